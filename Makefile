@@ -1,0 +1,43 @@
+# qcc developer entry points. The README's two commands:
+#   make demo    install dependencies, build, and run qcc on a bundled example
+#   make check   install dependencies, build, and run every test
+# Both are idempotent and only rebuild what changed.
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure build demo check docs clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -G Ninja -S . -B $(BUILD_DIR) \
+	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+	  -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+	  $(CMAKE_FLAGS)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	ninja -C $(BUILD_DIR) -j $(JOBS) qcc qopt
+
+demo: build
+	@scripts/demo.sh $(BUILD_DIR)
+
+check: configure
+	ninja -C $(BUILD_DIR) -j $(JOBS) check-qcc
+
+# Regenerate the checked-in dialect and pass references in docs/.
+docs: configure
+	ninja -C $(BUILD_DIR) qcc-docs
+	cp $(BUILD_DIR)/docs/QCDialect.md docs/dialect/QCDialect.md
+	cp $(BUILD_DIR)/docs/QCPasses.md docs/dialect/QCPasses.md
+
+clean:
+	rm -rf $(BUILD_DIR)

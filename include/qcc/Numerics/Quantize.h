@@ -1,0 +1,103 @@
+//===- Quantize.h - Quantize/dequantize for every qcc format ----*- C++ -*-===//
+//
+// Element-wise quantization semantics shared by every part of qcc. All
+// arithmetic on the float side is single precision, in the order written
+// below, so that results agree bit for bit with ONNX Runtime's
+// QuantizeLinear/DequantizeLinear on exported models.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_NUMERICS_QUANTIZE_H
+#define QCC_NUMERICS_QUANTIZE_H
+
+#include "qcc/Numerics/Minifloat.h"
+#include "qcc/Numerics/Rounding.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace qcc::numerics {
+
+//===----------------------------------------------------------------------===//
+// Uniform integer quantization (ONNX QuantizeLinear / DequantizeLinear)
+//===----------------------------------------------------------------------===//
+
+/// q = saturate(round(x / scale) + zeroPoint), with `x / scale` computed in
+/// float and rounded by `mode` (ONNX: HalfToEven). NaN maps to `zeroPoint`
+/// (the real value 0); infinities saturate.
+int64_t quantizeInteger(float x, float scale, int64_t zeroPoint,
+                        IntegerRange range,
+                        RoundingMode mode = RoundingMode::HalfToEven);
+
+/// x = (q - zeroPoint) * scale, in float.
+float dequantizeInteger(int64_t q, float scale, int64_t zeroPoint);
+
+//===----------------------------------------------------------------------===//
+// Scaled low-bit float quantization (ONNX QuantizeLinear to FLOAT8*)
+//===----------------------------------------------------------------------===//
+
+/// code = encode(x / scale) with `x / scale` in float, rounded by `mode` and
+/// saturating (ONNX `saturate=1`).
+uint8_t quantizeMinifloat(float x, float scale, MinifloatKind kind,
+                          RoundingMode mode = RoundingMode::HalfToEven,
+                          bool saturate = true);
+
+/// x = decode(code) * scale, in float.
+float dequantizeMinifloat(uint8_t code, float scale, MinifloatKind kind);
+
+//===----------------------------------------------------------------------===//
+// Block-scaled formats (OCP MX, NVIDIA NVFP4)
+//===----------------------------------------------------------------------===//
+
+/// A block-scaled format: `blockSize` consecutive elements share one scale
+/// stored in `scaleKind`, and all blocks share one float `tensorScale`.
+///  - scaleKind == F8E8M0FNU: OCP MX. The shared scale is the power of two
+///    2^(floor(log2(amax)) - emax(element)), clamped to E8M0's range
+///    (OCP MX v1.0, section 6.3).
+///  - scaleKind == F8E4M3FN: NVFP4-style. The block scale is
+///    E4M3(amax / (maxFinite(element) * tensorScale)), rounded to nearest
+///    even and saturating.
+/// The value of element i is decode(element) * decode(scale) * tensorScale.
+struct BlockFormat {
+  MinifloatKind elementKind;
+  MinifloatKind scaleKind;
+  unsigned blockSize;
+  float tensorScale = 1.0f;
+
+  static BlockFormat mxfp8() { return {MinifloatKind::F8E4M3FN, MinifloatKind::F8E8M0FNU, 32}; }
+  static BlockFormat mxfp6() { return {MinifloatKind::F6E3M2FN, MinifloatKind::F8E8M0FNU, 32}; }
+  static BlockFormat mxfp4() { return {MinifloatKind::F4E2M1FN, MinifloatKind::F8E8M0FNU, 32}; }
+  static BlockFormat nvfp4(float tensorScale = 1.0f) {
+    return {MinifloatKind::F4E2M1FN, MinifloatKind::F8E4M3FN, 16, tensorScale};
+  }
+};
+
+/// One quantized block: its scale code and one element code per value.
+struct QuantizedBlock {
+  uint8_t scaleCode;
+  std::vector<uint8_t> elementCodes;
+};
+
+/// The scale code a block of `values` gets. Any NaN or infinity in the block
+/// gives a NaN scale where the scale format has one (MX), and a saturated
+/// scale otherwise. An all-zero block gets the smallest scale.
+uint8_t computeBlockScale(const float *values, size_t count,
+                          const BlockFormat &format);
+
+/// The effective float multiplier of a block: decode(scale) * tensorScale.
+float blockMultiplier(uint8_t scaleCode, const BlockFormat &format);
+
+/// Quantizes one block (count <= blockSize; a short trailing block is
+/// allowed): each element is encode(x / multiplier), in float, rounded to
+/// nearest even and saturating. A zero multiplier encodes every element as 0.
+QuantizedBlock quantizeBlock(const float *values, size_t count,
+                             const BlockFormat &format);
+
+/// decode(element) * multiplier, in float.
+float dequantizeBlockElement(uint8_t elementCode, uint8_t scaleCode,
+                             const BlockFormat &format);
+
+} // namespace qcc::numerics
+
+#endif // QCC_NUMERICS_QUANTIZE_H

@@ -1,0 +1,186 @@
+//===- QCOps.cpp - qc dialect ops -----------------------------------------===//
+
+#include "qcc/Dialect/QC/IR/QCOps.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::qc;
+
+#define GET_OP_CLASSES
+#include "qcc/Dialect/QC/IR/QCOps.cpp.inc"
+
+/// Checks the quantized side of a quantize/dequantize op against its float
+/// side: a supported quantized element type, the same real type, and a
+/// shape that fits the type's axes and blocks.
+static LogicalResult verifyQuantizedPair(Operation *op,
+                                         RankedTensorType floatType,
+                                         RankedTensorType quantizedType,
+                                         StringRef quantizedRole) {
+  Type element = quantizedType.getElementType();
+  if (!isQuantizedElementType(element))
+    return op->emitOpError()
+           << quantizedRole
+           << " element type must be !quant.uniform, !qc.float or !qc.block, "
+              "got "
+           << element;
+  Type expressed = getExpressedType(element);
+  if (expressed != floatType.getElementType())
+    return op->emitOpError()
+           << "expressed type " << expressed << " of the " << quantizedRole
+           << " does not match float element type "
+           << floatType.getElementType();
+  return verifyQuantizedShape([&] { return op->emitOpError(); }, element,
+                              quantizedType.getShape());
+}
+
+LogicalResult QuantizeOp::verify() {
+  auto resultType = cast<RankedTensorType>(getOutput().getType());
+  if (failed(verifyQuantizedPair(*this, getInput().getType(), resultType,
+                                 "result")))
+    return failure();
+  if (isa<BlockScaledType>(resultType.getElementType()) &&
+      getRounding() != RoundingMode::HalfToEven)
+    return emitOpError() << "block-scaled quantization rounds half_to_even, "
+                            "got rounding "
+                         << stringifyRoundingMode(getRounding());
+  return success();
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyQuantizedPair(*this, getOutput().getType(),
+                             cast<RankedTensorType>(getInput().getType()),
+                             "input");
+}
+
+//===----------------------------------------------------------------------===//
+// RequantizeOp
+//===----------------------------------------------------------------------===//
+
+/// Per-tensor or per-axis integer quantization: what requantize takes.
+static bool isRequantizableType(Type type) {
+  return isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
+      type);
+}
+
+LogicalResult RequantizeOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto resultType = cast<RankedTensorType>(getOutput().getType());
+  Type inElement = inputType.getElementType();
+  Type outElement = resultType.getElementType();
+  for (auto [role, element] : {std::pair<StringRef, Type>{"input", inElement},
+                               {"result", outElement}})
+    if (!isRequantizableType(element))
+      return emitOpError() << role
+                           << " element type must be a per-tensor or per-axis "
+                              "!quant.uniform type, got "
+                           << element;
+  auto inQuant = cast<quant::QuantizedType>(inElement);
+  auto outQuant = cast<quant::QuantizedType>(outElement);
+  if (inQuant.getExpressedType() != outQuant.getExpressedType())
+    return emitOpError() << "input and result expressed types differ: "
+                         << inQuant.getExpressedType() << " vs "
+                         << outQuant.getExpressedType();
+  auto emitError = [&] { return emitOpError(); };
+  if (failed(verifyQuantizedShape(emitError, inElement, inputType.getShape())) ||
+      failed(verifyQuantizedShape(emitError, outElement, resultType.getShape())))
+    return failure();
+  auto inAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(inElement);
+  auto outAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(outElement);
+  if (inAxis && outAxis &&
+      inAxis.getQuantizedDimension() != outAxis.getQuantizedDimension())
+    return emitOpError() << "input is quantized along axis "
+                         << inAxis.getQuantizedDimension()
+                         << " but the result along axis "
+                         << outAxis.getQuantizedDimension();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RescaleOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RescaleOp::verify() {
+  ArrayRef<int32_t> multipliers = getMultiplier();
+  ArrayRef<int8_t> shifts = getShift();
+  auto inputType = getInput().getType();
+  const unsigned inBits = inputType.getElementTypeBitWidth();
+  const unsigned outBits = getOutput().getType().getElementTypeBitWidth();
+
+  if (multipliers.empty() || multipliers.size() != shifts.size())
+    return emitOpError() << "expected as many shifts as multipliers (at least "
+                            "one), got "
+                         << multipliers.size() << " multipliers and "
+                         << shifts.size() << " shifts";
+  if (std::optional<uint64_t> axis = getAxis()) {
+    if (*axis >= static_cast<uint64_t>(inputType.getRank()))
+      return emitOpError() << "axis " << *axis
+                           << " is out of range for a tensor of rank "
+                           << inputType.getRank();
+    const int64_t channels = inputType.getDimSize(*axis);
+    if (!ShapedType::isDynamic(channels) &&
+        channels != static_cast<int64_t>(multipliers.size()))
+      return emitOpError() << "dimension " << *axis << " has " << channels
+                           << " channels but " << multipliers.size()
+                           << " multipliers are given";
+  } else if (multipliers.size() != 1) {
+    return emitOpError() << "expected one multiplier without an axis, got "
+                         << multipliers.size();
+  }
+
+  const int64_t multiplierLimit = getScale32() ? (int64_t{1} << 31)
+                                               : (int64_t{1} << 15);
+  for (auto [c, multiplier, shift] :
+       llvm::enumerate(multipliers, shifts)) {
+    if (multiplier < 0 || multiplier >= multiplierLimit)
+      return emitOpError() << "multiplier #" << c << " (" << multiplier
+                           << ") must be in [0, " << multiplierLimit
+                           << (getScale32() ? ") with scale32"
+                                            : ") without scale32");
+    if (shift < 2 || shift > 62)
+      return emitOpError() << "shift #" << c << " (" << int{shift}
+                           << ") must be in [2, 62]";
+  }
+  if (!getScale32() && getRoundingMode() == RescaleRounding::DoubleRound)
+    return emitOpError() << "double_round requires scale32";
+  const unsigned maxInBits = getScale32() ? 32 : 48;
+  if (inBits > maxInBits)
+    return emitOpError() << "input of " << inBits << " bits exceeds the "
+                         << maxInBits << "-bit limit"
+                         << (getScale32() ? " of scale32" : "");
+  if (outBits > 32)
+    return emitOpError() << "output of " << outBits
+                         << " bits exceeds the 32-bit limit";
+
+  auto checkZeroPoint = [&](StringRef role, int64_t zp, unsigned bits,
+                            bool isUnsigned) -> LogicalResult {
+    numerics::IntegerRange range =
+        numerics::IntegerRange::forBits(bits, !isUnsigned);
+    if (range.contains(zp))
+      return success();
+    return emitOpError() << role << " zero point " << zp
+                         << " is out of range [" << range.min << ", "
+                         << range.max << "] of its " << bits << "-bit "
+                         << (isUnsigned ? "unsigned" : "signed") << " operand";
+  };
+  return failure(
+      failed(checkZeroPoint("input", getInputZp(), inBits, getInputUnsigned())) ||
+      failed(checkZeroPoint("output", getOutputZp(), outBits,
+                            getOutputUnsigned())));
+}
+
+numerics::RescaleParams RescaleOp::getRescaleParams(unsigned c) {
+  numerics::RescaleParams params;
+  params.multiplier = getMultiplier()[c];
+  params.shift = getShift()[c];
+  params.inputZeroPoint = getInputZp();
+  params.outputZeroPoint = getOutputZp();
+  params.scale32 = getScale32();
+  params.doubleRound = getRoundingMode() == RescaleRounding::DoubleRound;
+  params.outputBits = getOutput().getType().getElementTypeBitWidth();
+  params.outputUnsigned = getOutputUnsigned();
+  return params;
+}

@@ -1,0 +1,84 @@
+//===- Quantize.cpp - Quantize/dequantize for every qcc format ------------===//
+
+#include "qcc/Numerics/Quantize.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace qcc::numerics {
+
+int64_t quantizeInteger(float x, float scale, int64_t zeroPoint,
+                        IntegerRange range, RoundingMode mode) {
+  if (std::isnan(x))
+    return saturate(zeroPoint, range);
+  const float scaled = x / scale; // Single precision, as ONNX Runtime.
+  const double rounded = roundToIntegral(scaled, mode);
+  return roundAndSaturate(rounded + static_cast<double>(zeroPoint),
+                          RoundingMode::TowardZero, range);
+}
+
+float dequantizeInteger(int64_t q, float scale, int64_t zeroPoint) {
+  return static_cast<float>(q - zeroPoint) * scale;
+}
+
+uint8_t quantizeMinifloat(float x, float scale, MinifloatKind kind,
+                          RoundingMode mode, bool saturate) {
+  const float scaled = x / scale;
+  return encodeMinifloat(kind, scaled, mode, saturate);
+}
+
+float dequantizeMinifloat(uint8_t code, float scale, MinifloatKind kind) {
+  return static_cast<float>(decodeMinifloat(kind, code)) * scale;
+}
+
+uint8_t computeBlockScale(const float *values, size_t count,
+                          const BlockFormat &format) {
+  const MinifloatFormat &element = getMinifloatFormat(format.elementKind);
+  const MinifloatFormat &scale = getMinifloatFormat(format.scaleKind);
+  float amax = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (!std::isfinite(values[i]))
+      return encodeMinifloat(format.scaleKind, std::nan(""));
+    amax = std::max(amax, std::fabs(values[i]));
+  }
+  if (format.scaleKind == MinifloatKind::F8E8M0FNU) {
+    // OCP MX: X = 2^(floor(log2(amax)) - emax_elem), clamped to E8M0.
+    if (amax == 0)
+      return 0;
+    const int exponent = std::clamp(std::ilogb(amax) - element.maxExponent(),
+                                    -scale.bias, scale.bias);
+    return static_cast<uint8_t>(exponent + scale.bias);
+  }
+  // NVFP4-style: the block's amax maps onto the element's largest value.
+  const float target =
+      amax / (static_cast<float>(element.maxFinite()) * format.tensorScale);
+  return encodeMinifloat(format.scaleKind, target, RoundingMode::HalfToEven,
+                         /*saturate=*/true);
+}
+
+float blockMultiplier(uint8_t scaleCode, const BlockFormat &format) {
+  return static_cast<float>(decodeMinifloat(format.scaleKind, scaleCode)) *
+         format.tensorScale;
+}
+
+QuantizedBlock quantizeBlock(const float *values, size_t count,
+                             const BlockFormat &format) {
+  QuantizedBlock block;
+  block.scaleCode = computeBlockScale(values, count, format);
+  const float multiplier = blockMultiplier(block.scaleCode, format);
+  block.elementCodes.reserve(count);
+  for (size_t i = 0; i < count; ++i)
+    block.elementCodes.push_back(
+        multiplier == 0 ? uint8_t{0}
+                        : quantizeMinifloat(values[i], multiplier,
+                                            format.elementKind));
+  return block;
+}
+
+float dequantizeBlockElement(uint8_t elementCode, uint8_t scaleCode,
+                             const BlockFormat &format) {
+  return static_cast<float>(decodeMinifloat(format.elementKind, elementCode)) *
+         blockMultiplier(scaleCode, format);
+}
+
+} // namespace qcc::numerics

@@ -1,0 +1,26 @@
+# -*- Python -*-
+# lit configuration of qcc's regression tests (FileCheck).
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "qcc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qcc_obj_root, "test")
+
+config.substitutions.append(("%qcc_src_root", config.qcc_src_root))
+config.substitutions.append(("%qcc_obj_root", config.qcc_obj_root))
+config.substitutions.append(("%mlir_include_dir", config.mlir_include_dir))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tool_dirs = [config.qcc_tools_dir, config.llvm_tools_dir]
+tools = ["qopt", "qcc", ToolSubst("mlir-tblgen", unresolved="fatal")]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
