@@ -98,9 +98,12 @@ void printRoundTripDouble(AsmPrinter &printer, double v) {
     if (std::strtod(buffer, nullptr) == v)
       break;
   }
+  // MLIR float literals need a '.': "1e-05" would lex as an integer.
   std::string text(buffer);
-  if (text.find_first_of(".eEn") == std::string::npos)
-    text += ".0";
+  if (text.find('.') == std::string::npos) {
+    const size_t exponent = text.find('e');
+    text.insert(exponent == std::string::npos ? text.size() : exponent, ".0");
+  }
   printer << text;
 }
 
