@@ -262,12 +262,13 @@ Type ScaledFloatType::parse(AsmParser &parser) {
   auto parseScale = [&]() -> ParseResult {
     return parser.parseFloat(scales.emplace_back());
   };
-  if (succeeded(parser.parseOptionalLBrace())) {
-    if (parser.parseCommaSeparatedList(parseScale) || parser.parseRBrace())
-      return {};
-  } else if (parseScale()) {
+  // `{}` parses (to an empty list) so that the verifier can say what is wrong.
+  const bool braced = succeeded(parser.parseOptionalLBrace());
+  if (braced && failed(parser.parseOptionalRBrace()) &&
+      (parser.parseCommaSeparatedList(parseScale) || parser.parseRBrace()))
     return {};
-  }
+  if (!braced && parseScale())
+    return {};
   if (parser.parseGreater())
     return {};
   auto floats = castToFloats(parser, loc, storage, expressed, "storage type");

@@ -249,6 +249,30 @@ func.func @rescale_wide_input(%x: tensor<4xi48>) {
 
 // -----
 
+func.func @rescale_wider_than_48(%x: tensor<4xi64>) {
+  // expected-error @+1 {{'qc.rescale' op input of 64 bits exceeds the 48-bit limit}}
+  %0 = qc.rescale %x multiplier [1] shift [3] zp (0, 0) {scale32 = false} : tensor<4xi64> -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @requantize_shape(%q: tensor<2x3x!quant.uniform<i32:f32, 0.1>>) {
+  // expected-error @+1 {{'qc.requantize' op dimension 1 has size 3 but the quantized type has 2 scales}}
+  %0 = qc.requantize %q rounding<half_up> : tensor<2x3x!quant.uniform<i32:f32, 0.1>> -> tensor<2x3x!quant.uniform<i8:f32:1, {0.1, 0.2}>>
+  return
+}
+
+// -----
+
+func.func @requantize_per_group(%q: tensor<2x64x!quant.uniform<i32:f32:{0:1, 1:32}, {{0.1, 0.2}, {0.3, 0.4}}>>) {
+  // expected-error @+1 {{'qc.requantize' op input element type must be a per-tensor or per-axis !quant.uniform type}}
+  %0 = qc.requantize %q rounding<half_up> : tensor<2x64x!quant.uniform<i32:f32:{0:1, 1:32}, {{0.1, 0.2}, {0.3, 0.4}}>> -> tensor<2x64x!quant.uniform<i8:f32, 0.1>>
+  return
+}
+
+// -----
+
 func.func @rescale_wide_output(%x: tensor<4xi32>) {
   // expected-error @+1 {{'qc.rescale' op output of 64 bits exceeds the 32-bit limit}}
   %0 = qc.rescale %x multiplier [1] shift [3] zp (0, 0) : tensor<4xi32> -> tensor<4xi64>

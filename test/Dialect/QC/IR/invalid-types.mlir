@@ -30,6 +30,11 @@ func.func private @f(tensor<4x!qc.float<f8E4M3FN:f32:0, {0.5, 0.0}>>)
 
 // -----
 
+// expected-error @+1 {{expected at least one scale}}
+func.func private @f(tensor<4x!qc.float<f8E4M3FN:f32:0, {}>>)
+
+// -----
+
 // expected-error @+1 {{a per-tensor type takes exactly one scale, got 2}}
 func.func private @f(tensor<4x!qc.float<f8E4M3FN:f32, {0.5, 0.25}>>)
 
@@ -47,6 +52,16 @@ func.func private @f(tensor<4x!qc.float<f8E4M3FN:f32, 0.5, 0.25>>)
 
 // expected-error @+1 {{element type must be f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN or f4E2M1FN, got 'bf16'}}
 func.func private @f(tensor<32x!qc.block<bf16:f32, scale = f8E8M0FNU, block = 32, axis = 0>>)
+
+// -----
+
+// expected-error @+1 {{expressed type must be f32, f16 or bf16, got 'i32'}}
+func.func private @f(tensor<32x!qc.block<f4E2M1FN:i32, scale = f8E8M0FNU, block = 32, axis = 0>>)
+
+// -----
+
+// expected-error @+1 {{expressed type must be f32, f16 or bf16, got 'f64'}}
+func.func private @f(tensor<32x!qc.block<f4E2M1FN:f64, scale = f8E8M0FNU, block = 32, axis = 0>>)
 
 // -----
 
