@@ -56,4 +56,18 @@ def QC_RescaleRoundingAttr
   let assemblyFormat = "`<` $value `>`";
 }
 
+def QC_PadMode : I32EnumAttr<"PadMode", "how qc.pad fills", [
+      I32EnumAttrCase<"Constant", 0, "constant">,
+      I32EnumAttrCase<"Reflect", 1, "reflect">,
+      I32EnumAttrCase<"Edge", 2, "edge">,
+    ]> {
+  let cppNamespace = "::qcc::qc";
+  let genSpecializedAttr = 0;
+}
+
+def QC_PadModeAttr : EnumAttr<QC_Dialect, QC_PadMode, "pad_mode"> {
+  let summary = "padding mode of qc.pad";
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // QCC_DIALECT_QC_IR_QCATTRS_TD

@@ -6,6 +6,7 @@
 include "qcc/Dialect/QC/IR/QCDialect.td"
 include "qcc/Dialect/QC/IR/QCAttrs.td"
 include "qcc/Dialect/QC/IR/QCTypes.td"
+include "qcc/Dialect/QC/IR/QCGraphOps.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
