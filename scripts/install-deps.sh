@@ -10,6 +10,9 @@ PACKAGES=(
   clang-22 cmake ninja-build
   # Unit tests.
   libgtest-dev
+  # ONNX import: the protobuf schema and library; the ONNX backend node tests
+  # the conformance runner checks against.
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
 )
 
 missing=()
@@ -46,4 +49,6 @@ cmake_version=$(cmake --version | head -1 | awk '{print $3}')
 printf '%s\n%s\n' 3.20 "$cmake_version" | sort -V -C || fail "cmake >= 3.20 required, found $cmake_version"
 [ -f /usr/include/gtest/gtest.h ] || fail "GoogleTest headers not found (libgtest-dev)"
 command -v clang++-22 >/dev/null || fail "clang++-22 not found (clang-22)"
+[ -f /usr/lib/x86_64-linux-gnu/cmake/ONNX/ONNXConfig.cmake ] || fail "ONNX CMake package not found (libonnx-dev)"
+[ -d /usr/share/libonnx-testdata/data/node ] || fail "ONNX backend node tests not found (libonnx-testdata)"
 echo "qcc: dependencies OK (LLVM/MLIR $llvm_version, cmake $cmake_version, $(ninja --version | sed 's/^/ninja /'))"

@@ -184,3 +184,40 @@ numerics::RescaleParams RescaleOp::getRescaleParams(unsigned c) {
   params.outputUnsigned = getOutputUnsigned();
   return params;
 }
+
+//===----------------------------------------------------------------------===//
+// StorageCastOp
+//===----------------------------------------------------------------------===//
+
+/// True if `integer` can hold the storage of the quantized `type`: same
+/// width, and not signed-vs-unsigned (signless matches both).
+static bool isStorageOf(IntegerType integer, quant::QuantizedType type) {
+  if (integer.getWidth() != type.getStorageTypeIntegralWidth())
+    return false;
+  if (integer.isSignless())
+    return true;
+  return integer.isUnsigned() != type.isSigned();
+}
+
+LogicalResult StorageCastOp::verify() {
+  Type in = getInput().getType().getElementType();
+  Type out = getOutput().getType().getElementType();
+  auto inQuant = dyn_cast<quant::QuantizedType>(in);
+  auto outQuant = dyn_cast<quant::QuantizedType>(out);
+  auto inInt = dyn_cast<IntegerType>(in);
+  auto outInt = dyn_cast<IntegerType>(out);
+  if (inInt && outQuant ? isStorageOf(inInt, outQuant)
+                        : inQuant && outInt && isStorageOf(outInt, inQuant))
+    return success();
+  return emitOpError() << "expected an integer type and a quantized type with "
+                          "that storage, got "
+                       << in << " and " << out;
+}
+
+OpFoldResult StorageCastOp::fold(FoldAdaptor) {
+  // storage_cast(storage_cast(x)) back to x's type is x.
+  if (auto producer = getInput().getDefiningOp<StorageCastOp>())
+    if (producer.getInput().getType() == getOutput().getType())
+      return producer.getInput();
+  return {};
+}

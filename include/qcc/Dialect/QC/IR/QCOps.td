@@ -174,4 +174,23 @@ def QC_RescaleOp : QC_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
   }];
 }
 
+def QC_StorageCastOp : QC_Op<"storage_cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "reinterprets integers as a quantized type or back";
+  let description = [{
+    Casts between an integer tensor and a `!quant.uniform` tensor whose
+    storage it holds, without changing any stored value (like `quant.scast`,
+    but the integer side may be signless, signed or unsigned, so that ONNX's
+    `uint8` tensors keep their signedness: `ui8` pairs with `u8` storage).
+
+    ```mlir
+    %q = qc.storage_cast %x : tensor<4xui8> -> tensor<4x!quant.uniform<u8:f32, 0.1:128>>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 #endif // QCC_DIALECT_QC_IR_QCOPS_TD

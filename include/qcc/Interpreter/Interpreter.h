@@ -1,0 +1,37 @@
+//===- Interpreter.h - Reference interpreter of qcc's graph IR --*- C++ -*-===//
+//
+// Executes a function of the graph IR op by op with the reference kernels
+// (Kernels.h) and the numerics library. It is the oracle the compiled code
+// is checked against: simple and exact rather than fast. Float ops compute
+// in double and round each result to its element type; integer results wrap
+// to their width; quantize/dequantize/requantize/rescale follow the
+// numerics library bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_INTERPRETER_INTERPRETER_H
+#define QCC_INTERPRETER_INTERPRETER_H
+
+#include "qcc/Interpreter/Kernels.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Error.h"
+
+#include <vector>
+
+namespace qcc::interp {
+
+/// Runs `func` on `inputs` (one per argument, shapes matching the argument
+/// types' static dimensions) and returns one tensor per result. Values of
+/// integer and quantized types hold their stored integers.
+llvm::Expected<std::vector<Tensor>> runFunction(mlir::func::FuncOp func,
+                                                llvm::ArrayRef<Tensor> inputs);
+
+/// Rounds every element of `t` to what `elementType` can hold: floats to
+/// nearest even in their format, integers wrapped to their width (after
+/// truncation toward zero), i1 to 0/1.
+void roundToElementType(Tensor &t, mlir::Type elementType);
+
+} // namespace qcc::interp
+
+#endif // QCC_INTERPRETER_INTERPRETER_H

@@ -1,0 +1,345 @@
+//===- qcc-conformance.cpp - ONNX backend node tests through qcc ----------===//
+//
+// Runs every ONNX backend node test (model.onnx + test_data_set_*/
+// {input,output}_*.pb) through qcc's importer and reference interpreter and
+// compares with the expected outputs at ONNX's tolerances. Tests whose model
+// qcc rejects as unsupported are counted as skipped, with the reason; an
+// import error that is not "unsupported", a run error or a wrong value is a
+// failure. Exit status 1 when anything failed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Import/ONNX.h"
+#include "qcc/Interpreter/Interpreter.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Regex.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+using namespace llvm;
+
+static cl::OptionCategory category("qcc-conformance options");
+static cl::opt<std::string> dataDir(
+    "data-dir", cl::desc("Directory of ONNX node tests (test_*/model.onnx)"),
+    cl::init("/usr/share/libonnx-testdata/data/node"), cl::cat(category));
+static cl::opt<std::string> filter("filter",
+                                   cl::desc("Only tests whose name matches this "
+                                            "regular expression"),
+                                   cl::init(""), cl::cat(category));
+static cl::opt<double> rtol("rtol", cl::desc("Relative tolerance"),
+                            cl::init(1e-3), cl::cat(category));
+static cl::opt<double> atol("atol", cl::desc("Absolute tolerance"),
+                            cl::init(1e-7), cl::cat(category));
+static cl::opt<std::string> reportPath(
+    "report", cl::desc("Also write the summary as Markdown to this file"),
+    cl::init(""), cl::cat(category));
+static cl::opt<bool> listSkipped("list-skipped",
+                                 cl::desc("List every skipped test and why"),
+                                 cl::init(false), cl::cat(category));
+
+namespace {
+
+enum class Outcome { Passed, Failed, Skipped };
+
+struct TestResult {
+  std::string name;
+  std::string op;
+  Outcome outcome;
+  std::string reason;
+};
+
+Expected<std::string> readFile(const Twine &path) {
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return createStringError(buffer.getError(), "cannot read " + path);
+  return (*buffer)->getBuffer().str();
+}
+
+/// The op label of a test: its single op type, or the sorted set of op
+/// types of a multi-node model joined by '+'.
+std::string opLabel(const onnx::ModelProto &model) {
+  std::set<std::string> ops;
+  for (const auto &node : model.graph().node())
+    ops.insert(node.op_type());
+  std::string label;
+  for (const std::string &op : ops)
+    label += (label.empty() ? "" : "+") + op;
+  return label.empty() ? "(empty)" : label;
+}
+
+/// Sorted files `prefix_N.pb` in `dir`.
+std::vector<std::string> numberedFiles(StringRef dir, StringRef prefix) {
+  std::vector<std::pair<int, std::string>> found;
+  std::error_code ec;
+  for (sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    StringRef file = sys::path::filename(it->path());
+    if (!file.consume_front(prefix) || !file.consume_back(".pb"))
+      continue;
+    int index;
+    if (!file.getAsInteger(10, index))
+      found.push_back({index, it->path()});
+  }
+  llvm::sort(found);
+  std::vector<std::string> paths;
+  for (auto &[index, path] : found)
+    paths.push_back(path);
+  return paths;
+}
+
+bool close(double actual, double expected) {
+  if (std::isnan(expected))
+    return std::isnan(actual);
+  if (std::isinf(expected))
+    return actual == expected;
+  return std::fabs(actual - expected) <= atol + rtol * std::fabs(expected);
+}
+
+TestResult runTest(StringRef testDir) {
+  TestResult result;
+  result.name = sys::path::filename(testDir).str();
+  auto fail = [&](const Twine &reason) {
+    result.outcome = Outcome::Failed;
+    result.reason = reason.str();
+    return result;
+  };
+  SmallString<256> modelPath(testDir);
+  sys::path::append(modelPath, "model.onnx");
+  auto modelBytes = readFile(modelPath);
+  if (!modelBytes)
+    return fail(toString(modelBytes.takeError()));
+  onnx::ModelProto model;
+  if (!model.ParseFromString(*modelBytes))
+    return fail("model.onnx does not parse");
+  result.op = opLabel(model);
+
+  std::vector<std::string> dataSets;
+  std::error_code ec;
+  for (sys::fs::directory_iterator it(testDir, ec), end; it != end && !ec;
+       it.increment(ec))
+    if (sys::path::filename(it->path()).starts_with("test_data_set_"))
+      dataSets.push_back(it->path());
+  llvm::sort(dataSets);
+  if (dataSets.empty())
+    return fail("no test_data_set_* directory");
+
+  // Graph inputs, in order (initializers excluded).
+  std::set<std::string> initializers;
+  for (const auto &init : model.graph().initializer())
+    initializers.insert(init.name());
+  std::vector<std::string> inputNames;
+  for (const auto &in : model.graph().input())
+    if (!initializers.count(in.name()))
+      inputNames.push_back(in.name());
+
+  for (const std::string &dataSet : dataSets) {
+    std::vector<std::string> inputFiles = numberedFiles(dataSet, "input_");
+    std::vector<std::string> outputFiles = numberedFiles(dataSet, "output_");
+    if (inputFiles.size() != inputNames.size())
+      return fail(Twine(inputFiles.size()) + " input files for " +
+                  Twine(inputNames.size()) + " graph inputs");
+    qcc::ONNXImportOptions options;
+    std::map<std::string, qcc::interp::Tensor> inputs;
+    for (auto [name, file] : llvm::zip(inputNames, inputFiles)) {
+      auto bytes = readFile(file);
+      if (!bytes)
+        return fail(toString(bytes.takeError()));
+      auto tensor = qcc::parseONNXTensor(*bytes, file);
+      if (!tensor) {
+        std::string message = toString(tensor.takeError());
+        if (StringRef(message).contains("unsupported data type")) {
+          result.outcome = Outcome::Skipped;
+          result.reason = "input data type: " + message;
+          return result;
+        }
+        return fail(message);
+      }
+      options.bindableInputs[name] = *bytes;
+      inputs[name] = qcc::interp::Tensor(tensor->shape, tensor->values);
+    }
+
+    mlir::MLIRContext context;
+    context.disableMultithreading();
+    auto imported = qcc::importONNXModel(context, modelPath, options);
+    if (!imported) {
+      std::string message = toString(imported.takeError());
+      // "unsupported" covers unsupported ops, versions, attributes, types.
+      if (StringRef(message).contains("unsupported")) {
+        result.outcome = Outcome::Skipped;
+        result.reason = message.substr(message.find(": ") + 2);
+        return result;
+      }
+      return fail("import: " + message);
+    }
+    auto func = *imported->module->getOps<mlir::func::FuncOp>().begin();
+    std::vector<qcc::interp::Tensor> args;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      auto name = func.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name");
+      if (!name || !inputs.count(name.str()))
+        return fail("argument #" + Twine(i) + " has no matching input");
+      args.push_back(inputs[name.str()]);
+    }
+    auto outputs = qcc::interp::runFunction(func, args);
+    if (!outputs)
+      return fail("run: " + toString(outputs.takeError()));
+    if (outputs->size() != outputFiles.size())
+      return fail(Twine(outputs->size()) + " outputs but " +
+                  Twine(outputFiles.size()) + " expected");
+    for (auto [i, file] : llvm::enumerate(outputFiles)) {
+      auto bytes = readFile(file);
+      if (!bytes)
+        return fail(toString(bytes.takeError()));
+      auto expected = qcc::parseONNXTensor(*bytes, file);
+      if (!expected)
+        return fail(toString(expected.takeError()));
+      const qcc::interp::Tensor &actual = (*outputs)[i];
+      if (actual.shape != expected->shape) {
+        auto str = [](const std::vector<int64_t> &s) {
+          std::string out = "[";
+          for (size_t k = 0; k < s.size(); ++k)
+            out += (k ? "," : "") + std::to_string(s[k]);
+          return out + "]";
+        };
+        return fail("output #" + Twine(i) + " has shape " + str(actual.shape) +
+                    ", expected " + str(expected->shape));
+      }
+      size_t bad = 0, first = 0;
+      double worst = 0;
+      for (size_t k = 0; k < actual.data.size(); ++k)
+        if (!close(actual.data[k], expected->values[k])) {
+          if (bad++ == 0)
+            first = k;
+          worst = std::max(worst,
+                           std::fabs(actual.data[k] - expected->values[k]));
+        }
+      if (bad)
+        return fail("output #" + Twine(i) + ": " + Twine(bad) + " of " +
+                    Twine(actual.data.size()) + " values differ (first at " +
+                    Twine(first) + ": " + Twine(actual.data[first]) +
+                    " vs expected " + Twine(expected->values[first]) +
+                    "; worst abs error " + Twine(worst) + ")");
+    }
+  }
+  result.outcome = Outcome::Passed;
+  return result;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "qcc-conformance: runs the ONNX backend node tests through qcc's "
+      "importer and reference interpreter\n");
+
+  Regex pattern(filter);
+  std::string regexError;
+  if (!filter.empty() && !pattern.isValid(regexError)) {
+    errs() << "qcc-conformance: error: bad --filter: " << regexError << "\n";
+    return 2;
+  }
+  std::vector<std::string> tests;
+  std::error_code ec;
+  for (sys::fs::directory_iterator it(dataDir, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    StringRef name = sys::path::filename(it->path());
+    if (name.starts_with("test_") && (filter.empty() || pattern.match(name)))
+      tests.push_back(it->path());
+  }
+  if (ec || tests.empty()) {
+    errs() << "qcc-conformance: error: no tests in '" << dataDir
+           << "' (install Debian's libonnx-testdata)\n";
+    return 2;
+  }
+  llvm::sort(tests);
+
+  std::vector<TestResult> results;
+  for (const std::string &test : tests)
+    results.push_back(runTest(test));
+
+  struct Counts {
+    int passed = 0, failed = 0, skipped = 0;
+  };
+  std::map<std::string, Counts> byOp;
+  Counts total;
+  for (const TestResult &r : results) {
+    Counts &c = byOp[r.op];
+    int Counts::*field = r.outcome == Outcome::Passed   ? &Counts::passed
+                         : r.outcome == Outcome::Failed ? &Counts::failed
+                                                        : &Counts::skipped;
+    ++(c.*field);
+    ++(total.*field);
+  }
+
+  std::string table;
+  raw_string_ostream os(table);
+  os << "| op | passed | failed | skipped |\n|---|---:|---:|---:|\n";
+  for (auto &[op, c] : byOp)
+    if (c.passed || c.failed)
+      os << "| " << op << " | " << c.passed << " | " << c.failed << " | "
+         << c.skipped << " |\n";
+  int unsupportedTests = 0;
+  for (auto &[op, c] : byOp)
+    if (!c.passed && !c.failed)
+      unsupportedTests += c.skipped;
+  os << "| (" << unsupportedTests << " tests of ops without a passing or "
+     << "failing test, all skipped) | 0 | 0 | " << unsupportedTests << " |\n";
+  os << "| **total** | " << total.passed << " | " << total.failed << " | "
+     << total.skipped << " |\n";
+
+  outs() << table << "\n";
+  for (const TestResult &r : results)
+    if (r.outcome == Outcome::Failed)
+      outs() << "FAILED " << r.name << " (" << r.op << "): " << r.reason
+             << "\n";
+  // Skip reasons of supported ops (the ops that have passing tests).
+  for (const TestResult &r : results)
+    if (r.outcome == Outcome::Skipped &&
+        (listSkipped || byOp[r.op].passed || byOp[r.op].failed))
+      outs() << "SKIPPED " << r.name << " (" << r.op << "): " << r.reason
+             << "\n";
+  outs() << "\nconformance: " << total.passed << " passed, " << total.failed
+         << " failed, " << total.skipped << " skipped (unsupported), "
+         << results.size() << " tests\n";
+
+  if (!reportPath.empty()) {
+    std::error_code writeError;
+    raw_fd_ostream report(reportPath, writeError);
+    if (writeError) {
+      errs() << "qcc-conformance: error: cannot write " << reportPath << ": "
+             << writeError.message() << "\n";
+      return 2;
+    }
+    report << "# ONNX backend node tests\n\n"
+           << "Generated by `make conformance-report` (tools/qcc-conformance) "
+              "from Debian's libonnx-testdata (ONNX 1.12, opsets up to 17): "
+              "import with qcc, run with the reference interpreter, compare "
+              "at rtol "
+           << rtol << ", atol " << atol
+           << ". Ops listed have at least one test that runs; tests of other "
+              "ops are skipped as unsupported.\n\n"
+           << table << "\nSkipped tests of listed ops, and why:\n\n";
+    for (const TestResult &r : results)
+      if (r.outcome == Outcome::Skipped &&
+          (byOp[r.op].passed || byOp[r.op].failed))
+        report << "- `" << r.name << "`: " << r.reason << "\n";
+  }
+  return total.failed ? 1 : 0;
+}
