@@ -39,6 +39,8 @@ struct Tensor {
 int64_t numElements(const Shape &shape);
 /// Row-major strides of `shape`.
 std::vector<int64_t> stridesOf(const Shape &shape);
+/// "[2, 3, 4]", for messages.
+std::string shapeToString(const Shape &shape);
 
 /// A kernel failure (inconsistent shapes, out-of-range indices, ...): the
 /// message says what is wrong; the interpreter prefixes the op.
@@ -75,6 +77,7 @@ Tensor unary(const Tensor &x, const std::function<double(double)> &f);
 
 /// Window parameters of an N-d convolution or pooling, one entry per
 /// spatial axis except `pads`: begin pads of every axis, then end pads.
+/// Empty `strides`, `pads` or `dilations` mean the ONNX defaults (1, 0, 1).
 struct Window {
   std::vector<int64_t> kernel;    // pooling only; conv takes it from W
   std::vector<int64_t> strides;
@@ -111,7 +114,8 @@ Result<Tensor> layerNorm(const Tensor &x, const Tensor &scale,
 Result<Tensor> batchNorm(const Tensor &x, const Tensor &scale,
                          const Tensor &bias, const Tensor &mean,
                          const Tensor &variance, double epsilon);
-/// Mean over sorted non-negative `axes`.
+/// Mean over sorted non-negative `axes`. Empty `axes` reduce every axis
+/// (ONNX's default; noop_with_empty_axes is the caller's business).
 Result<Tensor> reduceMean(const Tensor &x, const std::vector<int64_t> &axes,
                           bool keepdims);
 
@@ -128,11 +132,13 @@ Result<Tensor> globalAvgPool(const Tensor &x);
 
 /// Same data, new shape: at most one -1 entry, inferred from the count.
 Result<Tensor> reshape(const Tensor &x, const Shape &shape);
+/// `output.shape[i] = x.shape[perm[i]]`; an empty `perm` reverses the axes.
 Result<Tensor> transpose(const Tensor &x, const std::vector<int64_t> &perm);
 Result<Tensor> concat(const std::vector<const Tensor *> &inputs, int64_t axis);
 Result<std::vector<Tensor>> split(const Tensor &x, int64_t axis,
                                   const std::vector<int64_t> &sizes);
 /// ONNX Slice with one (start, end, step) per dimension, clamped as ONNX.
+/// Empty `steps` mean all 1.
 Result<Tensor> slice(const Tensor &x, const std::vector<int64_t> &starts,
                      const std::vector<int64_t> &ends,
                      const std::vector<int64_t> &steps);
