@@ -40,9 +40,9 @@ static cl::opt<std::string> filter("filter",
                                    cl::desc("Only tests whose name matches this "
                                             "regular expression"),
                                    cl::init(""), cl::cat(category));
-static cl::opt<double> rtol("rtol", cl::desc("Relative tolerance"),
+static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
                             cl::init(1e-3), cl::cat(category));
-static cl::opt<double> atol("atol", cl::desc("Absolute tolerance"),
+static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
                             cl::init(1e-7), cl::cat(category));
 static cl::opt<std::string> reportPath(
     "report", cl::desc("Also write the summary as Markdown to this file"),
@@ -102,12 +102,18 @@ std::vector<std::string> numberedFiles(StringRef dir, StringRef prefix) {
   return paths;
 }
 
+std::string formatDouble(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.9g", v);
+  return buffer;
+}
+
 bool close(double actual, double expected) {
   if (std::isnan(expected))
     return std::isnan(actual);
   if (std::isinf(expected))
     return actual == expected;
-  return std::fabs(actual - expected) <= atol + rtol * std::fabs(expected);
+  return std::fabs(actual - expected) <= absTol + relTol * std::fabs(expected);
 }
 
 TestResult runTest(StringRef testDir) {
@@ -146,6 +152,15 @@ TestResult runTest(StringRef testDir) {
   for (const auto &in : model.graph().input())
     if (!initializers.count(in.name()))
       inputNames.push_back(in.name());
+  // Sequences, maps and optionals are outside qcc's scope (tensors only).
+  for (const auto *values : {&model.graph().input(), &model.graph().output()})
+    for (const auto &v : *values)
+      if (!v.type().has_tensor_type()) {
+        result.outcome = Outcome::Skipped;
+        result.reason = "unsupported: graph value '" + v.name() +
+                        "' is not a tensor (sequence, map or optional)";
+        return result;
+      }
 
   for (const std::string &dataSet : dataSets) {
     std::vector<std::string> inputFiles = numberedFiles(dataSet, "input_");
@@ -230,9 +245,9 @@ TestResult runTest(StringRef testDir) {
       if (bad)
         return fail("output #" + Twine(i) + ": " + Twine(bad) + " of " +
                     Twine(actual.data.size()) + " values differ (first at " +
-                    Twine(first) + ": " + Twine(actual.data[first]) +
-                    " vs expected " + Twine(expected->values[first]) +
-                    "; worst abs error " + Twine(worst) + ")");
+                    Twine(first) + ": " + formatDouble(actual.data[first]) +
+                    " vs expected " + formatDouble(expected->values[first]) +
+                    "; worst abs error " + formatDouble(worst) + ")");
     }
   }
   result.outcome = Outcome::Passed;
@@ -332,7 +347,7 @@ int main(int argc, char **argv) {
               "from Debian's libonnx-testdata (ONNX 1.12, opsets up to 17): "
               "import with qcc, run with the reference interpreter, compare "
               "at rtol "
-           << rtol << ", atol " << atol
+           << relTol << ", atol " << absTol
            << ". Ops listed have at least one test that runs; tests of other "
               "ops are skipped as unsupported.\n\n"
            << table << "\nSkipped tests of listed ops, and why:\n\n";

@@ -427,9 +427,14 @@ llvm::Expected<ONNXImportResult> Importer::run() {
   for (const auto &entry : model->opset_import())
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = entry.version();
-  if (opset == 0)
-    return makeError(path + ": the model imports no default-domain (ai.onnx) "
-                            "opset");
+  if (opset == 0) {
+    std::string domains;
+    for (const auto &entry : model->opset_import())
+      domains += (domains.empty() ? "'" : ", '") + entry.domain() + "'";
+    return makeError(path + ": unsupported: the model imports no "
+                            "default-domain (ai.onnx) opset, only " +
+                     (domains.empty() ? std::string("none") : domains));
+  }
   if (opset > kMaxONNXOpset)
     return makeError(path + ": opset " + llvm::Twine(opset) +
                      " is newer than qcc supports (up to " +

@@ -478,7 +478,11 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
       const int64_t total = strides[i] * (xs[2 + i] - 1) + outputPadding[i] +
                             ((kernel[i] - 1) * dilations[i] + 1) -
                             outputShape[i];
-      if (autoPad == "SAME_UPPER") {
+      if (total < 0) {
+        // A larger output than the input covers: extra zeros at the end.
+        pads[i] = pads[i + spatial] = 0;
+        outputPadding[i] -= total;
+      } else if (autoPad == "SAME_UPPER") {
         pads[i] = total / 2;
         pads[i + spatial] = total - total / 2;
       } else {
@@ -706,9 +710,44 @@ LogicalResult convertSoftmax(NodeContext &ctx) {
   return success();
 }
 
+/// LayerNormalization's optional Mean and InvStdDev outputs, built from
+/// element-wise ops and reductions over [axis, rank).
+LogicalResult emitLayerNormStatistics(NodeContext &ctx, ImportedValue &x,
+                                      int64_t axis, float epsilon) {
+  if (!x.elementType.isF32())
+    return ctx.unsupported("the Mean and InvStdDev outputs for " +
+                           onnxDataTypeName(x.dataType) + " inputs");
+  OpBuilder &b = ctx.builder();
+  Type f32 = b.getF32Type();
+  const int64_t rank = x.shape.size();
+  std::vector<int64_t> axes;
+  SymShape reduced(x.shape.begin(), x.shape.begin() + axis);
+  for (int64_t i = axis; i < rank; ++i) {
+    axes.push_back(i);
+    reduced.push_back(1);
+  }
+  Type reducedType = ctx.tensorType(reduced, f32);
+  Type fullType = ctx.tensorType(x.shape, f32);
+  auto mean = [&](Value v) {
+    return qc::ReduceMeanOp::create(b, ctx.loc(), reducedType, v,
+                                    i64Array(ctx, axes), b.getBoolAttr(true))
+        .getResult();
+  };
+  Value mu = mean(x.value);
+  Value centered = qc::SubOp::create(b, ctx.loc(), fullType, x.value, mu);
+  Value squared = qc::MulOp::create(b, ctx.loc(), fullType, centered, centered);
+  Value variance = mean(squared);
+  Value shifted = qc::AddOp::create(b, ctx.loc(), reducedType, variance,
+                                    scalarConstant(ctx, f32, epsilon));
+  Value stdDev = qc::SqrtOp::create(b, ctx.loc(), reducedType, shifted);
+  Value invStdDev = qc::DivOp::create(b, ctx.loc(), reducedType,
+                                      scalarConstant(ctx, f32, 1.0), stdDev);
+  ctx.setOutput(1, mu, reduced, TensorProto::FLOAT);
+  ctx.setOutput(2, invStdDev, reduced, TensorProto::FLOAT);
+  return success();
+}
+
 LogicalResult convertLayerNorm(NodeContext &ctx) {
-  if (ctx.hasOutput(1) || ctx.hasOutput(2))
-    return ctx.unsupported("the Mean and InvStdDev outputs (training)");
   auto x = ctx.input(0);
   if (failed(x))
     return failure();
@@ -727,6 +766,9 @@ LogicalResult convertLayerNorm(NodeContext &ctx) {
       (*x)->value, *scale, *bias, b.getI64IntegerAttr(*axis),
       b.getF32FloatAttr(ctx.attrFloat("epsilon", 1e-5f)));
   ctx.setOutput(0, result, (*x)->shape, (*x)->dataType);
+  if (ctx.hasOutput(1) || ctx.hasOutput(2))
+    return emitLayerNormStatistics(ctx, **x, *axis,
+                                   ctx.attrFloat("epsilon", 1e-5f));
   return success();
 }
 
