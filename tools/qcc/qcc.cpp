@@ -7,14 +7,29 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Version.h"
+#include "qcc/Import/ONNX.h"
+#include "qcc/InitAll.h"
+#include "qcc/Interpreter/Interpreter.h"
 #include "qcc/Numerics/Dyadic.h"
 #include "qcc/Numerics/Minifloat.h"
+#include "qcc/Support/Npy.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -39,6 +54,34 @@ cl::list<double> dyadicScales(cl::Positional, cl::OneOrMore,
 cl::opt<bool> dyadic16("scale16",
                        cl::desc("Use 16-bit multipliers (default: 32-bit)"),
                        cl::sub(dyadicCommand), cl::cat(qccCategory));
+
+cl::SubCommand importCommand(
+    "import", "Import an ONNX model into qcc's float graph IR (MLIR)");
+cl::opt<std::string> importModel(cl::Positional, cl::Required,
+                                 cl::desc("<model.onnx>"),
+                                 cl::sub(importCommand), cl::cat(qccCategory));
+cl::opt<std::string> importOutput("o", cl::desc("Output .mlir file (default: "
+                                                "standard output)"),
+                                  cl::value_desc("file"), cl::init("-"),
+                                  cl::sub(importCommand), cl::cat(qccCategory));
+
+cl::SubCommand runCommand(
+    "run", "Run a model (.onnx or .mlir) with the reference interpreter on "
+           "NumPy inputs");
+cl::opt<std::string> runModel(cl::Positional, cl::Required,
+                              cl::desc("<model.onnx|model.mlir>"),
+                              cl::sub(runCommand), cl::cat(qccCategory));
+cl::list<std::string> runInputs(
+    "input",
+    cl::desc("An input .npy, one per model input in order; or one .npz whose "
+             "members are named after the inputs"),
+    cl::value_desc("file"), cl::sub(runCommand), cl::cat(qccCategory));
+cl::opt<std::string> runOutput(
+    "o",
+    cl::desc("Output: a .npy file (single-output models), a .npz file, or a "
+             "directory (one NAME.npy per output)"),
+    cl::value_desc("path"), cl::Required, cl::sub(runCommand),
+    cl::cat(qccCategory));
 
 void printVersion(raw_ostream &os) {
   os << "qcc " << QCC_VERSION << " (" << QCC_GIT_REVISION << "), built with "
@@ -87,6 +130,198 @@ int runDyadic() {
   return status;
 }
 
+int fail(StringRef command, const Twine &message) {
+  WithColor::error(errs(), ("qcc " + command).str()) << message << "\n";
+  return 1;
+}
+
+/// Loads a model: ONNX files through the importer, anything else as MLIR.
+Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModel(mlir::MLIRContext &context,
+                                                      StringRef path) {
+  if (path.ends_with(".onnx")) {
+    auto imported = qcc::importONNXModel(context, path);
+    if (!imported)
+      return imported.takeError();
+    return std::move(imported->module);
+  }
+  mlir::DialectRegistry registry;
+  qcc::registerAllDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  std::string diagnostics;
+  llvm::SourceMgr sourceMgr;
+  raw_string_ostream os(diagnostics);
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context, os);
+  std::string errorMessage;
+  auto file = mlir::openInputFile(path, &errorMessage);
+  if (!file)
+    return createStringError(inconvertibleErrorCode(), errorMessage);
+  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+  auto module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot parse " + path + ":\n" + diagnostics);
+  return module;
+}
+
+int runImport() {
+  mlir::MLIRContext context;
+  auto imported = qcc::importONNXModel(context, importModel);
+  if (!imported)
+    return fail("import", toString(imported.takeError()));
+  std::string errorMessage;
+  auto output = mlir::openOutputFile(importOutput, &errorMessage);
+  if (!output)
+    return fail("import", errorMessage);
+  imported->module->print(output->os());
+  output->os() << "\n";
+  output->keep();
+  return 0;
+}
+
+/// The NumPy dtype that holds values of `type` (quantized: its storage).
+std::optional<qcc::NpyDType> npyTypeOf(mlir::Type type) {
+  using qcc::NpyDType;
+  bool isUnsigned = false;
+  if (auto q = dyn_cast<mlir::quant::QuantizedType>(type)) {
+    isUnsigned = !q.isSigned();
+    type = q.getStorageType();
+  }
+  if (type.isF32())
+    return NpyDType::Float32;
+  if (type.isF64())
+    return NpyDType::Float64;
+  if (type.isF16())
+    return NpyDType::Float16;
+  auto integer = dyn_cast<mlir::IntegerType>(type);
+  if (!integer)
+    return std::nullopt;
+  isUnsigned |= integer.isUnsigned();
+  switch (integer.getWidth()) {
+  case 1:
+    return NpyDType::Bool;
+  case 8:
+    return isUnsigned ? NpyDType::UInt8 : NpyDType::Int8;
+  case 16:
+    return isUnsigned ? NpyDType::UInt16 : NpyDType::Int16;
+  case 32:
+    return isUnsigned ? NpyDType::UInt32 : NpyDType::Int32;
+  case 64:
+    return isUnsigned ? NpyDType::UInt64 : NpyDType::Int64;
+  default:
+    return std::nullopt;
+  }
+}
+
+std::string typeString(mlir::Type type) {
+  std::string s;
+  raw_string_ostream os(s);
+  type.print(os);
+  return s;
+}
+
+int runRun() {
+  mlir::MLIRContext context;
+  auto module = loadModel(context, runModel);
+  if (!module)
+    return fail("run", toString(module.takeError()));
+  auto funcs = (*module)->getOps<mlir::func::FuncOp>();
+  if (funcs.empty())
+    return fail("run", runModel + " has no function to run");
+  mlir::func::FuncOp func = *funcs.begin();
+  for (mlir::func::FuncOp f : funcs)
+    if (f.getName() == "main")
+      func = f;
+  auto nameOf = [&](bool result, unsigned i) {
+    auto attr = result ? func.getResultAttrOfType<mlir::StringAttr>(i, "onnx.name")
+                       : func.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name");
+    return attr ? attr.str()
+                : (result ? "output_" : "input_") + std::to_string(i);
+  };
+
+  // Inputs: .npy files in order, or one .npz by name.
+  const unsigned numArgs = func.getNumArguments();
+  std::vector<qcc::NpyArray> arrays;
+  if (runInputs.size() == 1 && StringRef(runInputs[0]).ends_with(".npz")) {
+    auto members = qcc::readNpz(runInputs[0]);
+    if (!members)
+      return fail("run", toString(members.takeError()));
+    for (unsigned i = 0; i < numArgs; ++i) {
+      auto it = llvm::find_if(*members, [&](const auto &m) {
+        return m.first == nameOf(false, i);
+      });
+      if (it == members->end())
+        return fail("run", runInputs[0] + " has no array named '" +
+                               nameOf(false, i) + "'");
+      arrays.push_back(it->second);
+    }
+  } else {
+    if (runInputs.size() != numArgs)
+      return fail("run", "the model takes " + Twine(numArgs) +
+                             " inputs but " + Twine(runInputs.size()) +
+                             " --input files were given");
+    for (const std::string &path : runInputs) {
+      auto array = qcc::readNpy(path);
+      if (!array)
+        return fail("run", toString(array.takeError()));
+      arrays.push_back(std::move(*array));
+    }
+  }
+  std::vector<qcc::interp::Tensor> inputs;
+  for (unsigned i = 0; i < numArgs; ++i) {
+    mlir::Type element =
+        cast<mlir::RankedTensorType>(func.getArgument(i).getType())
+            .getElementType();
+    std::optional<qcc::NpyDType> expected = npyTypeOf(element);
+    if (!expected || *expected != arrays[i].dtype)
+      return fail("run", "input #" + Twine(i) + " '" + nameOf(false, i) +
+                             "' is " + qcc::npyDTypeName(arrays[i].dtype) +
+                             " but the model expects " + typeString(element));
+    inputs.emplace_back(arrays[i].shape, arrays[i].toDoubles());
+  }
+
+  auto outputs = qcc::interp::runFunction(func, inputs);
+  if (!outputs)
+    return fail("run", toString(outputs.takeError()));
+
+  qcc::NpzMembers results;
+  for (auto [i, tensor] : llvm::enumerate(*outputs)) {
+    mlir::Type element =
+        cast<mlir::RankedTensorType>(func.getResultTypes()[i]).getElementType();
+    std::optional<qcc::NpyDType> dtype = npyTypeOf(element);
+    if (!dtype)
+      return fail("run", "output #" + Twine(i) + " has type " +
+                             typeString(element) +
+                             ", which NumPy files cannot hold");
+    results.push_back({nameOf(true, i),
+                       qcc::NpyArray::fromDoubles(*dtype, tensor.shape,
+                                                  tensor.data)});
+  }
+  StringRef out = runOutput;
+  if (out.ends_with(".npz")) {
+    if (auto error = qcc::writeNpz(out, results))
+      return fail("run", toString(std::move(error)));
+    return 0;
+  }
+  if (out.ends_with("/") || sys::fs::is_directory(out)) {
+    if (std::error_code ec = sys::fs::create_directories(out))
+      return fail("run", "cannot create " + out + ": " + ec.message());
+    for (const auto &[name, array] : results) {
+      SmallString<256> path(out);
+      sys::path::append(path, name + ".npy");
+      if (auto error = qcc::writeNpy(path, array))
+        return fail("run", toString(std::move(error)));
+    }
+    return 0;
+  }
+  if (results.size() != 1)
+    return fail("run", "the model has " + Twine(results.size()) +
+                           " outputs; -o must name a directory or a .npz file");
+  if (auto error = qcc::writeNpy(out, results[0].second))
+    return fail("run", toString(std::move(error)));
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -100,6 +335,10 @@ int main(int argc, char **argv) {
       "low-bit code out for CPU, NVPTX and FPGA HLS)\n\n"
       "Usage: qcc <command> [options]. Run 'qcc <command> --help' for a "
       "command's options.\n");
+  if (importCommand)
+    return runImport();
+  if (runCommand)
+    return runRun();
   if (formatsCommand)
     return runFormats();
   if (dyadicCommand)
