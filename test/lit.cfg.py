@@ -10,7 +10,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "qcc"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "lit-utils"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qcc_obj_root, "test")
 
@@ -22,5 +22,5 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.qcc_tools_dir, config.llvm_tools_dir]
-tools = ["qopt", "qcc", ToolSubst("mlir-tblgen", unresolved="fatal")]
+tools = ["qopt", "qcc", "qcc-conformance", ToolSubst("mlir-tblgen", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -1,0 +1,281 @@
+#!/usr/bin/python3
+"""Generates the small ONNX models of qcc's importer lit tests.
+
+Run with Debian's interpreter (python3-onnx, python3-numpy):
+
+    /usr/bin/python3 python/make_onnx_test_models.py test/Import/ONNX/Inputs
+
+Every model is tiny (a node or two, a few weights) and deterministic, so the
+outputs are committed; rerun the script after changing it. Two families:
+  ops/*.onnx    one model per supported op (valid; FileCheck'd IR)
+  bad/*         models that must be rejected with a clear error
+"""
+
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+F = TensorProto.FLOAT
+I64 = TensorProto.INT64
+U8 = TensorProto.UINT8
+I8 = TensorProto.INT8
+I32 = TensorProto.INT32
+
+
+def rand(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=13, name="g"):
+    graph = helper.make_graph(
+        nodes,
+        name,
+        [helper.make_tensor_value_info(n, t, s) for n, t, s in inputs],
+        [helper.make_tensor_value_info(n, t, s) for n, t, s in outputs],
+        [numpy_helper.from_array(a, n) for n, a in inits],
+    )
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    return m
+
+
+def empty_tensor(name, dtype, dims):
+    """A TensorProto with dims but no data (external or absurd tensors)."""
+    t = TensorProto()
+    t.name, t.data_type = name, dtype
+    t.dims.extend(dims)
+    return t
+
+
+def node(op, inputs, outputs, name=None, **attrs):
+    return helper.make_node(op, inputs, outputs, name=name or op.lower(), **attrs)
+
+
+def op_models():
+    """(name, model) of one small valid model per supported op."""
+    X = [("x", F, ["N", 3, 8, 8])]
+    Y = lambda shape: [("y", F, shape)]
+    m = {}
+    # Convolutions and pooling.
+    m["conv"] = model(
+        [node("Conv", ["x", "w", "b"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+              strides=[2, 2])],
+        X, Y(["N", 4, 4, 4]), [("w", rand(4, 3, 3, 3)), ("b", rand(4))])
+    m["conv_depthwise_same"] = model(
+        [node("Conv", ["x", "w"], ["y"], group=3, auto_pad="SAME_UPPER",
+              dilations=[2, 2])],
+        X, Y(["N", 3, 8, 8]), [("w", rand(3, 1, 3, 3))])
+    m["conv_transpose"] = model(
+        [node("ConvTranspose", ["x", "w"], ["y"], strides=[2, 2],
+              output_padding=[1, 1])],
+        X, Y(["N", 2, 18, 18]), [("w", rand(3, 2, 3, 3))], opset=11)
+    m["maxpool"] = model(
+        [node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2],
+              ceil_mode=1)],
+        X, Y(["N", 3, 4, 4]), opset=12)
+    m["averagepool"] = model(
+        [node("AveragePool", ["x"], ["y"], kernel_shape=[2, 2], pads=[1, 1, 0, 0],
+              count_include_pad=1)],
+        X, Y(["N", 3, 8, 8]), opset=11)
+    m["globalaveragepool"] = model([node("GlobalAveragePool", ["x"], ["y"])], X,
+                                   Y(["N", 3, 1, 1]))
+    # Matrix products.
+    A = [("a", F, ["N", 6])]
+    m["gemm"] = model(
+        [node("Gemm", ["a", "w", "c"], ["y"], transB=1, alpha=0.5, beta=2.0)],
+        A, Y(["N", 4]), [("w", rand(4, 6)), ("c", rand(4))])
+    m["matmul"] = model([node("MatMul", ["a", "w"], ["y"])], A, Y(["N", 5]),
+                        [("w", rand(6, 5))])
+    # Element-wise.
+    for op in ["Add", "Sub", "Mul", "Div", "Pow"]:
+        m[op.lower()] = model([node(op, ["a", "k"], ["y"])], A, Y(["N", 6]),
+                              [("k", rand(6))])
+    for op, attrs, opset in [("Relu", {}, 14), ("Sigmoid", {}, 13),
+                             ("Tanh", {}, 13), ("Erf", {}, 13),
+                             ("Sqrt", {}, 13), ("HardSwish", {}, 14),
+                             ("LeakyRelu", {"alpha": 0.2}, 16),
+                             ("HardSigmoid", {"alpha": 0.25, "beta": 0.4}, 6)]:
+        m[op.lower()] = model([node(op, ["a"], ["y"], **attrs)], A, Y(["N", 6]),
+                              opset=opset)
+    m["gelu"] = model([node("Gelu", ["a"], ["y"], approximate="tanh")], A,
+                      Y(["N", 6]), opset=20)
+    m["clip"] = model([node("Clip", ["a", "lo", "hi"], ["y"])], A, Y(["N", 6]),
+                      [("lo", np.array(-1, np.float32)),
+                       ("hi", np.array(6, np.float32))])
+    m["clip_opset6"] = model([node("Clip", ["a"], ["y"], min=0.0, max=6.0)], A,
+                             Y(["N", 6]), opset=6)
+    # Normalisation and reductions.
+    m["softmax"] = model([node("Softmax", ["a"], ["y"])], A, Y(["N", 6]))
+    m["softmax_opset11"] = model([node("Softmax", ["x"], ["y"], axis=1)], X,
+                                 Y(["N", 3, 8, 8]), opset=11)
+    m["layernorm"] = model(
+        [node("LayerNormalization", ["a", "s", "b"], ["y"], epsilon=1e-3)],
+        A, Y(["N", 6]), [("s", rand(6)), ("b", rand(6))], opset=17)
+    m["batchnorm"] = model(
+        [node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"])],
+        X, Y(["N", 3, 8, 8]),
+        [("s", rand(3)), ("b", rand(3)), ("m", rand(3)),
+         ("v", np.abs(rand(3)) + 0.5)], opset=15)
+    m["reducemean"] = model(
+        [node("ReduceMean", ["x"], ["y"], axes=[2, 3], keepdims=0)], X,
+        Y(["N", 3]))
+    # Shapes and data movement.
+    m["flatten"] = model([node("Flatten", ["x"], ["y"])], X, Y(["N", 192]))
+    m["reshape_shape_subgraph"] = model(
+        [node("Shape", ["x"], ["s"]),
+         node("Constant", [], ["zero"], value=numpy_helper.from_array(np.array(0, np.int64))),
+         node("Gather", ["s", "zero"], ["n"]),
+         node("Constant", [], ["axes"], value=numpy_helper.from_array(np.array([0], np.int64))),
+         node("Unsqueeze", ["n", "axes"], ["n1"]),
+         node("Constant", [], ["rest"], value=numpy_helper.from_array(np.array([-1], np.int64))),
+         node("Concat", ["n1", "rest"], ["target"], axis=0),
+         node("Reshape", ["x", "target"], ["y"])],
+        X, Y(["N", 192]))
+    m["transpose"] = model([node("Transpose", ["x"], ["y"], perm=[0, 2, 3, 1])],
+                           X, Y(["N", 8, 8, 3]))
+    m["concat"] = model([node("Concat", ["x", "x"], ["y"], axis=1)], X,
+                        Y(["N", 6, 8, 8]))
+    m["split"] = model(
+        [node("Split", ["x", "sizes"], ["y", "z"], axis=1)], X,
+        [("y", F, ["N", 1, 8, 8]), ("z", F, ["N", 2, 8, 8])],
+        [("sizes", np.array([1, 2], np.int64))])
+    m["slice"] = model(
+        [node("Slice", ["x", "st", "en", "ax", "sp"], ["y"])], X,
+        Y(["N", 3, 4, 8]),
+        [("st", np.array([-1], np.int64)), ("en", np.array([-8], np.int64)),
+         ("ax", np.array([2], np.int64)), ("sp", np.array([-2], np.int64))])
+    m["squeeze_unsqueeze"] = model(
+        [node("Unsqueeze", ["a", "ax"], ["u"]), node("Squeeze", ["u", "ax"], ["y"])],
+        A, Y(["N", 6]), [("ax", np.array([1], np.int64))])
+    m["gather"] = model([node("Gather", ["x", "idx"], ["y"], axis=1)], X,
+                        Y(["N", 2, 8, 8]), [("idx", np.array([2, -3], np.int64))])
+    m["pad"] = model(
+        [node("Pad", ["x", "pads", "value"], ["y"], mode="constant")], X,
+        Y(["N", 3, 10, 9]),
+        [("pads", np.array([0, 0, 1, 0, 0, 0, 1, 1], np.int64)),
+         ("value", np.array(0.5, np.float32))])
+    m["identity_constant"] = model(
+        [node("Constant", [], ["c"], value=numpy_helper.from_array(rand(6))),
+         node("Identity", ["c"], ["ci"]), node("Add", ["a", "ci"], ["y"])],
+        A, Y(["N", 6]))
+    # Quantized ops.
+    m["quantize_dequantize"] = model(
+        [node("QuantizeLinear", ["a", "s", "z"], ["q"]),
+         node("DequantizeLinear", ["q", "s", "z"], ["y"])],
+        A, Y(["N", 6]),
+        [("s", np.array(0.05, np.float32)), ("z", np.array(128, np.uint8))])
+    m["dequantize_per_axis"] = model(
+        [node("DequantizeLinear", ["wq", "s", "z"], ["y"], axis=0)],
+        [], Y([4, 6]),
+        [("wq", np.arange(24, dtype=np.int8).reshape(4, 6)),
+         ("s", np.array([0.1, 0.2, 0.3, 0.4], np.float32)),
+         ("z", np.zeros(4, np.int8))])
+    m["qlinearmatmul"] = model(
+        [node("QLinearMatMul", ["q", "as", "az", "w", "ws", "wz", "ys", "yz"], ["y"])],
+        [("q", U8, ["N", 6])], [("y", U8, ["N", 4])],
+        [("as", np.array(0.1, np.float32)), ("az", np.array(128, np.uint8)),
+         ("w", np.arange(24, dtype=np.int8).reshape(6, 4)),
+         ("ws", np.array(0.05, np.float32)), ("wz", np.array(0, np.int8)),
+         ("ys", np.array(0.2, np.float32)), ("yz", np.array(10, np.uint8))],
+        opset=10)
+    m["qlinearconv"] = model(
+        [node("QLinearConv", ["q", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"],
+              ["y"], kernel_shape=[1, 1])],
+        [("q", U8, ["N", 3, 4, 4])], [("y", U8, ["N", 2, 4, 4])],
+        [("xs", np.array(0.1, np.float32)), ("xz", np.array(128, np.uint8)),
+         ("w", np.arange(6, dtype=np.int8).reshape(2, 3, 1, 1)),
+         ("ws", np.array([0.05, 0.1], np.float32)),
+         ("wz", np.array([0, 0], np.int8)),
+         ("ys", np.array(0.2, np.float32)), ("yz", np.array(10, np.uint8)),
+         ("b", np.array([100, -100], np.int32))], opset=10)
+    m["matmulinteger"] = model(
+        [node("MatMulInteger", ["q", "w", "az"], ["y"])],
+        [("q", U8, ["N", 6])], [("y", I32, ["N", 4])],
+        [("w", np.arange(24, dtype=np.uint8).reshape(6, 4)),
+         ("az", np.array(128, np.uint8))], opset=10)
+    m["convinteger"] = model(
+        [node("ConvInteger", ["q", "w", "xz"], ["y"])],
+        [("q", U8, ["N", 3, 4, 4])], [("y", I32, ["N", 2, 2, 2])],
+        [("w", np.arange(54, dtype=np.uint8).reshape(2, 3, 3, 3)),
+         ("xz", np.array(128, np.uint8))], opset=10)
+    return m
+
+
+def bad_models(out):
+    """Models the importer must reject; returns nothing (writes files)."""
+    A = [("a", F, ["N", 6])]
+    Y = [("y", F, ["N", 6])]
+    save = lambda name, m: onnx.save(m, os.path.join(out, name))
+    save("unsupported_op.onnx",
+         model([node("Celu", ["a"], ["y"], name="act1")], A, Y))
+    save("unsupported_attribute.onnx",
+         model([node("Gelu", ["a"], ["y"], name="gelu1", approximate="sigmoid")],
+               A, Y, opset=20))
+    save("unsupported_version.onnx",
+         model([node("Add", ["a", "a"], ["y"], name="add_v6")], A, Y, opset=6))
+    save("opset_too_new.onnx", model([node("Relu", ["a"], ["y"])], A, Y, opset=22))
+    save("inconsistent_shapes.onnx",
+         model([node("Add", ["a", "k"], ["y"], name="add_bad")], A, Y,
+               [("k", rand(5))]))
+    save("dangling_input.onnx",
+         model([node("Add", ["a", "ghost"], ["y"], name="add_ghost")], A, Y))
+    save("cycle.onnx",
+         model([node("Add", ["a", "t2"], ["t1"], name="first"),
+                node("Relu", ["t1"], ["t2"], name="second"),
+                node("Identity", ["t2"], ["y"], name="out")], A, Y))
+    absurd = model([node("Add", ["a", "k"], ["y"], name="add_huge")], A, Y)
+    huge = empty_tensor("k", F, [1 << 40])
+    absurd.graph.initializer.append(huge)
+    save("absurd_dims.onnx", absurd)
+    save("absurd_input_dim.onnx",
+         model([node("Relu", ["a"], ["y"])], [("a", F, [-3, 6])], Y))
+    save("nonconstant_shape.onnx",
+         model([node("Reshape", ["a", "shape"], ["y"], name="reshape_rt")],
+               [("a", F, ["N", 6]), ("shape", I64, [2])], Y))
+    valid = model([node("Relu", ["a"], ["y"])], A, Y).SerializeToString()
+    with open(os.path.join(out, "truncated.onnx"), "wb") as f:
+        f.write(valid[: len(valid) // 2])
+    with open(os.path.join(out, "garbage.onnx"), "wb") as f:
+        f.write(bytes(range(7, 250, 3)) * 3)
+    # External data: the weights live in a side file.
+    for name, location, length in [("external_absolute", "/etc/passwd", None),
+                                   ("external_parent", "../secret.bin", None),
+                                   ("external_missing", "missing.bin", None),
+                                   ("external_short", "weights.bin", 4096)]:
+        m = model([node("Add", ["a", "k"], ["y"], name="add_ext")], A, Y)
+        k = empty_tensor("k", F, [6])
+        k.data_location = TensorProto.EXTERNAL
+        entries = {"location": location}
+        if length is not None:
+            entries["length"] = str(length)
+        for key, value in entries.items():
+            e = k.external_data.add()
+            e.key, e.value = key, value
+        m.graph.initializer.append(k)
+        save(name + ".onnx", m)
+    with open(os.path.join(out, "weights.bin"), "wb") as f:
+        f.write(np.arange(6, dtype=np.float32).tobytes())
+    # A valid external-data model reading weights.bin.
+    m = model([node("Add", ["a", "k"], ["y"], name="add_ext")], A, Y)
+    k = empty_tensor("k", F, [6])
+    k.data_location = TensorProto.EXTERNAL
+    e = k.external_data.add()
+    e.key, e.value = "location", "weights.bin"
+    m.graph.initializer.append(k)
+    save("external_ok.onnx", m)
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "test/Import/ONNX/Inputs"
+    os.makedirs(os.path.join(out, "ops"), exist_ok=True)
+    os.makedirs(os.path.join(out, "bad"), exist_ok=True)
+    for name, m in op_models().items():
+        onnx.save(m, os.path.join(out, "ops", name + ".onnx"))
+    bad_models(os.path.join(out, "bad"))
+
+
+if __name__ == "__main__":
+    main()
