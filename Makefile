@@ -8,7 +8,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo check docs clean
+.PHONY: all deps configure build demo check docs clean conformance-report
 
 all: build
 
@@ -41,3 +41,8 @@ docs: configure
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Regenerate docs/onnx-conformance.md from the ONNX backend node tests.
+conformance-report: configure
+	ninja -C $(BUILD_DIR) qcc-conformance
+	$(BUILD_DIR)/bin/qcc-conformance --report docs/onnx-conformance.md

@@ -268,6 +268,24 @@ def bad_models(out):
     save("external_ok.onnx", m)
 
 
+def run_fixtures(out, ops):
+    """Inputs and NumPy-computed expected outputs for `qcc run` tests."""
+    a = np.array([[-2.0, -0.5, 0.0, 0.25, 1.5, 3.0],
+                  [4.0, -1.0, 2.5, -3.5, 0.75, -0.125]], np.float32)
+    np.save(os.path.join(out, "a.npy"), a)
+    np.save(os.path.join(out, "a_f64.npy"), a.astype(np.float64))
+    np.save(os.path.join(out, "a_short.npy"), a[:, :5])
+    np.save(os.path.join(out, "relu_expected.npy"), np.maximum(a, 0))
+    w = numpy_helper.to_array(ops["gemm"].graph.initializer[0])
+    c = numpy_helper.to_array(ops["gemm"].graph.initializer[1])
+    np.save(os.path.join(out, "gemm_expected.npy"),
+            (0.5 * (a.astype(np.float64) @ w.T.astype(np.float64)) + 2.0 * c)
+            .astype(np.float32))
+    x = np.random.default_rng(1).standard_normal((2, 3, 8, 8)).astype(np.float32)
+    np.save(os.path.join(out, "x.npy"), x)
+    np.save(os.path.join(out, "split_z_expected.npy"), x[:, 1:])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "test/Import/ONNX/Inputs"
     os.makedirs(os.path.join(out, "ops"), exist_ok=True)
@@ -275,6 +293,8 @@ def main():
     for name, m in op_models().items():
         onnx.save(m, os.path.join(out, "ops", name + ".onnx"))
     bad_models(os.path.join(out, "bad"))
+    os.makedirs(os.path.join(out, "run"), exist_ok=True)
+    run_fixtures(os.path.join(out, "run"), op_models())
 
 
 if __name__ == "__main__":

@@ -24,3 +24,9 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.qcc_tools_dir, config.llvm_tools_dir]
 tools = ["qopt", "qcc", "qcc-conformance", ToolSubst("mlir-tblgen", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The shared fixtures beside the project (../shared/models), when present.
+shared_models = os.path.join(config.qcc_shared_dir, "models")
+if os.path.isfile(os.path.join(shared_models, "digits_cnn.onnx")):
+    config.available_features.add("shared-models")
+    config.substitutions.append(("%shared_models", shared_models))

@@ -83,6 +83,23 @@ cl::opt<std::string> runOutput(
     cl::value_desc("path"), cl::Required, cl::sub(runCommand),
     cl::cat(qccCategory));
 
+cl::SubCommand compareCommand(
+    "compare", "Compare two NumPy arrays element-wise (|a - b| <= atol + "
+               "rtol * |b|); exit status 1 if they differ");
+cl::opt<std::string> compareActual(cl::Positional, cl::Required,
+                                   cl::desc("<actual.npy>"),
+                                   cl::sub(compareCommand), cl::cat(qccCategory));
+cl::opt<std::string> compareExpected(cl::Positional, cl::Required,
+                                     cl::desc("<expected.npy>"),
+                                     cl::sub(compareCommand),
+                                     cl::cat(qccCategory));
+cl::opt<double> compareAtol("atol", cl::desc("Absolute tolerance (default 0)"),
+                            cl::init(0.0), cl::sub(compareCommand),
+                            cl::cat(qccCategory));
+cl::opt<double> compareRtol("rtol", cl::desc("Relative tolerance (default 0)"),
+                            cl::init(0.0), cl::sub(compareCommand),
+                            cl::cat(qccCategory));
+
 void printVersion(raw_ostream &os) {
   os << "qcc " << QCC_VERSION << " (" << QCC_GIT_REVISION << "), built with "
      << "LLVM/MLIR " << QCC_LLVM_VERSION << "\n";
@@ -322,6 +339,33 @@ int runRun() {
   return 0;
 }
 
+int runCompare() {
+  auto actual = qcc::readNpy(compareActual);
+  if (!actual)
+    return fail("compare", toString(actual.takeError()));
+  auto expected = qcc::readNpy(compareExpected);
+  if (!expected)
+    return fail("compare", toString(expected.takeError()));
+  if (actual->shape != expected->shape)
+    return fail("compare", "shapes differ");
+  std::vector<double> a = actual->toDoubles(), b = expected->toDoubles();
+  double worst = 0;
+  size_t bad = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double error = std::fabs(a[i] - b[i]);
+    const bool ok = std::isnan(b[i]) ? std::isnan(a[i])
+                                     : error <= compareAtol + compareRtol * std::fabs(b[i]);
+    if (!ok)
+      ++bad;
+    if (!std::isnan(error))
+      worst = std::max(worst, error);
+  }
+  outs() << format("%zu values, max abs error %.3g, %zu outside atol %g rtol %g: %s\n",
+                   a.size(), worst, bad, compareAtol.getValue(),
+                   compareRtol.getValue(), bad ? "DIFFERENT" : "MATCH");
+  return bad ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -339,6 +383,8 @@ int main(int argc, char **argv) {
     return runImport();
   if (runCommand)
     return runRun();
+  if (compareCommand)
+    return runCompare();
   if (formatsCommand)
     return runFormats();
   if (dyadicCommand)
