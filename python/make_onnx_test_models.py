@@ -286,6 +286,31 @@ def run_fixtures(out, ops):
     np.save(os.path.join(out, "split_z_expected.npy"), x[:, 1:])
 
 
+def example_cnn(out):
+    """examples/tiny_cnn.onnx: Conv-Relu-MaxPool-Conv-Relu-GAP-Flatten-Gemm
+    on 1x8x8 images (the shape of sklearn's digits) with random weights, and
+    an input batch; `make demo` imports and runs it."""
+    r = lambda *s, seed: (np.random.default_rng(seed).standard_normal(s) * 0.3).astype(np.float32)
+    nodes = [
+        node("Conv", ["input", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        node("Relu", ["c1"], ["r1"], name="relu1"),
+        node("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]),
+        node("Conv", ["p1", "w2", "b2"], ["c2"], name="conv2", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        node("Relu", ["c2"], ["r2"], name="relu2"),
+        node("GlobalAveragePool", ["r2"], ["g"], name="gap"),
+        node("Flatten", ["g"], ["f"], name="flatten"),
+        node("Gemm", ["f", "wf", "bf"], ["logits"], name="fc", transB=1),
+    ]
+    m = model(nodes, [("input", F, ["N", 1, 8, 8])], [("logits", F, ["N", 10])],
+              [("w1", r(8, 1, 3, 3, seed=1)), ("b1", r(8, seed=2)),
+               ("w2", r(16, 8, 3, 3, seed=3)), ("b2", r(16, seed=4)),
+               ("wf", r(10, 16, seed=5)), ("bf", r(10, seed=6))], name="tiny_cnn")
+    onnx.checker.check_model(m)
+    onnx.save(m, os.path.join(out, "tiny_cnn.onnx"))
+    x = np.random.default_rng(7).uniform(0, 1, (4, 1, 8, 8)).astype(np.float32)
+    np.save(os.path.join(out, "tiny_cnn_input.npy"), x)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "test/Import/ONNX/Inputs"
     os.makedirs(os.path.join(out, "ops"), exist_ok=True)
@@ -295,6 +320,8 @@ def main():
     bad_models(os.path.join(out, "bad"))
     os.makedirs(os.path.join(out, "run"), exist_ok=True)
     run_fixtures(os.path.join(out, "run"), op_models())
+    example_cnn(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                             "examples"))
 
 
 if __name__ == "__main__":
