@@ -518,7 +518,8 @@ void qcc::interp::roundToElementType(Tensor &t, Type elementType) {
 }
 
 llvm::Expected<std::vector<Tensor>>
-qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs) {
+qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs,
+                         ValueObserver observer) {
   if (func.isExternal())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "interpreter: function @" + func.getName() +
@@ -551,6 +552,8 @@ qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs) {
     }
     Tensor t = in;
     roundToElementType(t, type.getElementType());
+    if (observer)
+      observer(arg, t);
     env[arg] = std::move(t);
   }
   for (Operation &op : body) {
@@ -572,6 +575,8 @@ qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs) {
         return std::move(error);
       roundToElementType(tensor,
                          cast<RankedTensorType>(result.getType()).getElementType());
+      if (observer)
+        observer(result, tensor);
       env[result] = std::move(tensor);
     }
   }

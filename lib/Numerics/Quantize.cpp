@@ -21,6 +21,25 @@ float dequantizeInteger(int64_t q, float scale, int64_t zeroPoint) {
   return static_cast<float>(q - zeroPoint) * scale;
 }
 
+AffineParams chooseAffineParams(double lo, double hi, IntegerRange range,
+                                bool symmetric) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  if (symmetric) {
+    const double bound = std::max(std::fabs(lo), std::fabs(hi));
+    const float scale = static_cast<float>(bound / static_cast<double>(range.max));
+    return {scale > 0 ? scale : 1.0f, 0};
+  }
+  const float scale = static_cast<float>(
+      (hi - lo) / static_cast<double>(range.max - range.min));
+  if (!(scale > 0))
+    return {1.0f, saturate(0, range)};
+  const double zeroPoint =
+      roundToIntegral(static_cast<double>(range.min) - lo / scale,
+                      RoundingMode::HalfToEven);
+  return {scale, saturate(static_cast<int64_t>(zeroPoint), range)};
+}
+
 uint8_t quantizeMinifloat(float x, float scale, MinifloatKind kind,
                           RoundingMode mode, bool saturate) {
   const float scaled = x / scale;

@@ -21,11 +21,17 @@
 
 namespace qcc::interp {
 
+/// Called with every value the interpreter computes (arguments first, then
+/// each op's results in order), e.g. to collect calibration statistics.
+using ValueObserver =
+    llvm::function_ref<void(mlir::Value value, const Tensor &tensor)>;
+
 /// Runs `func` on `inputs` (one per argument, shapes matching the argument
 /// types' static dimensions) and returns one tensor per result. Values of
 /// integer and quantized types hold their stored integers.
 llvm::Expected<std::vector<Tensor>> runFunction(mlir::func::FuncOp func,
-                                                llvm::ArrayRef<Tensor> inputs);
+                                                llvm::ArrayRef<Tensor> inputs,
+                                                ValueObserver observer = {});
 
 /// Rounds every element of `t` to what `elementType` can hold: floats to
 /// nearest even in their format, integers wrapped to their width (after

@@ -33,6 +33,22 @@ int64_t quantizeInteger(float x, float scale, int64_t zeroPoint,
 /// x = (q - zeroPoint) * scale, in float.
 float dequantizeInteger(int64_t q, float scale, int64_t zeroPoint);
 
+/// A scale and zero point.
+struct AffineParams {
+  float scale;
+  int64_t zeroPoint;
+};
+
+/// The parameters that map the real range [lo, hi] (widened to contain 0, so
+/// that 0 is exact) onto `range`:
+///  - asymmetric: scale = (hi - lo) / (qmax - qmin) and
+///    zeroPoint = round_half_even(qmin - lo / scale), clamped into `range`;
+///  - symmetric: scale = max(|lo|, |hi|) / qmax, zeroPoint = 0 (use a
+///    narrow signed range such as [-127, 127]).
+/// The scale is a float (as ONNX stores it); a zero-width range gets scale 1.
+AffineParams chooseAffineParams(double lo, double hi, IntegerRange range,
+                                bool symmetric);
+
 //===----------------------------------------------------------------------===//
 // Scaled low-bit float quantization (ONNX QuantizeLinear to FLOAT8*)
 //===----------------------------------------------------------------------===//

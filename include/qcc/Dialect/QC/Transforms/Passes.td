@@ -31,4 +31,58 @@ def QCLowerRequantize : Pass<"qc-lower-requantize"> {
   ];
 }
 
+def QCFoldBatchNorm : Pass<"qc-fold-batch-norm"> {
+  let summary = "Fold inference BatchNorm into the preceding Conv or Gemm";
+  let description = [{
+    `batch_norm(conv(x, W, b))` with constant `W`, `b` and BatchNorm
+    parameters becomes `conv(x, W', b')` with, per output channel `m`,
+    `k = scale[m] / sqrt(var[m] + eps)`, `W'[m] = W[m] * k` and
+    `b'[m] = (b[m] - mean[m]) * k + bias[m]` (computed in double, stored as
+    f32). The same for `qc.gemm` whose output feature `n` is normalised. A
+    BatchNorm whose producer has other users, or whose parameters are not
+    constants, stays as it is.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def QCQuantize : Pass<"qc-quantize"> {
+  let summary = "Quantize weights and activations of the linear layers (QDQ form)";
+  let description = [{
+    Rewrites every `qc.conv`, `qc.conv_transpose`, `qc.gemm` and `qc.matmul`
+    so that it computes on quantized values, in quantize/dequantize ("QDQ")
+    form: the float graph keeps its ops, and
+
+    * each constant weight becomes an integer constant (rounded half to even
+      and saturated by the numerics library), a `qc.storage_cast` to its
+      `!quant.uniform` type and a `qc.dequantize`; symmetric weights use the
+      narrow range (e.g. [-127, 127]), per output channel or per tensor;
+    * each activation operand gets a `qc.quantize` / `qc.dequantize` pair
+      whose scale and zero point come from the calibrated range the producer
+      (or function argument) carries in `qc.act_range` (`array<f64: lo, hi>`);
+      activations without a calibrated range stay in float.
+
+    The interpreter runs the result with exact quantization semantics
+    (fake-quant evaluation). Ops whose location name is listed in
+    `keep-float`, or whose op name (e.g. `qc.gemm`) is, are skipped. Biases
+    stay float here (the integer-only lowering quantizes them to int32).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::quant::QuantDialect",
+    "::qcc::qc::QCDialect",
+  ];
+  let options = [
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight storage width (2 to 16)">,
+    Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
+           "Activation storage width (2 to 16)">,
+    Option<"perChannel", "per-channel", "bool", /*default=*/"true",
+           "One weight scale per output channel (else per tensor)">,
+    Option<"symmetricActs", "symmetric-acts", "bool", /*default=*/"false",
+           "Symmetric activations (zero point 0) instead of asymmetric">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "Layers to leave in float: node names or op names (qc.gemm)">,
+  ];
+}
+
 #endif // QCC_DIALECT_QC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,34 @@
+//===- QCConstants.h - Reading and creating tensor constants ----*- C++ -*-===//
+//
+// Weights are `arith.constant`s holding either an inline `dense<...>` or a
+// `dense_resource` blob. Passes that rewrite weights (BatchNorm folding,
+// weight quantization) read and create them through these helpers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_DIALECT_QC_IR_QCCONSTANTS_H
+#define QCC_DIALECT_QC_IR_QCCONSTANTS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Value.h"
+
+#include <optional>
+#include <vector>
+
+namespace qcc::qc {
+
+/// The elements of `value` if it is a constant of f32 elements.
+std::optional<std::vector<float>> getF32Constant(mlir::Value value);
+
+/// An `arith.constant` of `type` holding `values` (f32 or integer elements;
+/// integers are given as int64 and truncated to the element width). Small
+/// constants are inline; larger ones are `dense_resource` blobs named after
+/// `name`.
+mlir::Value createConstant(mlir::OpBuilder &builder, mlir::Location loc,
+                           mlir::RankedTensorType type,
+                           llvm::ArrayRef<double> values, llvm::StringRef name);
+
+} // namespace qcc::qc
+
+#endif // QCC_DIALECT_QC_IR_QCCONSTANTS_H

@@ -1,0 +1,71 @@
+//===- QCConstants.cpp - Reading and creating tensor constants ------------===//
+
+#include "qcc/Dialect/QC/IR/QCConstants.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+std::optional<std::vector<float>> qcc::qc::getF32Constant(Value value) {
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(constant.getType());
+  if (!type || !type.getElementType().isF32())
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue())) {
+    auto values = dense.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue());
+  if (!resource || !resource.getRawHandle().getBlob())
+    return std::nullopt;
+  ArrayRef<char> bytes = resource.getRawHandle().getBlob()->getData();
+  if (bytes.size() != static_cast<size_t>(type.getNumElements()) * 4)
+    return std::nullopt;
+  std::vector<float> values(type.getNumElements());
+  std::memcpy(values.data(), bytes.data(), bytes.size());
+  return values;
+}
+
+Value qcc::qc::createConstant(OpBuilder &builder, Location loc,
+                              RankedTensorType type, ArrayRef<double> values,
+                              StringRef name) {
+  Type element = type.getElementType();
+  const unsigned bits = element.getIntOrFloatBitWidth();
+  if (values.size() <= 16 || bits % 8 != 0) {
+    SmallVector<Attribute> attrs;
+    for (double v : values)
+      attrs.push_back(isa<FloatType>(element)
+                          ? Attribute(builder.getFloatAttr(element, v))
+                          : Attribute(builder.getIntegerAttr(
+                                element, static_cast<int64_t>(v))));
+    return arith::ConstantOp::create(builder, loc, type,
+                                     DenseElementsAttr::get(type, attrs));
+  }
+  std::string bytes;
+  bytes.reserve(values.size() * bits / 8);
+  for (double v : values) {
+    uint64_t raw;
+    if (element.isF32()) {
+      const float f = static_cast<float>(v);
+      uint32_t b;
+      std::memcpy(&b, &f, 4);
+      raw = b;
+    } else if (element.isF64()) {
+      std::memcpy(&raw, &v, 8);
+    } else {
+      raw = static_cast<uint64_t>(static_cast<int64_t>(v));
+    }
+    bytes.append(reinterpret_cast<const char *>(&raw), bits / 8);
+  }
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(bytes.data(), bytes.size()), alignof(uint64_t));
+  return arith::ConstantOp::create(
+      builder, loc, type,
+      DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}

@@ -1,0 +1,221 @@
+//===- Quantize.cpp - QDQ quantization of the linear layers ---------------===//
+
+#include "qcc/Dialect/QC/IR/QCConstants.h"
+#include "qcc/Dialect/QC/IR/QCOps.h"
+#include "qcc/Dialect/QC/Transforms/Passes.h"
+#include "qcc/Numerics/Quantize.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
+
+#include <cmath>
+
+namespace qcc::qc {
+#define GEN_PASS_DEF_QCQUANTIZE
+#include "qcc/Dialect/QC/Transforms/Passes.h.inc"
+} // namespace qcc::qc
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::qc;
+
+namespace {
+
+/// Which operand of a linear layer is the weight, and its channel axis.
+struct WeightOperand {
+  unsigned index;
+  int64_t axis;
+};
+
+std::optional<WeightOperand> weightOperand(Operation *op) {
+  if (isa<ConvOp>(op))
+    return WeightOperand{1, 0};
+  if (isa<ConvTransposeOp>(op))
+    return WeightOperand{1, 1};
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    return WeightOperand{1, gemm.getTransB() ? 0 : 1};
+  if (auto matmul = dyn_cast<MatMulOp>(op)) {
+    const int64_t rank = matmul.getRhs().getType().getRank();
+    return WeightOperand{1, rank - 1};
+  }
+  return std::nullopt;
+}
+
+/// Activation operands: everything but the weight and a bias/C operand.
+SmallVector<unsigned> activationOperands(Operation *op) {
+  if (isa<MatMulOp>(op))
+    return {0, 1};
+  return {0};
+}
+
+/// The calibrated range of `value`, if any.
+std::optional<std::pair<double, double>> getActRange(Value value) {
+  DenseF64ArrayAttr attr;
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    if (auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()))
+      attr = func.getArgAttrOfType<DenseF64ArrayAttr>(arg.getArgNumber(),
+                                                      "qc.act_range");
+  } else if (value.getDefiningOp()->getNumResults() == 1) {
+    attr = value.getDefiningOp()->getAttrOfType<DenseF64ArrayAttr>(
+        "qc.act_range");
+  }
+  if (!attr || attr.size() != 2)
+    return std::nullopt;
+  return std::make_pair(attr[0], attr[1]);
+}
+
+std::string nameOf(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  return "";
+}
+
+struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
+  using Base::Base;
+
+  /// Replaces constant weight operand `w` of `op` by integer weights,
+  /// a storage cast and a dequantize.
+  LogicalResult quantizeWeight(Operation *op, WeightOperand which) {
+    Value w = op->getOperand(which.index);
+    auto cached = quantizedWeights.find({w, which.axis});
+    if (cached != quantizedWeights.end()) {
+      op->setOperand(which.index, cached->second);
+      return success();
+    }
+    auto values = getF32Constant(w);
+    if (!values)
+      return success(); // An activation in the weight position: see below.
+    auto type = cast<RankedTensorType>(w.getType());
+    const numerics::IntegerRange range =
+        numerics::IntegerRange::forBits(weightBits, true, /*narrow=*/true);
+    const int64_t channels = perChannel ? type.getDimSize(which.axis) : 1;
+    int64_t inner = 1;
+    for (int64_t d = which.axis + 1; d < type.getRank(); ++d)
+      inner *= type.getDimSize(d);
+    auto channelOf = [&](int64_t i) {
+      return perChannel ? (i / inner) % channels : 0;
+    };
+    std::vector<double> absmax(channels, 0.0);
+    for (size_t i = 0; i < values->size(); ++i)
+      absmax[channelOf(i)] =
+          std::max(absmax[channelOf(i)], std::fabs(double((*values)[i])));
+    std::vector<numerics::AffineParams> params;
+    for (double a : absmax)
+      params.push_back(numerics::chooseAffineParams(-a, a, range, true));
+    std::vector<double> stored(values->size());
+    for (size_t i = 0; i < values->size(); ++i)
+      stored[i] = static_cast<double>(numerics::quantizeInteger(
+          (*values)[i], params[channelOf(i)].scale, 0, range));
+
+    OpBuilder b(op);
+    MLIRContext *ctx = &getContext();
+    Type storage = IntegerType::get(ctx, weightBits);
+    Type quantized;
+    const unsigned flags = quant::QuantizationFlags::Signed;
+    auto f32 = Float32Type::get(ctx);
+    if (perChannel) {
+      SmallVector<double> scales;
+      for (const auto &p : params)
+        scales.push_back(p.scale);
+      quantized = quant::UniformQuantizedPerAxisType::get(
+          flags, storage, f32, scales, SmallVector<int64_t>(channels, 0),
+          which.axis, range.min, range.max);
+    } else {
+      quantized = quant::UniformQuantizedType::get(
+          flags, storage, f32, params[0].scale, 0, range.min, range.max);
+    }
+    const std::string name = nameOf(w.getLoc());
+    Value intWeights = createConstant(
+        b, w.getLoc(), RankedTensorType::get(type.getShape(), storage), stored,
+        name + "_q");
+    Value cast = StorageCastOp::create(
+        b, w.getLoc(), RankedTensorType::get(type.getShape(), quantized),
+        intWeights);
+    Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
+    op->setOperand(which.index, dequantized);
+    quantizedWeights[{w, which.axis}] = dequantized;
+    return success();
+  }
+
+  /// A quantize/dequantize pair right after `value`'s definition (shared by
+  /// all quantized users), or null without a calibrated range.
+  Value quantizeActivation(Value value) {
+    auto it = fakeQuantized.find(value);
+    if (it != fakeQuantized.end())
+      return it->second;
+    auto range = getActRange(value);
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    if (!range || !type || !type.getElementType().isF32())
+      return fakeQuantized[value] = Value();
+    const numerics::IntegerRange storageRange = numerics::IntegerRange::forBits(
+        actBits, true, /*narrow=*/symmetricActs);
+    const numerics::AffineParams p = numerics::chooseAffineParams(
+        range->first, range->second, storageRange, symmetricActs);
+    MLIRContext *ctx = &getContext();
+    Type quantized = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, IntegerType::get(ctx, actBits),
+        type.getElementType(), p.scale, p.zeroPoint, storageRange.min,
+        storageRange.max);
+    OpBuilder b(ctx);
+    if (auto arg = dyn_cast<BlockArgument>(value))
+      b.setInsertionPointToStart(arg.getOwner());
+    else
+      b.setInsertionPointAfter(value.getDefiningOp());
+    Location loc = value.getLoc();
+    Value q = QuantizeOp::create(
+        b, loc, RankedTensorType::get(type.getShape(), quantized), value);
+    Value dq = DequantizeOp::create(b, loc, type, q);
+    return fakeQuantized[value] = dq;
+  }
+
+  void runOnOperation() override {
+    if (weightBits < 2 || weightBits > 16 || actBits < 2 || actBits > 16) {
+      getOperation()->emitError()
+          << "qc-quantize: weight-bits and act-bits must be in [2, 16]";
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> layers;
+    getOperation()->walk([&](Operation *op) {
+      if (!isa<ConvOp, ConvTransposeOp, GemmOp, MatMulOp>(op))
+        return;
+      const std::string name = nameOf(op->getLoc());
+      if (llvm::is_contained(keepFloat, name) ||
+          llvm::is_contained(keepFloat, op->getName().getStringRef().str()))
+        return;
+      layers.push_back(op);
+    });
+    for (Operation *op : layers) {
+      if (!cast<RankedTensorType>(op->getResult(0).getType())
+               .getElementType()
+               .isF32())
+        continue; // Already integer (imported QLinear ops).
+      auto weight = weightOperand(op);
+      if (weight && failed(quantizeWeight(op, *weight)))
+        return signalPassFailure();
+      for (unsigned index : activationOperands(op)) {
+        Value operand = op->getOperand(index);
+        if (operand.getDefiningOp<DequantizeOp>())
+          continue; // A quantized weight (or already quantized).
+        if (Value dq = quantizeActivation(operand))
+          op->setOperand(index, dq);
+      }
+    }
+    // The float weights the integer ones replaced.
+    llvm::SetVector<Operation *> dead;
+    for (auto &entry : quantizedWeights)
+      if (Operation *def = entry.first.first.getDefiningOp();
+          def && def->use_empty())
+        dead.insert(def);
+    for (Operation *def : dead)
+      def->erase();
+  }
+
+  llvm::DenseMap<Value, Value> fakeQuantized;
+  llvm::DenseMap<std::pair<Value, int64_t>, Value> quantizedWeights;
+};
+
+} // namespace

@@ -1,0 +1,44 @@
+// RUN: qopt %s -split-input-file -qc-quantize | FileCheck %s
+// RUN: qopt %s -split-input-file -qc-quantize="weight-bits=4 per-channel=false symmetric-acts=true" | FileCheck %s --check-prefix=W4
+// RUN: qopt %s -split-input-file -qc-quantize="keep-float=fc1" | FileCheck %s --check-prefix=KEEP
+
+// Per-channel symmetric int8 weights (narrow range): absmax 2 and 0.5 give
+// scales 2/127 and 0.5/127. The activation's calibrated range [-1, 3] gives
+// scale 4/255 and zero point round(-128 + 1 / (4/255)) = -64.
+// CHECK-LABEL: func @gemm
+// CHECK: %[[Q:.*]] = qc.quantize %arg0 : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i8:f32, 0.015686275{{[0-9]*}}:-64>>
+// CHECK: %[[DQ:.*]] = qc.dequantize %[[Q]]
+// CHECK: %[[WI:.*]] = arith.constant dense<{{\[\[}}64, 127], [-127, 127]]> : tensor<2x2xi8>
+// CHECK: %[[WQ:.*]] = qc.storage_cast %[[WI]] : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32:0, {0.015748031{{[0-9]*}},0.0039370078{{[0-9]*}}}>>
+// CHECK: %[[W:.*]] = qc.dequantize %[[WQ]]
+// CHECK: qc.gemm %[[DQ]], %[[W]], %{{.*}}
+// W4-LABEL: func @gemm
+// W4: qc.quantize %arg0 : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i8<-127:127>:f32, 0.023622047{{[0-9]*}}>>
+// 1.0 / float(2/7) is 3.4999999 in float: it rounds to 3, not 4.
+// W4: arith.constant dense<{{\[\[}}3, 7], [-2, 2]]> : tensor<2x2xi4>
+// W4: tensor<2x2x!quant.uniform<i4<-7:7>:f32, 0.28571428{{[0-9]*}}>>
+// KEEP-LABEL: func @gemm
+// KEEP-NOT: qc.quantize
+// KEEP-NOT: qc.dequantize
+func.func @gemm(%x: tensor<4x2xf32> {qc.act_range = array<f64: -1.0, 3.0>}) -> tensor<4x2xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [-0.5, 0.5]]> : tensor<2x2xf32>
+  %c = arith.constant dense<[0.1, 0.2]> : tensor<2xf32>
+  %0 = qc.gemm %x, %w, %c {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<4x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<4x2xf32> loc("fc1")
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+// An activation without a calibrated range stays float; the weight is still
+// quantized. One quantize pair serves every user of a value.
+// CHECK-LABEL: func @shared
+// CHECK-COUNT-1: qc.quantize %[[R:.*]] :
+// CHECK: qc.matmul %[[A:.*]], %{{.*}}
+// CHECK: qc.matmul %[[A]], %{{.*}}
+func.func @shared(%x: tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
+  %r = qc.relu %x {qc.act_range = array<f64: 0.0, 6.0>} : tensor<4x2xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [-0.5, 0.5]]> : tensor<2x2xf32>
+  %0 = qc.matmul %r, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %1 = qc.matmul %r, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return %0, %1 : tensor<4x2xf32>, tensor<4x2xf32>
+}
