@@ -16,7 +16,7 @@
 // W4: qc.quantize %arg0 : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i8<-127:127>:f32, 0.023622047{{[0-9]*}}>>
 // 1.0 / float(2/7) is 3.4999999 in float: it rounds to 3, not 4.
 // W4: arith.constant dense<{{\[\[}}3, 7], [-2, 2]]> : tensor<2x2xi4>
-// W4: tensor<2x2x!quant.uniform<i4<-7:7>:f32, 0.28571428{{[0-9]*}}>>
+// W4: tensor<2x2x!quant.uniform<i4<-7:7>:f32, 0.2857142984867{{[0-9]*}}>>
 // KEEP-LABEL: func @gemm
 // KEEP-NOT: qc.quantize
 // KEEP-NOT: qc.dequantize
