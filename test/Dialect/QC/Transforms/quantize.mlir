@@ -32,6 +32,7 @@ func.func @gemm(%x: tensor<4x2xf32> {qc.act_range = array<f64: -1.0, 3.0>}) -> t
 // An activation without a calibrated range stays float; the weight is still
 // quantized. One quantize pair serves every user of a value.
 // CHECK-LABEL: func @shared
+// KEEP-LABEL: func @shared
 // CHECK-COUNT-1: qc.quantize %[[R:.*]] :
 // CHECK: qc.matmul %[[A:.*]], %{{.*}}
 // CHECK: qc.matmul %[[A]], %{{.*}}
