@@ -311,6 +311,22 @@ def example_cnn(out):
     np.save(os.path.join(out, "tiny_cnn_input.npy"), x)
 
 
+def calibration_fixtures(out):
+    """Calibration data for `qcc quantize` tests of tiny_cnn: good, and bad."""
+    rng = np.random.default_rng(11)
+    good = rng.uniform(0, 1, (40, 1, 8, 8)).astype(np.float32)
+    np.save(os.path.join(out, "calib.npy"), good)
+    labels = rng.integers(0, 10, 40).astype(np.int64)
+    np.save(os.path.join(out, "labels.npy"), labels)
+    nan = good.copy()
+    nan[3, 0, 2, 5] = np.nan
+    np.save(os.path.join(out, "calib_nan.npy"), nan)
+    np.save(os.path.join(out, "calib_inf.npy"), np.where(good > 0.99, np.inf, good).astype(np.float32))
+    np.save(os.path.join(out, "calib_shape.npy"), good[:, :, :7, :])
+    np.save(os.path.join(out, "calib_f64.npy"), good.astype(np.float64))
+    np.save(os.path.join(out, "calib_empty.npy"), good[:0])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "test/Import/ONNX/Inputs"
     os.makedirs(os.path.join(out, "ops"), exist_ok=True)
@@ -322,6 +338,8 @@ def main():
     run_fixtures(os.path.join(out, "run"), op_models())
     example_cnn(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                              "examples"))
+    os.makedirs(os.path.join(out, "calib"), exist_ok=True)
+    calibration_fixtures(os.path.join(out, "calib"))
 
 
 if __name__ == "__main__":

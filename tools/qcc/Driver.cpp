@@ -1,0 +1,189 @@
+//===- Driver.cpp - Shared pieces of the qcc driver's commands ------------===//
+
+#include "Driver.h"
+
+#include "qcc/Import/ONNX.h"
+#include "qcc/InitAll.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace qcc::driver {
+
+cl::OptionCategory qccCategory("qcc options");
+
+int fail(StringRef command, const Twine &message) {
+  WithColor::error(errs(), ("qcc " + command).str()) << message << "\n";
+  return 1;
+}
+
+Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModel(mlir::MLIRContext &context,
+                                                      StringRef path) {
+  if (path.ends_with(".onnx")) {
+    auto imported = qcc::importONNXModel(context, path);
+    if (!imported)
+      return imported.takeError();
+    return std::move(imported->module);
+  }
+  mlir::DialectRegistry registry;
+  qcc::registerAllDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  std::string diagnostics;
+  llvm::SourceMgr sourceMgr;
+  raw_string_ostream os(diagnostics);
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context, os);
+  std::string errorMessage;
+  auto file = mlir::openInputFile(path, &errorMessage);
+  if (!file)
+    return createStringError(inconvertibleErrorCode(), errorMessage);
+  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+  auto module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot parse " + path + ":\n" + diagnostics);
+  return module;
+}
+
+mlir::func::FuncOp getMainFunction(mlir::ModuleOp module) {
+  mlir::func::FuncOp first;
+  for (mlir::func::FuncOp f : module.getOps<mlir::func::FuncOp>()) {
+    if (f.getName() == "main")
+      return f;
+    if (!first)
+      first = f;
+  }
+  return first;
+}
+
+std::string valueName(mlir::func::FuncOp func, unsigned i, bool result) {
+  auto attr = result ? func.getResultAttrOfType<mlir::StringAttr>(i, "onnx.name")
+                     : func.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name");
+  return attr ? attr.str()
+              : (result ? "output_" : "input_") + std::to_string(i);
+}
+
+std::optional<qcc::NpyDType> npyTypeOf(mlir::Type type) {
+  using qcc::NpyDType;
+  bool isUnsigned = false;
+  if (auto q = dyn_cast<mlir::quant::QuantizedType>(type)) {
+    isUnsigned = !q.isSigned();
+    type = q.getStorageType();
+  }
+  if (type.isF32())
+    return NpyDType::Float32;
+  if (type.isF64())
+    return NpyDType::Float64;
+  if (type.isF16())
+    return NpyDType::Float16;
+  auto integer = dyn_cast<mlir::IntegerType>(type);
+  if (!integer)
+    return std::nullopt;
+  isUnsigned |= integer.isUnsigned();
+  switch (integer.getWidth()) {
+  case 1:
+    return NpyDType::Bool;
+  case 8:
+    return isUnsigned ? NpyDType::UInt8 : NpyDType::Int8;
+  case 16:
+    return isUnsigned ? NpyDType::UInt16 : NpyDType::Int16;
+  case 32:
+    return isUnsigned ? NpyDType::UInt32 : NpyDType::Int32;
+  case 64:
+    return isUnsigned ? NpyDType::UInt64 : NpyDType::Int64;
+  default:
+    return std::nullopt;
+  }
+}
+
+std::string typeString(mlir::Type type) {
+  std::string s;
+  raw_string_ostream os(s);
+  type.print(os);
+  return s;
+}
+
+Expected<std::vector<NpyArray>> readArguments(mlir::func::FuncOp func,
+                                              ArrayRef<std::string> files,
+                                              StringRef what) {
+  const unsigned numArgs = func.getNumArguments();
+  std::vector<NpyArray> arrays;
+  if (files.size() == 1 && StringRef(files[0]).ends_with(".npz")) {
+    auto members = readNpz(files[0]);
+    if (!members)
+      return members.takeError();
+    for (unsigned i = 0; i < numArgs; ++i) {
+      auto it = llvm::find_if(*members, [&](const auto &m) {
+        return m.first == valueName(func, i, false);
+      });
+      if (it == members->end())
+        return createStringError(inconvertibleErrorCode(),
+                                 files[0] + " has no array named '" +
+                                     valueName(func, i, false) + "'");
+      arrays.push_back(it->second);
+    }
+  } else {
+    if (files.size() != numArgs)
+      return createStringError(inconvertibleErrorCode(),
+                               "the model takes " + Twine(numArgs) +
+                                   " inputs but " + Twine(files.size()) + " " +
+                                   what + " files were given");
+    for (const std::string &path : files) {
+      auto array = readNpy(path);
+      if (!array)
+        return array.takeError();
+      arrays.push_back(std::move(*array));
+    }
+  }
+  for (unsigned i = 0; i < numArgs; ++i) {
+    mlir::Type element =
+        cast<mlir::RankedTensorType>(func.getArgument(i).getType())
+            .getElementType();
+    std::optional<NpyDType> expected = npyTypeOf(element);
+    if (!expected || *expected != arrays[i].dtype)
+      return createStringError(
+          inconvertibleErrorCode(),
+          "input #" + Twine(i) + " '" + valueName(func, i, false) + "' is " +
+              npyDTypeName(arrays[i].dtype) + " but the model expects " +
+              typeString(element));
+  }
+  return arrays;
+}
+
+interp::Tensor sliceRows(const interp::Tensor &t, int64_t begin, int64_t end) {
+  interp::Tensor out;
+  out.shape = t.shape;
+  out.shape[0] = end - begin;
+  const int64_t row = t.shape[0] ? t.numElements() / t.shape[0] : 0;
+  out.data.assign(t.data.begin() + begin * row, t.data.begin() + end * row);
+  return out;
+}
+
+Progress::Progress(StringRef label, int64_t total)
+    : label(label.str()), total(total),
+      enabled(sys::Process::StandardErrIsDisplayed()) {}
+
+void Progress::update(int64_t done) {
+  if (!enabled)
+    return;
+  const int width = 30;
+  const int filled = total ? static_cast<int>(width * done / total) : width;
+  errs() << "\r" << label << " [" << std::string(filled, '#')
+         << std::string(width - filled, ' ') << "] " << done << "/" << total;
+  errs().flush();
+}
+
+Progress::~Progress() {
+  if (enabled)
+    errs() << "\n";
+}
+
+} // namespace qcc::driver

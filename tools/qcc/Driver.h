@@ -1,0 +1,81 @@
+//===- Driver.h - Shared pieces of the qcc driver's commands ----*- C++ -*-===//
+//
+// Each `qcc` sub-command lives in its own file (Import.cpp, Quantize.cpp,
+// ...) with its options; this header holds what they share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_TOOLS_QCC_DRIVER_H
+#define QCC_TOOLS_QCC_DRIVER_H
+
+#include "qcc/Interpreter/Interpreter.h"
+#include "qcc/Support/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qcc::driver {
+
+extern llvm::cl::OptionCategory qccCategory;
+
+// The sub-commands; main() dispatches on the one given.
+extern llvm::cl::SubCommand importCommand, runCommand, compareCommand,
+    quantizeCommand, evalCommand, formatsCommand, dyadicCommand;
+int runImport();
+int runRun();
+int runCompare();
+int runQuantize();
+int runEval();
+int runFormats();
+int runDyadic();
+
+/// Prints "qcc COMMAND: error: MESSAGE" and returns 1.
+int fail(llvm::StringRef command, const llvm::Twine &message);
+
+/// Loads a model: ONNX files through the importer, anything else as MLIR.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+loadModel(mlir::MLIRContext &context, llvm::StringRef path);
+
+/// @main, or the module's first function.
+mlir::func::FuncOp getMainFunction(mlir::ModuleOp module);
+
+/// The ONNX name of argument (or result) `i` of `func`, else "input_i".
+std::string valueName(mlir::func::FuncOp func, unsigned i, bool result);
+
+/// The NumPy dtype that holds values of `type` (quantized: its storage).
+std::optional<NpyDType> npyTypeOf(mlir::Type type);
+std::string typeString(mlir::Type type);
+
+/// Reads one array per argument of `func` from `files` (one .npy per
+/// argument in order, or one .npz whose members are named after the
+/// arguments), checking dtypes. `what` names the files in errors.
+llvm::Expected<std::vector<NpyArray>>
+readArguments(mlir::func::FuncOp func, llvm::ArrayRef<std::string> files,
+              llvm::StringRef what);
+
+/// Rows [begin, end) of `t` along dimension 0.
+interp::Tensor sliceRows(const interp::Tensor &t, int64_t begin, int64_t end);
+
+/// A progress line on standard error ("label: 96/256 samples"), redrawn in
+/// place, only when standard error is a terminal.
+class Progress {
+public:
+  Progress(llvm::StringRef label, int64_t total);
+  void update(int64_t done);
+  ~Progress();
+
+private:
+  std::string label;
+  int64_t total;
+  bool enabled;
+};
+
+} // namespace qcc::driver
+
+#endif // QCC_TOOLS_QCC_DRIVER_H

@@ -1,0 +1,163 @@
+//===- Import.cpp - qcc import, run and compare ---------------------------===//
+
+#include "Driver.h"
+
+#include "qcc/Import/ONNX.h"
+
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace qcc::driver {
+
+cl::SubCommand importCommand(
+    "import", "Import an ONNX model into qcc's float graph IR (MLIR)");
+static cl::opt<std::string> importModel(cl::Positional, cl::Required,
+                                 cl::desc("<model.onnx>"),
+                                 cl::sub(importCommand), cl::cat(qccCategory));
+static cl::opt<std::string> importOutput("o", cl::desc("Output .mlir file (default: "
+                                                "standard output)"),
+                                  cl::value_desc("file"), cl::init("-"),
+                                  cl::sub(importCommand), cl::cat(qccCategory));
+
+cl::SubCommand runCommand(
+    "run", "Run a model (.onnx or .mlir) with the reference interpreter on "
+           "NumPy inputs");
+static cl::opt<std::string> runModel(cl::Positional, cl::Required,
+                              cl::desc("<model.onnx|model.mlir>"),
+                              cl::sub(runCommand), cl::cat(qccCategory));
+static cl::list<std::string> runInputs(
+    "input",
+    cl::desc("An input .npy, one per model input in order; or one .npz whose "
+             "members are named after the inputs"),
+    cl::value_desc("file"), cl::sub(runCommand), cl::cat(qccCategory));
+static cl::opt<std::string> runOutput(
+    "o",
+    cl::desc("Output: a .npy file (single-output models), a .npz file, or a "
+             "directory (one NAME.npy per output)"),
+    cl::value_desc("path"), cl::Required, cl::sub(runCommand),
+    cl::cat(qccCategory));
+
+cl::SubCommand compareCommand(
+    "compare", "Compare two NumPy arrays element-wise (|a - b| <= atol + "
+               "rtol * |b|); exit status 1 if they differ");
+static cl::opt<std::string> compareActual(cl::Positional, cl::Required,
+                                   cl::desc("<actual.npy>"),
+                                   cl::sub(compareCommand), cl::cat(qccCategory));
+static cl::opt<std::string> compareExpected(cl::Positional, cl::Required,
+                                     cl::desc("<expected.npy>"),
+                                     cl::sub(compareCommand),
+                                     cl::cat(qccCategory));
+static cl::opt<double> compareAtol("atol", cl::desc("Absolute tolerance (default 0)"),
+                            cl::init(0.0), cl::sub(compareCommand),
+                            cl::cat(qccCategory));
+static cl::opt<double> compareRtol("rtol", cl::desc("Relative tolerance (default 0)"),
+                            cl::init(0.0), cl::sub(compareCommand),
+                            cl::cat(qccCategory));
+
+int runImport() {
+  mlir::MLIRContext context;
+  auto imported = qcc::importONNXModel(context, importModel);
+  if (!imported)
+    return fail("import", toString(imported.takeError()));
+  std::string errorMessage;
+  auto output = mlir::openOutputFile(importOutput, &errorMessage);
+  if (!output)
+    return fail("import", errorMessage);
+  imported->module->print(output->os());
+  output->os() << "\n";
+  output->keep();
+  return 0;
+}
+
+int runRun() {
+  mlir::MLIRContext context;
+  auto module = loadModel(context, runModel);
+  if (!module)
+    return fail("run", toString(module.takeError()));
+  mlir::func::FuncOp func = getMainFunction(**module);
+  if (!func)
+    return fail("run", runModel + " has no function to run");
+  auto arrays = readArguments(func, runInputs, "--input");
+  if (!arrays)
+    return fail("run", toString(arrays.takeError()));
+  std::vector<qcc::interp::Tensor> inputs;
+  for (const NpyArray &array : *arrays)
+    inputs.emplace_back(array.shape, array.toDoubles());
+
+  auto outputs = qcc::interp::runFunction(func, inputs);
+  if (!outputs)
+    return fail("run", toString(outputs.takeError()));
+
+  qcc::NpzMembers results;
+  for (auto [i, tensor] : llvm::enumerate(*outputs)) {
+    mlir::Type element =
+        cast<mlir::RankedTensorType>(func.getResultTypes()[i]).getElementType();
+    std::optional<qcc::NpyDType> dtype = npyTypeOf(element);
+    if (!dtype)
+      return fail("run", "output #" + Twine(i) + " has type " +
+                             typeString(element) +
+                             ", which NumPy files cannot hold");
+    results.push_back({valueName(func, i, true),
+                       qcc::NpyArray::fromDoubles(*dtype, tensor.shape,
+                                                  tensor.data)});
+  }
+  StringRef out = runOutput;
+  if (out.ends_with(".npz")) {
+    if (auto error = qcc::writeNpz(out, results))
+      return fail("run", toString(std::move(error)));
+    return 0;
+  }
+  if (out.ends_with("/") || sys::fs::is_directory(out)) {
+    if (std::error_code ec = sys::fs::create_directories(out))
+      return fail("run", "cannot create " + out + ": " + ec.message());
+    for (const auto &[name, array] : results) {
+      SmallString<256> path(out);
+      sys::path::append(path, name + ".npy");
+      if (auto error = qcc::writeNpy(path, array))
+        return fail("run", toString(std::move(error)));
+    }
+    return 0;
+  }
+  if (results.size() != 1)
+    return fail("run", "the model has " + Twine(results.size()) +
+                           " outputs; -o must name a directory or a .npz file");
+  if (auto error = qcc::writeNpy(out, results[0].second))
+    return fail("run", toString(std::move(error)));
+  return 0;
+}
+
+int runCompare() {
+  auto actual = qcc::readNpy(compareActual);
+  if (!actual)
+    return fail("compare", toString(actual.takeError()));
+  auto expected = qcc::readNpy(compareExpected);
+  if (!expected)
+    return fail("compare", toString(expected.takeError()));
+  if (actual->shape != expected->shape)
+    return fail("compare", "shapes differ");
+  std::vector<double> a = actual->toDoubles(), b = expected->toDoubles();
+  double worst = 0;
+  size_t bad = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double error = std::fabs(a[i] - b[i]);
+    const bool ok = std::isnan(b[i]) ? std::isnan(a[i])
+                                     : error <= compareAtol + compareRtol * std::fabs(b[i]);
+    if (!ok)
+      ++bad;
+    if (!std::isnan(error))
+      worst = std::max(worst, error);
+  }
+  outs() << format("%zu values, max abs error %.3g, %zu outside atol %g rtol %g: %s\n",
+                   a.size(), worst, bad, compareAtol.getValue(),
+                   compareRtol.getValue(), bad ? "DIFFERENT" : "MATCH");
+  return bad ? 1 : 0;
+}
+
+} // namespace qcc::driver

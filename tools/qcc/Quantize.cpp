@@ -1,0 +1,458 @@
+//===- Quantize.cpp - qcc quantize: calibrate, quantize, report -----------===//
+//
+//   1. load the float model, fold BatchNorm (qc-fold-batch-norm);
+//   2. calibrate: run the model on the calibration set batch by batch and
+//      stream the statistics of every activation a linear layer reads into
+//      an Observer (bounded memory), then record each activation's clipping
+//      range (by --calib-method) in the IR as `qc.act_range`;
+//   3. quantize (qc-quantize): integer weights, QDQ activations;
+//   4. report: per quantized layer its formats and the SQNR of its output
+//      against the float model on the calibration set, worst first.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Driver.h"
+
+#include "qcc/Calibration/Observer.h"
+#include "qcc/Dialect/QC/IR/QCOps.h"
+#include "qcc/Dialect/QC/Transforms/Passes.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace qcc::driver {
+
+cl::SubCommand quantizeCommand(
+    "quantize", "Post-training quantization: calibrate on a data set, "
+                "quantize weights and activations, report per-layer SQNR");
+static cl::opt<std::string> model(cl::Positional, cl::Required,
+                                  cl::desc("<model.onnx|model.mlir>"),
+                                  cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::list<std::string>
+    calibFiles("calib",
+               cl::desc("Calibration data: one .npy per model input, or one "
+                        ".npz with an array per input (batch dimension first)"),
+               cl::value_desc("file"), cl::OneOrMore, cl::sub(quantizeCommand),
+               cl::cat(qccCategory));
+static cl::opt<std::string> output("o", cl::desc("Quantized model (.mlir)"),
+                                   cl::value_desc("file"), cl::Required,
+                                   cl::sub(quantizeCommand),
+                                   cl::cat(qccCategory));
+static cl::opt<std::string> reportFile(
+    "report", cl::desc("Also write the report as JSON to this file"),
+    cl::value_desc("file.json"), cl::init(""), cl::sub(quantizeCommand),
+    cl::cat(qccCategory));
+static cl::opt<std::string> methodName(
+    "calib-method",
+    cl::desc("Activation clipping: minmax, percentile, mse or entropy"),
+    cl::init("minmax"), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<double> percentile(
+    "percentile", cl::desc("Percentile kept by --calib-method=percentile"),
+    cl::init(99.99), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<std::string> weightFormat(
+    "weights", cl::desc("Weight format: int2 .. int16 (symmetric)"),
+    cl::init("int8"), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<std::string> actFormat(
+    "acts", cl::desc("Activation format: int2 .. int16"), cl::init("int8"),
+    cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<bool> perTensor(
+    "per-tensor-weights",
+    cl::desc("One weight scale per tensor (default: per output channel)"),
+    cl::init(false), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<bool> symmetricActs(
+    "symmetric-acts",
+    cl::desc("Symmetric activations (zero point 0; default: asymmetric)"),
+    cl::init(false), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::list<std::string> keepFloat(
+    "keep-float",
+    cl::desc("Leave these layers in float: node names or op names "
+             "(e.g. qc.gemm); repeatable or comma-separated"),
+    cl::CommaSeparated, cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<int64_t> batchSize("batch-size",
+                                  cl::desc("Calibration samples per run"),
+                                  cl::init(32), cl::sub(quantizeCommand),
+                                  cl::cat(qccCategory));
+
+namespace {
+
+Expected<unsigned> parseIntFormat(StringRef text, StringRef what) {
+  unsigned bits;
+  if (!text.consume_front("int") || text.getAsInteger(10, bits) || bits < 2 ||
+      bits > 16)
+    return createStringError(inconvertibleErrorCode(),
+                             "--" + what + ": expected int2 .. int16, got '" +
+                                 text + "'");
+  return bits;
+}
+
+bool isLayer(mlir::Operation *op) {
+  return isa<qc::ConvOp, qc::ConvTransposeOp, qc::GemmOp, qc::MatMulOp>(op);
+}
+
+std::string layerName(mlir::Operation *op) {
+  if (auto name = dyn_cast<mlir::NameLoc>(op->getLoc()))
+    return name.getName().str();
+  return op->getName().getStringRef().str();
+}
+
+bool keptFloat(mlir::Operation *op) {
+  return llvm::is_contained(keepFloat, layerName(op)) ||
+         llvm::is_contained(keepFloat, op->getName().getStringRef().str());
+}
+
+/// The activations the quantized layers read (what calibration observes).
+llvm::SetVector<mlir::Value> observedActivations(mlir::func::FuncOp func) {
+  llvm::SetVector<mlir::Value> values;
+  func.walk([&](mlir::Operation *op) {
+    if (!isLayer(op) || keptFloat(op))
+      return;
+    SmallVector<unsigned> operands = {0};
+    if (isa<qc::MatMulOp>(op))
+      operands.push_back(1);
+    for (unsigned i : operands) {
+      mlir::Value v = op->getOperand(i);
+      if (!v.getDefiningOp<mlir::arith::ConstantOp>())
+        values.insert(v);
+    }
+  });
+  return values;
+}
+
+/// Checks the calibration arrays against @main's arguments.
+Error checkCalibrationData(mlir::func::FuncOp func,
+                           ArrayRef<NpyArray> arrays) {
+  int64_t samples = -1;
+  for (auto [i, array] : llvm::enumerate(arrays)) {
+    auto type = cast<mlir::RankedTensorType>(func.getArgument(i).getType());
+    const std::string name = valueName(func, i, false);
+    std::string expected = typeString(type);
+    if (static_cast<int64_t>(array.shape.size()) != type.getRank())
+      return createStringError(inconvertibleErrorCode(),
+                               "calibration array for '" + name + "' has rank " +
+                                   Twine(array.shape.size()) +
+                                   " but the model expects " + expected);
+    for (int64_t d = 1; d < type.getRank(); ++d)
+      if (!type.isDynamicDim(d) && type.getDimSize(d) != array.shape[d])
+        return createStringError(
+            inconvertibleErrorCode(),
+            "calibration array for '" + name + "' has dimension " + Twine(d) +
+                " of size " + Twine(array.shape[d]) +
+                " but the model expects " + expected);
+    if (array.shape[0] == 0)
+      return createStringError(inconvertibleErrorCode(),
+                               "calibration array for '" + name +
+                                   "' is empty");
+    if (samples >= 0 && array.shape[0] != samples)
+      return createStringError(inconvertibleErrorCode(),
+                               "calibration arrays differ in sample count");
+    samples = array.shape[0];
+    std::vector<double> values = array.toDoubles();
+    for (size_t k = 0; k < values.size(); ++k)
+      if (!std::isfinite(values[k]))
+        return createStringError(
+            inconvertibleErrorCode(),
+            "calibration array for '" + name + "' holds a non-finite value (" +
+                std::to_string(values[k]) + ") at flat index " + Twine(k));
+  }
+  return Error::success();
+}
+
+/// Runs `func` over the calibration set in batches, calling `observer` on
+/// every value.
+Error runBatches(mlir::func::FuncOp func,
+                 const std::vector<interp::Tensor> &inputs, StringRef label,
+                 interp::ValueObserver observer) {
+  const int64_t n = inputs[0].shape[0];
+  Progress progress(label, n);
+  for (int64_t begin = 0; begin < n; begin += batchSize) {
+    const int64_t end = std::min(n, begin + batchSize);
+    std::vector<interp::Tensor> batch;
+    for (const interp::Tensor &t : inputs)
+      batch.push_back(sliceRows(t, begin, end));
+    auto outputs = interp::runFunction(func, batch, observer);
+    if (!outputs)
+      return outputs.takeError();
+    progress.update(end);
+  }
+  return Error::success();
+}
+
+/// A quantized tensor's format, for the report.
+std::string formatOf(mlir::Type type) {
+  auto q = dyn_cast<mlir::quant::QuantizedType>(type);
+  if (!q)
+    return typeString(type);
+  std::string s = (q.isSigned() ? "int" : "uint") +
+                  std::to_string(q.getStorageTypeIntegralWidth());
+  if (isa<mlir::quant::UniformQuantizedPerAxisType>(q))
+    s += " per-channel";
+  return s;
+}
+
+struct LayerReport {
+  std::string name, op, weightFormat, actFormat;
+  std::vector<double> weightScales;
+  double actScale = 0;
+  int64_t actZeroPoint = 0;
+  double rangeLo = 0, rangeHi = 0;
+  bool hasAct = false;
+  double signal = 0, noise = 0;
+  double sqnr() const {
+    return noise == 0 ? INFINITY : 10 * std::log10(signal / noise);
+  }
+};
+
+} // namespace
+
+int runQuantize() {
+  mlir::MLIRContext context;
+  auto method = calib::parseMethod(methodName);
+  if (!method)
+    return fail("quantize", "--calib-method: expected minmax, percentile, mse "
+                            "or entropy, got '" +
+                                methodName + "'");
+  if (!(percentile > 0 && percentile <= 100))
+    return fail("quantize", "--percentile must be in (0, 100]");
+  if (batchSize < 1)
+    return fail("quantize", "--batch-size must be positive");
+  auto weightBits = parseIntFormat(weightFormat, "weights");
+  if (!weightBits)
+    return fail("quantize", toString(weightBits.takeError()));
+  auto actBits = parseIntFormat(actFormat, "acts");
+  if (!actBits)
+    return fail("quantize", toString(actBits.takeError()));
+
+  auto module = loadModel(context, model);
+  if (!module)
+    return fail("quantize", toString(module.takeError()));
+  mlir::func::FuncOp func = getMainFunction(**module);
+  if (!func)
+    return fail("quantize", model + " has no function to quantize");
+
+  {
+    mlir::PassManager pm(&context);
+    pm.addPass(qc::createQCFoldBatchNorm());
+    pm.addPass(mlir::createCanonicalizerPass());
+    if (failed(pm.run(**module)))
+      return fail("quantize", "BatchNorm folding failed");
+  }
+  func = getMainFunction(**module);
+
+  auto arrays = readArguments(func, calibFiles, "--calib");
+  if (!arrays)
+    return fail("quantize", toString(arrays.takeError()));
+  if (auto error = checkCalibrationData(func, *arrays))
+    return fail("quantize", toString(std::move(error)));
+  std::vector<interp::Tensor> inputs;
+  for (const NpyArray &a : *arrays)
+    inputs.emplace_back(a.shape, a.toDoubles());
+
+  // Calibration: stream every observed activation into its Observer.
+  llvm::SetVector<mlir::Value> observed = observedActivations(func);
+  llvm::MapVector<mlir::Value, calib::Observer> observers;
+  for (mlir::Value v : observed)
+    observers.try_emplace(v);
+  std::vector<float> scratch;
+  if (auto error = runBatches(func, inputs, "calibrating",
+                              [&](mlir::Value v, const interp::Tensor &t) {
+                                auto it = observers.find(v);
+                                if (it == observers.end())
+                                  return;
+                                scratch.assign(t.data.begin(), t.data.end());
+                                it->second.observe(scratch.data(),
+                                                   scratch.size());
+                              }))
+    return fail("quantize", "calibration: " + toString(std::move(error)));
+
+  calib::RangeOptions options;
+  options.method = *method;
+  options.percentile = percentile;
+  options.bits = *actBits;
+  options.symmetric = symmetricActs;
+  mlir::Builder b(&context);
+  for (auto &[value, observer] : observers) {
+    auto [lo, hi] = observer.range(options);
+    auto range = b.getDenseF64ArrayAttr({lo, hi});
+    auto minmax = b.getDenseF64ArrayAttr({observer.min(), observer.max()});
+    if (auto arg = dyn_cast<mlir::BlockArgument>(value)) {
+      func.setArgAttr(arg.getArgNumber(), "qc.act_range", range);
+      func.setArgAttr(arg.getArgNumber(), "qc.act_minmax", minmax);
+    } else {
+      value.getDefiningOp()->setAttr("qc.act_range", range);
+      value.getDefiningOp()->setAttr("qc.act_minmax", minmax);
+    }
+  }
+
+  // The float model, kept for the report's SQNR.
+  mlir::OwningOpRef<mlir::ModuleOp> floatModule = (*module)->clone();
+  {
+    mlir::PassManager pm(&context);
+    qc::QCQuantizeOptions quantizeOptions;
+    quantizeOptions.weightBits = *weightBits;
+    quantizeOptions.actBits = *actBits;
+    quantizeOptions.perChannel = !perTensor;
+    quantizeOptions.symmetricActs = symmetricActs;
+    quantizeOptions.keepFloat = SmallVector<std::string>(keepFloat.begin(),
+                                                         keepFloat.end());
+    pm.addPass(qc::createQCQuantize(quantizeOptions));
+    if (failed(pm.run(**module)))
+      return fail("quantize", "quantization failed");
+  }
+  func = getMainFunction(**module);
+  mlir::func::FuncOp floatFunc = getMainFunction(*floatModule);
+
+  // Report: formats of each quantized layer, SQNR of its output.
+  std::vector<LayerReport> layers;
+  llvm::StringMap<size_t> layerIndex;
+  func.walk([&](mlir::Operation *op) {
+    if (!isLayer(op))
+      return;
+    LayerReport r;
+    r.name = layerName(op);
+    r.op = op->getName().getStringRef().str();
+    r.weightFormat = r.actFormat = "float";
+    if (op->getNumOperands() > 1)
+      if (auto dq = op->getOperand(1).getDefiningOp<qc::DequantizeOp>()) {
+        mlir::Type t = dq.getInput().getType().getElementType();
+        r.weightFormat = formatOf(t);
+        if (auto axis = dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(t))
+          r.weightScales.assign(axis.getScales().begin(), axis.getScales().end());
+        else if (auto uniform = dyn_cast<mlir::quant::UniformQuantizedType>(t))
+          r.weightScales = {uniform.getScale()};
+      }
+    if (auto dq = op->getOperand(0).getDefiningOp<qc::DequantizeOp>())
+      if (auto q = dq.getInput().getDefiningOp<qc::QuantizeOp>()) {
+        auto t = dyn_cast<mlir::quant::UniformQuantizedType>(
+            q.getOutput().getType().getElementType());
+        if (t) {
+          r.hasAct = true;
+          r.actFormat = formatOf(t);
+          r.actScale = t.getScale();
+          r.actZeroPoint = t.getZeroPoint();
+        }
+        mlir::Value src = q.getInput();
+        mlir::DenseF64ArrayAttr range;
+        if (auto arg = dyn_cast<mlir::BlockArgument>(src))
+          range = func.getArgAttrOfType<mlir::DenseF64ArrayAttr>(
+              arg.getArgNumber(), "qc.act_range");
+        else
+          range = src.getDefiningOp()->getAttrOfType<mlir::DenseF64ArrayAttr>(
+              "qc.act_range");
+        if (range) {
+          r.rangeLo = range[0];
+          r.rangeHi = range[1];
+        }
+      }
+    layerIndex[r.name] = layers.size();
+    layers.push_back(r);
+  });
+  // Each layer's output in the float model and the quantized one, matched by
+  // node name, accumulated over the calibration set.
+  auto collect = [&](mlir::func::FuncOp f,
+                     std::vector<std::vector<double>> &outputs) -> Error {
+    outputs.assign(layers.size(), {});
+    return runBatches(f, inputs,
+                      f == func ? "measuring (quantized)" : "measuring (float)",
+                      [&](mlir::Value v, const interp::Tensor &t) {
+                        mlir::Operation *op = v.getDefiningOp();
+                        if (!op || !isLayer(op))
+                          return;
+                        auto it = layerIndex.find(layerName(op));
+                        if (it != layerIndex.end())
+                          outputs[it->second].insert(outputs[it->second].end(),
+                                                     t.data.begin(),
+                                                     t.data.end());
+                      });
+  };
+  std::vector<std::vector<double>> floatOut, quantOut;
+  if (auto error = collect(floatFunc, floatOut))
+    return fail("quantize", "report: " + toString(std::move(error)));
+  if (auto error = collect(func, quantOut))
+    return fail("quantize", "report: " + toString(std::move(error)));
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (floatOut[i].size() != quantOut[i].size())
+      continue;
+    for (size_t k = 0; k < floatOut[i].size(); ++k) {
+      layers[i].signal += floatOut[i][k] * floatOut[i][k];
+      const double e = floatOut[i][k] - quantOut[i][k];
+      layers[i].noise += e * e;
+    }
+  }
+  std::vector<const LayerReport *> sorted;
+  for (const LayerReport &r : layers)
+    sorted.push_back(&r);
+  llvm::stable_sort(sorted, [](const LayerReport *a, const LayerReport *b) {
+    return a->sqnr() < b->sqnr();
+  });
+
+  outs() << "quantized " << model << " (" << weightFormat << " weights "
+         << (perTensor ? "per tensor" : "per channel") << ", " << actFormat
+         << (symmetricActs ? " symmetric" : " asymmetric")
+         << " activations, calibration " << methodName << " on "
+         << inputs[0].shape[0] << " samples)\n";
+  outs() << format("%-28s %-10s %-22s %-10s %-24s %10s\n", "layer", "op",
+                   "weights", "acts", "act range", "SQNR dB");
+  for (const LayerReport *r : sorted) {
+    std::string range =
+        r->hasAct ? formatv("[{0:g}, {1:g}]", r->rangeLo, r->rangeHi).str()
+                  : "-";
+    outs() << format("%-28s %-10s %-22s %-10s %-24s %10.2f\n", r->name.c_str(),
+                     r->op.c_str(), r->weightFormat.c_str(),
+                     r->actFormat.c_str(), range.c_str(), r->sqnr());
+  }
+
+  if (!reportFile.empty()) {
+    json::Array layerArray;
+    for (const LayerReport *r : sorted) {
+      json::Object o{{"layer", r->name},
+                     {"op", r->op},
+                     {"weights", r->weightFormat},
+                     {"weight_scales", json::Array(r->weightScales)},
+                     {"activations", r->actFormat},
+                     {"sqnr_db", std::isfinite(r->sqnr()) ? json::Value(r->sqnr())
+                                                          : json::Value(nullptr)}};
+      if (r->hasAct) {
+        o["act_scale"] = r->actScale;
+        o["act_zero_point"] = r->actZeroPoint;
+        o["act_range"] = json::Array{r->rangeLo, r->rangeHi};
+      }
+      layerArray.push_back(std::move(o));
+    }
+    json::Object report{{"model", model.getValue()},
+                        {"calibration_method", methodName.getValue()},
+                        {"calibration_samples", inputs[0].shape[0]},
+                        {"weights", weightFormat.getValue()},
+                        {"per_channel", !perTensor},
+                        {"activations", actFormat.getValue()},
+                        {"symmetric_activations", symmetricActs.getValue()},
+                        {"layers", std::move(layerArray)}};
+    std::string errorMessage;
+    auto file = mlir::openOutputFile(reportFile, &errorMessage);
+    if (!file)
+      return fail("quantize", errorMessage);
+    file->os() << formatv("{0:2}", json::Value(std::move(report))) << "\n";
+    file->keep();
+  }
+
+  std::string errorMessage;
+  auto file = mlir::openOutputFile(output, &errorMessage);
+  if (!file)
+    return fail("quantize", errorMessage);
+  (*module)->print(file->os());
+  file->os() << "\n";
+  file->keep();
+  return 0;
+}
+
+} // namespace qcc::driver
