@@ -18,7 +18,7 @@
 #include "qcc/Dialect/QC/Transforms/Passes.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "mlir/IR/IRMapping.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
@@ -27,6 +27,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <chrono>
 #include <cmath>
 
 using namespace llvm;
@@ -70,6 +71,11 @@ static cl::opt<bool> perTensor(
     "per-tensor-weights",
     cl::desc("One weight scale per tensor (default: per output channel)"),
     cl::init(false), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<std::string> weightClipping(
+    "weight-clipping",
+    cl::desc("Weight scales: absmax (default) or mse (per-channel clipping "
+             "that minimises the weights' quantization error)"),
+    cl::init("absmax"), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<bool> symmetricActs(
     "symmetric-acts",
     cl::desc("Symmetric activations (zero point 0; default: asymmetric)"),
@@ -88,8 +94,9 @@ namespace {
 
 Expected<unsigned> parseIntFormat(StringRef text, StringRef what) {
   unsigned bits;
-  if (!text.consume_front("int") || text.getAsInteger(10, bits) || bits < 2 ||
-      bits > 16)
+  StringRef digits = text;
+  if (!digits.consume_front("int") || digits.getAsInteger(10, bits) ||
+      bits < 2 || bits > 16)
     return createStringError(inconvertibleErrorCode(),
                              "--" + what + ": expected int2 .. int16, got '" +
                                  text + "'");
@@ -200,6 +207,12 @@ std::string formatOf(mlir::Type type) {
   return s;
 }
 
+std::string formatDouble(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.4g", v);
+  return buffer;
+}
+
 struct LayerReport {
   std::string name, op, weightFormat, actFormat;
   std::vector<double> weightScales;
@@ -226,6 +239,9 @@ int runQuantize() {
     return fail("quantize", "--percentile must be in (0, 100]");
   if (batchSize < 1)
     return fail("quantize", "--batch-size must be positive");
+  if (weightClipping != "absmax" && weightClipping != "mse")
+    return fail("quantize", "--weight-clipping: expected absmax or mse, got '" +
+                                weightClipping + "'");
   auto weightBits = parseIntFormat(weightFormat, "weights");
   if (!weightBits)
     return fail("quantize", toString(weightBits.takeError()));
@@ -264,6 +280,7 @@ int runQuantize() {
   for (mlir::Value v : observed)
     observers.try_emplace(v);
   std::vector<float> scratch;
+  const auto calibrationStart = std::chrono::steady_clock::now();
   if (auto error = runBatches(func, inputs, "calibrating",
                               [&](mlir::Value v, const interp::Tensor &t) {
                                 auto it = observers.find(v);
@@ -274,6 +291,10 @@ int runQuantize() {
                                                    scratch.size());
                               }))
     return fail("quantize", "calibration: " + toString(std::move(error)));
+  const double calibrationSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                    calibrationStart)
+          .count();
 
   calib::RangeOptions options;
   options.method = *method;
@@ -303,6 +324,7 @@ int runQuantize() {
     quantizeOptions.actBits = *actBits;
     quantizeOptions.perChannel = !perTensor;
     quantizeOptions.symmetricActs = symmetricActs;
+    quantizeOptions.weightClipping = weightClipping;
     quantizeOptions.keepFloat = SmallVector<std::string>(keepFloat.begin(),
                                                          keepFloat.end());
     pm.addPass(qc::createQCQuantize(quantizeOptions));
@@ -392,20 +414,30 @@ int runQuantize() {
   std::vector<const LayerReport *> sorted;
   for (const LayerReport &r : layers)
     sorted.push_back(&r);
-  llvm::stable_sort(sorted, [](const LayerReport *a, const LayerReport *b) {
-    return a->sqnr() < b->sqnr();
+  // Worst first; ties keep graph order (deterministic output).
+  llvm::sort(sorted, [](const LayerReport *a, const LayerReport *b) {
+    return a->sqnr() != b->sqnr() ? a->sqnr() < b->sqnr() : a < b;
   });
 
   outs() << "quantized " << model << " (" << weightFormat << " weights "
-         << (perTensor ? "per tensor" : "per channel") << ", " << actFormat
+         << (perTensor ? "per tensor" : "per channel") << " (" << weightClipping
+         << " scales), " << actFormat
          << (symmetricActs ? " symmetric" : " asymmetric")
          << " activations, calibration " << methodName << " on "
          << inputs[0].shape[0] << " samples)\n";
+  outs() << format("calibration: %lld samples in %.2f s (%.0f samples/s, "
+                   "%zu activations observed)\n",
+                   static_cast<long long>(inputs[0].shape[0]),
+                   calibrationSeconds,
+                   inputs[0].shape[0] / std::max(calibrationSeconds, 1e-9),
+                   observers.size());
   outs() << format("%-28s %-10s %-22s %-10s %-24s %10s\n", "layer", "op",
                    "weights", "acts", "act range", "SQNR dB");
   for (const LayerReport *r : sorted) {
     std::string range =
-        r->hasAct ? formatv("[{0:g}, {1:g}]", r->rangeLo, r->rangeHi).str()
+        r->hasAct ? (Twine("[") + formatDouble(r->rangeLo) + ", " +
+                     formatDouble(r->rangeHi) + "]")
+                        .str()
                   : "-";
     outs() << format("%-28s %-10s %-22s %-10s %-24s %10.2f\n", r->name.c_str(),
                      r->op.c_str(), r->weightFormat.c_str(),
@@ -432,6 +464,7 @@ int runQuantize() {
     json::Object report{{"model", model.getValue()},
                         {"calibration_method", methodName.getValue()},
                         {"calibration_samples", inputs[0].shape[0]},
+                        {"calibration_seconds", calibrationSeconds},
                         {"weights", weightFormat.getValue()},
                         {"per_channel", !perTensor},
                         {"activations", actFormat.getValue()},

@@ -103,9 +103,38 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     for (size_t i = 0; i < values->size(); ++i)
       absmax[channelOf(i)] =
           std::max(absmax[channelOf(i)], std::fabs(double((*values)[i])));
+    // Per channel: the scale for absmax, or for the clipped absmax that
+    // minimises the squared quantization error of that channel's weights.
+    std::vector<std::vector<float>> channelValues(channels);
+    if (weightClipping == "mse")
+      for (size_t i = 0; i < values->size(); ++i)
+        channelValues[channelOf(i)].push_back((*values)[i]);
     std::vector<numerics::AffineParams> params;
-    for (double a : absmax)
-      params.push_back(numerics::chooseAffineParams(-a, a, range, true));
+    for (int64_t c = 0; c < channels; ++c) {
+      numerics::AffineParams best =
+          numerics::chooseAffineParams(-absmax[c], absmax[c], range, true);
+      if (weightClipping == "mse") {
+        double bestError = INFINITY;
+        for (int step = 0; step <= 50; ++step) {
+          const double bound = absmax[c] * (1.0 - 0.01 * step);
+          numerics::AffineParams p =
+              numerics::chooseAffineParams(-bound, bound, range, true);
+          double error = 0;
+          for (float w : channelValues[c]) {
+            const double d =
+                w - numerics::dequantizeInteger(
+                        numerics::quantizeInteger(w, p.scale, 0, range),
+                        p.scale, 0);
+            error += d * d;
+          }
+          if (error < bestError) { // Ties keep the larger (earlier) bound.
+            bestError = error;
+            best = p;
+          }
+        }
+      }
+      params.push_back(best);
+    }
     std::vector<double> stored(values->size());
     for (size_t i = 0; i < values->size(); ++i)
       stored[i] = static_cast<double>(numerics::quantizeInteger(
@@ -173,6 +202,12 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
   }
 
   void runOnOperation() override {
+    if (weightClipping != "absmax" && weightClipping != "mse") {
+      getOperation()->emitError()
+          << "qc-quantize: weight-clipping must be absmax or mse, got '"
+          << weightClipping << "'";
+      return signalPassFailure();
+    }
     if (weightBits < 2 || weightBits > 16 || actBits < 2 || actBits > 16) {
       getOperation()->emitError()
           << "qc-quantize: weight-bits and act-bits must be in [2, 16]";

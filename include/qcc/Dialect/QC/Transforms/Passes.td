@@ -80,6 +80,11 @@ def QCQuantize : Pass<"qc-quantize"> {
            "One weight scale per output channel (else per tensor)">,
     Option<"symmetricActs", "symmetric-acts", "bool", /*default=*/"false",
            "Symmetric activations (zero point 0) instead of asymmetric">,
+    Option<"weightClipping", "weight-clipping", "std::string",
+           /*default=*/"\"absmax\"",
+           "Weight scale per channel: absmax (no clipping) or mse (the "
+           "clipping factor in [0.5, 1] minimising the weights' "
+           "quantization MSE, searched in steps of 0.01)">,
     ListOption<"keepFloat", "keep-float", "std::string",
                "Layers to leave in float: node names or op names (qc.gemm)">,
   ];
