@@ -24,6 +24,9 @@ using namespace qcc::interp;
 namespace {
 
 llvm::Error opError(Operation *op, const llvm::Twine &message) {
+  if (!op)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "constant: " + message);
   std::string location;
   llvm::raw_string_ostream os(location);
   op->getLoc().print(os);
@@ -464,6 +467,10 @@ execute(Operation *op, llvm::function_ref<const Tensor &(Value)> get) {
 }
 
 } // namespace
+
+llvm::Expected<Tensor> qcc::interp::decodeConstant(ElementsAttr attr) {
+  return fromAttribute(nullptr, attr);
+}
 
 void qcc::interp::roundToElementType(Tensor &t, Type elementType) {
   Type type = storageOrSelf(elementType);

@@ -16,6 +16,7 @@
 #include "qcc/Calibration/Observer.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
+#include "qcc/Export/ONNX.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -85,6 +86,11 @@ static cl::list<std::string> keepFloat(
     cl::desc("Leave these layers in float: node names or op names "
              "(e.g. qc.gemm); repeatable or comma-separated"),
     cl::CommaSeparated, cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<std::string> exportOnnx(
+    "export-onnx",
+    cl::desc("Also write the quantized model as a standard QDQ ONNX model"),
+    cl::value_desc("file.onnx"), cl::init(""), cl::sub(quantizeCommand),
+    cl::cat(qccCategory));
 static cl::opt<int64_t> batchSize("batch-size",
                                   cl::desc("Calibration samples per run"),
                                   cl::init(32), cl::sub(quantizeCommand),
@@ -477,6 +483,10 @@ int runQuantize() {
     file->os() << formatv("{0:2}", json::Value(std::move(report))) << "\n";
     file->keep();
   }
+
+  if (!exportOnnx.empty())
+    if (auto error = exportONNXModel(**module, exportOnnx))
+      return fail("quantize", toString(std::move(error)));
 
   std::string errorMessage;
   auto file = mlir::openOutputFile(output, &errorMessage);

@@ -15,6 +15,7 @@
 #include "qcc/Interpreter/Kernels.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "llvm/Support/Error.h"
 
 #include <vector>
@@ -32,6 +33,9 @@ using ValueObserver =
 llvm::Expected<std::vector<Tensor>> runFunction(mlir::func::FuncOp func,
                                                 llvm::ArrayRef<Tensor> inputs,
                                                 ValueObserver observer = {});
+
+/// The elements of a constant attribute (`dense` or `dense_resource`).
+llvm::Expected<Tensor> decodeConstant(mlir::ElementsAttr attr);
 
 /// Rounds every element of `t` to what `elementType` can hold: floats to
 /// nearest even in their format, integers wrapped to their width (after
