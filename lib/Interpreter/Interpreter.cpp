@@ -192,7 +192,8 @@ llvm::Expected<Tensor> dequantize(qc::DequantizeOp op, const Tensor &q) {
           p->zeroPoint);
     else
       out.data[i] = numerics::dequantizeMinifloat(
-          static_cast<uint8_t>(q.data[i]), static_cast<float>(p->scale),
+          static_cast<uint8_t>(static_cast<int64_t>(q.data[i])),
+          static_cast<float>(p->scale),
           cast<qc::ScaledFloatType>(type).getStorageKind());
   }
   return out;
@@ -473,6 +474,8 @@ llvm::Expected<Tensor> qcc::interp::decodeConstant(ElementsAttr attr) {
 }
 
 void qcc::interp::roundToElementType(Tensor &t, Type elementType) {
+  if (isa<qc::ScaledFloatType>(elementType))
+    return; // Codes, already exact.
   Type type = storageOrSelf(elementType);
   if (type.isF64())
     return;

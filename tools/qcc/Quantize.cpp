@@ -63,7 +63,10 @@ static cl::opt<double> percentile(
     "percentile", cl::desc("Percentile kept by --calib-method=percentile"),
     cl::init(99.99), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<std::string> weightFormat(
-    "weights", cl::desc("Weight format: int2 .. int16 (symmetric)"),
+    "weights",
+    cl::desc("Weight format: int2 .. int16 (symmetric), or a low-bit float "
+             "with per-channel scales: fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3, "
+             "fp4e2m1"),
     cl::init("int8"), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<std::string> actFormat(
     "acts", cl::desc("Activation format: int2 .. int16"), cl::init("int8"),
@@ -203,6 +206,9 @@ Error runBatches(mlir::func::FuncOp func,
 
 /// A quantized tensor's format, for the report.
 std::string formatOf(mlir::Type type) {
+  if (auto f = dyn_cast<qc::ScaledFloatType>(type))
+    return typeString(f.getStorageType()) +
+           (f.isPerAxis() ? " per-channel" : "");
   auto q = dyn_cast<mlir::quant::QuantizedType>(type);
   if (!q)
     return typeString(type);
@@ -248,7 +254,15 @@ int runQuantize() {
   if (weightClipping != "absmax" && weightClipping != "mse")
     return fail("quantize", "--weight-clipping: expected absmax or mse, got '" +
                                 weightClipping + "'");
-  auto weightBits = parseIntFormat(weightFormat, "weights");
+  static const llvm::StringMap<std::string> floatFormats = {
+      {"fp8e4m3", "f8E4M3FN"}, {"fp8e5m2", "f8E5M2"}, {"fp6e3m2", "f6E3M2FN"},
+      {"fp6e2m3", "f6E2M3FN"}, {"fp4e2m1", "f4E2M1FN"}};
+  std::string weightFloat = "int";
+  Expected<unsigned> weightBits = 8u;
+  if (auto it = floatFormats.find(weightFormat); it != floatFormats.end())
+    weightFloat = it->second;
+  else
+    weightBits = parseIntFormat(weightFormat, "weights");
   if (!weightBits)
     return fail("quantize", toString(weightBits.takeError()));
   auto actBits = parseIntFormat(actFormat, "acts");
@@ -331,6 +345,7 @@ int runQuantize() {
     quantizeOptions.perChannel = !perTensor;
     quantizeOptions.symmetricActs = symmetricActs;
     quantizeOptions.weightClipping = weightClipping;
+    quantizeOptions.weightFormat = weightFloat;
     quantizeOptions.keepFloat = SmallVector<std::string>(keepFloat.begin(),
                                                          keepFloat.end());
     pm.addPass(qc::createQCQuantize(quantizeOptions));
@@ -354,7 +369,10 @@ int runQuantize() {
       if (auto dq = op->getOperand(1).getDefiningOp<qc::DequantizeOp>()) {
         mlir::Type t = dq.getInput().getType().getElementType();
         r.weightFormat = formatOf(t);
-        if (auto axis = dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(t))
+        if (auto f = dyn_cast<qc::ScaledFloatType>(t))
+          r.weightScales.assign(f.getScales().asArrayRef().begin(),
+                                f.getScales().asArrayRef().end());
+        else if (auto axis = dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(t))
           r.weightScales.assign(axis.getScales().begin(), axis.getScales().end());
         else if (auto uniform = dyn_cast<mlir::quant::UniformQuantizedType>(t))
           r.weightScales = {uniform.getScale()};

@@ -199,9 +199,25 @@ static bool isStorageOf(IntegerType integer, quant::QuantizedType type) {
   return integer.isUnsigned() != type.isSigned();
 }
 
+/// True if `integer` can hold the codes of a low-bit float `type`.
+static bool isCodeStorageOf(IntegerType integer, ScaledFloatType type) {
+  return integer.getWidth() == type.getStorageType().getWidth();
+}
+
 LogicalResult StorageCastOp::verify() {
   Type in = getInput().getType().getElementType();
   Type out = getOutput().getType().getElementType();
+  // Low-bit floats: integers hold their codes.
+  auto inFloat = dyn_cast<ScaledFloatType>(in);
+  auto outFloat = dyn_cast<ScaledFloatType>(out);
+  if (inFloat || outFloat) {
+    auto integer = dyn_cast<IntegerType>(inFloat ? out : in);
+    if (integer && isCodeStorageOf(integer, inFloat ? inFloat : outFloat))
+      return success();
+    return emitOpError() << "expected an integer type of the low-bit float's "
+                            "width to hold its codes, got "
+                         << in << " and " << out;
+  }
   auto inQuant = dyn_cast<quant::QuantizedType>(in);
   auto outQuant = dyn_cast<quant::QuantizedType>(out);
   auto inInt = dyn_cast<IntegerType>(in);

@@ -90,6 +90,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     if (!values)
       return success(); // An activation in the weight position: see below.
     auto type = cast<RankedTensorType>(w.getType());
+    if (weightFormat != "int")
+      return quantizeWeightToFloat(op, which, *values);
     const numerics::IntegerRange range =
         numerics::IntegerRange::forBits(weightBits, true, /*narrow=*/true);
     const int64_t channels = perChannel ? type.getDimSize(which.axis) : 1;
@@ -164,6 +166,76 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     Value cast = StorageCastOp::create(
         b, w.getLoc(), RankedTensorType::get(type.getShape(), quantized),
         intWeights);
+    Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
+    op->setOperand(which.index, dequantized);
+    quantizedWeights[{w, which.axis}] = dequantized;
+    return success();
+  }
+
+  /// Low-bit float weights: per-channel (or per-tensor) scales mapping the
+  /// absmax onto the format's largest finite value, codes rounded to
+  /// nearest even by the numerics library.
+  LogicalResult quantizeWeightToFloat(Operation *op, WeightOperand which,
+                                      const std::vector<float> &values) {
+    Value w = op->getOperand(which.index);
+    auto type = cast<RankedTensorType>(w.getType());
+    auto kind = numerics::parseMinifloatKind(weightFormat);
+    if (!kind || *kind == numerics::MinifloatKind::F8E8M0FNU)
+      return op->emitError() << "qc-quantize: unknown weight-format '"
+                             << weightFormat << "'";
+    const double maxFinite = numerics::getMinifloatFormat(*kind).maxFinite();
+    const int64_t channels = perChannel ? type.getDimSize(which.axis) : 1;
+    int64_t inner = 1;
+    for (int64_t d = which.axis + 1; d < type.getRank(); ++d)
+      inner *= type.getDimSize(d);
+    auto channelOf = [&](int64_t i) {
+      return perChannel ? (i / inner) % channels : 0;
+    };
+    std::vector<double> absmax(channels, 0.0);
+    for (size_t i = 0; i < values.size(); ++i)
+      absmax[channelOf(i)] =
+          std::max(absmax[channelOf(i)], std::fabs(double(values[i])));
+    SmallVector<double> scales;
+    for (double a : absmax) {
+      const float scale = static_cast<float>(a / maxFinite);
+      scales.push_back(scale > 0 ? scale : 1.0f);
+    }
+    std::vector<double> codes(values.size());
+    for (size_t i = 0; i < values.size(); ++i)
+      codes[i] = numerics::quantizeMinifloat(
+          values[i], static_cast<float>(scales[channelOf(i)]), *kind);
+
+    OpBuilder b(op);
+    MLIRContext *ctx = &getContext();
+    FloatType storage;
+    switch (*kind) {
+    case numerics::MinifloatKind::F8E4M3FN:
+      storage = Float8E4M3FNType::get(ctx);
+      break;
+    case numerics::MinifloatKind::F8E5M2:
+      storage = Float8E5M2Type::get(ctx);
+      break;
+    case numerics::MinifloatKind::F6E3M2FN:
+      storage = Float6E3M2FNType::get(ctx);
+      break;
+    case numerics::MinifloatKind::F6E2M3FN:
+      storage = Float6E2M3FNType::get(ctx);
+      break;
+    default:
+      storage = Float4E2M1FNType::get(ctx);
+    }
+    auto quantized = ScaledFloatType::get(
+        ctx, storage, Float32Type::get(ctx), b.getDenseF64ArrayAttr(scales),
+        perChannel ? static_cast<int32_t>(which.axis)
+                   : ScaledFloatType::kPerTensor);
+    Type codeType = IntegerType::get(ctx, storage.getWidth());
+    const std::string name = nameOf(w.getLoc());
+    Value codeTensor = createConstant(
+        b, w.getLoc(), RankedTensorType::get(type.getShape(), codeType), codes,
+        name + "_q");
+    Value cast = StorageCastOp::create(
+        b, w.getLoc(), RankedTensorType::get(type.getShape(), quantized),
+        codeTensor);
     Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
     op->setOperand(which.index, dequantized);
     quantizedWeights[{w, which.axis}] = dequantized;

@@ -43,3 +43,23 @@ func.func @shared(%x: tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
   %1 = qc.matmul %r, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   return %0, %1 : tensor<4x2xf32>, tensor<4x2xf32>
 }
+
+// -----
+
+// Low-bit float weights: per-channel scales map each channel's absmax onto
+// the format's largest value (6 for FP4 E2M1); the codes are stored in
+// integers of the format's width. -0.5 / (0.5/6) = -6: code 0b1111 (-1 as i4).
+// RUN: qopt %s -split-input-file -qc-quantize="weight-format=f4E2M1FN" | FileCheck %s --check-prefix=FP4
+// FP4-LABEL: func @float_weights
+// FP4: %[[C:.*]] = arith.constant dense<{{\[\[}}5, 7], [-1, 6]]> : tensor<2x2xi4>
+// FP4: qc.storage_cast %[[C]] : tensor<2x2xi4> -> tensor<2x2x!qc.float<f4E2M1FN:f32:0, {0.3333333432674408, 0.0833333358168602}>>
+// RUN: qopt %s -split-input-file -qc-quantize="weight-format=f8E4M3FN per-channel=false" | FileCheck %s --check-prefix=FP8
+// FP8-LABEL: func @float_weights
+// FP8: qc.storage_cast %{{.*}} : tensor<2x2xi8> -> tensor<2x2x!qc.float<f8E4M3FN:f32, 0.004464285913854837>>
+// RUN: not qopt %s -split-input-file -qc-quantize="weight-format=f7" 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: qc-quantize: unknown weight-format 'f7'
+func.func @float_weights(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [-0.5, 0.3]]> : tensor<2x2xf32>
+  %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}

@@ -181,6 +181,8 @@ def QC_StorageCastOp : QC_Op<"storage_cast", [Pure, SameOperandsAndResultShape]>
     storage it holds, without changing any stored value (like `quant.scast`,
     but the integer side may be signless, signed or unsigned, so that ONNX's
     `uint8` tensors keep their signedness: `ui8` pairs with `u8` storage).
+    A `!qc.float` tensor's storage is its codes, held in integers of the
+    format's width (`i8` for FP8, `i6` for FP6, `i4` for FP4).
 
     ```mlir
     %q = qc.storage_cast %x : tensor<4xui8> -> tensor<4x!quant.uniform<u8:f32, 0.1:128>>

@@ -74,6 +74,12 @@ def QCQuantize : Pass<"qc-quantize"> {
   let options = [
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
            "Weight storage width (2 to 16)">,
+    Option<"weightFormat", "weight-format", "std::string",
+           /*default=*/"\"int\"",
+           "Weight format: int (weight-bits wide) or a low-bit float: "
+           "f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN (per-channel "
+           "scales map each channel's absmax onto the format's largest "
+           "value)">,
     Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
            "Activation storage width (2 to 16)">,
     Option<"perChannel", "per-channel", "bool", /*default=*/"true",
