@@ -14,6 +14,7 @@
 #include "Driver.h"
 
 #include "qcc/Calibration/Observer.h"
+#include "qcc/Dialect/QC/IR/QCConstants.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
 #include "qcc/Export/ONNX.h"
@@ -89,6 +90,11 @@ static cl::list<std::string> keepFloat(
     cl::desc("Leave these layers in float: node names or op names "
              "(e.g. qc.gemm); repeatable or comma-separated"),
     cl::CommaSeparated, cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<bool> biasCorrection(
+    "bias-correction",
+    cl::desc("Empirical bias correction: shift each quantized conv/gemm's "
+             "bias by its mean output error on the calibration set"),
+    cl::init(false), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<std::string> exportOnnx(
     "export-onnx",
     cl::desc("Also write the quantized model as a standard QDQ ONNX model"),
@@ -200,6 +206,124 @@ Error runBatches(mlir::func::FuncOp func,
     if (!outputs)
       return outputs.takeError();
     progress.update(end);
+  }
+  return Error::success();
+}
+
+/// Runs the float and the quantized function batch by batch and calls
+/// `compare(layer name, float output, quantized output)` for every layer
+/// output of the batch: memory stays bounded by one batch.
+Error compareLayers(mlir::func::FuncOp floatFunc, mlir::func::FuncOp quantFunc,
+                    const std::vector<interp::Tensor> &inputs, StringRef label,
+                    function_ref<void(const std::string &, const interp::Tensor &,
+                                      const interp::Tensor &)>
+                        compare) {
+  const int64_t n = inputs[0].shape[0];
+  Progress progress(label, n);
+  for (int64_t begin = 0; begin < n; begin += batchSize) {
+    const int64_t end = std::min(n, begin + batchSize);
+    std::vector<interp::Tensor> batch;
+    for (const interp::Tensor &t : inputs)
+      batch.push_back(sliceRows(t, begin, end));
+    llvm::StringMap<interp::Tensor> floatOutputs;
+    auto collectFloat = [&](mlir::Value v, const interp::Tensor &t) {
+      if (mlir::Operation *op = v.getDefiningOp(); op && isLayer(op))
+        floatOutputs[layerName(op)] = t;
+    };
+    auto compareQuant = [&](mlir::Value v, const interp::Tensor &t) {
+      mlir::Operation *op = v.getDefiningOp();
+      if (!op || !isLayer(op))
+        return;
+      auto it = floatOutputs.find(layerName(op));
+      if (it != floatOutputs.end() && it->second.data.size() == t.data.size())
+        compare(it->first().str(), it->second, t);
+    };
+    if (auto out = interp::runFunction(floatFunc, batch, collectFloat); !out)
+      return out.takeError();
+    if (auto out = interp::runFunction(quantFunc, batch, compareQuant); !out)
+      return out.takeError();
+    progress.update(end);
+  }
+  return Error::success();
+}
+
+/// Empirical bias correction (Nagel et al., "Data-Free Quantization", the
+/// empirical variant): layer by layer in graph order, the mean error of the
+/// quantized layer's output per output channel over the calibration set is
+/// added to its bias, so that the quantized layer is unbiased given the
+/// (already corrected) quantized layers before it.
+Error correctBiases(mlir::func::FuncOp floatFunc, mlir::func::FuncOp quantFunc,
+                    const std::vector<interp::Tensor> &inputs,
+                    llvm::StringMap<std::vector<double>> &corrections) {
+  SmallVector<mlir::Operation *> layersInOrder;
+  quantFunc.walk([&](mlir::Operation *op) {
+    if (isa<qc::ConvOp, qc::GemmOp>(op) &&
+        op->getOperand(1).getDefiningOp<qc::DequantizeOp>())
+      layersInOrder.push_back(op);
+  });
+  for (mlir::Operation *op : layersInOrder) {
+    const std::string name = layerName(op);
+    auto outType = cast<mlir::RankedTensorType>(op->getResult(0).getType());
+    const int64_t channelAxis = isa<qc::ConvOp>(op) ? 1 : outType.getRank() - 1;
+    const int64_t channels = outType.getDimSize(channelAxis);
+    if (mlir::ShapedType::isDynamic(channels))
+      continue;
+    std::vector<double> errorSum(channels, 0.0);
+    int64_t perChannelCount = 0;
+    if (auto error = compareLayers(
+            floatFunc, quantFunc, inputs, ("bias correction of " + name),
+            [&](const std::string &layer, const interp::Tensor &f,
+                const interp::Tensor &q) {
+              if (layer != name)
+                return;
+              int64_t inner = 1;
+              for (int64_t d = channelAxis + 1; d < f.rank(); ++d)
+                inner *= f.shape[d];
+              for (size_t k = 0; k < f.data.size(); ++k)
+                errorSum[(k / inner) % channels] += f.data[k] - q.data[k];
+              perChannelCount += f.numElements() / channels;
+            }))
+      return error;
+    if (perChannelCount == 0)
+      continue;
+    // The bias operand: conv operand 2, gemm's C (a vector, beta applied).
+    const unsigned biasIndex = 2;
+    std::vector<double> bias(channels, 0.0);
+    double biasScale = 1.0;
+    if (auto gemm = dyn_cast<qc::GemmOp>(op))
+      biasScale = gemm.getBeta().convertToDouble();
+    if (op->getNumOperands() > biasIndex) {
+      auto values = qc::getF32Constant(op->getOperand(biasIndex));
+      auto biasType =
+          cast<mlir::RankedTensorType>(op->getOperand(biasIndex).getType());
+      if (!values || biasType.getRank() != 1 ||
+          (biasType.getDimSize(0) != channels && biasType.getDimSize(0) != 1))
+        continue;
+      for (int64_t c = 0; c < channels; ++c)
+        bias[c] = (*values)[values->size() == 1 ? 0 : c];
+    } else if (isa<qc::GemmOp>(op)) {
+      biasScale = 1.0; // A new C with beta 1 below.
+    }
+    if (biasScale == 0)
+      continue;
+    std::vector<double> &delta = corrections[name];
+    for (int64_t c = 0; c < channels; ++c) {
+      delta.push_back(errorSum[c] / perChannelCount / biasScale);
+      bias[c] += delta.back();
+    }
+    mlir::OpBuilder b(op);
+    mlir::Value newBias = qc::createConstant(
+        b, op->getLoc(),
+        mlir::RankedTensorType::get({channels}, b.getF32Type()), bias,
+        name + "_bias_corrected");
+    if (op->getNumOperands() > biasIndex) {
+      op->setOperand(biasIndex, newBias);
+    } else if (auto conv = dyn_cast<qc::ConvOp>(op)) {
+      conv.getBiasMutable().assign(newBias);
+    } else if (auto gemm = dyn_cast<qc::GemmOp>(op)) {
+      gemm.getCMutable().assign(newBias);
+      gemm.setBetaAttr(b.getF32FloatAttr(1.0f));
+    }
   }
   return Error::success();
 }
@@ -354,6 +478,10 @@ int runQuantize() {
   }
   func = getMainFunction(**module);
   mlir::func::FuncOp floatFunc = getMainFunction(*floatModule);
+  llvm::StringMap<std::vector<double>> corrections;
+  if (biasCorrection)
+    if (auto error = correctBiases(floatFunc, func, inputs, corrections))
+      return fail("quantize", "bias correction: " + toString(std::move(error)));
 
   // Report: formats of each quantized layer, SQNR of its output.
   std::vector<LayerReport> layers;
@@ -404,37 +532,22 @@ int runQuantize() {
     layers.push_back(r);
   });
   // Each layer's output in the float model and the quantized one, matched by
-  // node name, accumulated over the calibration set.
-  auto collect = [&](mlir::func::FuncOp f,
-                     std::vector<std::vector<double>> &outputs) -> Error {
-    outputs.assign(layers.size(), {});
-    return runBatches(f, inputs,
-                      f == func ? "measuring (quantized)" : "measuring (float)",
-                      [&](mlir::Value v, const interp::Tensor &t) {
-                        mlir::Operation *op = v.getDefiningOp();
-                        if (!op || !isLayer(op))
-                          return;
-                        auto it = layerIndex.find(layerName(op));
-                        if (it != layerIndex.end())
-                          outputs[it->second].insert(outputs[it->second].end(),
-                                                     t.data.begin(),
-                                                     t.data.end());
-                      });
-  };
-  std::vector<std::vector<double>> floatOut, quantOut;
-  if (auto error = collect(floatFunc, floatOut))
+  // node name, compared batch by batch over the calibration set.
+  if (auto error = compareLayers(
+          floatFunc, func, inputs, "measuring SQNR",
+          [&](const std::string &layer, const interp::Tensor &f,
+              const interp::Tensor &q) {
+            auto it = layerIndex.find(layer);
+            if (it == layerIndex.end())
+              return;
+            LayerReport &r = layers[it->second];
+            for (size_t k = 0; k < f.data.size(); ++k) {
+              r.signal += f.data[k] * f.data[k];
+              const double e = f.data[k] - q.data[k];
+              r.noise += e * e;
+            }
+          }))
     return fail("quantize", "report: " + toString(std::move(error)));
-  if (auto error = collect(func, quantOut))
-    return fail("quantize", "report: " + toString(std::move(error)));
-  for (size_t i = 0; i < layers.size(); ++i) {
-    if (floatOut[i].size() != quantOut[i].size())
-      continue;
-    for (size_t k = 0; k < floatOut[i].size(); ++k) {
-      layers[i].signal += floatOut[i][k] * floatOut[i][k];
-      const double e = floatOut[i][k] - quantOut[i][k];
-      layers[i].noise += e * e;
-    }
-  }
   std::vector<const LayerReport *> sorted;
   for (const LayerReport &r : layers)
     sorted.push_back(&r);
@@ -445,7 +558,8 @@ int runQuantize() {
 
   outs() << "quantized " << model << " (" << weightFormat << " weights "
          << (perTensor ? "per tensor" : "per channel") << " (" << weightClipping
-         << " scales), " << actFormat
+         << " scales" << (biasCorrection ? ", bias-corrected" : "") << "), "
+         << actFormat
          << (symmetricActs ? " symmetric" : " asymmetric")
          << " activations, calibration " << methodName << " on "
          << inputs[0].shape[0] << " samples)\n";
@@ -478,6 +592,8 @@ int runQuantize() {
                      {"activations", r->actFormat},
                      {"sqnr_db", std::isfinite(r->sqnr()) ? json::Value(r->sqnr())
                                                           : json::Value(nullptr)}};
+      if (auto it = corrections.find(r->name); it != corrections.end())
+        o["bias_correction"] = json::Array(it->second);
       if (r->hasAct) {
         o["act_scale"] = r->actScale;
         o["act_zero_point"] = r->actZeroPoint;
@@ -493,6 +609,7 @@ int runQuantize() {
                         {"per_channel", !perTensor},
                         {"activations", actFormat.getValue()},
                         {"symmetric_activations", symmetricActs.getValue()},
+                        {"bias_correction", biasCorrection.getValue()},
                         {"layers", std::move(layerArray)}};
     std::string errorMessage;
     auto file = mlir::openOutputFile(reportFile, &errorMessage);
