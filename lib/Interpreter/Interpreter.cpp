@@ -132,28 +132,86 @@ struct ElementParams {
   int64_t zeroPoint;
 };
 
-llvm::Expected<ElementParams> paramsOf(Operation *op, Type type,
-                                       const Shape &shape, int64_t i) {
-  if (auto q = dyn_cast<quant::UniformQuantizedType>(type))
-    return ElementParams{q.getScale(), q.getZeroPoint()};
-  if (auto q = dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
-    const int64_t c = indexAlong(shape, i, q.getQuantizedDimension());
-    return ElementParams{q.getScales()[c], q.getZeroPoints()[c]};
+/// Per-element quantization parameters of a tensor of a quantized type
+/// (per tensor, per axis, per group), looked up by flat element index.
+class ParamsTable {
+public:
+  static llvm::Expected<ParamsTable> get(Operation *op, Type type,
+                                         const Shape &shape) {
+    ParamsTable t;
+    t.shape = shape;
+    if (auto q = dyn_cast<quant::UniformQuantizedType>(type)) {
+      t.scales = {q.getScale()};
+      t.zeroPoints = {q.getZeroPoint()};
+      return t;
+    }
+    if (auto q = dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
+      t.scales.assign(q.getScales().begin(), q.getScales().end());
+      t.zeroPoints.assign(q.getZeroPoints().begin(), q.getZeroPoints().end());
+      t.axis = q.getQuantizedDimension();
+      return t;
+    }
+    if (auto f = dyn_cast<qc::ScaledFloatType>(type)) {
+      t.scales.assign(f.getScales().asArrayRef().begin(),
+                      f.getScales().asArrayRef().end());
+      t.zeroPoints.assign(t.scales.size(), 0);
+      if (f.isPerAxis())
+        t.axis = f.getAxis();
+      return t;
+    }
+    if (auto q = dyn_cast<quant::UniformQuantizedSubChannelType>(type)) {
+      for (const llvm::APFloat &v : q.getScales().getValues<llvm::APFloat>())
+        t.scales.push_back(v.convertToDouble());
+      for (const llvm::APInt &v : q.getZeroPoints().getValues<llvm::APInt>())
+        t.zeroPoints.push_back(v.getSExtValue());
+      ArrayRef<int64_t> scaleShape = q.getScales().getType().getShape();
+      if (scaleShape.size() != shape.size())
+        return opError(op, "per-group scales do not match the tensor's rank");
+      t.groupShape.assign(scaleShape.begin(), scaleShape.end());
+      for (size_t d = 0; d < shape.size(); ++d) {
+        if (scaleShape[d] == 0 || shape[d] % scaleShape[d] != 0)
+          return opError(op, "per-group scales do not divide the tensor");
+        t.blocks.push_back(shape[d] / scaleShape[d]);
+      }
+      return t;
+    }
+    return opError(op, "the interpreter does not support quantized type " +
+                           [&] {
+                             std::string s;
+                             llvm::raw_string_ostream os(s);
+                             type.print(os);
+                             return s;
+                           }() +
+                           " yet (block-scaled types come with the low-bit "
+                           "work)");
   }
-  if (auto f = dyn_cast<qc::ScaledFloatType>(type)) {
-    const int64_t c = f.isPerAxis() ? indexAlong(shape, i, f.getAxis()) : 0;
-    return ElementParams{f.getScales()[c], 0};
+
+  ElementParams at(int64_t i) const {
+    size_t index = 0;
+    if (axis >= 0) {
+      index = indexAlong(shape, i, axis);
+    } else if (!blocks.empty()) {
+      // Multi-index of i, divided by the block sizes, flattened over the
+      // group (scale) shape.
+      int64_t rest = i;
+      size_t stride = 1;
+      for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+        const int64_t coordinate = rest % shape[d];
+        rest /= shape[d];
+        index += (coordinate / blocks[d]) * stride;
+        stride *= groupShape[d];
+      }
+    }
+    return {scales[index], zeroPoints[index]};
   }
-  return opError(op, "the interpreter does not support quantized type " +
-                         [&] {
-                           std::string s;
-                           llvm::raw_string_ostream os(s);
-                           type.print(os);
-                           return s;
-                         }() +
-                         " yet (per-group and block-scaled types come with "
-                         "the low-bit work)");
-}
+
+private:
+  Shape shape;
+  std::vector<double> scales;
+  std::vector<int64_t> zeroPoints;
+  int64_t axis = -1;
+  std::vector<int64_t> blocks, groupShape;
+};
 
 numerics::IntegerRange rangeOf(quant::QuantizedType q) {
   return {q.getStorageTypeMin(), q.getStorageTypeMax()};
@@ -162,18 +220,19 @@ numerics::IntegerRange rangeOf(quant::QuantizedType q) {
 llvm::Expected<Tensor> quantize(qc::QuantizeOp op, const Tensor &x) {
   Type type = op.getOutput().getType().getElementType();
   const numerics::RoundingMode mode = qc::toNumerics(op.getRounding());
+  auto table = ParamsTable::get(op, type, x.shape);
+  if (!table)
+    return table.takeError();
   Tensor out(x.shape, std::vector<double>(x.data.size()));
   for (size_t i = 0; i < x.data.size(); ++i) {
-    auto p = paramsOf(op, type, x.shape, i);
-    if (!p)
-      return p.takeError();
+    const ElementParams p = table->at(i);
     const float value = static_cast<float>(x.data[i]);
     if (auto q = dyn_cast<quant::QuantizedType>(type))
       out.data[i] = static_cast<double>(numerics::quantizeInteger(
-          value, static_cast<float>(p->scale), p->zeroPoint, rangeOf(q), mode));
+          value, static_cast<float>(p.scale), p.zeroPoint, rangeOf(q), mode));
     else
       out.data[i] = numerics::quantizeMinifloat(
-          value, static_cast<float>(p->scale),
+          value, static_cast<float>(p.scale),
           cast<qc::ScaledFloatType>(type).getStorageKind(), mode);
   }
   return out;
@@ -181,19 +240,20 @@ llvm::Expected<Tensor> quantize(qc::QuantizeOp op, const Tensor &x) {
 
 llvm::Expected<Tensor> dequantize(qc::DequantizeOp op, const Tensor &q) {
   Type type = op.getInput().getType().getElementType();
+  auto table = ParamsTable::get(op, type, q.shape);
+  if (!table)
+    return table.takeError();
   Tensor out(q.shape, std::vector<double>(q.data.size()));
   for (size_t i = 0; i < q.data.size(); ++i) {
-    auto p = paramsOf(op, type, q.shape, i);
-    if (!p)
-      return p.takeError();
+    const ElementParams p = table->at(i);
     if (isa<quant::QuantizedType>(type))
       out.data[i] = numerics::dequantizeInteger(
-          static_cast<int64_t>(q.data[i]), static_cast<float>(p->scale),
-          p->zeroPoint);
+          static_cast<int64_t>(q.data[i]), static_cast<float>(p.scale),
+          p.zeroPoint);
     else
       out.data[i] = numerics::dequantizeMinifloat(
           static_cast<uint8_t>(static_cast<int64_t>(q.data[i])),
-          static_cast<float>(p->scale),
+          static_cast<float>(p.scale),
           cast<qc::ScaledFloatType>(type).getStorageKind());
   }
   return out;
@@ -204,18 +264,20 @@ llvm::Expected<Tensor> requantize(qc::RequantizeOp op, const Tensor &q) {
   auto outType = cast<quant::QuantizedType>(
       op.getOutput().getType().getElementType());
   const numerics::RoundingMode mode = qc::toNumerics(op.getRounding());
+  auto inTable = ParamsTable::get(op, inType, q.shape);
+  if (!inTable)
+    return inTable.takeError();
+  auto outTable = ParamsTable::get(op, outType, q.shape);
+  if (!outTable)
+    return outTable.takeError();
   Tensor out(q.shape, std::vector<double>(q.data.size()));
   for (size_t i = 0; i < q.data.size(); ++i) {
-    auto in = paramsOf(op, inType, q.shape, i);
-    if (!in)
-      return in.takeError();
-    auto o = paramsOf(op, outType, q.shape, i);
-    if (!o)
-      return o.takeError();
-    const double ratio = in->scale / o->scale;
-    const double real = static_cast<double>(q.data[i] - in->zeroPoint) * ratio;
+    const ElementParams in = inTable->at(i);
+    const ElementParams o = outTable->at(i);
+    const double ratio = in.scale / o.scale;
+    const double real = static_cast<double>(q.data[i] - in.zeroPoint) * ratio;
     out.data[i] = static_cast<double>(numerics::roundAndSaturate(
-        numerics::roundToIntegral(real, mode) + o->zeroPoint,
+        numerics::roundToIntegral(real, mode) + o.zeroPoint,
         numerics::RoundingMode::TowardZero, rangeOf(outType)));
   }
   return out;

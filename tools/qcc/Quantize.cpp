@@ -91,6 +91,11 @@ static cl::list<std::string> keepFloat(
     cl::desc("Leave these layers in float: node names or op names "
              "(e.g. qc.gemm); repeatable or comma-separated"),
     cl::CommaSeparated, cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<int64_t> weightGroupSize(
+    "weight-group-size",
+    cl::desc("Integer weights: one scale per group of this many input "
+             "channels (e.g. 32, 64, 128); 0 (default): per output channel"),
+    cl::init(0), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<bool> optimizeRounding(
     "optimize-rounding",
     cl::desc("Layer-wise weight rounding optimisation (AdaRound-style): "
@@ -464,6 +469,8 @@ Expected<int> optimizeWeightRounding(mlir::func::FuncOp floatFunc,
       indexOf = [&](int64_t m, int64_t j) -> size_t {
         return j * l.channels + m;
       };
+    if (!perAxis && !perTensor)
+      continue; // Per-group weights: not re-rounded (yet).
     auto oldCodes = interp::decodeConstant(
         cast<mlir::ElementsAttr>(l.codes.getValue()));
     if (!oldCodes)
@@ -505,6 +512,8 @@ std::string formatOf(mlir::Type type) {
                   std::to_string(q.getStorageTypeIntegralWidth());
   if (isa<mlir::quant::UniformQuantizedPerAxisType>(q))
     s += " per-channel";
+  if (auto group = dyn_cast<mlir::quant::UniformQuantizedSubChannelType>(q))
+    s += " per-group(" + std::to_string(group.getBlockSizes().back()) + ")";
   return s;
 }
 
@@ -543,6 +552,8 @@ int runQuantize() {
   if (weightClipping != "absmax" && weightClipping != "mse")
     return fail("quantize", "--weight-clipping: expected absmax or mse, got '" +
                                 weightClipping + "'");
+  if (weightGroupSize < 0)
+    return fail("quantize", "--weight-group-size must be non-negative");
   static const llvm::StringMap<std::string> floatFormats = {
       {"fp8e4m3", "f8E4M3FN"}, {"fp8e5m2", "f8E5M2"}, {"fp6e3m2", "f6E3M2FN"},
       {"fp6e2m3", "f6E2M3FN"}, {"fp4e2m1", "f4E2M1FN"}};
@@ -635,6 +646,7 @@ int runQuantize() {
     quantizeOptions.symmetricActs = symmetricActs;
     quantizeOptions.weightClipping = weightClipping;
     quantizeOptions.weightFormat = weightFloat;
+    quantizeOptions.groupSize = weightGroupSize;
     quantizeOptions.keepFloat = SmallVector<std::string>(keepFloat.begin(),
                                                          keepFloat.end());
     pm.addPass(qc::createQCQuantize(quantizeOptions));
@@ -728,7 +740,10 @@ int runQuantize() {
   });
 
   outs() << "quantized " << model << " (" << weightFormat << " weights "
-         << (perTensor ? "per tensor" : "per channel") << " (" << weightClipping
+         << (weightGroupSize
+                 ? ("per group of " + std::to_string(weightGroupSize)).c_str()
+                 : perTensor ? "per tensor" : "per channel")
+         << " (" << weightClipping
          << " scales" << (optimizeRounding ? ", optimized rounding" : "")
          << (biasCorrection ? ", bias-corrected" : "") << "), "
          << actFormat

@@ -45,6 +45,17 @@ std::optional<WeightOperand> weightOperand(Operation *op) {
   return std::nullopt;
 }
 
+/// The weight's reduction (input-channel) axis, along which groups run.
+int64_t reductionAxis(Operation *op) {
+  if (isa<ConvOp>(op))
+    return 1;
+  if (isa<ConvTransposeOp>(op))
+    return 0;
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    return gemm.getTransB() ? 1 : 0;
+  return cast<MatMulOp>(op).getRhs().getType().getRank() - 2;
+}
+
 /// Activation operands: everything but the weight and a bias/C operand.
 SmallVector<unsigned> activationOperands(Operation *op) {
   if (isa<MatMulOp>(op))
@@ -92,6 +103,11 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     auto type = cast<RankedTensorType>(w.getType());
     if (weightFormat != "int")
       return quantizeWeightToFloat(op, which, *values);
+    // Layers whose input channels do not split into groups (e.g. a first
+    // conv on one input channel) fall back to per-channel scales.
+    if (groupSize > 0 &&
+        type.getDimSize(reductionAxis(op)) % static_cast<int64_t>(groupSize) == 0)
+      return quantizeWeightPerGroup(op, which, *values);
     const numerics::IntegerRange range =
         numerics::IntegerRange::forBits(weightBits, true, /*narrow=*/true);
     const int64_t channels = perChannel ? type.getDimSize(which.axis) : 1;
@@ -166,6 +182,75 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     Value cast = StorageCastOp::create(
         b, w.getLoc(), RankedTensorType::get(type.getShape(), quantized),
         intWeights);
+    Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
+    op->setOperand(which.index, dequantized);
+    quantizedWeights[{w, which.axis}] = dequantized;
+    return success();
+  }
+
+  /// Per-group integer weights: within each output channel, one symmetric
+  /// scale per `groupSize` consecutive input channels (a sub-channel
+  /// `!quant.uniform` type with blocks {channel axis: 1, input axis: G}).
+  LogicalResult quantizeWeightPerGroup(Operation *op, WeightOperand which,
+                                       const std::vector<float> &values) {
+    Value w = op->getOperand(which.index);
+    auto type = cast<RankedTensorType>(w.getType());
+    const int64_t axis = which.axis, reduction = reductionAxis(op);
+    const int64_t depth = type.getDimSize(reduction);
+    ArrayRef<int64_t> shape = type.getShape();
+    SmallVector<int64_t> groupShape(shape.size(), 1);
+    groupShape[axis] = shape[axis];
+    groupShape[reduction] = depth / groupSize;
+    const int64_t numGroups = groupShape[axis] * groupShape[reduction];
+    // Group of flat element i: (channel, input index / G) in groupShape.
+    auto groupOf = [&](int64_t i) {
+      int64_t rest = i, channel = 0, block = 0;
+      for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+        const int64_t coordinate = rest % shape[d];
+        rest /= shape[d];
+        if (d == axis)
+          channel = coordinate;
+        if (d == reduction)
+          block = coordinate / groupSize;
+      }
+      return axis < reduction ? channel * groupShape[reduction] + block
+                              : block * groupShape[axis] + channel;
+    };
+    const numerics::IntegerRange range =
+        numerics::IntegerRange::forBits(weightBits, true, /*narrow=*/true);
+    std::vector<double> absmax(numGroups, 0.0);
+    for (size_t i = 0; i < values.size(); ++i)
+      absmax[groupOf(i)] =
+          std::max(absmax[groupOf(i)], std::fabs(double(values[i])));
+    std::vector<float> scales;
+    for (double a : absmax)
+      scales.push_back(numerics::chooseAffineParams(-a, a, range, true).scale);
+    std::vector<double> stored(values.size());
+    for (size_t i = 0; i < values.size(); ++i)
+      stored[i] = static_cast<double>(
+          numerics::quantizeInteger(values[i], scales[groupOf(i)], 0, range));
+
+    MLIRContext *ctx = &getContext();
+    OpBuilder b(op);
+    Type storage = IntegerType::get(ctx, weightBits);
+    auto f32 = Float32Type::get(ctx);
+    auto scaleType = RankedTensorType::get(groupShape, f32);
+    auto zeroType = RankedTensorType::get(groupShape, storage);
+    auto scalesAttr = DenseElementsAttr::get(scaleType, ArrayRef<float>(scales));
+    auto zerosAttr = DenseElementsAttr::get(
+        zeroType, b.getIntegerAttr(storage, 0));
+    SmallVector<int32_t> dims = {static_cast<int32_t>(axis),
+                                 static_cast<int32_t>(reduction)};
+    SmallVector<int64_t> blocks = {1, groupSize};
+    Type quantized = quant::UniformQuantizedSubChannelType::get(
+        quant::QuantizationFlags::Signed, storage, f32, scalesAttr, zerosAttr,
+        dims, blocks, range.min, range.max);
+    const std::string name = nameOf(w.getLoc());
+    Value intWeights = createConstant(
+        b, w.getLoc(), RankedTensorType::get(shape, storage), stored,
+        name + "_q");
+    Value cast = StorageCastOp::create(
+        b, w.getLoc(), RankedTensorType::get(shape, quantized), intWeights);
     Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
     op->setOperand(which.index, dequantized);
     quantizedWeights[{w, which.axis}] = dequantized;

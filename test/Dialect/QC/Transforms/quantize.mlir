@@ -63,3 +63,23 @@ func.func @float_weights(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
   %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   return %0 : tensor<4x2xf32>
 }
+
+// -----
+
+// Per-group weights: groups of 2 input features within each output row of
+// B (trans_b: [N, K] = [2, 4]); scales [2, 2] in a sub-channel type.
+// RUN: qopt %s -split-input-file -qc-quantize="weight-bits=4 group-size=2" | FileCheck %s --check-prefix=GROUP
+// GROUP-LABEL: func @grouped
+// 0.5 / float(1/7) is 3.4999999 in float: it rounds to 3.
+// GROUP: %[[C:.*]] = arith.constant dense<{{\[\[}}7, 3, 7, -7], [7, -7, 4, 7]]> : tensor<2x4xi4>
+// GROUP: qc.storage_cast %[[C]] : tensor<2x4xi4> -> tensor<2x4x!quant.uniform<i4<-7:7>:f32:{0:1, 1:2}, {{\{\{}}0.142857149, 0.571428597}, {0.285714298, 0.0714285746}}>>
+// A group size that does not divide the input features keeps per-channel
+// scales for that layer.
+// RUN: qopt %s -split-input-file -qc-quantize="weight-bits=4 group-size=3" | FileCheck %s --check-prefix=NOGROUP
+// NOGROUP-LABEL: func @grouped
+// NOGROUP: tensor<2x4x!quant.uniform<i4<-7:7>:f32:0,
+func.func @grouped(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
+  %w = arith.constant dense<[[1.0, 0.5, 4.0, -4.0], [2.0, -2.0, 0.3, 0.5]]> : tensor<2x4xf32>
+  %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}

@@ -74,6 +74,11 @@ def QCQuantize : Pass<"qc-quantize"> {
   let options = [
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
            "Weight storage width (2 to 16)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
+           "Integer weights: one scale per group of this many input "
+           "channels within each output channel (per-group, e.g. 32/64/128; "
+           "0: per channel). Layers whose input channels are not a multiple "
+           "of it keep per-channel scales">,
     Option<"weightFormat", "weight-format", "std::string",
            /*default=*/"\"int\"",
            "Weight format: int (weight-bits wide) or a low-bit float: "
