@@ -22,6 +22,7 @@ SCHEMES=(
   "int4 per-channel, optimized rounding|--weights int4 --optimize-rounding"
   "int4 per-channel, MSE scales + optimized rounding|--weights int4 --weight-clipping mse --optimize-rounding"
   "int4 per-channel, bias correction|--weights int4 --bias-correction"
+  "int4 per-group of 16|--weights int4 --weight-group-size 16"
   "fp8 e4m3 per-channel|--weights fp8e4m3"
   "fp6 e3m2 per-channel|--weights fp6e3m2"
   "fp4 e2m1 per-channel|--weights fp4e2m1"
