@@ -96,6 +96,11 @@ static cl::opt<int64_t> weightGroupSize(
     cl::desc("Integer weights: one scale per group of this many input "
              "channels (e.g. 32, 64, 128); 0 (default): per output channel"),
     cl::init(0), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<bool> equalize(
+    "equalize",
+    cl::desc("Cross-layer equalization of conv -> relu -> [maxpool ->] conv "
+             "chains before calibration (data-free quantization)"),
+    cl::init(false), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<bool> optimizeRounding(
     "optimize-rounding",
     cl::desc("Layer-wise weight rounding optimisation (AdaRound-style): "
@@ -579,6 +584,8 @@ int runQuantize() {
   {
     mlir::PassManager pm(&context);
     pm.addPass(qc::createQCFoldBatchNorm());
+    if (equalize)
+      pm.addPass(qc::createQCEqualize());
     pm.addPass(mlir::createCanonicalizerPass());
     if (failed(pm.run(**module)))
       return fail("quantize", "BatchNorm folding failed");
@@ -744,7 +751,8 @@ int runQuantize() {
                  ? ("per group of " + std::to_string(weightGroupSize)).c_str()
                  : perTensor ? "per tensor" : "per channel")
          << " (" << weightClipping
-         << " scales" << (optimizeRounding ? ", optimized rounding" : "")
+         << " scales" << (equalize ? ", equalized" : "")
+         << (optimizeRounding ? ", optimized rounding" : "")
          << (biasCorrection ? ", bias-corrected" : "") << "), "
          << actFormat
          << (symmetricActs ? " symmetric" : " asymmetric")
@@ -798,6 +806,7 @@ int runQuantize() {
                         {"symmetric_activations", symmetricActs.getValue()},
                         {"bias_correction", biasCorrection.getValue()},
                         {"optimized_rounding", optimizeRounding.getValue()},
+                        {"equalized", equalize.getValue()},
                         {"layers", std::move(layerArray)}};
     std::string errorMessage;
     auto file = mlir::openOutputFile(reportFile, &errorMessage);

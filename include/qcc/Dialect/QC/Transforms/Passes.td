@@ -45,6 +45,24 @@ def QCFoldBatchNorm : Pass<"qc-fold-batch-norm"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def QCEqualize : Pass<"qc-equalize"> {
+  let summary = "Cross-layer equalization of consecutive convolutions";
+  let description = [{
+    Data-free quantization (Nagel et al., 2019): for `conv1 -> relu ->
+    [max_pool ->] conv2` (ReLU and max pooling commute with positive
+    per-channel scaling), rescales each channel `c` between the two layers
+    so that their weight ranges match: with `r1[c]` the range (max |w|) of
+    conv1's output channel `c` and `r2[c]` that of conv2's input channel
+    `c`, `s[c] = sqrt(r1[c] / r2[c])`, conv1's weights and bias for `c` are
+    divided by `s[c]` and conv2's input-channel-`c` weights multiplied by
+    it. The float function is unchanged (up to rounding); per-tensor and
+    per-channel weight quantization then lose less. Applies only to
+    constant f32 weights with group 1, and to chains whose intermediate
+    values have no other users.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def QCQuantize : Pass<"qc-quantize"> {
   let summary = "Quantize weights and activations of the linear layers (QDQ form)";
   let description = [{
