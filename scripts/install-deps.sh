@@ -51,4 +51,19 @@ printf '%s\n%s\n' 3.20 "$cmake_version" | sort -V -C || fail "cmake >= 3.20 requ
 command -v clang++-22 >/dev/null || fail "clang++-22 not found (clang-22)"
 [ -f /usr/lib/x86_64-linux-gnu/cmake/ONNX/ONNXConfig.cmake ] || fail "ONNX CMake package not found (libonnx-dev)"
 [ -d /usr/share/libonnx-testdata/data/node ] || fail "ONNX backend node tests not found (libonnx-testdata)"
+# Optional: ONNX Runtime (npm onnxruntime-node, pinned in bench/package.json)
+# for the test that runs qcc's exported QDQ models in ONNX Runtime. Its CPU
+# binaries ship in the npm package; the postinstall download of extras is
+# skipped. Without node/npm or the npm registry, that one test is skipped.
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if command -v npm >/dev/null && command -v node >/dev/null; then
+  if ! (cd "$ROOT/bench" && node -e "require('onnxruntime-node')" 2>/dev/null); then
+    echo "qcc: installing onnxruntime-node into bench/node_modules (optional)"
+    (cd "$ROOT/bench" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error) ||
+      echo "qcc: warning: could not install onnxruntime-node; the ONNX Runtime test will be skipped" >&2
+  fi
+else
+  echo "qcc: warning: node/npm not found; the ONNX Runtime test will be skipped" >&2
+fi
+
 echo "qcc: dependencies OK (LLVM/MLIR $llvm_version, cmake $cmake_version, $(ninja --version | sed 's/^/ninja /'))"

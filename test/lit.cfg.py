@@ -30,3 +30,12 @@ shared_models = os.path.join(config.qcc_shared_dir, "models")
 if os.path.isfile(os.path.join(shared_models, "digits_cnn.onnx")):
     config.available_features.add("shared-models")
     config.substitutions.append(("%shared_models", shared_models))
+
+# ONNX Runtime (bench/node_modules/onnxruntime-node), when installed.
+import shutil
+ort = os.path.join(config.qcc_src_root, "bench", "node_modules", "onnxruntime-node")
+node = shutil.which("node")
+if node and os.path.isdir(ort):
+    config.available_features.add("onnxruntime")
+    config.substitutions.append(
+        ("%ort_eval", node + " " + os.path.join(config.qcc_src_root, "bench", "ort_eval.mjs")))
