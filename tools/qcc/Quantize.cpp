@@ -602,10 +602,23 @@ int runQuantize() {
     inputs.emplace_back(a.shape, a.toDoubles());
 
   // Calibration: stream every observed activation into its Observer.
+  // Scale propagation: an activation reached through scale-preserving ops
+  // (max pooling, reshapes, transposes) from a value `source` shares
+  // source's quantization, so those ops stay in the integer domain after
+  // lowering; its statistics are `source`'s.
   llvm::SetVector<mlir::Value> observed = observedActivations(func);
+  llvm::DenseMap<mlir::Value, mlir::Value> sourceOf;
   llvm::MapVector<mlir::Value, calib::Observer> observers;
-  for (mlir::Value v : observed)
-    observers.try_emplace(v);
+  for (mlir::Value v : observed) {
+    mlir::Value source = v;
+    while (mlir::Operation *def = source.getDefiningOp()) {
+      if (!isa<qc::MaxPoolOp, qc::ReshapeOp, qc::TransposeOp>(def))
+        break;
+      source = def->getOperand(0);
+    }
+    sourceOf[v] = source;
+    observers.try_emplace(source);
+  }
   std::vector<float> scratch;
   const auto calibrationStart = std::chrono::steady_clock::now();
   if (auto error = runBatches(func, inputs, "calibrating",
@@ -629,7 +642,16 @@ int runQuantize() {
   options.bits = *actBits;
   options.symmetric = symmetricActs;
   mlir::Builder b(&context);
-  for (auto &[value, observer] : observers) {
+  llvm::SetVector<mlir::Value> annotated;
+  for (mlir::Value v : observed)
+    annotated.insert(v);
+  for (auto &entry : observers)
+    annotated.insert(entry.first);
+  for (mlir::Value value : annotated) {
+    auto source = sourceOf.find(value);
+    const calib::Observer &observer =
+        observers.find(source == sourceOf.end() ? value : source->second)
+            ->second;
     auto [lo, hi] = observer.range(options);
     auto range = b.getDenseF64ArrayAttr({lo, hi});
     auto minmax = b.getDenseF64ArrayAttr({observer.min(), observer.max()});
