@@ -85,8 +85,54 @@ std::string nameOf(Location loc) {
   return "";
 }
 
+/// How a weight tensor's elements map to channels along `axis` (all
+/// elements in one "channel" when not per channel).
+struct ChannelLayout {
+  int64_t channels = 1;
+  int64_t inner = 1;
+  int64_t of(int64_t i) const { return (i / inner) % channels; }
+
+  static ChannelLayout get(RankedTensorType type, int64_t axis,
+                           bool perChannel) {
+    ChannelLayout l;
+    if (!perChannel)
+      return l;
+    l.channels = type.getDimSize(axis);
+    for (int64_t d = axis + 1; d < type.getRank(); ++d)
+      l.inner *= type.getDimSize(d);
+    return l;
+  }
+
+  /// max |w| per channel.
+  std::vector<double> absMax(const std::vector<float> &values) const {
+    std::vector<double> result(channels, 0.0);
+    for (size_t i = 0; i < values.size(); ++i)
+      result[of(i)] = std::max(result[of(i)], std::fabs(double(values[i])));
+    return result;
+  }
+};
+
 struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
   using Base::Base;
+
+  /// Replaces weight operand `which` of `op` by `stored` values of
+  /// `storage` type, a storage cast to `quantized` and a dequantize; other
+  /// layers reading the same float weight reuse the result.
+  void replaceWeight(Operation *op, WeightOperand which,
+                     ArrayRef<double> stored, Type storage, Type quantized) {
+    Value w = op->getOperand(which.index);
+    auto type = cast<RankedTensorType>(w.getType());
+    OpBuilder b(op);
+    Value values = createConstant(
+        b, w.getLoc(), RankedTensorType::get(type.getShape(), storage), stored,
+        nameOf(w.getLoc()) + "_q");
+    Value cast = StorageCastOp::create(
+        b, w.getLoc(), RankedTensorType::get(type.getShape(), quantized),
+        values);
+    Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
+    op->setOperand(which.index, dequantized);
+    quantizedWeights[{w, which.axis}] = dequantized;
+  }
 
   /// Replaces constant weight operand `w` of `op` by integer weights,
   /// a storage cast and a dequantize.
@@ -110,17 +156,10 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       return quantizeWeightPerGroup(op, which, *values);
     const numerics::IntegerRange range =
         numerics::IntegerRange::forBits(weightBits, true, /*narrow=*/true);
-    const int64_t channels = perChannel ? type.getDimSize(which.axis) : 1;
-    int64_t inner = 1;
-    for (int64_t d = which.axis + 1; d < type.getRank(); ++d)
-      inner *= type.getDimSize(d);
-    auto channelOf = [&](int64_t i) {
-      return perChannel ? (i / inner) % channels : 0;
-    };
-    std::vector<double> absmax(channels, 0.0);
-    for (size_t i = 0; i < values->size(); ++i)
-      absmax[channelOf(i)] =
-          std::max(absmax[channelOf(i)], std::fabs(double((*values)[i])));
+    const ChannelLayout layout = ChannelLayout::get(type, which.axis, perChannel);
+    const int64_t channels = layout.channels;
+    auto channelOf = [&](int64_t i) { return layout.of(i); };
+    const std::vector<double> absmax = layout.absMax(*values);
     // Per channel: the scale for absmax, or for the clipped absmax that
     // minimises the squared quantization error of that channel's weights.
     std::vector<std::vector<float>> channelValues(channels);
@@ -175,16 +214,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       quantized = quant::UniformQuantizedType::get(
           flags, storage, f32, params[0].scale, 0, range.min, range.max);
     }
-    const std::string name = nameOf(w.getLoc());
-    Value intWeights = createConstant(
-        b, w.getLoc(), RankedTensorType::get(type.getShape(), storage), stored,
-        name + "_q");
-    Value cast = StorageCastOp::create(
-        b, w.getLoc(), RankedTensorType::get(type.getShape(), quantized),
-        intWeights);
-    Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
-    op->setOperand(which.index, dequantized);
-    quantizedWeights[{w, which.axis}] = dequantized;
+    replaceWeight(op, which, stored, storage, quantized);
     return success();
   }
 
@@ -245,15 +275,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     Type quantized = quant::UniformQuantizedSubChannelType::get(
         quant::QuantizationFlags::Signed, storage, f32, scalesAttr, zerosAttr,
         dims, blocks, range.min, range.max);
-    const std::string name = nameOf(w.getLoc());
-    Value intWeights = createConstant(
-        b, w.getLoc(), RankedTensorType::get(shape, storage), stored,
-        name + "_q");
-    Value cast = StorageCastOp::create(
-        b, w.getLoc(), RankedTensorType::get(shape, quantized), intWeights);
-    Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
-    op->setOperand(which.index, dequantized);
-    quantizedWeights[{w, which.axis}] = dequantized;
+    replaceWeight(op, which, stored, storage, quantized);
     return success();
   }
 
@@ -269,17 +291,9 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       return op->emitError() << "qc-quantize: unknown weight-format '"
                              << weightFormat << "'";
     const double maxFinite = numerics::getMinifloatFormat(*kind).maxFinite();
-    const int64_t channels = perChannel ? type.getDimSize(which.axis) : 1;
-    int64_t inner = 1;
-    for (int64_t d = which.axis + 1; d < type.getRank(); ++d)
-      inner *= type.getDimSize(d);
-    auto channelOf = [&](int64_t i) {
-      return perChannel ? (i / inner) % channels : 0;
-    };
-    std::vector<double> absmax(channels, 0.0);
-    for (size_t i = 0; i < values.size(); ++i)
-      absmax[channelOf(i)] =
-          std::max(absmax[channelOf(i)], std::fabs(double(values[i])));
+    const ChannelLayout layout = ChannelLayout::get(type, which.axis, perChannel);
+    auto channelOf = [&](int64_t i) { return layout.of(i); };
+    const std::vector<double> absmax = layout.absMax(values);
     SmallVector<double> scales;
     for (double a : absmax) {
       const float scale = static_cast<float>(a / maxFinite);
@@ -314,16 +328,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
         perChannel ? static_cast<int32_t>(which.axis)
                    : ScaledFloatType::kPerTensor);
     Type codeType = IntegerType::get(ctx, storage.getWidth());
-    const std::string name = nameOf(w.getLoc());
-    Value codeTensor = createConstant(
-        b, w.getLoc(), RankedTensorType::get(type.getShape(), codeType), codes,
-        name + "_q");
-    Value cast = StorageCastOp::create(
-        b, w.getLoc(), RankedTensorType::get(type.getShape(), quantized),
-        codeTensor);
-    Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
-    op->setOperand(which.index, dequantized);
-    quantizedWeights[{w, which.axis}] = dequantized;
+    replaceWeight(op, which, codes, codeType, quantized);
     return success();
   }
 
