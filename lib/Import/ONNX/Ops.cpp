@@ -357,17 +357,12 @@ FailureOr<Dim> windowOutput(NodeContext &ctx, Dim in, int64_t kernel,
   return out;
 }
 
-LogicalResult convertConv(NodeContext &ctx) {
-  auto x = ctx.input(0);
-  if (failed(x))
-    return failure();
-  auto w = ctx.input(1);
-  if (failed(w))
-    return failure();
-  auto bias = ctx.optionalValue(2);
-  if (failed(bias))
-    return failure();
-  const SymShape &xs = (*x)->shape, &ws = (*w)->shape;
+/// A qc.conv with the current node's Conv attributes (kernel_shape,
+/// strides, pads/auto_pad, dilations, group) on `x` and `w` of symbolic
+/// shapes `xs` and `ws`, producing `element`s; returns it and its shape.
+FailureOr<std::pair<Value, SymShape>>
+buildConv(NodeContext &ctx, Value x, const SymShape &xs, Value w,
+          const SymShape &ws, Value bias, Type element) {
   if (xs.size() < 3 || ws.size() != xs.size())
     return ctx.fail("expected input [N, C, D...] and weight [M, C/group, "
                     "K...] of equal rank >= 3");
@@ -401,13 +396,29 @@ LogicalResult convertConv(NodeContext &ctx) {
       return failure();
     out.push_back(*d);
   }
-  Type element = (*x)->elementType;
   Value result = qc::ConvOp::create(
-      ctx.builder(), ctx.loc(), ctx.tensorType(out, element), (*x)->value,
-      (*w)->value, *bias, i64Array(ctx, window->strides),
-      i64Array(ctx, window->pads), i64Array(ctx, window->dilations),
+      ctx.builder(), ctx.loc(), ctx.tensorType(out, element), x, w, bias,
+      i64Array(ctx, window->strides), i64Array(ctx, window->pads),
+      i64Array(ctx, window->dilations),
       ctx.builder().getI64IntegerAttr(group));
-  ctx.setOutput(0, result, out, (*x)->dataType);
+  return std::make_pair(result, out);
+}
+
+LogicalResult convertConv(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  auto w = ctx.input(1);
+  if (failed(w))
+    return failure();
+  auto bias = ctx.optionalValue(2);
+  if (failed(bias))
+    return failure();
+  auto conv = buildConv(ctx, (*x)->value, (*x)->shape, (*w)->value,
+                        (*w)->shape, *bias, (*x)->elementType);
+  if (failed(conv))
+    return failure();
+  ctx.setOutput(0, conv->first, conv->second, (*x)->dataType);
   return success();
 }
 
@@ -1792,7 +1803,8 @@ LogicalResult convertQLinearMatMul(NodeContext &ctx) {
   return success();
 }
 
-/// ConvInteger and QLinearConv share everything up to the accumulator.
+/// ConvInteger and QLinearConv share everything up to the accumulator: a
+/// conv on zero-point-centred int32 operands.
 FailureOr<std::pair<Value, SymShape>>
 integerConv(NodeContext &ctx, size_t xIndex, std::optional<size_t> xZp,
             size_t wIndex, std::optional<size_t> wZp, std::optional<size_t> bias) {
@@ -1802,29 +1814,6 @@ integerConv(NodeContext &ctx, size_t xIndex, std::optional<size_t> xZp,
   auto w = ctx.input(wIndex);
   if (failed(w))
     return failure();
-  const SymShape &xs = (*x)->shape, &ws = (*w)->shape;
-  if (xs.size() < 3 || ws.size() != xs.size())
-    return ctx.fail("expected input [N, C, D...] and weight [M, C/group, "
-                     "K...] of equal rank >= 3");
-  std::vector<int64_t> kernel;
-  for (size_t i = 2; i < ws.size(); ++i) {
-    if (!isStatic(ws[i]))
-      return ctx.unsupported("a weight with dynamic kernel size");
-    kernel.push_back(ws[i]);
-  }
-  auto window = readWindow(ctx, xs, kernel);
-  if (failed(window))
-    return failure();
-  const int64_t group = ctx.attrInt("group", 1);
-  SymShape out = {xs[0], ws[0]};
-  for (size_t i = 0; i < kernel.size(); ++i) {
-    auto d = windowOutput(ctx, xs[2 + i], kernel[i], window->strides[i],
-                          window->pads[i], window->pads[i + kernel.size()],
-                          window->dilations[i], false);
-    if (failed(d))
-      return failure();
-    out.push_back(*d);
-  }
   auto xc = centeredInt32(ctx, **x, xZp, 0);
   if (failed(xc))
     return failure();
@@ -1838,12 +1827,8 @@ integerConv(NodeContext &ctx, size_t xIndex, std::optional<size_t> xZp,
       return failure();
     biasValue = *v;
   }
-  OpBuilder &b = ctx.builder();
-  Value acc = qc::ConvOp::create(
-      b, ctx.loc(), ctx.tensorType(out, b.getI32Type()), *xc, *wc, biasValue,
-      i64Array(ctx, window->strides), i64Array(ctx, window->pads),
-      i64Array(ctx, window->dilations), b.getI64IntegerAttr(group));
-  return std::make_pair(acc, out);
+  return buildConv(ctx, *xc, (*x)->shape, *wc, (*w)->shape, biasValue,
+                   ctx.builder().getI32Type());
 }
 
 LogicalResult convertConvInteger(NodeContext &ctx) {
