@@ -96,6 +96,14 @@ static cl::opt<int64_t> weightGroupSize(
     cl::desc("Integer weights: one scale per group of this many input "
              "channels (e.g. 32, 64, 128); 0 (default): per output channel"),
     cl::init(0), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<std::string> calibratedOutput(
+    "calibrated-output",
+    cl::desc("Also write the calibrated float model (ranges in "
+             "qc.act_range attributes): re-quantize it with other options "
+             "with `qopt -qc-quantize=...` or `qcc quantize` without "
+             "calibrating again"),
+    cl::value_desc("file.mlir"), cl::init(""), cl::sub(quantizeCommand),
+    cl::cat(qccCategory));
 static cl::opt<bool> equalize(
     "equalize",
     cl::desc("Cross-layer equalization of conv -> relu -> [maxpool ->] conv "
@@ -662,6 +670,16 @@ int runQuantize() {
       value.getDefiningOp()->setAttr("qc.act_range", range);
       value.getDefiningOp()->setAttr("qc.act_minmax", minmax);
     }
+  }
+
+  if (!calibratedOutput.empty()) {
+    std::string errorMessage;
+    auto file = mlir::openOutputFile(calibratedOutput, &errorMessage);
+    if (!file)
+      return fail("quantize", errorMessage);
+    (*module)->print(file->os());
+    file->os() << "\n";
+    file->keep();
   }
 
   // The float model, kept for the report's SQNR.
