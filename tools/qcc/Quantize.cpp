@@ -99,9 +99,8 @@ static cl::opt<int64_t> weightGroupSize(
 static cl::opt<std::string> calibratedOutput(
     "calibrated-output",
     cl::desc("Also write the calibrated float model (ranges in "
-             "qc.act_range attributes): re-quantize it with other options "
-             "with `qopt -qc-quantize=...` or `qcc quantize` without "
-             "calibrating again"),
+             "qc.act_range attributes): `qopt -qc-quantize=...` re-quantizes "
+             "it with other options without calibrating again"),
     cl::value_desc("file.mlir"), cl::init(""), cl::sub(quantizeCommand),
     cl::cat(qccCategory));
 static cl::opt<bool> equalize(
