@@ -345,6 +345,40 @@ Result<Tensor> conv(const Tensor &x, const Tensor &w, const Tensor *b,
   }
   CHECK_RESULT_SIZE(outShape);
   Tensor out = Tensor::filled(outShape, 0.0);
+  if (s == 2) {
+    // The common 2-d case as plain loops: the same products summed in the
+    // same order as the N-d loop below, without its index bookkeeping.
+    const int64_t ih = x.shape[2], iw = x.shape[3], kh = kernel[0],
+                  kw = kernel[1], oh = outShape[2], ow = outShape[3];
+    double *result = out.data.data();
+    for (int64_t batch = 0; batch < n; ++batch)
+      for (int64_t oc = 0; oc < m; ++oc) {
+        const int64_t g = oc / mg;
+        for (int64_t oy = 0; oy < oh; ++oy)
+          for (int64_t ox = 0; ox < ow; ++ox) {
+            double acc = b ? b->data[oc] : 0.0;
+            for (int64_t ic = 0; ic < cg; ++ic) {
+              const double *plane = &x.data[(batch * c + g * cg + ic) * ih * iw];
+              const double *filter = &w.data[(oc * cg + ic) * kh * kw];
+              for (int64_t ky = 0; ky < kh; ++ky) {
+                const int64_t iy =
+                    oy * fw.strides[0] - fw.padBegin[0] + ky * fw.dilations[0];
+                if (iy < 0 || iy >= ih)
+                  continue;
+                for (int64_t kx = 0; kx < kw; ++kx) {
+                  const int64_t ix = ox * fw.strides[1] - fw.padBegin[1] +
+                                     kx * fw.dilations[1];
+                  if (ix < 0 || ix >= iw)
+                    continue;
+                  acc += plane[iy * iw + ix] * filter[ky * kw + kx];
+                }
+              }
+            }
+            *result++ = acc;
+          }
+      }
+    return out;
+  }
   std::vector<int64_t> xs = stridesOf(x.shape), ws = stridesOf(w.shape);
   Shape kernelShape = kernel;
   int64_t oi = 0;
