@@ -797,12 +797,13 @@ int runQuantize() {
          << (symmetricActs ? " symmetric" : " asymmetric")
          << " activations, calibration " << methodName << " on "
          << inputs[0].shape[0] << " samples)\n";
-  outs() << format("calibration: %lld samples in %.2f s (%.0f samples/s, "
+  const double samplesPerSecond =
+      inputs[0].shape[0] / std::max(calibrationSeconds, 1e-9);
+  outs() << format("calibration: %lld samples in %.2f s (%.*f samples/s, "
                    "%zu activations observed)\n",
                    static_cast<long long>(inputs[0].shape[0]),
-                   calibrationSeconds,
-                   inputs[0].shape[0] / std::max(calibrationSeconds, 1e-9),
-                   observers.size());
+                   calibrationSeconds, samplesPerSecond < 10 ? 2 : 0,
+                   samplesPerSecond, observers.size());
   outs() << format("%-28s %-10s %-22s %-10s %-24s %10s\n", "layer", "op",
                    "weights", "acts", "act range", "SQNR dB");
   for (const LayerReport *r : sorted) {
