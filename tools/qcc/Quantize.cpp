@@ -114,6 +114,12 @@ static cl::opt<bool> optimizeRounding(
              "choose floor or ceil per weight to minimise each layer's "
              "output error on the calibration set"),
     cl::init(false), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<bool> int32Bias(
+    "int32-bias",
+    cl::desc("Quantize the biases of quantized conv/gemm layers to int32 at "
+             "scale s_x * s_w (as integer code adds them); applied after "
+             "rounding optimisation and bias correction"),
+    cl::init(false), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<bool> biasCorrection(
     "bias-correction",
     cl::desc("Empirical bias correction: shift each quantized conv/gemm's "
@@ -712,6 +718,13 @@ int runQuantize() {
     if (auto error = correctBiases(floatFunc, func, inputs, corrections))
       return fail("quantize", "bias correction: " + toString(std::move(error)));
 
+  if (int32Bias) {
+    mlir::PassManager pm(&context);
+    pm.addPass(qc::createQCQuantizeBias());
+    if (failed(pm.run(**module)))
+      return fail("quantize", "bias quantization failed");
+  }
+
   // Report: formats of each quantized layer, SQNR of its output.
   std::vector<LayerReport> layers;
   llvm::StringMap<size_t> layerIndex;
@@ -792,7 +805,8 @@ int runQuantize() {
          << " (" << weightClipping
          << " scales" << (equalize ? ", equalized" : "")
          << (optimizeRounding ? ", optimized rounding" : "")
-         << (biasCorrection ? ", bias-corrected" : "") << "), "
+         << (biasCorrection ? ", bias-corrected" : "")
+         << (int32Bias ? ", int32 biases" : "") << "), "
          << actFormat
          << (symmetricActs ? " symmetric" : " asymmetric")
          << " activations, calibration " << methodName << " on "
@@ -845,6 +859,7 @@ int runQuantize() {
                         {"activations", actFormat.getValue()},
                         {"symmetric_activations", symmetricActs.getValue()},
                         {"bias_correction", biasCorrection.getValue()},
+                        {"int32_bias", int32Bias.getValue()},
                         {"optimized_rounding", optimizeRounding.getValue()},
                         {"equalized", equalize.getValue()},
                         {"layers", std::move(layerArray)}};

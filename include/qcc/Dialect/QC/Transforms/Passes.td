@@ -119,4 +119,23 @@ def QCQuantize : Pass<"qc-quantize"> {
   ];
 }
 
+def QCQuantizeBias : Pass<"qc-quantize-bias"> {
+  let summary = "Quantize the biases of quantized layers to int32";
+  let description = [{
+    For a `qc.conv` or `qc.gemm` (with beta 1) whose input and weight are
+    quantized (QDQ form, per-tensor input scale `s_x`, per-tensor or
+    per-channel weight scales `s_w[c]`) and whose bias is a float constant,
+    replaces the bias by int32 values `round_half_even(b[c] / s_b[c])` with
+    `s_b[c] = s_x * s_w[c]` (a float product, as ONNX Runtime computes it),
+    a storage cast and a dequantize. This is the bias integer-only code adds
+    to the int32 accumulator, so fake-quant evaluation sees its rounding too;
+    the QDQ ONNX export carries it as a DequantizeLinear of an int32
+    initializer, as ONNX Runtime's quantizer emits it.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::quant::QuantDialect",
+  ];
+}
+
 #endif // QCC_DIALECT_QC_TRANSFORMS_PASSES_TD
