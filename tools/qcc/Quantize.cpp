@@ -660,11 +660,22 @@ int runQuantize() {
     annotated.insert(v);
   for (auto &entry : observers)
     annotated.insert(entry.first);
+  // Concat with unified scales: the inputs of a concatenation the quantized
+  // layers read share its range, so it needs no requantization when lowered.
+  llvm::MapVector<mlir::Value, mlir::Value> unifiedWith;
+  for (auto &entry : observers)
+    if (auto concat = entry.first.getDefiningOp<qc::ConcatOp>())
+      for (mlir::Value input : concat.getInputs())
+        unifiedWith.try_emplace(input, entry.first);
+  for (auto &entry : unifiedWith)
+    annotated.insert(entry.first);
   for (mlir::Value value : annotated) {
     auto source = sourceOf.find(value);
-    const calib::Observer &observer =
-        observers.find(source == sourceOf.end() ? value : source->second)
-            ->second;
+    mlir::Value statistics = source == sourceOf.end() ? value : source->second;
+    if (auto unified = unifiedWith.find(value); unified != unifiedWith.end() &&
+                                                !observers.count(value))
+      statistics = unified->second;
+    const calib::Observer &observer = observers.find(statistics)->second;
     auto [lo, hi] = observer.range(options);
     auto range = b.getDenseF64ArrayAttr({lo, hi});
     auto minmax = b.getDenseF64ArrayAttr({observer.min(), observer.max()});
