@@ -44,6 +44,12 @@ static cl::opt<std::string> runOutput(
     cl::value_desc("path"), cl::Required, cl::sub(runCommand),
     cl::cat(qccCategory));
 
+static cl::opt<int64_t> runBatchSize(
+    "batch-size",
+    cl::desc("Run in batches of this many samples along dimension 0 (with "
+             "progress on a terminal); 0 (default): all at once"),
+    cl::init(0), cl::sub(runCommand), cl::cat(qccCategory));
+
 cl::SubCommand compareCommand(
     "compare", "Compare two NumPy arrays element-wise (|a - b| <= atol + "
                "rtol * |b|); exit status 1 if they differ");
@@ -91,12 +97,49 @@ int runRun() {
   for (const NpyArray &array : *arrays)
     inputs.emplace_back(array.shape, array.toDoubles());
 
-  auto outputs = qcc::interp::runFunction(func, inputs);
-  if (!outputs)
-    return fail("run", toString(outputs.takeError()));
+  // Whole inputs at once, or batches along dimension 0 (with progress on a
+  // terminal) whose outputs are concatenated along dimension 0.
+  int64_t samples = -1;
+  if (runBatchSize > 0)
+    for (const qcc::interp::Tensor &t : inputs) {
+      if (t.shape.empty() || (samples >= 0 && t.shape[0] != samples))
+        return fail("run", "--batch-size needs inputs with the same leading "
+                           "(batch) dimension");
+      samples = t.shape[0];
+    }
+  std::vector<qcc::interp::Tensor> outputs;
+  if (samples < 0) {
+    auto all = qcc::interp::runFunction(func, inputs);
+    if (!all)
+      return fail("run", toString(all.takeError()));
+    outputs = std::move(*all);
+  } else {
+    Progress progress("running", samples);
+    for (int64_t begin = 0; begin < samples; begin += runBatchSize) {
+      const int64_t end = std::min<int64_t>(samples, begin + runBatchSize);
+      std::vector<qcc::interp::Tensor> batch;
+      for (const qcc::interp::Tensor &t : inputs)
+        batch.push_back(sliceRows(t, begin, end));
+      auto part = qcc::interp::runFunction(func, batch);
+      if (!part)
+        return fail("run", toString(part.takeError()));
+      if (outputs.empty()) {
+        outputs = std::move(*part);
+      } else {
+        for (auto [out, piece] : llvm::zip(outputs, *part)) {
+          if (out.shape.empty() || piece.shape.size() != out.shape.size())
+            return fail("run", "--batch-size needs outputs with a leading "
+                               "batch dimension");
+          out.shape[0] += piece.shape[0];
+          out.data.insert(out.data.end(), piece.data.begin(), piece.data.end());
+        }
+      }
+      progress.update(end);
+    }
+  }
 
   qcc::NpzMembers results;
-  for (auto [i, tensor] : llvm::enumerate(*outputs)) {
+  for (auto [i, tensor] : llvm::enumerate(outputs)) {
     mlir::Type element =
         cast<mlir::RankedTensorType>(func.getResultTypes()[i]).getElementType();
     std::optional<qcc::NpyDType> dtype = npyTypeOf(element);
