@@ -148,26 +148,11 @@ Expected<unsigned> parseIntFormat(StringRef text, StringRef what) {
   return bits;
 }
 
-bool isLayer(mlir::Operation *op) {
-  return isa<qc::ConvOp, qc::ConvTransposeOp, qc::GemmOp, qc::MatMulOp>(op);
-}
-
-std::string layerName(mlir::Operation *op) {
-  if (auto name = dyn_cast<mlir::NameLoc>(op->getLoc()))
-    return name.getName().str();
-  return op->getName().getStringRef().str();
-}
-
-bool keptFloat(mlir::Operation *op) {
-  return llvm::is_contained(keepFloat, layerName(op)) ||
-         llvm::is_contained(keepFloat, op->getName().getStringRef().str());
-}
-
 /// The activations the quantized layers read (what calibration observes).
 llvm::SetVector<mlir::Value> observedActivations(mlir::func::FuncOp func) {
   llvm::SetVector<mlir::Value> values;
   func.walk([&](mlir::Operation *op) {
-    if (!isLayer(op) || keptFloat(op))
+    if (!qc::isWeightedLayer(op) || qc::isKeptFloat(op, keepFloat))
       return;
     SmallVector<unsigned> operands = {0};
     if (isa<qc::MatMulOp>(op))
@@ -257,14 +242,15 @@ Error compareLayers(mlir::func::FuncOp floatFunc, mlir::func::FuncOp quantFunc,
       batch.push_back(sliceRows(t, begin, end));
     llvm::StringMap<interp::Tensor> floatOutputs;
     auto collectFloat = [&](mlir::Value v, const interp::Tensor &t) {
-      if (mlir::Operation *op = v.getDefiningOp(); op && isLayer(op))
-        floatOutputs[layerName(op)] = t;
+      if (mlir::Operation *op = v.getDefiningOp();
+          op && qc::isWeightedLayer(op))
+        floatOutputs[qc::getNodeName(op)] = t;
     };
     auto compareQuant = [&](mlir::Value v, const interp::Tensor &t) {
       mlir::Operation *op = v.getDefiningOp();
-      if (!op || !isLayer(op))
+      if (!op || !qc::isWeightedLayer(op))
         return;
-      auto it = floatOutputs.find(layerName(op));
+      auto it = floatOutputs.find(qc::getNodeName(op));
       if (it != floatOutputs.end() && it->second.data.size() == t.data.size())
         compare(it->first().str(), it->second, t);
     };
@@ -292,7 +278,7 @@ Error correctBiases(mlir::func::FuncOp floatFunc, mlir::func::FuncOp quantFunc,
       layersInOrder.push_back(op);
   });
   for (mlir::Operation *op : layersInOrder) {
-    const std::string name = layerName(op);
+    const std::string name = qc::getNodeName(op);
     auto outType = cast<mlir::RankedTensorType>(op->getResult(0).getType());
     const int64_t channelAxis = isa<qc::ConvOp>(op) ? 1 : outType.getRank() - 1;
     const int64_t channels = outType.getDimSize(channelAxis);
@@ -377,9 +363,9 @@ Expected<int> optimizeWeightRounding(mlir::func::FuncOp floatFunc,
   };
   llvm::StringMap<std::vector<float>> floatWeights;
   floatFunc.walk([&](mlir::Operation *op) {
-    if (isLayer(op) && op->getNumOperands() > 1)
+    if (qc::isWeightedLayer(op) && op->getNumOperands() > 1)
       if (auto w = qc::getF32Constant(op->getOperand(1)))
-        floatWeights[layerName(op)] = std::move(*w);
+        floatWeights[qc::getNodeName(op)] = std::move(*w);
   });
   std::vector<Layer> layers;
   llvm::DenseMap<mlir::Value, std::vector<size_t>> readers;
@@ -390,7 +376,7 @@ Expected<int> optimizeWeightRounding(mlir::func::FuncOp floatFunc,
     auto cast = dq ? dq.getInput().getDefiningOp<qc::StorageCastOp>() : nullptr;
     auto codes = cast ? cast.getInput().getDefiningOp<mlir::arith::ConstantOp>()
                       : nullptr;
-    auto it = floatWeights.find(layerName(op));
+    auto it = floatWeights.find(qc::getNodeName(op));
     if (!codes || it == floatWeights.end() ||
         !isa<mlir::quant::QuantizedType>(
             cast.getOutput().getType().getElementType()))
@@ -510,7 +496,7 @@ Expected<int> optimizeWeightRounding(mlir::func::FuncOp floatFunc,
     mlir::OpBuilder b(l.codes);
     mlir::Value replacement = qc::createConstant(
         b, l.codes.getLoc(), cast<mlir::RankedTensorType>(l.codes.getType()),
-        newCodes, layerName(l.op) + "_rounded");
+        newCodes, qc::getNodeName(l.op) + "_rounded");
     l.codes.getResult().replaceAllUsesWith(replacement);
     l.codes.erase();
     ++rewritten;
@@ -740,10 +726,10 @@ int runQuantize() {
   std::vector<LayerReport> layers;
   llvm::StringMap<size_t> layerIndex;
   func.walk([&](mlir::Operation *op) {
-    if (!isLayer(op))
+    if (!qc::isWeightedLayer(op))
       return;
     LayerReport r;
-    r.name = layerName(op);
+    r.name = qc::getNodeName(op);
     r.op = op->getName().getStringRef().str();
     r.weightFormat = r.actFormat = "float";
     if (op->getNumOperands() > 1)

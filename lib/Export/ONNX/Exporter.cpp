@@ -153,12 +153,6 @@ private:
     return name;
   }
 
-  std::string nodeName(Operation *op) {
-    if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
-      return loc.getName().str();
-    return op->getName().getStringRef().str();
-  }
-
   /// A new initializer holding `values`; returns its name.
   std::string constant(llvm::StringRef hint, int32_t dataType,
                        llvm::ArrayRef<int64_t> shape,
@@ -181,11 +175,11 @@ private:
                         llvm::ArrayRef<std::string> inputs) {
     onnx::NodeProto &n = *graph.add_node();
     n.set_op_type(opType.str());
-    n.set_name(fresh(nodeName(op) + "/" + opType.str()));
+    n.set_name(fresh(qc::getNodeName(op) + "/" + opType.str()));
     for (const std::string &in : inputs)
       n.add_input(in);
     for (Value result : op->getResults()) {
-      std::string name = fresh(nodeName(op) + "_out");
+      std::string name = fresh(qc::getNodeName(op) + "_out");
       names[result] = name;
       n.add_output(name);
     }
@@ -231,7 +225,7 @@ private:
   llvm::Error quantParams(Operation *op, Type type, std::string &scale,
                           std::string &zeroPoint, std::optional<int64_t> &axis) {
     auto q = dyn_cast<quant::QuantizedType>(type);
-    const std::string base = nodeName(op);
+    const std::string base = qc::getNodeName(op);
     if (auto u = dyn_cast_or_null<quant::UniformQuantizedType>(q)) {
       scale = constant(base + "_scale", TensorProto::FLOAT, {}, {u.getScale()});
       zeroPoint = constant(base + "_zero_point", onnxType(u), {},
@@ -283,7 +277,7 @@ llvm::Error Exporter::exportOp(Operation *op) {
         if (dt == TensorProto::UNDEFINED)
           return exportError(op, "unsupported element type");
         names[c.getResult()] =
-            constant(nodeName(op), dt, type.getShape(), values->data);
+            constant(qc::getNodeName(op), dt, type.getShape(), values->data);
         return llvm::Error::success();
       })
       .Case<qc::StorageCastOp, quant::StorageCastOp>(
@@ -421,7 +415,8 @@ llvm::Error Exporter::exportOp(Operation *op) {
         SmallVector<int64_t> shape;
         for (int64_t d : r.getOutput().getType().getShape())
           shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-        node(op, "Reshape", {in[0], ints(nodeName(op) + "_shape", shape)});
+        node(op, "Reshape",
+             {in[0], ints(qc::getNodeName(op) + "_shape", shape)});
         return llvm::Error::success();
       })
       .Case([&](qc::TransposeOp t) -> llvm::Error {
@@ -437,7 +432,8 @@ llvm::Error Exporter::exportOp(Operation *op) {
         for (Value r : s.getOutputs())
           sizes.push_back(
               cast<RankedTensorType>(r.getType()).getDimSize(s.getAxis()));
-        intAttr(node(op, "Split", {in[0], ints(nodeName(op) + "_split", sizes)}),
+        intAttr(node(op, "Split",
+                     {in[0], ints(qc::getNodeName(op) + "_split", sizes)}),
                 "axis", s.getAxis());
         return llvm::Error::success();
       })
@@ -445,7 +441,7 @@ llvm::Error Exporter::exportOp(Operation *op) {
         SmallVector<int64_t> axes;
         for (size_t i = 0; i < s.getStarts().size(); ++i)
           axes.push_back(i);
-        const std::string base = nodeName(op);
+        const std::string base = qc::getNodeName(op);
         node(op, "Slice",
              {in[0], ints(base + "_starts", s.getStarts()),
               ints(base + "_ends", s.getEnds()), ints(base + "_axes", axes),
@@ -458,12 +454,12 @@ llvm::Error Exporter::exportOp(Operation *op) {
       })
       .Case([&](qc::PadOp p) -> llvm::Error {
         Type element = p.getInput().getType().getElementType();
-        const std::string value = constant(nodeName(op) + "_value",
-                                           onnxType(element), {},
-                                           {p.getValue().convertToDouble()});
-        auto &n =
-            node(op, "Pad", {in[0], ints(nodeName(op) + "_pads", p.getPads()),
-                             value});
+        const std::string value =
+            constant(qc::getNodeName(op) + "_value", onnxType(element), {},
+                     {p.getValue().convertToDouble()});
+        auto &n = node(
+            op, "Pad",
+            {in[0], ints(qc::getNodeName(op) + "_pads", p.getPads()), value});
         stringAttr(n, "mode", stringifyPadMode(p.getMode()));
         return llvm::Error::success();
       })

@@ -1,4 +1,4 @@
-//===- QCGraphOps.cpp - Verifiers of the qc graph-level ops ---------------===//
+//===- QCGraphOps.cpp - Verifiers and queries of the qc graph-level ops ---===//
 
 #include "qcc/Dialect/QC/IR/QCOps.h"
 
@@ -6,6 +6,21 @@
 
 using namespace mlir;
 using namespace qcc::qc;
+
+bool qcc::qc::isWeightedLayer(Operation *op) {
+  return isa<ConvOp, ConvTransposeOp, GemmOp, MatMulOp>(op);
+}
+
+std::string qcc::qc::getNodeName(Operation *op) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    return name.getName().str();
+  return op->getName().getStringRef().str();
+}
+
+bool qcc::qc::isKeptFloat(Operation *op, ArrayRef<std::string> keepFloat) {
+  return llvm::is_contained(keepFloat, getNodeName(op)) ||
+         llvm::is_contained(keepFloat, op->getName().getStringRef().str());
+}
 
 /// Checks the convolution attributes against `spatialRank`.
 static LogicalResult verifyWindowAttrs(Operation *op, int64_t spatialRank,

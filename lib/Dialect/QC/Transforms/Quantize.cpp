@@ -377,13 +377,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     }
     SmallVector<Operation *> layers;
     getOperation()->walk([&](Operation *op) {
-      if (!isa<ConvOp, ConvTransposeOp, GemmOp, MatMulOp>(op))
-        return;
-      const std::string name = nameOf(op->getLoc());
-      if (llvm::is_contained(keepFloat, name) ||
-          llvm::is_contained(keepFloat, op->getName().getStringRef().str()))
-        return;
-      layers.push_back(op);
+      if (isWeightedLayer(op) && !isKeptFloat(op, keepFloat))
+        layers.push_back(op);
     });
     for (Operation *op : layers) {
       if (!cast<RankedTensorType>(op->getResult(0).getType())

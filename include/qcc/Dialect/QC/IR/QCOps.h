@@ -15,4 +15,21 @@
 #define GET_OP_CLASSES
 #include "qcc/Dialect/QC/IR/QCOps.h.inc"
 
+namespace qcc::qc {
+
+/// Conv, ConvTranspose, Gemm and MatMul: the layers with weights, which
+/// qc-quantize quantizes and calibration observes.
+bool isWeightedLayer(mlir::Operation *op);
+
+/// The ONNX node name the importer recorded as `op`'s NameLoc, else the op
+/// name. --keep-float, sensitivity reports and the ONNX exporter all address
+/// layers by it.
+std::string getNodeName(mlir::Operation *op);
+
+/// Whether `keepFloat` (node names, or op names such as `qc.gemm`) keeps
+/// `op` in float.
+bool isKeptFloat(mlir::Operation *op, llvm::ArrayRef<std::string> keepFloat);
+
+} // namespace qcc::qc
+
 #endif // QCC_DIALECT_QC_IR_QCOPS_H
