@@ -7,32 +7,14 @@
 #   npm: onnxruntime-node (version pinned in bench/package.json) into bench/node_modules.
 # Use Debian's interpreter, /usr/bin/python3, for the Python scripts.
 set -euo pipefail
+source "$(dirname "$0")/apt-install-missing.sh"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PACKAGES=(python3-torch python3-numpy python3-onnx dataset-fashion-mnist)
 command -v node >/dev/null || PACKAGES+=(nodejs)
 command -v npm >/dev/null || PACKAGES+=(npm)
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-
-if ((${#missing[@]})); then
-  echo "qcc-bench: installing missing packages: ${missing[*]}"
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "qcc-bench: error: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-    SUDO=sudo
-  fi
-  if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; then
-    echo "qcc-bench: apt-get install failed; refreshing the package lists and retrying" >&2
-    $SUDO apt-get update
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-  fi
-fi
+apt_install_missing qcc-bench "${PACKAGES[@]}"
 
 # onnxruntime-node: the CPU binaries for linux/x64 ship inside the npm package. Its
 # postinstall script only downloads optional extras (the CUDA execution provider, from

@@ -2,6 +2,7 @@
 # Installs (from Debian's apt) exactly what qcc needs to build and test, and
 # checks the versions. Idempotent: does nothing when everything is present.
 set -euo pipefail
+source "$(dirname "$0")/apt-install-missing.sh"
 
 PACKAGES=(
   # LLVM/MLIR 22: libraries, mlir-tblgen, lit, FileCheck, not.
@@ -15,26 +16,7 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
 )
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-
-if ((${#missing[@]})); then
-  echo "qcc: installing missing packages: ${missing[*]}"
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "qcc: error: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-    SUDO=sudo
-  fi
-  if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; then
-    echo "qcc: apt-get install failed; refreshing the package lists and retrying" >&2
-    $SUDO apt-get update
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-  fi
-fi
+apt_install_missing qcc "${PACKAGES[@]}"
 
 # Version checks: fail with a clear message rather than a confusing build error.
 fail() { echo "qcc: error: $*" >&2; exit 1; }
