@@ -297,17 +297,48 @@ Tensor unary(const Tensor &x, const std::function<double(double)> &f) {
 // Linear layers
 //===----------------------------------------------------------------------===//
 
+/// The checks conv and convTranspose share of input `x`, weight `w` and
+/// `group`; the empty string when they pass.
+std::string checkConvOperands(const Tensor &x, const Tensor &w,
+                              int64_t group) {
+  if (std::string e = checkTensor(x, "input"); !e.empty())
+    return e;
+  if (std::string e = checkTensor(w, "weight"); !e.empty())
+    return e;
+  if (x.rank() < 3)
+    return "input must have shape [N, C, D...], got " + str(x.shape);
+  if (w.rank() != x.rank())
+    return "weight shape " + str(w.shape) + " must have the input's rank " +
+           std::to_string(x.rank());
+  if (group < 1)
+    return "group " + std::to_string(group) + " must be positive";
+  return "";
+}
+
+/// The window of a convolution with weight `w` (kernel shape `w.shape[2:]`,
+/// which `window.kernel` must match when given) and optional bias `b` of
+/// `outChannels` elements, completed into `fw`.
+std::string completeConvWindow(const Window &window, const Tensor &w,
+                               const Tensor *b, int64_t outChannels,
+                               FullWindow &fw) {
+  std::vector<int64_t> kernel(w.shape.begin() + 2, w.shape.end());
+  if (!window.kernel.empty() && window.kernel != kernel)
+    return "kernel shape " + str(window.kernel) +
+           " does not match the weight shape " + str(w.shape);
+  if (b) {
+    if (std::string e = checkTensor(*b, "bias"); !e.empty())
+      return e;
+    if (b->shape != Shape{outChannels})
+      return "bias shape " + str(b->shape) + " must be [" +
+             std::to_string(outChannels) + "]";
+  }
+  return completeWindow(window, kernel, fw);
+}
+
 Result<Tensor> conv(const Tensor &x, const Tensor &w, const Tensor *b,
                     const Window &window, int64_t group) {
-  CHECK_TENSOR(x, "input");
-  CHECK_TENSOR(w, "weight");
-  if (x.rank() < 3)
-    return err("input must have shape [N, C, D...], got " + str(x.shape));
-  if (w.rank() != x.rank())
-    return err("weight shape " + str(w.shape) + " must have the input's rank " +
-               std::to_string(x.rank()));
-  if (group < 1)
-    return err("group " + std::to_string(group) + " must be positive");
+  if (std::string e = checkConvOperands(x, w, group); !e.empty())
+    return err(e);
   int64_t n = x.shape[0], c = x.shape[1], m = w.shape[0];
   size_t s = static_cast<size_t>(x.rank() - 2);
   if (c % group != 0 || m % group != 0)
@@ -319,20 +350,11 @@ Result<Tensor> conv(const Tensor &x, const Tensor &w, const Tensor *b,
     return err("weight shape " + str(w.shape) + " needs " + std::to_string(cg) +
                " input channels per group (input " + str(x.shape) + ", group " +
                std::to_string(group) + ")");
-  std::vector<int64_t> kernel(w.shape.begin() + 2, w.shape.end());
-  if (!window.kernel.empty() && window.kernel != kernel)
-    return err("kernel shape " + str(window.kernel) +
-               " does not match the weight shape " + str(w.shape));
-  if (b) {
-    CHECK_TENSOR(*b, "bias");
-    if (b->shape != Shape{m})
-      return err("bias shape " + str(b->shape) + " must be [" +
-                 std::to_string(m) + "]");
-  }
   FullWindow fw;
-  std::string e = completeWindow(window, kernel, fw);
+  std::string e = completeConvWindow(window, w, b, m, fw);
   if (!e.empty())
     return err(e);
+  const std::vector<int64_t> &kernel = fw.kernel;
 
   Shape outShape{n, m};
   for (size_t i = 0; i < s; ++i) {
@@ -411,15 +433,8 @@ Result<Tensor> convTranspose(const Tensor &x, const Tensor &w, const Tensor *b,
                              const Window &window,
                              const std::vector<int64_t> &outputPadding,
                              int64_t group) {
-  CHECK_TENSOR(x, "input");
-  CHECK_TENSOR(w, "weight");
-  if (x.rank() < 3)
-    return err("input must have shape [N, C, D...], got " + str(x.shape));
-  if (w.rank() != x.rank())
-    return err("weight shape " + str(w.shape) + " must have the input's rank " +
-               std::to_string(x.rank()));
-  if (group < 1)
-    return err("group " + std::to_string(group) + " must be positive");
+  if (std::string e = checkConvOperands(x, w, group); !e.empty())
+    return err(e);
   int64_t n = x.shape[0], c = x.shape[1];
   size_t s = static_cast<size_t>(x.rank() - 2);
   if (w.shape[0] != c)
@@ -429,20 +444,11 @@ Result<Tensor> convTranspose(const Tensor &x, const Tensor &w, const Tensor *b,
     return err("input channels " + std::to_string(c) +
                " must be divisible by group " + std::to_string(group));
   int64_t cg = c / group, mg = w.shape[1], m = mg * group;
-  std::vector<int64_t> kernel(w.shape.begin() + 2, w.shape.end());
-  if (!window.kernel.empty() && window.kernel != kernel)
-    return err("kernel shape " + str(window.kernel) +
-               " does not match the weight shape " + str(w.shape));
-  if (b) {
-    CHECK_TENSOR(*b, "bias");
-    if (b->shape != Shape{m})
-      return err("bias shape " + str(b->shape) + " must be [" +
-                 std::to_string(m) + "]");
-  }
   FullWindow fw;
-  std::string e = completeWindow(window, kernel, fw);
+  std::string e = completeConvWindow(window, w, b, m, fw);
   if (!e.empty())
     return err(e);
+  const std::vector<int64_t> &kernel = fw.kernel;
   std::vector<int64_t> outPad =
       outputPadding.empty() ? std::vector<int64_t>(s, 0) : outputPadding;
   if (outPad.size() != s)
