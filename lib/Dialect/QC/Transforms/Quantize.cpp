@@ -197,7 +197,6 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       stored[i] = static_cast<double>(numerics::quantizeInteger(
           (*values)[i], params[channelOf(i)].scale, 0, range));
 
-    OpBuilder b(op);
     MLIRContext *ctx = &getContext();
     Type storage = IntegerType::get(ctx, weightBits);
     Type quantized;
@@ -249,9 +248,10 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     const numerics::IntegerRange range =
         numerics::IntegerRange::forBits(weightBits, true, /*narrow=*/true);
     std::vector<double> absmax(numGroups, 0.0);
-    for (size_t i = 0; i < values.size(); ++i)
-      absmax[groupOf(i)] =
-          std::max(absmax[groupOf(i)], std::fabs(double(values[i])));
+    for (size_t i = 0; i < values.size(); ++i) {
+      double &groupMax = absmax[groupOf(i)];
+      groupMax = std::max(groupMax, std::fabs(double(values[i])));
+    }
     std::vector<float> scales;
     for (double a : absmax)
       scales.push_back(numerics::chooseAffineParams(-a, a, range, true).scale);
