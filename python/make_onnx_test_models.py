@@ -275,6 +275,7 @@ def run_fixtures(out, ops):
     np.save(os.path.join(out, "a.npy"), a)
     np.save(os.path.join(out, "a_f64.npy"), a.astype(np.float64))
     np.save(os.path.join(out, "a_short.npy"), a[:, :5])
+    np.save(os.path.join(out, "a_row.npy"), a[:1])
     np.save(os.path.join(out, "relu_expected.npy"), np.maximum(a, 0))
     w = numpy_helper.to_array(ops["gemm"].graph.initializer[0])
     c = numpy_helper.to_array(ops["gemm"].graph.initializer[1])
@@ -284,6 +285,12 @@ def run_fixtures(out, ops):
     x = np.random.default_rng(1).standard_normal((2, 3, 8, 8)).astype(np.float32)
     np.save(os.path.join(out, "x.npy"), x)
     np.save(os.path.join(out, "split_z_expected.npy"), x[:, 1:])
+    # Two inputs with independent leading dimensions and a scalar output: the
+    # inputs and the output --batch-size cannot split along dimension 0.
+    onnx.save(model([node("Concat", ["a", "b"], ["c"], axis=0),
+                     node("ReduceMean", ["c"], ["y"], keepdims=0)],
+                    [("a", F, ["N", 6]), ("b", F, ["M", 6])], [("y", F, [])]),
+              os.path.join(out, "unbatched.onnx"))
 
 
 def example_cnn(out):
