@@ -158,13 +158,33 @@ Expected<std::vector<NpyArray>> readArguments(mlir::func::FuncOp func,
   return arrays;
 }
 
-interp::Tensor sliceRows(const interp::Tensor &t, int64_t begin, int64_t end) {
+/// Rows [begin, end) of `t` along dimension 0.
+static interp::Tensor sliceRows(const interp::Tensor &t, int64_t begin,
+                                int64_t end) {
   interp::Tensor out;
   out.shape = t.shape;
   out.shape[0] = end - begin;
   const int64_t row = t.shape[0] ? t.numElements() / t.shape[0] : 0;
   out.data.assign(t.data.begin() + begin * row, t.data.begin() + end * row);
   return out;
+}
+
+Error forEachBatch(
+    const std::vector<interp::Tensor> &inputs, int64_t batchSize,
+    StringRef label,
+    function_ref<Error(const std::vector<interp::Tensor> &)> body) {
+  const int64_t n = inputs[0].shape[0];
+  Progress progress(label, n);
+  for (int64_t begin = 0; begin < n; begin += batchSize) {
+    const int64_t end = std::min(n, begin + batchSize);
+    std::vector<interp::Tensor> batch;
+    for (const interp::Tensor &t : inputs)
+      batch.push_back(sliceRows(t, begin, end));
+    if (Error e = body(batch))
+      return e;
+    progress.update(end);
+  }
+  return Error::success();
 }
 
 Progress::Progress(StringRef label, int64_t total)

@@ -59,8 +59,13 @@ llvm::Expected<std::vector<NpyArray>>
 readArguments(mlir::func::FuncOp func, llvm::ArrayRef<std::string> files,
               llvm::StringRef what);
 
-/// Rows [begin, end) of `t` along dimension 0.
-interp::Tensor sliceRows(const interp::Tensor &t, int64_t begin, int64_t end);
+/// Calls `body` on consecutive slices of `inputs` along dimension 0, of
+/// `batchSize` rows each (the last may be shorter), showing progress under
+/// `label`; stops at the first error `body` returns.
+llvm::Error forEachBatch(
+    const std::vector<interp::Tensor> &inputs, int64_t batchSize,
+    llvm::StringRef label,
+    llvm::function_ref<llvm::Error(const std::vector<interp::Tensor> &)> body);
 
 /// A progress line on standard error ("label: 96/256 samples"), redrawn in
 /// place, only when standard error is a terminal.

@@ -57,14 +57,8 @@ static Expected<interp::Tensor> logitsOf(mlir::MLIRContext &context,
                                "inputs need a batch dimension");
     inputs.emplace_back(a.shape, a.toDoubles());
   }
-  const int64_t n = inputs[0].shape[0];
   interp::Tensor logits;
-  Progress progress(("evaluating " + sys::path::filename(path)).str(), n);
-  for (int64_t begin = 0; begin < n; begin += evalBatch) {
-    const int64_t end = std::min(n, begin + evalBatch);
-    std::vector<interp::Tensor> batch;
-    for (const interp::Tensor &t : inputs)
-      batch.push_back(sliceRows(t, begin, end));
+  auto appendLogits = [&](const std::vector<interp::Tensor> &batch) -> Error {
     auto outputs = interp::runFunction(func, batch);
     if (!outputs)
       return outputs.takeError();
@@ -77,8 +71,12 @@ static Expected<interp::Tensor> logitsOf(mlir::MLIRContext &context,
       logits.shape = {0, out.shape[1]};
     logits.shape[0] += out.shape[0];
     logits.data.insert(logits.data.end(), out.data.begin(), out.data.end());
-    progress.update(end);
-  }
+    return Error::success();
+  };
+  if (Error e = forEachBatch(inputs, evalBatch,
+                             ("evaluating " + sys::path::filename(path)).str(),
+                             appendLogits))
+    return std::move(e);
   return logits;
 }
 

@@ -114,28 +114,27 @@ int runRun() {
       return fail("run", toString(all.takeError()));
     outputs = std::move(*all);
   } else {
-    Progress progress("running", samples);
-    for (int64_t begin = 0; begin < samples; begin += runBatchSize) {
-      const int64_t end = std::min<int64_t>(samples, begin + runBatchSize);
-      std::vector<qcc::interp::Tensor> batch;
-      for (const qcc::interp::Tensor &t : inputs)
-        batch.push_back(sliceRows(t, begin, end));
+    auto appendOutputs =
+        [&](const std::vector<qcc::interp::Tensor> &batch) -> llvm::Error {
       auto part = qcc::interp::runFunction(func, batch);
       if (!part)
-        return fail("run", toString(part.takeError()));
+        return part.takeError();
       if (outputs.empty()) {
         outputs = std::move(*part);
-      } else {
-        for (auto [out, piece] : llvm::zip(outputs, *part)) {
-          if (out.shape.empty() || piece.shape.size() != out.shape.size())
-            return fail("run", "--batch-size needs outputs with a leading "
-                               "batch dimension");
-          out.shape[0] += piece.shape[0];
-          out.data.insert(out.data.end(), piece.data.begin(), piece.data.end());
-        }
+        return llvm::Error::success();
       }
-      progress.update(end);
-    }
+      for (auto [out, piece] : llvm::zip(outputs, *part)) {
+        if (out.shape.empty() || piece.shape.size() != out.shape.size())
+          return llvm::createStringError(
+              "--batch-size needs outputs with a leading batch dimension");
+        out.shape[0] += piece.shape[0];
+        out.data.insert(out.data.end(), piece.data.begin(), piece.data.end());
+      }
+      return llvm::Error::success();
+    };
+    if (llvm::Error e =
+            forEachBatch(inputs, runBatchSize, "running", appendOutputs))
+      return fail("run", toString(std::move(e)));
   }
 
   qcc::NpzMembers results;

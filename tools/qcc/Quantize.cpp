@@ -210,19 +210,13 @@ Error checkCalibrationData(mlir::func::FuncOp func,
 Error runBatches(mlir::func::FuncOp func,
                  const std::vector<interp::Tensor> &inputs, StringRef label,
                  interp::ValueObserver observer) {
-  const int64_t n = inputs[0].shape[0];
-  Progress progress(label, n);
-  for (int64_t begin = 0; begin < n; begin += batchSize) {
-    const int64_t end = std::min(n, begin + batchSize);
-    std::vector<interp::Tensor> batch;
-    for (const interp::Tensor &t : inputs)
-      batch.push_back(sliceRows(t, begin, end));
-    auto outputs = interp::runFunction(func, batch, observer);
-    if (!outputs)
-      return outputs.takeError();
-    progress.update(end);
-  }
-  return Error::success();
+  return forEachBatch(inputs, batchSize, label,
+                      [&](const std::vector<interp::Tensor> &batch) -> Error {
+                        auto outputs =
+                            interp::runFunction(func, batch, observer);
+                        return outputs ? Error::success()
+                                       : outputs.takeError();
+                      });
 }
 
 /// Runs the float and the quantized function batch by batch and calls
@@ -233,13 +227,7 @@ Error compareLayers(mlir::func::FuncOp floatFunc, mlir::func::FuncOp quantFunc,
                     function_ref<void(const std::string &, const interp::Tensor &,
                                       const interp::Tensor &)>
                         compare) {
-  const int64_t n = inputs[0].shape[0];
-  Progress progress(label, n);
-  for (int64_t begin = 0; begin < n; begin += batchSize) {
-    const int64_t end = std::min(n, begin + batchSize);
-    std::vector<interp::Tensor> batch;
-    for (const interp::Tensor &t : inputs)
-      batch.push_back(sliceRows(t, begin, end));
+  auto compareBatch = [&](const std::vector<interp::Tensor> &batch) -> Error {
     llvm::StringMap<interp::Tensor> floatOutputs;
     auto collectFloat = [&](mlir::Value v, const interp::Tensor &t) {
       if (mlir::Operation *op = v.getDefiningOp();
@@ -258,9 +246,9 @@ Error compareLayers(mlir::func::FuncOp floatFunc, mlir::func::FuncOp quantFunc,
       return out.takeError();
     if (auto out = interp::runFunction(quantFunc, batch, compareQuant); !out)
       return out.takeError();
-    progress.update(end);
-  }
-  return Error::success();
+    return Error::success();
+  };
+  return forEachBatch(inputs, batchSize, label, compareBatch);
 }
 
 /// Empirical bias correction (Nagel et al., "Data-Free Quantization", the
