@@ -20,6 +20,7 @@
 #include <cassert>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <optional>
 
@@ -32,6 +33,40 @@ namespace endian = llvm::support::endian;
 //===----------------------------------------------------------------------===//
 
 namespace {
+
+/// What qcc knows of each dtype, indexed by NpyDType: its numpy name, the
+/// little-endian descr numpy writes ("|" for one-byte types) and its size.
+struct DTypeInfo {
+  NpyDType dtype;
+  const char *name;
+  const char *descr;
+  size_t size;
+};
+constexpr DTypeInfo kDTypes[] = {
+    {NpyDType::Bool, "bool", "|b1", 1},
+    {NpyDType::Int8, "int8", "|i1", 1},
+    {NpyDType::Int16, "int16", "<i2", 2},
+    {NpyDType::Int32, "int32", "<i4", 4},
+    {NpyDType::Int64, "int64", "<i8", 8},
+    {NpyDType::UInt8, "uint8", "|u1", 1},
+    {NpyDType::UInt16, "uint16", "<u2", 2},
+    {NpyDType::UInt32, "uint32", "<u4", 4},
+    {NpyDType::UInt64, "uint64", "<u8", 8},
+    {NpyDType::Float16, "float16", "<f2", 2},
+    {NpyDType::Float32, "float32", "<f4", 4},
+    {NpyDType::Float64, "float64", "<f8", 8},
+};
+constexpr bool inDTypeOrder() {
+  for (size_t i = 0; i < std::size(kDTypes); ++i)
+    if (static_cast<size_t>(kDTypes[i].dtype) != i)
+      return false;
+  return std::size(kDTypes) == static_cast<size_t>(NpyDType::Float64) + 1;
+}
+static_assert(inDTypeOrder(), "kDTypes needs one entry per NpyDType, in order");
+
+const DTypeInfo &infoOf(NpyDType dtype) {
+  return kDTypes[static_cast<size_t>(dtype)];
+}
 
 llvm::Error fail(StringRef name, const llvm::Twine &what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
@@ -324,21 +359,10 @@ private:
       return unsupported(descr);
     char order = descr[0];
     StringRef kind = descr.drop_front();
-    static const struct {
-      const char *code;
-      NpyDType dtype;
-    } kinds[] = {
-        {"b1", NpyDType::Bool},    {"i1", NpyDType::Int8},
-        {"i2", NpyDType::Int16},   {"i4", NpyDType::Int32},
-        {"i8", NpyDType::Int64},   {"u1", NpyDType::UInt8},
-        {"u2", NpyDType::UInt16},  {"u4", NpyDType::UInt32},
-        {"u8", NpyDType::UInt64},  {"f2", NpyDType::Float16},
-        {"f4", NpyDType::Float32}, {"f8", NpyDType::Float64},
-    };
-    for (const auto &k : kinds) {
-      if (kind != k.code)
+    for (const DTypeInfo &k : kDTypes) {
+      if (kind != StringRef(k.descr).drop_front())
         continue;
-      bool oneByte = NpyArray::elementSize(k.dtype) == 1;
+      bool oneByte = k.size == 1;
       switch (order) {
       case '<':
       case '=': // native order: qcc assumes a little-endian writer
@@ -456,85 +480,15 @@ llvm::Error wrapWriteError(StringRef path, llvm::Error err) {
 //===----------------------------------------------------------------------===//
 
 StringRef qcc::npyDTypeName(NpyDType dtype) {
-  switch (dtype) {
-  case NpyDType::Bool:
-    return "bool";
-  case NpyDType::Int8:
-    return "int8";
-  case NpyDType::Int16:
-    return "int16";
-  case NpyDType::Int32:
-    return "int32";
-  case NpyDType::Int64:
-    return "int64";
-  case NpyDType::UInt8:
-    return "uint8";
-  case NpyDType::UInt16:
-    return "uint16";
-  case NpyDType::UInt32:
-    return "uint32";
-  case NpyDType::UInt64:
-    return "uint64";
-  case NpyDType::Float16:
-    return "float16";
-  case NpyDType::Float32:
-    return "float32";
-  case NpyDType::Float64:
-    return "float64";
-  }
-  return "?";
+  return infoOf(dtype).name;
 }
 
 StringRef qcc::npyDTypeDescr(NpyDType dtype) {
-  switch (dtype) {
-  case NpyDType::Bool:
-    return "|b1";
-  case NpyDType::Int8:
-    return "|i1";
-  case NpyDType::Int16:
-    return "<i2";
-  case NpyDType::Int32:
-    return "<i4";
-  case NpyDType::Int64:
-    return "<i8";
-  case NpyDType::UInt8:
-    return "|u1";
-  case NpyDType::UInt16:
-    return "<u2";
-  case NpyDType::UInt32:
-    return "<u4";
-  case NpyDType::UInt64:
-    return "<u8";
-  case NpyDType::Float16:
-    return "<f2";
-  case NpyDType::Float32:
-    return "<f4";
-  case NpyDType::Float64:
-    return "<f8";
-  }
-  return "?";
+  return infoOf(dtype).descr;
 }
 
 size_t NpyArray::elementSize(NpyDType dtype) {
-  switch (dtype) {
-  case NpyDType::Bool:
-  case NpyDType::Int8:
-  case NpyDType::UInt8:
-    return 1;
-  case NpyDType::Int16:
-  case NpyDType::UInt16:
-  case NpyDType::Float16:
-    return 2;
-  case NpyDType::Int32:
-  case NpyDType::UInt32:
-  case NpyDType::Float32:
-    return 4;
-  case NpyDType::Int64:
-  case NpyDType::UInt64:
-  case NpyDType::Float64:
-    return 8;
-  }
-  return 1;
+  return infoOf(dtype).size;
 }
 
 int64_t NpyArray::numElements() const {
