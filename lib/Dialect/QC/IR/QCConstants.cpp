@@ -69,3 +69,10 @@ Value qcc::qc::createConstant(OpBuilder &builder, Location loc,
       builder, loc, type,
       DenseResourceElementsAttr::get(type, name, std::move(blob)));
 }
+
+std::string qcc::qc::derivedConstantName(Value from, StringRef suffix,
+                                         StringRef unnamed) {
+  if (auto name = dyn_cast<NameLoc>(from.getLoc()))
+    return (name.getName().strref() + suffix).str();
+  return (unnamed + suffix).str();
+}

@@ -19,12 +19,6 @@ using namespace qcc::qc;
 
 namespace {
 
-std::string nameOf(Value v, StringRef suffix) {
-  if (auto loc = dyn_cast<NameLoc>(v.getLoc()))
-    return (loc.getName().strref() + suffix).str();
-  return ("equalized" + suffix).str();
-}
-
 /// conv2 reached from conv1 through a ReLU and an optional max pool, each
 /// step the single user of the previous value.
 ConvOp followingConv(ConvOp conv1) {
@@ -100,7 +94,7 @@ bool equalize(ConvOp conv1, ConvOp conv2) {
   OpBuilder b1Builder(conv1);
   conv1.getWeightMutable().assign(createConstant(
       b1Builder, conv1.getWeight().getLoc(), t1, n1,
-      nameOf(conv1.getWeight(), "_eq")));
+      derivedConstantName(conv1.getWeight(), "_eq", "equalized")));
   if (b1) {
     std::vector<double> nb(channels);
     for (int64_t c = 0; c < channels; ++c)
@@ -108,12 +102,12 @@ bool equalize(ConvOp conv1, ConvOp conv2) {
     conv1.getBiasMutable().assign(createConstant(
         b1Builder, conv1.getBias().getLoc(),
         cast<RankedTensorType>(conv1.getBias().getType()), nb,
-        nameOf(conv1.getWeight(), "_eq_bias")));
+        derivedConstantName(conv1.getWeight(), "_eq_bias", "equalized")));
   }
   OpBuilder b2Builder(conv2);
   conv2.getWeightMutable().assign(createConstant(
       b2Builder, conv2.getWeight().getLoc(), t2, n2,
-      nameOf(conv2.getWeight(), "_eq")));
+      derivedConstantName(conv2.getWeight(), "_eq", "equalized")));
   return true;
 }
 

@@ -46,12 +46,6 @@ std::optional<BatchNormAffine> getAffine(BatchNormOp bn) {
   return a;
 }
 
-std::string nameOf(Value v, StringRef suffix) {
-  if (auto loc = dyn_cast<NameLoc>(v.getLoc()))
-    return (loc.getName().strref() + suffix).str();
-  return ("folded" + suffix).str();
-}
-
 struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BatchNormOp bn,
@@ -85,12 +79,13 @@ struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
       newBias[m] = (bias[m] - affine->mean[m]) * affine->factor[m] +
                    affine->shift[m];
     rewriter.setInsertionPoint(conv);
-    Value w = createConstant(rewriter, conv.getWeight().getLoc(), weightType,
-                             newWeight, nameOf(conv.getWeight(), "_bn"));
+    Value w = createConstant(
+        rewriter, conv.getWeight().getLoc(), weightType, newWeight,
+        derivedConstantName(conv.getWeight(), "_bn", "folded"));
     Value b = createConstant(
         rewriter, bn.getLoc(),
-        RankedTensorType::get({channels}, weightType.getElementType()),
-        newBias, nameOf(conv.getWeight(), "_bn_bias"));
+        RankedTensorType::get({channels}, weightType.getElementType()), newBias,
+        derivedConstantName(conv.getWeight(), "_bn_bias", "folded"));
     auto folded = ConvOp::create(rewriter, conv.getLoc(), bn.getType(),
                                  conv.getInput(), w, b, conv.getStridesAttr(),
                                  conv.getPadsAttr(), conv.getDilationsAttr(),
@@ -139,12 +134,13 @@ struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
       newC[j] = (beta * c[j] - affine->mean[j]) * affine->factor[j] +
                 affine->shift[j];
     rewriter.setInsertionPoint(gemm);
-    Value bValue = createConstant(rewriter, gemm.getB().getLoc(), bType, newB,
-                                  nameOf(gemm.getB(), "_bn"));
-    Value cValue = createConstant(
-        rewriter, bn.getLoc(),
-        RankedTensorType::get({n}, bType.getElementType()), newC,
-        nameOf(gemm.getB(), "_bn_bias"));
+    Value bValue =
+        createConstant(rewriter, gemm.getB().getLoc(), bType, newB,
+                       derivedConstantName(gemm.getB(), "_bn", "folded"));
+    Value cValue =
+        createConstant(rewriter, bn.getLoc(),
+                       RankedTensorType::get({n}, bType.getElementType()), newC,
+                       derivedConstantName(gemm.getB(), "_bn_bias", "folded"));
     auto folded = GemmOp::create(
         rewriter, gemm.getLoc(), bn.getType(), gemm.getA(), bValue, cValue,
         gemm.getAlphaAttr(), rewriter.getF32FloatAttr(1.0f),

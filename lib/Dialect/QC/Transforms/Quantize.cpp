@@ -79,12 +79,6 @@ std::optional<std::pair<double, double>> getActRange(Value value) {
   return std::make_pair(attr[0], attr[1]);
 }
 
-std::string nameOf(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return "";
-}
-
 /// How a weight tensor's elements map to channels along `axis` (all
 /// elements in one "channel" when not per channel).
 struct ChannelLayout {
@@ -125,7 +119,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     OpBuilder b(op);
     Value values = createConstant(
         b, w.getLoc(), RankedTensorType::get(type.getShape(), storage), stored,
-        nameOf(w.getLoc()) + "_q");
+        derivedConstantName(w, "_q", ""));
     Value cast = StorageCastOp::create(
         b, w.getLoc(), RankedTensorType::get(type.getShape(), quantized),
         values);

@@ -14,6 +14,7 @@
 #include "mlir/IR/Value.h"
 
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace qcc::qc {
@@ -28,6 +29,11 @@ std::optional<std::vector<float>> getF32Constant(mlir::Value value);
 mlir::Value createConstant(mlir::OpBuilder &builder, mlir::Location loc,
                            mlir::RankedTensorType type,
                            llvm::ArrayRef<double> values, llvm::StringRef name);
+
+/// The name of a constant derived from `from`: the ONNX name of `from` (its
+/// NameLoc) or else `unnamed`, followed by `suffix`.
+std::string derivedConstantName(mlir::Value from, llvm::StringRef suffix,
+                                llvm::StringRef unnamed);
 
 } // namespace qcc::qc
 
