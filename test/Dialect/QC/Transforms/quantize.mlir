@@ -83,3 +83,34 @@ func.func @grouped(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
   %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// weight-clipping=mse searches clipped bounds (absmax down to half of it, in
+// 1% steps) for the least squared error. With 2-bit weights (levels -1, 0, 1)
+// and [1.5, 1.5, 1.5, 4]: absmax gives scale 4 and rounds every 1.5 to 0
+// (error 6.75); the bound minimising 3 (b - 1.5)^2 + (4 - b)^2 is 2.125,
+// the grid's nearest 2.12 (error 4.69).
+// RUN: qopt %s -split-input-file -qc-quantize="weight-bits=2" | FileCheck %s --check-prefix=ABSMAX
+// ABSMAX-LABEL: func @clip
+// ABSMAX: arith.constant dense<{{\[\[}}0, 0, 0, 1]]> : tensor<1x4xi2>
+// ABSMAX: !quant.uniform<i2<-1:1>:f32:0, {4.000000e+00}>
+// RUN: qopt %s -split-input-file -qc-quantize="weight-bits=2 weight-clipping=mse" | FileCheck %s --check-prefix=MSE
+// MSE-LABEL: func @clip
+// MSE: arith.constant dense<1> : tensor<1x4xi2>
+// MSE: !quant.uniform<i2<-1:1>:f32:0, {2.1199998{{[0-9]*}}}>
+// act-bits sets the activation width: [-1, 3] in 4 bits is scale 4/15 and
+// zero point round(-8 + 1 / (4/15)) = -4.
+// RUN: qopt %s -split-input-file -qc-quantize="act-bits=4" | FileCheck %s --check-prefix=A4
+// A4-LABEL: func @clip
+// A4: qc.quantize %arg0 : tensor<2x4xf32> -> tensor<2x4x!quant.uniform<i4:f32, 0.2666666{{[0-9]*}}:-4>>
+// RUN: not qopt %s -split-input-file -qc-quantize="weight-clipping=max" 2>&1 | FileCheck %s --check-prefix=BADCLIP
+// BADCLIP: error: qc-quantize: weight-clipping must be absmax or mse, got 'max'
+// RUN: not qopt %s -split-input-file -qc-quantize="act-bits=1" 2>&1 | FileCheck %s --check-prefix=BADBITS
+// RUN: not qopt %s -split-input-file -qc-quantize="weight-bits=17" 2>&1 | FileCheck %s --check-prefix=BADBITS
+// BADBITS: error: qc-quantize: weight-bits and act-bits must be in [2, 16]
+func.func @clip(%x: tensor<2x4xf32> {qc.act_range = array<f64: -1.0, 3.0>}) -> tensor<2x1xf32> {
+  %w = arith.constant dense<[[1.5, 1.5, 1.5, 4.0]]> : tensor<1x4xf32>
+  %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<2x4xf32>, tensor<1x4xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
