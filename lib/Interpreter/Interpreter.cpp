@@ -450,6 +450,10 @@ execute(Operation *op, llvm::function_ref<const Tensor &(Value)> get) {
         return wrap(single(reduceMean(get(r.getInput()), toVector(r.getAxes()),
                                       r.getKeepdims())));
       })
+      .Case([&](qc::ReduceSumOp r) {
+        return wrap(single(reduceSum(get(r.getInput()), toVector(r.getAxes()),
+                                     r.getKeepdims())));
+      })
       .Case([&](qc::MaxPoolOp p) {
         return wrap(single(maxPool(get(p.getInput()),
                                    windowOf(p.getKernelShape(), p.getStrides(),

@@ -716,8 +716,10 @@ Result<Tensor> batchNorm(const Tensor &x, const Tensor &scale,
   return out;
 }
 
-Result<Tensor> reduceMean(const Tensor &x, const std::vector<int64_t> &axes,
-                          bool keepdims) {
+namespace {
+/// Sum over `axes`, or the mean with `mean`.
+Result<Tensor> reduce(const Tensor &x, const std::vector<int64_t> &axes,
+                      bool keepdims, bool mean) {
   CHECK_TENSOR(x, "input");
   std::vector<bool> reduced(x.shape.size(), axes.empty());
   for (int64_t axis : axes) {
@@ -745,8 +747,9 @@ Result<Tensor> reduceMean(const Tensor &x, const std::vector<int64_t> &axes,
         o[i] = 0;
     out.data[offsetOf(o, ks)] += x.data[offsetOf(idx, xs)];
   });
-  for (double &v : out.data)
-    v /= static_cast<double>(count); // 0/0 = NaN for an empty reduction
+  if (mean)
+    for (double &v : out.data)
+      v /= static_cast<double>(count); // 0/0 = NaN for an empty reduction
   if (!keepdims) {
     Shape dropped;
     for (size_t i = 0; i < x.shape.size(); ++i)
@@ -755,6 +758,18 @@ Result<Tensor> reduceMean(const Tensor &x, const std::vector<int64_t> &axes,
     out.shape = dropped;
   }
   return out;
+}
+
+} // namespace
+
+Result<Tensor> reduceMean(const Tensor &x, const std::vector<int64_t> &axes,
+                          bool keepdims) {
+  return reduce(x, axes, keepdims, /*mean=*/true);
+}
+
+Result<Tensor> reduceSum(const Tensor &x, const std::vector<int64_t> &axes,
+                         bool keepdims) {
+  return reduce(x, axes, keepdims, /*mean=*/false);
 }
 
 namespace {

@@ -22,6 +22,8 @@
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
@@ -125,6 +127,15 @@ static cl::opt<bool> biasCorrection(
     cl::desc("Empirical bias correction: shift each quantized conv/gemm's "
              "bias by its mean output error on the calibration set"),
     cl::init(false), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<bool> integerOnly(
+    "integer-only",
+    cl::desc("Integer-only inference: calibrate and quantize every activation "
+             "integer code stores (layer outputs, sums, pooled values), "
+             "quantize biases to int32 and lower the model to integer ops "
+             "with dyadic rescales (qc-lower-to-integer); ops without an "
+             "integer form stay float islands and are listed"),
+    cl::sub(quantizeCommand), cl::cat(qccCategory));
+
 static cl::opt<std::string> exportOnnx(
     "export-onnx",
     cl::desc("Also write the quantized model as a standard QDQ ONNX model"),
@@ -148,19 +159,52 @@ Expected<unsigned> parseIntFormat(StringRef text, StringRef what) {
   return bits;
 }
 
-/// The activations the quantized layers read (what calibration observes).
+/// An op's output as integer code produces it: after the Add of a constant
+/// bias (MatMul) and a ReLU or Clip that are its only users (fused into the
+/// integer op).
+mlir::Value activationOutput(mlir::Operation *op) {
+  mlir::Value v = op->getResult(0);
+  auto onlyUser = [](mlir::Value v) {
+    return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
+  };
+  if (auto add = dyn_cast_or_null<qc::AddOp>(onlyUser(v));
+      add && isa<qc::MatMulOp>(op) && add.getLhs() == v &&
+      add.getRhs().getDefiningOp<mlir::arith::ConstantOp>())
+    v = add.getResult();
+  if (isa_and_nonnull<qc::ReluOp, qc::ClipOp>(onlyUser(v)))
+    v = onlyUser(v)->getResult(0);
+  return v;
+}
+
+/// The activations calibration observes: those the quantized layers read,
+/// and with --integer-only also the outputs of layers, additions and average
+/// pooling and the inputs of additions and pooling (every value integer code
+/// stores).
 llvm::SetVector<mlir::Value> observedActivations(mlir::func::FuncOp func) {
   llvm::SetVector<mlir::Value> values;
+  auto observe = [&](mlir::Value v) {
+    if (!v.getDefiningOp<mlir::arith::ConstantOp>() &&
+        isa<mlir::FloatType>(mlir::getElementTypeOrSelf(v.getType())))
+      values.insert(v);
+  };
   func.walk([&](mlir::Operation *op) {
-    if (!qc::isWeightedLayer(op) || qc::isKeptFloat(op, keepFloat))
+    if (qc::isKeptFloat(op, keepFloat))
       return;
-    SmallVector<unsigned> operands = {0};
-    if (isa<qc::MatMulOp>(op))
-      operands.push_back(1);
-    for (unsigned i : operands) {
-      mlir::Value v = op->getOperand(i);
-      if (!v.getDefiningOp<mlir::arith::ConstantOp>())
-        values.insert(v);
+    if (qc::isWeightedLayer(op)) {
+      observe(op->getOperand(0));
+      if (isa<qc::MatMulOp>(op))
+        observe(op->getOperand(1));
+      if (integerOnly)
+        observe(activationOutput(op));
+    } else if (integerOnly && isa<qc::AddOp, qc::GlobalAvgPoolOp>(op)) {
+      // Additions of two activations; a constant's is a MatMul's bias.
+      if (llvm::any_of(op->getOperands(), [](mlir::Value v) {
+            return v.getDefiningOp<mlir::arith::ConstantOp>();
+          }))
+        return;
+      for (mlir::Value operand : op->getOperands())
+        observe(operand);
+      observe(activationOutput(op));
     }
   });
   return values;
@@ -686,6 +730,7 @@ int runQuantize() {
     quantizeOptions.groupSize = weightGroupSize;
     quantizeOptions.keepFloat = SmallVector<std::string>(keepFloat.begin(),
                                                          keepFloat.end());
+    quantizeOptions.allActivations = integerOnly;
     pm.addPass(qc::createQCQuantize(quantizeOptions));
     if (failed(pm.run(**module)))
       return fail("quantize", "quantization failed");
@@ -703,7 +748,7 @@ int runQuantize() {
     if (auto error = correctBiases(floatFunc, func, inputs, corrections))
       return fail("quantize", "bias correction: " + toString(std::move(error)));
 
-  if (int32Bias) {
+  if (int32Bias || integerOnly) {
     mlir::PassManager pm(&context);
     pm.addPass(qc::createQCQuantizeBias());
     if (failed(pm.run(**module)))
@@ -859,6 +904,28 @@ int runQuantize() {
   if (!exportOnnx.empty())
     if (auto error = exportONNXModel(**module, exportOnnx))
       return fail("quantize", toString(std::move(error)));
+
+  if (integerOnly) {
+    // Float islands are warnings of qc-check-integer-only: list them.
+    unsigned islands = 0;
+    mlir::ScopedDiagnosticHandler listIslands(
+        &context, [&](mlir::Diagnostic &diag) {
+          if (diag.getSeverity() != mlir::DiagnosticSeverity::Warning)
+            return mlir::failure(); // errors go to the default handler
+          if (islands++ == 0)
+            errs() << "qcc quantize: float islands (ops without an integer "
+                      "form, run in float between dequantize and quantize):\n";
+          errs() << "  " << diag.str() << "\n";
+          return mlir::success();
+        });
+    mlir::PassManager pm(&context);
+    pm.addPass(qc::createQCLowerToInteger());
+    qc::QCCheckIntegerOnlyOptions check;
+    check.allowFloatIslands = true; // listed as warnings
+    pm.addPass(qc::createQCCheckIntegerOnly(check));
+    if (failed(pm.run(**module)))
+      return fail("quantize", "integer-only lowering failed");
+  }
 
   std::string errorMessage;
   auto file = mlir::openOutputFile(output, &errorMessage);

@@ -118,6 +118,9 @@ Result<Tensor> batchNorm(const Tensor &x, const Tensor &scale,
 /// (ONNX's default; noop_with_empty_axes is the caller's business).
 Result<Tensor> reduceMean(const Tensor &x, const std::vector<int64_t> &axes,
                           bool keepdims);
+/// Sum over `axes`, as reduceMean.
+Result<Tensor> reduceSum(const Tensor &x, const std::vector<int64_t> &axes,
+                         bool keepdims);
 
 /// ONNX MaxPool (padding never wins).
 Result<Tensor> maxPool(const Tensor &x, const Window &window, bool ceilMode);

@@ -32,6 +32,37 @@ std::optional<std::vector<float>> qcc::qc::getF32Constant(Value value) {
   return values;
 }
 
+std::optional<std::vector<int64_t>> qcc::qc::getIntegerConstant(Value value) {
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(constant.getType());
+  auto element = type ? dyn_cast<IntegerType>(type.getElementType()) : nullptr;
+  if (!element || element.getWidth() > 64)
+    return std::nullopt;
+  std::vector<int64_t> values;
+  values.reserve(type.getNumElements());
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue())) {
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(v.getSExtValue());
+    return values;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue());
+  const unsigned bits = element.getWidth();
+  if (!resource || !resource.getRawHandle().getBlob() || bits % 8 != 0)
+    return std::nullopt;
+  ArrayRef<char> bytes = resource.getRawHandle().getBlob()->getData();
+  const size_t width = bits / 8;
+  if (bytes.size() != static_cast<size_t>(type.getNumElements()) * width)
+    return std::nullopt;
+  for (size_t i = 0; i < bytes.size(); i += width) {
+    uint64_t raw = 0;
+    std::memcpy(&raw, bytes.data() + i, width); // little-endian host
+    values.push_back(APInt(bits, raw).getSExtValue());
+  }
+  return values;
+}
+
 Value qcc::qc::createConstant(OpBuilder &builder, Location loc,
                               RankedTensorType type, ArrayRef<double> values,
                               StringRef name) {

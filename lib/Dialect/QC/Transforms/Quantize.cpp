@@ -357,6 +357,29 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     return fakeQuantized[value] = dq;
   }
 
+  /// Every calibrated f32 activation read by all its users through a
+  /// quantize/dequantize pair.
+  void quantizeAllActivations() {
+    SmallVector<Value> values;
+    getOperation()->walk([&](Operation *op) {
+      if (auto func = dyn_cast<FunctionOpInterface>(op)) {
+        if (!func.isExternal())
+          for (BlockArgument arg : func.getArguments())
+            values.push_back(arg);
+        return;
+      }
+      if (!isa<QuantizeOp, DequantizeOp>(op))
+        llvm::append_range(values, op->getResults());
+    });
+    for (Value value : values) {
+      Value dq = quantizeActivation(value);
+      if (!dq)
+        continue;
+      Operation *quantize = dq.getDefiningOp()->getOperand(0).getDefiningOp();
+      value.replaceAllUsesExcept(dq, quantize);
+    }
+  }
+
   void runOnOperation() override {
     if (weightClipping != "absmax" && weightClipping != "mse") {
       getOperation()->emitError()
@@ -390,6 +413,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
           op->setOperand(index, dq);
       }
     }
+    if (allActivations)
+      quantizeAllActivations();
     // The float weights the integer ones replaced.
     llvm::SetVector<Operation *> dead;
     for (auto &entry : quantizedWeights)

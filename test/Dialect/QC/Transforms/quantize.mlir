@@ -114,3 +114,23 @@ func.func @clip(%x: tensor<2x4xf32> {qc.act_range = array<f64: -1.0, 3.0>}) -> t
   %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<2x4xf32>, tensor<1x4xf32>) -> tensor<2x1xf32>
   return %0 : tensor<2x1xf32>
 }
+
+// -----
+
+// all-activations: every calibrated value is quantized where it is defined
+// and all its users (here the add and the return) read the dequantized
+// value; values without a range stay float.
+// RUN: qopt %s -split-input-file -qc-quantize="all-activations=true" | FileCheck %s --check-prefix=ALL
+// ALL-LABEL: func @all_activations
+// ALL: %[[Q:.*]] = qc.quantize %arg0 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.0039215688593685627:-128>>
+// ALL: %[[D:.*]] = qc.dequantize %[[Q]]
+// ALL: %[[R:.*]] = qc.relu %[[D]]
+// ALL: %[[Q2:.*]] = qc.quantize %[[R]] : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.0078431377187371254:-128>>
+// ALL: %[[D2:.*]] = qc.dequantize %[[Q2]]
+// ALL: %[[S:.*]] = qc.add %[[D2]], %[[D]]
+// ALL: return %[[S]], %[[D2]]
+func.func @all_activations(%x: tensor<4xf32> {qc.act_range = array<f64: 0.0, 1.0>}) -> (tensor<4xf32>, tensor<4xf32>) {
+  %r = qc.relu %x {qc.act_range = array<f64: 0.0, 2.0>} : tensor<4xf32>
+  %s = qc.add %r, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %s, %r : tensor<4xf32>, tensor<4xf32>
+}

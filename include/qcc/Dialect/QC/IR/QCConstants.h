@@ -22,6 +22,10 @@ namespace qcc::qc {
 /// The elements of `value` if it is a constant of f32 elements.
 std::optional<std::vector<float>> getF32Constant(mlir::Value value);
 
+/// The elements of `value` if it is a constant of signless integers (read as
+/// signed; at most 64 bits wide).
+std::optional<std::vector<int64_t>> getIntegerConstant(mlir::Value value);
+
 /// An `arith.constant` of `type` holding `values` (f32 or integer elements;
 /// integers are given as int64 and truncated to the element width). Small
 /// constants are inline; larger ones are `dense_resource` blobs named after

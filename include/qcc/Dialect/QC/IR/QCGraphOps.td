@@ -233,6 +233,20 @@ def QC_ReduceMeanOp : QC_GraphOp<"reduce_mean"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
+def QC_ReduceSumOp : QC_GraphOp<"reduce_sum"> {
+  let summary = "sum over axes (ONNX ReduceSum)";
+  let description = [{
+    Sum over the (sorted, non-negative) `axes`, kept with size 1 when
+    `keepdims` is set and dropped otherwise. Integer inputs accumulate
+    exactly in the (wider) result type: integer average pooling is a sum
+    followed by a dyadic `qc.rescale`.
+  }];
+  let arguments = (ins QC_AnyTensor:$input, DenseI64ArrayAttr:$axes,
+                   BoolAttr:$keepdims);
+  let results = (outs QC_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//

@@ -82,7 +82,13 @@ def QCQuantize : Pass<"qc-quantize"> {
     The interpreter runs the result with exact quantization semantics
     (fake-quant evaluation). Ops whose location name is listed in
     `keep-float`, or whose op name (e.g. `qc.gemm`) is, are skipped. Biases
-    stay float here (the integer-only lowering quantizes them to int32).
+    stay float here (`qc-quantize-bias` quantizes them to int32).
+
+    With `all-activations`, every calibrated activation is quantized where
+    it is defined and all its users read the dequantized value, as ONNX
+    Runtime's QDQ quantizer does: then each op that integer code can run
+    (layers, ReLU/Clip, additions, pooling, reshapes) sits between quantized
+    values, and `qc-lower-to-integer` replaces it by its integer form.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -116,6 +122,11 @@ def QCQuantize : Pass<"qc-quantize"> {
            "quantization MSE, searched in steps of 0.01)">,
     ListOption<"keepFloat", "keep-float", "std::string",
                "Layers to leave in float: node names or op names (qc.gemm)">,
+    Option<"allActivations", "all-activations", "bool", /*default=*/"false",
+           "Also quantize every other f32 activation that carries "
+           "qc.act_range (layer outputs, sums, pooled values), for all its "
+           "users: the form in which qc-lower-to-integer finds each op "
+           "between quantized values (integer-only inference)">,
   ];
 }
 
@@ -135,6 +146,64 @@ def QCQuantizeBias : Pass<"qc-quantize-bias"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::quant::QuantDialect",
+  ];
+}
+
+def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
+  let summary = "Replace ops between quantized values by integer-only code";
+  let description = [{
+    Rewrites the QDQ form (`qc-quantize` with `all-activations`, int32
+    biases from `qc-quantize-bias` or float biases) into integer-only
+    inference (HAWQ-V3 dyadic quantization, TOSA semantics). Each
+    `qc.quantize` whose input is computed from dequantized values becomes
+    the integer form of that computation:
+
+    * `conv` / `gemm` (optionally followed by ReLU or constant Clip) on a
+      per-tensor input and per-channel or per-tensor symmetric integer
+      weights: an integer `qc.conv` / `qc.gemm` with an int32 accumulator
+      and bias, then a `qc.rescale` by `s_x * s_w[c] / s_y` per output
+      channel, then a `qc.clip` to the activation's range
+      (`[quantize(0), max]` for ReLU). The input zero point is folded into
+      the bias (`b[c] - zp_x * sum(W[c])`); convolution padding becomes a
+      `qc.pad` with the zero point, so padded positions contribute nothing.
+    * `add`: both inputs rescaled to int32 at a common scale
+      `2 * max(s_a, s_b) / 2^20` (TFLite's and TOSA's scheme), added, and
+      rescaled to the output.
+    * `global_avg_pool`: an int32 `qc.reduce_sum` rescaled by
+      `s_x / (count * s_y)` with input zero point `count * zp_x`.
+    * `max_pool`, `reshape`, `transpose` and `concat` whose inputs and
+      output share one quantized type run on the stored integers.
+    * `quantize(dequantize(q))`: a rescale between the two types (or `q`).
+
+    Every multiplier is the numerics library's dyadic approximation; the
+    result differs from fake-quant evaluation only by float rounding in the
+    latter and by TOSA's round-half-up. Anything else (Softmax, per-group or
+    low-bit float weights, ...) is left as it is: a float island between a
+    dequantize and a quantize, which `qc-check-integer-only` reports.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::quant::QuantDialect",
+    "::qcc::qc::QCDialect",
+  ];
+}
+
+def QCCheckIntegerOnly : Pass<"qc-check-integer-only"> {
+  let summary = "Check that no float op remains between input quantization and output dequantization";
+  let description = [{
+    Integer-only inference means: the graph between the quantization of the
+    function's arguments and the dequantization of its results has no
+    floating-point arithmetic. This pass finds every op that computes on
+    float values there (a float island: anything other than a
+    `qc.quantize` of an argument or a `qc.dequantize` whose value is only
+    returned) and reports it, naming the op and its ONNX node. By default
+    each is an error and the pass fails; with `allow-float-islands` each is
+    a warning (the compile report lists them) and the pass succeeds.
+  }];
+  let options = [
+    Option<"allowFloatIslands", "allow-float-islands", "bool",
+           /*default=*/"false",
+           "Warn about float islands instead of failing">,
   ];
 }
 

@@ -1,0 +1,534 @@
+//===- LowerToInteger.cpp - QDQ form to integer-only inference -----------===//
+//
+// Each pattern is rooted at a qc.quantize whose input is computed from
+// dequantized values, and replaces that computation by its integer form:
+// integer layers with int32 accumulators, dyadic qc.rescale, integer clamps.
+// The semantics is documented with the pass in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Dialect/QC/IR/QCConstants.h"
+#include "qcc/Dialect/QC/IR/QCOps.h"
+#include "qcc/Dialect/QC/Transforms/Passes.h"
+#include "qcc/Numerics/Dyadic.h"
+#include "qcc/Numerics/Quantize.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace qcc::qc {
+#define GEN_PASS_DEF_QCLOWERTOINTEGER
+#include "qcc/Dialect/QC/Transforms/Passes.h.inc"
+} // namespace qcc::qc
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::qc;
+
+namespace {
+
+/// A signed integer quantization with one zero point: per tensor (one
+/// scale) or per axis.
+struct IntQuant {
+  SmallVector<double> scales;
+  int64_t zeroPoint;
+  IntegerType storage;
+  numerics::IntegerRange range;
+  std::optional<int32_t> axis;
+};
+
+std::optional<IntQuant> getIntQuant(Type type) {
+  auto quantized = dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(type));
+  if (!quantized || !quantized.isSigned() ||
+      quantized.getStorageTypeIntegralWidth() > 32)
+    return std::nullopt;
+  IntQuant q;
+  q.storage = IntegerType::get(type.getContext(),
+                               quantized.getStorageTypeIntegralWidth());
+  q.range = {quantized.getStorageTypeMin(), quantized.getStorageTypeMax()};
+  if (auto uniform = dyn_cast<quant::UniformQuantizedType>(quantized)) {
+    q.scales = {uniform.getScale()};
+    q.zeroPoint = uniform.getZeroPoint();
+    return q;
+  }
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(quantized);
+  if (!perAxis || !llvm::all_equal(perAxis.getZeroPoints()))
+    return std::nullopt;
+  q.scales = llvm::to_vector(perAxis.getScales());
+  q.zeroPoint = perAxis.getZeroPoints().front();
+  q.axis = perAxis.getQuantizedDimension();
+  return q;
+}
+
+/// The quantized value `v` dequantizes, if `v` is a dequantize of an
+/// integer-quantized tensor.
+Value dequantizedFrom(Value v) {
+  auto dq = v.getDefiningOp<DequantizeOp>();
+  if (!dq || !getIntQuant(dq.getInput().getType()))
+    return {};
+  return dq.getInput();
+}
+
+/// Like dequantizedFrom, for a per-tensor activation.
+Value activationFrom(Value v) {
+  Value q = dequantizedFrom(v);
+  if (!q || getIntQuant(q.getType())->axis)
+    return {};
+  return q;
+}
+
+RankedTensorType withElement(Value v, Type element) {
+  return cast<RankedTensorType>(v.getType()).clone(element);
+}
+
+/// The stored integers of a quantized tensor.
+Value toStorage(PatternRewriter &rewriter, Location loc, Value quantized) {
+  if (auto cast = quantized.getDefiningOp<StorageCastOp>())
+    return cast.getInput();
+  return StorageCastOp::create(rewriter, loc,
+                               withElement(quantized,
+                                           getIntQuant(quantized.getType())
+                                               ->storage),
+                               quantized);
+}
+
+/// `input` rescaled by `ratios` (one, or one per channel along `axis`)
+/// from zero point `inputZp` to `outputZp`, as integers of `resultElement`;
+/// failure if a ratio has no dyadic form.
+FailureOr<Value> createRescale(PatternRewriter &rewriter, Location loc,
+                               Value input, ArrayRef<double> ratios,
+                               int64_t inputZp, int64_t outputZp,
+                               IntegerType resultElement,
+                               std::optional<int64_t> axis) {
+  SmallVector<int32_t> multipliers;
+  SmallVector<int8_t> shifts;
+  for (double ratio : ratios) {
+    numerics::DyadicResult dyadic = numerics::approximateDyadic(ratio);
+    if (!dyadic.scale)
+      return failure();
+    multipliers.push_back(dyadic.scale->multiplier);
+    shifts.push_back(static_cast<int8_t>(dyadic.scale->shift));
+  }
+  auto op = RescaleOp::create(
+      rewriter, loc, withElement(input, resultElement), input,
+      rewriter.getDenseI32ArrayAttr(multipliers),
+      rewriter.getDenseI8ArrayAttr(shifts),
+      rewriter.getIntegerAttr(rewriter.getI64Type(), inputZp),
+      rewriter.getIntegerAttr(rewriter.getI64Type(), outputZp),
+      ratios.size() > 1 ? rewriter.getI64IntegerAttr(*axis) : IntegerAttr(),
+      rewriter.getBoolAttr(true),
+      RescaleRoundingAttr::get(rewriter.getContext(),
+                               RescaleRounding::SingleRound),
+      UnitAttr(), UnitAttr());
+  return op.getResult();
+}
+
+/// A fused activation: the op feeding the quantize and the stored-integer
+/// bounds its ReLU or Clip imposes.
+struct Activation {
+  Operation *op;
+  int64_t lo, hi;
+};
+
+/// Peels a ReLU or constant Clip off the value `quantize` reads, turning it
+/// into bounds on the output integers (exact: quantization is monotonic).
+Activation peelActivation(QuantizeOp quantize, const IntQuant &out) {
+  Operation *def = quantize.getInput().getDefiningOp();
+  Activation a{def, out.range.min, out.range.max};
+  if (!def)
+    return a;
+  auto single = [](Value v) { return v.hasOneUse() ? v.getDefiningOp() : nullptr; };
+  const float scale = static_cast<float>(out.scales[0]);
+  if (auto relu = dyn_cast<ReluOp>(def)) {
+    if (Operation *inner = single(relu.getInput())) {
+      a.op = inner;
+      a.lo = std::max(a.lo, numerics::quantizeInteger(0.0f, scale,
+                                                      out.zeroPoint, out.range));
+    }
+  } else if (auto clip = dyn_cast<ClipOp>(def)) {
+    Operation *inner = single(clip.getInput());
+    auto bound = [](Value v) -> std::optional<float> {
+      auto values = v ? getF32Constant(v) : std::nullopt;
+      if (!values || values->size() != 1)
+        return std::nullopt;
+      return values->front();
+    };
+    auto lo = bound(clip.getMin()), hi = bound(clip.getMax());
+    if (inner && (!clip.getMin() || lo) && (!clip.getMax() || hi)) {
+      a.op = inner;
+      if (lo)
+        a.lo = std::max(a.lo, numerics::quantizeInteger(*lo, scale,
+                                                        out.zeroPoint, out.range));
+      if (hi)
+        a.hi = std::min(a.hi, numerics::quantizeInteger(*hi, scale,
+                                                        out.zeroPoint, out.range));
+    }
+  }
+  return a;
+}
+
+/// Replaces `quantize` by `integers` (its storage), clamped to the
+/// activation's bounds where they are narrower than the storage range.
+void finish(PatternRewriter &rewriter, QuantizeOp quantize, Value integers,
+            const Activation &activation, const IntQuant &out) {
+  Location loc = quantize.getLoc();
+  if (activation.lo > out.range.min || activation.hi < out.range.max) {
+    auto scalar = RankedTensorType::get({}, out.storage);
+    auto bound = [&](int64_t v) {
+      return arith::ConstantOp::create(
+          rewriter, loc, scalar,
+          DenseElementsAttr::get(scalar, rewriter.getIntegerAttr(out.storage, v)));
+    };
+    integers = ClipOp::create(rewriter, loc, integers.getType(), integers,
+                              bound(activation.lo), bound(activation.hi));
+  }
+  rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
+                                             integers);
+}
+
+/// The quantization of the quantize's result, if it is a per-tensor
+/// integer one.
+std::optional<IntQuant> outputQuant(QuantizeOp quantize) {
+  auto out = getIntQuant(quantize.getType());
+  if (!out || out->axis || out->scales.size() != 1)
+    return std::nullopt;
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+/// An integer weight: constant stored integers and their (symmetric)
+/// quantization.
+struct IntWeight {
+  Value stored;
+  std::vector<int64_t> values;
+  IntQuant quant;
+};
+
+std::optional<IntWeight> getIntWeight(Value v, int64_t channelAxis) {
+  Value q = dequantizedFrom(v);
+  auto cast = q ? q.getDefiningOp<StorageCastOp>() : nullptr;
+  if (!cast)
+    return std::nullopt;
+  auto values = getIntegerConstant(cast.getInput());
+  auto quant = getIntQuant(q.getType());
+  if (!values || quant->zeroPoint != 0 ||
+      (quant->axis && *quant->axis != channelAxis))
+    return std::nullopt;
+  return IntWeight{cast.getInput(), std::move(*values), *quant};
+}
+
+struct LowerLayer : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto out = outputQuant(quantize);
+    if (!out)
+      return failure();
+    Activation activation = peelActivation(quantize, *out);
+    Operation *layer = activation.op;
+    // A MatMul's bias is a following Add of a constant (PyTorch's export of
+    // nn.Linear on 3-d inputs, and of any Linear before opset 9 Gemm).
+    Value addedBias;
+    if (auto add = dyn_cast_or_null<AddOp>(layer)) {
+      Operation *lhs = add.getLhs().getDefiningOp();
+      if (!lhs || !add.getLhs().hasOneUse() || !isa<MatMulOp>(lhs) ||
+          !add.getRhs().getDefiningOp<arith::ConstantOp>())
+        return failure();
+      addedBias = add.getRhs();
+      layer = lhs;
+    }
+    auto conv = dyn_cast_or_null<ConvOp>(layer);
+    auto gemm = dyn_cast_or_null<GemmOp>(layer);
+    auto matmul = dyn_cast_or_null<MatMulOp>(layer);
+    if (!conv && !gemm && !matmul)
+      return failure();
+    if (gemm && (gemm.getAlpha().convertToFloat() != 1.0f ||
+                 gemm.getTransA() ||
+                 (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f)))
+      return failure();
+    if (conv && conv.getGroup() != 1)
+      return failure();
+    Value input = layer->getOperand(0), weight = layer->getOperand(1);
+    Value bias = addedBias ? addedBias
+                 : layer->getNumOperands() > 2 ? layer->getOperand(2)
+                                               : Value();
+    if (matmul && cast<RankedTensorType>(weight.getType()).getRank() != 2)
+      return failure();
+    Value x = activationFrom(input);
+    // Weights [M, C, ...] (conv, transposed gemm) or [K, M] (gemm, matmul).
+    const int64_t channelAxis = matmul || (gemm && !gemm.getTransB()) ? 1 : 0;
+    auto w = getIntWeight(weight, channelAxis);
+    if (!x || !w)
+      return failure();
+    IntQuant xq = *getIntQuant(x.getType());
+    auto wType = cast<RankedTensorType>(w->stored.getType());
+    const int64_t channels = wType.getDimSize(channelAxis);
+
+    // Per-channel accumulator scales and the int32 bias: given (a dequantized
+    // int32 constant at s_x * s_w[c], as qc-quantize-bias makes it) or
+    // rounded here from float.
+    std::vector<double> accScale(channels);
+    for (int64_t c = 0; c < channels; ++c)
+      accScale[c] = static_cast<double>(
+          static_cast<float>(xq.scales[0]) *
+          static_cast<float>(w->quant.scales[w->quant.axis ? c : 0]));
+    std::vector<int64_t> biasValues(channels, 0);
+    if (bias) {
+      if (auto b = getIntWeight(bias, 0)) {
+        if (b->values.size() != static_cast<size_t>(channels) ||
+            b->quant.storage.getWidth() != 32)
+          return failure();
+        for (int64_t c = 0; c < channels; ++c) {
+          const double s = b->quant.scales[b->quant.axis ? c : 0];
+          if (std::fabs(s - accScale[c]) > 1e-6 * accScale[c])
+            return failure();
+          biasValues[c] = b->values[c];
+        }
+      } else if (auto f = getF32Constant(bias);
+                 f && f->size() == static_cast<size_t>(channels) &&
+                 cast<RankedTensorType>(bias.getType()).getDimSize(
+                     cast<RankedTensorType>(bias.getType()).getRank() - 1) ==
+                     channels) {
+        for (int64_t c = 0; c < channels; ++c)
+          biasValues[c] = static_cast<int64_t>(std::nearbyint(
+              static_cast<double>((*f)[c] / static_cast<float>(accScale[c]))));
+      } else {
+        return failure();
+      }
+    }
+    // Fold the input zero point: sum_k (x_k - zp) w_k = sum_k x_k w_k - zp
+    // sum_k w_k. Padded positions hold zp, so they contribute nothing.
+    const int64_t perChannel = static_cast<int64_t>(w->values.size()) / channels;
+    for (int64_t i = 0; i < static_cast<int64_t>(w->values.size()); ++i) {
+      const int64_t c = channelAxis == 0 ? i / perChannel : i % channels;
+      biasValues[c] -= xq.zeroPoint * w->values[i];
+    }
+    for (int64_t v : biasValues)
+      if (v < INT32_MIN || v > INT32_MAX)
+        return failure();
+
+    Location loc = layer->getLoc();
+    auto i32 = rewriter.getI32Type();
+    Value xi = toStorage(rewriter, loc, x);
+    auto biasType = RankedTensorType::get({channels}, i32);
+    Value biasConst = createConstant(
+        rewriter, loc, biasType,
+        std::vector<double>(biasValues.begin(), biasValues.end()),
+        derivedConstantName(layer->getResult(0), "_bias_i32", "layer"));
+    Value acc;
+    auto accType = withElement(layer->getResult(0), i32);
+    if (conv) {
+      ArrayRef<int64_t> pads = conv.getPads();
+      if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+        const size_t spatial = pads.size() / 2;
+        SmallVector<int64_t> full(4 + pads.size(), 0);
+        SmallVector<int64_t> shape(
+            cast<RankedTensorType>(xi.getType()).getShape());
+        for (size_t i = 0; i < spatial; ++i) {
+          full[2 + i] = pads[i];
+          full[2 + spatial + 2 + i] = pads[spatial + i];
+          if (!ShapedType::isDynamic(shape[2 + i]))
+            shape[2 + i] += pads[i] + pads[spatial + i];
+        }
+        xi = PadOp::create(
+            rewriter, loc, RankedTensorType::get(shape, xq.storage), xi,
+            rewriter.getDenseI64ArrayAttr(full),
+            PadModeAttr::get(rewriter.getContext(), PadMode::Constant),
+            rewriter.getF64FloatAttr(static_cast<double>(xq.zeroPoint)));
+      }
+      acc = ConvOp::create(
+          rewriter, loc, accType, xi, w->stored, biasConst,
+          conv.getStridesAttr(),
+          rewriter.getDenseI64ArrayAttr(SmallVector<int64_t>(pads.size(), 0)),
+          conv.getDilationsAttr(), conv.getGroupAttr());
+    } else if (gemm) {
+      acc = GemmOp::create(rewriter, loc, accType, xi, w->stored, biasConst,
+                           gemm.getAlphaAttr(), rewriter.getF32FloatAttr(1.0f),
+                           gemm.getTransAAttr(), gemm.getTransBAttr());
+    } else {
+      acc = MatMulOp::create(rewriter, loc, accType, xi, w->stored);
+      acc = AddOp::create(rewriter, loc, accType, acc, biasConst);
+    }
+    // Output channels: NCHW's axis 1, a matrix product's last axis.
+    const int64_t outputAxis =
+        conv ? 1 : cast<RankedTensorType>(accType).getRank() - 1;
+    std::vector<double> ratios(w->quant.axis ? channels : 1);
+    for (size_t c = 0; c < ratios.size(); ++c)
+      ratios[c] = accScale[c] / out->scales[0];
+    auto rescaled = createRescale(rewriter, loc, acc, ratios, 0,
+                                  out->zeroPoint, out->storage, outputAxis);
+    if (failed(rescaled))
+      return failure();
+    finish(rewriter, quantize, *rescaled, activation, *out);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Additions and pooling
+//===----------------------------------------------------------------------===//
+
+/// Residual additions: both inputs to int32 at a common scale with 20 bits
+/// of headroom, an int32 sum, then the output rescale.
+struct LowerAdd : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  static constexpr int kHeadroomBits = 20;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto out = outputQuant(quantize);
+    if (!out)
+      return failure();
+    Activation activation = peelActivation(quantize, *out);
+    auto add = dyn_cast_or_null<AddOp>(activation.op);
+    if (!add)
+      return failure();
+    Value a = activationFrom(add.getLhs()), b = activationFrom(add.getRhs());
+    if (!a || !b)
+      return failure();
+    IntQuant aq = *getIntQuant(a.getType()), bq = *getIntQuant(b.getType());
+    const double common =
+        2.0 * std::max(aq.scales[0], bq.scales[0]) / std::ldexp(1.0, kHeadroomBits);
+    Location loc = add.getLoc();
+    auto i32 = rewriter.getI32Type();
+    auto a32 = createRescale(rewriter, loc, toStorage(rewriter, loc, a),
+                             {aq.scales[0] / common}, aq.zeroPoint, 0, i32, {});
+    auto b32 = createRescale(rewriter, loc, toStorage(rewriter, loc, b),
+                             {bq.scales[0] / common}, bq.zeroPoint, 0, i32, {});
+    if (failed(a32) || failed(b32))
+      return failure();
+    Value sum = AddOp::create(rewriter, loc, withElement(add.getResult(), i32),
+                              *a32, *b32);
+    auto result = createRescale(rewriter, loc, sum, {common / out->scales[0]},
+                                0, out->zeroPoint, out->storage, {});
+    if (failed(result))
+      return failure();
+    finish(rewriter, quantize, *result, activation, *out);
+    return success();
+  }
+};
+
+/// Global average pooling: an int32 sum rescaled by s_x / (count * s_y).
+struct LowerGlobalAvgPool : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto out = outputQuant(quantize);
+    if (!out)
+      return failure();
+    Activation activation = peelActivation(quantize, *out);
+    auto pool = dyn_cast_or_null<GlobalAvgPoolOp>(activation.op);
+    Value x = pool ? activationFrom(pool.getInput()) : Value();
+    if (!x)
+      return failure();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t count = 1;
+    SmallVector<int64_t> axes;
+    for (int64_t d = 2; d < type.getRank(); ++d) {
+      if (type.isDynamicDim(d))
+        return failure();
+      count *= type.getDimSize(d);
+      axes.push_back(d);
+    }
+    IntQuant xq = *getIntQuant(x.getType());
+    Location loc = pool.getLoc();
+    auto i32 = rewriter.getI32Type();
+    Value sum = ReduceSumOp::create(
+        rewriter, loc, withElement(pool.getResult(), i32),
+        toStorage(rewriter, loc, x), rewriter.getDenseI64ArrayAttr(axes),
+        rewriter.getBoolAttr(true));
+    auto result = createRescale(
+        rewriter, loc, sum, {xq.scales[0] / (count * out->scales[0])},
+        count * xq.zeroPoint, out->zeroPoint, out->storage, {});
+    if (failed(result))
+      return failure();
+    finish(rewriter, quantize, *result, activation, *out);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement and requantization
+//===----------------------------------------------------------------------===//
+
+/// Max pooling, reshapes, transposes and concatenations between values of
+/// one quantized type move the stored integers.
+struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    Operation *op = quantize.getInput().getDefiningOp();
+    if (!isa_and_nonnull<MaxPoolOp, ReshapeOp, TransposeOp, ConcatOp>(op) ||
+        op->getNumResults() != 1 || !op->getResult(0).hasOneUse())
+      return failure();
+    auto out = getIntQuant(quantize.getType());
+    if (!out || out->axis)
+      return failure();
+    Type quantType = getElementTypeOrSelf(quantize.getType());
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands()) {
+      Value q = activationFrom(operand);
+      if (!q || getElementTypeOrSelf(q.getType()) != quantType)
+        return failure();
+      operands.push_back(toStorage(rewriter, op->getLoc(), q));
+    }
+    Operation *integer = rewriter.clone(*op);
+    integer->setOperands(operands);
+    integer->getResult(0).setType(withElement(op->getResult(0), out->storage));
+    rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
+                                               integer->getResult(0));
+    return success();
+  }
+};
+
+/// quantize(dequantize(q)): q itself, or q rescaled to the new type.
+struct LowerRequantization : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    Value q = activationFrom(quantize.getInput());
+    auto out = outputQuant(quantize);
+    if (!q || !out)
+      return failure();
+    if (q.getType() == quantize.getType()) {
+      rewriter.replaceOp(quantize, q);
+      return success();
+    }
+    IntQuant in = *getIntQuant(q.getType());
+    Location loc = quantize.getLoc();
+    auto result =
+        createRescale(rewriter, loc, toStorage(rewriter, loc, q),
+                      {in.scales[0] / out->scales[0]}, in.zeroPoint,
+                      out->zeroPoint, out->storage, {});
+    if (failed(result))
+      return failure();
+    rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
+                                               *result);
+    return success();
+  }
+};
+
+struct LowerToIntegerPass
+    : qc::impl::QCLowerToIntegerBase<LowerToIntegerPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LowerLayer, LowerAdd, LowerGlobalAvgPool, LowerDataMovement,
+                 LowerRequantization>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,137 @@
+// RUN: qopt %s -split-input-file -qc-lower-to-integer | FileCheck %s
+
+// conv + ReLU between quantized values: padding with the input zero point,
+// the zero point folded into the bias (b - zp * sum(W[c]) = 8 - (-2) * 4 and
+// -2 - (-2) * 8), a per-channel rescale by s_x * s_w[c] / s_y
+// (0.5 * 0.25 / 0.5 = 0.25 = 2^30 / 2^32 and 0.125) and the ReLU as a clamp
+// from the output zero point.
+// CHECK-LABEL: func @conv_relu
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}4]]], {{\[\[\[}}8]]]]> : tensor<2x1x1x1xi8>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[16, 14]> : tensor<2xi32>
+// CHECK-DAG: %[[LO:.*]] = arith.constant dense<3> : tensor<i8>
+// CHECK-DAG: %[[HI:.*]] = arith.constant dense<127> : tensor<i8>
+// CHECK: %[[X:.*]] = qc.storage_cast %{{.*}} : tensor<1x1x2x2x!quant.uniform<i8:f32, 5.000000e-01:-2>> -> tensor<1x1x2x2xi8>
+// CHECK: %[[P:.*]] = qc.pad %[[X]] {mode = #qc.pad_mode<constant>, pads = array<i64: 0, 0, 1, 0, 0, 0, 0, 1>, value = -2.000000e+00 : f64} : tensor<1x1x2x2xi8> -> tensor<1x1x3x3xi8>
+// CHECK: %[[ACC:.*]] = qc.conv %[[P]], %[[W]], %[[B]] {{.*}}pads = array<i64: 0, 0, 0, 0>{{.*}} -> tensor<1x2x3x3xi32>
+// CHECK: %[[R:.*]] = qc.rescale %[[ACC]] multiplier [1073741824, 1073741824] shift [32, 33] axis 1 zp (0, 3) : tensor<1x2x3x3xi32> -> tensor<1x2x3x3xi8>
+// CHECK: %[[C:.*]] = qc.clip %[[R]] min %[[LO]] max %[[HI]]
+// CHECK: %[[Y:.*]] = qc.storage_cast %[[C]] : tensor<1x2x3x3xi8> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 5.000000e-01:3>>
+// CHECK: qc.dequantize %[[Y]]
+func.func @conv_relu(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x3x3xf32> {
+  %q = qc.quantize %x : tensor<1x1x2x2xf32> -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-2>>
+  %dq = qc.dequantize %q : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-2>> -> tensor<1x1x2x2xf32>
+  %wi = arith.constant dense<[[[[4]]], [[[8]]]]> : tensor<2x1x1x1xi8>
+  %wq = qc.storage_cast %wi : tensor<2x1x1x1xi8> -> tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.125}>>
+  %w = qc.dequantize %wq : tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.125}>> -> tensor<2x1x1x1xf32>
+  %bi = arith.constant dense<[8, -2]> : tensor<2xi32>
+  %bq = qc.storage_cast %bi : tensor<2xi32> -> tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.0625}>>
+  %b = qc.dequantize %bq : tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.0625}>> -> tensor<2xf32>
+  %0 = qc.conv %dq, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 0, 0, 1>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %1 = qc.relu %0 : tensor<1x2x3x3xf32>
+  %2 = qc.quantize %1 : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:3>>
+  %3 = qc.dequantize %2 : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:3>> -> tensor<1x2x3x3xf32>
+  return %3 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// MatMul + Add of a float bias: the bias rounded to int32 at s_x * s_w
+// (0.3 / 0.125 -> 2) minus zp * column sums (-1 * (1 + 3) and -1 * 2).
+// No activation: no clamp. The output channel is the last axis.
+// CHECK-LABEL: func @matmul_bias
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[6, 2]> : tensor<2xi32>
+// CHECK: %[[ACC:.*]] = qc.matmul %{{.*}}, %{{.*}} : (tensor<4x2xi8>, tensor<2x2xi8>) -> tensor<4x2xi32>
+// CHECK: %[[S:.*]] = qc.add %[[ACC]], %[[B]] : (tensor<4x2xi32>, tensor<2xi32>) -> tensor<4x2xi32>
+// CHECK: qc.rescale %[[S]] multiplier [1073741824] shift [33] zp (0, 0) : tensor<4x2xi32> -> tensor<4x2xi8>
+// CHECK-NOT: qc.clip
+func.func @matmul_bias(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %q = qc.quantize %x : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i8:f32, 0.5:-1>>
+  %dq = qc.dequantize %q : tensor<4x2x!quant.uniform<i8:f32, 0.5:-1>> -> tensor<4x2xf32>
+  %wi = arith.constant dense<[[1, 2], [3, 0]]> : tensor<2x2xi8>
+  %wq = qc.storage_cast %wi : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.25>>
+  %w = qc.dequantize %wq : tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.25>> -> tensor<2x2xf32>
+  %b = arith.constant dense<[0.3, 0.0]> : tensor<2xf32>
+  %0 = qc.matmul %dq, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %1 = qc.add %0, %b : (tensor<4x2xf32>, tensor<2xf32>) -> tensor<4x2xf32>
+  %2 = qc.quantize %1 : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i8:f32, 1.0>>
+  %3 = qc.dequantize %2 : tensor<4x2x!quant.uniform<i8:f32, 1.0>> -> tensor<4x2xf32>
+  return %3 : tensor<4x2xf32>
+}
+
+// -----
+
+// Residual addition: both inputs to int32 at 2 * max(0.5, 0.25) / 2^20,
+// added, rescaled to the output (2^-20 / 0.5 = 2^-19), ReLU fused as a
+// clamp from the output zero point 0.
+// CHECK-LABEL: func @add_relu
+// CHECK: %[[A:.*]] = qc.rescale %{{.*}} multiplier [1073741824] shift [11] zp (1, 0) : tensor<8xi8> -> tensor<8xi32>
+// CHECK: %[[B:.*]] = qc.rescale %{{.*}} multiplier [1073741824] shift [12] zp (0, 0) : tensor<8xi8> -> tensor<8xi32>
+// CHECK: %[[S:.*]] = qc.add %[[A]], %[[B]] : (tensor<8xi32>, tensor<8xi32>) -> tensor<8xi32>
+// CHECK: %[[R:.*]] = qc.rescale %[[S]] multiplier [1073741824] shift [49] zp (0, 0) : tensor<8xi32> -> tensor<8xi8>
+// CHECK: qc.clip %[[R]]
+func.func @add_relu(%a: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8xf32> {
+  %qa = qc.quantize %a : tensor<8xf32> -> tensor<8x!quant.uniform<i8:f32, 0.5:1>>
+  %da = qc.dequantize %qa : tensor<8x!quant.uniform<i8:f32, 0.5:1>> -> tensor<8xf32>
+  %qb = qc.quantize %b : tensor<8xf32> -> tensor<8x!quant.uniform<i8:f32, 0.25>>
+  %db = qc.dequantize %qb : tensor<8x!quant.uniform<i8:f32, 0.25>> -> tensor<8xf32>
+  %0 = qc.add %da, %db : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %1 = qc.relu %0 : tensor<8xf32>
+  %2 = qc.quantize %1 : tensor<8xf32> -> tensor<8x!quant.uniform<i8:f32, 0.5>>
+  %3 = qc.dequantize %2 : tensor<8x!quant.uniform<i8:f32, 0.5>> -> tensor<8xf32>
+  return %3 : tensor<8xf32>
+}
+
+// -----
+
+// Global average pooling of 2x2: an int32 sum, input zero point 4 * 3,
+// ratio 0.5 / (4 * 0.25) = 0.5.
+// CHECK-LABEL: func @global_avg_pool
+// CHECK: %[[S:.*]] = qc.reduce_sum %{{.*}} {axes = array<i64: 2, 3>, keepdims = true} : tensor<?x2x2x2xi8> -> tensor<?x2x1x1xi32>
+// CHECK: qc.rescale %[[S]] multiplier [1073741824] shift [31] zp (12, -5) : tensor<?x2x1x1xi32> -> tensor<?x2x1x1xi8>
+func.func @global_avg_pool(%x: tensor<?x2x2x2xf32>) -> tensor<?x2x1x1xf32> {
+  %q = qc.quantize %x : tensor<?x2x2x2xf32> -> tensor<?x2x2x2x!quant.uniform<i8:f32, 0.5:3>>
+  %dq = qc.dequantize %q : tensor<?x2x2x2x!quant.uniform<i8:f32, 0.5:3>> -> tensor<?x2x2x2xf32>
+  %0 = qc.global_avg_pool %dq : tensor<?x2x2x2xf32> -> tensor<?x2x1x1xf32>
+  %1 = qc.quantize %0 : tensor<?x2x1x1xf32> -> tensor<?x2x1x1x!quant.uniform<i8:f32, 0.25:-5>>
+  %2 = qc.dequantize %1 : tensor<?x2x1x1x!quant.uniform<i8:f32, 0.25:-5>> -> tensor<?x2x1x1xf32>
+  return %2 : tensor<?x2x1x1xf32>
+}
+
+// -----
+
+// Max pooling and reshapes between values of one type move the integers;
+// a quantize of a dequantize to another type is a rescale (0.5 / 0.25 = 2).
+// CHECK-LABEL: func @data_movement
+// CHECK: %[[M:.*]] = qc.max_pool %{{.*}} : tensor<1x1x2x2xi8> -> tensor<1x1x1x1xi8>
+// CHECK: %[[R:.*]] = qc.reshape %[[M]] : tensor<1x1x1x1xi8> -> tensor<1x1xi8>
+// CHECK: qc.rescale %[[R]] multiplier [1073741824] shift [29] zp (0, 7) : tensor<1x1xi8> -> tensor<1x1xi8>
+func.func @data_movement(%x: tensor<1x1x2x2xf32>) -> tensor<1x1xf32> {
+  %q = qc.quantize %x : tensor<1x1x2x2xf32> -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5>>
+  %dq = qc.dequantize %q : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5>> -> tensor<1x1x2x2xf32>
+  %0 = qc.max_pool %dq {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
+  %1 = qc.quantize %0 : tensor<1x1x1x1xf32> -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>>
+  %2 = qc.dequantize %1 : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>> -> tensor<1x1x1x1xf32>
+  %3 = qc.reshape %2 : tensor<1x1x1x1xf32> -> tensor<1x1xf32>
+  %4 = qc.quantize %3 : tensor<1x1xf32> -> tensor<1x1x!quant.uniform<i8:f32, 0.5>>
+  %5 = qc.dequantize %4 : tensor<1x1x!quant.uniform<i8:f32, 0.5>> -> tensor<1x1xf32>
+  %6 = qc.quantize %5 : tensor<1x1xf32> -> tensor<1x1x!quant.uniform<i8:f32, 0.25:7>>
+  %7 = qc.dequantize %6 : tensor<1x1x!quant.uniform<i8:f32, 0.25:7>> -> tensor<1x1xf32>
+  return %7 : tensor<1x1xf32>
+}
+
+// -----
+
+// Ops without an integer form stay float islands between a dequantize and a
+// quantize.
+// CHECK-LABEL: func @float_island
+// CHECK: %[[D:.*]] = qc.dequantize
+// CHECK: %[[S:.*]] = qc.softmax %[[D]]
+// CHECK: qc.quantize %[[S]]
+func.func @float_island(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %q = qc.quantize %x : tensor<2x4xf32> -> tensor<2x4x!quant.uniform<i8:f32, 0.5>>
+  %dq = qc.dequantize %q : tensor<2x4x!quant.uniform<i8:f32, 0.5>> -> tensor<2x4xf32>
+  %0 = qc.softmax %dq {axis = 1 : i64} : tensor<2x4xf32>
+  %1 = qc.quantize %0 : tensor<2x4xf32> -> tensor<2x4x!quant.uniform<i8:f32, 0.0039:-128>>
+  %2 = qc.dequantize %1 : tensor<2x4x!quant.uniform<i8:f32, 0.0039:-128>> -> tensor<2x4xf32>
+  return %2 : tensor<2x4xf32>
+}
