@@ -2,6 +2,7 @@
 
 #include "qcc/InitAll.h"
 
+#include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/QC/IR/QCDialect.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
 
@@ -10,15 +11,21 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Transforms/Passes.h"
 
 void qcc::registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<qc::QCDialect, mlir::arith::ArithDialect,
-                  mlir::func::FuncDialect, mlir::quant::QuantDialect,
-                  mlir::tensor::TensorDialect>();
+  registry.insert<qc::QCDialect>();
+  // Code generation runs upstream pipelines (bufferization, LLVM lowering)
+  // whose dialects and interface implementations must all be available.
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
 }
 
 void qcc::registerAllPasses() {
-  mlir::registerTransformsPasses();
+  mlir::registerAllPasses();
   qc::registerQCPasses();
+  registerQCConversionPasses();
 }

@@ -1,0 +1,41 @@
+//===- Passes.td - Conversions out of the qc dialect -------*- tablegen -*-===//
+
+#ifndef QCC_CONVERSION_PASSES_TD
+#define QCC_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lower the integer qc graph to linalg, tensor and arith";
+  let description = [{
+    Lowers the output of `qc-lower-to-integer` (and the float ops code
+    generation supports) to upstream MLIR on tensors, from where the
+    standard bufferization and LLVM pipelines take over. Quantized tensor
+    types become their signless integer storage. Every integer op keeps the
+    exact semantics the reference interpreter gives it:
+
+    * `qc.quantize` / `qc.dequantize`: f32 division / multiplication,
+      round half to even, NaN to the zero point, saturation;
+    * `qc.rescale`: 64-bit `(x - zp_in) * multiplier + 2^(shift-1)`,
+      arithmetic shift right, `+ zp_out`, clamp (TOSA apply_scale), with
+      per-channel multipliers and shifts read from constant tensors;
+    * `qc.conv` (2-d, group 1, after `qc.pad`): `linalg.conv_2d_nchw_fchw`
+      into the broadcast bias; `qc.gemm` / `qc.matmul` (2-d):
+      `linalg.generic` contractions; integer operands are sign-extended to
+      the accumulator type;
+    * `qc.max_pool` (2-d): `tensor.pad` with the type's minimum and
+      `linalg.pooling_nchw_max`; `qc.reduce_sum`, `qc.add`, `qc.clip`:
+      `linalg.generic`; `qc.reshape`: `tensor.collapse_shape` /
+      `expand_shape`; `qc.transpose`: `linalg.transpose`.
+
+    Anything else is an error naming the op and its ONNX node.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // QCC_CONVERSION_PASSES_TD

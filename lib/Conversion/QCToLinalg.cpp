@@ -1,0 +1,649 @@
+//===- QCToLinalg.cpp - The integer qc graph to linalg --------------------===//
+//
+// One conversion pattern per op. Quantized tensor types become their
+// signless integer storage; the element semantics of every op is the one
+// the reference interpreter (and the numerics library) gives it, so that
+// compiled code agrees with it bit for bit. Passes.td documents the
+// mapping.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Conversion/Passes.h"
+#include "qcc/Dialect/QC/IR/QCOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace qcc {
+#define GEN_PASS_DEF_CONVERTQCTOLINALG
+#include "qcc/Conversion/Passes.h.inc"
+} // namespace qcc
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::qc;
+
+namespace {
+
+/// Quantized tensors are their storage integers.
+struct StorageTypeConverter : TypeConverter {
+  StorageTypeConverter() {
+    addConversion([](Type t) { return t; });
+    addConversion([](RankedTensorType t) -> Type {
+      if (auto q = dyn_cast<quant::QuantizedType>(t.getElementType()))
+        return t.clone(IntegerType::get(t.getContext(),
+                                        q.getStorageTypeIntegralWidth()));
+      return t;
+    });
+  }
+};
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// A tensor.empty of `type` whose dynamic sizes are `like`'s at the same
+/// positions (the batch dimension, in practice).
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamic.push_back(tensor::DimOp::create(b, loc, like, d));
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynamic);
+}
+
+Value constantInt(OpBuilder &b, Location loc, Type type, int64_t v) {
+  return arith::ConstantOp::create(b, loc, IntegerAttr::get(type, v));
+}
+
+SmallVector<utils::IteratorType> parallel(int64_t n) {
+  return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
+}
+
+/// NumPy broadcasting of `operand` to a result of `rank`: size-1 and missing
+/// leading dimensions read index 0.
+AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operand,
+                       RankedTensorType result) {
+  SmallVector<AffineExpr> exprs;
+  const int64_t offset = result.getRank() - operand.getRank();
+  for (int64_t d = 0; d < operand.getRank(); ++d)
+    exprs.push_back(operand.getDimSize(d) == 1 && result.getDimSize(d + offset) != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(d + offset, ctx));
+  return AffineMap::get(result.getRank(), 0, exprs, ctx);
+}
+
+/// A linalg.generic computing `body(args...)` element-wise over `result`
+/// from `inputs` (broadcast as NumPy does).
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType result,
+                  ValueRange inputs, Value like,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs)
+    maps.push_back(broadcastMap(ctx, tensorType(in), result));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(result.getRank(), ctx));
+  auto generic = linalg::GenericOp::create(
+      b, loc, result, inputs, emptyLike(b, loc, result, like), maps,
+      parallel(result.getRank()),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, body(nb, nl, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+std::pair<int64_t, int64_t> signedRange(unsigned bits) {
+  return {-(int64_t(1) << (bits - 1)), (int64_t(1) << (bits - 1)) - 1};
+}
+
+/// Reports an op code generation does not support, naming its node.
+LogicalResult unsupported(Operation *op, const Twine &what) {
+  return op->emitError() << "no CPU code generation for '" << op->getName()
+                         << "' (node '" << getNodeName(op) << "'): " << what;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization boundary
+//===----------------------------------------------------------------------===//
+
+struct ConvertQuantize : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto q = dyn_cast<quant::UniformQuantizedType>(
+        getElementTypeOrSelf(op.getType()));
+    if (!q || !q.isSigned() || op.getRounding() != RoundingMode::HalfToEven ||
+        !op.getInput().getType().getElementType().isF32())
+      return unsupported(op, "only per-tensor signed integer quantization of "
+                             "f32 with round half to even");
+    auto result = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Type storage = result.getElementType();
+    const float scale = static_cast<float>(q.getScale());
+    const double zp = static_cast<double>(q.getZeroPoint());
+    const double lo = q.getStorageTypeMin(), hi = q.getStorageTypeMax();
+    Value out = elementwise(
+        rewriter, op.getLoc(), result, adaptor.getInput(), adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          auto c = [&](double v) {
+            return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+          };
+          Value x = args[0];
+          Value r = math::RoundEvenOp::create(
+              b, loc, arith::DivFOp::create(b, loc, x, c(scale)));
+          r = arith::AddFOp::create(b, loc, r, c(zp));
+          r = arith::MaximumFOp::create(b, loc, r, c(lo));
+          r = arith::MinimumFOp::create(b, loc, r, c(hi));
+          Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO,
+                                              x, x);
+          r = arith::SelectOp::create(b, loc, isNan, c(zp), r);
+          return arith::FPToSIOp::create(b, loc, storage, r).getResult();
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+struct ConvertDequantize : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto q = dyn_cast<quant::UniformQuantizedType>(
+        getElementTypeOrSelf(op.getInput().getType()));
+    if (!q || !q.isSigned() || !op.getType().getElementType().isF32())
+      return unsupported(op, "only per-tensor signed integer dequantization "
+                             "to f32");
+    Value out = elementwise(
+        rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+        adaptor.getInput(), [&](OpBuilder &b, Location loc, ValueRange args) {
+          auto i32 = b.getI32Type();
+          Value v = args[0];
+          if (v.getType() != i32)
+            v = arith::ExtSIOp::create(b, loc, i32, v);
+          v = arith::SubIOp::create(b, loc, v,
+                                    constantInt(b, loc, i32, q.getZeroPoint()));
+          Value f = arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
+          Value s = arith::ConstantOp::create(
+              b, loc, b.getF32FloatAttr(static_cast<float>(q.getScale())));
+          return arith::MulFOp::create(b, loc, f, s).getResult();
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+struct ConvertStorageCast : OpConversionPattern<StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(StorageCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type target = getTypeConverter()->convertType(op.getType());
+    if (adaptor.getInput().getType() != target)
+      return unsupported(op, "signed or unsigned integer tensors (only "
+                             "signless storage is supported)");
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Integer rescale and clamps
+//===----------------------------------------------------------------------===//
+
+struct ConvertRescale : OpConversionPattern<RescaleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RescaleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op.getRoundingMode() != RescaleRounding::SingleRound ||
+        op.getOutputUnsigned())
+      return unsupported(op, "only single_round to signed integers");
+    Location loc = op.getLoc();
+    RankedTensorType result = op.getType();
+    ArrayRef<int32_t> multipliers = op.getMultiplier();
+    ArrayRef<int8_t> shifts = op.getShift();
+    const bool perChannel = multipliers.size() > 1;
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    SmallVector<AffineMap> maps = {
+        AffineMap::getMultiDimIdentityMap(result.getRank(), getContext())};
+    if (perChannel) {
+      // Per-channel parameters: constant tensors indexed by the channel.
+      const int64_t channels = multipliers.size();
+      auto m = RankedTensorType::get({channels}, rewriter.getI32Type());
+      auto s = RankedTensorType::get({channels}, rewriter.getI8Type());
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(m, multipliers)));
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(s, shifts)));
+      AffineMap channel = AffineMap::get(
+          result.getRank(), 0, getAffineDimExpr(*op.getAxis(), getContext()));
+      maps.push_back(channel);
+      maps.push_back(channel);
+    }
+    maps.push_back(maps.front());
+    const unsigned outBits = result.getElementTypeBitWidth();
+    const auto range = signedRange(outBits);
+    const int64_t outMin = range.first, outMax = range.second;
+    const bool inputUnsigned = op.getInputUnsigned();
+    const int64_t inputZp = op.getInputZp(), outputZp = op.getOutputZp();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, result, inputs,
+        emptyLike(rewriter, loc, result, adaptor.getInput()), maps,
+        parallel(result.getRank()),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          auto i64 = b.getI64Type();
+          Value x = args[0];
+          x = inputUnsigned ? arith::ExtUIOp::create(b, l, i64, x).getResult()
+                            : arith::ExtSIOp::create(b, l, i64, x).getResult();
+          x = arith::SubIOp::create(b, l, x, constantInt(b, l, i64, inputZp));
+          Value m, s;
+          if (perChannel) {
+            m = arith::ExtSIOp::create(b, l, i64, args[1]);
+            s = arith::ExtSIOp::create(b, l, i64, args[2]);
+          } else {
+            m = constantInt(b, l, i64, multipliers[0]);
+            s = constantInt(b, l, i64, shifts[0]);
+          }
+          Value one = constantInt(b, l, i64, 1);
+          Value round = arith::ShLIOp::create(
+              b, l, one, arith::SubIOp::create(b, l, s, one));
+          Value y = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, x, m), round);
+          y = arith::ShRSIOp::create(b, l, y, s);
+          y = arith::AddIOp::create(b, l, y, constantInt(b, l, i64, outputZp));
+          y = arith::MaxSIOp::create(b, l, y, constantInt(b, l, i64, outMin));
+          y = arith::MinSIOp::create(b, l, y, constantInt(b, l, i64, outMax));
+          linalg::YieldOp::create(
+              b, l,
+              arith::TruncIOp::create(b, l, result.getElementType(), y)
+                  .getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// The single value of a rank-0 integer constant.
+std::optional<int64_t> scalarConstant(Value v) {
+  DenseIntElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+    return std::nullopt;
+  return (*attr.getValues<APInt>().begin()).getSExtValue();
+}
+
+struct ConvertClip : OpConversionPattern<ClipOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ClipOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    auto element = dyn_cast<IntegerType>(result.getElementType());
+    auto lo = scalarConstant(op.getMin()), hi = scalarConstant(op.getMax());
+    if (!element || (op.getMin() && !lo) || (op.getMax() && !hi))
+      return unsupported(op, "only integer clamps to constant bounds");
+    Value out = elementwise(
+        rewriter, op.getLoc(), result, adaptor.getInput(), adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value v = args[0];
+          if (lo)
+            v = arith::MaxSIOp::create(b, loc, v, constantInt(b, loc, element, *lo));
+          if (hi)
+            v = arith::MinSIOp::create(b, loc, v, constantInt(b, loc, element, *hi));
+          return v;
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+struct ConvertAdd : OpConversionPattern<AddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    if (!isa<IntegerType>(result.getElementType()) ||
+        tensorType(adaptor.getLhs()).getRank() != result.getRank())
+      return unsupported(op, "only integer additions whose left operand has "
+                             "the result's rank");
+    Value out = elementwise(rewriter, op.getLoc(), result,
+                            {adaptor.getLhs(), adaptor.getRhs()},
+                            adaptor.getLhs(),
+                            [&](OpBuilder &b, Location loc, ValueRange args) {
+                              return arith::AddIOp::create(b, loc, args[0],
+                                                           args[1])
+                                  .getResult();
+                            });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+/// `bias` ([channels], or none) broadcast along `axis` of `type`.
+Value broadcastBias(OpBuilder &b, Location loc, RankedTensorType type,
+                    Value bias, int64_t axis, Value like) {
+  Value init = emptyLike(b, loc, type, like);
+  if (!bias)
+    return linalg::FillOp::create(
+               b, loc, constantInt(b, loc, type.getElementType(), 0), init)
+        .getResult(0);
+  MLIRContext *ctx = b.getContext();
+  AffineMap in = AffineMap::get(type.getRank(), 0, getAffineDimExpr(axis, ctx));
+  return linalg::GenericOp::create(
+             b, loc, type, bias, init,
+             ArrayRef<AffineMap>{in, AffineMap::getMultiDimIdentityMap(
+                                         type.getRank(), ctx)},
+             parallel(type.getRank()),
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, args[0]);
+             })
+      .getResult(0);
+}
+
+struct ConvertConv : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    if (result.getRank() != 4 || op.getGroup() != 1 ||
+        llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; }) ||
+        !isa<IntegerType>(result.getElementType()))
+      return unsupported(op, "only integer 2-d convolutions with group 1 and "
+                             "explicit padding (qc-lower-to-integer's form)");
+    Location loc = op.getLoc();
+    Value init = broadcastBias(rewriter, loc, result, adaptor.getBias(), 1,
+                               adaptor.getInput());
+    auto attr = [&](ArrayRef<int64_t> v) {
+      return DenseIntElementsAttr::get(
+          RankedTensorType::get({2}, rewriter.getI64Type()), v);
+    };
+    auto conv = linalg::Conv2DNchwFchwOp::create(
+        rewriter, loc, TypeRange{result},
+        ValueRange{adaptor.getInput(), adaptor.getWeight()}, ValueRange{init},
+        attr(op.getStrides()), attr(op.getDilations()));
+    rewriter.replaceOp(op, conv.getResult(0));
+    return success();
+  }
+};
+
+/// C[m, n] += A[m, k] * B[k, n] (or B[n, k]) with sign-extended integers.
+Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, bool transB,
+               Value init) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(3, 0, {m, k}, ctx),
+      AffineMap::get(3, 0, transB ? ArrayRef<AffineExpr>{n, k}
+                                  : ArrayRef<AffineExpr>{k, n},
+                     ctx),
+      AffineMap::get(3, 0, {m, n}, ctx)};
+  auto accType = cast<RankedTensorType>(init.getType());
+  Type acc = accType.getElementType();
+  return linalg::GenericOp::create(
+             b, loc, accType, ValueRange{lhs, rhs}, init, maps,
+             {utils::IteratorType::parallel, utils::IteratorType::parallel,
+              utils::IteratorType::reduction},
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value a = arith::ExtSIOp::create(nb, nl, acc, args[0]);
+               Value c = arith::ExtSIOp::create(nb, nl, acc, args[1]);
+               Value sum = arith::AddIOp::create(
+                   nb, nl, args[2], arith::MulIOp::create(nb, nl, a, c));
+               linalg::YieldOp::create(nb, nl, sum);
+             })
+      .getResult(0);
+}
+
+struct ConvertGemm : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    Value c = adaptor.getC();
+    if (!isa<IntegerType>(result.getElementType()) || op.getTransA() ||
+        op.getAlpha().convertToFloat() != 1.0f ||
+        (c && (op.getBeta().convertToFloat() != 1.0f ||
+               tensorType(c).getRank() != 1)))
+      return unsupported(op, "only integer gemm with alpha 1, no transposed "
+                             "A, and a 1-d bias with beta 1");
+    Value init = broadcastBias(rewriter, op.getLoc(), result, c, 1,
+                               adaptor.getA());
+    rewriter.replaceOp(op, contract(rewriter, op.getLoc(), adaptor.getA(),
+                                    adaptor.getB(), op.getTransB(), init));
+    return success();
+  }
+};
+
+struct ConvertMatMul : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    if (!isa<IntegerType>(result.getElementType()) || result.getRank() != 2 ||
+        tensorType(adaptor.getLhs()).getRank() != 2 ||
+        tensorType(adaptor.getRhs()).getRank() != 2)
+      return unsupported(op, "only 2-d integer matrix products");
+    Value init = broadcastBias(rewriter, op.getLoc(), result, Value(), 1,
+                               adaptor.getLhs());
+    rewriter.replaceOp(op, contract(rewriter, op.getLoc(), adaptor.getLhs(),
+                                    adaptor.getRhs(), false, init));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pooling, reductions, data movement
+//===----------------------------------------------------------------------===//
+
+struct ConvertPad : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    auto element = dyn_cast<IntegerType>(result.getElementType());
+    ArrayRef<int64_t> pads = op.getPads();
+    if (!element || op.getMode() != PadMode::Constant ||
+        llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+      return unsupported(op, "only constant, non-negative integer padding");
+    const size_t rank = pads.size() / 2;
+    SmallVector<OpFoldResult> low, high;
+    for (size_t d = 0; d < rank; ++d) {
+      low.push_back(rewriter.getIndexAttr(pads[d]));
+      high.push_back(rewriter.getIndexAttr(pads[rank + d]));
+    }
+    Value value = constantInt(rewriter, op.getLoc(), element,
+                              static_cast<int64_t>(op.getValue().convertToDouble()));
+    auto pad = tensor::PadOp::create(rewriter, op.getLoc(), result,
+                                     adaptor.getInput(), low, high, value);
+    rewriter.replaceOp(op, pad.getResult());
+    return success();
+  }
+};
+
+struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    auto element = dyn_cast<IntegerType>(result.getElementType());
+    if (!element || result.getRank() != 4 || op.getCeilMode())
+      return unsupported(op, "only integer 2-d max pooling without ceil_mode");
+    Location loc = op.getLoc();
+    const int64_t lowest = signedRange(element.getWidth()).first;
+    Value input = adaptor.getInput();
+    ArrayRef<int64_t> pads = op.getPads();
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+      SmallVector<OpFoldResult> low(2, rewriter.getIndexAttr(0)), high = low;
+      SmallVector<int64_t> shape(tensorType(input).getShape());
+      for (int d = 0; d < 2; ++d) {
+        low.push_back(rewriter.getIndexAttr(pads[d]));
+        high.push_back(rewriter.getIndexAttr(pads[2 + d]));
+        shape[2 + d] += pads[d] + pads[2 + d];
+      }
+      input = tensor::PadOp::create(
+          rewriter, loc, RankedTensorType::get(shape, element), input, low,
+          high, constantInt(rewriter, loc, element, lowest));
+    }
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, constantInt(rewriter, loc, element, lowest),
+                     emptyLike(rewriter, loc, result, input))
+                     .getResult(0);
+    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(),
+                                           element);
+    auto attr = [&](ArrayRef<int64_t> v) {
+      return DenseIntElementsAttr::get(
+          RankedTensorType::get({2}, rewriter.getI64Type()), v);
+    };
+    auto pool = linalg::PoolingNchwMaxOp::create(
+        rewriter, loc, TypeRange{result}, ValueRange{input, window},
+        ValueRange{init}, attr(op.getStrides()), attr(op.getDilations()));
+    rewriter.replaceOp(op, pool.getResult(0));
+    return success();
+  }
+};
+
+struct ConvertReduceSum : OpConversionPattern<ReduceSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReduceSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    auto input = tensorType(adaptor.getInput());
+    auto acc = dyn_cast<IntegerType>(result.getElementType());
+    if (!acc || !op.getKeepdims() || op.getAxes().empty())
+      return unsupported(op, "only integer sums with keepdims over given axes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    // Sum into the reduced shape, then expand back to keepdims.
+    SmallVector<int64_t> reducedShape;
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t d = 0; d < input.getRank(); ++d) {
+      const bool reduced = llvm::is_contained(op.getAxes(), d);
+      iterators.push_back(reduced ? utils::IteratorType::reduction
+                                  : utils::IteratorType::parallel);
+      if (!reduced) {
+        reducedShape.push_back(input.getDimSize(d));
+        outExprs.push_back(getAffineDimExpr(d, ctx));
+      }
+    }
+    auto reducedType = RankedTensorType::get(reducedShape, acc);
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, constantInt(rewriter, loc, acc, 0),
+                     emptyLike(rewriter, loc, reducedType, adaptor.getInput()))
+                     .getResult(0);
+    Value sum =
+        linalg::GenericOp::create(
+            rewriter, loc, reducedType, adaptor.getInput(), init,
+            ArrayRef<AffineMap>{
+                AffineMap::getMultiDimIdentityMap(input.getRank(), ctx),
+                AffineMap::get(input.getRank(), 0, outExprs, ctx)},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value v = arith::ExtSIOp::create(b, l, acc, args[0]);
+              linalg::YieldOp::create(b, l,
+                                      arith::AddIOp::create(b, l, args[1], v)
+                                          .getResult());
+            })
+            .getResult(0);
+    auto reassociation = getReassociationIndicesForReshape(reducedType, result);
+    if (!reassociation)
+      return unsupported(op, "cannot expand the reduced shape");
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, result, sum,
+                                                       *reassociation);
+    return success();
+  }
+};
+
+struct ConvertReshape : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto source = tensorType(adaptor.getInput());
+    auto result = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    if (source == result) {
+      rewriter.replaceOp(op, adaptor.getInput());
+      return success();
+    }
+    auto reassociation = getReassociationIndicesForReshape(source, result);
+    if (!reassociation)
+      return unsupported(op, "only reshapes that collapse or expand "
+                             "contiguous dimensions");
+    if (result.getRank() < source.getRank())
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+          op, result, adaptor.getInput(), *reassociation);
+    else
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+          op, result, adaptor.getInput(), *reassociation);
+    return success();
+  }
+};
+
+struct ConvertTranspose : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < result.getRank(); ++d)
+      if (result.isDynamicDim(d))
+        dynamic.push_back(tensor::DimOp::create(rewriter, op.getLoc(),
+                                                adaptor.getInput(),
+                                                op.getPerm()[d]));
+    Value empty = tensor::EmptyOp::create(rewriter, op.getLoc(),
+                                          result.getShape(),
+                                          result.getElementType(), dynamic);
+    auto transpose = linalg::TransposeOp::create(
+        rewriter, op.getLoc(), adaptor.getInput(), empty, op.getPerm());
+    rewriter.replaceOp(op, transpose.getResult());
+    return success();
+  }
+};
+
+struct ConvertQCToLinalgPass
+    : qcc::impl::ConvertQCToLinalgBase<ConvertQCToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    StorageTypeConverter converter;
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect,
+                           func::FuncDialect>();
+    target.addIllegalDialect<QCDialect>();
+    target.addDynamicallyLegalOp<arith::ConstantOp>([&](arith::ConstantOp c) {
+      return converter.isLegal(c.getType());
+    });
+    RewritePatternSet patterns(ctx);
+    patterns.add<ConvertQuantize, ConvertDequantize, ConvertStorageCast,
+                 ConvertRescale, ConvertClip, ConvertAdd, ConvertConv,
+                 ConvertGemm, ConvertMatMul, ConvertPad, ConvertMaxPool,
+                 ConvertReduceSum, ConvertReshape, ConvertTranspose>(converter,
+                                                                     ctx);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
