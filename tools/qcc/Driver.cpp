@@ -111,48 +111,60 @@ std::string typeString(mlir::Type type) {
   return s;
 }
 
-Expected<std::vector<NpyArray>> readArguments(mlir::func::FuncOp func,
-                                              ArrayRef<std::string> files,
-                                              StringRef what) {
-  const unsigned numArgs = func.getNumArguments();
+Expected<std::vector<NpyArray>> readArrays(ArrayRef<std::string> names,
+                                           ArrayRef<std::string> files,
+                                           StringRef what) {
+  const size_t numArgs = names.size();
   std::vector<NpyArray> arrays;
   if (files.size() == 1 && StringRef(files[0]).ends_with(".npz")) {
     auto members = readNpz(files[0]);
     if (!members)
       return members.takeError();
-    for (unsigned i = 0; i < numArgs; ++i) {
-      auto it = llvm::find_if(*members, [&](const auto &m) {
-        return m.first == valueName(func, i, false);
-      });
+    for (const std::string &name : names) {
+      auto it = llvm::find_if(
+          *members, [&](const auto &m) { return m.first == name; });
       if (it == members->end())
         return createStringError(inconvertibleErrorCode(),
-                                 files[0] + " has no array named '" +
-                                     valueName(func, i, false) + "'");
+                                 files[0] + " has no array named '" + name +
+                                     "'");
       arrays.push_back(it->second);
     }
-  } else {
-    if (files.size() != numArgs)
-      return createStringError(inconvertibleErrorCode(),
-                               "the model takes " + Twine(numArgs) +
-                                   " inputs but " + Twine(files.size()) + " " +
-                                   what + " files were given");
-    for (const std::string &path : files) {
-      auto array = readNpy(path);
-      if (!array)
-        return array.takeError();
-      arrays.push_back(std::move(*array));
-    }
+    return arrays;
   }
+  if (files.size() != numArgs)
+    return createStringError(inconvertibleErrorCode(),
+                             "the model takes " + Twine(numArgs) +
+                                 " inputs but " + Twine(files.size()) + " " +
+                                 what + " files were given");
+  for (const std::string &path : files) {
+    auto array = readNpy(path);
+    if (!array)
+      return array.takeError();
+    arrays.push_back(std::move(*array));
+  }
+  return arrays;
+}
+
+Expected<std::vector<NpyArray>> readArguments(mlir::func::FuncOp func,
+                                              ArrayRef<std::string> files,
+                                              StringRef what) {
+  const unsigned numArgs = func.getNumArguments();
+  std::vector<std::string> names;
+  for (unsigned i = 0; i < numArgs; ++i)
+    names.push_back(valueName(func, i, false));
+  auto arrays = readArrays(names, files, what);
+  if (!arrays)
+    return arrays.takeError();
   for (unsigned i = 0; i < numArgs; ++i) {
     mlir::Type element =
         cast<mlir::RankedTensorType>(func.getArgument(i).getType())
             .getElementType();
     std::optional<NpyDType> expected = npyTypeOf(element);
-    if (!expected || *expected != arrays[i].dtype)
+    if (!expected || *expected != (*arrays)[i].dtype)
       return createStringError(
           inconvertibleErrorCode(),
           "input #" + Twine(i) + " '" + valueName(func, i, false) + "' is " +
-              npyDTypeName(arrays[i].dtype) + " but the model expects " +
+              npyDTypeName((*arrays)[i].dtype) + " but the model expects " +
               typeString(element));
   }
   return arrays;
@@ -207,3 +219,7 @@ Progress::~Progress() {
 }
 
 } // namespace qcc::driver
+
+bool qcc::driver::isCompiledModel(StringRef path) {
+  return sys::fs::is_directory(path) || path.ends_with(".so");
+}

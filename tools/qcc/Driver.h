@@ -26,7 +26,8 @@ extern llvm::cl::OptionCategory qccCategory;
 
 // The sub-commands; main() dispatches on the one given.
 extern llvm::cl::SubCommand importCommand, runCommand, compareCommand,
-    quantizeCommand, evalCommand, formatsCommand, dyadicCommand;
+    quantizeCommand, evalCommand, formatsCommand, dyadicCommand,
+    compileCommand, infoCommand;
 int runImport();
 int runRun();
 int runCompare();
@@ -34,6 +35,8 @@ int runQuantize();
 int runEval();
 int runFormats();
 int runDyadic();
+int runCompile();
+int runInfo();
 
 /// Prints "qcc COMMAND: error: MESSAGE" and returns 1.
 int fail(llvm::StringRef command, const llvm::Twine &message);
@@ -58,6 +61,16 @@ std::string typeString(mlir::Type type);
 llvm::Expected<std::vector<NpyArray>>
 readArguments(mlir::func::FuncOp func, llvm::ArrayRef<std::string> files,
               llvm::StringRef what);
+
+/// Reads one array per name from `files` (one .npy per name in order, or
+/// one .npz with members of those names). `what` names the files in errors.
+llvm::Expected<std::vector<NpyArray>>
+readArrays(llvm::ArrayRef<std::string> names,
+           llvm::ArrayRef<std::string> files, llvm::StringRef what);
+
+/// Whether `path` is a model compiled by qcc compile (its directory, or a
+/// model.so), which qcc run and qcc eval execute natively.
+bool isCompiledModel(llvm::StringRef path);
 
 /// Calls `body` on consecutive slices of `inputs` along dimension 0, of
 /// `batchSize` rows each (the last may be shorter), showing progress under

@@ -2,6 +2,8 @@
 
 #include "Driver.h"
 
+#include "qcc/Runtime/CompiledModel.h"
+
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -36,10 +38,35 @@ static cl::opt<int64_t> evalBatch("batch-size",
                                   cl::init(64), cl::sub(evalCommand),
                                   cl::cat(qccCategory));
 
+/// Logits [N, C] of a compiled model's first output.
+static Expected<interp::Tensor> compiledLogitsOf(StringRef path,
+                                                 ArrayRef<std::string> inputFiles) {
+  auto model = runtime::CompiledModel::load(path.str());
+  if (!model)
+    return model.takeError();
+  std::vector<std::string> names;
+  for (const auto &t : (*model)->signature().inputs)
+    names.push_back(t.name);
+  auto arrays = readArrays(names, inputFiles, "--input");
+  if (!arrays)
+    return arrays.takeError();
+  auto outputs = (*model)->run(*arrays);
+  if (!outputs)
+    return outputs.takeError();
+  const NpyArray &out = outputs->front();
+  if (out.shape.size() != 2)
+    return createStringError(inconvertibleErrorCode(),
+                             "the model's first output must be logits "
+                             "[N, classes]");
+  return interp::Tensor(out.shape, out.toDoubles());
+}
+
 /// Logits [N, C] of `path`'s first output on `arrays`, batch by batch.
 static Expected<interp::Tensor> logitsOf(mlir::MLIRContext &context,
                                          StringRef path,
                                          ArrayRef<std::string> inputFiles) {
+  if (isCompiledModel(path))
+    return compiledLogitsOf(path, inputFiles);
   auto module = loadModel(context, path);
   if (!module)
     return module.takeError();

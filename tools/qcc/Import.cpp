@@ -2,6 +2,8 @@
 
 #include "Driver.h"
 
+#include "qcc/Runtime/CompiledModel.h"
+
 #include "qcc/Import/ONNX.h"
 
 #include "mlir/Support/FileUtilities.h"
@@ -82,7 +84,38 @@ int runImport() {
   return 0;
 }
 
+static int writeResults(const qcc::NpzMembers &results);
+
+/// Runs a compiled model (qcc compile's directory or model.so) natively.
+static Expected<qcc::NpzMembers> runCompiled() {
+  auto model = qcc::runtime::CompiledModel::load(runModel);
+  if (!model)
+    return model.takeError();
+  std::vector<std::string> names;
+  for (const auto &t : (*model)->signature().inputs)
+    names.push_back(t.name);
+  auto arrays = readArrays(names, runInputs, "--input");
+  if (!arrays)
+    return arrays.takeError();
+  auto outputs = (*model)->run(*arrays);
+  if (!outputs)
+    return createStringError(inconvertibleErrorCode(),
+                             runModel + ": " + toString(outputs.takeError()));
+  qcc::NpzMembers results;
+  for (auto [t, array] : llvm::zip((*model)->signature().outputs, *outputs))
+    results.push_back({t.name, std::move(array)});
+  return results;
+}
+
 int runRun() {
+  qcc::NpzMembers results;
+  if (isCompiledModel(runModel)) {
+    auto compiled = runCompiled();
+    if (!compiled)
+      return fail("run", toString(compiled.takeError()));
+    results = std::move(*compiled);
+    return writeResults(results);
+  }
   mlir::MLIRContext context;
   auto module = loadModel(context, runModel);
   if (!module)
@@ -137,7 +170,6 @@ int runRun() {
       return fail("run", toString(std::move(e)));
   }
 
-  qcc::NpzMembers results;
   for (auto [i, tensor] : llvm::enumerate(outputs)) {
     mlir::Type element =
         cast<mlir::RankedTensorType>(func.getResultTypes()[i]).getElementType();
@@ -150,6 +182,11 @@ int runRun() {
                        qcc::NpyArray::fromDoubles(*dtype, tensor.shape,
                                                   tensor.data)});
   }
+  return writeResults(results);
+}
+
+/// Writes `results` to -o: a .npz, a directory of .npy files, or one .npy.
+static int writeResults(const qcc::NpzMembers &results) {
   StringRef out = runOutput;
   if (out.ends_with(".npz")) {
     if (auto error = qcc::writeNpz(out, results))

@@ -45,6 +45,10 @@ int main(int argc, char **argv) {
     return runFormats();
   if (dyadicCommand)
     return runDyadic();
+  if (compileCommand)
+    return runCompile();
+  if (infoCommand)
+    return runInfo();
   errs() << "qcc: error: no command given; run 'qcc --help' for the list\n";
   return 1;
 }

@@ -38,4 +38,16 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    `memref.copy` lowers to a call of `memrefCopy` from MLIR's C runner
+    utilities, a library compiled models must not depend on;
+    `linalg.copy` lowers to loops like every other linalg op. Run after
+    bufferization (`buffer-results-to-out-params` copies results into the
+    caller's buffers with `memref.copy`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // QCC_CONVERSION_PASSES_TD

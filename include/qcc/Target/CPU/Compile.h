@@ -1,0 +1,62 @@
+//===- Compile.h - Compiling a qc module to a native shared library -*- C++ -*-===//
+//
+// The CPU code generator: the integer qc graph goes through upstream MLIR
+// (linalg, bufferization, LLVM) to LLVM IR, which clang compiles together
+// with a generated C file implementing the model's C API (model.h) into a
+// shared library. docs/cpu-codegen.md describes the API and the pipeline.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_TARGET_CPU_COMPILE_H
+#define QCC_TARGET_CPU_COMPILE_H
+
+#include "qcc/Runtime/CompiledModel.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qcc::cpu {
+
+using runtime::ModelSignature;
+using runtime::TensorSignature;
+
+/// The signature of `func`, or an error if code generation cannot give it a
+/// C API (non-f32 tensors, dynamic sizes other than the batch).
+llvm::Expected<ModelSignature> getSignature(mlir::func::FuncOp func);
+
+/// The name the entry function gets in the library (its C interface is
+/// `_mlir_ciface_qcc_model_entry`).
+inline constexpr llvm::StringLiteral kEntryName = "qcc_model_entry";
+
+/// qc (integer graph) -> linalg -> bufferized loops -> LLVM dialect.
+void buildLoweringPipeline(mlir::OpPassManager &pm);
+
+/// Runs the lowering pipeline on `module` (whose entry `func` is renamed
+/// kEntryName) and translates it to textual LLVM IR.
+llvm::Expected<std::string> lowerToLLVMIR(mlir::ModuleOp module,
+                                          mlir::func::FuncOp func);
+
+/// C source of the model's API (see model.h) over the generated entry
+/// point, with `provenance` (JSON) embedded.
+std::string generateRuntimeSource(const ModelSignature &signature,
+                                  llvm::StringRef entry,
+                                  llvm::StringRef provenance);
+
+/// The public header of every compiled model.
+llvm::StringRef getModelHeader();
+
+/// Compiles `sources` (.ll, .c) into the shared library `output` with clang
+/// (QCC_CLANG, else clang-22 or clang on PATH), optimised for this CPU; with
+/// `objectOnly`, compiles the first source into the object file `output`.
+llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> sources,
+                              llvm::StringRef output, bool objectOnly = false);
+
+} // namespace qcc::cpu
+
+#endif // QCC_TARGET_CPU_COMPILE_H

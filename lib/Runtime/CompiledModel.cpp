@@ -1,0 +1,200 @@
+//===- CompiledModel.cpp - Loading and running a compiled model -----------===//
+
+#include "qcc/Runtime/CompiledModel.h"
+
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <dlfcn.h>
+
+using namespace qcc;
+using namespace qcc::runtime;
+using llvm::Twine;
+
+namespace {
+
+llvm::Error error(const Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+} // namespace
+
+std::string qcc::runtime::shapeToString(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + (shape[i] < 0 ? std::string("N")
+                                         : std::to_string(shape[i]));
+  return s + "]";
+}
+
+/// The entry points of model.h.
+struct CompiledModel::Api {
+  int (*abiVersion)();
+  int (*numInputs)();
+  int (*numOutputs)();
+  const char *(*inputName)(int);
+  const char *(*outputName)(int);
+  int (*inputRank)(int);
+  int (*outputRank)(int);
+  const int64_t *(*inputShape)(int);
+  const int64_t *(*outputShape)(int);
+  const char *(*inputDtype)(int);
+  const char *(*outputDtype)(int);
+  const char *(*provenance)();
+  void *(*create)();
+  int (*run)(void *, int64_t, const void *const *, void *const *);
+  void (*destroy)(void *);
+};
+
+llvm::Expected<std::unique_ptr<CompiledModel>>
+CompiledModel::load(const std::string &path) {
+  std::string library = path;
+  const bool isDirectory = llvm::sys::fs::is_directory(path);
+  if (isDirectory) {
+    llvm::SmallString<256> so(path);
+    llvm::sys::path::append(so, "model.so");
+    library = std::string(so);
+  }
+  if (!llvm::sys::fs::exists(library))
+    return error(library + " does not exist" +
+                 (isDirectory ? " (is " + path +
+                                    " a directory written by qcc compile?)"
+                              : std::string()));
+  std::unique_ptr<CompiledModel> model(new CompiledModel());
+  model->library_ = library;
+  // An absolute path: dlopen must not search the library path.
+  llvm::SmallString<256> absolute(library);
+  llvm::sys::fs::make_absolute(absolute);
+  model->handle_ = dlopen(absolute.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!model->handle_)
+    return error("cannot load " + library + ": " + dlerror());
+  model->api_ = std::make_unique<Api>();
+  Api &api = *model->api_;
+  auto bind = [&](auto &fn, const char *name) -> llvm::Error {
+    void *symbol = dlsym(model->handle_, name);
+    if (!symbol)
+      return error(library + " is not a qcc compiled model: it has no '" +
+                   name + "'");
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(symbol);
+    return llvm::Error::success();
+  };
+  for (auto [fn, name] :
+       {std::pair<void **, const char *>{(void **)&api.abiVersion,
+                                         "qcc_model_abi_version"},
+        {(void **)&api.numInputs, "qcc_model_num_inputs"},
+        {(void **)&api.numOutputs, "qcc_model_num_outputs"},
+        {(void **)&api.inputName, "qcc_model_input_name"},
+        {(void **)&api.outputName, "qcc_model_output_name"},
+        {(void **)&api.inputRank, "qcc_model_input_rank"},
+        {(void **)&api.outputRank, "qcc_model_output_rank"},
+        {(void **)&api.inputShape, "qcc_model_input_shape"},
+        {(void **)&api.outputShape, "qcc_model_output_shape"},
+        {(void **)&api.inputDtype, "qcc_model_input_dtype"},
+        {(void **)&api.outputDtype, "qcc_model_output_dtype"},
+        {(void **)&api.provenance, "qcc_model_provenance"},
+        {(void **)&api.create, "qcc_model_create"},
+        {(void **)&api.run, "qcc_model_run"},
+        {(void **)&api.destroy, "qcc_model_destroy"}})
+    if (llvm::Error e = bind(*fn, name))
+      return std::move(e);
+  if (api.abiVersion() != 1)
+    return error(library + " has C API version " + Twine(api.abiVersion()) +
+                 "; this qcc runs version 1 (recompile the model)");
+  auto read = [](int count, auto name, auto rank, auto shape, auto dtype) {
+    std::vector<TensorSignature> ts;
+    for (int i = 0; i < count; ++i) {
+      const int64_t *s = shape(i);
+      ts.push_back({name(i), std::vector<int64_t>(s, s + rank(i)), dtype(i)});
+    }
+    return ts;
+  };
+  model->signature_.inputs = read(api.numInputs(), api.inputName,
+                                  api.inputRank, api.inputShape,
+                                  api.inputDtype);
+  model->signature_.outputs = read(api.numOutputs(), api.outputName,
+                                   api.outputRank, api.outputShape,
+                                   api.outputDtype);
+  model->provenance_ = api.provenance();
+  if (isDirectory) {
+    // The directory's record of what was compiled must be this library's.
+    llvm::SmallString<256> record(path);
+    llvm::sys::path::append(record, "provenance.json");
+    auto text = llvm::MemoryBuffer::getFile(record);
+    if (text && (*text)->getBuffer().trim() != llvm::StringRef(model->provenance_).trim())
+      return error(library + " was built for another model than " + path +
+                   " describes: its provenance differs from " +
+                   std::string(record) + " (recompile, or copy the whole "
+                   "directory)");
+  }
+  model->model_ = api.create();
+  if (!model->model_)
+    return error("qcc_model_create failed for " + library);
+  return model;
+}
+
+CompiledModel::~CompiledModel() {
+  if (model_)
+    api_->destroy(model_);
+  if (handle_)
+    dlclose(handle_);
+}
+
+llvm::Expected<int64_t>
+CompiledModel::checkInputs(const std::vector<NpyArray> &inputs) const {
+  const auto &expected = signature_.inputs;
+  if (inputs.size() != expected.size())
+    return error("the model has " + Twine(expected.size()) + " input" +
+                 (expected.size() == 1 ? "" : "s") + " but " +
+                 Twine(inputs.size()) + " array" +
+                 (inputs.size() == 1 ? " was" : "s were") + " given");
+  int64_t batch = -1;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorSignature &t = expected[i];
+    const NpyArray &a = inputs[i];
+    if (a.dtype != NpyDType::Float32)
+      return error("input '" + t.name + "' must be float32, got " +
+                   npyDTypeName(a.dtype));
+    bool ok = a.shape.size() == t.shape.size();
+    for (size_t d = 0; ok && d < a.shape.size(); ++d) {
+      if (t.shape[d] >= 0) {
+        ok = a.shape[d] == t.shape[d];
+      } else {
+        ok = a.shape[d] >= 1 && (batch < 0 || a.shape[d] == batch);
+        batch = a.shape[d];
+      }
+    }
+    if (!ok)
+      return error("input '" + t.name + "' must have shape " +
+                   shapeToString(t.shape) + ", got " + shapeToString(a.shape) +
+                   (batch >= 0 ? " (batch N = " + std::to_string(batch) + ")"
+                               : std::string()));
+  }
+  return batch < 0 ? 1 : batch;
+}
+
+llvm::Expected<std::vector<NpyArray>>
+CompiledModel::run(const std::vector<NpyArray> &inputs) const {
+  auto batch = checkInputs(inputs);
+  if (!batch)
+    return batch.takeError();
+  std::vector<const void *> in;
+  for (const NpyArray &a : inputs)
+    in.push_back(a.bytes.data());
+  std::vector<NpyArray> outputs;
+  for (const TensorSignature &t : signature_.outputs) {
+    NpyArray a;
+    a.dtype = NpyDType::Float32;
+    for (int64_t d : t.shape)
+      a.shape.push_back(d < 0 ? *batch : d);
+    a.bytes.assign(a.numElements() * 4, 0);
+    outputs.push_back(std::move(a));
+  }
+  std::vector<void *> out;
+  for (NpyArray &a : outputs)
+    out.push_back(a.bytes.data());
+  if (api_->run(model_, *batch, in.data(), out.data()) != 0)
+    return error("qcc_model_run failed");
+  return outputs;
+}

@@ -1,0 +1,265 @@
+//===- Compile.cpp - qcc compile and qcc info -----------------------------===//
+//
+// `qcc compile MODEL --target cpu -o OUTDIR`: an ONNX model (quantized here
+// by `qcc quantize --integer-only` on --calib data) or a quantized .mlir is
+// lowered to integer-only code and compiled into OUTDIR/model.so with the C
+// API of OUTDIR/model.h. `qcc info OUTDIR` prints what a compiled model is.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Driver.h"
+
+#include "qcc/Dialect/QC/IR/QCOps.h"
+#include "qcc/Dialect/QC/Transforms/Passes.h"
+#include "qcc/Runtime/CompiledModel.h"
+#include "qcc/Target/CPU/Compile.h"
+#include "qcc/Version.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SHA256.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace qcc::driver {
+
+cl::SubCommand compileCommand(
+    "compile", "Compile a model to native integer-only code (model.so with a "
+               "C API, model.h, the final IR and provenance.json in OUTDIR)");
+cl::SubCommand infoCommand(
+    "info", "Print a compiled model's inputs, outputs and provenance");
+
+static cl::opt<std::string> compileModel(cl::Positional, cl::Required,
+                                         cl::desc("<model.onnx|model.mlir>"),
+                                         cl::sub(compileCommand));
+static cl::list<std::string> compileCalib(
+    "calib",
+    cl::desc("Calibration data (.npy per input, or one .npz) for an ONNX "
+             "model, which is quantized with `qcc quantize --integer-only`"),
+    cl::value_desc("file"), cl::sub(compileCommand), cl::cat(qccCategory));
+static cl::opt<std::string> compileMethod(
+    "calib-method",
+    cl::desc("Calibration method passed to qcc quantize (minmax, percentile, "
+             "mse, entropy; default minmax)"),
+    cl::init("minmax"), cl::sub(compileCommand), cl::cat(qccCategory));
+static cl::opt<std::string> compileTarget(
+    "target", cl::desc("Target: cpu (this machine's CPU)"), cl::init("cpu"),
+    cl::sub(compileCommand), cl::cat(qccCategory));
+static cl::opt<std::string> compileEmit(
+    "emit",
+    cl::desc("What to produce: so (model.so, model.h; default), obj "
+             "(model.o), llvm (model.ll) or mlir (model.mlir, the integer "
+             "IR); each writes the earlier stages too"),
+    cl::init("so"), cl::sub(compileCommand), cl::cat(qccCategory));
+static cl::opt<std::string> compileOutput("o", cl::desc("Output directory"),
+                                          cl::value_desc("dir"), cl::Required,
+                                          cl::sub(compileCommand),
+                                          cl::cat(qccCategory));
+static cl::opt<std::string> infoModel(cl::Positional, cl::Required,
+                                      cl::desc("<compiled model directory>"),
+                                      cl::sub(infoCommand));
+
+namespace {
+
+/// Hex SHA-256 of a file's contents, or an error.
+Expected<std::string> sha256(StringRef path) {
+  auto buffer = MemoryBuffer::getFile(path);
+  if (!buffer)
+    return createStringError(buffer.getError(),
+                             "cannot read " + path + ": " +
+                                 buffer.getError().message());
+  auto hash = SHA256::hash(arrayRefFromStringRef((*buffer)->getBuffer()));
+  return toHex(hash, /*LowerCase=*/true);
+}
+
+Error writeFile(StringRef path, StringRef contents) {
+  std::error_code ec;
+  raw_fd_ostream os(path, ec);
+  if (ec)
+    return createStringError(ec, "cannot write " + path + ": " + ec.message());
+  os << contents;
+  return Error::success();
+}
+
+std::string inDir(StringRef name) {
+  SmallString<256> path(compileOutput);
+  sys::path::append(path, name);
+  return std::string(path);
+}
+
+/// Runs `qcc quantize --integer-only` (this executable) on the ONNX model.
+Error quantizeModel(StringRef quantized) {
+  std::string self = sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&quantizeModel));
+  SmallVector<std::string> args = {self, "quantize", compileModel,
+                                   "--integer-only", "--calib-method",
+                                   compileMethod, "-o", quantized.str()};
+  for (const std::string &c : compileCalib) {
+    args.push_back("--calib");
+    args.push_back(c);
+  }
+  SmallVector<StringRef> refs(args.begin(), args.end());
+  outs() << "qcc compile: quantizing: " << join(refs, " ") << "\n";
+  outs().flush();
+  std::string message;
+  const int rc = sys::ExecuteAndWait(self, refs, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0)
+    return createStringError(inconvertibleErrorCode(),
+                             "quantization failed" +
+                                 (message.empty() ? "" : ": " + message));
+  return Error::success();
+}
+
+/// qc-lower-to-integer (idempotent on lowered IR) and the float island
+/// report.
+Error lowerToInteger(mlir::ModuleOp module) {
+  unsigned islands = 0;
+  mlir::ScopedDiagnosticHandler listIslands(
+      module.getContext(), [&](mlir::Diagnostic &diag) {
+        if (diag.getSeverity() != mlir::DiagnosticSeverity::Warning)
+          return mlir::failure();
+        if (islands++ == 0)
+          outs() << "qcc compile: float islands (compiled as float code "
+                    "between dequantize and quantize):\n";
+        outs() << "  " << diag.str() << "\n";
+        return mlir::success();
+      });
+  mlir::PassManager pm(module.getContext());
+  pm.addPass(qc::createQCLowerToInteger());
+  qc::QCCheckIntegerOnlyOptions check;
+  check.allowFloatIslands = true;
+  pm.addPass(qc::createQCCheckIntegerOnly(check));
+  if (failed(pm.run(module)))
+    return createStringError(inconvertibleErrorCode(),
+                             "integer-only lowering failed");
+  if (!islands)
+    outs() << "qcc compile: integer-only: no float op between the input "
+              "quantize and the output dequantize\n";
+  return Error::success();
+}
+
+} // namespace
+
+int runCompile() {
+  if (compileTarget != "cpu")
+    return fail("compile", "unknown --target '" + compileTarget +
+                               "' (supported: cpu)");
+  if (!StringRef(compileEmit).equals_insensitive("so") &&
+      compileEmit != "obj" && compileEmit != "llvm" && compileEmit != "mlir")
+    return fail("compile", "unknown --emit '" + compileEmit +
+                               "' (so, obj, llvm or mlir)");
+  if (std::error_code ec = sys::fs::create_directories(compileOutput))
+    return fail("compile", "cannot create " + compileOutput + ": " +
+                               ec.message());
+  const bool onnx = StringRef(compileModel).ends_with(".onnx");
+  if (onnx && compileCalib.empty())
+    return fail("compile", "an ONNX model needs --calib data to quantize it "
+                           "(or pass a model quantized by qcc quantize)");
+  if (!onnx && !compileCalib.empty())
+    return fail("compile", "--calib applies to ONNX models; " + compileModel +
+                               " is compiled as it is");
+
+  // Provenance: what was compiled, from what, how.
+  json::Object provenance;
+  provenance["qcc_version"] = std::string(QCC_VERSION);
+  provenance["qcc_revision"] = std::string(QCC_GIT_REVISION);
+  provenance["target"] = "cpu (clang -O3 -march=native)";
+  auto modelHash = sha256(compileModel);
+  if (!modelHash)
+    return fail("compile", toString(modelHash.takeError()));
+  provenance["model"] = json::Object{
+      {"path", compileModel.getValue()}, {"sha256", *modelHash}};
+  json::Array calibration;
+  for (const std::string &c : compileCalib) {
+    auto hash = sha256(c);
+    if (!hash)
+      return fail("compile", toString(hash.takeError()));
+    calibration.push_back(json::Object{{"path", c}, {"sha256", *hash}});
+  }
+  provenance["calibration"] = std::move(calibration);
+  provenance["options"] = json::Object{
+      {"calib_method", compileMethod.getValue()},
+      {"integer_only", true},
+      {"emit", compileEmit.getValue()}};
+
+  std::string source = compileModel;
+  if (onnx) {
+    source = inDir("model.quant.mlir");
+    if (Error e = quantizeModel(source))
+      return fail("compile", toString(std::move(e)));
+  }
+  mlir::MLIRContext context;
+  auto module = loadModel(context, source);
+  if (!module)
+    return fail("compile", toString(module.takeError()));
+  mlir::func::FuncOp func = getMainFunction(**module);
+  if (!func)
+    return fail("compile", source + " has no function to compile");
+  if (Error e = lowerToInteger(**module))
+    return fail("compile", toString(std::move(e)));
+  {
+    std::string ir;
+    raw_string_ostream os(ir);
+    (*module)->print(os);
+    if (Error e = writeFile(inDir("model.mlir"), ir))
+      return fail("compile", toString(std::move(e)));
+  }
+  if (compileEmit == "mlir")
+    return 0;
+
+  auto signature = cpu::getSignature(func);
+  if (!signature)
+    return fail("compile", toString(signature.takeError()));
+  auto llvmIR = cpu::lowerToLLVMIR(**module, func);
+  if (!llvmIR)
+    return fail("compile", toString(llvmIR.takeError()));
+  if (Error e = writeFile(inDir("model.ll"), *llvmIR))
+    return fail("compile", toString(std::move(e)));
+  if (compileEmit == "llvm")
+    return 0;
+
+  std::string provenanceText = formatv("{0:2}", json::Value(std::move(provenance)));
+  std::string runtime = cpu::generateRuntimeSource(*signature, cpu::kEntryName,
+                                                   provenanceText);
+  if (Error e = writeFile(inDir("model_api.c"), runtime))
+    return fail("compile", toString(std::move(e)));
+  if (Error e = writeFile(inDir("model.h"), cpu::getModelHeader()))
+    return fail("compile", toString(std::move(e)));
+  if (Error e = writeFile(inDir("provenance.json"), provenanceText + "\n"))
+    return fail("compile", toString(std::move(e)));
+  const bool object = compileEmit == "obj";
+  if (Error e = cpu::linkSharedLibrary(
+          {inDir("model.ll"), inDir("model_api.c")},
+          inDir(object ? "model.o" : "model.so"), object))
+    return fail("compile", toString(std::move(e)));
+  outs() << "qcc compile: wrote " << inDir(object ? "model.o" : "model.so")
+         << "\n";
+  return 0;
+}
+
+int runInfo() {
+  auto model = runtime::CompiledModel::load(infoModel);
+  if (!model)
+    return fail("info", toString(model.takeError()));
+  const runtime::ModelSignature &s = (*model)->signature();
+  outs() << "library: " << (*model)->libraryPath() << "\n";
+  for (const auto &[label, ts] :
+       {std::pair<StringRef, const std::vector<runtime::TensorSignature> *>{
+            "input", &s.inputs},
+        {"output", &s.outputs}})
+    for (const runtime::TensorSignature &t : *ts)
+      outs() << label << " '" << t.name << "': " << t.dtype << " "
+             << runtime::shapeToString(t.shape) << "\n";
+  outs() << "provenance: " << (*model)->provenance() << "\n";
+  return 0;
+}
+
+} // namespace qcc::driver
