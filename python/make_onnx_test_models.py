@@ -332,6 +332,11 @@ def calibration_fixtures(out):
     np.save(os.path.join(out, "calib_shape.npy"), good[:, :, :7, :])
     np.save(os.path.join(out, "calib_f64.npy"), good.astype(np.float64))
     np.save(os.path.join(out, "calib_empty.npy"), good[:0])
+    # Inputs for bit-exactness tests of compiled models: beyond the
+    # calibrated range (saturation), and NaN and infinities.
+    wide = np.random.default_rng(12).uniform(-1, 2, (64, 1, 8, 8)).astype(np.float32)
+    wide[0, 0, 0, :4] = [np.nan, np.inf, -np.inf, 1e30]
+    np.save(os.path.join(out, "wide.npy"), wide)
 
 
 def main():

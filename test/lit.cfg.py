@@ -33,6 +33,11 @@ if os.path.isfile(os.path.join(shared_models, "digits_cnn.onnx")):
 
 # ONNX Runtime (bench/node_modules/onnxruntime-node), when installed.
 import shutil
+# A C compiler for tests that use compiled models' C API (what qcc compile
+# links with).
+host_cc = shutil.which("clang-22") or shutil.which("clang") or shutil.which("cc")
+if host_cc:
+    config.substitutions.append(("%host_cc", host_cc))
 ort = os.path.join(config.qcc_src_root, "bench", "node_modules", "onnxruntime-node")
 node = shutil.which("node")
 if node and os.path.isdir(ort):

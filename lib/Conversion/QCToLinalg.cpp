@@ -302,24 +302,93 @@ struct ConvertClip : OpConversionPattern<ClipOp> {
   }
 };
 
-struct ConvertAdd : OpConversionPattern<AddOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Float islands compute as the interpreter does: in double precision,
+/// rounded to f32 once per op (libm calls for exp, tanh, erf, pow).
+Value toF64(OpBuilder &b, Location loc, Value v) {
+  return arith::ExtFOp::create(b, loc, b.getF64Type(), v);
+}
+
+Value f64Constant(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
+}
+
+/// Element-wise binary ops: integer addition (residual sums after
+/// qc-lower-to-integer) and the float arithmetic of float islands.
+template <typename OpTy>
+struct ConvertBinary : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
   LogicalResult
-  matchAndRewrite(AddOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto result = cast<RankedTensorType>(op.getType());
-    if (!isa<IntegerType>(result.getElementType()) ||
-        tensorType(adaptor.getLhs()).getRank() != result.getRank())
-      return unsupported(op, "only integer additions whose left operand has "
-                             "the result's rank");
-    Value out = elementwise(rewriter, op.getLoc(), result,
-                            {adaptor.getLhs(), adaptor.getRhs()},
-                            adaptor.getLhs(),
-                            [&](OpBuilder &b, Location loc, ValueRange args) {
-                              return arith::AddIOp::create(b, loc, args[0],
-                                                           args[1])
-                                  .getResult();
-                            });
+    const bool integer = isa<IntegerType>(result.getElementType());
+    if ((integer && !std::is_same_v<OpTy, AddOp>) ||
+        (!integer && !result.getElementType().isF32()))
+      return unsupported(op, "only integer additions and f32 arithmetic");
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    // The output's dynamic sizes come from an operand of the result's rank.
+    Value like = tensorType(lhs).getRank() == result.getRank() ? lhs : rhs;
+    Value out = elementwise(
+        rewriter, op.getLoc(), result, {lhs, rhs}, like,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          if (integer)
+            return arith::AddIOp::create(b, loc, args[0], args[1]);
+          Value x = toF64(b, loc, args[0]), y = toF64(b, loc, args[1]);
+          Value r;
+          if constexpr (std::is_same_v<OpTy, AddOp>)
+            r = arith::AddFOp::create(b, loc, x, y);
+          else if constexpr (std::is_same_v<OpTy, SubOp>)
+            r = arith::SubFOp::create(b, loc, x, y);
+          else if constexpr (std::is_same_v<OpTy, MulOp>)
+            r = arith::MulFOp::create(b, loc, x, y);
+          else if constexpr (std::is_same_v<OpTy, DivOp>)
+            r = arith::DivFOp::create(b, loc, x, y);
+          else
+            r = math::PowFOp::create(b, loc, x, y);
+          return arith::TruncFOp::create(b, loc, b.getF32Type(), r);
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+/// Float unary ops of float islands, as applyUnary in the interpreter.
+template <typename OpTy>
+struct ConvertFloatUnary : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    if (!result.getElementType().isF32())
+      return unsupported(op, "only f32 (integer activations are clamps "
+                             "after qc-lower-to-integer)");
+    Value out = elementwise(
+        rewriter, op.getLoc(), result, adaptor.getInput(), adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = toF64(b, loc, args[0]);
+          Value zero = f64Constant(b, loc, 0.0), one = f64Constant(b, loc, 1.0);
+          Value r;
+          if constexpr (std::is_same_v<OpTy, ReluOp>) {
+            Value positive = arith::CmpFOp::create(
+                b, loc, arith::CmpFPredicate::OGT, x, zero);
+            r = arith::SelectOp::create(b, loc, positive, x, zero);
+          } else if constexpr (std::is_same_v<OpTy, SigmoidOp>) {
+            Value e = math::ExpOp::create(b, loc,
+                                          arith::NegFOp::create(b, loc, x));
+            r = arith::DivFOp::create(b, loc, one,
+                                      arith::AddFOp::create(b, loc, one, e));
+          } else if constexpr (std::is_same_v<OpTy, TanhOp>) {
+            r = math::TanhOp::create(b, loc, x);
+          } else if constexpr (std::is_same_v<OpTy, ErfOp>) {
+            r = math::ErfOp::create(b, loc, x);
+          } else {
+            r = math::SqrtOp::create(b, loc, x);
+          }
+          return arith::TruncFOp::create(b, loc, b.getF32Type(), r);
+        });
     rewriter.replaceOp(op, out);
     return success();
   }
@@ -634,9 +703,28 @@ struct ConvertQCToLinalgPass
     target.addDynamicallyLegalOp<arith::ConstantOp>([&](arith::ConstantOp c) {
       return converter.isLegal(c.getType());
     });
+    // Ops without a pattern: one clear error each, before converting.
+    bool unsupportedOps = false;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<QCDialect>(op->getDialect()) &&
+          !isa<QuantizeOp, DequantizeOp, StorageCastOp, RescaleOp, ClipOp,
+               AddOp, SubOp, MulOp, DivOp, PowOp, ReluOp, SigmoidOp, TanhOp,
+               ErfOp, SqrtOp, ConvOp, GemmOp, MatMulOp, PadOp, MaxPoolOp,
+               ReduceSumOp, ReshapeOp, TransposeOp>(op)) {
+        (void)unsupported(op, "not implemented yet");
+        unsupportedOps = true;
+      }
+    });
+    if (unsupportedOps)
+      return signalPassFailure();
     RewritePatternSet patterns(ctx);
     patterns.add<ConvertQuantize, ConvertDequantize, ConvertStorageCast,
-                 ConvertRescale, ConvertClip, ConvertAdd, ConvertConv,
+                 ConvertRescale, ConvertClip, ConvertBinary<AddOp>,
+                 ConvertBinary<SubOp>, ConvertBinary<MulOp>,
+                 ConvertBinary<DivOp>, ConvertBinary<PowOp>,
+                 ConvertFloatUnary<ReluOp>, ConvertFloatUnary<SigmoidOp>,
+                 ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
+                 ConvertFloatUnary<SqrtOp>, ConvertConv,
                  ConvertGemm, ConvertMatMul, ConvertPad, ConvertMaxPool,
                  ConvertReduceSum, ConvertReshape, ConvertTranspose>(converter,
                                                                      ctx);

@@ -111,6 +111,8 @@ void buildLoweringPipeline(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // exp, tanh, erf, pow as libm calls: the functions the interpreter uses.
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
@@ -380,6 +382,8 @@ Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
                                    output.str()};
   for (const std::string &s : objectOnly ? sources.take_front() : sources)
     args.push_back(s);
+  if (!objectOnly)
+    args.push_back("-lm"); // roundevenf, exp, tanh, erf, pow
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string errorMessage;
   SmallString<128> log;

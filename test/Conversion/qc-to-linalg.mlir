@@ -1,0 +1,117 @@
+// RUN: qopt %s -split-input-file -convert-qc-to-linalg | FileCheck %s
+
+// A per-channel rescale: multipliers and shifts as constant tensors read by
+// channel; 64-bit multiply, rounding add 2^(shift-1), arithmetic shift,
+// output zero point, clamp, truncate.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func @rescale
+// CHECK-DAG: %[[M:.*]] = arith.constant dense<[1073741824, 1518500250]> : tensor<2xi32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[31, 38]> : tensor<2xi8>
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[CH]], #[[ID]]]{{.*}} ins(%arg0, %[[M]], %[[S]] :
+// CHECK: ^bb0(%[[X:.*]]: i32, %[[MI:.*]]: i32, %[[SI:.*]]: i8, %{{.*}}: i8):
+// CHECK: %[[X64:.*]] = arith.extsi %[[X]] : i32 to i64
+// CHECK: %[[M64:.*]] = arith.extsi %[[MI]] : i32 to i64
+// CHECK: %[[S64:.*]] = arith.extsi %[[SI]] : i8 to i64
+// CHECK: %[[ROUND:.*]] = arith.shli %{{.*}}, %{{.*}} : i64
+// CHECK: %[[P:.*]] = arith.muli %{{.*}}, %[[M64]] : i64
+// CHECK: %[[Q:.*]] = arith.addi %[[P]], %[[ROUND]] : i64
+// CHECK: %[[Y:.*]] = arith.shrsi %[[Q]], %[[S64]] : i64
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: arith.trunci {{.*}} : i64 to i8
+func.func @rescale(%x: tensor<?x2xi32>) -> tensor<?x2xi8> {
+  %r = qc.rescale %x multiplier [1073741824, 1518500250] shift [31, 38] axis 1 zp (0, -3) : tensor<?x2xi32> -> tensor<?x2xi8>
+  return %r : tensor<?x2xi8>
+}
+
+// -----
+
+// Quantize: f32 division, round half to even, + zero point, saturation,
+// NaN to the zero point. Dequantize: (q - zp) * scale in f32. Storage casts
+// disappear.
+// CHECK-LABEL: func @quantize_dequantize
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: arith.cmpf uno
+// CHECK: arith.select
+// CHECK: arith.fptosi {{.*}} : f32 to i8
+// CHECK: arith.extsi {{.*}} : i8 to i32
+// CHECK: arith.subi
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK-NOT: qc.
+func.func @quantize_dequantize(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %q = qc.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+  %i = qc.storage_cast %q : tensor<4x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<4xi8>
+  %o = qc.storage_cast %i : tensor<4xi8> -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+  %y = qc.dequantize %o : tensor<4x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// An integer convolution (after qc.pad) accumulates into the broadcast bias.
+// CHECK-LABEL: func @conv
+// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %{{.*}} : i8
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%arg2 : tensor<4xi32>)
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[P]], %arg1 : tensor<?x2x6x6xi8>, tensor<4x2x3x3xi8>) outs(%[[B]] : tensor<?x4x4x4xi32>)
+func.func @conv(%x: tensor<?x2x4x4xi8>, %w: tensor<4x2x3x3xi8>, %b: tensor<4xi32>) -> tensor<?x4x4x4xi32> {
+  %p = qc.pad %x {mode = #qc.pad_mode<constant>, pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = -5.0 : f64} : tensor<?x2x4x4xi8> -> tensor<?x2x6x6xi8>
+  %c = qc.conv %p, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x2x6x6xi8>, tensor<4x2x3x3xi8>, tensor<4xi32>) -> tensor<?x4x4x4xi32>
+  return %c : tensor<?x4x4x4xi32>
+}
+
+// -----
+
+// Gemm with transposed B: a contraction over k with sign-extended operands.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[BT:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func @gemm
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[BT]], #[[C]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: arith.extsi {{.*}} : i8 to i32
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func @gemm(%a: tensor<?x8xi8>, %b: tensor<3x8xi8>, %c: tensor<3xi32>) -> tensor<?x3xi32> {
+  %0 = qc.gemm %a, %b, %c {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<?x8xi8>, tensor<3x8xi8>, tensor<3xi32>) -> tensor<?x3xi32>
+  return %0 : tensor<?x3xi32>
+}
+
+// -----
+
+// Max pooling pads with the type's minimum; a sum over spatial axes is a
+// reduction then an expand_shape back to keepdims; reshapes collapse.
+// CHECK-LABEL: func @pool_sum_reshape
+// CHECK: tensor.pad
+// CHECK: arith.constant -128 : i8
+// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+// CHECK: tensor.expand_shape {{.*}} into tensor<?x2x1x1xi32>
+// CHECK: tensor.collapse_shape {{.*}} into tensor<?x2xi32>
+func.func @pool_sum_reshape(%x: tensor<?x2x4x4xi8>) -> tensor<?x2xi32> {
+  %p = qc.max_pool %x {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<?x2x4x4xi8> -> tensor<?x2x2x2xi8>
+  %s = qc.reduce_sum %p {axes = array<i64: 2, 3>, keepdims = true} : tensor<?x2x2x2xi8> -> tensor<?x2x1x1xi32>
+  %r = qc.reshape %s : tensor<?x2x1x1xi32> -> tensor<?x2xi32>
+  return %r : tensor<?x2xi32>
+}
+
+// -----
+
+// Float islands compute in double precision, rounded to f32 once per op.
+// CHECK-LABEL: func @float_island
+// CHECK: arith.extf {{.*}} : f32 to f64
+// CHECK: arith.negf
+// CHECK: math.exp {{.*}} : f64
+// CHECK: arith.divf
+// CHECK: arith.truncf {{.*}} : f64 to f32
+// CHECK: arith.mulf {{.*}} : f64
+func.func @float_island(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %s = qc.sigmoid %x : tensor<4xf32>
+  %m = qc.mul %x, %s : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %m : tensor<4xf32>
+}
