@@ -27,7 +27,7 @@ extern llvm::cl::OptionCategory qccCategory;
 // The sub-commands; main() dispatches on the one given.
 extern llvm::cl::SubCommand importCommand, runCommand, compareCommand,
     quantizeCommand, evalCommand, formatsCommand, dyadicCommand,
-    compileCommand, infoCommand;
+    compileCommand, infoCommand, benchCommand;
 int runImport();
 int runRun();
 int runCompare();
@@ -37,6 +37,7 @@ int runFormats();
 int runDyadic();
 int runCompile();
 int runInfo();
+int runBench();
 
 /// Prints "qcc COMMAND: error: MESSAGE" and returns 1.
 int fail(llvm::StringRef command, const llvm::Twine &message);

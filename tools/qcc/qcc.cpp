@@ -49,6 +49,8 @@ int main(int argc, char **argv) {
     return runCompile();
   if (infoCommand)
     return runInfo();
+  if (benchCommand)
+    return runBench();
   errs() << "qcc: error: no command given; run 'qcc --help' for the list\n";
   return 1;
 }
