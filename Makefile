@@ -38,6 +38,7 @@ docs: configure
 	ninja -C $(BUILD_DIR) qcc-docs
 	cp $(BUILD_DIR)/docs/QCDialect.md docs/dialect/QCDialect.md
 	cp $(BUILD_DIR)/docs/QCPasses.md docs/dialect/QCPasses.md
+	cp $(BUILD_DIR)/docs/ConversionPasses.md docs/dialect/ConversionPasses.md
 
 clean:
 	rm -rf $(BUILD_DIR)

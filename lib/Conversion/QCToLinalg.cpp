@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Conversion/Passes.h"
+#include "qcc/Dialect/QC/IR/QCConstants.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -398,14 +399,10 @@ struct ConvertFloatUnary : OpConversionPattern<OpTy> {
 // Layers
 //===----------------------------------------------------------------------===//
 
-/// `bias` ([channels], or none) broadcast along `axis` of `type`.
-Value broadcastBias(OpBuilder &b, Location loc, RankedTensorType type,
-                    Value bias, int64_t axis, Value like) {
-  Value init = emptyLike(b, loc, type, like);
-  if (!bias)
-    return linalg::FillOp::create(
-               b, loc, constantInt(b, loc, type.getElementType(), 0), init)
-        .getResult(0);
+/// `bias` ([channels]) broadcast along `axis` into `init`.
+Value broadcastInto(OpBuilder &b, Location loc, Value bias, int64_t axis,
+                    Value init) {
+  auto type = cast<RankedTensorType>(init.getType());
   MLIRContext *ctx = b.getContext();
   AffineMap in = AffineMap::get(type.getRank(), 0, getAffineDimExpr(axis, ctx));
   return linalg::GenericOp::create(
@@ -419,6 +416,69 @@ Value broadcastBias(OpBuilder &b, Location loc, RankedTensorType type,
       .getResult(0);
 }
 
+/// `bias` ([channels], or none: zeros) broadcast along `axis` of `type`,
+/// whose dynamic sizes are `like`'s.
+Value broadcastBias(OpBuilder &b, Location loc, RankedTensorType type,
+                    Value bias, int64_t axis, Value like) {
+  Value init = emptyLike(b, loc, type, like);
+  if (!bias)
+    return linalg::FillOp::create(
+               b, loc, constantInt(b, loc, type.getElementType(), 0), init)
+        .getResult(0);
+  return broadcastInto(b, loc, bias, axis, init);
+}
+
+/// The batched int8 product every integer layer becomes:
+/// C[b, m, p] += sum_k A[m, k] * B[b, k, p] (operands sign-extended to the
+/// int32 accumulator). Marked for the VNNI micro-kernel, which
+/// convert-linalg-to-ukernel-calls substitutes after bufferization; without
+/// that pass it lowers to loops like any linalg.generic.
+Value batchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                    Value init) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr batch = getAffineDimExpr(0, ctx), m = getAffineDimExpr(1, ctx),
+             p = getAffineDimExpr(2, ctx), k = getAffineDimExpr(3, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {m, k}, ctx),
+                                 AffineMap::get(4, 0, {batch, k, p}, ctx),
+                                 AffineMap::get(4, 0, {batch, m, p}, ctx)};
+  auto accType = cast<RankedTensorType>(init.getType());
+  Type acc = accType.getElementType();
+  auto generic = linalg::GenericOp::create(
+      b, loc, accType, ValueRange{lhs, rhs}, init, maps,
+      {utils::IteratorType::parallel, utils::IteratorType::parallel,
+       utils::IteratorType::parallel, utils::IteratorType::reduction},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value x = arith::ExtSIOp::create(nb, nl, acc, args[0]);
+        Value y = arith::ExtSIOp::create(nb, nl, acc, args[1]);
+        Value sum = arith::AddIOp::create(nb, nl, args[2],
+                                          arith::MulIOp::create(nb, nl, x, y));
+        linalg::YieldOp::create(nb, nl, sum);
+      });
+  if (getElementTypeOrSelf(lhs.getType()).isInteger(8) &&
+      getElementTypeOrSelf(rhs.getType()).isInteger(8) && acc.isInteger(32))
+    generic->setAttr(kUkernelAttrName, b.getStringAttr(kMatmulS8S8S32));
+  return generic.getResult(0);
+}
+
+/// A constant weight's integers, for rearranging at compile time.
+std::optional<std::vector<int64_t>> weightValues(Value v) {
+  if (!getElementTypeOrSelf(v.getType()).isInteger(8))
+    return std::nullopt;
+  return getIntegerConstant(v);
+}
+
+/// An i8 constant of `shape` holding `values`.
+Value i8Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                 const std::vector<int64_t> &values) {
+  auto type = RankedTensorType::get(shape, b.getI8Type());
+  SmallVector<int8_t> bytes(values.begin(), values.end());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(bytes)));
+}
+
+/// Integer 2-d convolution (NCHW, group 1, padding done by qc.pad):
+/// linalg.conv_2d_nchw_fchw into the broadcast bias, marked for the
+/// implicit-GEMM VNNI kernel when operands are int8.
 struct ConvertConv : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -441,37 +501,52 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
         rewriter, loc, TypeRange{result},
         ValueRange{adaptor.getInput(), adaptor.getWeight()}, ValueRange{init},
         attr(op.getStrides()), attr(op.getDilations()));
+    if (getElementTypeOrSelf(adaptor.getInput().getType()).isInteger(8) &&
+        getElementTypeOrSelf(adaptor.getWeight().getType()).isInteger(8) &&
+        result.getElementType().isInteger(32))
+      conv->setAttr(kUkernelAttrName,
+                    rewriter.getStringAttr(kConv2DNchwS8S8S32));
     rewriter.replaceOp(op, conv.getResult(0));
     return success();
   }
 };
 
-/// C[m, n] += A[m, k] * B[k, n] (or B[n, k]) with sign-extended integers.
-Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, bool transB,
-               Value init) {
-  MLIRContext *ctx = b.getContext();
-  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-             k = getAffineDimExpr(2, ctx);
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(3, 0, {m, k}, ctx),
-      AffineMap::get(3, 0, transB ? ArrayRef<AffineExpr>{n, k}
-                                  : ArrayRef<AffineExpr>{k, n},
-                     ctx),
-      AffineMap::get(3, 0, {m, n}, ctx)};
-  auto accType = cast<RankedTensorType>(init.getType());
-  Type acc = accType.getElementType();
-  return linalg::GenericOp::create(
-             b, loc, accType, ValueRange{lhs, rhs}, init, maps,
-             {utils::IteratorType::parallel, utils::IteratorType::parallel,
-              utils::IteratorType::reduction},
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               Value a = arith::ExtSIOp::create(nb, nl, acc, args[0]);
-               Value c = arith::ExtSIOp::create(nb, nl, acc, args[1]);
-               Value sum = arith::AddIOp::create(
-                   nb, nl, args[2], arith::MulIOp::create(nb, nl, a, c));
-               linalg::YieldOp::create(nb, nl, sum);
-             })
-      .getResult(0);
+/// Integer Y[n, j] = sum_k X[n, k] * W(k, j) + bias[j]: the batched product
+/// with X as the matrix and W, rearranged at compile time to [1, K, J], as
+/// the single batch.
+LogicalResult convertMatrixProduct(Operation *op, Value x, Value w, bool transB,
+                                   Value bias, RankedTensorType result,
+                                   ConversionPatternRewriter &rewriter) {
+  auto wType = tensorType(w);
+  auto values = weightValues(w);
+  if (!values || !wType.hasStaticShape() || tensorType(x).getRank() != 2)
+    return unsupported(op, "only 2-d integer products with a constant 8-bit "
+                           "weight");
+  Location loc = op->getLoc();
+  const int64_t K = wType.getDimSize(transB ? 1 : 0),
+                J = wType.getDimSize(transB ? 0 : 1);
+  std::vector<int64_t> kj(K * J);
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t j = 0; j < J; ++j)
+      kj[k * J + j] = (*values)[transB ? j * K + k : k * J + j];
+  Value weights = i8Constant(rewriter, loc, {1, K, J}, kj);
+  auto accType = RankedTensorType::get({1, result.getDimSize(0), J},
+                                       result.getElementType());
+  SmallVector<Value> rows;
+  if (accType.isDynamicDim(1))
+    rows.push_back(tensor::DimOp::create(rewriter, loc, x, 0));
+  Value init = tensor::EmptyOp::create(rewriter, loc, accType.getShape(),
+                                       accType.getElementType(), rows);
+  init = bias ? broadcastInto(rewriter, loc, bias, 2, init)
+              : linalg::FillOp::create(
+                    rewriter, loc,
+                    constantInt(rewriter, loc, accType.getElementType(), 0),
+                    init)
+                    .getResult(0);
+  Value acc = batchedMatmul(rewriter, loc, x, weights, init);
+  rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+      op, result, acc, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  return success();
 }
 
 struct ConvertGemm : OpConversionPattern<GemmOp> {
@@ -487,11 +562,8 @@ struct ConvertGemm : OpConversionPattern<GemmOp> {
                tensorType(c).getRank() != 1)))
       return unsupported(op, "only integer gemm with alpha 1, no transposed "
                              "A, and a 1-d bias with beta 1");
-    Value init = broadcastBias(rewriter, op.getLoc(), result, c, 1,
-                               adaptor.getA());
-    rewriter.replaceOp(op, contract(rewriter, op.getLoc(), adaptor.getA(),
-                                    adaptor.getB(), op.getTransB(), init));
-    return success();
+    return convertMatrixProduct(op, adaptor.getA(), adaptor.getB(),
+                                op.getTransB(), c, result, rewriter);
   }
 };
 
@@ -501,15 +573,10 @@ struct ConvertMatMul : OpConversionPattern<MatMulOp> {
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto result = cast<RankedTensorType>(op.getType());
-    if (!isa<IntegerType>(result.getElementType()) || result.getRank() != 2 ||
-        tensorType(adaptor.getLhs()).getRank() != 2 ||
-        tensorType(adaptor.getRhs()).getRank() != 2)
+    if (!isa<IntegerType>(result.getElementType()) || result.getRank() != 2)
       return unsupported(op, "only 2-d integer matrix products");
-    Value init = broadcastBias(rewriter, op.getLoc(), result, Value(), 1,
-                               adaptor.getLhs());
-    rewriter.replaceOp(op, contract(rewriter, op.getLoc(), adaptor.getLhs(),
-                                    adaptor.getRhs(), false, init));
-    return success();
+    return convertMatrixProduct(op, adaptor.getLhs(), adaptor.getRhs(), false,
+                                Value(), result, rewriter);
   }
 };
 

@@ -54,12 +54,13 @@ func.func @quantize_dequantize(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// An integer convolution (after qc.pad) accumulates into the broadcast bias.
+// An integer convolution (after qc.pad) accumulates into the broadcast bias,
+// marked for the VNNI implicit-GEMM kernel.
 // CHECK-LABEL: func @conv
 // CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor.yield %{{.*}} : i8
 // CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%arg2 : tensor<4xi32>)
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[P]], %arg1 : tensor<?x2x6x6xi8>, tensor<4x2x3x3xi8>) outs(%[[B]] : tensor<?x4x4x4xi32>)
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, qc.ukernel = "conv2d_nchw_s8s8s32", strides = dense<1> : tensor<2xi64>} ins(%[[P]], %arg1 : tensor<?x2x6x6xi8>, tensor<4x2x3x3xi8>) outs(%[[B]] : tensor<?x4x4x4xi32>)
 func.func @conv(%x: tensor<?x2x4x4xi8>, %w: tensor<4x2x3x3xi8>, %b: tensor<4xi32>) -> tensor<?x4x4x4xi32> {
   %p = qc.pad %x {mode = #qc.pad_mode<constant>, pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = -5.0 : f64} : tensor<?x2x4x4xi8> -> tensor<?x2x6x6xi8>
   %c = qc.conv %p, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x2x6x6xi8>, tensor<4x2x3x3xi8>, tensor<4xi32>) -> tensor<?x4x4x4xi32>
@@ -68,18 +69,24 @@ func.func @conv(%x: tensor<?x2x4x4xi8>, %w: tensor<4x2x3x3xi8>, %b: tensor<4xi32
 
 // -----
 
-// Gemm with transposed B: a contraction over k with sign-extended operands.
-// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
-// CHECK-DAG: #[[BT:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
-// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// Gemm with transposed B: the weights transposed at compile time to
+// [1, K, N], then the batched product C[b, m, p] += A[m, k] * B[b, k, p]
+// with sign-extended operands, marked for the VNNI kernel.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-LABEL: func @gemm
-// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[BT]], #[[C]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[}}1, 3], [2, 4]]]> : tensor<1x2x2xi8>
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%arg0, %[[W]] : tensor<?x2xi8>, tensor<1x2x2xi8>)
+// CHECK-SAME: attrs =  {qc.ukernel = "matmul_s8s8s32"}
 // CHECK: arith.extsi {{.*}} : i8 to i32
 // CHECK: arith.muli
 // CHECK: arith.addi
-func.func @gemm(%a: tensor<?x8xi8>, %b: tensor<3x8xi8>, %c: tensor<3xi32>) -> tensor<?x3xi32> {
-  %0 = qc.gemm %a, %b, %c {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<?x8xi8>, tensor<3x8xi8>, tensor<3xi32>) -> tensor<?x3xi32>
-  return %0 : tensor<?x3xi32>
+// CHECK: tensor.collapse_shape {{.*}} into tensor<?x2xi32>
+func.func @gemm(%a: tensor<?x2xi8>, %c: tensor<2xi32>) -> tensor<?x2xi32> {
+  %b = arith.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>
+  %0 = qc.gemm %a, %b, %c {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<?x2xi8>, tensor<2x2xi8>, tensor<2xi32>) -> tensor<?x2xi32>
+  return %0 : tensor<?x2xi32>
 }
 
 // -----

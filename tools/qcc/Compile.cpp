@@ -231,13 +231,15 @@ int runCompile() {
                                                    provenanceText);
   if (Error e = writeFile(inDir("model_api.c"), runtime))
     return fail("compile", toString(std::move(e)));
+  if (Error e = writeFile(inDir("ukernel.c"), cpu::getUkernelSource()))
+    return fail("compile", toString(std::move(e)));
   if (Error e = writeFile(inDir("model.h"), cpu::getModelHeader()))
     return fail("compile", toString(std::move(e)));
   if (Error e = writeFile(inDir("provenance.json"), provenanceText + "\n"))
     return fail("compile", toString(std::move(e)));
   const bool object = compileEmit == "obj";
   if (Error e = cpu::linkSharedLibrary(
-          {inDir("model.ll"), inDir("model_api.c")},
+          {inDir("model.ll"), inDir("model_api.c"), inDir("ukernel.c")},
           inDir(object ? "model.o" : "model.so"), object))
     return fail("compile", toString(std::move(e)));
   outs() << "qcc compile: wrote " << inDir(object ? "model.o" : "model.so")

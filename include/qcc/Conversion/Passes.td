@@ -50,4 +50,42 @@ def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def FuseElementwise : Pass<"qc-fuse-elementwise"> {
+  let summary = "Fuse element-wise linalg ops, sparing micro-kernel ops";
+  let description = [{
+    Upstream's element-wise fusion (producer into consumer, one loop nest
+    for e.g. a rescale and its clamp), except that ops marked
+    `qc.ukernel` are neither fused into nor fused away: they must reach
+    `convert-linalg-to-ukernel-calls` as they are. No reshape propagation
+    (it would rewrite the marked ops too).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def ConvertLinalgToUkernelCalls
+    : Pass<"convert-linalg-to-ukernel-calls", "::mlir::ModuleOp"> {
+  let summary = "Replace marked linalg ops on buffers by micro-kernel calls";
+  let description = [{
+    After bufferization, the linalg ops `convert-qc-to-linalg` marked with
+    `qc.ukernel` become calls of the CPU micro-kernels
+    (include/qcc/Target/CPU/Ukernel.h), declared with
+    `llvm.emit_c_interface` so that they take MLIR memref descriptors:
+
+    * `matmul_s8s8s32` (a `linalg.generic` computing the batched int8
+      product `C[b, m, p] += A[m, k] * B[b, k, p]`):
+      `qcc_ukernel_matmul(A, B, C)`;
+    * `conv2d_nchw_s8s8s32` (a `linalg.conv_2d_nchw_fchw` on int8 operands
+      and an int32 accumulator): `qcc_ukernel_conv2d(x, w, out, sh, sw, dh,
+      dw)`, an implicit GEMM.
+
+    The kernels use AVX-512 VNNI and compute the same exact integers as the
+    linalg ops. Ops on buffers that are not contiguous row-major stay as they
+    are (and become loops).
+  }];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // QCC_CONVERSION_PASSES_TD

@@ -4,6 +4,7 @@
 
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
+#include "qcc/Dialect/QC/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -93,7 +94,7 @@ Expected<ModelSignature> getSignature(func::FuncOp func) {
 void buildLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createConvertQCToLinalg());
   pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -104,6 +105,7 @@ void buildLoweringPipeline(OpPassManager &pm) {
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
+  pm.addPass(createConvertLinalgToUkernelCalls());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -127,6 +129,15 @@ Expected<std::string> lowerToLLVMIR(ModuleOp module, func::FuncOp func) {
     return error("cannot rename the entry function");
   SymbolTable::setSymbolName(func, kEntryName);
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+  {
+    // One sample at a time: static shapes throughout (see the wrapper).
+    PassManager pm(module.getContext());
+    qc::QCSetBatchSizeOptions batch;
+    batch.batchSize = 1;
+    pm.addNestedPass<func::FuncOp>(qc::createQCSetBatchSize(batch));
+    if (failed(pm.run(module)))
+      return error("cannot specialize the batch dimension");
+  }
   // Attributes of the ONNX graph mean nothing to LLVM.
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.setArgAttrs(i, ArrayRef<NamedAttribute>{});
@@ -155,6 +166,19 @@ Expected<std::string> lowerToLLVMIR(ModuleOp module, func::FuncOp func) {
   raw_string_ostream os(ir);
   llvmModule->print(os, nullptr);
   return ir;
+}
+
+std::string getUkernelSource() {
+#include "UkernelSources.inc"
+  // One self-contained file: the header's text in place of its #include.
+  std::string source = kUkernelSource;
+  const std::string include = "#include \"qcc/Target/CPU/Ukernel.h\"";
+  const size_t at = source.find(include);
+  if (at != std::string::npos)
+    source.replace(at, include.size(), kUkernelHeader);
+  return "/* The CPU micro-kernels (lib/Target/CPU/Ukernel), as qcc embeds "
+         "them. */\n" +
+         source;
 }
 
 StringRef getModelHeader() {
@@ -314,12 +338,12 @@ QCC_EXPORT struct qcc_model *qcc_model_create(void) {{
 }
 QCC_EXPORT void qcc_model_destroy(struct qcc_model *model) {{ free(model); }
 
-/* A dense row-major descriptor of `data` with `shape` (-1: batch). */
-static void describe(float *data, const int64_t *shape, int rank,
-                     int64_t batch, int64_t *sizes, int64_t *strides) {{
+/* A dense row-major descriptor of one sample of `shape` (-1: batch). */
+static void describe(const int64_t *shape, int rank, int64_t *sizes,
+                     int64_t *strides) {{
   int64_t stride = 1;
   for (int d = rank - 1; d >= 0; --d) {{
-    sizes[d] = shape[d] < 0 ? batch : shape[d];
+    sizes[d] = shape[d] < 0 ? 1 : shape[d];
     strides[d] = stride;
     stride *= sizes[d];
   }
@@ -337,20 +361,36 @@ QCC_EXPORT int qcc_model_run(struct qcc_model *model, int64_t batch,
       return -1;
 )",
                 numInputs, numOutputs, cString(provenance));
+  // The entry computes one sample (qc-set-batch-size=1); a batch is that
+  // many calls on consecutive samples. A model without a batch dimension
+  // runs only with batch 1.
+  bool batched = false;
+  all([&](const TensorSignature &t, unsigned, bool) {
+    batched |= !t.shape.empty() && t.shape[0] < 0;
+  });
+  if (!batched)
+    os << "  if (batch != 1)\n    return -1;\n";
+  all([&](const TensorSignature &t, unsigned k, bool) {
+    os << "  memref" << k << " m" << k << ";\n  m" << k << ".offset = 0;\n"
+       << "  describe(" << (k < numInputs ? "input" : "output") << "_shape"
+       << (k < numInputs ? k : k - numInputs) << ", " << t.shape.size()
+       << ", m" << k << ".sizes, m" << k << ".strides);\n";
+  });
+  os << "  for (int64_t b = 0; b < batch; ++b) {\n";
   all([&](const TensorSignature &t, unsigned k, bool output) {
     const size_t index = output ? k - numInputs : k;
-    os << "  memref" << k << " m" << k << ";\n  m" << k << ".allocated = m"
-       << k << ".aligned = (float *)" << (output ? "outputs[" : "inputs[")
-       << index << "];\n  m" << k << ".offset = 0;\n  describe(m" << k
-       << ".aligned, " << (output ? "output" : "input") << "_shape" << index
-       << ", " << t.shape.size() << ", batch, m" << k << ".sizes, m" << k
-       << ".strides);\n";
+    int64_t sample = 1;
+    for (size_t d = t.shape[0] < 0 ? 1 : 0; d < t.shape.size(); ++d)
+      sample *= t.shape[d];
+    os << "    m" << k << ".allocated = m" << k << ".aligned = (float *)"
+       << (output ? "outputs[" : "inputs[") << index << "] + b * " << sample
+       << ";\n";
   });
-  os << "  _mlir_ciface_" << entry << "(";
+  os << "    _mlir_ciface_" << entry << "(";
   all([&](const TensorSignature &, unsigned k, bool) {
     os << (k ? ", " : "") << "&m" << k;
   });
-  os << ");\n  return 0;\n}\n";
+  os << ");\n  }\n  return 0;\n}\n";
   return s;
 }
 
@@ -383,7 +423,7 @@ Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
   for (const std::string &s : objectOnly ? sources.take_front() : sources)
     args.push_back(s);
   if (!objectOnly)
-    args.push_back("-lm"); // roundevenf, exp, tanh, erf, pow
+    args.append({"-lm", "-pthread"}); // libm: roundevenf, exp, tanh, erf
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string errorMessage;
   SmallString<128> log;

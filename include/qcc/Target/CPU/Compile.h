@@ -48,6 +48,10 @@ std::string generateRuntimeSource(const ModelSignature &signature,
                                   llvm::StringRef entry,
                                   llvm::StringRef provenance);
 
+/// The micro-kernel source (Ukernel.c with Ukernel.h inlined) that every
+/// model.so is compiled with.
+std::string getUkernelSource();
+
 /// The public header of every compiled model.
 llvm::StringRef getModelHeader();
 

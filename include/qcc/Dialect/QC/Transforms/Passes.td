@@ -207,4 +207,20 @@ def QCCheckIntegerOnly : Pass<"qc-check-integer-only"> {
   ];
 }
 
+def QCSetBatchSize : Pass<"qc-set-batch-size", "::mlir::func::FuncOp"> {
+  let summary = "Give the dynamic batch dimension a static size";
+  let description = [{
+    Models take a batch of any size along dimension 0 (`?`). This pass
+    replaces that dynamic size by `batch-size` in the function's type and in
+    every value whose dimension 0 is dynamic, so that code generation sees
+    static shapes throughout (constant strides that LLVM vectorizes, static
+    buffers). The CPU target compiles the batch-1 function and runs larger
+    batches one sample at a time. Fails if any other dimension is dynamic.
+  }];
+  let options = [
+    Option<"batchSize", "batch-size", "int64_t", /*default=*/"1",
+           "The static size of dimension 0">,
+  ];
+}
+
 #endif // QCC_DIALECT_QC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,484 @@
+/*===- Ukernel.c - Hand-written CPU micro-kernels -------------------------===*
+ *
+ * int8 x int8 -> int32 matrix products with AVX-512 VNNI.
+ *
+ * vpdpbusd multiplies unsigned bytes by signed bytes. B is made unsigned by
+ * flipping its sign bit (b + 128), which adds 128 * sum_k A[m][k] to every
+ * C[m][p]; the kernel subtracts that once per row ("compensation").
+ *
+ * Blocking: B is packed per panel of NR * 16 columns as [K/4][NR*16][4]
+ * bytes (four consecutive k of one column form the 32-bit lane vpdpbusd
+ * reduces), A is packed with K padded to a multiple of 4 and M to a
+ * multiple of MR. The register tile is MR rows x NR vectors of 16 int32
+ * accumulators; each step loads NR vectors of B and broadcasts one 32-bit
+ * group of A per row. Panel widths are chosen per call to waste the fewest
+ * columns on P (e.g. 49 = 7x7 outputs use one panel of 64).
+ *
+ * Threads split the M blocks (or the panels, when there are fewer M
+ * blocks than threads); each packs the B panels it needs.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "qcc/Target/CPU/Ukernel.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define QCC_HAVE_X86 1
+#else
+#define QCC_HAVE_X86 0
+#endif
+
+void qcc_ukernel_matmul_s8s8s32_reference(int64_t batch, int64_t M, int64_t P,
+                                          int64_t K, const int8_t *A,
+                                          int64_t lda, const int8_t *B,
+                                          int64_t strideB, int64_t ldb,
+                                          int32_t *C, int64_t strideC,
+                                          int64_t ldc) {
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t k = 0; k < K; ++k) {
+        const int32_t a = A[m * lda + k];
+        const int8_t *row = B + b * strideB + k * ldb;
+        int32_t *out = C + b * strideC + m * ldc;
+        for (int64_t p = 0; p < P; ++p)
+          out[p] += a * row[p];
+      }
+}
+
+int qcc_ukernel_num_threads(void) {
+  static int threads = 0;
+  if (threads == 0) {
+    const char *env = getenv("QCC_NUM_THREADS");
+    int n = env ? atoi(env) : 1;
+    threads = n >= 1 && n <= 256 ? n : 1;
+  }
+  return threads;
+}
+
+#if QCC_HAVE_X86
+
+int qcc_ukernel_has_vnni(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512vnni") &&
+         __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl");
+}
+
+#define QCC_VNNI                                                               \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+/* The work of one call, shared by its threads. */
+typedef struct {
+  int64_t batch, M, P, K, K4, Mp;
+  int nr;                /* vectors per panel: 2, 3 or 4 */
+  int mr;                /* rows per block */
+  const int8_t *Ap;      /* [Mp][K4 * 4], zero padded */
+  const int32_t *rowSum; /* 128 * sum_k A[m][k] */
+  const int8_t *B; /* the matrix B, or the conv input x [batch][C][H][W] */
+  int64_t strideB, ldb;
+  int32_t *C;
+  int64_t strideC, ldc;
+  /* Convolution (B is im2col(x), never stored): geometry, else conv = 0. */
+  int conv;
+  int64_t channels, height, width, kh, kw, ow, sh, sw, dh, dw;
+} Job;
+
+/* Rows k4*4 .. k4*4+3 of B (each `cols` bytes from rows[i]) + 128, as
+ * [width][4] bytes at dst: a byte transpose of 4 rows by 16 columns at a
+ * time. Beyond K and P the bytes are don't-cares: A is zero there, and
+ * those columns are not stored. */
+QCC_VNNI static void packRows(const int8_t *const rows[4], int64_t cols,
+                              uint8_t *dst) {
+  const __m128i flip = _mm_set1_epi8((char)0x80);
+  int64_t j = 0;
+  for (; j + 16 <= cols; j += 16) {
+    const __m128i r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[0] + j)), flip);
+    const __m128i r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[1] + j)), flip);
+    const __m128i r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[2] + j)), flip);
+    const __m128i r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[3] + j)), flip);
+    const __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
+    const __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
+    _mm_storeu_si128((__m128i *)(dst + j * 4), _mm_unpacklo_epi16(t0, t2));
+    _mm_storeu_si128((__m128i *)(dst + j * 4 + 16), _mm_unpackhi_epi16(t0, t2));
+    _mm_storeu_si128((__m128i *)(dst + j * 4 + 32), _mm_unpacklo_epi16(t1, t3));
+    _mm_storeu_si128((__m128i *)(dst + j * 4 + 48), _mm_unpackhi_epi16(t1, t3));
+  }
+  for (; j < cols; ++j)
+    for (int i = 0; i < 4; ++i)
+      dst[j * 4 + i] = (uint8_t)(rows[i][j] ^ 0x80);
+}
+
+/* Columns [p0, p0 + width) of B as [K4][width][4] bytes. */
+QCC_VNNI static void packPanel(const Job *job, const int8_t *B, int64_t p0,
+                               int width, uint8_t *panel) {
+  const int64_t cols = job->P - p0 < width ? job->P - p0 : width;
+  for (int64_t k4 = 0; k4 < job->K4; ++k4) {
+    const int8_t *rows[4];
+    for (int i = 0; i < 4; ++i) {
+      const int64_t k = k4 * 4 + i < job->K ? k4 * 4 + i : job->K - 1;
+      rows[i] = B + k * job->ldb + p0;
+    }
+    packRows(rows, cols, panel + k4 * width * 4);
+  }
+}
+
+/* 16 bytes of B = im2col(x) row `plane` (x[c] shifted by (kh, kw)) from
+ * column p: one masked load per output-row segment the 16 columns span (or
+ * a gather for strides other than 1). */
+QCC_VNNI static inline __m128i loadConvChunk(const Job *job,
+                                             const int8_t *plane, int64_t p,
+                                             int64_t len) {
+  int64_t oh = p / job->ow, ow = p % job->ow;
+  if (job->sw != 1) {
+    int8_t bytes[16] = {0};
+    for (int64_t filled = 0; filled < len; ++oh, ow = 0) {
+      const int8_t *src = plane + oh * job->sh * job->width;
+      for (; ow < job->ow && filled < len; ++ow)
+        bytes[filled++] = src[ow * job->sw];
+    }
+    return _mm_loadu_si128((const __m128i *)bytes);
+  }
+  __m128i v = _mm_setzero_si128();
+  for (int64_t filled = 0; filled < len; ++oh, ow = 0) {
+    int64_t n = job->ow - ow;
+    if (n > len - filled)
+      n = len - filled;
+    const int8_t *src = plane + oh * job->sh * job->width + ow;
+    const __mmask16 mask = (__mmask16)(((1u << n) - 1) << filled);
+    v = _mm_mask_loadu_epi8(v, mask, src - filled);
+    filled += n;
+  }
+  return v;
+}
+
+/* Columns [p0, p0 + width) of B = im2col(x) as [K4][width][4] bytes: row
+ * k = (c, kh, kw), column p = (oh, ow),
+ * B[k][p] = x[c][oh * sh + kh * dh][ow * sw + kw * dw]. */
+QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
+                                   int width, uint8_t *panel) {
+  const int64_t cols = job->P - p0 < width ? job->P - p0 : width;
+  const int64_t window = job->kh * job->kw;
+  const __m128i flip = _mm_set1_epi8((char)0x80);
+  for (int64_t k4 = 0; k4 < job->K4; ++k4) {
+    const int8_t *planes[4];
+    for (int i = 0; i < 4; ++i) {
+      const int64_t k = k4 * 4 + i < job->K ? k4 * 4 + i : job->K - 1;
+      const int64_t c = k / window, r = k % window;
+      planes[i] = x + c * job->height * job->width +
+                  (r / job->kw) * job->dh * job->width + (r % job->kw) * job->dw;
+    }
+    uint8_t *dst = panel + k4 * width * 4;
+    for (int64_t j = 0; j < cols; j += 16) {
+      const int64_t len = cols - j < 16 ? cols - j : 16;
+      const __m128i r0 = _mm_xor_si128(loadConvChunk(job, planes[0], p0 + j, len), flip);
+      const __m128i r1 = _mm_xor_si128(loadConvChunk(job, planes[1], p0 + j, len), flip);
+      const __m128i r2 = _mm_xor_si128(loadConvChunk(job, planes[2], p0 + j, len), flip);
+      const __m128i r3 = _mm_xor_si128(loadConvChunk(job, planes[3], p0 + j, len), flip);
+      const __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
+      const __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
+      _mm_storeu_si128((__m128i *)(dst + j * 4), _mm_unpacklo_epi16(t0, t2));
+      _mm_storeu_si128((__m128i *)(dst + j * 4 + 16), _mm_unpackhi_epi16(t0, t2));
+      _mm_storeu_si128((__m128i *)(dst + j * 4 + 32), _mm_unpacklo_epi16(t1, t3));
+      _mm_storeu_si128((__m128i *)(dst + j * 4 + 48), _mm_unpackhi_epi16(t1, t3));
+    }
+  }
+}
+
+/* The register tile: MR rows x NR vectors, over all of K. Rows at or past
+ * M and columns at or past P are computed from padding and not stored. */
+#define QCC_DEFINE_TILE(MR, NR)                                                \
+  QCC_VNNI static void tile_##MR##x##NR(const Job *job, const uint8_t *panel,  \
+                                        int64_t m0, int64_t p0, int32_t *C) {  \
+    __m512i acc[MR][NR];                                                       \
+    __mmask16 mask[NR];                                                        \
+    for (int j = 0; j < NR; ++j) {                                             \
+      const int64_t left = job->P - p0 - 16 * j;                               \
+      mask[j] = left >= 16 ? (__mmask16)0xFFFF                                 \
+                : left <= 0 ? (__mmask16)0                                     \
+                            : (__mmask16)((1u << left) - 1);                   \
+    }                                                                          \
+    for (int r = 0; r < MR; ++r) {                                             \
+      const __m512i comp = _mm512_set1_epi32(-job->rowSum[m0 + r]);            \
+      for (int j = 0; j < NR; ++j)                                             \
+        acc[r][j] = m0 + r < job->M                                            \
+                        ? _mm512_add_epi32(                                    \
+                              _mm512_maskz_loadu_epi32(                        \
+                                  mask[j], C + (m0 + r) * job->ldc + p0 +      \
+                                               16 * j),                        \
+                              comp)                                            \
+                        : _mm512_setzero_si512();                              \
+    }                                                                          \
+    const int8_t *a = job->Ap + m0 * job->K4 * 4;                              \
+    for (int64_t k4 = 0; k4 < job->K4; ++k4) {                                 \
+      __m512i b[NR];                                                           \
+      for (int j = 0; j < NR; ++j)                                             \
+        b[j] = _mm512_loadu_si512(panel + (k4 * NR * 16 + 16 * j) * 4);        \
+      for (int r = 0; r < MR; ++r) {                                           \
+        int32_t group;                                                         \
+        memcpy(&group, a + r * job->K4 * 4 + k4 * 4, 4);                       \
+        const __m512i bcast = _mm512_set1_epi32(group);                        \
+        for (int j = 0; j < NR; ++j)                                           \
+          acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], b[j], bcast);             \
+      }                                                                        \
+    }                                                                          \
+    for (int r = 0; r < MR && m0 + r < job->M; ++r)                            \
+      for (int j = 0; j < NR; ++j)                                             \
+        _mm512_mask_storeu_epi32(C + (m0 + r) * job->ldc + p0 + 16 * j,        \
+                                 mask[j], acc[r][j]);                          \
+  }
+
+QCC_DEFINE_TILE(8, 2)
+QCC_DEFINE_TILE(8, 3)
+QCC_DEFINE_TILE(6, 4)
+
+typedef struct {
+  const Job *job;
+  int64_t mBlockBegin, mBlockEnd; /* in blocks of job->mr */
+  int64_t panelBegin, panelEnd;   /* in panels of job->nr * 16 */
+} Part;
+
+QCC_VNNI static void *runPart(void *arg) {
+  const Part *part = (const Part *)arg;
+  const Job *job = part->job;
+  const int width = job->nr * 16;
+  uint8_t *panel = aligned_alloc(64, (size_t)(job->K4 * width * 4 + 64));
+  if (!panel)
+    abort();
+  for (int64_t b = 0; b < job->batch; ++b) {
+    const int8_t *B = job->B + b * job->strideB;
+    int32_t *C = job->C + b * job->strideC;
+    for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {
+      const int64_t p0 = q * width;
+      if (job->conv)
+        packConvPanel(job, B, p0, width, panel);
+      else
+        packPanel(job, B, p0, width, panel);
+      for (int64_t blk = part->mBlockBegin; blk < part->mBlockEnd; ++blk) {
+        const int64_t m0 = blk * job->mr;
+        switch (job->nr) {
+        case 2:
+          tile_8x2(job, panel, m0, p0, C);
+          break;
+        case 3:
+          tile_8x3(job, panel, m0, p0, C);
+          break;
+        default:
+          tile_6x4(job, panel, m0, p0, C);
+        }
+      }
+    }
+  }
+  free(panel);
+  return NULL;
+}
+
+/* Vectors per panel: the fewest computed columns for P, ties to wider. */
+static int choosePanelVectors(int64_t P) {
+  int best = 4;
+  int64_t bestCols = (P + 63) / 64 * 64;
+  for (int nr = 3; nr >= 2; --nr) {
+    const int64_t cols = (P + nr * 16 - 1) / (nr * 16) * (nr * 16);
+    if (cols < bestCols) {
+      best = nr;
+      bestCols = cols;
+    }
+  }
+  return best;
+}
+
+/* Packs A, splits the work among threads and runs it. */
+QCC_VNNI static void runJob(Job *job, const int8_t *A, int64_t lda,
+                            int threads) {
+  const int64_t M = job->M, K = job->K;
+  job->K4 = (K + 3) / 4;
+  job->nr = choosePanelVectors(job->P);
+  job->mr = job->nr == 4 ? 6 : 8;
+  job->Mp = (M + job->mr - 1) / job->mr * job->mr;
+  int8_t *Ap = calloc((size_t)(job->Mp * job->K4 * 4), 1);
+  int32_t *rowSum = calloc((size_t)job->Mp, sizeof(int32_t));
+  if (!Ap || !rowSum)
+    abort();
+  for (int64_t m = 0; m < M; ++m) {
+    int32_t sum = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      Ap[m * job->K4 * 4 + k] = A[m * lda + k];
+      sum += A[m * lda + k];
+    }
+    rowSum[m] = 128 * sum;
+  }
+  job->Ap = Ap;
+  job->rowSum = rowSum;
+
+  const int64_t mBlocks = job->Mp / job->mr;
+  const int64_t panels = (job->P + job->nr * 16 - 1) / (job->nr * 16);
+  if (threads > 64)
+    threads = 64;
+  Part parts[64];
+  pthread_t ids[64];
+  const int splitM = mBlocks >= threads;
+  for (int t = 0; t < threads; ++t) {
+    parts[t].job = job;
+    parts[t].mBlockBegin = splitM ? mBlocks * t / threads : 0;
+    parts[t].mBlockEnd = splitM ? mBlocks * (t + 1) / threads : mBlocks;
+    parts[t].panelBegin = splitM ? 0 : panels * t / threads;
+    parts[t].panelEnd = splitM ? panels : panels * (t + 1) / threads;
+  }
+  int started = 0;
+  for (int t = 1; t < threads; ++t)
+    if (pthread_create(&ids[t], NULL, runPart, &parts[t]) == 0)
+      started = t;
+    else
+      break;
+  /* Parts whose thread did not start run here. */
+  runPart(&parts[0]);
+  for (int t = started + 1; t < threads; ++t)
+    runPart(&parts[t]);
+  for (int t = 1; t <= started; ++t)
+    pthread_join(ids[t], NULL);
+  free(Ap);
+  free(rowSum);
+}
+
+#else
+
+int qcc_ukernel_has_vnni(void) { return 0; }
+
+#endif
+
+void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P,
+                                int64_t K, const int8_t *A, int64_t lda,
+                                const int8_t *B, int64_t strideB, int64_t ldb,
+                                int32_t *C, int64_t strideC, int64_t ldc,
+                                int threads) {
+  if (batch <= 0 || M <= 0 || P <= 0 || K <= 0)
+    return;
+#if QCC_HAVE_X86
+  if (qcc_ukernel_has_vnni()) {
+    Job job = {0};
+    job.batch = batch;
+    job.M = M;
+    job.P = P;
+    job.K = K;
+    job.B = B;
+    job.strideB = strideB;
+    job.ldb = ldb;
+    job.C = C;
+    job.strideC = strideC;
+    job.ldc = ldc;
+    runJob(&job, A, lda, threads < 1 ? 1 : threads);
+    return;
+  }
+#endif
+  (void)threads;
+  qcc_ukernel_matmul_s8s8s32_reference(batch, M, P, K, A, lda, B, strideB,
+                                       ldb, C, strideC, ldc);
+}
+
+void qcc_ukernel_conv2d_nchw_s8s8s32_reference(
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
+    int64_t KH, int64_t KW, const int8_t *w, int64_t OH, int64_t OW,
+    int32_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw) {
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          int32_t acc = 0;
+          for (int64_t c = 0; c < C; ++c)
+            for (int64_t kh = 0; kh < KH; ++kh)
+              for (int64_t kw = 0; kw < KW; ++kw)
+                acc += (int32_t)w[((m * C + c) * KH + kh) * KW + kw] *
+                       x[((n * C + c) * H + oh * sh + kh * dh) * W + ow * sw +
+                         kw * dw];
+          out[((n * M + m) * OH + oh) * OW + ow] += acc;
+        }
+}
+
+void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H,
+                                     int64_t W, const int8_t *x, int64_t M,
+                                     int64_t KH, int64_t KW, const int8_t *w,
+                                     int64_t OH, int64_t OW, int32_t *out,
+                                     int64_t sh, int64_t sw, int64_t dh,
+                                     int64_t dw, int threads) {
+  if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0)
+    return;
+#if QCC_HAVE_X86
+  if (qcc_ukernel_has_vnni()) {
+    /* Implicit GEMM: out[n] (M x OH*OW) += w (M x C*KH*KW) * im2col(x[n]),
+     * im2col gathered panel by panel while packing. */
+    Job job = {0};
+    job.batch = N;
+    job.M = M;
+    job.P = OH * OW;
+    job.K = C * KH * KW;
+    job.B = x;
+    job.strideB = C * H * W;
+    job.C = out;
+    job.strideC = M * OH * OW;
+    job.ldc = OH * OW;
+    job.conv = 1;
+    job.channels = C;
+    job.height = H;
+    job.width = W;
+    job.kh = KH;
+    job.kw = KW;
+    job.ow = OW;
+    job.sh = sh;
+    job.sw = sw;
+    job.dh = dh;
+    job.dw = dw;
+    runJob(&job, w, C * KH * KW, threads < 1 ? 1 : threads);
+    return;
+  }
+#endif
+  (void)threads;
+  qcc_ukernel_conv2d_nchw_s8s8s32_reference(N, C, H, W, x, M, KH, KW, w, OH,
+                                            OW, out, sh, sw, dh, dw);
+}
+
+/* The entry points generated code calls, with MLIR memref descriptors (C
+ * interface). matmul: A [M][K], B [batch][K][P], C [batch][M][P] with unit
+ * inner strides. conv2d: x [N][C][H][W], w [M][C][KH][KW], out
+ * [N][M][OH][OW], contiguous. */
+typedef struct {
+  int8_t *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+} qcc_memref_i8_2d;
+typedef struct {
+  int8_t *allocated, *aligned;
+  int64_t offset, sizes[3], strides[3];
+} qcc_memref_i8_3d;
+typedef struct {
+  int32_t *allocated, *aligned;
+  int64_t offset, sizes[3], strides[3];
+} qcc_memref_i32_3d;
+typedef struct {
+  int8_t *allocated, *aligned;
+  int64_t offset, sizes[4], strides[4];
+} qcc_memref_i8_4d;
+typedef struct {
+  int32_t *allocated, *aligned;
+  int64_t offset, sizes[4], strides[4];
+} qcc_memref_i32_4d;
+
+void _mlir_ciface_qcc_ukernel_matmul(qcc_memref_i8_2d *A, qcc_memref_i8_3d *B,
+                                     qcc_memref_i32_3d *C) {
+  qcc_ukernel_matmul_s8s8s32(
+      C->sizes[0], C->sizes[1], C->sizes[2], A->sizes[1],
+      A->aligned + A->offset, A->strides[0], B->aligned + B->offset,
+      B->strides[0], B->strides[1], C->aligned + C->offset, C->strides[0],
+      C->strides[1], qcc_ukernel_num_threads());
+}
+
+void _mlir_ciface_qcc_ukernel_conv2d(qcc_memref_i8_4d *x, qcc_memref_i8_4d *w,
+                                     qcc_memref_i32_4d *out, int64_t sh,
+                                     int64_t sw, int64_t dh, int64_t dw) {
+  qcc_ukernel_conv2d_nchw_s8s8s32(
+      x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
+      x->aligned + x->offset, w->sizes[0], w->sizes[2], w->sizes[3],
+      w->aligned + w->offset, out->sizes[2], out->sizes[3],
+      out->aligned + out->offset, sh, sw, dh, dw, qcc_ukernel_num_threads());
+}
