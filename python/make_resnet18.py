@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""A ResNet-18 (torchvision's architecture, 224x224, 1000 classes) with
-random weights, exported to ONNX with a dynamic batch, plus random
-calibration images: for calibration-throughput benchmarks only (speed does
-not depend on the weights). Uses Debian's PyTorch (python3-torch).
+"""torchvision's ResNet-18 (224x224, 1000 classes) with random weights
+(torchvision's initialisation, seeded) and random BatchNorm statistics,
+exported to ONNX with a dynamic batch, plus random calibration images: for
+speed benchmarks only (speed does not depend on the weights). Uses Debian's
+PyTorch and torchvision (python3-torch, python3-torchvision).
 
     /usr/bin/python3 python/make_resnet18.py OUTDIR [NUM_IMAGES]
 """
@@ -12,43 +13,7 @@ import sys
 
 import numpy as np
 import torch
-from torch import nn
-
-
-class BasicBlock(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.down = None
-        if stride != 1 or cin != cout:
-            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
-                                      nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        y = torch.relu(self.bn1(self.conv1(x)))
-        y = self.bn2(self.conv2(y))
-        return torch.relu(y + (self.down(x) if self.down else x))
-
-
-class ResNet18(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, 64, 7, 2, 3, bias=False),
-                                  nn.BatchNorm2d(64), nn.ReLU(),
-                                  nn.MaxPool2d(3, 2, 1))
-        layers, cin = [], 64
-        for cout, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
-            layers += [BasicBlock(cin, cout, stride), BasicBlock(cout, cout, 1)]
-            cin = cout
-        self.layers = nn.Sequential(*layers)
-        self.fc = nn.Linear(512, 1000)
-
-    def forward(self, x):
-        x = self.layers(self.stem(x))
-        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+import torchvision
 
 
 def main():
@@ -56,7 +21,14 @@ def main():
     images = int(sys.argv[2]) if len(sys.argv) > 2 else 8
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
-    model = ResNet18().eval()
+    model = torchvision.models.resnet18(weights=None)
+    # Non-trivial BatchNorm statistics, so that folding them matters.
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.1, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+    model.eval()
     x = torch.randn(1, 3, 224, 224)
     torch.onnx.export(model, x, os.path.join(out, "resnet18.onnx"),
                       input_names=["input"], output_names=["logits"],

@@ -14,8 +14,8 @@
  * group of A per row. Panel widths are chosen per call to waste the fewest
  * columns on P (e.g. 49 = 7x7 outputs use one panel of 64).
  *
- * Threads split the M blocks (or the panels, when there are fewer M
- * blocks than threads); each packs the B panels it needs.
+ * Threads split the panels (or the M blocks, when there are fewer panels
+ * than threads); each packs the B panels it needs.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -65,11 +65,12 @@ int qcc_ukernel_has_vnni(void) {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512vnni") &&
          __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl");
+         __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512vbmi");
 }
 
 #define QCC_VNNI                                                               \
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi")))
 
 /* The work of one call, shared by its threads. */
 typedef struct {
@@ -126,33 +127,82 @@ QCC_VNNI static void packPanel(const Job *job, const int8_t *B, int64_t p0,
   }
 }
 
-/* 16 bytes of B = im2col(x) row `plane` (x[c] shifted by (kh, kw)) from
- * column p: one masked load per output-row segment the 16 columns span (or
- * a gather for strides other than 1). */
-QCC_VNNI static inline __m128i loadConvChunk(const Job *job,
-                                             const int8_t *plane, int64_t p,
-                                             int64_t len) {
-  int64_t oh = p / job->ow, ow = p % job->ow;
-  if (job->sw != 1) {
-    int8_t bytes[16] = {0};
+/* Where the 16 columns of a chunk of B = im2col(x) come from, the same for
+ * every row k: column p = (oh, ow) reads plane offset oh * sh * W + ow * sw.
+ * A chunk spans output-row segments; stride 1 loads each with one masked
+ * load, stride 2 with one masked 32-byte load and a byte permutation
+ * (vpermb), other strides gather bytes. Computed once per panel. */
+typedef struct {
+  int count;
+  int64_t base[16];    /* plane offset of the segment's first column, minus
+                          the chunk lane it lands in (times the stride) */
+  __mmask16 mask[16];  /* the lanes it fills */
+  __mmask32 load[16];  /* stride 2: the bytes it reads */
+  int64_t offset[16];  /* every lane's plane offset (gather path) */
+} Chunk;
+
+static void planChunks(const Job *job, int64_t p0, int64_t cols,
+                       Chunk *chunks) {
+  for (int64_t j = 0, c = 0; j < cols; j += 16, ++c) {
+    Chunk *ch = &chunks[c];
+    const int64_t len = cols - j < 16 ? cols - j : 16;
+    const int64_t p = p0 + j;
+    int64_t oh = p / job->ow, ow = p % job->ow;
+    ch->count = 0;
     for (int64_t filled = 0; filled < len; ++oh, ow = 0) {
-      const int8_t *src = plane + oh * job->sh * job->width;
-      for (; ow < job->ow && filled < len; ++ow)
-        bytes[filled++] = src[ow * job->sw];
+      int64_t n = job->ow - ow;
+      if (n > len - filled)
+        n = len - filled;
+      const int64_t start = oh * job->sh * job->width + ow * job->sw;
+      ch->base[ch->count] = start - filled * job->sw;
+      ch->mask[ch->count] = (__mmask16)(((1u << n) - 1) << filled);
+      ch->load[ch->count] = (__mmask32)((1ull << (2 * n - 1)) - 1);
+      for (int64_t i = 0; i < n; ++i)
+        ch->offset[filled + i] = start + i * job->sw;
+      ++ch->count;
+      filled += n;
     }
-    return _mm_loadu_si128((const __m128i *)bytes);
+    for (int64_t i = len; i < 16; ++i)
+      ch->offset[i] = ch->offset[0];
   }
+}
+
+/* 16 bytes of row `plane` of B = im2col(x) for one chunk. */
+QCC_VNNI static inline __m128i loadChunk(const Job *job, const Chunk *ch,
+                                         const int8_t *plane) {
   __m128i v = _mm_setzero_si128();
-  for (int64_t filled = 0; filled < len; ++oh, ow = 0) {
-    int64_t n = job->ow - ow;
-    if (n > len - filled)
-      n = len - filled;
-    const int8_t *src = plane + oh * job->sh * job->width + ow;
-    const __mmask16 mask = (__mmask16)(((1u << n) - 1) << filled);
-    v = _mm_mask_loadu_epi8(v, mask, src - filled);
-    filled += n;
+  if (job->sw == 1) {
+    for (int s = 0; s < ch->count; ++s)
+      v = _mm_mask_loadu_epi8(v, ch->mask[s], plane + ch->base[s]);
+    return v;
   }
-  return v;
+  if (job->sw == 2) {
+    /* Lane i of a segment starting at lane f reads byte 2 * (i - f) of
+     * the 32 bytes loaded from the segment's start. */
+    const __m256i even = _mm256_set_epi8(
+        62, 60, 58, 56, 54, 52, 50, 48, 46, 44, 42, 40, 38, 36, 34, 32, 30, 28,
+        26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    for (int s = 0; s < ch->count; ++s) {
+      const int first = __builtin_ctz(ch->mask[s]);
+      const __m256i bytes = _mm256_maskz_loadu_epi8(
+          ch->load[s], plane + ch->base[s] + 2 * first);
+      const __m128i packed =
+          _mm256_castsi256_si128(_mm256_permutexvar_epi8(even, bytes));
+      /* Move the segment's n bytes up to lane `first`. */
+      const __m128i shifted = _mm_maskz_permutexvar_epi8(
+          ch->mask[s],
+          _mm_sub_epi8(_mm_set_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4,
+                                    3, 2, 1, 0),
+                       _mm_set1_epi8((char)first)),
+          packed);
+      v = _mm_or_si128(v, shifted);
+    }
+    return v;
+  }
+  int8_t bytes[16];
+  for (int i = 0; i < 16; ++i)
+    bytes[i] = plane[ch->offset[i]];
+  return _mm_loadu_si128((const __m128i *)bytes);
 }
 
 /* Columns [p0, p0 + width) of B = im2col(x) as [K4][width][4] bytes: row
@@ -163,6 +213,8 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
   const int64_t cols = job->P - p0 < width ? job->P - p0 : width;
   const int64_t window = job->kh * job->kw;
   const __m128i flip = _mm_set1_epi8((char)0x80);
+  Chunk chunks[4];
+  planChunks(job, p0, cols, chunks);
   for (int64_t k4 = 0; k4 < job->K4; ++k4) {
     const int8_t *planes[4];
     for (int i = 0; i < 4; ++i) {
@@ -172,12 +224,11 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
                   (r / job->kw) * job->dh * job->width + (r % job->kw) * job->dw;
     }
     uint8_t *dst = panel + k4 * width * 4;
-    for (int64_t j = 0; j < cols; j += 16) {
-      const int64_t len = cols - j < 16 ? cols - j : 16;
-      const __m128i r0 = _mm_xor_si128(loadConvChunk(job, planes[0], p0 + j, len), flip);
-      const __m128i r1 = _mm_xor_si128(loadConvChunk(job, planes[1], p0 + j, len), flip);
-      const __m128i r2 = _mm_xor_si128(loadConvChunk(job, planes[2], p0 + j, len), flip);
-      const __m128i r3 = _mm_xor_si128(loadConvChunk(job, planes[3], p0 + j, len), flip);
+    for (int64_t j = 0, c = 0; j < cols; j += 16, ++c) {
+      const __m128i r0 = _mm_xor_si128(loadChunk(job, &chunks[c], planes[0]), flip);
+      const __m128i r1 = _mm_xor_si128(loadChunk(job, &chunks[c], planes[1]), flip);
+      const __m128i r2 = _mm_xor_si128(loadChunk(job, &chunks[c], planes[2]), flip);
+      const __m128i r3 = _mm_xor_si128(loadChunk(job, &chunks[c], planes[3]), flip);
       const __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
       const __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
       _mm_storeu_si128((__m128i *)(dst + j * 4), _mm_unpacklo_epi16(t0, t2));
@@ -319,7 +370,9 @@ QCC_VNNI static void runJob(Job *job, const int8_t *A, int64_t lda,
     threads = 64;
   Part parts[64];
   pthread_t ids[64];
-  const int splitM = mBlocks >= threads;
+  /* Split the panels (each thread packs only its own) when there are
+   * enough; else the M blocks (each thread packs every panel). */
+  const int splitM = panels < threads;
   for (int t = 0; t < threads; ++t) {
     parts[t].job = job;
     parts[t].mBlockBegin = splitM ? mBlocks * t / threads : 0;
