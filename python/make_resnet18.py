@@ -29,6 +29,8 @@ def main():
                 m.running_mean.uniform_(-0.1, 0.1)
                 m.running_var.uniform_(0.5, 1.5)
     model.eval()
+    # The same weights for PyTorch's own int8 baseline (pytorch_latency.py).
+    torch.save(model.state_dict(), os.path.join(out, "resnet18.pt"))
     x = torch.randn(1, 3, 224, 224)
     torch.onnx.export(model, x, os.path.join(out, "resnet18.onnx"),
                       input_names=["input"], output_names=["logits"],

@@ -14,6 +14,54 @@ using namespace mlir;
 
 namespace {
 
+/// The trailing loops of an element-wise op that every operand indexes as
+/// its own trailing dimensions, in order (or not at all): merging them gives
+/// one long innermost loop (e.g. H*W of a per-channel rescale) that LLVM
+/// vectorizes, instead of short rows.
+SmallVector<ReassociationIndices> trailingCollapsibleDims(linalg::LinalgOp op) {
+  if (op->hasAttr(qcc::kUkernelAttrName) ||
+      op.getNumLoops() != op.getNumParallelLoops() || op.getNumLoops() < 2)
+    return {};
+  const int64_t rank = op.getNumLoops();
+  int64_t first = rank - 1; // the run is [first, rank)
+  auto fits = [&](int64_t start) {
+    for (AffineMap map : op.getIndexingMapsArray()) {
+      // Positions of the run's dims among the map's results.
+      SmallVector<int64_t> positions;
+      for (unsigned r = 0; r < map.getNumResults(); ++r) {
+        auto dim = dyn_cast<AffineDimExpr>(map.getResult(r));
+        if (!dim) {
+          // A constant (broadcast) index must not sit inside the run.
+          continue;
+        }
+        if (dim.getPosition() >= start)
+          positions.push_back(r);
+      }
+      if (positions.empty())
+        continue;
+      // All of the run, in order, as the map's last results.
+      if (static_cast<int64_t>(positions.size()) != rank - start ||
+          positions.back() != map.getNumResults() - 1)
+        return false;
+      for (size_t i = 0; i < positions.size(); ++i) {
+        auto dim = cast<AffineDimExpr>(map.getResult(positions[i]));
+        if (positions[i] != positions.front() + static_cast<int64_t>(i) ||
+            dim.getPosition() != start + static_cast<int64_t>(i))
+          return false;
+      }
+    }
+    return true;
+  };
+  while (first > 0 && fits(first - 1))
+    --first;
+  if (rank - first < 2)
+    return {};
+  ReassociationIndices run;
+  for (int64_t d = first; d < rank; ++d)
+    run.push_back(d);
+  return {run};
+}
+
 struct FuseElementwisePass
     : qcc::impl::FuseElementwiseBase<FuseElementwisePass> {
   void runOnOperation() override {
@@ -27,6 +75,10 @@ struct FuseElementwisePass
                  !consumer->hasAttr(qcc::kUkernelAttrName);
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    RewritePatternSet collapse(&getContext());
+    linalg::populateCollapseDimensions(collapse, trailingCollapsibleDims);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(collapse))))
       signalPassFailure();
   }
 };

@@ -76,7 +76,7 @@ struct ConvertLinalgToUkernelCallsPass
                  isa<linalg::Conv2DNchwFchwOp>(op)) {
         callee = "qcc_ukernel_conv2d";
         types = {anyStrided(4, i8), anyStrided(4, i8), anyStrided(4, i32), i64,
-                 i64, i64, i64};
+                 i64, i64, i64, i64};
       } else {
         op->emitError() << "convert-linalg-to-ukernel-calls: unknown kernel '"
                         << kind << "' for " << op->getName();
@@ -89,6 +89,16 @@ struct ConvertLinalgToUkernelCallsPass
           for (APInt v : attr.getValues<APInt>())
             args.push_back(arith::ConstantOp::create(
                 b, loc, b.getI64IntegerAttr(v.getSExtValue())));
+        // Weights read from a constant global never change: the kernel
+        // packs them once.
+        bool constant = false;
+        if (auto global =
+                conv.getInputs()[1].getDefiningOp<memref::GetGlobalOp>())
+          if (auto decl = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+                  global, global.getNameAttr()))
+            constant = decl.getConstant();
+        args.push_back(arith::ConstantOp::create(
+            b, loc, b.getI64IntegerAttr(constant ? 1 : 0)));
       }
       func::CallOp::create(b, loc, declareKernel(module, callee, types), args);
       op->erase();

@@ -88,7 +88,8 @@ void checkConv(const ConvShape &s, int threads, unsigned seed) {
       expected.data(), s.sh, s.sw, s.dh, s.dw);
   qcc_ukernel_conv2d_nchw_s8s8s32(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH,
                                   s.KW, w.data(), OH, OW, out.data(), s.sh,
-                                  s.sw, s.dh, s.dw, threads);
+                                  s.sw, s.dh, s.dw, /*constantWeights=*/0,
+                                  threads);
   ASSERT_EQ(out, expected) << "C " << s.C << " H " << s.H << " W " << s.W
                            << " M " << s.M << " K " << s.KH << "x" << s.KW
                            << " stride " << s.sh << "x" << s.sw

@@ -57,7 +57,11 @@ def FuseElementwise : Pass<"qc-fuse-elementwise"> {
     for e.g. a rescale and its clamp), except that ops marked
     `qc.ukernel` are neither fused into nor fused away: they must reach
     `convert-linalg-to-ukernel-calls` as they are. No reshape propagation
-    (it would rewrite the marked ops too).
+    (it would rewrite the marked ops too). Then, in each element-wise op,
+    the trailing loops that all operands index as their own trailing
+    dimensions are merged into one (e.g. `H x W` of a per-channel rescale,
+    with reshapes around the op), so that the innermost loop is long enough
+    for LLVM to vectorize.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

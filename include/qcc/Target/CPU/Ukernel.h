@@ -42,13 +42,16 @@ void qcc_ukernel_matmul_s8s8s32_reference(int64_t batch, int64_t M, int64_t P,
  *     x[n][c][oh * sh + kh * dh][ow * sw + kw * dw]
  * for contiguous NCHW int8 x (already padded), int8 w and int32 out: the
  * implicit GEMM out[n] = w (M x C*KH*KW) * im2col(x[n]), the im2col matrix
- * gathered panel by panel while packing and never stored. */
+ * gathered panel by panel while packing and never stored. With
+ * `constantWeights`, w (identified by its address and shape) never changes
+ * for the life of the process, so its packed form is kept and reused. */
 void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H,
                                      int64_t W, const int8_t *x, int64_t M,
                                      int64_t KH, int64_t KW, const int8_t *w,
                                      int64_t OH, int64_t OW, int32_t *out,
                                      int64_t sh, int64_t sw, int64_t dh,
-                                     int64_t dw, int threads);
+                                     int64_t dw, int constantWeights,
+                                     int threads);
 
 /* The portable C convolution (the tests' reference). */
 void qcc_ukernel_conv2d_nchw_s8s8s32_reference(

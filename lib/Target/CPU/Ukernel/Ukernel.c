@@ -22,6 +22,7 @@
 #include "qcc/Target/CPU/Ukernel.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -341,35 +342,169 @@ static int choosePanelVectors(int64_t P) {
   return best;
 }
 
+/* A pool of worker threads that stay alive between calls (creating threads
+ * per call costs tens of microseconds, as much as a small layer). Workers
+ * wait on a condition variable for a generation number; the caller runs
+ * part 0 itself and waits for the others. One job runs at a time (calls
+ * from several threads queue on `busy`). */
+typedef struct {
+  pthread_mutex_t lock;
+  pthread_cond_t wake, done, free;
+  int workers;        /* started */
+  int busy;           /* a job is being shared out */
+  unsigned long generation;
+  void *(*fn)(void *);
+  char *parts;
+  size_t partSize;
+  int parallelism;    /* parts of the current job, caller included */
+  int remaining;      /* parts not finished */
+} Pool;
+
+static Pool pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                    PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                    0, 0, 0, NULL, NULL, 0, 0, 0};
+
+static void *worker(void *arg) {
+  const int index = (int)(intptr_t)arg; /* runs part index (>= 1) */
+  unsigned long seen = 0;
+  pthread_mutex_lock(&pool.lock);
+  for (;;) {
+    while (pool.generation == seen)
+      pthread_cond_wait(&pool.wake, &pool.lock);
+    seen = pool.generation;
+    if (index >= pool.parallelism)
+      continue;
+    void *(*fn)(void *) = pool.fn;
+    void *part = pool.parts + (size_t)index * pool.partSize;
+    pthread_mutex_unlock(&pool.lock);
+    fn(part);
+    pthread_mutex_lock(&pool.lock);
+    if (--pool.remaining == 0)
+      pthread_cond_signal(&pool.done);
+  }
+  return NULL;
+}
+
+/* fn(&parts[t]) for t < threads, part 0 on the calling thread. */
+static void runParallel(void *(*fn)(void *), void *parts, size_t partSize,
+                        int threads) {
+  if (threads <= 1) {
+    fn(parts);
+    return;
+  }
+  pthread_mutex_lock(&pool.lock);
+  while (pool.busy)
+    pthread_cond_wait(&pool.free, &pool.lock);
+  while (pool.workers < threads - 1) {
+    pthread_t id;
+    if (pthread_create(&id, NULL, worker,
+                       (void *)(intptr_t)(pool.workers + 1)) != 0)
+      break;
+    pthread_detach(id);
+    ++pool.workers;
+  }
+  const int helpers = pool.workers < threads - 1 ? pool.workers : threads - 1;
+  pool.busy = 1;
+  pool.fn = fn;
+  pool.parts = (char *)parts;
+  pool.partSize = partSize;
+  pool.parallelism = helpers + 1;
+  pool.remaining = helpers;
+  ++pool.generation;
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.lock);
+  fn(parts);
+  /* Parts without a worker (thread creation failed) run here. */
+  for (int t = helpers + 1; t < threads; ++t)
+    fn((char *)parts + (size_t)t * partSize);
+  pthread_mutex_lock(&pool.lock);
+  while (pool.remaining > 0)
+    pthread_cond_wait(&pool.done, &pool.lock);
+  pool.busy = 0;
+  pthread_cond_signal(&pool.free);
+  pthread_mutex_unlock(&pool.lock);
+}
+
 /* Packs A, splits the work among threads and runs it. */
+/* A with K padded to a multiple of 4 and M to a multiple of 24 (every row
+ * block size), zeros in the padding, and 128 * (row sums). */
+typedef struct {
+  const int8_t *A;
+  int64_t M, K, lda;
+  int8_t *packed;
+  int32_t *rowSum;
+} PackedA;
+
+static void packA(PackedA *p) {
+  const int64_t K4 = (p->K + 3) / 4, Mp = (p->M + 23) / 24 * 24;
+  p->packed = calloc((size_t)(Mp * K4 * 4), 1);
+  p->rowSum = calloc((size_t)Mp, sizeof(int32_t));
+  if (!p->packed || !p->rowSum)
+    abort();
+  for (int64_t m = 0; m < p->M; ++m) {
+    int32_t sum = 0;
+    for (int64_t k = 0; k < p->K; ++k) {
+      p->packed[m * K4 * 4 + k] = p->A[m * p->lda + k];
+      sum += p->A[m * p->lda + k];
+    }
+    p->rowSum[m] = 128 * sum;
+  }
+}
+
+/* Packed constant operands (a model's weights), packed once per process:
+ * the generated code says which operands are constant. */
+enum { kPackedCacheSize = 1024 };
+static PackedA packedCache[kPackedCacheSize];
+static int packedCount = 0;
+static pthread_mutex_t packedLock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The packed form of A; *owned when the caller must free it. */
+static PackedA getPackedA(const int8_t *A, int64_t M, int64_t K, int64_t lda,
+                          int constant, int *owned) {
+  PackedA p = {A, M, K, lda, NULL, NULL};
+  *owned = 1;
+  if (!constant) {
+    packA(&p);
+    return p;
+  }
+  pthread_mutex_lock(&packedLock);
+  for (int i = 0; i < packedCount; ++i) {
+    const PackedA *c = &packedCache[i];
+    if (c->A == A && c->M == M && c->K == K && c->lda == lda) {
+      p = *c;
+      *owned = 0;
+      pthread_mutex_unlock(&packedLock);
+      return p;
+    }
+  }
+  packA(&p);
+  if (packedCount < kPackedCacheSize) {
+    packedCache[packedCount++] = p;
+    *owned = 0;
+  }
+  pthread_mutex_unlock(&packedLock);
+  return p;
+}
+
+/* Packs A (or finds it packed), splits the work among threads and runs
+ * it. */
 QCC_VNNI static void runJob(Job *job, const int8_t *A, int64_t lda,
-                            int threads) {
+                            int constantA, int threads) {
   const int64_t M = job->M, K = job->K;
   job->K4 = (K + 3) / 4;
   job->nr = choosePanelVectors(job->P);
   job->mr = job->nr == 4 ? 6 : 8;
   job->Mp = (M + job->mr - 1) / job->mr * job->mr;
-  int8_t *Ap = calloc((size_t)(job->Mp * job->K4 * 4), 1);
-  int32_t *rowSum = calloc((size_t)job->Mp, sizeof(int32_t));
-  if (!Ap || !rowSum)
-    abort();
-  for (int64_t m = 0; m < M; ++m) {
-    int32_t sum = 0;
-    for (int64_t k = 0; k < K; ++k) {
-      Ap[m * job->K4 * 4 + k] = A[m * lda + k];
-      sum += A[m * lda + k];
-    }
-    rowSum[m] = 128 * sum;
-  }
-  job->Ap = Ap;
-  job->rowSum = rowSum;
+  int owned;
+  PackedA packed = getPackedA(A, M, K, lda, constantA, &owned);
+  job->Ap = packed.packed;
+  job->rowSum = packed.rowSum;
 
   const int64_t mBlocks = job->Mp / job->mr;
   const int64_t panels = (job->P + job->nr * 16 - 1) / (job->nr * 16);
   if (threads > 64)
     threads = 64;
   Part parts[64];
-  pthread_t ids[64];
   /* Split the panels (each thread packs only its own) when there are
    * enough; else the M blocks (each thread packs every panel). */
   const int splitM = panels < threads;
@@ -380,20 +515,11 @@ QCC_VNNI static void runJob(Job *job, const int8_t *A, int64_t lda,
     parts[t].panelBegin = splitM ? 0 : panels * t / threads;
     parts[t].panelEnd = splitM ? panels : panels * (t + 1) / threads;
   }
-  int started = 0;
-  for (int t = 1; t < threads; ++t)
-    if (pthread_create(&ids[t], NULL, runPart, &parts[t]) == 0)
-      started = t;
-    else
-      break;
-  /* Parts whose thread did not start run here. */
-  runPart(&parts[0]);
-  for (int t = started + 1; t < threads; ++t)
-    runPart(&parts[t]);
-  for (int t = 1; t <= started; ++t)
-    pthread_join(ids[t], NULL);
-  free(Ap);
-  free(rowSum);
+  runParallel(runPart, parts, sizeof(Part), threads);
+  if (owned) {
+    free(packed.packed);
+    free(packed.rowSum);
+  }
 }
 
 #else
@@ -422,7 +548,7 @@ void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P,
     job.C = C;
     job.strideC = strideC;
     job.ldc = ldc;
-    runJob(&job, A, lda, threads < 1 ? 1 : threads);
+    runJob(&job, A, lda, /*constantA=*/0, threads < 1 ? 1 : threads);
     return;
   }
 #endif
@@ -455,7 +581,8 @@ void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H,
                                      int64_t KH, int64_t KW, const int8_t *w,
                                      int64_t OH, int64_t OW, int32_t *out,
                                      int64_t sh, int64_t sw, int64_t dh,
-                                     int64_t dw, int threads) {
+                                     int64_t dw, int constantWeights,
+                                     int threads) {
   if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0)
     return;
 #if QCC_HAVE_X86
@@ -483,11 +610,12 @@ void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H,
     job.sw = sw;
     job.dh = dh;
     job.dw = dw;
-    runJob(&job, w, C * KH * KW, threads < 1 ? 1 : threads);
+    runJob(&job, w, C * KH * KW, constantWeights, threads < 1 ? 1 : threads);
     return;
   }
 #endif
   (void)threads;
+  (void)constantWeights;
   qcc_ukernel_conv2d_nchw_s8s8s32_reference(N, C, H, W, x, M, KH, KW, w, OH,
                                             OW, out, sh, sw, dh, dw);
 }
@@ -528,10 +656,12 @@ void _mlir_ciface_qcc_ukernel_matmul(qcc_memref_i8_2d *A, qcc_memref_i8_3d *B,
 
 void _mlir_ciface_qcc_ukernel_conv2d(qcc_memref_i8_4d *x, qcc_memref_i8_4d *w,
                                      qcc_memref_i32_4d *out, int64_t sh,
-                                     int64_t sw, int64_t dh, int64_t dw) {
+                                     int64_t sw, int64_t dh, int64_t dw,
+                                     int64_t constantWeights) {
   qcc_ukernel_conv2d_nchw_s8s8s32(
       x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
       x->aligned + x->offset, w->sizes[0], w->sizes[2], w->sizes[3],
       w->aligned + w->offset, out->sizes[2], out->sizes[3],
-      out->aligned + out->offset, sh, sw, dh, dw, qcc_ukernel_num_threads());
+      out->aligned + out->offset, sh, sw, dh, dw, (int)constantWeights,
+      qcc_ukernel_num_threads());
 }

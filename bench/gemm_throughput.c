@@ -1,0 +1,103 @@
+/* int8 GEMM throughput: qcc's micro-kernel (the one generated code calls)
+ * next to oneDNN's dnnl_gemm_u8s8s32 and dnnl_gemm_s8s8s32 on square
+ * C[n x n] = A[n x n] * B[n x n], plus this CPU's measured int8 peak (a
+ * register-only loop of independent vpdpbusd). Built and run by
+ * bench/cpu_latency.sh:
+ *
+ *   clang-22 -O3 -march=native -Iinclude bench/gemm_throughput.c \
+ *       lib/Target/CPU/Ukernel/Ukernel.c -ldnnl -lpthread -o gemm_throughput
+ *   ./gemm_throughput THREADS
+ *
+ * oneDNN's threads follow OMP_NUM_THREADS (set it to THREADS). Prints one
+ * JSON line per measurement; GOP/s counts 2 operations per multiply-add.
+ */
+#include "qcc/Target/CPU/Ukernel.h"
+
+#include <dnnl.h>
+#include <immintrin.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* Median seconds of `runs` calls. */
+#define TIME(runs, call)                                                       \
+  ({                                                                           \
+    double ts[64];                                                             \
+    call;                                                                      \
+    for (int r_ = 0; r_ < (runs); ++r_) {                                      \
+      double t0_ = now();                                                      \
+      call;                                                                    \
+      ts[r_] = now() - t0_;                                                    \
+    }                                                                          \
+    for (int i_ = 0; i_ < (runs); ++i_)                                        \
+      for (int j_ = i_ + 1; j_ < (runs); ++j_)                                 \
+        if (ts[j_] < ts[i_]) {                                                 \
+          double t_ = ts[i_];                                                  \
+          ts[i_] = ts[j_];                                                     \
+          ts[j_] = t_;                                                         \
+        }                                                                      \
+    ts[(runs) / 2];                                                            \
+  })
+
+__attribute__((target("avx512f,avx512vnni"))) static double peak(void) {
+  __m512i acc[12];
+  for (int i = 0; i < 12; ++i)
+    acc[i] = _mm512_set1_epi32(i);
+  __m512i a = _mm512_set1_epi8(1), b = _mm512_set1_epi8(2);
+  const long n = 50000000;
+  double t0 = now();
+  for (long i = 0; i < n; ++i) {
+    for (int j = 0; j < 12; ++j)
+      acc[j] = _mm512_dpbusd_epi32(acc[j], a, b);
+    __asm__ volatile("" : "+v"(a));
+  }
+  double t = now() - t0;
+  __m512i s = acc[0];
+  for (int j = 1; j < 12; ++j)
+    s = _mm512_add_epi32(s, acc[j]);
+  volatile int sink = _mm512_reduce_add_epi32(s);
+  (void)sink;
+  return n * 12.0 * 64 * 2 / t / 1e9; /* GOP/s, one core */
+}
+
+int main(int argc, char **argv) {
+  const int threads = argc > 1 ? atoi(argv[1]) : 1;
+  printf("{\"what\": \"peak\", \"threads\": 1, \"gops\": %.1f}\n", peak());
+  const int sizes[] = {256, 512, 1024, 2048};
+  for (int s = 0; s < 4; ++s) {
+    const int n = sizes[s];
+    int8_t *A = malloc((size_t)n * n), *B = malloc((size_t)n * n);
+    uint8_t *Au = malloc((size_t)n * n);
+    int32_t *C = calloc((size_t)n * n, 4);
+    for (long i = 0; i < (long)n * n; ++i) {
+      A[i] = (int8_t)(rand() % 256 - 128);
+      B[i] = (int8_t)(rand() % 256 - 128);
+      Au[i] = (uint8_t)A[i];
+    }
+    const double ops = 2.0 * n * n * n;
+    const int runs = n <= 512 ? 31 : 11;
+    int32_t co = 0;
+    double tq = TIME(runs, qcc_ukernel_matmul_s8s8s32(1, n, n, n, A, n, B, 0,
+                                                       n, C, 0, n, threads));
+    double tu = TIME(runs, dnnl_gemm_u8s8s32('N', 'N', 'F', n, n, n, 1.0f, Au,
+                                             n, 0, B, n, 0, 0.0f, C, n, &co));
+    double ts = TIME(runs, dnnl_gemm_s8s8s32('N', 'N', 'F', n, n, n, 1.0f, A,
+                                             n, 0, B, n, 0, 0.0f, C, n, &co));
+    printf("{\"what\": \"gemm\", \"n\": %d, \"threads\": %d, \"qcc_gops\": "
+           "%.1f, \"onednn_u8s8s32_gops\": %.1f, \"onednn_s8s8s32_gops\": "
+           "%.1f}\n",
+           n, threads, ops / tq / 1e9, ops / tu / 1e9, ops / ts / 1e9);
+    free(A);
+    free(B);
+    free(Au);
+    free(C);
+  }
+  return 0;
+}
