@@ -55,9 +55,12 @@ TEST(Ukernel, MatchesReferenceOnAllTails) {
 
 TEST(Ukernel, BatchesThreadsAndExtremes) {
   unsigned seed = 100;
+  // Jobs below 2^24 multiply-adds run on one thread whatever `threads`
+  // says; the last two shapes are big enough to split (panels, then M).
   for (int threads : {1, 2, 3})
     for (Shape s : {Shape{2, 64, 49, 576}, Shape{3, 7, 200, 9},
-                    Shape{1, 1, 1000, 512}, Shape{1, 130, 17, 40}})
+                    Shape{1, 1, 1000, 512}, Shape{1, 130, 17, 40},
+                    Shape{1, 200, 300, 600}, Shape{1, 400, 40, 1200}})
       check(s, threads, 0, seed++);
   // All -128 times all +128 and all 127 times all -127: the largest
   // products, where a wrong compensation shows.
@@ -106,7 +109,10 @@ TEST(Ukernel, ConvolutionMatchesReference) {
                       ConvShape{1, 32, 7, 7, 64, 1, 1, 1, 1, 1, 1},
                       ConvShape{1, 5, 20, 37, 7, 3, 2, 1, 3, 2, 1},
                       ConvShape{1, 64, 9, 9, 64, 3, 3, 1, 1, 1, 1},
-                      ConvShape{1, 4, 30, 30, 6, 3, 3, 1, 1, 3, 3}})
+                      ConvShape{1, 4, 30, 30, 6, 3, 3, 1, 1, 3, 3},
+                      // Big enough for two threads (panels, then M).
+                      ConvShape{1, 64, 30, 30, 64, 3, 3, 1, 1, 1, 1},
+                      ConvShape{1, 256, 9, 9, 256, 3, 3, 1, 1, 1, 1}})
     for (int threads : {1, 2})
       checkConv(s, threads, seed++);
 }

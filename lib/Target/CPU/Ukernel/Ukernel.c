@@ -502,6 +502,12 @@ QCC_VNNI static void runJob(Job *job, const int8_t *A, int64_t lda,
 
   const int64_t mBlocks = job->Mp / job->mr;
   const int64_t panels = (job->P + job->nr * 16 - 1) / (job->nr * 16);
+  /* Waking a worker costs tens of microseconds: each thread gets at least
+   * 2^23 multiply-adds (~20 us at this kernel's rate), or the job runs on
+   * the calling thread alone. */
+  const double work = (double)job->batch * job->M * job->P * job->K;
+  if (threads > work / (1 << 23))
+    threads = work >= (1 << 24) ? (int)(work / (1 << 23)) : 1;
   if (threads > 64)
     threads = 64;
   Part parts[64];
