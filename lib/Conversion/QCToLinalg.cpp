@@ -399,6 +399,11 @@ struct ConvertFloatUnary : OpConversionPattern<OpTy> {
 // Layers
 //===----------------------------------------------------------------------===//
 
+/// Zero of an integer or float element type.
+Value zeroOf(OpBuilder &b, Location loc, Type element) {
+  return arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+}
+
 /// `bias` ([channels]) broadcast along `axis` into `init`.
 Value broadcastInto(OpBuilder &b, Location loc, Value bias, int64_t axis,
                     Value init) {
@@ -422,8 +427,8 @@ Value broadcastBias(OpBuilder &b, Location loc, RankedTensorType type,
                     Value bias, int64_t axis, Value like) {
   Value init = emptyLike(b, loc, type, like);
   if (!bias)
-    return linalg::FillOp::create(
-               b, loc, constantInt(b, loc, type.getElementType(), 0), init)
+    return linalg::FillOp::create(b, loc, zeroOf(b, loc, type.getElementType()),
+                                  init)
         .getResult(0);
   return broadcastInto(b, loc, bias, axis, init);
 }
@@ -485,12 +490,30 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
   matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto result = cast<RankedTensorType>(op.getType());
-    if (result.getRank() != 4 || op.getGroup() != 1 ||
-        llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; }) ||
-        !isa<IntegerType>(result.getElementType()))
-      return unsupported(op, "only integer 2-d convolutions with group 1 and "
-                             "explicit padding (qc-lower-to-integer's form)");
+    const bool integer = isa<IntegerType>(result.getElementType());
+    const bool padded =
+        llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; });
+    if (result.getRank() != 4 || op.getGroup() != 1 || (integer && padded) ||
+        (!integer && !result.getElementType().isF32()))
+      return unsupported(op, "only 2-d convolutions with group 1: integer "
+                             "with explicit padding (qc-lower-to-integer's "
+                             "form) or f32");
     Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    if (padded) {
+      // Float convolution: zero padding.
+      ArrayRef<int64_t> pads = op.getPads();
+      SmallVector<OpFoldResult> low(2, rewriter.getIndexAttr(0)), high = low;
+      SmallVector<int64_t> shape(tensorType(input).getShape());
+      for (int d = 0; d < 2; ++d) {
+        low.push_back(rewriter.getIndexAttr(pads[d]));
+        high.push_back(rewriter.getIndexAttr(pads[2 + d]));
+        shape[2 + d] += pads[d] + pads[2 + d];
+      }
+      input = tensor::PadOp::create(
+          rewriter, loc, tensorType(input).clone(shape), input, low, high,
+          zeroOf(rewriter, loc, result.getElementType()));
+    }
     Value init = broadcastBias(rewriter, loc, result, adaptor.getBias(), 1,
                                adaptor.getInput());
     auto attr = [&](ArrayRef<int64_t> v) {
@@ -499,7 +522,7 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
     };
     auto conv = linalg::Conv2DNchwFchwOp::create(
         rewriter, loc, TypeRange{result},
-        ValueRange{adaptor.getInput(), adaptor.getWeight()}, ValueRange{init},
+        ValueRange{input, adaptor.getWeight()}, ValueRange{init},
         attr(op.getStrides()), attr(op.getDilations()));
     if (getElementTypeOrSelf(adaptor.getInput().getType()).isInteger(8) &&
         getElementTypeOrSelf(adaptor.getWeight().getType()).isInteger(8) &&
@@ -549,6 +572,44 @@ LogicalResult convertMatrixProduct(Operation *op, Value x, Value w, bool transB,
   return success();
 }
 
+/// Float Y[m, n] = sum_k X[m, k] * W(k, n) + bias[n] in f32 (a float
+/// model compiled as it is; not bit-exact with the interpreter, which
+/// accumulates in double).
+LogicalResult convertFloatMatrixProduct(Operation *op, Value x, Value w,
+                                        bool transB, Value bias,
+                                        RankedTensorType result,
+                                        ConversionPatternRewriter &rewriter) {
+  if (tensorType(x).getRank() != 2 || tensorType(w).getRank() != 2 ||
+      result.getRank() != 2)
+    return unsupported(op, "only 2-d float matrix products");
+  Location loc = op->getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Value init = broadcastBias(rewriter, loc, result, bias, 1, x);
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(3, 0, {m, k}, ctx),
+      AffineMap::get(3, 0, transB ? ArrayRef<AffineExpr>{n, k}
+                                  : ArrayRef<AffineExpr>{k, n},
+                     ctx),
+      AffineMap::get(3, 0, {m, n}, ctx)};
+  Value product =
+      linalg::GenericOp::create(
+          rewriter, loc, result, ValueRange{x, w}, init, maps,
+          {utils::IteratorType::parallel, utils::IteratorType::parallel,
+           utils::IteratorType::reduction},
+          [](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                b, l,
+                arith::AddFOp::create(
+                    b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1]))
+                    .getResult());
+          })
+          .getResult(0);
+  rewriter.replaceOp(op, product);
+  return success();
+}
+
 struct ConvertGemm : OpConversionPattern<GemmOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -556,12 +617,14 @@ struct ConvertGemm : OpConversionPattern<GemmOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto result = cast<RankedTensorType>(op.getType());
     Value c = adaptor.getC();
-    if (!isa<IntegerType>(result.getElementType()) || op.getTransA() ||
-        op.getAlpha().convertToFloat() != 1.0f ||
+    if (op.getTransA() || op.getAlpha().convertToFloat() != 1.0f ||
         (c && (op.getBeta().convertToFloat() != 1.0f ||
                tensorType(c).getRank() != 1)))
-      return unsupported(op, "only integer gemm with alpha 1, no transposed "
-                             "A, and a 1-d bias with beta 1");
+      return unsupported(op, "only gemm with alpha 1, no transposed A, and a "
+                             "1-d bias with beta 1");
+    if (result.getElementType().isF32())
+      return convertFloatMatrixProduct(op, adaptor.getA(), adaptor.getB(),
+                                       op.getTransB(), c, result, rewriter);
     return convertMatrixProduct(op, adaptor.getA(), adaptor.getB(),
                                 op.getTransB(), c, result, rewriter);
   }
@@ -573,8 +636,11 @@ struct ConvertMatMul : OpConversionPattern<MatMulOp> {
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto result = cast<RankedTensorType>(op.getType());
+    if (result.getElementType().isF32())
+      return convertFloatMatrixProduct(op, adaptor.getLhs(), adaptor.getRhs(),
+                                       false, Value(), result, rewriter);
     if (!isa<IntegerType>(result.getElementType()) || result.getRank() != 2)
-      return unsupported(op, "only 2-d integer matrix products");
+      return unsupported(op, "only 2-d integer or f32 matrix products");
     return convertMatrixProduct(op, adaptor.getLhs(), adaptor.getRhs(), false,
                                 Value(), result, rewriter);
   }
@@ -618,11 +684,20 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto result = cast<RankedTensorType>(
         getTypeConverter()->convertType(op.getType()));
-    auto element = dyn_cast<IntegerType>(result.getElementType());
-    if (!element || result.getRank() != 4 || op.getCeilMode())
-      return unsupported(op, "only integer 2-d max pooling without ceil_mode");
+    Type element = result.getElementType();
+    if ((!isa<IntegerType>(element) && !element.isF32()) ||
+        result.getRank() != 4 || op.getCeilMode())
+      return unsupported(op, "only integer or f32 2-d max pooling without "
+                             "ceil_mode");
     Location loc = op.getLoc();
-    const int64_t lowest = signedRange(element.getWidth()).first;
+    // Padding never wins: the type's lowest value (-inf for floats).
+    auto lowestValue = [&]() -> Value {
+      if (auto integer = dyn_cast<IntegerType>(element))
+        return constantInt(rewriter, loc, element,
+                           signedRange(integer.getWidth()).first);
+      return arith::ConstantOp::create(
+          rewriter, loc, rewriter.getF32FloatAttr(-INFINITY));
+    };
     Value input = adaptor.getInput();
     ArrayRef<int64_t> pads = op.getPads();
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
@@ -635,11 +710,10 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
       }
       input = tensor::PadOp::create(
           rewriter, loc, RankedTensorType::get(shape, element), input, low,
-          high, constantInt(rewriter, loc, element, lowest));
+          high, lowestValue());
     }
-    Value init = linalg::FillOp::create(
-                     rewriter, loc, constantInt(rewriter, loc, element, lowest),
-                     emptyLike(rewriter, loc, result, input))
+    Value init = linalg::FillOp::create(rewriter, loc, lowestValue(),
+                                        emptyLike(rewriter, loc, result, input))
                      .getResult(0);
     Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(),
                                            element);
@@ -704,6 +778,55 @@ struct ConvertReduceSum : OpConversionPattern<ReduceSumOp> {
       return unsupported(op, "cannot expand the reduced shape");
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, result, sum,
                                                        *reassociation);
+    return success();
+  }
+};
+
+/// Float global average pooling: an f32 sum over the spatial axes, divided
+/// by their size.
+struct ConvertGlobalAvgPool : OpConversionPattern<GlobalAvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GlobalAvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    auto input = tensorType(adaptor.getInput());
+    if (!result.getElementType().isF32() || input.getRank() != 4 ||
+        input.isDynamicDim(2) || input.isDynamicDim(3))
+      return unsupported(op, "only f32 2-d global average pooling (integer "
+                             "pooling is a qc.reduce_sum after "
+                             "qc-lower-to-integer)");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    const double count = input.getDimSize(2) * input.getDimSize(3);
+    auto sumType = RankedTensorType::get(
+        {input.getDimSize(0), input.getDimSize(1)}, rewriter.getF32Type());
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, zeroOf(rewriter, loc, rewriter.getF32Type()),
+                     emptyLike(rewriter, loc, sumType, adaptor.getInput()))
+                     .getResult(0);
+    AffineExpr n = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx);
+    Value sum =
+        linalg::GenericOp::create(
+            rewriter, loc, sumType, adaptor.getInput(), init,
+            ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(4, ctx),
+                                AffineMap::get(4, 0, {n, c}, ctx)},
+            {utils::IteratorType::parallel, utils::IteratorType::parallel,
+             utils::IteratorType::reduction, utils::IteratorType::reduction},
+            [](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  b, l, arith::AddFOp::create(b, l, args[1], args[0]).getResult());
+            })
+            .getResult(0);
+    Value mean = elementwise(
+        rewriter, loc, sumType, sum, sum,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::DivFOp::create(
+              b, l, args[0],
+              arith::ConstantOp::create(b, l, b.getF32FloatAttr(count)));
+        });
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, result, mean, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
     return success();
   }
 };
@@ -777,7 +900,7 @@ struct ConvertQCToLinalgPass
           !isa<QuantizeOp, DequantizeOp, StorageCastOp, RescaleOp, ClipOp,
                AddOp, SubOp, MulOp, DivOp, PowOp, ReluOp, SigmoidOp, TanhOp,
                ErfOp, SqrtOp, ConvOp, GemmOp, MatMulOp, PadOp, MaxPoolOp,
-               ReduceSumOp, ReshapeOp, TransposeOp>(op)) {
+               ReduceSumOp, GlobalAvgPoolOp, ReshapeOp, TransposeOp>(op)) {
         (void)unsupported(op, "not implemented yet");
         unsupportedOps = true;
       }
@@ -793,7 +916,8 @@ struct ConvertQCToLinalgPass
                  ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
                  ConvertFloatUnary<SqrtOp>, ConvertConv,
                  ConvertGemm, ConvertMatMul, ConvertPad, ConvertMaxPool,
-                 ConvertReduceSum, ConvertReshape, ConvertTranspose>(converter,
+                 ConvertReduceSum, ConvertGlobalAvgPool, ConvertReshape,
+                 ConvertTranspose>(converter,
                                                                      ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

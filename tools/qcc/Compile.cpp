@@ -49,6 +49,12 @@ static cl::opt<std::string> compileMethod(
     cl::desc("Calibration method passed to qcc quantize (minmax, percentile, "
              "mse, entropy; default minmax)"),
     cl::init("minmax"), cl::sub(compileCommand), cl::cat(qccCategory));
+static cl::opt<bool> compileFloat(
+    "float",
+    cl::desc("Compile the float model as it is (f32 code, BatchNorm folded; "
+             "no calibration or quantization): the baseline the int8 "
+             "model's latency and accuracy are compared with"),
+    cl::sub(compileCommand), cl::cat(qccCategory));
 static cl::opt<std::string> compileTarget(
     "target", cl::desc("Target: cpu (this machine's CPU)"), cl::init("cpu"),
     cl::sub(compileCommand), cl::cat(qccCategory));
@@ -160,7 +166,10 @@ int runCompile() {
     return fail("compile", "cannot create " + compileOutput + ": " +
                                ec.message());
   const bool onnx = StringRef(compileModel).ends_with(".onnx");
-  if (onnx && compileCalib.empty())
+  if (compileFloat && !compileCalib.empty())
+    return fail("compile", "--float compiles the model without quantizing "
+                           "it; --calib does not apply");
+  if (onnx && compileCalib.empty() && !compileFloat)
     return fail("compile", "an ONNX model needs --calib data to quantize it "
                            "(or pass a model quantized by qcc quantize)");
   if (!onnx && !compileCalib.empty())
@@ -187,11 +196,12 @@ int runCompile() {
   provenance["calibration"] = std::move(calibration);
   provenance["options"] = json::Object{
       {"calib_method", compileMethod.getValue()},
-      {"integer_only", true},
+      {"integer_only", !compileFloat},
+      {"float", compileFloat.getValue()},
       {"emit", compileEmit.getValue()}};
 
   std::string source = compileModel;
-  if (onnx) {
+  if (onnx && !compileFloat) {
     source = inDir("model.quant.mlir");
     if (Error e = quantizeModel(source))
       return fail("compile", toString(std::move(e)));
@@ -203,8 +213,14 @@ int runCompile() {
   mlir::func::FuncOp func = getMainFunction(**module);
   if (!func)
     return fail("compile", source + " has no function to compile");
-  if (Error e = lowerToInteger(**module))
+  if (compileFloat) {
+    mlir::PassManager pm(&context);
+    pm.addPass(qc::createQCFoldBatchNorm());
+    if (failed(pm.run(**module)))
+      return fail("compile", "BatchNorm folding failed");
+  } else if (Error e = lowerToInteger(**module)) {
     return fail("compile", toString(std::move(e)));
+  }
   {
     std::string ir;
     raw_string_ostream os(ir);

@@ -27,15 +27,17 @@ int fail(StringRef command, const Twine &message) {
 
 Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModel(mlir::MLIRContext &context,
                                                       StringRef path) {
+  // Every dialect and interface implementation (bufferization, ...) the
+  // passes and code generation may need, whatever the model came from.
+  mlir::DialectRegistry registry;
+  qcc::registerAllDialects(registry);
+  context.appendDialectRegistry(registry);
   if (path.ends_with(".onnx")) {
     auto imported = qcc::importONNXModel(context, path);
     if (!imported)
       return imported.takeError();
     return std::move(imported->module);
   }
-  mlir::DialectRegistry registry;
-  qcc::registerAllDialects(registry);
-  context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
   std::string diagnostics;
   llvm::SourceMgr sourceMgr;

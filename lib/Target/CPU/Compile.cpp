@@ -148,6 +148,8 @@ Expected<std::string> lowerToLLVMIR(ModuleOp module, func::FuncOp func) {
     raw_string_ostream os(diagnostics);
     ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
       os << d.getLocation() << ": " << d.str() << "\n";
+      for (const Diagnostic &note : d.getNotes())
+        os << "  note: " << note.str() << "\n";
       return success();
     });
     PassManager pm(module.getContext());
