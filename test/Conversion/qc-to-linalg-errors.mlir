@@ -10,7 +10,7 @@ func.func @softmax(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
 // -----
 
 func.func @grouped(%x: tensor<1x4x4x4xi8>, %w: tensor<4x1x3x3xi8>) -> tensor<1x4x2x2xi32> {
-  // expected-error @+2 {{no CPU code generation for 'qc.conv' (node 'qc.conv'): only integer 2-d convolutions with group 1}}
+  // expected-error @+2 {{no CPU code generation for 'qc.conv' (node 'qc.conv'): only 2-d convolutions with group 1}}
   // expected-error @+1 {{failed to legalize operation 'qc.conv'}}
   %0 = qc.conv %x, %w {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xi8>, tensor<4x1x3x3xi8>) -> tensor<1x4x2x2xi32>
   return %0 : tensor<1x4x2x2xi32>
