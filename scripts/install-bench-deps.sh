@@ -2,7 +2,8 @@
 # Installs what qcc's benchmarks need (not needed to build or test qcc) and checks it.
 # Idempotent: does nothing when everything is present.
 #   apt: python3-torch (PyTorch 1.13, CPU, with the onednn quantized engine),
-#        python3-torchvision (ResNet-18 for bench/resnet18_latency.sh), python3-numpy,
+#        python3-torchvision (ResNet-18 for bench/cpu_latency.sh), python3-sklearn (the
+#        digits data of python/make_example_digits.py), python3-numpy,
 #        python3-onnx, dataset-fashion-mnist (the idx files in /usr/share/datasets/fashion-mnist),
 #        nodejs/npm only if node is missing.
 #   npm: onnxruntime-node (version pinned in bench/package.json) into bench/node_modules.
@@ -11,7 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/apt-install-missing.sh"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PACKAGES=(python3-torch python3-torchvision python3-numpy python3-onnx
+PACKAGES=(python3-torch python3-torchvision python3-sklearn python3-numpy python3-onnx
           dataset-fashion-mnist libdnnl-dev)
 command -v node >/dev/null || PACKAGES+=(nodejs)
 command -v npm >/dev/null || PACKAGES+=(npm)

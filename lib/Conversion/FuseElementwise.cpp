@@ -31,7 +31,11 @@ SmallVector<ReassociationIndices> trailingCollapsibleDims(linalg::LinalgOp op) {
       for (unsigned r = 0; r < map.getNumResults(); ++r) {
         auto dim = dyn_cast<AffineDimExpr>(map.getResult(r));
         if (!dim) {
-          // A constant (broadcast) index must not sit inside the run.
+          // A compound index (e.g. oh * stride + kh) involving the run
+          // cannot be collapsed; a constant (broadcast) one is left alone.
+          for (int64_t d = start; d < rank; ++d)
+            if (map.getResult(r).isFunctionOfDim(d))
+              return false;
           continue;
         }
         if (dim.getPosition() >= start)

@@ -481,6 +481,68 @@ Value i8Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(bytes)));
 }
 
+/// Float 2-d convolution as im2col [N, C*KH*KW, OH*OW] (static shapes) and
+/// a contraction with loops (n, m, k, p): the innermost loop runs along an
+/// output row, which LLVM vectorizes without reassociating the sums.
+Value floatConv(OpBuilder &b, Location loc, Value x, Value weight, Value init,
+                ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  const int64_t C = wType.getDimSize(1), KH = wType.getDimSize(2),
+                KW = wType.getDimSize(3), M = wType.getDimSize(0);
+  const int64_t OH = outType.getDimSize(2), OW = outType.getDimSize(3);
+  AffineExpr d[6];
+  for (int i = 0; i < 6; ++i)
+    d[i] = getAffineDimExpr(i, ctx);
+  // col[n, c, kh, kw, oh, ow] = x[n, c, oh * sh + kh * dh, ow * sw + kw * dw]
+  auto colType = RankedTensorType::get({xType.getDimSize(0), C, KH, KW, OH, OW},
+                                       xType.getElementType());
+  AffineMap read = AffineMap::get(
+      6, 0,
+      {d[0], d[1], d[4] * strides[0] + d[2] * dilations[0],
+       d[5] * strides[1] + d[3] * dilations[1]},
+      ctx);
+  Value col =
+      linalg::GenericOp::create(
+          b, loc, colType, x, emptyLike(b, loc, colType, x),
+          ArrayRef<AffineMap>{read, AffineMap::getMultiDimIdentityMap(6, ctx)},
+          parallel(6),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(nb, l, args[0]);
+          })
+          .getResult(0);
+  col = tensor::CollapseShapeOp::create(
+      b, loc, col, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  Value w = tensor::CollapseShapeOp::create(
+      b, loc, weight, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  Value acc = tensor::CollapseShapeOp::create(
+      b, loc, init, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  AffineExpr n = d[0], m = d[1], k = d[2], p = d[3];
+  Value product =
+      linalg::GenericOp::create(
+          b, loc, acc.getType(), ValueRange{w, col}, acc,
+          ArrayRef<AffineMap>{AffineMap::get(4, 0, {m, k}, ctx),
+                              AffineMap::get(4, 0, {n, k, p}, ctx),
+                              AffineMap::get(4, 0, {n, m, p}, ctx)},
+          {utils::IteratorType::parallel, utils::IteratorType::parallel,
+           utils::IteratorType::reduction, utils::IteratorType::parallel},
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, l,
+                arith::AddFOp::create(
+                    nb, l, args[2],
+                    arith::MulFOp::create(nb, l, args[0], args[1]))
+                    .getResult());
+          })
+          .getResult(0);
+  (void)M;
+  return tensor::ExpandShapeOp::create(
+      b, loc, outType, product,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
 /// Integer 2-d convolution (NCHW, group 1, padding done by qc.pad):
 /// linalg.conv_2d_nchw_fchw into the broadcast bias, marked for the
 /// implicit-GEMM VNNI kernel when operands are int8.
@@ -520,6 +582,12 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
       return DenseIntElementsAttr::get(
           RankedTensorType::get({2}, rewriter.getI64Type()), v);
     };
+    if (!integer) {
+      rewriter.replaceOp(op, floatConv(rewriter, loc, input,
+                                       adaptor.getWeight(), init,
+                                       op.getStrides(), op.getDilations()));
+      return success();
+    }
     auto conv = linalg::Conv2DNchwFchwOp::create(
         rewriter, loc, TypeRange{result},
         ValueRange{input, adaptor.getWeight()}, ValueRange{init},
@@ -585,8 +653,10 @@ LogicalResult convertFloatMatrixProduct(Operation *op, Value x, Value w,
   Location loc = op->getLoc();
   MLIRContext *ctx = rewriter.getContext();
   Value init = broadcastBias(rewriter, loc, result, bias, 1, x);
-  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-             k = getAffineDimExpr(2, ctx);
+  // Loops (m, k, n): the innermost loop runs along a row of the result and
+  // of B, which LLVM vectorizes without reassociating the sums.
+  AffineExpr m = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
+             n = getAffineDimExpr(2, ctx);
   SmallVector<AffineMap> maps = {
       AffineMap::get(3, 0, {m, k}, ctx),
       AffineMap::get(3, 0, transB ? ArrayRef<AffineExpr>{n, k}
@@ -596,8 +666,8 @@ LogicalResult convertFloatMatrixProduct(Operation *op, Value x, Value w,
   Value product =
       linalg::GenericOp::create(
           rewriter, loc, result, ValueRange{x, w}, init, maps,
-          {utils::IteratorType::parallel, utils::IteratorType::parallel,
-           utils::IteratorType::reduction},
+          {utils::IteratorType::parallel, utils::IteratorType::reduction,
+           utils::IteratorType::parallel},
           [](OpBuilder &b, Location l, ValueRange args) {
             linalg::YieldOp::create(
                 b, l,

@@ -60,9 +60,11 @@ static cl::opt<std::string> compileTarget(
     cl::sub(compileCommand), cl::cat(qccCategory));
 static cl::opt<std::string> compileEmit(
     "emit",
-    cl::desc("What to produce: so (model.so, model.h; default), obj "
-             "(model.o), llvm (model.ll) or mlir (model.mlir, the integer "
-             "IR); each writes the earlier stages too"),
+    cl::desc("What to produce: so (model.so, model.h and the sources it is "
+             "built from: model.bc, model_api.c, ukernel.c; default), obj "
+             "(model.o from model.bc), llvm (model.ll, textual LLVM IR) or "
+             "mlir (model.mlir, the integer IR); each also writes "
+             "model.mlir"),
     cl::init("so"), cl::sub(compileCommand), cl::cat(qccCategory));
 static cl::opt<std::string> compileOutput("o", cl::desc("Output directory"),
                                           cl::value_desc("dir"), cl::Required,
@@ -234,13 +236,16 @@ int runCompile() {
   auto signature = cpu::getSignature(func);
   if (!signature)
     return fail("compile", toString(signature.takeError()));
-  auto llvmIR = cpu::lowerToLLVMIR(**module, func);
-  if (!llvmIR)
-    return fail("compile", toString(llvmIR.takeError()));
-  if (Error e = writeFile(inDir("model.ll"), *llvmIR))
-    return fail("compile", toString(std::move(e)));
-  if (compileEmit == "llvm")
+  auto llvmModule = cpu::lowerToLLVM(**module, func);
+  if (!llvmModule)
+    return fail("compile", toString(llvmModule.takeError()));
+  if (compileEmit == "llvm") {
+    if (Error e = writeFile(inDir("model.ll"), llvmModule->text()))
+      return fail("compile", toString(std::move(e)));
     return 0;
+  }
+  if (Error e = llvmModule->writeBitcode(inDir("model.bc")))
+    return fail("compile", toString(std::move(e)));
 
   std::string provenanceText = formatv("{0:2}", json::Value(std::move(provenance)));
   std::string runtime = cpu::generateRuntimeSource(*signature, cpu::kEntryName,
@@ -255,7 +260,7 @@ int runCompile() {
     return fail("compile", toString(std::move(e)));
   const bool object = compileEmit == "obj";
   if (Error e = cpu::linkSharedLibrary(
-          {inDir("model.ll"), inDir("model_api.c"), inDir("ukernel.c")},
+          {inDir("model.bc"), inDir("model_api.c"), inDir("ukernel.c")},
           inDir(object ? "model.o" : "model.so"), object))
     return fail("compile", toString(std::move(e)));
   outs() << "qcc compile: wrote " << inDir(object ? "model.o" : "model.so")

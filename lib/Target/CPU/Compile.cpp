@@ -17,6 +17,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
@@ -122,7 +123,23 @@ void buildLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-Expected<std::string> lowerToLLVMIR(ModuleOp module, func::FuncOp func) {
+std::string LLVMModule::text() const {
+  std::string ir;
+  raw_string_ostream os(ir);
+  module->print(os, nullptr);
+  return ir;
+}
+
+Error LLVMModule::writeBitcode(StringRef path) const {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return error("cannot write " + path + ": " + ec.message());
+  llvm::WriteBitcodeToFile(*module, os);
+  return Error::success();
+}
+
+Expected<LLVMModule> lowerToLLVM(ModuleOp module, func::FuncOp func) {
   // A shared library should not export `main`.
   if (failed(SymbolTable::replaceAllSymbolUses(
           func, StringAttr::get(module.getContext(), kEntryName), module)))
@@ -159,15 +176,12 @@ Expected<std::string> lowerToLLVMIR(ModuleOp module, func::FuncOp func) {
   }
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(module, llvmContext, "model");
-  if (!llvmModule)
+  LLVMModule result;
+  result.context = std::make_unique<llvm::LLVMContext>();
+  result.module = translateModuleToLLVMIR(module, *result.context, "model");
+  if (!result.module)
     return error("translation to LLVM IR failed");
-  std::string ir;
-  raw_string_ostream os(ir);
-  llvmModule->print(os, nullptr);
-  return ir;
+  return result;
 }
 
 std::string getUkernelSource() {

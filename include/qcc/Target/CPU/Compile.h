@@ -15,7 +15,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
+
+#include <memory>
 
 #include <cstdint>
 #include <string>
@@ -37,10 +41,22 @@ inline constexpr llvm::StringLiteral kEntryName = "qcc_model_entry";
 /// qc (integer graph) -> linalg -> bufferized loops -> LLVM dialect.
 void buildLoweringPipeline(mlir::OpPassManager &pm);
 
+/// An LLVM module with the context that owns it.
+struct LLVMModule {
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+
+  /// Textual LLVM IR (for --emit llvm; large models make large files).
+  std::string text() const;
+  /// Writes LLVM bitcode to `path`: what clang compiles (compact and fast
+  /// to read, unlike the text with its weight arrays).
+  llvm::Error writeBitcode(llvm::StringRef path) const;
+};
+
 /// Runs the lowering pipeline on `module` (whose entry `func` is renamed
-/// kEntryName) and translates it to textual LLVM IR.
-llvm::Expected<std::string> lowerToLLVMIR(mlir::ModuleOp module,
-                                          mlir::func::FuncOp func);
+/// kEntryName) and translates it to LLVM IR.
+llvm::Expected<LLVMModule> lowerToLLVM(mlir::ModuleOp module,
+                                       mlir::func::FuncOp func);
 
 /// C source of the model's API (see model.h) over the generated entry
 /// point, with `provenance` (JSON) embedded.
@@ -55,7 +71,7 @@ std::string getUkernelSource();
 /// The public header of every compiled model.
 llvm::StringRef getModelHeader();
 
-/// Compiles `sources` (.ll, .c) into the shared library `output` with clang
+/// Compiles `sources` (.bc, .ll, .c) into the shared library `output` with clang
 /// (QCC_CLANG, else clang-22 or clang on PATH), optimised for this CPU; with
 /// `objectOnly`, compiles the first source into the object file `output`.
 llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> sources,
