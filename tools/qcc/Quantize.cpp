@@ -133,6 +133,12 @@ static cl::opt<bool> biasCorrection(
     cl::desc("Empirical bias correction: shift each quantized conv/gemm's "
              "bias by its mean output error on the calibration set"),
     cl::init(false), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<int64_t> sqnrSamples(
+    "sqnr-samples",
+    cl::desc("Measure the report's per-layer SQNR on at most this many "
+             "calibration samples (the reference interpreter runs the float "
+             "and the quantized model on them; default 256, 0: all)"),
+    cl::init(256), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<std::string> calibrateWith(
     "calibrate-with",
     cl::desc("How calibration runs the float model: compiled (native code "
@@ -979,9 +985,17 @@ int runQuantize() {
     layers.push_back(r);
   });
   // Each layer's output in the float model and the quantized one, matched by
-  // node name, compared batch by batch over the calibration set.
+  // node name, compared batch by batch over (the first --sqnr-samples of)
+  // the calibration set.
+  std::vector<interp::Tensor> sqnrInputs = inputs;
+  if (sqnrSamples > 0 && inputs[0].shape[0] > sqnrSamples)
+    for (interp::Tensor &t : sqnrInputs) {
+      const size_t row = t.data.size() / t.shape[0];
+      t.data.resize(row * sqnrSamples);
+      t.shape[0] = sqnrSamples;
+    }
   if (auto error = compareLayers(
-          floatFunc, func, inputs, "measuring SQNR",
+          floatFunc, func, sqnrInputs, "measuring SQNR",
           [&](const std::string &layer, const interp::Tensor &f,
               const interp::Tensor &q) {
             auto it = layerIndex.find(layer);
