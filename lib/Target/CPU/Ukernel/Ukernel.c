@@ -22,6 +22,7 @@
 #include "qcc/Target/CPU/Ukernel.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,46 +344,77 @@ static int choosePanelVectors(int64_t P) {
 }
 
 /* A pool of worker threads that stay alive between calls (creating threads
- * per call costs tens of microseconds, as much as a small layer). Workers
- * wait on a condition variable for a generation number; the caller runs
- * part 0 itself and waits for the others. One job runs at a time (calls
- * from several threads queue on `busy`). */
+ * per call costs tens of microseconds, as much as a small layer). A job is
+ * published by bumping `generation`; workers spin on it for a while (a
+ * model runs its layers back to back, and waking a sleeping thread costs
+ * tens of microseconds) and then sleep on a condition variable. The caller
+ * runs part 0 itself and spins until the others are done. One job runs at
+ * a time (calls from several threads queue on `busy`). */
 typedef struct {
   pthread_mutex_t lock;
-  pthread_cond_t wake, done, free;
+  pthread_cond_t wake, free;
   int workers;        /* started */
   int busy;           /* a job is being shared out */
-  unsigned long generation;
+  _Atomic unsigned long generation;
   void *(*fn)(void *);
   char *parts;
   size_t partSize;
   int parallelism;    /* parts of the current job, caller included */
-  int remaining;      /* parts not finished */
+  _Atomic int remaining; /* parts not finished */
+  _Atomic int stop;      /* the library is being unloaded */
+  pthread_t ids[64];
 } Pool;
 
-static Pool pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                    PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                    0, 0, 0, NULL, NULL, 0, 0, 0};
+static Pool pool = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                    .wake = PTHREAD_COND_INITIALIZER,
+                    .free = PTHREAD_COND_INITIALIZER};
+
+enum { kSpinIterations = 1 << 20 }; /* about a millisecond of pause */
+
+static inline void cpuRelax(void) {
+#if QCC_HAVE_X86
+  _mm_pause();
+#endif
+}
 
 static void *worker(void *arg) {
   const int index = (int)(intptr_t)arg; /* runs part index (>= 1) */
   unsigned long seen = 0;
-  pthread_mutex_lock(&pool.lock);
   for (;;) {
-    while (pool.generation == seen)
-      pthread_cond_wait(&pool.wake, &pool.lock);
-    seen = pool.generation;
+    unsigned long now = atomic_load(&pool.generation);
+    for (int i = 0; now == seen && i < kSpinIterations; ++i) {
+      cpuRelax();
+      now = atomic_load(&pool.generation);
+    }
+    if (now == seen) {
+      pthread_mutex_lock(&pool.lock);
+      while ((now = atomic_load(&pool.generation)) == seen)
+        pthread_cond_wait(&pool.wake, &pool.lock);
+      pthread_mutex_unlock(&pool.lock);
+    }
+    seen = now;
+    if (atomic_load(&pool.stop))
+      return NULL;
     if (index >= pool.parallelism)
       continue;
-    void *(*fn)(void *) = pool.fn;
-    void *part = pool.parts + (size_t)index * pool.partSize;
-    pthread_mutex_unlock(&pool.lock);
-    fn(part);
-    pthread_mutex_lock(&pool.lock);
-    if (--pool.remaining == 0)
-      pthread_cond_signal(&pool.done);
+    pool.fn(pool.parts + (size_t)index * pool.partSize);
+    atomic_fetch_sub(&pool.remaining, 1);
   }
   return NULL;
+}
+
+/* Unloading the library (dlclose) stops and joins the workers first: their
+ * code is about to be unmapped. */
+__attribute__((destructor)) static void stopPool(void) {
+  pthread_mutex_lock(&pool.lock);
+  atomic_store(&pool.stop, 1);
+  atomic_fetch_add(&pool.generation, 1);
+  pthread_cond_broadcast(&pool.wake);
+  const int workers = pool.workers;
+  pool.workers = 0;
+  pthread_mutex_unlock(&pool.lock);
+  for (int t = 0; t < workers; ++t)
+    pthread_join(pool.ids[t], NULL);
 }
 
 /* fn(&parts[t]) for t < threads, part 0 on the calling thread. */
@@ -395,12 +427,10 @@ static void runParallel(void *(*fn)(void *), void *parts, size_t partSize,
   pthread_mutex_lock(&pool.lock);
   while (pool.busy)
     pthread_cond_wait(&pool.free, &pool.lock);
-  while (pool.workers < threads - 1) {
-    pthread_t id;
-    if (pthread_create(&id, NULL, worker,
+  while (pool.workers < threads - 1 && pool.workers < 63) {
+    if (pthread_create(&pool.ids[pool.workers], NULL, worker,
                        (void *)(intptr_t)(pool.workers + 1)) != 0)
       break;
-    pthread_detach(id);
     ++pool.workers;
   }
   const int helpers = pool.workers < threads - 1 ? pool.workers : threads - 1;
@@ -409,23 +439,22 @@ static void runParallel(void *(*fn)(void *), void *parts, size_t partSize,
   pool.parts = (char *)parts;
   pool.partSize = partSize;
   pool.parallelism = helpers + 1;
-  pool.remaining = helpers;
-  ++pool.generation;
+  atomic_store(&pool.remaining, helpers);
+  atomic_fetch_add(&pool.generation, 1);
   pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.lock);
   fn(parts);
   /* Parts without a worker (thread creation failed) run here. */
   for (int t = helpers + 1; t < threads; ++t)
     fn((char *)parts + (size_t)t * partSize);
+  while (atomic_load(&pool.remaining) > 0)
+    cpuRelax();
   pthread_mutex_lock(&pool.lock);
-  while (pool.remaining > 0)
-    pthread_cond_wait(&pool.done, &pool.lock);
   pool.busy = 0;
   pthread_cond_signal(&pool.free);
   pthread_mutex_unlock(&pool.lock);
 }
 
-/* Packs A, splits the work among threads and runs it. */
 /* A with K padded to a multiple of 4 and M to a multiple of 24 (every row
  * block size), zeros in the padding, and 128 * (row sums). */
 typedef struct {
