@@ -12,7 +12,9 @@
 #include "qcc/Dialect/QC/IR/QCConstants.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Matchers.h"
@@ -717,6 +719,185 @@ struct ConvertMatMul : OpConversionPattern<MatMulOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// Convolution with fused requantization
+//===----------------------------------------------------------------------===//
+
+/// The chain `qc.conv` (int8, constant weights, static shapes) ->
+/// `qc.rescale` (per-tensor or along the channel axis, input zero point 0,
+/// int8 result) [-> `qc.clip` with constant bounds], each the single user
+/// of the previous op: one call of the VNNI convolution kernel with the
+/// requantization in its output stage (no int32 tensor is stored).
+struct ConvRequantChain {
+  ConvOp conv;
+  RescaleOp rescale;
+  ClipOp clip; // may be null
+};
+
+bool isFusableConv(ConvOp conv) {
+  auto result = cast<RankedTensorType>(conv.getType());
+  auto input = cast<RankedTensorType>(conv.getInput().getType());
+  return result.getRank() == 4 && result.hasStaticShape() &&
+         input.hasStaticShape() && conv.getGroup() == 1 &&
+         result.getElementType().isInteger(32) &&
+         input.getElementType().isInteger(8) &&
+         getElementTypeOrSelf(conv.getWeight().getType()).isInteger(8) &&
+         llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }) &&
+         conv.getWeight().getDefiningOp<arith::ConstantOp>() &&
+         (!conv.getBias() ||
+          conv.getBias().getDefiningOp<arith::ConstantOp>()) &&
+         conv->hasOneUse();
+}
+
+bool isFusableRescale(RescaleOp rescale) {
+  auto conv = rescale.getInput().getDefiningOp<ConvOp>();
+  return conv && isFusableConv(conv) && rescale.getInputZp() == 0 &&
+         rescale.getScale32() &&
+         rescale.getRoundingMode() == RescaleRounding::SingleRound &&
+         !rescale.getInputUnsigned() && !rescale.getOutputUnsigned() &&
+         rescale.getType().getElementType().isInteger(8) &&
+         (rescale.getMultiplier().size() == 1 || rescale.getAxis() == 1u);
+}
+
+bool isFusableClip(ClipOp clip) {
+  auto rescale = clip.getInput().getDefiningOp<RescaleOp>();
+  return rescale && isFusableRescale(rescale) && rescale->hasOneUse() &&
+         (!clip.getMin() || scalarConstant(clip.getMin())) &&
+         (!clip.getMax() || scalarConstant(clip.getMax()));
+}
+
+/// The fused call replacing `root` (the chain's last op).
+LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
+                                 ConversionPatternRewriter &rewriter) {
+  ConvOp conv = chain.conv;
+  Location loc = conv.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  auto result = cast<RankedTensorType>(chain.rescale.getType());
+  const int64_t M = result.getDimSize(1);
+  Value x = rewriter.getRemappedValue(conv.getInput());
+  Value w = rewriter.getRemappedValue(conv.getWeight());
+  Value bias = conv.getBias() ? rewriter.getRemappedValue(conv.getBias())
+                              : Value();
+  if (!x || !w || (conv.getBias() && !bias))
+    return failure();
+  auto i32 = rewriter.getI32Type(), i8 = rewriter.getI8Type();
+  if (!bias)
+    bias = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(RankedTensorType::get({M}, i32),
+                               rewriter.getI32IntegerAttr(0)));
+  ArrayRef<int32_t> multipliers = chain.rescale.getMultiplier();
+  ArrayRef<int8_t> shifts = chain.rescale.getShift();
+  const int64_t scales = multipliers.size();
+  Value multiplier = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(RankedTensorType::get({scales}, i32), multipliers));
+  Value shift = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(RankedTensorType::get({scales}, i8), shifts));
+  int64_t lo = -128, hi = 127;
+  if (chain.clip) {
+    if (auto v = scalarConstant(chain.clip.getMin()))
+      lo = std::max(lo, *v);
+    if (auto v = scalarConstant(chain.clip.getMax()))
+      hi = std::min(hi, *v);
+  }
+
+  // Buffers of the operands (read only) and of the result, around a call
+  // on memrefs; one-shot bufferization connects them to the tensors.
+  auto anyStrided = [&](int64_t rank, Type element) {
+    SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
+    return MemRefType::get(
+        dynamic, element,
+        StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dynamic));
+  };
+  auto buffer = [&](Value tensor) -> Value {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    Value b = bufferization::ToBufferOp::create(
+        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        tensor, /*read_only=*/true);
+    return memref::CastOp::create(
+        rewriter, loc, anyStrided(type.getRank(), type.getElementType()), b);
+  };
+  SmallVector<Value> args = {buffer(x), buffer(w), buffer(bias)};
+  auto outType = MemRefType::get(result.getShape(), i8);
+  Value out = memref::AllocOp::create(rewriter, loc, outType,
+                                      rewriter.getI64IntegerAttr(64));
+  args.push_back(memref::CastOp::create(rewriter, loc, anyStrided(4, i8), out));
+  args.push_back(buffer(multiplier));
+  args.push_back(buffer(shift));
+  auto i64Arg = [&](int64_t v) {
+    args.push_back(arith::ConstantOp::create(rewriter, loc,
+                                             rewriter.getI64IntegerAttr(v)));
+  };
+  for (int64_t v : conv.getStrides())
+    i64Arg(v);
+  for (int64_t v : conv.getDilations())
+    i64Arg(v);
+  i64Arg(chain.rescale.getOutputZp());
+  i64Arg(lo);
+  i64Arg(hi);
+  i64Arg(1); // weights are an arith.constant: pack them once
+
+  SmallVector<Type> types;
+  for (Value a : args)
+    types.push_back(a.getType());
+  auto module = root->getParentOfType<ModuleOp>();
+  constexpr StringLiteral name = "qcc_ukernel_conv2d_requant";
+  auto callee = module.lookupSymbol<func::FuncOp>(name);
+  if (!callee) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(module.getBody());
+    callee = func::FuncOp::create(rewriter, module.getLoc(), name,
+                                  rewriter.getFunctionType(types, {}));
+    callee.setPrivate();
+    callee->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+  }
+  func::CallOp::create(rewriter, loc, callee, args);
+  Value tensor = bufferization::ToTensorOp::create(
+      rewriter, loc, result, out, rewriter.getUnitAttr(),
+      rewriter.getUnitAttr());
+  rewriter.replaceOp(root, tensor);
+  if (chain.clip)
+    rewriter.eraseOp(chain.rescale);
+  rewriter.eraseOp(conv);
+  return success();
+}
+
+struct ConvertConvRequantClip : OpConversionPattern<ClipOp> {
+  ConvertConvRequantClip(const TypeConverter &converter, MLIRContext *ctx)
+      : OpConversionPattern(converter, ctx, /*benefit=*/2) {}
+  LogicalResult
+  matchAndRewrite(ClipOp clip, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isFusableClip(clip))
+      return failure();
+    auto rescale = clip.getInput().getDefiningOp<RescaleOp>();
+    return convertConvRequant(
+        clip, {rescale.getInput().getDefiningOp<ConvOp>(), rescale, clip},
+        rewriter);
+  }
+};
+
+struct ConvertConvRequant : OpConversionPattern<RescaleOp> {
+  ConvertConvRequant(const TypeConverter &converter, MLIRContext *ctx)
+      : OpConversionPattern(converter, ctx, /*benefit=*/2) {}
+  LogicalResult
+  matchAndRewrite(RescaleOp rescale, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isFusableRescale(rescale))
+      return failure();
+    // A following fusable clip takes the whole chain.
+    if (rescale->hasOneUse())
+      if (auto clip = dyn_cast<ClipOp>(*rescale->getUsers().begin());
+          clip && isFusableClip(clip))
+        return failure();
+    return convertConvRequant(
+        rescale, {rescale.getInput().getDefiningOp<ConvOp>(), rescale, {}},
+        rewriter);
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Pooling, reductions, data movement
 //===----------------------------------------------------------------------===//
 
@@ -952,14 +1133,32 @@ struct ConvertTranspose : OpConversionPattern<TransposeOp> {
 
 struct ConvertQCToLinalgPass
     : qcc::impl::ConvertQCToLinalgBase<ConvertQCToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     StorageTypeConverter converter;
     ConversionTarget target(*ctx);
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect,
-                           func::FuncDialect>();
+    target.addLegalDialect<arith::ArithDialect, bufferization::BufferizationDialect,
+                           func::FuncDialect, linalg::LinalgDialect,
+                           math::MathDialect, memref::MemRefDialect,
+                           tensor::TensorDialect>();
     target.addIllegalDialect<QCDialect>();
+    if (fuseRequantization) {
+      // The convolution (and rescale) of a fused chain are replaced by the
+      // pattern rooted at the chain's last op.
+      target.addDynamicallyLegalOp<ConvOp>([](ConvOp conv) {
+        if (!isFusableConv(conv)) // also: exactly one user
+          return false;
+        auto rescale = dyn_cast<RescaleOp>(*conv->getUsers().begin());
+        return rescale && isFusableRescale(rescale);
+      });
+      target.addDynamicallyLegalOp<RescaleOp>([](RescaleOp rescale) {
+        if (!rescale->hasOneUse())
+          return false;
+        auto clip = dyn_cast<ClipOp>(*rescale->getUsers().begin());
+        return clip && isFusableClip(clip);
+      });
+    }
     target.addDynamicallyLegalOp<arith::ConstantOp>([&](arith::ConstantOp c) {
       return converter.isLegal(c.getType());
     });
@@ -978,6 +1177,8 @@ struct ConvertQCToLinalgPass
     if (unsupportedOps)
       return signalPassFailure();
     RewritePatternSet patterns(ctx);
+    if (fuseRequantization)
+      patterns.add<ConvertConvRequant, ConvertConvRequantClip>(converter, ctx);
     patterns.add<ConvertQuantize, ConvertDequantize, ConvertStorageCast,
                  ConvertRescale, ConvertClip, ConvertBinary<AddOp>,
                  ConvertBinary<SubOp>, ConvertBinary<MulOp>,

@@ -117,6 +117,54 @@ TEST(Ukernel, ConvolutionMatchesReference) {
       checkConv(s, threads, seed++);
 }
 
+void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
+                      unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  const int64_t OH = (s.H - s.dh * (s.KH - 1) - 1) / s.sh + 1;
+  const int64_t OW = (s.W - s.dw * (s.KW - 1) - 1) / s.sw + 1;
+  std::vector<int8_t> x(s.N * s.C * s.H * s.W), w(s.M * s.C * s.KH * s.KW);
+  for (int8_t &v : x)
+    v = static_cast<int8_t>(byte(rng));
+  for (int8_t &v : w)
+    v = static_cast<int8_t>(byte(rng));
+  std::vector<int32_t> bias(s.M), multiplier(perChannel ? s.M : 1);
+  std::vector<int8_t> shift(multiplier.size());
+  for (int32_t &b : bias)
+    b = static_cast<int32_t>(rng() % 200001) - 100000;
+  // Real scales around 2^-12 .. 2^-6 (the sums reach ~2^20): outputs cover
+  // the int8 range, so clamping and rounding ties both occur.
+  for (size_t c = 0; c < multiplier.size(); ++c) {
+    multiplier[c] = static_cast<int32_t>((1u << 30) + rng() % (1u << 30));
+    shift[c] = static_cast<int8_t>(36 + rng() % 7);
+  }
+  const int32_t zp = static_cast<int32_t>(rng() % 41) - 20, lo = -100,
+                hi = 120;
+  std::vector<int8_t> out(s.N * s.M * OH * OW), expected(out.size());
+  qcc_ukernel_conv2d_requant_reference(
+      s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW, w.data(), bias.data(), OH,
+      OW, expected.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(),
+      shift.data(), perChannel, zp, lo, hi);
+  qcc_ukernel_conv2d_requant(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW,
+                             w.data(), bias.data(), OH, OW, out.data(), s.sh,
+                             s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
+                             perChannel, zp, lo, hi, /*constantWeights=*/0,
+                             threads);
+  ASSERT_EQ(out, expected) << "C " << s.C << " M " << s.M << " per-channel "
+                           << perChannel << " threads " << threads;
+}
+
+TEST(Ukernel, ConvolutionWithFusedRequantizationMatchesReference) {
+  unsigned seed = 900;
+  for (ConvShape s : {ConvShape{1, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1},
+                      ConvShape{2, 8, 9, 9, 13, 3, 3, 2, 2, 1, 1},
+                      ConvShape{1, 32, 7, 7, 70, 1, 1, 1, 1, 1, 1},
+                      ConvShape{1, 64, 30, 30, 64, 3, 3, 1, 1, 1, 1}})
+    for (bool perChannel : {false, true})
+      for (int threads : {1, 2})
+        checkConvRequant(s, perChannel, threads, seed++);
+}
+
 TEST(Ukernel, ReportsVnni) {
   // Informational: which path the other tests exercised.
   std::printf("VNNI: %s\n", qcc_ukernel_has_vnni() ? "yes" : "no");

@@ -29,12 +29,29 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
       `expand_shape`; `qc.transpose`: `linalg.transpose`.
 
     Anything else is an error naming the op and its ONNX node.
+
+    With `fuse-requantization` (default), a chain `qc.conv` (int8,
+    constant weights, static shapes) -> `qc.rescale` (input zero point 0,
+    int8 result) [-> `qc.clip`], each op the single user of the previous,
+    becomes one call of `qcc_ukernel_conv2d_requant` (the VNNI convolution
+    with the rescale and clamp in its output stage, exactly as the three
+    ops compute them) on buffers obtained with `bufferization.to_buffer`,
+    its result returned by `bufferization.to_tensor`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
     "::mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"fuseRequantization", "fuse-requantization", "bool",
+           /*default=*/"true",
+           "Fuse int8 convolution -> rescale -> clamp chains into one "
+           "micro-kernel call">,
   ];
 }
 

@@ -59,6 +59,27 @@ void qcc_ukernel_conv2d_nchw_s8s8s32_reference(
     int64_t KH, int64_t KW, const int8_t *w, int64_t OH, int64_t OW,
     int32_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw);
 
+/* The convolution with requantization fused into its output stage: each
+ * int32 sum bias[m] + conv is rescaled as TOSA apply_scale_32 does,
+ * (acc * multiplier[c] + 2^(shift[c]-1)) >> shift[c] in 64 bits with c = m
+ * (perChannel) or 0, then outZp is added, the result clamped to [lo, hi]
+ * and stored as int8 in out [N][M][OH][OW]: what qc.conv, qc.rescale and
+ * qc.clip compute, without storing the int32 sums. */
+void qcc_ukernel_conv2d_requant(
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
+    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
+    int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    const int32_t *multiplier, const int8_t *shift, int perChannel,
+    int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int threads);
+
+/* The portable C version (the tests' reference). */
+void qcc_ukernel_conv2d_requant_reference(
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
+    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
+    int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    const int32_t *multiplier, const int8_t *shift, int perChannel,
+    int32_t outZp, int32_t lo, int32_t hi);
+
 /* Whether the kernels use AVX-512 VNNI on this CPU. */
 int qcc_ukernel_has_vnni(void);
 

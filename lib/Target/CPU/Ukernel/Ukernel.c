@@ -88,6 +88,17 @@ typedef struct {
   /* Convolution (B is im2col(x), never stored): geometry, else conv = 0. */
   int conv;
   int64_t channels, height, width, kh, kw, ow, sh, sw, dh, dw;
+  /* Fused requantization (requant = 1): C is not read or written; row m
+   * starts from bias[m], and the int32 sums are rescaled (TOSA
+   * apply_scale_32 with multiplier[m], shift[m] or the single [0]), shifted
+   * by outZp, clamped to [lo, hi] and stored as int8 to out. */
+  int requant;
+  const int32_t *bias, *multiplier;
+  const int8_t *shift;
+  int perChannel;
+  int32_t outZp, lo, hi;
+  int8_t *out;
+  int64_t strideOut;
 } Job;
 
 /* Rows k4*4 .. k4*4+3 of B (each `cols` bytes from rows[i]) + 128, as
@@ -241,11 +252,39 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
   }
 }
 
+/* The requantized int8 of 16 int32 sums of output row m (TOSA
+ * apply_scale_32, then the zero point and the clamp), stored under mask.
+ * Not inlined: its constants would compete with the tile's accumulators
+ * for registers. */
+QCC_VNNI __attribute__((noinline)) static void storeRequantized(
+    const Job *job, int64_t m, __m512i acc, int8_t *dst, __mmask16 mask) {
+  const int c = job->perChannel ? (int)m : 0;
+  const __m512i multiplier = _mm512_set1_epi64(job->multiplier[c]);
+  const int shift = job->shift[c];
+  const __m512i round = _mm512_set1_epi64((int64_t)1 << (shift - 1));
+  const __m128i count = _mm_cvtsi32_si128(shift);
+  /* Even and odd lanes as 64-bit products x * multiplier + round. */
+  const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(acc, multiplier), round);
+  const __m512i odd = _mm512_add_epi64(
+      _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), multiplier), round);
+  const __m512i evenShifted = _mm512_sra_epi64(even, count);
+  const __m512i oddShifted = _mm512_sra_epi64(odd, count);
+  /* Back to 16 int32 lanes: low halves of the 64-bit results. */
+  __m512i y = _mm512_mask_blend_epi32(
+      (__mmask16)0xAAAA, evenShifted, _mm512_slli_epi64(oddShifted, 32));
+  y = _mm512_add_epi32(y, _mm512_set1_epi32(job->outZp));
+  y = _mm512_max_epi32(y, _mm512_set1_epi32(job->lo));
+  y = _mm512_min_epi32(y, _mm512_set1_epi32(job->hi));
+  _mm_mask_storeu_epi8(dst, mask, _mm512_cvtepi32_epi8(y));
+}
+
 /* The register tile: MR rows x NR vectors, over all of K. Rows at or past
- * M and columns at or past P are computed from padding and not stored. */
-#define QCC_DEFINE_TILE(MR, NR)                                                \
-  QCC_VNNI static void tile_##MR##x##NR(const Job *job, const uint8_t *panel,  \
-                                        int64_t m0, int64_t p0, int32_t *C) {  \
+ * M and columns at or past P are computed from padding and not stored.
+ * REQUANT (a constant) selects the output: int32 C (accumulated into) or
+ * requantized int8 (starting from the bias). */
+#define QCC_DEFINE_TILE(MR, NR, REQUANT, NAME)                                 \
+  QCC_VNNI static void NAME(const Job *job, const uint8_t *panel, int64_t m0,  \
+                            int64_t p0, int32_t *C, int8_t *out) {             \
     __m512i acc[MR][NR];                                                       \
     __mmask16 mask[NR];                                                        \
     for (int j = 0; j < NR; ++j) {                                             \
@@ -255,15 +294,15 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
                             : (__mmask16)((1u << left) - 1);                   \
     }                                                                          \
     for (int r = 0; r < MR; ++r) {                                             \
-      const __m512i comp = _mm512_set1_epi32(-job->rowSum[m0 + r]);            \
+      const int64_t m = m0 + r < job->M ? m0 + r : job->M - 1;                 \
+      const __m512i init = _mm512_set1_epi32(                                  \
+          (REQUANT ? job->bias[m] : 0) - job->rowSum[m]);                      \
       for (int j = 0; j < NR; ++j)                                             \
-        acc[r][j] = m0 + r < job->M                                            \
-                        ? _mm512_add_epi32(                                    \
-                              _mm512_maskz_loadu_epi32(                        \
-                                  mask[j], C + (m0 + r) * job->ldc + p0 +      \
-                                               16 * j),                        \
-                              comp)                                            \
-                        : _mm512_setzero_si512();                              \
+        acc[r][j] = REQUANT ? init                                             \
+                            : _mm512_add_epi32(_mm512_maskz_loadu_epi32(       \
+                                                   mask[j], C + m * job->ldc + \
+                                                                p0 + 16 * j),  \
+                                               init);                          \
     }                                                                          \
     const int8_t *a = job->Ap + m0 * job->K4 * 4;                              \
     for (int64_t k4 = 0; k4 < job->K4; ++k4) {                                 \
@@ -279,14 +318,22 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
       }                                                                        \
     }                                                                          \
     for (int r = 0; r < MR && m0 + r < job->M; ++r)                            \
-      for (int j = 0; j < NR; ++j)                                             \
-        _mm512_mask_storeu_epi32(C + (m0 + r) * job->ldc + p0 + 16 * j,        \
-                                 mask[j], acc[r][j]);                          \
+      for (int j = 0; j < NR; ++j) {                                           \
+        if (REQUANT)                                                           \
+          storeRequantized(job, m0 + r, acc[r][j],                             \
+                           out + (m0 + r) * job->P + p0 + 16 * j, mask[j]);    \
+        else                                                                   \
+          _mm512_mask_storeu_epi32(C + (m0 + r) * job->ldc + p0 + 16 * j,      \
+                                   mask[j], acc[r][j]);                        \
+      }                                                                        \
   }
 
-QCC_DEFINE_TILE(8, 2)
-QCC_DEFINE_TILE(8, 3)
-QCC_DEFINE_TILE(6, 4)
+QCC_DEFINE_TILE(8, 2, 0, tile_8x2)
+QCC_DEFINE_TILE(8, 3, 0, tile_8x3)
+QCC_DEFINE_TILE(6, 4, 0, tile_6x4)
+QCC_DEFINE_TILE(8, 2, 1, tile_8x2_requant)
+QCC_DEFINE_TILE(8, 3, 1, tile_8x3_requant)
+QCC_DEFINE_TILE(6, 4, 1, tile_6x4_requant)
 
 typedef struct {
   const Job *job;
@@ -303,7 +350,8 @@ QCC_VNNI static void *runPart(void *arg) {
     abort();
   for (int64_t b = 0; b < job->batch; ++b) {
     const int8_t *B = job->B + b * job->strideB;
-    int32_t *C = job->C + b * job->strideC;
+    int32_t *C = job->requant ? NULL : job->C + b * job->strideC;
+    int8_t *out = job->requant ? job->out + b * job->strideOut : NULL;
     for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {
       const int64_t p0 = q * width;
       if (job->conv)
@@ -314,13 +362,16 @@ QCC_VNNI static void *runPart(void *arg) {
         const int64_t m0 = blk * job->mr;
         switch (job->nr) {
         case 2:
-          tile_8x2(job, panel, m0, p0, C);
+          (job->requant ? tile_8x2_requant : tile_8x2)(job, panel, m0, p0, C,
+                                                       out);
           break;
         case 3:
-          tile_8x3(job, panel, m0, p0, C);
+          (job->requant ? tile_8x3_requant : tile_8x3)(job, panel, m0, p0, C,
+                                                       out);
           break;
         default:
-          tile_6x4(job, panel, m0, p0, C);
+          (job->requant ? tile_6x4_requant : tile_6x4)(job, panel, m0, p0, C,
+                                                       out);
         }
       }
     }
@@ -655,6 +706,91 @@ void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H,
                                             OW, out, sh, sw, dh, dw);
 }
 
+/* TOSA apply_scale_32 then zero point and clamp: the reference epilogue. */
+static int8_t requantizeReference(int32_t acc, int32_t multiplier, int shift,
+                                  int32_t outZp, int32_t lo, int32_t hi) {
+  int64_t y = ((int64_t)acc * multiplier + ((int64_t)1 << (shift - 1))) >> shift;
+  y += outZp;
+  y = y < lo ? lo : y > hi ? hi : y;
+  return (int8_t)y;
+}
+
+void qcc_ukernel_conv2d_requant_reference(
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
+    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
+    int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    const int32_t *multiplier, const int8_t *shift, int perChannel,
+    int32_t outZp, int32_t lo, int32_t hi) {
+  int32_t *acc = malloc((size_t)(N * M * OH * OW) * sizeof(int32_t));
+  if (!acc)
+    abort();
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t p = 0; p < OH * OW; ++p)
+        acc[(n * M + m) * OH * OW + p] = bias[m];
+  qcc_ukernel_conv2d_nchw_s8s8s32_reference(N, C, H, W, x, M, KH, KW, w, OH,
+                                            OW, acc, sh, sw, dh, dw);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t m = 0; m < M; ++m) {
+      const int c = perChannel ? (int)m : 0;
+      for (int64_t p = 0; p < OH * OW; ++p) {
+        const int64_t i = (n * M + m) * OH * OW + p;
+        out[i] = requantizeReference(acc[i], multiplier[c], shift[c], outZp,
+                                     lo, hi);
+      }
+    }
+  free(acc);
+}
+
+void qcc_ukernel_conv2d_requant(
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
+    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
+    int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    const int32_t *multiplier, const int8_t *shift, int perChannel,
+    int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int threads) {
+  if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0)
+    return;
+#if QCC_HAVE_X86
+  if (qcc_ukernel_has_vnni()) {
+    Job job = {0};
+    job.batch = N;
+    job.M = M;
+    job.P = OH * OW;
+    job.K = C * KH * KW;
+    job.B = x;
+    job.strideB = C * H * W;
+    job.conv = 1;
+    job.channels = C;
+    job.height = H;
+    job.width = W;
+    job.kh = KH;
+    job.kw = KW;
+    job.ow = OW;
+    job.sh = sh;
+    job.sw = sw;
+    job.dh = dh;
+    job.dw = dw;
+    job.requant = 1;
+    job.bias = bias;
+    job.multiplier = multiplier;
+    job.shift = shift;
+    job.perChannel = perChannel;
+    job.outZp = outZp;
+    job.lo = lo;
+    job.hi = hi;
+    job.out = out;
+    job.strideOut = M * OH * OW;
+    runJob(&job, w, C * KH * KW, constantWeights, threads < 1 ? 1 : threads);
+    return;
+  }
+#endif
+  (void)threads;
+  (void)constantWeights;
+  qcc_ukernel_conv2d_requant_reference(N, C, H, W, x, M, KH, KW, w, bias, OH,
+                                       OW, out, sh, sw, dh, dw, multiplier,
+                                       shift, perChannel, outZp, lo, hi);
+}
+
 /* The entry points generated code calls, with MLIR memref descriptors (C
  * interface). matmul: A [M][K], B [batch][K][P], C [batch][M][P] with unit
  * inner strides. conv2d: x [N][C][H][W], w [M][C][KH][KW], out
@@ -699,4 +835,30 @@ void _mlir_ciface_qcc_ukernel_conv2d(qcc_memref_i8_4d *x, qcc_memref_i8_4d *w,
       w->aligned + w->offset, out->sizes[2], out->sizes[3],
       out->aligned + out->offset, sh, sw, dh, dw, (int)constantWeights,
       qcc_ukernel_num_threads());
+}
+
+typedef struct {
+  int32_t *allocated, *aligned;
+  int64_t offset, sizes[1], strides[1];
+} qcc_memref_i32_1d;
+typedef struct {
+  int8_t *allocated, *aligned;
+  int64_t offset, sizes[1], strides[1];
+} qcc_memref_i8_1d;
+
+/* conv2d with the requantization fused: bias [M], multiplier and shift [M]
+ * (or [1] for one scale), out int8 [N][M][OH][OW]. */
+void _mlir_ciface_qcc_ukernel_conv2d_requant(
+    qcc_memref_i8_4d *x, qcc_memref_i8_4d *w, qcc_memref_i32_1d *bias,
+    qcc_memref_i8_4d *out, qcc_memref_i32_1d *multiplier,
+    qcc_memref_i8_1d *shift, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    int64_t outZp, int64_t lo, int64_t hi, int64_t constantWeights) {
+  qcc_ukernel_conv2d_requant(
+      x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
+      x->aligned + x->offset, w->sizes[0], w->sizes[2], w->sizes[3],
+      w->aligned + w->offset, bias->aligned + bias->offset, out->sizes[2],
+      out->sizes[3], out->aligned + out->offset, sh, sw, dh, dw,
+      multiplier->aligned + multiplier->offset, shift->aligned + shift->offset,
+      multiplier->sizes[0] > 1, (int32_t)outZp, (int32_t)lo, (int32_t)hi,
+      (int)constantWeights, qcc_ukernel_num_threads());
 }
