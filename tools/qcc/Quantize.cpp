@@ -640,9 +640,21 @@ Error calibrateCompiled(mlir::ModuleOp module, mlir::func::FuncOp func,
   auto ret = cast<mlir::func::ReturnOp>(
       cloneFunc.getBody().back().getTerminator());
   SmallVector<mlir::Value> results(ret.getOperands());
-  const size_t numOutputs = results.size();
-  for (auto &entry : observers)
-    results.push_back(mapping.lookup(entry.first));
+  // Observed function arguments are read from the calibration arrays
+  // themselves; every other observed value is a result (once: returning a
+  // value twice trips buffer-results-to-out-params).
+  std::vector<size_t> resultOf;
+  for (auto &entry : observers) {
+    if (isa<mlir::BlockArgument>(entry.first)) {
+      resultOf.push_back(SIZE_MAX);
+      continue;
+    }
+    mlir::Value v = mapping.lookup(entry.first);
+    auto it = llvm::find(results, v);
+    resultOf.push_back(it - results.begin());
+    if (it == results.end())
+      results.push_back(v);
+  }
   ret->setOperands(results);
   SmallVector<mlir::Type> types;
   for (mlir::Value v : results)
@@ -710,11 +722,14 @@ Error calibrateCompiled(mlir::ModuleOp module, mlir::func::FuncOp func,
     auto outputs = (*compiled)->run(batch);
     if (!outputs)
       return outputs.takeError();
-    size_t i = numOutputs;
+    size_t i = 0;
     for (auto &entry : observers) {
-      const NpyArray &out = (*outputs)[i++];
-      entry.second.observe(reinterpret_cast<const float *>(out.bytes.data()),
-                           out.bytes.size() / sizeof(float));
+      auto arg = dyn_cast<mlir::BlockArgument>(entry.first);
+      const size_t result = resultOf[i++];
+      const NpyArray &data =
+          arg ? batch[arg.getArgNumber()] : (*outputs)[result];
+      entry.second.observe(reinterpret_cast<const float *>(data.bytes.data()),
+                           data.bytes.size() / sizeof(float));
     }
     progress.update(end);
   }

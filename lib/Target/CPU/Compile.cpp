@@ -7,6 +7,7 @@
 #include "qcc/Dialect/QC/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -146,6 +147,21 @@ Expected<LLVMModule> lowerToLLVM(ModuleOp module, func::FuncOp func) {
     return error("cannot rename the entry function");
   SymbolTable::setSymbolName(func, kEntryName);
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+  {
+    // Each result gets its own buffer (the caller's output array): a
+    // returned argument, or a value returned twice, is copied first
+    // (buffer-results-to-out-params cannot handle them).
+    auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+    OpBuilder b(ret);
+    llvm::SmallPtrSet<Value, 8> seen;
+    for (OpOperand &operand : ret->getOpOperands()) {
+      Value v = operand.get();
+      if (isa<BlockArgument>(v) || !seen.insert(v).second)
+        operand.set(bufferization::AllocTensorOp::create(
+            b, ret.getLoc(), cast<RankedTensorType>(v.getType()),
+            ValueRange{}, /*copy=*/v));
+    }
+  }
   {
     // One sample at a time: static shapes throughout (see the wrapper).
     PassManager pm(module.getContext());
