@@ -980,6 +980,39 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
   }
 };
 
+/// Integer 2-d sum pooling (int8 to int32, no padding, no ceil_mode).
+struct ConvertSumPool : OpConversionPattern<SumPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SumPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    if (!isa<IntegerType>(result.getElementType()) || result.getRank() != 4 ||
+        op.getCeilMode() ||
+        llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; }))
+      return unsupported(op, "only integer 2-d sum pooling without padding "
+                             "or ceil_mode");
+    Location loc = op.getLoc();
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, zeroOf(rewriter, loc, result.getElementType()),
+                     emptyLike(rewriter, loc, result, adaptor.getInput()))
+                     .getResult(0);
+    Value window = tensor::EmptyOp::create(
+        rewriter, loc, op.getKernelShape(),
+        getElementTypeOrSelf(adaptor.getInput().getType()));
+    auto attr = [&](ArrayRef<int64_t> v) {
+      return DenseIntElementsAttr::get(
+          RankedTensorType::get({2}, rewriter.getI64Type()), v);
+    };
+    auto pool = linalg::PoolingNchwSumOp::create(
+        rewriter, loc, TypeRange{result},
+        ValueRange{adaptor.getInput(), window}, ValueRange{init},
+        attr(op.getStrides()), attr(op.getDilations()));
+    rewriter.replaceOp(op, pool.getResult(0));
+    return success();
+  }
+};
+
 struct ConvertReduceSum : OpConversionPattern<ReduceSumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1169,7 +1202,8 @@ struct ConvertQCToLinalgPass
           !isa<QuantizeOp, DequantizeOp, StorageCastOp, RescaleOp, ClipOp,
                AddOp, SubOp, MulOp, DivOp, PowOp, ReluOp, SigmoidOp, TanhOp,
                ErfOp, SqrtOp, ConvOp, GemmOp, MatMulOp, PadOp, MaxPoolOp,
-               ReduceSumOp, GlobalAvgPoolOp, ReshapeOp, TransposeOp>(op)) {
+               ReduceSumOp, SumPoolOp, GlobalAvgPoolOp, ReshapeOp,
+               TransposeOp>(op)) {
         (void)unsupported(op, "not implemented yet");
         unsupportedOps = true;
       }
@@ -1187,7 +1221,8 @@ struct ConvertQCToLinalgPass
                  ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
                  ConvertFloatUnary<SqrtOp>, ConvertConv,
                  ConvertGemm, ConvertMatMul, ConvertPad, ConvertMaxPool,
-                 ConvertReduceSum, ConvertGlobalAvgPool, ConvertReshape,
+                 ConvertReduceSum, ConvertSumPool, ConvertGlobalAvgPool,
+                 ConvertReshape,
                  ConvertTranspose>(converter,
                                                                      ctx);
     if (failed(applyPartialConversion(getOperation(), target,

@@ -466,6 +466,12 @@ execute(Operation *op, llvm::function_ref<const Tensor &(Value)> get) {
                                             p.getPads(), p.getDilations()),
                                    p.getCeilMode(), p.getCountIncludePad())));
       })
+      .Case([&](qc::SumPoolOp p) {
+        return wrap(single(sumPool(get(p.getInput()),
+                                   windowOf(p.getKernelShape(), p.getStrides(),
+                                            p.getPads(), p.getDilations()),
+                                   p.getCeilMode())));
+      })
       .Case([&](qc::GlobalAvgPoolOp p) {
         return wrap(single(globalAvgPool(get(p.getInput()))));
       })

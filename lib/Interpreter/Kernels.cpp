@@ -837,8 +837,11 @@ Result<Tensor> maxPool(const Tensor &x, const Window &window, bool ceilMode) {
   return out;
 }
 
-Result<Tensor> avgPool(const Tensor &x, const Window &window, bool ceilMode,
-                       bool countIncludePad) {
+namespace {
+/// Window sums (`divisor` 0) or averages over the elements inside the input
+/// (1) or inside the padded input (2).
+Result<Tensor> windowSums(const Tensor &x, const Window &window, bool ceilMode,
+                          int divisorKind) {
   PoolSetup ps;
   std::string e = setupPool(x, window, ceilMode, ps);
   if (!e.empty())
@@ -873,12 +876,26 @@ Result<Tensor> avgPool(const Tensor &x, const Window &window, bool ceilMode,
         sum += x.data[off];
       }
     });
-    int64_t divisor = countIncludePad ? insidePadded : inside;
+    if (divisorKind == 0) {
+      out.data[oi++] = sum;
+      return;
+    }
+    int64_t divisor = divisorKind == 2 ? insidePadded : inside;
     // A window entirely in the padding (impossible with the ceil rule unless
     // pads exceed the kernel) averages nothing: NaN, as 0/0.
     out.data[oi++] = sum / static_cast<double>(divisor);
   });
   return out;
+}
+} // namespace
+
+Result<Tensor> avgPool(const Tensor &x, const Window &window, bool ceilMode,
+                       bool countIncludePad) {
+  return windowSums(x, window, ceilMode, countIncludePad ? 2 : 1);
+}
+
+Result<Tensor> sumPool(const Tensor &x, const Window &window, bool ceilMode) {
+  return windowSums(x, window, ceilMode, 0);
 }
 
 Result<Tensor> globalAvgPool(const Tensor &x) {

@@ -122,3 +122,14 @@ func.func @float_island(%x: tensor<4xf32>) -> tensor<4xf32> {
   %m = qc.mul %x, %s : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %m : tensor<4xf32>
 }
+
+// -----
+
+// Integer sum pooling: linalg.pooling_nchw_sum into zeros, int8 to int32.
+// CHECK-LABEL: func @sum_pool
+// CHECK: %[[Z:.*]] = linalg.fill
+// CHECK: linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%arg0, %{{.*}} : tensor<1x2x6x6xi8>, tensor<2x2xi8>) outs(%[[Z]] : tensor<1x2x3x3xi32>)
+func.func @sum_pool(%x: tensor<1x2x6x6xi8>) -> tensor<1x2x3x3xi32> {
+  %s = qc.sum_pool %x {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x2x6x6xi8> -> tensor<1x2x3x3xi32>
+  return %s : tensor<1x2x3x3xi32>
+}

@@ -219,7 +219,8 @@ llvm::SetVector<mlir::Value> observedActivations(mlir::func::FuncOp func) {
         observe(op->getOperand(1));
       if (integerOnly)
         observe(activationOutput(op));
-    } else if (integerOnly && isa<qc::AddOp, qc::GlobalAvgPoolOp>(op)) {
+    } else if (integerOnly &&
+               isa<qc::AddOp, qc::GlobalAvgPoolOp, qc::AvgPoolOp>(op)) {
       // Additions of two activations; a constant's is a MatMul's bias.
       if (llvm::any_of(op->getOperands(), [](mlir::Value v) {
             return v.getDefiningOp<mlir::arith::ConstantOp>();

@@ -125,6 +125,8 @@ Result<Tensor> reduceSum(const Tensor &x, const std::vector<int64_t> &axes,
 /// ONNX MaxPool (padding never wins).
 Result<Tensor> maxPool(const Tensor &x, const Window &window, bool ceilMode);
 /// ONNX AveragePool.
+/// Window sums over the elements inside the input (qc.sum_pool).
+Result<Tensor> sumPool(const Tensor &x, const Window &window, bool ceilMode);
 Result<Tensor> avgPool(const Tensor &x, const Window &window, bool ceilMode,
                        bool countIncludePad);
 Result<Tensor> globalAvgPool(const Tensor &x);

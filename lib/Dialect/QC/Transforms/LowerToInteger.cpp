@@ -457,6 +457,63 @@ struct LowerGlobalAvgPool : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// Average pooling with one window size everywhere (no padding, or padding
+/// counted with count_include_pad; no ceil_mode): an int32 qc.sum_pool
+/// (after padding with the zero point) rescaled by s_x / (window * s_y).
+struct LowerAvgPool : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto out = outputQuant(quantize);
+    if (!out)
+      return failure();
+    Activation activation = peelActivation(quantize, *out);
+    auto pool = dyn_cast_or_null<AvgPoolOp>(activation.op);
+    Value x = pool ? activationFrom(pool.getInput()) : Value();
+    if (!x || pool.getCeilMode())
+      return failure();
+    ArrayRef<int64_t> pads = pool.getPads();
+    const bool padded = llvm::any_of(pads, [](int64_t p) { return p != 0; });
+    if (padded && !pool.getCountIncludePad())
+      return failure(); // the divisor varies at the borders
+    IntQuant xq = *getIntQuant(x.getType());
+    Location loc = pool.getLoc();
+    Value xi = toStorage(rewriter, loc, x);
+    if (padded) {
+      auto type = cast<RankedTensorType>(xi.getType());
+      const size_t spatial = pads.size() / 2;
+      SmallVector<int64_t> full(2 * type.getRank(), 0);
+      SmallVector<int64_t> shape(type.getShape());
+      for (size_t i = 0; i < spatial; ++i) {
+        full[2 + i] = pads[i];
+        full[type.getRank() + 2 + i] = pads[spatial + i];
+        if (!ShapedType::isDynamic(shape[2 + i]))
+          shape[2 + i] += pads[i] + pads[spatial + i];
+      }
+      xi = PadOp::create(rewriter, loc, type.clone(shape), xi,
+                         rewriter.getDenseI64ArrayAttr(full),
+                         PadModeAttr::get(rewriter.getContext(), PadMode::Constant),
+                         rewriter.getF64FloatAttr(double(xq.zeroPoint)));
+    }
+    int64_t count = 1;
+    for (int64_t k : pool.getKernelShape())
+      count *= k;
+    Value sum = SumPoolOp::create(
+        rewriter, loc, withElement(pool.getResult(), rewriter.getI32Type()), xi,
+        pool.getKernelShapeAttr(), pool.getStridesAttr(),
+        rewriter.getDenseI64ArrayAttr(SmallVector<int64_t>(pads.size(), 0)),
+        pool.getDilationsAttr(), rewriter.getBoolAttr(false));
+    auto result = createRescale(
+        rewriter, loc, sum, {xq.scales[0] / (count * out->scales[0])},
+        count * xq.zeroPoint, out->zeroPoint, out->storage, {});
+    if (failed(result))
+      return failure();
+    finish(rewriter, quantize, *result, activation, *out);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Data movement and requantization
 //===----------------------------------------------------------------------===//
@@ -524,7 +581,8 @@ struct LowerToIntegerPass
     : qc::impl::QCLowerToIntegerBase<LowerToIntegerPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerLayer, LowerAdd, LowerGlobalAvgPool, LowerDataMovement,
+    patterns.add<LowerLayer, LowerAdd, LowerGlobalAvgPool, LowerAvgPool,
+                 LowerDataMovement,
                  LowerRequantization>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -135,3 +135,36 @@ func.func @float_island(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %2 = qc.dequantize %1 : tensor<2x4x!quant.uniform<i8:f32, 0.0039:-128>> -> tensor<2x4xf32>
   return %2 : tensor<2x4xf32>
 }
+
+// -----
+
+// Average pooling with padding counted (count_include_pad): pad with the
+// zero point, an int32 window sum, a rescale by 0.5 / (4 * 0.25) with input
+// zero point 4 * 3.
+// CHECK-LABEL: func @avg_pool
+// CHECK: %[[P:.*]] = qc.pad %{{.*}} {mode = #qc.pad_mode<constant>, pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 3.000000e+00 : f64} : tensor<1x2x4x4xi8> -> tensor<1x2x6x6xi8>
+// CHECK: %[[S:.*]] = qc.sum_pool %[[P]] {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x2x6x6xi8> -> tensor<1x2x3x3xi32>
+// CHECK: qc.rescale %[[S]] multiplier [1073741824] shift [31] zp (12, -5) : tensor<1x2x3x3xi32> -> tensor<1x2x3x3xi8>
+func.func @avg_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x3x3xf32> {
+  %q = qc.quantize %x : tensor<1x2x4x4xf32> -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>>
+  %dq = qc.dequantize %q : tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>> -> tensor<1x2x4x4xf32>
+  %0 = qc.avg_pool %dq {ceil_mode = false, count_include_pad = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x3x3xf32>
+  %1 = qc.quantize %0 : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:-5>>
+  %2 = qc.dequantize %1 : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:-5>> -> tensor<1x2x3x3xf32>
+  return %2 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Padding not counted: the divisor varies at the borders, so the pooling
+// stays a float island.
+// CHECK-LABEL: func @avg_pool_exclude_pad
+// CHECK: qc.avg_pool {{.*}} : tensor<1x2x4x4xf32>
+func.func @avg_pool_exclude_pad(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x3x3xf32> {
+  %q = qc.quantize %x : tensor<1x2x4x4xf32> -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>>
+  %dq = qc.dequantize %q : tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>> -> tensor<1x2x4x4xf32>
+  %0 = qc.avg_pool %dq {ceil_mode = false, count_include_pad = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x3x3xf32>
+  %1 = qc.quantize %0 : tensor<1x2x3x3xf32> -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:-5>>
+  %2 = qc.dequantize %1 : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:-5>> -> tensor<1x2x3x3xf32>
+  return %2 : tensor<1x2x3x3xf32>
+}

@@ -282,6 +282,15 @@ def QC_AvgPoolOp : QC_PoolOp<"avg_pool", "AveragePool",
   }];
 }
 
+def QC_SumPoolOp : QC_PoolOp<"sum_pool", "sum", (ins)> {
+  let description = [{
+    Sum of each window's elements inside the input on `[N, C, D1, ...]`
+    (padding contributes nothing); output size as `qc.max_pool`. Not an
+    ONNX op: integer average pooling is a `qc.sum_pool` of int8 values into
+    int32 followed by a dyadic `qc.rescale` by `1 / window size`.
+  }];
+}
+
 def QC_GlobalAvgPoolOp : QC_GraphOp<"global_avg_pool"> {
   let summary = "mean over all spatial axes (ONNX GlobalAveragePool)";
   let description = "`[N, C, D1, ...] -> [N, C, 1, ...]`.";
