@@ -401,6 +401,23 @@ struct ConvertFloatUnary : OpConversionPattern<OpTy> {
 // Layers
 //===----------------------------------------------------------------------===//
 
+/// A 2-d NCHW `input` padded on its spatial axes by `pads` (begin H, begin
+/// W, end H, end W) with `value`; `input` when unpadded.
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> pads, Value value) {
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return input;
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high = low;
+  SmallVector<int64_t> shape(tensorType(input).getShape());
+  for (int d = 0; d < 2; ++d) {
+    low.push_back(b.getIndexAttr(pads[d]));
+    high.push_back(b.getIndexAttr(pads[2 + d]));
+    shape[2 + d] += pads[d] + pads[2 + d];
+  }
+  return tensor::PadOp::create(b, loc, tensorType(input).clone(shape), input,
+                               low, high, value);
+}
+
 /// Zero of an integer or float element type.
 Value zeroOf(OpBuilder &b, Location loc, Type element) {
   return arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
@@ -564,20 +581,9 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
                              "form) or f32");
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
-    if (padded) {
-      // Float convolution: zero padding.
-      ArrayRef<int64_t> pads = op.getPads();
-      SmallVector<OpFoldResult> low(2, rewriter.getIndexAttr(0)), high = low;
-      SmallVector<int64_t> shape(tensorType(input).getShape());
-      for (int d = 0; d < 2; ++d) {
-        low.push_back(rewriter.getIndexAttr(pads[d]));
-        high.push_back(rewriter.getIndexAttr(pads[2 + d]));
-        shape[2 + d] += pads[d] + pads[2 + d];
-      }
-      input = tensor::PadOp::create(
-          rewriter, loc, tensorType(input).clone(shape), input, low, high,
-          zeroOf(rewriter, loc, result.getElementType()));
-    }
+    if (padded) // float convolution: zero padding
+      input = padSpatial(rewriter, loc, input, op.getPads(),
+                         zeroOf(rewriter, loc, result.getElementType()));
     Value init = broadcastBias(rewriter, loc, result, adaptor.getBias(), 1,
                                adaptor.getInput());
     auto attr = [&](ArrayRef<int64_t> v) {
@@ -949,20 +955,8 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
       return arith::ConstantOp::create(
           rewriter, loc, rewriter.getF32FloatAttr(-INFINITY));
     };
-    Value input = adaptor.getInput();
-    ArrayRef<int64_t> pads = op.getPads();
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-      SmallVector<OpFoldResult> low(2, rewriter.getIndexAttr(0)), high = low;
-      SmallVector<int64_t> shape(tensorType(input).getShape());
-      for (int d = 0; d < 2; ++d) {
-        low.push_back(rewriter.getIndexAttr(pads[d]));
-        high.push_back(rewriter.getIndexAttr(pads[2 + d]));
-        shape[2 + d] += pads[d] + pads[2 + d];
-      }
-      input = tensor::PadOp::create(
-          rewriter, loc, RankedTensorType::get(shape, element), input, low,
-          high, lowestValue());
-    }
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), lowestValue());
     Value init = linalg::FillOp::create(rewriter, loc, lowestValue(),
                                         emptyLike(rewriter, loc, result, input))
                      .getResult(0);

@@ -225,3 +225,21 @@ Progress::~Progress() {
 bool qcc::driver::isCompiledModel(StringRef path) {
   return sys::fs::is_directory(path) || path.ends_with(".so");
 }
+
+llvm::Expected<qcc::driver::CompiledRun>
+qcc::driver::runCompiledModel(StringRef path, ArrayRef<std::string> inputFiles) {
+  auto model = runtime::CompiledModel::load(path.str());
+  if (!model)
+    return model.takeError();
+  std::vector<std::string> names;
+  for (const auto &t : (*model)->signature().inputs)
+    names.push_back(t.name);
+  auto arrays = readArrays(names, inputFiles, "--input");
+  if (!arrays)
+    return arrays.takeError();
+  auto outputs = (*model)->run(*arrays);
+  if (!outputs)
+    return createStringError(inconvertibleErrorCode(),
+                             path + ": " + toString(outputs.takeError()));
+  return CompiledRun{std::move(*model), std::move(*outputs)};
+}

@@ -9,6 +9,7 @@
 #define QCC_TOOLS_QCC_DRIVER_H
 
 #include "qcc/Interpreter/Interpreter.h"
+#include "qcc/Runtime/CompiledModel.h"
 #include "qcc/Support/Npy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -68,6 +69,16 @@ readArguments(mlir::func::FuncOp func, llvm::ArrayRef<std::string> files,
 llvm::Expected<std::vector<NpyArray>>
 readArrays(llvm::ArrayRef<std::string> names,
            llvm::ArrayRef<std::string> files, llvm::StringRef what);
+
+/// A compiled model and its outputs on some inputs.
+struct CompiledRun {
+  std::unique_ptr<runtime::CompiledModel> model;
+  std::vector<NpyArray> outputs;
+};
+/// Loads the compiled model at `path` and runs it on `inputFiles` (read as
+/// readArrays does, checked against the model's signature).
+llvm::Expected<CompiledRun> runCompiledModel(llvm::StringRef path,
+                                             llvm::ArrayRef<std::string> inputFiles);
 
 /// Whether `path` is a model compiled by qcc compile (its directory, or a
 /// model.so), which qcc run and qcc eval execute natively.

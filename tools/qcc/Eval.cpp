@@ -41,19 +41,10 @@ static cl::opt<int64_t> evalBatch("batch-size",
 /// Logits [N, C] of a compiled model's first output.
 static Expected<interp::Tensor> compiledLogitsOf(StringRef path,
                                                  ArrayRef<std::string> inputFiles) {
-  auto model = runtime::CompiledModel::load(path.str());
-  if (!model)
-    return model.takeError();
-  std::vector<std::string> names;
-  for (const auto &t : (*model)->signature().inputs)
-    names.push_back(t.name);
-  auto arrays = readArrays(names, inputFiles, "--input");
-  if (!arrays)
-    return arrays.takeError();
-  auto outputs = (*model)->run(*arrays);
-  if (!outputs)
-    return outputs.takeError();
-  const NpyArray &out = outputs->front();
+  auto run = runCompiledModel(path, inputFiles);
+  if (!run)
+    return run.takeError();
+  const NpyArray &out = run->outputs.front();
   if (out.shape.size() != 2)
     return createStringError(inconvertibleErrorCode(),
                              "the model's first output must be logits "

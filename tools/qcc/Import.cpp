@@ -88,21 +88,11 @@ static int writeResults(const qcc::NpzMembers &results);
 
 /// Runs a compiled model (qcc compile's directory or model.so) natively.
 static Expected<qcc::NpzMembers> runCompiled() {
-  auto model = qcc::runtime::CompiledModel::load(runModel);
-  if (!model)
-    return model.takeError();
-  std::vector<std::string> names;
-  for (const auto &t : (*model)->signature().inputs)
-    names.push_back(t.name);
-  auto arrays = readArrays(names, runInputs, "--input");
-  if (!arrays)
-    return arrays.takeError();
-  auto outputs = (*model)->run(*arrays);
-  if (!outputs)
-    return createStringError(inconvertibleErrorCode(),
-                             runModel + ": " + toString(outputs.takeError()));
+  auto run = runCompiledModel(runModel, runInputs);
+  if (!run)
+    return run.takeError();
   qcc::NpzMembers results;
-  for (auto [t, array] : llvm::zip((*model)->signature().outputs, *outputs))
+  for (auto [t, array] : llvm::zip(run->model->signature().outputs, run->outputs))
     results.push_back({t.name, std::move(array)});
   return results;
 }

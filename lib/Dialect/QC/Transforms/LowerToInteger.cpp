@@ -97,6 +97,29 @@ Value toStorage(PatternRewriter &rewriter, Location loc, Value quantized) {
                                quantized);
 }
 
+/// `x` ([N, C, D1, ...] stored integers) padded on the spatial axes by
+/// `pads` (ONNX order: begins, then ends) with the zero point: padded
+/// positions then contribute nothing to (x - zp) sums. `x` when unpadded.
+Value padWithZeroPoint(PatternRewriter &rewriter, Location loc, Value x,
+                       ArrayRef<int64_t> pads, int64_t zeroPoint) {
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return x;
+  auto type = cast<RankedTensorType>(x.getType());
+  const size_t spatial = pads.size() / 2;
+  SmallVector<int64_t> full(2 * type.getRank(), 0);
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t i = 0; i < spatial; ++i) {
+    full[2 + i] = pads[i];
+    full[type.getRank() + 2 + i] = pads[spatial + i];
+    if (!ShapedType::isDynamic(shape[2 + i]))
+      shape[2 + i] += pads[i] + pads[spatial + i];
+  }
+  return PadOp::create(rewriter, loc, type.clone(shape), x,
+                       rewriter.getDenseI64ArrayAttr(full),
+                       PadModeAttr::get(rewriter.getContext(), PadMode::Constant),
+                       rewriter.getF64FloatAttr(static_cast<double>(zeroPoint)));
+}
+
 /// `input` rescaled by `ratios` (one, or one per channel along `axis`)
 /// from zero point `inputZp` to `outputZp`, as integers of `resultElement`;
 /// failure if a ratio has no dyadic form.
@@ -328,23 +351,7 @@ struct LowerLayer : OpRewritePattern<QuantizeOp> {
     auto accType = withElement(layer->getResult(0), i32);
     if (conv) {
       ArrayRef<int64_t> pads = conv.getPads();
-      if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-        const size_t spatial = pads.size() / 2;
-        SmallVector<int64_t> full(4 + pads.size(), 0);
-        SmallVector<int64_t> shape(
-            cast<RankedTensorType>(xi.getType()).getShape());
-        for (size_t i = 0; i < spatial; ++i) {
-          full[2 + i] = pads[i];
-          full[2 + spatial + 2 + i] = pads[spatial + i];
-          if (!ShapedType::isDynamic(shape[2 + i]))
-            shape[2 + i] += pads[i] + pads[spatial + i];
-        }
-        xi = PadOp::create(
-            rewriter, loc, RankedTensorType::get(shape, xq.storage), xi,
-            rewriter.getDenseI64ArrayAttr(full),
-            PadModeAttr::get(rewriter.getContext(), PadMode::Constant),
-            rewriter.getF64FloatAttr(static_cast<double>(xq.zeroPoint)));
-      }
+      xi = padWithZeroPoint(rewriter, loc, xi, pads, xq.zeroPoint);
       acc = ConvOp::create(
           rewriter, loc, accType, xi, w->stored, biasConst,
           conv.getStridesAttr(),
@@ -479,23 +486,8 @@ struct LowerAvgPool : OpRewritePattern<QuantizeOp> {
       return failure(); // the divisor varies at the borders
     IntQuant xq = *getIntQuant(x.getType());
     Location loc = pool.getLoc();
-    Value xi = toStorage(rewriter, loc, x);
-    if (padded) {
-      auto type = cast<RankedTensorType>(xi.getType());
-      const size_t spatial = pads.size() / 2;
-      SmallVector<int64_t> full(2 * type.getRank(), 0);
-      SmallVector<int64_t> shape(type.getShape());
-      for (size_t i = 0; i < spatial; ++i) {
-        full[2 + i] = pads[i];
-        full[type.getRank() + 2 + i] = pads[spatial + i];
-        if (!ShapedType::isDynamic(shape[2 + i]))
-          shape[2 + i] += pads[i] + pads[spatial + i];
-      }
-      xi = PadOp::create(rewriter, loc, type.clone(shape), xi,
-                         rewriter.getDenseI64ArrayAttr(full),
-                         PadModeAttr::get(rewriter.getContext(), PadMode::Constant),
-                         rewriter.getF64FloatAttr(double(xq.zeroPoint)));
-    }
+    Value xi = padWithZeroPoint(rewriter, loc, toStorage(rewriter, loc, x),
+                                pads, xq.zeroPoint);
     int64_t count = 1;
     for (int64_t k : pool.getKernelShape())
       count *= k;

@@ -662,6 +662,34 @@ void qcc_ukernel_conv2d_nchw_s8s8s32_reference(
         }
 }
 
+#if QCC_HAVE_X86
+/* The implicit-GEMM job of a convolution (its output set by the caller). */
+static Job convJob(int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
+                   int64_t M, int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                   int64_t sh, int64_t sw, int64_t dh, int64_t dw) {
+  Job job = {0};
+  job.batch = N;
+  job.M = M;
+  job.P = OH * OW;
+  job.K = C * KH * KW;
+  job.B = x;
+  job.strideB = C * H * W;
+  job.conv = 1;
+  job.channels = C;
+  job.height = H;
+  job.width = W;
+  job.kh = KH;
+  job.kw = KW;
+  job.ow = OW;
+  job.sh = sh;
+  job.sw = sw;
+  job.dh = dh;
+  job.dw = dw;
+  return job;
+}
+
+#endif
+
 void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H,
                                      int64_t W, const int8_t *x, int64_t M,
                                      int64_t KH, int64_t KW, const int8_t *w,
@@ -675,27 +703,10 @@ void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H,
   if (qcc_ukernel_has_vnni()) {
     /* Implicit GEMM: out[n] (M x OH*OW) += w (M x C*KH*KW) * im2col(x[n]),
      * im2col gathered panel by panel while packing. */
-    Job job = {0};
-    job.batch = N;
-    job.M = M;
-    job.P = OH * OW;
-    job.K = C * KH * KW;
-    job.B = x;
-    job.strideB = C * H * W;
+    Job job = convJob(N, C, H, W, x, M, KH, KW, OH, OW, sh, sw, dh, dw);
     job.C = out;
     job.strideC = M * OH * OW;
     job.ldc = OH * OW;
-    job.conv = 1;
-    job.channels = C;
-    job.height = H;
-    job.width = W;
-    job.kh = KH;
-    job.kw = KW;
-    job.ow = OW;
-    job.sh = sh;
-    job.sw = sw;
-    job.dh = dh;
-    job.dw = dw;
     runJob(&job, w, C * KH * KW, constantWeights, threads < 1 ? 1 : threads);
     return;
   }
@@ -752,24 +763,7 @@ void qcc_ukernel_conv2d_requant(
     return;
 #if QCC_HAVE_X86
   if (qcc_ukernel_has_vnni()) {
-    Job job = {0};
-    job.batch = N;
-    job.M = M;
-    job.P = OH * OW;
-    job.K = C * KH * KW;
-    job.B = x;
-    job.strideB = C * H * W;
-    job.conv = 1;
-    job.channels = C;
-    job.height = H;
-    job.width = W;
-    job.kh = KH;
-    job.kw = KW;
-    job.ow = OW;
-    job.sh = sh;
-    job.sw = sw;
-    job.dh = dh;
-    job.dw = dw;
+    Job job = convJob(N, C, H, W, x, M, KH, KW, OH, OW, sh, sw, dh, dw);
     job.requant = 1;
     job.bias = bias;
     job.multiplier = multiplier;
