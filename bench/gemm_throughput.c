@@ -84,12 +84,12 @@ int main(int argc, char **argv) {
     const double ops = 2.0 * n * n * n;
     const int runs = n <= 512 ? 31 : 11;
     int32_t co = 0;
-    double tq = TIME(runs, qcc_ukernel_matmul_s8s8s32(1, n, n, n, A, n, B, 0,
-                                                       n, C, 0, n, threads));
+    double tq = TIME(runs, qcc_ukernel_matmul_s8s8s32(1, n, n, n, A, n, B, 0, n,
+                                                      C, 0, n, threads));
     double tu = TIME(runs, dnnl_gemm_u8s8s32('N', 'N', 'F', n, n, n, 1.0f, Au,
                                              n, 0, B, n, 0, 0.0f, C, n, &co));
-    double ts = TIME(runs, dnnl_gemm_s8s8s32('N', 'N', 'F', n, n, n, 1.0f, A,
-                                             n, 0, B, n, 0, 0.0f, C, n, &co));
+    double ts = TIME(runs, dnnl_gemm_s8s8s32('N', 'N', 'F', n, n, n, 1.0f, A, n,
+                                             0, B, n, 0, 0.0f, C, n, &co));
     printf("{\"what\": \"gemm\", \"n\": %d, \"threads\": %d, \"qcc_gops\": "
            "%.1f, \"onednn_u8s8s32_gops\": %.1f, \"onednn_s8s8s32_gops\": "
            "%.1f}\n",

@@ -75,8 +75,14 @@ struct ConvertLinalgToUkernelCallsPass
       } else if (kind.getValue() == qcc::kConv2DNchwS8S8S32 &&
                  isa<linalg::Conv2DNchwFchwOp>(op)) {
         callee = "qcc_ukernel_conv2d";
-        types = {anyStrided(4, i8), anyStrided(4, i8), anyStrided(4, i32), i64,
-                 i64, i64, i64, i64};
+        types = {anyStrided(4, i8),
+                 anyStrided(4, i8),
+                 anyStrided(4, i32),
+                 i64,
+                 i64,
+                 i64,
+                 i64,
+                 i64};
       } else {
         op->emitError() << "convert-linalg-to-ukernel-calls: unknown kernel '"
                         << kind << "' for " << op->getName();
@@ -94,8 +100,9 @@ struct ConvertLinalgToUkernelCallsPass
         bool constant = false;
         if (auto global =
                 conv.getInputs()[1].getDefiningOp<memref::GetGlobalOp>())
-          if (auto decl = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
-                  global, global.getNameAttr()))
+          if (auto decl =
+                  SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+                      global, global.getNameAttr()))
             constant = decl.getConstant();
         args.push_back(arith::ConstantOp::create(
             b, loc, b.getI64IntegerAttr(constant ? 1 : 0)));

@@ -38,8 +38,8 @@ struct StorageTypeConverter : TypeConverter {
     addConversion([](Type t) { return t; });
     addConversion([](RankedTensorType t) -> Type {
       if (auto q = dyn_cast<quant::QuantizedType>(t.getElementType()))
-        return t.clone(IntegerType::get(t.getContext(),
-                                        q.getStorageTypeIntegralWidth()));
+        return t.clone(
+            IntegerType::get(t.getContext(), q.getStorageTypeIntegralWidth()));
       return t;
     });
   }
@@ -75,7 +75,8 @@ AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operand,
   SmallVector<AffineExpr> exprs;
   const int64_t offset = result.getRank() - operand.getRank();
   for (int64_t d = 0; d < operand.getRank(); ++d)
-    exprs.push_back(operand.getDimSize(d) == 1 && result.getDimSize(d + offset) != 1
+    exprs.push_back(operand.getDimSize(d) == 1 &&
+                            result.getDimSize(d + offset) != 1
                         ? getAffineConstantExpr(0, ctx)
                         : getAffineDimExpr(d + offset, ctx));
   return AffineMap::get(result.getRank(), 0, exprs, ctx);
@@ -125,7 +126,8 @@ struct ConvertQuantize : OpConversionPattern<QuantizeOp> {
         !op.getInput().getType().getElementType().isF32())
       return unsupported(op, "only per-tensor signed integer quantization of "
                              "f32 with round half to even");
-    auto result = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto result =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Type storage = result.getElementType();
     const float scale = static_cast<float>(q.getScale());
     const double zp = static_cast<double>(q.getZeroPoint());
@@ -142,8 +144,8 @@ struct ConvertQuantize : OpConversionPattern<QuantizeOp> {
           r = arith::AddFOp::create(b, loc, r, c(zp));
           r = arith::MaximumFOp::create(b, loc, r, c(lo));
           r = arith::MinimumFOp::create(b, loc, r, c(hi));
-          Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO,
-                                              x, x);
+          Value isNan =
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
           r = arith::SelectOp::create(b, loc, isNan, c(zp), r);
           return arith::FPToSIOp::create(b, loc, storage, r).getResult();
         });
@@ -295,9 +297,11 @@ struct ConvertClip : OpConversionPattern<ClipOp> {
         [&](OpBuilder &b, Location loc, ValueRange args) {
           Value v = args[0];
           if (lo)
-            v = arith::MaxSIOp::create(b, loc, v, constantInt(b, loc, element, *lo));
+            v = arith::MaxSIOp::create(b, loc, v,
+                                       constantInt(b, loc, element, *lo));
           if (hi)
-            v = arith::MinSIOp::create(b, loc, v, constantInt(b, loc, element, *hi));
+            v = arith::MinSIOp::create(b, loc, v,
+                                       constantInt(b, loc, element, *hi));
           return v;
         });
     rewriter.replaceOp(op, out);
@@ -317,8 +321,7 @@ Value f64Constant(OpBuilder &b, Location loc, double v) {
 
 /// Element-wise binary ops: integer addition (residual sums after
 /// qc-lower-to-integer) and the float arithmetic of float islands.
-template <typename OpTy>
-struct ConvertBinary : OpConversionPattern<OpTy> {
+template <typename OpTy> struct ConvertBinary : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OpAdaptor = typename OpTy::Adaptor;
   LogicalResult
@@ -332,33 +335,33 @@ struct ConvertBinary : OpConversionPattern<OpTy> {
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     // The output's dynamic sizes come from an operand of the result's rank.
     Value like = tensorType(lhs).getRank() == result.getRank() ? lhs : rhs;
-    Value out = elementwise(
-        rewriter, op.getLoc(), result, {lhs, rhs}, like,
-        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          if (integer)
-            return arith::AddIOp::create(b, loc, args[0], args[1]);
-          Value x = toF64(b, loc, args[0]), y = toF64(b, loc, args[1]);
-          Value r;
-          if constexpr (std::is_same_v<OpTy, AddOp>)
-            r = arith::AddFOp::create(b, loc, x, y);
-          else if constexpr (std::is_same_v<OpTy, SubOp>)
-            r = arith::SubFOp::create(b, loc, x, y);
-          else if constexpr (std::is_same_v<OpTy, MulOp>)
-            r = arith::MulFOp::create(b, loc, x, y);
-          else if constexpr (std::is_same_v<OpTy, DivOp>)
-            r = arith::DivFOp::create(b, loc, x, y);
-          else
-            r = math::PowFOp::create(b, loc, x, y);
-          return arith::TruncFOp::create(b, loc, b.getF32Type(), r);
-        });
+    Value out =
+        elementwise(rewriter, op.getLoc(), result, {lhs, rhs}, like,
+                    [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+                      if (integer)
+                        return arith::AddIOp::create(b, loc, args[0], args[1]);
+                      Value x = toF64(b, loc, args[0]),
+                            y = toF64(b, loc, args[1]);
+                      Value r;
+                      if constexpr (std::is_same_v<OpTy, AddOp>)
+                        r = arith::AddFOp::create(b, loc, x, y);
+                      else if constexpr (std::is_same_v<OpTy, SubOp>)
+                        r = arith::SubFOp::create(b, loc, x, y);
+                      else if constexpr (std::is_same_v<OpTy, MulOp>)
+                        r = arith::MulFOp::create(b, loc, x, y);
+                      else if constexpr (std::is_same_v<OpTy, DivOp>)
+                        r = arith::DivFOp::create(b, loc, x, y);
+                      else
+                        r = math::PowFOp::create(b, loc, x, y);
+                      return arith::TruncFOp::create(b, loc, b.getF32Type(), r);
+                    });
     rewriter.replaceOp(op, out);
     return success();
   }
 };
 
 /// Float unary ops of float islands, as applyUnary in the interpreter.
-template <typename OpTy>
-struct ConvertFloatUnary : OpConversionPattern<OpTy> {
+template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OpAdaptor = typename OpTy::Adaptor;
   LogicalResult
@@ -379,8 +382,8 @@ struct ConvertFloatUnary : OpConversionPattern<OpTy> {
                 b, loc, arith::CmpFPredicate::OGT, x, zero);
             r = arith::SelectOp::create(b, loc, positive, x, zero);
           } else if constexpr (std::is_same_v<OpTy, SigmoidOp>) {
-            Value e = math::ExpOp::create(b, loc,
-                                          arith::NegFOp::create(b, loc, x));
+            Value e =
+                math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
             r = arith::DivFOp::create(b, loc, one,
                                       arith::AddFOp::create(b, loc, one, e));
           } else if constexpr (std::is_same_v<OpTy, TanhOp>) {
@@ -431,8 +434,8 @@ Value broadcastInto(OpBuilder &b, Location loc, Value bias, int64_t axis,
   AffineMap in = AffineMap::get(type.getRank(), 0, getAffineDimExpr(axis, ctx));
   return linalg::GenericOp::create(
              b, loc, type, bias, init,
-             ArrayRef<AffineMap>{in, AffineMap::getMultiDimIdentityMap(
-                                         type.getRank(), ctx)},
+             ArrayRef<AffineMap>{
+                 in, AffineMap::getMultiDimIdentityMap(type.getRank(), ctx)},
              parallel(type.getRank()),
              [](OpBuilder &nb, Location nl, ValueRange args) {
                linalg::YieldOp::create(nb, nl, args[0]);
@@ -518,11 +521,11 @@ Value floatConv(OpBuilder &b, Location loc, Value x, Value weight, Value init,
   // col[n, c, kh, kw, oh, ow] = x[n, c, oh * sh + kh * dh, ow * sw + kw * dw]
   auto colType = RankedTensorType::get({xType.getDimSize(0), C, KH, KW, OH, OW},
                                        xType.getElementType());
-  AffineMap read = AffineMap::get(
-      6, 0,
-      {d[0], d[1], d[4] * strides[0] + d[2] * dilations[0],
-       d[5] * strides[1] + d[3] * dilations[1]},
-      ctx);
+  AffineMap read =
+      AffineMap::get(6, 0,
+                     {d[0], d[1], d[4] * strides[0] + d[2] * dilations[0],
+                      d[5] * strides[1] + d[3] * dilations[1]},
+                     ctx);
   Value col =
       linalg::GenericOp::create(
           b, loc, colType, x, emptyLike(b, loc, colType, x),
@@ -591,9 +594,9 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
           RankedTensorType::get({2}, rewriter.getI64Type()), v);
     };
     if (!integer) {
-      rewriter.replaceOp(op, floatConv(rewriter, loc, input,
-                                       adaptor.getWeight(), init,
-                                       op.getStrides(), op.getDilations()));
+      rewriter.replaceOp(op,
+                         floatConv(rewriter, loc, input, adaptor.getWeight(),
+                                   init, op.getStrides(), op.getDilations()));
       return success();
     }
     auto conv = linalg::Conv2DNchwFchwOp::create(
@@ -636,12 +639,12 @@ LogicalResult convertMatrixProduct(Operation *op, Value x, Value w, bool transB,
     rows.push_back(tensor::DimOp::create(rewriter, loc, x, 0));
   Value init = tensor::EmptyOp::create(rewriter, loc, accType.getShape(),
                                        accType.getElementType(), rows);
-  init = bias ? broadcastInto(rewriter, loc, bias, 2, init)
-              : linalg::FillOp::create(
-                    rewriter, loc,
-                    constantInt(rewriter, loc, accType.getElementType(), 0),
-                    init)
-                    .getResult(0);
+  init =
+      bias ? broadcastInto(rewriter, loc, bias, 2, init)
+           : linalg::FillOp::create(
+                 rewriter, loc,
+                 constantInt(rewriter, loc, accType.getElementType(), 0), init)
+                 .getResult(0);
   Value acc = batchedMatmul(rewriter, loc, x, weights, init);
   rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
       op, result, acc, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
@@ -667,8 +670,9 @@ LogicalResult convertFloatMatrixProduct(Operation *op, Value x, Value w,
              n = getAffineDimExpr(2, ctx);
   SmallVector<AffineMap> maps = {
       AffineMap::get(3, 0, {m, k}, ctx),
-      AffineMap::get(3, 0, transB ? ArrayRef<AffineExpr>{n, k}
-                                  : ArrayRef<AffineExpr>{k, n},
+      AffineMap::get(3, 0,
+                     transB ? ArrayRef<AffineExpr>{n, k}
+                            : ArrayRef<AffineExpr>{k, n},
                      ctx),
       AffineMap::get(3, 0, {m, n}, ctx)};
   Value product =
@@ -680,7 +684,8 @@ LogicalResult convertFloatMatrixProduct(Operation *op, Value x, Value w,
             linalg::YieldOp::create(
                 b, l,
                 arith::AddFOp::create(
-                    b, l, args[2], arith::MulFOp::create(b, l, args[0], args[1]))
+                    b, l, args[2],
+                    arith::MulFOp::create(b, l, args[0], args[1]))
                     .getResult());
           })
           .getResult(0);
@@ -781,8 +786,8 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
   const int64_t M = result.getDimSize(1);
   Value x = rewriter.getRemappedValue(conv.getInput());
   Value w = rewriter.getRemappedValue(conv.getWeight());
-  Value bias = conv.getBias() ? rewriter.getRemappedValue(conv.getBias())
-                              : Value();
+  Value bias =
+      conv.getBias() ? rewriter.getRemappedValue(conv.getBias()) : Value();
   if (!x || !w || (conv.getBias() && !bias))
     return failure();
   auto i32 = rewriter.getI32Type(), i8 = rewriter.getI8Type();
@@ -796,7 +801,8 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
   const int64_t scales = multipliers.size();
   Value multiplier = arith::ConstantOp::create(
       rewriter, loc,
-      DenseElementsAttr::get(RankedTensorType::get({scales}, i32), multipliers));
+      DenseElementsAttr::get(RankedTensorType::get({scales}, i32),
+                             multipliers));
   Value shift = arith::ConstantOp::create(
       rewriter, loc,
       DenseElementsAttr::get(RankedTensorType::get({scales}, i8), shifts));
@@ -859,9 +865,9 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
     callee->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
   }
   func::CallOp::create(rewriter, loc, callee, args);
-  Value tensor = bufferization::ToTensorOp::create(
-      rewriter, loc, result, out, rewriter.getUnitAttr(),
-      rewriter.getUnitAttr());
+  Value tensor = bufferization::ToTensorOp::create(rewriter, loc, result, out,
+                                                   rewriter.getUnitAttr(),
+                                                   rewriter.getUnitAttr());
   rewriter.replaceOp(root, tensor);
   if (chain.clip)
     rewriter.eraseOp(chain.rescale);
@@ -912,8 +918,8 @@ struct ConvertPad : OpConversionPattern<PadOp> {
   LogicalResult
   matchAndRewrite(PadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto result = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getType()));
+    auto result =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     auto element = dyn_cast<IntegerType>(result.getElementType());
     ArrayRef<int64_t> pads = op.getPads();
     if (!element || op.getMode() != PadMode::Constant ||
@@ -925,8 +931,9 @@ struct ConvertPad : OpConversionPattern<PadOp> {
       low.push_back(rewriter.getIndexAttr(pads[d]));
       high.push_back(rewriter.getIndexAttr(pads[rank + d]));
     }
-    Value value = constantInt(rewriter, op.getLoc(), element,
-                              static_cast<int64_t>(op.getValue().convertToDouble()));
+    Value value =
+        constantInt(rewriter, op.getLoc(), element,
+                    static_cast<int64_t>(op.getValue().convertToDouble()));
     auto pad = tensor::PadOp::create(rewriter, op.getLoc(), result,
                                      adaptor.getInput(), low, high, value);
     rewriter.replaceOp(op, pad.getResult());
@@ -939,8 +946,8 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
   LogicalResult
   matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto result = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getType()));
+    auto result =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Type element = result.getElementType();
     if ((!isa<IntegerType>(element) && !element.isF32()) ||
         result.getRank() != 4 || op.getCeilMode())
@@ -952,16 +959,16 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
       if (auto integer = dyn_cast<IntegerType>(element))
         return constantInt(rewriter, loc, element,
                            signedRange(integer.getWidth()).first);
-      return arith::ConstantOp::create(
-          rewriter, loc, rewriter.getF32FloatAttr(-INFINITY));
+      return arith::ConstantOp::create(rewriter, loc,
+                                       rewriter.getF32FloatAttr(-INFINITY));
     };
-    Value input =
-        padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), lowestValue());
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
+                             lowestValue());
     Value init = linalg::FillOp::create(rewriter, loc, lowestValue(),
                                         emptyLike(rewriter, loc, result, input))
                      .getResult(0);
-    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(),
-                                           element);
+    Value window =
+        tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(), element);
     auto attr = [&](ArrayRef<int64_t> v) {
       return DenseIntElementsAttr::get(
           RankedTensorType::get({2}, rewriter.getI64Type()), v);
@@ -987,10 +994,11 @@ struct ConvertSumPool : OpConversionPattern<SumPoolOp> {
       return unsupported(op, "only integer 2-d sum pooling without padding "
                              "or ceil_mode");
     Location loc = op.getLoc();
-    Value init = linalg::FillOp::create(
-                     rewriter, loc, zeroOf(rewriter, loc, result.getElementType()),
-                     emptyLike(rewriter, loc, result, adaptor.getInput()))
-                     .getResult(0);
+    Value init =
+        linalg::FillOp::create(
+            rewriter, loc, zeroOf(rewriter, loc, result.getElementType()),
+            emptyLike(rewriter, loc, result, adaptor.getInput()))
+            .getResult(0);
     Value window = tensor::EmptyOp::create(
         rewriter, loc, op.getKernelShape(),
         getElementTypeOrSelf(adaptor.getInput().getType()));
@@ -1046,9 +1054,8 @@ struct ConvertReduceSum : OpConversionPattern<ReduceSumOp> {
             iterators,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value v = arith::ExtSIOp::create(b, l, acc, args[0]);
-              linalg::YieldOp::create(b, l,
-                                      arith::AddIOp::create(b, l, args[1], v)
-                                          .getResult());
+              linalg::YieldOp::create(
+                  b, l, arith::AddIOp::create(b, l, args[1], v).getResult());
             })
             .getResult(0);
     auto reassociation = getReassociationIndicesForReshape(reducedType, result);
@@ -1079,10 +1086,11 @@ struct ConvertGlobalAvgPool : OpConversionPattern<GlobalAvgPoolOp> {
     const double count = input.getDimSize(2) * input.getDimSize(3);
     auto sumType = RankedTensorType::get(
         {input.getDimSize(0), input.getDimSize(1)}, rewriter.getF32Type());
-    Value init = linalg::FillOp::create(
-                     rewriter, loc, zeroOf(rewriter, loc, rewriter.getF32Type()),
-                     emptyLike(rewriter, loc, sumType, adaptor.getInput()))
-                     .getResult(0);
+    Value init =
+        linalg::FillOp::create(
+            rewriter, loc, zeroOf(rewriter, loc, rewriter.getF32Type()),
+            emptyLike(rewriter, loc, sumType, adaptor.getInput()))
+            .getResult(0);
     AffineExpr n = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx);
     Value sum =
         linalg::GenericOp::create(
@@ -1093,7 +1101,8 @@ struct ConvertGlobalAvgPool : OpConversionPattern<GlobalAvgPoolOp> {
              utils::IteratorType::reduction, utils::IteratorType::reduction},
             [](OpBuilder &b, Location l, ValueRange args) {
               linalg::YieldOp::create(
-                  b, l, arith::AddFOp::create(b, l, args[1], args[0]).getResult());
+                  b, l,
+                  arith::AddFOp::create(b, l, args[1], args[0]).getResult());
             })
             .getResult(0);
     Value mean = elementwise(
@@ -1115,8 +1124,8 @@ struct ConvertReshape : OpConversionPattern<ReshapeOp> {
   matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto source = tensorType(adaptor.getInput());
-    auto result = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getType()));
+    auto result =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     if (source == result) {
       rewriter.replaceOp(op, adaptor.getInput());
       return success();
@@ -1140,17 +1149,16 @@ struct ConvertTranspose : OpConversionPattern<TransposeOp> {
   LogicalResult
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto result = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getType()));
+    auto result =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     SmallVector<Value> dynamic;
     for (int64_t d = 0; d < result.getRank(); ++d)
       if (result.isDynamicDim(d))
-        dynamic.push_back(tensor::DimOp::create(rewriter, op.getLoc(),
-                                                adaptor.getInput(),
-                                                op.getPerm()[d]));
-    Value empty = tensor::EmptyOp::create(rewriter, op.getLoc(),
-                                          result.getShape(),
-                                          result.getElementType(), dynamic);
+        dynamic.push_back(tensor::DimOp::create(
+            rewriter, op.getLoc(), adaptor.getInput(), op.getPerm()[d]));
+    Value empty =
+        tensor::EmptyOp::create(rewriter, op.getLoc(), result.getShape(),
+                                result.getElementType(), dynamic);
     auto transpose = linalg::TransposeOp::create(
         rewriter, op.getLoc(), adaptor.getInput(), empty, op.getPerm());
     rewriter.replaceOp(op, transpose.getResult());
@@ -1165,10 +1173,10 @@ struct ConvertQCToLinalgPass
     MLIRContext *ctx = &getContext();
     StorageTypeConverter converter;
     ConversionTarget target(*ctx);
-    target.addLegalDialect<arith::ArithDialect, bufferization::BufferizationDialect,
-                           func::FuncDialect, linalg::LinalgDialect,
-                           math::MathDialect, memref::MemRefDialect,
-                           tensor::TensorDialect>();
+    target.addLegalDialect<
+        arith::ArithDialect, bufferization::BufferizationDialect,
+        func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
+        memref::MemRefDialect, tensor::TensorDialect>();
     target.addIllegalDialect<QCDialect>();
     if (fuseRequantization) {
       // The convolution (and rescale) of a fused chain are replaced by the
@@ -1186,9 +1194,8 @@ struct ConvertQCToLinalgPass
         return clip && isFusableClip(clip);
       });
     }
-    target.addDynamicallyLegalOp<arith::ConstantOp>([&](arith::ConstantOp c) {
-      return converter.isLegal(c.getType());
-    });
+    target.addDynamicallyLegalOp<arith::ConstantOp>(
+        [&](arith::ConstantOp c) { return converter.isLegal(c.getType()); });
     // Ops without a pattern: one clear error each, before converting.
     bool unsupportedOps = false;
     getOperation()->walk([&](Operation *op) {
@@ -1196,8 +1203,8 @@ struct ConvertQCToLinalgPass
           !isa<QuantizeOp, DequantizeOp, StorageCastOp, RescaleOp, ClipOp,
                AddOp, SubOp, MulOp, DivOp, PowOp, ReluOp, SigmoidOp, TanhOp,
                ErfOp, SqrtOp, ConvOp, GemmOp, MatMulOp, PadOp, MaxPoolOp,
-               ReduceSumOp, SumPoolOp, GlobalAvgPoolOp, ReshapeOp,
-               TransposeOp>(op)) {
+               ReduceSumOp, SumPoolOp, GlobalAvgPoolOp, ReshapeOp, TransposeOp>(
+              op)) {
         (void)unsupported(op, "not implemented yet");
         unsupportedOps = true;
       }
@@ -1207,18 +1214,15 @@ struct ConvertQCToLinalgPass
     RewritePatternSet patterns(ctx);
     if (fuseRequantization)
       patterns.add<ConvertConvRequant, ConvertConvRequantClip>(converter, ctx);
-    patterns.add<ConvertQuantize, ConvertDequantize, ConvertStorageCast,
-                 ConvertRescale, ConvertClip, ConvertBinary<AddOp>,
-                 ConvertBinary<SubOp>, ConvertBinary<MulOp>,
-                 ConvertBinary<DivOp>, ConvertBinary<PowOp>,
-                 ConvertFloatUnary<ReluOp>, ConvertFloatUnary<SigmoidOp>,
-                 ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
-                 ConvertFloatUnary<SqrtOp>, ConvertConv,
-                 ConvertGemm, ConvertMatMul, ConvertPad, ConvertMaxPool,
-                 ConvertReduceSum, ConvertSumPool, ConvertGlobalAvgPool,
-                 ConvertReshape,
-                 ConvertTranspose>(converter,
-                                                                     ctx);
+    patterns.add<
+        ConvertQuantize, ConvertDequantize, ConvertStorageCast, ConvertRescale,
+        ConvertClip, ConvertBinary<AddOp>, ConvertBinary<SubOp>,
+        ConvertBinary<MulOp>, ConvertBinary<DivOp>, ConvertBinary<PowOp>,
+        ConvertFloatUnary<ReluOp>, ConvertFloatUnary<SigmoidOp>,
+        ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
+        ConvertFloatUnary<SqrtOp>, ConvertConv, ConvertGemm, ConvertMatMul,
+        ConvertPad, ConvertMaxPool, ConvertReduceSum, ConvertSumPool,
+        ConvertGlobalAvgPool, ConvertReshape, ConvertTranspose>(converter, ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

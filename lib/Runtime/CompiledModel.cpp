@@ -24,8 +24,8 @@ llvm::Error error(const Twine &message) {
 std::string qcc::runtime::shapeToString(const std::vector<int64_t> &shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + (shape[i] < 0 ? std::string("N")
-                                         : std::to_string(shape[i]));
+    s += (i ? ", " : "") +
+         (shape[i] < 0 ? std::string("N") : std::to_string(shape[i]));
   return s + "]";
 }
 
@@ -59,9 +59,9 @@ CompiledModel::load(const std::string &path) {
   }
   if (!llvm::sys::fs::exists(library))
     return error(library + " does not exist" +
-                 (isDirectory ? " (is " + path +
-                                    " a directory written by qcc compile?)"
-                              : std::string()));
+                 (isDirectory
+                      ? " (is " + path + " a directory written by qcc compile?)"
+                      : std::string()));
   std::unique_ptr<CompiledModel> model(new CompiledModel());
   model->library_ = library;
   // An absolute path: dlopen must not search the library path.
@@ -110,22 +110,23 @@ CompiledModel::load(const std::string &path) {
     }
     return ts;
   };
-  model->signature_.inputs = read(api.numInputs(), api.inputName,
-                                  api.inputRank, api.inputShape,
-                                  api.inputDtype);
-  model->signature_.outputs = read(api.numOutputs(), api.outputName,
-                                   api.outputRank, api.outputShape,
-                                   api.outputDtype);
+  model->signature_.inputs = read(api.numInputs(), api.inputName, api.inputRank,
+                                  api.inputShape, api.inputDtype);
+  model->signature_.outputs =
+      read(api.numOutputs(), api.outputName, api.outputRank, api.outputShape,
+           api.outputDtype);
   model->provenance_ = api.provenance();
   if (isDirectory) {
     // The directory's record of what was compiled must be this library's.
     llvm::SmallString<256> record(path);
     llvm::sys::path::append(record, "provenance.json");
     auto text = llvm::MemoryBuffer::getFile(record);
-    if (text && (*text)->getBuffer().trim() != llvm::StringRef(model->provenance_).trim())
+    if (text && (*text)->getBuffer().trim() !=
+                    llvm::StringRef(model->provenance_).trim())
       return error(library + " was built for another model than " + path +
                    " describes: its provenance differs from " +
-                   std::string(record) + " (recompile, or copy the whole "
+                   std::string(record) +
+                   " (recompile, or copy the whole "
                    "directory)");
   }
   model->model_ = api.create();

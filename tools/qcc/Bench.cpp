@@ -16,8 +16,9 @@ using namespace llvm;
 
 namespace qcc::driver {
 
-cl::SubCommand benchCommand(
-    "bench", "Measure the latency of a compiled model on random inputs");
+cl::SubCommand
+    benchCommand("bench",
+                 "Measure the latency of a compiled model on random inputs");
 
 static cl::opt<std::string> benchModel(cl::Positional, cl::Required,
                                        cl::desc("<compiled model directory>"),
@@ -66,16 +67,17 @@ int runBench() {
     if (!outputs)
       return fail("bench", toString(outputs.takeError()));
     if (i >= benchWarmup)
-      ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(end - start).count());
   }
   std::sort(ms.begin(), ms.end());
   const double median = ms[ms.size() / 2], best = ms.front();
   if (benchJson) {
-    outs() << formatv("{0}", json::Value(json::Object{
-                                 {"batch", benchBatch.getValue()},
-                                 {"runs", benchRuns.getValue()},
-                                 {"median_ms", median},
-                                 {"min_ms", best}}))
+    outs() << formatv("{0}",
+                      json::Value(json::Object{{"batch", benchBatch.getValue()},
+                                               {"runs", benchRuns.getValue()},
+                                               {"median_ms", median},
+                                               {"min_ms", best}}))
            << "\n";
     return 0;
   }

@@ -33,8 +33,9 @@ namespace qcc::driver {
 cl::SubCommand compileCommand(
     "compile", "Compile a model to native integer-only code (model.so with a "
                "C API, model.h, the final IR and provenance.json in OUTDIR)");
-cl::SubCommand infoCommand(
-    "info", "Print a compiled model's inputs, outputs and provenance");
+cl::SubCommand
+    infoCommand("info",
+                "Print a compiled model's inputs, outputs and provenance");
 
 static cl::opt<std::string> compileModel(cl::Positional, cl::Required,
                                          cl::desc("<model.onnx|model.mlir>"),
@@ -55,9 +56,10 @@ static cl::opt<bool> compileFloat(
              "no calibration or quantization): the baseline the int8 "
              "model's latency and accuracy are compared with"),
     cl::sub(compileCommand), cl::cat(qccCategory));
-static cl::opt<std::string> compileTarget(
-    "target", cl::desc("Target: cpu (this machine's CPU)"), cl::init("cpu"),
-    cl::sub(compileCommand), cl::cat(qccCategory));
+static cl::opt<std::string>
+    compileTarget("target", cl::desc("Target: cpu (this machine's CPU)"),
+                  cl::init("cpu"), cl::sub(compileCommand),
+                  cl::cat(qccCategory));
 static cl::opt<std::string> compileEmit(
     "emit",
     cl::desc("What to produce: so (model.so, model.h and the sources it is "
@@ -106,9 +108,14 @@ std::string inDir(StringRef name) {
 Error quantizeModel(StringRef quantized) {
   std::string self = sys::fs::getMainExecutable(
       nullptr, reinterpret_cast<void *>(&quantizeModel));
-  SmallVector<std::string> args = {self, "quantize", compileModel,
-                                   "--integer-only", "--calib-method",
-                                   compileMethod, "-o", quantized.str()};
+  SmallVector<std::string> args = {self,
+                                   "quantize",
+                                   compileModel,
+                                   "--integer-only",
+                                   "--calib-method",
+                                   compileMethod,
+                                   "-o",
+                                   quantized.str()};
   for (const std::string &c : compileCalib) {
     args.push_back("--calib");
     args.push_back(c);
@@ -117,8 +124,8 @@ Error quantizeModel(StringRef quantized) {
   outs() << "qcc compile: quantizing: " << join(refs, " ") << "\n";
   outs().flush();
   std::string message;
-  const int rc = sys::ExecuteAndWait(self, refs, std::nullopt, {}, 0, 0,
-                                     &message);
+  const int rc =
+      sys::ExecuteAndWait(self, refs, std::nullopt, {}, 0, 0, &message);
   if (rc != 0)
     return createStringError(inconvertibleErrorCode(),
                              "quantization failed" +
@@ -158,15 +165,15 @@ Error lowerToInteger(mlir::ModuleOp module) {
 
 int runCompile() {
   if (compileTarget != "cpu")
-    return fail("compile", "unknown --target '" + compileTarget +
-                               "' (supported: cpu)");
+    return fail("compile",
+                "unknown --target '" + compileTarget + "' (supported: cpu)");
   if (!StringRef(compileEmit).equals_insensitive("so") &&
       compileEmit != "obj" && compileEmit != "llvm" && compileEmit != "mlir")
-    return fail("compile", "unknown --emit '" + compileEmit +
-                               "' (so, obj, llvm or mlir)");
+    return fail("compile",
+                "unknown --emit '" + compileEmit + "' (so, obj, llvm or mlir)");
   if (std::error_code ec = sys::fs::create_directories(compileOutput))
-    return fail("compile", "cannot create " + compileOutput + ": " +
-                               ec.message());
+    return fail("compile",
+                "cannot create " + compileOutput + ": " + ec.message());
   const bool onnx = StringRef(compileModel).ends_with(".onnx");
   if (compileFloat && !compileCalib.empty())
     return fail("compile", "--float compiles the model without quantizing "
@@ -186,8 +193,8 @@ int runCompile() {
   auto modelHash = sha256(compileModel);
   if (!modelHash)
     return fail("compile", toString(modelHash.takeError()));
-  provenance["model"] = json::Object{
-      {"path", compileModel.getValue()}, {"sha256", *modelHash}};
+  provenance["model"] =
+      json::Object{{"path", compileModel.getValue()}, {"sha256", *modelHash}};
   json::Array calibration;
   for (const std::string &c : compileCalib) {
     auto hash = sha256(c);
@@ -196,11 +203,11 @@ int runCompile() {
     calibration.push_back(json::Object{{"path", c}, {"sha256", *hash}});
   }
   provenance["calibration"] = std::move(calibration);
-  provenance["options"] = json::Object{
-      {"calib_method", compileMethod.getValue()},
-      {"integer_only", !compileFloat},
-      {"float", compileFloat.getValue()},
-      {"emit", compileEmit.getValue()}};
+  provenance["options"] =
+      json::Object{{"calib_method", compileMethod.getValue()},
+                   {"integer_only", !compileFloat},
+                   {"float", compileFloat.getValue()},
+                   {"emit", compileEmit.getValue()}};
 
   std::string source = compileModel;
   if (onnx && !compileFloat) {
@@ -247,9 +254,10 @@ int runCompile() {
   if (Error e = llvmModule->writeBitcode(inDir("model.bc")))
     return fail("compile", toString(std::move(e)));
 
-  std::string provenanceText = formatv("{0:2}", json::Value(std::move(provenance)));
-  std::string runtime = cpu::generateRuntimeSource(*signature, cpu::kEntryName,
-                                                   provenanceText);
+  std::string provenanceText =
+      formatv("{0:2}", json::Value(std::move(provenance)));
+  std::string runtime =
+      cpu::generateRuntimeSource(*signature, cpu::kEntryName, provenanceText);
   if (Error e = writeFile(inDir("model_api.c"), runtime))
     return fail("compile", toString(std::move(e)));
   if (Error e = writeFile(inDir("ukernel.c"), cpu::getUkernelSource()))

@@ -123,8 +123,8 @@ Expected<std::vector<NpyArray>> readArrays(ArrayRef<std::string> names,
     if (!members)
       return members.takeError();
     for (const std::string &name : names) {
-      auto it = llvm::find_if(
-          *members, [&](const auto &m) { return m.first == name; });
+      auto it = llvm::find_if(*members,
+                              [&](const auto &m) { return m.first == name; });
       if (it == members->end())
         return createStringError(inconvertibleErrorCode(),
                                  files[0] + " has no array named '" + name +
@@ -227,7 +227,8 @@ bool qcc::driver::isCompiledModel(StringRef path) {
 }
 
 llvm::Expected<qcc::driver::CompiledRun>
-qcc::driver::runCompiledModel(StringRef path, ArrayRef<std::string> inputFiles) {
+qcc::driver::runCompiledModel(StringRef path,
+                              ArrayRef<std::string> inputFiles) {
   auto model = runtime::CompiledModel::load(path.str());
   if (!model)
     return model.takeError();

@@ -27,8 +27,8 @@ extern llvm::cl::OptionCategory qccCategory;
 
 // The sub-commands; main() dispatches on the one given.
 extern llvm::cl::SubCommand importCommand, runCommand, compareCommand,
-    quantizeCommand, evalCommand, formatsCommand, dyadicCommand,
-    compileCommand, infoCommand, benchCommand;
+    quantizeCommand, evalCommand, formatsCommand, dyadicCommand, compileCommand,
+    infoCommand, benchCommand;
 int runImport();
 int runRun();
 int runCompare();
@@ -67,8 +67,8 @@ readArguments(mlir::func::FuncOp func, llvm::ArrayRef<std::string> files,
 /// Reads one array per name from `files` (one .npy per name in order, or
 /// one .npz with members of those names). `what` names the files in errors.
 llvm::Expected<std::vector<NpyArray>>
-readArrays(llvm::ArrayRef<std::string> names,
-           llvm::ArrayRef<std::string> files, llvm::StringRef what);
+readArrays(llvm::ArrayRef<std::string> names, llvm::ArrayRef<std::string> files,
+           llvm::StringRef what);
 
 /// A compiled model and its outputs on some inputs.
 struct CompiledRun {
@@ -77,8 +77,8 @@ struct CompiledRun {
 };
 /// Loads the compiled model at `path` and runs it on `inputFiles` (read as
 /// readArrays does, checked against the model's signature).
-llvm::Expected<CompiledRun> runCompiledModel(llvm::StringRef path,
-                                             llvm::ArrayRef<std::string> inputFiles);
+llvm::Expected<CompiledRun>
+runCompiledModel(llvm::StringRef path, llvm::ArrayRef<std::string> inputFiles);
 
 /// Whether `path` is a model compiled by qcc compile (its directory, or a
 /// model.so), which qcc run and qcc eval execute natively.

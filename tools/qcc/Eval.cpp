@@ -39,8 +39,8 @@ static cl::opt<int64_t> evalBatch("batch-size",
                                   cl::cat(qccCategory));
 
 /// Logits [N, C] of a compiled model's first output.
-static Expected<interp::Tensor> compiledLogitsOf(StringRef path,
-                                                 ArrayRef<std::string> inputFiles) {
+static Expected<interp::Tensor>
+compiledLogitsOf(StringRef path, ArrayRef<std::string> inputFiles) {
   auto run = runCompiledModel(path, inputFiles);
   if (!run)
     return run.takeError();

@@ -92,7 +92,8 @@ static Expected<qcc::NpzMembers> runCompiled() {
   if (!run)
     return run.takeError();
   qcc::NpzMembers results;
-  for (auto [t, array] : llvm::zip(run->model->signature().outputs, run->outputs))
+  for (auto [t, array] :
+       llvm::zip(run->model->signature().outputs, run->outputs))
     results.push_back({t.name, std::move(array)});
   return results;
 }

@@ -22,9 +22,10 @@
 #include "qcc/Runtime/CompiledModel.h"
 #include "qcc/Target/CPU/Compile.h"
 
-#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -32,10 +33,9 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
-#include "mlir/IR/IRMapping.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <chrono>
@@ -629,17 +629,18 @@ double macsPerSample(mlir::func::FuncOp func) {
 /// directory and run on the calibration set batch by batch; each extra
 /// output streams into its observer. Fails (for the interpreter to take
 /// over) when code generation does not support the model.
-Error calibrateCompiled(mlir::ModuleOp module, mlir::func::FuncOp func,
-                        llvm::MapVector<mlir::Value, calib::Observer> &observers,
-                        ArrayRef<NpyArray> arrays, int64_t batchSize,
-                        double &compileSeconds) {
+Error calibrateCompiled(
+    mlir::ModuleOp module, mlir::func::FuncOp func,
+    llvm::MapVector<mlir::Value, calib::Observer> &observers,
+    ArrayRef<NpyArray> arrays, int64_t batchSize, double &compileSeconds) {
   const auto compileStart = std::chrono::steady_clock::now();
   mlir::IRMapping mapping;
   mlir::OwningOpRef<mlir::ModuleOp> clone(
       cast<mlir::ModuleOp>(module->clone(mapping)));
-  auto cloneFunc = cast<mlir::func::FuncOp>(mapping.lookup(func.getOperation()));
-  auto ret = cast<mlir::func::ReturnOp>(
-      cloneFunc.getBody().back().getTerminator());
+  auto cloneFunc =
+      cast<mlir::func::FuncOp>(mapping.lookup(func.getOperation()));
+  auto ret =
+      cast<mlir::func::ReturnOp>(cloneFunc.getBody().back().getTerminator());
   SmallVector<mlir::Value> results(ret.getOperands());
   // Observed function arguments are read from the calibration arrays
   // themselves; every other observed value is a result (once: returning a
@@ -817,7 +818,8 @@ int runQuantize() {
   if (calibrateWith != "compiled" && calibrateWith != "interpreter" &&
       calibrateWith != "auto")
     return fail("quantize", "--calibrate-with must be auto, compiled or "
-                            "interpreter, got '" + calibrateWith + "'");
+                            "interpreter, got '" +
+                                calibrateWith + "'");
   // auto: compiled when interpreting (about 1e9 multiply-adds/s) would take
   // longer than building the code (about 2 s plus 0.5 s per MB of weights).
   double weightBytes = 0;
@@ -1010,20 +1012,20 @@ int runQuantize() {
       t.data.resize(row * sqnrSamples);
       t.shape[0] = sqnrSamples;
     }
-  if (auto error = compareLayers(
-          floatFunc, func, sqnrInputs, "measuring SQNR",
-          [&](const std::string &layer, const interp::Tensor &f,
-              const interp::Tensor &q) {
-            auto it = layerIndex.find(layer);
-            if (it == layerIndex.end())
-              return;
-            LayerReport &r = layers[it->second];
-            for (size_t k = 0; k < f.data.size(); ++k) {
-              r.signal += f.data[k] * f.data[k];
-              const double e = f.data[k] - q.data[k];
-              r.noise += e * e;
-            }
-          }))
+  if (auto error =
+          compareLayers(floatFunc, func, sqnrInputs, "measuring SQNR",
+                        [&](const std::string &layer, const interp::Tensor &f,
+                            const interp::Tensor &q) {
+                          auto it = layerIndex.find(layer);
+                          if (it == layerIndex.end())
+                            return;
+                          LayerReport &r = layers[it->second];
+                          for (size_t k = 0; k < f.data.size(); ++k) {
+                            r.signal += f.data[k] * f.data[k];
+                            const double e = f.data[k] - q.data[k];
+                            r.noise += e * e;
+                          }
+                        }))
     return fail("quantize", "report: " + toString(std::move(error)));
   std::vector<const LayerReport *> sorted;
   for (const LayerReport &r : layers)
@@ -1048,16 +1050,15 @@ int runQuantize() {
          << inputs[0].shape[0] << " samples)\n";
   const double samplesPerSecond =
       inputs[0].shape[0] / std::max(calibrationSeconds, 1e-9);
-  outs() << format("calibration (%s): %lld samples in %.2f s (%.*f "
-                   "samples/s, %zu activations observed)\n",
-                   calibrated ? formatv("compiled code, built in {0:F2} s",
-                                        compileSeconds)
-                                    .str()
-                                    .c_str()
-                              : "interpreter",
-                   static_cast<long long>(inputs[0].shape[0]),
-                   calibrationSeconds, samplesPerSecond < 10 ? 2 : 0,
-                   samplesPerSecond, observers.size());
+  outs() << format(
+      "calibration (%s): %lld samples in %.2f s (%.*f "
+      "samples/s, %zu activations observed)\n",
+      calibrated ? formatv("compiled code, built in {0:F2} s", compileSeconds)
+                       .str()
+                       .c_str()
+                 : "interpreter",
+      static_cast<long long>(inputs[0].shape[0]), calibrationSeconds,
+      samplesPerSecond < 10 ? 2 : 0, samplesPerSecond, observers.size());
   outs() << format("%-28s %-10s %-22s %-10s %-24s %10s\n", "layer", "op",
                    "weights", "acts", "act range", "SQNR dB");
   for (const LayerReport *r : sorted) {

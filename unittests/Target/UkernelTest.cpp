@@ -41,8 +41,8 @@ void check(const Shape &s, int threads, int8_t fill, unsigned seed) {
                                        strideC, ldc);
   qcc_ukernel_matmul_s8s8s32(s.batch, s.M, s.P, s.K, A.data(), lda, B.data(),
                              strideB, ldb, C.data(), strideC, ldc, threads);
-  ASSERT_EQ(C, expected) << "batch " << s.batch << " M " << s.M << " P "
-                         << s.P << " K " << s.K << " threads " << threads;
+  ASSERT_EQ(C, expected) << "batch " << s.batch << " M " << s.M << " P " << s.P
+                         << " K " << s.K << " threads " << threads;
 }
 
 TEST(Ukernel, MatchesReferenceOnAllTails) {
@@ -89,14 +89,13 @@ void checkConv(const ConvShape &s, int threads, unsigned seed) {
   qcc_ukernel_conv2d_nchw_s8s8s32_reference(
       s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW, w.data(), OH, OW,
       expected.data(), s.sh, s.sw, s.dh, s.dw);
-  qcc_ukernel_conv2d_nchw_s8s8s32(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH,
-                                  s.KW, w.data(), OH, OW, out.data(), s.sh,
-                                  s.sw, s.dh, s.dw, /*constantWeights=*/0,
-                                  threads);
+  qcc_ukernel_conv2d_nchw_s8s8s32(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW,
+                                  w.data(), OH, OW, out.data(), s.sh, s.sw,
+                                  s.dh, s.dw, /*constantWeights=*/0, threads);
   ASSERT_EQ(out, expected) << "C " << s.C << " H " << s.H << " W " << s.W
                            << " M " << s.M << " K " << s.KH << "x" << s.KW
-                           << " stride " << s.sh << "x" << s.sw
-                           << " dilation " << s.dh << "x" << s.dw;
+                           << " stride " << s.sh << "x" << s.sw << " dilation "
+                           << s.dh << "x" << s.dw;
 }
 
 TEST(Ukernel, ConvolutionMatchesReference) {
@@ -138,18 +137,16 @@ void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
     multiplier[c] = static_cast<int32_t>((1u << 30) + rng() % (1u << 30));
     shift[c] = static_cast<int8_t>(36 + rng() % 7);
   }
-  const int32_t zp = static_cast<int32_t>(rng() % 41) - 20, lo = -100,
-                hi = 120;
+  const int32_t zp = static_cast<int32_t>(rng() % 41) - 20, lo = -100, hi = 120;
   std::vector<int8_t> out(s.N * s.M * OH * OW), expected(out.size());
   qcc_ukernel_conv2d_requant_reference(
       s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW, w.data(), bias.data(), OH,
       OW, expected.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(),
       shift.data(), perChannel, zp, lo, hi);
-  qcc_ukernel_conv2d_requant(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW,
-                             w.data(), bias.data(), OH, OW, out.data(), s.sh,
-                             s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
-                             perChannel, zp, lo, hi, /*constantWeights=*/0,
-                             threads);
+  qcc_ukernel_conv2d_requant(
+      s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW, w.data(), bias.data(), OH,
+      OW, out.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
+      perChannel, zp, lo, hi, /*constantWeights=*/0, threads);
   ASSERT_EQ(out, expected) << "C " << s.C << " M " << s.M << " per-channel "
                            << perChannel << " threads " << threads;
 }

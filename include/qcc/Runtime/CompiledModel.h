@@ -54,7 +54,8 @@ public:
 
   /// The batch size of `inputs`, or an error naming what does not match
   /// the signature.
-  llvm::Expected<int64_t> checkInputs(const std::vector<NpyArray> &inputs) const;
+  llvm::Expected<int64_t>
+  checkInputs(const std::vector<NpyArray> &inputs) const;
 
 private:
   CompiledModel() = default;

@@ -22,21 +22,21 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using llvm::Error;
 using llvm::Expected;
-using llvm::StringRef;
-using llvm::Twine;
+using llvm::formatv;
+using llvm::MemoryBuffer;
 using llvm::raw_ostream;
 using llvm::raw_string_ostream;
-using llvm::formatv;
 using llvm::SmallString;
-using llvm::MemoryBuffer;
+using llvm::StringRef;
+using llvm::Twine;
 namespace sys = llvm::sys;
 
 namespace qcc::cpu {
@@ -51,8 +51,8 @@ Expected<TensorSignature> tensorSignature(func::FuncOp func, Type type,
                                           unsigned index, bool result) {
   const char *what = result ? "result" : "argument";
   auto name = [&]() -> std::string {
-    DictionaryAttr attrs = result ? func.getResultAttrDict(index)
-                                  : func.getArgAttrDict(index);
+    DictionaryAttr attrs =
+        result ? func.getResultAttrDict(index) : func.getArgAttrDict(index);
     if (attrs)
       if (auto n = attrs.getAs<StringAttr>("onnx.name"))
         return n.str();
@@ -158,8 +158,8 @@ Expected<LLVMModule> lowerToLLVM(ModuleOp module, func::FuncOp func) {
       Value v = operand.get();
       if (isa<BlockArgument>(v) || !seen.insert(v).second)
         operand.set(bufferization::AllocTensorOp::create(
-            b, ret.getLoc(), cast<RankedTensorType>(v.getType()),
-            ValueRange{}, /*copy=*/v));
+            b, ret.getLoc(), cast<RankedTensorType>(v.getType()), ValueRange{},
+            /*copy=*/v));
     }
   }
   {
@@ -405,8 +405,8 @@ QCC_EXPORT int qcc_model_run(struct qcc_model *model, int64_t batch,
   all([&](const TensorSignature &t, unsigned k, bool) {
     os << "  memref" << k << " m" << k << ";\n  m" << k << ".offset = 0;\n"
        << "  describe(" << (k < numInputs ? "input" : "output") << "_shape"
-       << (k < numInputs ? k : k - numInputs) << ", " << t.shape.size()
-       << ", m" << k << ".sizes, m" << k << ".strides);\n";
+       << (k < numInputs ? k : k - numInputs) << ", " << t.shape.size() << ", m"
+       << k << ".sizes, m" << k << ".strides);\n";
   });
   os << "  for (int64_t b = 0; b < batch; ++b) {\n";
   all([&](const TensorSignature &t, unsigned k, bool output) {
@@ -462,8 +462,8 @@ Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
   sys::fs::createTemporaryFile("qcc-clang", "log", log);
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
                                           StringRef(log)};
-  const int rc = sys::ExecuteAndWait(clang, argRefs, std::nullopt, redirects,
-                                     0, 0, &errorMessage);
+  const int rc = sys::ExecuteAndWait(clang, argRefs, std::nullopt, redirects, 0,
+                                     0, &errorMessage);
   auto text = MemoryBuffer::getFile(log);
   sys::fs::remove(log);
   if (rc != 0)

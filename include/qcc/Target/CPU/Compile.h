@@ -1,4 +1,5 @@
-//===- Compile.h - Compiling a qc module to a native shared library -*- C++ -*-===//
+//===- Compile.h - Compiling a qc module to a native shared library -*- C++
+//-*-===//
 //
 // The CPU code generator: the integer qc graph goes through upstream MLIR
 // (linalg, bufferization, LLVM) to LLVM IR, which clang compiles together
@@ -71,9 +72,9 @@ std::string getUkernelSource();
 /// The public header of every compiled model.
 llvm::StringRef getModelHeader();
 
-/// Compiles `sources` (.bc, .ll, .c) into the shared library `output` with clang
-/// (QCC_CLANG, else clang-22 or clang on PATH), optimised for this CPU; with
-/// `objectOnly`, compiles the first source into the object file `output`.
+/// Compiles `sources` (.bc, .ll, .c) into the shared library `output` with
+/// clang (QCC_CLANG, else clang-22 or clang on PATH), optimised for this CPU;
+/// with `objectOnly`, compiles the first source into the object file `output`.
 llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> sources,
                               llvm::StringRef output, bool objectOnly = false);
 

@@ -24,11 +24,10 @@ extern "C" {
  * elements) and batch strides strideB, strideC. `threads` >= 1 threads
  * share the work. Uses AVX-512 VNNI when the CPU has it, else portable C;
  * both give the same (exact) result. */
-void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P,
-                                int64_t K, const int8_t *A, int64_t lda,
-                                const int8_t *B, int64_t strideB, int64_t ldb,
-                                int32_t *C, int64_t strideC, int64_t ldc,
-                                int threads);
+void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P, int64_t K,
+                                const int8_t *A, int64_t lda, const int8_t *B,
+                                int64_t strideB, int64_t ldb, int32_t *C,
+                                int64_t strideC, int64_t ldc, int threads);
 
 /* The portable C path alone (the reference the tests compare against). */
 void qcc_ukernel_matmul_s8s8s32_reference(int64_t batch, int64_t M, int64_t P,
@@ -45,13 +44,12 @@ void qcc_ukernel_matmul_s8s8s32_reference(int64_t batch, int64_t M, int64_t P,
  * gathered panel by panel while packing and never stored. With
  * `constantWeights`, w (identified by its address and shape) never changes
  * for the life of the process, so its packed form is kept and reused. */
-void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H,
-                                     int64_t W, const int8_t *x, int64_t M,
-                                     int64_t KH, int64_t KW, const int8_t *w,
-                                     int64_t OH, int64_t OW, int32_t *out,
-                                     int64_t sh, int64_t sw, int64_t dh,
-                                     int64_t dw, int constantWeights,
-                                     int threads);
+void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H, int64_t W,
+                                     const int8_t *x, int64_t M, int64_t KH,
+                                     int64_t KW, const int8_t *w, int64_t OH,
+                                     int64_t OW, int32_t *out, int64_t sh,
+                                     int64_t sw, int64_t dh, int64_t dw,
+                                     int constantWeights, int threads);
 
 /* The portable C convolution (the tests' reference). */
 void qcc_ukernel_conv2d_nchw_s8s8s32_reference(

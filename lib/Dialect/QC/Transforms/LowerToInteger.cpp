@@ -90,11 +90,10 @@ RankedTensorType withElement(Value v, Type element) {
 Value toStorage(PatternRewriter &rewriter, Location loc, Value quantized) {
   if (auto cast = quantized.getDefiningOp<StorageCastOp>())
     return cast.getInput();
-  return StorageCastOp::create(rewriter, loc,
-                               withElement(quantized,
-                                           getIntQuant(quantized.getType())
-                                               ->storage),
-                               quantized);
+  return StorageCastOp::create(
+      rewriter, loc,
+      withElement(quantized, getIntQuant(quantized.getType())->storage),
+      quantized);
 }
 
 /// `x` ([N, C, D1, ...] stored integers) padded on the spatial axes by
@@ -114,10 +113,10 @@ Value padWithZeroPoint(PatternRewriter &rewriter, Location loc, Value x,
     if (!ShapedType::isDynamic(shape[2 + i]))
       shape[2 + i] += pads[i] + pads[spatial + i];
   }
-  return PadOp::create(rewriter, loc, type.clone(shape), x,
-                       rewriter.getDenseI64ArrayAttr(full),
-                       PadModeAttr::get(rewriter.getContext(), PadMode::Constant),
-                       rewriter.getF64FloatAttr(static_cast<double>(zeroPoint)));
+  return PadOp::create(
+      rewriter, loc, type.clone(shape), x, rewriter.getDenseI64ArrayAttr(full),
+      PadModeAttr::get(rewriter.getContext(), PadMode::Constant),
+      rewriter.getF64FloatAttr(static_cast<double>(zeroPoint)));
 }
 
 /// `input` rescaled by `ratios` (one, or one per channel along `axis`)
@@ -165,13 +164,15 @@ Activation peelActivation(QuantizeOp quantize, const IntQuant &out) {
   Activation a{def, out.range.min, out.range.max};
   if (!def)
     return a;
-  auto single = [](Value v) { return v.hasOneUse() ? v.getDefiningOp() : nullptr; };
+  auto single = [](Value v) {
+    return v.hasOneUse() ? v.getDefiningOp() : nullptr;
+  };
   const float scale = static_cast<float>(out.scales[0]);
   if (auto relu = dyn_cast<ReluOp>(def)) {
     if (Operation *inner = single(relu.getInput())) {
       a.op = inner;
-      a.lo = std::max(a.lo, numerics::quantizeInteger(0.0f, scale,
-                                                      out.zeroPoint, out.range));
+      a.lo = std::max(a.lo, numerics::quantizeInteger(
+                                0.0f, scale, out.zeroPoint, out.range));
     }
   } else if (auto clip = dyn_cast<ClipOp>(def)) {
     Operation *inner = single(clip.getInput());
@@ -185,11 +186,11 @@ Activation peelActivation(QuantizeOp quantize, const IntQuant &out) {
     if (inner && (!clip.getMin() || lo) && (!clip.getMax() || hi)) {
       a.op = inner;
       if (lo)
-        a.lo = std::max(a.lo, numerics::quantizeInteger(*lo, scale,
-                                                        out.zeroPoint, out.range));
+        a.lo = std::max(a.lo, numerics::quantizeInteger(
+                                  *lo, scale, out.zeroPoint, out.range));
       if (hi)
-        a.hi = std::min(a.hi, numerics::quantizeInteger(*hi, scale,
-                                                        out.zeroPoint, out.range));
+        a.hi = std::min(a.hi, numerics::quantizeInteger(
+                                  *hi, scale, out.zeroPoint, out.range));
     }
   }
   return a;
@@ -205,7 +206,8 @@ void finish(PatternRewriter &rewriter, QuantizeOp quantize, Value integers,
     auto bound = [&](int64_t v) {
       return arith::ConstantOp::create(
           rewriter, loc, scalar,
-          DenseElementsAttr::get(scalar, rewriter.getIntegerAttr(out.storage, v)));
+          DenseElementsAttr::get(scalar,
+                                 rewriter.getIntegerAttr(out.storage, v)));
     };
     integers = ClipOp::create(rewriter, loc, integers.getType(), integers,
                               bound(activation.lo), bound(activation.hi));
@@ -274,14 +276,13 @@ struct LowerLayer : OpRewritePattern<QuantizeOp> {
     auto matmul = dyn_cast_or_null<MatMulOp>(layer);
     if (!conv && !gemm && !matmul)
       return failure();
-    if (gemm && (gemm.getAlpha().convertToFloat() != 1.0f ||
-                 gemm.getTransA() ||
+    if (gemm && (gemm.getAlpha().convertToFloat() != 1.0f || gemm.getTransA() ||
                  (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f)))
       return failure();
     if (conv && conv.getGroup() != 1)
       return failure();
     Value input = layer->getOperand(0), weight = layer->getOperand(1);
-    Value bias = addedBias ? addedBias
+    Value bias = addedBias                     ? addedBias
                  : layer->getNumOperands() > 2 ? layer->getOperand(2)
                                                : Value();
     if (matmul && cast<RankedTensorType>(weight.getType()).getRank() != 2)
@@ -318,9 +319,10 @@ struct LowerLayer : OpRewritePattern<QuantizeOp> {
         }
       } else if (auto f = getF32Constant(bias);
                  f && f->size() == static_cast<size_t>(channels) &&
-                 cast<RankedTensorType>(bias.getType()).getDimSize(
-                     cast<RankedTensorType>(bias.getType()).getRank() - 1) ==
-                     channels) {
+                 cast<RankedTensorType>(bias.getType())
+                         .getDimSize(
+                             cast<RankedTensorType>(bias.getType()).getRank() -
+                             1) == channels) {
         for (int64_t c = 0; c < channels; ++c)
           biasValues[c] = static_cast<int64_t>(std::nearbyint(
               static_cast<double>((*f)[c] / static_cast<float>(accScale[c]))));
@@ -330,7 +332,8 @@ struct LowerLayer : OpRewritePattern<QuantizeOp> {
     }
     // Fold the input zero point: sum_k (x_k - zp) w_k = sum_k x_k w_k - zp
     // sum_k w_k. Padded positions hold zp, so they contribute nothing.
-    const int64_t perChannel = static_cast<int64_t>(w->values.size()) / channels;
+    const int64_t perChannel =
+        static_cast<int64_t>(w->values.size()) / channels;
     for (int64_t i = 0; i < static_cast<int64_t>(w->values.size()); ++i) {
       const int64_t c = channelAxis == 0 ? i / perChannel : i % channels;
       biasValues[c] -= xq.zeroPoint * w->values[i];
@@ -371,8 +374,8 @@ struct LowerLayer : OpRewritePattern<QuantizeOp> {
     std::vector<double> ratios(w->quant.axis ? channels : 1);
     for (size_t c = 0; c < ratios.size(); ++c)
       ratios[c] = accScale[c] / out->scales[0];
-    auto rescaled = createRescale(rewriter, loc, acc, ratios, 0,
-                                  out->zeroPoint, out->storage, outputAxis);
+    auto rescaled = createRescale(rewriter, loc, acc, ratios, 0, out->zeroPoint,
+                                  out->storage, outputAxis);
     if (failed(rescaled))
       return failure();
     finish(rewriter, quantize, *rescaled, activation, *out);
@@ -403,8 +406,8 @@ struct LowerAdd : OpRewritePattern<QuantizeOp> {
     if (!a || !b)
       return failure();
     IntQuant aq = *getIntQuant(a.getType()), bq = *getIntQuant(b.getType());
-    const double common =
-        2.0 * std::max(aq.scales[0], bq.scales[0]) / std::ldexp(1.0, kHeadroomBits);
+    const double common = 2.0 * std::max(aq.scales[0], bq.scales[0]) /
+                          std::ldexp(1.0, kHeadroomBits);
     Location loc = add.getLoc();
     auto i32 = rewriter.getI32Type();
     auto a32 = createRescale(rewriter, loc, toStorage(rewriter, loc, a),
@@ -557,10 +560,9 @@ struct LowerRequantization : OpRewritePattern<QuantizeOp> {
     }
     IntQuant in = *getIntQuant(q.getType());
     Location loc = quantize.getLoc();
-    auto result =
-        createRescale(rewriter, loc, toStorage(rewriter, loc, q),
-                      {in.scales[0] / out->scales[0]}, in.zeroPoint,
-                      out->zeroPoint, out->storage, {});
+    auto result = createRescale(rewriter, loc, toStorage(rewriter, loc, q),
+                                {in.scales[0] / out->scales[0]}, in.zeroPoint,
+                                out->zeroPoint, out->storage, {});
     if (failed(result))
       return failure();
     rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
@@ -569,13 +571,11 @@ struct LowerRequantization : OpRewritePattern<QuantizeOp> {
   }
 };
 
-struct LowerToIntegerPass
-    : qc::impl::QCLowerToIntegerBase<LowerToIntegerPass> {
+struct LowerToIntegerPass : qc::impl::QCLowerToIntegerBase<LowerToIntegerPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LowerLayer, LowerAdd, LowerGlobalAvgPool, LowerAvgPool,
-                 LowerDataMovement,
-                 LowerRequantization>(&getContext());
+                 LowerDataMovement, LowerRequantization>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

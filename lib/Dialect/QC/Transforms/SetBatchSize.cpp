@@ -13,8 +13,7 @@ using namespace mlir;
 
 namespace {
 
-struct SetBatchSizePass
-    : qcc::qc::impl::QCSetBatchSizeBase<SetBatchSizePass> {
+struct SetBatchSizePass : qcc::qc::impl::QCSetBatchSizeBase<SetBatchSizePass> {
   using Base::Base;
 
   /// `type` with a dynamic dimension 0 set to the batch size; failure for
@@ -66,8 +65,8 @@ struct SetBatchSizePass
     SmallVector<Type> results;
     for (Type t : func.getResultTypes())
       results.push_back(*specialize(t));
-    func.setType(FunctionType::get(
-        &getContext(), func.getBody().getArgumentTypes(), results));
+    func.setType(FunctionType::get(&getContext(),
+                                   func.getBody().getArgumentTypes(), results));
   }
 };
 

@@ -110,12 +110,18 @@ QCC_VNNI static void packRows(const int8_t *const rows[4], int64_t cols,
   const __m128i flip = _mm_set1_epi8((char)0x80);
   int64_t j = 0;
   for (; j + 16 <= cols; j += 16) {
-    const __m128i r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[0] + j)), flip);
-    const __m128i r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[1] + j)), flip);
-    const __m128i r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[2] + j)), flip);
-    const __m128i r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[3] + j)), flip);
-    const __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
-    const __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
+    const __m128i r0 =
+        _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[0] + j)), flip);
+    const __m128i r1 =
+        _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[1] + j)), flip);
+    const __m128i r2 =
+        _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[2] + j)), flip);
+    const __m128i r3 =
+        _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows[3] + j)), flip);
+    const __m128i t0 = _mm_unpacklo_epi8(r0, r1),
+                  t1 = _mm_unpackhi_epi8(r0, r1);
+    const __m128i t2 = _mm_unpacklo_epi8(r2, r3),
+                  t3 = _mm_unpackhi_epi8(r2, r3);
     _mm_storeu_si128((__m128i *)(dst + j * 4), _mm_unpacklo_epi16(t0, t2));
     _mm_storeu_si128((__m128i *)(dst + j * 4 + 16), _mm_unpackhi_epi16(t0, t2));
     _mm_storeu_si128((__m128i *)(dst + j * 4 + 32), _mm_unpacklo_epi16(t1, t3));
@@ -147,11 +153,11 @@ QCC_VNNI static void packPanel(const Job *job, const int8_t *B, int64_t p0,
  * (vpermb), other strides gather bytes. Computed once per panel. */
 typedef struct {
   int count;
-  int64_t base[16];    /* plane offset of the segment's first column, minus
-                          the chunk lane it lands in (times the stride) */
-  __mmask16 mask[16];  /* the lanes it fills */
-  __mmask32 load[16];  /* stride 2: the bytes it reads */
-  int64_t offset[16];  /* every lane's plane offset (gather path) */
+  int64_t base[16];   /* plane offset of the segment's first column, minus
+                         the chunk lane it lands in (times the stride) */
+  __mmask16 mask[16]; /* the lanes it fills */
+  __mmask32 load[16]; /* stride 2: the bytes it reads */
+  int64_t offset[16]; /* every lane's plane offset (gather path) */
 } Chunk;
 
 static void planChunks(const Job *job, int64_t p0, int64_t cols,
@@ -197,15 +203,15 @@ QCC_VNNI static inline __m128i loadChunk(const Job *job, const Chunk *ch,
         26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     for (int s = 0; s < ch->count; ++s) {
       const int first = __builtin_ctz(ch->mask[s]);
-      const __m256i bytes = _mm256_maskz_loadu_epi8(
-          ch->load[s], plane + ch->base[s] + 2 * first);
+      const __m256i bytes =
+          _mm256_maskz_loadu_epi8(ch->load[s], plane + ch->base[s] + 2 * first);
       const __m128i packed =
           _mm256_castsi256_si128(_mm256_permutexvar_epi8(even, bytes));
       /* Move the segment's n bytes up to lane `first`. */
       const __m128i shifted = _mm_maskz_permutexvar_epi8(
           ch->mask[s],
-          _mm_sub_epi8(_mm_set_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4,
-                                    3, 2, 1, 0),
+          _mm_sub_epi8(_mm_set_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,
+                                    2, 1, 0),
                        _mm_set1_epi8((char)first)),
           packed);
       v = _mm_or_si128(v, shifted);
@@ -234,20 +240,30 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
       const int64_t k = k4 * 4 + i < job->K ? k4 * 4 + i : job->K - 1;
       const int64_t c = k / window, r = k % window;
       planes[i] = x + c * job->height * job->width +
-                  (r / job->kw) * job->dh * job->width + (r % job->kw) * job->dw;
+                  (r / job->kw) * job->dh * job->width +
+                  (r % job->kw) * job->dw;
     }
     uint8_t *dst = panel + k4 * width * 4;
     for (int64_t j = 0, c = 0; j < cols; j += 16, ++c) {
-      const __m128i r0 = _mm_xor_si128(loadChunk(job, &chunks[c], planes[0]), flip);
-      const __m128i r1 = _mm_xor_si128(loadChunk(job, &chunks[c], planes[1]), flip);
-      const __m128i r2 = _mm_xor_si128(loadChunk(job, &chunks[c], planes[2]), flip);
-      const __m128i r3 = _mm_xor_si128(loadChunk(job, &chunks[c], planes[3]), flip);
-      const __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
-      const __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
+      const __m128i r0 =
+          _mm_xor_si128(loadChunk(job, &chunks[c], planes[0]), flip);
+      const __m128i r1 =
+          _mm_xor_si128(loadChunk(job, &chunks[c], planes[1]), flip);
+      const __m128i r2 =
+          _mm_xor_si128(loadChunk(job, &chunks[c], planes[2]), flip);
+      const __m128i r3 =
+          _mm_xor_si128(loadChunk(job, &chunks[c], planes[3]), flip);
+      const __m128i t0 = _mm_unpacklo_epi8(r0, r1),
+                    t1 = _mm_unpackhi_epi8(r0, r1);
+      const __m128i t2 = _mm_unpacklo_epi8(r2, r3),
+                    t3 = _mm_unpackhi_epi8(r2, r3);
       _mm_storeu_si128((__m128i *)(dst + j * 4), _mm_unpacklo_epi16(t0, t2));
-      _mm_storeu_si128((__m128i *)(dst + j * 4 + 16), _mm_unpackhi_epi16(t0, t2));
-      _mm_storeu_si128((__m128i *)(dst + j * 4 + 32), _mm_unpacklo_epi16(t1, t3));
-      _mm_storeu_si128((__m128i *)(dst + j * 4 + 48), _mm_unpackhi_epi16(t1, t3));
+      _mm_storeu_si128((__m128i *)(dst + j * 4 + 16),
+                       _mm_unpackhi_epi16(t0, t2));
+      _mm_storeu_si128((__m128i *)(dst + j * 4 + 32),
+                       _mm_unpacklo_epi16(t1, t3));
+      _mm_storeu_si128((__m128i *)(dst + j * 4 + 48),
+                       _mm_unpackhi_epi16(t1, t3));
     }
   }
 }
@@ -256,22 +272,24 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
  * apply_scale_32, then the zero point and the clamp), stored under mask.
  * Not inlined: its constants would compete with the tile's accumulators
  * for registers. */
-QCC_VNNI __attribute__((noinline)) static void storeRequantized(
-    const Job *job, int64_t m, __m512i acc, int8_t *dst, __mmask16 mask) {
+QCC_VNNI __attribute__((noinline)) static void
+storeRequantized(const Job *job, int64_t m, __m512i acc, int8_t *dst,
+                 __mmask16 mask) {
   const int c = job->perChannel ? (int)m : 0;
   const __m512i multiplier = _mm512_set1_epi64(job->multiplier[c]);
   const int shift = job->shift[c];
   const __m512i round = _mm512_set1_epi64((int64_t)1 << (shift - 1));
   const __m128i count = _mm_cvtsi32_si128(shift);
   /* Even and odd lanes as 64-bit products x * multiplier + round. */
-  const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(acc, multiplier), round);
+  const __m512i even =
+      _mm512_add_epi64(_mm512_mul_epi32(acc, multiplier), round);
   const __m512i odd = _mm512_add_epi64(
       _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), multiplier), round);
   const __m512i evenShifted = _mm512_sra_epi64(even, count);
   const __m512i oddShifted = _mm512_sra_epi64(odd, count);
   /* Back to 16 int32 lanes: low halves of the 64-bit results. */
-  __m512i y = _mm512_mask_blend_epi32(
-      (__mmask16)0xAAAA, evenShifted, _mm512_slli_epi64(oddShifted, 32));
+  __m512i y = _mm512_mask_blend_epi32((__mmask16)0xAAAA, evenShifted,
+                                      _mm512_slli_epi64(oddShifted, 32));
   y = _mm512_add_epi32(y, _mm512_set1_epi32(job->outZp));
   y = _mm512_max_epi32(y, _mm512_set1_epi32(job->lo));
   y = _mm512_min_epi32(y, _mm512_set1_epi32(job->hi));
@@ -289,14 +307,14 @@ QCC_VNNI __attribute__((noinline)) static void storeRequantized(
     __mmask16 mask[NR];                                                        \
     for (int j = 0; j < NR; ++j) {                                             \
       const int64_t left = job->P - p0 - 16 * j;                               \
-      mask[j] = left >= 16 ? (__mmask16)0xFFFF                                 \
+      mask[j] = left >= 16  ? (__mmask16)0xFFFF                                \
                 : left <= 0 ? (__mmask16)0                                     \
                             : (__mmask16)((1u << left) - 1);                   \
     }                                                                          \
     for (int r = 0; r < MR; ++r) {                                             \
       const int64_t m = m0 + r < job->M ? m0 + r : job->M - 1;                 \
-      const __m512i init = _mm512_set1_epi32(                                  \
-          (REQUANT ? job->bias[m] : 0) - job->rowSum[m]);                      \
+      const __m512i init =                                                     \
+          _mm512_set1_epi32((REQUANT ? job->bias[m] : 0) - job->rowSum[m]);    \
       for (int j = 0; j < NR; ++j)                                             \
         acc[r][j] = REQUANT ? init                                             \
                             : _mm512_add_epi32(_mm512_maskz_loadu_epi32(       \
@@ -404,13 +422,13 @@ static int choosePanelVectors(int64_t P) {
 typedef struct {
   pthread_mutex_t lock;
   pthread_cond_t wake, free;
-  int workers;        /* started */
-  int busy;           /* a job is being shared out */
+  int workers; /* started */
+  int busy;    /* a job is being shared out */
   _Atomic unsigned long generation;
   void *(*fn)(void *);
   char *parts;
   size_t partSize;
-  int parallelism;    /* parts of the current job, caller included */
+  int parallelism;       /* parts of the current job, caller included */
   _Atomic int remaining; /* parts not finished */
   _Atomic int stop;      /* the library is being unloaded */
   pthread_t ids[64];
@@ -614,11 +632,10 @@ int qcc_ukernel_has_vnni(void) { return 0; }
 
 #endif
 
-void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P,
-                                int64_t K, const int8_t *A, int64_t lda,
-                                const int8_t *B, int64_t strideB, int64_t ldb,
-                                int32_t *C, int64_t strideC, int64_t ldc,
-                                int threads) {
+void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P, int64_t K,
+                                const int8_t *A, int64_t lda, const int8_t *B,
+                                int64_t strideB, int64_t ldb, int32_t *C,
+                                int64_t strideC, int64_t ldc, int threads) {
   if (batch <= 0 || M <= 0 || P <= 0 || K <= 0)
     return;
 #if QCC_HAVE_X86
@@ -639,8 +656,8 @@ void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P,
   }
 #endif
   (void)threads;
-  qcc_ukernel_matmul_s8s8s32_reference(batch, M, P, K, A, lda, B, strideB,
-                                       ldb, C, strideC, ldc);
+  qcc_ukernel_matmul_s8s8s32_reference(batch, M, P, K, A, lda, B, strideB, ldb,
+                                       C, strideC, ldc);
 }
 
 void qcc_ukernel_conv2d_nchw_s8s8s32_reference(
@@ -690,13 +707,12 @@ static Job convJob(int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
 
 #endif
 
-void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H,
-                                     int64_t W, const int8_t *x, int64_t M,
-                                     int64_t KH, int64_t KW, const int8_t *w,
-                                     int64_t OH, int64_t OW, int32_t *out,
-                                     int64_t sh, int64_t sw, int64_t dh,
-                                     int64_t dw, int constantWeights,
-                                     int threads) {
+void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H, int64_t W,
+                                     const int8_t *x, int64_t M, int64_t KH,
+                                     int64_t KW, const int8_t *w, int64_t OH,
+                                     int64_t OW, int32_t *out, int64_t sh,
+                                     int64_t sw, int64_t dh, int64_t dw,
+                                     int constantWeights, int threads) {
   if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0)
     return;
 #if QCC_HAVE_X86
@@ -713,14 +729,15 @@ void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H,
 #endif
   (void)threads;
   (void)constantWeights;
-  qcc_ukernel_conv2d_nchw_s8s8s32_reference(N, C, H, W, x, M, KH, KW, w, OH,
-                                            OW, out, sh, sw, dh, dw);
+  qcc_ukernel_conv2d_nchw_s8s8s32_reference(N, C, H, W, x, M, KH, KW, w, OH, OW,
+                                            out, sh, sw, dh, dw);
 }
 
 /* TOSA apply_scale_32 then zero point and clamp: the reference epilogue. */
 static int8_t requantizeReference(int32_t acc, int32_t multiplier, int shift,
                                   int32_t outZp, int32_t lo, int32_t hi) {
-  int64_t y = ((int64_t)acc * multiplier + ((int64_t)1 << (shift - 1))) >> shift;
+  int64_t y =
+      ((int64_t)acc * multiplier + ((int64_t)1 << (shift - 1))) >> shift;
   y += outZp;
   y = y < lo ? lo : y > hi ? hi : y;
   return (int8_t)y;
@@ -739,15 +756,15 @@ void qcc_ukernel_conv2d_requant_reference(
     for (int64_t m = 0; m < M; ++m)
       for (int64_t p = 0; p < OH * OW; ++p)
         acc[(n * M + m) * OH * OW + p] = bias[m];
-  qcc_ukernel_conv2d_nchw_s8s8s32_reference(N, C, H, W, x, M, KH, KW, w, OH,
-                                            OW, acc, sh, sw, dh, dw);
+  qcc_ukernel_conv2d_nchw_s8s8s32_reference(N, C, H, W, x, M, KH, KW, w, OH, OW,
+                                            acc, sh, sw, dh, dw);
   for (int64_t n = 0; n < N; ++n)
     for (int64_t m = 0; m < M; ++m) {
       const int c = perChannel ? (int)m : 0;
       for (int64_t p = 0; p < OH * OW; ++p) {
         const int64_t i = (n * M + m) * OH * OW + p;
-        out[i] = requantizeReference(acc[i], multiplier[c], shift[c], outZp,
-                                     lo, hi);
+        out[i] =
+            requantizeReference(acc[i], multiplier[c], shift[c], outZp, lo, hi);
       }
     }
   free(acc);
