@@ -88,6 +88,9 @@ typedef struct {
   /* Convolution (B is im2col(x), never stored): geometry, else conv = 0. */
   int conv;
   int64_t channels, height, width, kh, kw, ow, sh, sw, dh, dw;
+  /* Row k = (c, kh, kw) of im2col(x) starts at x + planeOffset[k]
+   * (K4 * 4 entries; rows past K repeat the last). */
+  const int64_t *planeOffset;
   /* Fused requantization (requant = 1): C is not read or written; row m
    * starts from bias[m], and the int32 sums are rescaled (TOSA
    * apply_scale_32 with multiplier[m], shift[m] or the single [0]), shifted
@@ -230,19 +233,13 @@ QCC_VNNI static inline __m128i loadChunk(const Job *job, const Chunk *ch,
 QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
                                    int width, uint8_t *panel) {
   const int64_t cols = job->P - p0 < width ? job->P - p0 : width;
-  const int64_t window = job->kh * job->kw;
   const __m128i flip = _mm_set1_epi8((char)0x80);
   Chunk chunks[4];
   planChunks(job, p0, cols, chunks);
   for (int64_t k4 = 0; k4 < job->K4; ++k4) {
     const int8_t *planes[4];
-    for (int i = 0; i < 4; ++i) {
-      const int64_t k = k4 * 4 + i < job->K ? k4 * 4 + i : job->K - 1;
-      const int64_t c = k / window, r = k % window;
-      planes[i] = x + c * job->height * job->width +
-                  (r / job->kw) * job->dh * job->width +
-                  (r % job->kw) * job->dw;
-    }
+    for (int i = 0; i < 4; ++i)
+      planes[i] = x + job->planeOffset[k4 * 4 + i];
     uint8_t *dst = panel + k4 * width * 4;
     for (int64_t j = 0, c = 0; j < cols; j += 16, ++c) {
       const __m128i r0 =
@@ -597,6 +594,22 @@ QCC_VNNI static void runJob(Job *job, const int8_t *A, int64_t lda,
   PackedA packed = getPackedA(A, M, K, lda, constantA, &owned);
   job->Ap = packed.packed;
   job->rowSum = packed.rowSum;
+  int64_t *planeOffset = NULL;
+  if (job->conv) {
+    /* Divisions once per call, not per panel. */
+    planeOffset = malloc((size_t)(job->K4 * 4) * sizeof(int64_t));
+    if (!planeOffset)
+      abort();
+    const int64_t window = job->kh * job->kw;
+    for (int64_t k = 0; k < job->K4 * 4; ++k) {
+      const int64_t kk = k < K ? k : K - 1;
+      const int64_t c = kk / window, r = kk % window;
+      planeOffset[k] = c * job->height * job->width +
+                       (r / job->kw) * job->dh * job->width +
+                       (r % job->kw) * job->dw;
+    }
+    job->planeOffset = planeOffset;
+  }
 
   const int64_t mBlocks = job->Mp / job->mr;
   const int64_t panels = (job->P + job->nr * 16 - 1) / (job->nr * 16);
@@ -620,6 +633,7 @@ QCC_VNNI static void runJob(Job *job, const int8_t *A, int64_t lda,
     parts[t].panelEnd = splitM ? panels : panels * (t + 1) / threads;
   }
   runParallel(runPart, parts, sizeof(Part), threads);
+  free(planeOffset);
   if (owned) {
     free(packed.packed);
     free(packed.rowSum);
