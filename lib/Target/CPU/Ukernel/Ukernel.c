@@ -265,32 +265,34 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
   }
 }
 
-/* The requantized int8 of 16 int32 sums of output row m (TOSA
- * apply_scale_32, then the zero point and the clamp), stored under mask.
- * Not inlined: its constants would compete with the tile's accumulators
- * for registers. */
+/* The requantized int8 of output row m's `count` vectors of 16 int32 sums
+ * (TOSA apply_scale_32, then the zero point and the clamp), stored at dst
+ * under the vectors' masks. Not inlined: its constants would compete with
+ * the tile's accumulators for registers. */
 QCC_VNNI __attribute__((noinline)) static void
-storeRequantized(const Job *job, int64_t m, __m512i acc, int8_t *dst,
-                 __mmask16 mask) {
+storeRequantized(const Job *job, int64_t m, const __m512i *acc, int count,
+                 int8_t *dst, const __mmask16 *mask) {
   const int c = job->perChannel ? (int)m : 0;
   const __m512i multiplier = _mm512_set1_epi64(job->multiplier[c]);
   const int shift = job->shift[c];
   const __m512i round = _mm512_set1_epi64((int64_t)1 << (shift - 1));
-  const __m128i count = _mm_cvtsi32_si128(shift);
-  /* Even and odd lanes as 64-bit products x * multiplier + round. */
-  const __m512i even =
-      _mm512_add_epi64(_mm512_mul_epi32(acc, multiplier), round);
-  const __m512i odd = _mm512_add_epi64(
-      _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), multiplier), round);
-  const __m512i evenShifted = _mm512_sra_epi64(even, count);
-  const __m512i oddShifted = _mm512_sra_epi64(odd, count);
-  /* Back to 16 int32 lanes: low halves of the 64-bit results. */
-  __m512i y = _mm512_mask_blend_epi32((__mmask16)0xAAAA, evenShifted,
-                                      _mm512_slli_epi64(oddShifted, 32));
-  y = _mm512_add_epi32(y, _mm512_set1_epi32(job->outZp));
-  y = _mm512_max_epi32(y, _mm512_set1_epi32(job->lo));
-  y = _mm512_min_epi32(y, _mm512_set1_epi32(job->hi));
-  _mm_mask_storeu_epi8(dst, mask, _mm512_cvtepi32_epi8(y));
+  const __m128i bits = _mm_cvtsi32_si128(shift);
+  const __m512i zp = _mm512_set1_epi32(job->outZp);
+  const __m512i lo = _mm512_set1_epi32(job->lo);
+  const __m512i hi = _mm512_set1_epi32(job->hi);
+  for (int j = 0; j < count; ++j) {
+    /* Even and odd lanes as 64-bit products x * multiplier + round. */
+    const __m512i even =
+        _mm512_add_epi64(_mm512_mul_epi32(acc[j], multiplier), round);
+    const __m512i odd = _mm512_add_epi64(
+        _mm512_mul_epi32(_mm512_srli_epi64(acc[j], 32), multiplier), round);
+    /* Back to 16 int32 lanes: low halves of the shifted 64-bit results. */
+    __m512i y = _mm512_mask_blend_epi32(
+        (__mmask16)0xAAAA, _mm512_sra_epi64(even, bits),
+        _mm512_slli_epi64(_mm512_sra_epi64(odd, bits), 32));
+    y = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(y, zp), lo), hi);
+    _mm_mask_storeu_epi8(dst + 16 * j, mask[j], _mm512_cvtepi32_epi8(y));
+  }
 }
 
 /* The register tile: MR rows x NR vectors, over all of K. Rows at or past
@@ -332,15 +334,16 @@ storeRequantized(const Job *job, int64_t m, __m512i acc, int8_t *dst,
           acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], b[j], bcast);             \
       }                                                                        \
     }                                                                          \
-    for (int r = 0; r < MR && m0 + r < job->M; ++r)                            \
-      for (int j = 0; j < NR; ++j) {                                           \
-        if (REQUANT)                                                           \
-          storeRequantized(job, m0 + r, acc[r][j],                             \
-                           out + (m0 + r) * job->P + p0 + 16 * j, mask[j]);    \
-        else                                                                   \
-          _mm512_mask_storeu_epi32(C + (m0 + r) * job->ldc + p0 + 16 * j,      \
-                                   mask[j], acc[r][j]);                        \
+    for (int r = 0; r < MR && m0 + r < job->M; ++r) {                          \
+      if (REQUANT) {                                                           \
+        storeRequantized(job, m0 + r, acc[r], NR,                              \
+                         out + (m0 + r) * job->P + p0, mask);                  \
+        continue;                                                              \
       }                                                                        \
+      for (int j = 0; j < NR; ++j)                                             \
+        _mm512_mask_storeu_epi32(C + (m0 + r) * job->ldc + p0 + 16 * j,        \
+                                 mask[j], acc[r][j]);                          \
+    }                                                                          \
   }
 
 QCC_DEFINE_TILE(8, 2, 0, tile_8x2)
