@@ -5,7 +5,9 @@
 #   * batch-1 latency (median of --runs runs, 1 and 2 threads) of qcc's int8
 #     model.so, ONNX Runtime fp32, ONNX Runtime int8 (QDQ, U8S8 as ORT's
 #     quantize_static makes it: python/ort_style_quantize.py) and, for
-#     ResNet-18, PyTorch 1.13 FX int8 (onednn) and fp32;
+#     ResNet-18 and the Fashion-MNIST CNN (whose PyTorch weights the
+#     project's scripts keep; the shared digits models are ONNX only),
+#     PyTorch 1.13 FX int8 (onednn) and fp32;
 #   * top-1 accuracy of the compiled int8 models next to fp32 and to the
 #     reference interpreter on the same integer IR (equal: the compiled code
 #     is bit-exact), for the digits and Fashion-MNIST models;
@@ -88,8 +90,11 @@ for entry in "${MODELS[@]}"; do
     record "{\"model\": \"$name\", \"engine\": \"ORT fp32\", \"threads\": $t, \"latency\": $o}"
     o=$(node bench/ort_latency.mjs "$dir/ort_u8s8.onnx" --threads $t --runs "$RUNS")
     record "{\"model\": \"$name\", \"engine\": \"ORT int8\", \"threads\": $t, \"latency\": $o}"
-    if [ "$name" = resnet18 ]; then
-      $PY python/pytorch_latency.py "$RESNET" --threads $t --runs "$RUNS" | while read -r line; do
+    pt=""
+    [ "$name" = resnet18 ] && pt="$RESNET --model resnet18"
+    [ "$name" = fashion_cnn ] && [ -f "$FASHION/fashion_cnn.pt" ] && pt="$FASHION --model fashion"
+    if [ -n "$pt" ]; then
+      $PY python/pytorch_latency.py $pt --threads $t --runs "$RUNS" | while read -r line; do
         engine=$(echo "$line" | $PY -c 'import json,sys; d=json.load(sys.stdin); print("PyTorch int8" if d["engine"] != "fp32" else "PyTorch fp32")')
         record "{\"model\": \"$name\", \"engine\": \"$engine\", \"threads\": $t, \"latency\": $line}"
       done

@@ -513,7 +513,7 @@ Value floatConv(OpBuilder &b, Location loc, Value x, Value weight, Value init,
   auto wType = cast<RankedTensorType>(weight.getType());
   auto outType = cast<RankedTensorType>(init.getType());
   const int64_t C = wType.getDimSize(1), KH = wType.getDimSize(2),
-                KW = wType.getDimSize(3), M = wType.getDimSize(0);
+                KW = wType.getDimSize(3);
   const int64_t OH = outType.getDimSize(2), OW = outType.getDimSize(3);
   AffineExpr d[6];
   for (int i = 0; i < 6; ++i)
@@ -559,7 +559,6 @@ Value floatConv(OpBuilder &b, Location loc, Value x, Value weight, Value init,
                     .getResult());
           })
           .getResult(0);
-  (void)M;
   return tensor::ExpandShapeOp::create(
       b, loc, outType, product,
       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
