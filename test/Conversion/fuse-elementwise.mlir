@@ -1,0 +1,61 @@
+// RUN: qopt %s -split-input-file -qc-fuse-elementwise | FileCheck %s
+
+// Two element-wise ops fuse into one; its trailing loops (H, W of a
+// per-channel op) merge into one, with reshapes around it.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func @fuse_and_collapse
+// CHECK: tensor.collapse_shape %arg0 {{\[\[}}0], [1], [2, 3]] : tensor<1x4x5x6xi32> into tensor<1x4x30xi32>
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK: arith.muli
+// CHECK: arith.maxsi
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.expand_shape
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#ch = affine_map<(n, c, h, w) -> (c)>
+func.func @fuse_and_collapse(%x: tensor<1x4x5x6xi32>, %m: tensor<4xi32>) -> tensor<1x4x5x6xi32> {
+  %e = tensor.empty() : tensor<1x4x5x6xi32>
+  %0 = linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %m : tensor<1x4x5x6xi32>, tensor<4xi32>) outs(%e : tensor<1x4x5x6xi32>) {
+  ^bb0(%a: i32, %b: i32, %o: i32):
+    %p = arith.muli %a, %b : i32
+    linalg.yield %p : i32
+  } -> tensor<1x4x5x6xi32>
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%0 : tensor<1x4x5x6xi32>) outs(%e : tensor<1x4x5x6xi32>) {
+  ^bb0(%a: i32, %o: i32):
+    %z = arith.constant 0 : i32
+    %r = arith.maxsi %a, %z : i32
+    linalg.yield %r : i32
+  } -> tensor<1x4x5x6xi32>
+  return %1 : tensor<1x4x5x6xi32>
+}
+
+// -----
+
+// Ops marked for a micro-kernel are neither fused into nor collapsed (the
+// unmarked producer of its init is collapsed to 1-d, not fused).
+// CHECK-LABEL: func @spare_kernels
+// CHECK: linalg.generic {{.*}}ins(%{{.*}} : tensor<16xi32>)
+// CHECK: linalg.generic {{.*}}ins(%arg1, %arg2 : tensor<2x3xi8>, tensor<1x3x8xi8>) outs(%{{.*}} : tensor<1x2x8xi32>) attrs =  {qc.ukernel = "matmul_s8s8s32"}
+#m2 = affine_map<(b, m, p, k) -> (m, k)>
+#b2 = affine_map<(b, m, p, k) -> (b, k, p)>
+#c2 = affine_map<(b, m, p, k) -> (b, m, p)>
+#i2 = affine_map<(m, p) -> (m, p)>
+func.func @spare_kernels(%init: tensor<2x8xi32>, %a: tensor<2x3xi8>, %b: tensor<1x3x8xi8>) -> tensor<1x2x8xi32> {
+  %e = tensor.empty() : tensor<2x8xi32>
+  %0 = linalg.generic {indexing_maps = [#i2, #i2], iterator_types = ["parallel", "parallel"]} ins(%init : tensor<2x8xi32>) outs(%e : tensor<2x8xi32>) {
+  ^bb0(%v: i32, %o: i32):
+    %one = arith.constant 1 : i32
+    %s = arith.addi %v, %one : i32
+    linalg.yield %s : i32
+  } -> tensor<2x8xi32>
+  %1 = tensor.expand_shape %0 [[0, 1], [2]] output_shape [1, 2, 8] : tensor<2x8xi32> into tensor<1x2x8xi32>
+  %2 = linalg.generic {indexing_maps = [#m2, #b2, #c2], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : tensor<2x3xi8>, tensor<1x3x8xi8>) outs(%1 : tensor<1x2x8xi32>) attrs = {qc.ukernel = "matmul_s8s8s32"} {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xe = arith.extsi %x : i8 to i32
+    %ye = arith.extsi %y : i8 to i32
+    %p = arith.muli %xe, %ye : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<1x2x8xi32>
+  return %2 : tensor<1x2x8xi32>
+}
