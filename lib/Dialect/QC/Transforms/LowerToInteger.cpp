@@ -427,6 +427,20 @@ struct LowerAdd : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// An average from the int32 `sum` of `count` stored integers of `xq`: the
+/// rescale by s_x / (count * s_y) from input zero point count * zp_x.
+LogicalResult finishAverage(PatternRewriter &rewriter, QuantizeOp quantize,
+                            Value sum, int64_t count, const IntQuant &xq,
+                            const Activation &activation, const IntQuant &out) {
+  auto result = createRescale(
+      rewriter, quantize.getLoc(), sum, {xq.scales[0] / (count * out.scales[0])},
+      count * xq.zeroPoint, out.zeroPoint, out.storage, {});
+  if (failed(result))
+    return failure();
+  finish(rewriter, quantize, *result, activation, out);
+  return success();
+}
+
 /// Global average pooling: an int32 sum rescaled by s_x / (count * s_y).
 struct LowerGlobalAvgPool : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -457,13 +471,7 @@ struct LowerGlobalAvgPool : OpRewritePattern<QuantizeOp> {
         rewriter, loc, withElement(pool.getResult(), i32),
         toStorage(rewriter, loc, x), rewriter.getDenseI64ArrayAttr(axes),
         rewriter.getBoolAttr(true));
-    auto result = createRescale(
-        rewriter, loc, sum, {xq.scales[0] / (count * out->scales[0])},
-        count * xq.zeroPoint, out->zeroPoint, out->storage, {});
-    if (failed(result))
-      return failure();
-    finish(rewriter, quantize, *result, activation, *out);
-    return success();
+    return finishAverage(rewriter, quantize, sum, count, xq, activation, *out);
   }
 };
 
@@ -499,13 +507,7 @@ struct LowerAvgPool : OpRewritePattern<QuantizeOp> {
         pool.getKernelShapeAttr(), pool.getStridesAttr(),
         rewriter.getDenseI64ArrayAttr(SmallVector<int64_t>(pads.size(), 0)),
         pool.getDilationsAttr(), rewriter.getBoolAttr(false));
-    auto result = createRescale(
-        rewriter, loc, sum, {xq.scales[0] / (count * out->scales[0])},
-        count * xq.zeroPoint, out->zeroPoint, out->storage, {});
-    if (failed(result))
-      return failure();
-    finish(rewriter, quantize, *result, activation, *out);
-    return success();
+    return finishAverage(rewriter, quantize, sum, count, xq, activation, *out);
   }
 };
 
