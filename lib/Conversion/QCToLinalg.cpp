@@ -1066,6 +1066,112 @@ struct ConvertReduceSum : OpConversionPattern<ReduceSumOp> {
   }
 };
 
+/// Float softmax (a float island), computed as the interpreter does: in
+/// double precision, the maximum along the axis, then the sum of exp(x -
+/// max) in index order, then exp(x - max) / sum rounded to f32.
+struct ConvertSoftmax : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += type.getRank();
+    if (!type.getElementType().isF32() || !type.hasStaticShape() || axis < 0 ||
+        axis >= type.getRank())
+      return unsupported(op, "only f32 softmax with static shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    const int64_t rank = type.getRank();
+    auto f64 = rewriter.getF64Type();
+    SmallVector<int64_t> reducedShape;
+    SmallVector<AffineExpr> reducedExprs;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t d = 0; d < rank; ++d) {
+      iterators.push_back(d == axis ? utils::IteratorType::reduction
+                                    : utils::IteratorType::parallel);
+      if (d != axis) {
+        reducedShape.push_back(type.getDimSize(d));
+        reducedExprs.push_back(getAffineDimExpr(d, ctx));
+      }
+    }
+    auto reducedType = RankedTensorType::get(reducedShape, f64);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap reduced = AffineMap::get(rank, 0, reducedExprs, ctx);
+    Value x = adaptor.getInput();
+    auto filled = [&](double v) -> Value {
+      Value c = arith::ConstantOp::create(rewriter, loc,
+                                          rewriter.getF64FloatAttr(v));
+      Value empty = tensor::EmptyOp::create(rewriter, loc, reducedShape, f64);
+      return linalg::FillOp::create(rewriter, loc, c, empty).getResult(0);
+    };
+    auto reduce = [&](double init,
+                      function_ref<Value(OpBuilder &, Location, Value, Value)>
+                          step,
+                      ValueRange extra) {
+      Value start = filled(init);
+      SmallVector<Value> inputs = {x};
+      llvm::append_range(inputs, extra);
+      SmallVector<AffineMap> maps = {identity};
+      maps.append(extra.size(), reduced);
+      maps.push_back(reduced);
+      return linalg::GenericOp::create(
+                 rewriter, loc, reducedType, inputs, start, maps, iterators,
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(
+                       b, l,
+                       step(b, l, toF64(b, l, args[0]),
+                            args.size() > 2 ? args[1] : args.back()));
+                 })
+          .getResult(0);
+    };
+    // max: std::max(acc, v) = acc < v ? v : acc (NaN never wins).
+    Value max = reduce(
+        -INFINITY,
+        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          Value less =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, acc, v);
+          return arith::SelectOp::create(b, l, less, v, acc);
+        },
+        {});
+    // sum of exp(v - max); args: v, max, acc.
+    Value sum = linalg::GenericOp::create(
+                    rewriter, loc, reducedType, ValueRange{x, max}, filled(0),
+                    ArrayRef<AffineMap>{identity, reduced, reduced}, iterators,
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      Value e = math::ExpOp::create(
+                          b, l,
+                          arith::SubFOp::create(b, l, toF64(b, l, args[0]),
+                                                args[1]));
+                      linalg::YieldOp::create(
+                          b, l, arith::AddFOp::create(b, l, args[2], e)
+                                    .getResult());
+                    })
+                    .getResult(0);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, type, ValueRange{x, max, sum},
+            tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                    type.getElementType())
+                .getResult(),
+            ArrayRef<AffineMap>{identity, reduced, reduced, identity},
+            parallel(rank),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value e = math::ExpOp::create(
+                  b, l,
+                  arith::SubFOp::create(b, l, toF64(b, l, args[0]), args[1]));
+              Value q = arith::DivFOp::create(b, l, e, args[2]);
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::TruncFOp::create(b, l, b.getF32Type(), q).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Float global average pooling: an f32 sum over the spatial axes, divided
 /// by their size.
 struct ConvertGlobalAvgPool : OpConversionPattern<GlobalAvgPoolOp> {
@@ -1202,7 +1308,8 @@ struct ConvertQCToLinalgPass
           !isa<QuantizeOp, DequantizeOp, StorageCastOp, RescaleOp, ClipOp,
                AddOp, SubOp, MulOp, DivOp, PowOp, ReluOp, SigmoidOp, TanhOp,
                ErfOp, SqrtOp, ConvOp, GemmOp, MatMulOp, PadOp, MaxPoolOp,
-               ReduceSumOp, SumPoolOp, GlobalAvgPoolOp, ReshapeOp, TransposeOp>(
+               ReduceSumOp, SumPoolOp, GlobalAvgPoolOp, SoftmaxOp, ReshapeOp,
+               TransposeOp>(
               op)) {
         (void)unsupported(op, "not implemented yet");
         unsupportedOps = true;
@@ -1221,7 +1328,8 @@ struct ConvertQCToLinalgPass
         ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
         ConvertFloatUnary<SqrtOp>, ConvertConv, ConvertGemm, ConvertMatMul,
         ConvertPad, ConvertMaxPool, ConvertReduceSum, ConvertSumPool,
-        ConvertGlobalAvgPool, ConvertReshape, ConvertTranspose>(converter, ctx);
+        ConvertGlobalAvgPool, ConvertSoftmax, ConvertReshape, ConvertTranspose>(
+        converter, ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

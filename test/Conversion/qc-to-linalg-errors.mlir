@@ -1,9 +1,9 @@
 // RUN: qopt %s -split-input-file -convert-qc-to-linalg -verify-diagnostics
 
 // Ops code generation does not support are errors naming the op and node.
-func.func @softmax(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
-  // expected-error @+1 {{no CPU code generation for 'qc.softmax' (node 'qc.softmax'): not implemented yet}}
-  %0 = qc.softmax %x {axis = 1 : i64} : tensor<2x4xf32>
+func.func @layer_norm(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{no CPU code generation for 'qc.layer_norm' (node 'qc.layer_norm'): not implemented yet}}
+  %0 = qc.layer_norm %x, %s {axis = 1 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
 

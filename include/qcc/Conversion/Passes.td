@@ -26,7 +26,12 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
     * `qc.max_pool` (2-d): `tensor.pad` with the type's minimum and
       `linalg.pooling_nchw_max`; `qc.reduce_sum`, `qc.add`, `qc.clip`:
       `linalg.generic`; `qc.reshape`: `tensor.collapse_shape` /
-      `expand_shape`; `qc.transpose`: `linalg.transpose`.
+      `expand_shape`; `qc.transpose`: `linalg.transpose`;
+    * float islands (element-wise ops, `qc.softmax`): double-precision
+      `linalg.generic`s rounded to f32 once per op, in the interpreter's
+      order of operations (bit-exact with it; `exp`, `tanh`, `erf` through
+      libm); float models (`qcc compile --float`): f32 convolutions (im2col
+      and a contraction), matrix products, pooling.
 
     Anything else is an error naming the op and its ONNX node.
 
