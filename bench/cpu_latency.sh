@@ -100,6 +100,15 @@ for entry in "${MODELS[@]}"; do
       done
     fi
   done
+  if [ -z "$test" ]; then
+    # No labelled test set (random weights): compiled vs interpreter on two
+    # calibration images, exactly.
+    $PY -c "import numpy as np, sys; np.save(sys.argv[2], np.load(sys.argv[1])[:2])" "$calib" "$dir/two.npy"
+    "$QCC" run "$dir/compiled" --input "$dir/two.npy" -o "$dir/compiled.npy"
+    "$QCC" run "$dir/int8.mlir" --input "$dir/two.npy" -o "$dir/interpreted.npy"
+    exact=$("$QCC" compare "$dir/compiled.npy" "$dir/interpreted.npy" --rtol 0 --atol 0 | sed -n 's/.*: \(MATCH\|DIFFERENT\)$/\1/p')
+    record "{\"model\": \"$name\", \"exactness\": \"$exact\"}"
+  fi
   if [ -n "$test" ]; then
     log "$name: accuracy"
     acc() { "$QCC" eval "$1" --input "$test" --labels "$labels" | sed -n 's/^top-1 accuracy: \([0-9.]*\)%.*/\1/p'; }
@@ -158,6 +167,10 @@ if peak:
             print(f"ResNet-18 qcc int8, {t} thread(s): {achieved:.0f} GMAC/s = "
                   f"{100 * achieved / (peak / 2 * t):.0f}% of the measured peak "
                   f"(floor {resnet_gmac / (peak / 2 * t) * 1e3:.2f} ms).")
+for r in rows:
+    if "exactness" in r:
+        print(f"\n{r['model']}: compiled outputs vs the reference interpreter on the integer IR, "
+              f"two calibration images, atol 0: {r['exactness']}")
 acc = [r for r in rows if "accuracy" in r]
 if acc:
     print("\n## Accuracy of the compiled models (top-1 %, test sets)\n")
