@@ -194,6 +194,9 @@ QCC_VNNI static inline __m128i loadChunk(const Job *job, const Chunk *ch,
                                          const int8_t *plane) {
   __m128i v = _mm_setzero_si128();
   if (job->sw == 1) {
+    /* The common case: 16 columns of one output row, one plain load. */
+    if (ch->count == 1 && ch->mask[0] == (__mmask16)0xFFFF)
+      return _mm_loadu_si128((const __m128i *)(plane + ch->base[0]));
     for (int s = 0; s < ch->count; ++s)
       v = _mm_mask_loadu_epi8(v, ch->mask[s], plane + ch->base[s]);
     return v;
