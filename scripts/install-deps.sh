@@ -14,6 +14,8 @@ PACKAGES=(
   # ONNX import: the protobuf schema and library; the ONNX backend node tests
   # the conformance runner checks against.
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  # Mixed precision: the CBC MILP solver (C API), found with pkg-config.
+  coinor-libcbc-dev pkg-config
 )
 
 apt_install_missing qcc "${PACKAGES[@]}"

@@ -1,0 +1,137 @@
+//===- BitAllocationTest.cpp - The bit-allocation ILP ---------------------===//
+//
+// CBC against exhaustive enumeration on random small instances (1 to 3
+// budgets, feasible and infeasible), the error naming the smallest feasible
+// budget, determinism, and the solve time of a ResNet-18-sized instance.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/MixedPrecision/BitAllocation.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <random>
+
+using namespace qcc::mp;
+
+namespace {
+
+/// Layers with candidate formats of decreasing sensitivity and increasing
+/// size (as bit widths do), plus random other resources.
+Problem randomProblem(std::mt19937 &rng, int layers, int candidates,
+                      int resources, double tightness) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  Problem p;
+  std::vector<double> least(resources, 0), most(resources, 0);
+  for (int l = 0; l < layers; ++l) {
+    Layer layer{"layer" + std::to_string(l), {}};
+    for (int j = 0; j < candidates; ++j) {
+      Candidate c{"f" + std::to_string(j), unit(rng) * (candidates - j), {}};
+      for (int r = 0; r < resources; ++r)
+        c.resources.push_back(r == 0 ? (j + 1) * (1 + unit(rng))
+                                     : 10 * unit(rng));
+      layer.candidates.push_back(c);
+    }
+    for (int r = 0; r < resources; ++r) {
+      double lo = 1e9, hi = 0;
+      for (const Candidate &c : layer.candidates) {
+        lo = std::min(lo, c.resources[r]);
+        hi = std::max(hi, c.resources[r]);
+      }
+      least[r] += lo;
+      most[r] += hi;
+    }
+    p.layers.push_back(layer);
+  }
+  for (int r = 0; r < resources; ++r)
+    p.resources.push_back({"r" + std::to_string(r),
+                           least[r] + tightness * (most[r] - least[r])});
+  return p;
+}
+
+TEST(BitAllocation, CbcMatchesBruteForce) {
+  std::mt19937 rng(1);
+  auto cbc = createCbcSolver(), brute = createBruteForceSolver();
+  int solved = 0, infeasible = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int layers = 1 + trial % 5, candidates = 2 + trial % 3,
+              resources = 1 + trial % 3;
+    const double tightness = (trial % 7) / 6.0;
+    Problem p = randomProblem(rng, layers, candidates, resources, tightness);
+    auto expected = brute->solve(p);
+    auto actual = cbc->solve(p);
+    ASSERT_EQ(static_cast<bool>(expected), static_cast<bool>(actual))
+        << "trial " << trial;
+    if (!expected) {
+      llvm::consumeError(expected.takeError());
+      llvm::consumeError(actual.takeError());
+      ++infeasible;
+      continue;
+    }
+    ++solved;
+    EXPECT_NEAR(actual->cost, expected->cost, 1e-9) << "trial " << trial;
+    // Random costs: the optimum is unique.
+    EXPECT_EQ(actual->choice, expected->choice) << "trial " << trial;
+    for (size_t r = 0; r < p.resources.size(); ++r)
+      EXPECT_LE(actual->used[r], p.resources[r].budget + 1e-9);
+  }
+  EXPECT_GT(solved, 200);
+  EXPECT_GT(infeasible, 0); // tightness 0 with several budgets
+}
+
+TEST(BitAllocation, BudgetNoAllocationMeetsNamesTheSmallestFeasible) {
+  Problem p;
+  p.layers = {{"conv1", {{"int8", 0.0, {8}}, {"int4", 1.0, {4}}}},
+              {"conv2", {{"int8", 0.0, {16}}, {"int2", 3.0, {4}}}}};
+  p.resources = {{"size", 7}};
+  std::unique_ptr<Solver> solvers[] = {createCbcSolver(),
+                                       createBruteForceSolver()};
+  for (auto &solver : solvers) {
+    auto a = solver->solve(p);
+    ASSERT_FALSE(a);
+    EXPECT_EQ(llvm::toString(a.takeError()),
+              "bit allocation: the size budget 7 cannot be met; the smallest "
+              "feasible size budget is 8 (every layer at its smallest "
+              "candidate)");
+  }
+  p.resources = {{"size", 12}};
+  auto a = createCbcSolver()->solve(p);
+  ASSERT_TRUE(static_cast<bool>(a));
+  EXPECT_EQ(a->choice, (std::vector<int>{0, 1})); // 8 + 4 bytes, cost 3
+  EXPECT_DOUBLE_EQ(a->cost, 3.0);
+}
+
+TEST(BitAllocation, BadProblemsAreErrors) {
+  Problem p;
+  p.layers = {{"fc", {}}};
+  auto a = createCbcSolver()->solve(p);
+  ASSERT_FALSE(a);
+  EXPECT_EQ(llvm::toString(a.takeError()),
+            "bit allocation: layer 'fc' has no candidate formats");
+  p.layers = {{"fc", {{"int8", -1.0, {}}}}};
+  a = createCbcSolver()->solve(p);
+  ASSERT_FALSE(a);
+  EXPECT_NE(llvm::toString(a.takeError()).find("has cost -1"),
+            std::string::npos);
+}
+
+TEST(BitAllocation, ResNetSizedInstanceSolvesInUnderASecond) {
+  // About 20 layers x 8 candidates x 3 budgets, as the issue asks.
+  std::mt19937 rng(7);
+  Problem p = randomProblem(rng, 21, 8, 3, 0.4);
+  const auto start = std::chrono::steady_clock::now();
+  auto a = createCbcSolver()->solve(p);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  ASSERT_TRUE(static_cast<bool>(a)) << llvm::toString(a.takeError());
+  std::printf("21 layers x 8 candidates x 3 budgets: %.3f s\n", seconds);
+  EXPECT_LT(seconds, 1.0);
+  // Deterministic: the same problem, the same allocation.
+  auto again = createCbcSolver()->solve(p);
+  ASSERT_TRUE(static_cast<bool>(again));
+  EXPECT_EQ(again->choice, a->choice);
+}
+
+} // namespace
