@@ -28,7 +28,7 @@ extern llvm::cl::OptionCategory qccCategory;
 // The sub-commands; main() dispatches on the one given.
 extern llvm::cl::SubCommand importCommand, runCommand, compareCommand,
     quantizeCommand, evalCommand, formatsCommand, dyadicCommand, compileCommand,
-    infoCommand, benchCommand;
+    infoCommand, benchCommand, allocateCommand;
 int runImport();
 int runRun();
 int runCompare();
@@ -39,6 +39,7 @@ int runDyadic();
 int runCompile();
 int runInfo();
 int runBench();
+int runAllocate();
 
 /// Prints "qcc COMMAND: error: MESSAGE" and returns 1.
 int fail(llvm::StringRef command, const llvm::Twine &message);

@@ -51,6 +51,8 @@ int main(int argc, char **argv) {
     return runInfo();
   if (benchCommand)
     return runBench();
+  if (allocateCommand)
+    return runAllocate();
   errs() << "qcc: error: no command given; run 'qcc --help' for the list\n";
   return 1;
 }
