@@ -51,6 +51,11 @@ static cl::opt<double> allocateAvgBits(
     "avg-bits",
     cl::desc("Budget: average bits per weight over the quantized layers"),
     cl::init(0), cl::sub(allocateCommand), cl::cat(qccCategory));
+static cl::opt<std::string> allocateSizeBudget(
+    "size-budget",
+    cl::desc("Budget: weight bytes of the quantized layers, including one "
+             "f32 scale per output channel; BYTES, or P% of their fp32 size"),
+    cl::init(""), cl::sub(allocateCommand), cl::cat(qccCategory));
 static cl::opt<int64_t> allocateSamples(
     "samples",
     cl::desc("Calibration samples used to measure sensitivity (default 64)"),
@@ -133,8 +138,9 @@ double meanKL(const interp::Tensor &p, const interp::Tensor &q) {
 } // namespace
 
 int runAllocate() {
-  if (allocateAvgBits <= 0)
-    return fail("allocate", "give a budget: --avg-bits BITS");
+  if (allocateAvgBits <= 0 && allocateSizeBudget.empty())
+    return fail("allocate",
+                "give a budget: --avg-bits BITS and/or --size-budget BYTES|P%");
   SmallVector<Format> formats;
   for (StringRef name : split(allocateCandidates, ',')) {
     auto f = parseFormat(name.trim());
@@ -151,7 +157,7 @@ int runAllocate() {
     return fail("allocate", allocateModel + " has no function");
   // Name the weighted layers (node names; else layer_<i>) and count weights.
   std::vector<std::string> layers;
-  std::vector<double> weights;
+  std::vector<double> weights, channels;
   func.walk([&](mlir::Operation *op) {
     if (!qc::isWeightedLayer(op) || op->getNumOperands() < 2)
       return;
@@ -161,9 +167,15 @@ int runAllocate() {
                                 "layer_" + std::to_string(layers.size())),
           op->getLoc()));
     layers.push_back(qc::getNodeName(op));
-    weights.push_back(static_cast<double>(
-        cast<mlir::RankedTensorType>(op->getOperand(1).getType())
-            .getNumElements()));
+    auto w = cast<mlir::RankedTensorType>(op->getOperand(1).getType());
+    weights.push_back(static_cast<double>(w.getNumElements()));
+    // Output channels: weights [M, ...], or [K, N] for matmul / gemm
+    // without transB.
+    const bool rowsAreInputs =
+        isa<qc::MatMulOp>(op) ||
+        (isa<qc::GemmOp>(op) && !cast<qc::GemmOp>(op).getTransB());
+    channels.push_back(static_cast<double>(
+        w.getDimSize(rowsAreInputs ? w.getRank() - 1 : 0)));
   });
   if (layers.empty())
     return fail("allocate", allocateModel + " has no layers with weights");
@@ -185,10 +197,22 @@ int runAllocate() {
 
   // Sensitivity: each layer alone in each format.
   mp::Problem problem;
-  problem.resources = {{"average weight bits", allocateAvgBits}};
   double totalWeights = 0;
   for (double w : weights)
     totalWeights += w;
+  const bool bitsBudget = allocateAvgBits > 0;
+  if (bitsBudget)
+    problem.resources.push_back({"average weight bits", allocateAvgBits});
+  if (!allocateSizeBudget.empty()) {
+    StringRef text = allocateSizeBudget;
+    double value;
+    const bool percent = text.consume_back("%");
+    if (text.getAsDouble(value) || value <= 0)
+      return fail("allocate", "--size-budget: expected BYTES or P%, got '" +
+                                  allocateSizeBudget + "'");
+    problem.resources.push_back(
+        {"weight bytes", percent ? value / 100 * totalWeights * 4 : value});
+  }
   Progress progress("measuring sensitivity", layers.size() * formats.size());
   int64_t done = 0;
   for (size_t l = 0; l < layers.size(); ++l) {
@@ -202,9 +226,12 @@ int runAllocate() {
       if (!outputs)
         return fail("allocate", toString(outputs.takeError()));
       const double kl = meanKL((*reference)[0], (*outputs)[0]);
-      layer.candidates.push_back(
-          {format.name, std::max(kl, 0.0),
-           {weights[l] * format.bits / totalWeights}});
+      std::vector<double> use;
+      if (bitsBudget)
+        use.push_back(weights[l] * format.bits / totalWeights);
+      if (!allocateSizeBudget.empty())
+        use.push_back(weights[l] * format.bits / 8 + channels[l] * 4);
+      layer.candidates.push_back({format.name, std::max(kl, 0.0), use});
       progress.update(++done);
     }
     problem.layers.push_back(std::move(layer));
@@ -234,9 +261,11 @@ int runAllocate() {
       outs() << format(" %9.2e", c.cost);
     outs() << "\n";
   }
-  outs() << format("average weight bits %.3f (budget %.3f), summed "
-                   "sensitivity %.3e\n",
-                   solved->used[0], allocateAvgBits.getValue(), solved->cost);
+  for (size_t r = 0; r < problem.resources.size(); ++r)
+    outs() << format("%s %.3f (budget %.3f)\n",
+                     problem.resources[r].name.c_str(), solved->used[r],
+                     problem.resources[r].budget);
+  outs() << format("summed sensitivity %.3e\n", solved->cost);
 
   std::string errorMessage;
   auto file = mlir::openOutputFile(allocateOutput, &errorMessage);
