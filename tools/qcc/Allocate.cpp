@@ -13,7 +13,12 @@
 
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
+#include "qcc/Dialect/QC/IR/QCConstants.h"
+#include "qcc/Dialect/QC/IR/QCTypes.h"
 #include "qcc/MixedPrecision/BitAllocation.h"
+#include "qcc/Numerics/Quantize.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Pass/PassManager.h"
@@ -56,6 +61,13 @@ static cl::opt<std::string> allocateSizeBudget(
     cl::desc("Budget: weight bytes of the quantized layers, including one "
              "f32 scale per output channel; BYTES, or P% of their fp32 size"),
     cl::init(""), cl::sub(allocateCommand), cl::cat(qccCategory));
+static cl::opt<std::string> allocateSensitivity(
+    "sensitivity",
+    cl::desc("How sensitivity is measured: measured (default: the model "
+             "run with the layer alone quantized, KL of its outputs) or "
+             "proxy (data-free: the layer's relative weight quantization "
+             "error times its share of the weights; no model runs)"),
+    cl::init("measured"), cl::sub(allocateCommand), cl::cat(qccCategory));
 static cl::opt<int64_t> allocateSamples(
     "samples",
     cl::desc("Calibration samples used to measure sensitivity (default 64)"),
@@ -111,6 +123,97 @@ Error quantizeLayers(mlir::ModuleOp module, const Format &format,
   return Error::success();
 }
 
+/// The relative squared error ||W - deq(Q(W))||^2 / ||W||^2 of the weight
+/// of layer `name` in `quantized` against its float weight `original`
+/// (reading the integer or minifloat codes and scales qc-quantize wrote).
+std::optional<double> weightError(mlir::ModuleOp quantized, StringRef name,
+                                  const std::vector<float> &original) {
+  std::optional<double> result;
+  quantized.walk([&](mlir::Operation *op) {
+    if (!qc::isWeightedLayer(op) || qc::getNodeName(op) != name)
+      return;
+    auto dq = op->getOperand(1).getDefiningOp<qc::DequantizeOp>();
+    auto cast = dq ? dq.getInput().getDefiningOp<qc::StorageCastOp>()
+                   : nullptr;
+    auto codes = cast ? qc::getIntegerConstant(cast.getInput()) : std::nullopt;
+    if (!codes || codes->size() != original.size())
+      return;
+    auto type = mlir::cast<mlir::RankedTensorType>(dq.getInput().getType());
+    mlir::Type element = type.getElementType();
+    // Scale of flat element i: per tensor or along one axis.
+    std::vector<double> scales;
+    int64_t axis = -1;
+    if (auto u = dyn_cast<mlir::quant::UniformQuantizedType>(element)) {
+      scales = {u.getScale()};
+    } else if (auto a =
+                   dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(element)) {
+      scales.assign(a.getScales().begin(), a.getScales().end());
+      axis = a.getQuantizedDimension();
+    } else if (auto f = dyn_cast<qc::ScaledFloatType>(element)) {
+      scales.assign(f.getScales().asArrayRef().begin(),
+                    f.getScales().asArrayRef().end());
+      axis = f.getAxis();
+    } else {
+      return; // per-group / block types: no proxy
+    }
+    int64_t inner = 1;
+    for (int64_t d = axis + 1; axis >= 0 && d < type.getRank(); ++d)
+      inner *= type.getDimSize(d);
+    double error = 0, energy = 0;
+    for (size_t i = 0; i < original.size(); ++i) {
+      const double scale =
+          axis < 0 ? scales[0]
+                   : scales[(i / inner) % type.getDimSize(axis)];
+      double value;
+      if (auto f = dyn_cast<qc::ScaledFloatType>(element))
+        value = numerics::dequantizeMinifloat(
+            static_cast<uint8_t>((*codes)[i]) &
+                ((1u << f.getStorageType().getWidth()) - 1),
+            static_cast<float>(scale), f.getStorageKind());
+      else
+        value = (*codes)[i] * scale;
+      error += (value - original[i]) * (value - original[i]);
+      energy += double(original[i]) * original[i];
+    }
+    result = energy > 0 ? error / energy : 0.0;
+  });
+  return result;
+}
+
+/// Spearman's rank correlation of two samples (average ranks for ties).
+double spearman(const std::vector<double> &a, const std::vector<double> &b) {
+  auto ranks = [](const std::vector<double> &v) {
+    std::vector<size_t> order(v.size());
+    for (size_t i = 0; i < v.size(); ++i)
+      order[i] = i;
+    llvm::sort(order, [&](size_t x, size_t y) { return v[x] < v[y]; });
+    std::vector<double> r(v.size());
+    for (size_t i = 0; i < order.size();) {
+      size_t j = i;
+      while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]])
+        ++j;
+      for (size_t k = i; k <= j; ++k)
+        r[order[k]] = (i + j) / 2.0;
+      i = j + 1;
+    }
+    return r;
+  };
+  std::vector<double> ra = ranks(a), rb = ranks(b);
+  const double n = a.size();
+  double ma = 0, mb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    ma += ra[i] / n;
+    mb += rb[i] / n;
+  }
+  double cov = 0, va = 0, vb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    cov += (ra[i] - ma) * (rb[i] - mb);
+    va += (ra[i] - ma) * (ra[i] - ma);
+    vb += (rb[i] - mb) * (rb[i] - mb);
+  }
+  return va > 0 && vb > 0 ? cov / std::sqrt(va * vb) : 0.0;
+}
+
 /// Mean KL(p || q) of the softmax of two [N, C] logits arrays.
 double meanKL(const interp::Tensor &p, const interp::Tensor &q) {
   const int64_t n = p.shape[0], c = p.data.size() / n;
@@ -158,6 +261,7 @@ int runAllocate() {
   // Name the weighted layers (node names; else layer_<i>) and count weights.
   std::vector<std::string> layers;
   std::vector<double> weights, channels;
+  std::vector<std::vector<float>> floatWeights;
   func.walk([&](mlir::Operation *op) {
     if (!qc::isWeightedLayer(op) || op->getNumOperands() < 2)
       return;
@@ -169,6 +273,8 @@ int runAllocate() {
     layers.push_back(qc::getNodeName(op));
     auto w = cast<mlir::RankedTensorType>(op->getOperand(1).getType());
     weights.push_back(static_cast<double>(w.getNumElements()));
+    floatWeights.push_back(
+        qc::getF32Constant(op->getOperand(1)).value_or(std::vector<float>()));
     // Output channels: weights [M, ...], or [K, N] for matmul / gemm
     // without transB.
     const bool rowsAreInputs =
@@ -191,9 +297,16 @@ int runAllocate() {
     t.shape[0] = n;
     inputs.push_back(std::move(t));
   }
-  auto reference = interp::runFunction(func, inputs);
+  if (allocateSensitivity != "measured" && allocateSensitivity != "proxy")
+    return fail("allocate", "--sensitivity must be measured or proxy, got '" +
+                                allocateSensitivity + "'");
+  const bool measured = allocateSensitivity == "measured";
+  auto reference = measured ? interp::runFunction(func, inputs)
+                            : Expected<std::vector<interp::Tensor>>(
+                                  std::vector<interp::Tensor>{});
   if (!reference)
     return fail("allocate", toString(reference.takeError()));
+  std::vector<double> measuredCosts, proxyCosts;
 
   // Sensitivity: each layer alone in each format.
   mp::Problem problem;
@@ -221,11 +334,20 @@ int runAllocate() {
       mlir::OwningOpRef<mlir::ModuleOp> clone((*module)->clone());
       if (Error e = quantizeLayers(*clone, format, {layers[l]}, layers))
         return fail("allocate", toString(std::move(e)));
-      auto outputs =
-          interp::runFunction(getMainFunction(*clone), inputs);
-      if (!outputs)
-        return fail("allocate", toString(outputs.takeError()));
-      const double kl = meanKL((*reference)[0], (*outputs)[0]);
+      // Proxy: relative weight error, weighted by the layer's share of the
+      // weights (a data-free stand-in for its effect on the output).
+      const double proxy =
+          weightError(*clone, layers[l], floatWeights[l]).value_or(0.0) *
+          weights[l] / totalWeights;
+      double kl = proxy;
+      if (measured) {
+        auto outputs = interp::runFunction(getMainFunction(*clone), inputs);
+        if (!outputs)
+          return fail("allocate", toString(outputs.takeError()));
+        kl = meanKL((*reference)[0], (*outputs)[0]);
+      }
+      measuredCosts.push_back(kl);
+      proxyCosts.push_back(proxy);
       std::vector<double> use;
       if (bitsBudget)
         use.push_back(weights[l] * format.bits / totalWeights);
@@ -253,7 +375,8 @@ int runAllocate() {
   outs() << format("%-28s %10s %8s", "layer", "weights", "format");
   for (const Format &f : formats)
     outs() << format(" %9s", f.name.c_str());
-  outs() << "   (KL of the outputs with the layer alone in each format)\n";
+  outs() << (measured ? "   (KL of the outputs with the layer alone in each format)\n"
+                      : "   (proxy: relative weight error x weight share)\n");
   for (size_t l = 0; l < layers.size(); ++l) {
     outs() << format("%-28s %10.0f %8s", layers[l].c_str(), weights[l],
                      formats[solved->choice[l]].name.c_str());
@@ -266,6 +389,10 @@ int runAllocate() {
                      problem.resources[r].name.c_str(), solved->used[r],
                      problem.resources[r].budget);
   outs() << format("summed sensitivity %.3e\n", solved->cost);
+  if (measured)
+    outs() << format("data-free proxy vs measured sensitivity: Spearman rank "
+                     "correlation %.3f over %zu layer x format pairs\n",
+                     spearman(proxyCosts, measuredCosts), proxyCosts.size());
 
   std::string errorMessage;
   auto file = mlir::openOutputFile(allocateOutput, &errorMessage);
