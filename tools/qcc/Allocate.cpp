@@ -25,6 +25,10 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -68,6 +72,14 @@ static cl::opt<std::string> allocateSensitivity(
              "proxy (data-free: the layer's relative weight quantization "
              "error times its share of the weights; no model runs)"),
     cl::init("measured"), cl::sub(allocateCommand), cl::cat(qccCategory));
+static cl::opt<std::string> allocateCache(
+    "cache",
+    cl::desc("Sensitivity cache (JSON): reused when it was measured for the "
+             "same model, calibration data, candidates, samples and "
+             "sensitivity kind (SHA-256 key), written otherwise; re-solving "
+             "under other budgets is then instant"),
+    cl::value_desc("file.json"), cl::init(""), cl::sub(allocateCommand),
+    cl::cat(qccCategory));
 static cl::opt<int64_t> allocateSamples(
     "samples",
     cl::desc("Calibration samples used to measure sensitivity (default 64)"),
@@ -326,11 +338,65 @@ int runAllocate() {
     problem.resources.push_back(
         {"weight bytes", percent ? value / 100 * totalWeights * 4 : value});
   }
+  // The cache key: everything the sensitivities depend on.
+  std::string key;
+  {
+    SHA256 hash;
+    for (StringRef path :
+         SmallVector<StringRef>{allocateModel.getValue()}) {
+      auto buffer = MemoryBuffer::getFile(path);
+      if (buffer)
+        hash.update((*buffer)->getBuffer());
+    }
+    for (const std::string &c : allocateCalib)
+      if (auto buffer = MemoryBuffer::getFile(c))
+        hash.update((*buffer)->getBuffer());
+    hash.update(allocateCandidates + "|" + std::to_string(allocateSamples) +
+                "|" + allocateSensitivity);
+    key = toHex(hash.final(), /*LowerCase=*/true);
+  }
+  // Cached (measured, proxy) per layer and format, in order.
+  std::vector<std::pair<double, double>> cached;
+  if (!allocateCache.empty())
+    if (auto buffer = MemoryBuffer::getFile(allocateCache)) {
+      auto parsed = json::parse((*buffer)->getBuffer());
+      const json::Object *o = parsed ? parsed->getAsObject() : nullptr;
+      const json::Array *values = o ? o->getArray("sensitivity") : nullptr;
+      if (o && values && o->getString("key") == StringRef(key) &&
+          values->size() == layers.size() * formats.size()) {
+        for (const json::Value &v : *values) {
+          const json::Array *pair = v.getAsArray();
+          if (!pair || pair->size() != 2)
+            break;
+          cached.push_back({(*pair)[0].getAsNumber().value_or(0),
+                            (*pair)[1].getAsNumber().value_or(0)});
+        }
+        if (cached.size() == layers.size() * formats.size())
+          outs() << "qcc allocate: sensitivities from " << allocateCache
+                 << "\n";
+        else
+          cached.clear();
+      } else if (!parsed) {
+        consumeError(parsed.takeError());
+      }
+    }
   Progress progress("measuring sensitivity", layers.size() * formats.size());
   int64_t done = 0;
   for (size_t l = 0; l < layers.size(); ++l) {
     mp::Layer layer{layers[l], {}};
     for (const Format &format : formats) {
+      std::vector<double> use;
+      if (bitsBudget)
+        use.push_back(weights[l] * format.bits / totalWeights);
+      if (!allocateSizeBudget.empty())
+        use.push_back(weights[l] * format.bits / 8 + channels[l] * 4);
+      if (!cached.empty()) {
+        const auto [kl, proxy] = cached[measuredCosts.size()];
+        measuredCosts.push_back(kl);
+        proxyCosts.push_back(proxy);
+        layer.candidates.push_back({format.name, std::max(kl, 0.0), use});
+        continue;
+      }
       mlir::OwningOpRef<mlir::ModuleOp> clone((*module)->clone());
       if (Error e = quantizeLayers(*clone, format, {layers[l]}, layers))
         return fail("allocate", toString(std::move(e)));
@@ -348,15 +414,29 @@ int runAllocate() {
       }
       measuredCosts.push_back(kl);
       proxyCosts.push_back(proxy);
-      std::vector<double> use;
-      if (bitsBudget)
-        use.push_back(weights[l] * format.bits / totalWeights);
-      if (!allocateSizeBudget.empty())
-        use.push_back(weights[l] * format.bits / 8 + channels[l] * 4);
       layer.candidates.push_back({format.name, std::max(kl, 0.0), use});
       progress.update(++done);
     }
     problem.layers.push_back(std::move(layer));
+  }
+  if (!allocateCache.empty() && cached.empty()) {
+    json::Array values;
+    for (size_t i = 0; i < measuredCosts.size(); ++i)
+      values.push_back(json::Array{measuredCosts[i], proxyCosts[i]});
+    std::error_code ec;
+    raw_fd_ostream os(allocateCache, ec);
+    if (ec)
+      return fail("allocate", "cannot write " + allocateCache + ": " +
+                                  ec.message());
+    json::Array layerNames;
+    for (const std::string &l : layers)
+      layerNames.push_back(l);
+    os << formatv("{0:2}", json::Value(json::Object{
+                               {"key", key},
+                               {"layers", std::move(layerNames)},
+                               {"candidates", allocateCandidates.getValue()},
+                               {"sensitivity", std::move(values)}}))
+       << "\n";
   }
   auto solved = mp::createCbcSolver()->solve(problem);
   if (!solved)
