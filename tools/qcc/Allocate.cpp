@@ -80,6 +80,25 @@ static cl::opt<std::string> allocateCache(
              "under other budgets is then instant"),
     cl::value_desc("file.json"), cl::init(""), cl::sub(allocateCommand),
     cl::cat(qccCategory));
+static cl::list<double> allocateSweep(
+    "sweep",
+    cl::desc("Pareto frontier: also solve for each of these average-bits "
+             "budgets and print the allocations (with --input/--labels, "
+             "their top-1 accuracy too)"),
+    cl::CommaSeparated, cl::sub(allocateCommand), cl::cat(qccCategory));
+static cl::list<std::string> allocateEvalInput(
+    "input", cl::desc("Test inputs for the frontier's accuracy"),
+    cl::value_desc("file"), cl::sub(allocateCommand), cl::cat(qccCategory));
+static cl::opt<std::string> allocateEvalLabels(
+    "labels", cl::desc("Test labels for the frontier's accuracy"),
+    cl::value_desc("file"), cl::init(""), cl::sub(allocateCommand),
+    cl::cat(qccCategory));
+static cl::opt<std::string> allocatePlot(
+    "plot",
+    cl::desc("Write the frontier as an SVG plot (top-1 accuracy, or "
+             "summed sensitivity without --labels, against average bits)"),
+    cl::value_desc("file.svg"), cl::init(""), cl::sub(allocateCommand),
+    cl::cat(qccCategory));
 static cl::opt<int64_t> allocateSamples(
     "samples",
     cl::desc("Calibration samples used to measure sensitivity (default 64)"),
@@ -442,16 +461,133 @@ int runAllocate() {
   if (!solved)
     return fail("allocate", toString(solved.takeError()));
 
-  // Apply: one qc-quantize per chosen format over its layers.
-  for (const Format &format : formats) {
-    std::vector<std::string> chosen;
-    for (size_t l = 0; l < layers.size(); ++l)
-      if (formats[solved->choice[l]].name == format.name)
-        chosen.push_back(layers[l]);
-    if (!chosen.empty())
-      if (Error e = quantizeLayers(**module, format, chosen, layers))
-        return fail("allocate", toString(std::move(e)));
+  // The calibrated model quantized with an allocation's formats.
+  auto applyAllocation = [&](mlir::ModuleOp target,
+                             const mp::Allocation &a) -> Error {
+    for (const Format &format : formats) {
+      std::vector<std::string> chosen;
+      for (size_t l = 0; l < layers.size(); ++l)
+        if (formats[a.choice[l]].name == format.name)
+          chosen.push_back(layers[l]);
+      if (!chosen.empty())
+        if (Error e = quantizeLayers(target, format, chosen, layers))
+          return e;
+    }
+    return Error::success();
+  };
+  if (!allocateSweep.empty()) {
+    if (!bitsBudget)
+      return fail("allocate", "--sweep varies --avg-bits: give it too");
+    std::optional<interp::Tensor> testInputs;
+    std::vector<double> labels;
+    if (!allocateEvalLabels.empty()) {
+      auto x = readArguments(func, allocateEvalInput, "--input");
+      auto y = readNpy(allocateEvalLabels);
+      if (!x)
+        return fail("allocate", toString(x.takeError()));
+      if (!y)
+        return fail("allocate", toString(y.takeError()));
+      testInputs = interp::Tensor((*x)[0].shape, (*x)[0].toDoubles());
+      labels = y->toDoubles();
+    }
+    struct Point {
+      double bits, cost, accuracy;
+    };
+    std::vector<Point> frontier;
+    outs() << "Pareto frontier (average weight bits budget: allocation, "
+              "summed sensitivity"
+           << (testInputs ? ", top-1 %" : "") << "):\n";
+    for (double budget : allocateSweep) {
+      mp::Problem sweep = problem;
+      sweep.resources[0].budget = budget;
+      auto a = mp::createCbcSolver()->solve(sweep);
+      if (!a) {
+        outs() << format("  %.2f: %s\n", budget,
+                         toString(a.takeError()).c_str());
+        continue;
+      }
+      std::string formatsText;
+      for (size_t l = 0; l < layers.size(); ++l)
+        formatsText += (l ? "," : "") + formats[a->choice[l]].name;
+      double accuracy = -1;
+      if (testInputs) {
+        mlir::OwningOpRef<mlir::ModuleOp> clone((*module)->clone());
+        if (Error e = applyAllocation(*clone, *a))
+          return fail("allocate", toString(std::move(e)));
+        auto out = interp::runFunction(getMainFunction(*clone), {*testInputs});
+        if (!out)
+          return fail("allocate", toString(out.takeError()));
+        const interp::Tensor &logits = (*out)[0];
+        const int64_t n = logits.shape[0], c = logits.data.size() / n;
+        int64_t correct = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          int64_t best = 0;
+          for (int64_t j = 1; j < c; ++j)
+            if (logits.data[i * c + j] > logits.data[i * c + best])
+              best = j;
+          correct += best == static_cast<int64_t>(labels[i]);
+        }
+        accuracy = 100.0 * correct / n;
+      }
+      frontier.push_back({a->used[0], a->cost, accuracy});
+      outs() << format("  %.2f: %.3f bits [%s] %.3e", budget, a->used[0],
+                       formatsText.c_str(), a->cost);
+      if (accuracy >= 0)
+        outs() << format(" %.2f%%", accuracy);
+      outs() << "\n";
+    }
+    if (!allocatePlot.empty()) {
+      // An SVG scatter/line plot: x = average bits, y = accuracy (or
+      // sensitivity).
+      const bool acc = testInputs.has_value();
+      double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
+      for (const Point &p : frontier) {
+        const double y = acc ? p.accuracy : p.cost;
+        x0 = std::min(x0, p.bits);
+        x1 = std::max(x1, p.bits);
+        y0 = std::min(y0, y);
+        y1 = std::max(y1, y);
+      }
+      if (x1 <= x0)
+        x1 = x0 + 1;
+      if (y1 <= y0)
+        y1 = y0 + 1;
+      std::error_code ec;
+      raw_fd_ostream svg(allocatePlot, ec);
+      if (ec)
+        return fail("allocate", "cannot write " + allocatePlot);
+      const double W = 480, H = 320, m = 50;
+      auto px = [&](double x) { return m + (x - x0) / (x1 - x0) * (W - 2 * m); };
+      auto py = [&](double y) { return H - m - (y - y0) / (y1 - y0) * (H - 2 * m); };
+      svg << format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+                    "height=\"%.0f\">\n",
+                    W, H)
+          << format("<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" "
+                    "stroke=\"black\"/>\n",
+                    m, H - m, W - m, H - m)
+          << format("<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" "
+                    "stroke=\"black\"/>\n",
+                    m, m, m, H - m)
+          << format("<text x=\"%.0f\" y=\"%.0f\">average weight bits "
+                    "(%.2f to %.2f)</text>\n",
+                    W / 2 - 80, H - 12, x0, x1)
+          << format("<text x=\"4\" y=\"20\">%s (%.3g to %.3g)</text>\n",
+                    acc ? "top-1 %" : "summed sensitivity", y0, y1);
+      std::string points;
+      for (const Point &p : frontier) {
+        const double y = acc ? p.accuracy : p.cost;
+        points += formatv("{0:F1},{1:F1} ", px(p.bits), py(y)).str();
+        svg << format("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>\n",
+                      px(p.bits), py(y));
+      }
+      svg << "<polyline fill=\"none\" stroke=\"steelblue\" points=\""
+          << points << "\"/>\n</svg>\n";
+    }
   }
+
+  // Apply: one qc-quantize per chosen format over its layers.
+  if (Error e = applyAllocation(**module, *solved))
+    return fail("allocate", toString(std::move(e)));
   outs() << format("%-28s %10s %8s", "layer", "weights", "format");
   for (const Format &f : formats)
     outs() << format(" %9s", f.name.c_str());
