@@ -80,6 +80,12 @@ static cl::opt<std::string> allocateCache(
              "under other budgets is then instant"),
     cl::value_desc("file.json"), cl::init(""), cl::sub(allocateCommand),
     cl::cat(qccCategory));
+static cl::opt<std::string> allocateBopsBudget(
+    "bops-budget",
+    cl::desc("Budget: bit operations per sample of the quantized layers "
+             "(multiply-adds x weight bits x 8 activation bits); BOPS, or "
+             "P% of the all-int8 model's"),
+    cl::init(""), cl::sub(allocateCommand), cl::cat(qccCategory));
 static cl::list<double> allocateSweep(
     "sweep",
     cl::desc("Pareto frontier: also solve for each of these average-bits "
@@ -272,9 +278,10 @@ double meanKL(const interp::Tensor &p, const interp::Tensor &q) {
 } // namespace
 
 int runAllocate() {
-  if (allocateAvgBits <= 0 && allocateSizeBudget.empty())
-    return fail("allocate",
-                "give a budget: --avg-bits BITS and/or --size-budget BYTES|P%");
+  if (allocateAvgBits <= 0 && allocateSizeBudget.empty() &&
+      allocateBopsBudget.empty())
+    return fail("allocate", "give a budget: --avg-bits BITS, --size-budget "
+                            "BYTES|P% and/or --bops-budget BOPS|P%");
   SmallVector<Format> formats;
   for (StringRef name : split(allocateCandidates, ',')) {
     auto f = parseFormat(name.trim());
@@ -291,7 +298,7 @@ int runAllocate() {
     return fail("allocate", allocateModel + " has no function");
   // Name the weighted layers (node names; else layer_<i>) and count weights.
   std::vector<std::string> layers;
-  std::vector<double> weights, channels;
+  std::vector<double> weights, channels, macs;
   std::vector<std::vector<float>> floatWeights;
   func.walk([&](mlir::Operation *op) {
     if (!qc::isWeightedLayer(op) || op->getNumOperands() < 2)
@@ -313,6 +320,13 @@ int runAllocate() {
         (isa<qc::GemmOp>(op) && !cast<qc::GemmOp>(op).getTransB());
     channels.push_back(static_cast<double>(
         w.getDimSize(rowsAreInputs ? w.getRank() - 1 : 0)));
+    // Multiply-adds per sample: output elements (without the batch) times
+    // the reduction length (weights per output channel).
+    auto out = cast<mlir::RankedTensorType>(op->getResult(0).getType());
+    double outputs = 1;
+    for (int64_t d = 1; d < out.getRank(); ++d)
+      outputs *= out.isDynamicDim(d) ? 1 : out.getDimSize(d);
+    macs.push_back(outputs * w.getNumElements() / channels.back());
   });
   if (layers.empty())
     return fail("allocate", allocateModel + " has no layers with weights");
@@ -356,6 +370,19 @@ int runAllocate() {
                                   allocateSizeBudget + "'");
     problem.resources.push_back(
         {"weight bytes", percent ? value / 100 * totalWeights * 4 : value});
+  }
+  if (!allocateBopsBudget.empty()) {
+    StringRef text = allocateBopsBudget;
+    double value;
+    const bool percent = text.consume_back("%");
+    if (text.getAsDouble(value) || value <= 0)
+      return fail("allocate", "--bops-budget: expected BOPS or P%, got '" +
+                                  allocateBopsBudget + "'");
+    double int8Bops = 0;
+    for (double m : macs)
+      int8Bops += m * 8 * 8;
+    problem.resources.push_back(
+        {"BOPs per sample", percent ? value / 100 * int8Bops : value});
   }
   // The cache key: everything the sensitivities depend on.
   std::string key;
@@ -409,6 +436,8 @@ int runAllocate() {
         use.push_back(weights[l] * format.bits / totalWeights);
       if (!allocateSizeBudget.empty())
         use.push_back(weights[l] * format.bits / 8 + channels[l] * 4);
+      if (!allocateBopsBudget.empty())
+        use.push_back(macs[l] * format.bits * 8);
       if (!cached.empty()) {
         const auto [kl, proxy] = cached[measuredCosts.size()];
         measuredCosts.push_back(kl);
