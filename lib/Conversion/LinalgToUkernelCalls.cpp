@@ -2,6 +2,8 @@
 
 #include "qcc/Conversion/Passes.h"
 
+#include "UkernelSupport.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -11,30 +13,9 @@ namespace qcc {
 } // namespace qcc
 
 using namespace mlir;
+using namespace qcc;
 
 namespace {
-
-/// memref<?x...x?xT, strided<[?, ...], offset: ?>>: any buffer of `rank`.
-MemRefType anyStrided(int64_t rank, Type element) {
-  MLIRContext *ctx = element.getContext();
-  SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
-  return MemRefType::get(
-      dynamic, element,
-      StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dynamic));
-}
-
-/// The private declaration of kernel `name` taking `types`, created once.
-func::FuncOp declareKernel(ModuleOp module, StringRef name,
-                           ArrayRef<Type> types) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  auto callee = func::FuncOp::create(b, module.getLoc(), name,
-                                     b.getFunctionType(types, {}));
-  callee.setPrivate();
-  callee->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
-  return callee;
-}
 
 bool contiguous(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
@@ -71,13 +52,13 @@ struct ConvertLinalgToUkernelCallsPass
       if (kind.getValue() == qcc::kMatmulS8S8S32 &&
           isa<linalg::GenericOp>(op)) {
         callee = "qcc_ukernel_matmul";
-        types = {anyStrided(2, i8), anyStrided(3, i8), anyStrided(3, i32)};
+        types = {getAnyStridedMemRefType(2, i8), getAnyStridedMemRefType(3, i8), getAnyStridedMemRefType(3, i32)};
       } else if (kind.getValue() == qcc::kConv2DNchwS8S8S32 &&
                  isa<linalg::Conv2DNchwFchwOp>(op)) {
         callee = "qcc_ukernel_conv2d";
-        types = {anyStrided(4, i8),
-                 anyStrided(4, i8),
-                 anyStrided(4, i32),
+        types = {getAnyStridedMemRefType(4, i8),
+                 getAnyStridedMemRefType(4, i8),
+                 getAnyStridedMemRefType(4, i32),
                  i64,
                  i64,
                  i64,
@@ -107,7 +88,8 @@ struct ConvertLinalgToUkernelCallsPass
         args.push_back(arith::ConstantOp::create(
             b, loc, b.getI64IntegerAttr(constant ? 1 : 0)));
       }
-      func::CallOp::create(b, loc, declareKernel(module, callee, types), args);
+      func::CallOp::create(b, loc, getOrDeclareKernel(b, module, callee, types),
+                           args);
       op->erase();
     }
   }

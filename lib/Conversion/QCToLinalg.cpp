@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcc/Conversion/Passes.h"
+
+#include "UkernelSupport.h"
 #include "qcc/Dialect/QC/IR/QCConstants.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 
@@ -815,25 +817,21 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
 
   // Buffers of the operands (read only) and of the result, around a call
   // on memrefs; one-shot bufferization connects them to the tensors.
-  auto anyStrided = [&](int64_t rank, Type element) {
-    SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
-    return MemRefType::get(
-        dynamic, element,
-        StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dynamic));
-  };
   auto buffer = [&](Value tensor) -> Value {
     auto type = cast<RankedTensorType>(tensor.getType());
     Value b = bufferization::ToBufferOp::create(
         rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
         tensor, /*read_only=*/true);
     return memref::CastOp::create(
-        rewriter, loc, anyStrided(type.getRank(), type.getElementType()), b);
+        rewriter, loc,
+        getAnyStridedMemRefType(type.getRank(), type.getElementType()), b);
   };
   SmallVector<Value> args = {buffer(x), buffer(w), buffer(bias)};
   auto outType = MemRefType::get(result.getShape(), i8);
   Value out = memref::AllocOp::create(rewriter, loc, outType,
                                       rewriter.getI64IntegerAttr(64));
-  args.push_back(memref::CastOp::create(rewriter, loc, anyStrided(4, i8), out));
+  args.push_back(memref::CastOp::create(rewriter, loc,
+                                        getAnyStridedMemRefType(4, i8), out));
   args.push_back(buffer(multiplier));
   args.push_back(buffer(shift));
   auto i64Arg = [&](int64_t v) {
@@ -849,21 +847,11 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
   i64Arg(hi);
   i64Arg(1); // weights are an arith.constant: pack them once
 
-  SmallVector<Type> types;
-  for (Value a : args)
-    types.push_back(a.getType());
-  auto module = root->getParentOfType<ModuleOp>();
-  constexpr StringLiteral name = "qcc_ukernel_conv2d_requant";
-  auto callee = module.lookupSymbol<func::FuncOp>(name);
-  if (!callee) {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(module.getBody());
-    callee = func::FuncOp::create(rewriter, module.getLoc(), name,
-                                  rewriter.getFunctionType(types, {}));
-    callee.setPrivate();
-    callee->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
-  }
-  func::CallOp::create(rewriter, loc, callee, args);
+  func::CallOp::create(
+      rewriter, loc,
+      getOrDeclareKernel(rewriter, root->getParentOfType<ModuleOp>(),
+                         "qcc_ukernel_conv2d_requant", ValueRange(args).getTypes()),
+      args);
   Value tensor = bufferization::ToTensorOp::create(rewriter, loc, result, out,
                                                    rewriter.getUnitAttr(),
                                                    rewriter.getUnitAttr());

@@ -1,0 +1,25 @@
+//===- UkernelSupport.cpp - Declaring and calling the CPU micro-kernels ---===//
+
+#include "UkernelSupport.h"
+
+using namespace mlir;
+
+MemRefType qcc::getAnyStridedMemRefType(int64_t rank, Type element) {
+  SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
+  return MemRefType::get(dynamic, element,
+                         StridedLayoutAttr::get(element.getContext(),
+                                                ShapedType::kDynamic, dynamic));
+}
+
+func::FuncOp qcc::getOrDeclareKernel(OpBuilder &builder, ModuleOp module,
+                                     StringRef name, TypeRange types) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(module.getBody());
+  auto callee = func::FuncOp::create(builder, module.getLoc(), name,
+                                     builder.getFunctionType(types, {}));
+  callee.setPrivate();
+  callee->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+  return callee;
+}

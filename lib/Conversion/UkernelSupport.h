@@ -1,0 +1,31 @@
+//===- UkernelSupport.h - Declaring and calling the CPU micro-kernels -----===//
+//
+// Shared by the conversions that emit micro-kernel calls (the fused
+// convolution in convert-qc-to-linalg, convert-linalg-to-ukernel-calls).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_LIB_CONVERSION_UKERNELSUPPORT_H
+#define QCC_LIB_CONVERSION_UKERNELSUPPORT_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace qcc {
+
+/// memref<?x...x?xT, strided<[?, ...], offset: ?>>: any buffer of `rank`,
+/// the type kernels take (their C interface reads sizes and strides).
+mlir::MemRefType getAnyStridedMemRefType(int64_t rank, mlir::Type element);
+
+/// The private `llvm.emit_c_interface` declaration of kernel `name` taking
+/// `types` in `module`, created (at the module's start, with `builder`) the
+/// first time.
+mlir::func::FuncOp getOrDeclareKernel(mlir::OpBuilder &builder,
+                                      mlir::ModuleOp module,
+                                      llvm::StringRef name,
+                                      mlir::TypeRange types);
+
+} // namespace qcc
+
+#endif // QCC_LIB_CONVERSION_UKERNELSUPPORT_H
