@@ -63,12 +63,17 @@ int qcc_ukernel_num_threads(void) {
 
 #if QCC_HAVE_X86
 
+/* Probed once: every kernel call asks, and the answer cannot change. */
 int qcc_ukernel_has_vnni(void) {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512vnni") &&
-         __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl") &&
-         __builtin_cpu_supports("avx512vbmi");
+  static int hasVnni = -1;
+  if (hasVnni < 0) {
+    __builtin_cpu_init();
+    hasVnni = __builtin_cpu_supports("avx512vnni") &&
+              __builtin_cpu_supports("avx512bw") &&
+              __builtin_cpu_supports("avx512vl") &&
+              __builtin_cpu_supports("avx512vbmi");
+  }
+  return hasVnni;
 }
 
 #define QCC_VNNI                                                               \
