@@ -590,10 +590,6 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
                          zeroOf(rewriter, loc, result.getElementType()));
     Value init = broadcastBias(rewriter, loc, result, adaptor.getBias(), 1,
                                adaptor.getInput());
-    auto attr = [&](ArrayRef<int64_t> v) {
-      return DenseIntElementsAttr::get(
-          RankedTensorType::get({2}, rewriter.getI64Type()), v);
-    };
     if (!integer) {
       rewriter.replaceOp(op,
                          floatConv(rewriter, loc, input, adaptor.getWeight(),
@@ -603,7 +599,8 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
     auto conv = linalg::Conv2DNchwFchwOp::create(
         rewriter, loc, TypeRange{result},
         ValueRange{input, adaptor.getWeight()}, ValueRange{init},
-        attr(op.getStrides()), attr(op.getDilations()));
+        rewriter.getI64TensorAttr(op.getStrides()),
+        rewriter.getI64TensorAttr(op.getDilations()));
     if (getElementTypeOrSelf(adaptor.getInput().getType()).isInteger(8) &&
         getElementTypeOrSelf(adaptor.getWeight().getType()).isInteger(8) &&
         result.getElementType().isInteger(32))
@@ -956,13 +953,10 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
                      .getResult(0);
     Value window =
         tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(), element);
-    auto attr = [&](ArrayRef<int64_t> v) {
-      return DenseIntElementsAttr::get(
-          RankedTensorType::get({2}, rewriter.getI64Type()), v);
-    };
     auto pool = linalg::PoolingNchwMaxOp::create(
         rewriter, loc, TypeRange{result}, ValueRange{input, window},
-        ValueRange{init}, attr(op.getStrides()), attr(op.getDilations()));
+        ValueRange{init}, rewriter.getI64TensorAttr(op.getStrides()),
+        rewriter.getI64TensorAttr(op.getDilations()));
     rewriter.replaceOp(op, pool.getResult(0));
     return success();
   }
@@ -989,14 +983,11 @@ struct ConvertSumPool : OpConversionPattern<SumPoolOp> {
     Value window = tensor::EmptyOp::create(
         rewriter, loc, op.getKernelShape(),
         getElementTypeOrSelf(adaptor.getInput().getType()));
-    auto attr = [&](ArrayRef<int64_t> v) {
-      return DenseIntElementsAttr::get(
-          RankedTensorType::get({2}, rewriter.getI64Type()), v);
-    };
     auto pool = linalg::PoolingNchwSumOp::create(
         rewriter, loc, TypeRange{result},
         ValueRange{adaptor.getInput(), window}, ValueRange{init},
-        attr(op.getStrides()), attr(op.getDilations()));
+        rewriter.getI64TensorAttr(op.getStrides()),
+        rewriter.getI64TensorAttr(op.getDilations()));
     rewriter.replaceOp(op, pool.getResult(0));
     return success();
   }
