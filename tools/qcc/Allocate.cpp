@@ -117,31 +117,9 @@ static cl::opt<std::string> allocateOutput("o", cl::desc("Quantized model"),
 
 namespace {
 
-struct Format {
-  std::string name;     // as --weights spells it
-  std::string float_;   // qc-quantize weight-format ("int" or a float type)
-  unsigned bits;
-};
-
-Expected<Format> parseFormat(StringRef text) {
-  static const StringMap<std::pair<std::string, unsigned>> floats = {
-      {"fp8e4m3", {"f8E4M3FN", 8}}, {"fp8e5m2", {"f8E5M2", 8}},
-      {"fp6e3m2", {"f6E3M2FN", 6}}, {"fp6e2m3", {"f6E2M3FN", 6}},
-      {"fp4e2m1", {"f4E2M1FN", 4}}};
-  if (auto it = floats.find(text); it != floats.end())
-    return Format{text.str(), it->second.first, it->second.second};
-  unsigned bits;
-  StringRef digits = text;
-  if (digits.consume_front("int") && !digits.getAsInteger(10, bits) &&
-      bits >= 2 && bits <= 16)
-    return Format{text.str(), "int", bits};
-  return createStringError(inconvertibleErrorCode(),
-                           "--candidates: unknown format '" + text + "'");
-}
-
 /// The module quantized with `format` on the layers named in `layers`
 /// (every other weighted layer kept float).
-Error quantizeLayers(mlir::ModuleOp module, const Format &format,
+Error quantizeLayers(mlir::ModuleOp module, const WeightFormat &format,
                      ArrayRef<std::string> layers,
                      ArrayRef<std::string> allLayers) {
   SmallVector<std::string> keep;
@@ -150,8 +128,8 @@ Error quantizeLayers(mlir::ModuleOp module, const Format &format,
       keep.push_back(l);
   mlir::PassManager pm(module.getContext());
   qc::QCQuantizeOptions options;
-  options.weightBits = format.float_ == "int" ? format.bits : 8;
-  options.weightFormat = format.float_;
+  options.weightBits = format.quantizeBits();
+  options.weightFormat = format.floatType;
   options.keepFloat = keep;
   pm.addPass(qc::createQCQuantize(options));
   if (failed(pm.run(module)))
@@ -282,9 +260,9 @@ int runAllocate() {
       allocateBopsBudget.empty())
     return fail("allocate", "give a budget: --avg-bits BITS, --size-budget "
                             "BYTES|P% and/or --bops-budget BOPS|P%");
-  SmallVector<Format> formats;
+  SmallVector<WeightFormat> formats;
   for (StringRef name : split(allocateCandidates, ',')) {
-    auto f = parseFormat(name.trim());
+    auto f = parseWeightFormat(name.trim(), "candidates");
     if (!f)
       return fail("allocate", toString(f.takeError()));
     formats.push_back(*f);
@@ -430,7 +408,7 @@ int runAllocate() {
   int64_t done = 0;
   for (size_t l = 0; l < layers.size(); ++l) {
     mp::Layer layer{layers[l], {}};
-    for (const Format &format : formats) {
+    for (const WeightFormat &format : formats) {
       std::vector<double> use;
       if (bitsBudget)
         use.push_back(weights[l] * format.bits / totalWeights);
@@ -493,7 +471,7 @@ int runAllocate() {
   // The calibrated model quantized with an allocation's formats.
   auto applyAllocation = [&](mlir::ModuleOp target,
                              const mp::Allocation &a) -> Error {
-    for (const Format &format : formats) {
+    for (const WeightFormat &format : formats) {
       std::vector<std::string> chosen;
       for (size_t l = 0; l < layers.size(); ++l)
         if (formats[a.choice[l]].name == format.name)
@@ -618,7 +596,7 @@ int runAllocate() {
   if (Error e = applyAllocation(**module, *solved))
     return fail("allocate", toString(std::move(e)));
   outs() << format("%-28s %10s %8s", "layer", "weights", "format");
-  for (const Format &f : formats)
+  for (const WeightFormat &f : formats)
     outs() << format(" %9s", f.name.c_str());
   outs() << (measured ? "   (KL of the outputs with the layer alone in each format)\n"
                       : "   (proxy: relative weight error x weight share)\n");

@@ -44,6 +44,22 @@ int runAllocate();
 /// Prints "qcc COMMAND: error: MESSAGE" and returns 1.
 int fail(llvm::StringRef command, const llvm::Twine &message);
 
+/// A weight format as the command line spells it: int2 .. int16 or one of
+/// the minifloats fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3, fp4e2m1.
+struct WeightFormat {
+  std::string name;      // as spelled, e.g. "int4" or "fp8e4m3"
+  std::string floatType; // qc-quantize's weight-format: "int" or a float type
+  unsigned bits;         // storage bits per weight
+  /// qc-quantize's weight-bits (only read for integer formats).
+  unsigned quantizeBits() const { return floatType == "int" ? bits : 8; }
+};
+/// Parses a weight format; errors name the option `flag`.
+llvm::Expected<WeightFormat> parseWeightFormat(llvm::StringRef text,
+                                               llvm::StringRef flag);
+/// Parses int2 .. int16; errors name the option `flag`.
+llvm::Expected<unsigned> parseIntFormat(llvm::StringRef text,
+                                        llvm::StringRef flag);
+
 /// Loads a model: ONNX files through the importer, anything else as MLIR.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 loadModel(mlir::MLIRContext &context, llvm::StringRef path);

@@ -171,17 +171,6 @@ static cl::opt<int64_t> batchSize("batch-size",
 
 namespace {
 
-Expected<unsigned> parseIntFormat(StringRef text, StringRef what) {
-  unsigned bits;
-  StringRef digits = text;
-  if (!digits.consume_front("int") || digits.getAsInteger(10, bits) ||
-      bits < 2 || bits > 16)
-    return createStringError(inconvertibleErrorCode(),
-                             "--" + what + ": expected int2 .. int16, got '" +
-                                 text + "'");
-  return bits;
-}
-
 /// An op's output as integer code produces it: after the Add of a constant
 /// bias (MatMul) and a ReLU or Clip that are its only users (fused into the
 /// integer op).
@@ -754,17 +743,9 @@ int runQuantize() {
                                 weightClipping + "'");
   if (weightGroupSize < 0)
     return fail("quantize", "--weight-group-size must be non-negative");
-  static const llvm::StringMap<std::string> floatFormats = {
-      {"fp8e4m3", "f8E4M3FN"}, {"fp8e5m2", "f8E5M2"}, {"fp6e3m2", "f6E3M2FN"},
-      {"fp6e2m3", "f6E2M3FN"}, {"fp4e2m1", "f4E2M1FN"}};
-  std::string weightFloat = "int";
-  Expected<unsigned> weightBits = 8u;
-  if (auto it = floatFormats.find(weightFormat); it != floatFormats.end())
-    weightFloat = it->second;
-  else
-    weightBits = parseIntFormat(weightFormat, "weights");
-  if (!weightBits)
-    return fail("quantize", toString(weightBits.takeError()));
+  auto weights = parseWeightFormat(weightFormat, "weights");
+  if (!weights)
+    return fail("quantize", toString(weights.takeError()));
   auto actBits = parseIntFormat(actFormat, "acts");
   if (!actBits)
     return fail("quantize", toString(actBits.takeError()));
@@ -920,12 +901,12 @@ int runQuantize() {
   {
     mlir::PassManager pm(&context);
     qc::QCQuantizeOptions quantizeOptions;
-    quantizeOptions.weightBits = *weightBits;
+    quantizeOptions.weightBits = weights->quantizeBits();
     quantizeOptions.actBits = *actBits;
     quantizeOptions.perChannel = !perTensor;
     quantizeOptions.symmetricActs = symmetricActs;
     quantizeOptions.weightClipping = weightClipping;
-    quantizeOptions.weightFormat = weightFloat;
+    quantizeOptions.weightFormat = weights->floatType;
     quantizeOptions.groupSize = weightGroupSize;
     quantizeOptions.keepFloat = SmallVector<std::string>(keepFloat.begin(),
                                                          keepFloat.end());
