@@ -229,30 +229,6 @@ double spearman(const std::vector<double> &a, const std::vector<double> &b) {
   return va > 0 && vb > 0 ? cov / std::sqrt(va * vb) : 0.0;
 }
 
-/// Mean KL(p || q) of the softmax of two [N, C] logits arrays.
-double meanKL(const interp::Tensor &p, const interp::Tensor &q) {
-  const int64_t n = p.shape[0], c = p.data.size() / n;
-  double total = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    auto softmax = [&](const interp::Tensor &t) {
-      double mx = -INFINITY, sum = 0;
-      for (int64_t j = 0; j < c; ++j)
-        mx = std::max(mx, t.data[i * c + j]);
-      std::vector<double> e(c);
-      for (int64_t j = 0; j < c; ++j)
-        sum += e[j] = std::exp(t.data[i * c + j] - mx);
-      for (double &v : e)
-        v /= sum;
-      return e;
-    };
-    std::vector<double> a = softmax(p), b = softmax(q);
-    for (int64_t j = 0; j < c; ++j)
-      if (a[j] > 0)
-        total += a[j] * (std::log(a[j]) - std::log(std::max(b[j], 1e-300)));
-  }
-  return total / n;
-}
-
 } // namespace
 
 int runAllocate() {
@@ -436,7 +412,7 @@ int runAllocate() {
         auto outputs = interp::runFunction(getMainFunction(*clone), inputs);
         if (!outputs)
           return fail("allocate", toString(outputs.takeError()));
-        kl = meanKL((*reference)[0], (*outputs)[0]);
+        kl = meanSoftmaxKL((*reference)[0], (*outputs)[0]);
       }
       measuredCosts.push_back(kl);
       proxyCosts.push_back(proxy);

@@ -14,6 +14,9 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+#include <cmath>
+
 using namespace llvm;
 
 namespace qcc::driver {
@@ -55,6 +58,35 @@ Expected<WeightFormat> parseWeightFormat(StringRef text, StringRef flag) {
                                ": expected int2 .. int16, fp8e4m3, fp8e5m2, "
                                "fp6e3m2, fp6e2m3 or fp4e2m1, got '" +
                                text + "'");
+}
+
+/// Row `row` of [N, ...] logits, flattened past the batch, through softmax.
+static std::vector<double> softmaxRow(const interp::Tensor &logits,
+                                      int64_t row) {
+  const int64_t c = logits.data.size() / logits.shape[0];
+  double max = -INFINITY;
+  for (int64_t j = 0; j < c; ++j)
+    max = std::max(max, logits.data[row * c + j]);
+  std::vector<double> p(c);
+  double sum = 0;
+  for (int64_t j = 0; j < c; ++j)
+    sum += p[j] = std::exp(logits.data[row * c + j] - max);
+  for (double &v : p)
+    v /= sum;
+  return p;
+}
+
+double meanSoftmaxKL(const interp::Tensor &reference,
+                     const interp::Tensor &model) {
+  const int64_t n = reference.shape[0];
+  double total = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    std::vector<double> p = softmaxRow(reference, i), q = softmaxRow(model, i);
+    for (size_t j = 0; j < p.size(); ++j)
+      if (p[j] > 0)
+        total += p[j] * (std::log(p[j]) - std::log(std::max(q[j], 1e-300)));
+  }
+  return total / n;
 }
 
 Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModel(mlir::MLIRContext &context,

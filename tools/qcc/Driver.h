@@ -60,6 +60,11 @@ llvm::Expected<WeightFormat> parseWeightFormat(llvm::StringRef text,
 llvm::Expected<unsigned> parseIntFormat(llvm::StringRef text,
                                         llvm::StringRef flag);
 
+/// Mean over rows of KL(softmax(reference) || softmax(model)), in nats, of
+/// two [N, C] logits arrays of the same shape.
+double meanSoftmaxKL(const interp::Tensor &reference,
+                     const interp::Tensor &model);
+
 /// Loads a model: ONNX files through the importer, anything else as MLIR.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 loadModel(mlir::MLIRContext &context, llvm::StringRef path);

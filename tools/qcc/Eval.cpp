@@ -107,21 +107,6 @@ static int64_t argmax(const interp::Tensor &logits, int64_t row) {
   return best;
 }
 
-static std::vector<double> softmaxRow(const interp::Tensor &logits,
-                                      int64_t row) {
-  const int64_t c = logits.shape[1];
-  double max = -INFINITY;
-  for (int64_t j = 0; j < c; ++j)
-    max = std::max(max, logits.data[row * c + j]);
-  std::vector<double> p(c);
-  double sum = 0;
-  for (int64_t j = 0; j < c; ++j)
-    sum += p[j] = std::exp(logits.data[row * c + j] - max);
-  for (double &v : p)
-    v /= sum;
-  return p;
-}
-
 int runEval() {
   mlir::MLIRContext context;
   auto labels = readNpy(evalLabels);
@@ -155,14 +140,9 @@ int runEval() {
   if (reference->shape != logits->shape)
     return fail("eval", "the reference's logits differ in shape");
   int64_t agree = 0, referenceCorrect = 0;
-  double kl = 0;
   for (int64_t i = 0; i < n; ++i) {
     agree += argmax(*logits, i) == argmax(*reference, i);
     referenceCorrect += argmax(*reference, i) == static_cast<int64_t>(y[i]);
-    std::vector<double> p = softmaxRow(*reference, i), q = softmaxRow(*logits, i);
-    for (size_t j = 0; j < p.size(); ++j)
-      if (p[j] > 0)
-        kl += p[j] * (std::log(p[j]) - std::log(std::max(q[j], 1e-300)));
   }
   outs() << format("reference top-1 accuracy: %.2f%% (%lld/%lld)\n",
                    100.0 * referenceCorrect / n,
@@ -172,7 +152,7 @@ int runEval() {
                    100.0 * agree / n, static_cast<long long>(agree),
                    static_cast<long long>(n))
          << format("mean KL(reference || model) of the logits: %.6f nats\n",
-                   kl / n);
+                   meanSoftmaxKL(*reference, *logits));
   return 0;
 }
 
