@@ -251,28 +251,17 @@ int runCompile() {
       return fail("compile", toString(std::move(e)));
     return 0;
   }
-  if (Error e = llvmModule->writeBitcode(inDir("model.bc")))
-    return fail("compile", toString(std::move(e)));
-
   std::string provenanceText =
       formatv("{0:2}", json::Value(std::move(provenance)));
-  std::string runtime =
-      cpu::generateRuntimeSource(*signature, cpu::kEntryName, provenanceText);
-  if (Error e = writeFile(inDir("model_api.c"), runtime))
-    return fail("compile", toString(std::move(e)));
-  if (Error e = writeFile(inDir("ukernel.c"), cpu::getUkernelSource()))
-    return fail("compile", toString(std::move(e)));
   if (Error e = writeFile(inDir("model.h"), cpu::getModelHeader()))
     return fail("compile", toString(std::move(e)));
   if (Error e = writeFile(inDir("provenance.json"), provenanceText + "\n"))
     return fail("compile", toString(std::move(e)));
-  const bool object = compileEmit == "obj";
-  if (Error e = cpu::linkSharedLibrary(
-          {inDir("model.bc"), inDir("model_api.c"), inDir("ukernel.c")},
-          inDir(object ? "model.o" : "model.so"), object))
-    return fail("compile", toString(std::move(e)));
-  outs() << "qcc compile: wrote " << inDir(object ? "model.o" : "model.so")
-         << "\n";
+  auto built = cpu::buildModel(*llvmModule, *signature, provenanceText,
+                               compileOutput, compileEmit == "obj");
+  if (!built)
+    return fail("compile", toString(built.takeError()));
+  outs() << "qcc compile: wrote " << *built << "\n";
   return 0;
 }
 

@@ -663,32 +663,11 @@ Error calibrateCompiled(
   if (std::error_code ec =
           sys::fs::createUniqueDirectory("qcc-calibration", dir))
     return createStringError(ec, "cannot create a temporary directory");
-  auto path = [&](StringRef name) {
-    SmallString<128> p(dir);
-    sys::path::append(p, name);
-    return std::string(p);
-  };
   llvm::scope_exit cleanup([&] { sys::fs::remove_directories(dir); });
-  auto write = [&](StringRef name, StringRef text) -> Error {
-    std::error_code ec;
-    raw_fd_ostream os(path(name), ec);
-    if (ec)
-      return createStringError(ec, "cannot write " + path(name));
-    os << text;
-    return Error::success();
-  };
-  if (Error e = llvmModule->writeBitcode(path("model.bc")))
-    return e;
-  if (Error e = write("model_api.c", cpu::generateRuntimeSource(
-                                         *signature, cpu::kEntryName, "{}")))
-    return e;
-  if (Error e = write("ukernel.c", cpu::getUkernelSource()))
-    return e;
-  if (Error e = cpu::linkSharedLibrary(
-          {path("model.bc"), path("model_api.c"), path("ukernel.c")},
-          path("model.so")))
-    return e;
-  auto compiled = runtime::CompiledModel::load(path("model.so"));
+  auto library = cpu::buildModel(*llvmModule, *signature, "{}", dir);
+  if (!library)
+    return library.takeError();
+  auto compiled = runtime::CompiledModel::load(*library);
   if (!compiled)
     return compiled.takeError();
   compileSeconds = std::chrono::duration<double>(

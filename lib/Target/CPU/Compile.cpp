@@ -24,6 +24,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -471,6 +472,38 @@ Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
                  (errorMessage.empty() && text ? (*text)->getBuffer().str()
                                                : errorMessage));
   return Error::success();
+}
+
+Expected<std::string> buildModel(const LLVMModule &module,
+                                 const ModelSignature &signature,
+                                 StringRef provenance, StringRef dir,
+                                 bool objectOnly) {
+  auto inDir = [&](StringRef name) {
+    SmallString<256> path(dir);
+    sys::path::append(path, name);
+    return std::string(path);
+  };
+  auto write = [&](StringRef name, StringRef text) -> Error {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(inDir(name), ec);
+    if (ec)
+      return error("cannot write " + inDir(name) + ": " + ec.message());
+    os << text;
+    return Error::success();
+  };
+  if (Error e = module.writeBitcode(inDir("model.bc")))
+    return std::move(e);
+  if (Error e = write("model_api.c",
+                      generateRuntimeSource(signature, kEntryName, provenance)))
+    return std::move(e);
+  if (Error e = write("ukernel.c", getUkernelSource()))
+    return std::move(e);
+  std::string output = inDir(objectOnly ? "model.o" : "model.so");
+  if (Error e = linkSharedLibrary(
+          {inDir("model.bc"), inDir("model_api.c"), inDir("ukernel.c")}, output,
+          objectOnly))
+    return std::move(e);
+  return output;
 }
 
 } // namespace qcc::cpu

@@ -78,6 +78,15 @@ llvm::StringRef getModelHeader();
 llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> sources,
                               llvm::StringRef output, bool objectOnly = false);
 
+/// Writes model.bc, model_api.c (with `provenance` embedded) and ukernel.c
+/// into `dir` and builds `dir`/model.so from them (with `objectOnly`,
+/// `dir`/model.o from model.bc). Returns the path built.
+llvm::Expected<std::string> buildModel(const LLVMModule &module,
+                                       const ModelSignature &signature,
+                                       llvm::StringRef provenance,
+                                       llvm::StringRef dir,
+                                       bool objectOnly = false);
+
 } // namespace qcc::cpu
 
 #endif // QCC_TARGET_CPU_COMPILE_H
