@@ -838,10 +838,15 @@ Result<Tensor> maxPool(const Tensor &x, const Window &window, bool ceilMode) {
 }
 
 namespace {
-/// Window sums (`divisor` 0) or averages over the elements inside the input
-/// (1) or inside the padded input (2).
+/// What a window's sum is divided by.
+enum class Divisor {
+  None,         // sum pooling
+  InsideInput,  // average over the elements inside the input
+  InsidePadded, // average over those inside the padded input
+};
+
 Result<Tensor> windowSums(const Tensor &x, const Window &window, bool ceilMode,
-                          int divisorKind) {
+                          Divisor divisorKind) {
   PoolSetup ps;
   std::string e = setupPool(x, window, ceilMode, ps);
   if (!e.empty())
@@ -876,11 +881,12 @@ Result<Tensor> windowSums(const Tensor &x, const Window &window, bool ceilMode,
         sum += x.data[off];
       }
     });
-    if (divisorKind == 0) {
+    if (divisorKind == Divisor::None) {
       out.data[oi++] = sum;
       return;
     }
-    int64_t divisor = divisorKind == 2 ? insidePadded : inside;
+    int64_t divisor =
+        divisorKind == Divisor::InsidePadded ? insidePadded : inside;
     // A window entirely in the padding (impossible with the ceil rule unless
     // pads exceed the kernel) averages nothing: NaN, as 0/0.
     out.data[oi++] = sum / static_cast<double>(divisor);
@@ -891,11 +897,13 @@ Result<Tensor> windowSums(const Tensor &x, const Window &window, bool ceilMode,
 
 Result<Tensor> avgPool(const Tensor &x, const Window &window, bool ceilMode,
                        bool countIncludePad) {
-  return windowSums(x, window, ceilMode, countIncludePad ? 2 : 1);
+  return windowSums(x, window, ceilMode,
+                    countIncludePad ? Divisor::InsidePadded
+                                    : Divisor::InsideInput);
 }
 
 Result<Tensor> sumPool(const Tensor &x, const Window &window, bool ceilMode) {
-  return windowSums(x, window, ceilMode, 0);
+  return windowSums(x, window, ceilMode, Divisor::None);
 }
 
 Result<Tensor> globalAvgPool(const Tensor &x) {
