@@ -779,7 +779,6 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
                                  ConversionPatternRewriter &rewriter) {
   ConvOp conv = chain.conv;
   Location loc = conv.getLoc();
-  MLIRContext *ctx = rewriter.getContext();
   auto result = cast<RankedTensorType>(chain.rescale.getType());
   const int64_t M = result.getDimSize(1);
   Value x = rewriter.getRemappedValue(conv.getInput());

@@ -100,4 +100,30 @@ float dequantizeBlockElement(uint8_t elementCode, uint8_t scaleCode,
          blockMultiplier(scaleCode, format);
 }
 
+std::optional<WeightFormat> parseWeightFormat(std::string_view name) {
+  struct Named {
+    std::string_view name;
+    MinifloatKind kind;
+  };
+  static constexpr Named floats[] = {{"fp8e4m3", MinifloatKind::F8E4M3FN},
+                                     {"fp8e5m2", MinifloatKind::F8E5M2},
+                                     {"fp6e3m2", MinifloatKind::F6E3M2FN},
+                                     {"fp6e2m3", MinifloatKind::F6E2M3FN},
+                                     {"fp4e2m1", MinifloatKind::F4E2M1FN}};
+  for (const Named &f : floats)
+    if (f.name == name)
+      return WeightFormat{getMinifloatFormat(f.kind).bits(), f.kind};
+  if (name.substr(0, 3) != "int" || name.size() < 4 || name.size() > 5)
+    return std::nullopt;
+  unsigned bits = 0;
+  for (char c : name.substr(3)) {
+    if (c < '0' || c > '9')
+      return std::nullopt;
+    bits = bits * 10 + (c - '0');
+  }
+  if (bits < 2 || bits > 16 || name[3] == '0')
+    return std::nullopt;
+  return WeightFormat{bits, std::nullopt};
+}
+
 } // namespace qcc::numerics

@@ -4,6 +4,7 @@
 
 #include "qcc/Import/ONNX.h"
 #include "qcc/InitAll.h"
+#include "qcc/Numerics/Quantize.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -29,35 +30,26 @@ int fail(StringRef command, const Twine &message) {
 }
 
 Expected<unsigned> parseIntFormat(StringRef text, StringRef flag) {
-  unsigned bits;
-  StringRef digits = text;
-  if (!digits.consume_front("int") || digits.getAsInteger(10, bits) ||
-      bits < 2 || bits > 16)
+  auto format = numerics::parseWeightFormat(text);
+  if (!format || format->minifloat)
     return createStringError(inconvertibleErrorCode(),
                              "--" + flag + ": expected int2 .. int16, got '" +
                                  text + "'");
-  return bits;
+  return format->bits;
 }
 
 Expected<WeightFormat> parseWeightFormat(StringRef text, StringRef flag) {
-  static const StringMap<std::pair<std::string, unsigned>> floats = {
-      {"fp8e4m3", {"f8E4M3FN", 8}},
-      {"fp8e5m2", {"f8E5M2", 8}},
-      {"fp6e3m2", {"f6E3M2FN", 6}},
-      {"fp6e2m3", {"f6E2M3FN", 6}},
-      {"fp4e2m1", {"f4E2M1FN", 4}}};
-  if (auto it = floats.find(text); it != floats.end())
-    return WeightFormat{text.str(), it->second.first, it->second.second};
-  unsigned bits;
-  StringRef digits = text;
-  if (digits.consume_front("int") && !digits.getAsInteger(10, bits) &&
-      bits >= 2 && bits <= 16)
-    return WeightFormat{text.str(), "int", bits};
-  return createStringError(inconvertibleErrorCode(),
-                           "--" + flag +
-                               ": expected int2 .. int16, fp8e4m3, fp8e5m2, "
-                               "fp6e3m2, fp6e2m3 or fp4e2m1, got '" +
-                               text + "'");
+  auto format = numerics::parseWeightFormat(text);
+  if (!format)
+    return createStringError(inconvertibleErrorCode(),
+                             "--" + flag + ": expected " +
+                                 std::string(numerics::kWeightFormatNames) +
+                                 ", got '" + text + "'");
+  std::string floatType =
+      format->minifloat
+          ? std::string(numerics::getMinifloatFormat(*format->minifloat).name)
+          : "int";
+  return WeightFormat{text.str(), floatType, format->bits};
 }
 
 /// Row `row` of [N, ...] logits, flattened past the batch, through softmax.

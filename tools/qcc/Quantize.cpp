@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Driver.h"
+#include "MixedPrecision.h"
 
 #include "qcc/Calibration/Observer.h"
 #include "qcc/Calibration/WeightRounding.h"
@@ -168,6 +169,14 @@ static cl::opt<int64_t> batchSize("batch-size",
                                   cl::desc("Calibration samples per run"),
                                   cl::init(32), cl::sub(quantizeCommand),
                                   cl::cat(qccCategory));
+static cl::opt<bool> mixedPrecision(
+    "mixed-precision",
+    cl::desc("Choose each layer's weight format among --candidates by "
+             "measured sensitivity and an integer linear program under the "
+             "budgets given (--avg-bits, --size-budget, --bops-budget, "
+             "--cpu-latency-budget, --fpga-lut-budget); see qcc allocate"),
+    cl::sub(quantizeCommand), cl::cat(qccCategory));
+static MixedPrecisionFlags mixedPrecisionFlags(quantizeCommand);
 
 namespace {
 
@@ -591,25 +600,8 @@ struct LayerReport {
 /// (dimension 0 is the batch).
 double macsPerSample(mlir::func::FuncOp func) {
   double macs = 0;
-  auto perSample = [](mlir::Value v) {
-    double n = 1;
-    auto type = cast<mlir::RankedTensorType>(v.getType());
-    for (int64_t d = 1; d < type.getRank(); ++d)
-      n *= type.isDynamicDim(d) ? 1 : type.getDimSize(d);
-    return n;
-  };
-  func.walk([&](mlir::Operation *op) {
-    if (auto conv = dyn_cast<qc::ConvOp>(op)) {
-      auto w = cast<mlir::RankedTensorType>(conv.getWeight().getType());
-      double window = 1;
-      for (int64_t d = 1; d < w.getRank(); ++d)
-        window *= w.getDimSize(d);
-      macs += perSample(conv.getOutput()) * window;
-    } else if (isa<qc::GemmOp, qc::MatMulOp>(op)) {
-      auto a = cast<mlir::RankedTensorType>(op->getOperand(0).getType());
-      macs += perSample(op->getResult(0)) * a.getDimSize(a.getRank() - 1);
-    }
-  });
+  func.walk(
+      [&](mlir::Operation *op) { macs += qc::getMultiplyAddsPerSample(op); });
   return macs;
 }
 
@@ -725,6 +717,17 @@ int runQuantize() {
   auto weights = parseWeightFormat(weightFormat, "weights");
   if (!weights)
     return fail("quantize", toString(weights.takeError()));
+  auto mixed = mixedPrecisionFlags.parse();
+  if (!mixed)
+    return fail("quantize", toString(mixed.takeError()));
+  if (mixedPrecision && !mixed->second.any())
+    return fail("quantize", "--mixed-precision needs a budget: --avg-bits, "
+                            "--size-budget, --bops-budget, "
+                            "--cpu-latency-budget or --fpga-lut-budget");
+  if (!mixedPrecision && mixed->second.any())
+    return fail("quantize", "budgets (--avg-bits, --size-budget, "
+                            "--bops-budget, --cpu-latency-budget, "
+                            "--fpga-lut-budget) need --mixed-precision");
   auto actBits = parseIntFormat(actFormat, "acts");
   if (!actBits)
     return fail("quantize", toString(actBits.takeError()));
@@ -877,19 +880,35 @@ int runQuantize() {
 
   // The float model, kept for the report's SQNR.
   mlir::OwningOpRef<mlir::ModuleOp> floatModule = (*module)->clone();
+  qc::QCQuantizeOptions quantizeOptions;
+  quantizeOptions.weightBits = weights->quantizeBits();
+  quantizeOptions.actBits = *actBits;
+  quantizeOptions.perChannel = !perTensor;
+  quantizeOptions.symmetricActs = symmetricActs;
+  quantizeOptions.weightClipping = weightClipping;
+  quantizeOptions.weightFormat = weights->floatType;
+  quantizeOptions.groupSize = weightGroupSize;
+  quantizeOptions.keepFloat =
+      SmallVector<std::string>(keepFloat.begin(), keepFloat.end());
+  quantizeOptions.allActivations = integerOnly;
+  if (mixedPrecision) {
+    // Each layer's format, written into the IR as qc.weight_format, which
+    // qc-quantize below honours.
+    mixed->first.quantize = quantizeOptions;
+    auto problem = buildMixedPrecisionProblem(**module, inputs, mixed->first,
+                                              mixed->second);
+    if (!problem)
+      return fail("quantize",
+                  "mixed precision: " + toString(problem.takeError()));
+    auto allocation = solve(problem->ilp);
+    if (!allocation)
+      return fail("quantize",
+                  "mixed precision: " + toString(allocation.takeError()));
+    annotateAllocation(**module, *problem, *allocation);
+    printAllocation(outs(), *problem, *allocation);
+  }
   {
     mlir::PassManager pm(&context);
-    qc::QCQuantizeOptions quantizeOptions;
-    quantizeOptions.weightBits = weights->quantizeBits();
-    quantizeOptions.actBits = *actBits;
-    quantizeOptions.perChannel = !perTensor;
-    quantizeOptions.symmetricActs = symmetricActs;
-    quantizeOptions.weightClipping = weightClipping;
-    quantizeOptions.weightFormat = weights->floatType;
-    quantizeOptions.groupSize = weightGroupSize;
-    quantizeOptions.keepFloat = SmallVector<std::string>(keepFloat.begin(),
-                                                         keepFloat.end());
-    quantizeOptions.allActivations = integerOnly;
     pm.addPass(qc::createQCQuantize(quantizeOptions));
     if (failed(pm.run(**module)))
       return fail("quantize", "quantization failed");
@@ -995,16 +1014,18 @@ int runQuantize() {
     return a->sqnr() != b->sqnr() ? a->sqnr() < b->sqnr() : a < b;
   });
 
-  outs() << "quantized " << model << " (" << weightFormat << " weights "
+  outs() << "quantized " << model << " ("
+         << (mixedPrecision ? "mixed-precision" : weightFormat.getValue())
+         << " weights "
          << (weightGroupSize
                  ? ("per group of " + std::to_string(weightGroupSize)).c_str()
-                 : perTensor ? "per tensor" : "per channel")
-         << " (" << weightClipping
-         << " scales" << (equalize ? ", equalized" : "")
+             : perTensor ? "per tensor"
+                         : "per channel")
+         << " (" << weightClipping << " scales"
+         << (equalize ? ", equalized" : "")
          << (optimizeRounding ? ", optimized rounding" : "")
          << (biasCorrection ? ", bias-corrected" : "")
-         << (int32Bias ? ", int32 biases" : "") << "), "
-         << actFormat
+         << (int32Bias ? ", int32 biases" : "") << "), " << actFormat
          << (symmetricActs ? " symmetric" : " asymmetric")
          << " activations, calibration " << methodName << " on "
          << inputs[0].shape[0] << " samples)\n";

@@ -7,6 +7,7 @@
 #include <cfenv>
 #include <cmath>
 #include <random>
+#include <string>
 
 using namespace qcc::numerics;
 
@@ -112,6 +113,23 @@ TEST(QuantizeMinifloat, ScaledFp8) {
       quantizeMinifloat(1e6f, 1, MinifloatKind::F8E5M2,
                         RoundingMode::HalfToEven, /*saturate=*/false),
       1, MinifloatKind::F8E5M2)));
+}
+
+TEST(WeightFormatNames, EveryNameAndNothingElse) {
+  for (unsigned bits = 2; bits <= 16; ++bits) {
+    auto f = parseWeightFormat("int" + std::to_string(bits));
+    ASSERT_TRUE(f.has_value()) << bits;
+    EXPECT_EQ(f->bits, bits);
+    EXPECT_FALSE(f->minifloat.has_value());
+  }
+  EXPECT_EQ(parseWeightFormat("fp8e4m3")->minifloat, MinifloatKind::F8E4M3FN);
+  EXPECT_EQ(parseWeightFormat("fp8e5m2")->minifloat, MinifloatKind::F8E5M2);
+  EXPECT_EQ(parseWeightFormat("fp6e3m2")->bits, 6u);
+  EXPECT_EQ(parseWeightFormat("fp6e2m3")->minifloat, MinifloatKind::F6E2M3FN);
+  EXPECT_EQ(parseWeightFormat("fp4e2m1")->bits, 4u);
+  for (const char *bad : {"int1", "int17", "int", "int04", "int4x", "fp4",
+                          "f4E2M1FN", "INT4", "", "int-4", "int100"})
+    EXPECT_FALSE(parseWeightFormat(bad).has_value()) << bad;
 }
 
 } // namespace

@@ -15,6 +15,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace qcc::numerics {
@@ -113,6 +115,25 @@ QuantizedBlock quantizeBlock(const float *values, size_t count,
 /// decode(element) * multiplier, in float.
 float dequantizeBlockElement(uint8_t elementCode, uint8_t scaleCode,
                              const BlockFormat &format);
+
+//===----------------------------------------------------------------------===//
+// Weight formats by name (command line, reports, `qc.weight_format`)
+//===----------------------------------------------------------------------===//
+
+/// A weight element format: a signed integer of `bits` bits, or a scaled
+/// low-bit float.
+struct WeightFormat {
+  unsigned bits;
+  std::optional<MinifloatKind> minifloat; ///< Empty for integers.
+};
+
+/// "int2" .. "int16", "fp8e4m3", "fp8e5m2", "fp6e3m2", "fp6e2m3" or
+/// "fp4e2m1"; empty for any other name.
+std::optional<WeightFormat> parseWeightFormat(std::string_view name);
+
+/// The names parseWeightFormat accepts, for error messages.
+inline constexpr std::string_view kWeightFormatNames =
+    "int2 .. int16, fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3 or fp4e2m1";
 
 } // namespace qcc::numerics
 

@@ -3,6 +3,7 @@
 #include "qcc/Dialect/QC/IR/QCDialect.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Dialect/QC/IR/QCTypes.h"
+#include "qcc/Numerics/Quantize.h"
 
 using namespace mlir;
 using namespace qcc::qc;
@@ -16,4 +17,22 @@ void QCDialect::initialize() {
       >();
   registerTypes();
   registerAttributes();
+}
+
+LogicalResult QCDialect::verifyOperationAttribute(Operation *op,
+                                                  NamedAttribute attribute) {
+  if (attribute.getName() != kWeightFormatAttrName)
+    return success();
+  auto name = dyn_cast<StringAttr>(attribute.getValue());
+  if (!name || !qcc::numerics::parseWeightFormat(name.getValue()))
+    return op->emitOpError()
+           << "'" << kWeightFormatAttrName << "' must be a string naming "
+           << qcc::numerics::kWeightFormatNames << ", got "
+           << attribute.getValue();
+  if (!isWeightedLayer(op))
+    return op->emitOpError()
+           << "'" << kWeightFormatAttrName
+           << "' is only meaningful on a layer with weights (qc.conv, "
+              "qc.conv_transpose, qc.gemm, qc.matmul)";
+  return success();
 }

@@ -11,6 +11,40 @@ bool qcc::qc::isWeightedLayer(Operation *op) {
   return isa<ConvOp, ConvTransposeOp, GemmOp, MatMulOp>(op);
 }
 
+int64_t qcc::qc::getWeightChannelAxis(Operation *op) {
+  if (isa<ConvTransposeOp>(op))
+    return 1;
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    return gemm.getTransB() ? 0 : 1;
+  if (auto matmul = dyn_cast<MatMulOp>(op))
+    return cast<ShapedType>(matmul.getRhs().getType()).getRank() - 1;
+  return 0; // conv: [M, C / group, K1, ...]
+}
+
+double qcc::qc::getMultiplyAddsPerSample(Operation *op) {
+  auto perSample = [](Value v) {
+    double n = 1;
+    auto type = cast<ShapedType>(v.getType());
+    for (int64_t d = 1; d < type.getRank(); ++d)
+      n *= type.isDynamicDim(d) ? 1 : type.getDimSize(d);
+    return n;
+  };
+  if (!isWeightedLayer(op))
+    return 0;
+  auto w = cast<ShapedType>(op->getOperand(1).getType());
+  // Every weight feeds each element of the output per input channel
+  // position: weights per output channel = the reduction length (conv:
+  // C/g x K1 x ...; gemm/matmul: K). A transposed convolution instead
+  // spreads every input element over C_out/g x K1 x ... outputs.
+  const double perChannel = static_cast<double>(w.getNumElements()) /
+                            w.getDimSize(getWeightChannelAxis(op));
+  if (auto convT = dyn_cast<ConvTransposeOp>(op))
+    return perSample(convT.getInput()) * w.getNumElements() / w.getDimSize(0);
+  if (auto matmul = dyn_cast<MatMulOp>(op)) // batched: K per output
+    return perSample(op->getResult(0)) * w.getDimSize(w.getRank() - 2);
+  return perSample(op->getResult(0)) * perChannel;
+}
+
 std::string qcc::qc::getNodeName(Operation *op) {
   if (auto name = dyn_cast<NameLoc>(op->getLoc()))
     return name.getName().str();

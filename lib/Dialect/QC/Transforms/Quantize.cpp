@@ -1,9 +1,10 @@
 //===- Quantize.cpp - QDQ quantization of the linear layers ---------------===//
 
+#include "qcc/Numerics/Quantize.h"
 #include "qcc/Dialect/QC/IR/QCConstants.h"
+#include "qcc/Dialect/QC/IR/QCDialect.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
-#include "qcc/Numerics/Quantize.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -32,17 +33,9 @@ struct WeightOperand {
 };
 
 std::optional<WeightOperand> weightOperand(Operation *op) {
-  if (isa<ConvOp>(op))
-    return WeightOperand{1, 0};
-  if (isa<ConvTransposeOp>(op))
-    return WeightOperand{1, 1};
-  if (auto gemm = dyn_cast<GemmOp>(op))
-    return WeightOperand{1, gemm.getTransB() ? 0 : 1};
-  if (auto matmul = dyn_cast<MatMulOp>(op)) {
-    const int64_t rank = matmul.getRhs().getType().getRank();
-    return WeightOperand{1, rank - 1};
-  }
-  return std::nullopt;
+  if (!isWeightedLayer(op))
+    return std::nullopt;
+  return WeightOperand{1, getWeightChannelAxis(op)};
 }
 
 /// The weight's reduction (input-channel) axis, along which groups run.
@@ -125,14 +118,19 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
         values);
     Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
     op->setOperand(which.index, dequantized);
-    quantizedWeights[{w, which.axis}] = dequantized;
+    quantizedWeights[{w, which.axis, formatKey}] = dequantized;
   }
 
-  /// Replaces constant weight operand `w` of `op` by integer weights,
-  /// a storage cast and a dequantize.
-  LogicalResult quantizeWeight(Operation *op, WeightOperand which) {
+  /// Replaces constant weight operand `w` of `op` by `format` weights (a
+  /// storage cast and a dequantize).
+  LogicalResult quantizeWeight(Operation *op, WeightOperand which,
+                               const numerics::WeightFormat &format) {
     Value w = op->getOperand(which.index);
-    auto cached = quantizedWeights.find({w, which.axis});
+    // Layers sharing a float weight share its quantized form when they
+    // share the format.
+    formatKey = format.bits * 16 +
+                (format.minifloat ? 1 + unsigned(*format.minifloat) : 0);
+    auto cached = quantizedWeights.find({w, which.axis, formatKey});
     if (cached != quantizedWeights.end()) {
       op->setOperand(which.index, cached->second);
       return success();
@@ -141,15 +139,16 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     if (!values)
       return success(); // An activation in the weight position: see below.
     auto type = cast<RankedTensorType>(w.getType());
-    if (weightFormat != "int")
-      return quantizeWeightToFloat(op, which, *values);
+    if (format.minifloat)
+      return quantizeWeightToFloat(op, which, *values, *format.minifloat);
+    const unsigned bits = format.bits;
     // Layers whose input channels do not split into groups (e.g. a first
     // conv on one input channel) fall back to per-channel scales.
     if (groupSize > 0 &&
         type.getDimSize(reductionAxis(op)) % static_cast<int64_t>(groupSize) == 0)
-      return quantizeWeightPerGroup(op, which, *values);
+      return quantizeWeightPerGroup(op, which, *values, bits);
     const numerics::IntegerRange range =
-        numerics::IntegerRange::forBits(weightBits, true, /*narrow=*/true);
+        numerics::IntegerRange::forBits(bits, true, /*narrow=*/true);
     const ChannelLayout layout = ChannelLayout::get(type, which.axis, perChannel);
     const int64_t channels = layout.channels;
     auto channelOf = [&](int64_t i) { return layout.of(i); };
@@ -192,7 +191,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
           (*values)[i], params[channelOf(i)].scale, 0, range));
 
     MLIRContext *ctx = &getContext();
-    Type storage = IntegerType::get(ctx, weightBits);
+    Type storage = IntegerType::get(ctx, bits);
     Type quantized;
     const unsigned flags = quant::QuantizationFlags::Signed;
     auto f32 = Float32Type::get(ctx);
@@ -215,7 +214,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
   /// scale per `groupSize` consecutive input channels (a sub-channel
   /// `!quant.uniform` type with blocks {channel axis: 1, input axis: G}).
   LogicalResult quantizeWeightPerGroup(Operation *op, WeightOperand which,
-                                       const std::vector<float> &values) {
+                                       const std::vector<float> &values,
+                                       unsigned bits) {
     Value w = op->getOperand(which.index);
     auto type = cast<RankedTensorType>(w.getType());
     const int64_t axis = which.axis, reduction = reductionAxis(op);
@@ -240,7 +240,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
                               : block * groupShape[axis] + channel;
     };
     const numerics::IntegerRange range =
-        numerics::IntegerRange::forBits(weightBits, true, /*narrow=*/true);
+        numerics::IntegerRange::forBits(bits, true, /*narrow=*/true);
     std::vector<double> absmax(numGroups, 0.0);
     for (size_t i = 0; i < values.size(); ++i) {
       double &groupMax = absmax[groupOf(i)];
@@ -256,7 +256,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
 
     MLIRContext *ctx = &getContext();
     OpBuilder b(op);
-    Type storage = IntegerType::get(ctx, weightBits);
+    Type storage = IntegerType::get(ctx, bits);
     auto f32 = Float32Type::get(ctx);
     auto scaleType = RankedTensorType::get(groupShape, f32);
     auto zeroType = RankedTensorType::get(groupShape, storage);
@@ -277,14 +277,11 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
   /// absmax onto the format's largest finite value, codes rounded to
   /// nearest even by the numerics library.
   LogicalResult quantizeWeightToFloat(Operation *op, WeightOperand which,
-                                      const std::vector<float> &values) {
+                                      const std::vector<float> &values,
+                                      numerics::MinifloatKind kind) {
     Value w = op->getOperand(which.index);
     auto type = cast<RankedTensorType>(w.getType());
-    auto kind = numerics::parseMinifloatKind(weightFormat);
-    if (!kind || *kind == numerics::MinifloatKind::F8E8M0FNU)
-      return op->emitError() << "qc-quantize: unknown weight-format '"
-                             << weightFormat << "'";
-    const double maxFinite = numerics::getMinifloatFormat(*kind).maxFinite();
+    const double maxFinite = numerics::getMinifloatFormat(kind).maxFinite();
     const ChannelLayout layout = ChannelLayout::get(type, which.axis, perChannel);
     auto channelOf = [&](int64_t i) { return layout.of(i); };
     const std::vector<double> absmax = layout.absMax(values);
@@ -296,12 +293,12 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     std::vector<double> codes(values.size());
     for (size_t i = 0; i < values.size(); ++i)
       codes[i] = numerics::quantizeMinifloat(
-          values[i], static_cast<float>(scales[channelOf(i)]), *kind);
+          values[i], static_cast<float>(scales[channelOf(i)]), kind);
 
     OpBuilder b(op);
     MLIRContext *ctx = &getContext();
     FloatType storage;
-    switch (*kind) {
+    switch (kind) {
     case numerics::MinifloatKind::F8E4M3FN:
       storage = Float8E4M3FNType::get(ctx);
       break;
@@ -392,6 +389,17 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
           << "qc-quantize: weight-bits and act-bits must be in [2, 16]";
       return signalPassFailure();
     }
+    // The options' format, for layers without a `qc.weight_format`.
+    numerics::WeightFormat defaultFormat{weightBits, std::nullopt};
+    if (weightFormat != "int") {
+      auto kind = numerics::parseMinifloatKind(weightFormat);
+      if (!kind || *kind == numerics::MinifloatKind::F8E8M0FNU) {
+        getOperation()->emitError()
+            << "qc-quantize: unknown weight-format '" << weightFormat << "'";
+        return signalPassFailure();
+      }
+      defaultFormat = {numerics::getMinifloatFormat(*kind).bits(), *kind};
+    }
     SmallVector<Operation *> layers;
     getOperation()->walk([&](Operation *op) {
       if (isWeightedLayer(op) && !isKeptFloat(op, keepFloat))
@@ -402,8 +410,18 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
                .getElementType()
                .isF32())
         continue; // Already integer (imported QLinear ops).
+      numerics::WeightFormat format = defaultFormat;
+      if (auto chosen =
+              op->getAttrOfType<StringAttr>(QCDialect::kWeightFormatAttrName)) {
+        auto parsed = numerics::parseWeightFormat(chosen.getValue());
+        if (!parsed) { // The dialect verifier rejects this first.
+          op->emitOpError() << "unknown weight format " << chosen;
+          return signalPassFailure();
+        }
+        format = *parsed;
+      }
       auto weight = weightOperand(op);
-      if (weight && failed(quantizeWeight(op, *weight)))
+      if (weight && failed(quantizeWeight(op, *weight, format)))
         return signalPassFailure();
       for (unsigned index : activationOperands(op)) {
         Value operand = op->getOperand(index);
@@ -418,7 +436,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     // The float weights the integer ones replaced.
     llvm::SetVector<Operation *> dead;
     for (auto &entry : quantizedWeights)
-      if (Operation *def = entry.first.first.getDefiningOp();
+      if (Operation *def = std::get<0>(entry.first).getDefiningOp();
           def && def->use_empty())
         dead.insert(def);
     for (Operation *def : dead)
@@ -426,7 +444,9 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
   }
 
   llvm::DenseMap<Value, Value> fakeQuantized;
-  llvm::DenseMap<std::pair<Value, int64_t>, Value> quantizedWeights;
+  /// Quantized weights by (float weight, channel axis, format key).
+  llvm::DenseMap<std::tuple<Value, int64_t, unsigned>, Value> quantizedWeights;
+  unsigned formatKey = 0; // of the weight being quantized
 };
 
 } // namespace

@@ -134,3 +134,29 @@ func.func @all_activations(%x: tensor<4xf32> {qc.act_range = array<f64: 0.0, 1.0
   %s = qc.add %r, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %s, %r : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// Per-layer formats (mixed precision): `qc.weight_format` overrides the
+// options' format; a float weight read by layers in two formats is quantized
+// once per format, and layers sharing a format share the quantized weight.
+// RUN: qopt %s -split-input-file -qc-quantize | FileCheck %s --check-prefix=MIXED
+// MIXED-LABEL: func @mixed_formats
+// MIXED: %[[I4:.*]] = qc.storage_cast %{{.*}} : tensor<2x2xi4> -> tensor<2x2x!quant.uniform<i4<-7:7>:f32:1
+// MIXED: %[[QINT4:.*]] = qc.dequantize %[[I4]]
+// MIXED: qc.matmul %{{.*}}, %[[QINT4]] {qc.weight_format = "int4"}
+// MIXED: qc.matmul %{{.*}}, %[[QINT4]] {qc.weight_format = "int4"}
+// MIXED: %[[F4:.*]] = qc.storage_cast %{{.*}} : tensor<2x2xi4> -> tensor<2x2x!qc.float<f4E2M1FN:f32:1
+// MIXED: %[[QFP4:.*]] = qc.dequantize %[[F4]]
+// MIXED: qc.matmul %{{.*}}, %[[QFP4]] {qc.weight_format = "fp4e2m1"}
+// MIXED: %[[I8:.*]] = qc.storage_cast %{{.*}} : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32:1
+// MIXED: %[[QINT8:.*]] = qc.dequantize %[[I8]]
+// MIXED: qc.matmul %{{.*}}, %[[QINT8]] :
+func.func @mixed_formats(%x: tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>) {
+  %w = arith.constant dense<[[1.0, 2.0], [-0.5, 0.5]]> : tensor<2x2xf32>
+  %0 = qc.matmul %x, %w {qc.weight_format = "int4"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %1 = qc.matmul %x, %w {qc.weight_format = "int4"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %2 = qc.matmul %x, %w {qc.weight_format = "fp4e2m1"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %3 = qc.matmul %x, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return %0, %1, %2, %3 : tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>
+}

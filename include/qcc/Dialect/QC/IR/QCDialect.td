@@ -21,6 +21,11 @@ def QC_Dialect : Dialect {
       saturation: `qc.quantize`, `qc.dequantize`, `qc.requantize` and the
       dyadic `qc.rescale` (TOSA RESCALE semantics).
 
+    Discardable attributes: `qc.weight_format` (a string such as `"int4"`
+    or `"fp4e2m1"`, on a layer with weights) is the weight format that
+    mixed precision chose for that layer; `qc-quantize` honours it over its
+    own `weight-bits`/`weight-format` options.
+
     Every op's semantics is implemented once, in qcc's numerics library
     (`include/qcc/Numerics`), which the passes, the interpreter and the code
     generators share.
@@ -28,9 +33,14 @@ def QC_Dialect : Dialect {
   let dependentDialects = ["::mlir::quant::QuantDialect"];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerTypes();
     void registerAttributes();
+
+    /// The per-layer weight format chosen by mixed precision.
+    static constexpr ::llvm::StringLiteral kWeightFormatAttrName =
+        "qc.weight_format";
   }];
 }
 

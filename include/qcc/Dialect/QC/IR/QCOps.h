@@ -21,6 +21,14 @@ namespace qcc::qc {
 /// qc-quantize quantizes and calibration observes.
 bool isWeightedLayer(mlir::Operation *op);
 
+/// The output-channel axis of a weighted layer's weight (operand 1): conv
+/// 0, conv_transpose 1, gemm 0 with trans_b else 1, matmul the last.
+int64_t getWeightChannelAxis(mlir::Operation *op);
+
+/// Multiply-adds of a weighted layer per sample (per row of the batch
+/// dimension); 0 for other ops.
+double getMultiplyAddsPerSample(mlir::Operation *op);
+
 /// The ONNX node name the importer recorded as `op`'s NameLoc, else the op
 /// name. --keep-float, sensitivity reports and the ONNX exporter all address
 /// layers by it.

@@ -79,6 +79,9 @@ def QCQuantize : Pass<"qc-quantize"> {
       (or function argument) carries in `qc.act_range` (`array<f64: lo, hi>`);
       activations without a calibrated range stay in float.
 
+    A layer carrying `qc.weight_format` (e.g. `"int4"`, `"fp6e3m2"`, set by
+    mixed precision) gets that weight format instead of the options' one.
+
     The interpreter runs the result with exact quantization semantics
     (fake-quant evaluation). Ops whose location name is listed in
     `keep-float`, or whose op name (e.g. `qc.gemm`) is, are skipped. Biases

@@ -1,0 +1,563 @@
+//===- MixedPrecision.cpp - Sensitivity and bit allocation for qcc --------===//
+
+#include "MixedPrecision.h"
+
+#include "qcc/Dialect/QC/IR/QCConstants.h"
+#include "qcc/Dialect/QC/IR/QCDialect.h"
+#include "qcc/Dialect/QC/IR/QCOps.h"
+#include "qcc/Dialect/QC/IR/QCTypes.h"
+#include "qcc/Numerics/Quantize.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SHA256.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <functional>
+
+using namespace llvm;
+
+namespace qcc::driver {
+
+namespace {
+
+/// The relative squared error ||W - deq(Q(W))||^2 / ||W||^2 of the weight
+/// of layer `name` in `quantized` against its float weight `original`
+/// (reading the integer or minifloat codes and scales qc-quantize wrote).
+std::optional<double> weightError(mlir::ModuleOp quantized, StringRef name,
+                                  const std::vector<float> &original) {
+  std::optional<double> result;
+  quantized.walk([&](mlir::Operation *op) {
+    if (!qc::isWeightedLayer(op) || qc::getNodeName(op) != name)
+      return;
+    auto dq = op->getOperand(1).getDefiningOp<qc::DequantizeOp>();
+    auto cast = dq ? dq.getInput().getDefiningOp<qc::StorageCastOp>() : nullptr;
+    auto codes = cast ? qc::getIntegerConstant(cast.getInput()) : std::nullopt;
+    if (!codes || codes->size() != original.size())
+      return;
+    auto type = mlir::cast<mlir::RankedTensorType>(dq.getInput().getType());
+    mlir::Type element = type.getElementType();
+    // Scale of flat element i: per tensor or along one axis.
+    std::vector<double> scales;
+    int64_t axis = -1;
+    if (auto u = dyn_cast<mlir::quant::UniformQuantizedType>(element)) {
+      scales = {u.getScale()};
+    } else if (auto a = dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(
+                   element)) {
+      scales.assign(a.getScales().begin(), a.getScales().end());
+      axis = a.getQuantizedDimension();
+    } else if (auto f = dyn_cast<qc::ScaledFloatType>(element)) {
+      scales.assign(f.getScales().asArrayRef().begin(),
+                    f.getScales().asArrayRef().end());
+      axis = f.getAxis();
+    } else {
+      return; // per-group / block types: no proxy
+    }
+    int64_t inner = 1;
+    for (int64_t d = axis + 1; axis >= 0 && d < type.getRank(); ++d)
+      inner *= type.getDimSize(d);
+    double error = 0, energy = 0;
+    for (size_t i = 0; i < original.size(); ++i) {
+      const double scale =
+          axis < 0 ? scales[0] : scales[(i / inner) % type.getDimSize(axis)];
+      double value;
+      if (auto f = dyn_cast<qc::ScaledFloatType>(element))
+        value = numerics::dequantizeMinifloat(
+            static_cast<uint8_t>((*codes)[i]) &
+                ((1u << f.getStorageType().getWidth()) - 1),
+            static_cast<float>(scale), f.getStorageKind());
+      else
+        value = (*codes)[i] * scale;
+      error += (value - original[i]) * (value - original[i]);
+      energy += double(original[i]) * original[i];
+    }
+    result = energy > 0 ? error / energy : 0.0;
+  });
+  return result;
+}
+
+/// Spearman's rank correlation of two samples (average ranks for ties).
+double spearman(const std::vector<double> &a, const std::vector<double> &b) {
+  auto ranks = [](const std::vector<double> &v) {
+    std::vector<size_t> order(v.size());
+    for (size_t i = 0; i < v.size(); ++i)
+      order[i] = i;
+    llvm::sort(order, [&](size_t x, size_t y) { return v[x] < v[y]; });
+    std::vector<double> r(v.size());
+    for (size_t i = 0; i < order.size();) {
+      size_t j = i;
+      while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]])
+        ++j;
+      for (size_t k = i; k <= j; ++k)
+        r[order[k]] = (i + j) / 2.0;
+      i = j + 1;
+    }
+    return r;
+  };
+  std::vector<double> ra = ranks(a), rb = ranks(b);
+  const double n = a.size();
+  double ma = 0, mb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    ma += ra[i] / n;
+    mb += rb[i] / n;
+  }
+  double cov = 0, va = 0, vb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    cov += (ra[i] - ma) * (rb[i] - mb);
+    va += (ra[i] - ma) * (ra[i] - ma);
+    vb += (rb[i] - mb) * (rb[i] - mb);
+  }
+  return va > 0 && vb > 0 ? cov / std::sqrt(va * vb) : 0.0;
+}
+
+/// `--flag`'s "VALUE or P%" budget: P% of `whole`.
+Expected<double> parseBudget(StringRef text, StringRef flag, StringRef unit,
+                             double whole) {
+  double value;
+  StringRef number = text;
+  const bool percent = number.consume_back("%");
+  if (number.getAsDouble(value) || !(value > 0))
+    return createStringError(inconvertibleErrorCode(),
+                             "--" + flag + ": expected " + unit +
+                                 " or P%, got '" + text + "'");
+  return percent ? value / 100 * whole : value;
+}
+
+/// CPU cost model: multiply-adds per second of one core by weight format,
+/// as measured on qcc's code generator (bench/cpu_latency.sh,
+/// docs/mixed-precision.md): integer weights of up to 8 bits run on the
+/// int8 VNNI micro-kernels; wider integers and minifloat weights are
+/// costed as dequantized weights on generated f32 loops (code generation
+/// does not run them yet: issue 7).
+double cpuMacsPerSecond(const WeightFormat &format) {
+  const bool int8Kernel = format.floatType == "int" && format.bits <= 8;
+  // ResNet-18 int8: 1.82 GMAC in 6.08 ms; digits_cnn --float: 0.60 MMAC
+  // in 0.061 ms.
+  return int8Kernel ? 3.0e11 : 1.0e10;
+}
+
+/// FPGA cost model: LUTs of one weight x 8-bit activation multiplier in a
+/// fully parallel (reuse factor 1) datapath, first-order estimates: an
+/// integer w x a multiplier takes about w * a LUTs (2-bit weights: an adder
+/// and a negation, about a + 2); a minifloat weight multiplies the
+/// activation by its (mantissa + 1)-bit significand and shifts it by the
+/// exponent, about (m + 1) * a + e * a.
+double fpgaLutsPerWeight(const WeightFormat &format) {
+  constexpr double a = 8;
+  auto parsed = numerics::parseWeightFormat(format.name);
+  if (parsed && parsed->minifloat) {
+    const auto &f = numerics::getMinifloatFormat(*parsed->minifloat);
+    return (f.mantissaBits + 1) * a + f.exponentBits * a;
+  }
+  return format.bits == 2 ? a + 2 : format.bits * a;
+}
+
+} // namespace
+
+MixedPrecisionFlags::MixedPrecisionFlags(cl::SubCommand &command)
+    : candidates("candidates",
+                 cl::desc("Mixed precision: candidate weight formats (default "
+                          "int8,int6,int4,int3,int2,fp8e4m3,fp6e3m2,fp4e2m1)"),
+                 cl::init("int8,int6,int4,int3,int2,fp8e4m3,fp6e3m2,fp4e2m1"),
+                 cl::sub(command), cl::cat(qccCategory)),
+      avgBits("avg-bits",
+              cl::desc("Budget: average bits per weight over the quantized "
+                       "layers (weighted by their weight counts)"),
+              cl::init(0), cl::sub(command), cl::cat(qccCategory)),
+      sizeBudget(
+          "size-budget",
+          cl::desc("Budget: weight bytes of the quantized layers, including "
+                   "one f32 scale per output channel; BYTES, or P% of their "
+                   "fp32 size"),
+          cl::init(""), cl::sub(command), cl::cat(qccCategory)),
+      bopsBudget("bops-budget",
+                 cl::desc("Budget: bit operations per sample of the quantized "
+                          "layers (multiply-adds x weight bits x 8 activation "
+                          "bits); BOPS, or P% of the all-int8 model's"),
+                 cl::init(""), cl::sub(command), cl::cat(qccCategory)),
+      cpuLatencyBudget(
+          "cpu-latency-budget",
+          cl::desc("Budget: CPU milliseconds per sample of the quantized "
+                   "layers by qcc's CPU cost model (multiply-adds at the "
+                   "measured rate of the kernels each weight format runs "
+                   "on); MS, or P% of the all-int8 model's"),
+          cl::init(""), cl::sub(command), cl::cat(qccCategory)),
+      fpgaLutBudget(
+          "fpga-lut-budget",
+          cl::desc("Budget: FPGA LUTs of the quantized layers' multipliers "
+                   "by qcc's FPGA cost model (one multiplier per weight, "
+                   "LUTs per weight x 8-bit activation multiplier by weight "
+                   "format); LUTS, or P% of the all-int8 model's"),
+          cl::init(""), cl::sub(command), cl::cat(qccCategory)),
+      sensitivity(
+          "sensitivity",
+          cl::desc("Mixed precision: measured (default: the model run with "
+                   "the layer alone quantized, KL of its outputs) or proxy "
+                   "(data-free: the layer's relative weight quantization "
+                   "error times its share of the weights; no model runs)"),
+          cl::init("measured"), cl::sub(command), cl::cat(qccCategory)),
+      samples("sensitivity-samples",
+              cl::desc("Calibration samples sensitivity is measured on "
+                       "(default 64)"),
+              cl::init(64), cl::sub(command), cl::cat(qccCategory)),
+      cache("sensitivity-cache",
+            cl::desc("Sensitivity cache (JSON): reused when it was measured "
+                     "for the same model, calibration data, candidates, "
+                     "samples and quantization options (SHA-256 key), "
+                     "written otherwise; re-solving under other budgets is "
+                     "then instant"),
+            cl::value_desc("file.json"), cl::init(""), cl::sub(command),
+            cl::cat(qccCategory)) {}
+
+Expected<std::pair<SensitivityOptions, Budgets>>
+MixedPrecisionFlags::parse() const {
+  SensitivityOptions options;
+  for (StringRef name : split(candidates.getValue(), ',')) {
+    auto f = parseWeightFormat(name.trim(), "candidates");
+    if (!f)
+      return f.takeError();
+    options.candidates.push_back(*f);
+  }
+  if (sensitivity != "measured" && sensitivity != "proxy")
+    return createStringError(inconvertibleErrorCode(),
+                             "--sensitivity must be measured or proxy, got '" +
+                                 sensitivity + "'");
+  if (samples < 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "--sensitivity-samples must be at least 1");
+  options.measured = sensitivity == "measured";
+  options.samples = samples;
+  options.cachePath = cache;
+  Budgets budgets;
+  budgets.avgBits = avgBits;
+  budgets.size = sizeBudget;
+  budgets.bops = bopsBudget;
+  budgets.cpuLatency = cpuLatencyBudget;
+  budgets.fpgaLuts = fpgaLutBudget;
+  return std::make_pair(std::move(options), std::move(budgets));
+}
+
+std::vector<WeightedLayer>
+collectWeightedLayers(mlir::func::FuncOp func,
+                      ArrayRef<std::string> keepFloat) {
+  std::vector<WeightedLayer> layers;
+  mlir::MLIRContext *context = func.getContext();
+  int64_t index = 0;
+  func.walk([&](mlir::Operation *op) {
+    if (!qc::isWeightedLayer(op) || op->getNumOperands() < 2)
+      return;
+    const int64_t position = index++;
+    auto output = dyn_cast<mlir::RankedTensorType>(op->getResult(0).getType());
+    if (qc::isKeptFloat(op, keepFloat) || !output ||
+        !output.getElementType().isF32())
+      return; // kept float, or already integer (imported QLinear ops)
+    if (!isa<mlir::NameLoc>(op->getLoc()))
+      op->setLoc(mlir::NameLoc::get(
+          mlir::StringAttr::get(context, "layer_" + std::to_string(position)),
+          op->getLoc()));
+    WeightedLayer layer;
+    layer.name = qc::getNodeName(op);
+    auto w = cast<mlir::RankedTensorType>(op->getOperand(1).getType());
+    layer.weights = static_cast<double>(w.getNumElements());
+    layer.floatWeights =
+        qc::getF32Constant(op->getOperand(1)).value_or(std::vector<float>());
+    layer.channels =
+        static_cast<double>(w.getDimSize(qc::getWeightChannelAxis(op)));
+    layer.macs = qc::getMultiplyAddsPerSample(op);
+    layers.push_back(std::move(layer));
+  });
+  return layers;
+}
+
+Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
+    mlir::ModuleOp module, const std::vector<interp::Tensor> &allInputs,
+    const SensitivityOptions &options, const Budgets &budgets) {
+  auto error = [](const Twine &message) {
+    return createStringError(inconvertibleErrorCode(), message);
+  };
+  if (!budgets.any())
+    return error("give a budget: --avg-bits BITS, --size-budget BYTES|P%, "
+                 "--bops-budget BOPS|P%, --cpu-latency-budget MS|P% and/or "
+                 "--fpga-lut-budget LUTS|P%");
+  MixedPrecisionProblem result;
+  result.formats = options.candidates;
+  result.wasMeasured = options.measured;
+  mlir::func::FuncOp func = getMainFunction(module);
+  if (!func)
+    return error("the model has no function");
+  result.layers = collectWeightedLayers(func, options.quantize.keepFloat);
+  const std::vector<WeightedLayer> &layers = result.layers;
+  if (layers.empty())
+    return error("the model has no layers with weights");
+
+  std::vector<interp::Tensor> inputs;
+  for (const interp::Tensor &all : allInputs) {
+    interp::Tensor t = all;
+    const int64_t n = std::min<int64_t>(t.shape[0], options.samples);
+    t.data.resize(t.data.size() / t.shape[0] * n);
+    t.shape[0] = n;
+    inputs.push_back(std::move(t));
+  }
+
+  // Budgets become resources; each candidate's use of each.
+  double totalWeights = 0, totalMacs = 0;
+  for (const WeightedLayer &l : layers) {
+    totalWeights += l.weights;
+    totalMacs += l.macs;
+  }
+  const WeightFormat int8{"int8", "int", 8};
+  struct Use {
+    std::string name;
+    double budget;
+    std::function<double(const WeightedLayer &, const WeightFormat &)> of;
+  };
+  std::vector<Use> uses;
+  if (budgets.avgBits > 0)
+    uses.push_back({"average weight bits", budgets.avgBits,
+                    [&](const WeightedLayer &l, const WeightFormat &f) {
+                      return l.weights * f.bits / totalWeights;
+                    }});
+  if (!budgets.size.empty()) {
+    auto bytes =
+        parseBudget(budgets.size, "size-budget", "BYTES", totalWeights * 4);
+    if (!bytes)
+      return bytes.takeError();
+    uses.push_back({"weight bytes", *bytes,
+                    [](const WeightedLayer &l, const WeightFormat &f) {
+                      return l.weights * f.bits / 8 + l.channels * 4;
+                    }});
+  }
+  if (!budgets.bops.empty()) {
+    auto bops =
+        parseBudget(budgets.bops, "bops-budget", "BOPS", totalMacs * 8 * 8);
+    if (!bops)
+      return bops.takeError();
+    uses.push_back({"BOPs per sample", *bops,
+                    [](const WeightedLayer &l, const WeightFormat &f) {
+                      return l.macs * f.bits * 8;
+                    }});
+  }
+  if (!budgets.cpuLatency.empty()) {
+    auto ms = parseBudget(budgets.cpuLatency, "cpu-latency-budget", "MS",
+                          totalMacs / cpuMacsPerSecond(int8) * 1e3);
+    if (!ms)
+      return ms.takeError();
+    uses.push_back({"CPU ms per sample (cost model)", *ms,
+                    [](const WeightedLayer &l, const WeightFormat &f) {
+                      return l.macs / cpuMacsPerSecond(f) * 1e3;
+                    }});
+  }
+  if (!budgets.fpgaLuts.empty()) {
+    auto luts = parseBudget(budgets.fpgaLuts, "fpga-lut-budget", "LUTS",
+                            totalWeights * fpgaLutsPerWeight(int8));
+    if (!luts)
+      return luts.takeError();
+    uses.push_back({"FPGA LUTs (cost model)", *luts,
+                    [](const WeightedLayer &l, const WeightFormat &f) {
+                      return l.weights * fpgaLutsPerWeight(f);
+                    }});
+  }
+  for (const Use &u : uses)
+    result.ilp.resources.push_back({u.name, u.budget});
+
+  // The cache key: everything the sensitivities depend on.
+  std::string key;
+  {
+    SHA256 hash;
+    std::string text;
+    raw_string_ostream os(text);
+    module->print(os);
+    hash.update(text);
+    for (const interp::Tensor &t : inputs)
+      hash.update(
+          ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(t.data.data()),
+                            t.data.size() * sizeof(double)));
+    std::string names;
+    for (const WeightFormat &f : options.candidates)
+      names += f.name + ",";
+    const qc::QCQuantizeOptions &q = options.quantize;
+    hash.update(formatv("{0}|{1}|{2}|{3}|{4}|{5}|{6}", names, options.measured,
+                        q.actBits, q.perChannel, q.symmetricActs,
+                        q.weightClipping, q.groupSize)
+                    .str());
+    key = toHex(hash.final(), /*LowerCase=*/true);
+  }
+  const size_t numCosts = layers.size() * options.candidates.size();
+  std::vector<std::pair<double, double>> cached;
+  if (!options.cachePath.empty())
+    if (auto buffer = MemoryBuffer::getFile(options.cachePath)) {
+      auto parsed = json::parse((*buffer)->getBuffer());
+      const json::Object *o = parsed ? parsed->getAsObject() : nullptr;
+      const json::Array *values = o ? o->getArray("sensitivity") : nullptr;
+      if (o && values && o->getString("key") == StringRef(key) &&
+          values->size() == numCosts) {
+        for (const json::Value &v : *values) {
+          const json::Array *pair = v.getAsArray();
+          if (!pair || pair->size() != 2)
+            break;
+          cached.push_back({(*pair)[0].getAsNumber().value_or(0),
+                            (*pair)[1].getAsNumber().value_or(0)});
+        }
+        if (cached.size() == numCosts)
+          outs() << "sensitivities from " << options.cachePath << "\n";
+        else
+          cached.clear();
+      } else if (!parsed) {
+        consumeError(parsed.takeError());
+      }
+    }
+
+  Expected<std::vector<interp::Tensor>> reference =
+      std::vector<interp::Tensor>{};
+  if (options.measured && cached.empty())
+    reference = interp::runFunction(func, inputs);
+  if (!reference)
+    return reference.takeError();
+  std::vector<std::string> layerNames;
+  for (const WeightedLayer &l : layers)
+    layerNames.push_back(l.name);
+  Progress progress("measuring sensitivity", numCosts);
+  for (size_t l = 0; l < layers.size(); ++l) {
+    mp::Layer layer{layers[l].name, {}};
+    for (const WeightFormat &format : options.candidates) {
+      std::vector<double> use;
+      for (const Use &u : uses)
+        use.push_back(u.of(layers[l], format));
+      if (!cached.empty()) {
+        const auto [kl, proxy] = cached[result.measured.size()];
+        result.measured.push_back(kl);
+        result.proxy.push_back(proxy);
+        layer.candidates.push_back({format.name, std::max(kl, 0.0), use});
+        continue;
+      }
+      // This layer alone in `format`, every other one float.
+      mlir::OwningOpRef<mlir::ModuleOp> clone(module.clone());
+      {
+        mlir::PassManager pm(clone->getContext());
+        qc::QCQuantizeOptions q = options.quantize;
+        q.weightBits = format.quantizeBits();
+        q.weightFormat = format.floatType;
+        for (size_t other = 0; other < layers.size(); ++other)
+          if (other != l)
+            q.keepFloat.push_back(layers[other].name);
+        pm.addPass(qc::createQCQuantize(q));
+        if (failed(pm.run(*clone)))
+          return error("quantizing " + layers[l].name + " with " + format.name +
+                       " failed");
+      }
+      // Proxy: relative weight error, weighted by the layer's share of the
+      // weights (a data-free stand-in for its effect on the output).
+      const double proxy =
+          weightError(*clone, layers[l].name, layers[l].floatWeights)
+              .value_or(0.0) *
+          layers[l].weights / totalWeights;
+      double kl = proxy;
+      if (options.measured) {
+        auto outputs = interp::runFunction(getMainFunction(*clone), inputs);
+        if (!outputs)
+          return outputs.takeError();
+        kl = meanSoftmaxKL((*reference)[0], (*outputs)[0]);
+      }
+      result.measured.push_back(kl);
+      result.proxy.push_back(proxy);
+      layer.candidates.push_back({format.name, std::max(kl, 0.0), use});
+      progress.update(result.measured.size());
+    }
+    result.ilp.layers.push_back(std::move(layer));
+  }
+  if (!options.cachePath.empty() && cached.empty()) {
+    json::Array values;
+    for (size_t i = 0; i < result.measured.size(); ++i)
+      values.push_back(json::Array{result.measured[i], result.proxy[i]});
+    std::error_code ec;
+    raw_fd_ostream os(options.cachePath, ec);
+    if (ec)
+      return error("cannot write " + options.cachePath + ": " + ec.message());
+    json::Array names;
+    for (const std::string &n : layerNames)
+      names.push_back(n);
+    std::string candidates;
+    for (const WeightFormat &f : options.candidates)
+      candidates += (candidates.empty() ? "" : ",") + f.name;
+    os << formatv("{0:2}",
+                  json::Value(json::Object{{"key", key},
+                                           {"layers", std::move(names)},
+                                           {"candidates", candidates},
+                                           {"sensitivity", std::move(values)}}))
+       << "\n";
+  }
+  return result;
+}
+
+Expected<mp::Allocation> solve(const mp::Problem &problem) {
+  return mp::createCbcSolver()->solve(problem);
+}
+
+void annotateAllocation(mlir::ModuleOp module,
+                        const MixedPrecisionProblem &problem,
+                        const mp::Allocation &allocation) {
+  StringMap<std::string> chosen;
+  for (size_t l = 0; l < problem.layers.size(); ++l)
+    chosen[problem.layers[l].name] = problem.formats[allocation.choice[l]].name;
+  getMainFunction(module).walk([&](mlir::Operation *op) {
+    if (!qc::isWeightedLayer(op))
+      return;
+    auto it = chosen.find(qc::getNodeName(op));
+    if (it != chosen.end())
+      op->setAttr(qc::QCDialect::kWeightFormatAttrName,
+                  mlir::StringAttr::get(op->getContext(), it->second));
+  });
+}
+
+Error applyAllocation(mlir::ModuleOp module,
+                      const MixedPrecisionProblem &problem,
+                      const mp::Allocation &allocation,
+                      const qc::QCQuantizeOptions &options) {
+  annotateAllocation(module, problem, allocation);
+  mlir::PassManager pm(module.getContext());
+  pm.addPass(qc::createQCQuantize(options));
+  if (failed(pm.run(module)))
+    return createStringError(inconvertibleErrorCode(),
+                             "quantizing with the chosen formats failed");
+  return Error::success();
+}
+
+void printAllocation(raw_ostream &os, const MixedPrecisionProblem &problem,
+                     const mp::Allocation &allocation) {
+  os << format("%-28s %10s %8s", "layer", "weights", "format");
+  for (const WeightFormat &f : problem.formats)
+    os << format(" %9s", f.name.c_str());
+  os << (problem.wasMeasured
+             ? "   (KL of the outputs with the layer alone in each format)\n"
+             : "   (proxy: relative weight error x weight share)\n");
+  for (size_t l = 0; l < problem.layers.size(); ++l) {
+    os << format("%-28s %10.0f %8s", problem.layers[l].name.c_str(),
+                 problem.layers[l].weights,
+                 problem.formats[allocation.choice[l]].name.c_str());
+    for (const mp::Candidate &c : problem.ilp.layers[l].candidates)
+      os << format(" %9.2e", c.cost);
+    os << "\n";
+  }
+  for (size_t r = 0; r < problem.ilp.resources.size(); ++r) {
+    const mp::Resource &resource = problem.ilp.resources[r];
+    // Small quantities (milliseconds) keep their significant digits.
+    os << format(resource.budget < 1 ? "%s %.4g (budget %.4g)\n"
+                                     : "%s %.3f (budget %.3f)\n",
+                 resource.name.c_str(), allocation.used[r], resource.budget);
+  }
+  os << format("summed sensitivity %.3e\n", allocation.cost);
+  if (problem.wasMeasured)
+    os << format("data-free proxy vs measured sensitivity: Spearman rank "
+                 "correlation %.3f over %zu layer x format pairs\n",
+                 spearman(problem.proxy, problem.measured),
+                 problem.proxy.size());
+}
+
+} // namespace qcc::driver

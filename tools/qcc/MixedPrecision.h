@@ -1,0 +1,120 @@
+//===- MixedPrecision.h - Sensitivity and bit allocation for qcc --*- C++
+//-*-===//
+//
+// What `qcc allocate` and `qcc quantize --mixed-precision` share: the
+// weighted layers of a calibrated model, each layer's sensitivity to each
+// candidate weight format (measured, or a data-free proxy; cached), the
+// budgets as ILP resources, and the chosen allocation written into the IR
+// as `qc.weight_format` attributes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_TOOLS_QCC_MIXEDPRECISION_H
+#define QCC_TOOLS_QCC_MIXEDPRECISION_H
+
+#include "Driver.h"
+
+#include "qcc/Dialect/QC/Transforms/Passes.h"
+#include "qcc/MixedPrecision/BitAllocation.h"
+
+#include "llvm/Support/CommandLine.h"
+
+namespace qcc::driver {
+
+/// A layer with weights, as mixed precision sees it.
+struct WeightedLayer {
+  std::string name;    // node name (unnamed layers are named layer_<i>)
+  double weights = 0;  // weight count
+  double channels = 0; // output channels (one f32 scale each)
+  double macs = 0;     // multiply-adds per sample
+  std::vector<float> floatWeights;
+};
+
+/// Budgets as given on the command line; a zero or empty one is not set.
+struct Budgets {
+  double avgBits = 0;     // average bits per weight
+  std::string size;       // weight bytes: BYTES or P% of fp32
+  std::string bops;       // bit operations per sample: BOPS or P% of int8
+  std::string cpuLatency; // CPU cost model: MS per sample or P% of int8
+  std::string fpgaLuts;   // FPGA cost model: LUTs or P% of int8
+  bool any() const {
+    return avgBits > 0 || !size.empty() || !bops.empty() ||
+           !cpuLatency.empty() || !fpgaLuts.empty();
+  }
+};
+
+struct SensitivityOptions {
+  llvm::SmallVector<WeightFormat> candidates;
+  bool measured = true;  // else the data-free proxy
+  int64_t samples = 64;  // calibration samples the measurement runs on
+  std::string cachePath; // sensitivity cache (JSON); empty: none
+  /// How the other parts of the layer (activations, scales) are quantized
+  /// while measuring, and when the allocation is applied.
+  qc::QCQuantizeOptions quantize;
+};
+
+/// The command-line options of mixed precision, one set per sub-command
+/// (qcc allocate, qcc quantize --mixed-precision), described once.
+struct MixedPrecisionFlags {
+  explicit MixedPrecisionFlags(llvm::cl::SubCommand &command);
+  /// The options and budgets given (formats and names checked).
+  llvm::Expected<std::pair<SensitivityOptions, Budgets>> parse() const;
+
+  llvm::cl::opt<std::string> candidates;
+  llvm::cl::opt<double> avgBits;
+  llvm::cl::opt<std::string> sizeBudget, bopsBudget, cpuLatencyBudget,
+      fpgaLutBudget;
+  llvm::cl::opt<std::string> sensitivity;
+  llvm::cl::opt<int64_t> samples;
+  llvm::cl::opt<std::string> cache;
+};
+
+/// The allocation problem of one model: its layers, the candidates'
+/// sensitivities and resource use, the budgets.
+struct MixedPrecisionProblem {
+  std::vector<WeightedLayer> layers;
+  llvm::SmallVector<WeightFormat> formats;
+  /// Per layer x format (row-major): the measured sensitivity (the proxy's
+  /// when not measured) and the data-free proxy.
+  std::vector<double> measured, proxy;
+  mp::Problem ilp;
+  bool wasMeasured = true;
+};
+
+/// The float weighted layers of `func` not in `keepFloat`, naming unnamed
+/// ones layer_<i> (the i-th weighted layer).
+std::vector<WeightedLayer>
+collectWeightedLayers(mlir::func::FuncOp func,
+                      llvm::ArrayRef<std::string> keepFloat);
+
+/// Measures (or reads from the cache) every layer's sensitivity to every
+/// candidate on the first `samples` rows of `inputs` and sets up the ILP
+/// under `budgets`. `module` is the calibrated float model.
+llvm::Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
+    mlir::ModuleOp module, const std::vector<interp::Tensor> &inputs,
+    const SensitivityOptions &options, const Budgets &budgets);
+
+/// Solves the ILP with CBC.
+llvm::Expected<mp::Allocation> solve(const mp::Problem &problem);
+
+/// Writes the allocation into `module`: `qc.weight_format` on each layer
+/// (layers are found by name, as the problem named them).
+void annotateAllocation(mlir::ModuleOp module,
+                        const MixedPrecisionProblem &problem,
+                        const mp::Allocation &allocation);
+
+/// annotateAllocation, then qc-quantize with `options`.
+llvm::Error applyAllocation(mlir::ModuleOp module,
+                            const MixedPrecisionProblem &problem,
+                            const mp::Allocation &allocation,
+                            const qc::QCQuantizeOptions &options);
+
+/// The table of every layer's sensitivities and choice, the resources used
+/// and, when measured, the proxy's rank correlation with the measurement.
+void printAllocation(llvm::raw_ostream &os,
+                     const MixedPrecisionProblem &problem,
+                     const mp::Allocation &allocation);
+
+} // namespace qcc::driver
+
+#endif // QCC_TOOLS_QCC_MIXEDPRECISION_H
