@@ -104,6 +104,11 @@ bool withinBudgets(const Problem &problem, const Allocation &a) {
   return true;
 }
 
+/// Summed sensitivities this close count as equal (the tie rule).
+double costTolerance(double cost) {
+  return 1e-9 * std::max(1e-9, std::fabs(cost));
+}
+
 llvm::Error infeasible(const Problem &problem) {
   // Each budget alone can be met (checkProblem), not all together.
   std::string budgets;
@@ -130,7 +135,10 @@ struct BruteForceSolver : Solver {
     std::optional<Allocation> best;
     for (;;) {
       Allocation a = evaluate(problem, choice);
-      if (withinBudgets(problem, a) && (!best || a.cost < best->cost))
+      if (withinBudgets(problem, a) &&
+          (!best || a.cost < best->cost - costTolerance(best->cost) ||
+           (a.cost <= best->cost + costTolerance(best->cost) &&
+            !a.used.empty() && a.used[0] < best->used[0])))
         best = std::move(a);
       size_t l = 0;
       for (; l < choice.size(); ++l) {
@@ -150,22 +158,31 @@ struct BruteForceSolver : Solver {
 struct CbcSolver : Solver {
   std::string name() const override { return "CBC"; }
 
-  llvm::Expected<Allocation> solve(const Problem &problem) override {
-    if (llvm::Error e = checkProblem(problem))
-      return std::move(e);
+  /// One MILP: binary x[l][j], exactly one per layer, the budgets, and
+  /// optionally sum(cost / costScale * x) <= costCap; minimises
+  /// sum(objective * x).
+  /// The choice, or an error (infeasible, no proven optimum).
+  llvm::Expected<std::vector<int>>
+  solveOnce(const Problem &problem,
+            llvm::function_ref<double(const Candidate &)> objective,
+            std::optional<double> costCap, double costScale = 1) {
     Cbc_Model *model = Cbc_newModel();
     Cbc_setLogLevel(model, 0);
     Cbc_setParameter(model, "threads", "1");
-    // One binary column per (layer, candidate), objective its cost.
+    // One binary column per (layer, candidate).
     std::vector<std::pair<size_t, size_t>> columns;
     for (size_t l = 0; l < problem.layers.size(); ++l)
       for (size_t j = 0; j < problem.layers[l].candidates.size(); ++j) {
-        const std::string name = "x" + std::to_string(l) + "_" + std::to_string(j);
+        const std::string name =
+            "x" + std::to_string(l) + "_" + std::to_string(j);
         Cbc_addCol(model, name.c_str(), 0.0, 1.0,
-                   problem.layers[l].candidates[j].cost, /*isInteger=*/1, 0,
-                   nullptr, nullptr);
+                   objective(problem.layers[l].candidates[j]),
+                   /*isInteger=*/1, 0, nullptr, nullptr);
         columns.push_back({l, j});
       }
+    auto candidate = [&](size_t c) -> const Candidate & {
+      return problem.layers[columns[c].first].candidates[columns[c].second];
+    };
     // Exactly one choice per layer.
     int first = 0;
     for (size_t l = 0; l < problem.layers.size(); ++l) {
@@ -178,42 +195,82 @@ struct CbcSolver : Solver {
       Cbc_addRow(model, name.c_str(), n, index.data(), ones.data(), 'E', 1.0);
       first += n;
     }
-    // Budgets.
-    for (size_t r = 0; r < problem.resources.size(); ++r) {
+    // A row sum(f(candidate) * x) <= bound, over the non-zero terms.
+    auto addRow = [&](const std::string &name,
+                      llvm::function_ref<double(const Candidate &)> f,
+                      double bound) {
       std::vector<int> index;
       std::vector<double> value;
-      for (size_t c = 0; c < columns.size(); ++c) {
-        const double v =
-            problem.layers[columns[c].first].candidates[columns[c].second]
-                .resources[r];
-        if (v != 0) {
+      for (size_t c = 0; c < columns.size(); ++c)
+        if (const double v = f(candidate(c)); v != 0) {
           index.push_back(static_cast<int>(c));
           value.push_back(v);
         }
-      }
-      const std::string name = "budget_" + std::to_string(r);
       Cbc_addRow(model, name.c_str(), static_cast<int>(index.size()),
-                 index.data(), value.data(), 'L', problem.resources[r].budget);
-    }
+                 index.data(), value.data(), 'L', bound);
+    };
+    for (size_t r = 0; r < problem.resources.size(); ++r)
+      addRow(
+          "budget_" + std::to_string(r),
+          [&](const Candidate &c) { return c.resources[r]; },
+          problem.resources[r].budget);
+    if (costCap)
+      addRow(
+          "cost_cap", [&](const Candidate &c) { return c.cost / costScale; },
+          *costCap);
     Cbc_solve(model);
-    if (Cbc_isProvenInfeasible(model)) {
-      Cbc_deleteModel(model);
-      return infeasible(problem);
-    }
-    if (!Cbc_isProvenOptimal(model)) {
-      Cbc_deleteModel(model);
-      return error("bit allocation: CBC stopped without an optimal solution");
-    }
-    const double *x = Cbc_getColSolution(model);
+    const bool infeasibleModel = Cbc_isProvenInfeasible(model);
+    const bool optimal = Cbc_isProvenOptimal(model);
     std::vector<int> choice(problem.layers.size(), -1);
-    for (size_t c = 0; c < columns.size(); ++c)
-      if (x[c] > 0.5)
-        choice[columns[c].first] = static_cast<int>(columns[c].second);
+    if (optimal) {
+      const double *x = Cbc_getColSolution(model);
+      for (size_t c = 0; c < columns.size(); ++c)
+        if (x[c] > 0.5)
+          choice[columns[c].first] = static_cast<int>(columns[c].second);
+    }
     Cbc_deleteModel(model);
+    if (infeasibleModel)
+      return infeasible(problem);
+    if (!optimal)
+      return error("bit allocation: CBC stopped without an optimal solution");
     for (int j : choice)
       if (j < 0)
         return error("bit allocation: CBC returned no choice for a layer");
-    return evaluate(problem, std::move(choice));
+    return choice;
+  }
+
+  llvm::Expected<Allocation> solve(const Problem &problem) override {
+    if (llvm::Error e = checkProblem(problem))
+      return std::move(e);
+    // Costs scaled to at most 1, so that sensitivities of 1e-6 are not
+    // lost in CBC's absolute tolerances.
+    double scale = 0;
+    for (const Layer &l : problem.layers)
+      for (const Candidate &c : l.candidates)
+        scale = std::max(scale, c.cost);
+    if (scale == 0)
+      scale = 1;
+    auto choice = solveOnce(
+        problem, [&](const Candidate &c) { return c.cost / scale; },
+        std::nullopt);
+    if (!choice)
+      return choice.takeError();
+    Allocation best = evaluate(problem, std::move(*choice));
+    if (problem.resources.empty())
+      return best;
+    // The tie rule: among optimal allocations, the one using the least of
+    // the first resource.
+    auto cheapest = solveOnce(
+        problem, [](const Candidate &c) { return c.resources[0]; },
+        (best.cost + costTolerance(best.cost)) / scale, scale);
+    if (!cheapest) { // The optimum itself is feasible: numerical trouble.
+      llvm::consumeError(cheapest.takeError());
+      return best;
+    }
+    Allocation tieBroken = evaluate(problem, std::move(*cheapest));
+    const bool tied = tieBroken.cost <= best.cost + costTolerance(best.cost) &&
+                      withinBudgets(problem, tieBroken);
+    return tied && tieBroken.used[0] < best.used[0] ? tieBroken : best;
   }
 };
 

@@ -62,8 +62,12 @@ Allocation evaluate(const Problem &problem, std::vector<int> choice);
 
 /// A solver of the bit-allocation ILP. Deterministic: the same problem
 /// always gives the same allocation (CBC runs single-threaded with fixed
-/// settings; brute force keeps the first optimum in lexicographic order of
-/// the choices). Between allocations whose costs tie, solvers may differ.
+/// settings). Ties: among allocations whose summed sensitivities agree to
+/// 1e-9 (relative), the one that uses the least of the first resource
+/// wins (CBC solves a second ILP for it: minimise that resource with the
+/// summed sensitivity capped at the optimum); allocations that tie on both
+/// go to CBC's (deterministic) pick, or brute force's first in enumeration
+/// order (layer 0's choice varying fastest).
 class Solver {
 public:
   virtual ~Solver() = default;
