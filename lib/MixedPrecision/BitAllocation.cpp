@@ -104,10 +104,32 @@ bool withinBudgets(const Problem &problem, const Allocation &a) {
   return true;
 }
 
-/// Summed sensitivities this close count as equal (the tie rule).
-double costTolerance(double cost) {
-  return 1e-9 * std::max(1e-9, std::fabs(cost));
-}
+/// The objective both solvers minimise: each candidate's sensitivity over
+/// the largest one, plus a tie-breaking term of at most 1e-6 in total: its
+/// use of the first resource over the largest total use possible. Scaling
+/// keeps KL sensitivities of 1e-7 clear of CBC's absolute tolerances.
+struct Objective {
+  double costScale = 1, resourceScale = 0;
+
+  explicit Objective(const Problem &problem) {
+    double largest = 0, total = 0;
+    for (const Layer &l : problem.layers) {
+      double most = 0;
+      for (const Candidate &c : l.candidates) {
+        largest = std::max(largest, c.cost);
+        if (!problem.resources.empty())
+          most = std::max(most, std::fabs(c.resources[0]));
+      }
+      total += most;
+    }
+    costScale = largest > 0 ? largest : 1;
+    resourceScale = total > 0 ? 1e-6 / total : 0;
+  }
+  double operator()(const Candidate &c) const {
+    return c.cost / costScale +
+           (c.resources.empty() ? 0 : c.resources[0] * resourceScale);
+  }
+};
 
 llvm::Error infeasible(const Problem &problem) {
   // Each budget alone can be met (checkProblem), not all together.
@@ -131,15 +153,19 @@ struct BruteForceSolver : Solver {
     if (count > (1 << 24))
       return error("bit allocation: " + number(count) +
                    " allocations are too many to enumerate");
+    const Objective objective(problem);
     std::vector<int> choice(problem.layers.size(), 0);
     std::optional<Allocation> best;
+    double bestScore = 0;
     for (;;) {
       Allocation a = evaluate(problem, choice);
-      if (withinBudgets(problem, a) &&
-          (!best || a.cost < best->cost - costTolerance(best->cost) ||
-           (a.cost <= best->cost + costTolerance(best->cost) &&
-            !a.used.empty() && a.used[0] < best->used[0])))
+      double score = 0;
+      for (size_t l = 0; l < choice.size(); ++l)
+        score += objective(problem.layers[l].candidates[choice[l]]);
+      if (withinBudgets(problem, a) && (!best || score < bestScore)) {
         best = std::move(a);
+        bestScore = score;
+      }
       size_t l = 0;
       for (; l < choice.size(); ++l) {
         if (++choice[l] < static_cast<int>(problem.layers[l].candidates.size()))
@@ -158,14 +184,12 @@ struct BruteForceSolver : Solver {
 struct CbcSolver : Solver {
   std::string name() const override { return "CBC"; }
 
-  /// One MILP: binary x[l][j], exactly one per layer, the budgets, and
-  /// optionally sum(cost / costScale * x) <= costCap; minimises
-  /// sum(objective * x).
+  /// The MILP: binary x[l][j], exactly one per layer, the budgets;
+  /// minimises sum(objective * x).
   /// The choice, or an error (infeasible, no proven optimum).
   llvm::Expected<std::vector<int>>
   solveOnce(const Problem &problem,
-            llvm::function_ref<double(const Candidate &)> objective,
-            std::optional<double> costCap, double costScale = 1) {
+            llvm::function_ref<double(const Candidate &)> objective) {
     Cbc_Model *model = Cbc_newModel();
     Cbc_setLogLevel(model, 0);
     Cbc_setParameter(model, "threads", "1");
@@ -214,10 +238,6 @@ struct CbcSolver : Solver {
           "budget_" + std::to_string(r),
           [&](const Candidate &c) { return c.resources[r]; },
           problem.resources[r].budget);
-    if (costCap)
-      addRow(
-          "cost_cap", [&](const Candidate &c) { return c.cost / costScale; },
-          *costCap);
     Cbc_solve(model);
     const bool infeasibleModel = Cbc_isProvenInfeasible(model);
     const bool optimal = Cbc_isProvenOptimal(model);
@@ -242,35 +262,10 @@ struct CbcSolver : Solver {
   llvm::Expected<Allocation> solve(const Problem &problem) override {
     if (llvm::Error e = checkProblem(problem))
       return std::move(e);
-    // Costs scaled to at most 1, so that sensitivities of 1e-6 are not
-    // lost in CBC's absolute tolerances.
-    double scale = 0;
-    for (const Layer &l : problem.layers)
-      for (const Candidate &c : l.candidates)
-        scale = std::max(scale, c.cost);
-    if (scale == 0)
-      scale = 1;
-    auto choice = solveOnce(
-        problem, [&](const Candidate &c) { return c.cost / scale; },
-        std::nullopt);
+    auto choice = solveOnce(problem, Objective(problem));
     if (!choice)
       return choice.takeError();
-    Allocation best = evaluate(problem, std::move(*choice));
-    if (problem.resources.empty())
-      return best;
-    // The tie rule: among optimal allocations, the one using the least of
-    // the first resource.
-    auto cheapest = solveOnce(
-        problem, [](const Candidate &c) { return c.resources[0]; },
-        (best.cost + costTolerance(best.cost)) / scale, scale);
-    if (!cheapest) { // The optimum itself is feasible: numerical trouble.
-      llvm::consumeError(cheapest.takeError());
-      return best;
-    }
-    Allocation tieBroken = evaluate(problem, std::move(*cheapest));
-    const bool tied = tieBroken.cost <= best.cost + costTolerance(best.cost) &&
-                      withinBudgets(problem, tieBroken);
-    return tied && tieBroken.used[0] < best.used[0] ? tieBroken : best;
+    return evaluate(problem, std::move(*choice));
   }
 };
 

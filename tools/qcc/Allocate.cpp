@@ -4,34 +4,21 @@
 // measures each layer's sensitivity to each candidate weight format (that
 // layer alone quantized, the KL divergence of the model's outputs from the
 // float model's on calibration samples), chooses one format per layer by
-// the bit-allocation ILP (lib/MixedPrecision, CBC) under a weight-size
-// budget, and writes the model quantized with the chosen formats.
+// the bit-allocation ILP (lib/MixedPrecision, CBC) under the budgets
+// given, and writes the model quantized with the chosen formats (each
+// layer's in `qc.weight_format`); --sweep prints the Pareto frontier.
 //
 //===----------------------------------------------------------------------===//
 
 #include "MixedPrecision.h"
 
-#include "qcc/Dialect/QC/IR/QCOps.h"
-#include "qcc/Dialect/QC/Transforms/Passes.h"
-#include "qcc/Dialect/QC/IR/QCConstants.h"
-#include "qcc/Dialect/QC/IR/QCTypes.h"
-#include "qcc/MixedPrecision/BitAllocation.h"
-#include "qcc/Numerics/Quantize.h"
-
-#include "mlir/Dialect/Quant/IR/QuantTypes.h"
-
-#include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/SHA256.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cmath>
 
 using namespace llvm;
@@ -100,7 +87,16 @@ int runAllocate() {
   auto problem = buildMixedPrecisionProblem(**module, inputs, options, budgets);
   if (!problem)
     return fail("allocate", toString(problem.takeError()));
-  auto solved = solve(problem->ilp);
+  auto timed = [](const mp::Problem &p, double &seconds) {
+    const auto start = std::chrono::steady_clock::now();
+    auto a = solve(p);
+    seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    return a;
+  };
+  double solveSeconds;
+  auto solved = timed(problem->ilp, solveSeconds);
   if (!solved)
     return fail("allocate", toString(solved.takeError()));
 
@@ -127,7 +123,8 @@ int runAllocate() {
     for (double budget : allocateSweep) {
       mp::Problem sweep = problem->ilp;
       sweep.resources[0].budget = budget;
-      auto a = solve(sweep);
+      double seconds;
+      auto a = timed(sweep, seconds);
       if (!a) {
         outs() << format("  %.2f: %s\n", budget,
                          toString(a.takeError()).c_str());
@@ -161,7 +158,7 @@ int runAllocate() {
                        formatsText.c_str(), a->cost);
       if (accuracy >= 0)
         outs() << format(" %.2f%%", accuracy);
-      outs() << "\n";
+      outs() << format(" (solved in %.3f s)\n", seconds);
     }
     if (!allocatePlot.empty()) {
       // An SVG scatter/line plot: x = average bits, y = accuracy (or
@@ -215,6 +212,10 @@ int runAllocate() {
   if (Error e = applyAllocation(**module, *problem, *solved, options.quantize))
     return fail("allocate", toString(std::move(e)));
   printAllocation(outs(), *problem, *solved);
+  outs() << format("ILP: %zu layers x %zu candidates x %zu budgets, solved "
+                   "by CBC in %.3f s\n",
+                   problem->layers.size(), problem->formats.size(),
+                   problem->ilp.resources.size(), solveSeconds);
 
   std::string errorMessage;
   auto file = mlir::openOutputFile(allocateOutput, &errorMessage);

@@ -62,12 +62,13 @@ Allocation evaluate(const Problem &problem, std::vector<int> choice);
 
 /// A solver of the bit-allocation ILP. Deterministic: the same problem
 /// always gives the same allocation (CBC runs single-threaded with fixed
-/// settings). Ties: among allocations whose summed sensitivities agree to
-/// 1e-9 (relative), the one that uses the least of the first resource
-/// wins (CBC solves a second ILP for it: minimise that resource with the
-/// summed sensitivity capped at the optimum); allocations that tie on both
-/// go to CBC's (deterministic) pick, or brute force's first in enumeration
-/// order (layer 0's choice varying fastest).
+/// settings). The tie rule: solvers minimise sum(cost) / (largest cost)
+/// + 1e-6 * sum(use of the first resource) / (its largest possible
+/// total), so among allocations of equal summed sensitivity the one using
+/// least of the first resource wins (the term moves the optimum by at most
+/// 1e-6 of the largest sensitivity). Allocations that tie on both go to
+/// CBC's pick or brute force's first in enumeration order (layer 0's
+/// choice varying fastest).
 class Solver {
 public:
   virtual ~Solver() = default;
