@@ -132,7 +132,7 @@ int runAllocate() {
       }
       std::string formatsText;
       for (size_t l = 0; l < problem->layers.size(); ++l)
-        formatsText += (l ? "," : "") + problem->formats[a->choice[l]].name;
+        formatsText += (l ? "," : "") + problem->formats[a->choice[l]].name();
       double accuracy = -1;
       if (testInputs) {
         mlir::OwningOpRef<mlir::ModuleOp> clone((*module)->clone());

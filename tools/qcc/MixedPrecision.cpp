@@ -136,30 +136,48 @@ Expected<double> parseBudget(StringRef text, StringRef flag, StringRef unit,
 /// int8 VNNI micro-kernels; wider integers and minifloat weights are
 /// costed as dequantized weights on generated f32 loops (code generation
 /// does not run them yet: issue 7).
-double cpuMacsPerSecond(const WeightFormat &format) {
-  const bool int8Kernel = format.floatType == "int" && format.bits <= 8;
+double cpuMacsPerSecond(const WeightFormat &weight, const WeightFormat &act) {
+  const bool int8Kernel = weight.floatType == "int" && weight.bits <= 8 &&
+                          act.floatType == "int" && act.bits <= 8;
   // ResNet-18 int8: 1.82 GMAC in 6.08 ms; digits_cnn --float: 0.60 MMAC
   // in 0.061 ms.
   return int8Kernel ? 3.0e11 : 1.0e10;
 }
 
-/// FPGA cost model: LUTs of one weight x 8-bit activation multiplier in a
-/// fully parallel (reuse factor 1) datapath, first-order estimates: an
-/// integer w x a multiplier takes about w * a LUTs (2-bit weights: an adder
-/// and a negation, about a + 2); a minifloat weight multiplies the
-/// activation by its (mantissa + 1)-bit significand and shifts it by the
-/// exponent, about (m + 1) * a + e * a.
-double fpgaLutsPerWeight(const WeightFormat &format) {
-  constexpr double a = 8;
-  auto parsed = numerics::parseWeightFormat(format.name);
-  if (parsed && parsed->minifloat) {
-    const auto &f = numerics::getMinifloatFormat(*parsed->minifloat);
-    return (f.mantissaBits + 1) * a + f.exponentBits * a;
-  }
-  return format.bits == 2 ? a + 2 : format.bits * a;
+/// FPGA cost model: LUTs of one weight x activation multiplier in a fully
+/// parallel (reuse factor 1) datapath, first-order estimates: an integer
+/// w x a multiplier takes about w * a LUTs (2-bit weights: an adder and a
+/// negation, about a + 2); a minifloat operand counts as its significand
+/// (mantissa + 1 bits) plus its exponent's shifter (e bits).
+double fpgaLutsPerWeight(const WeightFormat &weight, const WeightFormat &act) {
+  auto width = [](const WeightFormat &f) {
+    auto parsed = numerics::parseWeightFormat(f.name);
+    if (parsed && parsed->minifloat) {
+      const auto &m = numerics::getMinifloatFormat(*parsed->minifloat);
+      return static_cast<double>(m.mantissaBits + 1 + m.exponentBits);
+    }
+    return static_cast<double>(f.bits);
+  };
+  if (weight.floatType == "int" && weight.bits == 2)
+    return width(act) + 2;
+  return width(weight) * width(act);
 }
 
 } // namespace
+
+void annotateLayer(mlir::ModuleOp module, StringRef layer,
+                   const CandidateFormat &format) {
+  mlir::MLIRContext *context = module.getContext();
+  getMainFunction(module).walk([&](mlir::Operation *op) {
+    if (!qc::isWeightedLayer(op) || qc::getNodeName(op) != layer)
+      return;
+    op->setAttr(qc::QCDialect::kWeightFormatAttrName,
+                mlir::StringAttr::get(context, format.weight.name));
+    if (format.act)
+      op->setAttr(qc::QCDialect::kActFormatAttrName,
+                  mlir::StringAttr::get(context, format.act->name));
+  });
+}
 
 MixedPrecisionFlags::MixedPrecisionFlags(cl::SubCommand &command)
     : candidates("candidates",
@@ -167,6 +185,13 @@ MixedPrecisionFlags::MixedPrecisionFlags(cl::SubCommand &command)
                           "int8,int6,int4,int3,int2,fp8e4m3,fp6e3m2,fp4e2m1)"),
                  cl::init("int8,int6,int4,int3,int2,fp8e4m3,fp6e3m2,fp4e2m1"),
                  cl::sub(command), cl::cat(qccCategory)),
+      actCandidates(
+          "act-candidates",
+          cl::desc("Mixed precision: also choose each layer's input "
+                   "activation format among these (e.g. int8,int16,fp8e4m3; "
+                   "default: none, the activations stay in --acts). Wider "
+                   "activations cost BOPs and CPU time, not weight size"),
+          cl::init(""), cl::sub(command), cl::cat(qccCategory)),
       avgBits("avg-bits",
               cl::desc("Budget: average bits per weight over the quantized "
                        "layers (weighted by their weight counts)"),
@@ -225,6 +250,13 @@ MixedPrecisionFlags::parse() const {
       return f.takeError();
     options.candidates.push_back(*f);
   }
+  if (!actCandidates.empty())
+    for (StringRef name : split(actCandidates.getValue(), ',')) {
+      auto f = parseWeightFormat(name.trim(), "act-candidates");
+      if (!f)
+        return f.takeError();
+      options.actCandidates.push_back(*f);
+    }
   if (sensitivity != "measured" && sensitivity != "proxy")
     return createStringError(inconvertibleErrorCode(),
                              "--sensitivity must be measured or proxy, got '" +
@@ -287,7 +319,19 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
                  "--bops-budget BOPS|P%, --cpu-latency-budget MS|P% and/or "
                  "--fpga-lut-budget LUTS|P%");
   MixedPrecisionProblem result;
-  result.formats = options.candidates;
+  for (const WeightFormat &w : options.candidates) {
+    if (options.actCandidates.empty())
+      result.formats.push_back({w, std::nullopt});
+    for (const WeightFormat &a : options.actCandidates)
+      result.formats.push_back({w, a});
+  }
+  // The activation format a candidate computes with.
+  const unsigned baseActBits = options.quantize.actBits;
+  const WeightFormat baseAct{"int" + std::to_string(baseActBits), "int",
+                             baseActBits};
+  auto actOf = [&](const CandidateFormat &c) -> const WeightFormat & {
+    return c.act ? *c.act : baseAct;
+  };
   result.wasMeasured = options.measured;
   mlir::func::FuncOp func = getMainFunction(module);
   if (!func)
@@ -316,13 +360,13 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
   struct Use {
     std::string name;
     double budget;
-    std::function<double(const WeightedLayer &, const WeightFormat &)> of;
+    std::function<double(const WeightedLayer &, const CandidateFormat &)> of;
   };
   std::vector<Use> uses;
   if (budgets.avgBits > 0)
     uses.push_back({"average weight bits", budgets.avgBits,
-                    [&](const WeightedLayer &l, const WeightFormat &f) {
-                      return l.weights * f.bits / totalWeights;
+                    [&](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.weights * f.weight.bits / totalWeights;
                     }});
   if (!budgets.size.empty()) {
     auto bytes =
@@ -330,8 +374,8 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     if (!bytes)
       return bytes.takeError();
     uses.push_back({"weight bytes", *bytes,
-                    [](const WeightedLayer &l, const WeightFormat &f) {
-                      return l.weights * f.bits / 8 + l.channels * 4;
+                    [](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.weights * f.weight.bits / 8 + l.channels * 4;
                     }});
   }
   if (!budgets.bops.empty()) {
@@ -340,28 +384,29 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     if (!bops)
       return bops.takeError();
     uses.push_back({"BOPs per sample", *bops,
-                    [](const WeightedLayer &l, const WeightFormat &f) {
-                      return l.macs * f.bits * 8;
+                    [&](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.macs * f.weight.bits * actOf(f).bits;
                     }});
   }
   if (!budgets.cpuLatency.empty()) {
     auto ms = parseBudget(budgets.cpuLatency, "cpu-latency-budget", "MS",
-                          totalMacs / cpuMacsPerSecond(int8) * 1e3);
+                          totalMacs / cpuMacsPerSecond(int8, int8) * 1e3);
     if (!ms)
       return ms.takeError();
     uses.push_back({"CPU ms per sample (cost model)", *ms,
-                    [](const WeightedLayer &l, const WeightFormat &f) {
-                      return l.macs / cpuMacsPerSecond(f) * 1e3;
+                    [&](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.macs / cpuMacsPerSecond(f.weight, actOf(f)) *
+                             1e3;
                     }});
   }
   if (!budgets.fpgaLuts.empty()) {
     auto luts = parseBudget(budgets.fpgaLuts, "fpga-lut-budget", "LUTS",
-                            totalWeights * fpgaLutsPerWeight(int8));
+                            totalWeights * fpgaLutsPerWeight(int8, int8));
     if (!luts)
       return luts.takeError();
     uses.push_back({"FPGA LUTs (cost model)", *luts,
-                    [](const WeightedLayer &l, const WeightFormat &f) {
-                      return l.weights * fpgaLutsPerWeight(f);
+                    [&](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.weights * fpgaLutsPerWeight(f.weight, actOf(f));
                     }});
   }
   for (const Use &u : uses)
@@ -380,8 +425,8 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
           ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(t.data.data()),
                             t.data.size() * sizeof(double)));
     std::string names;
-    for (const WeightFormat &f : options.candidates)
-      names += f.name + ",";
+    for (const CandidateFormat &f : result.formats)
+      names += f.name() + ",";
     const qc::QCQuantizeOptions &q = options.quantize;
     hash.update(formatv("{0}|{1}|{2}|{3}|{4}|{5}|{6}", names, options.measured,
                         q.actBits, q.perChannel, q.symmetricActs,
@@ -389,7 +434,7 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
                     .str());
     key = toHex(hash.final(), /*LowerCase=*/true);
   }
-  const size_t numCosts = layers.size() * options.candidates.size();
+  const size_t numCosts = layers.size() * result.formats.size();
   std::vector<std::pair<double, double>> cached;
   if (!options.cachePath.empty())
     if (auto buffer = MemoryBuffer::getFile(options.cachePath)) {
@@ -426,7 +471,7 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
   Progress progress("measuring sensitivity", numCosts);
   for (size_t l = 0; l < layers.size(); ++l) {
     mp::Layer layer{layers[l].name, {}};
-    for (const WeightFormat &format : options.candidates) {
+    for (const CandidateFormat &format : result.formats) {
       std::vector<double> use;
       for (const Use &u : uses)
         use.push_back(u.of(layers[l], format));
@@ -434,23 +479,22 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
         const auto [kl, proxy] = cached[result.measured.size()];
         result.measured.push_back(kl);
         result.proxy.push_back(proxy);
-        layer.candidates.push_back({format.name, std::max(kl, 0.0), use});
+        layer.candidates.push_back({format.name(), std::max(kl, 0.0), use});
         continue;
       }
       // This layer alone in `format`, every other one float.
       mlir::OwningOpRef<mlir::ModuleOp> clone(module.clone());
       {
-        mlir::PassManager pm(clone->getContext());
+        annotateLayer(*clone, layers[l].name, format);
         qc::QCQuantizeOptions q = options.quantize;
-        q.weightBits = format.quantizeBits();
-        q.weightFormat = format.floatType;
         for (size_t other = 0; other < layers.size(); ++other)
           if (other != l)
             q.keepFloat.push_back(layers[other].name);
+        mlir::PassManager pm(clone->getContext());
         pm.addPass(qc::createQCQuantize(q));
         if (failed(pm.run(*clone)))
-          return error("quantizing " + layers[l].name + " with " + format.name +
-                       " failed");
+          return error("quantizing " + layers[l].name + " with " +
+                       format.name() + " failed");
       }
       // Proxy: relative weight error, weighted by the layer's share of the
       // weights (a data-free stand-in for its effect on the output).
@@ -467,7 +511,7 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
       }
       result.measured.push_back(kl);
       result.proxy.push_back(proxy);
-      layer.candidates.push_back({format.name, std::max(kl, 0.0), use});
+      layer.candidates.push_back({format.name(), std::max(kl, 0.0), use});
       progress.update(result.measured.size());
     }
     result.ilp.layers.push_back(std::move(layer));
@@ -484,8 +528,8 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     for (const std::string &n : layerNames)
       names.push_back(n);
     std::string candidates;
-    for (const WeightFormat &f : options.candidates)
-      candidates += (candidates.empty() ? "" : ",") + f.name;
+    for (const CandidateFormat &f : result.formats)
+      candidates += (candidates.empty() ? "" : ",") + f.name();
     os << formatv("{0:2}",
                   json::Value(json::Object{{"key", key},
                                            {"layers", std::move(names)},
@@ -503,17 +547,9 @@ Expected<mp::Allocation> solve(const mp::Problem &problem) {
 void annotateAllocation(mlir::ModuleOp module,
                         const MixedPrecisionProblem &problem,
                         const mp::Allocation &allocation) {
-  StringMap<std::string> chosen;
   for (size_t l = 0; l < problem.layers.size(); ++l)
-    chosen[problem.layers[l].name] = problem.formats[allocation.choice[l]].name;
-  getMainFunction(module).walk([&](mlir::Operation *op) {
-    if (!qc::isWeightedLayer(op))
-      return;
-    auto it = chosen.find(qc::getNodeName(op));
-    if (it != chosen.end())
-      op->setAttr(qc::QCDialect::kWeightFormatAttrName,
-                  mlir::StringAttr::get(op->getContext(), it->second));
-  });
+    annotateLayer(module, problem.layers[l].name,
+                  problem.formats[allocation.choice[l]]);
 }
 
 Error applyAllocation(mlir::ModuleOp module,
@@ -532,15 +568,15 @@ Error applyAllocation(mlir::ModuleOp module,
 void printAllocation(raw_ostream &os, const MixedPrecisionProblem &problem,
                      const mp::Allocation &allocation) {
   os << format("%-28s %10s %8s", "layer", "weights", "format");
-  for (const WeightFormat &f : problem.formats)
-    os << format(" %9s", f.name.c_str());
+  for (const CandidateFormat &f : problem.formats)
+    os << format(" %9s", f.name().c_str());
   os << (problem.wasMeasured
              ? "   (KL of the outputs with the layer alone in each format)\n"
              : "   (proxy: relative weight error x weight share)\n");
   for (size_t l = 0; l < problem.layers.size(); ++l) {
     os << format("%-28s %10.0f %8s", problem.layers[l].name.c_str(),
                  problem.layers[l].weights,
-                 problem.formats[allocation.choice[l]].name.c_str());
+                 problem.formats[allocation.choice[l]].name().c_str());
     for (const mp::Candidate &c : problem.ilp.layers[l].candidates)
       os << format(" %9.2e", c.cost);
     os << "\n";

@@ -45,6 +45,9 @@ struct Budgets {
 
 struct SensitivityOptions {
   llvm::SmallVector<WeightFormat> candidates;
+  /// Input-activation formats to choose among too (empty: the activation
+  /// format of `quantize`, not chosen per layer).
+  llvm::SmallVector<WeightFormat> actCandidates;
   bool measured = true;  // else the data-free proxy
   int64_t samples = 64;  // calibration samples the measurement runs on
   std::string cachePath; // sensitivity cache (JSON); empty: none
@@ -60,7 +63,7 @@ struct MixedPrecisionFlags {
   /// The options and budgets given (formats and names checked).
   llvm::Expected<std::pair<SensitivityOptions, Budgets>> parse() const;
 
-  llvm::cl::opt<std::string> candidates;
+  llvm::cl::opt<std::string> candidates, actCandidates;
   llvm::cl::opt<double> avgBits;
   llvm::cl::opt<std::string> sizeBudget, bopsBudget, cpuLatencyBudget,
       fpgaLutBudget;
@@ -69,11 +72,21 @@ struct MixedPrecisionFlags {
   llvm::cl::opt<std::string> cache;
 };
 
+/// One candidate of a layer: a weight format and, when activation formats
+/// are chosen too, an input-activation format.
+struct CandidateFormat {
+  WeightFormat weight;
+  std::optional<WeightFormat> act;
+  std::string name() const {
+    return act ? weight.name + "/" + act->name : weight.name;
+  }
+};
+
 /// The allocation problem of one model: its layers, the candidates'
 /// sensitivities and resource use, the budgets.
 struct MixedPrecisionProblem {
   std::vector<WeightedLayer> layers;
-  llvm::SmallVector<WeightFormat> formats;
+  std::vector<CandidateFormat> formats; // every layer's candidates
   /// Per layer x format (row-major): the measured sensitivity (the proxy's
   /// when not measured) and the data-free proxy.
   std::vector<double> measured, proxy;
@@ -96,6 +109,11 @@ llvm::Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
 
 /// Solves the ILP with CBC.
 llvm::Expected<mp::Allocation> solve(const mp::Problem &problem);
+
+/// Writes `format` into the layer named `layer`: `qc.weight_format` and,
+/// with an activation format, `qc.act_format`.
+void annotateLayer(mlir::ModuleOp module, llvm::StringRef layer,
+                   const CandidateFormat &format);
 
 /// Writes the allocation into `module`: `qc.weight_format` on each layer
 /// (layers are found by name, as the problem named them).

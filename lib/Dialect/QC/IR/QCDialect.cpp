@@ -21,17 +21,17 @@ void QCDialect::initialize() {
 
 LogicalResult QCDialect::verifyOperationAttribute(Operation *op,
                                                   NamedAttribute attribute) {
-  if (attribute.getName() != kWeightFormatAttrName)
+  StringRef name = attribute.getName().getValue();
+  if (name != kWeightFormatAttrName && name != kActFormatAttrName)
     return success();
-  auto name = dyn_cast<StringAttr>(attribute.getValue());
-  if (!name || !qcc::numerics::parseWeightFormat(name.getValue()))
-    return op->emitOpError()
-           << "'" << kWeightFormatAttrName << "' must be a string naming "
-           << qcc::numerics::kWeightFormatNames << ", got "
-           << attribute.getValue();
+  auto format = dyn_cast<StringAttr>(attribute.getValue());
+  if (!format || !qcc::numerics::parseWeightFormat(format.getValue()))
+    return op->emitOpError() << "'" << name << "' must be a string naming "
+                             << qcc::numerics::kWeightFormatNames << ", got "
+                             << attribute.getValue();
   if (!isWeightedLayer(op))
     return op->emitOpError()
-           << "'" << kWeightFormatAttrName
+           << "'" << name
            << "' is only meaningful on a layer with weights (qc.conv, "
               "qc.conv_transpose, qc.gemm, qc.matmul)";
   return success();

@@ -72,6 +72,46 @@ std::optional<std::pair<double, double>> getActRange(Value value) {
   return std::make_pair(attr[0], attr[1]);
 }
 
+/// A number identifying `format` (cache keys).
+unsigned keyOf(const numerics::WeightFormat &format) {
+  return format.bits * 16 +
+         (format.minifloat ? 1 + static_cast<unsigned>(*format.minifloat) : 0);
+}
+
+/// The MLIR float type of a low-bit float format.
+FloatType minifloatType(MLIRContext *ctx, numerics::MinifloatKind kind) {
+  switch (kind) {
+  case numerics::MinifloatKind::F8E4M3FN:
+    return Float8E4M3FNType::get(ctx);
+  case numerics::MinifloatKind::F8E5M2:
+    return Float8E5M2Type::get(ctx);
+  case numerics::MinifloatKind::F6E3M2FN:
+    return Float6E3M2FNType::get(ctx);
+  case numerics::MinifloatKind::F6E2M3FN:
+    return Float6E2M3FNType::get(ctx);
+  case numerics::MinifloatKind::F4E2M1FN:
+    return Float4E2M1FNType::get(ctx);
+  case numerics::MinifloatKind::F8E8M0FNU:
+    return Float8E8M0FNUType::get(ctx);
+  }
+  llvm_unreachable("unknown minifloat kind");
+}
+
+/// The format named by string attribute `name` of `op`, else `fallback`;
+/// failure (with an error) for an unknown name (which the dialect's
+/// verifier rejects first).
+FailureOr<numerics::WeightFormat>
+formatAttribute(Operation *op, StringRef name,
+                const numerics::WeightFormat &fallback) {
+  auto chosen = op->getAttrOfType<StringAttr>(name);
+  if (!chosen)
+    return fallback;
+  auto parsed = numerics::parseWeightFormat(chosen.getValue());
+  if (!parsed)
+    return op->emitOpError() << "unknown format " << chosen;
+  return *parsed;
+}
+
 /// How a weight tensor's elements map to channels along `axis` (all
 /// elements in one "channel" when not per channel).
 struct ChannelLayout {
@@ -128,8 +168,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     Value w = op->getOperand(which.index);
     // Layers sharing a float weight share its quantized form when they
     // share the format.
-    formatKey = format.bits * 16 +
-                (format.minifloat ? 1 + unsigned(*format.minifloat) : 0);
+    formatKey = keyOf(format);
     auto cached = quantizedWeights.find({w, which.axis, formatKey});
     if (cached != quantizedWeights.end()) {
       op->setOperand(which.index, cached->second);
@@ -297,23 +336,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
 
     OpBuilder b(op);
     MLIRContext *ctx = &getContext();
-    FloatType storage;
-    switch (kind) {
-    case numerics::MinifloatKind::F8E4M3FN:
-      storage = Float8E4M3FNType::get(ctx);
-      break;
-    case numerics::MinifloatKind::F8E5M2:
-      storage = Float8E5M2Type::get(ctx);
-      break;
-    case numerics::MinifloatKind::F6E3M2FN:
-      storage = Float6E3M2FNType::get(ctx);
-      break;
-    case numerics::MinifloatKind::F6E2M3FN:
-      storage = Float6E2M3FNType::get(ctx);
-      break;
-    default:
-      storage = Float4E2M1FNType::get(ctx);
-    }
+    FloatType storage = minifloatType(ctx, kind);
     auto quantized = ScaledFloatType::get(
         ctx, storage, Float32Type::get(ctx), b.getDenseF64ArrayAttr(scales),
         perChannel ? static_cast<int32_t>(which.axis)
@@ -323,25 +346,43 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     return success();
   }
 
-  /// A quantize/dequantize pair right after `value`'s definition (shared by
-  /// all quantized users), or null without a calibrated range.
-  Value quantizeActivation(Value value) {
-    auto it = fakeQuantized.find(value);
+  /// A quantize/dequantize pair to `format` right after `value`'s
+  /// definition (shared by all users quantizing it to that format), or null
+  /// without a calibrated range.
+  Value quantizeActivation(Value value, const numerics::WeightFormat &format) {
+    const unsigned key = keyOf(format);
+    auto it = fakeQuantized.find({value, key});
     if (it != fakeQuantized.end())
       return it->second;
     auto range = getActRange(value);
     auto type = dyn_cast<RankedTensorType>(value.getType());
     if (!range || !type || !type.getElementType().isF32())
-      return fakeQuantized[value] = Value();
-    const numerics::IntegerRange storageRange = numerics::IntegerRange::forBits(
-        actBits, true, /*narrow=*/symmetricActs);
-    const numerics::AffineParams p = numerics::chooseAffineParams(
-        range->first, range->second, storageRange, symmetricActs);
+      return fakeQuantized[{value, key}] = Value();
     MLIRContext *ctx = &getContext();
-    Type quantized = quant::UniformQuantizedType::get(
-        quant::QuantizationFlags::Signed, IntegerType::get(ctx, actBits),
-        type.getElementType(), p.scale, p.zeroPoint, storageRange.min,
-        storageRange.max);
+    Type quantized;
+    if (format.minifloat) {
+      // Low-bit float activations: one scale mapping the range's absmax
+      // onto the format's largest value.
+      const double absmax =
+          std::max(std::fabs(range->first), std::fabs(range->second));
+      const double maxFinite =
+          numerics::getMinifloatFormat(*format.minifloat).maxFinite();
+      const double scale =
+          absmax > 0 ? static_cast<float>(absmax / maxFinite) : 1.0;
+      quantized = ScaledFloatType::get(
+          ctx, minifloatType(ctx, *format.minifloat), Float32Type::get(ctx),
+          DenseF64ArrayAttr::get(ctx, {scale}), ScaledFloatType::kPerTensor);
+    } else {
+      const numerics::IntegerRange storageRange =
+          numerics::IntegerRange::forBits(format.bits, true,
+                                          /*narrow=*/symmetricActs);
+      const numerics::AffineParams p = numerics::chooseAffineParams(
+          range->first, range->second, storageRange, symmetricActs);
+      quantized = quant::UniformQuantizedType::get(
+          quant::QuantizationFlags::Signed, IntegerType::get(ctx, format.bits),
+          type.getElementType(), p.scale, p.zeroPoint, storageRange.min,
+          storageRange.max);
+    }
     OpBuilder b(ctx);
     if (auto arg = dyn_cast<BlockArgument>(value))
       b.setInsertionPointToStart(arg.getOwner());
@@ -351,7 +392,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     Value q = QuantizeOp::create(
         b, loc, RankedTensorType::get(type.getShape(), quantized), value);
     Value dq = DequantizeOp::create(b, loc, type, q);
-    return fakeQuantized[value] = dq;
+    return fakeQuantized[{value, key}] = dq;
   }
 
   /// Every calibrated f32 activation read by all its users through a
@@ -369,7 +410,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
         llvm::append_range(values, op->getResults());
     });
     for (Value value : values) {
-      Value dq = quantizeActivation(value);
+      Value dq = quantizeActivation(value, {actBits, std::nullopt});
       if (!dq)
         continue;
       Operation *quantize = dq.getDefiningOp()->getOperand(0).getDefiningOp();
@@ -400,6 +441,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       }
       defaultFormat = {numerics::getMinifloatFormat(*kind).bits(), *kind};
     }
+    const numerics::WeightFormat defaultActFormat{actBits, std::nullopt};
     SmallVector<Operation *> layers;
     getOperation()->walk([&](Operation *op) {
       if (isWeightedLayer(op) && !isKeptFloat(op, keepFloat))
@@ -410,24 +452,20 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
                .getElementType()
                .isF32())
         continue; // Already integer (imported QLinear ops).
-      numerics::WeightFormat format = defaultFormat;
-      if (auto chosen =
-              op->getAttrOfType<StringAttr>(QCDialect::kWeightFormatAttrName)) {
-        auto parsed = numerics::parseWeightFormat(chosen.getValue());
-        if (!parsed) { // The dialect verifier rejects this first.
-          op->emitOpError() << "unknown weight format " << chosen;
-          return signalPassFailure();
-        }
-        format = *parsed;
-      }
+      auto format =
+          formatAttribute(op, QCDialect::kWeightFormatAttrName, defaultFormat);
+      auto actFormat =
+          formatAttribute(op, QCDialect::kActFormatAttrName, defaultActFormat);
+      if (failed(format) || failed(actFormat))
+        return signalPassFailure();
       auto weight = weightOperand(op);
-      if (weight && failed(quantizeWeight(op, *weight, format)))
+      if (weight && failed(quantizeWeight(op, *weight, *format)))
         return signalPassFailure();
       for (unsigned index : activationOperands(op)) {
         Value operand = op->getOperand(index);
         if (operand.getDefiningOp<DequantizeOp>())
           continue; // A quantized weight (or already quantized).
-        if (Value dq = quantizeActivation(operand))
+        if (Value dq = quantizeActivation(operand, *actFormat))
           op->setOperand(index, dq);
       }
     }
@@ -443,7 +481,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       def->erase();
   }
 
-  llvm::DenseMap<Value, Value> fakeQuantized;
+  /// Quantized activations by (value, format key).
+  llvm::DenseMap<std::pair<Value, unsigned>, Value> fakeQuantized;
   /// Quantized weights by (float weight, channel axis, format key).
   llvm::DenseMap<std::tuple<Value, int64_t, unsigned>, Value> quantizedWeights;
   unsigned formatKey = 0; // of the weight being quantized

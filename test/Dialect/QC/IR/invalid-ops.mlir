@@ -326,3 +326,11 @@ func.func @weight_format_on_relu(%x: tensor<4xf32>) {
   %0 = qc.relu %x {qc.weight_format = "int4"} : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @act_format_unknown(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) {
+  // expected-error @+1 {{'qc.matmul' op 'qc.act_format' must be a string naming int2 .. int16, fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3 or fp4e2m1, got "fp9"}}
+  %0 = qc.matmul %x, %w {qc.act_format = "fp9"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return
+}

@@ -160,3 +160,28 @@ func.func @mixed_formats(%x: tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf3
   %3 = qc.matmul %x, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   return %0, %1, %2, %3 : tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>
 }
+
+// -----
+
+// Per-layer activation formats: `qc.act_format` gives int16 (scale
+// 4/65535, zero point round(-32768 + 1/scale) = -16384) or FP8 E4M3 (scale
+// absmax / 448 = 3/448) inputs; a value read in two formats gets one
+// quantize per format, and the unannotated layer the options' int8.
+// RUN: qopt %s -split-input-file -qc-quantize | FileCheck %s --check-prefix=ACTS
+// ACTS-LABEL: func @act_formats
+// ACTS-DAG: %[[Q16:.*]] = qc.quantize %arg0 : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i16:f32, 6.103608{{[0-9]*}}E-5:-16384>>
+// ACTS-DAG: %[[Q8:.*]] = qc.quantize %arg0 : tensor<4x2xf32> -> tensor<4x2x!qc.float<f8E4M3FN:f32, 0.0066964{{[0-9]*}}>>
+// ACTS-DAG: %[[Q88:.*]] = qc.quantize %arg0 : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i8:f32, 0.015686{{[0-9]*}}:-64>>
+// ACTS-DAG: %[[D16:.*]] = qc.dequantize %[[Q16]]
+// ACTS-DAG: %[[D8:.*]] = qc.dequantize %[[Q8]]
+// ACTS-DAG: %[[D88:.*]] = qc.dequantize %[[Q88]]
+// ACTS-DAG: qc.matmul %[[D16]], %{{.*}} {qc.act_format = "int16"}
+// ACTS-DAG: qc.matmul %[[D8]], %{{.*}} {qc.act_format = "fp8e4m3"}
+// ACTS-DAG: qc.matmul %[[D88]], %{{.*}} :
+func.func @act_formats(%x: tensor<4x2xf32> {qc.act_range = array<f64: -1.0, 3.0>}) -> (tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>) {
+  %w = arith.constant dense<[[1.0, 2.0], [-0.5, 0.5]]> : tensor<2x2xf32>
+  %0 = qc.matmul %x, %w {qc.act_format = "int16"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %1 = qc.matmul %x, %w {qc.act_format = "fp8e4m3"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %2 = qc.matmul %x, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return %0, %1, %2 : tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>
+}

@@ -21,10 +21,11 @@ def QC_Dialect : Dialect {
       saturation: `qc.quantize`, `qc.dequantize`, `qc.requantize` and the
       dyadic `qc.rescale` (TOSA RESCALE semantics).
 
-    Discardable attributes: `qc.weight_format` (a string such as `"int4"`
-    or `"fp4e2m1"`, on a layer with weights) is the weight format that
-    mixed precision chose for that layer; `qc-quantize` honours it over its
-    own `weight-bits`/`weight-format` options.
+    Discardable attributes: `qc.weight_format` and `qc.act_format`
+    (strings such as `"int4"`, `"int16"` or `"fp8e4m3"`, on a layer with
+    weights) are the weight and input-activation formats that mixed
+    precision chose for that layer; `qc-quantize` honours them over its own
+    `weight-bits`/`weight-format`/`act-bits` options.
 
     Every op's semantics is implemented once, in qcc's numerics library
     (`include/qcc/Numerics`), which the passes, the interpreter and the code
@@ -41,6 +42,9 @@ def QC_Dialect : Dialect {
     /// The per-layer weight format chosen by mixed precision.
     static constexpr ::llvm::StringLiteral kWeightFormatAttrName =
         "qc.weight_format";
+    /// The per-layer input-activation format chosen by mixed precision.
+    static constexpr ::llvm::StringLiteral kActFormatAttrName =
+        "qc.act_format";
   }];
 }
 
