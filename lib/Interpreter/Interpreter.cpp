@@ -601,7 +601,7 @@ void qcc::interp::roundToElementType(Tensor &t, Type elementType) {
 
 llvm::Expected<std::vector<Tensor>>
 qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs,
-                         ValueObserver observer) {
+                         ValueObserver observer, KnownValues known) {
   if (func.isExternal())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "interpreter: function @" + func.getName() +
@@ -644,6 +644,13 @@ qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs,
       for (Value v : ret.getOperands())
         results.push_back(env.at(v));
       return results;
+    }
+    if (known && op.getNumResults() > 0 &&
+        llvm::all_of(op.getResults(),
+                     [&](Value result) { return known(result) != nullptr; })) {
+      for (Value result : op.getResults())
+        env[result] = *known(result);
+      continue;
     }
     auto results = execute(&op, [&](Value v) -> const Tensor & {
       return env.at(v);

@@ -8,8 +8,10 @@
 #include "qcc/Dialect/QC/IR/QCTypes.h"
 #include "qcc/Numerics/Quantize.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
@@ -303,6 +305,7 @@ collectWeightedLayers(mlir::func::FuncOp func,
     layer.channels =
         static_cast<double>(w.getDimSize(qc::getWeightChannelAxis(op)));
     layer.macs = qc::getMultiplyAddsPerSample(op);
+    layer.op = op;
     layers.push_back(std::move(layer));
   });
   return layers;
@@ -459,10 +462,24 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
       }
     }
 
+  // The float run, keeping every value it computes (up to 1 GB) so that
+  // each measurement only re-runs what depends on the quantized layer.
   Expected<std::vector<interp::Tensor>> reference =
       std::vector<interp::Tensor>{};
-  if (options.measured && cached.empty())
-    reference = interp::runFunction(func, inputs);
+  llvm::DenseMap<mlir::Value, interp::Tensor> floatValues;
+  const bool reuse = options.measured && !options.quantize.allActivations;
+  if (options.measured && cached.empty()) {
+    double kept = 0;
+    reference = interp::runFunction(
+        func, inputs, [&](mlir::Value v, const interp::Tensor &t) {
+          if (!reuse || kept > (1 << 27))
+            return;
+          kept += t.data.size();
+          floatValues[v] = t;
+        });
+    if (kept > (1 << 27))
+      floatValues.clear();
+  }
   if (!reference)
     return reference.takeError();
   std::vector<std::string> layerNames;
@@ -483,7 +500,9 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
         continue;
       }
       // This layer alone in `format`, every other one float.
-      mlir::OwningOpRef<mlir::ModuleOp> clone(module.clone());
+      mlir::IRMapping mapping;
+      mlir::OwningOpRef<mlir::ModuleOp> clone(
+          cast<mlir::ModuleOp>(module->clone(mapping)));
       {
         annotateLayer(*clone, layers[l].name, format);
         qc::QCQuantizeOptions q = options.quantize;
@@ -504,7 +523,20 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
           layers[l].weights / totalWeights;
       double kl = proxy;
       if (options.measured) {
-        auto outputs = interp::runFunction(getMainFunction(*clone), inputs);
+        // Values upstream of the layer are the float run's: the ops that
+        // compute them are untouched clones of the float model's (the
+        // layer's forward slice is everything qc-quantize changes).
+        llvm::SetVector<mlir::Operation *> downstream;
+        mlir::getForwardSlice(layers[l].op, &downstream);
+        downstream.insert(layers[l].op);
+        llvm::DenseMap<mlir::Value, const interp::Tensor *> known;
+        for (auto &[value, tensor] : floatValues)
+          if (mlir::Operation *def = value.getDefiningOp();
+              def && !downstream.contains(def))
+            known[mapping.lookup(value)] = &tensor;
+        auto outputs =
+            interp::runFunction(getMainFunction(*clone), inputs, {},
+                                [&](mlir::Value v) { return known.lookup(v); });
         if (!outputs)
           return outputs.takeError();
         kl = meanSoftmaxKL((*reference)[0], (*outputs)[0]);

@@ -28,6 +28,7 @@ struct WeightedLayer {
   double channels = 0; // output channels (one f32 scale each)
   double macs = 0;     // multiply-adds per sample
   std::vector<float> floatWeights;
+  mlir::Operation *op = nullptr; // in the module it was collected from
 };
 
 /// Budgets as given on the command line; a zero or empty one is not set.

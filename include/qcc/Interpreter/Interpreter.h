@@ -27,12 +27,19 @@ namespace qcc::interp {
 using ValueObserver =
     llvm::function_ref<void(mlir::Value value, const Tensor &tensor)>;
 
+/// Values the caller already knows (e.g. from an earlier run of a model
+/// that differs only downstream): null for the others.
+using KnownValues = llvm::function_ref<const Tensor *(mlir::Value value)>;
+
 /// Runs `func` on `inputs` (one per argument, shapes matching the argument
 /// types' static dimensions) and returns one tensor per result. Values of
-/// integer and quantized types hold their stored integers.
+/// integer and quantized types hold their stored integers. An op all of
+/// whose results `known` gives is not run: it takes those tensors as they
+/// are (the caller vouches for them; the observer does not see them).
 llvm::Expected<std::vector<Tensor>> runFunction(mlir::func::FuncOp func,
                                                 llvm::ArrayRef<Tensor> inputs,
-                                                ValueObserver observer = {});
+                                                ValueObserver observer = {},
+                                                KnownValues known = {});
 
 /// The elements of a constant attribute (`dense` or `dense_resource`).
 llvm::Expected<Tensor> decodeConstant(mlir::ElementsAttr attr);
