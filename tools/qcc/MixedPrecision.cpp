@@ -228,7 +228,7 @@ MixedPrecisionFlags::MixedPrecisionFlags(cl::SubCommand &command)
           cl::desc("Mixed precision: measured (default: the model run with "
                    "the layer alone quantized, KL of its outputs) or proxy "
                    "(data-free: the layer's relative weight quantization "
-                   "error times its share of the weights; no model runs)"),
+                   "error; no model runs)"),
           cl::init("measured"), cl::sub(command), cl::cat(qccCategory)),
       samples("sensitivity-samples",
               cl::desc("Calibration samples sensitivity is measured on "
@@ -515,12 +515,14 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
           return error("quantizing " + layers[l].name + " with " +
                        format.name() + " failed");
       }
-      // Proxy: relative weight error, weighted by the layer's share of the
-      // weights (a data-free stand-in for its effect on the output).
+      // Proxy: the relative weight error, a data-free stand-in for the
+      // relative noise the layer adds to its output (noise-to-signal ratios
+      // of the layers add up along the network). Weighting it by the
+      // layer's share of the weights ranked worse: Spearman 0.48 / 0.72
+      // against 0.74 / 0.87 on digits_cnn / fashion_cnn.
       const double proxy =
           weightError(*clone, layers[l].name, layers[l].floatWeights)
-              .value_or(0.0) *
-          layers[l].weights / totalWeights;
+              .value_or(0.0);
       double kl = proxy;
       if (options.measured) {
         // Values upstream of the layer are the float run's: the ops that
@@ -604,7 +606,7 @@ void printAllocation(raw_ostream &os, const MixedPrecisionProblem &problem,
     os << format(" %9s", f.name().c_str());
   os << (problem.wasMeasured
              ? "   (KL of the outputs with the layer alone in each format)\n"
-             : "   (proxy: relative weight error x weight share)\n");
+             : "   (proxy: relative weight error)\n");
   for (size_t l = 0; l < problem.layers.size(); ++l) {
     os << format("%-28s %10.0f %8s", problem.layers[l].name.c_str(),
                  problem.layers[l].weights,
