@@ -45,7 +45,9 @@ static cl::list<double> allocateSweep(
              "their top-1 accuracy too)"),
     cl::CommaSeparated, cl::sub(allocateCommand), cl::cat(qccCategory));
 static cl::list<std::string> allocateEvalInput(
-    "input", cl::desc("Test inputs for the frontier's accuracy"),
+    "input",
+    cl::desc("Test inputs: each frontier point's measured KL of its outputs "
+             "from the float model's (and, with --labels, its top-1 accuracy)"),
     cl::value_desc("file"), cl::sub(allocateCommand), cl::cat(qccCategory));
 static cl::opt<std::string> allocateEvalLabels(
     "labels", cl::desc("Test labels for the frontier's accuracy"),
@@ -101,25 +103,36 @@ int runAllocate() {
     return fail("allocate", toString(solved.takeError()));
 
   if (!allocateSweep.empty()) {
-    std::optional<interp::Tensor> testInputs;
+    // Test data: the measured KL of each allocation's outputs from the
+    // float model's (--input) and its top-1 accuracy (--labels).
+    std::optional<interp::Tensor> testInputs, floatLogits;
     std::vector<double> labels;
-    if (!allocateEvalLabels.empty()) {
+    if (!allocateEvalInput.empty()) {
       auto x = readArguments(func, allocateEvalInput, "--input");
-      auto y = readNpy(allocateEvalLabels);
       if (!x)
         return fail("allocate", toString(x.takeError()));
+      testInputs = interp::Tensor((*x)[0].shape, (*x)[0].toDoubles());
+      auto reference = interp::runFunction(func, {*testInputs});
+      if (!reference)
+        return fail("allocate", toString(reference.takeError()));
+      floatLogits = (*reference)[0];
+    }
+    if (!allocateEvalLabels.empty()) {
+      if (!testInputs)
+        return fail("allocate", "--labels needs --input");
+      auto y = readNpy(allocateEvalLabels);
       if (!y)
         return fail("allocate", toString(y.takeError()));
-      testInputs = interp::Tensor((*x)[0].shape, (*x)[0].toDoubles());
       labels = y->toDoubles();
     }
     struct Point {
       double bits, cost, accuracy;
     };
     std::vector<Point> frontier;
-    outs() << "Pareto frontier (average weight bits budget: allocation, "
-              "summed sensitivity"
-           << (testInputs ? ", top-1 %" : "") << "):\n";
+    outs() << "Pareto frontier (average weight bits budget: achieved bits "
+              "[formats], predicted KL = summed sensitivity"
+           << (testInputs ? ", measured KL on --input" : "")
+           << (labels.empty() ? "" : ", top-1 %") << "):\n";
     for (double budget : allocateSweep) {
       mp::Problem sweep = problem->ilp;
       sweep.resources[0].budget = budget;
@@ -133,7 +146,7 @@ int runAllocate() {
       std::string formatsText;
       for (size_t l = 0; l < problem->layers.size(); ++l)
         formatsText += (l ? "," : "") + problem->formats[a->choice[l]].name();
-      double accuracy = -1;
+      double accuracy = -1, measuredKL = -1;
       if (testInputs) {
         mlir::OwningOpRef<mlir::ModuleOp> clone((*module)->clone());
         if (Error e = applyAllocation(*clone, *problem, *a, options.quantize))
@@ -142,20 +155,25 @@ int runAllocate() {
         if (!out)
           return fail("allocate", toString(out.takeError()));
         const interp::Tensor &logits = (*out)[0];
+        measuredKL = meanSoftmaxKL(*floatLogits, logits);
         const int64_t n = logits.shape[0], c = logits.data.size() / n;
-        int64_t correct = 0;
-        for (int64_t i = 0; i < n; ++i) {
-          int64_t best = 0;
-          for (int64_t j = 1; j < c; ++j)
-            if (logits.data[i * c + j] > logits.data[i * c + best])
-              best = j;
-          correct += best == static_cast<int64_t>(labels[i]);
+        if (!labels.empty()) {
+          int64_t correct = 0;
+          for (int64_t i = 0; i < n; ++i) {
+            int64_t best = 0;
+            for (int64_t j = 1; j < c; ++j)
+              if (logits.data[i * c + j] > logits.data[i * c + best])
+                best = j;
+            correct += best == static_cast<int64_t>(labels[i]);
+          }
+          accuracy = 100.0 * correct / n;
         }
-        accuracy = 100.0 * correct / n;
       }
       frontier.push_back({a->used[0], a->cost, accuracy});
       outs() << format("  %.2f: %.3f bits [%s] %.3e", budget, a->used[0],
                        formatsText.c_str(), a->cost);
+      if (measuredKL >= 0)
+        outs() << format(" %.3e", measuredKL);
       if (accuracy >= 0)
         outs() << format(" %.2f%%", accuracy);
       outs() << format(" (solved in %.3f s)\n", seconds);
@@ -163,7 +181,7 @@ int runAllocate() {
     if (!allocatePlot.empty()) {
       // An SVG scatter/line plot: x = average bits, y = accuracy (or
       // sensitivity).
-      const bool acc = testInputs.has_value();
+      const bool acc = !labels.empty();
       double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
       for (const Point &p : frontier) {
         const double y = acc ? p.accuracy : p.cost;
