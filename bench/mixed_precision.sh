@@ -6,6 +6,12 @@
 #    scales are the same), each with its top-1 accuracy, its top-1 agreement
 #    with the float model and the mean KL of its logits from the float
 #    model's (test set);
+#  - the same at <= 4.5 bits with the data-free proxy instead of measured
+#    sensitivity;
+#  - the Pareto frontier of each trained model (default PTQ setting): per
+#    average-bits budget, the allocation, its predicted KL (summed
+#    sensitivity), its measured KL on the test set and its top-1; SVG plots
+#    go to PLOT_DIR when it is set;
 #  - ResNet-18 (random weights, python/make_resnet18.py; data-free proxy
 #    sensitivity): the frontier over average-bits budgets and the solve time
 #    with three budgets at once.
@@ -33,9 +39,12 @@ compare() {
   while IFS='|' read -r label flags; do
     i=$((i + 1))
     while IFS='|' read -r scheme mode; do
+      # One sensitivity cache per setting and kind (measured or proxy).
+      local cache="$TMP/$name-$i${mode//[^a-z]/}.json"
+      cache=${cache/mixedprecisionavgbits/}
       # shellcheck disable=SC2086
       "$QCC" quantize "$model" --calib "$calib" $flags $mode \
-        --sensitivity-cache "$TMP/$name-$i.json" -o "$TMP/q.mlir" > "$TMP/log"
+        --sensitivity-cache "$cache" -o "$TMP/q.mlir" > "$TMP/log"
       local bits
       bits=$(sed -n 's/^average weight bits \([0-9.]*\) .*/\1/p' "$TMP/log")
       "$QCC" eval "$TMP/q.mlir" --input "$test" --labels "$labels" \
@@ -49,8 +58,20 @@ compare() {
 uniform int4|--weights int4
 mixed, <= 4.5 bits|--mixed-precision --avg-bits 4.5
 mixed, uniform int4's size|--mixed-precision --avg-bits 4
+mixed (data-free proxy), <= 4.5 bits|--mixed-precision --avg-bits 4.5 --sensitivity proxy
 MODES
   done
+  echo
+  echo "Pareto frontier of $name (absmax scales; per budget: average bits [formats], predicted KL, measured KL on the test set, top-1 %):"
+  echo
+  "$QCC" quantize "$model" --calib "$calib" --calibrated-output "$TMP/cal.mlir" \
+    -o "$TMP/q.mlir" > /dev/null
+  local plot=()
+  [ -n "${PLOT_DIR:-}" ] && plot=(--plot "$PLOT_DIR/$name-mixed-precision-frontier.svg")
+  "$QCC" allocate "$TMP/cal.mlir" --calib "$calib" --avg-bits 4.5 \
+    --sweep 2.5,3,3.5,4,4.5,5,6,8 --input "$test" --labels "$labels" \
+    "${plot[@]}" --sensitivity-cache "$TMP/$name-1.json" -o "$TMP/mp.mlir" |
+    grep -E '^  [0-9]' | sed 's/^  /    /'
 }
 
 SETTINGS_ALL='absmax scales|

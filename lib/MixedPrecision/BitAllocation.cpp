@@ -104,10 +104,14 @@ bool withinBudgets(const Problem &problem, const Allocation &a) {
   return true;
 }
 
-/// The objective both solvers minimise: each candidate's sensitivity over
-/// the largest one, plus a tie-breaking term of at most 1e-6 in total: its
-/// use of the first resource over the largest total use possible. Scaling
-/// keeps KL sensitivities of 1e-7 clear of CBC's absolute tolerances.
+/// The objective both solvers minimise: each candidate's sensitivity
+/// scaled so that the largest is 1e6, plus a tie-breaking term of at most
+/// 1e-3 in total: its use of the first resource over the largest total use
+/// possible. Sensitivities span many decades (KL from 1e-7 to 10), and CBC
+/// prunes nodes that cannot improve the objective by its cutoff increment
+/// (about 1e-5, absolute): scaled to 1e6, differences down to 1e-11 of the
+/// largest sensitivity still count, and the tie term (1e-9 of it) decides
+/// only between allocations that are equal to that precision.
 struct Objective {
   double costScale = 1, resourceScale = 0;
 
@@ -122,11 +126,11 @@ struct Objective {
       }
       total += most;
     }
-    costScale = largest > 0 ? largest : 1;
-    resourceScale = total > 0 ? 1e-6 / total : 0;
+    costScale = largest > 0 ? 1e6 / largest : 1;
+    resourceScale = total > 0 ? 1e-3 / total : 0;
   }
   double operator()(const Candidate &c) const {
-    return c.cost / costScale +
+    return c.cost * costScale +
            (c.resources.empty() ? 0 : c.resources[0] * resourceScale);
   }
 };

@@ -183,4 +183,40 @@ TEST(BitAllocation, TinySensitivitiesAreNotLostInSolverTolerances) {
   }
 }
 
+TEST(BitAllocation, WideRangesOfSensitivityKeepTheirOptimum) {
+  // digits_cnn's measured sensitivities (KL, 1e-7 .. 10) for int8, int6,
+  // int4, int3, int2, fp8e4m3, fp6e3m2, fp4e2m1 and its weight counts:
+  // differences of 1e-4 between allocations must survive however the
+  // solver scales the objective, at every average-bits budget.
+  const double kl[4][8] = {{1.47e-05, 5.42e-04, 1.93e-03, 2.94e-01, 4.18e+00,
+                            4.71e-04, 1.15e-03, 1.18e-01},
+                           {9.06e-06, 1.64e-04, 2.96e-03, 5.23e-02, 8.38e+00,
+                            9.06e-05, 2.01e-04, 5.76e-03},
+                           {1.49e-06, 2.19e-06, 8.09e-05, 9.53e-04, 2.40e-01,
+                            2.44e-06, 4.42e-05, 1.19e-04},
+                           {2.89e-07, 2.12e-06, 6.38e-05, 1.90e-04, 3.18e-03,
+                            5.33e-06, 2.40e-05, 1.62e-04}};
+  const double weights[4] = {144, 4608, 18432, 640};
+  const double bits[8] = {8, 6, 4, 3, 2, 8, 6, 4};
+  const double total = 144 + 4608 + 18432 + 640;
+  auto cbc = createCbcSolver(), brute = createBruteForceSolver();
+  for (double budget : {2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 8.0}) {
+    Problem p;
+    for (int l = 0; l < 4; ++l) {
+      Layer layer{"layer" + std::to_string(l), {}};
+      for (int f = 0; f < 8; ++f)
+        layer.candidates.push_back({"f" + std::to_string(f),
+                                    kl[l][f],
+                                    {weights[l] * bits[f] / total}});
+      p.layers.push_back(layer);
+    }
+    p.resources = {{"average bits", budget}};
+    auto expected = brute->solve(p);
+    auto actual = cbc->solve(p);
+    ASSERT_TRUE(expected && actual) << budget;
+    EXPECT_EQ(actual->choice, expected->choice) << "budget " << budget;
+    EXPECT_NEAR(actual->cost, expected->cost, 1e-12) << "budget " << budget;
+  }
+}
+
 } // namespace

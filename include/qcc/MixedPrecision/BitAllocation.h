@@ -62,13 +62,12 @@ Allocation evaluate(const Problem &problem, std::vector<int> choice);
 
 /// A solver of the bit-allocation ILP. Deterministic: the same problem
 /// always gives the same allocation (CBC runs single-threaded with fixed
-/// settings). The tie rule: solvers minimise sum(cost) / (largest cost)
-/// + 1e-6 * sum(use of the first resource) / (its largest possible
-/// total), so among allocations of equal summed sensitivity the one using
-/// least of the first resource wins (the term moves the optimum by at most
-/// 1e-6 of the largest sensitivity). Allocations that tie on both go to
-/// CBC's pick or brute force's first in enumeration order (layer 0's
-/// choice varying fastest).
+/// settings). The tie rule: solvers minimise sum(cost) * 1e6 / (largest
+/// cost) + 1e-3 * sum(use of the first resource) / (its largest possible
+/// total), so among allocations whose summed sensitivities agree to 1e-9
+/// of the largest sensitivity the one using least of the first resource
+/// wins. Allocations that tie on both go to CBC's pick or brute force's
+/// first in enumeration order (layer 0's choice varying fastest).
 class Solver {
 public:
   virtual ~Solver() = default;
