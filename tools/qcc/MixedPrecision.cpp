@@ -146,12 +146,18 @@ double cpuMacsPerSecond(const WeightFormat &weight, const WeightFormat &act) {
   return int8Kernel ? 3.0e11 : 1.0e10;
 }
 
-/// FPGA cost model: LUTs of one weight x activation multiplier in a fully
-/// parallel (reuse factor 1) datapath, first-order estimates: an integer
-/// w x a multiplier takes about w * a LUTs (2-bit weights: an adder and a
-/// negation, about a + 2); a minifloat operand counts as its significand
-/// (mantissa + 1 bits) plus its exponent's shifter (e bits).
-double fpgaLutsPerWeight(const WeightFormat &weight, const WeightFormat &act) {
+/// FPGA cost model: the resources of one weight x activation multiplier
+/// in a fully parallel (reuse factor 1) datapath, first-order estimates.
+/// A minifloat operand counts as its significand (mantissa + 1 bits) plus
+/// its exponent's shifter (e bits). Operands of up to 9 bits multiply in
+/// LUTs (Vivado's choice below about 10 bits, as hls4ml measured): about
+/// w * a LUTs (2-bit weights: an adder and a negation, about a + 2); wider
+/// ones take one DSP slice (27 x 18 bits) and no LUTs.
+struct FpgaMultiplier {
+  double luts = 0, dsps = 0;
+};
+FpgaMultiplier fpgaMultiplier(const WeightFormat &weight,
+                              const WeightFormat &act) {
   auto width = [](const WeightFormat &f) {
     auto parsed = numerics::parseWeightFormat(f.name);
     if (parsed && parsed->minifloat) {
@@ -160,9 +166,11 @@ double fpgaLutsPerWeight(const WeightFormat &weight, const WeightFormat &act) {
     }
     return static_cast<double>(f.bits);
   };
+  if (width(weight) > 9 || width(act) > 9)
+    return {0, 1};
   if (weight.floatType == "int" && weight.bits == 2)
-    return width(act) + 2;
-  return width(weight) * width(act);
+    return {width(act) + 2, 0};
+  return {width(weight) * width(act), 0};
 }
 
 } // namespace
@@ -223,6 +231,13 @@ MixedPrecisionFlags::MixedPrecisionFlags(cl::SubCommand &command)
                    "LUTs per weight x 8-bit activation multiplier by weight "
                    "format); LUTS, or P% of the all-int8 model's"),
           cl::init(""), cl::sub(command), cl::cat(qccCategory)),
+      fpgaDspBudget(
+          "fpga-dsp-budget",
+          cl::desc("Budget: FPGA DSP slices of the quantized layers' "
+                   "multipliers by qcc's FPGA cost model (one multiplier per "
+                   "weight; a DSP where an operand is wider than 9 bits, "
+                   "e.g. int16 activations); DSPS, or P% of one per weight"),
+          cl::init(""), cl::sub(command), cl::cat(qccCategory)),
       sensitivity(
           "sensitivity",
           cl::desc("Mixed precision: measured (default: the model run with "
@@ -275,6 +290,7 @@ MixedPrecisionFlags::parse() const {
   budgets.bops = bopsBudget;
   budgets.cpuLatency = cpuLatencyBudget;
   budgets.fpgaLuts = fpgaLutBudget;
+  budgets.fpgaDsps = fpgaDspBudget;
   return std::make_pair(std::move(options), std::move(budgets));
 }
 
@@ -319,8 +335,9 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
   };
   if (!budgets.any())
     return error("give a budget: --avg-bits BITS, --size-budget BYTES|P%, "
-                 "--bops-budget BOPS|P%, --cpu-latency-budget MS|P% and/or "
-                 "--fpga-lut-budget LUTS|P%");
+                 "--bops-budget BOPS|P%, --cpu-latency-budget MS|P%, "
+                 "--fpga-lut-budget LUTS|P% and/or --fpga-dsp-budget "
+                 "DSPS|P%");
   MixedPrecisionProblem result;
   for (const WeightFormat &w : options.candidates) {
     if (options.actCandidates.empty())
@@ -404,12 +421,24 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
   }
   if (!budgets.fpgaLuts.empty()) {
     auto luts = parseBudget(budgets.fpgaLuts, "fpga-lut-budget", "LUTS",
-                            totalWeights * fpgaLutsPerWeight(int8, int8));
+                            totalWeights * fpgaMultiplier(int8, int8).luts);
     if (!luts)
       return luts.takeError();
     uses.push_back({"FPGA LUTs (cost model)", *luts,
                     [&](const WeightedLayer &l, const CandidateFormat &f) {
-                      return l.weights * fpgaLutsPerWeight(f.weight, actOf(f));
+                      return l.weights *
+                             fpgaMultiplier(f.weight, actOf(f)).luts;
+                    }});
+  }
+  if (!budgets.fpgaDsps.empty()) {
+    auto dsps =
+        parseBudget(budgets.fpgaDsps, "fpga-dsp-budget", "DSPS", totalWeights);
+    if (!dsps)
+      return dsps.takeError();
+    uses.push_back({"FPGA DSPs (cost model)", *dsps,
+                    [&](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.weights *
+                             fpgaMultiplier(f.weight, actOf(f)).dsps;
                     }});
   }
   for (const Use &u : uses)

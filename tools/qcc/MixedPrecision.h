@@ -38,9 +38,10 @@ struct Budgets {
   std::string bops;       // bit operations per sample: BOPS or P% of int8
   std::string cpuLatency; // CPU cost model: MS per sample or P% of int8
   std::string fpgaLuts;   // FPGA cost model: LUTs or P% of int8
+  std::string fpgaDsps;   // FPGA cost model: DSPs or P% of one per weight
   bool any() const {
     return avgBits > 0 || !size.empty() || !bops.empty() ||
-           !cpuLatency.empty() || !fpgaLuts.empty();
+           !cpuLatency.empty() || !fpgaLuts.empty() || !fpgaDsps.empty();
   }
 };
 
@@ -67,7 +68,7 @@ struct MixedPrecisionFlags {
   llvm::cl::opt<std::string> candidates, actCandidates;
   llvm::cl::opt<double> avgBits;
   llvm::cl::opt<std::string> sizeBudget, bopsBudget, cpuLatencyBudget,
-      fpgaLutBudget;
+      fpgaLutBudget, fpgaDspBudget;
   llvm::cl::opt<std::string> sensitivity;
   llvm::cl::opt<int64_t> samples;
   llvm::cl::opt<std::string> cache;

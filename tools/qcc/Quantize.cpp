@@ -174,7 +174,8 @@ static cl::opt<bool> mixedPrecision(
     cl::desc("Choose each layer's weight format among --candidates by "
              "measured sensitivity and an integer linear program under the "
              "budgets given (--avg-bits, --size-budget, --bops-budget, "
-             "--cpu-latency-budget, --fpga-lut-budget); see qcc allocate"),
+             "--cpu-latency-budget, --fpga-lut-budget, --fpga-dsp-budget); see "
+             "qcc allocate"),
     cl::sub(quantizeCommand), cl::cat(qccCategory));
 static MixedPrecisionFlags mixedPrecisionFlags(quantizeCommand);
 
@@ -723,11 +724,13 @@ int runQuantize() {
   if (mixedPrecision && !mixed->second.any())
     return fail("quantize", "--mixed-precision needs a budget: --avg-bits, "
                             "--size-budget, --bops-budget, "
-                            "--cpu-latency-budget or --fpga-lut-budget");
+                            "--cpu-latency-budget, --fpga-lut-budget or "
+                            "--fpga-dsp-budget");
   if (!mixedPrecision && mixed->second.any())
     return fail("quantize", "budgets (--avg-bits, --size-budget, "
                             "--bops-budget, --cpu-latency-budget, "
-                            "--fpga-lut-budget) need --mixed-precision");
+                            "--fpga-lut-budget, --fpga-dsp-budget) need "
+                            "--mixed-precision");
   auto actBits = parseIntFormat(actFormat, "acts");
   if (!actBits)
     return fail("quantize", toString(actBits.takeError()));
