@@ -505,6 +505,28 @@ Value i8Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(bytes)));
 }
 
+/// Constant integer weights narrower than 8 bits (int2 .. int7 from mixed
+/// precision) become i8 constants with the same values, so that the layers
+/// run on the int8 kernels: the products sign-extend their operands anyway.
+/// (Packed sub-byte storage is a separate step.)
+void widenSubByteWeights(Operation *root) {
+  root->walk([](Operation *op) {
+    if (!isWeightedLayer(op) || op->getNumOperands() < 2)
+      return;
+    Value weight = op->getOperand(1);
+    auto type = dyn_cast<RankedTensorType>(weight.getType());
+    auto element =
+        type ? dyn_cast<IntegerType>(type.getElementType()) : IntegerType();
+    if (!element || element.getWidth() >= 8 || element.getWidth() < 2)
+      return;
+    auto values = getIntegerConstant(weight);
+    if (!values)
+      return;
+    OpBuilder b(op);
+    op->setOperand(1, i8Constant(b, weight.getLoc(), type.getShape(), *values));
+  });
+}
+
 /// Float 2-d convolution as im2col [N, C*KH*KW, OH*OW] (static shapes) and
 /// a contraction with loops (n, m, k, p): the innermost loop runs along an
 /// output row, which LLVM vectorizes without reassociating the sums.
@@ -1295,6 +1317,7 @@ struct ConvertQCToLinalgPass
     });
     if (unsupportedOps)
       return signalPassFailure();
+    widenSubByteWeights(getOperation());
     RewritePatternSet patterns(ctx);
     if (fuseRequantization)
       patterns.add<ConvertConvRequant, ConvertConvRequantClip>(converter, ctx);

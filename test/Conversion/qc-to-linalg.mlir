@@ -133,3 +133,17 @@ func.func @sum_pool(%x: tensor<1x2x6x6xi8>) -> tensor<1x2x3x3xi32> {
   %s = qc.sum_pool %x {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x2x6x6xi8> -> tensor<1x2x3x3xi32>
   return %s : tensor<1x2x3x3xi32>
 }
+
+// -----
+
+// Sub-byte constant weights (mixed precision's int4) are widened to i8
+// with the same values and run on the int8 kernel.
+// CHECK-LABEL: func @gemm_int4_weight
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[}}-7, 3], [2, 7]]]> : tensor<1x2x2xi8>
+// CHECK: linalg.generic {{.*}} ins(%arg0, %[[W]] : tensor<?x2xi8>, tensor<1x2x2xi8>)
+// CHECK-SAME: attrs =  {qc.ukernel = "matmul_s8s8s32"}
+func.func @gemm_int4_weight(%a: tensor<?x2xi8>, %c: tensor<2xi32>) -> tensor<?x2xi32> {
+  %b = arith.constant dense<[[-7, 2], [3, 7]]> : tensor<2x2xi4>
+  %0 = qc.gemm %a, %b, %c {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<?x2xi8>, tensor<2x2xi4>, tensor<2xi32>) -> tensor<?x2xi32>
+  return %0 : tensor<?x2xi32>
+}
