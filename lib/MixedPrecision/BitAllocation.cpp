@@ -46,6 +46,15 @@ double minimumUse(const Problem &problem, size_t r) {
 llvm::Error qcc::mp::checkProblem(const Problem &problem) {
   if (problem.layers.empty())
     return error("bit allocation: no layers");
+  for (const std::vector<int> &other : problem.excluded) {
+    bool valid = other.size() == problem.layers.size();
+    for (size_t l = 0; valid && l < other.size(); ++l)
+      valid = other[l] >= 0 &&
+              other[l] < static_cast<int>(problem.layers[l].candidates.size());
+    if (!valid)
+      return error("bit allocation: an excluded allocation does not name "
+                   "one candidate per layer");
+  }
   for (const Layer &layer : problem.layers) {
     if (layer.candidates.empty())
       return error("bit allocation: layer '" + layer.name +
@@ -166,7 +175,9 @@ struct BruteForceSolver : Solver {
       double score = 0;
       for (size_t l = 0; l < choice.size(); ++l)
         score += objective(problem.layers[l].candidates[choice[l]]);
-      if (withinBudgets(problem, a) && (!best || score < bestScore)) {
+      if (withinBudgets(problem, a) &&
+          !llvm::is_contained(problem.excluded, a.choice) &&
+          (!best || score < bestScore)) {
         best = std::move(a);
         bestScore = score;
       }
@@ -197,6 +208,10 @@ struct CbcSolver : Solver {
     Cbc_Model *model = Cbc_newModel();
     Cbc_setLogLevel(model, 0);
     Cbc_setParameter(model, "threads", "1");
+    // CBC 2.10's preprocessing returned non-optimal allocations (claiming
+    // optimality) once exclusion rows were added (NextBestAllocationsInOrder
+    // in the unit tests); these problems are small enough without it.
+    Cbc_setParameter(model, "preprocess", "off");
     // One binary column per (layer, candidate).
     std::vector<std::pair<size_t, size_t>> columns;
     for (size_t l = 0; l < problem.layers.size(); ++l)
@@ -242,6 +257,22 @@ struct CbcSolver : Solver {
           "budget_" + std::to_string(r),
           [&](const Candidate &c) { return c.resources[r]; },
           problem.resources[r].budget);
+    // Each excluded allocation: at most L - 1 of its choices.
+    int excludedRows = 0;
+    for (const std::vector<int> &other : problem.excluded) {
+      std::vector<int> index;
+      std::vector<double> ones;
+      int column = 0;
+      for (size_t l = 0; l < problem.layers.size(); ++l) {
+        index.push_back(column + other[l]);
+        ones.push_back(1.0);
+        column += problem.layers[l].candidates.size();
+      }
+      const std::string name = "excluded_" + std::to_string(excludedRows++);
+      Cbc_addRow(model, name.c_str(), static_cast<int>(index.size()),
+                 index.data(), ones.data(), 'L',
+                 static_cast<double>(problem.layers.size()) - 1);
+    }
     Cbc_solve(model);
     const bool infeasibleModel = Cbc_isProvenInfeasible(model);
     const bool optimal = Cbc_isProvenOptimal(model);
@@ -274,6 +305,23 @@ struct CbcSolver : Solver {
 };
 
 } // namespace
+
+llvm::Expected<std::vector<Allocation>>
+qcc::mp::solveBest(Solver &solver, Problem problem, unsigned count) {
+  std::vector<Allocation> result;
+  while (result.size() < count) {
+    auto next = solver.solve(problem);
+    if (!next) {
+      if (result.empty())
+        return next.takeError();
+      llvm::consumeError(next.takeError()); // no further allocation
+      break;
+    }
+    problem.excluded.push_back(next->choice);
+    result.push_back(std::move(*next));
+  }
+  return result;
+}
 
 std::unique_ptr<Solver> qcc::mp::createCbcSolver() {
   return std::make_unique<CbcSolver>();

@@ -219,4 +219,30 @@ TEST(BitAllocation, WideRangesOfSensitivityKeepTheirOptimum) {
   }
 }
 
+TEST(BitAllocation, NextBestAllocationsInOrder) {
+  // solveBest: the optimum, then the best allocation differing from it, ...
+  // CBC's sequence equals brute force's (random costs: no ties), costs do
+  // not decrease, and no allocation repeats.
+  std::mt19937 rng(11);
+  auto cbc = createCbcSolver(), brute = createBruteForceSolver();
+  for (int trial = 0; trial < 40; ++trial) {
+    Problem p = randomProblem(rng, 2 + trial % 3, 3, 1 + trial % 2, 0.7);
+    auto expected = solveBest(*brute, p, 6);
+    auto actual = solveBest(*cbc, p, 6);
+    ASSERT_EQ(static_cast<bool>(expected), static_cast<bool>(actual));
+    if (!expected) {
+      llvm::consumeError(expected.takeError());
+      llvm::consumeError(actual.takeError());
+      continue;
+    }
+    ASSERT_EQ(actual->size(), expected->size()) << "trial " << trial;
+    for (size_t i = 0; i < actual->size(); ++i) {
+      EXPECT_EQ((*actual)[i].choice, (*expected)[i].choice)
+          << "trial " << trial << " rank " << i;
+      if (i > 0)
+        EXPECT_GE((*actual)[i].cost, (*actual)[i - 1].cost - 1e-12);
+    }
+  }
+}
+
 } // namespace

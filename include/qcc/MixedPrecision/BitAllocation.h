@@ -42,6 +42,10 @@ struct Resource {
 struct Problem {
   std::vector<Layer> layers;
   std::vector<Resource> resources;
+  /// Allocations (a candidate index per layer) the solution must differ
+  /// from: solving again with the previous optima excluded gives the next
+  /// best allocations in order (see solveBest).
+  std::vector<std::vector<int>> excluded;
 };
 
 /// A choice per layer (candidate index) and its totals.
@@ -75,6 +79,12 @@ public:
   /// The optimal allocation, or an error (infeasible, solver failure).
   virtual llvm::Expected<Allocation> solve(const Problem &problem) = 0;
 };
+
+/// Up to `count` allocations in order of increasing objective: the optimum,
+/// then the optimum with it excluded, and so on (fewer when the feasible
+/// allocations run out).
+llvm::Expected<std::vector<Allocation>>
+solveBest(Solver &solver, Problem problem, unsigned count);
 
 /// CBC (COIN-OR branch and cut) through its C API.
 std::unique_ptr<Solver> createCbcSolver();
