@@ -18,7 +18,6 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <chrono>
 #include <cmath>
 
 using namespace llvm;
@@ -89,16 +88,11 @@ int runAllocate() {
   auto problem = buildMixedPrecisionProblem(**module, inputs, options, budgets);
   if (!problem)
     return fail("allocate", toString(problem.takeError()));
-  auto timed = [](const mp::Problem &p, double &seconds) {
-    const auto start = std::chrono::steady_clock::now();
-    auto a = solve(p);
-    seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    return a;
-  };
   double solveSeconds;
-  auto solved = timed(problem->ilp, solveSeconds);
+  std::string refinement;
+  raw_string_ostream refinementLog(refinement);
+  auto solved = chooseAllocation(**module, *problem, problem->ilp, options,
+                                 solveSeconds, &refinementLog);
   if (!solved)
     return fail("allocate", toString(solved.takeError()));
 
@@ -137,7 +131,7 @@ int runAllocate() {
       mp::Problem sweep = problem->ilp;
       sweep.resources[0].budget = budget;
       double seconds;
-      auto a = timed(sweep, seconds);
+      auto a = chooseAllocation(**module, *problem, sweep, options, seconds);
       if (!a) {
         outs() << format("  %.2f: %s\n", budget,
                          toString(a.takeError()).c_str());
@@ -230,6 +224,7 @@ int runAllocate() {
   if (Error e = applyAllocation(**module, *problem, *solved, options.quantize))
     return fail("allocate", toString(std::move(e)));
   printAllocation(outs(), *problem, *solved);
+  outs() << refinement;
   outs() << format("ILP: %zu layers x %zu candidates x %zu budgets, solved "
                    "by CBC in %.3f s\n",
                    problem->layers.size(), problem->formats.size(),

@@ -21,6 +21,7 @@
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cmath>
 #include <functional>
 
@@ -249,6 +250,12 @@ MixedPrecisionFlags::MixedPrecisionFlags(cl::SubCommand &command)
               cl::desc("Calibration samples sensitivity is measured on "
                        "(default 64)"),
               cl::init(64), cl::sub(command), cl::cat(qccCategory)),
+      refine("refine",
+             cl::desc("Mixed precision with measured sensitivity: run the "
+                      "ILP's N best allocations jointly on the samples and "
+                      "keep the one whose output is closest to the float "
+                      "model's (default 8; 1: the ILP's optimum)"),
+             cl::init(8), cl::sub(command), cl::cat(qccCategory)),
       cache("sensitivity-cache",
             cl::desc("Sensitivity cache (JSON): reused when it was measured "
                      "for the same model, calibration data, candidates, "
@@ -284,6 +291,10 @@ MixedPrecisionFlags::parse() const {
   options.measured = sensitivity == "measured";
   options.samples = samples;
   options.cachePath = cache;
+  if (refine < 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "--refine must be at least 1");
+  options.refine = refine;
   Budgets budgets;
   budgets.avgBits = avgBits;
   budgets.size = sizeBudget;
@@ -369,6 +380,7 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     t.shape[0] = n;
     inputs.push_back(std::move(t));
   }
+  result.samples = inputs;
 
   // Budgets become resources; each candidate's use of each.
   double totalWeights = 0, totalMacs = 0;
@@ -460,6 +472,9 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     for (const CandidateFormat &f : result.formats)
       names += f.name() + ",";
     const qc::QCQuantizeOptions &q = options.quantize;
+    // The definitions' version: bump it when what a sensitivity or the
+    // proxy means changes, so that old caches are not read.
+    hash.update("qcc-sensitivity-v2|");
     hash.update(formatv("{0}|{1}|{2}|{3}|{4}|{5}|{6}", names, options.measured,
                         q.actBits, q.perChannel, q.symmetricActs,
                         q.weightClipping, q.groupSize)
@@ -511,6 +526,8 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
   }
   if (!reference)
     return reference.takeError();
+  if (!reference->empty())
+    result.floatOutput = (*reference)[0];
   std::vector<std::string> layerNames;
   for (const WeightedLayer &l : layers)
     layerNames.push_back(l.name);
@@ -605,6 +622,93 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
 
 Expected<mp::Allocation> solve(const mp::Problem &problem) {
   return mp::createCbcSolver()->solve(problem);
+}
+
+Expected<mp::Allocation>
+chooseAllocation(mlir::ModuleOp module, MixedPrecisionProblem &problem,
+                 const mp::Problem &ilp, const SensitivityOptions &options,
+                 double &ilpSeconds, raw_ostream *log) {
+  auto cbc = mp::createCbcSolver();
+  const auto start = std::chrono::steady_clock::now();
+  auto optimum = cbc->solve(ilp);
+  ilpSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (!optimum || options.refine <= 1 || !problem.wasMeasured)
+    return optimum;
+  // The ILP's next best allocations by measured sensitivity, and its best
+  // by the data-free proxy (a second, differently biased estimate of the
+  // same loss), all under the same budgets.
+  mp::Problem rest = ilp;
+  rest.excluded.push_back(optimum->choice);
+  std::vector<mp::Allocation> candidates = {*optimum};
+  std::vector<std::string> sources = {"measured"};
+  auto others = mp::solveBest(*cbc, rest, options.refine - 1);
+  if (others) {
+    llvm::append_range(candidates, *others);
+    sources.resize(candidates.size(), "measured");
+  } else {
+    consumeError(others.takeError()); // the optimum is the only allocation
+  }
+  mp::Problem byProxy = ilp;
+  for (size_t l = 0; l < byProxy.layers.size(); ++l)
+    for (size_t f = 0; f < byProxy.layers[l].candidates.size(); ++f)
+      byProxy.layers[l].candidates[f].cost =
+          problem.proxy[l * problem.formats.size() + f];
+  byProxy.excluded.clear();
+  for (const mp::Allocation &a : candidates)
+    byProxy.excluded.push_back(a.choice);
+  auto proxyBest = mp::solveBest(*cbc, byProxy, options.refine);
+  if (proxyBest) {
+    for (mp::Allocation &a : *proxyBest) {
+      // Costs and uses under the measured sensitivities.
+      candidates.push_back(mp::evaluate(ilp, a.choice));
+      sources.push_back("proxy");
+    }
+  } else {
+    consumeError(proxyBest.takeError());
+  }
+  if (candidates.size() == 1)
+    return optimum;
+  mlir::func::FuncOp func = getMainFunction(module);
+  if (!problem.floatOutput) {
+    auto reference = interp::runFunction(func, problem.samples);
+    if (!reference)
+      return reference.takeError();
+    problem.floatOutput = (*reference)[0];
+  }
+  size_t best = 0;
+  std::vector<double> joint;
+  for (const mp::Allocation &a : candidates) {
+    mlir::OwningOpRef<mlir::ModuleOp> clone(module.clone());
+    if (Error e = applyAllocation(*clone, problem, a, options.quantize))
+      return std::move(e);
+    auto outputs =
+        interp::runFunction(getMainFunction(*clone), problem.samples);
+    if (!outputs)
+      return outputs.takeError();
+    joint.push_back(meanSoftmaxKL(*problem.floatOutput, (*outputs)[0]));
+    if (joint.back() < joint[best])
+      best = joint.size() - 1;
+  }
+  if (log) {
+    *log << format("refinement: the ILP's best %zu allocations by measured "
+                   "sensitivity and by the proxy, run jointly on %lld "
+                   "samples:\n",
+                   candidates.size(),
+                   static_cast<long long>(problem.samples[0].shape[0]));
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      std::string formats;
+      for (size_t l = 0; l < problem.layers.size(); ++l)
+        formats +=
+            (l ? "," : "") + problem.formats[candidates[i].choice[l]].name();
+      *log << format("  %s%2zu (%-8s): predicted KL %.3e, joint KL %.3e "
+                     "[%s]\n",
+                     i == best ? "*" : " ", i + 1, sources[i].c_str(),
+                     candidates[i].cost, joint[i], formats.c_str());
+    }
+  }
+  return candidates[best];
 }
 
 void annotateAllocation(mlir::ModuleOp module,

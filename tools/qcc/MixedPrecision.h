@@ -53,6 +53,10 @@ struct SensitivityOptions {
   bool measured = true;  // else the data-free proxy
   int64_t samples = 64;  // calibration samples the measurement runs on
   std::string cachePath; // sensitivity cache (JSON); empty: none
+  /// Measured sensitivity: the ILP's best `refine` allocations run jointly
+  /// on the samples and the one closest to the float model (KL) is chosen
+  /// (1: the ILP's optimum as it is).
+  unsigned refine = 8;
   /// How the other parts of the layer (activations, scales) are quantized
   /// while measuring, and when the allocation is applied.
   qc::QCQuantizeOptions quantize;
@@ -71,6 +75,7 @@ struct MixedPrecisionFlags {
       fpgaLutBudget, fpgaDspBudget;
   llvm::cl::opt<std::string> sensitivity;
   llvm::cl::opt<int64_t> samples;
+  llvm::cl::opt<unsigned> refine;
   llvm::cl::opt<std::string> cache;
 };
 
@@ -94,6 +99,10 @@ struct MixedPrecisionProblem {
   std::vector<double> measured, proxy;
   mp::Problem ilp;
   bool wasMeasured = true;
+  /// The samples sensitivity is measured on and the float model's first
+  /// output on them (computed when first needed).
+  std::vector<interp::Tensor> samples;
+  std::optional<interp::Tensor> floatOutput;
 };
 
 /// The float weighted layers of `func` not in `keepFloat`, naming unnamed
@@ -111,6 +120,17 @@ llvm::Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
 
 /// Solves the ILP with CBC.
 llvm::Expected<mp::Allocation> solve(const mp::Problem &problem);
+
+/// The allocation to use: the ILP's optimum, or with measured sensitivity
+/// and `options.refine` > 1, the best of the ILP's `refine` best
+/// allocations by the KL of the jointly quantized model's output on the
+/// samples (single-layer sensitivities do not add up exactly). `module` is
+/// the calibrated float model. `ilpSeconds` receives the first solve's
+/// time; `log`, when given, a table of the allocations compared.
+llvm::Expected<mp::Allocation>
+chooseAllocation(mlir::ModuleOp module, MixedPrecisionProblem &problem,
+                 const mp::Problem &ilp, const SensitivityOptions &options,
+                 double &ilpSeconds, llvm::raw_ostream *log = nullptr);
 
 /// Writes `format` into the layer named `layer`: `qc.weight_format` and,
 /// with an activation format, `qc.act_format`.

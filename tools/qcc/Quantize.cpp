@@ -903,12 +903,18 @@ int runQuantize() {
     if (!problem)
       return fail("quantize",
                   "mixed precision: " + toString(problem.takeError()));
-    auto allocation = solve(problem->ilp);
+    double solveSeconds;
+    std::string refinement;
+    raw_string_ostream refinementLog(refinement);
+    auto allocation =
+        chooseAllocation(**module, *problem, problem->ilp, mixed->first,
+                         solveSeconds, &refinementLog);
     if (!allocation)
       return fail("quantize",
                   "mixed precision: " + toString(allocation.takeError()));
     annotateAllocation(**module, *problem, *allocation);
     printAllocation(outs(), *problem, *allocation);
+    outs() << refinement;
   }
   {
     mlir::PassManager pm(&context);
