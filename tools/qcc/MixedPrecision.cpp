@@ -319,16 +319,26 @@ collectWeightedLayers(mlir::func::FuncOp func,
     if (qc::isKeptFloat(op, keepFloat) || !output ||
         !output.getElementType().isF32())
       return; // kept float, or already integer (imported QLinear ops)
-    if (!isa<mlir::NameLoc>(op->getLoc()))
+    auto floatWeights = qc::getF32Constant(op->getOperand(1));
+    if (!floatWeights)
+      return; // a product of two activations: no weight to choose for
+    // Layers are addressed by name: unnamed and same-named ones get their
+    // position appended.
+    if (!isa<mlir::NameLoc>(op->getLoc()) ||
+        llvm::any_of(layers, [&](const WeightedLayer &l) {
+          return l.name == qc::getNodeName(op);
+        }))
       op->setLoc(mlir::NameLoc::get(
-          mlir::StringAttr::get(context, "layer_" + std::to_string(position)),
+          mlir::StringAttr::get(context, (isa<mlir::NameLoc>(op->getLoc())
+                                              ? qc::getNodeName(op) + "_"
+                                              : std::string("layer_")) +
+                                             std::to_string(position)),
           op->getLoc()));
     WeightedLayer layer;
     layer.name = qc::getNodeName(op);
     auto w = cast<mlir::RankedTensorType>(op->getOperand(1).getType());
     layer.weights = static_cast<double>(w.getNumElements());
-    layer.floatWeights =
-        qc::getF32Constant(op->getOperand(1)).value_or(std::vector<float>());
+    layer.floatWeights = std::move(*floatWeights);
     layer.channels =
         static_cast<double>(w.getDimSize(qc::getWeightChannelAxis(op)));
     layer.macs = qc::getMultiplyAddsPerSample(op);

@@ -105,8 +105,10 @@ struct MixedPrecisionProblem {
   std::optional<interp::Tensor> floatOutput;
 };
 
-/// The float weighted layers of `func` not in `keepFloat`, naming unnamed
-/// ones layer_<i> (the i-th weighted layer).
+/// The float layers of `func` with a constant weight, not in `keepFloat`;
+/// unnamed ones are named layer_<i> and repeated names get _<i> appended
+/// (i: the position among the weighted layers), since the allocation
+/// addresses layers by name.
 std::vector<WeightedLayer>
 collectWeightedLayers(mlir::func::FuncOp func,
                       llvm::ArrayRef<std::string> keepFloat);
