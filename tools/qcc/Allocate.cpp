@@ -64,6 +64,78 @@ static cl::opt<std::string> allocateOutput("o", cl::desc("Quantized model"),
                                            cl::sub(allocateCommand),
                                            cl::cat(qccCategory));
 
+namespace {
+
+/// An SVG line plot of the frontier: average weight bits on x (a tick per
+/// bit), `yLabel` on y (five ticks), a dot per allocation.
+Error writeFrontierPlot(StringRef path,
+                        ArrayRef<std::pair<double, double>> points,
+                        StringRef yLabel) {
+  if (points.empty())
+    return createStringError(inconvertibleErrorCode(),
+                             "--plot: no allocation to plot");
+  double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
+  for (auto [x, y] : points) {
+    x0 = std::min(x0, x);
+    x1 = std::max(x1, x);
+    y0 = std::min(y0, y);
+    y1 = std::max(y1, y);
+  }
+  x0 = std::floor(x0);
+  x1 = std::max(std::ceil(x1), x0 + 1);
+  const double pad = y1 > y0 ? 0.05 * (y1 - y0) : 1;
+  y0 -= pad;
+  y1 += pad;
+  std::error_code ec;
+  raw_fd_ostream svg(path, ec);
+  if (ec)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot write " + path + ": " + ec.message());
+  const double W = 560, H = 360, left = 70, right = 20, top = 20, bottom = 50;
+  auto px = [&](double x) {
+    return left + (x - x0) / (x1 - x0) * (W - left - right);
+  };
+  auto py = [&](double y) {
+    return H - bottom - (y - y0) / (y1 - y0) * (H - top - bottom);
+  };
+  svg << format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+                "height=\"%.0f\" font-family=\"sans-serif\" "
+                "font-size=\"12\">\n",
+                W, H)
+      << format("<rect width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>\n", W,
+                H);
+  for (double x = x0; x <= x1 + 1e-9; x += 1)
+    svg << format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                  "stroke=\"#ddd\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
+                  "text-anchor=\"middle\">%.0f</text>\n",
+                  px(x), py(y0), px(x), py(y1), px(x), H - bottom + 16, x);
+  for (int i = 0; i <= 4; ++i) {
+    const double y = y0 + (y1 - y0) * i / 4;
+    svg << format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                  "stroke=\"#ddd\"/>\n<text x=\"%.1f\" y=\"%.1f\" "
+                  "text-anchor=\"end\">%.4g</text>\n",
+                  px(x0), py(y), px(x1), py(y), left - 6, py(y) + 4, y);
+  }
+  svg << format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
+                "average weight bits</text>\n",
+                (left + W - right) / 2, H - 10)
+      << format("<text transform=\"translate(16,%.1f) rotate(-90)\" "
+                "text-anchor=\"middle\">%s</text>\n",
+                (top + H - bottom) / 2, yLabel.str().c_str());
+  std::string line;
+  for (auto [x, y] : points) {
+    line += formatv("{0:F1},{1:F1} ", px(x), py(y)).str();
+    svg << format("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
+                  "fill=\"steelblue\"/>\n",
+                  px(x), py(y));
+  }
+  svg << "<polyline fill=\"none\" stroke=\"steelblue\" points=\"" << line
+      << "\"/>\n</svg>\n";
+  return Error::success();
+}
+
+} // namespace
+
 int runAllocate() {
   auto parsed = allocateFlags.parse();
   if (!parsed)
@@ -173,51 +245,14 @@ int runAllocate() {
       outs() << format(" (solved in %.3f s)\n", seconds);
     }
     if (!allocatePlot.empty()) {
-      // An SVG scatter/line plot: x = average bits, y = accuracy (or
-      // sensitivity).
       const bool acc = !labels.empty();
-      double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
-      for (const Point &p : frontier) {
-        const double y = acc ? p.accuracy : p.cost;
-        x0 = std::min(x0, p.bits);
-        x1 = std::max(x1, p.bits);
-        y0 = std::min(y0, y);
-        y1 = std::max(y1, y);
-      }
-      if (x1 <= x0)
-        x1 = x0 + 1;
-      if (y1 <= y0)
-        y1 = y0 + 1;
-      std::error_code ec;
-      raw_fd_ostream svg(allocatePlot, ec);
-      if (ec)
-        return fail("allocate", "cannot write " + allocatePlot);
-      const double W = 480, H = 320, m = 50;
-      auto px = [&](double x) { return m + (x - x0) / (x1 - x0) * (W - 2 * m); };
-      auto py = [&](double y) { return H - m - (y - y0) / (y1 - y0) * (H - 2 * m); };
-      svg << format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
-                    "height=\"%.0f\">\n",
-                    W, H)
-          << format("<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" "
-                    "stroke=\"black\"/>\n",
-                    m, H - m, W - m, H - m)
-          << format("<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" "
-                    "stroke=\"black\"/>\n",
-                    m, m, m, H - m)
-          << format("<text x=\"%.0f\" y=\"%.0f\">average weight bits "
-                    "(%.2f to %.2f)</text>\n",
-                    W / 2 - 80, H - 12, x0, x1)
-          << format("<text x=\"4\" y=\"20\">%s (%.3g to %.3g)</text>\n",
-                    acc ? "top-1 %" : "summed sensitivity", y0, y1);
-      std::string points;
-      for (const Point &p : frontier) {
-        const double y = acc ? p.accuracy : p.cost;
-        points += formatv("{0:F1},{1:F1} ", px(p.bits), py(y)).str();
-        svg << format("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>\n",
-                      px(p.bits), py(y));
-      }
-      svg << "<polyline fill=\"none\" stroke=\"steelblue\" points=\""
-          << points << "\"/>\n</svg>\n";
+      std::vector<std::pair<double, double>> points;
+      for (const Point &p : frontier)
+        points.push_back({p.bits, acc ? p.accuracy : p.cost});
+      if (Error e = writeFrontierPlot(
+              allocatePlot, points,
+              acc ? "top-1 accuracy (%)" : "predicted KL (summed sensitivity)"))
+        return fail("allocate", toString(std::move(e)));
     }
   }
 
