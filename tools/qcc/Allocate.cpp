@@ -193,6 +193,7 @@ int runAllocate() {
     }
     struct Point {
       double bits, cost, accuracy;
+      std::vector<int> choice;
     };
     std::vector<Point> frontier;
     outs() << "Pareto frontier (average weight bits budget: achieved bits "
@@ -203,7 +204,13 @@ int runAllocate() {
       mp::Problem sweep = problem->ilp;
       sweep.resources[0].budget = budget;
       double seconds;
-      auto a = chooseAllocation(**module, *problem, sweep, options, seconds);
+      // What smaller budgets chose still fits: compared too, so that a
+      // larger budget never ends up further from the float model.
+      std::vector<std::vector<int>> chosenBefore;
+      for (const Point &p : frontier)
+        chosenBefore.push_back(p.choice);
+      auto a = chooseAllocation(**module, *problem, sweep, options, seconds,
+                                nullptr, chosenBefore);
       if (!a) {
         outs() << format("  %.2f: %s\n", budget,
                          toString(a.takeError()).c_str());
@@ -235,7 +242,7 @@ int runAllocate() {
           accuracy = 100.0 * correct / n;
         }
       }
-      frontier.push_back({a->used[0], a->cost, accuracy});
+      frontier.push_back({a->used[0], a->cost, accuracy, a->choice});
       outs() << format("  %.2f: %.3f bits [%s] %.3e", budget, a->used[0],
                        formatsText.c_str(), a->cost);
       if (measuredKL >= 0)

@@ -634,10 +634,12 @@ Expected<mp::Allocation> solve(const mp::Problem &problem) {
   return mp::createCbcSolver()->solve(problem);
 }
 
-Expected<mp::Allocation>
-chooseAllocation(mlir::ModuleOp module, MixedPrecisionProblem &problem,
-                 const mp::Problem &ilp, const SensitivityOptions &options,
-                 double &ilpSeconds, raw_ostream *log) {
+Expected<mp::Allocation> chooseAllocation(mlir::ModuleOp module,
+                                          MixedPrecisionProblem &problem,
+                                          const mp::Problem &ilp,
+                                          const SensitivityOptions &options,
+                                          double &ilpSeconds, raw_ostream *log,
+                                          ArrayRef<std::vector<int>> also) {
   auto cbc = mp::createCbcSolver();
   const auto start = std::chrono::steady_clock::now();
   auto optimum = cbc->solve(ilp);
@@ -677,6 +679,19 @@ chooseAllocation(mlir::ModuleOp module, MixedPrecisionProblem &problem,
     }
   } else {
     consumeError(proxyBest.takeError());
+  }
+  for (const std::vector<int> &choice : also) {
+    mp::Allocation a = mp::evaluate(ilp, choice);
+    const bool fits =
+        llvm::all_of(llvm::seq<size_t>(0, ilp.resources.size()), [&](size_t r) {
+          return a.used[r] <= ilp.resources[r].budget;
+        });
+    if (fits && llvm::none_of(candidates, [&](const mp::Allocation &c) {
+          return c.choice == choice;
+        })) {
+      candidates.push_back(std::move(a));
+      sources.push_back("given");
+    }
   }
   if (candidates.size() == 1)
     return optimum;

@@ -127,12 +127,15 @@ llvm::Expected<mp::Allocation> solve(const mp::Problem &problem);
 /// and `options.refine` > 1, the best of the ILP's `refine` best
 /// allocations by the KL of the jointly quantized model's output on the
 /// samples (single-layer sensitivities do not add up exactly). `module` is
-/// the calibrated float model. `ilpSeconds` receives the first solve's
-/// time; `log`, when given, a table of the allocations compared.
+/// the calibrated float model. `also` are more allocations to compare
+/// where they meet the budgets (a sweep passes those it chose under smaller
+/// budgets). `ilpSeconds` receives the first solve's time; `log`, when
+/// given, a table of the allocations compared.
 llvm::Expected<mp::Allocation>
 chooseAllocation(mlir::ModuleOp module, MixedPrecisionProblem &problem,
                  const mp::Problem &ilp, const SensitivityOptions &options,
-                 double &ilpSeconds, llvm::raw_ostream *log = nullptr);
+                 double &ilpSeconds, llvm::raw_ostream *log = nullptr,
+                 llvm::ArrayRef<std::vector<int>> also = {});
 
 /// Writes `format` into the layer named `layer`: `qc.weight_format` and,
 /// with an activation format, `qc.act_format`.
