@@ -9,6 +9,7 @@
 #include "qcc/Numerics/Quantize.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/IRMapping.h"
@@ -21,9 +22,11 @@
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <random>
 
 using namespace llvm;
 
@@ -242,9 +245,12 @@ MixedPrecisionFlags::MixedPrecisionFlags(cl::SubCommand &command)
       sensitivity(
           "sensitivity",
           cl::desc("Mixed precision: measured (default: the model run with "
-                   "the layer alone quantized, KL of its outputs) or proxy "
-                   "(data-free: the layer's relative weight quantization "
-                   "error; no model runs)"),
+                   "the layer alone quantized, KL of its outputs), hessian "
+                   "(the layer's Hessian trace of that KL, from two random "
+                   "weight perturbations, times its weight quantization "
+                   "error: two runs per layer instead of one per format) or "
+                   "proxy (data-free: the layer's relative weight "
+                   "quantization error; no model runs)"),
           cl::init("measured"), cl::sub(command), cl::cat(qccCategory)),
       samples("sensitivity-samples",
               cl::desc("Calibration samples sensitivity is measured on "
@@ -281,14 +287,17 @@ MixedPrecisionFlags::parse() const {
         return f.takeError();
       options.actCandidates.push_back(*f);
     }
-  if (sensitivity != "measured" && sensitivity != "proxy")
+  if (sensitivity != "measured" && sensitivity != "proxy" &&
+      sensitivity != "hessian")
     return createStringError(inconvertibleErrorCode(),
-                             "--sensitivity must be measured or proxy, got '" +
+                             "--sensitivity must be measured, hessian or "
+                             "proxy, got '" +
                                  sensitivity + "'");
   if (samples < 1)
     return createStringError(inconvertibleErrorCode(),
                              "--sensitivity-samples must be at least 1");
   options.measured = sensitivity == "measured";
+  options.hessian = sensitivity != "proxy";
   options.samples = samples;
   options.cachePath = cache;
   if (refine < 1)
@@ -374,6 +383,7 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     return c.act ? *c.act : baseAct;
   };
   result.wasMeasured = options.measured;
+  result.byHessian = !options.measured && options.hessian;
   mlir::func::FuncOp func = getMainFunction(module);
   if (!func)
     return error("the model has no function");
@@ -484,15 +494,16 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     const qc::QCQuantizeOptions &q = options.quantize;
     // The definitions' version: bump it when what a sensitivity or the
     // proxy means changes, so that old caches are not read.
-    hash.update("qcc-sensitivity-v2|");
-    hash.update(formatv("{0}|{1}|{2}|{3}|{4}|{5}|{6}", names, options.measured,
-                        q.actBits, q.perChannel, q.symmetricActs,
-                        q.weightClipping, q.groupSize)
+    hash.update("qcc-sensitivity-v3|");
+    hash.update(formatv("{0}|{1}|{2}|{3}|{4}|{5}|{6}|{7}", names,
+                        options.hessian, options.measured, q.actBits,
+                        q.perChannel, q.symmetricActs, q.weightClipping,
+                        q.groupSize)
                     .str());
     key = toHex(hash.final(), /*LowerCase=*/true);
   }
   const size_t numCosts = layers.size() * result.formats.size();
-  std::vector<std::pair<double, double>> cached;
+  std::vector<std::array<double, 3>> cached; // measured, proxy, hessian
   if (!options.cachePath.empty())
     if (auto buffer = MemoryBuffer::getFile(options.cachePath)) {
       auto parsed = json::parse((*buffer)->getBuffer());
@@ -502,10 +513,11 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
           values->size() == numCosts) {
         for (const json::Value &v : *values) {
           const json::Array *pair = v.getAsArray();
-          if (!pair || pair->size() != 2)
+          if (!pair || pair->size() != 3)
             break;
           cached.push_back({(*pair)[0].getAsNumber().value_or(0),
-                            (*pair)[1].getAsNumber().value_or(0)});
+                            (*pair)[1].getAsNumber().value_or(0),
+                            (*pair)[2].getAsNumber().value_or(0)});
         }
         if (cached.size() == numCosts)
           outs() << "sensitivities from " << options.cachePath << "\n";
@@ -521,8 +533,9 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
   Expected<std::vector<interp::Tensor>> reference =
       std::vector<interp::Tensor>{};
   llvm::DenseMap<mlir::Value, interp::Tensor> floatValues;
-  const bool reuse = options.measured && !options.quantize.allActivations;
-  if (options.measured && cached.empty()) {
+  const bool runs = options.measured || options.hessian;
+  const bool reuse = runs && !options.quantize.allActivations;
+  if (runs && cached.empty()) {
     double kept = 0;
     reference = interp::runFunction(
         func, inputs, [&](mlir::Value v, const interp::Tensor &t) {
@@ -541,17 +554,85 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
   std::vector<std::string> layerNames;
   for (const WeightedLayer &l : layers)
     layerNames.push_back(l.name);
+  // The KL of `clone`'s output from the float model's, where `clone` was
+  // cloned with `mapping` and differs from the float model only in the
+  // forward slice of layer `l`: values upstream come from the float run.
+  auto klOfClone = [&](mlir::ModuleOp clone, mlir::IRMapping &mapping,
+                       size_t l) -> Expected<double> {
+    llvm::SetVector<mlir::Operation *> downstream;
+    mlir::getForwardSlice(layers[l].op, &downstream);
+    downstream.insert(layers[l].op);
+    llvm::DenseMap<mlir::Value, const interp::Tensor *> known;
+    for (auto &[value, tensor] : floatValues)
+      if (mlir::Operation *def = value.getDefiningOp();
+          def && !downstream.contains(def))
+        known[mapping.lookup(value)] = &tensor;
+    auto outputs =
+        interp::runFunction(getMainFunction(clone), inputs, {},
+                            [&](mlir::Value v) { return known.lookup(v); });
+    if (!outputs)
+      return outputs.takeError();
+    return meanSoftmaxKL((*reference)[0], (*outputs)[0]);
+  };
+  // Hutchinson's estimate of the trace of the Hessian of that KL with
+  // respect to layer l's weights, by finite differences: at the float
+  // weights the KL and its gradient vanish, so for a perturbation s * v
+  // (v of random signs) KL ~ s^2 / 2 * v'Hv, and E[v'Hv] = tr(H).
+  constexpr int kProbes = 2;
+  auto hessianTrace = [&](size_t l) -> Expected<double> {
+    const std::vector<float> &w = layers[l].floatWeights;
+    double energy = 0;
+    for (float x : w)
+      energy += double(x) * x;
+    const double step =
+        1e-2 * std::sqrt(energy / std::max<size_t>(w.size(), 1));
+    if (step == 0)
+      return 0.0;
+    std::mt19937 rng(12345 + l);
+    double sum = 0;
+    for (int probe = 0; probe < kProbes; ++probe) {
+      std::vector<float> perturbed(w);
+      for (float &x : perturbed)
+        x += static_cast<float>((rng() & 1) ? step : -step);
+      mlir::IRMapping mapping;
+      mlir::OwningOpRef<mlir::ModuleOp> clone(
+          cast<mlir::ModuleOp>(module->clone(mapping)));
+      mlir::Operation *op = mapping.lookup(layers[l].op);
+      auto type = cast<mlir::RankedTensorType>(op->getOperand(1).getType());
+      mlir::OpBuilder b(op);
+      op->setOperand(1, mlir::arith::ConstantOp::create(
+                            b, op->getLoc(),
+                            mlir::DenseElementsAttr::get(
+                                type, ArrayRef<float>(perturbed))));
+      auto kl = klOfClone(*clone, mapping, l);
+      if (!kl)
+        return kl.takeError();
+      sum += 2 * *kl / (step * step);
+    }
+    return sum / kProbes;
+  };
   Progress progress("measuring sensitivity", numCosts);
   for (size_t l = 0; l < layers.size(); ++l) {
     mp::Layer layer{layers[l].name, {}};
+    double trace = 0, energy = 0;
+    if (options.hessian && cached.empty()) {
+      auto t = hessianTrace(l);
+      if (!t)
+        return t.takeError();
+      trace = *t;
+      for (float x : layers[l].floatWeights)
+        energy += double(x) * x;
+    }
     for (const CandidateFormat &format : result.formats) {
       std::vector<double> use;
       for (const Use &u : uses)
         use.push_back(u.of(layers[l], format));
       if (!cached.empty()) {
-        const auto [kl, proxy] = cached[result.measured.size()];
+        const auto [kl, proxy, hessian] = cached[result.measured.size()];
         result.measured.push_back(kl);
         result.proxy.push_back(proxy);
+        if (options.hessian)
+          result.hessian.push_back(hessian);
         layer.candidates.push_back({format.name(), std::max(kl, 0.0), use});
         continue;
       }
@@ -579,28 +660,24 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
       const double proxy =
           weightError(*clone, layers[l].name, layers[l].floatWeights)
               .value_or(0.0);
-      double kl = proxy;
+      // Hessian estimate: KL ~ 1/2 dW' H dW ~ 1/2 tr(H) / n * ||dW||^2
+      // for quantization noise dW spread evenly (HAWQ's sensitivity).
+      const double hessian =
+          0.5 * trace / std::max(layers[l].weights, 1.0) * proxy * energy;
+      double kl = options.hessian ? hessian : proxy;
       if (options.measured) {
         // Values upstream of the layer are the float run's: the ops that
         // compute them are untouched clones of the float model's (the
         // layer's forward slice is everything qc-quantize changes).
-        llvm::SetVector<mlir::Operation *> downstream;
-        mlir::getForwardSlice(layers[l].op, &downstream);
-        downstream.insert(layers[l].op);
-        llvm::DenseMap<mlir::Value, const interp::Tensor *> known;
-        for (auto &[value, tensor] : floatValues)
-          if (mlir::Operation *def = value.getDefiningOp();
-              def && !downstream.contains(def))
-            known[mapping.lookup(value)] = &tensor;
-        auto outputs =
-            interp::runFunction(getMainFunction(*clone), inputs, {},
-                                [&](mlir::Value v) { return known.lookup(v); });
-        if (!outputs)
-          return outputs.takeError();
-        kl = meanSoftmaxKL((*reference)[0], (*outputs)[0]);
+        auto measured = klOfClone(*clone, mapping, l);
+        if (!measured)
+          return measured.takeError();
+        kl = *measured;
       }
       result.measured.push_back(kl);
       result.proxy.push_back(proxy);
+      if (options.hessian)
+        result.hessian.push_back(hessian);
       layer.candidates.push_back({format.name(), std::max(kl, 0.0), use});
       progress.update(result.measured.size());
     }
@@ -609,7 +686,9 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
   if (!options.cachePath.empty() && cached.empty()) {
     json::Array values;
     for (size_t i = 0; i < result.measured.size(); ++i)
-      values.push_back(json::Array{result.measured[i], result.proxy[i]});
+      values.push_back(
+          json::Array{result.measured[i], result.proxy[i],
+                      result.hessian.empty() ? 0.0 : result.hessian[i]});
     std::error_code ec;
     raw_fd_ostream os(options.cachePath, ec);
     if (ec)
@@ -646,7 +725,8 @@ Expected<mp::Allocation> chooseAllocation(mlir::ModuleOp module,
   ilpSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  if (!optimum || options.refine <= 1 || !problem.wasMeasured)
+  if (!optimum || options.refine <= 1 ||
+      !(problem.wasMeasured || problem.byHessian))
     return optimum;
   // The ILP's next best allocations by measured sensitivity, and its best
   // by the data-free proxy (a second, differently biased estimate of the
@@ -654,11 +734,12 @@ Expected<mp::Allocation> chooseAllocation(mlir::ModuleOp module,
   mp::Problem rest = ilp;
   rest.excluded.push_back(optimum->choice);
   std::vector<mp::Allocation> candidates = {*optimum};
-  std::vector<std::string> sources = {"measured"};
+  const std::string kind = problem.byHessian ? "hessian" : "measured";
+  std::vector<std::string> sources = {kind};
   auto others = mp::solveBest(*cbc, rest, options.refine - 1);
   if (others) {
     llvm::append_range(candidates, *others);
-    sources.resize(candidates.size(), "measured");
+    sources.resize(candidates.size(), kind);
   } else {
     consumeError(others.takeError()); // the optimum is the only allocation
   }
@@ -717,10 +798,10 @@ Expected<mp::Allocation> chooseAllocation(mlir::ModuleOp module,
       best = joint.size() - 1;
   }
   if (log) {
-    *log << format("refinement: the ILP's best %zu allocations by measured "
+    *log << format("refinement: the ILP's best %zu allocations by %s "
                    "sensitivity and by the proxy, run jointly on %lld "
                    "samples:\n",
-                   candidates.size(),
+                   candidates.size(), kind.c_str(),
                    static_cast<long long>(problem.samples[0].shape[0]));
     for (size_t i = 0; i < candidates.size(); ++i) {
       std::string formats;
@@ -764,6 +845,8 @@ void printAllocation(raw_ostream &os, const MixedPrecisionProblem &problem,
     os << format(" %9s", f.name().c_str());
   os << (problem.wasMeasured
              ? "   (KL of the outputs with the layer alone in each format)\n"
+         : problem.byHessian
+             ? "   (Hessian trace x weight quantization error)\n"
              : "   (proxy: relative weight error)\n");
   for (size_t l = 0; l < problem.layers.size(); ++l) {
     os << format("%-28s %10.0f %8s", problem.layers[l].name.c_str(),
@@ -781,11 +864,16 @@ void printAllocation(raw_ostream &os, const MixedPrecisionProblem &problem,
                  resource.name.c_str(), allocation.used[r], resource.budget);
   }
   os << format("summed sensitivity %.3e\n", allocation.cost);
-  if (problem.wasMeasured)
+  if (problem.wasMeasured) {
     os << format("data-free proxy vs measured sensitivity: Spearman rank "
                  "correlation %.3f over %zu layer x format pairs\n",
                  spearman(problem.proxy, problem.measured),
                  problem.proxy.size());
+    if (!problem.hessian.empty())
+      os << format("Hessian-trace estimate vs measured sensitivity: Spearman "
+                   "rank correlation %.3f\n",
+                   spearman(problem.hessian, problem.measured));
+  }
 }
 
 } // namespace qcc::driver

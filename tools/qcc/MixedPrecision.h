@@ -50,7 +50,9 @@ struct SensitivityOptions {
   /// Input-activation formats to choose among too (empty: the activation
   /// format of `quantize`, not chosen per layer).
   llvm::SmallVector<WeightFormat> actCandidates;
-  bool measured = true;  // else the data-free proxy
+  bool measured = true;  // else an estimate: the data-free proxy or
+  bool hessian = true;   // the Hessian-trace estimate (also computed for
+                         // comparison when measured)
   int64_t samples = 64;  // calibration samples the measurement runs on
   std::string cachePath; // sensitivity cache (JSON); empty: none
   /// Measured sensitivity: the ILP's best `refine` allocations run jointly
@@ -97,8 +99,11 @@ struct MixedPrecisionProblem {
   /// Per layer x format (row-major): the measured sensitivity (the proxy's
   /// when not measured) and the data-free proxy.
   std::vector<double> measured, proxy;
+  /// Per layer x format: the Hessian-trace estimate (empty if not made).
+  std::vector<double> hessian;
   mp::Problem ilp;
   bool wasMeasured = true;
+  bool byHessian = false; // costs are the Hessian-trace estimate
   /// The samples sensitivity is measured on and the float model's first
   /// output on them (computed when first needed).
   std::vector<interp::Tensor> samples;
