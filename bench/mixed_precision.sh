@@ -6,8 +6,8 @@
 #    scales are the same), each with its top-1 accuracy, its top-1 agreement
 #    with the float model and the mean KL of its logits from the float
 #    model's (test set);
-#  - the same at <= 4.5 bits with the data-free proxy instead of measured
-#    sensitivity;
+#  - the same at <= 4.5 bits with the data-free proxy, and at both budgets
+#    with the Hessian-trace estimate, instead of measured sensitivity;
 #  - the Pareto frontier of each trained model (default PTQ setting): per
 #    average-bits budget, the allocation, its predicted KL (summed
 #    sensitivity), its measured KL on the test set and its top-1; SVG plots
@@ -42,6 +42,8 @@ compare() {
       # One sensitivity cache per setting and kind (measured or proxy).
       local cache="$TMP/$name-$i${mode//[^a-z]/}.json"
       cache=${cache/mixedprecisionavgbits/}
+      # Sensitivity kinds: where the two budgets share one.
+      cache=${cache/sensitivityhessian/hessian}
       # shellcheck disable=SC2086
       "$QCC" quantize "$model" --calib "$calib" $flags $mode \
         --sensitivity-cache "$cache" -o "$TMP/q.mlir" > "$TMP/log"
@@ -59,6 +61,8 @@ uniform int4|--weights int4
 mixed, <= 4.5 bits|--mixed-precision --avg-bits 4.5
 mixed, uniform int4's size|--mixed-precision --avg-bits 4
 mixed (data-free proxy), <= 4.5 bits|--mixed-precision --avg-bits 4.5 --sensitivity proxy
+mixed (Hessian trace), <= 4.5 bits|--mixed-precision --avg-bits 4.5 --sensitivity hessian
+mixed (Hessian trace), uniform int4's size|--mixed-precision --avg-bits 4 --sensitivity hessian
 MODES
   done
   echo
