@@ -357,6 +357,182 @@ collectWeightedLayers(mlir::func::FuncOp func,
   return layers;
 }
 
+namespace {
+
+/// A budget as an ILP resource: its name, its budget and each candidate's
+/// use of it.
+struct ResourceUse {
+  std::string name;
+  double budget;
+  std::function<double(const WeightedLayer &, const CandidateFormat &)> of;
+};
+
+/// The resources of the budgets given; `actBits` is the activation width
+/// of candidates without an activation format.
+Expected<std::vector<ResourceUse>>
+budgetUses(const std::vector<WeightedLayer> &layers, const Budgets &budgets,
+           unsigned actBits) {
+  const WeightFormat baseAct{"int" + std::to_string(actBits), "int", actBits};
+  auto actOf = [baseAct](const CandidateFormat &c) {
+    return c.act ? *c.act : baseAct;
+  };
+  double totalWeights = 0, totalMacs = 0;
+  for (const WeightedLayer &l : layers) {
+    totalWeights += l.weights;
+    totalMacs += l.macs;
+  }
+  const WeightFormat int8{"int8", "int", 8};
+  std::vector<ResourceUse> uses;
+  if (budgets.avgBits > 0)
+    uses.push_back({"average weight bits", budgets.avgBits,
+                    [=](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.weights * f.weight.bits / totalWeights;
+                    }});
+  if (!budgets.size.empty()) {
+    auto bytes =
+        parseBudget(budgets.size, "size-budget", "BYTES", totalWeights * 4);
+    if (!bytes)
+      return bytes.takeError();
+    uses.push_back({"weight bytes", *bytes,
+                    [](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.weights * f.weight.bits / 8 + l.channels * 4;
+                    }});
+  }
+  if (!budgets.bops.empty()) {
+    auto bops =
+        parseBudget(budgets.bops, "bops-budget", "BOPS", totalMacs * 8 * 8);
+    if (!bops)
+      return bops.takeError();
+    uses.push_back({"BOPs per sample", *bops,
+                    [=](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.macs * f.weight.bits * actOf(f).bits;
+                    }});
+  }
+  if (!budgets.cpuLatency.empty()) {
+    auto ms = parseBudget(budgets.cpuLatency, "cpu-latency-budget", "MS",
+                          totalMacs / cpuMacsPerSecond(int8, int8) * 1e3);
+    if (!ms)
+      return ms.takeError();
+    uses.push_back({"CPU ms per sample (cost model)", *ms,
+                    [=](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.macs / cpuMacsPerSecond(f.weight, actOf(f)) *
+                             1e3;
+                    }});
+  }
+  if (!budgets.fpgaLuts.empty()) {
+    auto luts = parseBudget(budgets.fpgaLuts, "fpga-lut-budget", "LUTS",
+                            totalWeights * fpgaMultiplier(int8, int8).luts);
+    if (!luts)
+      return luts.takeError();
+    uses.push_back({"FPGA LUTs (cost model)", *luts,
+                    [=](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.weights *
+                             fpgaMultiplier(f.weight, actOf(f)).luts;
+                    }});
+  }
+  if (!budgets.fpgaDsps.empty()) {
+    auto dsps =
+        parseBudget(budgets.fpgaDsps, "fpga-dsp-budget", "DSPS", totalWeights);
+    if (!dsps)
+      return dsps.takeError();
+    uses.push_back({"FPGA DSPs (cost model)", *dsps,
+                    [=](const WeightedLayer &l, const CandidateFormat &f) {
+                      return l.weights *
+                             fpgaMultiplier(f.weight, actOf(f)).dsps;
+                    }});
+  }
+  return uses;
+}
+
+/// The SHA-256 key of everything sensitivities depend on.
+std::string sensitivityCacheKey(mlir::ModuleOp module,
+                                const std::vector<interp::Tensor> &inputs,
+                                ArrayRef<CandidateFormat> formats,
+                                const SensitivityOptions &options) {
+  SHA256 hash;
+  std::string text;
+  raw_string_ostream os(text);
+  module->print(os);
+  hash.update(text);
+  for (const interp::Tensor &t : inputs)
+    hash.update(
+        ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(t.data.data()),
+                          t.data.size() * sizeof(double)));
+  std::string names;
+  for (const CandidateFormat &f : formats)
+    names += f.name() + ",";
+  const qc::QCQuantizeOptions &q = options.quantize;
+  // The definitions' version: bump it when what a sensitivity or the
+  // proxy means changes, so that old caches are not read.
+  hash.update("qcc-sensitivity-v3|");
+  hash.update(formatv("{0}|{1}|{2}|{3}|{4}|{5}|{6}|{7}", names, options.hessian,
+                      options.measured, q.actBits, q.perChannel,
+                      q.symmetricActs, q.weightClipping, q.groupSize)
+                  .str());
+  return toHex(hash.final(), /*LowerCase=*/true);
+}
+
+/// The cached (measured, proxy, hessian) values of `count` layer x format
+/// pairs at `path` if its key is `key`; empty otherwise.
+std::vector<std::array<double, 3>>
+readSensitivityCache(StringRef path, StringRef key, size_t count) {
+  std::vector<std::array<double, 3>> cached;
+  if (path.empty())
+    return cached;
+  auto buffer = MemoryBuffer::getFile(path);
+  if (!buffer)
+    return cached;
+  auto parsed = json::parse((*buffer)->getBuffer());
+  if (!parsed) {
+    consumeError(parsed.takeError());
+    return cached;
+  }
+  const json::Object *o = parsed->getAsObject();
+  const json::Array *values = o ? o->getArray("sensitivity") : nullptr;
+  if (!values || o->getString("key") != key || values->size() != count)
+    return cached;
+  for (const json::Value &v : *values) {
+    const json::Array *triple = v.getAsArray();
+    if (!triple || triple->size() != 3)
+      return {};
+    cached.push_back({(*triple)[0].getAsNumber().value_or(0),
+                      (*triple)[1].getAsNumber().value_or(0),
+                      (*triple)[2].getAsNumber().value_or(0)});
+  }
+  outs() << "sensitivities from " << path << "\n";
+  return cached;
+}
+
+/// Writes `problem`'s sensitivities under `key` to `path`.
+Error writeSensitivityCache(StringRef path, StringRef key,
+                            const MixedPrecisionProblem &problem) {
+  json::Array values;
+  for (size_t i = 0; i < problem.measured.size(); ++i)
+    values.push_back(
+        json::Array{problem.measured[i], problem.proxy[i],
+                    problem.hessian.empty() ? 0.0 : problem.hessian[i]});
+  std::error_code ec;
+  raw_fd_ostream os(path, ec);
+  if (ec)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot write " + path + ": " + ec.message());
+  json::Array names;
+  for (const WeightedLayer &l : problem.layers)
+    names.push_back(l.name);
+  std::string candidates;
+  for (const CandidateFormat &f : problem.formats)
+    candidates += (candidates.empty() ? "" : ",") + f.name();
+  os << formatv("{0:2}",
+                json::Value(json::Object{{"key", key},
+                                         {"layers", std::move(names)},
+                                         {"candidates", candidates},
+                                         {"sensitivity", std::move(values)}}))
+     << "\n";
+  return Error::success();
+}
+
+} // namespace
+
 Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     mlir::ModuleOp module, const std::vector<interp::Tensor> &allInputs,
     const SensitivityOptions &options, const Budgets &budgets) {
@@ -375,13 +551,6 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     for (const WeightFormat &a : options.actCandidates)
       result.formats.push_back({w, a});
   }
-  // The activation format a candidate computes with.
-  const unsigned baseActBits = options.quantize.actBits;
-  const WeightFormat baseAct{"int" + std::to_string(baseActBits), "int",
-                             baseActBits};
-  auto actOf = [&](const CandidateFormat &c) -> const WeightFormat & {
-    return c.act ? *c.act : baseAct;
-  };
   result.wasMeasured = options.measured;
   result.byHessian = !options.measured && options.hessian;
   mlir::func::FuncOp func = getMainFunction(module);
@@ -403,130 +572,17 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
   result.samples = inputs;
 
   // Budgets become resources; each candidate's use of each.
-  double totalWeights = 0, totalMacs = 0;
-  for (const WeightedLayer &l : layers) {
-    totalWeights += l.weights;
-    totalMacs += l.macs;
-  }
-  const WeightFormat int8{"int8", "int", 8};
-  struct Use {
-    std::string name;
-    double budget;
-    std::function<double(const WeightedLayer &, const CandidateFormat &)> of;
-  };
-  std::vector<Use> uses;
-  if (budgets.avgBits > 0)
-    uses.push_back({"average weight bits", budgets.avgBits,
-                    [&](const WeightedLayer &l, const CandidateFormat &f) {
-                      return l.weights * f.weight.bits / totalWeights;
-                    }});
-  if (!budgets.size.empty()) {
-    auto bytes =
-        parseBudget(budgets.size, "size-budget", "BYTES", totalWeights * 4);
-    if (!bytes)
-      return bytes.takeError();
-    uses.push_back({"weight bytes", *bytes,
-                    [](const WeightedLayer &l, const CandidateFormat &f) {
-                      return l.weights * f.weight.bits / 8 + l.channels * 4;
-                    }});
-  }
-  if (!budgets.bops.empty()) {
-    auto bops =
-        parseBudget(budgets.bops, "bops-budget", "BOPS", totalMacs * 8 * 8);
-    if (!bops)
-      return bops.takeError();
-    uses.push_back({"BOPs per sample", *bops,
-                    [&](const WeightedLayer &l, const CandidateFormat &f) {
-                      return l.macs * f.weight.bits * actOf(f).bits;
-                    }});
-  }
-  if (!budgets.cpuLatency.empty()) {
-    auto ms = parseBudget(budgets.cpuLatency, "cpu-latency-budget", "MS",
-                          totalMacs / cpuMacsPerSecond(int8, int8) * 1e3);
-    if (!ms)
-      return ms.takeError();
-    uses.push_back({"CPU ms per sample (cost model)", *ms,
-                    [&](const WeightedLayer &l, const CandidateFormat &f) {
-                      return l.macs / cpuMacsPerSecond(f.weight, actOf(f)) *
-                             1e3;
-                    }});
-  }
-  if (!budgets.fpgaLuts.empty()) {
-    auto luts = parseBudget(budgets.fpgaLuts, "fpga-lut-budget", "LUTS",
-                            totalWeights * fpgaMultiplier(int8, int8).luts);
-    if (!luts)
-      return luts.takeError();
-    uses.push_back({"FPGA LUTs (cost model)", *luts,
-                    [&](const WeightedLayer &l, const CandidateFormat &f) {
-                      return l.weights *
-                             fpgaMultiplier(f.weight, actOf(f)).luts;
-                    }});
-  }
-  if (!budgets.fpgaDsps.empty()) {
-    auto dsps =
-        parseBudget(budgets.fpgaDsps, "fpga-dsp-budget", "DSPS", totalWeights);
-    if (!dsps)
-      return dsps.takeError();
-    uses.push_back({"FPGA DSPs (cost model)", *dsps,
-                    [&](const WeightedLayer &l, const CandidateFormat &f) {
-                      return l.weights *
-                             fpgaMultiplier(f.weight, actOf(f)).dsps;
-                    }});
-  }
-  for (const Use &u : uses)
+  auto uses = budgetUses(layers, budgets, options.quantize.actBits);
+  if (!uses)
+    return uses.takeError();
+  for (const ResourceUse &u : *uses)
     result.ilp.resources.push_back({u.name, u.budget});
 
-  // The cache key: everything the sensitivities depend on.
-  std::string key;
-  {
-    SHA256 hash;
-    std::string text;
-    raw_string_ostream os(text);
-    module->print(os);
-    hash.update(text);
-    for (const interp::Tensor &t : inputs)
-      hash.update(
-          ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(t.data.data()),
-                            t.data.size() * sizeof(double)));
-    std::string names;
-    for (const CandidateFormat &f : result.formats)
-      names += f.name() + ",";
-    const qc::QCQuantizeOptions &q = options.quantize;
-    // The definitions' version: bump it when what a sensitivity or the
-    // proxy means changes, so that old caches are not read.
-    hash.update("qcc-sensitivity-v3|");
-    hash.update(formatv("{0}|{1}|{2}|{3}|{4}|{5}|{6}|{7}", names,
-                        options.hessian, options.measured, q.actBits,
-                        q.perChannel, q.symmetricActs, q.weightClipping,
-                        q.groupSize)
-                    .str());
-    key = toHex(hash.final(), /*LowerCase=*/true);
-  }
+  const std::string key =
+      sensitivityCacheKey(module, inputs, result.formats, options);
   const size_t numCosts = layers.size() * result.formats.size();
-  std::vector<std::array<double, 3>> cached; // measured, proxy, hessian
-  if (!options.cachePath.empty())
-    if (auto buffer = MemoryBuffer::getFile(options.cachePath)) {
-      auto parsed = json::parse((*buffer)->getBuffer());
-      const json::Object *o = parsed ? parsed->getAsObject() : nullptr;
-      const json::Array *values = o ? o->getArray("sensitivity") : nullptr;
-      if (o && values && o->getString("key") == StringRef(key) &&
-          values->size() == numCosts) {
-        for (const json::Value &v : *values) {
-          const json::Array *pair = v.getAsArray();
-          if (!pair || pair->size() != 3)
-            break;
-          cached.push_back({(*pair)[0].getAsNumber().value_or(0),
-                            (*pair)[1].getAsNumber().value_or(0),
-                            (*pair)[2].getAsNumber().value_or(0)});
-        }
-        if (cached.size() == numCosts)
-          outs() << "sensitivities from " << options.cachePath << "\n";
-        else
-          cached.clear();
-      } else if (!parsed) {
-        consumeError(parsed.takeError());
-      }
-    }
+  std::vector<std::array<double, 3>> cached =
+      readSensitivityCache(options.cachePath, key, numCosts);
 
   // The float run, keeping every value it computes (up to 1 GB) so that
   // each measurement only re-runs what depends on the quantized layer.
@@ -551,9 +607,6 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     return reference.takeError();
   if (!reference->empty())
     result.floatOutput = (*reference)[0];
-  std::vector<std::string> layerNames;
-  for (const WeightedLayer &l : layers)
-    layerNames.push_back(l.name);
   // The KL of `clone`'s output from the float model's, where `clone` was
   // cloned with `mapping` and differs from the float model only in the
   // forward slice of layer `l`: values upstream come from the float run.
@@ -625,7 +678,7 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     }
     for (const CandidateFormat &format : result.formats) {
       std::vector<double> use;
-      for (const Use &u : uses)
+      for (const ResourceUse &u : *uses)
         use.push_back(u.of(layers[l], format));
       if (!cached.empty()) {
         const auto [kl, proxy, hessian] = cached[result.measured.size()];
@@ -683,29 +736,9 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     }
     result.ilp.layers.push_back(std::move(layer));
   }
-  if (!options.cachePath.empty() && cached.empty()) {
-    json::Array values;
-    for (size_t i = 0; i < result.measured.size(); ++i)
-      values.push_back(
-          json::Array{result.measured[i], result.proxy[i],
-                      result.hessian.empty() ? 0.0 : result.hessian[i]});
-    std::error_code ec;
-    raw_fd_ostream os(options.cachePath, ec);
-    if (ec)
-      return error("cannot write " + options.cachePath + ": " + ec.message());
-    json::Array names;
-    for (const std::string &n : layerNames)
-      names.push_back(n);
-    std::string candidates;
-    for (const CandidateFormat &f : result.formats)
-      candidates += (candidates.empty() ? "" : ",") + f.name();
-    os << formatv("{0:2}",
-                  json::Value(json::Object{{"key", key},
-                                           {"layers", std::move(names)},
-                                           {"candidates", candidates},
-                                           {"sensitivity", std::move(values)}}))
-       << "\n";
-  }
+  if (!options.cachePath.empty() && cached.empty())
+    if (Error e = writeSensitivityCache(options.cachePath, key, result))
+      return std::move(e);
   return result;
 }
 
