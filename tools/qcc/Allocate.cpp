@@ -143,6 +143,11 @@ int runAllocate() {
   auto &[options, budgets] = *parsed;
   if (!allocateSweep.empty() && budgets.avgBits <= 0)
     return fail("allocate", "--sweep varies --avg-bits: give it too");
+  if (allocateSweep.empty() &&
+      (!allocatePlot.empty() || !allocateEvalInput.empty() ||
+       !allocateEvalLabels.empty()))
+    return fail("allocate", "--plot, --input and --labels evaluate the "
+                            "frontier: give --sweep too");
 
   mlir::MLIRContext context;
   auto module = loadModel(context, allocateModel);

@@ -721,6 +721,10 @@ int runQuantize() {
   auto mixed = mixedPrecisionFlags.parse();
   if (!mixed)
     return fail("quantize", toString(mixed.takeError()));
+  if (mixedPrecision && weightFormat.getNumOccurrences())
+    return fail("quantize", "--weights does not apply with "
+                            "--mixed-precision: give the formats to choose "
+                            "among with --candidates");
   if (mixedPrecision && !mixed->second.any())
     return fail("quantize", "--mixed-precision needs a budget: --avg-bits, "
                             "--size-budget, --bops-budget, "
