@@ -143,8 +143,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
   using Base::Base;
 
   /// Replaces weight operand `which` of `op` by `stored` values of
-  /// `storage` type, a storage cast to `quantized` and a dequantize; other
-  /// layers reading the same float weight reuse the result.
+  /// `storage` type, a storage cast to `quantized` and a dequantize.
   void replaceWeight(Operation *op, WeightOperand which,
                      ArrayRef<double> stored, Type storage, Type quantized) {
     Value w = op->getOperand(which.index);
@@ -158,22 +157,31 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
         values);
     Value dequantized = DequantizeOp::create(b, w.getLoc(), type, cast);
     op->setOperand(which.index, dequantized);
-    quantizedWeights[{w, which.axis, formatKey}] = dequantized;
   }
 
-  /// Replaces constant weight operand `w` of `op` by `format` weights (a
-  /// storage cast and a dequantize).
+  /// Replaces constant weight operand `which` of `op` by `format` weights
+  /// (a storage cast and a dequantize). Layers sharing a float weight share
+  /// its quantized form when they share the format.
   LogicalResult quantizeWeight(Operation *op, WeightOperand which,
                                const numerics::WeightFormat &format) {
-    Value w = op->getOperand(which.index);
-    // Layers sharing a float weight share its quantized form when they
-    // share the format.
-    formatKey = keyOf(format);
-    auto cached = quantizedWeights.find({w, which.axis, formatKey});
-    if (cached != quantizedWeights.end()) {
+    const std::tuple<Value, int64_t, unsigned> key = {
+        op->getOperand(which.index), which.axis, keyOf(format)};
+    if (auto cached = quantizedWeights.find(key);
+        cached != quantizedWeights.end()) {
       op->setOperand(which.index, cached->second);
       return success();
     }
+    if (failed(quantizeNewWeight(op, which, format)))
+      return failure();
+    if (op->getOperand(which.index) != std::get<0>(key))
+      quantizedWeights[key] = op->getOperand(which.index);
+    return success();
+  }
+
+  /// quantizeWeight for a weight not quantized to `format` before.
+  LogicalResult quantizeNewWeight(Operation *op, WeightOperand which,
+                                  const numerics::WeightFormat &format) {
+    Value w = op->getOperand(which.index);
     auto values = getF32Constant(w);
     if (!values)
       return success(); // An activation in the weight position: see below.
@@ -485,7 +493,6 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
   llvm::DenseMap<std::pair<Value, unsigned>, Value> fakeQuantized;
   /// Quantized weights by (float weight, channel axis, format key).
   llvm::DenseMap<std::tuple<Value, int64_t, unsigned>, Value> quantizedWeights;
-  unsigned formatKey = 0; // of the weight being quantized
 };
 
 } // namespace
