@@ -12,10 +12,8 @@
 
 #include "MixedPrecision.h"
 
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -277,13 +275,8 @@ int runAllocate() {
                    problem->layers.size(), problem->formats.size(),
                    problem->ilp.resources.size(), solveSeconds);
 
-  std::string errorMessage;
-  auto file = mlir::openOutputFile(allocateOutput, &errorMessage);
-  if (!file)
-    return fail("allocate", errorMessage);
-  (*module)->print(file->os());
-  file->os() << "\n";
-  file->keep();
+  if (Error e = writeModule(**module, allocateOutput))
+    return fail("allocate", toString(std::move(e)));
   return 0;
 }
 

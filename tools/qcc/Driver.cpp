@@ -12,6 +12,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -109,6 +110,17 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModel(mlir::MLIRContext &context
     return createStringError(inconvertibleErrorCode(),
                              "cannot parse " + path + ":\n" + diagnostics);
   return module;
+}
+
+Error writeModule(mlir::ModuleOp module, StringRef path) {
+  std::string errorMessage;
+  auto file = mlir::openOutputFile(path, &errorMessage);
+  if (!file)
+    return createStringError(inconvertibleErrorCode(), errorMessage);
+  module->print(file->os());
+  file->os() << "\n";
+  file->keep();
+  return Error::success();
 }
 
 mlir::func::FuncOp getMainFunction(mlir::ModuleOp module) {

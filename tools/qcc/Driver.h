@@ -69,6 +69,9 @@ double meanSoftmaxKL(const interp::Tensor &reference,
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 loadModel(mlir::MLIRContext &context, llvm::StringRef path);
 
+/// Writes `module` as MLIR text to `path` ("-" for standard output).
+llvm::Error writeModule(mlir::ModuleOp module, llvm::StringRef path);
+
 /// @main, or the module's first function.
 mlir::func::FuncOp getMainFunction(mlir::ModuleOp module);
 

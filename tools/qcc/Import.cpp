@@ -6,11 +6,9 @@
 
 #include "qcc/Import/ONNX.h"
 
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 #include <cmath>
 
@@ -74,13 +72,8 @@ int runImport() {
   auto imported = qcc::importONNXModel(context, importModel);
   if (!imported)
     return fail("import", toString(imported.takeError()));
-  std::string errorMessage;
-  auto output = mlir::openOutputFile(importOutput, &errorMessage);
-  if (!output)
-    return fail("import", errorMessage);
-  imported->module->print(output->os());
-  output->os() << "\n";
-  output->keep();
+  if (Error e = writeModule(*imported->module, importOutput))
+    return fail("import", toString(std::move(e)));
   return 0;
 }
 

@@ -875,15 +875,9 @@ int runQuantize() {
     }
   }
 
-  if (!calibratedOutput.empty()) {
-    std::string errorMessage;
-    auto file = mlir::openOutputFile(calibratedOutput, &errorMessage);
-    if (!file)
-      return fail("quantize", errorMessage);
-    (*module)->print(file->os());
-    file->os() << "\n";
-    file->keep();
-  }
+  if (!calibratedOutput.empty())
+    if (Error e = writeModule(**module, calibratedOutput))
+      return fail("quantize", toString(std::move(e)));
 
   // The float model, kept for the report's SQNR.
   mlir::OwningOpRef<mlir::ModuleOp> floatModule = (*module)->clone();
@@ -1132,13 +1126,8 @@ int runQuantize() {
       return fail("quantize", "integer-only lowering failed");
   }
 
-  std::string errorMessage;
-  auto file = mlir::openOutputFile(output, &errorMessage);
-  if (!file)
-    return fail("quantize", errorMessage);
-  (*module)->print(file->os());
-  file->os() << "\n";
-  file->keep();
+  if (Error e = writeModule(**module, output))
+    return fail("quantize", toString(std::move(e)));
   return 0;
 }
 
