@@ -70,18 +70,24 @@ TEST(Ukernel, BatchesThreadsAndExtremes) {
 
 struct ConvShape {
   int64_t N, C, H, W, M, KH, KW, sh, sw, dh, dw;
+  int64_t outH() const { return (H - dh * (KH - 1) - 1) / sh + 1; }
+  int64_t outW() const { return (W - dw * (KW - 1) - 1) / sw + 1; }
 };
+
+/// `count` random int8 values.
+std::vector<int8_t> randomBytes(int64_t count, std::mt19937 &rng) {
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::vector<int8_t> values(count);
+  for (int8_t &v : values)
+    v = static_cast<int8_t>(byte(rng));
+  return values;
+}
 
 void checkConv(const ConvShape &s, int threads, unsigned seed) {
   std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> byte(-128, 127);
-  const int64_t OH = (s.H - s.dh * (s.KH - 1) - 1) / s.sh + 1;
-  const int64_t OW = (s.W - s.dw * (s.KW - 1) - 1) / s.sw + 1;
-  std::vector<int8_t> x(s.N * s.C * s.H * s.W), w(s.M * s.C * s.KH * s.KW);
-  for (int8_t &v : x)
-    v = static_cast<int8_t>(byte(rng));
-  for (int8_t &v : w)
-    v = static_cast<int8_t>(byte(rng));
+  const int64_t OH = s.outH(), OW = s.outW();
+  const std::vector<int8_t> x = randomBytes(s.N * s.C * s.H * s.W, rng);
+  const std::vector<int8_t> w = randomBytes(s.M * s.C * s.KH * s.KW, rng);
   std::vector<int32_t> out(s.N * s.M * OH * OW);
   for (int32_t &v : out)
     v = static_cast<int32_t>(rng() % 2001) - 1000;
@@ -119,14 +125,9 @@ TEST(Ukernel, ConvolutionMatchesReference) {
 void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
                       unsigned seed) {
   std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> byte(-128, 127);
-  const int64_t OH = (s.H - s.dh * (s.KH - 1) - 1) / s.sh + 1;
-  const int64_t OW = (s.W - s.dw * (s.KW - 1) - 1) / s.sw + 1;
-  std::vector<int8_t> x(s.N * s.C * s.H * s.W), w(s.M * s.C * s.KH * s.KW);
-  for (int8_t &v : x)
-    v = static_cast<int8_t>(byte(rng));
-  for (int8_t &v : w)
-    v = static_cast<int8_t>(byte(rng));
+  const int64_t OH = s.outH(), OW = s.outW();
+  const std::vector<int8_t> x = randomBytes(s.N * s.C * s.H * s.W, rng);
+  const std::vector<int8_t> w = randomBytes(s.M * s.C * s.KH * s.KW, rng);
   std::vector<int32_t> bias(s.M), multiplier(perChannel ? s.M : 1);
   std::vector<int8_t> shift(multiplier.size());
   for (int32_t &b : bias)
