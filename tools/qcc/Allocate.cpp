@@ -232,16 +232,11 @@ int runAllocate() {
           return fail("allocate", toString(out.takeError()));
         const interp::Tensor &logits = (*out)[0];
         measuredKL = meanSoftmaxKL(*floatLogits, logits);
-        const int64_t n = logits.shape[0], c = logits.data.size() / n;
         if (!labels.empty()) {
+          const int64_t n = logits.shape[0];
           int64_t correct = 0;
-          for (int64_t i = 0; i < n; ++i) {
-            int64_t best = 0;
-            for (int64_t j = 1; j < c; ++j)
-              if (logits.data[i * c + j] > logits.data[i * c + best])
-                best = j;
-            correct += best == static_cast<int64_t>(labels[i]);
-          }
+          for (int64_t i = 0; i < n; ++i)
+            correct += argmax(logits, i) == static_cast<int64_t>(labels[i]);
           accuracy = 100.0 * correct / n;
         }
       }

@@ -53,6 +53,15 @@ Expected<WeightFormat> parseWeightFormat(StringRef text, StringRef flag) {
   return WeightFormat{text.str(), floatType, format->bits};
 }
 
+int64_t argmax(const interp::Tensor &logits, int64_t row) {
+  const int64_t c = logits.data.size() / logits.shape[0];
+  int64_t best = 0;
+  for (int64_t j = 1; j < c; ++j)
+    if (logits.data[row * c + j] > logits.data[row * c + best])
+      best = j;
+  return best;
+}
+
 /// Row `row` of [N, ...] logits, flattened past the batch, through softmax.
 static std::vector<double> softmaxRow(const interp::Tensor &logits,
                                       int64_t row) {

@@ -60,6 +60,10 @@ llvm::Expected<WeightFormat> parseWeightFormat(llvm::StringRef text,
 llvm::Expected<unsigned> parseIntFormat(llvm::StringRef text,
                                         llvm::StringRef flag);
 
+/// The class of row `row` of [N, ...] logits (flattened past the batch):
+/// the index of its largest value, the first on ties.
+int64_t argmax(const interp::Tensor &logits, int64_t row);
+
 /// Mean over rows of KL(softmax(reference) || softmax(model)), in nats, of
 /// two [N, C] logits arrays of the same shape.
 double meanSoftmaxKL(const interp::Tensor &reference,

@@ -98,15 +98,6 @@ static Expected<interp::Tensor> logitsOf(mlir::MLIRContext &context,
   return logits;
 }
 
-static int64_t argmax(const interp::Tensor &logits, int64_t row) {
-  const int64_t c = logits.shape[1];
-  int64_t best = 0;
-  for (int64_t j = 1; j < c; ++j)
-    if (logits.data[row * c + j] > logits.data[row * c + best])
-      best = j;
-  return best;
-}
-
 int runEval() {
   mlir::MLIRContext context;
   auto labels = readNpy(evalLabels);
