@@ -34,59 +34,53 @@ namespace qcc::driver {
 
 namespace {
 
-/// The relative squared error ||W - deq(Q(W))||^2 / ||W||^2 of the weight
-/// of layer `name` in `quantized` against its float weight `original`
+/// The relative squared error ||W - deq(Q(W))||^2 / ||W||^2 of the
+/// quantized weight of layer `op` against its float weight `original`
 /// (reading the integer or minifloat codes and scales qc-quantize wrote).
-std::optional<double> weightError(mlir::ModuleOp quantized, StringRef name,
+std::optional<double> weightError(mlir::Operation *op,
                                   const std::vector<float> &original) {
-  std::optional<double> result;
-  quantized.walk([&](mlir::Operation *op) {
-    if (!qc::isWeightedLayer(op) || qc::getNodeName(op) != name)
-      return;
-    auto dq = op->getOperand(1).getDefiningOp<qc::DequantizeOp>();
-    auto cast = dq ? dq.getInput().getDefiningOp<qc::StorageCastOp>() : nullptr;
-    auto codes = cast ? qc::getIntegerConstant(cast.getInput()) : std::nullopt;
-    if (!codes || codes->size() != original.size())
-      return;
-    auto type = mlir::cast<mlir::RankedTensorType>(dq.getInput().getType());
-    mlir::Type element = type.getElementType();
-    // Scale of flat element i: per tensor or along one axis.
-    std::vector<double> scales;
-    int64_t axis = -1;
-    if (auto u = dyn_cast<mlir::quant::UniformQuantizedType>(element)) {
-      scales = {u.getScale()};
-    } else if (auto a = dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(
-                   element)) {
-      scales.assign(a.getScales().begin(), a.getScales().end());
-      axis = a.getQuantizedDimension();
-    } else if (auto f = dyn_cast<qc::ScaledFloatType>(element)) {
-      scales.assign(f.getScales().asArrayRef().begin(),
-                    f.getScales().asArrayRef().end());
-      axis = f.getAxis();
-    } else {
-      return; // per-group / block types: no proxy
-    }
-    int64_t inner = 1;
-    for (int64_t d = axis + 1; axis >= 0 && d < type.getRank(); ++d)
-      inner *= type.getDimSize(d);
-    double error = 0, energy = 0;
-    for (size_t i = 0; i < original.size(); ++i) {
-      const double scale =
-          axis < 0 ? scales[0] : scales[(i / inner) % type.getDimSize(axis)];
-      double value;
-      if (auto f = dyn_cast<qc::ScaledFloatType>(element))
-        value = numerics::dequantizeMinifloat(
-            static_cast<uint8_t>((*codes)[i]) &
-                ((1u << f.getStorageType().getWidth()) - 1),
-            static_cast<float>(scale), f.getStorageKind());
-      else
-        value = (*codes)[i] * scale;
-      error += (value - original[i]) * (value - original[i]);
-      energy += double(original[i]) * original[i];
-    }
-    result = energy > 0 ? error / energy : 0.0;
-  });
-  return result;
+  auto dq = op->getOperand(1).getDefiningOp<qc::DequantizeOp>();
+  auto cast = dq ? dq.getInput().getDefiningOp<qc::StorageCastOp>() : nullptr;
+  auto codes = cast ? qc::getIntegerConstant(cast.getInput()) : std::nullopt;
+  if (!codes || codes->size() != original.size())
+    return std::nullopt;
+  auto type = mlir::cast<mlir::RankedTensorType>(dq.getInput().getType());
+  mlir::Type element = type.getElementType();
+  // Scale of flat element i: per tensor or along one axis.
+  std::vector<double> scales;
+  int64_t axis = -1;
+  if (auto u = dyn_cast<mlir::quant::UniformQuantizedType>(element)) {
+    scales = {u.getScale()};
+  } else if (auto a =
+                 dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(element)) {
+    scales.assign(a.getScales().begin(), a.getScales().end());
+    axis = a.getQuantizedDimension();
+  } else if (auto f = dyn_cast<qc::ScaledFloatType>(element)) {
+    scales.assign(f.getScales().asArrayRef().begin(),
+                  f.getScales().asArrayRef().end());
+    axis = f.getAxis();
+  } else {
+    return std::nullopt; // per-group / block types: no proxy
+  }
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; axis >= 0 && d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  double error = 0, energy = 0;
+  for (size_t i = 0; i < original.size(); ++i) {
+    const double scale =
+        axis < 0 ? scales[0] : scales[(i / inner) % type.getDimSize(axis)];
+    double value;
+    if (auto f = dyn_cast<qc::ScaledFloatType>(element))
+      value = numerics::dequantizeMinifloat(
+          static_cast<uint8_t>((*codes)[i]) &
+              ((1u << f.getStorageType().getWidth()) - 1),
+          static_cast<float>(scale), f.getStorageKind());
+    else
+      value = (*codes)[i] * scale;
+    error += (value - original[i]) * (value - original[i]);
+    energy += double(original[i]) * original[i];
+  }
+  return energy > 0 ? error / energy : 0.0;
 }
 
 /// Spearman's rank correlation of two samples (average ranks for ties).
@@ -632,11 +626,9 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
   // weights the KL and its gradient vanish, so for a perturbation s * v
   // (v of random signs) KL ~ s^2 / 2 * v'Hv, and E[v'Hv] = tr(H).
   constexpr int kProbes = 2;
-  auto hessianTrace = [&](size_t l) -> Expected<double> {
+  // `energy` is the sum of the squared weights.
+  auto hessianTrace = [&](size_t l, double energy) -> Expected<double> {
     const std::vector<float> &w = layers[l].floatWeights;
-    double energy = 0;
-    for (float x : w)
-      energy += double(x) * x;
     const double step =
         1e-2 * std::sqrt(energy / std::max<size_t>(w.size(), 1));
     if (step == 0)
@@ -669,12 +661,12 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     mp::Layer layer{layers[l].name, {}};
     double trace = 0, energy = 0;
     if (options.hessian && cached.empty()) {
-      auto t = hessianTrace(l);
+      for (float x : layers[l].floatWeights)
+        energy += double(x) * x;
+      auto t = hessianTrace(l, energy);
       if (!t)
         return t.takeError();
       trace = *t;
-      for (float x : layers[l].floatWeights)
-        energy += double(x) * x;
     }
     for (const CandidateFormat &format : result.formats) {
       std::vector<double> use;
@@ -711,7 +703,7 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
       // layer's share of the weights ranked worse: Spearman 0.48 / 0.72
       // against 0.74 / 0.87 on digits_cnn / fashion_cnn.
       const double proxy =
-          weightError(*clone, layers[l].name, layers[l].floatWeights)
+          weightError(mapping.lookup(layers[l].op), layers[l].floatWeights)
               .value_or(0.0);
       // Hessian estimate: KL ~ 1/2 dW' H dW ~ 1/2 tr(H) / n * ||dW||^2
       // for quantization noise dW spread evenly (HAWQ's sensitivity).
@@ -740,10 +732,6 @@ Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     if (Error e = writeSensitivityCache(options.cachePath, key, result))
       return std::move(e);
   return result;
-}
-
-Expected<mp::Allocation> solve(const mp::Problem &problem) {
-  return mp::createCbcSolver()->solve(problem);
 }
 
 Expected<mp::Allocation> chooseAllocation(mlir::ModuleOp module,

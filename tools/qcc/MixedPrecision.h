@@ -125,9 +125,6 @@ llvm::Expected<MixedPrecisionProblem> buildMixedPrecisionProblem(
     mlir::ModuleOp module, const std::vector<interp::Tensor> &inputs,
     const SensitivityOptions &options, const Budgets &budgets);
 
-/// Solves the ILP with CBC.
-llvm::Expected<mp::Allocation> solve(const mp::Problem &problem);
-
 /// The allocation to use: the ILP's optimum, or with measured sensitivity
 /// and `options.refine` > 1, the best of the ILP's `refine` best
 /// allocations by the KL of the jointly quantized model's output on the
