@@ -173,8 +173,10 @@ FpgaMultiplier fpgaMultiplier(const WeightFormat &weight,
 
 } // namespace
 
-void annotateLayer(mlir::ModuleOp module, StringRef layer,
-                   const CandidateFormat &format) {
+/// Writes `format` into the layer named `layer`: `qc.weight_format` and,
+/// with an activation format, `qc.act_format`.
+static void annotateLayer(mlir::ModuleOp module, StringRef layer,
+                          const CandidateFormat &format) {
   mlir::MLIRContext *context = module.getContext();
   getMainFunction(module).walk([&](mlir::Operation *op) {
     if (!qc::isWeightedLayer(op) || qc::getNodeName(op) != layer)
@@ -308,7 +310,11 @@ MixedPrecisionFlags::parse() const {
   return std::make_pair(std::move(options), std::move(budgets));
 }
 
-std::vector<WeightedLayer>
+/// The float layers of `func` with a constant weight, not in `keepFloat`;
+/// unnamed ones are named layer_<i> and repeated names get _<i> appended
+/// (i: the position among the weighted layers), since the allocation
+/// addresses layers by name.
+static std::vector<WeightedLayer>
 collectWeightedLayers(mlir::func::FuncOp func,
                       ArrayRef<std::string> keepFloat) {
   std::vector<WeightedLayer> layers;

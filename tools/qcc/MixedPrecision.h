@@ -110,14 +110,6 @@ struct MixedPrecisionProblem {
   std::optional<interp::Tensor> floatOutput;
 };
 
-/// The float layers of `func` with a constant weight, not in `keepFloat`;
-/// unnamed ones are named layer_<i> and repeated names get _<i> appended
-/// (i: the position among the weighted layers), since the allocation
-/// addresses layers by name.
-std::vector<WeightedLayer>
-collectWeightedLayers(mlir::func::FuncOp func,
-                      llvm::ArrayRef<std::string> keepFloat);
-
 /// Measures (or reads from the cache) every layer's sensitivity to every
 /// candidate on the first `samples` rows of `inputs` and sets up the ILP
 /// under `budgets`. `module` is the calibrated float model.
@@ -138,11 +130,6 @@ chooseAllocation(mlir::ModuleOp module, MixedPrecisionProblem &problem,
                  const mp::Problem &ilp, const SensitivityOptions &options,
                  double &ilpSeconds, llvm::raw_ostream *log = nullptr,
                  llvm::ArrayRef<std::vector<int>> also = {});
-
-/// Writes `format` into the layer named `layer`: `qc.weight_format` and,
-/// with an activation format, `qc.act_format`.
-void annotateLayer(mlir::ModuleOp module, llvm::StringRef layer,
-                   const CandidateFormat &format);
 
 /// Writes the allocation into `module`: `qc.weight_format` on each layer
 /// (layers are found by name, as the problem named them).
