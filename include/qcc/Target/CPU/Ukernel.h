@@ -78,6 +78,82 @@ void qcc_ukernel_conv2d_requant_reference(
     const int32_t *multiplier, const int8_t *shift, int perChannel,
     int32_t outZp, int32_t lo, int32_t hi);
 
+/*===----------------------------------------------------------------------===*
+ * Packed low-bit weights (docs/packing.md)
+ *
+ * The weight matrix W is [N][K]: row n holds output n's weights along the
+ * reduction axis K, each row packed on its own by qcc::numerics::packRow
+ * (codes of `bits` bits in bit planes, first element in the lowest bits).
+ * The kernels read the packed rows directly and unpack in registers; no
+ * unpacked copy of W is ever made.
+ *===----------------------------------------------------------------------===*/
+
+/* Y[m][n] += sum_k X[m][k] * W[n][k] for m < M, n < N, k < K: int8 X
+ * (row stride ldx), int32 Y (row stride ldy), W signed int8 (bits 8) or
+ * packed int4 (bits 4) codes. Exact. Uses VNNI where the CPU has it. */
+void qcc_ukernel_matmul_s8_packed(int64_t M, int64_t N, int64_t K,
+                                  const int8_t *X, int64_t ldx,
+                                  const uint8_t *W, int bits, int32_t *Y,
+                                  int64_t ldy, int threads);
+
+/* The portable C version (the tests' reference). */
+void qcc_ukernel_matmul_s8_packed_reference(int64_t M, int64_t N, int64_t K,
+                                            const int8_t *X, int64_t ldx,
+                                            const uint8_t *W, int bits,
+                                            int32_t *Y, int64_t ldy);
+
+/* Element formats of float-activation ("weight-only") packed weights. */
+enum {
+  QCC_PACKED_INT8 = 0,    /* signed int8 codes; value (q - zp) * scale */
+  QCC_PACKED_UINT8 = 1,   /* unsigned int8 codes */
+  QCC_PACKED_INT4 = 2,    /* signed int4, two per byte */
+  QCC_PACKED_UINT4 = 3,   /* unsigned int4 (asymmetric with zero points) */
+  QCC_PACKED_FP8E4M3 = 4, /* minifloats: value decode(code) * scale */
+  QCC_PACKED_FP8E5M2 = 5,
+  QCC_PACKED_FP6E3M2 = 6, /* 6-bit codes as a 4-bit and a 2-bit plane */
+  QCC_PACKED_FP6E2M3 = 7,
+  QCC_PACKED_FP4E2M1 = 8, /* two per byte */
+};
+
+/* How the scales of groups of `groupSize` consecutive weights of a row are
+ * stored: [N][ceil(K / groupSize)] of float, or of E8M0 codes (OCP MX:
+ * 2^(code - 127)), or of E4M3 codes times tensorScale (NVFP4). */
+enum { QCC_SCALE_F32 = 0, QCC_SCALE_E8M0 = 1, QCC_SCALE_E4M3 = 2 };
+
+typedef struct {
+  int format;               /* QCC_PACKED_* */
+  int scaleKind;            /* QCC_SCALE_* */
+  int64_t groupSize;        /* K (or more) for one scale per row */
+  const void *scales;       /* [N][groups] */
+  const int8_t *zeroPoints; /* integers: [N][groups], or NULL for 0 */
+  float tensorScale;        /* QCC_SCALE_E4M3 only */
+} qcc_packed_weights;
+
+/* Y[m][n] += sum_k X[m][k] * w(n, k) in float, where w(n, k) is the
+ * dequantized weight exactly as qcc::numerics computes it (for integers
+ * (q - zp) * scale, for minifloats decode(q) * multiplier, each one float
+ * rounding). X and Y are f32 with row strides ldx and ldy. Sums are formed
+ * in float in an order of the kernel's choosing. */
+void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
+                                   const float *X, int64_t ldx,
+                                   const uint8_t *W,
+                                   const qcc_packed_weights *format, float *Y,
+                                   int64_t ldy, int threads);
+
+/* The portable C version: the dequantized weight of (n, k), and the
+ * product with sums in double (the tests' reference). */
+float qcc_ukernel_packed_weight(const uint8_t *W, int64_t K,
+                                const qcc_packed_weights *format, int64_t n,
+                                int64_t k);
+void qcc_ukernel_matmul_f32_packed_reference(int64_t M, int64_t N, int64_t K,
+                                             const float *X, int64_t ldx,
+                                             const uint8_t *W,
+                                             const qcc_packed_weights *format,
+                                             float *Y, int64_t ldy);
+
+/* Bytes of one packed row of K weights of `format`. */
+int64_t qcc_ukernel_packed_row_bytes(int format, int64_t K);
+
 /* Whether the kernels use AVX-512 VNNI on this CPU. */
 int qcc_ukernel_has_vnni(void);
 

@@ -827,6 +827,621 @@ void qcc_ukernel_conv2d_requant(
                                        shift, perChannel, outZp, lo, hi);
 }
 
+/*===----------------------------------------------------------------------===*
+ * Packed low-bit weights
+ *
+ * Rows of W are packed by qcc::numerics::packRow. The integer kernel
+ * unpacks 32 bytes of int4 into 64 bytes (low nibbles, then high nibbles:
+ * elements 0, 2, .., 62, then 1, 3, .., 63 of the chunk) and feeds them to
+ * vpdpbusd against X rows permuted the same way once per call; the weights
+ * enter as unsigned (w + 8, or w + 128 for int8) and 8 * sum(x) (128 *
+ * sum(x)) is subtracted per output. The float kernel decodes 16 weights at
+ * a time into floats equal to the numerics library's dequantized values:
+ * 4-bit codes index a 16-entry table of (q - zp) * scale (or decode(q) *
+ * multiplier) rebuilt per group, FP6 magnitudes a 32-entry table with the
+ * sign applied by xor, FP8 goes through the FP16 converter (an FP8/FP6/FP4
+ * code is an FP16 bit pattern once its fields are shifted into place, times
+ * 2^(15 - bias)). Tiles of up to 4 rows of X by 4 rows of W keep 16
+ * accumulators; threads split the rows of W.
+ *===----------------------------------------------------------------------===*/
+
+static int packedBits(int format) {
+  switch (format) {
+  case QCC_PACKED_INT8:
+  case QCC_PACKED_UINT8:
+  case QCC_PACKED_FP8E4M3:
+  case QCC_PACKED_FP8E5M2:
+    return 8;
+  case QCC_PACKED_FP6E3M2:
+  case QCC_PACKED_FP6E2M3:
+    return 6;
+  default:
+    return 4;
+  }
+}
+
+int64_t qcc_ukernel_packed_row_bytes(int format, int64_t K) {
+  switch (packedBits(format)) {
+  case 8:
+    return K;
+  case 6: /* a 4-bit plane and a 2-bit plane */
+    return (K + 1) / 2 + (K + 3) / 4;
+  default:
+    return (K + 1) / 2;
+  }
+}
+
+/* The code of element k of a packed row of K codes of `bits` bits. */
+static inline unsigned packedCode(const uint8_t *row, int bits, int64_t K,
+                                  int64_t k) {
+  switch (bits) {
+  case 8:
+    return row[k];
+  case 4:
+    return (row[k / 2] >> (4 * (k % 2))) & 0xF;
+  default: /* 6: low 4 bits in the first plane, high 2 bits in the second */
+    return ((row[k / 2] >> (4 * (k % 2))) & 0xF) |
+           (((row[(K + 1) / 2 + k / 4] >> (2 * (k % 4))) & 3) << 4);
+  }
+}
+
+static inline float floatFromBits(uint32_t bits) {
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+/* An FP16 bit pattern's value (normal, subnormal, inf, NaN). */
+static float halfToFloat(unsigned h) {
+  const uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+  const unsigned exponent = (h >> 10) & 31, mantissa = h & 1023;
+  if (exponent == 0) {
+    const float v = (float)mantissa * 0x1p-24f; /* exact */
+    return sign ? -v : v;
+  }
+  if (exponent == 31)
+    return floatFromBits(sign | 0x7F800000u | (mantissa << 13));
+  return floatFromBits(sign | ((exponent + 112u) << 23) | (mantissa << 13));
+}
+
+/* The value of a minifloat weight code: its fields shifted into an FP16
+ * pattern, times 2^(15 - bias). NaN codes of E4M3 give NaN here (the vector
+ * kernel does not support them: quantization saturates, never yields NaN). */
+static float minifloatWeight(int format, unsigned c) {
+  switch (format) {
+  case QCC_PACKED_FP8E4M3:
+    if ((c & 0x7F) == 0x7F)
+      return floatFromBits(0x7FC00000u);
+    return halfToFloat(((c & 0x80) << 8) | ((c & 0x7F) << 7)) * 0x1p8f;
+  case QCC_PACKED_FP8E5M2:
+    return halfToFloat(c << 8);
+  case QCC_PACKED_FP6E3M2:
+    return halfToFloat(((c & 0x20) << 10) | ((c & 0x1F) << 8)) * 0x1p12f;
+  case QCC_PACKED_FP6E2M3:
+    return halfToFloat(((c & 0x20) << 10) | ((c & 0x1F) << 7)) * 0x1p14f;
+  default: /* FP4 E2M1 */
+    return halfToFloat(((c & 8) << 12) | ((c & 7) << 9)) * 0x1p14f;
+  }
+}
+
+static int isIntegerFormat(int format) { return format <= QCC_PACKED_UINT4; }
+
+static int isSignedIntegerFormat(int format) {
+  return format == QCC_PACKED_INT8 || format == QCC_PACKED_INT4;
+}
+
+/* One group per row when groupSize is not positive or covers the row. */
+static int64_t effectiveGroupSize(const qcc_packed_weights *f, int64_t K) {
+  return f->groupSize <= 0 || f->groupSize >= K ? K : f->groupSize;
+}
+
+static int64_t numGroups(const qcc_packed_weights *f, int64_t K) {
+  return (K + effectiveGroupSize(f, K) - 1) / effectiveGroupSize(f, K);
+}
+
+/* The multiplier of group g of row n: the f32 scale, or the decoded E8M0 /
+ * E4M3 block scale times the tensor scale (numerics::blockMultiplier). */
+static float groupMultiplier(const qcc_packed_weights *f, int64_t groups,
+                             int64_t n, int64_t g) {
+  const int64_t at = n * groups + g;
+  if (f->scaleKind == QCC_SCALE_F32)
+    return ((const float *)f->scales)[at];
+  const unsigned code = ((const uint8_t *)f->scales)[at];
+  float scale;
+  if (f->scaleKind == QCC_SCALE_E8M0)
+    scale = code == 0xFF ? floatFromBits(0x7FC00000u)
+            : code == 0  ? 0x1p-127f
+                         : floatFromBits((uint32_t)code << 23);
+  else
+    scale = minifloatWeight(QCC_PACKED_FP8E4M3, code);
+  return scale * f->tensorScale;
+}
+
+static int groupZeroPoint(const qcc_packed_weights *f, int64_t groups,
+                          int64_t n, int64_t g) {
+  return f->zeroPoints ? f->zeroPoints[n * groups + g] : 0;
+}
+
+float qcc_ukernel_packed_weight(const uint8_t *W, int64_t K,
+                                const qcc_packed_weights *f, int64_t n,
+                                int64_t k) {
+  const int bits = packedBits(f->format);
+  const unsigned code = packedCode(
+      W + n * qcc_ukernel_packed_row_bytes(f->format, K), bits, K, k);
+  const int64_t g = k / effectiveGroupSize(f, K);
+  const float multiplier = groupMultiplier(f, numGroups(f, K), n, g);
+  if (isIntegerFormat(f->format)) {
+    int q = (int)code;
+    if (isSignedIntegerFormat(f->format) && q >= (1 << (bits - 1)))
+      q -= 1 << bits;
+    return (float)(q - groupZeroPoint(f, numGroups(f, K), n, g)) * multiplier;
+  }
+  return minifloatWeight(f->format, code) * multiplier;
+}
+
+void qcc_ukernel_matmul_f32_packed_reference(int64_t M, int64_t N, int64_t K,
+                                             const float *X, int64_t ldx,
+                                             const uint8_t *W,
+                                             const qcc_packed_weights *f,
+                                             float *Y, int64_t ldy) {
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n) {
+      double sum = 0;
+      for (int64_t k = 0; k < K; ++k)
+        sum +=
+            (double)X[m * ldx + k] * qcc_ukernel_packed_weight(W, K, f, n, k);
+      Y[m * ldy + n] += (float)sum;
+    }
+}
+
+void qcc_ukernel_matmul_s8_packed_reference(int64_t M, int64_t N, int64_t K,
+                                            const int8_t *X, int64_t ldx,
+                                            const uint8_t *W, int bits,
+                                            int32_t *Y, int64_t ldy) {
+  const int64_t rowBytes = bits == 4 ? (K + 1) / 2 : K;
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n) {
+      int32_t sum = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        int q = (int)packedCode(W + n * rowBytes, bits, K, k);
+        if (q >= (1 << (bits - 1)))
+          q -= 1 << bits;
+        sum += (int32_t)X[m * ldx + k] * q;
+      }
+      Y[m * ldy + n] += sum;
+    }
+}
+
+#if QCC_HAVE_X86
+
+enum { kPackedTileRows = 4 }; /* rows of W (and of X) per register tile */
+
+/* Jobs below this many multiply-adds run on one thread. */
+static const int64_t kPackedParallelWork = (int64_t)1 << 22;
+
+/* The rows [begin, end) of W one thread computes. */
+typedef struct {
+  const void *job;
+  int64_t begin, end;
+} PackedPart;
+
+/* Runs fn over the rows of W split among `threads` parts of whole tiles. */
+static void splitRows(void *(*fn)(void *), const void *job, int64_t N,
+                      int64_t work, int threads) {
+  if (work < kPackedParallelWork)
+    threads = 1;
+  const int64_t tiles = (N + kPackedTileRows - 1) / kPackedTileRows;
+  if (threads > tiles)
+    threads = (int)tiles;
+  if (threads < 1)
+    threads = 1;
+  PackedPart parts[64];
+  if (threads > 64)
+    threads = 64;
+  for (int t = 0; t < threads; ++t) {
+    parts[t].job = job;
+    parts[t].begin = tiles * t / threads * kPackedTileRows;
+    parts[t].end = tiles * (t + 1) / threads * kPackedTileRows;
+    if (parts[t].end > N)
+      parts[t].end = N;
+  }
+  runParallel(fn, parts, sizeof(PackedPart), threads);
+}
+
+/*--- int8 activations x int8 / int4 weights -------------------------------*/
+
+typedef struct {
+  int64_t M, N, K, chunks; /* chunks of 64 along K */
+  const int8_t *X;         /* [M][chunks * 64], permuted for int4 */
+  const int32_t *offset;   /* [M]: 8 or 128 times sum(x) */
+  const uint8_t *W;
+  int bits;
+  int64_t rowBytes;
+  int32_t *Y;
+  int64_t ldy;
+} S8PackedJob;
+
+/* 64 weights of chunk c of a row as unsigned bytes (w + 8 or w + 128);
+ * `last`: the chunk may extend past the row (masked load). */
+QCC_VNNI __attribute__((always_inline)) static inline __m512i
+s8PackedChunk(const S8PackedJob *job, const uint8_t *row, int64_t c,
+              const int last) {
+  const int64_t left = job->rowBytes - c * (job->bits == 4 ? 32 : 64);
+  if (job->bits == 8) {
+    const uint8_t *at = row + c * 64;
+    const __m512i bytes =
+        last ? _mm512_maskz_loadu_epi8(
+                   left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1, at)
+             : _mm512_loadu_si512(at);
+    return _mm512_xor_si512(bytes, _mm512_set1_epi8((char)0x80));
+  }
+  const uint8_t *at = row + c * 32;
+  const __m256i bytes =
+      last ? _mm256_maskz_loadu_epi8(
+                 left >= 32 ? ~(__mmask32)0 : ((__mmask32)1 << left) - 1, at)
+           : _mm256_loadu_si256((const __m256i *)at);
+  const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(bytes),
+                                          _mm256_srli_epi16(bytes, 4), 1);
+  /* (nibble & 15) ^ 8 = w + 8 for the two's-complement nibble w. */
+  return _mm512_xor_si512(_mm512_and_si512(both, _mm512_set1_epi8(15)),
+                          _mm512_set1_epi8(8));
+}
+
+QCC_VNNI __attribute__((always_inline)) static inline void
+s8PackedTile(const S8PackedJob *job, int64_t m0, int64_t n0, const int MB) {
+  const uint8_t *rows[kPackedTileRows];
+  for (int j = 0; j < kPackedTileRows; ++j) {
+    const int64_t n = n0 + j < job->N ? n0 + j : job->N - 1;
+    rows[j] = job->W + n * job->rowBytes;
+  }
+  const int8_t *xs[kPackedTileRows];
+  for (int i = 0; i < MB; ++i)
+    xs[i] = job->X + (m0 + i < job->M ? m0 + i : job->M - 1) * job->chunks * 64;
+  __m512i acc[kPackedTileRows][kPackedTileRows];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < kPackedTileRows; ++j)
+      acc[i][j] = _mm512_setzero_si512();
+  /* Whole chunks, then the last one (which may pass the end of the row). */
+  for (int64_t c = 0; c < job->chunks; ++c) {
+    const int last = c + 1 == job->chunks;
+    __m512i w[kPackedTileRows];
+    for (int j = 0; j < kPackedTileRows; ++j)
+      w[j] = last ? s8PackedChunk(job, rows[j], c, 1)
+                  : s8PackedChunk(job, rows[j], c, 0);
+    for (int i = 0; i < MB; ++i) {
+      const __m512i x = _mm512_loadu_si512(xs[i] + c * 64);
+      for (int j = 0; j < kPackedTileRows; ++j)
+        acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], w[j], x);
+    }
+  }
+  for (int i = 0; i < MB && m0 + i < job->M; ++i)
+    for (int j = 0; j < kPackedTileRows && n0 + j < job->N; ++j)
+      job->Y[(m0 + i) * job->ldy + n0 + j] +=
+          _mm512_reduce_add_epi32(acc[i][j]) - job->offset[m0 + i];
+}
+
+QCC_VNNI static void *s8PackedPart(void *arg) {
+  const PackedPart *part = (const PackedPart *)arg;
+  const S8PackedJob *job = (const S8PackedJob *)part->job;
+  for (int64_t n = part->begin; n < part->end; n += kPackedTileRows) {
+    int64_t m = 0;
+    for (; m + kPackedTileRows <= job->M; m += kPackedTileRows)
+      s8PackedTile(job, m, n, kPackedTileRows);
+    for (; m < job->M; ++m)
+      s8PackedTile(job, m, n, 1);
+  }
+  return NULL;
+}
+
+QCC_VNNI static void s8PackedVnni(int64_t M, int64_t N, int64_t K,
+                                  const int8_t *X, int64_t ldx,
+                                  const uint8_t *W, int bits, int32_t *Y,
+                                  int64_t ldy, int threads) {
+  S8PackedJob job;
+  job.M = M;
+  job.N = N;
+  job.K = K;
+  job.chunks = (K + 63) / 64;
+  job.W = W;
+  job.bits = bits;
+  job.rowBytes = bits == 4 ? (K + 1) / 2 : K;
+  job.Y = Y;
+  job.ldy = ldy;
+  /* X zero-padded to whole chunks; for int4 each chunk's even elements
+   * first, then its odd ones (the order s8PackedChunk unpacks nibbles in). */
+  const int64_t padded = job.chunks * 64;
+  int8_t *x = (int8_t *)calloc((size_t)(M * padded), 1);
+  int32_t *offset = (int32_t *)malloc((size_t)M * sizeof(int32_t));
+  for (int64_t m = 0; m < M; ++m) {
+    int32_t sum = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      const int8_t v = X[m * ldx + k];
+      sum += v;
+      const int64_t at =
+          bits == 4 ? (k & ~(int64_t)63) + (k & 63) / 2 + (k & 1) * 32 : k;
+      x[m * padded + at] = v;
+    }
+    offset[m] = sum * (bits == 4 ? 8 : 128);
+  }
+  job.X = x;
+  job.offset = offset;
+  splitRows(s8PackedPart, &job, N, M * N * K, threads);
+  free(x);
+  free(offset);
+}
+
+/*--- float activations x packed weights -----------------------------------*/
+
+typedef struct {
+  int64_t M, N, K;
+  const float *X;
+  int64_t ldx;
+  const uint8_t *W;
+  int64_t rowBytes;
+  const qcc_packed_weights *f;
+  int64_t groups; /* scales per row */
+  float *Y;
+  int64_t ldy;
+  float codeValues[32]; /* 4-bit and FP6 formats: the codes' values, unscaled */
+  float scaleValues[256]; /* E8M0 / E4M3 scales: each code's multiplier */
+} F32PackedJob;
+
+/* What decoding a row's weights needs within one group. */
+typedef struct {
+  __m512 table0, table1; /* 4-bit: 16 values; FP6: 32 magnitudes */
+  __m512i zeroPoint;     /* 8-bit integers */
+  __m512 multiplier;
+} GroupDecoder;
+
+QCC_VNNI __attribute__((always_inline)) static inline GroupDecoder
+groupDecoder(const F32PackedJob *job, int64_t n, int64_t g, const int format) {
+  const qcc_packed_weights *f = job->f;
+  GroupDecoder d;
+  const float multiplier =
+      f->scaleKind == QCC_SCALE_F32
+          ? ((const float *)f->scales)[n * job->groups + g]
+          : job->scaleValues[((const uint8_t *)f->scales)[n * job->groups + g]];
+  const int zp = groupZeroPoint(f, job->groups, n, g);
+  d.multiplier = _mm512_set1_ps(multiplier);
+  d.zeroPoint = _mm512_set1_epi32(zp);
+  d.table0 = d.table1 = _mm512_setzero_ps();
+  if (format == QCC_PACKED_INT4 || format == QCC_PACKED_UINT4) {
+    /* (q - zp) * scale: the subtraction of small integers is exact. */
+    d.table0 = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(job->codeValues),
+                                           _mm512_set1_ps((float)zp)),
+                             d.multiplier);
+  } else if (format == QCC_PACKED_FP4E2M1 || format == QCC_PACKED_FP6E3M2 ||
+             format == QCC_PACKED_FP6E2M3) {
+    d.table0 = _mm512_mul_ps(_mm512_loadu_ps(job->codeValues), d.multiplier);
+    d.table1 =
+        _mm512_mul_ps(_mm512_loadu_ps(job->codeValues + 16), d.multiplier);
+  }
+  return d;
+}
+
+/* Nibbles k, k+1, .., k+15 of a 4-bit plane as 32-bit lanes (the bits above
+ * the nibble are not cleared). */
+QCC_VNNI static inline __m512i nibbleLanes(const uint8_t *plane, int64_t k) {
+  const __m128i bytes = _mm_loadl_epi64((const __m128i *)(plane + k / 2));
+  const __m128i twice = _mm_shuffle_epi8(
+      bytes, _mm_setr_epi8(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
+  return _mm512_srlv_epi32(
+      _mm512_cvtepu8_epi32(twice),
+      _mm512_setr_epi32(0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4));
+}
+
+/* 16 dequantized weights k .. k+15 of `row` (k + 16 <= K). */
+QCC_VNNI __attribute__((always_inline)) static inline __m512
+decode16(const F32PackedJob *job, const uint8_t *row, int64_t k,
+         const GroupDecoder *d, const int format) {
+  switch (format) {
+  case QCC_PACKED_INT4:
+  case QCC_PACKED_UINT4:
+  case QCC_PACKED_FP4E2M1: /* vpermps reads the low 4 bits of each lane */
+    return _mm512_permutexvar_ps(nibbleLanes(row, k), d->table0);
+  case QCC_PACKED_FP6E3M2:
+  case QCC_PACKED_FP6E2M3: {
+    const __m512i low =
+        _mm512_and_si512(nibbleLanes(row, k), _mm512_set1_epi32(15));
+    int32_t four;
+    memcpy(&four, row + (job->K + 1) / 2 + k / 4, 4);
+    const __m128i spread = _mm_shuffle_epi8(
+        _mm_cvtsi32_si128(four),
+        _mm_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3));
+    const __m512i high = _mm512_and_si512(
+        _mm512_srlv_epi32(
+            _mm512_cvtepu8_epi32(spread),
+            _mm512_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6, 0, 2, 4, 6, 0, 2, 4, 6)),
+        _mm512_set1_epi32(3));
+    const __m512i code = _mm512_or_si512(low, _mm512_slli_epi32(high, 4));
+    /* Magnitude from bits 0-4 (vpermt2ps reads 5 index bits), sign bit 5
+     * moved to bit 31. */
+    const __m512 magnitude = _mm512_permutex2var_ps(d->table0, code, d->table1);
+    return _mm512_castsi512_ps(_mm512_xor_si512(
+        _mm512_castps_si512(magnitude),
+        _mm512_slli_epi32(_mm512_and_si512(code, _mm512_set1_epi32(0x20)),
+                          26)));
+  }
+  case QCC_PACKED_FP8E4M3: {
+    const __m256i c =
+        _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(row + k)));
+    const __m256i half = _mm256_or_si256(
+        _mm256_slli_epi16(_mm256_and_si256(c, _mm256_set1_epi16(0x80)), 8),
+        _mm256_slli_epi16(_mm256_and_si256(c, _mm256_set1_epi16(0x7F)), 7));
+    return _mm512_mul_ps(
+        _mm512_mul_ps(_mm512_cvtph_ps(half), _mm512_set1_ps(0x1p8f)),
+        d->multiplier);
+  }
+  case QCC_PACKED_FP8E5M2: {
+    const __m256i c =
+        _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(row + k)));
+    return _mm512_mul_ps(_mm512_cvtph_ps(_mm256_slli_epi16(c, 8)),
+                         d->multiplier);
+  }
+  case QCC_PACKED_INT8:
+  case QCC_PACKED_UINT8: {
+    const __m128i bytes = _mm_loadu_si128((const __m128i *)(row + k));
+    const __m512i q = format == QCC_PACKED_INT8 ? _mm512_cvtepi8_epi32(bytes)
+                                                : _mm512_cvtepu8_epi32(bytes);
+    return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q, d->zeroPoint)),
+                         d->multiplier);
+  }
+  }
+  return _mm512_setzero_ps();
+}
+
+QCC_VNNI __attribute__((always_inline)) static inline void
+f32PackedTile(const F32PackedJob *job, int64_t m0, int64_t n0, const int MB,
+              const int format) {
+  const int64_t K = job->K, groupSize = effectiveGroupSize(job->f, K);
+  int64_t ns[kPackedTileRows];
+  const uint8_t *rows[kPackedTileRows];
+  for (int j = 0; j < kPackedTileRows; ++j) {
+    ns[j] = n0 + j < job->N ? n0 + j : job->N - 1;
+    rows[j] = job->W + ns[j] * job->rowBytes;
+  }
+  const float *xs[kPackedTileRows];
+  for (int i = 0; i < MB; ++i)
+    xs[i] = job->X + (m0 + i < job->M ? m0 + i : job->M - 1) * job->ldx;
+  __m512 acc[kPackedTileRows][kPackedTileRows];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < kPackedTileRows; ++j)
+      acc[i][j] = _mm512_setzero_ps();
+  GroupDecoder d[kPackedTileRows];
+  const int64_t vectorK = K & ~(int64_t)15;
+  for (int64_t k = 0; k < vectorK; k += 16) {
+    if (k % groupSize == 0) /* groupSize is a multiple of 16, or K */
+      for (int j = 0; j < kPackedTileRows; ++j)
+        d[j] = groupDecoder(job, ns[j], k / groupSize, format);
+    __m512 w[kPackedTileRows];
+    for (int j = 0; j < kPackedTileRows; ++j)
+      w[j] = decode16(job, rows[j], k, &d[j], format);
+    for (int i = 0; i < MB; ++i) {
+      const __m512 x = _mm512_loadu_ps(xs[i] + k);
+      for (int j = 0; j < kPackedTileRows; ++j)
+        acc[i][j] = _mm512_fmadd_ps(x, w[j], acc[i][j]);
+    }
+  }
+  if (vectorK < K) { /* the last K % 16 weights, decoded one by one */
+    const __mmask16 mask = (__mmask16)((1u << (K - vectorK)) - 1);
+    __m512 w[kPackedTileRows];
+    for (int j = 0; j < kPackedTileRows; ++j) {
+      float values[16] = {0};
+      for (int64_t k = vectorK; k < K; ++k)
+        values[k - vectorK] =
+            qcc_ukernel_packed_weight(job->W, K, job->f, ns[j], k);
+      w[j] = _mm512_loadu_ps(values);
+    }
+    for (int i = 0; i < MB; ++i) {
+      const __m512 x = _mm512_maskz_loadu_ps(mask, xs[i] + vectorK);
+      for (int j = 0; j < kPackedTileRows; ++j)
+        acc[i][j] = _mm512_fmadd_ps(x, w[j], acc[i][j]);
+    }
+  }
+  for (int i = 0; i < MB && m0 + i < job->M; ++i)
+    for (int j = 0; j < kPackedTileRows && n0 + j < job->N; ++j)
+      job->Y[(m0 + i) * job->ldy + n0 + j] += _mm512_reduce_add_ps(acc[i][j]);
+}
+
+QCC_VNNI __attribute__((always_inline)) static inline void
+f32PackedRows(const F32PackedJob *job, int64_t begin, int64_t end,
+              const int format) {
+  for (int64_t n = begin; n < end; n += kPackedTileRows) {
+    int64_t m = 0;
+    for (; m + kPackedTileRows <= job->M; m += kPackedTileRows)
+      f32PackedTile(job, m, n, kPackedTileRows, format);
+    for (; m < job->M; ++m)
+      f32PackedTile(job, m, n, 1, format);
+  }
+}
+
+QCC_VNNI static void *f32PackedPart(void *arg) {
+  const PackedPart *part = (const PackedPart *)arg;
+  const F32PackedJob *job = (const F32PackedJob *)part->job;
+  /* One specialised loop nest per format. */
+  switch (job->f->format) {
+#define QCC_FORMAT_CASE(F)                                                     \
+  case F:                                                                      \
+    f32PackedRows(job, part->begin, part->end, F);                             \
+    break;
+    QCC_FORMAT_CASE(QCC_PACKED_INT8)
+    QCC_FORMAT_CASE(QCC_PACKED_UINT8)
+    QCC_FORMAT_CASE(QCC_PACKED_INT4)
+    QCC_FORMAT_CASE(QCC_PACKED_UINT4)
+    QCC_FORMAT_CASE(QCC_PACKED_FP8E4M3)
+    QCC_FORMAT_CASE(QCC_PACKED_FP8E5M2)
+    QCC_FORMAT_CASE(QCC_PACKED_FP6E3M2)
+    QCC_FORMAT_CASE(QCC_PACKED_FP6E2M3)
+    QCC_FORMAT_CASE(QCC_PACKED_FP4E2M1)
+#undef QCC_FORMAT_CASE
+  }
+  return NULL;
+}
+
+#endif
+
+void qcc_ukernel_matmul_s8_packed(int64_t M, int64_t N, int64_t K,
+                                  const int8_t *X, int64_t ldx,
+                                  const uint8_t *W, int bits, int32_t *Y,
+                                  int64_t ldy, int threads) {
+  if (M <= 0 || N <= 0 || K <= 0)
+    return;
+#if QCC_HAVE_X86
+  if (qcc_ukernel_has_vnni()) {
+    s8PackedVnni(M, N, K, X, ldx, W, bits, Y, ldy, threads);
+    return;
+  }
+#endif
+  (void)threads;
+  qcc_ukernel_matmul_s8_packed_reference(M, N, K, X, ldx, W, bits, Y, ldy);
+}
+
+void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
+                                   const float *X, int64_t ldx,
+                                   const uint8_t *W,
+                                   const qcc_packed_weights *format, float *Y,
+                                   int64_t ldy, int threads) {
+  if (M <= 0 || N <= 0 || K <= 0)
+    return;
+#if QCC_HAVE_X86
+  /* The vector path decodes 16 weights of one group at a time. */
+  if (qcc_ukernel_has_vnni() && (effectiveGroupSize(format, K) == K ||
+                                 effectiveGroupSize(format, K) % 16 == 0)) {
+    F32PackedJob job;
+    job.M = M;
+    job.N = N;
+    job.K = K;
+    job.X = X;
+    job.ldx = ldx;
+    job.W = W;
+    job.rowBytes = qcc_ukernel_packed_row_bytes(format->format, K);
+    job.f = format;
+    job.groups = numGroups(format, K);
+    job.Y = Y;
+    job.ldy = ldy;
+    if (format->scaleKind != QCC_SCALE_F32)
+      for (int code = 0; code < 256; ++code) {
+        const uint8_t one = (uint8_t)code;
+        qcc_packed_weights single = *format;
+        single.scales = &one;
+        job.scaleValues[code] = groupMultiplier(&single, 1, 0, 0);
+      }
+    /* The table the 4-bit and FP6 decoders index (FP6: magnitudes). */
+    for (int c = 0; c < 32; ++c)
+      job.codeValues[c] =
+          format->format == QCC_PACKED_INT4    ? (float)(c < 8 ? c : c - 16)
+          : format->format == QCC_PACKED_UINT4 ? (float)c
+          : isIntegerFormat(format->format) || packedBits(format->format) == 8
+              ? 0.0f
+              : minifloatWeight(format->format, (unsigned)c);
+    splitRows(f32PackedPart, &job, N, M * N * K, threads);
+    return;
+  }
+#endif
+  (void)threads;
+  qcc_ukernel_matmul_f32_packed_reference(M, N, K, X, ldx, W, format, Y, ldy);
+}
+
 /* The entry points generated code calls, with MLIR memref descriptors (C
  * interface). matmul: A [M][K], B [batch][K][P], C [batch][M][P] with unit
  * inner strides. conv2d: x [N][C][H][W], w [M][C][KH][KW], out
