@@ -4,6 +4,7 @@
 
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Numerics/Dyadic.h"
+#include "qcc/Numerics/Packing.h"
 #include "qcc/Numerics/Quantize.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -257,6 +258,30 @@ llvm::Expected<Tensor> dequantize(qc::DequantizeOp op, const Tensor &q) {
           cast<qc::ScaledFloatType>(type).getStorageKind());
   }
   return out;
+}
+
+/// The codes `packed` holds, in the result's row-major order.
+Tensor unpack(qc::UnpackOp op, const Tensor &packed) {
+  const unsigned bits = op.getOutput().getType().getElementTypeBitWidth();
+  ArrayRef<int64_t> shape = op.getOutput().getType().getShape();
+  auto [rows, length] =
+      qc::getPackedRowsAndRowLength(shape, op.getReductionDims());
+  const size_t rowBytes = numerics::packedRowBytes(bits, length);
+  std::vector<uint8_t> bytes(packed.data.size()), codes(length);
+  for (size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<uint8_t>(static_cast<int64_t>(packed.data[i]));
+  std::vector<int64_t> order = qc::getPackedOrder(shape, op.getReductionDims());
+  std::vector<double> values(order.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    numerics::unpackRow(bits, bytes.data() + r * rowBytes, length,
+                        codes.data());
+    for (int64_t i = 0; i < length; ++i)
+      values[order[r * length + i]] = codes[i]; // signless: wrapped after
+  }
+  Tensor result;
+  result.shape.assign(shape.begin(), shape.end());
+  result.data = std::move(values);
+  return result;
 }
 
 llvm::Expected<Tensor> requantize(qc::RequantizeOp op, const Tensor &q) {
@@ -529,6 +554,9 @@ execute(Operation *op, llvm::function_ref<const Tensor &(Value)> get) {
       })
       .Case([&](qc::RescaleOp r) {
         return wrap(expectedSingle(rescale(r, get(r.getInput()))));
+      })
+      .Case([&](qc::UnpackOp u) {
+        return wrap(single(unpack(u, get(u.getPacked()))));
       })
       .Case<qc::StorageCastOp, quant::StorageCastOp>(
           [&](Operation *) -> llvm::Expected<std::vector<Tensor>> {

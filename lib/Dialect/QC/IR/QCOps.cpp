@@ -1,6 +1,7 @@
 //===- QCOps.cpp - qc dialect ops -----------------------------------------===//
 
 #include "qcc/Dialect/QC/IR/QCOps.h"
+#include "qcc/Numerics/Packing.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
@@ -236,4 +237,80 @@ OpFoldResult StorageCastOp::fold(FoldAdaptor) {
     if (producer.getInput().getType() == getOutput().getType())
       return producer.getInput();
   return {};
+}
+
+//===----------------------------------------------------------------------===//
+// UnpackOp
+//===----------------------------------------------------------------------===//
+
+std::pair<int64_t, int64_t>
+qcc::qc::getPackedRowsAndRowLength(ArrayRef<int64_t> shape,
+                                   ArrayRef<int64_t> reductionDims) {
+  int64_t rows = 1, length = 1;
+  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
+    (llvm::is_contained(reductionDims, d) ? length : rows) *= shape[d];
+  return {rows, length};
+}
+
+std::vector<int64_t> qcc::qc::getPackedOrder(ArrayRef<int64_t> shape,
+                                             ArrayRef<int64_t> reductionDims) {
+  const int64_t rank = shape.size();
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  // Dimensions outer (row index) then reduction (position in the row), each
+  // in increasing order; walk them like a row-major counter.
+  SmallVector<int64_t> dims;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(reductionDims, d))
+      dims.push_back(d);
+  llvm::append_range(dims, reductionDims);
+  const int64_t count = ShapedType::getNumElements(shape);
+  std::vector<int64_t> order;
+  order.reserve(count);
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t flat = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      flat += index[d] * strides[d];
+    order.push_back(flat);
+    for (int64_t j = rank - 1; j >= 0; --j) {
+      if (++index[dims[j]] < shape[dims[j]])
+        break;
+      index[dims[j]] = 0;
+    }
+  }
+  return order;
+}
+
+LogicalResult UnpackOp::verify() {
+  RankedTensorType result = getOutput().getType();
+  if (!result.hasStaticShape() || !getPacked().getType().hasStaticShape() ||
+      getPacked().getType().getRank() != 1)
+    return emitOpError("expected a static 1-d packed tensor and a static "
+                       "result");
+  auto element = cast<IntegerType>(result.getElementType());
+  if (element.getWidth() > 8 || element.isSigned())
+    return emitOpError() << "expected signless or unsigned codes of 1 to 8 "
+                            "bits, got "
+                         << element;
+  ArrayRef<int64_t> dims = getReductionDims();
+  if (dims.empty())
+    return emitOpError("expected at least one reduction dimension");
+  for (size_t i = 0; i < dims.size(); ++i)
+    if (dims[i] < 0 || dims[i] >= result.getRank() ||
+        (i > 0 && dims[i] <= dims[i - 1]))
+      return emitOpError() << "expected increasing reduction dimensions in "
+                              "[0, "
+                           << result.getRank() << "), got dimension "
+                           << dims[i];
+  auto [rows, length] = getPackedRowsAndRowLength(result.getShape(), dims);
+  const int64_t expected = rows * static_cast<int64_t>(numerics::packedRowBytes(
+                                      element.getWidth(), length));
+  if (getPacked().getType().getDimSize(0) != expected)
+    return emitOpError() << "expected " << expected << " packed bytes (" << rows
+                         << " rows of " << length << " " << element.getWidth()
+                         << "-bit codes), got "
+                         << getPacked().getType().getDimSize(0);
+  return success();
 }

@@ -334,3 +334,35 @@ func.func @act_format_unknown(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) {
   %0 = qc.matmul %x, %w {qc.act_format = "fp9"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   return
 }
+
+// -----
+
+func.func @unpack_wrong_byte_count(%p: tensor<3xi8>) {
+  // expected-error @+1 {{'qc.unpack' op expected 4 packed bytes (2 rows of 3 4-bit codes), got 3}}
+  %0 = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<3xi8> -> tensor<3x2xi4>
+  return
+}
+
+// -----
+
+func.func @unpack_bad_dims(%p: tensor<4xi8>) {
+  // expected-error @+1 {{'qc.unpack' op expected increasing reduction dimensions in [0, 2), got dimension 2}}
+  %0 = qc.unpack %p {reduction_dims = array<i64: 2>} : tensor<4xi8> -> tensor<3x2xi4>
+  return
+}
+
+// -----
+
+func.func @unpack_no_dims(%p: tensor<4xi8>) {
+  // expected-error @+1 {{'qc.unpack' op expected at least one reduction dimension}}
+  %0 = qc.unpack %p {reduction_dims = array<i64>} : tensor<4xi8> -> tensor<3x2xi4>
+  return
+}
+
+// -----
+
+func.func @unpack_wide_codes(%p: tensor<12xi8>) {
+  // expected-error @+1 {{'qc.unpack' op expected signless or unsigned codes of 1 to 8 bits, got 'i16'}}
+  %0 = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<12xi8> -> tensor<3x2xi16>
+  return
+}

@@ -87,3 +87,12 @@ func.func @rescale(%acc: tensor<?x4xi32>, %x: tensor<16xi8>, %wide: tensor<4xi48
   %3 = qc.rescale %wide multiplier [32767] shift [20] zp (0, 0) {scale32 = false} : tensor<4xi48> -> tensor<4xi16>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func @unpack
+// CHECK: qc.unpack %arg0 {reduction_dims = array<i64: 1, 2, 3>} : tensor<2xi8> -> tensor<2x1x1x3xi2>
+func.func @unpack(%p: tensor<2xi8>) -> tensor<2x1x1x3xi2> {
+  %0 = qc.unpack %p {reduction_dims = array<i64: 1, 2, 3>} : tensor<2xi8> -> tensor<2x1x1x3xi2>
+  return %0 : tensor<2x1x1x3xi2>
+}

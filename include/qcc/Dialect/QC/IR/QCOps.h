@@ -25,6 +25,17 @@ bool isWeightedLayer(mlir::Operation *op);
 /// 0, conv_transpose 1, gemm 0 with trans_b else 1, matmul the last.
 int64_t getWeightChannelAxis(mlir::Operation *op);
 
+/// The rows and the codes per row of a tensor of `shape` packed with rows
+/// running over `reductionDims` (qc.unpack, docs/packing.md).
+std::pair<int64_t, int64_t>
+getPackedRowsAndRowLength(llvm::ArrayRef<int64_t> shape,
+                          llvm::ArrayRef<int64_t> reductionDims);
+
+/// The elements of a tensor of `shape` in packed order: packed code i is
+/// element `order[i]` (row-major) of the tensor.
+std::vector<int64_t> getPackedOrder(llvm::ArrayRef<int64_t> shape,
+                                    llvm::ArrayRef<int64_t> reductionDims);
+
 /// Multiply-adds of a weighted layer per sample (per row of the batch
 /// dimension); 0 for other ops.
 double getMultiplyAddsPerSample(mlir::Operation *op);

@@ -195,4 +195,31 @@ def QC_StorageCastOp : QC_Op<"storage_cast", [Pure, SameOperandsAndResultShape]>
   let hasFolder = 1;
 }
 
+def QC_UnpackOp : QC_Op<"unpack", [Pure]> {
+  let summary = "weight codes from their packed bytes";
+  let description = [{
+    The tensor of codes (`i1` .. `i8`, signless or unsigned: integers or the
+    codes of a `!qc.float` weight) whose bytes `packed` holds in qcc's
+    packed layout (docs/packing.md): the result is divided into rows, one
+    per index of the dimensions not in `reduction_dims`, taken in row-major
+    order; each row runs over `reduction_dims` (in row-major order) and is
+    packed on its own in bit planes, the first element in the lowest bits.
+    For a weight, the reduction dimensions are those a layer sums over, so
+    each row is one output channel's weights, in the order kernels read
+    them (`qc-pack-weights` produces this op).
+
+    ```mlir
+    // [K = 64, N = 32] int4 gemm weights: 32 rows (columns of the result)
+    // of 64 codes, 32 bytes each.
+    %w = qc.unpack %bytes {reduction_dims = array<i64: 0>}
+        : tensor<1024xi8> -> tensor<64x32xi4>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$packed,
+                       DenseI64ArrayAttr:$reduction_dims);
+  let results = (outs RankedTensorOf<[AnyInteger]>:$output);
+  let assemblyFormat = "$packed attr-dict `:` type($packed) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 #endif // QCC_DIALECT_QC_IR_QCOPS_TD

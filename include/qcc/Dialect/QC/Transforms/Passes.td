@@ -152,6 +152,30 @@ def QCQuantizeBias : Pass<"qc-quantize-bias"> {
   ];
 }
 
+def QCPackWeights : Pass<"qc-pack-weights"> {
+  let summary = "Store low-bit weight constants as packed bytes";
+  let description = [{
+    Replaces each integer constant of 1 to `max-bits` bits that a weighted
+    layer (conv, conv_transpose, gemm, 2-d matmul) reads as its weight,
+    directly (integer-only form) or through `qc.storage_cast` and
+    `qc.dequantize` (QDQ and weight-only forms), by the bytes of qcc's
+    packed layout (docs/packing.md) and a `qc.unpack`: rows are the weight's
+    output channels, each running over the dimensions the layer sums over.
+    Values are unchanged (the interpreter computes the same model); the
+    constant shrinks to bits/8 bytes per weight, and code generators read
+    the packed bytes directly.
+
+    Each packed weight gets a remark with its footprint (packed bytes, and
+    what it took as a byte per code); the module gets the totals.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"maxBits", "max-bits", "unsigned", /*default=*/"7",
+           "Pack weights of at most this many bits (1 to 8; 8 also stores "
+           "int8/FP8 weights in row layout)">,
+  ];
+}
+
 def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
   let summary = "Replace ops between quantized values by integer-only code";
   let description = [{
