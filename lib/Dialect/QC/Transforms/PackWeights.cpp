@@ -106,9 +106,10 @@ struct QCPackWeightsPass : qcc::qc::impl::QCPackWeightsBase<QCPackWeightsPass> {
                                      b.getDenseI64ArrayAttr(*dims));
       constant.getResult().replaceAllUsesWith(unpack.getResult());
       const int64_t asBytes = type.getNumElements();
-      constant.emitRemark() << "packed " << bits << "-bit weights " << type
-                            << ": " << bytes.size() << " bytes (" << asBytes
-                            << " as one byte per weight)";
+      mlir::emitRemark(constant.getLoc())
+          << "packed " << bits << "-bit weights " << type << ": "
+          << bytes.size() << " bytes (" << asBytes
+          << " as one byte per weight)";
       Totals &t = totals[constant->getParentOfType<FunctionOpInterface>()];
       t.packed += bytes.size();
       t.asBytes += asBytes;
@@ -117,7 +118,7 @@ struct QCPackWeightsPass : qcc::qc::impl::QCPackWeightsBase<QCPackWeightsPass> {
     }
     for (auto &[function, t] : totals)
       if (function)
-        function->emitRemark()
+        mlir::emitRemark(function->getLoc())
             << "packed " << t.count << " weight tensors: " << t.packed
             << " bytes (" << t.asBytes << " as one byte per weight)";
   }
