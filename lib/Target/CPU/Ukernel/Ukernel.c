@@ -941,12 +941,9 @@ static int64_t numGroups(const qcc_packed_weights *f, int64_t K) {
 
 /* The multiplier of group g of row n: the f32 scale, or the decoded E8M0 /
  * E4M3 block scale times the tensor scale (numerics::blockMultiplier). */
-static float groupMultiplier(const qcc_packed_weights *f, int64_t groups,
-                             int64_t n, int64_t g) {
-  const int64_t at = n * groups + g;
-  if (f->scaleKind == QCC_SCALE_F32)
-    return ((const float *)f->scales)[at];
-  const unsigned code = ((const uint8_t *)f->scales)[at];
+/* The multiplier of an E8M0 or E4M3 block scale code: its value times the
+ * tensor scale (numerics::blockMultiplier). */
+static float blockScaleMultiplier(const qcc_packed_weights *f, unsigned code) {
   float scale;
   if (f->scaleKind == QCC_SCALE_E8M0)
     scale = code == 0xFF ? floatFromBits(0x7FC00000u)
@@ -955,6 +952,14 @@ static float groupMultiplier(const qcc_packed_weights *f, int64_t groups,
   else
     scale = minifloatWeight(QCC_PACKED_FP8E4M3, code);
   return scale * f->tensorScale;
+}
+
+static float groupMultiplier(const qcc_packed_weights *f, int64_t groups,
+                             int64_t n, int64_t g) {
+  const int64_t at = n * groups + g;
+  if (f->scaleKind == QCC_SCALE_F32)
+    return ((const float *)f->scales)[at];
+  return blockScaleMultiplier(f, ((const uint8_t *)f->scales)[at]);
 }
 
 static int groupZeroPoint(const qcc_packed_weights *f, int64_t groups,
@@ -998,7 +1003,8 @@ void qcc_ukernel_matmul_s8_packed_reference(int64_t M, int64_t N, int64_t K,
                                             const int8_t *X, int64_t ldx,
                                             const uint8_t *W, int bits,
                                             int32_t *Y, int64_t ldy) {
-  const int64_t rowBytes = bits == 4 ? (K + 1) / 2 : K;
+  const int64_t rowBytes = qcc_ukernel_packed_row_bytes(
+      bits == 4 ? QCC_PACKED_INT4 : QCC_PACKED_INT8, K);
   for (int64_t m = 0; m < M; ++m)
     for (int64_t n = 0; n < N; ++n) {
       int32_t sum = 0;
@@ -1144,7 +1150,8 @@ QCC_VNNI static void s8PackedVnni(int64_t M, int64_t N, int64_t K,
   job.chunks = (K + 63) / 64;
   job.W = W;
   job.bits = bits;
-  job.rowBytes = bits == 4 ? (K + 1) / 2 : K;
+  job.rowBytes = qcc_ukernel_packed_row_bytes(
+      bits == 4 ? QCC_PACKED_INT4 : QCC_PACKED_INT8, K);
   job.Y = Y;
   job.ldy = ldy;
   /* X zero-padded to whole chunks; for int4 each chunk's even elements
@@ -1420,12 +1427,8 @@ void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
     job.Y = Y;
     job.ldy = ldy;
     if (format->scaleKind != QCC_SCALE_F32)
-      for (int code = 0; code < 256; ++code) {
-        const uint8_t one = (uint8_t)code;
-        qcc_packed_weights single = *format;
-        single.scales = &one;
-        job.scaleValues[code] = groupMultiplier(&single, 1, 0, 0);
-      }
+      for (unsigned code = 0; code < 256; ++code)
+        job.scaleValues[code] = blockScaleMultiplier(format, code);
     /* The table the 4-bit and FP6 decoders index (FP6: magnitudes). */
     for (int c = 0; c < 32; ++c)
       job.codeValues[c] =
