@@ -57,7 +57,8 @@ struct QCPackWeightsPass : qcc::qc::impl::QCPackWeightsBase<QCPackWeightsPass> {
   void runOnOperation() override {
     if (maxBits < 1 || maxBits > 8) {
       getOperation()->emitError()
-          << "qc-pack-weights: max-bits must be 1 to 8, got " << maxBits;
+          << "qc-pack-weights: max-bits must be 1 to 8, got "
+          << static_cast<int64_t>(maxBits);
       return signalPassFailure();
     }
     // Each constant with the reduction dimensions its layers agree on.

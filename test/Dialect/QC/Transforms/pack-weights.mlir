@@ -1,5 +1,7 @@
 // RUN: qopt %s -split-input-file -qc-pack-weights -verify-diagnostics | FileCheck %s
 // RUN: qopt %s -split-input-file -qc-pack-weights="max-bits=8" -verify-diagnostics=only-expected | FileCheck %s --check-prefix=BYTES
+// RUN: not qopt %s -split-input-file -qc-pack-weights="max-bits=9" 2>&1 | FileCheck %s --check-prefix=RANGE
+// RANGE: qc-pack-weights: max-bits must be 1 to 8, got 9
 
 // Integer-only gemm with int4 weights [K = 3, N = 2]: one row per output
 // column, [1, 7, 3] -> 0x71 0x03 and [-2, -8, 0] -> 0x8E 0x00 (docs/packing.md).
