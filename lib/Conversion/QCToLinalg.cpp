@@ -10,6 +10,7 @@
 
 #include "qcc/Conversion/Passes.h"
 
+#include "PackedWeights.h"
 #include "UkernelSupport.h"
 #include "qcc/Dialect/QC/IR/QCConstants.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
@@ -508,7 +509,8 @@ Value i8Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 /// Constant integer weights narrower than 8 bits (int2 .. int7 from mixed
 /// precision) become i8 constants with the same values, so that the layers
 /// run on the int8 kernels: the products sign-extend their operands anyway.
-/// (Packed sub-byte storage is a separate step.)
+/// (Matrix products on packed int4 weights call the packed kernels instead;
+/// see PackedWeights.cpp.)
 void widenSubByteWeights(Operation *root) {
   root->walk([](Operation *op) {
     if (!isWeightedLayer(op) || op->getNumOperands() < 2)
@@ -835,14 +837,8 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
 
   // Buffers of the operands (read only) and of the result, around a call
   // on memrefs; one-shot bufferization connects them to the tensors.
-  auto buffer = [&](Value tensor) -> Value {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    Value b = bufferization::ToBufferOp::create(
-        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        tensor, /*read_only=*/true);
-    return memref::CastOp::create(
-        rewriter, loc,
-        getAnyStridedMemRefType(type.getRank(), type.getElementType()), b);
+  auto buffer = [&](Value tensor) {
+    return getReadOnlyBuffer(rewriter, loc, tensor);
   };
   SmallVector<Value> args = {buffer(x), buffer(w), buffer(bias)};
   auto outType = MemRefType::get(result.getShape(), i8);
@@ -1301,6 +1297,9 @@ struct ConvertQCToLinalgPass
     }
     target.addDynamicallyLegalOp<arith::ConstantOp>(
         [&](arith::ConstantOp c) { return converter.isLegal(c.getType()); });
+    convertPackedMatrixProducts(getOperation());
+    unpackConstantWeights(getOperation());
+    dequantizeConstantWeights(getOperation());
     // Ops without a pattern: one clear error each, before converting.
     bool unsupportedOps = false;
     getOperation()->walk([&](Operation *op) {

@@ -2,6 +2,9 @@
 
 #include "UkernelSupport.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
 using namespace mlir;
 
 MemRefType qcc::getAnyStridedMemRefType(int64_t rank, Type element) {
@@ -9,6 +12,16 @@ MemRefType qcc::getAnyStridedMemRefType(int64_t rank, Type element) {
   return MemRefType::get(dynamic, element,
                          StridedLayoutAttr::get(element.getContext(),
                                                 ShapedType::kDynamic, dynamic));
+}
+
+Value qcc::getReadOnlyBuffer(OpBuilder &builder, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Value buffer = bufferization::ToBufferOp::create(
+      builder, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      tensor, /*read_only=*/true);
+  return memref::CastOp::create(
+      builder, loc,
+      getAnyStridedMemRefType(type.getRank(), type.getElementType()), buffer);
 }
 
 func::FuncOp qcc::getOrDeclareKernel(OpBuilder &builder, ModuleOp module,

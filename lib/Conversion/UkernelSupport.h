@@ -18,6 +18,12 @@ namespace qcc {
 /// the type kernels take (their C interface reads sizes and strides).
 mlir::MemRefType getAnyStridedMemRefType(int64_t rank, mlir::Type element);
 
+/// A read-only buffer of `tensor` (identity layout), cast to
+/// getAnyStridedMemRefType: an argument of a kernel call that one-shot
+/// bufferization connects to the tensor.
+mlir::Value getReadOnlyBuffer(mlir::OpBuilder &builder, mlir::Location loc,
+                              mlir::Value tensor);
+
 /// The private `llvm.emit_c_interface` declaration of kernel `name` taking
 /// `types` in `module`, created (at the module's start, with `builder`) the
 /// first time.

@@ -42,6 +42,21 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
     with the rescale and clamp in its output stage, exactly as the three
     ops compute them) on buffers obtained with `bufferization.to_buffer`,
     its result returned by `bufferization.to_tensor`.
+
+    Packed weights (`qc-pack-weights`, docs/packing.md) are read where they
+    are stored: a 2-d `qc.matmul` / `qc.gemm` whose weight is `qc.unpack`
+    of a constant, reduced along the packed rows, becomes a call of
+    `qcc_ukernel_matmul_s8_packed` (int8 activations, int4 or int8 codes,
+    int32 result; exact) or, for f32 activations times
+    `qc.dequantize(qc.storage_cast(qc.unpack))` (weight-only
+    quantization), of `qcc_ukernel_matmul_f32_packed` (int8/uint8/int4/
+    uint4 per tensor, channel or group with zero points in int8; FP8 E4M3/
+    E5M2, FP6 E3M2/E2M3, FP4 E2M1 per tensor or channel). The kernels
+    unpack in registers and dequantize each weight as the numerics library
+    does. Other `qc.unpack`s of constants become constants of their codes
+    (convolutions run on the int8 kernels), and `qc.dequantize` of a
+    constant quantized weight becomes an f32 constant computed with the
+    numerics library.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

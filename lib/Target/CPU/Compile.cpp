@@ -95,6 +95,9 @@ Expected<ModelSignature> getSignature(func::FuncOp func) {
 }
 
 void buildLoweringPipeline(OpPassManager &pm) {
+  // Sub-byte weights as packed bytes: matrix products read them with the
+  // packed kernels (convert-qc-to-linalg unpacks the others).
+  pm.addPass(qc::createQCPackWeights());
   pm.addPass(createConvertQCToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());

@@ -1516,3 +1516,62 @@ void _mlir_ciface_qcc_ukernel_conv2d_requant(
       multiplier->sizes[0] > 1, (int32_t)outZp, (int32_t)lo, (int32_t)hi,
       (int)constantWeights, qcc_ukernel_num_threads());
 }
+
+typedef struct {
+  int32_t *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+} qcc_memref_i32_2d;
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[1], strides[1];
+} qcc_memref_f32_1d;
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+} qcc_memref_f32_2d;
+
+/* Matrix products on packed weight rows w [N][K] (convert-qc-to-linalg's
+ * calls for qc.matmul / qc.gemm on qc.unpack): y [M][N] = x [M][K] w^T +
+ * bias, where bias is [N] or has no elements (none). Inner strides are 1. */
+void _mlir_ciface_qcc_ukernel_matmul_s8_packed(qcc_memref_i8_2d *x,
+                                               qcc_memref_i8_1d *w,
+                                               qcc_memref_i32_1d *bias,
+                                               qcc_memref_i32_2d *y,
+                                               int64_t bits) {
+  const int64_t M = y->sizes[0], N = y->sizes[1];
+  int32_t *Y = y->aligned + y->offset;
+  const int32_t *b = bias->aligned + bias->offset;
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n)
+      Y[m * y->strides[0] + n] = bias->sizes[0] ? b[n * bias->strides[0]] : 0;
+  qcc_ukernel_matmul_s8_packed(
+      M, N, x->sizes[1], x->aligned + x->offset, x->strides[0],
+      (const uint8_t *)(w->aligned + w->offset), (int)bits, Y, y->strides[0],
+      qcc_ukernel_num_threads());
+}
+
+/* The same with f32 x and y, w's codes dequantized by `format` (QCC_PACKED_*)
+ * with f32 scales [N][groups] of groups of `groupSize` along K and int8
+ * zero points of the same shape (or no elements: zero). */
+void _mlir_ciface_qcc_ukernel_matmul_f32_packed(
+    qcc_memref_f32_2d *x, qcc_memref_i8_1d *w, qcc_memref_f32_1d *scales,
+    qcc_memref_i8_1d *zeroPoints, qcc_memref_f32_1d *bias, qcc_memref_f32_2d *y,
+    int64_t format, int64_t groupSize) {
+  const int64_t M = y->sizes[0], N = y->sizes[1];
+  float *Y = y->aligned + y->offset;
+  const float *b = bias->aligned + bias->offset;
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n)
+      Y[m * y->strides[0] + n] = bias->sizes[0] ? b[n * bias->strides[0]] : 0;
+  qcc_packed_weights weights = {
+      (int)format,
+      QCC_SCALE_F32,
+      groupSize,
+      scales->aligned + scales->offset,
+      zeroPoints->sizes[0] ? zeroPoints->aligned + zeroPoints->offset : NULL,
+      1.0f};
+  qcc_ukernel_matmul_f32_packed(
+      M, N, x->sizes[1], x->aligned + x->offset, x->strides[0],
+      (const uint8_t *)(w->aligned + w->offset), &weights, Y, y->strides[0],
+      qcc_ukernel_num_threads());
+}

@@ -1,0 +1,443 @@
+//===- PackedWeights.cpp - Matrix products on packed weights --------------===//
+//
+// Runs inside convert-qc-to-linalg, before the op-by-op conversion. Matrix
+// products whose weight qc-pack-weights stored as packed bytes become calls
+// of the packed-weight kernels, which unpack in registers (docs/packing.md):
+//
+//   integer:  qc.matmul / qc.gemm (i8 X, qc.unpack -> i4 or i8) -> i32
+//             calls qcc_ukernel_matmul_s8_packed (W4A8, W8A8; exact)
+//   float:    qc.matmul / qc.gemm (f32 X, qc.dequantize (qc.storage_cast
+//             (qc.unpack))) -> f32 calls qcc_ukernel_matmul_f32_packed
+//             (weight-only: int8/int4 per channel or per group, FP8/FP6/FP4)
+//
+// Every other packed constant is unpacked at compile time (convolutions
+// run on the int8 kernels), and constant quantized weights feeding
+// anything else (QDQ convolutions) are dequantized at compile time, each
+// value exactly as the numerics library (and so the interpreter) computes
+// it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PackedWeights.h"
+
+#include "UkernelSupport.h"
+#include "qcc/Dialect/QC/IR/QCConstants.h"
+#include "qcc/Dialect/QC/IR/QCOps.h"
+#include "qcc/Numerics/Packing.h"
+#include "qcc/Numerics/Quantize.h"
+#include "qcc/Target/CPU/Ukernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <functional>
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::qc;
+
+namespace {
+
+/// A matrix product Y = X W (+ bias) whose weight is a packed constant.
+struct PackedProduct {
+  Operation *op = nullptr;
+  Value x;
+  UnpackOp unpack;
+  Value bias; // 1-d [N], or null
+  int64_t n = 0, k = 0;
+  /// Float products: the quantized weight's type, and the ops between the
+  /// codes and the product.
+  Type quantized;
+  SmallVector<Operation *> chain; // dequantize, storage_cast
+};
+
+/// The packed weight of `op` (matmul or gemm, 2-d, reduced along the
+/// packed rows) and its other operands, when the packed kernels can
+/// compute it.
+std::optional<PackedProduct> matchPackedProduct(Operation *op) {
+  PackedProduct p;
+  p.op = op;
+  Value weight;
+  int64_t kDim = 0;
+  if (auto matmul = dyn_cast<MatMulOp>(op)) {
+    p.x = matmul.getLhs();
+    weight = matmul.getRhs();
+  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+    if (gemm.getTransA() || gemm.getAlpha().convertToFloat() != 1.0f ||
+        (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f))
+      return std::nullopt;
+    p.x = gemm.getA();
+    weight = gemm.getB();
+    p.bias = gemm.getC();
+    kDim = gemm.getTransB() ? 1 : 0;
+  } else {
+    return std::nullopt;
+  }
+  auto xType = cast<RankedTensorType>(p.x.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  auto result = cast<RankedTensorType>(op->getResult(0).getType());
+  if (xType.getRank() != 2 || wType.getRank() != 2 || !wType.hasStaticShape())
+    return std::nullopt;
+  p.k = wType.getDimSize(kDim);
+  p.n = wType.getDimSize(1 - kDim);
+  if (p.bias && cast<RankedTensorType>(p.bias.getType()) !=
+                    RankedTensorType::get({p.n}, result.getElementType()))
+    return std::nullopt;
+
+  Value codes = weight;
+  const bool integer = result.getElementType().isInteger(32) &&
+                       xType.getElementType().isInteger(8);
+  if (!integer) {
+    if (!result.getElementType().isF32() || !xType.getElementType().isF32())
+      return std::nullopt;
+    auto dequantize = weight.getDefiningOp<DequantizeOp>();
+    auto storageCast =
+        dequantize ? dequantize.getInput().getDefiningOp<StorageCastOp>()
+                   : StorageCastOp();
+    if (!storageCast || !dequantize->hasOneUse() || !storageCast->hasOneUse())
+      return std::nullopt;
+    p.quantized = getElementTypeOrSelf(storageCast.getType());
+    p.chain = {dequantize, storageCast};
+    codes = storageCast.getInput();
+  }
+  p.unpack = codes.getDefiningOp<UnpackOp>();
+  if (!p.unpack || !p.unpack->hasOneUse() ||
+      !p.unpack.getPacked().getDefiningOp<arith::ConstantOp>() ||
+      p.unpack.getReductionDims() != ArrayRef<int64_t>{kDim})
+    return std::nullopt;
+  if (integer) {
+    const unsigned bits = p.unpack.getType().getElementTypeBitWidth();
+    if ((bits != 4 && bits != 8) ||
+        !getElementTypeOrSelf(p.unpack.getType()).isSignlessInteger())
+      return std::nullopt;
+  }
+  return p;
+}
+
+/// The f32 kernel's description of a weight of quantized type `type`:
+/// format, group size, scales and zero points as [N][groups], or nullopt
+/// for a type the kernel does not read.
+struct FloatWeightFormat {
+  int format;
+  int64_t groupSize;
+  std::vector<float> scales;
+  std::vector<int8_t> zeroPoints; // empty: all zero
+};
+
+std::optional<int> integerFormat(quant::QuantizedType q) {
+  const unsigned bits = q.getStorageTypeIntegralWidth();
+  if (bits == 8)
+    return q.isSigned() ? QCC_PACKED_INT8 : QCC_PACKED_UINT8;
+  if (bits == 4)
+    return q.isSigned() ? QCC_PACKED_INT4 : QCC_PACKED_UINT4;
+  return std::nullopt;
+}
+
+std::optional<FloatWeightFormat> floatWeightFormat(PackedProduct &p) {
+  const int64_t n = p.n, k = p.k;
+  // The weight's dimension of the output channel (the other is K's).
+  const int64_t nDim = 1 - p.unpack.getReductionDims()[0];
+  FloatWeightFormat f{0, k, {}, {}};
+  auto perChannel = [&](ArrayRef<double> scales, ArrayRef<int64_t> zps) {
+    for (int64_t c = 0; c < n; ++c) {
+      f.scales.push_back(
+          static_cast<float>(scales.size() == 1 ? scales[0] : scales[c]));
+      if (!zps.empty())
+        f.zeroPoints.push_back(
+            static_cast<int8_t>(zps.size() == 1 ? zps[0] : zps[c]));
+    }
+  };
+  auto fitsInt8 = [](ArrayRef<int64_t> zps) {
+    return llvm::all_of(zps, [](int64_t z) { return z >= -128 && z <= 127; });
+  };
+  if (auto t = dyn_cast<ScaledFloatType>(p.quantized)) {
+    if (!t.getExpressedType().isF32() || (t.isPerAxis() && t.getAxis() != nDim))
+      return std::nullopt;
+    switch (t.getStorageKind()) {
+    case numerics::MinifloatKind::F8E4M3FN:
+      f.format = QCC_PACKED_FP8E4M3;
+      break;
+    case numerics::MinifloatKind::F8E5M2:
+      f.format = QCC_PACKED_FP8E5M2;
+      break;
+    case numerics::MinifloatKind::F6E3M2FN:
+      f.format = QCC_PACKED_FP6E3M2;
+      break;
+    case numerics::MinifloatKind::F6E2M3FN:
+      f.format = QCC_PACKED_FP6E2M3;
+      break;
+    case numerics::MinifloatKind::F4E2M1FN:
+      f.format = QCC_PACKED_FP4E2M1;
+      break;
+    default:
+      return std::nullopt;
+    }
+    perChannel(t.getScales().asArrayRef(), {});
+    return f;
+  }
+  auto q = dyn_cast<quant::QuantizedType>(p.quantized);
+  if (!q || !q.getExpressedType().isF32())
+    return std::nullopt;
+  std::optional<int> format = integerFormat(q);
+  if (!format)
+    return std::nullopt;
+  f.format = *format;
+  if (auto t = dyn_cast<quant::UniformQuantizedType>(q)) {
+    if (!fitsInt8(t.getZeroPoint()))
+      return std::nullopt;
+    perChannel(t.getScale(), t.getZeroPoint());
+    return f;
+  }
+  if (auto t = dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
+    if (t.getQuantizedDimension() != nDim || !fitsInt8(t.getZeroPoints()))
+      return std::nullopt;
+    perChannel(t.getScales(), t.getZeroPoints());
+    return f;
+  }
+  if (auto t = dyn_cast<quant::UniformQuantizedSubChannelType>(q)) {
+    // Scales and zero points of shape [K / G, N] or [N, K / G].
+    ArrayRef<int64_t> shape = t.getScales().getType().getShape();
+    if (shape.size() != 2 || shape[nDim] != n || shape[1 - nDim] == 0 ||
+        k % shape[1 - nDim] != 0)
+      return std::nullopt;
+    const int64_t groups = shape[1 - nDim];
+    f.groupSize = k / groups;
+    std::vector<double> scales;
+    for (const APFloat &v : t.getScales().getValues<APFloat>())
+      scales.push_back(v.convertToDouble());
+    std::vector<int64_t> zps;
+    for (const APInt &v : t.getZeroPoints().getValues<APInt>())
+      zps.push_back(v.getSExtValue());
+    if (!fitsInt8(zps))
+      return std::nullopt;
+    for (int64_t c = 0; c < n; ++c)
+      for (int64_t g = 0; g < groups; ++g) {
+        const int64_t i = nDim == 0 ? c * groups + g : g * n + c;
+        f.scales.push_back(static_cast<float>(scales[i]));
+        f.zeroPoints.push_back(static_cast<int8_t>(zps[i]));
+      }
+    return f;
+  }
+  return std::nullopt;
+}
+
+/// A 1-d constant of `values`; a 0-element one stands for "none".
+template <typename T>
+Value vectorConstant(OpBuilder &b, Location loc, Type element,
+                     ArrayRef<T> values) {
+  auto type =
+      RankedTensorType::get({static_cast<int64_t>(values.size())}, element);
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, values));
+}
+
+Value emptyVector(OpBuilder &b, Location loc, Type element) {
+  return vectorConstant(b, loc, element, ArrayRef<Attribute>());
+}
+
+/// Replaces `p.op` by a call of the packed kernel `kernel` with arguments
+/// (X, packed W, `extra` read-only tensors..., bias, Y, `scalars`...).
+void emitKernelCall(PackedProduct &p, StringRef kernel, ArrayRef<Value> extra,
+                    ArrayRef<int64_t> scalars) {
+  Operation *op = p.op;
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  auto result = cast<RankedTensorType>(op->getResult(0).getType());
+  Type element = result.getElementType();
+  Value bias = p.bias ? p.bias : emptyVector(b, loc, element);
+  SmallVector<Value> args = {getReadOnlyBuffer(b, loc, p.x),
+                             getReadOnlyBuffer(b, loc, p.unpack.getPacked())};
+  for (Value v : extra)
+    args.push_back(getReadOnlyBuffer(b, loc, v));
+  args.push_back(getReadOnlyBuffer(b, loc, bias));
+  SmallVector<Value> rows;
+  if (result.isDynamicDim(0))
+    rows.push_back(tensor::DimOp::create(b, loc, p.x, 0));
+  Value out = memref::AllocOp::create(
+      b, loc, MemRefType::get(result.getShape(), element), rows,
+      b.getI64IntegerAttr(64));
+  args.push_back(
+      memref::CastOp::create(b, loc, getAnyStridedMemRefType(2, element), out));
+  for (int64_t v : scalars)
+    args.push_back(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)));
+  func::CallOp::create(b, loc,
+                       getOrDeclareKernel(b, op->getParentOfType<ModuleOp>(),
+                                          kernel, ValueRange(args).getTypes()),
+                       args);
+  Value tensor = bufferization::ToTensorOp::create(
+      b, loc, result, out, b.getUnitAttr(), b.getUnitAttr());
+  op->getResult(0).replaceAllUsesWith(tensor);
+  op->erase();
+  for (Operation *dead : p.chain)
+    dead->erase();
+  p.unpack->erase();
+}
+
+/// Codes of a packed constant, in the unpacked tensor's row-major order.
+std::vector<uint8_t> unpackConstant(UnpackOp unpack) {
+  ArrayRef<int64_t> shape = unpack.getType().getShape();
+  const unsigned bits = unpack.getType().getElementTypeBitWidth();
+  auto [rows, length] =
+      getPackedRowsAndRowLength(shape, unpack.getReductionDims());
+  const std::vector<int64_t> packed = *getIntegerConstant(unpack.getPacked());
+  const std::vector<uint8_t> bytes(packed.begin(), packed.end());
+  const size_t rowBytes = numerics::packedRowBytes(bits, length);
+  std::vector<int64_t> order = getPackedOrder(shape, unpack.getReductionDims());
+  std::vector<uint8_t> codes(order.size()), row(length);
+  for (int64_t r = 0; r < rows; ++r) {
+    numerics::unpackRow(bits, bytes.data() + r * rowBytes, length, row.data());
+    for (int64_t i = 0; i < length; ++i)
+      codes[order[r * length + i]] = row[i];
+  }
+  return codes;
+}
+
+} // namespace
+
+void qcc::convertPackedMatrixProducts(Operation *root) {
+  SmallVector<PackedProduct> products;
+  root->walk([&](Operation *op) {
+    if (auto p = matchPackedProduct(op))
+      products.push_back(*p);
+  });
+  for (PackedProduct &p : products) {
+    OpBuilder b(p.op);
+    Location loc = p.op->getLoc();
+    if (p.chain.empty()) {
+      emitKernelCall(p, "qcc_ukernel_matmul_s8_packed", {},
+                     {p.unpack.getType().getElementTypeBitWidth()});
+      continue;
+    }
+    std::optional<FloatWeightFormat> f = floatWeightFormat(p);
+    if (!f)
+      continue; // unpacked and dequantized at compile time instead
+    Value scales =
+        vectorConstant(b, loc, b.getF32Type(), ArrayRef<float>(f->scales));
+    Value zeroPoints =
+        vectorConstant(b, loc, b.getI8Type(), ArrayRef<int8_t>(f->zeroPoints));
+    emitKernelCall(p, "qcc_ukernel_matmul_f32_packed", {scales, zeroPoints},
+                   {f->format, f->groupSize});
+  }
+}
+
+void qcc::unpackConstantWeights(Operation *root) {
+  SmallVector<UnpackOp> unpacks;
+  root->walk([&](UnpackOp unpack) {
+    if (unpack.getPacked().getDefiningOp<arith::ConstantOp>())
+      unpacks.push_back(unpack);
+  });
+  for (UnpackOp unpack : unpacks) {
+    RankedTensorType type = unpack.getType();
+    const unsigned bits = type.getElementTypeBitWidth();
+    SmallVector<APInt> values;
+    for (uint8_t code : unpackConstant(unpack))
+      values.push_back(APInt(bits, code));
+    OpBuilder b(unpack);
+    unpack.replaceAllUsesWith(
+        arith::ConstantOp::create(b, unpack.getLoc(),
+                                  DenseElementsAttr::get(type, values))
+            .getResult());
+    unpack->erase();
+  }
+}
+
+namespace {
+
+/// The real values of the constant codes `codes` of quantized element type
+/// `type` in a tensor of `shape`, each as the numerics library (and so the
+/// interpreter) dequantizes it; nullopt for types without constant scales.
+std::optional<std::vector<double>>
+dequantizeCodes(Type type, ArrayRef<int64_t> shape,
+                const std::vector<int64_t> &codes) {
+  // Element i's index along dimension d.
+  auto indexAlong = [&](int64_t i, int64_t d) {
+    for (int64_t e = static_cast<int64_t>(shape.size()) - 1; e > d; --e)
+      i /= shape[e];
+    return i % shape[d];
+  };
+  std::vector<double> values(codes.size());
+  if (auto t = dyn_cast<ScaledFloatType>(type)) {
+    ArrayRef<double> scales = t.getScales().asArrayRef();
+    for (size_t i = 0; i < codes.size(); ++i) {
+      const double scale =
+          t.isPerAxis() ? scales[indexAlong(i, t.getAxis())] : scales[0];
+      values[i] = numerics::dequantizeMinifloat(static_cast<uint8_t>(codes[i]),
+                                                static_cast<float>(scale),
+                                                t.getStorageKind());
+    }
+    return values;
+  }
+  auto q = dyn_cast<quant::QuantizedType>(type);
+  if (!q || !q.getExpressedType().isF32())
+    return std::nullopt;
+  // The scale and zero point of element i.
+  std::function<std::pair<double, int64_t>(int64_t)> paramsOf;
+  if (auto t = dyn_cast<quant::UniformQuantizedType>(q)) {
+    paramsOf = [t](int64_t) {
+      return std::make_pair(t.getScale(), t.getZeroPoint());
+    };
+  } else if (auto t = dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
+    paramsOf = [t, &indexAlong](int64_t i) {
+      const int64_t c = indexAlong(i, t.getQuantizedDimension());
+      return std::make_pair(t.getScales()[c], t.getZeroPoints()[c]);
+    };
+  } else if (auto t = dyn_cast<quant::UniformQuantizedSubChannelType>(q)) {
+    ArrayRef<int64_t> groups = t.getScales().getType().getShape();
+    auto scales = t.getScales().getValues<APFloat>();
+    auto zeroPoints = t.getZeroPoints().getValues<APInt>();
+    paramsOf = [=, &indexAlong](int64_t i) {
+      int64_t g = 0;
+      for (size_t d = 0; d < shape.size(); ++d)
+        g = g * groups[d] +
+            indexAlong(i, d) / (shape[d] / groups[d]); // block index
+      return std::make_pair(scales[g].convertToDouble(),
+                            zeroPoints[g].getSExtValue());
+    };
+  } else {
+    return std::nullopt;
+  }
+  const unsigned bits = q.getStorageTypeIntegralWidth();
+  for (size_t i = 0; i < codes.size(); ++i) {
+    // Signless constants sign-extend; unsigned storage reads the bits.
+    const int64_t code = q.isSigned() || bits >= 64
+                             ? codes[i]
+                             : codes[i] & ((int64_t(1) << bits) - 1);
+    auto [scale, zeroPoint] = paramsOf(i);
+    values[i] =
+        numerics::dequantizeInteger(code, static_cast<float>(scale), zeroPoint);
+  }
+  return values;
+}
+
+} // namespace
+
+void qcc::dequantizeConstantWeights(Operation *root) {
+  SmallVector<DequantizeOp> dequantizes;
+  root->walk([&](DequantizeOp dq) {
+    auto storageCast = dq.getInput().getDefiningOp<StorageCastOp>();
+    if (storageCast && getIntegerConstant(storageCast.getInput()))
+      dequantizes.push_back(dq);
+  });
+  for (DequantizeOp dq : dequantizes) {
+    auto storageCast = dq.getInput().getDefiningOp<StorageCastOp>();
+    auto type = cast<RankedTensorType>(dq.getType());
+    if (!type.getElementType().isF32() || !type.hasStaticShape())
+      continue;
+    auto values =
+        dequantizeCodes(getElementTypeOrSelf(dq.getInput()), type.getShape(),
+                        *getIntegerConstant(storageCast.getInput()));
+    if (!values)
+      continue;
+    OpBuilder b(dq);
+    dq.replaceAllUsesWith(createConstant(
+        b, dq.getLoc(), type, *values,
+        derivedConstantName(storageCast.getInput(), "_dequantized",
+                            "weight_dequantized")));
+    dq->erase();
+    if (storageCast->use_empty())
+      storageCast->erase();
+  }
+}

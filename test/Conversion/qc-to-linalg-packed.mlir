@@ -1,0 +1,116 @@
+// RUN: qopt %s -split-input-file -convert-qc-to-linalg | FileCheck %s
+
+// W4A8: an int8 x packed int4 product is one call of the packed kernel on
+// the packed bytes (never unpacked); no bias: an empty bias vector.
+// CHECK-LABEL: func.func private @qcc_ukernel_matmul_s8_packed
+// CHECK-SAME: (memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?xi8, strided<[?], offset: ?>>, memref<?xi32, strided<[?], offset: ?>>, memref<?x?xi32, strided<[?, ?], offset: ?>>, i64)
+// CHECK-SAME: attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @w4a8
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<[1, 2, 3, 4, 5, 6]> : tensor<6xi8>
+// CHECK-DAG: %[[NOBIAS:.*]] = arith.constant dense<> : tensor<0xi32>
+// CHECK-DAG: bufferization.to_buffer %arg0 read_only
+// CHECK-DAG: bufferization.to_buffer %[[W]] read_only
+// CHECK-DAG: bufferization.to_buffer %[[NOBIAS]] read_only
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x3xi32>
+// CHECK: %[[BITS:.*]] = arith.constant 4 : i64
+// CHECK: call @qcc_ukernel_matmul_s8_packed({{.*}}, %[[BITS]])
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: return %[[T]]
+// CHECK-NOT: qc.unpack
+func.func @w4a8(%x: tensor<2x4xi8>) -> tensor<2x3xi32> {
+  %p = arith.constant dense<[1, 2, 3, 4, 5, 6]> : tensor<6xi8>
+  %w = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<6xi8> -> tensor<4x3xi4>
+  %y = qc.matmul %x, %w : (tensor<2x4xi8>, tensor<4x3xi4>) -> tensor<2x3xi32>
+  return %y : tensor<2x3xi32>
+}
+
+// -----
+
+// A gemm with transposed weights (rows along dimension 1) and an int32
+// bias, dynamic batch.
+// CHECK-LABEL: func.func @gemm_bias
+// CHECK: %[[B:.*]] = arith.constant dense<[7, 8, 9]> : tensor<3xi32>
+// CHECK: bufferization.to_buffer %[[B]] read_only
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: memref.alloc(%[[N]]) {alignment = 64 : i64} : memref<?x3xi32>
+// CHECK: call @qcc_ukernel_matmul_s8_packed
+func.func @gemm_bias(%x: tensor<?x4xi8>) -> tensor<?x3xi32> {
+  %p = arith.constant dense<[1, 2, 3, 4, 5, 6]> : tensor<6xi8>
+  %b = arith.constant dense<[7, 8, 9]> : tensor<3xi32>
+  %w = qc.unpack %p {reduction_dims = array<i64: 1>} : tensor<6xi8> -> tensor<3x4xi4>
+  %y = qc.gemm %x, %w, %b {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<?x4xi8>, tensor<3x4xi4>, tensor<3xi32>) -> tensor<?x3xi32>
+  return %y : tensor<?x3xi32>
+}
+
+// -----
+
+// Weight-only FP4: f32 activations times dequantized FP4 codes with one
+// scale per output channel: the f32 kernel with format 8 (FP4 E2M1) and
+// group size K; no zero points.
+// CHECK-LABEL: func.func @fp4_weight_only
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[5.000000e-01, 2.500000e-01, 1.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: %[[Z:.*]] = arith.constant dense<> : tensor<0xi8>
+// CHECK-DAG: bufferization.to_buffer %[[S]] read_only
+// CHECK-DAG: bufferization.to_buffer %[[Z]] read_only
+// CHECK: %[[FORMAT:.*]] = arith.constant 8 : i64
+// CHECK: %[[GROUP:.*]] = arith.constant 4 : i64
+// CHECK: call @qcc_ukernel_matmul_f32_packed({{.*}}, %[[FORMAT]], %[[GROUP]])
+// CHECK-NOT: qc.
+func.func @fp4_weight_only(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %p = arith.constant dense<[1, 2, 3, 4, 5, 6]> : tensor<6xi8>
+  %c = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<6xi8> -> tensor<4x3xi4>
+  %q = qc.storage_cast %c : tensor<4x3xi4> -> tensor<4x3x!qc.float<f4E2M1FN:f32:1, {0.5, 0.25, 1.0}>>
+  %w = qc.dequantize %q : tensor<4x3x!qc.float<f4E2M1FN:f32:1, {0.5, 0.25, 1.0}>> -> tensor<4x3xf32>
+  %y = qc.matmul %x, %w : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// Weight-only int4 with one scale and zero point per group of 2 inputs:
+// the sub-channel scales [K/G][N] become the kernel's [N][K/G] order.
+// CHECK-LABEL: func.func @int4_groups
+// CHECK-DAG: arith.constant dense<[1.000000e+00, 3.000000e+00, 2.000000e+00, 4.000000e+00]> : tensor<4xf32>
+// CHECK-DAG: arith.constant dense<[1, 3, 2, -4]> : tensor<4xi8>
+// CHECK-DAG: %[[FORMAT:.*]] = arith.constant 2 : i64
+// CHECK-DAG: %[[GROUP:.*]] = arith.constant 2 : i64
+// CHECK: call @qcc_ukernel_matmul_f32_packed({{.*}}, %[[FORMAT]], %[[GROUP]])
+func.func @int4_groups(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
+  %p = arith.constant dense<[1, 2, 3, 4]> : tensor<4xi8>
+  %c = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<4xi8> -> tensor<4x2xi4>
+  %q = qc.storage_cast %c : tensor<4x2xi4> -> tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{1.0:1, 2.0:2}, {3.0:3, 4.0:-4}}>>
+  %w = qc.dequantize %q : tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{1.0:1, 2.0:2}, {3.0:3, 4.0:-4}}>> -> tensor<4x2xf32>
+  %y = qc.matmul %x, %w : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// Codes the kernels do not read (int2) are unpacked at compile time: the
+// int2 codes 0, 1, -2, -1 of row 0 (byte 0xE4, first code lowest) become
+// an int8 weight of the int8 product.
+// CHECK-LABEL: func.func @int2_unpacked
+// CHECK: arith.constant dense<{{\[\[\[}}0, 0, 0], [1, 0, 0], [-2, 0, 0], [-1, 0, 0]]]> : tensor<1x4x3xi8>
+// CHECK-NOT: call
+// CHECK-NOT: qc.unpack
+func.func @int2_unpacked(%x: tensor<2x4xi8>) -> tensor<2x3xi32> {
+  %p = arith.constant dense<[-28, 0, 0]> : tensor<3xi8>
+  %w = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<3xi8> -> tensor<4x3xi2>
+  %y = qc.matmul %x, %w : (tensor<2x4xi8>, tensor<4x3xi2>) -> tensor<2x3xi32>
+  return %y : tensor<2x3xi32>
+}
+
+// -----
+
+// Low-bit float weights of other layers are dequantized at compile time
+// (FP8 E4M3 code 0x38 is 1.0, 0x40 is 2.0; scales per output channel).
+// CHECK-LABEL: func.func @fp8_conv
+// CHECK: arith.constant dense<{{\[\[\[\[}}5.000000e-01]]], {{\[\[\[}}4.000000e+00]]]]> : tensor<2x1x1x1xf32>
+// CHECK-NOT: qc.
+func.func @fp8_conv(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %c = arith.constant dense<[[[[56]]], [[[64]]]]> : tensor<2x1x1x1xi8>
+  %q = qc.storage_cast %c : tensor<2x1x1x1xi8> -> tensor<2x1x1x1x!qc.float<f8E4M3FN:f32:0, {0.5, 2.0}>>
+  %w = qc.dequantize %q : tensor<2x1x1x1x!qc.float<f8E4M3FN:f32:0, {0.5, 2.0}>> -> tensor<2x1x1x1xf32>
+  %y = qc.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
+}
