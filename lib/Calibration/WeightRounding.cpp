@@ -35,13 +35,30 @@ double roundingError(const std::vector<double> &weights,
 std::vector<int64_t> optimizeRounding(const std::vector<double> &weights,
                                       double scale, int64_t qmin, int64_t qmax,
                                       const SecondMoment &h, int maxPasses) {
+  const size_t k = weights.size();
+  return optimizeRounding(weights, std::vector<double>(k, scale),
+                          std::vector<int64_t>(k, 0), qmin, qmax, h, maxPasses);
+}
+
+std::vector<int64_t> optimizeRounding(const std::vector<double> &weights,
+                                      const std::vector<double> &scales,
+                                      const std::vector<int64_t> &zeroPoints,
+                                      int64_t qmin, int64_t qmax,
+                                      const SecondMoment &h, int maxPasses) {
   const int64_t k = h.dim();
   std::vector<int64_t> codes(k);
   std::vector<double> delta(k);
+  // Weight i's code before rounding, and its real value for code q.
+  auto exact = [&](int64_t i) {
+    return weights[i] / scales[i] + static_cast<double>(zeroPoints[i]);
+  };
+  auto real = [&](int64_t i, int64_t q) {
+    return scales[i] * static_cast<double>(q - zeroPoints[i]);
+  };
   for (int64_t i = 0; i < k; ++i) {
-    const double r = std::nearbyint(weights[i] / scale); // Half to even.
+    const double r = std::nearbyint(exact(i)); // Half to even.
     codes[i] = std::clamp<int64_t>(static_cast<int64_t>(r), qmin, qmax);
-    delta[i] = scale * static_cast<double>(codes[i]) - weights[i];
+    delta[i] = real(i, codes[i]) - weights[i];
   }
   // g = H * delta: the gradient of delta^T H delta is 2g.
   std::vector<double> g(k, 0.0);
@@ -51,16 +68,15 @@ std::vector<int64_t> optimizeRounding(const std::vector<double> &weights,
   for (int pass = 0; pass < maxPasses; ++pass) {
     bool improved = false;
     for (int64_t j = 0; j < k; ++j) {
-      // The other rounding direction of w_j / scale (floor <-> ceil).
-      const double exact = weights[j] / scale;
-      const int64_t lo = static_cast<int64_t>(std::floor(exact));
-      const int64_t hi = static_cast<int64_t>(std::ceil(exact));
+      // The other rounding direction of the exact code (floor <-> ceil).
+      const int64_t lo = static_cast<int64_t>(std::floor(exact(j)));
+      const int64_t hi = static_cast<int64_t>(std::ceil(exact(j)));
       if (lo == hi)
         continue;
       const int64_t other = codes[j] == lo ? hi : lo;
       if (other < qmin || other > qmax || other == codes[j])
         continue;
-      const double step = scale * static_cast<double>(other - codes[j]);
+      const double step = scales[j] * static_cast<double>(other - codes[j]);
       // (delta + step e_j)^T H (delta + step e_j) - delta^T H delta.
       const double change = 2 * step * g[j] + step * step * h.at(j, j);
       if (change >= -1e-18 * std::fabs(step * g[j]))

@@ -80,7 +80,17 @@ static cl::opt<std::string> weightFormat(
              "fp4e2m1"),
     cl::init("int8"), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<std::string> actFormat(
-    "acts", cl::desc("Activation format: int2 .. int16"), cl::init("int8"),
+    "acts",
+    cl::desc("Activation format: int2 .. int16, or none (weight-only "
+             "quantization: activations stay float32, no calibration run; "
+             "compiled matrix products then read packed weights directly)"),
+    cl::init("int8"), cl::sub(quantizeCommand), cl::cat(qccCategory));
+static cl::opt<bool> asymmetricWeights(
+    "asymmetric-weights",
+    cl::desc("Integer weights with a zero point per channel or group (the "
+             "full signed range spans each one's [min, max]; e.g. "
+             "asymmetric per-group int4 with --weight-group-size 128). "
+             "Default: symmetric, zero point 0"),
     cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<bool> perTensor(
     "per-tensor-weights",
@@ -528,23 +538,67 @@ Expected<int> optimizeWeightRounding(mlir::func::FuncOp floatFunc,
       indexOf = [&](int64_t m, int64_t j) -> size_t {
         return j * l.channels + m;
       };
-    if (!perAxis && !perTensor)
-      continue; // Per-group weights: not re-rounded (yet).
+    auto perGroup =
+        dyn_cast<mlir::quant::UniformQuantizedSubChannelType>(l.quantType);
+    ArrayRef<int64_t> shape =
+        cast<mlir::RankedTensorType>(l.codes.getType()).getShape();
+    // The scale and zero point of the weight at flat index i.
+    std::function<std::pair<double, int64_t>(size_t)> paramsOf;
+    if (perTensor) {
+      paramsOf = [&](size_t) {
+        return std::make_pair(perTensor.getScale(), perTensor.getZeroPoint());
+      };
+    } else if (perAxis) {
+      const int64_t axis = perAxis.getQuantizedDimension();
+      paramsOf = [&, axis](size_t i) {
+        int64_t inner = 1;
+        for (size_t d = axis + 1; d < shape.size(); ++d)
+          inner *= shape[d];
+        const int64_t c = (static_cast<int64_t>(i) / inner) % shape[axis];
+        return std::make_pair(perAxis.getScales()[c],
+                              perAxis.getZeroPoints()[c]);
+      };
+    } else if (perGroup) {
+      std::vector<double> scales;
+      for (const APFloat &v : perGroup.getScales().getValues<APFloat>())
+        scales.push_back(v.convertToDouble());
+      std::vector<int64_t> zeroPoints;
+      for (const APInt &v : perGroup.getZeroPoints().getValues<APInt>())
+        zeroPoints.push_back(v.getSExtValue());
+      ArrayRef<int64_t> groups = perGroup.getScales().getType().getShape();
+      if (groups.size() != shape.size())
+        continue;
+      paramsOf = [=](size_t i) {
+        // Multi-index of i, each coordinate divided by its block size,
+        // flattened over the group shape.
+        int64_t rest = static_cast<int64_t>(i), g = 0, stride = 1;
+        for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+          const int64_t coordinate = rest % shape[d];
+          rest /= shape[d];
+          g += coordinate / (shape[d] / groups[d]) * stride;
+          stride *= groups[d];
+        }
+        return std::make_pair(scales[g], zeroPoints[g]);
+      };
+    } else {
+      continue;
+    }
     auto oldCodes = interp::decodeConstant(
         cast<mlir::ElementsAttr>(l.codes.getValue()));
     if (!oldCodes)
       return oldCodes.takeError();
     std::vector<double> newCodes = oldCodes->data;
-    const int64_t perGroup = l.channels / l.groups;
+    const int64_t perConvGroup = l.channels / l.groups;
     for (int64_t m = 0; m < l.channels; ++m) {
-      const double scale =
-          perAxis ? perAxis.getScales()[m] : perTensor.getScale();
-      std::vector<double> w(l.k);
-      for (int64_t j = 0; j < l.k; ++j)
+      std::vector<double> w(l.k), scales(l.k);
+      std::vector<int64_t> zeroPoints(l.k);
+      for (int64_t j = 0; j < l.k; ++j) {
         w[j] = l.weights[indexOf(m, j)];
+        std::tie(scales[j], zeroPoints[j]) = paramsOf(indexOf(m, j));
+      }
       std::vector<int64_t> codes = calib::optimizeRounding(
-          w, scale, q.getStorageTypeMin(), q.getStorageTypeMax(),
-          l.moments[m / perGroup]);
+          w, scales, zeroPoints, q.getStorageTypeMin(), q.getStorageTypeMax(),
+          l.moments[m / perConvGroup]);
       for (int64_t j = 0; j < l.k; ++j)
         newCodes[indexOf(m, j)] = static_cast<double>(codes[j]);
     }
@@ -735,9 +789,17 @@ int runQuantize() {
                             "--bops-budget, --cpu-latency-budget, "
                             "--fpga-lut-budget, --fpga-dsp-budget) need "
                             "--mixed-precision");
-  auto actBits = parseIntFormat(actFormat, "acts");
+  const bool weightOnly = actFormat == "none";
+  auto actBits =
+      weightOnly ? Expected<unsigned>(8u) : parseIntFormat(actFormat, "acts");
   if (!actBits)
     return fail("quantize", toString(actBits.takeError()));
+  if (weightOnly && integerOnly)
+    return fail("quantize", "--integer-only needs quantized activations; "
+                            "--acts none leaves them in float");
+  if (weightOnly && !mixed->first.actCandidates.empty())
+    return fail("quantize", "--act-candidates does not apply with --acts "
+                            "none (activations stay float)");
 
   auto module = loadModel(context, model);
   if (!module)
@@ -771,7 +833,10 @@ int runQuantize() {
   // (max pooling, reshapes, transposes) from a value `source` shares
   // source's quantization, so those ops stay in the integer domain after
   // lowering; its statistics are `source`'s.
-  llvm::SetVector<mlir::Value> observed = observedActivations(func);
+  // Weight-only quantization observes nothing.
+  llvm::SetVector<mlir::Value> observed;
+  if (!weightOnly)
+    observed = observedActivations(func);
   llvm::DenseMap<mlir::Value, mlir::Value> sourceOf;
   llvm::MapVector<mlir::Value, calib::Observer> observers;
   for (mlir::Value v : observed) {
@@ -800,9 +865,9 @@ int runQuantize() {
   const double interpretSeconds =
       macsPerSample(func) * inputs[0].shape[0] / 1e9;
   const bool compiledCalibration =
-      calibrateWith == "compiled" ||
-      (calibrateWith == "auto" && interpretSeconds > 2.0 &&
-       interpretSeconds > 2.0 + weightBytes / 2e6);
+      !weightOnly && (calibrateWith == "compiled" ||
+                      (calibrateWith == "auto" && interpretSeconds > 2.0 &&
+                       interpretSeconds > 2.0 + weightBytes / 2e6));
   const auto calibrationStart = std::chrono::steady_clock::now();
   bool calibrated = false;
   double compileSeconds = 0;
@@ -818,7 +883,7 @@ int runQuantize() {
       calibrated = true;
     }
   }
-  if (!calibrated)
+  if (!calibrated && !weightOnly) // weight-only: nothing to observe
     if (auto error = runBatches(func, inputs, "calibrating",
                                 [&](mlir::Value v, const interp::Tensor &t) {
                                   auto it = observers.find(v);
@@ -884,6 +949,8 @@ int runQuantize() {
   qc::QCQuantizeOptions quantizeOptions;
   quantizeOptions.weightBits = weights->quantizeBits();
   quantizeOptions.actBits = *actBits;
+  quantizeOptions.weightOnly = weightOnly;
+  quantizeOptions.asymmetricWeights = asymmetricWeights;
   quantizeOptions.perChannel = !perTensor;
   quantizeOptions.symmetricActs = symmetricActs;
   quantizeOptions.weightClipping = weightClipping;
@@ -1028,25 +1095,29 @@ int runQuantize() {
                  ? ("per group of " + std::to_string(weightGroupSize)).c_str()
              : perTensor ? "per tensor"
                          : "per channel")
-         << " (" << weightClipping << " scales"
-         << (equalize ? ", equalized" : "")
+         << " (" << (asymmetricWeights ? "asymmetric, " : "") << weightClipping
+         << " scales" << (equalize ? ", equalized" : "")
          << (optimizeRounding ? ", optimized rounding" : "")
          << (biasCorrection ? ", bias-corrected" : "")
-         << (int32Bias ? ", int32 biases" : "") << "), " << actFormat
-         << (symmetricActs ? " symmetric" : " asymmetric")
-         << " activations, calibration " << methodName << " on "
-         << inputs[0].shape[0] << " samples)\n";
+         << (int32Bias ? ", int32 biases" : "") << "), ";
+  if (weightOnly)
+    outs() << "float activations (weight-only))\n";
+  else
+    outs() << actFormat << (symmetricActs ? " symmetric" : " asymmetric")
+           << " activations, calibration " << methodName << " on "
+           << inputs[0].shape[0] << " samples)\n";
   const double samplesPerSecond =
       inputs[0].shape[0] / std::max(calibrationSeconds, 1e-9);
-  outs() << format(
-      "calibration (%s): %lld samples in %.2f s (%.*f "
-      "samples/s, %zu activations observed)\n",
-      calibrated ? formatv("compiled code, built in {0:F2} s", compileSeconds)
-                       .str()
-                       .c_str()
-                 : "interpreter",
-      static_cast<long long>(inputs[0].shape[0]), calibrationSeconds,
-      samplesPerSecond < 10 ? 2 : 0, samplesPerSecond, observers.size());
+  if (!weightOnly)
+    outs() << format(
+        "calibration (%s): %lld samples in %.2f s (%.*f "
+        "samples/s, %zu activations observed)\n",
+        calibrated ? formatv("compiled code, built in {0:F2} s", compileSeconds)
+                         .str()
+                         .c_str()
+                   : "interpreter",
+        static_cast<long long>(inputs[0].shape[0]), calibrationSeconds,
+        samplesPerSecond < 10 ? 2 : 0, samplesPerSecond, observers.size());
   outs() << format("%-28s %-10s %-22s %-10s %-24s %10s\n", "layer", "op",
                    "weights", "acts", "act range", "SQNR dB");
   for (const LayerReport *r : sorted) {

@@ -118,3 +118,47 @@ TEST(WeightRounding, Deterministic) {
 }
 
 } // namespace
+
+TEST(WeightRounding, PerWeightScalesAndZeroPoints) {
+  // Two groups (scales 0.2 and 0.5) with zero points -3 and 2 in an
+  // asymmetric int4 range: the result is never worse than nearest rounding
+  // and each code is the floor or ceiling of w / s + z.
+  std::mt19937 rng(11);
+  std::normal_distribution<double> normal;
+  for (int trial = 0; trial < 50; ++trial) {
+    const int64_t k = 8;
+    SecondMoment h = randomMoment(k, rng, /*correlated=*/true);
+    std::vector<double> w(k), scales(k);
+    std::vector<int64_t> zps(k), nearestCodes(k);
+    for (int64_t i = 0; i < k; ++i) {
+      w[i] = normal(rng);
+      scales[i] = i < 4 ? 0.2 : 0.5;
+      zps[i] = i < 4 ? -3 : 2;
+      nearestCodes[i] = std::clamp<int64_t>(
+          static_cast<int64_t>(std::nearbyint(w[i] / scales[i])) + zps[i], -8,
+          7);
+    }
+    auto error = [&](const std::vector<int64_t> &q) {
+      double e = 0;
+      for (int64_t i = 0; i < k; ++i)
+        for (int64_t j = 0; j < k; ++j)
+          e += (scales[i] * (q[i] - zps[i]) - w[i]) * h.at(i, j) *
+               (scales[j] * (q[j] - zps[j]) - w[j]);
+      return e;
+    };
+    std::vector<int64_t> q = optimizeRounding(w, scales, zps, -8, 7, h);
+    EXPECT_LE(error(q), error(nearestCodes) * (1 + 1e-12));
+    for (int64_t i = 0; i < k; ++i) {
+      const double exact = w[i] / scales[i] + zps[i];
+      EXPECT_TRUE(q[i] == std::floor(exact) || q[i] == std::ceil(exact) ||
+                  q[i] == -8 || q[i] == 7)
+          << "weight " << i;
+    }
+  }
+  // With equal scales and zero points 0 it is the scalar version.
+  SecondMoment h = randomMoment(6, rng, true);
+  std::vector<double> w = {0.3, -0.9, 0.55, 1.2, -0.05, 0.7};
+  EXPECT_EQ(optimizeRounding(w, std::vector<double>(6, 0.25),
+                             std::vector<int64_t>(6, 0), -7, 7, h),
+            optimizeRounding(w, 0.25, -7, 7, h));
+}

@@ -47,6 +47,16 @@ std::vector<int64_t> optimizeRounding(const std::vector<double> &weights,
                                       const SecondMoment &h,
                                       int maxPasses = 20);
 
+/// The same with a scale and a zero point per weight (per-group and
+/// asymmetric weights): weight i's real value is
+/// scales[i] * (codes[i] - zeroPoints[i]).
+std::vector<int64_t> optimizeRounding(const std::vector<double> &weights,
+                                      const std::vector<double> &scales,
+                                      const std::vector<int64_t> &zeroPoints,
+                                      int64_t qmin, int64_t qmax,
+                                      const SecondMoment &h,
+                                      int maxPasses = 20);
+
 /// dW^T H dW for `codes` (the quantity optimizeRounding minimises).
 double roundingError(const std::vector<double> &weights,
                      const std::vector<int64_t> &codes, double scale,

@@ -142,6 +142,55 @@ struct ChannelLayout {
 struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
   using Base::Base;
 
+  /// The storage range of integer weights: narrow symmetric (e.g.
+  /// [-7, 7]) or, with asymmetric-weights, the full signed range.
+  numerics::IntegerRange weightRange(unsigned bits) const {
+    return numerics::IntegerRange::forBits(bits, true,
+                                           /*narrow=*/!asymmetricWeights);
+  }
+
+  /// Scale and zero point for a channel's or group's `values`: their range
+  /// (symmetric: +-absmax), or with weight-clipping=mse the range shrunk by
+  /// 0..50% in 1% steps that minimises the squared quantization error
+  /// (ties keep the wider range).
+  numerics::AffineParams
+  chooseWeightParams(const std::vector<float> &values,
+                     numerics::IntegerRange range) const {
+    double lo = 0, hi = 0;
+    for (float v : values) {
+      lo = std::min(lo, double(v));
+      hi = std::max(hi, double(v));
+    }
+    const bool symmetric = !asymmetricWeights;
+    if (symmetric) {
+      hi = std::max(-lo, hi);
+      lo = -hi;
+    }
+    numerics::AffineParams best =
+        numerics::chooseAffineParams(lo, hi, range, symmetric);
+    if (weightClipping != "mse")
+      return best;
+    double bestError = INFINITY;
+    for (int step = 0; step <= 50; ++step) {
+      const double shrink = 1.0 - 0.01 * step;
+      numerics::AffineParams p = numerics::chooseAffineParams(
+          lo * shrink, hi * shrink, range, symmetric);
+      double error = 0;
+      for (float w : values) {
+        const double d =
+            w - numerics::dequantizeInteger(
+                    numerics::quantizeInteger(w, p.scale, p.zeroPoint, range),
+                    p.scale, p.zeroPoint);
+        error += d * d;
+      }
+      if (error < bestError) {
+        bestError = error;
+        best = p;
+      }
+    }
+    return best;
+  }
+
   /// Replaces weight operand `which` of `op` by `stored` values of
   /// `storage` type, a storage cast to `quantized` and a dequantize.
   void replaceWeight(Operation *op, WeightOperand which,
@@ -194,48 +243,22 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     if (groupSize > 0 &&
         type.getDimSize(reductionAxis(op)) % static_cast<int64_t>(groupSize) == 0)
       return quantizeWeightPerGroup(op, which, *values, bits);
-    const numerics::IntegerRange range =
-        numerics::IntegerRange::forBits(bits, true, /*narrow=*/true);
+    const numerics::IntegerRange range = weightRange(bits);
     const ChannelLayout layout = ChannelLayout::get(type, which.axis, perChannel);
     const int64_t channels = layout.channels;
     auto channelOf = [&](int64_t i) { return layout.of(i); };
-    const std::vector<double> absmax = layout.absMax(*values);
-    // Per channel: the scale for absmax, or for the clipped absmax that
-    // minimises the squared quantization error of that channel's weights.
     std::vector<std::vector<float>> channelValues(channels);
-    if (weightClipping == "mse")
-      for (size_t i = 0; i < values->size(); ++i)
-        channelValues[channelOf(i)].push_back((*values)[i]);
-    std::vector<numerics::AffineParams> params;
-    for (int64_t c = 0; c < channels; ++c) {
-      numerics::AffineParams best =
-          numerics::chooseAffineParams(-absmax[c], absmax[c], range, true);
-      if (weightClipping == "mse") {
-        double bestError = INFINITY;
-        for (int step = 0; step <= 50; ++step) {
-          const double bound = absmax[c] * (1.0 - 0.01 * step);
-          numerics::AffineParams p =
-              numerics::chooseAffineParams(-bound, bound, range, true);
-          double error = 0;
-          for (float w : channelValues[c]) {
-            const double d =
-                w - numerics::dequantizeInteger(
-                        numerics::quantizeInteger(w, p.scale, 0, range),
-                        p.scale, 0);
-            error += d * d;
-          }
-          if (error < bestError) { // Ties keep the larger (earlier) bound.
-            bestError = error;
-            best = p;
-          }
-        }
-      }
-      params.push_back(best);
-    }
-    std::vector<double> stored(values->size());
     for (size_t i = 0; i < values->size(); ++i)
-      stored[i] = static_cast<double>(numerics::quantizeInteger(
-          (*values)[i], params[channelOf(i)].scale, 0, range));
+      channelValues[channelOf(i)].push_back((*values)[i]);
+    std::vector<numerics::AffineParams> params;
+    for (int64_t c = 0; c < channels; ++c)
+      params.push_back(chooseWeightParams(channelValues[c], range));
+    std::vector<double> stored(values->size());
+    for (size_t i = 0; i < values->size(); ++i) {
+      const numerics::AffineParams &p = params[channelOf(i)];
+      stored[i] = static_cast<double>(
+          numerics::quantizeInteger((*values)[i], p.scale, p.zeroPoint, range));
+    }
 
     MLIRContext *ctx = &getContext();
     Type storage = IntegerType::get(ctx, bits);
@@ -244,21 +267,26 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     auto f32 = Float32Type::get(ctx);
     if (perChannel) {
       SmallVector<double> scales;
-      for (const auto &p : params)
+      SmallVector<int64_t> zeroPoints;
+      for (const auto &p : params) {
         scales.push_back(p.scale);
+        zeroPoints.push_back(p.zeroPoint);
+      }
       quantized = quant::UniformQuantizedPerAxisType::get(
-          flags, storage, f32, scales, SmallVector<int64_t>(channels, 0),
-          which.axis, range.min, range.max);
+          flags, storage, f32, scales, zeroPoints, which.axis, range.min,
+          range.max);
     } else {
       quantized = quant::UniformQuantizedType::get(
-          flags, storage, f32, params[0].scale, 0, range.min, range.max);
+          flags, storage, f32, params[0].scale, params[0].zeroPoint, range.min,
+          range.max);
     }
     replaceWeight(op, which, stored, storage, quantized);
     return success();
   }
 
-  /// Per-group integer weights: within each output channel, one symmetric
-  /// scale per `groupSize` consecutive input channels (a sub-channel
+  /// Per-group integer weights: within each output channel, one scale (and
+  /// zero point, with asymmetric-weights) per `groupSize` consecutive input
+  /// channels (a sub-channel
   /// `!quant.uniform` type with blocks {channel axis: 1, input axis: G}).
   LogicalResult quantizeWeightPerGroup(Operation *op, WeightOperand which,
                                        const std::vector<float> &values,
@@ -286,20 +314,21 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       return axis < reduction ? channel * groupShape[reduction] + block
                               : block * groupShape[axis] + channel;
     };
-    const numerics::IntegerRange range =
-        numerics::IntegerRange::forBits(bits, true, /*narrow=*/true);
-    std::vector<double> absmax(numGroups, 0.0);
-    for (size_t i = 0; i < values.size(); ++i) {
-      double &groupMax = absmax[groupOf(i)];
-      groupMax = std::max(groupMax, std::fabs(double(values[i])));
-    }
+    const numerics::IntegerRange range = weightRange(bits);
+    std::vector<std::vector<float>> groupValues(numGroups);
+    for (size_t i = 0; i < values.size(); ++i)
+      groupValues[groupOf(i)].push_back(values[i]);
     std::vector<float> scales;
-    for (double a : absmax)
-      scales.push_back(numerics::chooseAffineParams(-a, a, range, true).scale);
+    std::vector<int64_t> zeroPoints;
+    for (const std::vector<float> &group : groupValues) {
+      const numerics::AffineParams p = chooseWeightParams(group, range);
+      scales.push_back(p.scale);
+      zeroPoints.push_back(p.zeroPoint);
+    }
     std::vector<double> stored(values.size());
     for (size_t i = 0; i < values.size(); ++i)
-      stored[i] = static_cast<double>(
-          numerics::quantizeInteger(values[i], scales[groupOf(i)], 0, range));
+      stored[i] = static_cast<double>(numerics::quantizeInteger(
+          values[i], scales[groupOf(i)], zeroPoints[groupOf(i)], range));
 
     MLIRContext *ctx = &getContext();
     OpBuilder b(op);
@@ -308,8 +337,10 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     auto scaleType = RankedTensorType::get(groupShape, f32);
     auto zeroType = RankedTensorType::get(groupShape, storage);
     auto scalesAttr = DenseElementsAttr::get(scaleType, ArrayRef<float>(scales));
-    auto zerosAttr = DenseElementsAttr::get(
-        zeroType, b.getIntegerAttr(storage, 0));
+    SmallVector<APInt> zeroValues;
+    for (int64_t z : zeroPoints)
+      zeroValues.push_back(APInt(bits, z, /*isSigned=*/true));
+    auto zerosAttr = DenseElementsAttr::get(zeroType, zeroValues);
     SmallVector<int32_t> dims = {static_cast<int32_t>(axis),
                                  static_cast<int32_t>(reduction)};
     SmallVector<int64_t> blocks = {1, groupSize};
@@ -438,6 +469,12 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
           << "qc-quantize: weight-bits and act-bits must be in [2, 16]";
       return signalPassFailure();
     }
+    if (weightOnly && allActivations) {
+      getOperation()->emitError()
+          << "qc-quantize: weight-only leaves activations in float; it "
+             "cannot be combined with all-activations";
+      return signalPassFailure();
+    }
     // The options' format, for layers without a `qc.weight_format`.
     numerics::WeightFormat defaultFormat{weightBits, std::nullopt};
     if (weightFormat != "int") {
@@ -469,6 +506,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       auto weight = weightOperand(op);
       if (weight && failed(quantizeWeight(op, *weight, *format)))
         return signalPassFailure();
+      if (weightOnly)
+        continue;
       for (unsigned index : activationOperands(op)) {
         Value operand = op->getOperand(index);
         if (operand.getDefiningOp<DequantizeOp>())

@@ -5,6 +5,14 @@
 // Per-channel symmetric int8 weights (narrow range): absmax 2 and 0.5 give
 // scales 2/127 and 0.5/127. The activation's calibrated range [-1, 3] gives
 // scale 4/255 and zero point round(-128 + 1 / (4/255)) = -64.
+// weight-only: the weights are quantized, the activation stays float
+// although it carries a calibrated range.
+// RUN: qopt %s -split-input-file -qc-quantize="weight-only=true" | FileCheck %s --check-prefix=WEIGHT-ONLY
+// WEIGHT-ONLY-LABEL: func @gemm
+// WEIGHT-ONLY-NOT: qc.quantize
+// WEIGHT-ONLY: qc.dequantize {{.*}}i8<-127:127>
+// WEIGHT-ONLY-NOT: qc.quantize
+// WEIGHT-ONLY: qc.gemm %arg0,
 // CHECK-LABEL: func @gemm
 // CHECK: %[[Q:.*]] = qc.quantize %arg0 : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i8:f32, 0.015686275{{[0-9]*}}:-64>>
 // CHECK: %[[DQ:.*]] = qc.dequantize %[[Q]]
@@ -78,6 +86,19 @@ func.func @float_weights(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
 // RUN: qopt %s -split-input-file -qc-quantize="weight-bits=4 group-size=3" | FileCheck %s --check-prefix=NOGROUP
 // NOGROUP-LABEL: func @grouped
 // NOGROUP: tensor<2x4x!quant.uniform<i4<-7:7>:f32:0,
+// asymmetric-weights: each group's [min, max] (with 0) spans the full
+// range [-8, 7]: group [1.0, 0.5] gets scale 1/15 and zero point -8 (1.0 is
+// code 7); group [4, -4] gets scale 8/15 and zero point -1.
+// RUN: qopt %s -split-input-file -qc-quantize="weight-bits=4 group-size=2 asymmetric-weights=true" | FileCheck %s --check-prefix=ASYM-GROUP
+// ASYM-GROUP-LABEL: func @grouped
+// ASYM-GROUP: %[[C:.*]] = arith.constant dense<{{\[\[}}7, -1, 6, -8], [6, -8, 1, 7]]> : tensor<2x4xi4>
+// ASYM-GROUP: qc.storage_cast %[[C]] : tensor<2x4xi4> -> tensor<2x4x!quant.uniform<i4:f32:{0:1, 1:2}, {{\{\{}}0.0666666701:-8, 0.533333361:-1}, {0.266666681:-1, 0.0333333351:-8}}>>
+// Per channel: one zero point per output row.
+// RUN: qopt %s -split-input-file -qc-quantize="weight-bits=4 asymmetric-weights=true" | FileCheck %s --check-prefix=ASYM
+// ASYM-LABEL: func @grouped
+// ASYM: tensor<2x4x!quant.uniform<i4:f32:0, {0.53333336114883423:-1,0.26666668057441711:-1}>>
+// RUN: not qopt %s -split-input-file -qc-quantize="weight-only=true all-activations=true" 2>&1 | FileCheck %s --check-prefix=WEIGHT-ONLY-ALL
+// WEIGHT-ONLY-ALL: error: qc-quantize: weight-only leaves activations in float; it cannot be combined with all-activations
 func.func @grouped(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
   %w = arith.constant dense<[[1.0, 0.5, 4.0, -4.0], [2.0, -2.0, 0.3, 0.5]]> : tensor<2x4xf32>
   %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<3x2xf32>

@@ -114,6 +114,14 @@ def QCQuantize : Pass<"qc-quantize"> {
            "value)">,
     Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
            "Activation storage width (2 to 16)">,
+    Option<"asymmetricWeights", "asymmetric-weights", "bool",
+           /*default=*/"false",
+           "Integer weights with a zero point per channel or group: the "
+           "full signed range (e.g. [-8, 7]) spans each one's [min, max] "
+           "(with 0) instead of the narrow range spanning +-absmax">,
+    Option<"weightOnly", "weight-only", "bool", /*default=*/"false",
+           "Quantize the weights only: activations stay f32 (weight-only "
+           "quantization, e.g. W4A16), whatever ranges they carry">,
     Option<"perChannel", "per-channel", "bool", /*default=*/"true",
            "One weight scale per output channel (else per tensor)">,
     Option<"symmetricActs", "symmetric-acts", "bool", /*default=*/"false",
