@@ -98,8 +98,10 @@ static cl::opt<bool> perTensor(
     cl::init(false), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<std::string> weightClipping(
     "weight-clipping",
-    cl::desc("Weight scales: absmax (default) or mse (per-channel clipping "
-             "that minimises the weights' quantization error)"),
+    cl::desc("Weight scales: absmax (default) or mse (per channel or group, "
+             "the clipping that minimises the weights' quantization error; "
+             "for FP8/FP6/FP4 weights the scale search that sets the "
+             "format's clipping value and exponent bias, as LLM-FP4)"),
     cl::init("absmax"), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<bool> symmetricActs(
     "symmetric-acts",

@@ -363,10 +363,37 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     const ChannelLayout layout = ChannelLayout::get(type, which.axis, perChannel);
     auto channelOf = [&](int64_t i) { return layout.of(i); };
     const std::vector<double> absmax = layout.absMax(values);
+    std::vector<std::vector<float>> channelValues(layout.channels);
+    if (weightClipping == "mse")
+      for (size_t i = 0; i < values.size(); ++i)
+        channelValues[channelOf(i)].push_back(values[i]);
     SmallVector<double> scales;
-    for (double a : absmax) {
-      const float scale = static_cast<float>(a / maxFinite);
-      scales.push_back(scale > 0 ? scale : 1.0f);
+    for (int64_t c = 0; c < layout.channels; ++c) {
+      // absmax onto the largest finite value; with mse, the scale (the
+      // clipping value maxFinite * scale, and in LLM-FP4's terms the
+      // exponent bias) among absmax * (1 - 0.01 k) / maxFinite, k = 0..50,
+      // with the least squared error (ties keep the larger scale).
+      float best = static_cast<float>(absmax[c] / maxFinite);
+      if (weightClipping == "mse" && best > 0) {
+        double bestError = INFINITY;
+        for (int step = 0; step <= 50; ++step) {
+          const float scale =
+              static_cast<float>(absmax[c] * (1.0 - 0.01 * step) / maxFinite);
+          double error = 0;
+          for (float v : channelValues[c]) {
+            const double d =
+                v -
+                numerics::dequantizeMinifloat(
+                    numerics::quantizeMinifloat(v, scale, kind), scale, kind);
+            error += d * d;
+          }
+          if (error < bestError) {
+            bestError = error;
+            best = scale;
+          }
+        }
+      }
+      scales.push_back(best > 0 ? best : 1.0f);
     }
     std::vector<double> codes(values.size());
     for (size_t i = 0; i < values.size(); ++i)

@@ -206,3 +206,22 @@ func.func @act_formats(%x: tensor<4x2xf32> {qc.act_range = array<f64: -1.0, 3.0>
   %2 = qc.matmul %x, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   return %0, %1, %2 : tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>
 }
+
+// -----
+
+// Float formats with weight-clipping=mse search the scale (the clipping
+// value, LLM-FP4's exponent bias and maximum) for the least squared error.
+// FP4 E2M1 on [2.5, 2.5, 2.5, 4]: absmax gives scale 4/6, where 2.5 is
+// 3.75 -> code 4.0 (2.667, error 3 x 0.0278 = 0.083); the search picks
+// scale 0.96 x 4/6 = 0.64 (2.56 and 3.84, error 0.036).
+// RUN: qopt %s -split-input-file -qc-quantize="weight-format=f4E2M1FN" | FileCheck %s --check-prefix=FP-ABSMAX
+// RUN: qopt %s -split-input-file -qc-quantize="weight-format=f4E2M1FN weight-clipping=mse" | FileCheck %s --check-prefix=FP-MSE
+// FP-ABSMAX-LABEL: func @fp_clip
+// FP-ABSMAX: !qc.float<f4E2M1FN:f32:0, {0.6666666865348816}>
+// FP-MSE-LABEL: func @fp_clip
+// FP-MSE: !qc.float<f4E2M1FN:f32:0, {0.6399999856948853}>
+func.func @fp_clip(%x: tensor<2x4xf32>) -> tensor<2x1xf32> {
+  %w = arith.constant dense<[[2.5, 2.5, 2.5, 4.0]]> : tensor<1x4xf32>
+  %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<2x4xf32>, tensor<1x4xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}

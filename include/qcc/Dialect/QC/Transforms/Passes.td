@@ -128,9 +128,10 @@ def QCQuantize : Pass<"qc-quantize"> {
            "Symmetric activations (zero point 0) instead of asymmetric">,
     Option<"weightClipping", "weight-clipping", "std::string",
            /*default=*/"\"absmax\"",
-           "Weight scale per channel: absmax (no clipping) or mse (the "
-           "clipping factor in [0.5, 1] minimising the weights' "
-           "quantization MSE, searched in steps of 0.01)">,
+           "Weight scale per channel or group: absmax (no clipping) or mse "
+           "(the clipping factor in [0.5, 1] minimising the weights' "
+           "quantization MSE, searched in steps of 0.01; integer and "
+           "low-bit float formats)">,
     ListOption<"keepFloat", "keep-float", "std::string",
                "Layers to leave in float: node names or op names (qc.gemm)">,
     Option<"allActivations", "all-activations", "bool", /*default=*/"false",
