@@ -33,6 +33,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <cstring>
 #include <functional>
 
 using namespace mlir;
@@ -41,13 +42,19 @@ using namespace qcc::qc;
 
 namespace {
 
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
 /// A matrix product Y = X W (+ bias) whose weight is a packed constant.
 struct PackedProduct {
   Operation *op = nullptr;
   Value x;
-  UnpackOp unpack;
-  Value bias; // 1-d [N], or null
-  int64_t n = 0, k = 0;
+  UnpackOp unpack; // null for a plain f32 weight
+  Value bias;      // 1-d [N], or null
+  int64_t n = 0, k = 0, kDim = 0;
+  /// A float model's constant f32 weight (read as rows of floats).
+  std::optional<std::vector<float>> floatWeight;
   /// Float products: the quantized weight's type, and the ops between the
   /// codes and the product.
   Type quantized;
@@ -79,7 +86,11 @@ std::optional<PackedProduct> matchPackedProduct(Operation *op) {
   auto xType = cast<RankedTensorType>(p.x.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
   auto result = cast<RankedTensorType>(op->getResult(0).getType());
-  if (xType.getRank() != 2 || wType.getRank() != 2 || !wType.hasStaticShape())
+  // Matmul applies its 2-d weight to every row of an N-d input.
+  if (xType.getRank() < 2 || (isa<GemmOp>(op) && xType.getRank() != 2) ||
+      wType.getRank() != 2 || !wType.hasStaticShape() ||
+      llvm::any_of(xType.getShape().drop_front(),
+                   [](int64_t d) { return ShapedType::isDynamic(d); }))
     return std::nullopt;
   p.k = wType.getDimSize(kDim);
   p.n = wType.getDimSize(1 - kDim);
@@ -93,6 +104,12 @@ std::optional<PackedProduct> matchPackedProduct(Operation *op) {
   if (!integer) {
     if (!result.getElementType().isF32() || !xType.getElementType().isF32())
       return std::nullopt;
+    p.kDim = kDim;
+    if (weight.getDefiningOp<arith::ConstantOp>()) {
+      p.floatWeight = getF32Constant(weight);
+      if (p.floatWeight)
+        return p;
+    }
     auto dequantize = weight.getDefiningOp<DequantizeOp>();
     auto storageCast =
         dequantize ? dequantize.getInput().getDefiningOp<StorageCastOp>()
@@ -239,23 +256,36 @@ Value emptyVector(OpBuilder &b, Location loc, Type element) {
 }
 
 /// Replaces `p.op` by a call of the packed kernel `kernel` with arguments
-/// (X, packed W, `extra` read-only tensors..., bias, Y, `scalars`...).
-void emitKernelCall(PackedProduct &p, StringRef kernel, ArrayRef<Value> extra,
-                    ArrayRef<int64_t> scalars) {
+/// (X, `packed` W, `extra` read-only tensors..., bias, Y, `scalars`...).
+void emitKernelCall(PackedProduct &p, Value packed, StringRef kernel,
+                    ArrayRef<Value> extra, ArrayRef<int64_t> scalars) {
   Operation *op = p.op;
   OpBuilder b(op);
   Location loc = op->getLoc();
-  auto result = cast<RankedTensorType>(op->getResult(0).getType());
-  Type element = result.getElementType();
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  Type element = type.getElementType();
   Value bias = p.bias ? p.bias : emptyVector(b, loc, element);
-  SmallVector<Value> args = {getReadOnlyBuffer(b, loc, p.x),
-                             getReadOnlyBuffer(b, loc, p.unpack.getPacked())};
+  // An N-d input as the matrix of its rows, and the result back.
+  Value x = p.x;
+  RankedTensorType result = type;
+  SmallVector<ReassociationIndices> rowsOf;
+  if (type.getRank() > 2) {
+    ReassociationIndices leading;
+    for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+      leading.push_back(d);
+    rowsOf = {leading, {type.getRank() - 1}};
+    x = tensor::CollapseShapeOp::create(b, loc, x, rowsOf);
+    result = RankedTensorType::get(
+        {tensorType(x).getDimSize(0), type.getShape().back()}, element);
+  }
+  SmallVector<Value> args = {getReadOnlyBuffer(b, loc, x),
+                             getReadOnlyBuffer(b, loc, packed)};
   for (Value v : extra)
     args.push_back(getReadOnlyBuffer(b, loc, v));
   args.push_back(getReadOnlyBuffer(b, loc, bias));
   SmallVector<Value> rows;
   if (result.isDynamicDim(0))
-    rows.push_back(tensor::DimOp::create(b, loc, p.x, 0));
+    rows.push_back(tensor::DimOp::create(b, loc, x, 0));
   Value out = memref::AllocOp::create(
       b, loc, MemRefType::get(result.getShape(), element), rows,
       b.getI64IntegerAttr(64));
@@ -269,11 +299,14 @@ void emitKernelCall(PackedProduct &p, StringRef kernel, ArrayRef<Value> extra,
                        args);
   Value tensor = bufferization::ToTensorOp::create(
       b, loc, result, out, b.getUnitAttr(), b.getUnitAttr());
+  if (!rowsOf.empty())
+    tensor = tensor::ExpandShapeOp::create(b, loc, type, tensor, rowsOf);
   op->getResult(0).replaceAllUsesWith(tensor);
   op->erase();
   for (Operation *dead : p.chain)
     dead->erase();
-  p.unpack->erase();
+  if (p.unpack)
+    p.unpack->erase();
 }
 
 /// Codes of a packed constant, in the unpacked tensor's row-major order.
@@ -306,9 +339,30 @@ void qcc::convertPackedMatrixProducts(Operation *root) {
   for (PackedProduct &p : products) {
     OpBuilder b(p.op);
     Location loc = p.op->getLoc();
+    if (p.floatWeight) {
+      // Rows [N][K] of the f32 weight, as bytes (little-endian host).
+      std::vector<double> bytes;
+      bytes.reserve(4 * p.n * p.k);
+      for (int64_t n = 0; n < p.n; ++n)
+        for (int64_t k = 0; k < p.k; ++k) {
+          const float w =
+              (*p.floatWeight)[p.kDim == 0 ? k * p.n + n : n * p.k + k];
+          int8_t raw[4];
+          std::memcpy(raw, &w, 4);
+          bytes.insert(bytes.end(), raw, raw + 4);
+        }
+      Value rows = createConstant(
+          b, loc, RankedTensorType::get({4 * p.n * p.k}, b.getI8Type()), bytes,
+          derivedConstantName(p.op->getOperand(1), "_rows", "weight_rows"));
+      Value none = emptyVector(b, loc, b.getF32Type());
+      emitKernelCall(p, rows, "qcc_ukernel_matmul_f32_packed",
+                     {none, emptyVector(b, loc, b.getI8Type())},
+                     {QCC_PACKED_F32, p.k});
+      continue;
+    }
     if (p.chain.empty()) {
-      emitKernelCall(p, "qcc_ukernel_matmul_s8_packed", {},
-                     {p.unpack.getType().getElementTypeBitWidth()});
+      emitKernelCall(p, p.unpack.getPacked(), "qcc_ukernel_matmul_s8_packed",
+                     {}, {p.unpack.getType().getElementTypeBitWidth()});
       continue;
     }
     std::optional<FloatWeightFormat> f = floatWeightFormat(p);
@@ -318,8 +372,8 @@ void qcc::convertPackedMatrixProducts(Operation *root) {
         vectorConstant(b, loc, b.getF32Type(), ArrayRef<float>(f->scales));
     Value zeroPoints =
         vectorConstant(b, loc, b.getI8Type(), ArrayRef<int8_t>(f->zeroPoints));
-    emitKernelCall(p, "qcc_ukernel_matmul_f32_packed", {scales, zeroPoints},
-                   {f->format, f->groupSize});
+    emitKernelCall(p, p.unpack.getPacked(), "qcc_ukernel_matmul_f32_packed",
+                   {scales, zeroPoints}, {f->format, f->groupSize});
   }
 }
 

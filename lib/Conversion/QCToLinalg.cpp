@@ -715,6 +715,71 @@ LogicalResult convertFloatMatrixProduct(Operation *op, Value x, Value w,
   return success();
 }
 
+/// Float Y[b..., m, n] = sum_k A[b..., m, k] * B[b..., k, n] (ranks above
+/// 2: attention's batched products, or a 2-d weight applied to every
+/// position), with NumPy broadcasting of the batch dimensions. Loops
+/// (b..., m, k, n): the innermost runs along a row of the result and of B.
+LogicalResult convertFloatBatchedProduct(Operation *op, Value a, Value b,
+                                         RankedTensorType result,
+                                         ConversionPatternRewriter &rewriter) {
+  auto aType = tensorType(a), bType = tensorType(b);
+  const int64_t rank = result.getRank();
+  if (aType.getRank() < 2 || bType.getRank() < 2 || rank < 2)
+    return unsupported(op, "matrix products need operands of rank 2 or more");
+  MLIRContext *ctx = rewriter.getContext();
+  const int64_t loops = rank + 1; // batch..., m, k, n
+  const int64_t batch = rank - 2;
+  AffineExpr m = getAffineDimExpr(batch, ctx),
+             k = getAffineDimExpr(batch + 1, ctx),
+             n = getAffineDimExpr(batch + 2, ctx);
+  // Batch dimensions of an operand of `operandRank`, broadcast against the
+  // result's (size 1 where the result's is larger reads index 0).
+  auto batchExprs = [&](RankedTensorType t) {
+    SmallVector<AffineExpr> exprs;
+    const int64_t operandBatch = t.getRank() - 2;
+    for (int64_t d = 0; d < operandBatch; ++d) {
+      const int64_t r = d + batch - operandBatch;
+      exprs.push_back(t.getDimSize(d) == 1 && result.getDimSize(r) != 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(r, ctx));
+    }
+    return exprs;
+  };
+  SmallVector<AffineExpr> aExprs = batchExprs(aType),
+                          bExprs = batchExprs(bType), yExprs;
+  aExprs.append({m, k});
+  bExprs.append({k, n});
+  for (int64_t d = 0; d < batch; ++d)
+    yExprs.push_back(getAffineDimExpr(d, ctx));
+  yExprs.append({m, n});
+  SmallVector<utils::IteratorType> iterators = parallel(loops);
+  iterators[batch + 1] = utils::IteratorType::reduction;
+  Location loc = op->getLoc();
+  Value init =
+      linalg::FillOp::create(rewriter, loc,
+                             zeroOf(rewriter, loc, result.getElementType()),
+                             emptyLike(rewriter, loc, result, a))
+          .getResult(0);
+  Value product =
+      linalg::GenericOp::create(
+          rewriter, loc, result, ValueRange{a, b}, init,
+          ArrayRef<AffineMap>{AffineMap::get(loops, 0, aExprs, ctx),
+                              AffineMap::get(loops, 0, bExprs, ctx),
+                              AffineMap::get(loops, 0, yExprs, ctx)},
+          iterators,
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, l,
+                arith::AddFOp::create(
+                    nb, l, args[2],
+                    arith::MulFOp::create(nb, l, args[0], args[1]))
+                    .getResult());
+          })
+          .getResult(0);
+  rewriter.replaceOp(op, product);
+  return success();
+}
+
 struct ConvertGemm : OpConversionPattern<GemmOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -741,6 +806,9 @@ struct ConvertMatMul : OpConversionPattern<MatMulOp> {
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto result = cast<RankedTensorType>(op.getType());
+    if (result.getElementType().isF32() && result.getRank() > 2)
+      return convertFloatBatchedProduct(op, adaptor.getLhs(), adaptor.getRhs(),
+                                        result, rewriter);
     if (result.getElementType().isF32())
       return convertFloatMatrixProduct(op, adaptor.getLhs(), adaptor.getRhs(),
                                        false, Value(), result, rewriter);
@@ -1170,6 +1238,141 @@ struct ConvertSoftmax : OpConversionPattern<SoftmaxOp> {
 
 /// Float global average pooling: an f32 sum over the spatial axes, divided
 /// by their size.
+/// f32 layer normalization over the last dimension, in double as the
+/// interpreter computes it (mean, then the population variance of x - mean,
+/// then (x - mean) / sqrt(var + epsilon) * scale + bias), rounded to f32
+/// once.
+struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    const int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += rank;
+    auto isVector = [&](Value v) {
+      if (!v)
+        return true;
+      auto t = tensorType(v);
+      return t.getRank() == 1 && t.getElementType().isF32() &&
+             (t.getDimSize(0) == 1 ||
+              t.getDimSize(0) == type.getDimSize(rank - 1));
+    };
+    if (!type.getElementType().isF32() || axis != rank - 1 ||
+        type.isDynamicDim(rank - 1) || !isVector(adaptor.getScale()) ||
+        !isVector(adaptor.getBias()))
+      return unsupported(op, "only f32 layer normalization over the last "
+                             "(static) dimension with 1-d scale and bias");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    const double count = static_cast<double>(type.getDimSize(rank - 1));
+    auto f64 = rewriter.getF64Type();
+    auto reducedType = RankedTensorType::get(type.getShape().drop_back(), f64);
+    SmallVector<AffineExpr> outer;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      outer.push_back(getAffineDimExpr(d, ctx));
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap reduced = AffineMap::get(rank, 0, outer, ctx);
+    AffineMap lastDim =
+        AffineMap::get(rank, 0,
+                       tensorType(adaptor.getScale()).getDimSize(0) == 1
+                           ? getAffineConstantExpr(0, ctx)
+                           : getAffineDimExpr(rank - 1, ctx));
+    SmallVector<utils::IteratorType> iterators = parallel(rank);
+    iterators.back() = utils::IteratorType::reduction;
+    Value x = adaptor.getInput();
+    auto zeros = [&]() -> Value {
+      return linalg::FillOp::create(rewriter, loc,
+                                    f64Constant(rewriter, loc, 0.0),
+                                    emptyLike(rewriter, loc, reducedType, x))
+          .getResult(0);
+    };
+    // sum_i f(x_i, mean) over the last dimension, divided by its size.
+    auto average = [&](Value mean) {
+      SmallVector<Value> inputs = {x};
+      SmallVector<AffineMap> maps = {identity};
+      if (mean) {
+        inputs.push_back(mean);
+        maps.push_back(reduced);
+      }
+      maps.push_back(reduced);
+      Value sum =
+          linalg::GenericOp::create(
+              rewriter, loc, reducedType, inputs, zeros(), maps, iterators,
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value v = toF64(b, l, args[0]);
+                if (mean) {
+                  Value d = arith::SubFOp::create(b, l, v, args[1]);
+                  v = arith::MulFOp::create(b, l, d, d);
+                }
+                linalg::YieldOp::create(
+                    b, l,
+                    arith::AddFOp::create(b, l, args.back(), v).getResult());
+              })
+              .getResult(0);
+      return linalg::GenericOp::create(
+                 rewriter, loc, reducedType, sum,
+                 emptyLike(rewriter, loc, reducedType, x),
+                 ArrayRef<AffineMap>{
+                     AffineMap::getMultiDimIdentityMap(rank - 1, ctx),
+                     AffineMap::getMultiDimIdentityMap(rank - 1, ctx)},
+                 parallel(rank - 1),
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(
+                       b, l,
+                       arith::DivFOp::create(b, l, args[0],
+                                             f64Constant(b, l, count))
+                           .getResult());
+                 })
+          .getResult(0);
+    };
+    Value mean = average(Value());
+    Value variance = average(mean);
+    SmallVector<Value> inputs = {x, mean, variance, adaptor.getScale()};
+    SmallVector<AffineMap> maps = {identity, reduced, reduced, lastDim};
+    Value bias = adaptor.getBias();
+    if (bias) {
+      inputs.push_back(bias);
+      maps.push_back(AffineMap::get(rank, 0,
+                                    tensorType(bias).getDimSize(0) == 1
+                                        ? getAffineConstantExpr(0, ctx)
+                                        : getAffineDimExpr(rank - 1, ctx)));
+    }
+    maps.push_back(identity);
+    const double epsilon = op.getEpsilon().convertToDouble();
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, type, inputs, emptyLike(rewriter, loc, type, x),
+            maps, parallel(rank),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value inv = arith::DivFOp::create(
+                  b, l, f64Constant(b, l, 1.0),
+                  math::SqrtOp::create(
+                      b, l,
+                      arith::AddFOp::create(b, l, args[2],
+                                            f64Constant(b, l, epsilon))));
+              Value v = arith::MulFOp::create(
+                  b, l,
+                  arith::MulFOp::create(
+                      b, l,
+                      arith::SubFOp::create(b, l, toF64(b, l, args[0]),
+                                            args[1]),
+                      inv),
+                  toF64(b, l, args[3]));
+              if (bias)
+                v = arith::AddFOp::create(b, l, v, toF64(b, l, args[4]));
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::TruncFOp::create(b, l, b.getF32Type(), v).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ConvertGlobalAvgPool : OpConversionPattern<GlobalAvgPoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1307,9 +1510,8 @@ struct ConvertQCToLinalgPass
           !isa<QuantizeOp, DequantizeOp, StorageCastOp, RescaleOp, ClipOp,
                AddOp, SubOp, MulOp, DivOp, PowOp, ReluOp, SigmoidOp, TanhOp,
                ErfOp, SqrtOp, ConvOp, GemmOp, MatMulOp, PadOp, MaxPoolOp,
-               ReduceSumOp, SumPoolOp, GlobalAvgPoolOp, SoftmaxOp, ReshapeOp,
-               TransposeOp>(
-              op)) {
+               ReduceSumOp, SumPoolOp, GlobalAvgPoolOp, SoftmaxOp, LayerNormOp,
+               ReshapeOp, TransposeOp>(op)) {
         (void)unsupported(op, "not implemented yet");
         unsupportedOps = true;
       }
@@ -1320,16 +1522,17 @@ struct ConvertQCToLinalgPass
     RewritePatternSet patterns(ctx);
     if (fuseRequantization)
       patterns.add<ConvertConvRequant, ConvertConvRequantClip>(converter, ctx);
-    patterns.add<
-        ConvertQuantize, ConvertDequantize, ConvertStorageCast, ConvertRescale,
-        ConvertClip, ConvertBinary<AddOp>, ConvertBinary<SubOp>,
-        ConvertBinary<MulOp>, ConvertBinary<DivOp>, ConvertBinary<PowOp>,
-        ConvertFloatUnary<ReluOp>, ConvertFloatUnary<SigmoidOp>,
-        ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
-        ConvertFloatUnary<SqrtOp>, ConvertConv, ConvertGemm, ConvertMatMul,
-        ConvertPad, ConvertMaxPool, ConvertReduceSum, ConvertSumPool,
-        ConvertGlobalAvgPool, ConvertSoftmax, ConvertReshape, ConvertTranspose>(
-        converter, ctx);
+    patterns.add<ConvertQuantize, ConvertDequantize, ConvertStorageCast,
+                 ConvertRescale, ConvertClip, ConvertBinary<AddOp>,
+                 ConvertBinary<SubOp>, ConvertBinary<MulOp>,
+                 ConvertBinary<DivOp>, ConvertBinary<PowOp>,
+                 ConvertFloatUnary<ReluOp>, ConvertFloatUnary<SigmoidOp>,
+                 ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
+                 ConvertFloatUnary<SqrtOp>, ConvertConv, ConvertGemm,
+                 ConvertMatMul, ConvertPad, ConvertMaxPool, ConvertReduceSum,
+                 ConvertSumPool, ConvertGlobalAvgPool, ConvertSoftmax,
+                 ConvertLayerNorm, ConvertReshape, ConvertTranspose>(converter,
+                                                                     ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

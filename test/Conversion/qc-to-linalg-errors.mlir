@@ -1,9 +1,19 @@
 // RUN: qopt %s -split-input-file -convert-qc-to-linalg -verify-diagnostics
 
 // Ops code generation does not support are errors naming the op and node.
-func.func @layer_norm(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
-  // expected-error @+1 {{no CPU code generation for 'qc.layer_norm' (node 'qc.layer_norm'): not implemented yet}}
-  %0 = qc.layer_norm %x, %s {axis = 1 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+func.func @gather(%x: tensor<5x4xf32>, %i: tensor<2xi64>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{no CPU code generation for 'qc.gather' (node 'qc.gather'): not implemented yet}}
+  %0 = qc.gather %x[%i] {axis = 0 : i64} : (tensor<5x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// Layer normalization over other than the last dimension.
+func.func @layer_norm(%x: tensor<2x4xf32>, %s: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+2 {{no CPU code generation for 'qc.layer_norm' (node 'qc.layer_norm'): only f32 layer normalization over the last (static) dimension with 1-d scale and bias}}
+  // expected-error @+1 {{failed to legalize operation 'qc.layer_norm'}}
+  %0 = qc.layer_norm %x, %s {axis = 0 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
 

@@ -114,3 +114,25 @@ func.func @fp8_conv(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %y = qc.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
   return %y : tensor<1x2x2x2xf32>
 }
+
+// -----
+
+// A float model's constant f32 weight: the same kernel reading rows of
+// floats (format 9), laid out [N][K] at compile time: W [K=2, N=2] =
+// [[1, 2], [3, 4]] becomes rows (1, 3), (2, 4), as bytes of f32. An N-d
+// input is the matrix of its rows ([2, 3, 2] -> [6, 2]) and the result is
+// expanded back.
+// CHECK-LABEL: func.func @float_weight
+// CHECK: %[[ROWS:.*]] = arith.constant dense<[0, 0, -128, 63, 0, 0, 64, 64, 0, 0, 0, 64, 0, 0, -128, 64]> : tensor<16xi8>
+// CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<2x3x2xf32> into tensor<6x2xf32>
+// CHECK: bufferization.to_buffer %[[X]] read_only
+// CHECK: bufferization.to_buffer %[[ROWS]] read_only
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<6x2xf32>
+// CHECK: %[[FORMAT:.*]] = arith.constant 9 : i64
+// CHECK: call @qcc_ukernel_matmul_f32_packed({{.*}}, %[[FORMAT]], %{{.*}})
+// CHECK: tensor.expand_shape {{.*}} {{\[\[}}0, 1], [2]] output_shape [2, 3, 2] : tensor<6x2xf32> into tensor<2x3x2xf32>
+func.func @float_weight(%x: tensor<2x3x2xf32>) -> tensor<2x3x2xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %y = qc.matmul %x, %w : (tensor<2x3x2xf32>, tensor<2x2xf32>) -> tensor<2x3x2xf32>
+  return %y : tensor<2x3x2xf32>
+}

@@ -147,3 +147,31 @@ func.func @gemm_int4_weight(%a: tensor<?x2xi8>, %c: tensor<2xi32>) -> tensor<?x2
   %0 = qc.gemm %a, %b, %c {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<?x2xi8>, tensor<2x2xi4>, tensor<2xi32>) -> tensor<?x2xi32>
   return %0 : tensor<?x2xi32>
 }
+
+// -----
+
+// Layer normalization over the last dimension, in double: the mean and the
+// population variance of x - mean as two reductions, then one element-wise
+// pass (x - mean) * (1 / sqrt(var + eps)) * scale + bias, rounded to f32.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK-COUNT-2: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: math.sqrt
+// CHECK: arith.truncf {{.*}} : f64 to f32
+func.func @layer_norm(%x: tensor<2x3x4xf32>, %s: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<2x3x4xf32> {
+  %0 = qc.layer_norm %x, %s, %b {axis = -1 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x3x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Batched float products (attention): loops (batch, batch, m, k, n) with
+// NumPy broadcasting of a batch dimension of size 1.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d1, d3, d4)>
+// CHECK-DAG: #[[Y:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// CHECK-LABEL: func.func @batched
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+func.func @batched(%q: tensor<2x4x3x8xf32>, %k: tensor<1x4x8x3xf32>) -> tensor<2x4x3x3xf32> {
+  %0 = qc.matmul %q, %k : (tensor<2x4x3x8xf32>, tensor<1x4x8x3xf32>) -> tensor<2x4x3x3xf32>
+  return %0 : tensor<2x4x3x3xf32>
+}

@@ -253,4 +253,44 @@ TEST(PackedUkernel, FloatProductsMatchDoubleSums) {
       }
 }
 
+TEST(PackedUkernel, PlainFloatWeights) {
+  // QCC_PACKED_F32: rows of f32 weights, read as they are (the float
+  // models' constant weights); no scales.
+  std::mt19937 rng(13);
+  std::normal_distribution<float> normal;
+  for (auto [M, N, K] : {std::tuple<int64_t, int64_t, int64_t>{1, 9, 100},
+                         {64, 13, 128},
+                         {5, 4, 17},
+                         {3, 600, 512}})
+    for (int threads : {1, 2}) {
+      std::vector<float> W(N * K);
+      for (float &v : W)
+        v = normal(rng);
+      const int64_t ldx = K + 2, ldy = N + 1;
+      std::vector<float> X(M * ldx), Y(M * ldy, -0.25f);
+      for (float &v : X)
+        v = normal(rng);
+      qcc_packed_weights format = {QCC_PACKED_F32, QCC_SCALE_F32, 0,
+                                   nullptr,        nullptr,       1.0f};
+      ASSERT_EQ(qcc_ukernel_packed_row_bytes(QCC_PACKED_F32, K), 4 * K);
+      const auto *bytes = reinterpret_cast<const uint8_t *>(W.data());
+      EXPECT_EQ(qcc_ukernel_packed_weight(bytes, K, &format, N - 1, K - 1),
+                W.back());
+      qcc_ukernel_matmul_f32_packed(M, N, K, X.data(), ldx, bytes, &format,
+                                    Y.data(), ldy, threads);
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t n = 0; n < N; ++n) {
+          double sum = -0.25, magnitude = 0.25;
+          for (int64_t k = 0; k < K; ++k) {
+            const double term = double(X[m * ldx + k]) * W[n * K + k];
+            sum += term;
+            magnitude += std::fabs(term);
+          }
+          ASSERT_NEAR(Y[m * ldy + n], sum, magnitude * K * 0x1p-24)
+              << "M " << M << " N " << N << " K " << K << " m " << m << " n "
+              << n;
+        }
+    }
+}
+
 } // namespace

@@ -113,6 +113,8 @@ enum {
   QCC_PACKED_FP6E3M2 = 6, /* 6-bit codes as a 4-bit and a 2-bit plane */
   QCC_PACKED_FP6E2M3 = 7,
   QCC_PACKED_FP4E2M1 = 8, /* two per byte */
+  QCC_PACKED_F32 = 9,     /* plain f32 weights (4 bytes each, the float
+                             models' constant weights); scales unused */
 };
 
 /* How the scales of groups of `groupSize` consecutive weights of a row are

@@ -847,6 +847,8 @@ void qcc_ukernel_conv2d_requant(
 
 static int packedBits(int format) {
   switch (format) {
+  case QCC_PACKED_F32:
+    return 32;
   case QCC_PACKED_INT8:
   case QCC_PACKED_UINT8:
   case QCC_PACKED_FP8E4M3:
@@ -862,6 +864,8 @@ static int packedBits(int format) {
 
 int64_t qcc_ukernel_packed_row_bytes(int format, int64_t K) {
   switch (packedBits(format)) {
+  case 32:
+    return 4 * K;
   case 8:
     return K;
   case 6: /* a 4-bit plane and a 2-bit plane */
@@ -971,6 +975,11 @@ float qcc_ukernel_packed_weight(const uint8_t *W, int64_t K,
                                 const qcc_packed_weights *f, int64_t n,
                                 int64_t k) {
   const int bits = packedBits(f->format);
+  if (f->format == QCC_PACKED_F32) {
+    float w;
+    memcpy(&w, W + n * 4 * K + 4 * k, sizeof w);
+    return w;
+  }
   const unsigned code = packedCode(
       W + n * qcc_ukernel_packed_row_bytes(f->format, K), bits, K, k);
   const int64_t g = k / effectiveGroupSize(f, K);
@@ -1204,6 +1213,11 @@ QCC_VNNI __attribute__((always_inline)) static inline GroupDecoder
 groupDecoder(const F32PackedJob *job, int64_t n, int64_t g, const int format) {
   const qcc_packed_weights *f = job->f;
   GroupDecoder d;
+  if (format == QCC_PACKED_F32) { /* nothing to decode */
+    d.multiplier = d.table0 = d.table1 = _mm512_setzero_ps();
+    d.zeroPoint = _mm512_setzero_si512();
+    return d;
+  }
   const float multiplier =
       f->scaleKind == QCC_SCALE_F32
           ? ((const float *)f->scales)[n * job->groups + g]
@@ -1242,6 +1256,8 @@ QCC_VNNI __attribute__((always_inline)) static inline __m512
 decode16(const F32PackedJob *job, const uint8_t *row, int64_t k,
          const GroupDecoder *d, const int format) {
   switch (format) {
+  case QCC_PACKED_F32:
+    return _mm512_loadu_ps((const float *)row + k);
   case QCC_PACKED_INT4:
   case QCC_PACKED_UINT4:
   case QCC_PACKED_FP4E2M1: /* vpermps reads the low 4 bits of each lane */
@@ -1380,6 +1396,7 @@ QCC_VNNI static void *f32PackedPart(void *arg) {
     QCC_FORMAT_CASE(QCC_PACKED_FP6E3M2)
     QCC_FORMAT_CASE(QCC_PACKED_FP6E2M3)
     QCC_FORMAT_CASE(QCC_PACKED_FP4E2M1)
+    QCC_FORMAT_CASE(QCC_PACKED_F32)
 #undef QCC_FORMAT_CASE
   }
   return NULL;
@@ -1434,7 +1451,7 @@ void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
       job.codeValues[c] =
           format->format == QCC_PACKED_INT4    ? (float)(c < 8 ? c : c - 16)
           : format->format == QCC_PACKED_UINT4 ? (float)c
-          : isIntegerFormat(format->format) || packedBits(format->format) == 8
+          : isIntegerFormat(format->format) || packedBits(format->format) >= 8
               ? 0.0f
               : minifloatWeight(format->format, (unsigned)c);
     splitRows(f32PackedPart, &job, N, M * N * K, threads);
