@@ -100,6 +100,41 @@ float dequantizeBlockElement(uint8_t elementCode, uint8_t scaleCode,
          blockMultiplier(scaleCode, format);
 }
 
+std::optional<BlockFormat> parseBlockFormat(std::string_view name) {
+  if (name == "mxfp8")
+    return BlockFormat::mxfp8();
+  if (name == "mxfp6")
+    return BlockFormat::mxfp6();
+  if (name == "mxfp4")
+    return BlockFormat::mxfp4();
+  if (name == "nvfp4")
+    return BlockFormat::nvfp4();
+  return std::nullopt;
+}
+
+float nvfp4TensorScale(float amax) {
+  const double denominator =
+      getMinifloatFormat(MinifloatKind::F4E2M1FN).maxFinite() *
+      getMinifloatFormat(MinifloatKind::F8E4M3FN).maxFinite();
+  if (!(amax > 0) || !std::isfinite(amax))
+    return 1.0f;
+  return static_cast<float>(amax / denominator);
+}
+
+std::vector<float> fakeQuantizeBlocks(const std::vector<float> &values,
+                                      const BlockFormat &format) {
+  std::vector<float> out(values.size());
+  for (size_t begin = 0; begin < values.size(); begin += format.blockSize) {
+    const size_t count =
+        std::min<size_t>(format.blockSize, values.size() - begin);
+    const QuantizedBlock block = quantizeBlock(&values[begin], count, format);
+    for (size_t i = 0; i < count; ++i)
+      out[begin + i] = dequantizeBlockElement(block.elementCodes[i],
+                                              block.scaleCode, format);
+  }
+  return out;
+}
+
 std::optional<WeightFormat> parseWeightFormat(std::string_view name) {
   struct Named {
     std::string_view name;

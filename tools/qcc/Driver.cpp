@@ -40,12 +40,17 @@ Expected<unsigned> parseIntFormat(StringRef text, StringRef flag) {
 }
 
 Expected<WeightFormat> parseWeightFormat(StringRef text, StringRef flag) {
+  if (auto block = numerics::parseBlockFormat(text))
+    return WeightFormat{
+        text.str(), text.str(),
+        numerics::getMinifloatFormat(block->elementKind).bits()};
   auto format = numerics::parseWeightFormat(text);
   if (!format)
     return createStringError(inconvertibleErrorCode(),
                              "--" + flag + ": expected " +
                                  std::string(numerics::kWeightFormatNames) +
-                                 ", got '" + text + "'");
+                                 ", mxfp8, mxfp6, mxfp4 or nvfp4, got '" +
+                                 text + "'");
   std::string floatType =
       format->minifloat
           ? std::string(numerics::getMinifloatFormat(*format->minifloat).name)

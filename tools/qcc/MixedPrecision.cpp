@@ -274,6 +274,10 @@ MixedPrecisionFlags::parse() const {
     auto f = parseWeightFormat(name.trim(), "candidates");
     if (!f)
       return f.takeError();
+    if (numerics::parseBlockFormat(f->name))
+      return createStringError(inconvertibleErrorCode(),
+                               "--candidates: block-scaled format '" + f->name +
+                                   "' is not a mixed-precision candidate");
     options.candidates.push_back(*f);
   }
   if (!actCandidates.empty())
@@ -281,6 +285,10 @@ MixedPrecisionFlags::parse() const {
       auto f = parseWeightFormat(name.trim(), "act-candidates");
       if (!f)
         return f.takeError();
+      if (numerics::parseBlockFormat(f->name))
+        return createStringError(inconvertibleErrorCode(),
+                                 "--act-candidates: block-scaled format '" +
+                                     f->name + "' is not an activation format");
       options.actCandidates.push_back(*f);
     }
   if (sensitivity != "measured" && sensitivity != "proxy" &&

@@ -75,9 +75,12 @@ static cl::opt<double> percentile(
     cl::init(99.99), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<std::string> weightFormat(
     "weights",
-    cl::desc("Weight format: int2 .. int16 (symmetric), or a low-bit float "
+    cl::desc("Weight format: int2 .. int16 (symmetric), a low-bit float "
              "with per-channel scales: fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3, "
-             "fp4e2m1"),
+             "fp4e2m1, or block-scaled along the input channels: mxfp8, "
+             "mxfp6, mxfp4 (OCP MX, E8M0 scale per 32), nvfp4 (E4M3 scale "
+             "per 16 and a tensor scale; stored as exact fake-quantized f32 "
+             "weights, compiled as float weights)"),
     cl::init("int8"), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<std::string> actFormat(
     "acts",
@@ -1019,6 +1022,8 @@ int runQuantize() {
     r.name = qc::getNodeName(op);
     r.op = op->getName().getStringRef().str();
     r.weightFormat = r.actFormat = "float";
+    if (auto block = op->getAttrOfType<mlir::StringAttr>("qc.block_weights"))
+      r.weightFormat = block.getValue().str();
     if (op->getNumOperands() > 1)
       if (auto dq = op->getOperand(1).getDefiningOp<qc::DequantizeOp>()) {
         mlir::Type t = dq.getInput().getType().getElementType();
@@ -1093,7 +1098,9 @@ int runQuantize() {
   outs() << "quantized " << model << " ("
          << (mixedPrecision ? "mixed-precision" : weightFormat.getValue())
          << " weights "
-         << (weightGroupSize
+         << (numerics::parseBlockFormat(weightFormat.getValue())
+                 ? "in blocks along the input channels"
+             : weightGroupSize
                  ? ("per group of " + std::to_string(weightGroupSize)).c_str()
              : perTensor ? "per tensor"
                          : "per channel")

@@ -138,3 +138,44 @@ TEST(BlockScale, ShortTrailingBlock) {
 }
 
 } // namespace
+
+TEST(BlockScale, FormatsByName) {
+  ASSERT_TRUE(parseBlockFormat("mxfp4"));
+  EXPECT_EQ(parseBlockFormat("mxfp4")->elementKind, MinifloatKind::F4E2M1FN);
+  EXPECT_EQ(parseBlockFormat("mxfp4")->blockSize, 32u);
+  EXPECT_EQ(parseBlockFormat("mxfp6")->elementKind, MinifloatKind::F6E3M2FN);
+  EXPECT_EQ(parseBlockFormat("mxfp8")->elementKind, MinifloatKind::F8E4M3FN);
+  EXPECT_EQ(parseBlockFormat("nvfp4")->scaleKind, MinifloatKind::F8E4M3FN);
+  EXPECT_EQ(parseBlockFormat("nvfp4")->blockSize, 16u);
+  EXPECT_FALSE(parseBlockFormat("mxfp5"));
+  EXPECT_FALSE(parseBlockFormat("fp4e2m1"));
+}
+
+TEST(BlockScale, Nvfp4TensorScaleUsesTheWholeE4M3Range) {
+  // amax / (6 * 448): the block holding amax gets block scale 448.
+  EXPECT_FLOAT_EQ(nvfp4TensorScale(2688.0f), 1.0f);
+  EXPECT_FLOAT_EQ(nvfp4TensorScale(1.0f), 1.0f / 2688);
+  EXPECT_EQ(nvfp4TensorScale(0.0f), 1.0f);
+  EXPECT_EQ(nvfp4TensorScale(INFINITY), 1.0f);
+  BlockFormat f = BlockFormat::nvfp4(nvfp4TensorScale(3.0f));
+  const float block[16] = {3.0f, -1.0f};
+  EXPECT_EQ(blockMultiplier(computeBlockScale(block, 16, f), f) * 6.0f, 3.0f);
+}
+
+TEST(BlockScale, FakeQuantizeIsBlockwiseQuantizeThenDequantize) {
+  // Two MXFP4 blocks of 32 and a short one of 5: every output equals the
+  // element's dequantized code in its own block.
+  std::vector<float> values(69);
+  for (size_t i = 0; i < values.size(); ++i)
+    values[i] = std::sin(0.37f * i) * (i < 32 ? 1.0f : 20.0f);
+  const BlockFormat f = BlockFormat::mxfp4();
+  const std::vector<float> out = fakeQuantizeBlocks(values, f);
+  ASSERT_EQ(out.size(), values.size());
+  for (size_t begin = 0; begin < values.size(); begin += 32) {
+    const size_t count = std::min<size_t>(32, values.size() - begin);
+    const QuantizedBlock b = quantizeBlock(&values[begin], count, f);
+    for (size_t i = 0; i < count; ++i)
+      EXPECT_EQ(out[begin + i],
+                dequantizeBlockElement(b.elementCodes[i], b.scaleCode, f));
+  }
+}

@@ -116,6 +116,22 @@ QuantizedBlock quantizeBlock(const float *values, size_t count,
 float dequantizeBlockElement(uint8_t elementCode, uint8_t scaleCode,
                              const BlockFormat &format);
 
+/// "mxfp8", "mxfp6" (E3M2 elements), "mxfp4" or "nvfp4" (tensor scale 1);
+/// empty for any other name.
+std::optional<BlockFormat> parseBlockFormat(std::string_view name);
+
+/// The tensor scale NVFP4 gives a tensor whose largest magnitude is
+/// `amax`: amax / (maxFinite(E2M1) * maxFinite(E4M3)) = amax / 2688, so
+/// that block scales use E4M3's whole range (1 for amax 0 or non-finite).
+float nvfp4TensorScale(float amax);
+
+/// Quantizes `values` block by block (blocks of format.blockSize along
+/// the innermost index, a short last block allowed) and returns the
+/// dequantized values (decode(code) * multiplier), as the block kernels
+/// compute them: the exact "fake-quantized" weights.
+std::vector<float> fakeQuantizeBlocks(const std::vector<float> &values,
+                                      const BlockFormat &format);
+
 //===----------------------------------------------------------------------===//
 // Weight formats by name (command line, reports, `qc.weight_format`)
 //===----------------------------------------------------------------------===//

@@ -26,6 +26,9 @@ using namespace qcc::qc;
 
 namespace {
 
+/// The block-scaled format a layer's (fake-quantized) weights have.
+constexpr llvm::StringLiteral kBlockWeightsAttrName = "qc.block_weights";
+
 /// Which operand of a linear layer is the weight, and its channel axis.
 struct WeightOperand {
   unsigned index;
@@ -412,6 +415,54 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     return success();
   }
 
+  /// Block-scaled weights (MXFP8/6/4, NVFP4) along the reduction axis:
+  /// the weight becomes its exactly fake-quantized f32 values (block
+  /// scales are data, not type parameters, so there is no integer-code
+  /// form), and the layer records the format in `qc.block_weights`. A
+  /// reduction not split into whole blocks gets per-channel scales of the
+  /// element format instead.
+  LogicalResult quantizeWeightToBlocks(Operation *op, WeightOperand which,
+                                       const std::vector<float> &values,
+                                       numerics::BlockFormat format,
+                                       StringRef name) {
+    Value w = op->getOperand(which.index);
+    auto type = cast<RankedTensorType>(w.getType());
+    const int64_t axis = reductionAxis(op);
+    const int64_t depth = type.getDimSize(axis);
+    if (depth % format.blockSize != 0)
+      return quantizeWeightToFloat(op, which, values, format.elementKind);
+    if (format.scaleKind == numerics::MinifloatKind::F8E4M3FN) {
+      float amax = 0;
+      for (float v : values)
+        amax = std::max(amax, std::fabs(v));
+      format.tensorScale = numerics::nvfp4TensorScale(amax);
+    }
+    // Rows along the reduction axis: element (outer, r, inner).
+    int64_t inner = 1;
+    for (int64_t d = axis + 1; d < type.getRank(); ++d)
+      inner *= type.getDimSize(d);
+    const int64_t outer = type.getNumElements() / (depth * inner);
+    std::vector<double> result(values.size());
+    std::vector<float> row(depth);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        for (int64_t r = 0; r < depth; ++r)
+          row[r] = values[(o * depth + r) * inner + i];
+        std::vector<float> quantized =
+            numerics::fakeQuantizeBlocks(row, format);
+        for (int64_t r = 0; r < depth; ++r)
+          result[(o * depth + r) * inner + i] = quantized[r];
+      }
+    OpBuilder b(op);
+    op->setOperand(which.index, createConstant(b, w.getLoc(), type, result,
+                                               derivedConstantName(
+                                                   w, ("_" + name).str(), "")));
+    op->setAttr(kBlockWeightsAttrName, b.getStringAttr(name));
+    if (Operation *def = w.getDefiningOp(); def && def->use_empty())
+      def->erase();
+    return success();
+  }
+
   /// A quantize/dequantize pair to `format` right after `value`'s
   /// definition (shared by all users quantizing it to that format), or null
   /// without a calibrated range.
@@ -504,7 +555,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     }
     // The options' format, for layers without a `qc.weight_format`.
     numerics::WeightFormat defaultFormat{weightBits, std::nullopt};
-    if (weightFormat != "int") {
+    if (weightFormat != "int" && !numerics::parseBlockFormat(weightFormat)) {
       auto kind = numerics::parseMinifloatKind(weightFormat);
       if (!kind || *kind == numerics::MinifloatKind::F8E8M0FNU) {
         getOperation()->emitError()
@@ -513,6 +564,11 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       }
       defaultFormat = {numerics::getMinifloatFormat(*kind).bits(), *kind};
     }
+    // Block-scaled formats (by name) for layers without their own format.
+    const std::optional<numerics::BlockFormat> blockFormat =
+        numerics::parseBlockFormat(weightFormat);
+    if (blockFormat)
+      defaultFormat = {8, std::nullopt};
     const numerics::WeightFormat defaultActFormat{actBits, std::nullopt};
     SmallVector<Operation *> layers;
     getOperation()->walk([&](Operation *op) {
@@ -531,8 +587,15 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       if (failed(format) || failed(actFormat))
         return signalPassFailure();
       auto weight = weightOperand(op);
-      if (weight && failed(quantizeWeight(op, *weight, *format)))
+      const bool ownFormat = op->hasAttr(QCDialect::kWeightFormatAttrName);
+      if (weight && blockFormat && !ownFormat) {
+        if (auto values = getF32Constant(op->getOperand(weight->index));
+            values && failed(quantizeWeightToBlocks(
+                          op, *weight, *values, *blockFormat, weightFormat)))
+          return signalPassFailure();
+      } else if (weight && failed(quantizeWeight(op, *weight, *format))) {
         return signalPassFailure();
+      }
       if (weightOnly)
         continue;
       for (unsigned index : activationOperands(op)) {

@@ -225,3 +225,32 @@ func.func @fp_clip(%x: tensor<2x4xf32>) -> tensor<2x1xf32> {
   %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<2x4xf32>, tensor<1x4xf32>) -> tensor<2x1xf32>
   return %0 : tensor<2x1xf32>
 }
+
+// -----
+
+// Block-scaled weights (OCP MX, NVFP4) along the reduction axis become
+// their exact fake-quantized f32 values (block scales are data, so there
+// is no code + type form) and the layer records the format; the numerics
+// unit tests check the values. A reduction of 4 (not whole blocks of 32)
+// gets per-channel FP4 scales instead.
+// RUN: qopt %s -split-input-file -qc-quantize="weight-format=mxfp4 weight-only=true" | FileCheck %s --check-prefix=MXFP4
+// RUN: qopt %s -split-input-file -qc-quantize="weight-format=nvfp4 weight-only=true" | FileCheck %s --check-prefix=NVFP4
+// MXFP4-LABEL: func @blocks
+// MXFP4-NOT: qc.storage_cast
+// MXFP4: %[[W:.*]] = arith.constant dense_resource<{{.*}}_mxfp4> : tensor<2x32xf32>
+// MXFP4-NOT: arith.constant
+// MXFP4: qc.gemm %arg0, %[[W]] {{{.*}}qc.block_weights = "mxfp4"
+// MXFP4-LABEL: func @short
+// MXFP4: qc.storage_cast {{.*}} -> tensor<2x4x!qc.float<f4E2M1FN:f32:0,
+// NVFP4-LABEL: func @blocks
+// NVFP4: qc.gemm %arg0, %{{.*}} {{{.*}}qc.block_weights = "nvfp4"
+func.func @blocks(%x: tensor<3x32xf32>) -> tensor<3x2xf32> {
+  %w = arith.constant dense<[[3.0, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.7]]> : tensor<2x32xf32>
+  %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<3x32xf32>, tensor<2x32xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+func.func @short(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
+  %w = arith.constant dense<[[1.0, 0.5, 4.0, -4.0], [2.0, -2.0, 0.3, 0.5]]> : tensor<2x4xf32>
+  %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}

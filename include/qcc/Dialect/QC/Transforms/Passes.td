@@ -108,10 +108,14 @@ def QCQuantize : Pass<"qc-quantize"> {
            "of it keep per-channel scales">,
     Option<"weightFormat", "weight-format", "std::string",
            /*default=*/"\"int\"",
-           "Weight format: int (weight-bits wide) or a low-bit float: "
+           "Weight format: int (weight-bits wide), a low-bit float: "
            "f8E4M3FN, f8E5M2, f6E3M2FN, f6E2M3FN, f4E2M1FN (per-channel "
            "scales map each channel's absmax onto the format's largest "
-           "value)">,
+           "value), or block-scaled along the reduction axis: mxfp8, "
+           "mxfp6, mxfp4 (E8M0 scale per 32), nvfp4 (E4M3 scale per 16 "
+           "times a per-tensor scale); block-scaled weights become their "
+           "exact fake-quantized f32 values and the layer gets "
+           "qc.block_weights">,
     Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
            "Activation storage width (2 to 16)">,
     Option<"asymmetricWeights", "asymmetric-weights", "bool",
