@@ -47,9 +47,10 @@ Expected<WeightFormat> parseWeightFormat(StringRef text, StringRef flag) {
   auto format = numerics::parseWeightFormat(text);
   if (!format)
     return createStringError(inconvertibleErrorCode(),
-                             "--" + flag + ": expected " +
-                                 std::string(numerics::kWeightFormatNames) +
-                                 ", mxfp8, mxfp6, mxfp4 or nvfp4, got '" +
+                             "--" + flag +
+                                 ": expected int2 .. int16, fp8e4m3, "
+                                 "fp8e5m2, fp6e3m2, fp6e2m3, fp4e2m1, mxfp8, "
+                                 "mxfp6, mxfp4 or nvfp4, got '" +
                                  text + "'");
   std::string floatType =
       format->minifloat
