@@ -20,6 +20,7 @@
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
 #include "qcc/Export/ONNX.h"
+#include "qcc/Numerics/Packing.h"
 #include "qcc/Runtime/CompiledModel.h"
 #include "qcc/Target/CPU/Compile.h"
 
@@ -648,6 +649,7 @@ struct LayerReport {
   int64_t actZeroPoint = 0;
   double rangeLo = 0, rangeHi = 0;
   bool hasAct = false;
+  int64_t weightBytes = 0, floatWeightBytes = 0; // storage, and as f32
   double signal = 0, noise = 0;
   double sqnr() const {
     return noise == 0 ? INFINITY : 10 * std::log10(signal / noise);
@@ -655,6 +657,67 @@ struct LayerReport {
 };
 
 } // namespace
+
+/// Bytes a layer's weight operand takes in storage: packed codes (rows per
+/// output channel, as qc-pack-weights lays them out) plus f32 scales and
+/// int8 zero points (when any is not 0); block-scaled weights
+/// (qc.block_weights): codes plus one scale byte per block (and NVFP4's f32
+/// tensor scale); f32 weights 4 bytes each. Also returns the f32 size.
+std::pair<int64_t, int64_t> weightStorageBytes(mlir::Operation *op) {
+  if (op->getNumOperands() < 2)
+    return {0, 0};
+  mlir::Value w = op->getOperand(1);
+  auto type = dyn_cast<mlir::RankedTensorType>(w.getType());
+  if (!type || !type.hasStaticShape())
+    return {0, 0};
+  const int64_t elements = type.getNumElements();
+  const int64_t asFloat = 4 * elements;
+  if (auto block = op->getAttrOfType<mlir::StringAttr>("qc.block_weights"))
+    if (auto format = numerics::parseBlockFormat(block.getValue())) {
+      const unsigned bits =
+          numerics::getMinifloatFormat(format->elementKind).bits();
+      const int64_t blocks = (elements + format->blockSize - 1) /
+                             static_cast<int64_t>(format->blockSize);
+      const bool nv = format->scaleKind == numerics::MinifloatKind::F8E4M3FN;
+      return {(elements * bits + 7) / 8 + blocks + (nv ? 4 : 0), asFloat};
+    }
+  auto dq = w.getDefiningOp<qc::DequantizeOp>();
+  if (!dq)
+    return {qc::getF32Constant(w) ? asFloat : 0, asFloat};
+  mlir::Type quantized = dq.getInput().getType().getElementType();
+  const int64_t channel = qc::getWeightChannelAxis(op);
+  const int64_t rows =
+      channel >= 0 && channel < type.getRank() ? type.getDimSize(channel) : 1;
+  const int64_t rowLength = elements / std::max<int64_t>(rows, 1);
+  unsigned bits = 8;
+  if (auto q = dyn_cast<mlir::quant::QuantizedType>(quantized))
+    bits = q.getStorageTypeIntegralWidth();
+  else if (auto f = dyn_cast<qc::ScaledFloatType>(quantized))
+    bits = f.getStorageType().getWidth();
+  int64_t bytes = bits <= 8
+                      ? rows * static_cast<int64_t>(
+                                   numerics::packedRowBytes(bits, rowLength))
+                      : elements * ((bits + 7) / 8);
+  std::vector<int64_t> zeroPoints;
+  int64_t scales = 1;
+  if (auto t = dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(quantized)) {
+    scales = t.getScales().size();
+    zeroPoints.assign(t.getZeroPoints().begin(), t.getZeroPoints().end());
+  } else if (auto t = dyn_cast<mlir::quant::UniformQuantizedSubChannelType>(
+                 quantized)) {
+    scales = t.getScales().getNumElements();
+    for (const llvm::APInt &z : t.getZeroPoints().getValues<llvm::APInt>())
+      zeroPoints.push_back(z.getSExtValue());
+  } else if (auto t = dyn_cast<mlir::quant::UniformQuantizedType>(quantized)) {
+    zeroPoints.push_back(t.getZeroPoint());
+  } else if (auto t = dyn_cast<qc::ScaledFloatType>(quantized)) {
+    scales = t.getScales().size();
+  }
+  bytes += 4 * scales;
+  if (llvm::any_of(zeroPoints, [](int64_t z) { return z != 0; }))
+    bytes += static_cast<int64_t>(zeroPoints.size());
+  return {bytes, asFloat};
+}
 
 /// Multiply-adds of one sample through the convolutions and matrix products
 /// (dimension 0 is the batch).
@@ -1059,6 +1122,7 @@ int runQuantize() {
           r.rangeHi = range[1];
         }
       }
+    std::tie(r.weightBytes, r.floatWeightBytes) = weightStorageBytes(op);
     layerIndex[r.name] = layers.size();
     layers.push_back(r);
   });
@@ -1140,6 +1204,18 @@ int runQuantize() {
                      r->actFormat.c_str(), range.c_str(), r->sqnr());
   }
 
+  int64_t totalBytes = 0, totalFloatBytes = 0;
+  for (const LayerReport &r : layers) {
+    totalBytes += r.weightBytes;
+    totalFloatBytes += r.floatWeightBytes;
+  }
+  outs() << format("weights of the %zu layers: %lld bytes stored (codes, "
+                   "scales, zero points), %lld as f32 (%.1f%%)\n",
+                   layers.size(), static_cast<long long>(totalBytes),
+                   static_cast<long long>(totalFloatBytes),
+                   totalFloatBytes ? 100.0 * totalBytes / totalFloatBytes
+                                   : 0.0);
+
   if (!reportFile.empty()) {
     json::Array layerArray;
     for (const LayerReport *r : sorted) {
@@ -1148,8 +1224,11 @@ int runQuantize() {
                      {"weights", r->weightFormat},
                      {"weight_scales", json::Array(r->weightScales)},
                      {"activations", r->actFormat},
-                     {"sqnr_db", std::isfinite(r->sqnr()) ? json::Value(r->sqnr())
-                                                          : json::Value(nullptr)}};
+                     {"weight_bytes", r->weightBytes},
+                     {"float_weight_bytes", r->floatWeightBytes},
+                     {"sqnr_db", std::isfinite(r->sqnr())
+                                     ? json::Value(r->sqnr())
+                                     : json::Value(nullptr)}};
       if (auto it = corrections.find(r->name); it != corrections.end())
         o["bias_correction"] = json::Array(it->second);
       if (r->hasAct) {
@@ -1171,6 +1250,8 @@ int runQuantize() {
                         {"int32_bias", int32Bias.getValue()},
                         {"optimized_rounding", optimizeRounding.getValue()},
                         {"equalized", equalize.getValue()},
+                        {"weight_bytes", totalBytes},
+                        {"float_weight_bytes", totalFloatBytes},
                         {"layers", std::move(layerArray)}};
     std::string errorMessage;
     auto file = mlir::openOutputFile(reportFile, &errorMessage);
