@@ -1503,6 +1503,9 @@ struct ConvertQCToLinalgPass
     convertPackedMatrixProducts(getOperation());
     unpackConstantWeights(getOperation());
     dequantizeConstantWeights(getOperation());
+    // Weights dequantized at compile time are f32 constants the f32
+    // kernel reads.
+    convertPackedMatrixProducts(getOperation());
     // Ops without a pattern: one clear error each, before converting.
     bool unsupportedOps = false;
     getOperation()->walk([&](Operation *op) {

@@ -95,9 +95,11 @@ Expected<ModelSignature> getSignature(func::FuncOp func) {
 }
 
 void buildLoweringPipeline(OpPassManager &pm) {
-  // Sub-byte weights as packed bytes: matrix products read them with the
-  // packed kernels (convert-qc-to-linalg unpacks the others).
-  pm.addPass(qc::createQCPackWeights());
+  // Weights of up to 8 bits as packed rows: matrix products read them with
+  // the packed kernels (convert-qc-to-linalg unpacks the others).
+  qc::QCPackWeightsOptions pack;
+  pack.maxBits = 8;
+  pm.addPass(qc::createQCPackWeights(pack));
   pm.addPass(createConvertQCToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
