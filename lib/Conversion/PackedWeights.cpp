@@ -55,6 +55,8 @@ struct PackedProduct {
   int64_t n = 0, k = 0, kDim = 0;
   /// A float model's constant f32 weight (read as rows of floats).
   std::optional<std::vector<float>> floatWeight;
+  /// Block-scaled weights: the op whose codes are unpacked.
+  DequantizeBlocksOp blocks;
   /// Float products: the quantized weight's type, and the ops between the
   /// codes and the product.
   Type quantized;
@@ -110,6 +112,19 @@ std::optional<PackedProduct> matchPackedProduct(Operation *op) {
       if (p.floatWeight)
         return p;
     }
+    if (auto blocks = weight.getDefiningOp<DequantizeBlocksOp>()) {
+      if (!blocks->hasOneUse() || blocks.getBlockType().getAxis() != kDim ||
+          !blocks.getScales().getDefiningOp<arith::ConstantOp>())
+        return std::nullopt;
+      p.blocks = blocks;
+      p.chain = {blocks};
+      p.unpack = blocks.getCodes().getDefiningOp<UnpackOp>();
+      if (!p.unpack || !p.unpack->hasOneUse() ||
+          !p.unpack.getPacked().getDefiningOp<arith::ConstantOp>() ||
+          p.unpack.getReductionDims() != ArrayRef<int64_t>{kDim})
+        return std::nullopt;
+      return p;
+    }
     auto dequantize = weight.getDefiningOp<DequantizeOp>();
     auto storageCast =
         dequantize ? dequantize.getInput().getDefiningOp<StorageCastOp>()
@@ -144,6 +159,23 @@ struct FloatWeightFormat {
   std::vector<int8_t> zeroPoints; // empty: all zero
 };
 
+std::optional<int> minifloatFormat(numerics::MinifloatKind kind) {
+  switch (kind) {
+  case numerics::MinifloatKind::F8E4M3FN:
+    return QCC_PACKED_FP8E4M3;
+  case numerics::MinifloatKind::F8E5M2:
+    return QCC_PACKED_FP8E5M2;
+  case numerics::MinifloatKind::F6E3M2FN:
+    return QCC_PACKED_FP6E3M2;
+  case numerics::MinifloatKind::F6E2M3FN:
+    return QCC_PACKED_FP6E2M3;
+  case numerics::MinifloatKind::F4E2M1FN:
+    return QCC_PACKED_FP4E2M1;
+  default:
+    return std::nullopt;
+  }
+}
+
 std::optional<int> integerFormat(quant::QuantizedType q) {
   const unsigned bits = q.getStorageTypeIntegralWidth();
   if (bits == 8)
@@ -173,25 +205,10 @@ std::optional<FloatWeightFormat> floatWeightFormat(PackedProduct &p) {
   if (auto t = dyn_cast<ScaledFloatType>(p.quantized)) {
     if (!t.getExpressedType().isF32() || (t.isPerAxis() && t.getAxis() != nDim))
       return std::nullopt;
-    switch (t.getStorageKind()) {
-    case numerics::MinifloatKind::F8E4M3FN:
-      f.format = QCC_PACKED_FP8E4M3;
-      break;
-    case numerics::MinifloatKind::F8E5M2:
-      f.format = QCC_PACKED_FP8E5M2;
-      break;
-    case numerics::MinifloatKind::F6E3M2FN:
-      f.format = QCC_PACKED_FP6E3M2;
-      break;
-    case numerics::MinifloatKind::F6E2M3FN:
-      f.format = QCC_PACKED_FP6E2M3;
-      break;
-    case numerics::MinifloatKind::F4E2M1FN:
-      f.format = QCC_PACKED_FP4E2M1;
-      break;
-    default:
+    std::optional<int> format = minifloatFormat(t.getStorageKind());
+    if (!format)
       return std::nullopt;
-    }
+    f.format = *format;
     perChannel(t.getScales().asArrayRef(), {});
     return f;
   }
@@ -353,11 +370,38 @@ void qcc::convertPackedMatrixProducts(Operation *root) {
         }
       Value rows = createConstant(
           b, loc, RankedTensorType::get({4 * p.n * p.k}, b.getI8Type()), bytes,
-          derivedConstantName(p.op->getOperand(1), "_rows", "weight_rows"));
+          derivedConstantName(p.op->getOperand(1), "_rows", "weight"));
       Value none = emptyVector(b, loc, b.getF32Type());
       emitKernelCall(p, rows, "qcc_ukernel_matmul_f32_packed",
                      {none, emptyVector(b, loc, b.getI8Type())},
                      {QCC_PACKED_F32, p.k});
+      continue;
+    }
+    if (p.blocks) {
+      // Scale codes [K / B][N] or [N][K / B] as the kernel's [N][K / B].
+      BlockScaledType type = p.blocks.getBlockType();
+      const numerics::BlockFormat block = type.getBlockFormat();
+      std::optional<int> format = minifloatFormat(block.elementKind);
+      const std::vector<int64_t> codes =
+          *getIntegerConstant(p.blocks.getScales());
+      const int64_t groups = p.k / block.blockSize;
+      std::vector<int8_t> scales;
+      for (int64_t n = 0; n < p.n; ++n)
+        for (int64_t g = 0; g < groups; ++g)
+          scales.push_back(static_cast<int8_t>(
+              codes[p.kDim == 0 ? g * p.n + n : n * groups + g]));
+      if (!format)
+        continue;
+      uint32_t tensorScaleBits;
+      std::memcpy(&tensorScaleBits, &block.tensorScale, 4);
+      emitKernelCall(
+          p, p.unpack.getPacked(), "qcc_ukernel_matmul_f32_block_packed",
+          {vectorConstant(b, loc, b.getI8Type(), ArrayRef<int8_t>(scales))},
+          {*format, block.blockSize,
+           block.scaleKind == numerics::MinifloatKind::F8E8M0FNU
+               ? QCC_SCALE_E8M0
+               : QCC_SCALE_E4M3,
+           tensorScaleBits});
       continue;
     }
     if (p.chain.empty()) {
@@ -469,6 +513,41 @@ dequantizeCodes(Type type, ArrayRef<int64_t> shape,
 } // namespace
 
 void qcc::dequantizeConstantWeights(Operation *root) {
+  // Block-scaled weights with constant codes and scales.
+  SmallVector<DequantizeBlocksOp> blockOps;
+  root->walk([&](DequantizeBlocksOp op) {
+    if (getIntegerConstant(op.getCodes()) && getIntegerConstant(op.getScales()))
+      blockOps.push_back(op);
+  });
+  for (DequantizeBlocksOp op : blockOps) {
+    BlockScaledType type = op.getBlockType();
+    const numerics::BlockFormat format = type.getBlockFormat();
+    ArrayRef<int64_t> shape = op.getType().getShape();
+    const int64_t axis = type.getAxis(), block = format.blockSize;
+    int64_t inner = 1;
+    for (size_t d = axis + 1; d < shape.size(); ++d)
+      inner *= shape[d];
+    const int64_t depth = shape[axis];
+    const std::vector<int64_t> codes = *getIntegerConstant(op.getCodes());
+    const std::vector<int64_t> scales = *getIntegerConstant(op.getScales());
+    std::vector<double> values(codes.size());
+    for (size_t i = 0; i < codes.size(); ++i) {
+      const int64_t in = static_cast<int64_t>(i) % inner;
+      const int64_t r = (static_cast<int64_t>(i) / inner) % depth;
+      const int64_t outer = static_cast<int64_t>(i) / (inner * depth);
+      values[i] = numerics::dequantizeBlockElement(
+          static_cast<uint8_t>(codes[i]),
+          static_cast<uint8_t>(
+              scales[(outer * (depth / block) + r / block) * inner + in]),
+          format);
+    }
+    OpBuilder b(op);
+    op.replaceAllUsesWith(createConstant(
+        b, op.getLoc(), op.getType(), values,
+        derivedConstantName(op.getCodes(), "_dequantized", "weight")));
+    op->erase();
+  }
+
   SmallVector<DequantizeOp> dequantizes;
   root->walk([&](DequantizeOp dq) {
     auto storageCast = dq.getInput().getDefiningOp<StorageCastOp>();
@@ -488,8 +567,7 @@ void qcc::dequantizeConstantWeights(Operation *root) {
     OpBuilder b(dq);
     dq.replaceAllUsesWith(createConstant(
         b, dq.getLoc(), type, *values,
-        derivedConstantName(storageCast.getInput(), "_dequantized",
-                            "weight_dequantized")));
+        derivedConstantName(storageCast.getInput(), "_dequantized", "weight")));
     dq->erase();
     if (storageCast->use_empty())
       storageCast->erase();

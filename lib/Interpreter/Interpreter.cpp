@@ -260,6 +260,31 @@ llvm::Expected<Tensor> dequantize(qc::DequantizeOp op, const Tensor &q) {
   return out;
 }
 
+/// Block-scaled weights: each code decoded times its block's scale.
+Tensor dequantizeBlocks(qc::DequantizeBlocksOp op, const Tensor &codes,
+                        const Tensor &scales) {
+  qc::BlockScaledType type = op.getBlockType();
+  const numerics::BlockFormat format = type.getBlockFormat();
+  const int64_t axis = type.getAxis(), block = type.getBlockSize();
+  const std::vector<int64_t> &shape = codes.shape;
+  int64_t inner = 1;
+  for (size_t d = axis + 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  const int64_t depth = shape[axis];
+  Tensor out(codes.shape, std::vector<double>(codes.data.size()));
+  for (size_t i = 0; i < codes.data.size(); ++i) {
+    // Element (outer, r, in) reads scale (outer, r / block, in).
+    const int64_t in = static_cast<int64_t>(i) % inner;
+    const int64_t r = (static_cast<int64_t>(i) / inner) % depth;
+    const int64_t outer = static_cast<int64_t>(i) / (inner * depth);
+    const int64_t s = (outer * (depth / block) + r / block) * inner + in;
+    out.data[i] = numerics::dequantizeBlockElement(
+        static_cast<uint8_t>(static_cast<int64_t>(codes.data[i])),
+        static_cast<uint8_t>(static_cast<int64_t>(scales.data[s])), format);
+  }
+  return out;
+}
+
 /// The codes `packed` holds, in the result's row-major order.
 Tensor unpack(qc::UnpackOp op, const Tensor &packed) {
   const unsigned bits = op.getOutput().getType().getElementTypeBitWidth();
@@ -557,6 +582,10 @@ execute(Operation *op, llvm::function_ref<const Tensor &(Value)> get) {
       })
       .Case([&](qc::UnpackOp u) {
         return wrap(single(unpack(u, get(u.getPacked()))));
+      })
+      .Case([&](qc::DequantizeBlocksOp d) {
+        return wrap(
+            single(dequantizeBlocks(d, get(d.getCodes()), get(d.getScales()))));
       })
       .Case<qc::StorageCastOp, quant::StorageCastOp>(
           [&](Operation *) -> llvm::Expected<std::vector<Tensor>> {

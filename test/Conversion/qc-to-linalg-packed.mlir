@@ -136,3 +136,42 @@ func.func @float_weight(%x: tensor<2x3x2xf32>) -> tensor<2x3x2xf32> {
   %y = qc.matmul %x, %w : (tensor<2x3x2xf32>, tensor<2x2xf32>) -> tensor<2x3x2xf32>
   return %y : tensor<2x3x2xf32>
 }
+
+// -----
+
+// Block-scaled weights on packed codes: the block kernel with the element
+// format (8: FP4 E2M1), the block size, the scale kind (2: E4M3) and the
+// tensor scale's f32 bits (0.25 = 0x3E800000); scale codes [K/B][N] become
+// the kernel's [N][K/B].
+// CHECK-LABEL: func.func private @qcc_ukernel_matmul_f32_block_packed
+// CHECK-LABEL: func.func @nvfp4
+// CHECK: arith.constant dense<[1, 3, 2, 4]> : tensor<4xi8>
+// CHECK: %[[FORMAT:.*]] = arith.constant 8 : i64
+// CHECK: %[[BLOCK:.*]] = arith.constant 16 : i64
+// CHECK: %[[KIND:.*]] = arith.constant 2 : i64
+// CHECK: %[[TENSOR:.*]] = arith.constant 1048576000 : i64
+// CHECK: call @qcc_ukernel_matmul_f32_block_packed({{.*}}, %[[FORMAT]], %[[BLOCK]], %[[KIND]], %[[TENSOR]])
+// CHECK-NOT: qc.
+func.func @nvfp4(%x: tensor<1x32xf32>) -> tensor<1x2xf32> {
+  %p = arith.constant dense<17> : tensor<32xi8>
+  %s = arith.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>
+  %c = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<32xi8> -> tensor<32x2xi4>
+  %w = qc.dequantize_blocks %c, %s {format = !qc.block<f4E2M1FN:f32, scale = f8E4M3FN, block = 16, axis = 0, tensor_scale = 0.25>} : (tensor<32x2xi4>, tensor<2x2xi8>) -> tensor<32x2xf32>
+  %y = qc.matmul %x, %w : (tensor<1x32xf32>, tensor<32x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// Block-scaled weights of a convolution are dequantized at compile time:
+// NVFP4 code 2 (1.0) times E4M3 scale code 56 (1.0) times tensor scale 0.5.
+// CHECK-LABEL: func.func @nv_conv
+// CHECK: arith.constant dense<5.000000e-01> : tensor<1x16x1x1xf32>
+// CHECK-NOT: qc.dequantize_blocks
+func.func @nv_conv(%x: tensor<1x16x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %c = arith.constant dense<2> : tensor<1x16x1x1xi4>
+  %s = arith.constant dense<56> : tensor<1x1x1x1xi8>
+  %w = qc.dequantize_blocks %c, %s {format = !qc.block<f4E2M1FN:f32, scale = f8E4M3FN, block = 16, axis = 1, tensor_scale = 0.5>} : (tensor<1x16x1x1xi4>, tensor<1x1x1x1xi8>) -> tensor<1x16x1x1xf32>
+  %y = qc.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x2x2xf32>, tensor<1x16x1x1xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}

@@ -80,8 +80,7 @@ static cl::opt<std::string> weightFormat(
              "with per-channel scales: fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3, "
              "fp4e2m1, or block-scaled along the input channels: mxfp8, "
              "mxfp6, mxfp4 (OCP MX, E8M0 scale per 32), nvfp4 (E4M3 scale "
-             "per 16 and a tensor scale; stored as exact fake-quantized f32 "
-             "weights, compiled as float weights)"),
+             "per 16 and a tensor scale)"),
     cl::init("int8"), cl::sub(quantizeCommand), cl::cat(qccCategory));
 static cl::opt<std::string> actFormat(
     "acts",

@@ -314,3 +314,34 @@ LogicalResult UnpackOp::verify() {
                          << getPacked().getType().getDimSize(0);
   return success();
 }
+
+LogicalResult DequantizeBlocksOp::verify() {
+  BlockScaledType format = getBlockType();
+  RankedTensorType codes = getCodes().getType();
+  ArrayRef<int64_t> shape = codes.getShape();
+  const int64_t axis = format.getAxis();
+  if (!codes.hasStaticShape() || getType().getShape() != shape)
+    return emitOpError("expected static codes of the result's shape");
+  if (!format.getExpressedType().isF32())
+    return emitOpError("expected an f32 expressed type, got ")
+           << format.getExpressedType();
+  if (axis < 0 || axis >= codes.getRank() ||
+      shape[axis] % format.getBlockSize() != 0)
+    return emitOpError() << "expected dimension " << axis
+                         << " to split into blocks of "
+                         << format.getBlockSize();
+  const unsigned bits = format.getElementType().getWidth();
+  if (codes.getElementTypeBitWidth() != bits)
+    return emitOpError() << "expected " << bits << "-bit codes for "
+                         << format.getElementType() << ", got "
+                         << codes.getElementType();
+  SmallVector<int64_t> scaleShape(shape);
+  scaleShape[axis] /= format.getBlockSize();
+  if (getScales().getType().getShape() != ArrayRef<int64_t>(scaleShape))
+    return emitOpError() << "expected scales of shape "
+                         << RankedTensorType::get(
+                                scaleShape,
+                                getScales().getType().getElementType())
+                         << ", got " << getScales().getType();
+  return success();
+}

@@ -24,8 +24,11 @@ using namespace qcc::qc;
 namespace {
 
 /// The integer constant behind a layer's weight operand: the operand
-/// itself, or the input of the storage cast a dequantize reads.
+/// itself, the input of the storage cast a dequantize reads, or the codes
+/// of block-scaled weights.
 arith::ConstantOp weightConstant(Value weight) {
+  if (auto blocks = weight.getDefiningOp<DequantizeBlocksOp>())
+    weight = blocks.getCodes();
   if (auto dq = weight.getDefiningOp<DequantizeOp>())
     weight = dq.getInput();
   if (auto cast = weight.getDefiningOp<StorageCastOp>())

@@ -416,11 +416,10 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
   }
 
   /// Block-scaled weights (MXFP8/6/4, NVFP4) along the reduction axis:
-  /// the weight becomes its exactly fake-quantized f32 values (block
-  /// scales are data, not type parameters, so there is no integer-code
-  /// form), and the layer records the format in `qc.block_weights`. A
-  /// reduction not split into whole blocks gets per-channel scales of the
-  /// element format instead.
+  /// element codes and one scale code per block (the numerics library's
+  /// quantizeBlock), and a `qc.dequantize_blocks` of them; the layer records
+  /// the format in `qc.block_weights`. A reduction not split into whole
+  /// blocks gets per-channel scales of the element format instead.
   LogicalResult quantizeWeightToBlocks(Operation *op, WeightOperand which,
                                        const std::vector<float> &values,
                                        numerics::BlockFormat format,
@@ -429,7 +428,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     auto type = cast<RankedTensorType>(w.getType());
     const int64_t axis = reductionAxis(op);
     const int64_t depth = type.getDimSize(axis);
-    if (depth % format.blockSize != 0)
+    const int64_t block = format.blockSize;
+    if (depth % block != 0)
       return quantizeWeightToFloat(op, which, values, format.elementKind);
     if (format.scaleKind == numerics::MinifloatKind::F8E4M3FN) {
       float amax = 0;
@@ -437,26 +437,47 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
         amax = std::max(amax, std::fabs(v));
       format.tensorScale = numerics::nvfp4TensorScale(amax);
     }
-    // Rows along the reduction axis: element (outer, r, inner).
+    // Rows along the reduction axis: element (outer, r, inner); scale
+    // (outer, r / block, inner).
     int64_t inner = 1;
     for (int64_t d = axis + 1; d < type.getRank(); ++d)
       inner *= type.getDimSize(d);
     const int64_t outer = type.getNumElements() / (depth * inner);
-    std::vector<double> result(values.size());
-    std::vector<float> row(depth);
+    std::vector<double> codes(values.size());
+    std::vector<double> scales(outer * (depth / block) * inner);
+    std::vector<float> chunk(block);
     for (int64_t o = 0; o < outer; ++o)
-      for (int64_t i = 0; i < inner; ++i) {
-        for (int64_t r = 0; r < depth; ++r)
-          row[r] = values[(o * depth + r) * inner + i];
-        std::vector<float> quantized =
-            numerics::fakeQuantizeBlocks(row, format);
-        for (int64_t r = 0; r < depth; ++r)
-          result[(o * depth + r) * inner + i] = quantized[r];
-      }
+      for (int64_t i = 0; i < inner; ++i)
+        for (int64_t b0 = 0; b0 < depth; b0 += block) {
+          for (int64_t r = 0; r < block; ++r)
+            chunk[r] = values[(o * depth + b0 + r) * inner + i];
+          const numerics::QuantizedBlock q =
+              numerics::quantizeBlock(chunk.data(), block, format);
+          for (int64_t r = 0; r < block; ++r)
+            codes[(o * depth + b0 + r) * inner + i] = q.elementCodes[r];
+          scales[(o * (depth / block) + b0 / block) * inner + i] =
+              static_cast<int8_t>(q.scaleCode);
+        }
+    MLIRContext *ctx = &getContext();
     OpBuilder b(op);
-    op->setOperand(which.index, createConstant(b, w.getLoc(), type, result,
-                                               derivedConstantName(
-                                                   w, ("_" + name).str(), "")));
+    FloatType element = minifloatType(ctx, format.elementKind);
+    SmallVector<int64_t> scaleShape(type.getShape());
+    scaleShape[axis] /= block;
+    Value codeTensor = createConstant(
+        b, w.getLoc(),
+        RankedTensorType::get(type.getShape(),
+                              IntegerType::get(ctx, element.getWidth())),
+        codes, derivedConstantName(w, ("_" + name).str(), ""));
+    Value scaleTensor = createConstant(
+        b, w.getLoc(), RankedTensorType::get(scaleShape, b.getI8Type()), scales,
+        derivedConstantName(w, ("_" + name + "_scales").str(), ""));
+    auto blockType = BlockScaledType::get(
+        ctx, element, Float32Type::get(ctx),
+        minifloatType(ctx, format.scaleKind), format.blockSize,
+        static_cast<int32_t>(axis), APFloat(format.tensorScale));
+    Value dequantized = DequantizeBlocksOp::create(
+        b, w.getLoc(), type, codeTensor, scaleTensor, TypeAttr::get(blockType));
+    op->setOperand(which.index, dequantized);
     op->setAttr(kBlockWeightsAttrName, b.getStringAttr(name));
     if (Operation *def = w.getDefiningOp(); def && def->use_empty())
       def->erase();

@@ -1592,3 +1592,26 @@ void _mlir_ciface_qcc_ukernel_matmul_f32_packed(
       (const uint8_t *)(w->aligned + w->offset), &weights, Y, y->strides[0],
       qcc_ukernel_num_threads());
 }
+
+/* The same with block-scaled weights (OCP MX: scaleKind QCC_SCALE_E8M0,
+ * NVFP4: QCC_SCALE_E4M3 times the tensor scale, given as its f32 bits):
+ * scale codes [N][K / blockSize]. */
+void _mlir_ciface_qcc_ukernel_matmul_f32_block_packed(
+    qcc_memref_f32_2d *x, qcc_memref_i8_1d *w, qcc_memref_i8_1d *scales,
+    qcc_memref_f32_1d *bias, qcc_memref_f32_2d *y, int64_t format,
+    int64_t blockSize, int64_t scaleKind, int64_t tensorScaleBits) {
+  const int64_t M = y->sizes[0], N = y->sizes[1];
+  float *Y = y->aligned + y->offset;
+  const float *b = bias->aligned + bias->offset;
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n)
+      Y[m * y->strides[0] + n] = bias->sizes[0] ? b[n * bias->strides[0]] : 0;
+  qcc_packed_weights weights = {
+      (int)format, (int)scaleKind,
+      blockSize,   scales->aligned + scales->offset,
+      NULL,        floatFromBits((uint32_t)tensorScaleBits)};
+  qcc_ukernel_matmul_f32_packed(
+      M, N, x->sizes[1], x->aligned + x->offset, x->strides[0],
+      (const uint8_t *)(w->aligned + w->offset), &weights, Y, y->strides[0],
+      qcc_ukernel_num_threads());
+}

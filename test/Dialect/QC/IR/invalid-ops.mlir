@@ -366,3 +366,35 @@ func.func @unpack_wide_codes(%p: tensor<12xi8>) {
   %0 = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<12xi8> -> tensor<3x2xi16>
   return
 }
+
+// -----
+
+func.func @blocks_partial(%c: tensor<48x2xi4>, %s: tensor<1x2xi8>) {
+  // expected-error @+1 {{'qc.dequantize_blocks' op expected dimension 0 to split into blocks of 32}}
+  %0 = qc.dequantize_blocks %c, %s {format = !qc.block<f4E2M1FN:f32, scale = f8E8M0FNU, block = 32, axis = 0>} : (tensor<48x2xi4>, tensor<1x2xi8>) -> tensor<48x2xf32>
+  return
+}
+
+// -----
+
+func.func @blocks_code_width(%c: tensor<32x2xi8>, %s: tensor<1x2xi8>) {
+  // expected-error @+1 {{'qc.dequantize_blocks' op expected 4-bit codes for 'f4E2M1FN', got 'i8'}}
+  %0 = qc.dequantize_blocks %c, %s {format = !qc.block<f4E2M1FN:f32, scale = f8E8M0FNU, block = 32, axis = 0>} : (tensor<32x2xi8>, tensor<1x2xi8>) -> tensor<32x2xf32>
+  return
+}
+
+// -----
+
+func.func @blocks_scale_shape(%c: tensor<32x2xi4>, %s: tensor<2x2xi8>) {
+  // expected-error @+1 {{'qc.dequantize_blocks' op expected scales of shape 'tensor<1x2xi8>', got 'tensor<2x2xi8>'}}
+  %0 = qc.dequantize_blocks %c, %s {format = !qc.block<f4E2M1FN:f32, scale = f8E8M0FNU, block = 32, axis = 0>} : (tensor<32x2xi4>, tensor<2x2xi8>) -> tensor<32x2xf32>
+  return
+}
+
+// -----
+
+func.func @blocks_result_shape(%c: tensor<32x2xi4>, %s: tensor<1x2xi8>) {
+  // expected-error @+1 {{'qc.dequantize_blocks' op expected static codes of the result's shape}}
+  %0 = qc.dequantize_blocks %c, %s {format = !qc.block<f4E2M1FN:f32, scale = f8E8M0FNU, block = 32, axis = 0>} : (tensor<32x2xi4>, tensor<1x2xi8>) -> tensor<2x32xf32>
+  return
+}

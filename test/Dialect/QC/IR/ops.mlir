@@ -96,3 +96,12 @@ func.func @unpack(%p: tensor<2xi8>) -> tensor<2x1x1x3xi2> {
   %0 = qc.unpack %p {reduction_dims = array<i64: 1, 2, 3>} : tensor<2xi8> -> tensor<2x1x1x3xi2>
   return %0 : tensor<2x1x1x3xi2>
 }
+
+// -----
+
+// CHECK-LABEL: func @dequantize_blocks
+// CHECK: qc.dequantize_blocks %arg0, %arg1 {format = !qc.block<f4E2M1FN:f32, scale = f8E4M3FN, block = 16, axis = 1, tensor_scale = 0.25>} : (tensor<2x32xi4>, tensor<2x2xi8>) -> tensor<2x32xf32>
+func.func @dequantize_blocks(%c: tensor<2x32xi4>, %s: tensor<2x2xi8>) -> tensor<2x32xf32> {
+  %0 = qc.dequantize_blocks %c, %s {format = !qc.block<f4E2M1FN:f32, scale = f8E4M3FN, block = 16, axis = 1, tensor_scale = 0.25>} : (tensor<2x32xi4>, tensor<2x2xi8>) -> tensor<2x32xf32>
+  return %0 : tensor<2x32xf32>
+}

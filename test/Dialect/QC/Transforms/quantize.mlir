@@ -228,22 +228,25 @@ func.func @fp_clip(%x: tensor<2x4xf32>) -> tensor<2x1xf32> {
 
 // -----
 
-// Block-scaled weights (OCP MX, NVFP4) along the reduction axis become
-// their exact fake-quantized f32 values (block scales are data, so there
-// is no code + type form) and the layer records the format; the numerics
-// unit tests check the values. A reduction of 4 (not whole blocks of 32)
-// gets per-channel FP4 scales instead.
+// Block-scaled weights (OCP MX, NVFP4) along the reduction axis: element
+// codes, one scale code per block and qc.dequantize_blocks. MXFP4, row 0
+// (amax 3): scale 2^(floor(log2 3) - 2) = 0.5 (E8M0 code 126), 3 -> 6.0
+// (code 7), 0.3 -> 0.6 -> 0.5 (code 1); row 1 (amax 1): scale 0.25 (125),
+// 1 -> 4.0 (code 6), 0.7 -> 2.8 -> 3.0 (code 5). NVFP4 has blocks of 16 with
+// E4M3 scales times the tensor scale amax / (6 * 448). A reduction of 4
+// (not whole blocks of 32) gets per-channel FP4 scales instead.
 // RUN: qopt %s -split-input-file -qc-quantize="weight-format=mxfp4 weight-only=true" | FileCheck %s --check-prefix=MXFP4
 // RUN: qopt %s -split-input-file -qc-quantize="weight-format=nvfp4 weight-only=true" | FileCheck %s --check-prefix=NVFP4
 // MXFP4-LABEL: func @blocks
-// MXFP4-NOT: qc.storage_cast
-// MXFP4: %[[W:.*]] = arith.constant dense_resource<{{.*}}_mxfp4> : tensor<2x32xf32>
-// MXFP4-NOT: arith.constant
+// MXFP4: %[[C:.*]] = arith.constant dense<{{\[\[}}7, 1, 1, {{.*}}], [6, 6, {{.*}}, 6, 5]]> : tensor<2x32xi4>
+// MXFP4: %[[S:.*]] = arith.constant dense<{{\[\[}}126], [125]]> : tensor<2x1xi8>
+// MXFP4: %[[W:.*]] = qc.dequantize_blocks %[[C]], %[[S]] {format = !qc.block<f4E2M1FN:f32, scale = f8E8M0FNU, block = 32, axis = 1>} : (tensor<2x32xi4>, tensor<2x1xi8>) -> tensor<2x32xf32>
 // MXFP4: qc.gemm %arg0, %[[W]] {{{.*}}qc.block_weights = "mxfp4"
 // MXFP4-LABEL: func @short
 // MXFP4: qc.storage_cast {{.*}} -> tensor<2x4x!qc.float<f4E2M1FN:f32:0,
 // NVFP4-LABEL: func @blocks
-// NVFP4: qc.gemm %arg0, %{{.*}} {{{.*}}qc.block_weights = "nvfp4"
+// NVFP4: qc.dequantize_blocks {{.*}} {format = !qc.block<f4E2M1FN:f32, scale = f8E4M3FN, block = 16, axis = 1, tensor_scale = 0.00111607{{[0-9]*}}>} : (tensor<2x32xi4>, tensor<2x2xi8>) -> tensor<2x32xf32>
+// NVFP4: qc.gemm {{.*}}qc.block_weights = "nvfp4"
 func.func @blocks(%x: tensor<3x32xf32>) -> tensor<3x2xf32> {
   %w = arith.constant dense<[[3.0, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.7]]> : tensor<2x32xf32>
   %0 = qc.gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<3x32xf32>, tensor<2x32xf32>) -> tensor<3x2xf32>

@@ -222,4 +222,41 @@ def QC_UnpackOp : QC_Op<"unpack", [Pure]> {
   let hasVerifier = 1;
 }
 
+def QC_DequantizeBlocksOp : QC_Op<"dequantize_blocks", [Pure]> {
+  let summary = "block-scaled weights (OCP MX, NVFP4) from their codes";
+  let description = [{
+    The real values of constant block-scaled weights, whose scales are data:
+    element `i` is `decode(codes[i]) * decode(scales[block(i)]) *
+    tensor_scale` in the `format` (a `!qc.block` type) exactly as the
+    numerics library's `dequantizeBlockElement` computes it. Blocks are
+    `block` consecutive elements along `axis` (a layer's reduction axis);
+    `scales` holds one E8M0 (MX) or E4M3 (NVFP4) code per block: the
+    codes' shape with dimension `axis` divided by the block size.
+    `qc-quantize` produces it for `mxfp8`, `mxfp6`, `mxfp4` and `nvfp4`
+    weights; `qc-pack-weights` packs its codes and code generation reads
+    them with the block-scaled weight kernel.
+
+    ```mlir
+    // MXFP4 gemm weights [K = 64, N = 8]: 2 blocks of 32 per column.
+    %w = qc.dequantize_blocks %codes, %scales
+        {format = !qc.block<f4E2M1FN:f32, scale = f8E8M0FNU, block = 32, axis = 0>}
+        : (tensor<64x8xi4>, tensor<2x8xi8>) -> tensor<64x8xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyInteger]>:$codes,
+                       RankedTensorOf<[I8]>:$scales,
+                       TypeAttrOf<QC_BlockScaledType>:$format);
+  let results = (outs RankedTensorOf<[F32]>:$output);
+  let assemblyFormat = [{
+    $codes `,` $scales attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The format's block type.
+    BlockScaledType getBlockType() {
+      return ::llvm::cast<BlockScaledType>(getFormat());
+    }
+  }];
+}
+
 #endif // QCC_DIALECT_QC_IR_QCOPS_TD

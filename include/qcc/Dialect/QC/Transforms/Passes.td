@@ -113,9 +113,8 @@ def QCQuantize : Pass<"qc-quantize"> {
            "scales map each channel's absmax onto the format's largest "
            "value), or block-scaled along the reduction axis: mxfp8, "
            "mxfp6, mxfp4 (E8M0 scale per 32), nvfp4 (E4M3 scale per 16 "
-           "times a per-tensor scale); block-scaled weights become their "
-           "exact fake-quantized f32 values and the layer gets "
-           "qc.block_weights">,
+           "times a per-tensor scale): element and scale codes read by "
+           "qc.dequantize_blocks; the layer gets qc.block_weights">,
     Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
            "Activation storage width (2 to 16)">,
     Option<"asymmetricWeights", "asymmetric-weights", "bool",
