@@ -529,6 +529,15 @@ void widenSubByteWeights(Operation *root) {
   });
 }
 
+/// The body of a float contraction: acc + a * b (args a, b, acc).
+void yieldMultiplyAdd(OpBuilder &b, Location loc, ValueRange args) {
+  linalg::YieldOp::create(
+      b, loc,
+      arith::AddFOp::create(b, loc, args[2],
+                            arith::MulFOp::create(b, loc, args[0], args[1]))
+          .getResult());
+}
+
 /// Float 2-d convolution as im2col [N, C*KH*KW, OH*OW] (static shapes) and
 /// a contraction with loops (n, m, k, p): the innermost loop runs along an
 /// output row, which LLVM vectorizes without reassociating the sums.
@@ -576,14 +585,7 @@ Value floatConv(OpBuilder &b, Location loc, Value x, Value weight, Value init,
                               AffineMap::get(4, 0, {n, m, p}, ctx)},
           {utils::IteratorType::parallel, utils::IteratorType::parallel,
            utils::IteratorType::reduction, utils::IteratorType::parallel},
-          [](OpBuilder &nb, Location l, ValueRange args) {
-            linalg::YieldOp::create(
-                nb, l,
-                arith::AddFOp::create(
-                    nb, l, args[2],
-                    arith::MulFOp::create(nb, l, args[0], args[1]))
-                    .getResult());
-          })
+          yieldMultiplyAdd)
           .getResult(0);
   return tensor::ExpandShapeOp::create(
       b, loc, outType, product,
@@ -697,20 +699,13 @@ LogicalResult convertFloatMatrixProduct(Operation *op, Value x, Value w,
                             : ArrayRef<AffineExpr>{k, n},
                      ctx),
       AffineMap::get(3, 0, {m, n}, ctx)};
-  Value product =
-      linalg::GenericOp::create(
-          rewriter, loc, result, ValueRange{x, w}, init, maps,
-          {utils::IteratorType::parallel, utils::IteratorType::reduction,
-           utils::IteratorType::parallel},
-          [](OpBuilder &b, Location l, ValueRange args) {
-            linalg::YieldOp::create(
-                b, l,
-                arith::AddFOp::create(
-                    b, l, args[2],
-                    arith::MulFOp::create(b, l, args[0], args[1]))
-                    .getResult());
-          })
-          .getResult(0);
+  Value product = linalg::GenericOp::create(rewriter, loc, result,
+                                            ValueRange{x, w}, init, maps,
+                                            {utils::IteratorType::parallel,
+                                             utils::IteratorType::reduction,
+                                             utils::IteratorType::parallel},
+                                            yieldMultiplyAdd)
+                      .getResult(0);
   rewriter.replaceOp(op, product);
   return success();
 }
@@ -766,15 +761,7 @@ LogicalResult convertFloatBatchedProduct(Operation *op, Value a, Value b,
           ArrayRef<AffineMap>{AffineMap::get(loops, 0, aExprs, ctx),
                               AffineMap::get(loops, 0, bExprs, ctx),
                               AffineMap::get(loops, 0, yExprs, ctx)},
-          iterators,
-          [](OpBuilder &nb, Location l, ValueRange args) {
-            linalg::YieldOp::create(
-                nb, l,
-                arith::AddFOp::create(
-                    nb, l, args[2],
-                    arith::MulFOp::create(nb, l, args[0], args[1]))
-                    .getResult());
-          })
+          iterators, yieldMultiplyAdd)
           .getResult(0);
   rewriter.replaceOp(op, product);
   return success();

@@ -1567,6 +1567,22 @@ void _mlir_ciface_qcc_ukernel_matmul_s8_packed(qcc_memref_i8_2d *x,
       qcc_ukernel_num_threads());
 }
 
+/* y = bias (or 0) + x w^T on the packed rows `w` described by `weights`. */
+static void f32PackedCall(qcc_memref_f32_2d *x, qcc_memref_i8_1d *w,
+                          const qcc_packed_weights *weights,
+                          qcc_memref_f32_1d *bias, qcc_memref_f32_2d *y) {
+  const int64_t M = y->sizes[0], N = y->sizes[1];
+  float *Y = y->aligned + y->offset;
+  const float *b = bias->aligned + bias->offset;
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n)
+      Y[m * y->strides[0] + n] = bias->sizes[0] ? b[n * bias->strides[0]] : 0;
+  qcc_ukernel_matmul_f32_packed(
+      M, N, x->sizes[1], x->aligned + x->offset, x->strides[0],
+      (const uint8_t *)(w->aligned + w->offset), weights, Y, y->strides[0],
+      qcc_ukernel_num_threads());
+}
+
 /* The same with f32 x and y, w's codes dequantized by `format` (QCC_PACKED_*)
  * with f32 scales [N][groups] of groups of `groupSize` along K and int8
  * zero points of the same shape (or no elements: zero). */
@@ -1574,12 +1590,6 @@ void _mlir_ciface_qcc_ukernel_matmul_f32_packed(
     qcc_memref_f32_2d *x, qcc_memref_i8_1d *w, qcc_memref_f32_1d *scales,
     qcc_memref_i8_1d *zeroPoints, qcc_memref_f32_1d *bias, qcc_memref_f32_2d *y,
     int64_t format, int64_t groupSize) {
-  const int64_t M = y->sizes[0], N = y->sizes[1];
-  float *Y = y->aligned + y->offset;
-  const float *b = bias->aligned + bias->offset;
-  for (int64_t m = 0; m < M; ++m)
-    for (int64_t n = 0; n < N; ++n)
-      Y[m * y->strides[0] + n] = bias->sizes[0] ? b[n * bias->strides[0]] : 0;
   qcc_packed_weights weights = {
       (int)format,
       QCC_SCALE_F32,
@@ -1587,10 +1597,7 @@ void _mlir_ciface_qcc_ukernel_matmul_f32_packed(
       scales->aligned + scales->offset,
       zeroPoints->sizes[0] ? zeroPoints->aligned + zeroPoints->offset : NULL,
       1.0f};
-  qcc_ukernel_matmul_f32_packed(
-      M, N, x->sizes[1], x->aligned + x->offset, x->strides[0],
-      (const uint8_t *)(w->aligned + w->offset), &weights, Y, y->strides[0],
-      qcc_ukernel_num_threads());
+  f32PackedCall(x, w, &weights, bias, y);
 }
 
 /* The same with block-scaled weights (OCP MX: scaleKind QCC_SCALE_E8M0,
@@ -1600,18 +1607,9 @@ void _mlir_ciface_qcc_ukernel_matmul_f32_block_packed(
     qcc_memref_f32_2d *x, qcc_memref_i8_1d *w, qcc_memref_i8_1d *scales,
     qcc_memref_f32_1d *bias, qcc_memref_f32_2d *y, int64_t format,
     int64_t blockSize, int64_t scaleKind, int64_t tensorScaleBits) {
-  const int64_t M = y->sizes[0], N = y->sizes[1];
-  float *Y = y->aligned + y->offset;
-  const float *b = bias->aligned + bias->offset;
-  for (int64_t m = 0; m < M; ++m)
-    for (int64_t n = 0; n < N; ++n)
-      Y[m * y->strides[0] + n] = bias->sizes[0] ? b[n * bias->strides[0]] : 0;
   qcc_packed_weights weights = {
       (int)format, (int)scaleKind,
       blockSize,   scales->aligned + scales->offset,
       NULL,        floatFromBits((uint32_t)tensorScaleBits)};
-  qcc_ukernel_matmul_f32_packed(
-      M, N, x->sizes[1], x->aligned + x->offset, x->strides[0],
-      (const uint8_t *)(w->aligned + w->offset), &weights, Y, y->strides[0],
-      qcc_ukernel_num_threads());
+  f32PackedCall(x, w, &weights, bias, y);
 }
