@@ -1167,8 +1167,12 @@ int runQuantize() {
                  ? ("per group of " + std::to_string(weightGroupSize)).c_str()
              : perTensor ? "per tensor"
                          : "per channel")
-         << " (" << (asymmetricWeights ? "asymmetric, " : "") << weightClipping
-         << " scales" << (equalize ? ", equalized" : "")
+         << " ("
+         << (numerics::parseBlockFormat(weightFormat.getValue())
+                 ? std::string("block scales")
+                 : (asymmetricWeights ? "asymmetric, " : "") +
+                       weightClipping.getValue() + " scales")
+         << (equalize ? ", equalized" : "")
          << (optimizeRounding ? ", optimized rounding" : "")
          << (biasCorrection ? ", bias-corrected" : "")
          << (int32Bias ? ", int32 biases" : "") << "), ";
