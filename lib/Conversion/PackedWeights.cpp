@@ -29,6 +29,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -53,6 +54,7 @@ struct PackedProduct {
   UnpackOp unpack; // null for a plain f32 weight
   Value bias;      // 1-d [N], or null
   int64_t n = 0, k = 0, kDim = 0;
+  SmallVector<int64_t> reduction; // the weight's packed reduction dims
   /// A float model's constant f32 weight (read as rows of floats).
   std::optional<std::vector<float>> floatWeight;
   /// Block-scaled weights: the op whose codes are unpacked.
@@ -63,14 +65,35 @@ struct PackedProduct {
   SmallVector<Operation *> chain; // dequantize, storage_cast
 };
 
+std::optional<PackedProduct> matchWeight(PackedProduct p, Value weight,
+                                         bool integer);
+
 /// The packed weight of `op` (matmul or gemm, 2-d, reduced along the
-/// packed rows) and its other operands, when the packed kernels can
-/// compute it.
+/// packed rows; or a float 2-d convolution) and its other operands, when
+/// the packed kernels can compute it.
 std::optional<PackedProduct> matchPackedProduct(Operation *op) {
   PackedProduct p;
   p.op = op;
   Value weight;
   int64_t kDim = 0;
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    // Float 2-d convolutions: im2col rows times the weight's rows
+    // [M][C*KH*KW] (reduced over dimensions 1, 2, 3).
+    auto type = cast<RankedTensorType>(conv.getType());
+    if (!type.getElementType().isF32() || type.getRank() != 4 ||
+        !type.hasStaticShape() || conv.getGroup() != 1 ||
+        !conv.getInput().getType().hasStaticShape() ||
+        !conv.getWeight().getType().hasStaticShape())
+      return std::nullopt;
+    auto wType = conv.getWeight().getType();
+    p.x = conv.getInput();
+    p.bias = conv.getBias();
+    p.n = wType.getDimSize(0);
+    p.k = wType.getDimSize(1) * wType.getDimSize(2) * wType.getDimSize(3);
+    p.kDim = 1; // rows n * K + k
+    p.reduction = {1, 2, 3};
+    return matchWeight(p, conv.getWeight(), /*integer=*/false);
+  }
   if (auto matmul = dyn_cast<MatMulOp>(op)) {
     p.x = matmul.getLhs();
     weight = matmul.getRhs();
@@ -100,20 +123,34 @@ std::optional<PackedProduct> matchPackedProduct(Operation *op) {
                     RankedTensorType::get({p.n}, result.getElementType()))
     return std::nullopt;
 
-  Value codes = weight;
   const bool integer = result.getElementType().isInteger(32) &&
                        xType.getElementType().isInteger(8);
+  if (!integer &&
+      (!result.getElementType().isF32() || !xType.getElementType().isF32()))
+    return std::nullopt;
+  p.kDim = kDim;
+  p.reduction = {kDim};
+  return matchWeight(p, weight, integer);
+}
+
+/// The weight side of matchPackedProduct: a plain f32 constant (float
+/// products), block-scaled codes, or packed codes behind a storage cast and
+/// dequantize (float) or directly (integer), reduced along p.reduction.
+std::optional<PackedProduct> matchWeight(PackedProduct p, Value weight,
+                                         bool integer) {
+  const int64_t kDim = p.kDim;
+  const bool conv = isa<ConvOp>(p.op);
+  Value codes = weight;
   if (!integer) {
-    if (!result.getElementType().isF32() || !xType.getElementType().isF32())
-      return std::nullopt;
-    p.kDim = kDim;
     if (weight.getDefiningOp<arith::ConstantOp>()) {
       p.floatWeight = getF32Constant(weight);
       if (p.floatWeight)
         return p;
     }
+    // (A convolution's blocks along C are not contiguous in its rows.)
     if (auto blocks = weight.getDefiningOp<DequantizeBlocksOp>()) {
-      if (!blocks->hasOneUse() || blocks.getBlockType().getAxis() != kDim ||
+      if (conv || !blocks->hasOneUse() ||
+          blocks.getBlockType().getAxis() != kDim ||
           !blocks.getScales().getDefiningOp<arith::ConstantOp>())
         return std::nullopt;
       p.blocks = blocks;
@@ -121,7 +158,7 @@ std::optional<PackedProduct> matchPackedProduct(Operation *op) {
       p.unpack = blocks.getCodes().getDefiningOp<UnpackOp>();
       if (!p.unpack || !p.unpack->hasOneUse() ||
           !p.unpack.getPacked().getDefiningOp<arith::ConstantOp>() ||
-          p.unpack.getReductionDims() != ArrayRef<int64_t>{kDim})
+          p.unpack.getReductionDims() != ArrayRef<int64_t>(p.reduction))
         return std::nullopt;
       return p;
     }
@@ -138,7 +175,7 @@ std::optional<PackedProduct> matchPackedProduct(Operation *op) {
   p.unpack = codes.getDefiningOp<UnpackOp>();
   if (!p.unpack || !p.unpack->hasOneUse() ||
       !p.unpack.getPacked().getDefiningOp<arith::ConstantOp>() ||
-      p.unpack.getReductionDims() != ArrayRef<int64_t>{kDim})
+      p.unpack.getReductionDims() != ArrayRef<int64_t>(p.reduction))
     return std::nullopt;
   if (integer) {
     const unsigned bits = p.unpack.getType().getElementTypeBitWidth();
@@ -272,6 +309,59 @@ Value emptyVector(OpBuilder &b, Location loc, Type element) {
   return vectorConstant(b, loc, element, ArrayRef<Attribute>());
 }
 
+/// The im2col matrix of a convolution's input: row (n, oh, ow) holds the
+/// zero-padded input patch (c, kh, kw) the output position reads, in the
+/// order of the weight's rows.
+Value im2colRows(OpBuilder &b, Location loc, ConvOp conv) {
+  MLIRContext *ctx = b.getContext();
+  Value x = conv.getInput();
+  auto xType = tensorType(x);
+  Type element = xType.getElementType();
+  ArrayRef<int64_t> pads = conv.getPads(), strides = conv.getStrides(),
+                    dilations = conv.getDilations();
+  if (llvm::any_of(pads, [](int64_t v) { return v != 0; })) {
+    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                     b.getIndexAttr(pads[0]),
+                                     b.getIndexAttr(pads[1])},
+                              high = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                      b.getIndexAttr(pads[2]),
+                                      b.getIndexAttr(pads[3])};
+    SmallVector<int64_t> shape(xType.getShape());
+    shape[2] += pads[0] + pads[2];
+    shape[3] += pads[1] + pads[3];
+    x = tensor::PadOp::create(
+        b, loc, RankedTensorType::get(shape, element), x, low, high,
+        Value(arith::ConstantOp::create(b, loc, b.getZeroAttr(element))));
+  }
+  auto wType = conv.getWeight().getType();
+  auto yType = cast<RankedTensorType>(conv.getType());
+  const int64_t N = xType.getDimSize(0), C = wType.getDimSize(1),
+                KH = wType.getDimSize(2), KW = wType.getDimSize(3),
+                OH = yType.getDimSize(2), OW = yType.getDimSize(3);
+  // Loops (n, oh, ow, c, kh, kw).
+  AffineExpr d[6];
+  for (int i = 0; i < 6; ++i)
+    d[i] = getAffineDimExpr(i, ctx);
+  AffineMap read =
+      AffineMap::get(6, 0,
+                     {d[0], d[3], d[1] * strides[0] + d[4] * dilations[0],
+                      d[2] * strides[1] + d[5] * dilations[1]},
+                     ctx);
+  auto colType = RankedTensorType::get({N, OH, OW, C, KH, KW}, element);
+  Value col =
+      linalg::GenericOp::create(
+          b, loc, colType, x,
+          Value(tensor::EmptyOp::create(b, loc, colType.getShape(), element)),
+          ArrayRef<AffineMap>{read, AffineMap::getMultiDimIdentityMap(6, ctx)},
+          SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(nb, l, args[0]);
+          })
+          .getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, loc, col, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+}
+
 /// Replaces `p.op` by a call of the packed kernel `kernel` with arguments
 /// (X, `packed` W, `extra` read-only tensors..., bias, Y, `scalars`...).
 void emitKernelCall(PackedProduct &p, Value packed, StringRef kernel,
@@ -286,7 +376,11 @@ void emitKernelCall(PackedProduct &p, Value packed, StringRef kernel,
   Value x = p.x;
   RankedTensorType result = type;
   SmallVector<ReassociationIndices> rowsOf;
-  if (type.getRank() > 2) {
+  auto conv = dyn_cast<ConvOp>(op);
+  if (conv) {
+    x = im2colRows(b, loc, conv);
+    result = RankedTensorType::get({tensorType(x).getDimSize(0), p.n}, element);
+  } else if (type.getRank() > 2) {
     ReassociationIndices leading;
     for (int64_t d = 0; d + 1 < type.getRank(); ++d)
       leading.push_back(d);
@@ -318,6 +412,20 @@ void emitKernelCall(PackedProduct &p, Value packed, StringRef kernel,
       b, loc, result, out, b.getUnitAttr(), b.getUnitAttr());
   if (!rowsOf.empty())
     tensor = tensor::ExpandShapeOp::create(b, loc, type, tensor, rowsOf);
+  if (conv) {
+    // [N*OH*OW, M] -> [N, OH, OW, M] -> [N, M, OH, OW].
+    ArrayRef<int64_t> shape = type.getShape();
+    tensor = tensor::ExpandShapeOp::create(
+        b, loc,
+        RankedTensorType::get({shape[0], shape[2], shape[3], shape[1]},
+                              element),
+        tensor, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+    tensor =
+        linalg::TransposeOp::create(
+            b, loc, tensor, tensor::EmptyOp::create(b, loc, shape, element),
+            ArrayRef<int64_t>{0, 3, 1, 2})
+            .getResult()[0];
+  }
   op->getResult(0).replaceAllUsesWith(tensor);
   op->erase();
   for (Operation *dead : p.chain)

@@ -175,3 +175,30 @@ func.func @nv_conv(%x: tensor<1x16x2x2xf32>) -> tensor<1x1x2x2xf32> {
   %y = qc.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x2x2xf32>, tensor<1x16x1x1xf32>) -> tensor<1x1x2x2xf32>
   return %y : tensor<1x1x2x2xf32>
 }
+
+// -----
+
+// A float convolution on packed FP4 weights (rows [M][C*KH*KW], reduced
+// over dimensions 1-3): zero padding, im2col rows [N*OH*OW, C*KH*KW] (one
+// generic copying patches), the f32 kernel, then [N, OH, OW, M] transposed
+// to NCHW. The conv bias is the kernel's bias.
+// CHECK-LABEL: func.func @fp4_conv
+// CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[COL:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x4x2x3x3xf32>)
+// CHECK: tensor.collapse_shape %[[COL]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x2x3x3xf32> into tensor<16x18xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<16x3xf32>
+// CHECK: %[[FORMAT:.*]] = arith.constant 8 : i64
+// CHECK: %[[GROUP:.*]] = arith.constant 18 : i64
+// CHECK: call @qcc_ukernel_matmul_f32_packed({{.*}}, %[[FORMAT]], %[[GROUP]])
+// CHECK: tensor.expand_shape {{.*}} : tensor<16x3xf32> into tensor<1x4x4x3xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x4x4x3xf32>) outs(%{{.*}} : tensor<1x3x4x4xf32>) permutation = [0, 3, 1, 2]
+// CHECK-NOT: qc.
+func.func @fp4_conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xf32> {
+  %p = arith.constant dense<17> : tensor<27xi8>
+  %b = arith.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %c = qc.unpack %p {reduction_dims = array<i64: 1, 2, 3>} : tensor<27xi8> -> tensor<3x2x3x3xi4>
+  %q = qc.storage_cast %c : tensor<3x2x3x3xi4> -> tensor<3x2x3x3x!qc.float<f4E2M1FN:f32:0, {0.5, 0.25, 1.0}>>
+  %w = qc.dequantize %q : tensor<3x2x3x3x!qc.float<f4E2M1FN:f32:0, {0.5, 0.25, 1.0}>> -> tensor<3x2x3x3xf32>
+  %y = qc.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}

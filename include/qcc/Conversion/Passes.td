@@ -53,10 +53,12 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
     uint4 per tensor, channel or group with zero points in int8; FP8 E4M3/
     E5M2, FP6 E3M2/E2M3, FP4 E2M1 per tensor or channel). The kernels
     unpack in registers and dequantize each weight as the numerics library
-    does. Other `qc.unpack`s of constants become constants of their codes
-    (convolutions run on the int8 kernels), and `qc.dequantize` of a
-    constant quantized weight becomes an f32 constant computed with the
-    numerics library.
+    does. Float 2-d convolutions (group 1, static shapes) on such weights,
+    or on f32 constants, are im2col rows times the same kernel. Other
+    `qc.unpack`s of constants become constants of their codes (integer
+    convolutions run on the int8 kernels), and `qc.dequantize` /
+    `qc.dequantize_blocks` of constant weights become f32 constants
+    computed with the numerics library.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
