@@ -77,10 +77,16 @@ std::optional<PackedProduct> matchPackedProduct(Operation *op) {
   Value weight;
   int64_t kDim = 0;
   if (auto conv = dyn_cast<ConvOp>(op)) {
-    // Float 2-d convolutions: im2col rows times the weight's rows
-    // [M][C*KH*KW] (reduced over dimensions 1, 2, 3).
+    // 2-d convolutions: im2col rows times the weight's rows [M][C*KH*KW]
+    // (reduced over dimensions 1, 2, 3). Float, or integer on packed int4
+    // weights (int8 weights keep the fused int8 convolution kernel).
     auto type = cast<RankedTensorType>(conv.getType());
-    if (!type.getElementType().isF32() || type.getRank() != 4 ||
+    const bool integer =
+        type.getElementType().isInteger(32) &&
+        conv.getInput().getType().getElementType().isInteger(8) &&
+        getElementTypeOrSelf(conv.getWeight().getType()).isInteger(4) &&
+        llvm::all_of(conv.getPads(), [](int64_t v) { return v == 0; });
+    if ((!integer && !type.getElementType().isF32()) || type.getRank() != 4 ||
         !type.hasStaticShape() || conv.getGroup() != 1 ||
         !conv.getInput().getType().hasStaticShape() ||
         !conv.getWeight().getType().hasStaticShape())
@@ -92,7 +98,7 @@ std::optional<PackedProduct> matchPackedProduct(Operation *op) {
     p.k = wType.getDimSize(1) * wType.getDimSize(2) * wType.getDimSize(3);
     p.kDim = 1; // rows n * K + k
     p.reduction = {1, 2, 3};
-    return matchWeight(p, conv.getWeight(), /*integer=*/false);
+    return matchWeight(p, conv.getWeight(), integer);
   }
   if (auto matmul = dyn_cast<MatMulOp>(op)) {
     p.x = matmul.getLhs();
@@ -455,11 +461,18 @@ std::vector<uint8_t> unpackConstant(UnpackOp unpack) {
 
 } // namespace
 
-void qcc::convertPackedMatrixProducts(Operation *root) {
+void qcc::convertPackedMatrixProducts(Operation *root,
+                                      int64_t packedConvMinBytes) {
   SmallVector<PackedProduct> products;
   root->walk([&](Operation *op) {
-    if (auto p = matchPackedProduct(op))
-      products.push_back(*p);
+    auto p = matchPackedProduct(op);
+    if (!p)
+      return;
+    // Small integer convolutions: the fused int8 kernel is faster.
+    if (isa<ConvOp>(op) && p->chain.empty() && !p->floatWeight &&
+        p->n * p->k < packedConvMinBytes)
+      return;
+    products.push_back(*p);
   });
   for (PackedProduct &p : products) {
     OpBuilder b(p.op);

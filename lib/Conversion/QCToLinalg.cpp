@@ -1487,12 +1487,12 @@ struct ConvertQCToLinalgPass
     }
     target.addDynamicallyLegalOp<arith::ConstantOp>(
         [&](arith::ConstantOp c) { return converter.isLegal(c.getType()); });
-    convertPackedMatrixProducts(getOperation());
+    convertPackedMatrixProducts(getOperation(), packedConvMinBytes);
     unpackConstantWeights(getOperation());
     dequantizeConstantWeights(getOperation());
     // Weights dequantized at compile time are f32 constants the f32
     // kernel reads.
-    convertPackedMatrixProducts(getOperation());
+    convertPackedMatrixProducts(getOperation(), packedConvMinBytes);
     // Ops without a pattern: one clear error each, before converting.
     bool unsupportedOps = false;
     getOperation()->walk([&](Operation *op) {

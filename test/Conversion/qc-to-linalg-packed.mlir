@@ -1,4 +1,5 @@
 // RUN: qopt %s -split-input-file -convert-qc-to-linalg | FileCheck %s
+// RUN: qopt %s -split-input-file -convert-qc-to-linalg=packed-conv-min-bytes=0 | FileCheck %s --check-prefix=PACKED-CONV
 
 // W4A8: an int8 x packed int4 product is one call of the packed kernel on
 // the packed bytes (never unpacked); no bias: an empty bias vector.
@@ -201,4 +202,23 @@ func.func @fp4_conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xf32> {
   %w = qc.dequantize %q : tensor<3x2x3x3x!qc.float<f4E2M1FN:f32:0, {0.5, 0.25, 1.0}>> -> tensor<3x2x3x3xf32>
   %y = qc.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
   return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// An integer convolution on packed int4 weights: below packed-conv-min-bytes
+// (default 256 KiB as int8) unpacked for the int8 convolution; with 0,
+// im2col rows [N*OH*OW, C*KH*KW] times the W4A8 kernel, then NCHW.
+// CHECK-LABEL: func.func @w4_conv
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-NOT: call
+// PACKED-CONV-LABEL: func.func @w4_conv
+// PACKED-CONV: tensor.collapse_shape {{.*}} : tensor<1x2x2x2x3x3xi8> into tensor<4x18xi8>
+// PACKED-CONV: call @qcc_ukernel_matmul_s8_packed
+// PACKED-CONV: linalg.transpose ins(%{{.*}} : tensor<1x2x2x3xi32>) outs(%{{.*}} : tensor<1x3x2x2xi32>) permutation = [0, 3, 1, 2]
+func.func @w4_conv(%x: tensor<1x2x4x4xi8>) -> tensor<1x3x2x2xi32> {
+  %p = arith.constant dense<17> : tensor<27xi8>
+  %c = qc.unpack %p {reduction_dims = array<i64: 1, 2, 3>} : tensor<27xi8> -> tensor<3x2x3x3xi4>
+  %y = qc.conv %x, %c {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xi8>, tensor<3x2x3x3xi4>) -> tensor<1x3x2x2xi32>
+  return %y : tensor<1x3x2x2xi32>
 }

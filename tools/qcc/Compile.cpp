@@ -68,6 +68,14 @@ static cl::opt<std::string> compileEmit(
              "mlir (model.mlir, the integer IR); each also writes "
              "model.mlir"),
     cl::init("so"), cl::sub(compileCommand), cl::cat(qccCategory));
+static cl::opt<int64_t> compilePackedConvMinBytes(
+    "packed-conv-min-bytes",
+    cl::desc("Integer convolutions on int4 weights read them packed (im2col "
+             "rows times the W4A8 kernel) when their weights take at least "
+             "this many bytes as int8; smaller ones are unpacked to int8 for "
+             "the fused convolution kernel, faster while the weights stay in "
+             "the cache (default 262144; 0: always packed)"),
+    cl::init(262144), cl::sub(compileCommand), cl::cat(qccCategory));
 static cl::opt<std::string> compileOutput("o", cl::desc("Output directory"),
                                           cl::value_desc("dir"), cl::Required,
                                           cl::sub(compileCommand),
@@ -164,6 +172,8 @@ Error lowerToInteger(mlir::ModuleOp module) {
 } // namespace
 
 int runCompile() {
+  if (compilePackedConvMinBytes < 0)
+    return fail("compile", "--packed-conv-min-bytes must be non-negative");
   if (compileTarget != "cpu")
     return fail("compile",
                 "unknown --target '" + compileTarget + "' (supported: cpu)");
@@ -243,7 +253,9 @@ int runCompile() {
   auto signature = cpu::getSignature(func);
   if (!signature)
     return fail("compile", toString(signature.takeError()));
-  auto llvmModule = cpu::lowerToLLVM(**module, func);
+  cpu::LoweringOptions lowering;
+  lowering.packedConvMinBytes = compilePackedConvMinBytes;
+  auto llvmModule = cpu::lowerToLLVM(**module, func, lowering);
   if (!llvmModule)
     return fail("compile", toString(llvmModule.takeError()));
   if (compileEmit == "llvm") {

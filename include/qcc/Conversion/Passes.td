@@ -54,7 +54,9 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
     E5M2, FP6 E3M2/E2M3, FP4 E2M1 per tensor or channel). The kernels
     unpack in registers and dequantize each weight as the numerics library
     does. Float 2-d convolutions (group 1, static shapes) on such weights,
-    or on f32 constants, are im2col rows times the same kernel. Other
+    or on f32 constants, are im2col rows times the same kernel; integer
+    convolutions on packed int4 weights too (with the W4A8 kernel) when
+    their weights reach `packed-conv-min-bytes` as int8. Other
     `qc.unpack`s of constants become constants of their codes (integer
     convolutions run on the int8 kernels), and `qc.dequantize` /
     `qc.dequantize_blocks` of constant weights become f32 constants
@@ -74,6 +76,13 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
            /*default=*/"true",
            "Fuse int8 convolution -> rescale -> clamp chains into one "
            "micro-kernel call">,
+    Option<"packedConvMinBytes", "packed-conv-min-bytes", "int64_t",
+           /*default=*/"262144",
+           "Integer convolutions on packed int4 weights read them packed "
+           "(im2col rows times the W4A8 kernel) when the weights would take "
+           "at least this many bytes as int8; smaller ones are unpacked for "
+           "the fused int8 convolution kernel, which is faster while the "
+           "weights stay in the cache">,
   ];
 }
 

@@ -94,13 +94,15 @@ Expected<ModelSignature> getSignature(func::FuncOp func) {
   return signature;
 }
 
-void buildLoweringPipeline(OpPassManager &pm) {
+void buildLoweringPipeline(OpPassManager &pm, const LoweringOptions &options) {
   // Weights of up to 8 bits as packed rows: matrix products read them with
   // the packed kernels (convert-qc-to-linalg unpacks the others).
   qc::QCPackWeightsOptions pack;
   pack.maxBits = 8;
   pm.addPass(qc::createQCPackWeights(pack));
-  pm.addPass(createConvertQCToLinalg());
+  ConvertQCToLinalgOptions toLinalg;
+  toLinalg.packedConvMinBytes = options.packedConvMinBytes;
+  pm.addPass(createConvertQCToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -146,7 +148,8 @@ Error LLVMModule::writeBitcode(StringRef path) const {
   return Error::success();
 }
 
-Expected<LLVMModule> lowerToLLVM(ModuleOp module, func::FuncOp func) {
+Expected<LLVMModule> lowerToLLVM(ModuleOp module, func::FuncOp func,
+                                 const LoweringOptions &options) {
   // A shared library should not export `main`.
   if (failed(SymbolTable::replaceAllSymbolUses(
           func, StringAttr::get(module.getContext(), kEntryName), module)))
@@ -192,7 +195,7 @@ Expected<LLVMModule> lowerToLLVM(ModuleOp module, func::FuncOp func) {
       return success();
     });
     PassManager pm(module.getContext());
-    buildLoweringPipeline(pm);
+    buildLoweringPipeline(pm, options);
     if (failed(pm.run(module)))
       return error("lowering to LLVM failed:\n" + diagnostics);
   }

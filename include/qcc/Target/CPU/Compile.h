@@ -39,8 +39,17 @@ llvm::Expected<ModelSignature> getSignature(mlir::func::FuncOp func);
 /// `_mlir_ciface_qcc_model_entry`).
 inline constexpr llvm::StringLiteral kEntryName = "qcc_model_entry";
 
+/// Choices of the lowering pipeline.
+struct LoweringOptions {
+  /// Integer convolutions on packed int4 weights read them packed from this
+  /// many int8 weight bytes on (convert-qc-to-linalg's
+  /// packed-conv-min-bytes).
+  int64_t packedConvMinBytes = 262144;
+};
+
 /// qc (integer graph) -> linalg -> bufferized loops -> LLVM dialect.
-void buildLoweringPipeline(mlir::OpPassManager &pm);
+void buildLoweringPipeline(mlir::OpPassManager &pm,
+                           const LoweringOptions &options = {});
 
 /// An LLVM module with the context that owns it.
 struct LLVMModule {
@@ -57,7 +66,8 @@ struct LLVMModule {
 /// Runs the lowering pipeline on `module` (whose entry `func` is renamed
 /// kEntryName) and translates it to LLVM IR.
 llvm::Expected<LLVMModule> lowerToLLVM(mlir::ModuleOp module,
-                                       mlir::func::FuncOp func);
+                                       mlir::func::FuncOp func,
+                                       const LoweringOptions &options = {});
 
 /// C source of the model's API (see model.h) over the generated entry
 /// point, with `provenance` (JSON) embedded.
