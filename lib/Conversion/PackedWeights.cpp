@@ -35,7 +35,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cstring>
-#include <functional>
 
 using namespace mlir;
 using namespace qcc;
@@ -571,62 +570,31 @@ namespace {
 std::optional<std::vector<double>>
 dequantizeCodes(Type type, ArrayRef<int64_t> shape,
                 const std::vector<int64_t> &codes) {
-  // Element i's index along dimension d.
-  auto indexAlong = [&](int64_t i, int64_t d) {
-    for (int64_t e = static_cast<int64_t>(shape.size()) - 1; e > d; --e)
-      i /= shape[e];
-    return i % shape[d];
-  };
-  std::vector<double> values(codes.size());
-  if (auto t = dyn_cast<ScaledFloatType>(type)) {
-    ArrayRef<double> scales = t.getScales().asArrayRef();
-    for (size_t i = 0; i < codes.size(); ++i) {
-      const double scale =
-          t.isPerAxis() ? scales[indexAlong(i, t.getAxis())] : scales[0];
-      values[i] = numerics::dequantizeMinifloat(static_cast<uint8_t>(codes[i]),
-                                                static_cast<float>(scale),
-                                                t.getStorageKind());
-    }
-    return values;
+  if (!getExpressedType(type) || !getExpressedType(type).isF32())
+    return std::nullopt;
+  auto params = QuantParams::get(type, shape);
+  if (!params) {
+    llvm::consumeError(params.takeError()); // block-scaled: not here
+    return std::nullopt;
   }
+  auto minifloat = dyn_cast<ScaledFloatType>(type);
   auto q = dyn_cast<quant::QuantizedType>(type);
-  if (!q || !q.getExpressedType().isF32())
-    return std::nullopt;
-  // The scale and zero point of element i.
-  std::function<std::pair<double, int64_t>(int64_t)> paramsOf;
-  if (auto t = dyn_cast<quant::UniformQuantizedType>(q)) {
-    paramsOf = [t](int64_t) {
-      return std::make_pair(t.getScale(), t.getZeroPoint());
-    };
-  } else if (auto t = dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
-    paramsOf = [t, &indexAlong](int64_t i) {
-      const int64_t c = indexAlong(i, t.getQuantizedDimension());
-      return std::make_pair(t.getScales()[c], t.getZeroPoints()[c]);
-    };
-  } else if (auto t = dyn_cast<quant::UniformQuantizedSubChannelType>(q)) {
-    ArrayRef<int64_t> groups = t.getScales().getType().getShape();
-    auto scales = t.getScales().getValues<APFloat>();
-    auto zeroPoints = t.getZeroPoints().getValues<APInt>();
-    paramsOf = [=, &indexAlong](int64_t i) {
-      int64_t g = 0;
-      for (size_t d = 0; d < shape.size(); ++d)
-        g = g * groups[d] +
-            indexAlong(i, d) / (shape[d] / groups[d]); // block index
-      return std::make_pair(scales[g].convertToDouble(),
-                            zeroPoints[g].getSExtValue());
-    };
-  } else {
-    return std::nullopt;
-  }
-  const unsigned bits = q.getStorageTypeIntegralWidth();
+  const unsigned bits = q ? q.getStorageTypeIntegralWidth() : 8;
+  std::vector<double> values(codes.size());
   for (size_t i = 0; i < codes.size(); ++i) {
+    const QuantParams::Element p = params->at(i);
+    if (minifloat) {
+      values[i] = numerics::dequantizeMinifloat(static_cast<uint8_t>(codes[i]),
+                                                static_cast<float>(p.scale),
+                                                minifloat.getStorageKind());
+      continue;
+    }
     // Signless constants sign-extend; unsigned storage reads the bits.
     const int64_t code = q.isSigned() || bits >= 64
                              ? codes[i]
                              : codes[i] & ((int64_t(1) << bits) - 1);
-    auto [scale, zeroPoint] = paramsOf(i);
-    values[i] =
-        numerics::dequantizeInteger(code, static_cast<float>(scale), zeroPoint);
+    values[i] = numerics::dequantizeInteger(code, static_cast<float>(p.scale),
+                                            p.zeroPoint);
   }
   return values;
 }
@@ -642,26 +610,18 @@ void qcc::dequantizeConstantWeights(Operation *root) {
   });
   for (DequantizeBlocksOp op : blockOps) {
     BlockScaledType type = op.getBlockType();
-    const numerics::BlockFormat format = type.getBlockFormat();
     ArrayRef<int64_t> shape = op.getType().getShape();
-    const int64_t axis = type.getAxis(), block = format.blockSize;
     int64_t inner = 1;
-    for (size_t d = axis + 1; d < shape.size(); ++d)
+    for (size_t d = type.getAxis() + 1; d < shape.size(); ++d)
       inner *= shape[d];
-    const int64_t depth = shape[axis];
-    const std::vector<int64_t> codes = *getIntegerConstant(op.getCodes());
-    const std::vector<int64_t> scales = *getIntegerConstant(op.getScales());
-    std::vector<double> values(codes.size());
-    for (size_t i = 0; i < codes.size(); ++i) {
-      const int64_t in = static_cast<int64_t>(i) % inner;
-      const int64_t r = (static_cast<int64_t>(i) / inner) % depth;
-      const int64_t outer = static_cast<int64_t>(i) / (inner * depth);
-      values[i] = numerics::dequantizeBlockElement(
-          static_cast<uint8_t>(codes[i]),
-          static_cast<uint8_t>(
-              scales[(outer * (depth / block) + r / block) * inner + in]),
-          format);
-    }
+    auto bytes = [](Value constant) {
+      const std::vector<int64_t> v = *getIntegerConstant(constant);
+      return std::vector<uint8_t>(v.begin(), v.end());
+    };
+    const std::vector<float> dequantized = numerics::dequantizeBlocksAlong(
+        bytes(op.getCodes()), bytes(op.getScales()), shape[type.getAxis()],
+        inner, type.getBlockFormat());
+    const std::vector<double> values(dequantized.begin(), dequantized.end());
     OpBuilder b(op);
     op.replaceAllUsesWith(createConstant(
         b, op.getLoc(), op.getType(), values,

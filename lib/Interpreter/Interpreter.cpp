@@ -127,92 +127,14 @@ int64_t indexAlong(const Shape &shape, int64_t i, int64_t axis) {
   return (i / inner) % shape[axis];
 }
 
-/// Quantization parameters of element `i` (per tensor or per axis).
-struct ElementParams {
-  double scale;
-  int64_t zeroPoint;
-};
-
-/// Per-element quantization parameters of a tensor of a quantized type
-/// (per tensor, per axis, per group), looked up by flat element index.
-class ParamsTable {
-public:
-  static llvm::Expected<ParamsTable> get(Operation *op, Type type,
+/// The per-element parameters of `op`'s quantized `type`; errors name `op`.
+llvm::Expected<qc::QuantParams> paramsOf(Operation *op, Type type,
                                          const Shape &shape) {
-    ParamsTable t;
-    t.shape = shape;
-    if (auto q = dyn_cast<quant::UniformQuantizedType>(type)) {
-      t.scales = {q.getScale()};
-      t.zeroPoints = {q.getZeroPoint()};
-      return t;
-    }
-    if (auto q = dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
-      t.scales.assign(q.getScales().begin(), q.getScales().end());
-      t.zeroPoints.assign(q.getZeroPoints().begin(), q.getZeroPoints().end());
-      t.axis = q.getQuantizedDimension();
-      return t;
-    }
-    if (auto f = dyn_cast<qc::ScaledFloatType>(type)) {
-      t.scales.assign(f.getScales().asArrayRef().begin(),
-                      f.getScales().asArrayRef().end());
-      t.zeroPoints.assign(t.scales.size(), 0);
-      if (f.isPerAxis())
-        t.axis = f.getAxis();
-      return t;
-    }
-    if (auto q = dyn_cast<quant::UniformQuantizedSubChannelType>(type)) {
-      for (const llvm::APFloat &v : q.getScales().getValues<llvm::APFloat>())
-        t.scales.push_back(v.convertToDouble());
-      for (const llvm::APInt &v : q.getZeroPoints().getValues<llvm::APInt>())
-        t.zeroPoints.push_back(v.getSExtValue());
-      ArrayRef<int64_t> scaleShape = q.getScales().getType().getShape();
-      if (scaleShape.size() != shape.size())
-        return opError(op, "per-group scales do not match the tensor's rank");
-      t.groupShape.assign(scaleShape.begin(), scaleShape.end());
-      for (size_t d = 0; d < shape.size(); ++d) {
-        if (scaleShape[d] == 0 || shape[d] % scaleShape[d] != 0)
-          return opError(op, "per-group scales do not divide the tensor");
-        t.blocks.push_back(shape[d] / scaleShape[d]);
-      }
-      return t;
-    }
-    return opError(op, "the interpreter does not support quantized type " +
-                           [&] {
-                             std::string s;
-                             llvm::raw_string_ostream os(s);
-                             type.print(os);
-                             return s;
-                           }() +
-                           " yet (block-scaled types come with the low-bit "
-                           "work)");
-  }
-
-  ElementParams at(int64_t i) const {
-    size_t index = 0;
-    if (axis >= 0) {
-      index = indexAlong(shape, i, axis);
-    } else if (!blocks.empty()) {
-      // Multi-index of i, divided by the block sizes, flattened over the
-      // group (scale) shape.
-      int64_t rest = i;
-      size_t stride = 1;
-      for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-        const int64_t coordinate = rest % shape[d];
-        rest /= shape[d];
-        index += (coordinate / blocks[d]) * stride;
-        stride *= groupShape[d];
-      }
-    }
-    return {scales[index], zeroPoints[index]};
-  }
-
-private:
-  Shape shape;
-  std::vector<double> scales;
-  std::vector<int64_t> zeroPoints;
-  int64_t axis = -1;
-  std::vector<int64_t> blocks, groupShape;
-};
+  auto params = qc::QuantParams::get(type, shape);
+  if (!params)
+    return opError(op, llvm::toString(params.takeError()));
+  return params;
+}
 
 numerics::IntegerRange rangeOf(quant::QuantizedType q) {
   return {q.getStorageTypeMin(), q.getStorageTypeMax()};
@@ -221,12 +143,12 @@ numerics::IntegerRange rangeOf(quant::QuantizedType q) {
 llvm::Expected<Tensor> quantize(qc::QuantizeOp op, const Tensor &x) {
   Type type = op.getOutput().getType().getElementType();
   const numerics::RoundingMode mode = qc::toNumerics(op.getRounding());
-  auto table = ParamsTable::get(op, type, x.shape);
+  auto table = paramsOf(op, type, x.shape);
   if (!table)
     return table.takeError();
   Tensor out(x.shape, std::vector<double>(x.data.size()));
   for (size_t i = 0; i < x.data.size(); ++i) {
-    const ElementParams p = table->at(i);
+    const qc::QuantParams::Element p = table->at(i);
     const float value = static_cast<float>(x.data[i]);
     if (auto q = dyn_cast<quant::QuantizedType>(type))
       out.data[i] = static_cast<double>(numerics::quantizeInteger(
@@ -241,12 +163,12 @@ llvm::Expected<Tensor> quantize(qc::QuantizeOp op, const Tensor &x) {
 
 llvm::Expected<Tensor> dequantize(qc::DequantizeOp op, const Tensor &q) {
   Type type = op.getInput().getType().getElementType();
-  auto table = ParamsTable::get(op, type, q.shape);
+  auto table = paramsOf(op, type, q.shape);
   if (!table)
     return table.takeError();
   Tensor out(q.shape, std::vector<double>(q.data.size()));
   for (size_t i = 0; i < q.data.size(); ++i) {
-    const ElementParams p = table->at(i);
+    const qc::QuantParams::Element p = table->at(i);
     if (isa<quant::QuantizedType>(type))
       out.data[i] = numerics::dequantizeInteger(
           static_cast<int64_t>(q.data[i]), static_cast<float>(p.scale),
@@ -264,25 +186,19 @@ llvm::Expected<Tensor> dequantize(qc::DequantizeOp op, const Tensor &q) {
 Tensor dequantizeBlocks(qc::DequantizeBlocksOp op, const Tensor &codes,
                         const Tensor &scales) {
   qc::BlockScaledType type = op.getBlockType();
-  const numerics::BlockFormat format = type.getBlockFormat();
-  const int64_t axis = type.getAxis(), block = type.getBlockSize();
-  const std::vector<int64_t> &shape = codes.shape;
   int64_t inner = 1;
-  for (size_t d = axis + 1; d < shape.size(); ++d)
-    inner *= shape[d];
-  const int64_t depth = shape[axis];
-  Tensor out(codes.shape, std::vector<double>(codes.data.size()));
-  for (size_t i = 0; i < codes.data.size(); ++i) {
-    // Element (outer, r, in) reads scale (outer, r / block, in).
-    const int64_t in = static_cast<int64_t>(i) % inner;
-    const int64_t r = (static_cast<int64_t>(i) / inner) % depth;
-    const int64_t outer = static_cast<int64_t>(i) / (inner * depth);
-    const int64_t s = (outer * (depth / block) + r / block) * inner + in;
-    out.data[i] = numerics::dequantizeBlockElement(
-        static_cast<uint8_t>(static_cast<int64_t>(codes.data[i])),
-        static_cast<uint8_t>(static_cast<int64_t>(scales.data[s])), format);
-  }
-  return out;
+  for (size_t d = type.getAxis() + 1; d < codes.shape.size(); ++d)
+    inner *= codes.shape[d];
+  auto bytes = [](const Tensor &t) {
+    std::vector<uint8_t> out;
+    for (double v : t.data)
+      out.push_back(static_cast<uint8_t>(static_cast<int64_t>(v)));
+    return out;
+  };
+  const std::vector<float> values = numerics::dequantizeBlocksAlong(
+      bytes(codes), bytes(scales), codes.shape[type.getAxis()], inner,
+      type.getBlockFormat());
+  return Tensor(codes.shape, std::vector<double>(values.begin(), values.end()));
 }
 
 /// The codes `packed` holds, in the result's row-major order.
@@ -314,16 +230,16 @@ llvm::Expected<Tensor> requantize(qc::RequantizeOp op, const Tensor &q) {
   auto outType = cast<quant::QuantizedType>(
       op.getOutput().getType().getElementType());
   const numerics::RoundingMode mode = qc::toNumerics(op.getRounding());
-  auto inTable = ParamsTable::get(op, inType, q.shape);
+  auto inTable = paramsOf(op, inType, q.shape);
   if (!inTable)
     return inTable.takeError();
-  auto outTable = ParamsTable::get(op, outType, q.shape);
+  auto outTable = paramsOf(op, outType, q.shape);
   if (!outTable)
     return outTable.takeError();
   Tensor out(q.shape, std::vector<double>(q.data.size()));
   for (size_t i = 0; i < q.data.size(); ++i) {
-    const ElementParams in = inTable->at(i);
-    const ElementParams o = outTable->at(i);
+    const qc::QuantParams::Element in = inTable->at(i);
+    const qc::QuantParams::Element o = outTable->at(i);
     const double ratio = in.scale / o.scale;
     const double real = static_cast<double>(q.data[i] - in.zeroPoint) * ratio;
     out.data[i] = static_cast<double>(numerics::roundAndSaturate(

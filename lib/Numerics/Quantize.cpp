@@ -121,18 +121,44 @@ float nvfp4TensorScale(float amax) {
   return static_cast<float>(amax / denominator);
 }
 
-std::vector<float> fakeQuantizeBlocks(const std::vector<float> &values,
-                                      const BlockFormat &format) {
-  std::vector<float> out(values.size());
-  for (size_t begin = 0; begin < values.size(); begin += format.blockSize) {
-    const size_t count =
-        std::min<size_t>(format.blockSize, values.size() - begin);
-    const QuantizedBlock block = quantizeBlock(&values[begin], count, format);
-    for (size_t i = 0; i < count; ++i)
-      out[begin + i] = dequantizeBlockElement(block.elementCodes[i],
-                                              block.scaleCode, format);
+BlockCodes quantizeBlocksAlong(const std::vector<float> &values, int64_t depth,
+                               int64_t inner, const BlockFormat &format) {
+  const int64_t block = format.blockSize;
+  const int64_t outer = static_cast<int64_t>(values.size()) / (depth * inner);
+  BlockCodes codes;
+  codes.elements.resize(values.size());
+  codes.scales.resize(outer * (depth / block) * inner);
+  std::vector<float> chunk(block);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i)
+      for (int64_t b0 = 0; b0 < depth; b0 += block) {
+        for (int64_t r = 0; r < block; ++r)
+          chunk[r] = values[(o * depth + b0 + r) * inner + i];
+        const QuantizedBlock q = quantizeBlock(chunk.data(), block, format);
+        for (int64_t r = 0; r < block; ++r)
+          codes.elements[(o * depth + b0 + r) * inner + i] = q.elementCodes[r];
+        codes.scales[(o * (depth / block) + b0 / block) * inner + i] =
+            q.scaleCode;
+      }
+  return codes;
+}
+
+std::vector<float> dequantizeBlocksAlong(const std::vector<uint8_t> &elements,
+                                         const std::vector<uint8_t> &scales,
+                                         int64_t depth, int64_t inner,
+                                         const BlockFormat &format) {
+  const int64_t block = format.blockSize;
+  std::vector<float> values(elements.size());
+  for (size_t e = 0; e < elements.size(); ++e) {
+    // Element (outer, r, i) reads scale (outer, r / block, i).
+    const int64_t flat = static_cast<int64_t>(e);
+    const int64_t i = flat % inner, r = (flat / inner) % depth,
+                  outer = flat / (inner * depth);
+    values[e] = dequantizeBlockElement(
+        elements[e], scales[(outer * (depth / block) + r / block) * inner + i],
+        format);
   }
-  return out;
+  return values;
 }
 
 std::optional<WeightFormat> parseWeightFormat(std::string_view name) {

@@ -529,8 +529,6 @@ Expected<int> optimizeWeightRounding(mlir::func::FuncOp floatFunc,
 
   int rewritten = 0;
   for (Layer &l : layers) {
-    auto perAxis = dyn_cast<mlir::quant::UniformQuantizedPerAxisType>(l.quantType);
-    auto perTensor = dyn_cast<mlir::quant::UniformQuantizedType>(l.quantType);
     auto q = cast<mlir::quant::QuantizedType>(l.quantType);
     // Index of weight (channel m, position j) in the original layout.
     std::function<size_t(int64_t, int64_t)> indexOf =
@@ -543,49 +541,13 @@ Expected<int> optimizeWeightRounding(mlir::func::FuncOp floatFunc,
       indexOf = [&](int64_t m, int64_t j) -> size_t {
         return j * l.channels + m;
       };
-    auto perGroup =
-        dyn_cast<mlir::quant::UniformQuantizedSubChannelType>(l.quantType);
-    ArrayRef<int64_t> shape =
-        cast<mlir::RankedTensorType>(l.codes.getType()).getShape();
-    // The scale and zero point of the weight at flat index i.
-    std::function<std::pair<double, int64_t>(size_t)> paramsOf;
-    if (perTensor) {
-      paramsOf = [&](size_t) {
-        return std::make_pair(perTensor.getScale(), perTensor.getZeroPoint());
-      };
-    } else if (perAxis) {
-      const int64_t axis = perAxis.getQuantizedDimension();
-      paramsOf = [&, axis](size_t i) {
-        int64_t inner = 1;
-        for (size_t d = axis + 1; d < shape.size(); ++d)
-          inner *= shape[d];
-        const int64_t c = (static_cast<int64_t>(i) / inner) % shape[axis];
-        return std::make_pair(perAxis.getScales()[c],
-                              perAxis.getZeroPoints()[c]);
-      };
-    } else if (perGroup) {
-      std::vector<double> scales;
-      for (const APFloat &v : perGroup.getScales().getValues<APFloat>())
-        scales.push_back(v.convertToDouble());
-      std::vector<int64_t> zeroPoints;
-      for (const APInt &v : perGroup.getZeroPoints().getValues<APInt>())
-        zeroPoints.push_back(v.getSExtValue());
-      ArrayRef<int64_t> groups = perGroup.getScales().getType().getShape();
-      if (groups.size() != shape.size())
-        continue;
-      paramsOf = [=](size_t i) {
-        // Multi-index of i, each coordinate divided by its block size,
-        // flattened over the group shape.
-        int64_t rest = static_cast<int64_t>(i), g = 0, stride = 1;
-        for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-          const int64_t coordinate = rest % shape[d];
-          rest /= shape[d];
-          g += coordinate / (shape[d] / groups[d]) * stride;
-          stride *= groups[d];
-        }
-        return std::make_pair(scales[g], zeroPoints[g]);
-      };
-    } else {
+    // The scale and zero point of each weight (per tensor, channel or
+    // group).
+    auto params = qc::QuantParams::get(
+        l.quantType,
+        cast<mlir::RankedTensorType>(l.codes.getType()).getShape());
+    if (!params) {
+      consumeError(params.takeError());
       continue;
     }
     auto oldCodes = interp::decodeConstant(
@@ -599,7 +561,9 @@ Expected<int> optimizeWeightRounding(mlir::func::FuncOp floatFunc,
       std::vector<int64_t> zeroPoints(l.k);
       for (int64_t j = 0; j < l.k; ++j) {
         w[j] = l.weights[indexOf(m, j)];
-        std::tie(scales[j], zeroPoints[j]) = paramsOf(indexOf(m, j));
+        const qc::QuantParams::Element p = params->at(indexOf(m, j));
+        scales[j] = p.scale;
+        zeroPoints[j] = p.zeroPoint;
       }
       std::vector<int64_t> codes = calib::optimizeRounding(
           w, scales, zeroPoints, q.getStorageTypeMin(), q.getStorageTypeMax(),

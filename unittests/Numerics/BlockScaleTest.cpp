@@ -162,20 +162,33 @@ TEST(BlockScale, Nvfp4TensorScaleUsesTheWholeE4M3Range) {
   EXPECT_EQ(blockMultiplier(computeBlockScale(block, 16, f), f) * 6.0f, 3.0f);
 }
 
-TEST(BlockScale, FakeQuantizeIsBlockwiseQuantizeThenDequantize) {
-  // Two MXFP4 blocks of 32 and a short one of 5: every output equals the
-  // element's dequantized code in its own block.
-  std::vector<float> values(69);
+TEST(BlockScale, BlocksAlongTheMiddleAxis) {
+  // A [2][64][3] tensor in MXFP4 blocks of 32 along the middle axis: each
+  // (outer, block, inner) triple quantizes on its own, its scale code at
+  // [outer][block][inner]; dequantizing gives each element's block value.
+  const int64_t outer = 2, depth = 64, inner = 3;
+  std::vector<float> values(outer * depth * inner);
   for (size_t i = 0; i < values.size(); ++i)
-    values[i] = std::sin(0.37f * i) * (i < 32 ? 1.0f : 20.0f);
+    values[i] = std::sin(0.37f * i) * (1.0f + (i % 7));
   const BlockFormat f = BlockFormat::mxfp4();
-  const std::vector<float> out = fakeQuantizeBlocks(values, f);
-  ASSERT_EQ(out.size(), values.size());
-  for (size_t begin = 0; begin < values.size(); begin += 32) {
-    const size_t count = std::min<size_t>(32, values.size() - begin);
-    const QuantizedBlock b = quantizeBlock(&values[begin], count, f);
-    for (size_t i = 0; i < count; ++i)
-      EXPECT_EQ(out[begin + i],
-                dequantizeBlockElement(b.elementCodes[i], b.scaleCode, f));
-  }
+  const BlockCodes codes = quantizeBlocksAlong(values, depth, inner, f);
+  ASSERT_EQ(codes.elements.size(), values.size());
+  ASSERT_EQ(codes.scales.size(), size_t(outer * 2 * inner));
+  const std::vector<float> out =
+      dequantizeBlocksAlong(codes.elements, codes.scales, depth, inner, f);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t b = 0; b < 2; ++b)
+      for (int64_t i = 0; i < inner; ++i) {
+        float chunk[32];
+        for (int64_t r = 0; r < 32; ++r)
+          chunk[r] = values[(o * depth + b * 32 + r) * inner + i];
+        const QuantizedBlock q = quantizeBlock(chunk, 32, f);
+        EXPECT_EQ(codes.scales[(o * 2 + b) * inner + i], q.scaleCode);
+        for (int64_t r = 0; r < 32; ++r) {
+          const size_t at = (o * depth + b * 32 + r) * inner + i;
+          EXPECT_EQ(codes.elements[at], q.elementCodes[r]);
+          EXPECT_EQ(out[at],
+                    dequantizeBlockElement(q.elementCodes[r], q.scaleCode, f));
+        }
+      }
 }

@@ -125,12 +125,23 @@ std::optional<BlockFormat> parseBlockFormat(std::string_view name);
 /// that block scales use E4M3's whole range (1 for amax 0 or non-finite).
 float nvfp4TensorScale(float amax);
 
-/// Quantizes `values` block by block (blocks of format.blockSize along
-/// the innermost index, a short last block allowed) and returns the
-/// dequantized values (decode(code) * multiplier), as the block kernels
-/// compute them: the exact "fake-quantized" weights.
-std::vector<float> fakeQuantizeBlocks(const std::vector<float> &values,
-                                      const BlockFormat &format);
+/// The codes of a tensor viewed as [outer][depth][inner] in blocks of
+/// format.blockSize consecutive elements along `depth` (a multiple of the
+/// block size): element codes in the tensor's order, and scale codes
+/// [outer][depth / blockSize][inner] (how qc.dequantize_blocks stores
+/// weights blocked along their reduction axis).
+struct BlockCodes {
+  std::vector<uint8_t> elements;
+  std::vector<uint8_t> scales;
+};
+BlockCodes quantizeBlocksAlong(const std::vector<float> &values, int64_t depth,
+                               int64_t inner, const BlockFormat &format);
+
+/// The values of BlockCodes (decode(element) * multiplier of its block).
+std::vector<float> dequantizeBlocksAlong(const std::vector<uint8_t> &elements,
+                                         const std::vector<uint8_t> &scales,
+                                         int64_t depth, int64_t inner,
+                                         const BlockFormat &format);
 
 //===----------------------------------------------------------------------===//
 // Weight formats by name (command line, reports, `qc.weight_format`)

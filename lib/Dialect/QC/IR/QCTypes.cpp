@@ -6,6 +6,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <cstdio>
@@ -381,4 +382,81 @@ void BlockScaledType::print(AsmPrinter &printer) const {
     printRoundTripDouble(printer, tensorScale);
   }
   printer << ">";
+}
+
+//===----------------------------------------------------------------------===//
+// QuantParams
+//===----------------------------------------------------------------------===//
+
+llvm::Expected<qc::QuantParams> qc::QuantParams::get(Type type,
+                                                     ArrayRef<int64_t> shape) {
+  auto error = [](const Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   message.str());
+  };
+  QuantParams t;
+  t.shape.assign(shape.begin(), shape.end());
+  if (auto q = dyn_cast<quant::UniformQuantizedType>(type)) {
+    t.scales = {q.getScale()};
+    t.zeroPoints = {q.getZeroPoint()};
+    return t;
+  }
+  if (auto q = dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
+    t.scales.assign(q.getScales().begin(), q.getScales().end());
+    t.zeroPoints.assign(q.getZeroPoints().begin(), q.getZeroPoints().end());
+    t.axis = q.getQuantizedDimension();
+    return t;
+  }
+  if (auto f = dyn_cast<ScaledFloatType>(type)) {
+    t.scales.assign(f.getScales().asArrayRef().begin(),
+                    f.getScales().asArrayRef().end());
+    t.zeroPoints.assign(t.scales.size(), 0);
+    if (f.isPerAxis())
+      t.axis = f.getAxis();
+    return t;
+  }
+  if (auto q = dyn_cast<quant::UniformQuantizedSubChannelType>(type)) {
+    for (const llvm::APFloat &v : q.getScales().getValues<llvm::APFloat>())
+      t.scales.push_back(v.convertToDouble());
+    for (const llvm::APInt &v : q.getZeroPoints().getValues<llvm::APInt>())
+      t.zeroPoints.push_back(v.getSExtValue());
+    ArrayRef<int64_t> scaleShape = q.getScales().getType().getShape();
+    if (scaleShape.size() != shape.size())
+      return error("per-group scales do not match the tensor's rank");
+    t.groupShape.assign(scaleShape.begin(), scaleShape.end());
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (scaleShape[d] == 0 || shape[d] % scaleShape[d] != 0)
+        return error("per-group scales do not divide the tensor");
+      t.blocks.push_back(shape[d] / scaleShape[d]);
+    }
+    return t;
+  }
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  type.print(os);
+  return error("quantized type " + name +
+               " has no constant per-element scales (block-scaled scales "
+               "are data)");
+}
+
+qc::QuantParams::Element qc::QuantParams::at(int64_t i) const {
+  size_t index = 0;
+  if (axis >= 0) {
+    int64_t inner = 1;
+    for (size_t d = axis + 1; d < shape.size(); ++d)
+      inner *= shape[d];
+    index = (i / inner) % shape[axis];
+  } else if (!blocks.empty()) {
+    // Multi-index of i, divided by the block sizes, flattened over the
+    // group (scale) shape.
+    int64_t rest = i;
+    size_t stride = 1;
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      const int64_t coordinate = rest % shape[d];
+      rest /= shape[d];
+      index += (coordinate / blocks[d]) * stride;
+      stride *= groupShape[d];
+    }
+  }
+  return {scales[index], zeroPoints[index]};
 }

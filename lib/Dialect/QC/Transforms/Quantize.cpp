@@ -437,27 +437,16 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
         amax = std::max(amax, std::fabs(v));
       format.tensorScale = numerics::nvfp4TensorScale(amax);
     }
-    // Rows along the reduction axis: element (outer, r, inner); scale
-    // (outer, r / block, inner).
     int64_t inner = 1;
     for (int64_t d = axis + 1; d < type.getRank(); ++d)
       inner *= type.getDimSize(d);
-    const int64_t outer = type.getNumElements() / (depth * inner);
-    std::vector<double> codes(values.size());
-    std::vector<double> scales(outer * (depth / block) * inner);
-    std::vector<float> chunk(block);
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t i = 0; i < inner; ++i)
-        for (int64_t b0 = 0; b0 < depth; b0 += block) {
-          for (int64_t r = 0; r < block; ++r)
-            chunk[r] = values[(o * depth + b0 + r) * inner + i];
-          const numerics::QuantizedBlock q =
-              numerics::quantizeBlock(chunk.data(), block, format);
-          for (int64_t r = 0; r < block; ++r)
-            codes[(o * depth + b0 + r) * inner + i] = q.elementCodes[r];
-          scales[(o * (depth / block) + b0 / block) * inner + i] =
-              static_cast<int8_t>(q.scaleCode);
-        }
+    const numerics::BlockCodes blockCodes =
+        numerics::quantizeBlocksAlong(values, depth, inner, format);
+    const std::vector<double> codes(blockCodes.elements.begin(),
+                                    blockCodes.elements.end());
+    std::vector<double> scales;
+    for (uint8_t code : blockCodes.scales)
+      scales.push_back(static_cast<int8_t>(code)); // i8 storage
     MLIRContext *ctx = &getContext();
     OpBuilder b(op);
     FloatType element = minifloatType(ctx, format.elementKind);

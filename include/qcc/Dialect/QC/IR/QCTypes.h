@@ -9,6 +9,9 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/Error.h"
+
+#include <vector>
 
 #include "qcc/Dialect/QC/IR/QCEnums.h.inc"
 
@@ -41,6 +44,34 @@ mlir::Type getExpressedType(mlir::Type quantizedType);
 mlir::LogicalResult
 verifyQuantizedShape(llvm::function_ref<mlir::InFlightDiagnostic()> emitError,
                      mlir::Type quantizedType, llvm::ArrayRef<int64_t> shape);
+
+/// The scale and zero point of each element of a tensor of `shape` whose
+/// elements have a quantized type with constant parameters: per tensor,
+/// per axis (`!quant.uniform`, `!qc.float`: zero point 0) or per group
+/// (sub-channel `!quant.uniform`). The interpreter, the compile-time
+/// folding of constant weights and weight rounding read parameters here.
+class QuantParams {
+public:
+  struct Element {
+    double scale;
+    int64_t zeroPoint;
+  };
+
+  /// An error naming the problem for block-scaled types (their scales are
+  /// data) and per-group scales that do not fit `shape`.
+  static llvm::Expected<QuantParams> get(mlir::Type quantizedType,
+                                         llvm::ArrayRef<int64_t> shape);
+
+  /// The parameters of flat (row-major) element `i`.
+  Element at(int64_t i) const;
+
+private:
+  std::vector<int64_t> shape;
+  std::vector<double> scales;
+  std::vector<int64_t> zeroPoints;
+  int64_t axis = -1;                       // per axis
+  std::vector<int64_t> blocks, groupShape; // per group
+};
 
 } // namespace qcc::qc
 
