@@ -603,24 +603,23 @@ dequantizeCodes(Type type, ArrayRef<int64_t> shape,
 
 void qcc::dequantizeConstantWeights(Operation *root) {
   // Block-scaled weights with constant codes and scales.
+  // (Constants are decoded once, where they are used.)
   SmallVector<DequantizeBlocksOp> blockOps;
-  root->walk([&](DequantizeBlocksOp op) {
-    if (getIntegerConstant(op.getCodes()) && getIntegerConstant(op.getScales()))
-      blockOps.push_back(op);
-  });
+  root->walk([&](DequantizeBlocksOp op) { blockOps.push_back(op); });
   for (DequantizeBlocksOp op : blockOps) {
+    auto codes = getIntegerConstant(op.getCodes());
+    auto scales = codes ? getIntegerConstant(op.getScales()) : std::nullopt;
+    if (!scales)
+      continue;
     BlockScaledType type = op.getBlockType();
     ArrayRef<int64_t> shape = op.getType().getShape();
     int64_t inner = 1;
     for (size_t d = type.getAxis() + 1; d < shape.size(); ++d)
       inner *= shape[d];
-    auto bytes = [](Value constant) {
-      const std::vector<int64_t> v = *getIntegerConstant(constant);
-      return std::vector<uint8_t>(v.begin(), v.end());
-    };
     const std::vector<float> dequantized = numerics::dequantizeBlocksAlong(
-        bytes(op.getCodes()), bytes(op.getScales()), shape[type.getAxis()],
-        inner, type.getBlockFormat());
+        std::vector<uint8_t>(codes->begin(), codes->end()),
+        std::vector<uint8_t>(scales->begin(), scales->end()),
+        shape[type.getAxis()], inner, type.getBlockFormat());
     const std::vector<double> values(dequantized.begin(), dequantized.end());
     OpBuilder b(op);
     op.replaceAllUsesWith(createConstant(
@@ -631,8 +630,9 @@ void qcc::dequantizeConstantWeights(Operation *root) {
 
   SmallVector<DequantizeOp> dequantizes;
   root->walk([&](DequantizeOp dq) {
-    auto storageCast = dq.getInput().getDefiningOp<StorageCastOp>();
-    if (storageCast && getIntegerConstant(storageCast.getInput()))
+    if (auto storageCast = dq.getInput().getDefiningOp<StorageCastOp>();
+        storageCast &&
+        storageCast.getInput().getDefiningOp<arith::ConstantOp>())
       dequantizes.push_back(dq);
   });
   for (DequantizeOp dq : dequantizes) {
@@ -640,9 +640,11 @@ void qcc::dequantizeConstantWeights(Operation *root) {
     auto type = cast<RankedTensorType>(dq.getType());
     if (!type.getElementType().isF32() || !type.hasStaticShape())
       continue;
-    auto values =
-        dequantizeCodes(getElementTypeOrSelf(dq.getInput()), type.getShape(),
-                        *getIntegerConstant(storageCast.getInput()));
+    auto codes = getIntegerConstant(storageCast.getInput());
+    if (!codes)
+      continue;
+    auto values = dequantizeCodes(getElementTypeOrSelf(dq.getInput()),
+                                  type.getShape(), *codes);
     if (!values)
       continue;
     OpBuilder b(dq);
