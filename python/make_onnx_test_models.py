@@ -240,6 +240,36 @@ def bad_models(out):
         f.write(valid[: len(valid) // 2])
     with open(os.path.join(out, "garbage.onnx"), "wb") as f:
         f.write(bytes(range(7, 250, 3)) * 3)
+    # Hostile nodes: no inputs at all (the importer once dereferenced them).
+    for op in ["Add", "Sub", "Mul", "Div", "Pow", "Identity", "Flatten",
+               "Gather", "Reshape", "Shape", "Slice", "Squeeze", "Unsqueeze"]:
+        save("no_inputs_%s.onnx" % op.lower(),
+             model([node(op, [], ["y"], name="empty_" + op.lower())], A, Y))
+    # A required input left empty ("") in the middle.
+    save("empty_required_input.onnx",
+         model([node("Add", ["a", ""], ["y"], name="add_half")], A, Y))
+    # Window arithmetic from the file: absurd pads, strides that wrap int64.
+    X = [("x", F, ["N", 1, 8, 8])]
+    w = ("w", rand(1, 1, 3, 3))
+    save("conv_huge_pads.onnx",
+         model([node("Conv", ["x", "w"], ["y"], name="conv_pads",
+                     pads=[100000] * 4)], X, [("y", F, ["N", 1, "H", "W"])],
+               [w]))
+    save("conv_large_pads.onnx",
+         model([node("Conv", ["x", "w"], ["y"], name="conv_pads",
+                     pads=[20000] * 4)], X, [("y", F, ["N", 1, "H", "W"])],
+               [w]))
+    save("conv_transpose_overflow.onnx",
+         model([node("ConvTranspose", ["x", "w"], ["y"], name="deconv_wrap",
+                     strides=[1 << 61, 1 << 61])], X,
+               [("y", F, ["N", 1, "H", "W"])], [w]))
+    save("conv_dilation_overflow.onnx",
+         model([node("Conv", ["x", "w"], ["y"], name="conv_dilated",
+                     dilations=[1 << 62, 1 << 62])], X,
+               [("y", F, ["N", 1, "H", "W"])], [w]))
+    save("pad_overflow.onnx",
+         model([node("Pad", ["a", "pads"], ["y"], name="pad_wrap")], A, Y,
+               [("pads", np.array([0, (1 << 63) - 1, 0, 5], np.int64))]))
     # External data: the weights live in a side file.
     for name, location, length in [("external_absolute", "/etc/passwd", None),
                                    ("external_parent", "../secret.bin", None),

@@ -6,6 +6,8 @@
 #include "qcc/Numerics/Dyadic.h"
 #include "qcc/Numerics/Packing.h"
 #include "qcc/Numerics/Quantize.h"
+#include "qcc/Support/CheckedInt.h"
+#include "qcc/Support/MemoryLimit.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -587,6 +589,30 @@ qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs,
             llvm::Twine(body.getNumArguments()) + " inputs, got " +
             llvm::Twine(inputs.size()));
   llvm::DenseMap<Value, Tensor> env;
+  // Memory: every value stays live to the end, so the bytes add up. A
+  // result's size is estimated from its type before the op runs, a dynamic
+  // dimension taking the largest dynamic extent of the inputs (the batch).
+  uint64_t liveBytes = 0;
+  int64_t dynamicExtent = 1;
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    for (int64_t d = 0; d < type.getRank() && d < inputs[i].rank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamicExtent = std::max(dynamicExtent, inputs[i].shape[d]);
+  }
+  auto estimatedBytes = [&](Operation &op) -> std::optional<uint64_t> {
+    CheckedInt total = 0;
+    for (Type type : op.getResultTypes()) {
+      auto shaped = dyn_cast<ShapedType>(type);
+      if (!shaped || !shaped.hasRank())
+        continue;
+      CheckedInt count = 1;
+      for (int64_t d : shaped.getShape())
+        count = count * (ShapedType::isDynamic(d) ? dynamicExtent : d);
+      total = total + count;
+    }
+    return checkedBytes(total.get(), sizeof(double));
+  };
   for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
     auto type = cast<RankedTensorType>(arg.getType());
     const Tensor &in = inputs[i];
@@ -625,6 +651,16 @@ qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs,
         env[result] = *known(result);
       continue;
     }
+    std::optional<uint64_t> needed = estimatedBytes(op);
+    uint64_t total;
+    if (!needed || __builtin_add_overflow(*needed, liveBytes, &total))
+      needed.reset();
+    else
+      needed = total;
+    if (auto error = checkAllocation(
+            needed, "storing its results next to the values computed "
+                    "before it"))
+      return opError(&op, llvm::toString(std::move(error)));
     auto results = execute(&op, [&](Value v) -> const Tensor & {
       return env.at(v);
     });
@@ -639,6 +675,7 @@ qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs,
                          cast<RankedTensorType>(result.getType()).getElementType());
       if (observer)
         observer(result, tensor);
+      liveBytes += tensor.data.size() * sizeof(double);
       env[result] = std::move(tensor);
     }
   }

@@ -3,6 +3,8 @@
 #include "Driver.h"
 
 #include "qcc/Runtime/CompiledModel.h"
+#include "qcc/Support/CheckedInt.h"
+#include "qcc/Support/MemoryLimit.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -47,6 +49,20 @@ int runBench() {
   // Uniform [0, 1) inputs, seeded: latency does not depend on the values.
   std::mt19937 rng(0);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  // The batch multiplies every buffer: bound them before allocating.
+  CheckedInt totalBytes = 0;
+  for (const auto *list : {&(*model)->signature().inputs,
+                           &(*model)->signature().outputs})
+    for (const runtime::TensorSignature &t : *list) {
+      CheckedInt count = 4; // float32
+      for (int64_t d : t.shape)
+        count = count * (d < 0 ? benchBatch.getValue() : d);
+      totalBytes = totalBytes + count;
+    }
+  if (auto error = checkAllocation(checkedBytes(totalBytes.get(), 1),
+                                   "--batch=" + Twine(benchBatch.getValue()) +
+                                       ": allocating the inputs and outputs"))
+    return fail("bench", toString(std::move(error)));
   std::vector<NpyArray> inputs;
   for (const runtime::TensorSignature &t : (*model)->signature().inputs) {
     NpyArray a;

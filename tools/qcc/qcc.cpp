@@ -7,6 +7,7 @@
 
 #include "Driver.h"
 
+#include "qcc/Support/MemoryLimit.h"
 #include "qcc/Version.h"
 
 #include "llvm/Support/InitLLVM.h"
@@ -14,6 +15,14 @@
 
 using namespace llvm;
 using namespace qcc::driver;
+
+static cl::opt<std::string> memoryLimit(
+    "memory-limit",
+    cl::desc("Largest memory the interpreter, calibration and bench may "
+             "allocate for tensors, e.g. 4GiB or 512M (default: half the "
+             "machine's memory); a larger need is an error, not a crash"),
+    cl::value_desc("size"), cl::sub(cl::SubCommand::getAll()),
+    cl::cat(qccCategory));
 
 static void printVersion(raw_ostream &os) {
   os << "qcc " << QCC_VERSION << " (" << QCC_GIT_REVISION << "), built with "
@@ -31,6 +40,16 @@ int main(int argc, char **argv) {
       "low-bit code out for CPU, NVPTX and FPGA HLS)\n\n"
       "Usage: qcc <command> [options]. Run 'qcc <command> --help' for a "
       "command's options.\n");
+  if (memoryLimit.getNumOccurrences()) {
+    std::optional<uint64_t> bytes = qcc::parseByteSize(memoryLimit);
+    if (!bytes) {
+      errs() << "qcc: error: --memory-limit: expected a size such as 4GiB, "
+                "512M or 1000000 (bytes), got '"
+             << memoryLimit << "'\n";
+      return 1;
+    }
+    qcc::setMemoryLimitBytes(*bytes);
+  }
   if (importCommand)
     return runImport();
   if (runCommand)

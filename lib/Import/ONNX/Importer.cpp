@@ -8,6 +8,8 @@
 #include "ImporterImpl.h"
 #include "TensorData.h"
 
+#include "qcc/Support/CheckedInt.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -56,6 +58,8 @@ LogicalResult NodeContext::unsupported(const llvm::Twine &what) {
 }
 
 ImportedValue *NodeContext::lookup(size_t i) {
+  if (!hasInput(i))
+    return nullptr;
   auto it = importer.values.find(node.input(i));
   return it == importer.values.end() ? nullptr : &it->second;
 }
@@ -122,8 +126,14 @@ FailureOr<std::vector<int64_t>> NodeContext::constantInts(size_t i,
   if (failed(literal))
     return failure();
   std::vector<int64_t> ints;
-  for (double v : literal->values)
-    ints.push_back(static_cast<int64_t>(v));
+  for (double v : literal->values) {
+    if (v != v || v != std::trunc(v)) {
+      (void)fail(what + " (input '" + node.input(i) + "') holds " +
+                 std::to_string(v) + ", not an integer");
+      return failure();
+    }
+    ints.push_back(saturatingInt64(v));
+  }
   return ints;
 }
 
@@ -280,7 +290,7 @@ Value Importer::constantFromLiteral(const Literal &literal, Type element,
         auto integer = cast<IntegerType>(element);
         elements.push_back(builder.getIntegerAttr(
             element, llvm::APInt(integer.getWidth(),
-                                 static_cast<uint64_t>(static_cast<int64_t>(v)),
+                                 static_cast<uint64_t>(saturatingInt64(v)),
                                  /*isSigned=*/!integer.isUnsigned(),
                                  /*implicitTrunc=*/true)));
       }
@@ -301,7 +311,7 @@ Value Importer::constantFromLiteral(const Literal &literal, Type element,
                     &losesInfo);
       raw = value.bitcastToAPInt().getZExtValue();
     } else {
-      raw = static_cast<uint64_t>(static_cast<int64_t>(v));
+      raw = static_cast<uint64_t>(saturatingInt64(v));
     }
     bytes.append(reinterpret_cast<const char *>(&raw), bits / 8);
   }
@@ -579,15 +589,51 @@ llvm::Expected<ONNXImportResult> Importer::run() {
                      ", ") +
           ")");
     NodeContext ctx(*this, node, version);
+    const unsigned required = op.requiredInputsAt(version);
+    for (unsigned input = 0; input < required; ++input)
+      if (!ctx.hasInput(input))
+        return makeError(path + ": node '" + node.name() + "' (" +
+                         node.op_type() + ", opset " + llvm::Twine(opset) +
+                         "): missing required input #" + llvm::Twine(input) +
+                         " (" + node.op_type() + " takes at least " +
+                         llvm::Twine(required) + "; " +
+                         (input < static_cast<unsigned>(node.input_size())
+                              ? "its name is empty)"
+                              : "the node has " +
+                                    std::to_string(node.input_size()) + ")"));
     if (failed(op.convert(ctx)))
       return makeError(error.empty() ? path + ": node '" + node.name() +
                                            "' failed to import"
                                      : error);
-    for (const std::string &out : node.output())
-      if (!out.empty() && !values.count(out))
+    for (const std::string &out : node.output()) {
+      if (out.empty())
+        continue;
+      auto produced = values.find(out);
+      if (produced == values.end())
         return makeError(path + ": node '" + node.name() + "' (" +
                          node.op_type() + ") did not produce output '" + out +
                          "'");
+      // Shapes come from the file: bound every result, so that no later
+      // stage (interpreter, calibration, code) sizes a buffer from a wrapped
+      // or absurd shape.
+      SmallVector<int64_t> staticDims;
+      bool dynamic = false;
+      for (Dim d : produced->second.shape) {
+        if (isStatic(d))
+          staticDims.push_back(d);
+        dynamic |= !isStatic(d);
+      }
+      std::optional<int64_t> count = checkedProduct(staticDims);
+      if (!count || *count > options.maxElements)
+        return makeError(path + ": node '" + node.name() + "' (" +
+                         node.op_type() + ", opset " + llvm::Twine(opset) +
+                         "): output '" + out + "' would have " +
+                         (count ? std::to_string(*count) + " elements"
+                                : std::string("more than 2^63 elements")) +
+                         (dynamic ? " per sample" : "") +
+                         ", more than the limit of " +
+                         llvm::Twine(options.maxElements));
+    }
   }
 
   SmallVector<Value> results;

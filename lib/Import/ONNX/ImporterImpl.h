@@ -145,6 +145,19 @@ struct OpSupport {
   std::vector<int64_t> supportedVersions;
   /// Every since-version of the op up to opset 21, ascending.
   std::vector<int64_t> allVersions;
+  /// How many leading inputs the op requires (the ONNX schema's minimum
+  /// input count), checked for every node before its converter runs.
+  unsigned requiredInputs = 1;
+  /// (version, count) pairs for ops whose minimum grew in a later version.
+  std::vector<std::pair<int64_t, unsigned>> requiredInputsFrom;
+
+  unsigned requiredInputsAt(int64_t version) const {
+    unsigned count = requiredInputs;
+    for (auto [since, n] : requiredInputsFrom)
+      if (version >= since)
+        count = n;
+    return count;
+  }
 };
 const llvm::StringMap<OpSupport> &getOpSupport();
 

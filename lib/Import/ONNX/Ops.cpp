@@ -9,6 +9,8 @@
 #include "ImporterImpl.h"
 #include "TensorData.h"
 
+#include "qcc/Support/CheckedInt.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
@@ -112,18 +114,24 @@ std::optional<Literal> foldBinary(const ImportedValue &a, const ImportedValue &b
   const Literal &big = x.numElements() >= y.numElements() ? x : y;
   std::vector<double> out;
   for (int64_t i = 0; i < big.numElements(); ++i) {
-    const int64_t l = static_cast<int64_t>(x.values[x.numElements() == 1 ? 0 : i]);
-    const int64_t r = static_cast<int64_t>(y.values[y.numElements() == 1 ? 0 : i]);
+    const CheckedInt l = saturatingInt64(x.values[x.numElements() == 1 ? 0 : i]);
+    const CheckedInt r = saturatingInt64(y.values[y.numElements() == 1 ? 0 : i]);
+    CheckedInt result;
     if (opType == "Add")
-      out.push_back(l + r);
+      result = l + r;
     else if (opType == "Sub")
-      out.push_back(l - r);
+      result = l - r;
     else if (opType == "Mul")
-      out.push_back(l * r);
-    else if (opType == "Div" && r != 0)
-      out.push_back(l / r);
+      result = l * r;
+    else if (opType == "Div")
+      result = l / r;
     else
       return std::nullopt;
+    // Overflow or division by zero: leave the node to run as an op.
+    std::optional<int64_t> value = result.get();
+    if (!value)
+      return std::nullopt;
+    out.push_back(static_cast<double>(*value));
   }
   return makeLiteral(TensorProto::INT64, big.shape, std::move(out));
 }
@@ -236,7 +244,7 @@ Value scalarConstant(NodeContext &ctx, Type element, double value) {
   } else {
     attr = DenseElementsAttr::get(
         type, llvm::APInt(element.getIntOrFloatBitWidth(),
-                          static_cast<uint64_t>(static_cast<int64_t>(value)),
+                          static_cast<uint64_t>(saturatingInt64(value)),
                           !element.isUnsignedInteger(), true));
   }
   return arith::ConstantOp::create(ctx.builder(), ctx.loc(), type,
@@ -324,10 +332,14 @@ FailureOr<WindowAttrs> readWindow(NodeContext &ctx, const SymShape &input,
       if (!isStatic(d))
         return ctx.unsupported("auto_pad=" + autoPad +
                                 " on a dynamic spatial dimension");
-      const int64_t out = (d + w.strides[i] - 1) / w.strides[i];
-      const int64_t effectiveKernel = (w.kernel[i] - 1) * w.dilations[i] + 1;
-      const int64_t total =
-          std::max<int64_t>(0, (out - 1) * w.strides[i] + effectiveKernel - d);
+      const CheckedInt out = (CheckedInt(d) + w.strides[i] - 1) / w.strides[i];
+      const CheckedInt effectiveKernel =
+          (CheckedInt(w.kernel[i]) - 1) * w.dilations[i] + 1;
+      auto padding = ((out - 1) * w.strides[i] + effectiveKernel - d).get();
+      if (!padding)
+        return ctx.fail("the auto_pad padding of axis " + llvm::Twine(2 + i) +
+                        " overflows int64");
+      const int64_t total = std::max<int64_t>(0, *padding);
       const int64_t small = total / 2, large = total - total / 2;
       w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
       w.pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
@@ -345,12 +357,25 @@ FailureOr<Dim> windowOutput(NodeContext &ctx, Dim in, int64_t kernel,
                             int64_t dilation, bool ceilMode) {
   if (!isStatic(in))
     return ctx.freshSymbol();
-  const int64_t span = in + padBegin + padEnd - ((kernel - 1) * dilation + 1);
+  const CheckedInt padded = CheckedInt(in) + padBegin + padEnd;
+  auto checkedSpan =
+      (padded - ((CheckedInt(kernel) - 1) * dilation + 1)).get();
+  if (!checkedSpan)
+    return ctx.fail("the window size overflows int64 (kernel " +
+                    llvm::Twine(kernel) + ", dilation " +
+                    llvm::Twine(dilation) + ", pads " + llvm::Twine(padBegin) +
+                    " and " + llvm::Twine(padEnd) + ")");
+  const int64_t span = *checkedSpan;
   if (span < 0)
     return ctx.fail("the window (" + llvm::Twine(kernel) + ", dilation " +
                      llvm::Twine(dilation) + ") is larger than the padded "
-                     "input (" + llvm::Twine(in + padBegin + padEnd) + ")");
-  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+                     "input (" + llvm::Twine(*padded.get()) + ")");
+  // span >= 0 and stride >= 1: (span + stride - 1) fits unless both are huge.
+  auto rounded = (ceilMode ? (CheckedInt(span) + stride - 1) / stride
+                           : CheckedInt(span) / stride).get();
+  if (!rounded)
+    return ctx.fail("the window output size overflows int64");
+  int64_t out = *rounded + 1;
   // A window must start inside the input or the begin padding.
   if (ceilMode && (out - 1) * stride >= in + padBegin)
     --out;
@@ -478,7 +503,11 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
     for (size_t i = 0; i < spatial; ++i) {
       if (!isStatic(xs[2 + i]))
         return ctx.unsupported("auto_pad on a dynamic spatial dimension");
-      outputShape.push_back(xs[2 + i] * strides[i]);
+      auto size = (CheckedInt(xs[2 + i]) * strides[i]).get();
+      if (!size)
+        return ctx.fail("the output size of axis " + llvm::Twine(2 + i) +
+                        " overflows int64");
+      outputShape.push_back(*size);
     }
   if (autoPad == "VALID")
     pads.assign(2 * spatial, 0);
@@ -486,13 +515,22 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
     for (size_t i = 0; i < spatial; ++i) {
       if (!isStatic(xs[2 + i]))
         return ctx.unsupported("output_shape on a dynamic spatial dimension");
-      const int64_t total = strides[i] * (xs[2 + i] - 1) + outputPadding[i] +
-                            ((kernel[i] - 1) * dilations[i] + 1) -
-                            outputShape[i];
+      auto checkedTotal =
+          (CheckedInt(strides[i]) * (xs[2 + i] - 1) + outputPadding[i] +
+           ((CheckedInt(kernel[i]) - 1) * dilations[i] + 1) - outputShape[i])
+              .get();
+      if (!checkedTotal)
+        return ctx.fail("the padding of axis " + llvm::Twine(2 + i) +
+                        " overflows int64");
+      const int64_t total = *checkedTotal;
       if (total < 0) {
         // A larger output than the input covers: extra zeros at the end.
         pads[i] = pads[i + spatial] = 0;
-        outputPadding[i] -= total;
+        auto padding = (CheckedInt(outputPadding[i]) - total).get();
+        if (!padding)
+          return ctx.fail("the output padding of axis " + llvm::Twine(2 + i) +
+                          " overflows int64");
+        outputPadding[i] = *padding;
       } else if (autoPad == "SAME_UPPER") {
         pads[i] = total / 2;
         pads[i + spatial] = total - total / 2;
@@ -508,9 +546,14 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
       out.push_back(ctx.freshSymbol());
       continue;
     }
-    const int64_t d = strides[i] * (xs[2 + i] - 1) + outputPadding[i] +
-                      ((kernel[i] - 1) * dilations[i] + 1) - pads[i] -
-                      pads[i + spatial];
+    auto size = (CheckedInt(strides[i]) * (xs[2 + i] - 1) + outputPadding[i] +
+                 ((CheckedInt(kernel[i]) - 1) * dilations[i] + 1) - pads[i] -
+                 pads[i + spatial])
+                    .get();
+    if (!size)
+      return ctx.fail("the output size of axis " + llvm::Twine(2 + i) +
+                      " overflows int64");
+    const int64_t d = *size;
     if (d <= 0)
       return ctx.fail("the output would be empty along axis " +
                       llvm::Twine(2 + i));
@@ -1086,7 +1129,7 @@ std::optional<Literal> foldGather(const Literal &data, const Literal &indices,
   const int64_t n = data.numElements();
   bool symbolic = false;
   for (double index : indices.values) {
-    int64_t i = static_cast<int64_t>(index);
+    int64_t i = saturatingInt64(index);
     if (i < 0)
       i += n;
     if (i < 0 || i >= n)
@@ -1272,13 +1315,7 @@ int64_t sliceSize(int64_t dim, int64_t &start, int64_t &end, int64_t step) {
 }
 
 /// ONNX's "to the end" markers arrive as +-2^63 in doubles.
-int64_t toIndex(double v) {
-  if (v >= 9.2e18)
-    return INT64_MAX;
-  if (v <= -9.2e18)
-    return INT64_MIN;
-  return static_cast<int64_t>(v);
-}
+int64_t toIndex(double v) { return saturatingInt64(v); }
 
 LogicalResult convertSlice(NodeContext &ctx) {
   ImportedValue *x = ctx.lookup(0);
@@ -1460,7 +1497,11 @@ LogicalResult convertPad(NodeContext &ctx) {
         out[i] = ctx.freshSymbol();
       continue;
     }
-    out[i] += full[i] + full[i + rank];
+    auto size = (CheckedInt(out[i]) + full[i] + full[i + rank]).get();
+    if (!size)
+      return ctx.fail("the padded size of dimension " + llvm::Twine(i) +
+                      " overflows int64");
+    out[i] = *size;
     if (out[i] < 0)
       return ctx.fail("pads crop dimension " + llvm::Twine(i) +
                       " below zero");
@@ -1555,7 +1596,7 @@ FailureOr<QuantParams> readQuantParams(NodeContext &ctx, size_t scaleIndex,
       return ctx.fail("the zero point and the scale differ in size");
     params.zeroPointType = zp->dataType;
     for (double v : zp->values)
-      params.zeroPoints.push_back(static_cast<int64_t>(v));
+      params.zeroPoints.push_back(saturatingInt64(v));
   } else {
     params.zeroPoints.assign(params.scales.size(), 0);
   }
@@ -1863,63 +1904,68 @@ LogicalResult convertQLinearConv(NodeContext &ctx) {
 const llvm::StringMap<OpSupport> &qcc::onnx_import::getOpSupport() {
   static const llvm::StringMap<OpSupport> table = [] {
     llvm::StringMap<OpSupport> t;
-    auto add = [&](llvm::StringRef name, NodeConverter convert,
-                   std::vector<int64_t> all, std::vector<int64_t> supported) {
+    auto add = [&](llvm::StringRef name, unsigned requiredInputs,
+                   NodeConverter convert, std::vector<int64_t> all,
+                   std::vector<int64_t> supported) {
       t[name] = OpSupport{std::move(convert), std::move(supported),
-                          std::move(all)};
+                          std::move(all), requiredInputs, {}};
     };
-    add("Add", convertBinary<qc::AddOp>, {1, 6, 7, 13, 14}, {7, 13, 14});
-    add("Sub", convertBinary<qc::SubOp>, {1, 6, 7, 13, 14}, {7, 13, 14});
-    add("Mul", convertBinary<qc::MulOp>, {1, 6, 7, 13, 14}, {7, 13, 14});
-    add("Div", convertBinary<qc::DivOp>, {1, 6, 7, 13, 14}, {7, 13, 14});
-    add("Pow", convertBinary<qc::PowOp>, {1, 7, 12, 13, 15}, {7, 12, 13, 15});
-    add("Relu", convertRelu, {1, 6, 13, 14}, {6, 13, 14});
-    add("LeakyRelu", convertLeakyRelu, {1, 6, 16}, {6, 16});
-    add("Sigmoid", unary<qc::SigmoidOp>(), {1, 6, 13}, {6, 13});
-    add("Tanh", unary<qc::TanhOp>(), {1, 6, 13}, {6, 13});
-    add("Sqrt", unary<qc::SqrtOp>(), {1, 6, 13}, {6, 13});
-    add("Erf", unary<qc::ErfOp>(), {9, 13}, {9, 13});
-    add("HardSigmoid", convertHardSigmoid, {1, 6}, {6});
-    add("HardSwish", unary<qc::HardSwishOp>(), {14}, {14});
-    add("Gelu", convertGelu, {20}, {20});
-    add("Clip", convertClip, {1, 6, 11, 12, 13}, {6, 11, 12, 13});
-    add("Conv", convertConv, {1, 11}, {1, 11});
-    add("ConvTranspose", convertConvTranspose, {1, 11}, {1, 11});
-    add("Gemm", convertGemm, {1, 6, 7, 9, 11, 13}, {7, 9, 11, 13});
-    add("MatMul", convertMatMul, {1, 9, 13}, {1, 9, 13});
-    add("Softmax", convertSoftmax, {1, 11, 13}, {1, 11, 13});
-    add("LayerNormalization", convertLayerNorm, {17}, {17});
-    add("BatchNormalization", convertBatchNorm, {1, 6, 7, 9, 14, 15},
+    add("Add", 2, convertBinary<qc::AddOp>, {1, 6, 7, 13, 14}, {7, 13, 14});
+    add("Sub", 2, convertBinary<qc::SubOp>, {1, 6, 7, 13, 14}, {7, 13, 14});
+    add("Mul", 2, convertBinary<qc::MulOp>, {1, 6, 7, 13, 14}, {7, 13, 14});
+    add("Div", 2, convertBinary<qc::DivOp>, {1, 6, 7, 13, 14}, {7, 13, 14});
+    add("Pow", 2, convertBinary<qc::PowOp>, {1, 7, 12, 13, 15}, {7, 12, 13, 15});
+    add("Relu", 1, convertRelu, {1, 6, 13, 14}, {6, 13, 14});
+    add("LeakyRelu", 1, convertLeakyRelu, {1, 6, 16}, {6, 16});
+    add("Sigmoid", 1, unary<qc::SigmoidOp>(), {1, 6, 13}, {6, 13});
+    add("Tanh", 1, unary<qc::TanhOp>(), {1, 6, 13}, {6, 13});
+    add("Sqrt", 1, unary<qc::SqrtOp>(), {1, 6, 13}, {6, 13});
+    add("Erf", 1, unary<qc::ErfOp>(), {9, 13}, {9, 13});
+    add("HardSigmoid", 1, convertHardSigmoid, {1, 6}, {6});
+    add("HardSwish", 1, unary<qc::HardSwishOp>(), {14}, {14});
+    add("Gelu", 1, convertGelu, {20}, {20});
+    add("Clip", 1, convertClip, {1, 6, 11, 12, 13}, {6, 11, 12, 13});
+    add("Conv", 2, convertConv, {1, 11}, {1, 11});
+    add("ConvTranspose", 2, convertConvTranspose, {1, 11}, {1, 11});
+    add("Gemm", 2, convertGemm, {1, 6, 7, 9, 11, 13}, {7, 9, 11, 13});
+    add("MatMul", 2, convertMatMul, {1, 9, 13}, {1, 9, 13});
+    add("Softmax", 1, convertSoftmax, {1, 11, 13}, {1, 11, 13});
+    add("LayerNormalization", 2, convertLayerNorm, {17}, {17});
+    add("BatchNormalization", 5, convertBatchNorm, {1, 6, 7, 9, 14, 15},
         {7, 9, 14, 15});
-    add("ReduceMean", convertReduceMean, {1, 11, 13, 18}, {1, 11, 13, 18});
-    add("MaxPool", [](NodeContext &c) { return convertPool(c, true); },
+    add("ReduceMean", 1, convertReduceMean, {1, 11, 13, 18}, {1, 11, 13, 18});
+    add("MaxPool", 1, [](NodeContext &c) { return convertPool(c, true); },
         {1, 8, 10, 11, 12}, {1, 8, 10, 11, 12});
-    add("AveragePool", [](NodeContext &c) { return convertPool(c, false); },
+    add("AveragePool", 1, [](NodeContext &c) { return convertPool(c, false); },
         {1, 7, 10, 11, 19}, {1, 7, 10, 11, 19});
-    add("GlobalAveragePool", convertGlobalAveragePool, {1}, {1});
-    add("Flatten", convertFlatten, {1, 9, 11, 13, 21}, {1, 9, 11, 13, 21});
-    add("Reshape", convertReshape, {1, 5, 13, 14, 19, 21}, {5, 13, 14, 19, 21});
-    add("Transpose", convertTranspose, {1, 13, 21}, {1, 13, 21});
-    add("Concat", convertConcat, {1, 4, 11, 13}, {4, 11, 13});
-    add("Split", convertSplit, {1, 2, 11, 13, 18}, {2, 11, 13, 18});
-    add("Slice", convertSlice, {1, 10, 11, 13}, {1, 10, 11, 13});
-    add("Squeeze", convertSqueeze, {1, 11, 13, 21}, {1, 11, 13, 21});
-    add("Unsqueeze", convertUnsqueeze, {1, 11, 13, 21}, {1, 11, 13, 21});
-    add("Gather", convertGather, {1, 11, 13}, {1, 11, 13});
-    add("Shape", convertShape, {1, 13, 15, 19, 21}, {1, 13, 15, 19, 21});
-    add("Constant", convertConstant, {1, 9, 11, 12, 13, 19, 21},
+    add("GlobalAveragePool", 1, convertGlobalAveragePool, {1}, {1});
+    add("Flatten", 1, convertFlatten, {1, 9, 11, 13, 21}, {1, 9, 11, 13, 21});
+    add("Reshape", 2, convertReshape, {1, 5, 13, 14, 19, 21}, {5, 13, 14, 19, 21});
+    add("Transpose", 1, convertTranspose, {1, 13, 21}, {1, 13, 21});
+    add("Concat", 1, convertConcat, {1, 4, 11, 13}, {4, 11, 13});
+    add("Split", 1, convertSplit, {1, 2, 11, 13, 18}, {2, 11, 13, 18});
+    add("Slice", 1, convertSlice, {1, 10, 11, 13}, {1, 10, 11, 13});
+    add("Squeeze", 1, convertSqueeze, {1, 11, 13, 21}, {1, 11, 13, 21});
+    add("Unsqueeze", 1, convertUnsqueeze, {1, 11, 13, 21}, {1, 11, 13, 21});
+    add("Gather", 2, convertGather, {1, 11, 13}, {1, 11, 13});
+    add("Shape", 1, convertShape, {1, 13, 15, 19, 21}, {1, 13, 15, 19, 21});
+    add("Constant", 0, convertConstant, {1, 9, 11, 12, 13, 19, 21},
         {1, 9, 11, 12, 13, 19, 21});
-    add("Identity", convertIdentity, {1, 13, 14, 16, 19, 21},
+    add("Identity", 1, convertIdentity, {1, 13, 14, 16, 19, 21},
         {1, 13, 14, 16, 19, 21});
-    add("Pad", convertPad, {1, 2, 11, 13, 18, 19, 21}, {2, 11, 13, 18, 19, 21});
-    add("QuantizeLinear", convertQuantizeLinear, {10, 13, 19, 21},
+    add("Pad", 1, convertPad, {1, 2, 11, 13, 18, 19, 21}, {2, 11, 13, 18, 19, 21});
+    add("QuantizeLinear", 2, convertQuantizeLinear, {10, 13, 19, 21},
         {10, 13, 19, 21});
-    add("DequantizeLinear", convertDequantizeLinear, {10, 13, 19, 21},
+    add("DequantizeLinear", 2, convertDequantizeLinear, {10, 13, 19, 21},
         {10, 13, 19, 21});
-    add("QLinearConv", convertQLinearConv, {10}, {10});
-    add("QLinearMatMul", convertQLinearMatMul, {10, 21}, {10, 21});
-    add("MatMulInteger", convertMatMulInteger, {10}, {10});
-    add("ConvInteger", convertConvInteger, {10}, {10});
+    add("QLinearConv", 8, convertQLinearConv, {10}, {10});
+    add("QLinearMatMul", 8, convertQLinearMatMul, {10, 21}, {10, 21});
+    add("MatMulInteger", 2, convertMatMulInteger, {10}, {10});
+    add("ConvInteger", 2, convertConvInteger, {10}, {10});
+    // Inputs that became required in a later version (attributes before).
+    t["Slice"].requiredInputsFrom = {{10, 3}};
+    t["Pad"].requiredInputsFrom = {{11, 2}};
+    t["Unsqueeze"].requiredInputsFrom = {{13, 2}};
     return t;
   }();
   return table;

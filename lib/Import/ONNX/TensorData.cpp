@@ -9,11 +9,15 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 using namespace qcc;
 using namespace qcc::onnx_import;
@@ -139,11 +143,41 @@ static llvm::Expected<std::string> readExternalData(const TensorProto &tensor,
            llvm::sys::path::begin(location), llvm::sys::path::end(location)))
     if (part == "..")
       return makeError(what + " leaves the model's directory ('..')");
-  llvm::SmallString<256> path(baseDir);
+  // Resolve symlinks before the containment check: a link inside the model's
+  // directory may point anywhere (e.g. weights.bin -> /etc/shadow).
+  llvm::SmallString<256> realBase, path(baseDir), realPath;
   llvm::sys::path::append(path, location);
-  uint64_t fileSize;
-  if (llvm::sys::fs::file_size(path, fileSize))
-    return makeError(what + " cannot be read (" + path + ")");
+  if (baseDir.empty())
+    return makeError(what + ": external data is only read for a model file");
+  if (llvm::sys::fs::real_path(baseDir, realBase))
+    return makeError(what + ": the model's directory '" + baseDir +
+                     "' cannot be resolved");
+  if (!llvm::sys::path::is_separator(realBase.back()))
+    realBase += llvm::sys::path::get_separator();
+  if (std::error_code ec = llvm::sys::fs::real_path(path, realPath))
+    return makeError(what + " cannot be read (" + path + "): " + ec.message());
+  llvm::StringRef inside = realPath.str();
+  if (!inside.consume_front(realBase) || inside.empty())
+    return makeError(what + " resolves to '" + realPath +
+                     "', outside the model's directory '" + realBase +
+                     "' (symbolic link?)");
+  // Check the type and size on the opened descriptor, not the name, so that
+  // the file cannot be swapped between the check and the read.
+  // O_NONBLOCK: opening a FIFO must not hang the importer before its type is
+  // seen. O_NOFOLLOW: the resolved path has no link left to follow.
+  const int fd = ::open(realPath.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+                                              O_CLOEXEC);
+  if (fd < 0)
+    return makeError(what + " cannot be read (" + realPath +
+                     "): " + std::strerror(errno));
+  auto closeFd = llvm::make_scope_exit([&] { ::close(fd); });
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(fd, status))
+    return makeError(what + " cannot be read: " + ec.message());
+  if (status.type() != llvm::sys::fs::file_type::regular_file)
+    return makeError(what + " is not a regular file (a device, FIFO, socket "
+                            "or directory); only regular files are read");
+  const uint64_t fileSize = status.getSize();
   if (length < 0)
     length = static_cast<int64_t>(fileSize) - offset;
   if (static_cast<uint64_t>(offset) > fileSize ||
@@ -155,7 +189,8 @@ static llvm::Expected<std::string> readExternalData(const TensorProto &tensor,
     return makeError(what + " holds " + llvm::Twine(length) +
                      " bytes but the tensor needs " +
                      llvm::Twine(expectedBytes));
-  auto buffer = llvm::MemoryBuffer::getFileSlice(path, length, offset);
+  auto buffer = llvm::MemoryBuffer::getOpenFileSlice(fd, realPath, length,
+                                                     offset);
   if (!buffer)
     return makeError(what + " cannot be read: " + buffer.getError().message());
   return (*buffer)->getBuffer().str();

@@ -25,8 +25,10 @@ mlir::Type elementType(mlir::MLIRContext &context, int32_t dataType);
 
 /// The tensor's elements as packed little-endian bytes (BOOL: one byte per
 /// element), from raw_data, the typed repeated fields or external data.
-/// External data is read only from files inside `baseDir` (no absolute
-/// paths, no ".."), and its offset and length are checked against the file.
+/// External data is read only from regular files whose real path (symbolic
+/// links resolved) lies inside `baseDir` (no absolute paths, no ".."), and its
+/// offset and length are checked against the opened file's size. An empty
+/// `baseDir` refuses external data.
 llvm::Expected<std::string> tensorBytes(const onnx::TensorProto &tensor,
                                         llvm::StringRef baseDir,
                                         int64_t maxElements);
