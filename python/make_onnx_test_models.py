@@ -315,6 +315,34 @@ def run_fixtures(out, ops):
     x = np.random.default_rng(1).standard_normal((2, 3, 8, 8)).astype(np.float32)
     np.save(os.path.join(out, "x.npy"), x)
     np.save(os.path.join(out, "split_z_expected.npy"), x[:, 1:])
+    # NaN and infinities through activations and max pooling: NaN must
+    # propagate (as in ONNX Runtime and PyTorch), never turn into 0 or vanish.
+    a_nan = a.copy()
+    a_nan[0, 1], a_nan[1, 3], a_nan[1, 5] = np.nan, np.inf, -np.inf
+    a_nan[0, 4] = np.nan
+    np.save(os.path.join(out, "a_nan.npy"), a_nan)
+    with np.errstate(invalid="ignore"):
+        np.save(os.path.join(out, "relu_nan_expected.npy"),
+                np.where(np.isnan(a_nan) | (a_nan > 0), a_nan, 0).astype(np.float32))
+        lo, hi = [numpy_helper.to_array(t) for t in ops["clip"].graph.initializer]
+        np.save(os.path.join(out, "clip_nan_expected.npy"),
+                np.minimum(np.maximum(a_nan, lo), hi).astype(np.float32))
+        np.save(os.path.join(out, "hardsigmoid_nan_expected.npy"),
+                np.minimum(np.maximum(0.25 * a_nan.astype(np.float64) + np.float64(np.float32(0.4)), 0), 1)
+                .astype(np.float32))
+    onnx.save(model([node("Relu", ["x"], ["r"]),
+                     node("MaxPool", ["r"], ["y"], kernel_shape=[2, 2],
+                          strides=[2, 2])],
+                    [("x", F, ["N", 1, 4, 4])], [("y", F, ["N", 1, 2, 2])]),
+              os.path.join(out, "relu_maxpool.onnx"))
+    x_nan = np.arange(-8, 8, dtype=np.float32).reshape(1, 1, 4, 4)
+    x_nan[0, 0, 0, 0] = np.nan   # window (0, 0): NaN with larger values
+    x_nan[0, 0, 3, 3] = np.nan   # window (1, 1): NaN last in the window
+    x_nan[0, 0, 1, 2] = -np.inf  # window (0, 1): -inf alone
+    np.save(os.path.join(out, "x_nan.npy"), x_nan)
+    r = np.where(np.isnan(x_nan) | (x_nan > 0), x_nan, 0)
+    np.save(os.path.join(out, "relu_maxpool_nan_expected.npy"),
+            r.reshape(1, 1, 2, 2, 2, 2).max(axis=(3, 5)).astype(np.float32))
     # Two inputs with independent leading dimensions and a scalar output: the
     # inputs and the output --batch-size cannot split along dimension 0.
     onnx.save(model([node("Concat", ["a", "b"], ["c"], axis=0),

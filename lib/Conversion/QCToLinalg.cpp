@@ -381,9 +381,10 @@ template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
           Value zero = f64Constant(b, loc, 0.0), one = f64Constant(b, loc, 1.0);
           Value r;
           if constexpr (std::is_same_v<OpTy, ReluOp>) {
-            Value positive = arith::CmpFOp::create(
-                b, loc, arith::CmpFPredicate::OGT, x, zero);
-            r = arith::SelectOp::create(b, loc, positive, x, zero);
+            // Unordered-or-greater: NaN passes through, as in ONNX Runtime.
+            Value keep = arith::CmpFOp::create(
+                b, loc, arith::CmpFPredicate::UGT, x, zero);
+            r = arith::SelectOp::create(b, loc, keep, x, zero);
           } else if constexpr (std::is_same_v<OpTy, SigmoidOp>) {
             Value e =
                 math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));

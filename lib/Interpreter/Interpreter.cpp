@@ -278,22 +278,29 @@ Window windowOf(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                 toVector(dilations)};
 }
 
+/// min(max(x, lo), hi), NaN in NaN out (as ONNX Runtime and PyTorch).
+double clampPropagatingNaN(double x, double lo, double hi) {
+  return std::isnan(x) ? x : std::min(std::max(x, lo), hi);
+}
+
 double applyUnary(Operation *op, double x) {
   return llvm::TypeSwitch<Operation *, double>(op)
-      .Case([&](qc::ReluOp) { return x > 0 ? x : 0.0; })
+      // NaN propagates through every activation, as in ONNX Runtime.
+      .Case([&](qc::ReluOp) { return x > 0 || std::isnan(x) ? x : 0.0; })
       .Case([&](qc::SigmoidOp) { return 1.0 / (1.0 + std::exp(-x)); })
       .Case([&](qc::TanhOp) { return std::tanh(x); })
       .Case([&](qc::ErfOp) { return std::erf(x); })
       .Case([&](qc::SqrtOp) { return std::sqrt(x); })
       .Case([&](qc::HardSwishOp) {
-        return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5));
+        return x * clampPropagatingNaN(x / 6.0 + 0.5, 0.0, 1.0);
       })
       .Case([&](qc::LeakyReluOp o) {
         return x >= 0 ? x : o.getAlpha().convertToDouble() * x;
       })
       .Case([&](qc::HardSigmoidOp o) {
-        return std::max(0.0, std::min(1.0, o.getAlpha().convertToDouble() * x +
-                                               o.getBeta().convertToDouble()));
+        return clampPropagatingNaN(o.getAlpha().convertToDouble() * x +
+                                       o.getBeta().convertToDouble(),
+                                   0.0, 1.0);
       })
       .Case([&](qc::GeluOp o) {
         if (o.getTanhApproximation())
@@ -368,7 +375,7 @@ execute(Operation *op, llvm::function_ref<const Tensor &(Value)> get) {
         const double lo = c.getMin() ? get(c.getMin()).data.at(0) : -INFINITY;
         const double hi = c.getMax() ? get(c.getMax()).data.at(0) : INFINITY;
         return std::vector<Tensor>{unary(get(c.getInput()), [&](double x) {
-          return std::min(std::max(x, lo), hi);
+          return clampPropagatingNaN(x, lo, hi);
         })};
       })
       .Case([&](qc::CastOp c) -> llvm::Expected<std::vector<Tensor>> {

@@ -830,7 +830,10 @@ Result<Tensor> maxPool(const Tensor &x, const Window &window, bool ceilMode) {
           return; // padding never wins
         off += pos * xs[2 + i];
       }
-      best = std::max(best, x.data[off]);
+      // NaN wins (ONNX Runtime and PyTorch propagate it); padding never does.
+      const double v = x.data[off];
+      if (std::isnan(v) || v > best)
+        best = v;
     });
     out.data[oi++] = best;
   });

@@ -2,6 +2,9 @@
 
 #include "qcc/Runtime/CompiledModel.h"
 
+#include "qcc/Support/CheckedInt.h"
+#include "qcc/Support/MemoryLimit.h"
+
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -183,6 +186,18 @@ CompiledModel::run(const std::vector<NpyArray> &inputs) const {
   std::vector<const void *> in;
   for (const NpyArray &a : inputs)
     in.push_back(a.bytes.data());
+  // Output sizes follow from the signature and the inputs' batch: bound
+  // them before allocating.
+  CheckedInt outputBytes = 0;
+  for (const TensorSignature &t : signature_.outputs) {
+    CheckedInt bytes = 4; // float32
+    for (int64_t d : t.shape)
+      bytes = bytes * (d < 0 ? *batch : d);
+    outputBytes = outputBytes + bytes;
+  }
+  if (auto e = checkAllocation(checkedBytes(outputBytes.get(), 1),
+                               "the outputs of batch " + llvm::Twine(*batch)))
+    return std::move(e);
   std::vector<NpyArray> outputs;
   for (const TensorSignature &t : signature_.outputs) {
     NpyArray a;

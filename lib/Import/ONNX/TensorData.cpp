@@ -170,7 +170,7 @@ static llvm::Expected<std::string> readExternalData(const TensorProto &tensor,
   if (fd < 0)
     return makeError(what + " cannot be read (" + realPath +
                      "): " + std::strerror(errno));
-  auto closeFd = llvm::make_scope_exit([&] { ::close(fd); });
+  llvm::scope_exit closeFd([&] { ::close(fd); });
   llvm::sys::fs::file_status status;
   if (std::error_code ec = llvm::sys::fs::status(fd, status))
     return makeError(what + " cannot be read: " + ec.message());

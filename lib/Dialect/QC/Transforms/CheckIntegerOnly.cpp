@@ -48,8 +48,12 @@ struct CheckIntegerOnlyPass
       if (!floats)
         return;
       ++islands;
-      InFlightDiagnostic diag =
-          allowFloatIslands ? op->emitWarning() : op->emitError();
+      // Diagnose at the location, not on the op: op->emitWarning() attaches
+      // the op printed with the whole module's AsmState, which is linear in
+      // the module, and so quadratic over all islands.
+      InFlightDiagnostic diag = allowFloatIslands
+                                    ? mlir::emitWarning(op->getLoc())
+                                    : mlir::emitError(op->getLoc());
       diag << "float op '" << op->getName() << "' (node '" << getNodeName(op)
            << "') in the integer graph";
     });
