@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -658,6 +659,9 @@ qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs,
         env[result] = *known(result);
       continue;
     }
+    // Nothing reads a dead op's results: do not compute (or allocate) them.
+    if (isOpTriviallyDead(&op))
+      continue;
     std::optional<uint64_t> needed = estimatedBytes(op);
     uint64_t total;
     if (!needed || __builtin_add_overflow(*needed, liveBytes, &total))
