@@ -22,7 +22,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.qcc_tools_dir, config.llvm_tools_dir]
-tools = ["qopt", "qcc", "qcc-conformance", ToolSubst("mlir-tblgen", unresolved="fatal")]
+tools = ["qopt", "qcc", "qcc-conformance", "qcc-fuzz-import", ToolSubst("mlir-tblgen", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # The shared fixtures beside the project (../shared/models), when present.

@@ -602,6 +602,11 @@ qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs,
   // dimension taking the largest dynamic extent of the inputs (the batch).
   uint64_t liveBytes = 0;
   int64_t dynamicExtent = 1;
+  // Kernels check their own results against the same limit: a dynamic
+  // dimension the estimate below cannot see (e.g. a padded batch) is caught
+  // there.
+  setMaxResultElements(static_cast<int64_t>(
+      std::min<uint64_t>(memoryLimitBytes() / sizeof(double), INT64_MAX)));
   for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
     auto type = cast<RankedTensorType>(arg.getType());
     for (int64_t d = 0; d < type.getRank() && d < inputs[i].rank(); ++d)

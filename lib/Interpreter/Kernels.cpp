@@ -10,6 +10,7 @@
 
 #include "qcc/Interpreter/Kernels.h"
 
+#include <atomic>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -20,6 +21,11 @@ namespace qcc::interp {
 //===----------------------------------------------------------------------===//
 // Tensor basics
 //===----------------------------------------------------------------------===//
+
+static std::atomic<int64_t> maxResultElements{int64_t{1} << 40};
+
+void setMaxResultElements(int64_t elements) { maxResultElements = elements; }
+int64_t getMaxResultElements() { return maxResultElements; }
 
 int64_t numElements(const Shape &shape) {
   int64_t n = 1;
@@ -85,7 +91,8 @@ std::string checkTensor(const Tensor &t, const char *name) {
 }
 
 /// An error message if a result of `shape` would have more than
-/// kMaxElements elements (whose count could overflow), or "".
+/// kMaxElements elements (whose count could overflow), or more than
+/// getMaxResultElements(), or "".
 std::string checkResultSize(const Shape &shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
@@ -93,6 +100,11 @@ std::string checkResultSize(const Shape &shape) {
       return "result shape " + str(shape) + " is too large";
     n *= d;
   }
+  if (n > getMaxResultElements())
+    return "result shape " + str(shape) + " has " + std::to_string(n) +
+           " elements, more than the memory limit allows (" +
+           std::to_string(getMaxResultElements()) +
+           " elements; --memory-limit)";
   return "";
 }
 
@@ -276,6 +288,7 @@ Result<Tensor> binary(const Tensor &a, const Tensor &b,
   Result<Shape> shape = broadcastShapes(a.shape, b.shape);
   if (!shape)
     return err(shape.error);
+  CHECK_RESULT_SIZE(*shape.value);
   Tensor out = Tensor::filled(*shape.value, 0.0);
   std::vector<int64_t> sa = stridesOf(a.shape), sb = stridesOf(b.shape);
   int64_t i = 0;
@@ -738,6 +751,7 @@ Result<Tensor> reduce(const Tensor &x, const std::vector<int64_t> &axes,
     if (reduced[i])
       count *= x.shape[i];
   }
+  CHECK_RESULT_SIZE(kept);
   Tensor out = Tensor::filled(kept, 0.0);
   std::vector<int64_t> ks = stridesOf(kept), xs = stridesOf(x.shape);
   forEachIndex(x.shape, [&](const Index &idx) {
@@ -815,6 +829,7 @@ Result<Tensor> maxPool(const Tensor &x, const Window &window, bool ceilMode) {
     return err(e);
   const FullWindow &fw = ps.fw;
   size_t s = fw.kernel.size();
+  CHECK_RESULT_SIZE(ps.outShape);
   Tensor out = Tensor::filled(ps.outShape, 0.0);
   std::vector<int64_t> xs = stridesOf(x.shape);
   Shape kernelShape = fw.kernel;
@@ -856,6 +871,7 @@ Result<Tensor> windowSums(const Tensor &x, const Window &window, bool ceilMode,
     return err(e);
   const FullWindow &fw = ps.fw;
   size_t s = fw.kernel.size();
+  CHECK_RESULT_SIZE(ps.outShape);
   Tensor out = Tensor::filled(ps.outShape, 0.0);
   std::vector<int64_t> xs = stridesOf(x.shape);
   Shape kernelShape = fw.kernel;
@@ -979,6 +995,7 @@ Result<Tensor> transpose(const Tensor &x, const std::vector<int64_t> &perm) {
   for (int64_t v : p)
     outShape.push_back(x.shape[v]);
   std::vector<int64_t> xs = stridesOf(x.shape);
+  CHECK_RESULT_SIZE(outShape);
   Tensor out = Tensor::filled(outShape, 0.0);
   int64_t oi = 0;
   forEachIndex(outShape, [&](const Index &o) {
@@ -1052,6 +1069,7 @@ Result<std::vector<Tensor>> split(const Tensor &x, int64_t axis,
   for (int64_t size : sizes) {
     Shape shape = x.shape;
     shape[a] = size;
+    CHECK_RESULT_SIZE(shape);
     Tensor part = Tensor::filled(shape, 0.0);
     int64_t oi = 0;
     forEachIndex(shape, [&](const Index &idx) {
@@ -1114,6 +1132,7 @@ Result<Tensor> slice(const Tensor &x, const std::vector<int64_t> &starts,
     outShape[i] = count;
   }
   std::vector<int64_t> xs = stridesOf(x.shape);
+  CHECK_RESULT_SIZE(outShape);
   Tensor out = Tensor::filled(outShape, 0.0);
   int64_t oi = 0;
   forEachIndex(outShape, [&](const Index &o) {

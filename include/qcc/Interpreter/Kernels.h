@@ -42,6 +42,12 @@ std::vector<int64_t> stridesOf(const Shape &shape);
 /// "[2, 3, 4]", for messages.
 std::string shapeToString(const Shape &shape);
 
+/// The most elements a kernel's result may have (process-wide; the
+/// interpreter sets it from the memory limit, see qcc/Support/MemoryLimit.h).
+/// A larger result is a kernel error, never an allocation.
+void setMaxResultElements(int64_t elements);
+int64_t getMaxResultElements();
+
 /// A kernel failure (inconsistent shapes, out-of-range indices, ...): the
 /// message says what is wrong; the interpreter prefixes the op.
 struct KernelError {
