@@ -282,7 +282,8 @@ int runInfo() {
   if (!model)
     return fail("info", toString(model.takeError()));
   const runtime::ModelSignature &s = (*model)->signature();
-  outs() << "library: " << (*model)->libraryPath() << "\n";
+  outs() << "library: " << (*model)->libraryPath() << "\n"
+         << "C API: version " << (*model)->abiVersion() << "\n";
   for (const auto &[label, ts] :
        {std::pair<StringRef, const std::vector<runtime::TensorSignature> *>{
             "input", &s.inputs},
