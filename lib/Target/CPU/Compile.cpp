@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -72,6 +73,59 @@ Expected<TensorSignature> tensorSignature(func::FuncOp func, Type type,
     s.shape.push_back(tensor.isDynamicDim(d) ? -1 : tensor.getDimSize(d));
   }
   return s;
+}
+
+/// The DFS of verifyCalls from `func`: `onPath` maps the functions seen to
+/// whether they are on the current path, `path`.
+Error verifyCallsFrom(func::FuncOp func, SymbolTableCollection &symbols,
+                      llvm::DenseMap<Operation *, bool> &onPath,
+                      SmallVectorImpl<func::FuncOp> &path) {
+  auto [it, inserted] = onPath.try_emplace(func, true);
+  if (!inserted) {
+    if (!it->second)
+      return Error::success();
+    std::string cycle;
+    for (func::FuncOp f : llvm::make_range(llvm::find(path, func), path.end()))
+      cycle += ("@" + f.getSymName() + " -> ").str();
+    return error("recursive calls are not supported by the CPU target: " +
+                 cycle + "@" + func.getSymName());
+  }
+  path.push_back(func);
+  SmallVector<CallOpInterface> calls;
+  func.walk([&](CallOpInterface call) { calls.push_back(call); });
+  for (CallOpInterface call : calls) {
+    auto callee = dyn_cast_or_null<func::FuncOp>(
+        call.resolveCallableInTable(&symbols));
+    if (!callee || callee.isExternal()) {
+      std::string what = "an indirect callee";
+      if (auto symbol = dyn_cast<SymbolRefAttr>(call.getCallableForCallee()))
+        what = ("@" + symbol.getRootReference().getValue() +
+                ", which has no body in the model")
+                   .str();
+      return error("@" + func.getSymName() + " calls " + what +
+                   "; the CPU target compiles only direct calls of "
+                   "functions defined in the model");
+    }
+    if (Error e = verifyCallsFrom(callee, symbols, onPath, path))
+      return e;
+  }
+  path.pop_back();
+  onPath[func] = false;
+  return Error::success();
+}
+
+/// Calls code generation supports: direct, of functions the module defines,
+/// and not recursive. The graph has no base case to stop a call cycle: one
+/// compiled into code that overflowed the stack.
+Error verifyCalls(ModuleOp module) {
+  SymbolTableCollection symbols;
+  llvm::DenseMap<Operation *, bool> onPath;
+  SmallVector<func::FuncOp> path;
+  for (func::FuncOp func : module.getOps<func::FuncOp>())
+    if (!func.isExternal())
+      if (Error e = verifyCallsFrom(func, symbols, onPath, path))
+        return e;
+  return Error::success();
 }
 
 } // namespace
@@ -150,6 +204,8 @@ Error LLVMModule::writeBitcode(StringRef path) const {
 
 Expected<LLVMModule> lowerToLLVM(ModuleOp module, func::FuncOp func,
                                  const LoweringOptions &options) {
+  if (Error e = verifyCalls(module))
+    return std::move(e);
   // A shared library should not export `main`.
   if (failed(SymbolTable::replaceAllSymbolUses(
           func, StringAttr::get(module.getContext(), kEntryName), module)))
