@@ -118,9 +118,9 @@ std::string inDir(StringRef dir, StringRef name) {
 /// What qcc compile writes: an existing output directory is replaced only
 /// when it holds nothing else (`-o ~` must not delete a home directory).
 constexpr StringLiteral kOutputFiles[] = {
-    "model.so",  "model.h",     "model.mlir", "model.quant.mlir",
-    "model.bc",  "model_api.c", "ukernel.c",  "model.o",
-    "model.ll",  "provenance.json"};
+    "model.so", "model.h",        "model.mlir", "model.quant.mlir",
+    "model.bc", "model_api.c",    "ukernel.c",  "model.o",
+    "model.ll", "provenance.json"};
 
 /// `path` made absolute, with symbolic links resolved as far as it exists.
 std::string resolvedPath(StringRef path) {
@@ -145,8 +145,8 @@ Expected<std::string> siblingDirectory(StringRef target, StringRef tag) {
   sys::path::append(prefix, "." + sys::path::filename(target) + "." + tag);
   SmallString<256> dir;
   if (std::error_code ec = sys::fs::createUniqueDirectory(prefix, dir))
-    return createStringError(ec, "cannot create a directory next to " +
-                                     target + ": " + ec.message());
+    return createStringError(ec, "cannot create a directory next to " + target +
+                                     ": " + ec.message());
   return std::string(dir);
 }
 
@@ -159,8 +159,9 @@ std::optional<std::string> checkOutputDirectory(StringRef target,
     const std::string in = resolvedPath(input);
     if (in == resolved ||
         StringRef(in).starts_with(resolved + sys::path::get_separator().str()))
-      return "the output directory " + target.str() + " is or contains the "
-             "input " + input + " (a compile replaces the whole directory)";
+      return "the output directory " + target.str() +
+             " is or contains the input " + input +
+             " (a compile replaces the whole directory)";
   }
   sys::fs::file_status status;
   if (sys::fs::status(target, status, /*follow=*/false))
@@ -401,8 +402,8 @@ int runCompile() {
       [&] { sys::fs::remove_directories(*staging); });
   // Unique directories are created private; OUTDIR gets mkdir's permissions.
   if (std::error_code ec = sys::fs::setPermissions(
-          *staging, static_cast<sys::fs::perms>(sys::fs::all_all &
-                                                ~sys::fs::getUmask())))
+          *staging,
+          static_cast<sys::fs::perms>(sys::fs::all_all & ~sys::fs::getUmask())))
     return fail("compile", "cannot set the permissions of " + *staging + ": " +
                                ec.message());
   auto written = compileInto(*staging, std::move(provenance));

@@ -94,8 +94,8 @@ Error verifyCallsFrom(func::FuncOp func, SymbolTableCollection &symbols,
   SmallVector<CallOpInterface> calls;
   func.walk([&](CallOpInterface call) { calls.push_back(call); });
   for (CallOpInterface call : calls) {
-    auto callee = dyn_cast_or_null<func::FuncOp>(
-        call.resolveCallableInTable(&symbols));
+    auto callee =
+        dyn_cast_or_null<func::FuncOp>(call.resolveCallableInTable(&symbols));
     if (!callee || callee.isExternal()) {
       std::string what = "an indirect callee";
       if (auto symbol = dyn_cast<SymbolRefAttr>(call.getCallableForCallee()))
