@@ -49,6 +49,10 @@ struct CompiledModel::Api {
   void *(*create)();
   int (*run)(void *, int64_t, const void *const *, void *const *);
   void (*destroy)(void *);
+  // ABI version 2 on; null for version 1 models, which run unchecked.
+  int (*runChecked)(void *, int64_t, const void *const *, const size_t *,
+                    void *const *, const size_t *) = nullptr;
+  const char *(*errorString)(int) = nullptr;
 };
 
 llvm::Expected<std::unique_ptr<CompiledModel>>
@@ -102,9 +106,17 @@ CompiledModel::load(const std::string &path) {
         {(void **)&api.destroy, "qcc_model_destroy"}})
     if (llvm::Error e = bind(*fn, name))
       return std::move(e);
-  if (api.abiVersion() != 1)
-    return error(library + " has C API version " + Twine(api.abiVersion()) +
-                 "; this qcc runs version 1 (recompile the model)");
+  const int version = model->abiVersion_ = api.abiVersion();
+  if (version < 1 || version > 2)
+    return error(library + " has C API version " + Twine(version) +
+                 "; this qcc runs versions 1 and 2 (recompile the model)");
+  if (version >= 2)
+    for (auto [fn, name] :
+         {std::pair<void **, const char *>{(void **)&api.runChecked,
+                                           "qcc_model_run_checked"},
+          {(void **)&api.errorString, "qcc_model_error_string"}})
+      if (llvm::Error e = bind(*fn, name))
+        return std::move(e);
   auto read = [](int count, auto name, auto rank, auto shape, auto dtype) {
     std::vector<TensorSignature> ts;
     for (int i = 0; i < count; ++i) {
@@ -210,7 +222,20 @@ CompiledModel::run(const std::vector<NpyArray> &inputs) const {
   std::vector<void *> out;
   for (NpyArray &a : outputs)
     out.push_back(a.bytes.data());
-  if (api_->run(model_, *batch, in.data(), out.data()) != 0)
-    return error("qcc_model_run failed");
+  if (!api_->runChecked) {
+    if (api_->run(model_, *batch, in.data(), out.data()) != 0)
+      return error("qcc_model_run failed");
+    return outputs;
+  }
+  // The library checks the buffers it is given against the batch too.
+  std::vector<size_t> inSizes, outSizes;
+  for (const NpyArray &a : inputs)
+    inSizes.push_back(a.bytes.size());
+  for (const NpyArray &a : outputs)
+    outSizes.push_back(a.bytes.size());
+  if (int rc = api_->runChecked(model_, *batch, in.data(), inSizes.data(),
+                                out.data(), outSizes.data()))
+    return error("qcc_model_run_checked failed: " +
+                 Twine(api_->errorString(rc)) + " (" + Twine(rc) + ")");
   return outputs;
 }

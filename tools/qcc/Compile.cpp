@@ -17,6 +17,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
@@ -106,10 +107,110 @@ Error writeFile(StringRef path, StringRef contents) {
   return Error::success();
 }
 
-std::string inDir(StringRef name) {
-  SmallString<256> path(compileOutput);
+bool isOnnx() { return StringRef(compileModel).ends_with(".onnx"); }
+
+std::string inDir(StringRef dir, StringRef name) {
+  SmallString<256> path(dir);
   sys::path::append(path, name);
   return std::string(path);
+}
+
+/// What qcc compile writes: an existing output directory is replaced only
+/// when it holds nothing else (`-o ~` must not delete a home directory).
+constexpr StringLiteral kOutputFiles[] = {
+    "model.so", "model.h",        "model.mlir", "model.quant.mlir",
+    "model.bc", "model_api.c",    "ukernel.c",  "model.o",
+    "model.ll", "provenance.json"};
+
+/// `path` made absolute, with symbolic links resolved as far as it exists.
+std::string resolvedPath(StringRef path) {
+  SmallString<256> absolute(path);
+  sys::fs::make_absolute(absolute);
+  sys::path::remove_dots(absolute, /*remove_dot_dot=*/true);
+  SmallString<256> real;
+  if (!sys::fs::real_path(absolute, real))
+    return std::string(real);
+  StringRef parent = sys::path::parent_path(absolute);
+  if (parent.empty() || parent == absolute)
+    return std::string(absolute);
+  SmallString<256> resolved(resolvedPath(parent));
+  sys::path::append(resolved, sys::path::filename(absolute));
+  return std::string(resolved);
+}
+
+/// A new directory `<parent of target>/.<name of target>.<tag>-XXXXXX`:
+/// on the target's file system, so that renames between them are atomic.
+Expected<std::string> siblingDirectory(StringRef target, StringRef tag) {
+  SmallString<256> prefix(sys::path::parent_path(target));
+  sys::path::append(prefix, "." + sys::path::filename(target) + "." + tag);
+  SmallString<256> dir;
+  if (std::error_code ec = sys::fs::createUniqueDirectory(prefix, dir))
+    return createStringError(ec, "cannot create a directory next to " + target +
+                                     ": " + ec.message());
+  return std::string(dir);
+}
+
+/// Why `target` cannot be the output directory, if it cannot: it is or
+/// holds an input, or it exists and is not a directory qcc compile wrote.
+std::optional<std::string> checkOutputDirectory(StringRef target,
+                                                ArrayRef<std::string> inputs) {
+  const std::string resolved = resolvedPath(target);
+  for (const std::string &input : inputs) {
+    const std::string in = resolvedPath(input);
+    if (in == resolved ||
+        StringRef(in).starts_with(resolved + sys::path::get_separator().str()))
+      return "the output directory " + target.str() +
+             " is or contains the input " + input +
+             " (a compile replaces the whole directory)";
+  }
+  sys::fs::file_status status;
+  if (sys::fs::status(target, status, /*follow=*/false))
+    return std::nullopt; // Does not exist yet.
+  if (sys::fs::is_symlink_file(status))
+    return target.str() + " is a symbolic link; give the directory itself";
+  if (!sys::fs::is_directory(status))
+    return target.str() + " exists and is not a directory";
+  std::error_code ec;
+  for (sys::fs::directory_iterator it(target, ec), end; it != end && !ec;
+       it.increment(ec))
+    if (!llvm::is_contained(kOutputFiles, sys::path::filename(it->path())))
+      return target.str() + " holds " + it->path() +
+             ", which qcc compile does not write; not replacing the "
+             "directory (give a new or qcc compile's output directory)";
+  if (ec)
+    return "cannot list " + target.str() + ": " + ec.message();
+  return std::nullopt;
+}
+
+/// Makes the directory `built` the directory `target`, renaming any old
+/// one aside first and removing it after: `target` is at all times either
+/// the complete old or the complete new output (or briefly absent).
+Error replaceDirectory(StringRef built, StringRef target) {
+  auto failed = [&](std::error_code ec) {
+    return createStringError(ec, "cannot rename " + built + " to " + target +
+                                     ": " + ec.message());
+  };
+  if (!sys::fs::exists(target)) {
+    if (std::error_code ec = sys::fs::rename(built, target))
+      return failed(ec);
+    return Error::success();
+  }
+  auto aside = siblingDirectory(target, "qcc-old");
+  if (!aside)
+    return aside.takeError();
+  // rename(2) replaces the empty directory just created.
+  if (std::error_code ec = sys::fs::rename(target, *aside)) {
+    sys::fs::remove(*aside);
+    return failed(ec);
+  }
+  if (std::error_code ec = sys::fs::rename(built, target)) {
+    sys::fs::rename(*aside, target);
+    return failed(ec);
+  }
+  if (std::error_code ec = sys::fs::remove_directories(*aside))
+    errs() << "qcc compile: warning: cannot remove the old output " << *aside
+           << ": " << ec.message() << "\n";
+  return Error::success();
 }
 
 /// Runs `qcc quantize --integer-only` (this executable) on the ONNX model.
@@ -169,6 +270,69 @@ Error lowerToInteger(mlir::ModuleOp module) {
   return Error::success();
 }
 
+/// Compiles the model into the new directory `dir`; returns the name of
+/// the last file written (model.so, model.o, model.ll or model.mlir).
+Expected<std::string> compileInto(StringRef dir, json::Object provenance) {
+  auto fail = [](const Twine &message) {
+    return createStringError(inconvertibleErrorCode(), message);
+  };
+  std::string source = compileModel;
+  if (isOnnx() && !compileFloat) {
+    source = inDir(dir, "model.quant.mlir");
+    if (Error e = quantizeModel(source))
+      return std::move(e);
+  }
+  mlir::MLIRContext context;
+  auto module = loadModel(context, source);
+  if (!module)
+    return module.takeError();
+  mlir::func::FuncOp func = getMainFunction(**module);
+  if (!func)
+    return fail(compileModel + " has no function to compile");
+  if (compileFloat) {
+    mlir::PassManager pm(&context);
+    pm.addPass(qc::createQCFoldBatchNorm());
+    if (failed(pm.run(**module)))
+      return fail("BatchNorm folding failed");
+  } else if (Error e = lowerToInteger(**module)) {
+    return std::move(e);
+  }
+  {
+    std::string ir;
+    raw_string_ostream os(ir);
+    (*module)->print(os);
+    if (Error e = writeFile(inDir(dir, "model.mlir"), ir))
+      return std::move(e);
+  }
+  if (compileEmit == "mlir")
+    return std::string("model.mlir");
+
+  auto signature = cpu::getSignature(func);
+  if (!signature)
+    return signature.takeError();
+  cpu::LoweringOptions lowering;
+  lowering.packedConvMinBytes = compilePackedConvMinBytes;
+  auto llvmModule = cpu::lowerToLLVM(**module, func, lowering);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  if (compileEmit == "llvm") {
+    if (Error e = writeFile(inDir(dir, "model.ll"), llvmModule->text()))
+      return std::move(e);
+    return std::string("model.ll");
+  }
+  std::string provenanceText =
+      formatv("{0:2}", json::Value(std::move(provenance)));
+  if (Error e = writeFile(inDir(dir, "model.h"), cpu::getModelHeader()))
+    return std::move(e);
+  if (Error e = writeFile(inDir(dir, "provenance.json"), provenanceText + "\n"))
+    return std::move(e);
+  auto built = cpu::buildModel(*llvmModule, *signature, provenanceText, dir,
+                               compileEmit == "obj");
+  if (!built)
+    return built.takeError();
+  return sys::path::filename(*built).str();
+}
+
 } // namespace
 
 int runCompile() {
@@ -181,10 +345,7 @@ int runCompile() {
       compileEmit != "obj" && compileEmit != "llvm" && compileEmit != "mlir")
     return fail("compile",
                 "unknown --emit '" + compileEmit + "' (so, obj, llvm or mlir)");
-  if (std::error_code ec = sys::fs::create_directories(compileOutput))
-    return fail("compile",
-                "cannot create " + compileOutput + ": " + ec.message());
-  const bool onnx = StringRef(compileModel).ends_with(".onnx");
+  const bool onnx = isOnnx();
   if (compileFloat && !compileCalib.empty())
     return fail("compile", "--float compiles the model without quantizing "
                            "it; --calib does not apply");
@@ -194,6 +355,10 @@ int runCompile() {
   if (!onnx && !compileCalib.empty())
     return fail("compile", "--calib applies to ONNX models; " + compileModel +
                                " is compiled as it is");
+  SmallVector<std::string> inputs = {compileModel};
+  llvm::append_range(inputs, compileCalib);
+  if (auto problem = checkOutputDirectory(compileOutput, inputs))
+    return fail("compile", *problem);
 
   // Provenance: what was compiled, from what, how.
   json::Object provenance;
@@ -219,61 +384,34 @@ int runCompile() {
                    {"float", compileFloat.getValue()},
                    {"emit", compileEmit.getValue()}};
 
-  std::string source = compileModel;
-  if (onnx && !compileFloat) {
-    source = inDir("model.quant.mlir");
-    if (Error e = quantizeModel(source))
-      return fail("compile", toString(std::move(e)));
-  }
-  mlir::MLIRContext context;
-  auto module = loadModel(context, source);
-  if (!module)
-    return fail("compile", toString(module.takeError()));
-  mlir::func::FuncOp func = getMainFunction(**module);
-  if (!func)
-    return fail("compile", source + " has no function to compile");
-  if (compileFloat) {
-    mlir::PassManager pm(&context);
-    pm.addPass(qc::createQCFoldBatchNorm());
-    if (failed(pm.run(**module)))
-      return fail("compile", "BatchNorm folding failed");
-  } else if (Error e = lowerToInteger(**module)) {
+  // Everything is built in a new directory next to OUTDIR that replaces it
+  // only once complete: a failed compile leaves the old model (never a
+  // mix of its files and new ones) and no partial directory.
+  // Absolute, without "." or a trailing separator: the name of the entry
+  // replaced, in a parent directory that exists.
+  SmallString<256> target(compileOutput);
+  sys::fs::make_absolute(target);
+  sys::path::remove_dots(target, /*remove_dot_dot=*/true);
+  StringRef parent = sys::path::parent_path(target);
+  if (std::error_code ec = sys::fs::create_directories(parent))
+    return fail("compile", "cannot create " + parent + ": " + ec.message());
+  auto staging = siblingDirectory(target, "qcc-compile");
+  if (!staging)
+    return fail("compile", toString(staging.takeError()));
+  llvm::scope_exit removeStaging(
+      [&] { sys::fs::remove_directories(*staging); });
+  // Unique directories are created private; OUTDIR gets mkdir's permissions.
+  if (std::error_code ec = sys::fs::setPermissions(
+          *staging,
+          static_cast<sys::fs::perms>(sys::fs::all_all & ~sys::fs::getUmask())))
+    return fail("compile", "cannot set the permissions of " + *staging + ": " +
+                               ec.message());
+  auto written = compileInto(*staging, std::move(provenance));
+  if (!written)
+    return fail("compile", toString(written.takeError()));
+  if (Error e = replaceDirectory(*staging, target))
     return fail("compile", toString(std::move(e)));
-  }
-  {
-    std::string ir;
-    raw_string_ostream os(ir);
-    (*module)->print(os);
-    if (Error e = writeFile(inDir("model.mlir"), ir))
-      return fail("compile", toString(std::move(e)));
-  }
-  if (compileEmit == "mlir")
-    return 0;
-
-  auto signature = cpu::getSignature(func);
-  if (!signature)
-    return fail("compile", toString(signature.takeError()));
-  cpu::LoweringOptions lowering;
-  lowering.packedConvMinBytes = compilePackedConvMinBytes;
-  auto llvmModule = cpu::lowerToLLVM(**module, func, lowering);
-  if (!llvmModule)
-    return fail("compile", toString(llvmModule.takeError()));
-  if (compileEmit == "llvm") {
-    if (Error e = writeFile(inDir("model.ll"), llvmModule->text()))
-      return fail("compile", toString(std::move(e)));
-    return 0;
-  }
-  std::string provenanceText =
-      formatv("{0:2}", json::Value(std::move(provenance)));
-  if (Error e = writeFile(inDir("model.h"), cpu::getModelHeader()))
-    return fail("compile", toString(std::move(e)));
-  if (Error e = writeFile(inDir("provenance.json"), provenanceText + "\n"))
-    return fail("compile", toString(std::move(e)));
-  auto built = cpu::buildModel(*llvmModule, *signature, provenanceText,
-                               compileOutput, compileEmit == "obj");
-  if (!built)
-    return fail("compile", toString(built.takeError()));
-  outs() << "qcc compile: wrote " << *built << "\n";
+  outs() << "qcc compile: wrote " << inDir(compileOutput, *written) << "\n";
   return 0;
 }
 
@@ -282,7 +420,8 @@ int runInfo() {
   if (!model)
     return fail("info", toString(model.takeError()));
   const runtime::ModelSignature &s = (*model)->signature();
-  outs() << "library: " << (*model)->libraryPath() << "\n";
+  outs() << "library: " << (*model)->libraryPath() << "\n"
+         << "C API: version " << (*model)->abiVersion() << "\n";
   for (const auto &[label, ts] :
        {std::pair<StringRef, const std::vector<runtime::TensorSignature> *>{
             "input", &s.inputs},

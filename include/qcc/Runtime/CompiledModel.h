@@ -46,6 +46,8 @@ public:
   const ModelSignature &signature() const { return signature_; }
   const std::string &provenance() const { return provenance_; }
   const std::string &libraryPath() const { return library_; }
+  /// The library's qcc_model_abi_version(): 1 (unchecked runs) or 2.
+  int abiVersion() const { return abiVersion_; }
 
   /// Runs the model on one float32 array per input (in order), all with the
   /// same batch size, and returns one array per output.
@@ -63,6 +65,7 @@ private:
   std::unique_ptr<Api> api_;
   void *handle_ = nullptr;
   void *model_ = nullptr;
+  int abiVersion_ = 0;
   std::string library_;
   ModelSignature signature_;
   std::string provenance_;

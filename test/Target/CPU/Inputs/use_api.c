@@ -1,4 +1,5 @@
-/* A C program using a compiled model through model.h, as a user would:
+/* A C program using a compiled model through model.h, as a user would
+ * (with the unchecked qcc_model_run of ABI 1, which version 2 keeps):
  * prints the signature, runs a batch of 3 zero images, checks errors. */
 #include "model.h"
 
