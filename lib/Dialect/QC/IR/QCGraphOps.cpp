@@ -45,7 +45,8 @@ double qcc::qc::getMultiplyAddsPerSample(Operation *op) {
   if (auto convT = dyn_cast<ConvTransposeOp>(op))
     return perSample(convT.getInput()) * w.getNumElements() / w.getDimSize(0);
   if (auto matmul = dyn_cast<MatMulOp>(op)) // batched: K per output
-    return perSample(op->getResult(0)) * w.getDimSize(w.getRank() - 2);
+    return perSample(op->getResult(0)) *
+           w.getDimSize(w.getRank() == 1 ? 0 : w.getRank() - 2); // 1-d: [K]
   return perSample(op->getResult(0)) * perChannel;
 }
 
