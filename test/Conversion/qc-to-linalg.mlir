@@ -158,7 +158,7 @@ func.func @gemm_int4_weight(%a: tensor<?x2xi8>, %c: tensor<2xi32>) -> tensor<?x2
 // CHECK: math.sqrt
 // CHECK: arith.truncf {{.*}} : f64 to f32
 func.func @layer_norm(%x: tensor<2x3x4xf32>, %s: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<2x3x4xf32> {
-  %0 = qc.layer_norm %x, %s, %b {axis = -1 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x3x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  %0 = qc.layer_norm %x, %s, %b {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x3x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
   return %0 : tensor<2x3x4xf32>
 }
 

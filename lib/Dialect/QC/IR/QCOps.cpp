@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace qcc;
@@ -13,6 +14,26 @@ using namespace qcc::qc;
 
 #define GET_OP_CLASSES
 #include "qcc/Dialect/QC/IR/QCOps.cpp.inc"
+
+LogicalResult qcc::qc::verifyQuantizedElementTypes(Operation *op) {
+  auto check = [&](StringRef role, unsigned index, Type type) {
+    Type element = getElementTypeOrSelf(type);
+    return verifyQuantizedParams(
+        [&] {
+          return op->emitOpError()
+                 << role << " #" << index << " element type " << element
+                 << " is invalid: ";
+        },
+        element);
+  };
+  for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
+    if (failed(check("operand", i, type)))
+      return failure();
+  for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
+    if (failed(check("result", i, type)))
+      return failure();
+  return success();
+}
 
 /// Checks the quantized side of a quantize/dequantize op against its float
 /// side: a supported quantized element type, the same real type, and a

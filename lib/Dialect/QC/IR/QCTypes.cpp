@@ -192,6 +192,54 @@ qcc::qc::verifyQuantizedShape(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+LogicalResult
+qcc::qc::verifyQuantizedParams(function_ref<InFlightDiagnostic()> emitError,
+                               Type quantizedType) {
+  auto quantized = dyn_cast<quant::QuantizedType>(quantizedType);
+  if (!quantized)
+    return success();
+  SmallVector<double> scales;
+  SmallVector<int64_t> zeroPoints;
+  if (auto q = dyn_cast<quant::UniformQuantizedType>(quantized)) {
+    scales.push_back(q.getScale());
+    zeroPoints.push_back(q.getZeroPoint());
+  } else if (auto q =
+                 dyn_cast<quant::UniformQuantizedPerAxisType>(quantized)) {
+    llvm::append_range(scales, q.getScales());
+    llvm::append_range(zeroPoints, q.getZeroPoints());
+  } else if (auto q =
+                 dyn_cast<quant::UniformQuantizedSubChannelType>(quantized)) {
+    for (const APFloat &v : q.getScales().getValues<APFloat>())
+      scales.push_back(v.convertToDouble());
+    for (const APInt &v : q.getZeroPoints().getValues<APInt>())
+      zeroPoints.push_back(v.getSExtValue());
+  } else {
+    return success();
+  }
+  // Name the index only where there are several parameters.
+  const bool several = !isa<quant::UniformQuantizedType>(quantized);
+  for (auto [i, scale] : llvm::enumerate(scales))
+    if (!isFiniteAndPositive(scale)) {
+      InFlightDiagnostic diag = emitError() << "scale ";
+      if (several)
+        diag << "#" << i << " ";
+      return diag << "must be finite and positive, got " << scale;
+    }
+  const int64_t min = quantized.getStorageTypeMin();
+  const int64_t max = quantized.getStorageTypeMax();
+  for (auto [i, zeroPoint] : llvm::enumerate(zeroPoints))
+    if (zeroPoint < min || zeroPoint > max) {
+      InFlightDiagnostic diag = emitError() << "zero point ";
+      if (several)
+        diag << "#" << i << " (" << zeroPoint << ")";
+      else
+        diag << zeroPoint;
+      return diag << " is out of the storage range [" << min << ", " << max
+                  << "]";
+    }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // ScaledFloatType
 //===----------------------------------------------------------------------===//

@@ -48,7 +48,15 @@ def QC_Dialect : Dialect {
   }];
 }
 
+// Checks the scales and zero points of the `!quant.uniform` element types of
+// an op's operands and results: upstream's parser accepts zero points outside
+// the storage range and NaN scales.
+def QC_VerifiesQuantizedTypes : NativeOpTrait<"VerifiesQuantizedTypes"> {
+  let cppNamespace = "::qcc::qc::OpTrait";
+}
+
 class QC_Op<string mnemonic, list<Trait> traits = []>
-    : Op<QC_Dialect, mnemonic, traits>;
+    : Op<QC_Dialect, mnemonic,
+         !listconcat(traits, [QC_VerifiesQuantizedTypes])>;
 
 #endif // QCC_DIALECT_QC_IR_QCDIALECT_TD

@@ -32,7 +32,7 @@ def QC_AnyTensor : RankedTensorOf<[AnyType]>;
 //===----------------------------------------------------------------------===//
 
 class QC_BinaryOp<string mnemonic, string onnxName, string formula>
-    : QC_GraphOp<mnemonic, [ResultsBroadcastableShape]> {
+    : QC_GraphOp<mnemonic> {
   let summary = "element-wise " # onnxName # " with NumPy broadcasting";
   let description = "ONNX `" # onnxName # "`: `output = " # formula #
     "`, operands broadcast as NumPy does. Integer division truncates "
@@ -42,6 +42,9 @@ class QC_BinaryOp<string mnemonic, string onnxName, string formula>
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
+  // The result has the broadcast shape (precise diagnostics, unlike
+  // ResultsBroadcastableShape).
+  let hasVerifier = 1;
 }
 
 def QC_AddOp : QC_BinaryOp<"add", "Add", "lhs + rhs">;
@@ -159,6 +162,7 @@ def QC_GemmOp : QC_GraphOp<"gemm"> {
   let assemblyFormat = [{
     $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
 }
 
 def QC_MatMulOp : QC_GraphOp<"matmul"> {
@@ -172,6 +176,7 @@ def QC_MatMulOp : QC_GraphOp<"matmul"> {
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -204,6 +209,7 @@ def QC_LayerNormOp : QC_GraphOp<"layer_norm"> {
   let assemblyFormat = [{
     $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
 }
 
 def QC_BatchNormOp : QC_GraphOp<"batch_norm"> {
@@ -219,6 +225,7 @@ def QC_BatchNormOp : QC_GraphOp<"batch_norm"> {
   let assemblyFormat = [{
     $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
 }
 
 def QC_ReduceMeanOp : QC_GraphOp<"reduce_mean"> {
@@ -231,6 +238,7 @@ def QC_ReduceMeanOp : QC_GraphOp<"reduce_mean"> {
                    BoolAttr:$keepdims);
   let results = (outs QC_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
 }
 
 def QC_ReduceSumOp : QC_GraphOp<"reduce_sum"> {
@@ -245,6 +253,7 @@ def QC_ReduceSumOp : QC_GraphOp<"reduce_sum"> {
                    BoolAttr:$keepdims);
   let results = (outs QC_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -262,6 +271,7 @@ class QC_PoolOp<string mnemonic, string onnxName, dag extra>
                             BoolAttr:$ceil_mode), extra);
   let results = (outs QC_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
 }
 
 def QC_MaxPoolOp : QC_PoolOp<"max_pool", "MaxPool", (ins)> {
@@ -297,6 +307,7 @@ def QC_GlobalAvgPoolOp : QC_GraphOp<"global_avg_pool"> {
   let arguments = (ins QC_AnyTensor:$input);
   let results = (outs QC_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -331,6 +342,7 @@ def QC_ConcatOp : QC_GraphOp<"concat"> {
   let assemblyFormat = [{
     $inputs attr-dict `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
 }
 
 def QC_SplitOp : QC_GraphOp<"split"> {
@@ -344,6 +356,7 @@ def QC_SplitOp : QC_GraphOp<"split"> {
   let assemblyFormat = [{
     $input attr-dict `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
 }
 
 def QC_SliceOp : QC_GraphOp<"slice"> {
@@ -357,6 +370,7 @@ def QC_SliceOp : QC_GraphOp<"slice"> {
                    DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
   let results = (outs QC_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
 }
 
 def QC_GatherOp : QC_GraphOp<"gather"> {
@@ -372,6 +386,7 @@ def QC_GatherOp : QC_GraphOp<"gather"> {
   let assemblyFormat = [{
     $data `[` $indices `]` attr-dict `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
 }
 
 def QC_PadOp : QC_GraphOp<"pad"> {
@@ -385,6 +400,7 @@ def QC_PadOp : QC_GraphOp<"pad"> {
                    QC_PadModeAttr:$mode, F64Attr:$value);
   let results = (outs QC_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
 }
 
 #endif // QCC_DIALECT_QC_IR_QCGRAPHOPS_TD

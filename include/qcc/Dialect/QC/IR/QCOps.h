@@ -12,6 +12,26 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace qcc::qc {
+
+/// Checks the parameters of the quantized element types of `op`'s operands
+/// and results (see verifyQuantizedParams).
+mlir::LogicalResult verifyQuantizedElementTypes(mlir::Operation *op);
+
+namespace OpTrait {
+/// Every qc op: its quantized element types have valid parameters.
+template <typename ConcreteType>
+class VerifiesQuantizedTypes
+    : public mlir::OpTrait::TraitBase<ConcreteType, VerifiesQuantizedTypes> {
+public:
+  static mlir::LogicalResult verifyTrait(mlir::Operation *op) {
+    return verifyQuantizedElementTypes(op);
+  }
+};
+} // namespace OpTrait
+
+} // namespace qcc::qc
+
 #define GET_OP_CLASSES
 #include "qcc/Dialect/QC/IR/QCOps.h.inc"
 

@@ -45,6 +45,14 @@ mlir::LogicalResult
 verifyQuantizedShape(llvm::function_ref<mlir::InFlightDiagnostic()> emitError,
                      mlir::Type quantizedType, llvm::ArrayRef<int64_t> shape);
 
+/// Checks the parameters of a `!quant.uniform` type (per tensor, per axis or
+/// per group): scales finite and positive, zero points within the storage
+/// range (upstream checks neither fully). Other types pass. Reports through
+/// `emitError`.
+mlir::LogicalResult
+verifyQuantizedParams(llvm::function_ref<mlir::InFlightDiagnostic()> emitError,
+                      mlir::Type quantizedType);
+
 /// The scale and zero point of each element of a tensor of `shape` whose
 /// elements have a quantized type with constant parameters: per tensor,
 /// per axis (`!quant.uniform`, `!qc.float`: zero point 0) or per group
