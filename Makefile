@@ -3,6 +3,18 @@
 #   make check   install dependencies, build, and run every test
 # Both are idempotent and only rebuild what changed.
 
+# SANITIZE=address,undefined builds into its own directory (build-sanitize)
+# with clang's sanitizers; `make check SANITIZE=address,undefined` runs the
+# whole suite (with the fuzz smoke run) under them.
+SANITIZE ?=
+ifneq ($(SANITIZE),)
+BUILD_DIR ?= build-sanitize
+BUILD_TYPE ?= RelWithDebInfo
+CMAKE_SANITIZE := -DQCC_SANITIZE=$(SANITIZE)
+# Leak reports would come from LLVM's and MLIR's process-lifetime objects.
+export ASAN_OPTIONS ?= detect_leaks=0
+export UBSAN_OPTIONS ?= print_stacktrace=1
+endif
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
@@ -13,14 +25,14 @@ CMAKE_FLAGS ?=
 all: build
 
 deps:
-	@scripts/install-deps.sh
+	@QCC_SANITIZE="$(SANITIZE)" scripts/install-deps.sh
 
 $(BUILD_DIR)/build.ninja:
 	cmake -G Ninja -S . -B $(BUILD_DIR) \
 	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
 	  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
 	  -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-	  $(CMAKE_FLAGS)
+	  $(CMAKE_SANITIZE) $(CMAKE_FLAGS)
 
 configure: deps $(BUILD_DIR)/build.ninja
 

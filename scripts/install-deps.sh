@@ -18,6 +18,12 @@ PACKAGES=(
   coinor-libcbc-dev pkg-config
 )
 
+# Sanitizer builds (make check SANITIZE=...): clang's runtimes, and with them
+# libFuzzer for qcc-fuzz-import.
+if [ -n "${QCC_SANITIZE:-}" ]; then
+  PACKAGES+=(libclang-rt-22-dev)
+fi
+
 apt_install_missing qcc "${PACKAGES[@]}"
 
 # Version checks: fail with a clear message rather than a confusing build error.

@@ -19,6 +19,8 @@ config.substitutions.append(("%qcc_obj_root", config.qcc_obj_root))
 config.substitutions.append(("%mlir_include_dir", config.mlir_include_dir))
 
 llvm_config.use_default_substitutions()
+# Sanitizer builds: their runtime options reach the tools under test.
+llvm_config.with_system_environment(["ASAN_OPTIONS", "UBSAN_OPTIONS"])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.qcc_tools_dir, config.llvm_tools_dir]

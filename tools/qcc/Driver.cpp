@@ -5,6 +5,7 @@
 #include "qcc/Import/ONNX.h"
 #include "qcc/InitAll.h"
 #include "qcc/Numerics/Quantize.h"
+#include "qcc/Support/NestingDepth.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -120,6 +121,13 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModel(mlir::MLIRContext &context
   auto file = mlir::openInputFile(path, &errorMessage);
   if (!file)
     return createStringError(inconvertibleErrorCode(), errorMessage);
+  if (std::optional<size_t> at = qcc::findExcessiveNesting(
+          file->getBuffer(), qcc::kMaxMLIRNestingDepth))
+    return createStringError(
+        inconvertibleErrorCode(),
+        path + ": brackets nest more than " +
+            Twine(qcc::kMaxMLIRNestingDepth) + " levels deep (at byte " +
+            Twine(*at) + "); the MLIR parser would overflow its stack");
   sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
   auto module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   if (!module)

@@ -18,6 +18,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -364,6 +365,18 @@ FailureOr<Value> Importer::materialize(ImportedValue &value, StringRef name) {
 /// Reads the whole file and parses it as a ModelProto, with a clear error
 /// for truncated or corrupted files.
 static llvm::Expected<onnx::ModelProto> loadModel(StringRef path) {
+  // A FIFO or device would block or never end (/dev/zero): regular files
+  // only, and no larger than protobuf can parse.
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(path, status))
+    return makeError(path + ": cannot read: " + ec.message());
+  if (status.type() != llvm::sys::fs::file_type::regular_file)
+    return makeError(path + ": not a regular file (a device, FIFO, socket or "
+                            "directory); a model must be a regular file");
+  if (status.getSize() > static_cast<uint64_t>(INT32_MAX))
+    return makeError(path + ": " + llvm::Twine(status.getSize()) +
+                     " bytes; an ONNX model file is at most 2 GiB (larger "
+                     "weights belong in external data files)");
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
