@@ -20,6 +20,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#ifndef QCC_FUZZ_WITH_LIBFUZZER // libFuzzer brings its own main()
+
 #include "FuzzImport.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -342,3 +344,5 @@ int main(int argc, char **argv) {
                << " imported and run; no crash\n";
   return 0;
 }
+
+#endif // QCC_FUZZ_WITH_LIBFUZZER
