@@ -51,6 +51,7 @@ docs: configure
 	cp $(BUILD_DIR)/docs/QCDialect.md docs/dialect/QCDialect.md
 	cp $(BUILD_DIR)/docs/QCPasses.md docs/dialect/QCPasses.md
 	cp $(BUILD_DIR)/docs/ConversionPasses.md docs/dialect/ConversionPasses.md
+	cp $(BUILD_DIR)/docs/CPUPasses.md docs/dialect/CPUPasses.md
 
 clean:
 	rm -rf $(BUILD_DIR)

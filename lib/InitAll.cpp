@@ -5,6 +5,7 @@
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/QC/IR/QCDialect.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
+#include "qcc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,5 +28,7 @@ void qcc::registerAllDialects(mlir::DialectRegistry &registry) {
 void qcc::registerAllPasses() {
   mlir::registerAllPasses();
   qc::registerQCPasses();
+  qc::registerQCPipelines();
   registerQCConversionPasses();
+  cpu::registerCPUPassesAndPipelines();
 }

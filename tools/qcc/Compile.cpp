@@ -257,10 +257,7 @@ Error lowerToInteger(mlir::ModuleOp module) {
         return mlir::success();
       });
   mlir::PassManager pm(module.getContext());
-  pm.addPass(qc::createQCLowerToInteger());
-  qc::QCCheckIntegerOnlyOptions check;
-  check.allowFloatIslands = true;
-  pm.addPass(qc::createQCCheckIntegerOnly(check));
+  qc::buildIntegerLoweringPipeline(pm);
   if (failed(pm.run(module)))
     return createStringError(inconvertibleErrorCode(),
                              "integer-only lowering failed");

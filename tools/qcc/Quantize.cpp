@@ -1264,10 +1264,7 @@ int runQuantize() {
                << islands << " float ops in all)\n";
     });
     mlir::PassManager pm(&context);
-    pm.addPass(qc::createQCLowerToInteger());
-    qc::QCCheckIntegerOnlyOptions check;
-    check.allowFloatIslands = true; // listed as warnings
-    pm.addPass(qc::createQCCheckIntegerOnly(check));
+    qc::buildIntegerLoweringPipeline(pm); // islands listed as warnings
     if (failed(pm.run(**module)))
       return fail("quantize", "integer-only lowering failed");
   }

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -45,6 +46,23 @@ namespace qcc::cpu {
 
 namespace {
 
+/// "file:line:col" (with the node's name when the location has one), or
+/// the location as MLIR prints it.
+std::string describeLocation(Location loc) {
+  std::string node;
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    node = (" (node '" + name.getName().getValue() + "')").str();
+    loc = name.getChildLoc();
+  }
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return (file.getFilename().getValue() + ":" + Twine(file.getLine()) + ":" +
+            Twine(file.getColumn()) + node)
+        .str();
+  std::string text;
+  raw_string_ostream(text) << loc;
+  return text + node;
+}
+
 Error error(const Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
@@ -75,59 +93,6 @@ Expected<TensorSignature> tensorSignature(func::FuncOp func, Type type,
   return s;
 }
 
-/// The DFS of verifyCalls from `func`: `onPath` maps the functions seen to
-/// whether they are on the current path, `path`.
-Error verifyCallsFrom(func::FuncOp func, SymbolTableCollection &symbols,
-                      llvm::DenseMap<Operation *, bool> &onPath,
-                      SmallVectorImpl<func::FuncOp> &path) {
-  auto [it, inserted] = onPath.try_emplace(func, true);
-  if (!inserted) {
-    if (!it->second)
-      return Error::success();
-    std::string cycle;
-    for (func::FuncOp f : llvm::make_range(llvm::find(path, func), path.end()))
-      cycle += ("@" + f.getSymName() + " -> ").str();
-    return error("recursive calls are not supported by the CPU target: " +
-                 cycle + "@" + func.getSymName());
-  }
-  path.push_back(func);
-  SmallVector<CallOpInterface> calls;
-  func.walk([&](CallOpInterface call) { calls.push_back(call); });
-  for (CallOpInterface call : calls) {
-    auto callee =
-        dyn_cast_or_null<func::FuncOp>(call.resolveCallableInTable(&symbols));
-    if (!callee || callee.isExternal()) {
-      std::string what = "an indirect callee";
-      if (auto symbol = dyn_cast<SymbolRefAttr>(call.getCallableForCallee()))
-        what = ("@" + symbol.getRootReference().getValue() +
-                ", which has no body in the model")
-                   .str();
-      return error("@" + func.getSymName() + " calls " + what +
-                   "; the CPU target compiles only direct calls of "
-                   "functions defined in the model");
-    }
-    if (Error e = verifyCallsFrom(callee, symbols, onPath, path))
-      return e;
-  }
-  path.pop_back();
-  onPath[func] = false;
-  return Error::success();
-}
-
-/// Calls code generation supports: direct, of functions the module defines,
-/// and not recursive. The graph has no base case to stop a call cycle: one
-/// compiled into code that overflowed the stack.
-Error verifyCalls(ModuleOp module) {
-  SymbolTableCollection symbols;
-  llvm::DenseMap<Operation *, bool> onPath;
-  SmallVector<func::FuncOp> path;
-  for (func::FuncOp func : module.getOps<func::FuncOp>())
-    if (!func.isExternal())
-      if (Error e = verifyCallsFrom(func, symbols, onPath, path))
-        return e;
-  return Error::success();
-}
-
 } // namespace
 
 Expected<ModelSignature> getSignature(func::FuncOp func) {
@@ -148,7 +113,16 @@ Expected<ModelSignature> getSignature(func::FuncOp func) {
   return signature;
 }
 
-void buildLoweringPipeline(OpPassManager &pm, const LoweringOptions &options) {
+void buildCPULoweringPipeline(OpPassManager &pm,
+                              const LoweringOptions &options) {
+  CPUPrepareEntryOptions prepare;
+  prepare.entry = options.entry;
+  pm.addPass(createCPUPrepareEntry(prepare));
+  // One sample at a time: static shapes throughout (the C wrapper loops
+  // over the batch).
+  qc::QCSetBatchSizeOptions batch;
+  batch.batchSize = 1;
+  pm.addNestedPass<func::FuncOp>(qc::createQCSetBatchSize(batch));
   // Weights of up to 8 bits as packed rows: matrix products read them with
   // the packed kernels (convert-qc-to-linalg unpacks the others).
   qc::QCPackWeightsOptions pack;
@@ -204,56 +178,24 @@ Error LLVMModule::writeBitcode(StringRef path) const {
 
 Expected<LLVMModule> lowerToLLVM(ModuleOp module, func::FuncOp func,
                                  const LoweringOptions &options) {
-  if (Error e = verifyCalls(module))
-    return std::move(e);
-  // A shared library should not export `main`.
-  if (failed(SymbolTable::replaceAllSymbolUses(
-          func, StringAttr::get(module.getContext(), kEntryName), module)))
-    return error("cannot rename the entry function");
-  SymbolTable::setSymbolName(func, kEntryName);
-  func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
-  {
-    // Each result gets its own buffer (the caller's output array): a
-    // returned argument, or a value returned twice, is copied first
-    // (buffer-results-to-out-params cannot handle them).
-    auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-    OpBuilder b(ret);
-    llvm::SmallPtrSet<Value, 8> seen;
-    for (OpOperand &operand : ret->getOpOperands()) {
-      Value v = operand.get();
-      if (isa<BlockArgument>(v) || !seen.insert(v).second)
-        operand.set(bufferization::AllocTensorOp::create(
-            b, ret.getLoc(), cast<RankedTensorType>(v.getType()), ValueRange{},
-            /*copy=*/v));
-    }
-  }
-  {
-    // One sample at a time: static shapes throughout (see the wrapper).
-    PassManager pm(module.getContext());
-    qc::QCSetBatchSizeOptions batch;
-    batch.batchSize = 1;
-    pm.addNestedPass<func::FuncOp>(qc::createQCSetBatchSize(batch));
-    if (failed(pm.run(module)))
-      return error("cannot specialize the batch dimension");
-  }
-  // Attributes of the ONNX graph mean nothing to LLVM.
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    func.setArgAttrs(i, ArrayRef<NamedAttribute>{});
-  for (unsigned i = 0; i < func.getNumResults(); ++i)
-    func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
+  LoweringOptions withEntry = options;
+  withEntry.entry = func.getSymName().str();
   std::string diagnostics;
   {
     raw_string_ostream os(diagnostics);
     ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
-      os << d.getLocation() << ": " << d.str() << "\n";
+      os << describeLocation(d.getLocation()) << ": " << d.str() << "\n";
       for (const Diagnostic &note : d.getNotes())
-        os << "  note: " << note.str() << "\n";
+        if (!StringRef(note.str()).starts_with("see current operation"))
+          os << "  note: " << note.str() << "\n";
       return success();
     });
     PassManager pm(module.getContext());
-    buildLoweringPipeline(pm, options);
+    buildCPULoweringPipeline(pm, withEntry);
     if (failed(pm.run(module)))
-      return error("lowering to LLVM failed:\n" + diagnostics);
+      return error("lowering to LLVM failed" +
+                   (diagnostics.empty() ? std::string()
+                                        : ":\n" + diagnostics));
   }
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
@@ -730,6 +672,32 @@ Expected<std::string> buildModel(const LLVMModule &module,
           objectOnly))
     return std::move(e);
   return output;
+}
+
+void registerCPUPassesAndPipelines() {
+  registerQCCCPUPasses();
+  struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
+    Option<int64_t> packedConvMinBytes{
+        *this, "packed-conv-min-bytes",
+        llvm::cl::desc("Integer convolutions on packed int4 weights read "
+                       "them packed from this many int8 weight bytes on"),
+        llvm::cl::init(LoweringOptions().packedConvMinBytes)};
+    Option<std::string> entry{
+        *this, "entry",
+        llvm::cl::desc("The entry function (default: @main, else the first "
+                       "function with a body)"),
+        llvm::cl::init("")};
+  };
+  PassPipelineRegistration<PipelineOptions>(
+      "qcc-cpu-lowering",
+      "The CPU target's lowering of a qc graph to the LLVM dialect (what qcc "
+      "compile runs between model.mlir and LLVM IR)",
+      [](OpPassManager &pm, const PipelineOptions &options) {
+        LoweringOptions lowering;
+        lowering.packedConvMinBytes = options.packedConvMinBytes;
+        lowering.entry = options.entry;
+        buildCPULoweringPipeline(pm, lowering);
+      });
 }
 
 } // namespace qcc::cpu

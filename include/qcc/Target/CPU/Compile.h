@@ -12,6 +12,7 @@
 #define QCC_TARGET_CPU_COMPILE_H
 
 #include "qcc/Runtime/CompiledModel.h"
+#include "qcc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -35,22 +36,6 @@ using runtime::TensorSignature;
 /// C API (non-f32 tensors, dynamic sizes other than the batch).
 llvm::Expected<ModelSignature> getSignature(mlir::func::FuncOp func);
 
-/// The name the entry function gets in the library (its C interface is
-/// `_mlir_ciface_qcc_model_entry`).
-inline constexpr llvm::StringLiteral kEntryName = "qcc_model_entry";
-
-/// Choices of the lowering pipeline.
-struct LoweringOptions {
-  /// Integer convolutions on packed int4 weights read them packed from this
-  /// many int8 weight bytes on (convert-qc-to-linalg's
-  /// packed-conv-min-bytes).
-  int64_t packedConvMinBytes = 262144;
-};
-
-/// qc (integer graph) -> linalg -> bufferized loops -> LLVM dialect.
-void buildLoweringPipeline(mlir::OpPassManager &pm,
-                           const LoweringOptions &options = {});
-
 /// An LLVM module with the context that owns it.
 struct LLVMModule {
   std::unique_ptr<llvm::LLVMContext> context;
@@ -63,8 +48,8 @@ struct LLVMModule {
   llvm::Error writeBitcode(llvm::StringRef path) const;
 };
 
-/// Runs the lowering pipeline on `module` (whose entry `func` is renamed
-/// kEntryName) and translates it to LLVM IR.
+/// Runs the qcc-cpu-lowering pipeline on `module` (whose entry `func` is
+/// renamed kEntryName) and translates it to LLVM IR.
 llvm::Expected<LLVMModule> lowerToLLVM(mlir::ModuleOp module,
                                        mlir::func::FuncOp func,
                                        const LoweringOptions &options = {});

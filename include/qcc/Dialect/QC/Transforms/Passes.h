@@ -6,6 +6,7 @@
 #include "qcc/Dialect/QC/IR/QCDialect.h"
 
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 
 namespace qcc::qc {
 
@@ -14,6 +15,16 @@ namespace qcc::qc {
 
 #define GEN_PASS_REGISTRATION
 #include "qcc/Dialect/QC/Transforms/Passes.h.inc"
+
+/// Integer-only lowering: qc-lower-to-integer, then qc-check-integer-only
+/// (float islands as warnings when `allowFloatIslands`, else errors).
+/// Registered as the pipeline `qcc-integer-lowering`; `qcc quantize
+/// --integer-only` and `qcc compile` run it.
+void buildIntegerLoweringPipeline(mlir::OpPassManager &pm,
+                                  bool allowFloatIslands = true);
+
+/// Registers the pipelines above.
+void registerQCPipelines();
 
 } // namespace qcc::qc
 
