@@ -270,6 +270,13 @@ def bad_models(out):
     save("pad_overflow.onnx",
          model([node("Pad", ["a", "pads"], ["y"], name="pad_wrap")], A, Y,
                [("pads", np.array([0, (1 << 63) - 1, 0, 5], np.int64))]))
+    # Found by qcc-fuzz-import: pads that grow the dynamic batch dimension by
+    # 3.3e9 import (the size is symbolic) but must not be allocated when run.
+    save("pad_dynamic_batch.onnx",
+         model([node("Pad", ["x", "pads"], ["y"], name="pad_batch")],
+               [("x", F, ["N", 3, 8, 8])],
+               [("y", F, ["M", 3, 10, 9])],
+               [("pads", np.array([0, 0, 1, 0, 3338665984, 0, 1, 1], np.int64))]))
     # External data: the weights live in a side file.
     for name, location, length in [("external_absolute", "/etc/passwd", None),
                                    ("external_parent", "../secret.bin", None),
