@@ -12,7 +12,9 @@ BUILD_DIR ?= build-sanitize
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_SANITIZE := -DQCC_SANITIZE=$(SANITIZE)
 # Leak reports would come from LLVM's and MLIR's process-lifetime objects.
-export ASAN_OPTIONS ?= detect_leaks=0
+# LLVM's headers poison BumpPtrAllocator slabs in our (instrumented) code
+# while the uninstrumented libMLIR.so writes into them: user poisoning off.
+export ASAN_OPTIONS ?= detect_leaks=0:allow_user_poisoning=0
 export UBSAN_OPTIONS ?= print_stacktrace=1
 endif
 BUILD_DIR ?= build

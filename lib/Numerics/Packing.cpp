@@ -32,6 +32,8 @@ size_t packedRowBytes(unsigned bits, size_t count) {
 }
 
 void packRow(unsigned bits, const uint8_t *codes, size_t count, uint8_t *out) {
+  if (count == 0)
+    return; // `out` may be null (an empty vector's data()): nothing to write
   unsigned shift = 0; // code bits stored by the previous planes
   for (unsigned w : planeWidths(bits)) {
     const size_t bytes = planeBytes(w, count);
@@ -49,6 +51,8 @@ void packRow(unsigned bits, const uint8_t *codes, size_t count, uint8_t *out) {
 
 void unpackRow(unsigned bits, const uint8_t *packed, size_t count,
                uint8_t *codes) {
+  if (count == 0)
+    return; // `codes` may be null
   std::memset(codes, 0, count);
   unsigned shift = 0;
   for (unsigned w : planeWidths(bits)) {

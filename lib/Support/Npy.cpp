@@ -399,7 +399,8 @@ void fortranToC(const uint8_t *src, uint8_t *dst, llvm::ArrayRef<int64_t> shape,
                 size_t elementSize, int64_t numElements) {
   size_t rank = shape.size();
   if (rank <= 1) {
-    std::memcpy(dst, src, numElements * elementSize);
+    if (numElements > 0) // memcpy's pointers must not be null, even for 0
+      std::memcpy(dst, src, numElements * elementSize);
     return;
   }
   std::vector<int64_t> stride(rank), index(rank, 0);
