@@ -29,6 +29,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 using llvm::Error;
@@ -207,17 +208,40 @@ Expected<LLVMModule> lowerToLLVM(ModuleOp module, func::FuncOp func,
   return result;
 }
 
-std::string getUkernelSource() {
-#include "UkernelSources.inc"
-  // One self-contained file: the header's text in place of its #include.
-  std::string source = kUkernelSource;
-  const std::string include = "#include \"qcc/Target/CPU/Ukernel.h\"";
-  const size_t at = source.find(include);
-  if (at != std::string::npos)
-    source.replace(at, include.size(), kUkernelHeader);
-  return "/* The CPU micro-kernels (lib/Target/CPU/Ukernel), as qcc embeds "
-         "them. */\n" +
-         source;
+namespace {
+// kUkernelObjects: the micro-kernels compiled when qcc was built, most
+// capable first (lib/Target/CPU/Ukernel/CMakeLists.txt).
+#include "UkernelObjects.inc"
+} // namespace
+
+ArrayRef<UkernelObject> getUkernelObjects() { return kUkernelObjects; }
+
+Expected<UkernelObject> selectUkernelObject() {
+  ArrayRef<UkernelObject> objects = getUkernelObjects();
+  auto names = [&] {
+    std::string list;
+    for (const UkernelObject &object : objects)
+      list += (list.empty() ? "" : ", ") + object.name.str();
+    return list;
+  };
+  if (const char *forced = std::getenv("QCC_UKERNEL_VARIANT")) {
+    for (const UkernelObject &object : objects)
+      if (object.name == forced)
+        return object;
+    return error(Twine("QCC_UKERNEL_VARIANT is '") + forced +
+                 "'; the micro-kernels were built for: " + names());
+  }
+  // The model code next to it is compiled with -march=native: the host is
+  // the CPU it runs on.
+  llvm::StringMap<bool> host = sys::getHostCPUFeatures();
+  for (const UkernelObject &object : objects) {
+    SmallVector<StringRef> needs;
+    object.features.split(needs, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+    if (llvm::all_of(needs, [&](StringRef f) { return host.lookup(f); }))
+      return object;
+  }
+  return error("this CPU lacks features every prebuilt micro-kernel needs (" +
+               names() + ")");
 }
 
 StringRef getModelHeader() {
@@ -659,16 +683,21 @@ Expected<std::string> buildModel(const LLVMModule &module,
     os << text;
     return Error::success();
   };
+  auto kernels = selectUkernelObject();
+  if (!kernels)
+    return kernels.takeError();
   if (Error e = module.writeBitcode(inDir("model.bc")))
     return std::move(e);
   if (Error e = write("model_api.c",
                       generateRuntimeSource(signature, kEntryName, provenance)))
     return std::move(e);
-  if (Error e = write("ukernel.c", getUkernelSource()))
+  // Kept beside model.bc and model_api.c: with model.o (objectOnly) they are
+  // what a user links.
+  if (Error e = write("ukernel.o", llvm::toStringRef(kernels->bytes)))
     return std::move(e);
   std::string output = inDir(objectOnly ? "model.o" : "model.so");
   if (Error e = linkSharedLibrary(
-          {inDir("model.bc"), inDir("model_api.c"), inDir("ukernel.c")}, output,
+          {inDir("model.bc"), inDir("model_api.c"), inDir("ukernel.o")}, output,
           objectOnly))
     return std::move(e);
   return output;

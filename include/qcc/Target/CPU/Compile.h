@@ -60,22 +60,39 @@ std::string generateRuntimeSource(const ModelSignature &signature,
                                   llvm::StringRef entry,
                                   llvm::StringRef provenance);
 
-/// The micro-kernel source (Ukernel.c with Ukernel.h inlined) that every
-/// model.so is compiled with.
-std::string getUkernelSource();
+/// The micro-kernels (lib/Target/CPU/Ukernel) compiled for one ISA level
+/// when qcc was built: a relocatable position-independent object that every
+/// model.so links, instead of compiling the kernels per model.
+struct UkernelObject {
+  /// The level, e.g. "x86-64-v4-vnni", "x86-64-v3", "x86-64".
+  llvm::StringRef name;
+  /// The host CPU features it needs: LLVM names, comma-separated.
+  llvm::StringRef features;
+  llvm::ArrayRef<uint8_t> bytes;
+};
+
+/// The prebuilt micro-kernels, most capable first.
+llvm::ArrayRef<UkernelObject> getUkernelObjects();
+
+/// The micro-kernels for this host: the first whose features the CPU has,
+/// or the one QCC_UKERNEL_VARIANT names (for tests; an unknown name is an
+/// error).
+llvm::Expected<UkernelObject> selectUkernelObject();
 
 /// The public header of every compiled model.
 llvm::StringRef getModelHeader();
 
-/// Compiles `sources` (.bc, .ll, .c) into the shared library `output` with
-/// clang (QCC_CLANG, else clang-22 or clang on PATH), optimised for this CPU;
-/// with `objectOnly`, compiles the first source into the object file `output`.
+/// Compiles and links `sources` (.bc, .ll, .c, .o) into the shared library
+/// `output` with clang (QCC_CLANG, else clang-22 or clang on PATH), optimised
+/// for this CPU; with `objectOnly`, compiles the first source into the object
+/// file `output`.
 llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> sources,
                               llvm::StringRef output, bool objectOnly = false);
 
-/// Writes model.bc, model_api.c (with `provenance` embedded) and ukernel.c
-/// into `dir` and builds `dir`/model.so from them (with `objectOnly`,
-/// `dir`/model.o from model.bc). Returns the path built.
+/// Writes model.bc, model_api.c (with `provenance` embedded) and the
+/// prebuilt micro-kernels for this host (ukernel.o) into `dir` and builds
+/// `dir`/model.so from them (with `objectOnly`, `dir`/model.o from model.bc,
+/// to be linked with the other two). Returns the path built.
 llvm::Expected<std::string> buildModel(const LLVMModule &module,
                                        const ModelSignature &signature,
                                        llvm::StringRef provenance,
