@@ -12,7 +12,6 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
@@ -173,24 +172,6 @@ Error checkOutputIsNotAnInput(StringRef output, ArrayRef<std::string> inputs,
   return Error::success();
 }
 
-mlir::func::FuncOp getMainFunction(mlir::ModuleOp module) {
-  mlir::func::FuncOp first;
-  for (mlir::func::FuncOp f : module.getOps<mlir::func::FuncOp>()) {
-    if (f.getName() == "main")
-      return f;
-    if (!first)
-      first = f;
-  }
-  return first;
-}
-
-std::string valueName(mlir::func::FuncOp func, unsigned i, bool result) {
-  auto attr = result ? func.getResultAttrOfType<mlir::StringAttr>(i, "onnx.name")
-                     : func.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name");
-  return attr ? attr.str()
-              : (result ? "output_" : "input_") + std::to_string(i);
-}
-
 std::optional<qcc::NpyDType> npyTypeOf(mlir::Type type) {
   using qcc::NpyDType;
   bool isUnsigned = false;
@@ -222,13 +203,6 @@ std::optional<qcc::NpyDType> npyTypeOf(mlir::Type type) {
   default:
     return std::nullopt;
   }
-}
-
-std::string typeString(mlir::Type type) {
-  std::string s;
-  raw_string_ostream os(s);
-  type.print(os);
-  return s;
 }
 
 Expected<std::vector<NpyArray>> readArrays(ArrayRef<std::string> names,
@@ -288,54 +262,6 @@ Expected<std::vector<NpyArray>> readArguments(mlir::func::FuncOp func,
               typeString(element));
   }
   return arrays;
-}
-
-/// Rows [begin, end) of `t` along dimension 0.
-static interp::Tensor sliceRows(const interp::Tensor &t, int64_t begin,
-                                int64_t end) {
-  interp::Tensor out;
-  out.shape = t.shape;
-  out.shape[0] = end - begin;
-  const int64_t row = t.shape[0] ? t.numElements() / t.shape[0] : 0;
-  out.data.assign(t.data.begin() + begin * row, t.data.begin() + end * row);
-  return out;
-}
-
-Error forEachBatch(
-    const std::vector<interp::Tensor> &inputs, int64_t batchSize,
-    StringRef label,
-    function_ref<Error(const std::vector<interp::Tensor> &)> body) {
-  const int64_t n = inputs[0].shape[0];
-  Progress progress(label, n);
-  for (int64_t begin = 0; begin < n; begin += batchSize) {
-    const int64_t end = std::min(n, begin + batchSize);
-    std::vector<interp::Tensor> batch;
-    for (const interp::Tensor &t : inputs)
-      batch.push_back(sliceRows(t, begin, end));
-    if (Error e = body(batch))
-      return e;
-    progress.update(end);
-  }
-  return Error::success();
-}
-
-Progress::Progress(StringRef label, int64_t total)
-    : label(label.str()), total(total),
-      enabled(sys::Process::StandardErrIsDisplayed()) {}
-
-void Progress::update(int64_t done) {
-  if (!enabled)
-    return;
-  const int width = 30;
-  const int filled = total ? static_cast<int>(width * done / total) : width;
-  errs() << "\r" << label << " [" << std::string(filled, '#')
-         << std::string(width - filled, ' ') << "] " << done << "/" << total;
-  errs().flush();
-}
-
-Progress::~Progress() {
-  if (enabled)
-    errs() << "\n";
 }
 
 } // namespace qcc::driver

@@ -9,8 +9,11 @@
 #define QCC_TOOLS_QCC_DRIVER_H
 
 #include "qcc/Interpreter/Interpreter.h"
+#include "qcc/Interpreter/Model.h"
+#include "qcc/Quantization/Quantize.h"
 #include "qcc/Runtime/CompiledModel.h"
 #include "qcc/Support/Npy.h"
+#include "qcc/Support/Progress.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -89,15 +92,13 @@ llvm::Error checkOutputIsNotAnInput(llvm::StringRef output,
                                     llvm::ArrayRef<std::string> inputs,
                                     llvm::StringRef outputFlag = "-o");
 
-/// @main, or the module's first function.
-mlir::func::FuncOp getMainFunction(mlir::ModuleOp module);
-
-/// The ONNX name of argument (or result) `i` of `func`, else "input_i".
-std::string valueName(mlir::func::FuncOp func, unsigned i, bool result);
+using interp::forEachBatch;
+using interp::getMainFunction;
+using interp::typeString;
+using interp::valueName;
 
 /// The NumPy dtype that holds values of `type` (quantized: its storage).
 std::optional<NpyDType> npyTypeOf(mlir::Type type);
-std::string typeString(mlir::Type type);
 
 /// Reads one array per argument of `func` from `files` (one .npy per
 /// argument in order, or one .npz whose members are named after the
@@ -126,27 +127,19 @@ runCompiledModel(llvm::StringRef path, llvm::ArrayRef<std::string> inputFiles);
 /// model.so), which qcc run and qcc eval execute natively.
 bool isCompiledModel(llvm::StringRef path);
 
-/// Calls `body` on consecutive slices of `inputs` along dimension 0, of
-/// `batchSize` rows each (the last may be shorter), showing progress under
-/// `label`; stops at the first error `body` returns.
-llvm::Error forEachBatch(
-    const std::vector<interp::Tensor> &inputs, int64_t batchSize,
-    llvm::StringRef label,
-    llvm::function_ref<llvm::Error(const std::vector<interp::Tensor> &)> body);
-
-/// A progress line on standard error ("label: 96/256 samples"), redrawn in
-/// place, only when standard error is a terminal.
-class Progress {
-public:
-  Progress(llvm::StringRef label, int64_t total);
-  void update(int64_t done);
-  ~Progress();
-
-private:
-  std::string label;
-  int64_t total;
-  bool enabled;
+/// How qcc quantize's report names what was asked: as on the command line.
+struct QuantizeSpelling {
+  std::string model;
+  std::string weights = "int8", acts = "int8", method = "minmax";
+  bool mixedPrecision = false;
 };
+
+/// Quantizes `module` with the quantization library and prints qcc
+/// quantize's report (standard output) and float islands (standard error).
+llvm::Expected<quantization::QuantizeReport>
+quantizeAndReport(mlir::ModuleOp module, llvm::ArrayRef<NpyArray> calibration,
+                  quantization::QuantizeOptions options,
+                  const QuantizeSpelling &spelling);
 
 } // namespace qcc::driver
 
