@@ -4,7 +4,6 @@
 
 #include "qcc/Import/ONNX.h"
 #include "qcc/InitAll.h"
-#include "qcc/Numerics/Quantize.h"
 #include "qcc/Support/NestingDepth.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -31,35 +30,6 @@ int fail(StringRef command, const Twine &message) {
   return 1;
 }
 
-Expected<unsigned> parseIntFormat(StringRef text, StringRef flag) {
-  auto format = numerics::parseWeightFormat(text);
-  if (!format || format->minifloat)
-    return createStringError(inconvertibleErrorCode(),
-                             "--" + flag + ": expected int2 .. int16, got '" +
-                                 text + "'");
-  return format->bits;
-}
-
-Expected<WeightFormat> parseWeightFormat(StringRef text, StringRef flag) {
-  if (auto block = numerics::parseBlockFormat(text))
-    return WeightFormat{
-        text.str(), text.str(),
-        numerics::getMinifloatFormat(block->elementKind).bits()};
-  auto format = numerics::parseWeightFormat(text);
-  if (!format)
-    return createStringError(inconvertibleErrorCode(),
-                             "--" + flag +
-                                 ": expected int2 .. int16, fp8e4m3, "
-                                 "fp8e5m2, fp6e3m2, fp6e2m3, fp4e2m1, mxfp8, "
-                                 "mxfp6, mxfp4 or nvfp4, got '" +
-                                 text + "'");
-  std::string floatType =
-      format->minifloat
-          ? std::string(numerics::getMinifloatFormat(*format->minifloat).name)
-          : "int";
-  return WeightFormat{text.str(), floatType, format->bits};
-}
-
 int64_t argmax(const interp::Tensor &logits, int64_t row) {
   const int64_t c = logits.data.size() / logits.shape[0];
   int64_t best = 0;
@@ -67,35 +37,6 @@ int64_t argmax(const interp::Tensor &logits, int64_t row) {
     if (logits.data[row * c + j] > logits.data[row * c + best])
       best = j;
   return best;
-}
-
-/// Row `row` of [N, ...] logits, flattened past the batch, through softmax.
-static std::vector<double> softmaxRow(const interp::Tensor &logits,
-                                      int64_t row) {
-  const int64_t c = logits.data.size() / logits.shape[0];
-  double max = -INFINITY;
-  for (int64_t j = 0; j < c; ++j)
-    max = std::max(max, logits.data[row * c + j]);
-  std::vector<double> p(c);
-  double sum = 0;
-  for (int64_t j = 0; j < c; ++j)
-    sum += p[j] = std::exp(logits.data[row * c + j] - max);
-  for (double &v : p)
-    v /= sum;
-  return p;
-}
-
-double meanSoftmaxKL(const interp::Tensor &reference,
-                     const interp::Tensor &model) {
-  const int64_t n = reference.shape[0];
-  double total = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    std::vector<double> p = softmaxRow(reference, i), q = softmaxRow(model, i);
-    for (size_t j = 0; j < p.size(); ++j)
-      if (p[j] > 0)
-        total += p[j] * (std::log(p[j]) - std::log(std::max(q[j], 1e-300)));
-  }
-  return total / n;
 }
 
 Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModel(mlir::MLIRContext &context,
@@ -141,18 +82,6 @@ Error writeModule(mlir::ModuleOp module, StringRef path) {
     os << "\n";
     return Error::success();
   });
-}
-
-Error writeFileAtomically(StringRef path,
-                          function_ref<Error(raw_ostream &)> write) {
-  // writeToOutput writes a temporary file beside `path` and renames it into
-  // place: a reader never sees a half-written file, a failure leaves the old
-  // one ("-" is standard output).
-  if (Error e = writeToOutput(path, write))
-    return createStringError(inconvertibleErrorCode(),
-                             "cannot write " + path + ": " +
-                                 toString(std::move(e)));
-  return Error::success();
 }
 
 Error checkOutputIsNotAnInput(StringRef output, ArrayRef<std::string> inputs,

@@ -10,8 +10,11 @@
 
 #include "qcc/Interpreter/Interpreter.h"
 #include "qcc/Interpreter/Model.h"
+#include "qcc/Quantization/Metrics.h"
 #include "qcc/Quantization/Quantize.h"
+#include "qcc/Quantization/WeightFormat.h"
 #include "qcc/Runtime/CompiledModel.h"
+#include "qcc/Support/AtomicFile.h"
 #include "qcc/Support/Npy.h"
 #include "qcc/Support/Progress.h"
 
@@ -47,30 +50,15 @@ int runAllocate();
 /// Prints "qcc COMMAND: error: MESSAGE" and returns 1.
 int fail(llvm::StringRef command, const llvm::Twine &message);
 
-/// A weight format as the command line spells it: int2 .. int16 or one of
-/// the minifloats fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3, fp4e2m1.
-struct WeightFormat {
-  std::string name;      // as spelled, e.g. "int4" or "fp8e4m3"
-  std::string floatType; // qc-quantize's weight-format: "int" or a float type
-  unsigned bits;         // storage bits per weight
-  /// qc-quantize's weight-bits (only read for integer formats).
-  unsigned quantizeBits() const { return floatType == "int" ? bits : 8; }
-};
-/// Parses a weight format; errors name the option `flag`.
-llvm::Expected<WeightFormat> parseWeightFormat(llvm::StringRef text,
-                                               llvm::StringRef flag);
-/// Parses int2 .. int16; errors name the option `flag`.
-llvm::Expected<unsigned> parseIntFormat(llvm::StringRef text,
-                                        llvm::StringRef flag);
+using quantization::parseIntFormat;
+using quantization::parseWeightFormat;
+using quantization::WeightFormat;
 
 /// The class of row `row` of [N, ...] logits (flattened past the batch):
 /// the index of its largest value, the first on ties.
 int64_t argmax(const interp::Tensor &logits, int64_t row);
 
-/// Mean over rows of KL(softmax(reference) || softmax(model)), in nats, of
-/// two [N, C] logits arrays of the same shape.
-double meanSoftmaxKL(const interp::Tensor &reference,
-                     const interp::Tensor &model);
+using quantization::meanSoftmaxKL;
 
 /// Loads a model: ONNX files through the importer, anything else as MLIR.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
@@ -79,12 +67,6 @@ loadModel(mlir::MLIRContext &context, llvm::StringRef path);
 /// Writes `module` as MLIR text to `path` ("-" for standard output),
 /// atomically (writeFileAtomically).
 llvm::Error writeModule(mlir::ModuleOp module, llvm::StringRef path);
-
-/// Writes `path` through a temporary file renamed into place: on failure
-/// the old file (if any) is untouched and nothing partial is left.
-llvm::Error
-writeFileAtomically(llvm::StringRef path,
-                    llvm::function_ref<llvm::Error(llvm::raw_ostream &)> write);
 
 /// An error if `output` names the same file as one of `inputs` (the option
 /// is `outputFlag`, e.g. "-o"): a command must not overwrite what it reads.

@@ -311,8 +311,7 @@ Error chooseWeightFormats(mlir::ModuleOp module,
                              "mixed precision: " + toString(std::move(e)));
   };
   sensitivity.quantize = quantize;
-  auto problem =
-      buildMixedPrecisionProblem(module, inputs, sensitivity, budgets);
+  auto problem = buildAllocationProblem(module, inputs, sensitivity, budgets);
   if (!problem)
     return failed(problem.takeError());
   double solveSeconds;
