@@ -9,6 +9,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <numeric>
+
 using namespace llvm;
 
 namespace qcc::quantization {
@@ -25,6 +27,8 @@ Error checkCalibrationData(mlir::func::FuncOp func,
     return failure("the model takes " + Twine(func.getNumArguments()) +
                    " inputs but " + Twine(arrays.size()) +
                    " calibration arrays were given");
+  if (arrays.empty())
+    return failure("the model has no inputs to calibrate on");
   int64_t samples = -1;
   for (auto [i, array] : llvm::enumerate(arrays)) {
     auto type = cast<mlir::RankedTensorType>(func.getArgument(i).getType());
@@ -161,10 +165,17 @@ Expected<QuantizeReport> quantizeModule(mlir::ModuleOp module,
     report.weightBytes += r.weightBytes;
     report.floatWeightBytes += r.floatWeightBytes;
   }
-  llvm::stable_sort(report.layers, [](const LayerReport &a,
-                                      const LayerReport &b) {
-    return a.sqnr() < b.sqnr();
+  // Worst first; ties keep graph order (deterministic output).
+  std::vector<size_t> order(report.layers.size());
+  std::iota(order.begin(), order.end(), 0);
+  llvm::sort(order, [&](size_t a, size_t b) {
+    const double sa = report.layers[a].sqnr(), sb = report.layers[b].sqnr();
+    return sa != sb ? sa < sb : a < b;
   });
+  std::vector<LayerReport> sorted;
+  for (size_t i : order)
+    sorted.push_back(std::move(report.layers[i]));
+  report.layers = std::move(sorted);
 
   if (options.onQuantized)
     if (Error e = options.onQuantized(module))

@@ -48,7 +48,7 @@ static cl::list<std::string> compileCalib(
     cl::value_desc("file"), cl::sub(compileCommand), cl::cat(qccCategory));
 static cl::opt<std::string> compileMethod(
     "calib-method",
-    cl::desc("Calibration method passed to qcc quantize (minmax, percentile, "
+    cl::desc("Calibration method, as qcc quantize's (minmax, percentile, "
              "mse, entropy; default minmax)"),
     cl::init("minmax"), cl::sub(compileCommand), cl::cat(qccCategory));
 static cl::opt<bool> compileFloat(
