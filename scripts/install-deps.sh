@@ -16,6 +16,8 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # Mixed precision: the CBC MILP solver (C API), found with pkg-config.
   coinor-libcbc-dev pkg-config
+  # Tests that check which programs qcc runs (skipped without it).
+  strace
 )
 
 # Sanitizer builds (make check SANITIZE=...): clang's runtimes, and with them

@@ -35,6 +35,7 @@ if os.path.isfile(os.path.join(shared_models, "digits_cnn.onnx")):
 
 # ONNX Runtime (bench/node_modules/onnxruntime-node), when installed.
 import shutil
+import subprocess
 # A C compiler for tests that use compiled models' C API (what qcc compile
 # links with).
 host_cc = shutil.which("clang-22") or shutil.which("clang") or shutil.which("cc")
@@ -46,3 +47,10 @@ if node and os.path.isdir(ort):
     config.available_features.add("onnxruntime")
     config.substitutions.append(
         ("%ort_eval", node + " " + os.path.join(config.qcc_src_root, "bench", "ort_eval.mjs")))
+
+# strace, where it may trace (tests that check which programs run).
+strace = shutil.which("strace")
+if strace and subprocess.call([strace, "-o", os.devnull, "true"],
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("strace")

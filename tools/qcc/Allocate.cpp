@@ -166,7 +166,7 @@ int runAllocate() {
   std::vector<interp::Tensor> inputs;
   for (const NpyArray &a : *arrays)
     inputs.emplace_back(a.shape, a.toDoubles());
-  auto problem = buildMixedPrecisionProblem(**module, inputs, options, budgets);
+  auto problem = buildAllocationProblem(**module, inputs, options, budgets);
   if (!problem)
     return fail("allocate", toString(problem.takeError()));
   double solveSeconds;

@@ -1,9 +1,10 @@
 //===- Compile.cpp - qcc compile and qcc info -----------------------------===//
 //
-// `qcc compile MODEL --target cpu -o OUTDIR`: an ONNX model (quantized here
-// by `qcc quantize --integer-only` on --calib data) or a quantized .mlir is
-// lowered to integer-only code and compiled into OUTDIR/model.so with the C
-// API of OUTDIR/model.h. `qcc info OUTDIR` prints what a compiled model is.
+// `qcc compile MODEL --target cpu -o OUTDIR`: an ONNX model (quantized in
+// process on --calib data, as `qcc quantize --integer-only` would) or a
+// quantized .mlir is lowered to integer-only code and compiled into
+// OUTDIR/model.so with the C API of OUTDIR/model.h. `qcc info OUTDIR` prints
+// what a compiled model is.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,11 +12,11 @@
 
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
+#include "qcc/Quantization/IntegerLowering.h"
 #include "qcc/Runtime/CompiledModel.h"
 #include "qcc/Target/CPU/Compile.h"
 #include "qcc/Version.h"
 
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
@@ -23,7 +24,6 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -48,7 +48,7 @@ static cl::list<std::string> compileCalib(
     cl::value_desc("file"), cl::sub(compileCommand), cl::cat(qccCategory));
 static cl::opt<std::string> compileMethod(
     "calib-method",
-    cl::desc("Calibration method passed to qcc quantize (minmax, percentile, "
+    cl::desc("Calibration method, as qcc quantize's (minmax, percentile, "
              "mse, entropy; default minmax)"),
     cl::init("minmax"), cl::sub(compileCommand), cl::cat(qccCategory));
 static cl::opt<bool> compileFloat(
@@ -214,58 +214,47 @@ Error replaceDirectory(StringRef built, StringRef target) {
   return Error::success();
 }
 
-/// Runs `qcc quantize --integer-only` (this executable) on the ONNX model.
-Error quantizeModel(StringRef quantized) {
-  std::string self = sys::fs::getMainExecutable(
-      nullptr, reinterpret_cast<void *>(&quantizeModel));
-  SmallVector<std::string> args = {self,
-                                   "quantize",
-                                   compileModel,
-                                   "--integer-only",
-                                   "--calib-method",
-                                   compileMethod,
-                                   "-o",
-                                   quantized.str()};
-  for (const std::string &c : compileCalib) {
-    args.push_back("--calib");
-    args.push_back(c);
-  }
-  SmallVector<StringRef> refs(args.begin(), args.end());
-  outs() << "qcc compile: quantizing: " << join(refs, " ") << "\n";
-  outs().flush();
-  std::string message;
-  const int rc =
-      sys::ExecuteAndWait(self, refs, std::nullopt, {}, 0, 0, &message);
-  if (rc != 0)
+/// Quantizes the ONNX model in place for integer-only code, as qcc quantize
+/// --integer-only would, and writes it to `quantized`. Returns the float
+/// islands integer lowering left.
+Expected<std::vector<std::string>> quantizeModel(mlir::ModuleOp module,
+                                                 StringRef quantized) {
+  auto arrays = readArguments(getMainFunction(module), compileCalib, "--calib");
+  if (!arrays)
+    return arrays.takeError();
+  quantization::QuantizeOptions options;
+  auto method = calib::parseMethod(compileMethod);
+  if (!method)
     return createStringError(inconvertibleErrorCode(),
-                             "quantization failed" +
-                                 (message.empty() ? "" : ": " + message));
-  return Error::success();
+                             "--calib-method: expected minmax, percentile, "
+                             "mse or entropy, got '" +
+                                 compileMethod + "'");
+  options.method = *method;
+  options.integerOnly = true;
+  outs() << "qcc compile: quantizing " << compileModel
+         << " (integer-only, calibration " << compileMethod << ")\n";
+  QuantizeSpelling spelling;
+  spelling.model = compileModel;
+  spelling.method = compileMethod;
+  auto report = quantizeAndReport(module, *arrays, options, spelling);
+  if (!report)
+    return report.takeError();
+  if (Error e = writeModule(module, quantized))
+    return std::move(e);
+  return std::move(report->floatIslands);
 }
 
-/// qc-lower-to-integer (idempotent on lowered IR) and the float island
-/// report.
-Error lowerToInteger(mlir::ModuleOp module) {
-  unsigned islands = 0;
-  mlir::ScopedDiagnosticHandler listIslands(
-      module.getContext(), [&](mlir::Diagnostic &diag) {
-        if (diag.getSeverity() != mlir::DiagnosticSeverity::Warning)
-          return mlir::failure();
-        if (islands++ == 0)
-          outs() << "qcc compile: float islands (compiled as float code "
-                    "between dequantize and quantize):\n";
-        outs() << "  " << diag.str() << "\n";
-        return mlir::success();
-      });
-  mlir::PassManager pm(module.getContext());
-  qc::buildIntegerLoweringPipeline(pm);
-  if (failed(pm.run(module)))
-    return createStringError(inconvertibleErrorCode(),
-                             "integer-only lowering failed");
-  if (!islands)
+/// The float islands of integer-only code, as qcc compile lists them.
+void printFloatIslands(ArrayRef<std::string> islands) {
+  if (islands.empty()) {
     outs() << "qcc compile: integer-only: no float op between the input "
               "quantize and the output dequantize\n";
-  return Error::success();
+    return;
+  }
+  outs() << "qcc compile: float islands (compiled as float code between "
+            "dequantize and quantize):\n";
+  for (const std::string &island : islands)
+    outs() << "  " << island << "\n";
 }
 
 /// Compiles the model into the new directory `dir`; returns the name of
@@ -274,27 +263,28 @@ Expected<std::string> compileInto(StringRef dir, json::Object provenance) {
   auto fail = [](const Twine &message) {
     return createStringError(inconvertibleErrorCode(), message);
   };
-  std::string source = compileModel;
-  if (isOnnx() && !compileFloat) {
-    source = inDir(dir, "model.quant.mlir");
-    if (Error e = quantizeModel(source))
-      return std::move(e);
-  }
   mlir::MLIRContext context;
-  auto module = loadModel(context, source);
+  auto module = loadModel(context, compileModel);
   if (!module)
     return module.takeError();
-  mlir::func::FuncOp func = getMainFunction(**module);
-  if (!func)
+  if (!getMainFunction(**module))
     return fail(compileModel + " has no function to compile");
+  // One IR throughout: an ONNX model is quantized and lowered to integers
+  // once, here; a quantized .mlir is lowered (idempotent on lowered IR).
   if (compileFloat) {
     mlir::PassManager pm(&context);
     pm.addPass(qc::createQCFoldBatchNorm());
     if (failed(pm.run(**module)))
       return fail("BatchNorm folding failed");
-  } else if (Error e = lowerToInteger(**module)) {
-    return std::move(e);
+  } else {
+    auto islands =
+        isOnnx() ? quantizeModel(**module, inDir(dir, "model.quant.mlir"))
+                 : quantization::lowerToInteger(**module);
+    if (!islands)
+      return islands.takeError();
+    printFloatIslands(*islands);
   }
+  mlir::func::FuncOp func = getMainFunction(**module);
   {
     std::string ir;
     raw_string_ostream os(ir);

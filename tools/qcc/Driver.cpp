@@ -4,7 +4,6 @@
 
 #include "qcc/Import/ONNX.h"
 #include "qcc/InitAll.h"
-#include "qcc/Numerics/Quantize.h"
 #include "qcc/Support/NestingDepth.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -12,7 +11,6 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
@@ -32,35 +30,6 @@ int fail(StringRef command, const Twine &message) {
   return 1;
 }
 
-Expected<unsigned> parseIntFormat(StringRef text, StringRef flag) {
-  auto format = numerics::parseWeightFormat(text);
-  if (!format || format->minifloat)
-    return createStringError(inconvertibleErrorCode(),
-                             "--" + flag + ": expected int2 .. int16, got '" +
-                                 text + "'");
-  return format->bits;
-}
-
-Expected<WeightFormat> parseWeightFormat(StringRef text, StringRef flag) {
-  if (auto block = numerics::parseBlockFormat(text))
-    return WeightFormat{
-        text.str(), text.str(),
-        numerics::getMinifloatFormat(block->elementKind).bits()};
-  auto format = numerics::parseWeightFormat(text);
-  if (!format)
-    return createStringError(inconvertibleErrorCode(),
-                             "--" + flag +
-                                 ": expected int2 .. int16, fp8e4m3, "
-                                 "fp8e5m2, fp6e3m2, fp6e2m3, fp4e2m1, mxfp8, "
-                                 "mxfp6, mxfp4 or nvfp4, got '" +
-                                 text + "'");
-  std::string floatType =
-      format->minifloat
-          ? std::string(numerics::getMinifloatFormat(*format->minifloat).name)
-          : "int";
-  return WeightFormat{text.str(), floatType, format->bits};
-}
-
 int64_t argmax(const interp::Tensor &logits, int64_t row) {
   const int64_t c = logits.data.size() / logits.shape[0];
   int64_t best = 0;
@@ -68,35 +37,6 @@ int64_t argmax(const interp::Tensor &logits, int64_t row) {
     if (logits.data[row * c + j] > logits.data[row * c + best])
       best = j;
   return best;
-}
-
-/// Row `row` of [N, ...] logits, flattened past the batch, through softmax.
-static std::vector<double> softmaxRow(const interp::Tensor &logits,
-                                      int64_t row) {
-  const int64_t c = logits.data.size() / logits.shape[0];
-  double max = -INFINITY;
-  for (int64_t j = 0; j < c; ++j)
-    max = std::max(max, logits.data[row * c + j]);
-  std::vector<double> p(c);
-  double sum = 0;
-  for (int64_t j = 0; j < c; ++j)
-    sum += p[j] = std::exp(logits.data[row * c + j] - max);
-  for (double &v : p)
-    v /= sum;
-  return p;
-}
-
-double meanSoftmaxKL(const interp::Tensor &reference,
-                     const interp::Tensor &model) {
-  const int64_t n = reference.shape[0];
-  double total = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    std::vector<double> p = softmaxRow(reference, i), q = softmaxRow(model, i);
-    for (size_t j = 0; j < p.size(); ++j)
-      if (p[j] > 0)
-        total += p[j] * (std::log(p[j]) - std::log(std::max(q[j], 1e-300)));
-  }
-  return total / n;
 }
 
 Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModel(mlir::MLIRContext &context,
@@ -144,18 +84,6 @@ Error writeModule(mlir::ModuleOp module, StringRef path) {
   });
 }
 
-Error writeFileAtomically(StringRef path,
-                          function_ref<Error(raw_ostream &)> write) {
-  // writeToOutput writes a temporary file beside `path` and renames it into
-  // place: a reader never sees a half-written file, a failure leaves the old
-  // one ("-" is standard output).
-  if (Error e = writeToOutput(path, write))
-    return createStringError(inconvertibleErrorCode(),
-                             "cannot write " + path + ": " +
-                                 toString(std::move(e)));
-  return Error::success();
-}
-
 Error checkOutputIsNotAnInput(StringRef output, ArrayRef<std::string> inputs,
                               StringRef outputFlag) {
   if (output.empty() || output == "-")
@@ -171,24 +99,6 @@ Error checkOutputIsNotAnInput(StringRef output, ArrayRef<std::string> inputs,
                                  input + "); refusing to overwrite it");
   }
   return Error::success();
-}
-
-mlir::func::FuncOp getMainFunction(mlir::ModuleOp module) {
-  mlir::func::FuncOp first;
-  for (mlir::func::FuncOp f : module.getOps<mlir::func::FuncOp>()) {
-    if (f.getName() == "main")
-      return f;
-    if (!first)
-      first = f;
-  }
-  return first;
-}
-
-std::string valueName(mlir::func::FuncOp func, unsigned i, bool result) {
-  auto attr = result ? func.getResultAttrOfType<mlir::StringAttr>(i, "onnx.name")
-                     : func.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name");
-  return attr ? attr.str()
-              : (result ? "output_" : "input_") + std::to_string(i);
 }
 
 std::optional<qcc::NpyDType> npyTypeOf(mlir::Type type) {
@@ -222,13 +132,6 @@ std::optional<qcc::NpyDType> npyTypeOf(mlir::Type type) {
   default:
     return std::nullopt;
   }
-}
-
-std::string typeString(mlir::Type type) {
-  std::string s;
-  raw_string_ostream os(s);
-  type.print(os);
-  return s;
 }
 
 Expected<std::vector<NpyArray>> readArrays(ArrayRef<std::string> names,
@@ -288,54 +191,6 @@ Expected<std::vector<NpyArray>> readArguments(mlir::func::FuncOp func,
               typeString(element));
   }
   return arrays;
-}
-
-/// Rows [begin, end) of `t` along dimension 0.
-static interp::Tensor sliceRows(const interp::Tensor &t, int64_t begin,
-                                int64_t end) {
-  interp::Tensor out;
-  out.shape = t.shape;
-  out.shape[0] = end - begin;
-  const int64_t row = t.shape[0] ? t.numElements() / t.shape[0] : 0;
-  out.data.assign(t.data.begin() + begin * row, t.data.begin() + end * row);
-  return out;
-}
-
-Error forEachBatch(
-    const std::vector<interp::Tensor> &inputs, int64_t batchSize,
-    StringRef label,
-    function_ref<Error(const std::vector<interp::Tensor> &)> body) {
-  const int64_t n = inputs[0].shape[0];
-  Progress progress(label, n);
-  for (int64_t begin = 0; begin < n; begin += batchSize) {
-    const int64_t end = std::min(n, begin + batchSize);
-    std::vector<interp::Tensor> batch;
-    for (const interp::Tensor &t : inputs)
-      batch.push_back(sliceRows(t, begin, end));
-    if (Error e = body(batch))
-      return e;
-    progress.update(end);
-  }
-  return Error::success();
-}
-
-Progress::Progress(StringRef label, int64_t total)
-    : label(label.str()), total(total),
-      enabled(sys::Process::StandardErrIsDisplayed()) {}
-
-void Progress::update(int64_t done) {
-  if (!enabled)
-    return;
-  const int width = 30;
-  const int filled = total ? static_cast<int>(width * done / total) : width;
-  errs() << "\r" << label << " [" << std::string(filled, '#')
-         << std::string(width - filled, ' ') << "] " << done << "/" << total;
-  errs().flush();
-}
-
-Progress::~Progress() {
-  if (enabled)
-    errs() << "\n";
 }
 
 } // namespace qcc::driver

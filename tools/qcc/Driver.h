@@ -9,8 +9,14 @@
 #define QCC_TOOLS_QCC_DRIVER_H
 
 #include "qcc/Interpreter/Interpreter.h"
+#include "qcc/Interpreter/Model.h"
+#include "qcc/Quantization/Metrics.h"
+#include "qcc/Quantization/Quantize.h"
+#include "qcc/Quantization/WeightFormat.h"
 #include "qcc/Runtime/CompiledModel.h"
+#include "qcc/Support/AtomicFile.h"
 #include "qcc/Support/Npy.h"
+#include "qcc/Support/Progress.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -44,30 +50,15 @@ int runAllocate();
 /// Prints "qcc COMMAND: error: MESSAGE" and returns 1.
 int fail(llvm::StringRef command, const llvm::Twine &message);
 
-/// A weight format as the command line spells it: int2 .. int16 or one of
-/// the minifloats fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3, fp4e2m1.
-struct WeightFormat {
-  std::string name;      // as spelled, e.g. "int4" or "fp8e4m3"
-  std::string floatType; // qc-quantize's weight-format: "int" or a float type
-  unsigned bits;         // storage bits per weight
-  /// qc-quantize's weight-bits (only read for integer formats).
-  unsigned quantizeBits() const { return floatType == "int" ? bits : 8; }
-};
-/// Parses a weight format; errors name the option `flag`.
-llvm::Expected<WeightFormat> parseWeightFormat(llvm::StringRef text,
-                                               llvm::StringRef flag);
-/// Parses int2 .. int16; errors name the option `flag`.
-llvm::Expected<unsigned> parseIntFormat(llvm::StringRef text,
-                                        llvm::StringRef flag);
+using quantization::parseIntFormat;
+using quantization::parseWeightFormat;
+using quantization::WeightFormat;
 
 /// The class of row `row` of [N, ...] logits (flattened past the batch):
 /// the index of its largest value, the first on ties.
 int64_t argmax(const interp::Tensor &logits, int64_t row);
 
-/// Mean over rows of KL(softmax(reference) || softmax(model)), in nats, of
-/// two [N, C] logits arrays of the same shape.
-double meanSoftmaxKL(const interp::Tensor &reference,
-                     const interp::Tensor &model);
+using quantization::meanSoftmaxKL;
 
 /// Loads a model: ONNX files through the importer, anything else as MLIR.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
@@ -77,27 +68,19 @@ loadModel(mlir::MLIRContext &context, llvm::StringRef path);
 /// atomically (writeFileAtomically).
 llvm::Error writeModule(mlir::ModuleOp module, llvm::StringRef path);
 
-/// Writes `path` through a temporary file renamed into place: on failure
-/// the old file (if any) is untouched and nothing partial is left.
-llvm::Error
-writeFileAtomically(llvm::StringRef path,
-                    llvm::function_ref<llvm::Error(llvm::raw_ostream &)> write);
-
 /// An error if `output` names the same file as one of `inputs` (the option
 /// is `outputFlag`, e.g. "-o"): a command must not overwrite what it reads.
 llvm::Error checkOutputIsNotAnInput(llvm::StringRef output,
                                     llvm::ArrayRef<std::string> inputs,
                                     llvm::StringRef outputFlag = "-o");
 
-/// @main, or the module's first function.
-mlir::func::FuncOp getMainFunction(mlir::ModuleOp module);
-
-/// The ONNX name of argument (or result) `i` of `func`, else "input_i".
-std::string valueName(mlir::func::FuncOp func, unsigned i, bool result);
+using interp::forEachBatch;
+using interp::getMainFunction;
+using interp::typeString;
+using interp::valueName;
 
 /// The NumPy dtype that holds values of `type` (quantized: its storage).
 std::optional<NpyDType> npyTypeOf(mlir::Type type);
-std::string typeString(mlir::Type type);
 
 /// Reads one array per argument of `func` from `files` (one .npy per
 /// argument in order, or one .npz whose members are named after the
@@ -126,27 +109,19 @@ runCompiledModel(llvm::StringRef path, llvm::ArrayRef<std::string> inputFiles);
 /// model.so), which qcc run and qcc eval execute natively.
 bool isCompiledModel(llvm::StringRef path);
 
-/// Calls `body` on consecutive slices of `inputs` along dimension 0, of
-/// `batchSize` rows each (the last may be shorter), showing progress under
-/// `label`; stops at the first error `body` returns.
-llvm::Error forEachBatch(
-    const std::vector<interp::Tensor> &inputs, int64_t batchSize,
-    llvm::StringRef label,
-    llvm::function_ref<llvm::Error(const std::vector<interp::Tensor> &)> body);
-
-/// A progress line on standard error ("label: 96/256 samples"), redrawn in
-/// place, only when standard error is a terminal.
-class Progress {
-public:
-  Progress(llvm::StringRef label, int64_t total);
-  void update(int64_t done);
-  ~Progress();
-
-private:
-  std::string label;
-  int64_t total;
-  bool enabled;
+/// How qcc quantize's report names what was asked: as on the command line.
+struct QuantizeSpelling {
+  std::string model;
+  std::string weights = "int8", acts = "int8", method = "minmax";
+  bool mixedPrecision = false;
 };
+
+/// Quantizes `module` with the quantization library and prints qcc
+/// quantize's report (standard output) and float islands (standard error).
+llvm::Expected<quantization::QuantizeReport>
+quantizeAndReport(mlir::ModuleOp module, llvm::ArrayRef<NpyArray> calibration,
+                  quantization::QuantizeOptions options,
+                  const QuantizeSpelling &spelling);
 
 } // namespace qcc::driver
 
