@@ -277,6 +277,12 @@ def bad_models(out):
                [("x", F, ["N", 3, 8, 8])],
                [("y", F, ["M", 3, 10, 9])],
                [("pads", np.array([0, 0, 1, 0, 3338665984, 0, 1, 1], np.int64))]))
+    # Found by qcc-fuzz-import under UBSan: a target shape whose element
+    # count overflows int64.
+    save("reshape_overflow.onnx",
+         model([node("Reshape", ["a", "shape"], ["y"], name="reshape_wrap")],
+               A, Y, [("shape", np.array([-1, 1 << 40, 1 << 40, 1 << 40],
+                                         np.int64))]))
     # External data: the weights live in a side file.
     for name, location, length in [("external_absolute", "/etc/passwd", None),
                                    ("external_parent", "../secret.bin", None),

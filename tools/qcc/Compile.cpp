@@ -251,10 +251,10 @@ void printFloatIslands(ArrayRef<std::string> islands) {
               "quantize and the output dequantize\n";
     return;
   }
-  outs() << "qcc compile: float islands (compiled as float code between "
-            "dequantize and quantize):\n";
-  for (const std::string &island : islands)
-    outs() << "  " << island << "\n";
+  listFloatIslands(outs(),
+                   "qcc compile: float islands (compiled as float code "
+                   "between dequantize and quantize):",
+                   islands);
 }
 
 /// Compiles the model into the new directory `dir`; returns the name of

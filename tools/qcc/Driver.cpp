@@ -76,6 +76,17 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>> loadModel(mlir::MLIRContext &context
   return module;
 }
 
+void listFloatIslands(raw_ostream &os, StringRef heading,
+                      ArrayRef<std::string> islands) {
+  constexpr size_t kListed = 10;
+  os << heading << "\n";
+  for (const std::string &island : islands.take_front(kListed))
+    os << "  " << island << "\n";
+  if (islands.size() > kListed)
+    os << "  ... and " << islands.size() - kListed << " more ("
+       << islands.size() << " float ops in all)\n";
+}
+
 Error writeModule(mlir::ModuleOp module, StringRef path) {
   return writeFileAtomically(path, [&](raw_ostream &os) {
     module->print(os);

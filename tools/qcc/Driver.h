@@ -64,6 +64,11 @@ using quantization::meanSoftmaxKL;
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 loadModel(mlir::MLIRContext &context, llvm::StringRef path);
 
+/// Prints `heading`, then the first 10 float islands and a count of the
+/// rest (a long model may have thousands).
+void listFloatIslands(llvm::raw_ostream &os, llvm::StringRef heading,
+                      llvm::ArrayRef<std::string> islands);
+
 /// Writes `module` as MLIR text to `path` ("-" for standard output),
 /// atomically (writeFileAtomically).
 llvm::Error writeModule(mlir::ModuleOp module, llvm::StringRef path);

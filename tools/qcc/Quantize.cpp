@@ -242,20 +242,6 @@ void printReport(raw_ostream &os, const quantization::QuantizeOptions &options,
                    : 0.0);
 }
 
-/// The float islands integer lowering left: the first few, then a count (a
-/// long model may have thousands).
-void printFloatIslands(ArrayRef<std::string> islands) {
-  constexpr size_t kListedIslands = 10;
-  if (islands.empty())
-    return;
-  errs() << "qcc quantize: float islands (ops without an integer form, run "
-            "in float between dequantize and quantize):\n";
-  for (const std::string &island : islands.take_front(kListedIslands))
-    errs() << "  " << island << "\n";
-  if (islands.size() > kListedIslands)
-    errs() << "  ... and " << islands.size() - kListedIslands << " more ("
-           << islands.size() << " float ops in all)\n";
-}
 
 json::Value reportToJSON(const quantization::QuantizeOptions &options,
                          const QuantizeSpelling &spelling,
@@ -340,7 +326,11 @@ quantizeAndReport(mlir::ModuleOp module, ArrayRef<NpyArray> calibration,
   if (!report)
     return report.takeError();
   printReport(outs(), options, spelling, *report);
-  printFloatIslands(report->floatIslands);
+  if (!report->floatIslands.empty())
+    listFloatIslands(errs(),
+                     "qcc quantize: float islands (ops without an integer "
+                     "form, run in float between dequantize and quantize):",
+                     report->floatIslands);
   return report;
 }
 

@@ -59,6 +59,8 @@ SymShape shapeOfLiteral(const Literal &l) {
   return SymShape(l.shape.begin(), l.shape.end());
 }
 
+/// The product of the static dims of an imported value's shape (bounded by
+/// the importer's element limit, so it cannot overflow).
 int64_t staticProduct(llvm::ArrayRef<Dim> dims) {
   int64_t p = 1;
   for (Dim d : dims)
@@ -973,11 +975,14 @@ LogicalResult convertReshape(NodeContext &ctx) {
   llvm::sort(inSymbols);
   llvm::sort(outSymbols);
   const bool symbolsMatch = inSymbols == outSymbols;
-  int64_t inCount = staticProduct(x->shape);
-  int64_t outCount = 1;
+  int64_t inCount = staticProduct(x->shape); // bounded by the element limit
+  CheckedInt checkedOutCount = 1; // the target shape comes from the file
   for (auto [i, d] : llvm::enumerate(shape))
     if (static_cast<int>(i) != inferred && isStatic(d))
-      outCount *= d;
+      checkedOutCount = checkedOutCount * d;
+  if (checkedOutCount.overflowed())
+    return ctx.fail("the target shape's element count overflows int64");
+  const int64_t outCount = *checkedOutCount.get();
   if (inferred >= 0) {
     if (symbolsMatch) {
       if (outCount == 0 || inCount % outCount != 0)
