@@ -6,6 +6,8 @@
 #include "qcc/Dialect/QC/IR/QCDialect.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
 #include "qcc/Target/CPU/Passes.h"
+#include "qcc/Target/CPU/Target.h"
+#include "qcc/Target/Target.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -23,6 +25,14 @@ void qcc::registerAllDialects(mlir::DialectRegistry &registry) {
   // whose dialects and interface implementations must all be available.
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+}
+
+void qcc::registerAllTargets() {
+  static const bool registered = [] {
+    target::registerTarget(cpu::createCPUTarget());
+    return true;
+  }();
+  (void)registered;
 }
 
 void qcc::registerAllPasses() {

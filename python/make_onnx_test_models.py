@@ -356,6 +356,18 @@ def run_fixtures(out, ops):
     r = np.where(np.isnan(x_nan) | (x_nan > 0), x_nan, 0)
     np.save(os.path.join(out, "relu_maxpool_nan_expected.npy"),
             r.reshape(1, 1, 2, 2, 2, 2).max(axis=(3, 5)).astype(np.float32))
+    # Found by qcc-fuzz-import under UBSan: a convolution over an input with
+    # a zero-size spatial dimension, padded: every output is the bias.
+    w = rand(4, 3, 3, 3, seed=3)
+    bias = np.array([0.125, -0.25, 0.5, 1.0], np.float32)
+    onnx.save(model([node("Conv", ["x", "w", "b"], ["y"], pads=[1, 64, 1, 1],
+                          strides=[2, 2])],
+                    [("x", F, ["N", 3, 8, 0])], [("y", F, ["N", 4, 4, 32])],
+                    [("w", w), ("b", bias)]),
+              os.path.join(out, "conv_empty_input.onnx"))
+    np.save(os.path.join(out, "x_empty.npy"), np.zeros((2, 3, 8, 0), np.float32))
+    np.save(os.path.join(out, "conv_empty_expected.npy"),
+            np.broadcast_to(bias.reshape(1, 4, 1, 1), (2, 4, 4, 32)).astype(np.float32))
     # Two inputs with independent leading dimensions and a scalar output: the
     # inputs and the output --batch-size cannot split along dimension 0.
     onnx.save(model([node("Concat", ["a", "b"], ["c"], axis=0),

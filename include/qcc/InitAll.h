@@ -15,6 +15,11 @@ void registerAllDialects(mlir::DialectRegistry &registry);
 /// qcc's passes and the upstream core passes (canonicalize, cse, ...).
 void registerAllPasses();
 
+/// Every code generation target qcc is built with (qcc/Target/Target.h):
+/// the CPU target today; NVPTX and FPGA HLS will register here.
+/// Idempotent.
+void registerAllTargets();
+
 } // namespace qcc
 
 #endif // QCC_INITALL_H

@@ -393,8 +393,11 @@ Result<Tensor> conv(const Tensor &x, const Tensor &w, const Tensor *b,
           for (int64_t ox = 0; ox < ow; ++ox) {
             double acc = b ? b->data[oc] : 0.0;
             for (int64_t ic = 0; ic < cg; ++ic) {
-              const double *plane = &x.data[(batch * c + g * cg + ic) * ih * iw];
-              const double *filter = &w.data[(oc * cg + ic) * kh * kw];
+              // data() + offset, not &data[offset]: an empty input (a zero
+              // spatial size) has no element to take the address of.
+              const double *plane =
+                  x.data.data() + (batch * c + g * cg + ic) * ih * iw;
+              const double *filter = w.data.data() + (oc * cg + ic) * kh * kw;
               for (int64_t ky = 0; ky < kh; ++ky) {
                 const int64_t iy =
                     oy * fw.strides[0] - fw.padBegin[0] + ky * fw.dilations[0];

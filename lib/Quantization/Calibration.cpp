@@ -11,7 +11,7 @@
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Runtime/CompiledModel.h"
 #include "qcc/Support/Progress.h"
-#include "qcc/Target/CPU/Compile.h"
+#include "qcc/Target/Target.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/IRMapping.h"
@@ -129,21 +129,20 @@ Error calibrateCompiled(
   cloneFunc.setType(mlir::FunctionType::get(
       module.getContext(), cloneFunc.getArgumentTypes(), types));
   // Observed values are kept alive by the return: no op is dropped.
-  auto signature = cpu::getSignature(cloneFunc);
-  if (!signature)
-    return signature.takeError();
-  auto llvmModule = cpu::lowerToLLVM(*clone, cloneFunc);
-  if (!llvmModule)
-    return llvmModule.takeError();
+  // The host's CPU target, through the target interface: calibration knows
+  // no code generator.
+  auto host = target::lookupTarget("cpu");
+  if (!host)
+    return host.takeError();
   SmallString<128> dir;
   if (std::error_code ec =
           sys::fs::createUniqueDirectory("qcc-calibration", dir))
     return createStringError(ec, "cannot create a temporary directory");
   llvm::scope_exit cleanup([&] { sys::fs::remove_directories(dir); });
-  auto library = cpu::buildModel(*llvmModule, *signature, "{}", dir);
+  auto library = (*host)->buildArtifact(*clone, cloneFunc, {}, dir);
   if (!library)
     return library.takeError();
-  auto compiled = runtime::CompiledModel::load(*library);
+  auto compiled = (*host)->load(dir);
   if (!compiled)
     return compiled.takeError();
   compileSeconds = std::chrono::duration<double>(

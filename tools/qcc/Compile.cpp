@@ -14,7 +14,7 @@
 #include "qcc/Dialect/QC/Transforms/Passes.h"
 #include "qcc/Quantization/IntegerLowering.h"
 #include "qcc/Runtime/CompiledModel.h"
-#include "qcc/Target/CPU/Compile.h"
+#include "qcc/Target/Target.h"
 #include "qcc/Version.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -58,7 +58,10 @@ static cl::opt<bool> compileFloat(
              "model's latency and accuracy are compared with"),
     cl::sub(compileCommand), cl::cat(qccCategory));
 static cl::opt<std::string>
-    compileTarget("target", cl::desc("Target: cpu (this machine's CPU)"),
+    compileTarget("target",
+                  cl::desc("Target, from the registry (qcc/Target/Target.h): "
+                           "cpu (this machine's CPU); an unknown name lists "
+                           "the registered ones"),
                   cl::init("cpu"), cl::sub(compileCommand),
                   cl::cat(qccCategory));
 static cl::opt<std::string> compileEmit(
@@ -259,7 +262,8 @@ void printFloatIslands(ArrayRef<std::string> islands) {
 
 /// Compiles the model into the new directory `dir`; returns the name of
 /// the last file written (model.so, model.o, model.ll or model.mlir).
-Expected<std::string> compileInto(StringRef dir, json::Object provenance) {
+Expected<std::string> compileInto(const target::Target &codeTarget,
+                                  StringRef dir, json::Object provenance) {
   auto fail = [](const Twine &message) {
     return createStringError(inconvertibleErrorCode(), message);
   };
@@ -295,30 +299,11 @@ Expected<std::string> compileInto(StringRef dir, json::Object provenance) {
   if (compileEmit == "mlir")
     return std::string("model.mlir");
 
-  auto signature = cpu::getSignature(func);
-  if (!signature)
-    return signature.takeError();
-  cpu::LoweringOptions lowering;
-  lowering.packedConvMinBytes = compilePackedConvMinBytes;
-  auto llvmModule = cpu::lowerToLLVM(**module, func, lowering);
-  if (!llvmModule)
-    return llvmModule.takeError();
-  if (compileEmit == "llvm") {
-    if (Error e = writeFile(inDir(dir, "model.ll"), llvmModule->text()))
-      return std::move(e);
-    return std::string("model.ll");
-  }
-  std::string provenanceText =
-      formatv("{0:2}", json::Value(std::move(provenance)));
-  if (Error e = writeFile(inDir(dir, "model.h"), cpu::getModelHeader()))
-    return std::move(e);
-  if (Error e = writeFile(inDir(dir, "provenance.json"), provenanceText + "\n"))
-    return std::move(e);
-  auto built = cpu::buildModel(*llvmModule, *signature, provenanceText, dir,
-                               compileEmit == "obj");
-  if (!built)
-    return built.takeError();
-  return sys::path::filename(*built).str();
+  target::ArtifactOptions artifact;
+  artifact.emit = StringRef(compileEmit).lower();
+  artifact.packedConvMinBytes = compilePackedConvMinBytes;
+  artifact.provenance = formatv("{0:2}", json::Value(std::move(provenance)));
+  return codeTarget.buildArtifact(**module, func, artifact, dir);
 }
 
 } // namespace
@@ -326,13 +311,16 @@ Expected<std::string> compileInto(StringRef dir, json::Object provenance) {
 int runCompile() {
   if (compilePackedConvMinBytes < 0)
     return fail("compile", "--packed-conv-min-bytes must be non-negative");
-  if (compileTarget != "cpu")
+  auto codeTarget = target::lookupTarget(compileTarget);
+  if (!codeTarget)
+    return fail("compile", "--target: " + toString(codeTarget.takeError()));
+  // mlir stops before code generation; the rest is the target's.
+  std::vector<StringRef> emitKinds = (*codeTarget)->getEmitKinds();
+  emitKinds.push_back("mlir");
+  if (!llvm::is_contained(emitKinds, StringRef(compileEmit).lower()))
     return fail("compile",
-                "unknown --target '" + compileTarget + "' (supported: cpu)");
-  if (!StringRef(compileEmit).equals_insensitive("so") &&
-      compileEmit != "obj" && compileEmit != "llvm" && compileEmit != "mlir")
-    return fail("compile",
-                "unknown --emit '" + compileEmit + "' (so, obj, llvm or mlir)");
+                "unknown --emit '" + compileEmit + "' (" +
+                    join(ArrayRef(emitKinds).drop_back(), ", ") + " or mlir)");
   const bool onnx = isOnnx();
   if (compileFloat && !compileCalib.empty())
     return fail("compile", "--float compiles the model without quantizing "
@@ -394,7 +382,7 @@ int runCompile() {
           static_cast<sys::fs::perms>(sys::fs::all_all & ~sys::fs::getUmask())))
     return fail("compile", "cannot set the permissions of " + *staging + ": " +
                                ec.message());
-  auto written = compileInto(*staging, std::move(provenance));
+  auto written = compileInto(**codeTarget, *staging, std::move(provenance));
   if (!written)
     return fail("compile", toString(written.takeError()));
   if (Error e = replaceDirectory(*staging, target))

@@ -7,6 +7,7 @@
 
 #include "Driver.h"
 
+#include "qcc/InitAll.h"
 #include "qcc/Support/MemoryLimit.h"
 #include "qcc/Version.h"
 
@@ -31,6 +32,7 @@ static void printVersion(raw_ostream &os) {
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  qcc::registerAllTargets();
   cl::SetVersionPrinter(printVersion);
   // libLLVM registers hundreds of codegen options; --help shows only ours.
   cl::HideUnrelatedOptions(qccCategory);
