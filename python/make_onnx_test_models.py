@@ -283,6 +283,11 @@ def bad_models(out):
          model([node("Reshape", ["a", "shape"], ["y"], name="reshape_wrap")],
                A, Y, [("shape", np.array([-1, 1 << 40, 1 << 40, 1 << 40],
                                          np.int64))]))
+    # Found by qcc-fuzz-import under UBSan: INT64_MAX in a target shape (held
+    # as 2^63 in a double) converted to int64.
+    save("reshape_int64_max.onnx",
+         model([node("Reshape", ["a", "shape"], ["y"], name="reshape_max")],
+               A, Y, [("shape", np.array([1, (1 << 63) - 1], np.int64))]))
     # External data: the weights live in a side file.
     for name, location, length in [("external_absolute", "/etc/passwd", None),
                                    ("external_parent", "../secret.bin", None),

@@ -12,6 +12,7 @@
 
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Import/ONNX.h"
+#include "qcc/Support/CheckedInt.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -48,10 +49,11 @@ struct Literal {
     return llvm::all_of(symbols, [](Dim d) { return d == 0; });
   }
   int64_t numElements() const { return static_cast<int64_t>(values.size()); }
-  /// Element `i` as a Dim: its value, or its symbol.
+  /// Element `i` as a Dim: its value (saturated to int64: files hold
+  /// anything), or its symbol.
   Dim dimAt(size_t i) const {
     return !symbols.empty() && symbols[i] != 0 ? symbols[i]
-                                               : static_cast<Dim>(values[i]);
+                                               : saturatingInt64(values[i]);
   }
 };
 
