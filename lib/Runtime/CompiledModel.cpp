@@ -24,6 +24,18 @@ llvm::Error error(const Twine &message) {
 
 } // namespace
 
+CheckedInt qcc::runtime::bufferBytes(const std::vector<TensorSignature> &tensors,
+                                     int64_t batch) {
+  CheckedInt total = 0;
+  for (const TensorSignature &t : tensors) {
+    CheckedInt bytes = 4; // float32
+    for (int64_t d : t.shape)
+      bytes = bytes * (d < 0 ? batch : d);
+    total = total + bytes;
+  }
+  return total;
+}
+
 std::string qcc::runtime::shapeToString(const std::vector<int64_t> &shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -200,14 +212,8 @@ CompiledModel::run(const std::vector<NpyArray> &inputs) const {
     in.push_back(a.bytes.data());
   // Output sizes follow from the signature and the inputs' batch: bound
   // them before allocating.
-  CheckedInt outputBytes = 0;
-  for (const TensorSignature &t : signature_.outputs) {
-    CheckedInt bytes = 4; // float32
-    for (int64_t d : t.shape)
-      bytes = bytes * (d < 0 ? *batch : d);
-    outputBytes = outputBytes + bytes;
-  }
-  if (auto e = checkAllocation(checkedBytes(outputBytes.get(), 1),
+  if (auto e = checkAllocation(
+          checkedBytes(bufferBytes(signature_.outputs, *batch).get(), 1),
                                "the outputs of batch " + llvm::Twine(*batch)))
     return std::move(e);
   std::vector<NpyArray> outputs;

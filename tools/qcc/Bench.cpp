@@ -50,15 +50,10 @@ int runBench() {
   std::mt19937 rng(0);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
   // The batch multiplies every buffer: bound them before allocating.
-  CheckedInt totalBytes = 0;
-  for (const auto *list : {&(*model)->signature().inputs,
-                           &(*model)->signature().outputs})
-    for (const runtime::TensorSignature &t : *list) {
-      CheckedInt count = 4; // float32
-      for (int64_t d : t.shape)
-        count = count * (d < 0 ? benchBatch.getValue() : d);
-      totalBytes = totalBytes + count;
-    }
+  const runtime::ModelSignature &signature = (*model)->signature();
+  CheckedInt totalBytes =
+      runtime::bufferBytes(signature.inputs, benchBatch) +
+      runtime::bufferBytes(signature.outputs, benchBatch);
   if (auto error = checkAllocation(checkedBytes(totalBytes.get(), 1),
                                    "--batch=" + Twine(benchBatch.getValue()) +
                                        ": allocating the inputs and outputs"))

@@ -101,15 +101,6 @@ Expected<std::string> sha256(StringRef path) {
   return toHex(hash, /*LowerCase=*/true);
 }
 
-Error writeFile(StringRef path, StringRef contents) {
-  std::error_code ec;
-  raw_fd_ostream os(path, ec);
-  if (ec)
-    return createStringError(ec, "cannot write " + path + ": " + ec.message());
-  os << contents;
-  return Error::success();
-}
-
 bool isOnnx() { return StringRef(compileModel).ends_with(".onnx"); }
 
 std::string inDir(StringRef dir, StringRef name) {
@@ -289,13 +280,8 @@ Expected<std::string> compileInto(const target::Target &codeTarget,
     printFloatIslands(*islands);
   }
   mlir::func::FuncOp func = getMainFunction(**module);
-  {
-    std::string ir;
-    raw_string_ostream os(ir);
-    (*module)->print(os);
-    if (Error e = writeFile(inDir(dir, "model.mlir"), ir))
-      return std::move(e);
-  }
+  if (Error e = writeModule(**module, inDir(dir, "model.mlir")))
+    return std::move(e);
   if (compileEmit == "mlir")
     return std::string("model.mlir");
 

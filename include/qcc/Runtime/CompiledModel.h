@@ -11,6 +11,7 @@
 #ifndef QCC_RUNTIME_COMPILEDMODEL_H
 #define QCC_RUNTIME_COMPILEDMODEL_H
 
+#include "qcc/Support/CheckedInt.h"
 #include "qcc/Support/Npy.h"
 
 #include "llvm/Support/Error.h"
@@ -35,6 +36,12 @@ struct ModelSignature {
 
 /// "[-1, 1, 8, 8]" with "N" for the batch: "[N, 1, 8, 8]".
 std::string shapeToString(const std::vector<int64_t> &shape);
+
+/// The bytes the float32 arrays of `tensors` take when the batch (a -1
+/// dimension) is `batch`: what running them allocates. A CheckedInt, since
+/// the batch comes from a command line or an input file.
+CheckedInt bufferBytes(const std::vector<TensorSignature> &tensors,
+                       int64_t batch);
 
 class CompiledModel {
 public:
