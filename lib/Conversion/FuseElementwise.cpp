@@ -1,4 +1,4 @@
-//===- FuseElementwise.cpp - Element-wise fusion around micro-kernels -----===//
+//===- FuseElementwise.cpp - Element-wise fusion into element-wise ops ----===//
 
 #include "qcc/Conversion/Passes.h"
 
@@ -19,8 +19,7 @@ namespace {
 /// one long innermost loop (e.g. H*W of a per-channel rescale) that LLVM
 /// vectorizes, instead of short rows.
 SmallVector<ReassociationIndices> trailingCollapsibleDims(linalg::LinalgOp op) {
-  if (op->hasAttr(qcc::kUkernelAttrName) ||
-      op.getNumLoops() != op.getNumParallelLoops() || op.getNumLoops() < 2)
+  if (op.getNumLoops() != op.getNumParallelLoops() || op.getNumLoops() < 2)
     return {};
   const int64_t rank = op.getNumLoops();
   int64_t first = rank - 1; // the run is [first, rank)
@@ -72,11 +71,11 @@ struct FuseElementwisePass
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *fused) {
+          // Only into element-wise consumers: see Passes.td.
           Operation *producer = fused->get().getDefiningOp();
-          Operation *consumer = fused->getOwner();
-          return producer && producer->hasOneUse() &&
-                 !producer->hasAttr(qcc::kUkernelAttrName) &&
-                 !consumer->hasAttr(qcc::kUkernelAttrName);
+          auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+          return producer && producer->hasOneUse() && consumer &&
+                 consumer.getNumLoops() == consumer.getNumParallelLoops();
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

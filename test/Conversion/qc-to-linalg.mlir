@@ -60,7 +60,7 @@ func.func @quantize_dequantize(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor.yield %{{.*}} : i8
 // CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%arg2 : tensor<4xi32>)
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, qc.ukernel = "conv2d_nchw_s8s8s32", strides = dense<1> : tensor<2xi64>} ins(%[[P]], %arg1 : tensor<?x2x6x6xi8>, tensor<4x2x3x3xi8>) outs(%[[B]] : tensor<?x4x4x4xi32>)
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[P]], %arg1 : tensor<?x2x6x6xi8>, tensor<4x2x3x3xi8>) outs(%[[B]] : tensor<?x4x4x4xi32>)
 func.func @conv(%x: tensor<?x2x4x4xi8>, %w: tensor<4x2x3x3xi8>, %b: tensor<4xi32>) -> tensor<?x4x4x4xi32> {
   %p = qc.pad %x {mode = #qc.pad_mode<constant>, pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = -5.0 : f64} : tensor<?x2x4x4xi8> -> tensor<?x2x6x6xi8>
   %c = qc.conv %p, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x2x6x6xi8>, tensor<4x2x3x3xi8>, tensor<4xi32>) -> tensor<?x4x4x4xi32>
@@ -78,7 +78,7 @@ func.func @conv(%x: tensor<?x2x4x4xi8>, %w: tensor<4x2x3x3xi8>, %b: tensor<4xi32
 // CHECK-LABEL: func @gemm
 // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[}}1, 3], [2, 4]]]> : tensor<1x2x2xi8>
 // CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%arg0, %[[W]] : tensor<?x2xi8>, tensor<1x2x2xi8>)
-// CHECK-SAME: attrs =  {qc.ukernel = "matmul_s8s8s32"}
+// CHECK-NOT: attrs
 // CHECK: arith.extsi {{.*}} : i8 to i32
 // CHECK: arith.muli
 // CHECK: arith.addi
@@ -141,7 +141,7 @@ func.func @sum_pool(%x: tensor<1x2x6x6xi8>) -> tensor<1x2x3x3xi32> {
 // CHECK-LABEL: func @gemm_int4_weight
 // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[}}-7, 3], [2, 7]]]> : tensor<1x2x2xi8>
 // CHECK: linalg.generic {{.*}} ins(%arg0, %[[W]] : tensor<?x2xi8>, tensor<1x2x2xi8>)
-// CHECK-SAME: attrs =  {qc.ukernel = "matmul_s8s8s32"}
+// CHECK-NOT: attrs
 func.func @gemm_int4_weight(%a: tensor<?x2xi8>, %c: tensor<2xi32>) -> tensor<?x2xi32> {
   %b = arith.constant dense<[[-7, 2], [3, 7]]> : tensor<2x2xi4>
   %0 = qc.gemm %a, %b, %c {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<?x2xi8>, tensor<2x2xi4>, tensor<2xi32>) -> tensor<?x2xi32>
@@ -174,4 +174,20 @@ func.func @layer_norm(%x: tensor<2x3x4xf32>, %s: tensor<4xf32>, %b: tensor<4xf32
 func.func @batched(%q: tensor<2x4x3x8xf32>, %k: tensor<1x4x8x3xf32>) -> tensor<2x4x3x3xf32> {
   %0 = qc.matmul %q, %k : (tensor<2x4x3x8xf32>, tensor<1x4x8x3xf32>) -> tensor<2x4x3x3xf32>
   return %0 : tensor<2x4x3x3xf32>
+}
+
+// -----
+
+// The target-neutral conversion calls no kernel: a packed int4 weight is
+// unpacked at compile time and the product is the batched int8 generic.
+// CHECK-LABEL: func @packed_weight
+// CHECK-NOT: call
+// CHECK-NOT: qc.unpack
+// CHECK: %[[W:.*]] = arith.constant dense<{{.*}}> : tensor<1x4x3xi8>
+// CHECK: linalg.generic {{.*}} ins(%arg0, %[[W]] : tensor<2x4xi8>, tensor<1x4x3xi8>)
+func.func @packed_weight(%x: tensor<2x4xi8>) -> tensor<2x3xi32> {
+  %p = arith.constant dense<[1, 2, 3, 4, 5, 6]> : tensor<6xi8>
+  %w = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<6xi8> -> tensor<4x3xi4>
+  %y = qc.matmul %x, %w : (tensor<2x4xi8>, tensor<4x3xi4>) -> tensor<2x3xi32>
+  return %y : tensor<2x3xi32>
 }

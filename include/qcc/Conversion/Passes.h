@@ -14,12 +14,6 @@
 
 namespace qcc {
 
-/// The attribute marking linalg ops for convert-linalg-to-ukernel-calls, and
-/// the kernel they compute.
-inline constexpr llvm::StringLiteral kUkernelAttrName = "qc.ukernel";
-inline constexpr llvm::StringLiteral kMatmulS8S8S32 = "matmul_s8s8s32";
-inline constexpr llvm::StringLiteral kConv2DNchwS8S8S32 = "conv2d_nchw_s8s8s32";
-
 #define GEN_PASS_DECL
 #include "qcc/Conversion/Passes.h.inc"
 

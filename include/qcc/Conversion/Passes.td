@@ -35,32 +35,16 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
 
     Anything else is an error naming the op and its ONNX node.
 
-    With `fuse-requantization` (default), a chain `qc.conv` (int8,
-    constant weights, static shapes) -> `qc.rescale` (input zero point 0,
-    int8 result) [-> `qc.clip`], each op the single user of the previous,
-    becomes one call of `qcc_ukernel_conv2d_requant` (the VNNI convolution
-    with the rescale and clamp in its output stage, exactly as the three
-    ops compute them) on buffers obtained with `bufferization.to_buffer`,
-    its result returned by `bufferization.to_tensor`.
+    Packed constant weights (`qc-pack-weights`, docs/packing.md) are
+    unpacked at compile time into constants of their codes, and
+    `qc.dequantize` / `qc.dequantize_blocks` of constant weights become f32
+    constants computed with the numerics library. Constant integer weights
+    narrower than 8 bits are widened to i8.
 
-    Packed weights (`qc-pack-weights`, docs/packing.md) are read where they
-    are stored: a 2-d `qc.matmul` / `qc.gemm` whose weight is `qc.unpack`
-    of a constant, reduced along the packed rows, becomes a call of
-    `qcc_ukernel_matmul_s8_packed` (int8 activations, int4 or int8 codes,
-    int32 result; exact) or, for f32 activations times
-    `qc.dequantize(qc.storage_cast(qc.unpack))` (weight-only
-    quantization), of `qcc_ukernel_matmul_f32_packed` (int8/uint8/int4/
-    uint4 per tensor, channel or group with zero points in int8; FP8 E4M3/
-    E5M2, FP6 E3M2/E2M3, FP4 E2M1 per tensor or channel). The kernels
-    unpack in registers and dequantize each weight as the numerics library
-    does. Float 2-d convolutions (group 1, static shapes) on such weights,
-    or on f32 constants, are im2col rows times the same kernel; integer
-    convolutions on packed int4 weights too (with the W4A8 kernel) when
-    their weights reach `packed-conv-min-bytes` as int8. Other
-    `qc.unpack`s of constants become constants of their codes (integer
-    convolutions run on the int8 kernels), and `qc.dequantize` /
-    `qc.dequantize_blocks` of constant weights become f32 constants
-    computed with the numerics library.
+    The conversion knows no target: a target runs the same patterns
+    (`populateQCToLinalgConversionPatterns` in qcc/Conversion/QCToLinalg.h)
+    with its own added, as the CPU target's `qcc-cpu-convert-qc-to-linalg`
+    does for its micro-kernels.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -70,19 +54,6 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::tensor::TensorDialect",
-  ];
-  let options = [
-    Option<"fuseRequantization", "fuse-requantization", "bool",
-           /*default=*/"true",
-           "Fuse int8 convolution -> rescale -> clamp chains into one "
-           "micro-kernel call">,
-    Option<"packedConvMinBytes", "packed-conv-min-bytes", "int64_t",
-           /*default=*/"262144",
-           "Integer convolutions on packed int4 weights read them packed "
-           "(im2col rows times the W4A8 kernel) when the weights would take "
-           "at least this many bytes as int8; smaller ones are unpacked for "
-           "the fused int8 convolution kernel, which is faster while the "
-           "weights stay in the cache">,
   ];
 }
 
@@ -99,45 +70,20 @@ def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
 }
 
 def FuseElementwise : Pass<"qc-fuse-elementwise"> {
-  let summary = "Fuse element-wise linalg ops, sparing micro-kernel ops";
+  let summary = "Fuse element-wise linalg ops into element-wise consumers";
   let description = [{
     Upstream's element-wise fusion (producer into consumer, one loop nest
-    for e.g. a rescale and its clamp), except that ops marked
-    `qc.ukernel` are neither fused into nor fused away: they must reach
-    `convert-linalg-to-ukernel-calls` as they are. No reshape propagation
-    (it would rewrite the marked ops too). Then, in each element-wise op,
-    the trailing loops that all operands index as their own trailing
-    dimensions are merged into one (e.g. `H x W` of a per-channel rescale,
-    with reshapes around the op), so that the innermost loop is long enough
-    for LLVM to vectorize.
+    for e.g. a rescale and its clamp), restricted to consumers that are
+    element-wise themselves: a producer fused into a contraction (a
+    convolution, a matrix product) would be recomputed for every output
+    that reads its element, and the contraction would no longer have the
+    form a target's kernels match. No reshape propagation. Then, in each
+    element-wise op, the trailing loops that all operands index as their
+    own trailing dimensions are merged into one (e.g. `H x W` of a
+    per-channel rescale, with reshapes around the op), so that the
+    innermost loop is long enough for LLVM to vectorize.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
-}
-
-def ConvertLinalgToUkernelCalls
-    : Pass<"convert-linalg-to-ukernel-calls", "::mlir::ModuleOp"> {
-  let summary = "Replace marked linalg ops on buffers by micro-kernel calls";
-  let description = [{
-    After bufferization, the linalg ops `convert-qc-to-linalg` marked with
-    `qc.ukernel` become calls of the CPU micro-kernels
-    (include/qcc/Target/CPU/Ukernel.h), declared with
-    `llvm.emit_c_interface` so that they take MLIR memref descriptors:
-
-    * `matmul_s8s8s32` (a `linalg.generic` computing the batched int8
-      product `C[b, m, p] += A[m, k] * B[b, k, p]`):
-      `qcc_ukernel_matmul(A, B, C)`;
-    * `conv2d_nchw_s8s8s32` (a `linalg.conv_2d_nchw_fchw` on int8 operands
-      and an int32 accumulator): `qcc_ukernel_conv2d(x, w, out, sh, sw, dh,
-      dw)`, an implicit GEMM.
-
-    The kernels use AVX-512 VNNI and compute the same exact integers as the
-    linalg ops. Ops on buffers that are not contiguous row-major stay as they
-    are (and become loops).
-  }];
-  let dependentDialects = [
-    "::mlir::func::FuncDialect",
-    "::mlir::memref::MemRefDialect",
-  ];
 }
 
 #endif // QCC_CONVERSION_PASSES_TD

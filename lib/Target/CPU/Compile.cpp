@@ -125,13 +125,13 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   batch.batchSize = 1;
   pm.addNestedPass<func::FuncOp>(qc::createQCSetBatchSize(batch));
   // Weights of up to 8 bits as packed rows: matrix products read them with
-  // the packed kernels (convert-qc-to-linalg unpacks the others).
+  // the packed kernels (foldConstantWeights unpacks the others).
   qc::QCPackWeightsOptions pack;
   pack.maxBits = 8;
   pm.addPass(qc::createQCPackWeights(pack));
-  ConvertQCToLinalgOptions toLinalg;
+  CPUConvertQCToLinalgOptions toLinalg;
   toLinalg.packedConvMinBytes = options.packedConvMinBytes;
-  pm.addPass(createConvertQCToLinalg(toLinalg));
+  pm.addPass(createCPUConvertQCToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -144,7 +144,7 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
-  pm.addPass(createConvertLinalgToUkernelCalls());
+  pm.addPass(createCPULinalgToUkernelCalls());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

@@ -31,7 +31,7 @@ inline constexpr llvm::StringLiteral kEntryName = "qcc_model_entry";
 /// Choices of the lowering pipeline.
 struct LoweringOptions {
   /// Integer convolutions on packed int4 weights read them packed from this
-  /// many int8 weight bytes on (convert-qc-to-linalg's
+  /// many int8 weight bytes on (qcc-cpu-convert-qc-to-linalg's
   /// packed-conv-min-bytes).
   int64_t packedConvMinBytes = 262144;
   /// The entry function (empty: @main, else the first with a body).

@@ -37,4 +37,93 @@ def CPUPrepareEntry : Pass<"qcc-cpu-prepare-entry", "mlir::ModuleOp"> {
   ];
 }
 
+def CPUConvertQCToLinalg
+    : Pass<"qcc-cpu-convert-qc-to-linalg", "mlir::ModuleOp"> {
+  let summary = "convert-qc-to-linalg with the CPU micro-kernel calls";
+  let description = [{
+    The target-neutral conversion of the qc graph to linalg
+    (`convert-qc-to-linalg`, whose patterns it runs), with the CPU target's
+    micro-kernels (include/qcc/Target/CPU/Ukernel.h) called where they
+    compute faster than generated loops. Each call is an op on buffers
+    obtained with `bufferization.to_buffer`, its result returned by
+    `bufferization.to_tensor`, and computes exactly what the ops it
+    replaces compute:
+
+    * with `fuse-requantization` (default), a chain `qc.conv` (int8,
+      constant weights, static shapes) -> `qc.rescale` (input zero point
+      0, int8 result) [-> `qc.clip`], each op the single user of the
+      previous, becomes one call of `qcc_ukernel_conv2d_requant`, the
+      convolution with the rescale and clamp in its output stage;
+    * packed weights (`qc-pack-weights`, docs/packing.md) are read where
+      they are stored: a 2-d `qc.matmul` / `qc.gemm` whose weight is
+      `qc.unpack` of a constant, reduced along the packed rows, becomes a
+      call of `qcc_ukernel_matmul_s8_packed` (int8 activations, int4 or int8
+      codes, int32 result) or, for f32 activations times
+      `qc.dequantize(qc.storage_cast(qc.unpack))` (weight-only
+      quantization), of `qcc_ukernel_matmul_f32_packed` (int8/uint8/int4/
+      uint4 per tensor, channel or group with zero points in int8; FP8
+      E4M3/E5M2, FP6 E3M2/E2M3, FP4 E2M1 per tensor or channel), or
+      `qcc_ukernel_matmul_f32_block_packed` (MX / NVFP4 blocks). The
+      kernels unpack in registers and dequantize each weight as the
+      numerics library does. Float 2-d convolutions (group 1, static
+      shapes) on such weights, or on f32 constants, are im2col rows times
+      the same kernel; integer convolutions on packed int4 weights too
+      (with the W4A8 kernel) when their weights reach
+      `packed-conv-min-bytes` as int8.
+
+    The plain int8 convolutions and matrix products stay linalg ops here;
+    `qcc-cpu-linalg-to-ukernel-calls` replaces them after bufferization.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    Option<"fuseRequantization", "fuse-requantization", "bool",
+           /*default=*/"true",
+           "Fuse int8 convolution -> rescale -> clamp chains into one "
+           "micro-kernel call">,
+    Option<"packedConvMinBytes", "packed-conv-min-bytes", "int64_t",
+           /*default=*/"262144",
+           "Integer convolutions on packed int4 weights read them packed "
+           "(im2col rows times the W4A8 kernel) when the weights would take "
+           "at least this many bytes as int8; smaller ones are unpacked for "
+           "the fused int8 convolution kernel, which is faster while the "
+           "weights stay in the cache">,
+  ];
+}
+
+def CPULinalgToUkernelCalls
+    : Pass<"qcc-cpu-linalg-to-ukernel-calls", "mlir::ModuleOp"> {
+  let summary = "Replace int8 contractions on buffers by micro-kernel calls";
+  let description = [{
+    After bufferization, the int8 contractions `convert-qc-to-linalg`
+    produces become calls of the CPU micro-kernels, declared with
+    `llvm.emit_c_interface` so that they take MLIR memref descriptors. The
+    ops are recognised by their form, not by a mark:
+
+    * a `linalg.generic` computing the batched product
+      `C[b, m, p] += sext(A[m, k]) * sext(B[b, k, p])` with int8 A and B and
+      an int32 C: `qcc_ukernel_matmul(A, B, C)`;
+    * a `linalg.conv_2d_nchw_fchw` on int8 operands and an int32
+      accumulator: `qcc_ukernel_conv2d(x, w, out, sh, sw, dh, dw,
+      constant)`, an implicit GEMM (`constant`: the weights are a constant
+      global, so the kernel packs them once).
+
+    The kernels compute the same exact integers as the linalg ops. Ops on
+    buffers that are not contiguous row-major stay as they are (and become
+    loops).
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+    "mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // QCC_TARGET_CPU_PASSES_TD

@@ -1547,7 +1547,7 @@ typedef struct {
   int64_t offset, sizes[2], strides[2];
 } qcc_memref_f32_2d;
 
-/* Matrix products on packed weight rows w [N][K] (convert-qc-to-linalg's
+/* Matrix products on packed weight rows w [N][K] (qcc-cpu-convert-qc-to-linalg's
  * calls for qc.matmul / qc.gemm on qc.unpack): y [M][N] = x [M][K] w^T +
  * bias, where bias is [N] or has no elements (none). Inner strides are 1. */
 void _mlir_ciface_qcc_ukernel_matmul_s8_packed(qcc_memref_i8_2d *x,

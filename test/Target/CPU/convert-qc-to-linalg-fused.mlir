@@ -1,5 +1,5 @@
-// RUN: qopt %s -split-input-file -convert-qc-to-linalg | FileCheck %s
-// RUN: qopt %s -split-input-file -convert-qc-to-linalg=fuse-requantization=false | FileCheck %s --check-prefix=UNFUSED
+// RUN: qopt %s -split-input-file -qcc-cpu-convert-qc-to-linalg | FileCheck %s
+// RUN: qopt %s -split-input-file -qcc-cpu-convert-qc-to-linalg=fuse-requantization=false | FileCheck %s --check-prefix=UNFUSED
 
 // conv -> rescale -> clip (static shapes, constant weights): one call of the
 // fused kernel on buffers of the operands; per-channel multipliers and

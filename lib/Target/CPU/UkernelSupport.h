@@ -1,18 +1,19 @@
 //===- UkernelSupport.h - Declaring and calling the CPU micro-kernels -----===//
 //
-// Shared by the conversions that emit micro-kernel calls (the fused
-// convolution in convert-qc-to-linalg, convert-linalg-to-ukernel-calls).
+// Shared by the CPU target's rewrites that emit micro-kernel calls (on
+// tensors in qcc-cpu-convert-qc-to-linalg, on buffers in
+// qcc-cpu-linalg-to-ukernel-calls).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QCC_LIB_CONVERSION_UKERNELSUPPORT_H
-#define QCC_LIB_CONVERSION_UKERNELSUPPORT_H
+#ifndef QCC_LIB_TARGET_CPU_UKERNELSUPPORT_H
+#define QCC_LIB_TARGET_CPU_UKERNELSUPPORT_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 
-namespace qcc {
+namespace qcc::cpu {
 
 /// memref<?x...x?xT, strided<[?, ...], offset: ?>>: any buffer of `rank`,
 /// the type kernels take (their C interface reads sizes and strides).
@@ -32,6 +33,6 @@ mlir::func::FuncOp getOrDeclareKernel(mlir::OpBuilder &builder,
                                       llvm::StringRef name,
                                       mlir::TypeRange types);
 
-} // namespace qcc
+} // namespace qcc::cpu
 
-#endif // QCC_LIB_CONVERSION_UKERNELSUPPORT_H
+#endif // QCC_LIB_TARGET_CPU_UKERNELSUPPORT_H

@@ -7,14 +7,14 @@
 
 using namespace mlir;
 
-MemRefType qcc::getAnyStridedMemRefType(int64_t rank, Type element) {
+MemRefType qcc::cpu::getAnyStridedMemRefType(int64_t rank, Type element) {
   SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
   return MemRefType::get(dynamic, element,
                          StridedLayoutAttr::get(element.getContext(),
                                                 ShapedType::kDynamic, dynamic));
 }
 
-Value qcc::getReadOnlyBuffer(OpBuilder &builder, Location loc, Value tensor) {
+Value qcc::cpu::getReadOnlyBuffer(OpBuilder &builder, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   Value buffer = bufferization::ToBufferOp::create(
       builder, loc, MemRefType::get(type.getShape(), type.getElementType()),
@@ -24,7 +24,7 @@ Value qcc::getReadOnlyBuffer(OpBuilder &builder, Location loc, Value tensor) {
       getAnyStridedMemRefType(type.getRank(), type.getElementType()), buffer);
 }
 
-func::FuncOp qcc::getOrDeclareKernel(OpBuilder &builder, ModuleOp module,
+func::FuncOp qcc::cpu::getOrDeclareKernel(OpBuilder &builder, ModuleOp module,
                                      StringRef name, TypeRange types) {
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;

@@ -1,5 +1,5 @@
-// RUN: qopt %s -split-input-file -convert-qc-to-linalg | FileCheck %s
-// RUN: qopt %s -split-input-file -convert-qc-to-linalg=packed-conv-min-bytes=0 | FileCheck %s --check-prefix=PACKED-CONV
+// RUN: qopt %s -split-input-file -qcc-cpu-convert-qc-to-linalg | FileCheck %s
+// RUN: qopt %s -split-input-file -qcc-cpu-convert-qc-to-linalg=packed-conv-min-bytes=0 | FileCheck %s --check-prefix=PACKED-CONV
 
 // W4A8: an int8 x packed int4 product is one call of the packed kernel on
 // the packed bytes (never unpacked); no bias: an empty bias vector.

@@ -1,0 +1,306 @@
+//===- ElementwiseToLinalg.cpp - Element-wise qc ops to linalg ------------===//
+//
+// The quantization boundary (quantize, dequantize, storage casts), integer
+// rescales and clamps, and the float islands' element-wise arithmetic, each
+// a linalg.generic computing what the interpreter computes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QCToLinalgPatterns.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::qc;
+using namespace qcc::qc_to_linalg;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Quantization boundary
+//===----------------------------------------------------------------------===//
+
+struct ConvertQuantize : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto q = dyn_cast<quant::UniformQuantizedType>(
+        getElementTypeOrSelf(op.getType()));
+    if (!q || !q.isSigned() || op.getRounding() != RoundingMode::HalfToEven ||
+        !op.getInput().getType().getElementType().isF32())
+      return unsupported(op, "only per-tensor signed integer quantization of "
+                             "f32 with round half to even");
+    auto result =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Type storage = result.getElementType();
+    const float scale = static_cast<float>(q.getScale());
+    const double zp = static_cast<double>(q.getZeroPoint());
+    const double lo = q.getStorageTypeMin(), hi = q.getStorageTypeMax();
+    Value out = elementwise(
+        rewriter, op.getLoc(), result, adaptor.getInput(), adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          auto c = [&](double v) {
+            return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+          };
+          Value x = args[0];
+          Value r = math::RoundEvenOp::create(
+              b, loc, arith::DivFOp::create(b, loc, x, c(scale)));
+          r = arith::AddFOp::create(b, loc, r, c(zp));
+          r = arith::MaximumFOp::create(b, loc, r, c(lo));
+          r = arith::MinimumFOp::create(b, loc, r, c(hi));
+          Value isNan =
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+          r = arith::SelectOp::create(b, loc, isNan, c(zp), r);
+          return arith::FPToSIOp::create(b, loc, storage, r).getResult();
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+struct ConvertDequantize : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto q = dyn_cast<quant::UniformQuantizedType>(
+        getElementTypeOrSelf(op.getInput().getType()));
+    if (!q || !q.isSigned() || !op.getType().getElementType().isF32())
+      return unsupported(op, "only per-tensor signed integer dequantization "
+                             "to f32");
+    Value out = elementwise(
+        rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+        adaptor.getInput(), [&](OpBuilder &b, Location loc, ValueRange args) {
+          auto i32 = b.getI32Type();
+          Value v = args[0];
+          if (v.getType() != i32)
+            v = arith::ExtSIOp::create(b, loc, i32, v);
+          v = arith::SubIOp::create(b, loc, v,
+                                    constantInt(b, loc, i32, q.getZeroPoint()));
+          Value f = arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
+          Value s = arith::ConstantOp::create(
+              b, loc, b.getF32FloatAttr(static_cast<float>(q.getScale())));
+          return arith::MulFOp::create(b, loc, f, s).getResult();
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+struct ConvertStorageCast : OpConversionPattern<StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(StorageCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type target = getTypeConverter()->convertType(op.getType());
+    if (adaptor.getInput().getType() != target)
+      return unsupported(op, "signed or unsigned integer tensors (only "
+                             "signless storage is supported)");
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+
+//===----------------------------------------------------------------------===//
+// Integer rescale and clamps
+//===----------------------------------------------------------------------===//
+
+struct ConvertRescale : OpConversionPattern<RescaleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RescaleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op.getRoundingMode() != RescaleRounding::SingleRound ||
+        op.getOutputUnsigned())
+      return unsupported(op, "only single_round to signed integers");
+    Location loc = op.getLoc();
+    RankedTensorType result = op.getType();
+    ArrayRef<int32_t> multipliers = op.getMultiplier();
+    ArrayRef<int8_t> shifts = op.getShift();
+    const bool perChannel = multipliers.size() > 1;
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    SmallVector<AffineMap> maps = {
+        AffineMap::getMultiDimIdentityMap(result.getRank(), getContext())};
+    if (perChannel) {
+      // Per-channel parameters: constant tensors indexed by the channel.
+      const int64_t channels = multipliers.size();
+      auto m = RankedTensorType::get({channels}, rewriter.getI32Type());
+      auto s = RankedTensorType::get({channels}, rewriter.getI8Type());
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(m, multipliers)));
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(s, shifts)));
+      AffineMap channel = AffineMap::get(
+          result.getRank(), 0, getAffineDimExpr(*op.getAxis(), getContext()));
+      maps.push_back(channel);
+      maps.push_back(channel);
+    }
+    maps.push_back(maps.front());
+    const unsigned outBits = result.getElementTypeBitWidth();
+    const auto range = signedRange(outBits);
+    const int64_t outMin = range.first, outMax = range.second;
+    const bool inputUnsigned = op.getInputUnsigned();
+    const int64_t inputZp = op.getInputZp(), outputZp = op.getOutputZp();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, result, inputs,
+        emptyLike(rewriter, loc, result, adaptor.getInput()), maps,
+        parallel(result.getRank()),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          auto i64 = b.getI64Type();
+          Value x = args[0];
+          x = inputUnsigned ? arith::ExtUIOp::create(b, l, i64, x).getResult()
+                            : arith::ExtSIOp::create(b, l, i64, x).getResult();
+          x = arith::SubIOp::create(b, l, x, constantInt(b, l, i64, inputZp));
+          Value m, s;
+          if (perChannel) {
+            m = arith::ExtSIOp::create(b, l, i64, args[1]);
+            s = arith::ExtSIOp::create(b, l, i64, args[2]);
+          } else {
+            m = constantInt(b, l, i64, multipliers[0]);
+            s = constantInt(b, l, i64, shifts[0]);
+          }
+          Value one = constantInt(b, l, i64, 1);
+          Value round = arith::ShLIOp::create(
+              b, l, one, arith::SubIOp::create(b, l, s, one));
+          Value y = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, x, m), round);
+          y = arith::ShRSIOp::create(b, l, y, s);
+          y = arith::AddIOp::create(b, l, y, constantInt(b, l, i64, outputZp));
+          y = arith::MaxSIOp::create(b, l, y, constantInt(b, l, i64, outMin));
+          y = arith::MinSIOp::create(b, l, y, constantInt(b, l, i64, outMax));
+          linalg::YieldOp::create(
+              b, l,
+              arith::TruncIOp::create(b, l, result.getElementType(), y)
+                  .getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+
+struct ConvertClip : OpConversionPattern<ClipOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ClipOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    auto element = dyn_cast<IntegerType>(result.getElementType());
+    auto lo = scalarConstant(op.getMin()), hi = scalarConstant(op.getMax());
+    if (!element || (op.getMin() && !lo) || (op.getMax() && !hi))
+      return unsupported(op, "only integer clamps to constant bounds");
+    Value out = elementwise(
+        rewriter, op.getLoc(), result, adaptor.getInput(), adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value v = args[0];
+          if (lo)
+            v = arith::MaxSIOp::create(b, loc, v,
+                                       constantInt(b, loc, element, *lo));
+          if (hi)
+            v = arith::MinSIOp::create(b, loc, v,
+                                       constantInt(b, loc, element, *hi));
+          return v;
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+/// Element-wise binary ops: integer addition (residual sums after
+/// qc-lower-to-integer) and the float arithmetic of float islands.
+template <typename OpTy> struct ConvertBinary : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    const bool integer = isa<IntegerType>(result.getElementType());
+    if ((integer && !std::is_same_v<OpTy, AddOp>) ||
+        (!integer && !result.getElementType().isF32()))
+      return unsupported(op, "only integer additions and f32 arithmetic");
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    // The output's dynamic sizes come from an operand of the result's rank.
+    Value like = tensorType(lhs).getRank() == result.getRank() ? lhs : rhs;
+    Value out =
+        elementwise(rewriter, op.getLoc(), result, {lhs, rhs}, like,
+                    [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+                      if (integer)
+                        return arith::AddIOp::create(b, loc, args[0], args[1]);
+                      Value x = toF64(b, loc, args[0]),
+                            y = toF64(b, loc, args[1]);
+                      Value r;
+                      if constexpr (std::is_same_v<OpTy, AddOp>)
+                        r = arith::AddFOp::create(b, loc, x, y);
+                      else if constexpr (std::is_same_v<OpTy, SubOp>)
+                        r = arith::SubFOp::create(b, loc, x, y);
+                      else if constexpr (std::is_same_v<OpTy, MulOp>)
+                        r = arith::MulFOp::create(b, loc, x, y);
+                      else if constexpr (std::is_same_v<OpTy, DivOp>)
+                        r = arith::DivFOp::create(b, loc, x, y);
+                      else
+                        r = math::PowFOp::create(b, loc, x, y);
+                      return arith::TruncFOp::create(b, loc, b.getF32Type(), r);
+                    });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+/// Float unary ops of float islands, as applyUnary in the interpreter.
+template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    if (!result.getElementType().isF32())
+      return unsupported(op, "only f32 (integer activations are clamps "
+                             "after qc-lower-to-integer)");
+    Value out = elementwise(
+        rewriter, op.getLoc(), result, adaptor.getInput(), adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = toF64(b, loc, args[0]);
+          Value zero = f64Constant(b, loc, 0.0), one = f64Constant(b, loc, 1.0);
+          Value r;
+          if constexpr (std::is_same_v<OpTy, ReluOp>) {
+            // Unordered-or-greater: NaN passes through, as in ONNX Runtime.
+            Value keep = arith::CmpFOp::create(
+                b, loc, arith::CmpFPredicate::UGT, x, zero);
+            r = arith::SelectOp::create(b, loc, keep, x, zero);
+          } else if constexpr (std::is_same_v<OpTy, SigmoidOp>) {
+            Value e =
+                math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+            r = arith::DivFOp::create(b, loc, one,
+                                      arith::AddFOp::create(b, loc, one, e));
+          } else if constexpr (std::is_same_v<OpTy, TanhOp>) {
+            r = math::TanhOp::create(b, loc, x);
+          } else if constexpr (std::is_same_v<OpTy, ErfOp>) {
+            r = math::ErfOp::create(b, loc, x);
+          } else {
+            r = math::SqrtOp::create(b, loc, x);
+          }
+          return arith::TruncFOp::create(b, loc, b.getF32Type(), r);
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+} // namespace
+
+void qcc::qc_to_linalg::populateElementwisePatterns(const TypeConverter &converter,
+                                    RewritePatternSet &patterns) {
+  patterns.add<ConvertQuantize, ConvertDequantize, ConvertStorageCast, ConvertRescale,
+               ConvertClip, ConvertBinary<AddOp>, ConvertBinary<SubOp>,
+               ConvertBinary<MulOp>, ConvertBinary<DivOp>, ConvertBinary<PowOp>,
+               ConvertFloatUnary<ReluOp>, ConvertFloatUnary<SigmoidOp>,
+               ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
+               ConvertFloatUnary<SqrtOp>>(converter, patterns.getContext());
+}

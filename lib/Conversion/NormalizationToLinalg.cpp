@@ -1,0 +1,265 @@
+//===- NormalizationToLinalg.cpp - Softmax, LayerNorm to linalg -----------===//
+//
+// The float islands' normalizations, in double precision as the interpreter
+// computes them and rounded to f32 once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QCToLinalgPatterns.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::qc;
+using namespace qcc::qc_to_linalg;
+
+namespace {
+
+/// Float softmax (a float island), computed as the interpreter does: in
+/// double precision, the maximum along the axis, then the sum of exp(x -
+/// max) in index order, then exp(x - max) / sum rounded to f32.
+struct ConvertSoftmax : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += type.getRank();
+    if (!type.getElementType().isF32() || !type.hasStaticShape() || axis < 0 ||
+        axis >= type.getRank())
+      return unsupported(op, "only f32 softmax with static shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    const int64_t rank = type.getRank();
+    auto f64 = rewriter.getF64Type();
+    SmallVector<int64_t> reducedShape;
+    SmallVector<AffineExpr> reducedExprs;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t d = 0; d < rank; ++d) {
+      iterators.push_back(d == axis ? utils::IteratorType::reduction
+                                    : utils::IteratorType::parallel);
+      if (d != axis) {
+        reducedShape.push_back(type.getDimSize(d));
+        reducedExprs.push_back(getAffineDimExpr(d, ctx));
+      }
+    }
+    auto reducedType = RankedTensorType::get(reducedShape, f64);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap reduced = AffineMap::get(rank, 0, reducedExprs, ctx);
+    Value x = adaptor.getInput();
+    auto filled = [&](double v) -> Value {
+      Value c = arith::ConstantOp::create(rewriter, loc,
+                                          rewriter.getF64FloatAttr(v));
+      Value empty = tensor::EmptyOp::create(rewriter, loc, reducedShape, f64);
+      return linalg::FillOp::create(rewriter, loc, c, empty).getResult(0);
+    };
+    auto reduce = [&](double init,
+                      function_ref<Value(OpBuilder &, Location, Value, Value)>
+                          step,
+                      ValueRange extra) {
+      Value start = filled(init);
+      SmallVector<Value> inputs = {x};
+      llvm::append_range(inputs, extra);
+      SmallVector<AffineMap> maps = {identity};
+      maps.append(extra.size(), reduced);
+      maps.push_back(reduced);
+      return linalg::GenericOp::create(
+                 rewriter, loc, reducedType, inputs, start, maps, iterators,
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(
+                       b, l,
+                       step(b, l, toF64(b, l, args[0]),
+                            args.size() > 2 ? args[1] : args.back()));
+                 })
+          .getResult(0);
+    };
+    // max: std::max(acc, v) = acc < v ? v : acc (NaN never wins).
+    Value max = reduce(
+        -INFINITY,
+        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          Value less =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, acc, v);
+          return arith::SelectOp::create(b, l, less, v, acc);
+        },
+        {});
+    // sum of exp(v - max); args: v, max, acc.
+    Value sum = linalg::GenericOp::create(
+                    rewriter, loc, reducedType, ValueRange{x, max}, filled(0),
+                    ArrayRef<AffineMap>{identity, reduced, reduced}, iterators,
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      Value e = math::ExpOp::create(
+                          b, l,
+                          arith::SubFOp::create(b, l, toF64(b, l, args[0]),
+                                                args[1]));
+                      linalg::YieldOp::create(
+                          b, l, arith::AddFOp::create(b, l, args[2], e)
+                                    .getResult());
+                    })
+                    .getResult(0);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, type, ValueRange{x, max, sum},
+            tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                    type.getElementType())
+                .getResult(),
+            ArrayRef<AffineMap>{identity, reduced, reduced, identity},
+            parallel(rank),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value e = math::ExpOp::create(
+                  b, l,
+                  arith::SubFOp::create(b, l, toF64(b, l, args[0]), args[1]));
+              Value q = arith::DivFOp::create(b, l, e, args[2]);
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::TruncFOp::create(b, l, b.getF32Type(), q).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// f32 layer normalization over the last dimension, in double as the
+/// interpreter computes it (mean, then the population variance of x - mean,
+/// then (x - mean) / sqrt(var + epsilon) * scale + bias), rounded to f32
+/// once.
+struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    const int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+    if (axis < 0)
+      axis += rank;
+    auto isVector = [&](Value v) {
+      if (!v)
+        return true;
+      auto t = tensorType(v);
+      return t.getRank() == 1 && t.getElementType().isF32() &&
+             (t.getDimSize(0) == 1 ||
+              t.getDimSize(0) == type.getDimSize(rank - 1));
+    };
+    if (!type.getElementType().isF32() || axis != rank - 1 ||
+        type.isDynamicDim(rank - 1) || !isVector(adaptor.getScale()) ||
+        !isVector(adaptor.getBias()))
+      return unsupported(op, "only f32 layer normalization over the last "
+                             "(static) dimension with 1-d scale and bias");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    const double count = static_cast<double>(type.getDimSize(rank - 1));
+    auto f64 = rewriter.getF64Type();
+    auto reducedType = RankedTensorType::get(type.getShape().drop_back(), f64);
+    SmallVector<AffineExpr> outer;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      outer.push_back(getAffineDimExpr(d, ctx));
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap reduced = AffineMap::get(rank, 0, outer, ctx);
+    AffineMap lastDim =
+        AffineMap::get(rank, 0,
+                       tensorType(adaptor.getScale()).getDimSize(0) == 1
+                           ? getAffineConstantExpr(0, ctx)
+                           : getAffineDimExpr(rank - 1, ctx));
+    SmallVector<utils::IteratorType> iterators = parallel(rank);
+    iterators.back() = utils::IteratorType::reduction;
+    Value x = adaptor.getInput();
+    auto zeros = [&]() -> Value {
+      return linalg::FillOp::create(rewriter, loc,
+                                    f64Constant(rewriter, loc, 0.0),
+                                    emptyLike(rewriter, loc, reducedType, x))
+          .getResult(0);
+    };
+    // sum_i f(x_i, mean) over the last dimension, divided by its size.
+    auto average = [&](Value mean) {
+      SmallVector<Value> inputs = {x};
+      SmallVector<AffineMap> maps = {identity};
+      if (mean) {
+        inputs.push_back(mean);
+        maps.push_back(reduced);
+      }
+      maps.push_back(reduced);
+      Value sum =
+          linalg::GenericOp::create(
+              rewriter, loc, reducedType, inputs, zeros(), maps, iterators,
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value v = toF64(b, l, args[0]);
+                if (mean) {
+                  Value d = arith::SubFOp::create(b, l, v, args[1]);
+                  v = arith::MulFOp::create(b, l, d, d);
+                }
+                linalg::YieldOp::create(
+                    b, l,
+                    arith::AddFOp::create(b, l, args.back(), v).getResult());
+              })
+              .getResult(0);
+      return linalg::GenericOp::create(
+                 rewriter, loc, reducedType, sum,
+                 emptyLike(rewriter, loc, reducedType, x),
+                 ArrayRef<AffineMap>{
+                     AffineMap::getMultiDimIdentityMap(rank - 1, ctx),
+                     AffineMap::getMultiDimIdentityMap(rank - 1, ctx)},
+                 parallel(rank - 1),
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(
+                       b, l,
+                       arith::DivFOp::create(b, l, args[0],
+                                             f64Constant(b, l, count))
+                           .getResult());
+                 })
+          .getResult(0);
+    };
+    Value mean = average(Value());
+    Value variance = average(mean);
+    SmallVector<Value> inputs = {x, mean, variance, adaptor.getScale()};
+    SmallVector<AffineMap> maps = {identity, reduced, reduced, lastDim};
+    Value bias = adaptor.getBias();
+    if (bias) {
+      inputs.push_back(bias);
+      maps.push_back(AffineMap::get(rank, 0,
+                                    tensorType(bias).getDimSize(0) == 1
+                                        ? getAffineConstantExpr(0, ctx)
+                                        : getAffineDimExpr(rank - 1, ctx)));
+    }
+    maps.push_back(identity);
+    const double epsilon = op.getEpsilon().convertToDouble();
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, type, inputs, emptyLike(rewriter, loc, type, x),
+            maps, parallel(rank),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value inv = arith::DivFOp::create(
+                  b, l, f64Constant(b, l, 1.0),
+                  math::SqrtOp::create(
+                      b, l,
+                      arith::AddFOp::create(b, l, args[2],
+                                            f64Constant(b, l, epsilon))));
+              Value v = arith::MulFOp::create(
+                  b, l,
+                  arith::MulFOp::create(
+                      b, l,
+                      arith::SubFOp::create(b, l, toF64(b, l, args[0]),
+                                            args[1]),
+                      inv),
+                  toF64(b, l, args[3]));
+              if (bias)
+                v = arith::AddFOp::create(b, l, v, toF64(b, l, args[4]));
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::TruncFOp::create(b, l, b.getF32Type(), v).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void qcc::qc_to_linalg::populateNormalizationPatterns(const TypeConverter &converter,
+                                    RewritePatternSet &patterns) {
+  patterns.add<ConvertSoftmax, ConvertLayerNorm>(converter, patterns.getContext());
+}
