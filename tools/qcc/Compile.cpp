@@ -67,8 +67,8 @@ static cl::opt<std::string>
 static cl::opt<std::string> compileEmit(
     "emit",
     cl::desc("What to produce: so (model.so, model.h and the sources it is "
-             "built from: model.bc, model_api.c, ukernel.o; default), obj "
-             "(model.o from model.bc, to link with model_api.c and ukernel.o), "
+             "built from: model.bc, model_api.o, ukernel.o; default), obj "
+             "(model.o from model.bc, to link with model_api.o and ukernel.o), "
              "llvm (model.ll, textual LLVM IR) or mlir (model.mlir, the "
              "integer IR); each also writes model.mlir"),
     cl::init("so"), cl::sub(compileCommand), cl::cat(qccCategory));
@@ -111,11 +111,12 @@ std::string inDir(StringRef dir, StringRef name) {
 
 /// What qcc compile writes: an existing output directory is replaced only
 /// when it holds nothing else (`-o ~` must not delete a home directory).
-/// ukernel.c: what qcc wrote before the kernels were prebuilt.
+/// ukernel.c, model_api.c: what qcc wrote before the kernels and the C API
+/// were prebuilt.
 constexpr StringLiteral kOutputFiles[] = {
-    "model.so", "model.h",     "model.mlir",     "model.quant.mlir",
-    "model.bc", "model_api.c", "ukernel.o",      "ukernel.c",
-    "model.o",  "model.ll",    "provenance.json"};
+    "model.so",    "model.h",     "model.mlir", "model.quant.mlir",
+    "model.bc",    "model_api.o", "ukernel.o",  "model_api.c",
+    "ukernel.c",   "model.o",     "model.ll",   "provenance.json"};
 
 /// `path` made absolute, with symbolic links resolved as far as it exists.
 std::string resolvedPath(StringRef path) {

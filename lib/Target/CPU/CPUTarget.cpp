@@ -59,8 +59,7 @@ public:
     if (Error e =
             writeText(inDir(dir, "provenance.json"), options.provenance + "\n"))
       return std::move(e);
-    auto built = qcc::cpu::buildModel(*llvmModule, *signature,
-                                      options.provenance, dir,
+    auto built = qcc::cpu::buildModel(*llvmModule, options.provenance, dir,
                                       /*objectOnly=*/options.emit == "obj");
     if (!built)
       return built.takeError();

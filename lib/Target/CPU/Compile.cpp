@@ -21,6 +21,8 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
@@ -34,7 +36,6 @@
 using namespace mlir;
 using llvm::Error;
 using llvm::Expected;
-using llvm::formatv;
 using llvm::MemoryBuffer;
 using llvm::raw_ostream;
 using llvm::raw_string_ostream;
@@ -158,6 +159,7 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createCPUEmitInvoke());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
@@ -244,380 +246,17 @@ Expected<UkernelObject> selectUkernelObject() {
                names() + ")");
 }
 
-StringRef getModelHeader() {
-  return R"(/* model.h: the C API of a model compiled by qcc (ABI version 2).
- *
- * A compiled model is a shared library exporting these functions. Inputs
- * and outputs are dense row-major float32 arrays; a shape entry of -1 is
- * the batch dimension, chosen per call. All functions are thread-safe; a
- * model object may run on several threads at once.
- *
- * Version 2 added qcc_model_run_checked (buffer sizes are checked) and
- * qcc_model_error_string, and made handles safe to pass after
- * qcc_model_destroy (an error, not undefined behaviour).
- */
-#ifndef QCC_MODEL_H
-#define QCC_MODEL_H
-
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-#define QCC_MODEL_ABI_VERSION 2
-
-/* Results of qcc_model_run_checked. */
-#define QCC_MODEL_OK 0
-/* A NULL model, array of buffers, array of sizes or buffer. */
-#define QCC_MODEL_ERROR_NULL (-1)
-/* The model is not live: destroyed, or not from qcc_model_create. */
-#define QCC_MODEL_ERROR_HANDLE (-2)
-/* The batch is below 1, or not 1 for a model without a batch dimension. */
-#define QCC_MODEL_ERROR_BATCH (-3)
-/* The size of a buffer for this batch does not fit in size_t. */
-#define QCC_MODEL_ERROR_OVERFLOW (-4)
-/* A buffer size differs from the size the batch needs. */
-#define QCC_MODEL_ERROR_SIZE (-5)
-
-typedef struct qcc_model qcc_model;
-
-/* QCC_MODEL_ABI_VERSION of the library. */
-int qcc_model_abi_version(void);
-
-int qcc_model_num_inputs(void);
-int qcc_model_num_outputs(void);
-/* Names (the ONNX graph's), ranks, shapes and NumPy dtype names ("float32")
- * of input/output i; NULL or -1 when i is out of range. */
-const char *qcc_model_input_name(int i);
-const char *qcc_model_output_name(int i);
-int qcc_model_input_rank(int i);
-int qcc_model_output_rank(int i);
-const int64_t *qcc_model_input_shape(int i);
-const int64_t *qcc_model_output_shape(int i);
-const char *qcc_model_input_dtype(int i);
-const char *qcc_model_output_dtype(int i);
-
-/* JSON: qcc version, hashes of the source model and calibration data, and
- * the options it was compiled with. */
-const char *qcc_model_provenance(void);
-
-/* A new model handle, or NULL when out of memory. */
-qcc_model *qcc_model_create(void);
-
-/* Runs the model on `batch` samples: inputs[i] and outputs[i] point to
- * caller-owned buffers of input_sizes[i] and output_sizes[i] bytes, each
- * exactly `batch` times the bytes of one sample of the shapes above (the
- * product of the shape, -1 taken as `batch`, times 4). Returns QCC_MODEL_OK,
- * or one of the QCC_MODEL_ERROR_* codes without touching any buffer. */
-int qcc_model_run_checked(qcc_model *model, int64_t batch,
-                          const void *const *inputs,
-                          const size_t *input_sizes, void *const *outputs,
-                          const size_t *output_sizes);
-
-/* Legacy (ABI 1), unchecked: as qcc_model_run_checked with the sizes the
- * batch needs, which the buffers are trusted to have; a short buffer is
- * undefined behaviour. Returns 0, or -1 on any error. */
-int qcc_model_run(qcc_model *model, int64_t batch, const void *const *inputs,
-                  void *const *outputs);
-
-/* A short English description of a qcc_model_run_checked result. */
-const char *qcc_model_error_string(int code);
-
-/* Ends a model. A handle that is not live (NULL, already destroyed) is
- * ignored: destroying twice is harmless. */
-void qcc_model_destroy(qcc_model *model);
-
-#ifdef __cplusplus
-}
-#endif
-
-#endif /* QCC_MODEL_H */
-)";
-}
-
 namespace {
-
-std::string cString(StringRef s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
-/// The model-independent part of model_api.c: handles, checks, accessors
-/// over the tables the generator emits before it (names, dtypes, shapes,
-/// ranks of the inputs followed by the outputs) and run_batch after it.
-constexpr StringLiteral kRuntimeSource = R"c(
-#define NUM_TENSORS (NUM_INPUTS + NUM_OUTPUTS)
-
-QCC_EXPORT int qcc_model_abi_version(void) { return QCC_MODEL_ABI_VERSION; }
-QCC_EXPORT int qcc_model_num_inputs(void) { return NUM_INPUTS; }
-QCC_EXPORT int qcc_model_num_outputs(void) { return NUM_OUTPUTS; }
-#define QCC_ACCESSOR(type, name, table, first, count, none)                   \
-  QCC_EXPORT type name(int i) {                                               \
-    return i >= 0 && i < count ? table[first + i] : none;                     \
-  }
-QCC_ACCESSOR(const char *, qcc_model_input_name, names, 0, NUM_INPUTS, 0)
-QCC_ACCESSOR(const char *, qcc_model_output_name, names, NUM_INPUTS,
-             NUM_OUTPUTS, 0)
-QCC_ACCESSOR(const char *, qcc_model_input_dtype, dtypes, 0, NUM_INPUTS, 0)
-QCC_ACCESSOR(const char *, qcc_model_output_dtype, dtypes, NUM_INPUTS,
-             NUM_OUTPUTS, 0)
-QCC_ACCESSOR(const int64_t *, qcc_model_input_shape, shapes, 0, NUM_INPUTS, 0)
-QCC_ACCESSOR(const int64_t *, qcc_model_output_shape, shapes, NUM_INPUTS,
-             NUM_OUTPUTS, 0)
-QCC_ACCESSOR(int, qcc_model_input_rank, ranks, 0, NUM_INPUTS, -1)
-QCC_ACCESSOR(int, qcc_model_output_rank, ranks, NUM_INPUTS, NUM_OUTPUTS, -1)
-
-QCC_EXPORT const char *qcc_model_provenance(void) { return provenance; }
-
-/* Handles. The model has no mutable state, so a handle names a slot of this
- * table and is never a pointer to memory: (generation << 32) | (slot + 1).
- * Destroying a model advances its slot's generation, so the old handle
- * never matches again, not even once the slot serves a new model: run and
- * destroy on it find no live model and fail (or do nothing) instead of
- * reading freed memory. Odd generations are live; a slot whose generation
- * would wrap is never reused. */
-_Static_assert(sizeof(uintptr_t) == 8, "a handle holds 64 bits");
-static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint32_t *generations;
-static uint32_t num_slots;
-
-/* The slot of a live handle, or -1. Call with handles_lock held. */
-static int64_t live_slot(const qcc_model *model) {
-  const uintptr_t handle = (uintptr_t)model;
-  const uint32_t slot = (uint32_t)handle - 1, generation = handle >> 32;
-  return generation % 2 && slot < num_slots && generations[slot] == generation
-             ? (int64_t)slot
-             : -1;
-}
-
-static int is_live(const qcc_model *model) {
-  pthread_mutex_lock(&handles_lock);
-  const int live = live_slot(model) >= 0;
-  pthread_mutex_unlock(&handles_lock);
-  return live;
-}
-
-QCC_EXPORT qcc_model *qcc_model_create(void) {
-  pthread_mutex_lock(&handles_lock);
-  uint32_t slot = 0;
-  while (slot < num_slots &&
-         (generations[slot] % 2 || generations[slot] == UINT32_MAX - 1))
-    ++slot;
-  if (slot == num_slots) {
-    const uint32_t grown = num_slots ? 2 * num_slots : 16;
-    uint32_t *table = grown > num_slots
-                          ? realloc(generations, grown * sizeof(uint32_t))
-                          : NULL;
-    if (!table) {
-      pthread_mutex_unlock(&handles_lock);
-      return NULL;
-    }
-    memset(table + num_slots, 0, (grown - num_slots) * sizeof(uint32_t));
-    generations = table;
-    num_slots = grown;
-  }
-  const uint32_t generation = ++generations[slot];
-  pthread_mutex_unlock(&handles_lock);
-  return (qcc_model *)(((uintptr_t)generation << 32) | (slot + 1));
-}
-
-QCC_EXPORT void qcc_model_destroy(qcc_model *model) {
-  pthread_mutex_lock(&handles_lock);
-  const int64_t slot = live_slot(model);
-  if (slot >= 0)
-    ++generations[slot];
-  pthread_mutex_unlock(&handles_lock);
-}
-
-/* At unload (or exit, before other destructors that may still destroy
- * models) no handle stays live. */
-__attribute__((destructor)) static void free_handles(void) {
-  pthread_mutex_lock(&handles_lock);
-  free(generations);
-  generations = NULL;
-  num_slots = 0;
-  pthread_mutex_unlock(&handles_lock);
-}
-
-/* The bytes of tensor k for `batch` >= 1 samples into *bytes; nonzero when
- * they do not fit in size_t. */
-static int tensor_bytes(int k, int64_t batch, size_t *bytes) {
-  size_t n = sizeof(float);
-  for (int d = 0; d < ranks[k]; ++d)
-    if (__builtin_mul_overflow(
-            n, (uint64_t)(shapes[k][d] < 0 ? batch : shapes[k][d]), &n))
-      return 1;
-  *bytes = n;
-  return 0;
-}
-
-static void run_batch(int64_t batch, const void *const *inputs,
-                      void *const *outputs);
-
-QCC_EXPORT int qcc_model_run_checked(qcc_model *model, int64_t batch,
-                                     const void *const *inputs,
-                                     const size_t *input_sizes,
-                                     void *const *outputs,
-                                     const size_t *output_sizes) {
-  if (!model)
-    return QCC_MODEL_ERROR_NULL;
-  if (!is_live(model))
-    return QCC_MODEL_ERROR_HANDLE;
-  if (!inputs || !input_sizes || !outputs || !output_sizes)
-    return QCC_MODEL_ERROR_NULL;
-  for (int k = 0; k < NUM_TENSORS; ++k)
-    if (!(k < NUM_INPUTS ? inputs[k] : outputs[k - NUM_INPUTS]))
-      return QCC_MODEL_ERROR_NULL;
-  if (batch < 1 || (!BATCHED && batch != 1))
-    return QCC_MODEL_ERROR_BATCH;
-  for (int k = 0; k < NUM_TENSORS; ++k) {
-    size_t bytes;
-    if (tensor_bytes(k, batch, &bytes))
-      return QCC_MODEL_ERROR_OVERFLOW;
-    if (bytes != (k < NUM_INPUTS ? input_sizes[k]
-                                 : output_sizes[k - NUM_INPUTS]))
-      return QCC_MODEL_ERROR_SIZE;
-  }
-  run_batch(batch, inputs, outputs);
-  return QCC_MODEL_OK;
-}
-
-QCC_EXPORT int qcc_model_run(qcc_model *model, int64_t batch,
-                             const void *const *inputs, void *const *outputs) {
-  /* The sizes the batch needs (0 where they overflow: the checked run
-   * reports it), which the caller's buffers are trusted to have. */
-  size_t sizes[NUM_TENSORS + 1];
-  for (int k = 0; k < NUM_TENSORS; ++k)
-    if (batch < 1 || tensor_bytes(k, batch, &sizes[k]))
-      sizes[k] = 0;
-  return qcc_model_run_checked(model, batch, inputs, sizes, outputs,
-                               sizes + NUM_INPUTS) == QCC_MODEL_OK
-             ? 0
-             : -1;
-}
-
-QCC_EXPORT const char *qcc_model_error_string(int code) {
-  switch (code) {
-  case QCC_MODEL_OK:
-    return "success";
-  case QCC_MODEL_ERROR_NULL:
-    return "a NULL model, buffer array, size array or buffer";
-  case QCC_MODEL_ERROR_HANDLE:
-    return "the model is not live (destroyed, or not from qcc_model_create)";
-  case QCC_MODEL_ERROR_BATCH:
-    return "the batch is below 1, or not 1 for a model without a batch "
-           "dimension";
-  case QCC_MODEL_ERROR_OVERFLOW:
-    return "the buffer sizes of this batch overflow size_t";
-  case QCC_MODEL_ERROR_SIZE:
-    return "a buffer size differs from the size the batch needs";
-  }
-  return "unknown error code";
-}
-
-/* A dense row-major descriptor of one sample of tensor k (-1: batch). */
-static void describe(int k, int64_t *sizes, int64_t *strides) {
-  int64_t stride = 1;
-  for (int d = ranks[k] - 1; d >= 0; --d) {
-    sizes[d] = shapes[k][d] < 0 ? 1 : shapes[k][d];
-    strides[d] = stride;
-    stride *= sizes[d];
-  }
-}
-)c";
-
+// kModelApiObject, kModelHeader (lib/Target/CPU/Runtime/CMakeLists.txt).
+#include "ModelApi.inc"
 } // namespace
 
-std::string generateRuntimeSource(const ModelSignature &signature,
-                                  StringRef entry, StringRef provenance) {
-  std::string s;
-  raw_string_ostream os(s);
-  os << "/* Generated by qcc: the C API (model.h, included as is) of a "
-        "compiled model. */\n"
-     << getModelHeader()
-     << "\n#include <pthread.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
-     << "#define QCC_EXPORT __attribute__((visibility(\"default\")))\n\n";
-  // Inputs then outputs: tensor k.
-  SmallVector<const TensorSignature *> tensors;
-  for (const TensorSignature &t : signature.inputs)
-    tensors.push_back(&t);
-  for (const TensorSignature &t : signature.outputs)
-    tensors.push_back(&t);
-  const size_t numInputs = signature.inputs.size();
-  // The entry computes one sample (qc-set-batch-size=1); a batch is that
-  // many calls on consecutive samples. A model without a batch dimension
-  // runs only with batch 1.
-  const bool batched = llvm::any_of(tensors, [](const TensorSignature *t) {
-    return !t->shape.empty() && t->shape[0] < 0;
-  });
-  os << "#define NUM_INPUTS " << numInputs << "\n#define NUM_OUTPUTS "
-     << signature.outputs.size() << "\n#define BATCHED " << batched << "\n";
-  auto table = [&](StringRef type, StringRef name, auto field) {
-    os << "static const " << type << " const " << name << "[] = {";
-    for (const TensorSignature *t : tensors)
-      os << field(*t) << ", ";
-    os << "0};\n";
-  };
-  table("char *", "names",
-        [](const TensorSignature &t) { return cString(t.name); });
-  table("char *", "dtypes",
-        [](const TensorSignature &t) { return cString(t.dtype); });
-  for (auto [k, t] : llvm::enumerate(tensors)) {
-    os << "static const int64_t shape" << k << "[] = {";
-    for (int64_t d : t->shape)
-      os << d << ", ";
-    os << "0};\n";
-  }
-  os << "static const int64_t *const shapes[] = {";
-  for (size_t k = 0; k < tensors.size(); ++k)
-    os << "shape" << k << ", ";
-  os << "0};\nstatic const int ranks[] = {";
-  for (const TensorSignature *t : tensors)
-    os << t->shape.size() << ", ";
-  os << "0};\nstatic const char provenance[] = " << cString(provenance)
-     << ";\n";
-  // One MLIR memref descriptor type per tensor (its rank).
-  for (auto [k, t] : llvm::enumerate(tensors))
-    os << "typedef struct { float *allocated; float *aligned; int64_t offset; "
-       << "int64_t sizes[" << t->shape.size() << "]; int64_t strides["
-       << t->shape.size() << "]; } memref" << k << ";\n";
-  os << "void _mlir_ciface_" << entry << "(";
-  for (size_t k = 0; k < tensors.size(); ++k)
-    os << (k ? ", " : "") << "memref" << k << " *";
-  os << ");\n" << kRuntimeSource;
-
-  os << "\nstatic void run_batch(int64_t batch, const void *const *inputs,\n"
-     << "                      void *const *outputs) {\n";
-  for (size_t k = 0; k < tensors.size(); ++k)
-    os << "  memref" << k << " m" << k << ";\n  m" << k << ".offset = 0;\n"
-       << "  describe(" << k << ", m" << k << ".sizes, m" << k
-       << ".strides);\n";
-  os << "  for (int64_t b = 0; b < batch; ++b) {\n";
-  for (auto [k, t] : llvm::enumerate(tensors)) {
-    int64_t sample = 1;
-    for (size_t d = t->shape[0] < 0 ? 1 : 0; d < t->shape.size(); ++d)
-      sample *= t->shape[d];
-    os << "    m" << k << ".allocated = m" << k << ".aligned = (float *)"
-       << (k < numInputs ? "inputs[" : "outputs[")
-       << (k < numInputs ? k : k - numInputs) << "] + b * " << sample << ";\n";
-  }
-  os << "    _mlir_ciface_" << entry << "(";
-  for (size_t k = 0; k < tensors.size(); ++k)
-    os << (k ? ", " : "") << "&m" << k;
-  os << ");\n  }\n}\n";
-  return s;
+StringRef getModelHeader() {
+  return StringRef(reinterpret_cast<const char *>(kModelHeader),
+                   sizeof(kModelHeader));
 }
+
+ArrayRef<uint8_t> getModelApiObject() { return kModelApiObject; }
 
 Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
                         bool objectOnly) {
@@ -666,38 +305,42 @@ Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
   return Error::success();
 }
 
-Expected<std::string> buildModel(const LLVMModule &module,
-                                 const ModelSignature &signature,
-                                 StringRef provenance, StringRef dir,
-                                 bool objectOnly) {
+Expected<std::string> buildModel(LLVMModule &module, StringRef provenance,
+                                 StringRef dir, bool objectOnly) {
   auto inDir = [&](StringRef name) {
     SmallString<256> path(dir);
     sys::path::append(path, name);
     return std::string(path);
   };
-  auto write = [&](StringRef name, StringRef text) -> Error {
+  auto write = [&](StringRef name, ArrayRef<uint8_t> bytes) -> Error {
     std::error_code ec;
     llvm::raw_fd_ostream os(inDir(name), ec);
     if (ec)
       return error("cannot write " + inDir(name) + ": " + ec.message());
-    os << text;
+    os << llvm::toStringRef(bytes);
     return Error::success();
   };
   auto kernels = selectUkernelObject();
   if (!kernels)
     return kernels.takeError();
+  // The provenance the C API returns (qcc_model_provenance).
+  llvm::Constant *text =
+      llvm::ConstantDataArray::getString(*module.context, provenance);
+  new llvm::GlobalVariable(*module.module, text->getType(),
+                           /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, text,
+                           "qcc_provenance");
   if (Error e = module.writeBitcode(inDir("model.bc")))
     return std::move(e);
-  if (Error e = write("model_api.c",
-                      generateRuntimeSource(signature, kEntryName, provenance)))
+  // Kept beside model.bc: with model.o (objectOnly) they are what a user
+  // links.
+  if (Error e = write("model_api.o", getModelApiObject()))
     return std::move(e);
-  // Kept beside model.bc and model_api.c: with model.o (objectOnly) they are
-  // what a user links.
-  if (Error e = write("ukernel.o", llvm::toStringRef(kernels->bytes)))
+  if (Error e = write("ukernel.o", kernels->bytes))
     return std::move(e);
   std::string output = inDir(objectOnly ? "model.o" : "model.so");
   if (Error e = linkSharedLibrary(
-          {inDir("model.bc"), inDir("model_api.c"), inDir("ukernel.o")}, output,
+          {inDir("model.bc"), inDir("model_api.o"), inDir("ukernel.o")}, output,
           objectOnly))
     return std::move(e);
   return output;

@@ -2,8 +2,11 @@
 
 #include "qcc/Target/CPU/Passes.h"
 
+#include "qcc/Target/CPU/Compile.h"
+
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
@@ -16,6 +19,7 @@ namespace qcc::cpu {
 
 using namespace mlir;
 using namespace qcc::cpu;
+using llvm::StringRef;
 
 namespace {
 
@@ -61,6 +65,51 @@ LogicalResult verifyCallsFrom(func::FuncOp func, SymbolTableCollection &symbols,
   return success();
 }
 
+/// The signature the C API reads (Passes.td): constant globals at the
+/// start of `module`.
+void emitSignature(ModuleOp module, const ModelSignature &signature) {
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  Location loc = module.getLoc();
+  SmallVector<const TensorSignature *> tensors;
+  for (const TensorSignature &t : signature.inputs)
+    tensors.push_back(&t);
+  for (const TensorSignature &t : signature.outputs)
+    tensors.push_back(&t);
+  const bool batched = llvm::any_of(tensors, [](const TensorSignature *t) {
+    return !t->shape.empty() && t->shape[0] < 0;
+  });
+  // Arrays end with a 0 that no reader uses: no array is empty.
+  SmallVector<int32_t> counts = {int32_t(signature.inputs.size()),
+                                 int32_t(signature.outputs.size()), batched};
+  SmallVector<int32_t> ranks;
+  SmallVector<int64_t> shapes;
+  std::string names, dtypes;
+  for (const TensorSignature *t : tensors) {
+    ranks.push_back(t->shape.size());
+    llvm::append_range(shapes, t->shape);
+    (names += t->name) += '\0';
+    (dtypes += t->dtype) += '\0';
+  }
+  ranks.push_back(0);
+  shapes.push_back(0);
+  auto array = [&](StringRef name, Type element, auto values) {
+    auto type = RankedTensorType::get({int64_t(values.size())}, element);
+    LLVM::GlobalOp::create(
+        b, loc, LLVM::LLVMArrayType::get(element, values.size()),
+        /*isConstant=*/true, LLVM::Linkage::External, name,
+        DenseElementsAttr::get(type, llvm::ArrayRef(values)));
+  };
+  array("qcc_signature_counts", b.getI32Type(), counts);
+  array("qcc_signature_ranks", b.getI32Type(), ranks);
+  array("qcc_signature_shapes", b.getI64Type(), shapes);
+  for (auto [name, text] : {std::pair{"qcc_signature_names", &names},
+                            std::pair{"qcc_signature_dtypes", &dtypes}})
+    LLVM::GlobalOp::create(
+        b, loc, LLVM::LLVMArrayType::get(b.getI8Type(), text->size()),
+        /*isConstant=*/true, LLVM::Linkage::External, name,
+        b.getStringAttr(*text));
+}
+
 struct CPUPrepareEntryPass
     : qcc::cpu::impl::CPUPrepareEntryBase<CPUPrepareEntryPass> {
   using CPUPrepareEntryBase::CPUPrepareEntryBase;
@@ -84,6 +133,12 @@ struct CPUPrepareEntryPass
                             : "@" + entry);
       return signalPassFailure();
     }
+    auto signature = getSignature(func);
+    if (!signature) {
+      func.emitError(llvm::toString(signature.takeError()));
+      return signalPassFailure();
+    }
+    emitSignature(module, *signature);
     MLIRContext *context = &getContext();
     if (failed(SymbolTable::replaceAllSymbolUses(
             func, StringAttr::get(context, kEntryName), module))) {

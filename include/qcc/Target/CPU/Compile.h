@@ -1,10 +1,10 @@
-//===- Compile.h - Compiling a qc module to a native shared library -*- C++
-//-*-===//
+//===- Compile.h - Compiling a qc module to a native shared library -*- C++ -*-===//
 //
 // The CPU code generator: the integer qc graph goes through upstream MLIR
-// (linalg, bufferization, LLVM) to LLVM IR, which clang compiles together
-// with a generated C file implementing the model's C API (model.h) into a
-// shared library. docs/cpu-codegen.md describes the API and the pipeline.
+// (linalg, bufferization, LLVM) to LLVM IR, which clang compiles and links
+// with the C API (model.h) and the micro-kernels, both compiled when qcc was
+// built, into a shared library. docs/cpu-codegen.md describes the API and
+// the pipeline.
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,12 +54,6 @@ llvm::Expected<LLVMModule> lowerToLLVM(mlir::ModuleOp module,
                                        mlir::func::FuncOp func,
                                        const LoweringOptions &options = {});
 
-/// C source of the model's API (see model.h) over the generated entry
-/// point, with `provenance` (JSON) embedded.
-std::string generateRuntimeSource(const ModelSignature &signature,
-                                  llvm::StringRef entry,
-                                  llvm::StringRef provenance);
-
 /// The micro-kernels (lib/Target/CPU/Ukernel) compiled for one ISA level
 /// when qcc was built: a relocatable position-independent object that every
 /// model.so links, instead of compiling the kernels per model.
@@ -79,8 +73,12 @@ llvm::ArrayRef<UkernelObject> getUkernelObjects();
 /// error).
 llvm::Expected<UkernelObject> selectUkernelObject();
 
-/// The public header of every compiled model.
+/// The public header of every compiled model (lib/Target/CPU/Runtime/model.h).
 llvm::StringRef getModelHeader();
+
+/// The C API of every compiled model (lib/Target/CPU/Runtime/ModelApi.c),
+/// compiled when qcc was built: a relocatable position-independent object.
+llvm::ArrayRef<uint8_t> getModelApiObject();
 
 /// Compiles and links `sources` (.bc, .ll, .c, .o) into the shared library
 /// `output` with clang (QCC_CLANG, else clang-22 or clang on PATH), optimised
@@ -89,12 +87,12 @@ llvm::StringRef getModelHeader();
 llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> sources,
                               llvm::StringRef output, bool objectOnly = false);
 
-/// Writes model.bc, model_api.c (with `provenance` embedded) and the
-/// prebuilt micro-kernels for this host (ukernel.o) into `dir` and builds
-/// `dir`/model.so from them (with `objectOnly`, `dir`/model.o from model.bc,
-/// to be linked with the other two). Returns the path built.
-llvm::Expected<std::string> buildModel(const LLVMModule &module,
-                                       const ModelSignature &signature,
+/// Writes model.bc (`module`, with `provenance` (JSON) added as the global
+/// the C API returns), the C API (model_api.o) and the prebuilt micro-kernels
+/// for this host (ukernel.o) into `dir` and links `dir`/model.so from them
+/// (with `objectOnly`, compiles `dir`/model.o from model.bc, to be linked
+/// with the other two). Returns the path built.
+llvm::Expected<std::string> buildModel(LLVMModule &module,
                                        llvm::StringRef provenance,
                                        llvm::StringRef dir,
                                        bool objectOnly = false);

@@ -26,10 +26,19 @@ def CPUPrepareEntry : Pass<"qcc-cpu-prepare-entry", "mlir::ModuleOp"> {
       returned argument, or a value returned twice, is copied into a
       `bufferization.alloc_tensor` first, since
       `buffer-results-to-out-params` cannot handle them;
+    - records the library's signature, which its C API
+      (lib/Target/CPU/Runtime/ModelApi.c) reads, as constant LLVM globals:
+      `qcc_signature_counts` (inputs, outputs, whether dimension 0 is a
+      batch), `qcc_signature_ranks` and `qcc_signature_shapes` (the inputs'
+      then the outputs', concatenated; -1 for the batch dimension),
+      `qcc_signature_names` and `qcc_signature_dtypes` (NUL-terminated
+      strings). Inputs and outputs must be ranked f32 tensors whose only
+      dynamic dimension is the first;
     - drops the ONNX argument and result attributes, which mean nothing to
       LLVM.
   }];
-  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::LLVM::LLVMDialect"];
   let options = [
     Option<"entry", "entry", "std::string", /*default=*/"\"\"",
            "The entry function (default: @main, else the first function "
@@ -124,6 +133,20 @@ def CPULinalgToUkernelCalls
     "mlir::func::FuncDialect",
     "mlir::memref::MemRefDialect",
   ];
+}
+
+def CPUEmitInvoke : Pass<"qcc-cpu-emit-invoke", "mlir::ModuleOp"> {
+  let summary = "The entry point with one argument: an array of descriptors";
+  let description = [{
+    After the conversion to the LLVM dialect, adds
+    `qcc_model_invoke(ptr descriptors)`, which calls the entry's C interface
+    (`_mlir_ciface_qcc_model_entry`) with `descriptors[0..n)`, one pointer to
+    an MLIR memref descriptor per argument (inputs, then the outputs'
+    buffers). The C API (lib/Target/CPU/Runtime/ModelApi.c), compiled once
+    for every model, calls the model through it whatever its number of
+    inputs and outputs.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
 #endif // QCC_TARGET_CPU_PASSES_TD

@@ -1,0 +1,259 @@
+/*===- ModelApi.c - The C API of every compiled model --------------*- C -*-===*
+ *
+ * model.h's functions, the same for every model: compiled once when qcc is
+ * built and linked into each model.so. What differs between models is
+ * data and one function, both in the model's own code (model.bc):
+ *
+ *   - the signature, constant globals qcc-cpu-prepare-entry emits: counts,
+ *     ranks, shapes (-1: the batch), names and dtypes of the inputs followed
+ *     by the outputs;
+ *   - the provenance JSON, a global qcc compile adds to model.bc;
+ *   - qcc_model_invoke(descriptors), which qcc-cpu-emit-invoke emits: the
+ *     entry function called with one MLIR memref descriptor per tensor
+ *     (inputs, then outputs), for one sample.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "model.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QCC_EXPORT __attribute__((visibility("default")))
+
+/* From model.bc (see above). */
+extern const int32_t qcc_signature_counts[3]; /* inputs, outputs, batched */
+extern const int32_t qcc_signature_ranks[];
+extern const int64_t qcc_signature_shapes[];
+extern const char qcc_signature_names[];
+extern const char qcc_signature_dtypes[];
+extern const char qcc_provenance[];
+void qcc_model_invoke(void *const *descriptors);
+
+#define NUM_INPUTS qcc_signature_counts[0]
+#define NUM_OUTPUTS qcc_signature_counts[1]
+#define BATCHED qcc_signature_counts[2]
+#define NUM_TENSORS (NUM_INPUTS + NUM_OUTPUTS)
+
+/* String k of a blob of NUL-terminated strings. */
+static const char *nth_string(const char *blob, int k) {
+  for (; k > 0; --k)
+    blob += strlen(blob) + 1;
+  return blob;
+}
+
+/* The shape of tensor k: its rank's entries of the concatenated shapes. */
+static const int64_t *shape_of(int k) {
+  const int64_t *shape = qcc_signature_shapes;
+  for (int j = 0; j < k; ++j)
+    shape += qcc_signature_ranks[j];
+  return shape;
+}
+
+QCC_EXPORT int qcc_model_abi_version(void) { return QCC_MODEL_ABI_VERSION; }
+QCC_EXPORT int qcc_model_num_inputs(void) { return NUM_INPUTS; }
+QCC_EXPORT int qcc_model_num_outputs(void) { return NUM_OUTPUTS; }
+
+/* Accessors of input / output i: tensor i or NUM_INPUTS + i. */
+#define QCC_ACCESSORS(type, name, none, value)                                \
+  QCC_EXPORT type qcc_model_input_##name(int i) {                             \
+    const int k = i;                                                          \
+    return i >= 0 && i < NUM_INPUTS ? (value) : (none);                       \
+  }                                                                           \
+  QCC_EXPORT type qcc_model_output_##name(int i) {                            \
+    const int k = NUM_INPUTS + i;                                             \
+    return i >= 0 && i < NUM_OUTPUTS ? (value) : (none);                      \
+  }
+QCC_ACCESSORS(const char *, name, NULL, nth_string(qcc_signature_names, k))
+QCC_ACCESSORS(const char *, dtype, NULL, nth_string(qcc_signature_dtypes, k))
+QCC_ACCESSORS(const int64_t *, shape, NULL, shape_of(k))
+QCC_ACCESSORS(int, rank, -1, qcc_signature_ranks[k])
+
+QCC_EXPORT const char *qcc_model_provenance(void) { return qcc_provenance; }
+
+/* Handles. The model has no mutable state, so a handle names a slot of this
+ * table and is never a pointer to memory: (generation << 32) | (slot + 1).
+ * Destroying a model advances its slot's generation, so the old handle
+ * never matches again, not even once the slot serves a new model: run and
+ * destroy on it find no live model and fail (or do nothing) instead of
+ * reading freed memory. Odd generations are live; a slot whose generation
+ * would wrap is never reused. */
+_Static_assert(sizeof(uintptr_t) == 8, "a handle holds 64 bits");
+static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t *generations;
+static uint32_t num_slots;
+
+/* The slot of a live handle, or -1. Call with handles_lock held. */
+static int64_t live_slot(const qcc_model *model) {
+  const uintptr_t handle = (uintptr_t)model;
+  const uint32_t slot = (uint32_t)handle - 1, generation = handle >> 32;
+  return generation % 2 && slot < num_slots && generations[slot] == generation
+             ? (int64_t)slot
+             : -1;
+}
+
+static int is_live(const qcc_model *model) {
+  pthread_mutex_lock(&handles_lock);
+  const int live = live_slot(model) >= 0;
+  pthread_mutex_unlock(&handles_lock);
+  return live;
+}
+
+QCC_EXPORT qcc_model *qcc_model_create(void) {
+  pthread_mutex_lock(&handles_lock);
+  uint32_t slot = 0;
+  while (slot < num_slots &&
+         (generations[slot] % 2 || generations[slot] == UINT32_MAX - 1))
+    ++slot;
+  if (slot == num_slots) {
+    const uint32_t grown = num_slots ? 2 * num_slots : 16;
+    uint32_t *table = grown > num_slots
+                          ? realloc(generations, grown * sizeof(uint32_t))
+                          : NULL;
+    if (!table) {
+      pthread_mutex_unlock(&handles_lock);
+      return NULL;
+    }
+    memset(table + num_slots, 0, (grown - num_slots) * sizeof(uint32_t));
+    generations = table;
+    num_slots = grown;
+  }
+  const uint32_t generation = ++generations[slot];
+  pthread_mutex_unlock(&handles_lock);
+  return (qcc_model *)(((uintptr_t)generation << 32) | (slot + 1));
+}
+
+QCC_EXPORT void qcc_model_destroy(qcc_model *model) {
+  pthread_mutex_lock(&handles_lock);
+  const int64_t slot = live_slot(model);
+  if (slot >= 0)
+    ++generations[slot];
+  pthread_mutex_unlock(&handles_lock);
+}
+
+/* At unload (or exit, before other destructors that may still destroy
+ * models) no handle stays live. */
+__attribute__((destructor)) static void free_handles(void) {
+  pthread_mutex_lock(&handles_lock);
+  free(generations);
+  generations = NULL;
+  num_slots = 0;
+  pthread_mutex_unlock(&handles_lock);
+}
+
+/* The bytes of tensor k for `batch` >= 1 samples into *bytes; nonzero when
+ * they do not fit in size_t. */
+static int tensor_bytes(int k, int64_t batch, size_t *bytes) {
+  const int64_t *shape = shape_of(k);
+  size_t n = sizeof(float);
+  for (int d = 0; d < qcc_signature_ranks[k]; ++d)
+    if (__builtin_mul_overflow(
+            n, (uint64_t)(shape[d] < 0 ? batch : shape[d]), &n))
+      return 1;
+  *bytes = n;
+  return 0;
+}
+
+/* Runs one sample at a time (the entry computes one: qc-set-batch-size=1)
+ * on consecutive samples of the caller's buffers, each tensor passed as a
+ * dense row-major MLIR memref descriptor: allocated and aligned pointers,
+ * offset, sizes[rank], strides[rank], all 64-bit words. */
+static void run_batch(int64_t batch, const void *const *inputs,
+                      void *const *outputs) {
+  const int n = NUM_TENSORS;
+  int words = 0;
+  for (int k = 0; k < n; ++k)
+    words += 3 + 2 * qcc_signature_ranks[k];
+  /* A few words per tensor: on the stack. */
+  int64_t storage[words];
+  void *descriptors[n];
+  int64_t samples[n];
+  int64_t *word = storage;
+  for (int k = 0; k < n; ++k) {
+    const int rank = qcc_signature_ranks[k];
+    const int64_t *shape = shape_of(k);
+    descriptors[k] = word;
+    word[2] = 0; /* offset */
+    int64_t stride = 1;
+    for (int d = rank - 1; d >= 0; --d) {
+      word[3 + d] = shape[d] < 0 ? 1 : shape[d];
+      word[3 + rank + d] = stride;
+      stride *= word[3 + d];
+    }
+    samples[k] = stride;
+    word += 3 + 2 * rank;
+  }
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int k = 0; k < n; ++k) {
+      float *base = k < NUM_INPUTS ? (float *)inputs[k]
+                                   : (float *)outputs[k - NUM_INPUTS];
+      int64_t *descriptor = descriptors[k];
+      float *sample = base + b * samples[k];
+      memcpy(&descriptor[0], &sample, sizeof sample);
+      memcpy(&descriptor[1], &sample, sizeof sample);
+    }
+    qcc_model_invoke(descriptors);
+  }
+}
+
+QCC_EXPORT int qcc_model_run_checked(qcc_model *model, int64_t batch,
+                                     const void *const *inputs,
+                                     const size_t *input_sizes,
+                                     void *const *outputs,
+                                     const size_t *output_sizes) {
+  if (!model)
+    return QCC_MODEL_ERROR_NULL;
+  if (!is_live(model))
+    return QCC_MODEL_ERROR_HANDLE;
+  if (!inputs || !input_sizes || !outputs || !output_sizes)
+    return QCC_MODEL_ERROR_NULL;
+  for (int k = 0; k < NUM_TENSORS; ++k)
+    if (!(k < NUM_INPUTS ? inputs[k] : outputs[k - NUM_INPUTS]))
+      return QCC_MODEL_ERROR_NULL;
+  if (batch < 1 || (!BATCHED && batch != 1))
+    return QCC_MODEL_ERROR_BATCH;
+  for (int k = 0; k < NUM_TENSORS; ++k) {
+    size_t bytes;
+    if (tensor_bytes(k, batch, &bytes))
+      return QCC_MODEL_ERROR_OVERFLOW;
+    if (bytes != (k < NUM_INPUTS ? input_sizes[k]
+                                 : output_sizes[k - NUM_INPUTS]))
+      return QCC_MODEL_ERROR_SIZE;
+  }
+  run_batch(batch, inputs, outputs);
+  return QCC_MODEL_OK;
+}
+
+QCC_EXPORT int qcc_model_run(qcc_model *model, int64_t batch,
+                             const void *const *inputs, void *const *outputs) {
+  /* The sizes the batch needs (0 where they overflow: the checked run
+   * reports it), which the caller's buffers are trusted to have. */
+  size_t sizes[NUM_TENSORS + 1];
+  for (int k = 0; k < NUM_TENSORS; ++k)
+    if (batch < 1 || tensor_bytes(k, batch, &sizes[k]))
+      sizes[k] = 0;
+  return qcc_model_run_checked(model, batch, inputs, sizes, outputs,
+                               sizes + NUM_INPUTS) == QCC_MODEL_OK
+             ? 0
+             : -1;
+}
+
+QCC_EXPORT const char *qcc_model_error_string(int code) {
+  switch (code) {
+  case QCC_MODEL_OK:
+    return "success";
+  case QCC_MODEL_ERROR_NULL:
+    return "a NULL model, buffer array, size array or buffer";
+  case QCC_MODEL_ERROR_HANDLE:
+    return "the model is not live (destroyed, or not from qcc_model_create)";
+  case QCC_MODEL_ERROR_BATCH:
+    return "the batch is below 1, or not 1 for a model without a batch "
+           "dimension";
+  case QCC_MODEL_ERROR_OVERFLOW:
+    return "the buffer sizes of this batch overflow size_t";
+  case QCC_MODEL_ERROR_SIZE:
+    return "a buffer size differs from the size the batch needs";
+  }
+  return "unknown error code";
+}
