@@ -61,7 +61,7 @@ std::pair<int64_t, int64_t> weightStorageBytes(mlir::Operation *op) {
   if (!dq)
     return {qc::getF32Constant(w) ? asFloat : 0, asFloat};
   mlir::Type quantized = dq.getInput().getType().getElementType();
-  const int64_t channel = qc::getWeightChannelAxis(op);
+  const int64_t channel = cast<qc::WeightedLayerOpInterface>(op).getWeightChannelAxis();
   const int64_t rows =
       channel >= 0 && channel < type.getRank() ? type.getDimSize(channel) : 1;
   const int64_t rowLength = elements / std::max<int64_t>(rows, 1);
@@ -100,7 +100,7 @@ std::pair<int64_t, int64_t> weightStorageBytes(mlir::Operation *op) {
 std::vector<LayerReport> describeLayers(mlir::func::FuncOp func) {
   std::vector<LayerReport> layers;
   func.walk([&](mlir::Operation *op) {
-    if (!qc::isWeightedLayer(op))
+    if (!isa<qc::WeightedLayerOpInterface>(op))
       return;
     LayerReport r;
     r.name = qc::getNodeName(op);

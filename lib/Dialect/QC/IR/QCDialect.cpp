@@ -29,7 +29,7 @@ LogicalResult QCDialect::verifyOperationAttribute(Operation *op,
     return op->emitOpError() << "'" << name << "' must be a string naming "
                              << qcc::numerics::kWeightFormatNames << ", got "
                              << attribute.getValue();
-  if (!isWeightedLayer(op))
+  if (!isa<WeightedLayerOpInterface>(op))
     return op->emitOpError()
            << "'" << name
            << "' is only meaningful on a layer with weights (qc.conv, "

@@ -36,27 +36,16 @@ struct WeightOperand {
 };
 
 std::optional<WeightOperand> weightOperand(Operation *op) {
-  if (!isWeightedLayer(op))
+  auto layer = dyn_cast<WeightedLayerOpInterface>(op);
+  if (!layer)
     return std::nullopt;
-  return WeightOperand{1, getWeightChannelAxis(op)};
+  return WeightOperand{layer.getWeightOperandIndex(),
+                       layer.getWeightChannelAxis()};
 }
 
 /// The weight's reduction (input-channel) axis, along which groups run.
 int64_t reductionAxis(Operation *op) {
-  if (isa<ConvOp>(op))
-    return 1;
-  if (isa<ConvTransposeOp>(op))
-    return 0;
-  if (auto gemm = dyn_cast<GemmOp>(op))
-    return gemm.getTransB() ? 1 : 0;
-  return cast<MatMulOp>(op).getRhs().getType().getRank() - 2;
-}
-
-/// Activation operands: everything but the weight and a bias/C operand.
-SmallVector<unsigned> activationOperands(Operation *op) {
-  if (isa<MatMulOp>(op))
-    return {0, 1};
-  return {0};
+  return cast<WeightedLayerOpInterface>(op).getWeightReductionAxis();
 }
 
 /// The calibrated range of `value`, if any.
@@ -582,7 +571,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     const numerics::WeightFormat defaultActFormat{actBits, std::nullopt};
     SmallVector<Operation *> layers;
     getOperation()->walk([&](Operation *op) {
-      if (isWeightedLayer(op) && !isKeptFloat(op, keepFloat))
+      if (isa<WeightedLayerOpInterface>(op) && !isKeptFloat(op, keepFloat))
         layers.push_back(op);
     });
     for (Operation *op : layers) {
@@ -608,7 +597,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       }
       if (weightOnly)
         continue;
-      for (unsigned index : activationOperands(op)) {
+      for (unsigned index :
+           cast<WeightedLayerOpInterface>(op).getActivationOperandIndices()) {
         Value operand = op->getOperand(index);
         if (operand.getDefiningOp<DequantizeOp>())
           continue; // A quantized weight (or already quantized).
