@@ -289,12 +289,16 @@ void annotateRanges(mlir::func::FuncOp func, const Calibration &calibration,
     auto [lo, hi] = observer.range(options);
     auto range = b.getDenseF64ArrayAttr({lo, hi});
     auto minmax = b.getDenseF64ArrayAttr({observer.min(), observer.max()});
+    constexpr StringLiteral rangeName =
+        qc::QCDialect::ActRangeAttrHelper::getNameStr();
+    constexpr StringLiteral minmaxName =
+        qc::QCDialect::ActMinmaxAttrHelper::getNameStr();
     if (auto arg = dyn_cast<mlir::BlockArgument>(value)) {
-      func.setArgAttr(arg.getArgNumber(), "qc.act_range", range);
-      func.setArgAttr(arg.getArgNumber(), "qc.act_minmax", minmax);
+      func.setArgAttr(arg.getArgNumber(), rangeName, range);
+      func.setArgAttr(arg.getArgNumber(), minmaxName, minmax);
     } else {
-      value.getDefiningOp()->setAttr("qc.act_range", range);
-      value.getDefiningOp()->setAttr("qc.act_minmax", minmax);
+      value.getDefiningOp()->setAttr(rangeName, range);
+      value.getDefiningOp()->setAttr(minmaxName, minmax);
     }
   }
 }

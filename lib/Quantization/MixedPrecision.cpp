@@ -158,10 +158,10 @@ static void annotateLayer(mlir::ModuleOp module, StringRef layer,
   getMainFunction(module).walk([&](mlir::Operation *op) {
     if (!isa<qc::WeightedLayerOpInterface>(op) || qc::getNodeName(op) != layer)
       return;
-    op->setAttr(qc::QCDialect::kWeightFormatAttrName,
+    op->setAttr(qc::QCDialect::WeightFormatAttrHelper::getNameStr(),
                 mlir::StringAttr::get(context, format.weight.name));
     if (format.act)
-      op->setAttr(qc::QCDialect::kActFormatAttrName,
+      op->setAttr(qc::QCDialect::ActFormatAttrHelper::getNameStr(),
                   mlir::StringAttr::get(context, format.act->name));
   });
 }

@@ -26,9 +26,6 @@ using namespace qcc::qc;
 
 namespace {
 
-/// The block-scaled format a layer's (fake-quantized) weights have.
-constexpr llvm::StringLiteral kBlockWeightsAttrName = "qc.block_weights";
-
 /// Which operand of a linear layer is the weight, and its channel axis.
 struct WeightOperand {
   unsigned index;
@@ -53,11 +50,11 @@ std::optional<std::pair<double, double>> getActRange(Value value) {
   DenseF64ArrayAttr attr;
   if (auto arg = dyn_cast<BlockArgument>(value)) {
     if (auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()))
-      attr = func.getArgAttrOfType<DenseF64ArrayAttr>(arg.getArgNumber(),
-                                                      "qc.act_range");
+      attr = func.getArgAttrOfType<DenseF64ArrayAttr>(
+          arg.getArgNumber(), QCDialect::ActRangeAttrHelper::getNameStr());
   } else if (value.getDefiningOp()->getNumResults() == 1) {
     attr = value.getDefiningOp()->getAttrOfType<DenseF64ArrayAttr>(
-        "qc.act_range");
+        QCDialect::ActRangeAttrHelper::getNameStr());
   }
   if (!attr || attr.size() != 2)
     return std::nullopt;
@@ -456,7 +453,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     Value dequantized = DequantizeBlocksOp::create(
         b, w.getLoc(), type, codeTensor, scaleTensor, TypeAttr::get(blockType));
     op->setOperand(which.index, dequantized);
-    op->setAttr(kBlockWeightsAttrName, b.getStringAttr(name));
+    op->setAttr(QCDialect::BlockWeightsAttrHelper::getNameStr(),
+                b.getStringAttr(name));
     if (Operation *def = w.getDefiningOp(); def && def->use_empty())
       def->erase();
     return success();
@@ -580,13 +578,16 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
                .isF32())
         continue; // Already integer (imported QLinear ops).
       auto format =
-          formatAttribute(op, QCDialect::kWeightFormatAttrName, defaultFormat);
+          formatAttribute(op, QCDialect::WeightFormatAttrHelper::getNameStr(),
+                          defaultFormat);
       auto actFormat =
-          formatAttribute(op, QCDialect::kActFormatAttrName, defaultActFormat);
+          formatAttribute(op, QCDialect::ActFormatAttrHelper::getNameStr(),
+                          defaultActFormat);
       if (failed(format) || failed(actFormat))
         return signalPassFailure();
       auto weight = weightOperand(op);
-      const bool ownFormat = op->hasAttr(QCDialect::kWeightFormatAttrName);
+      const bool ownFormat =
+          op->hasAttr(QCDialect::WeightFormatAttrHelper::getNameStr());
       if (weight && blockFormat && !ownFormat) {
         if (auto values = getF32Constant(op->getOperand(weight->index));
             values && failed(quantizeWeightToBlocks(
