@@ -17,16 +17,19 @@ namespace qcc::quantization {
 Error correctBiases(mlir::func::FuncOp floatFunc, mlir::func::FuncOp quantFunc,
                     const std::vector<interp::Tensor> &inputs, int64_t batchSize,
                     llvm::StringMap<std::vector<double>> &corrections) {
-  SmallVector<mlir::Operation *> layersInOrder;
-  quantFunc.walk([&](mlir::Operation *op) {
-    if (isa<qc::ConvOp, qc::GemmOp>(op) &&
-        op->getOperand(1).getDefiningOp<qc::DequantizeOp>())
-      layersInOrder.push_back(op);
+  // Layers with a bias slot and quantized weights. Transposed convolutions
+  // are not corrected.
+  SmallVector<qc::WeightedLayerOpInterface> layersInOrder;
+  quantFunc.walk([&](qc::WeightedLayerOpInterface layer) {
+    if (layer.getBiasOperandIndex() && !isa<qc::ConvTransposeOp>(layer) &&
+        layer.getWeightOperand().getDefiningOp<qc::DequantizeOp>())
+      layersInOrder.push_back(layer);
   });
-  for (mlir::Operation *op : layersInOrder) {
+  for (qc::WeightedLayerOpInterface layer : layersInOrder) {
+    mlir::Operation *op = layer;
     const std::string name = qc::getNodeName(op);
     auto outType = cast<mlir::RankedTensorType>(op->getResult(0).getType());
-    const int64_t channelAxis = isa<qc::ConvOp>(op) ? 1 : outType.getRank() - 1;
+    const int64_t channelAxis = layer.getOutputChannelAxis();
     const int64_t channels = outType.getDimSize(channelAxis);
     if (mlir::ShapedType::isDynamic(channels))
       continue;
@@ -49,8 +52,8 @@ Error correctBiases(mlir::func::FuncOp floatFunc, mlir::func::FuncOp quantFunc,
       return error;
     if (perChannelCount == 0)
       continue;
-    // The bias operand: conv operand 2, gemm's C (a vector, beta applied).
-    const unsigned biasIndex = 2;
+    // The bias operand: conv's bias, gemm's C (a vector, beta applied).
+    const unsigned biasIndex = *layer.getBiasOperandIndex();
     std::vector<double> bias(channels, 0.0);
     double biasScale = 1.0;
     if (auto gemm = dyn_cast<qc::GemmOp>(op))

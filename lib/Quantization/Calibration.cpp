@@ -59,14 +59,13 @@ observedActivations(mlir::func::FuncOp func,
   func.walk([&](mlir::Operation *op) {
     if (qc::isKeptFloat(op, keepFloat))
       return;
-    if (qc::isWeightedLayer(op)) {
+    if (isa<qc::WeightedLayerOpInterface>(op)) {
       observe(op->getOperand(0));
       if (isa<qc::MatMulOp>(op))
         observe(op->getOperand(1));
       if (integerOnly)
         observe(activationOutput(op));
-    } else if (integerOnly &&
-               isa<qc::AddOp, qc::GlobalAvgPoolOp, qc::AvgPoolOp>(op)) {
+    } else if (integerOnly && op->hasTrait<qc::OpTrait::RescalesToResult>()) {
       // Additions of two activations; a constant's is a MatMul's bias.
       if (llvm::any_of(op->getOperands(), [](mlir::Value v) {
             return v.getDefiningOp<mlir::arith::ConstantOp>();
@@ -188,8 +187,9 @@ Expected<Calibration> calibrate(mlir::ModuleOp module, mlir::func::FuncOp func,
                                 ArrayRef<NpyArray> arrays,
                                 const std::vector<interp::Tensor> &inputs,
                                 const QuantizeOptions &options) {
-  // Scale propagation: an activation reached through scale-preserving ops
-  // (max pooling, reshapes, transposes) from a value `source` shares
+  // Scale propagation: an activation reached through single-operand
+  // scale-preserving ops (qc::OpTrait::ScalePreserving: max pooling,
+  // reshapes, transposes) from a value `source` shares
   // source's quantization, so those ops stay in the integer domain after
   // lowering; its statistics are `source`'s.
   // Weight-only quantization observes nothing.
@@ -201,7 +201,8 @@ Expected<Calibration> calibrate(mlir::ModuleOp module, mlir::func::FuncOp func,
   for (mlir::Value v : c.observed) {
     mlir::Value source = v;
     while (mlir::Operation *def = source.getDefiningOp()) {
-      if (!isa<qc::MaxPoolOp, qc::ReshapeOp, qc::TransposeOp>(def))
+      if (!def->hasTrait<qc::OpTrait::ScalePreserving>() ||
+          def->getNumOperands() != 1)
         break;
       source = def->getOperand(0);
     }
@@ -288,12 +289,16 @@ void annotateRanges(mlir::func::FuncOp func, const Calibration &calibration,
     auto [lo, hi] = observer.range(options);
     auto range = b.getDenseF64ArrayAttr({lo, hi});
     auto minmax = b.getDenseF64ArrayAttr({observer.min(), observer.max()});
+    constexpr StringLiteral rangeName =
+        qc::QCDialect::ActRangeAttrHelper::getNameStr();
+    constexpr StringLiteral minmaxName =
+        qc::QCDialect::ActMinmaxAttrHelper::getNameStr();
     if (auto arg = dyn_cast<mlir::BlockArgument>(value)) {
-      func.setArgAttr(arg.getArgNumber(), "qc.act_range", range);
-      func.setArgAttr(arg.getArgNumber(), "qc.act_minmax", minmax);
+      func.setArgAttr(arg.getArgNumber(), rangeName, range);
+      func.setArgAttr(arg.getArgNumber(), minmaxName, minmax);
     } else {
-      value.getDefiningOp()->setAttr("qc.act_range", range);
-      value.getDefiningOp()->setAttr("qc.act_minmax", minmax);
+      value.getDefiningOp()->setAttr(rangeName, range);
+      value.getDefiningOp()->setAttr(minmaxName, minmax);
     }
   }
 }

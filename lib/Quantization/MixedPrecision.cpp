@@ -156,12 +156,12 @@ static void annotateLayer(mlir::ModuleOp module, StringRef layer,
                           const CandidateFormat &format) {
   mlir::MLIRContext *context = module.getContext();
   getMainFunction(module).walk([&](mlir::Operation *op) {
-    if (!qc::isWeightedLayer(op) || qc::getNodeName(op) != layer)
+    if (!isa<qc::WeightedLayerOpInterface>(op) || qc::getNodeName(op) != layer)
       return;
-    op->setAttr(qc::QCDialect::kWeightFormatAttrName,
+    op->setAttr(qc::QCDialect::WeightFormatAttrHelper::getNameStr(),
                 mlir::StringAttr::get(context, format.weight.name));
     if (format.act)
-      op->setAttr(qc::QCDialect::kActFormatAttrName,
+      op->setAttr(qc::QCDialect::ActFormatAttrHelper::getNameStr(),
                   mlir::StringAttr::get(context, format.act->name));
   });
 }
@@ -177,7 +177,7 @@ collectWeightedLayers(mlir::func::FuncOp func,
   mlir::MLIRContext *context = func.getContext();
   int64_t index = 0;
   func.walk([&](mlir::Operation *op) {
-    if (!qc::isWeightedLayer(op) || op->getNumOperands() < 2)
+    if (!isa<qc::WeightedLayerOpInterface>(op) || op->getNumOperands() < 2)
       return;
     const int64_t position = index++;
     auto output = dyn_cast<mlir::RankedTensorType>(op->getResult(0).getType());
@@ -205,7 +205,7 @@ collectWeightedLayers(mlir::func::FuncOp func,
     layer.weights = static_cast<double>(w.getNumElements());
     layer.floatWeights = std::move(*floatWeights);
     layer.channels =
-        static_cast<double>(w.getDimSize(qc::getWeightChannelAxis(op)));
+        static_cast<double>(w.getDimSize(cast<qc::WeightedLayerOpInterface>(op).getWeightChannelAxis()));
     layer.macs = qc::getMultiplyAddsPerSample(op);
     layer.op = op;
     layers.push_back(std::move(layer));

@@ -30,12 +30,12 @@ Error qcc::quantization::compareLayers(
     llvm::StringMap<interp::Tensor> floatOutputs;
     auto collectFloat = [&](mlir::Value v, const interp::Tensor &t) {
       if (mlir::Operation *op = v.getDefiningOp();
-          op && qc::isWeightedLayer(op))
+          op && isa<qc::WeightedLayerOpInterface>(op))
         floatOutputs[qc::getNodeName(op)] = t;
     };
     auto compareQuant = [&](mlir::Value v, const interp::Tensor &t) {
       mlir::Operation *op = v.getDefiningOp();
-      if (!op || !qc::isWeightedLayer(op))
+      if (!op || !isa<qc::WeightedLayerOpInterface>(op))
         return;
       auto it = floatOutputs.find(qc::getNodeName(op));
       if (it != floatOutputs.end() && it->second.data.size() == t.data.size())

@@ -48,7 +48,8 @@ std::pair<int64_t, int64_t> weightStorageBytes(mlir::Operation *op) {
     return {0, 0};
   const int64_t elements = type.getNumElements();
   const int64_t asFloat = 4 * elements;
-  if (auto block = op->getAttrOfType<mlir::StringAttr>("qc.block_weights"))
+  if (auto block = op->getAttrOfType<mlir::StringAttr>(
+          qc::QCDialect::BlockWeightsAttrHelper::getNameStr()))
     if (auto format = numerics::parseBlockFormat(block.getValue())) {
       const unsigned bits =
           numerics::getMinifloatFormat(format->elementKind).bits();
@@ -61,7 +62,7 @@ std::pair<int64_t, int64_t> weightStorageBytes(mlir::Operation *op) {
   if (!dq)
     return {qc::getF32Constant(w) ? asFloat : 0, asFloat};
   mlir::Type quantized = dq.getInput().getType().getElementType();
-  const int64_t channel = qc::getWeightChannelAxis(op);
+  const int64_t channel = cast<qc::WeightedLayerOpInterface>(op).getWeightChannelAxis();
   const int64_t rows =
       channel >= 0 && channel < type.getRank() ? type.getDimSize(channel) : 1;
   const int64_t rowLength = elements / std::max<int64_t>(rows, 1);
@@ -100,13 +101,14 @@ std::pair<int64_t, int64_t> weightStorageBytes(mlir::Operation *op) {
 std::vector<LayerReport> describeLayers(mlir::func::FuncOp func) {
   std::vector<LayerReport> layers;
   func.walk([&](mlir::Operation *op) {
-    if (!qc::isWeightedLayer(op))
+    if (!isa<qc::WeightedLayerOpInterface>(op))
       return;
     LayerReport r;
     r.name = qc::getNodeName(op);
     r.op = op->getName().getStringRef().str();
     r.weightFormat = r.actFormat = "float";
-    if (auto block = op->getAttrOfType<mlir::StringAttr>("qc.block_weights"))
+    if (auto block = op->getAttrOfType<mlir::StringAttr>(
+            qc::QCDialect::BlockWeightsAttrHelper::getNameStr()))
       r.weightFormat = block.getValue().str();
     if (op->getNumOperands() > 1)
       if (auto dq = op->getOperand(1).getDefiningOp<qc::DequantizeOp>()) {
@@ -136,10 +138,11 @@ std::vector<LayerReport> describeLayers(mlir::func::FuncOp func) {
         mlir::DenseF64ArrayAttr range;
         if (auto arg = dyn_cast<mlir::BlockArgument>(src))
           range = func.getArgAttrOfType<mlir::DenseF64ArrayAttr>(
-              arg.getArgNumber(), "qc.act_range");
+              arg.getArgNumber(),
+              qc::QCDialect::ActRangeAttrHelper::getNameStr());
         else
           range = src.getDefiningOp()->getAttrOfType<mlir::DenseF64ArrayAttr>(
-              "qc.act_range");
+              qc::QCDialect::ActRangeAttrHelper::getNameStr());
         if (range) {
           r.rangeLo = range[0];
           r.rangeHi = range[1];

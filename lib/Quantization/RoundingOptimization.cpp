@@ -35,16 +35,17 @@ Expected<int> optimizeWeightRounding(mlir::func::FuncOp floatFunc,
   };
   llvm::StringMap<std::vector<float>> floatWeights;
   floatFunc.walk([&](mlir::Operation *op) {
-    if (qc::isWeightedLayer(op) && op->getNumOperands() > 1)
+    if (isa<qc::WeightedLayerOpInterface>(op) && op->getNumOperands() > 1)
       if (auto w = qc::getF32Constant(op->getOperand(1)))
         floatWeights[qc::getNodeName(op)] = std::move(*w);
   });
   std::vector<Layer> layers;
   llvm::DenseMap<mlir::Value, std::vector<size_t>> readers;
   quantFunc.walk([&](mlir::Operation *op) {
-    if (!isa<qc::ConvOp, qc::GemmOp, qc::MatMulOp>(op))
+    auto layer = dyn_cast<qc::WeightedLayerOpInterface>(op);
+    if (!layer)
       return;
-    auto dq = op->getOperand(1).getDefiningOp<qc::DequantizeOp>();
+    auto dq = layer.getWeightOperand().getDefiningOp<qc::DequantizeOp>();
     auto cast = dq ? dq.getInput().getDefiningOp<qc::StorageCastOp>() : nullptr;
     auto codes = cast ? cast.getInput().getDefiningOp<mlir::arith::ConstantOp>()
                       : nullptr;
@@ -66,11 +67,13 @@ Expected<int> optimizeWeightRounding(mlir::func::FuncOp floatFunc,
         return;
       l.channels = wType.getDimSize(gemm.getTransB() ? 0 : 1);
       l.k = wType.getDimSize(gemm.getTransB() ? 1 : 0);
-    } else {
+    } else if (isa<qc::MatMulOp>(op)) {
       if (wType.getRank() != 2)
         return;
       l.channels = wType.getDimSize(1);
       l.k = wType.getDimSize(0);
+    } else {
+      return; // conv_transpose: not optimised.
     }
     if (l.k > 4096)
       return; // K^2 statistics would be too large.

@@ -120,6 +120,10 @@ float dequantizeBlockElement(uint8_t elementCode, uint8_t scaleCode,
 /// empty for any other name.
 std::optional<BlockFormat> parseBlockFormat(std::string_view name);
 
+/// The names parseBlockFormat accepts, for error messages.
+inline constexpr std::string_view kBlockFormatNames =
+    "mxfp8, mxfp6, mxfp4 or nvfp4";
+
 /// The tensor scale NVFP4 gives a tensor whose largest magnitude is
 /// `amax`: amax / (maxFinite(E2M1) * maxFinite(E4M3)) = amax / 2688, so
 /// that block scales use E4M3's whole range (1 for amax 0 or non-finite).

@@ -80,6 +80,30 @@ FailureOr<ImportedValue *> NodeContext::input(size_t i) {
   return v;
 }
 
+LogicalResult NodeContext::inputs(ArrayRef<ImportedValue **> required,
+                                  ArrayRef<Value *> optional,
+                                  bool materialize) {
+  for (auto [i, out] : llvm::enumerate(required)) {
+    if (!materialize) {
+      *out = lookup(i);
+      if (!*out)
+        return fail("missing input");
+      continue;
+    }
+    FailureOr<ImportedValue *> v = input(i);
+    if (failed(v))
+      return failure();
+    *out = *v;
+  }
+  for (auto [i, out] : llvm::enumerate(optional)) {
+    FailureOr<Value> v = optionalValue(required.size() + i);
+    if (failed(v))
+      return failure();
+    *out = *v;
+  }
+  return success();
+}
+
 FailureOr<Value> NodeContext::value(size_t i) {
   FailureOr<ImportedValue *> v = input(i);
   if (failed(v))

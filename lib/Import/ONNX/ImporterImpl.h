@@ -95,6 +95,15 @@ public:
   mlir::FailureOr<mlir::Value> value(size_t i);
   /// Input `i` without materializing (for folding).
   ImportedValue *lookup(size_t i);
+  /// The converter preamble: binds `*required[k]` to input k (which must
+  /// exist) and `*optional[k]` to the value of input `required.size() + k`
+  /// (null when that optional input is absent). Required inputs are
+  /// materialized unless `materialize` is false (converters that fold
+  /// import-time literals first). Fails, reporting why, at the first input
+  /// that cannot be read.
+  mlir::LogicalResult inputs(llvm::ArrayRef<ImportedValue **> required,
+                             llvm::ArrayRef<mlir::Value *> optional = {},
+                             bool materialize = true);
   /// Input `i` as import-time contents: `what` says what the operand is,
   /// for the error when it is not constant.
   mlir::FailureOr<Literal> constant(size_t i, llvm::StringRef what,

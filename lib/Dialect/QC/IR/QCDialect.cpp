@@ -5,6 +5,8 @@
 #include "qcc/Dialect/QC/IR/QCTypes.h"
 #include "qcc/Numerics/Quantize.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace qcc::qc;
 
@@ -19,20 +21,89 @@ void QCDialect::initialize() {
   registerAttributes();
 }
 
+namespace {
+
+/// Checks a `qc.act_range` / `qc.act_minmax` value: `array<f64: lo, hi>`
+/// with finite bounds and lo <= hi (the readers ignore any other form).
+LogicalResult verifyRange(function_ref<InFlightDiagnostic()> emitError,
+                          StringRef name, Attribute value) {
+  auto range = dyn_cast<DenseF64ArrayAttr>(value);
+  if (!range || range.size() != 2)
+    return emitError() << "'" << name
+                       << "' must be an array<f64: lo, hi> of two elements, "
+                          "got "
+                       << value;
+  const double lo = range[0], hi = range[1];
+  if (!std::isfinite(lo) || !std::isfinite(hi))
+    return emitError() << "'" << name << "' must have finite bounds, got "
+                       << value;
+  if (lo > hi)
+    return emitError() << "'" << name << "' must have lo <= hi, got "
+                       << value;
+  return success();
+}
+
+/// Checks that a per-layer attribute sits on a layer with weights.
+LogicalResult verifyOnWeightedLayer(Operation *op, StringRef name) {
+  if (isa<WeightedLayerOpInterface>(op))
+    return success();
+  return op->emitOpError()
+         << "'" << name
+         << "' is only meaningful on a layer with weights (qc.conv, "
+            "qc.conv_transpose, qc.gemm, qc.matmul)";
+}
+
+} // namespace
+
 LogicalResult QCDialect::verifyOperationAttribute(Operation *op,
                                                   NamedAttribute attribute) {
   StringRef name = attribute.getName().getValue();
-  if (name != kWeightFormatAttrName && name != kActFormatAttrName)
-    return success();
-  auto format = dyn_cast<StringAttr>(attribute.getValue());
-  if (!format || !qcc::numerics::parseWeightFormat(format.getValue()))
-    return op->emitOpError() << "'" << name << "' must be a string naming "
-                             << qcc::numerics::kWeightFormatNames << ", got "
-                             << attribute.getValue();
-  if (!isWeightedLayer(op))
-    return op->emitOpError()
-           << "'" << name
-           << "' is only meaningful on a layer with weights (qc.conv, "
-              "qc.conv_transpose, qc.gemm, qc.matmul)";
+  Attribute value = attribute.getValue();
+  auto emitError = [op] { return op->emitOpError(); };
+  if (name == WeightFormatAttrHelper::getNameStr() ||
+      name == ActFormatAttrHelper::getNameStr()) {
+    auto format = dyn_cast<StringAttr>(value);
+    if (!format || !qcc::numerics::parseWeightFormat(format.getValue()))
+      return op->emitOpError()
+             << "'" << name << "' must be a string naming "
+             << qcc::numerics::kWeightFormatNames << ", got " << value;
+    return verifyOnWeightedLayer(op, name);
+  }
+  if (name == BlockWeightsAttrHelper::getNameStr()) {
+    auto format = dyn_cast<StringAttr>(value);
+    if (!format || !qcc::numerics::parseBlockFormat(format.getValue()))
+      return op->emitOpError()
+             << "'" << name << "' must be a string naming "
+             << qcc::numerics::kBlockFormatNames << ", got " << value;
+    return verifyOnWeightedLayer(op, name);
+  }
+  if (name == ActRangeAttrHelper::getNameStr() ||
+      name == ActMinmaxAttrHelper::getNameStr()) {
+    if (op->getNumResults() == 0)
+      return op->emitOpError()
+             << "'" << name << "' describes an op's result, but the op has "
+                              "none";
+    return verifyRange(emitError, name, value);
+  }
+  return success();
+}
+
+LogicalResult QCDialect::verifyRegionArgAttribute(Operation *op,
+                                                  unsigned regionIndex,
+                                                  unsigned argIndex,
+                                                  NamedAttribute attribute) {
+  StringRef name = attribute.getName().getValue();
+  auto emitError = [&] {
+    return op->emitOpError() << "argument #" << argIndex << ": ";
+  };
+  if (name == ActRangeAttrHelper::getNameStr() ||
+      name == ActMinmaxAttrHelper::getNameStr())
+    return verifyRange(emitError, name, attribute.getValue());
+  if (name == WeightFormatAttrHelper::getNameStr() ||
+      name == ActFormatAttrHelper::getNameStr() ||
+      name == BlockWeightsAttrHelper::getNameStr())
+    return emitError() << "'" << name
+                       << "' belongs on a layer with weights, not on an "
+                          "argument";
   return success();
 }

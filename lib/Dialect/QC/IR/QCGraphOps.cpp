@@ -11,18 +11,42 @@
 using namespace mlir;
 using namespace qcc::qc;
 
-bool qcc::qc::isWeightedLayer(Operation *op) {
-  return isa<ConvOp, ConvTransposeOp, GemmOp, MatMulOp>(op);
-}
+#include "qcc/Dialect/QC/IR/QCInterfaces.cpp.inc"
 
-int64_t qcc::qc::getWeightChannelAxis(Operation *op) {
-  if (isa<ConvTransposeOp>(op))
-    return 1;
-  if (auto gemm = dyn_cast<GemmOp>(op))
-    return gemm.getTransB() ? 0 : 1;
-  if (auto matmul = dyn_cast<MatMulOp>(op))
-    return cast<ShapedType>(matmul.getRhs().getType()).getRank() - 1;
-  return 0; // conv: [M, C / group, K1, ...]
+//===----------------------------------------------------------------------===//
+// WeightedLayerOpInterface
+//===----------------------------------------------------------------------===//
+
+// conv: weight [M, C / group, K1, ...], bias [M], output [N, M, D1, ...].
+std::optional<unsigned> ConvOp::getBiasOperandIndex() { return 2; }
+int64_t ConvOp::getWeightChannelAxis() { return 0; }
+int64_t ConvOp::getWeightReductionAxis() { return 1; }
+int64_t ConvOp::getOutputChannelAxis() { return 1; }
+
+// conv_transpose: weight [C, M / group, K1, ...], output [N, M, D1, ...].
+std::optional<unsigned> ConvTransposeOp::getBiasOperandIndex() { return 2; }
+int64_t ConvTransposeOp::getWeightChannelAxis() { return 1; }
+int64_t ConvTransposeOp::getWeightReductionAxis() { return 0; }
+int64_t ConvTransposeOp::getOutputChannelAxis() { return 1; }
+
+// gemm: B is [K, N], or [N, K] with trans_b; C broadcasts to [M, N].
+std::optional<unsigned> GemmOp::getBiasOperandIndex() { return 2; }
+int64_t GemmOp::getWeightChannelAxis() { return getTransB() ? 0 : 1; }
+int64_t GemmOp::getWeightReductionAxis() { return getTransB() ? 1 : 0; }
+int64_t GemmOp::getOutputChannelAxis() { return 1; }
+
+// matmul: rhs [..., K, N]; both operands are activations (a bias is a
+// separate qc.add).
+std::optional<unsigned> MatMulOp::getBiasOperandIndex() { return std::nullopt; }
+SmallVector<unsigned> MatMulOp::getActivationOperandIndices() { return {0, 1}; }
+int64_t MatMulOp::getWeightChannelAxis() {
+  return getRhs().getType().getRank() - 1;
+}
+int64_t MatMulOp::getWeightReductionAxis() {
+  return getRhs().getType().getRank() - 2;
+}
+int64_t MatMulOp::getOutputChannelAxis() {
+  return getOutput().getType().getRank() - 1;
 }
 
 double qcc::qc::getMultiplyAddsPerSample(Operation *op) {
@@ -33,15 +57,16 @@ double qcc::qc::getMultiplyAddsPerSample(Operation *op) {
       n *= type.isDynamicDim(d) ? 1 : type.getDimSize(d);
     return n;
   };
-  if (!isWeightedLayer(op))
+  auto layer = dyn_cast<WeightedLayerOpInterface>(op);
+  if (!layer)
     return 0;
-  auto w = cast<ShapedType>(op->getOperand(1).getType());
+  auto w = cast<ShapedType>(layer.getWeightOperand().getType());
   // Every weight feeds each element of the output per input channel
   // position: weights per output channel = the reduction length (conv:
   // C/g x K1 x ...; gemm/matmul: K). A transposed convolution instead
   // spreads every input element over C_out/g x K1 x ... outputs.
   const double perChannel = static_cast<double>(w.getNumElements()) /
-                            w.getDimSize(getWeightChannelAxis(op));
+                            w.getDimSize(layer.getWeightChannelAxis());
   if (auto convT = dyn_cast<ConvTransposeOp>(op))
     return perSample(convT.getInput()) * w.getNumElements() / w.getDimSize(0);
   if (auto matmul = dyn_cast<MatMulOp>(op)) // batched: K per output

@@ -515,15 +515,16 @@ struct LowerAvgPool : OpRewritePattern<QuantizeOp> {
 // Data movement and requantization
 //===----------------------------------------------------------------------===//
 
-/// Max pooling, reshapes, transposes and concatenations between values of
-/// one quantized type move the stored integers.
+/// Scale-preserving ops (max pooling, reshapes, transposes and
+/// concatenations) between values of one quantized type move the stored
+/// integers.
 struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
     Operation *op = quantize.getInput().getDefiningOp();
-    if (!isa_and_nonnull<MaxPoolOp, ReshapeOp, TransposeOp, ConcatOp>(op) ||
+    if (!op || !op->hasTrait<qc::OpTrait::ScalePreserving>() ||
         op->getNumResults() != 1 || !op->getResult(0).hasOneUse())
       return failure();
     auto out = getIntQuant(quantize.getType());

@@ -42,11 +42,12 @@ arith::ConstantOp weightConstant(Value weight) {
 
 /// The dimensions a layer sums its weight over: all but the output
 /// channel's (2-d weights only for matmul, whose other dimensions batch).
-std::optional<SmallVector<int64_t>> reductionDims(Operation *layer) {
-  auto type = cast<RankedTensorType>(layer->getOperand(1).getType());
+std::optional<SmallVector<int64_t>>
+reductionDims(WeightedLayerOpInterface layer) {
+  auto type = cast<RankedTensorType>(layer.getWeightOperand().getType());
   if (isa<MatMulOp>(layer) && type.getRank() != 2)
     return std::nullopt;
-  const int64_t channel = getWeightChannelAxis(layer);
+  const int64_t channel = layer.getWeightChannelAxis();
   SmallVector<int64_t> dims;
   for (int64_t d = 0; d < type.getRank(); ++d)
     if (d != channel)
@@ -67,13 +68,11 @@ struct QCPackWeightsPass : qcc::qc::impl::QCPackWeightsBase<QCPackWeightsPass> {
     // Each constant with the reduction dimensions its layers agree on.
     llvm::MapVector<arith::ConstantOp, std::optional<SmallVector<int64_t>>>
         constants;
-    getOperation()->walk([&](Operation *op) {
-      if (!isWeightedLayer(op) || op->getNumOperands() < 2)
-        return;
-      arith::ConstantOp constant = weightConstant(op->getOperand(1));
+    getOperation()->walk([&](WeightedLayerOpInterface layer) {
+      arith::ConstantOp constant = weightConstant(layer.getWeightOperand());
       if (!constant)
         return;
-      auto dims = reductionDims(op);
+      auto dims = reductionDims(layer);
       auto [it, inserted] = constants.try_emplace(constant, dims);
       if (!inserted && it->second != dims)
         it->second = std::nullopt; // read along different dimensions

@@ -26,9 +26,6 @@ using namespace qcc::qc;
 
 namespace {
 
-/// The block-scaled format a layer's (fake-quantized) weights have.
-constexpr llvm::StringLiteral kBlockWeightsAttrName = "qc.block_weights";
-
 /// Which operand of a linear layer is the weight, and its channel axis.
 struct WeightOperand {
   unsigned index;
@@ -36,27 +33,16 @@ struct WeightOperand {
 };
 
 std::optional<WeightOperand> weightOperand(Operation *op) {
-  if (!isWeightedLayer(op))
+  auto layer = dyn_cast<WeightedLayerOpInterface>(op);
+  if (!layer)
     return std::nullopt;
-  return WeightOperand{1, getWeightChannelAxis(op)};
+  return WeightOperand{layer.getWeightOperandIndex(),
+                       layer.getWeightChannelAxis()};
 }
 
 /// The weight's reduction (input-channel) axis, along which groups run.
 int64_t reductionAxis(Operation *op) {
-  if (isa<ConvOp>(op))
-    return 1;
-  if (isa<ConvTransposeOp>(op))
-    return 0;
-  if (auto gemm = dyn_cast<GemmOp>(op))
-    return gemm.getTransB() ? 1 : 0;
-  return cast<MatMulOp>(op).getRhs().getType().getRank() - 2;
-}
-
-/// Activation operands: everything but the weight and a bias/C operand.
-SmallVector<unsigned> activationOperands(Operation *op) {
-  if (isa<MatMulOp>(op))
-    return {0, 1};
-  return {0};
+  return cast<WeightedLayerOpInterface>(op).getWeightReductionAxis();
 }
 
 /// The calibrated range of `value`, if any.
@@ -64,11 +50,11 @@ std::optional<std::pair<double, double>> getActRange(Value value) {
   DenseF64ArrayAttr attr;
   if (auto arg = dyn_cast<BlockArgument>(value)) {
     if (auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()))
-      attr = func.getArgAttrOfType<DenseF64ArrayAttr>(arg.getArgNumber(),
-                                                      "qc.act_range");
+      attr = func.getArgAttrOfType<DenseF64ArrayAttr>(
+          arg.getArgNumber(), QCDialect::ActRangeAttrHelper::getNameStr());
   } else if (value.getDefiningOp()->getNumResults() == 1) {
     attr = value.getDefiningOp()->getAttrOfType<DenseF64ArrayAttr>(
-        "qc.act_range");
+        QCDialect::ActRangeAttrHelper::getNameStr());
   }
   if (!attr || attr.size() != 2)
     return std::nullopt;
@@ -467,7 +453,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     Value dequantized = DequantizeBlocksOp::create(
         b, w.getLoc(), type, codeTensor, scaleTensor, TypeAttr::get(blockType));
     op->setOperand(which.index, dequantized);
-    op->setAttr(kBlockWeightsAttrName, b.getStringAttr(name));
+    op->setAttr(QCDialect::BlockWeightsAttrHelper::getNameStr(),
+                b.getStringAttr(name));
     if (Operation *def = w.getDefiningOp(); def && def->use_empty())
       def->erase();
     return success();
@@ -582,7 +569,7 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     const numerics::WeightFormat defaultActFormat{actBits, std::nullopt};
     SmallVector<Operation *> layers;
     getOperation()->walk([&](Operation *op) {
-      if (isWeightedLayer(op) && !isKeptFloat(op, keepFloat))
+      if (isa<WeightedLayerOpInterface>(op) && !isKeptFloat(op, keepFloat))
         layers.push_back(op);
     });
     for (Operation *op : layers) {
@@ -591,13 +578,16 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
                .isF32())
         continue; // Already integer (imported QLinear ops).
       auto format =
-          formatAttribute(op, QCDialect::kWeightFormatAttrName, defaultFormat);
+          formatAttribute(op, QCDialect::WeightFormatAttrHelper::getNameStr(),
+                          defaultFormat);
       auto actFormat =
-          formatAttribute(op, QCDialect::kActFormatAttrName, defaultActFormat);
+          formatAttribute(op, QCDialect::ActFormatAttrHelper::getNameStr(),
+                          defaultActFormat);
       if (failed(format) || failed(actFormat))
         return signalPassFailure();
       auto weight = weightOperand(op);
-      const bool ownFormat = op->hasAttr(QCDialect::kWeightFormatAttrName);
+      const bool ownFormat =
+          op->hasAttr(QCDialect::WeightFormatAttrHelper::getNameStr());
       if (weight && blockFormat && !ownFormat) {
         if (auto values = getF32Constant(op->getOperand(weight->index));
             values && failed(quantizeWeightToBlocks(
@@ -608,7 +598,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
       }
       if (weightOnly)
         continue;
-      for (unsigned index : activationOperands(op)) {
+      for (unsigned index :
+           cast<WeightedLayerOpInterface>(op).getActivationOperandIndices()) {
         Value operand = op->getOperand(index);
         if (operand.getDefiningOp<DequantizeOp>())
           continue; // A quantized weight (or already quantized).

@@ -305,38 +305,6 @@ func.func @rescale_float(%x: tensor<4xf32>) {
 
 // -----
 
-func.func @weight_format_unknown(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) {
-  // expected-error @+1 {{'qc.matmul' op 'qc.weight_format' must be a string naming int2 .. int16, fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3 or fp4e2m1, got "int1"}}
-  %0 = qc.matmul %x, %w {qc.weight_format = "int1"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
-  return
-}
-
-// -----
-
-func.func @weight_format_not_a_string(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) {
-  // expected-error @+1 {{'qc.matmul' op 'qc.weight_format' must be a string naming int2 .. int16, fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3 or fp4e2m1, got 4 : i64}}
-  %0 = qc.matmul %x, %w {qc.weight_format = 4} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
-  return
-}
-
-// -----
-
-func.func @weight_format_on_relu(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'qc.relu' op 'qc.weight_format' is only meaningful on a layer with weights (qc.conv, qc.conv_transpose, qc.gemm, qc.matmul)}}
-  %0 = qc.relu %x {qc.weight_format = "int4"} : tensor<4xf32>
-  return
-}
-
-// -----
-
-func.func @act_format_unknown(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) {
-  // expected-error @+1 {{'qc.matmul' op 'qc.act_format' must be a string naming int2 .. int16, fp8e4m3, fp8e5m2, fp6e3m2, fp6e2m3 or fp4e2m1, got "fp9"}}
-  %0 = qc.matmul %x, %w {qc.act_format = "fp9"} : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
-  return
-}
-
-// -----
-
 func.func @unpack_wrong_byte_count(%p: tensor<3xi8>) {
   // expected-error @+1 {{'qc.unpack' op expected 4 packed bytes (2 rows of 3 4-bit codes), got 3}}
   %0 = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<3xi8> -> tensor<3x2xi4>

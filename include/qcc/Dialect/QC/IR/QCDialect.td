@@ -21,11 +21,22 @@ def QC_Dialect : Dialect {
       saturation: `qc.quantize`, `qc.dequantize`, `qc.requantize` and the
       dyadic `qc.rescale` (TOSA RESCALE semantics).
 
-    Discardable attributes: `qc.weight_format` and `qc.act_format`
-    (strings such as `"int4"`, `"int16"` or `"fp8e4m3"`, on a layer with
-    weights) are the weight and input-activation formats that mixed
-    precision chose for that layer; `qc-quantize` honours them over its own
-    `weight-bits`/`weight-format`/`act-bits` options.
+    Discardable attributes (declared in `discardableAttrs`, checked by the
+    dialect's attribute verifier):
+
+    * `qc.weight_format` and `qc.act_format` (strings such as `"int4"`,
+      `"int16"` or `"fp8e4m3"`, on a layer with weights) are the weight and
+      input-activation formats that mixed precision chose for that layer;
+      `qc-quantize` honours them over its own
+      `weight-bits`/`weight-format`/`act-bits` options.
+    * `qc.act_range` (`array<f64: lo, hi>`, finite, `lo <= hi`, on an op or
+      a function argument) is the range calibration chose for the value
+      (the op's results); `qc-quantize` quantizes the value to it.
+    * `qc.act_minmax` (`array<f64: min, max>`, same rules) is the observed
+      minimum and maximum of the value (reports).
+    * `qc.block_weights` (`"mxfp8"`, `"mxfp6"`, `"mxfp4"` or `"nvfp4"`, on a
+      layer with weights) is the block-scaled format `qc-quantize` gave the
+      layer's weights.
 
     Every op's semantics is implemented once, in qcc's numerics library
     (`include/qcc/Numerics`), which the passes, the interpreter and the code
@@ -35,16 +46,19 @@ def QC_Dialect : Dialect {
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  // The `qc.*` discardable attributes; each gets a helper class
+  // (`QCDialect::ActRangeAttrHelper::getNameStr()` is "qc.act_range").
+  let discardableAttrs = (ins
+    "::mlir::StringAttr":$weight_format,
+    "::mlir::StringAttr":$act_format,
+    "::mlir::DenseF64ArrayAttr":$act_range,
+    "::mlir::DenseF64ArrayAttr":$act_minmax,
+    "::mlir::StringAttr":$block_weights
+  );
   let extraClassDeclaration = [{
     void registerTypes();
     void registerAttributes();
-
-    /// The per-layer weight format chosen by mixed precision.
-    static constexpr ::llvm::StringLiteral kWeightFormatAttrName =
-        "qc.weight_format";
-    /// The per-layer input-activation format chosen by mixed precision.
-    static constexpr ::llvm::StringLiteral kActFormatAttrName =
-        "qc.act_format";
   }];
 }
 

@@ -16,6 +16,7 @@
 
 include "qcc/Dialect/QC/IR/QCDialect.td"
 include "qcc/Dialect/QC/IR/QCAttrs.td"
+include "qcc/Dialect/QC/IR/QCInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 include "mlir/IR/OpBase.td"
@@ -31,8 +32,9 @@ def QC_AnyTensor : RankedTensorOf<[AnyType]>;
 // Element-wise
 //===----------------------------------------------------------------------===//
 
-class QC_BinaryOp<string mnemonic, string onnxName, string formula>
-    : QC_GraphOp<mnemonic> {
+class QC_BinaryOp<string mnemonic, string onnxName, string formula,
+                  list<Trait> traits = []>
+    : QC_GraphOp<mnemonic, traits> {
   let summary = "element-wise " # onnxName # " with NumPy broadcasting";
   let description = "ONNX `" # onnxName # "`: `output = " # formula #
     "`, operands broadcast as NumPy does. Integer division truncates "
@@ -47,7 +49,7 @@ class QC_BinaryOp<string mnemonic, string onnxName, string formula>
   let hasVerifier = 1;
 }
 
-def QC_AddOp : QC_BinaryOp<"add", "Add", "lhs + rhs">;
+def QC_AddOp : QC_BinaryOp<"add", "Add", "lhs + rhs", [QC_RescalesToResult]>;
 def QC_SubOp : QC_BinaryOp<"sub", "Sub", "lhs - rhs">;
 def QC_MulOp : QC_BinaryOp<"mul", "Mul", "lhs * rhs">;
 def QC_DivOp : QC_BinaryOp<"div", "Div", "lhs / rhs">;
@@ -110,7 +112,8 @@ def QC_CastOp : QC_GraphOp<"cast", [SameOperandsAndResultShape]> {
 // Linear layers
 //===----------------------------------------------------------------------===//
 
-def QC_ConvOp : QC_GraphOp<"conv"> {
+def QC_ConvOp : QC_GraphOp<"conv",
+    [DeclareOpInterfaceMethods<QC_WeightedLayerOpInterface>]> {
   let summary = "N-d grouped convolution (ONNX Conv)";
   let description = [{
     Input `[N, C, D1, ...]`, weight `[M, C / group, K1, ...]`, optional bias
@@ -129,7 +132,8 @@ def QC_ConvOp : QC_GraphOp<"conv"> {
   let hasVerifier = 1;
 }
 
-def QC_ConvTransposeOp : QC_GraphOp<"conv_transpose"> {
+def QC_ConvTransposeOp : QC_GraphOp<"conv_transpose",
+    [DeclareOpInterfaceMethods<QC_WeightedLayerOpInterface>]> {
   let summary = "N-d grouped transposed convolution (ONNX ConvTranspose)";
   let description = [{
     Input `[N, C, D1, ...]`, weight `[C, M / group, K1, ...]`, optional bias
@@ -149,7 +153,8 @@ def QC_ConvTransposeOp : QC_GraphOp<"conv_transpose"> {
   let hasVerifier = 1;
 }
 
-def QC_GemmOp : QC_GraphOp<"gemm"> {
+def QC_GemmOp : QC_GraphOp<"gemm",
+    [DeclareOpInterfaceMethods<QC_WeightedLayerOpInterface>]> {
   let summary = "general matrix multiply (ONNX Gemm)";
   let description = [{
     `Y = alpha * op(A) * op(B) + beta * C` with `op` transposing when
@@ -165,7 +170,9 @@ def QC_GemmOp : QC_GraphOp<"gemm"> {
   let hasVerifier = 1;
 }
 
-def QC_MatMulOp : QC_GraphOp<"matmul"> {
+def QC_MatMulOp : QC_GraphOp<"matmul",
+    [DeclareOpInterfaceMethods<QC_WeightedLayerOpInterface,
+                               ["getActivationOperandIndices"]>]> {
   let summary = "matrix product with NumPy semantics (ONNX MatMul)";
   let description = [{
     `numpy.matmul`: 1-d operands are promoted to matrices, leading (batch)
@@ -260,8 +267,9 @@ def QC_ReduceSumOp : QC_GraphOp<"reduce_sum"> {
 // Pooling
 //===----------------------------------------------------------------------===//
 
-class QC_PoolOp<string mnemonic, string onnxName, dag extra>
-    : QC_GraphOp<mnemonic> {
+class QC_PoolOp<string mnemonic, string onnxName, dag extra,
+                list<Trait> traits = []>
+    : QC_GraphOp<mnemonic, traits> {
   let summary = "N-d " # onnxName # " pooling";
   let arguments = !con((ins QC_AnyTensor:$input,
                             DenseI64ArrayAttr:$kernel_shape,
@@ -274,7 +282,8 @@ class QC_PoolOp<string mnemonic, string onnxName, dag extra>
   let hasVerifier = 1;
 }
 
-def QC_MaxPoolOp : QC_PoolOp<"max_pool", "MaxPool", (ins)> {
+def QC_MaxPoolOp : QC_PoolOp<"max_pool", "MaxPool", (ins),
+                             [QC_ScalePreserving]> {
   let description = [{
     ONNX `MaxPool` on `[N, C, D1, ...]`; padding never wins the max. Output
     size per axis: `floor_or_ceil((D + pads - dilation * (K - 1) - 1) / stride) + 1`,
@@ -284,7 +293,8 @@ def QC_MaxPoolOp : QC_PoolOp<"max_pool", "MaxPool", (ins)> {
 }
 
 def QC_AvgPoolOp : QC_PoolOp<"avg_pool", "AveragePool",
-                             (ins BoolAttr:$count_include_pad)> {
+                             (ins BoolAttr:$count_include_pad),
+                             [QC_RescalesToResult]> {
   let description = [{
     ONNX `AveragePool` on `[N, C, D1, ...]`: the mean of the window's
     elements inside the input, or with `count_include_pad` the sum divided
@@ -301,7 +311,8 @@ def QC_SumPoolOp : QC_PoolOp<"sum_pool", "sum", (ins)> {
   }];
 }
 
-def QC_GlobalAvgPoolOp : QC_GraphOp<"global_avg_pool"> {
+def QC_GlobalAvgPoolOp : QC_GraphOp<"global_avg_pool",
+                                    [QC_RescalesToResult]> {
   let summary = "mean over all spatial axes (ONNX GlobalAveragePool)";
   let description = "`[N, C, D1, ...] -> [N, C, 1, ...]`.";
   let arguments = (ins QC_AnyTensor:$input);
@@ -314,7 +325,7 @@ def QC_GlobalAvgPoolOp : QC_GraphOp<"global_avg_pool"> {
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def QC_ReshapeOp : QC_GraphOp<"reshape"> {
+def QC_ReshapeOp : QC_GraphOp<"reshape", [QC_ScalePreserving]> {
   let summary = "reshape to the result type (ONNX Reshape/Flatten/Squeeze/Unsqueeze)";
   let description = [{
     Reinterprets the row-major elements with the result's shape. At most one
@@ -326,7 +337,7 @@ def QC_ReshapeOp : QC_GraphOp<"reshape"> {
   let hasVerifier = 1;
 }
 
-def QC_TransposeOp : QC_GraphOp<"transpose"> {
+def QC_TransposeOp : QC_GraphOp<"transpose", [QC_ScalePreserving]> {
   let summary = "permutes dimensions (ONNX Transpose)";
   let description = "`output.shape[i] = input.shape[perm[i]]`.";
   let arguments = (ins QC_AnyTensor:$input, DenseI64ArrayAttr:$perm);
@@ -335,7 +346,7 @@ def QC_TransposeOp : QC_GraphOp<"transpose"> {
   let hasVerifier = 1;
 }
 
-def QC_ConcatOp : QC_GraphOp<"concat"> {
+def QC_ConcatOp : QC_GraphOp<"concat", [QC_ScalePreserving]> {
   let summary = "concatenation along an axis (ONNX Concat)";
   let arguments = (ins Variadic<QC_AnyTensor>:$inputs, I64Attr:$axis);
   let results = (outs QC_AnyTensor:$output);

@@ -4,6 +4,7 @@
 #define QCC_DIALECT_QC_IR_QCOPS_H
 
 #include "qcc/Dialect/QC/IR/QCDialect.h"
+#include "qcc/Dialect/QC/IR/QCInterfaces.h"
 #include "qcc/Dialect/QC/IR/QCTypes.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
@@ -37,13 +38,11 @@ public:
 
 namespace qcc::qc {
 
-/// Conv, ConvTranspose, Gemm and MatMul: the layers with weights, which
-/// qc-quantize quantizes and calibration observes.
-bool isWeightedLayer(mlir::Operation *op);
-
-/// The output-channel axis of a weighted layer's weight (operand 1): conv
-/// 0, conv_transpose 1, gemm 0 with trans_b else 1, matmul the last.
-int64_t getWeightChannelAxis(mlir::Operation *op);
+/// Whether `op` is a layer with weights (WeightedLayerOpInterface). Prefer
+/// `isa<WeightedLayerOpInterface>` / `dyn_cast` in new code.
+inline bool isWeightedLayer(mlir::Operation *op) {
+  return mlir::isa<WeightedLayerOpInterface>(op);
+}
 
 /// The rows and the codes per row of a tensor of `shape` packed with rows
 /// running over `reductionDims` (qc.unpack, docs/packing.md).
