@@ -346,10 +346,9 @@ void qcc::qc_to_linalg::populateContractionPatterns(const TypeConverter &convert
 }
 
 void qcc::widenSubByteWeights(Operation *root) {
-  root->walk([](Operation *op) {
-    if (!isWeightedLayer(op) || op->getNumOperands() < 2)
-      return;
-    Value weight = op->getOperand(1);
+  root->walk([](qc::WeightedLayerOpInterface layer) {
+    Operation *op = layer;
+    Value weight = layer.getWeightOperand();
     auto type = dyn_cast<RankedTensorType>(weight.getType());
     auto element =
         type ? dyn_cast<IntegerType>(type.getElementType()) : IntegerType();
@@ -359,6 +358,7 @@ void qcc::widenSubByteWeights(Operation *root) {
     if (!values)
       return;
     OpBuilder b(op);
-    op->setOperand(1, i8Constant(b, weight.getLoc(), type.getShape(), *values));
+    op->setOperand(layer.getWeightOperandIndex(),
+                   i8Constant(b, weight.getLoc(), type.getShape(), *values));
   });
 }

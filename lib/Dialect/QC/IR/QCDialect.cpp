@@ -53,6 +53,11 @@ LogicalResult verifyOnWeightedLayer(Operation *op, StringRef name) {
             "qc.conv_transpose, qc.gemm, qc.matmul)";
 }
 
+/// For diagnostics: the discardable attributes QCDialect.td declares.
+constexpr llvm::StringLiteral kDeclaredAttrs =
+    "qc.weight_format, qc.act_format, qc.act_range, qc.act_minmax and "
+    "qc.block_weights";
+
 } // namespace
 
 LogicalResult QCDialect::verifyOperationAttribute(Operation *op,
@@ -85,7 +90,9 @@ LogicalResult QCDialect::verifyOperationAttribute(Operation *op,
                               "none";
     return verifyRange(emitError, name, value);
   }
-  return success();
+  return op->emitOpError() << "unknown attribute '" << name
+                           << "' of the qc dialect, which declares "
+                           << kDeclaredAttrs;
 }
 
 LogicalResult QCDialect::verifyRegionArgAttribute(Operation *op,

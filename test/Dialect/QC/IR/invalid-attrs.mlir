@@ -140,3 +140,12 @@ func.func @act_minmax_argument_string(%x: tensor<4xf32>, %y: tensor<4xf32> {qc.a
 func.func @weight_format_on_argument(%x: tensor<4xf32> {qc.weight_format = "int4"}) {
   return
 }
+
+// -----
+
+// A misspelt or retired attribute of the dialect is an error, not ignored.
+func.func @unknown_attribute(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'qc.relu' op unknown attribute 'qc.act_rnage' of the qc dialect, which declares qc.weight_format, qc.act_format, qc.act_range, qc.act_minmax and qc.block_weights}}
+  %0 = qc.relu %x {qc.act_rnage = array<f64: 0.0, 1.0>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

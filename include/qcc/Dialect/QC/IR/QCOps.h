@@ -38,12 +38,6 @@ public:
 
 namespace qcc::qc {
 
-/// Whether `op` is a layer with weights (WeightedLayerOpInterface). Prefer
-/// `isa<WeightedLayerOpInterface>` / `dyn_cast` in new code.
-inline bool isWeightedLayer(mlir::Operation *op) {
-  return mlir::isa<WeightedLayerOpInterface>(op);
-}
-
 /// The rows and the codes per row of a tensor of `shape` packed with rows
 /// running over `reductionDims` (qc.unpack, docs/packing.md).
 std::pair<int64_t, int64_t>
