@@ -112,9 +112,9 @@ FailureOr<Value> reshapeTo(NodeContext &ctx, Value input, const SymShape &shape,
   if (dynamic > 1)
     return ctx.unsupported("a reshape with more than one dynamic "
                             "dimension");
-  return qc::ReshapeOp::create(ctx.builder(), ctx.loc(),
-                               ctx.tensorType(shape, element), input)
-      .getResult();
+  // Folds reshapes of constants and of reshapes (qc.reshape's folder).
+  return ctx.builder().createOrFold<qc::ReshapeOp>(
+      ctx.loc(), ctx.tensorType(shape, element), input);
 }
 
 } // namespace qcc::onnx_import

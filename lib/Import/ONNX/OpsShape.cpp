@@ -544,9 +544,10 @@ LogicalResult convertTranspose(NodeContext &ctx) {
     seen[p] = true;
     out.push_back(x->shape[p]);
   }
-  Value result = qc::TransposeOp::create(
-      ctx.builder(), ctx.loc(), ctx.tensorType(out, x->elementType),
-      x->value, i64Array(ctx, perm));
+  // Folds transposes of constants (qc.transpose's folder).
+  Value result = ctx.builder().createOrFold<qc::TransposeOp>(
+      ctx.loc(), ctx.tensorType(out, x->elementType), x->value,
+      i64Array(ctx, perm));
   ctx.setOutput(0, result, out, x->dataType);
   return success();
 }

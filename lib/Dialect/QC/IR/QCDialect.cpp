@@ -5,6 +5,8 @@
 #include "qcc/Dialect/QC/IR/QCTypes.h"
 #include "qcc/Numerics/Quantize.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -113,4 +115,11 @@ LogicalResult QCDialect::verifyRegionArgAttribute(Operation *op,
                        << "' belongs on a layer with weights, not on an "
                           "argument";
   return success();
+}
+
+/// Folded constants (qc.reshape, qc.transpose of constants) are
+/// arith.constant, as every constant of a qc graph.
+Operation *QCDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  return arith::ConstantOp::materialize(builder, value, type, loc);
 }

@@ -7,6 +7,7 @@
 #include "llvm/Support/CheckedArithmetic.h"
 
 #include <algorithm>
+#include <cstring>
 
 using namespace mlir;
 using namespace qcc::qc;
@@ -968,4 +969,56 @@ LogicalResult PadOp::verify() {
   }
   return verifyResultShape(*this, getOutput().getType(), expected,
                            "the padding");
+}
+
+//===----------------------------------------------------------------------===//
+// Folders
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  auto type = cast<RankedTensorType>(getType());
+  if (auto constant = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    if (type.hasStaticShape())
+      return constant.reshape(type);
+  return {};
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  ArrayRef<int64_t> perm = getPerm();
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return getInput();
+  auto constant = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  auto type = cast<RankedTensorType>(getType());
+  if (!constant || !type.hasStaticShape())
+    return {};
+  if (constant.isSplat())
+    return constant.resizeSplat(type);
+  // Element by element on the raw bytes: whole bytes each (not i1, whose
+  // elements are bits).
+  ArrayRef<char> raw = constant.getRawData();
+  const size_t bytes = raw.size() / type.getNumElements();
+  if (bytes == 0 || bytes * type.getNumElements() != raw.size())
+    return {};
+  ArrayRef<int64_t> inShape = constant.getType().getShape();
+  const int64_t rank = inShape.size();
+  SmallVector<int64_t> inStrides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    inStrides[d] = inStrides[d + 1] * inShape[d + 1];
+  std::vector<char> out(raw.size());
+  SmallVector<int64_t> index(rank, 0); // of the result, row-major
+  for (int64_t i = 0, n = type.getNumElements(); i < n; ++i) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += index[d] * inStrides[perm[d]];
+    std::memcpy(&out[i * bytes], &raw[source * bytes], bytes);
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == type.getDimSize(d); --d)
+      index[d] = 0;
+  }
+  return DenseElementsAttr::getFromRawBuffer(type, out);
 }

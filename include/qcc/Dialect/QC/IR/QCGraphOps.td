@@ -330,20 +330,31 @@ def QC_ReshapeOp : QC_GraphOp<"reshape", [QC_ScalePreserving]> {
   let description = [{
     Reinterprets the row-major elements with the result's shape. At most one
     result dimension is dynamic; its size follows from the element count.
+
+    Folds: a reshape to the input's own type is the input; a reshape of a
+    reshape reads the inner reshape's input; a reshape of a constant (static
+    result) is the constant with the result's shape.
   }];
   let arguments = (ins QC_AnyTensor:$input);
   let results = (outs QC_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def QC_TransposeOp : QC_GraphOp<"transpose", [QC_ScalePreserving]> {
   let summary = "permutes dimensions (ONNX Transpose)";
-  let description = "`output.shape[i] = input.shape[perm[i]]`.";
+  let description = [{
+    `output.shape[i] = input.shape[perm[i]]`.
+
+    Folds: the identity permutation is the input; a transpose of a constant
+    (static shape, elements of whole bytes) is the permuted constant.
+  }];
   let arguments = (ins QC_AnyTensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs QC_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def QC_ConcatOp : QC_GraphOp<"concat", [QC_ScalePreserving]> {
