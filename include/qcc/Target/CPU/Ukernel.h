@@ -5,7 +5,8 @@
  * products of 4) to run at the machine's int8 peak. Everything around them
  * (im2col, rescales, pooling) is generated from linalg. The kernel is C with
  * intrinsics, compiled into every model.so (and into the unit tests) from
- * lib/Target/CPU/Ukernel.c; docs/cpu-codegen.md explains the layout.
+ * lib/Target/CPU/Ukernel/ (one file per concern and ISA, listed in its
+ * Internal.h); docs/cpu-codegen.md explains the layout.
  *
  *===----------------------------------------------------------------------===*/
 
