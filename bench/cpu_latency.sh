@@ -124,7 +124,7 @@ done
 
 log "int8 GEMM throughput"
 clang-22 -O3 -march=native -Iinclude bench/gemm_throughput.c \
-  lib/Target/CPU/Ukernel/Ukernel.c -ldnnl -lpthread -o "$WORK/gemm_throughput"
+  lib/Target/CPU/Ukernel/*.c -ldnnl -lpthread -o "$WORK/gemm_throughput"
 for t in 1 2; do
   OMP_NUM_THREADS=$t QCC_NUM_THREADS=$t "$WORK/gemm_throughput" $t | while read -r line; do
     record "$line"

@@ -5,7 +5,7 @@
  * bench/cpu_latency.sh:
  *
  *   clang-22 -O3 -march=native -Iinclude bench/gemm_throughput.c \
- *       lib/Target/CPU/Ukernel/Ukernel.c -ldnnl -lpthread -o gemm_throughput
+ *       lib/Target/CPU/Ukernel/*.c -ldnnl -lpthread -o gemm_throughput
  *   ./gemm_throughput THREADS
  *
  * oneDNN's threads follow OMP_NUM_THREADS (set it to THREADS). Prints one

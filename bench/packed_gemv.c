@@ -7,7 +7,7 @@
  * bench/packed_gemv.sh:
  *
  *   clang-22 -O3 -march=native -Iinclude bench/packed_gemv.c \
- *       lib/Target/CPU/Ukernel/Ukernel.c -lpthread -o packed_gemv
+ *       lib/Target/CPU/Ukernel/*.c -lpthread -o packed_gemv
  *   ./packed_gemv THREADS
  *
  * Prints one JSON line per measurement: median microseconds, weight bytes

@@ -14,7 +14,7 @@ REPEAT=${1:-3}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 clang-22 -O3 -march=native -Iinclude bench/packed_gemv.c \
-  lib/Target/CPU/Ukernel/Ukernel.c -lpthread -o "$WORK/packed_gemv"
+  lib/Target/CPU/Ukernel/*.c -lpthread -o "$WORK/packed_gemv"
 for r in $(seq "$REPEAT"); do
   for t in 1 2; do
     "$WORK/packed_gemv" $t >>"$WORK/results.jsonl"
