@@ -150,6 +150,16 @@ def op_models():
     m["squeeze_unsqueeze"] = model(
         [node("Unsqueeze", ["a", "ax"], ["u"]), node("Squeeze", ["u", "ax"], ["y"])],
         A, Y(["N", 6]), [("ax", np.array([1], np.int64))])
+    # Cast: of a shape (an import-time literal, folded; the reshape it
+    # feeds is an identity), then of the data there and back (truncation).
+    m["cast"] = model(
+        [node("Shape", ["a"], ["s"]),
+         node("Cast", ["s"], ["s32"], to=TensorProto.INT32),
+         node("Cast", ["s32"], ["s64"], to=TensorProto.INT64),
+         node("Reshape", ["a", "s64"], ["r"]),
+         node("Cast", ["r"], ["ri"], to=TensorProto.INT32),
+         node("Cast", ["ri"], ["y"], to=TensorProto.FLOAT)],
+        A, Y(["N", 6]))
     m["gather"] = model([node("Gather", ["x", "idx"], ["y"], axis=1)], X,
                         Y(["N", 2, 8, 8]), [("idx", np.array([2, -3], np.int64))])
     m["pad"] = model(
@@ -325,6 +335,7 @@ def run_fixtures(out, ops):
     np.save(os.path.join(out, "a_short.npy"), a[:, :5])
     np.save(os.path.join(out, "a_row.npy"), a[:1])
     np.save(os.path.join(out, "relu_expected.npy"), np.maximum(a, 0))
+    np.save(os.path.join(out, "cast_expected.npy"), np.trunc(a))
     w = numpy_helper.to_array(ops["gemm"].graph.initializer[0])
     c = numpy_helper.to_array(ops["gemm"].graph.initializer[1])
     np.save(os.path.join(out, "gemm_expected.npy"),

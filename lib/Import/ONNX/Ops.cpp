@@ -171,6 +171,9 @@ const llvm::StringMap<OpSupport> &qcc::onnx_import::getOpSupport() {
     add("Shape", 1, convertShape, {1, 13, 15, 19, 21}, {1, 13, 15, 19, 21});
     add("Constant", 0, convertConstant, {1, 9, 11, 12, 13, 19, 21},
         {1, 9, 11, 12, 13, 19, 21});
+    // 19 and 21 add float8 and 4-bit types (and `saturate` for float8),
+    // which elementType() does not know: such casts are reported.
+    add("Cast", 1, convertCast, {1, 6, 9, 13, 19, 21}, {6, 9, 13, 19, 21});
     add("Identity", 1, convertIdentity, {1, 13, 14, 16, 19, 21},
         {1, 13, 14, 16, 19, 21});
     add("Pad", 1, convertPad, {1, 2, 11, 13, 18, 19, 21},

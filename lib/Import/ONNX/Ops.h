@@ -95,6 +95,7 @@ mlir::LogicalResult convertTranspose(NodeContext &ctx);
 mlir::LogicalResult convertPad(NodeContext &ctx);
 mlir::LogicalResult convertConstant(NodeContext &ctx);
 mlir::LogicalResult convertIdentity(NodeContext &ctx);
+mlir::LogicalResult convertCast(NodeContext &ctx);
 
 // OpsQuantized.cpp
 mlir::LogicalResult convertQuantizeLinear(NodeContext &ctx);

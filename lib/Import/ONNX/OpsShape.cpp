@@ -682,4 +682,51 @@ LogicalResult convertIdentity(NodeContext &ctx) {
   return success();
 }
 
+/// Cast: an element type conversion (qc.cast); on import-time literals
+/// (shape arithmetic such as `Cast(Div(Shape(x)[1], 2))` in a channel
+/// shuffle) folded as qc.cast computes it: truncation toward zero to
+/// integers, 0 or 1 to bool.
+LogicalResult convertCast(NodeContext &ctx) {
+  ImportedValue *x;
+  if (failed(ctx.inputs({&x}, {}, /*materialize=*/false)))
+    return failure();
+  if (!ctx.hasAttr("to"))
+    return ctx.fail("missing attribute 'to'");
+  const int64_t to = ctx.attrInt("to", 0);
+  Type element = to >= INT32_MIN && to <= INT32_MAX
+                     ? elementType(*ctx.context(), static_cast<int32_t>(to))
+                     : Type();
+  if (!element)
+    return ctx.unsupported("a cast to data type " +
+                           onnxDataTypeName(static_cast<int32_t>(to)));
+  const int32_t dataType = static_cast<int32_t>(to);
+  if (!x->literal && x->initializer &&
+      failed(ctx.importer.decodeLiteral(*x, ctx.node.input(0))))
+    return failure();
+  // Symbolic elements (dimensions) stay symbolic between integer types.
+  const bool integerToInteger = isa<IntegerType>(x->elementType) &&
+                                isa<IntegerType>(element) &&
+                                !element.isInteger(1);
+  if (x->literal && (x->literal->isFullyKnown() || integerToInteger)) {
+    Literal cast = *x->literal;
+    cast.dataType = dataType;
+    for (double &v : cast.values)
+      v = element.isInteger(1)    ? double(v != 0)
+          : isa<IntegerType>(element) ? std::trunc(v)
+                                      : v;
+    setLiteralOutput(ctx, 0, std::move(cast));
+    return success();
+  }
+  if (!x->value && failed(ctx.importer.materialize(*x, ctx.node.input(0))))
+    return failure();
+  if (element == x->elementType) {
+    ctx.setOutput(0, x->value, x->shape, dataType);
+    return success();
+  }
+  Value result = qc::CastOp::create(ctx.builder(), ctx.loc(),
+                                    ctx.tensorType(x->shape, element), x->value);
+  ctx.setOutput(0, result, x->shape, dataType);
+  return success();
+}
+
 } // namespace qcc::onnx_import
