@@ -12,12 +12,12 @@
 using namespace llvm;
 
 /// What qcc compile writes: an existing output directory is replaced only
-/// when it holds nothing else. ukernel.c: what qcc wrote before the kernels
-/// were prebuilt.
+/// when it holds nothing else. ukernel.c, model_api.c: what qcc wrote before
+/// the kernels and the C API were prebuilt.
 static constexpr StringLiteral kOutputFiles[] = {
-    "model.so", "model.h",     "model.mlir",     "model.quant.mlir",
-    "model.bc", "model_api.c", "ukernel.o",      "ukernel.c",
-    "model.o",  "model.ll",    "provenance.json"};
+    "model.so",  "model.h",     "model.mlir", "model.quant.mlir",
+    "model.bc",  "model_api.o", "ukernel.o",  "model_api.c",
+    "ukernel.c", "model.o",     "model.ll",   "provenance.json"};
 
 std::optional<std::string>
 qcc::target::checkOutputDirectory(StringRef target,
