@@ -4,6 +4,7 @@
 
 #include "qcc/Support/Progress.h"
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -32,6 +33,104 @@ std::string qcc::interp::typeString(mlir::Type type) {
   raw_string_ostream os(s);
   type.print(os);
   return s;
+}
+
+std::optional<qcc::NpyDType> qcc::interp::npyTypeOf(mlir::Type type) {
+  bool isUnsigned = false;
+  if (auto q = dyn_cast<mlir::quant::QuantizedType>(type)) {
+    isUnsigned = !q.isSigned();
+    type = q.getStorageType();
+  }
+  if (type.isF32())
+    return NpyDType::Float32;
+  if (type.isF64())
+    return NpyDType::Float64;
+  if (type.isF16())
+    return NpyDType::Float16;
+  auto integer = dyn_cast<mlir::IntegerType>(type);
+  if (!integer)
+    return std::nullopt;
+  isUnsigned |= integer.isUnsigned();
+  switch (integer.getWidth()) {
+  case 1:
+    return NpyDType::Bool;
+  case 8:
+    return isUnsigned ? NpyDType::UInt8 : NpyDType::Int8;
+  case 16:
+    return isUnsigned ? NpyDType::UInt16 : NpyDType::Int16;
+  case 32:
+    return isUnsigned ? NpyDType::UInt32 : NpyDType::Int32;
+  case 64:
+    return isUnsigned ? NpyDType::UInt64 : NpyDType::Int64;
+  default:
+    return std::nullopt;
+  }
+}
+
+Expected<std::vector<qcc::NpyArray>>
+qcc::interp::readArrays(ArrayRef<std::string> names,
+                        ArrayRef<std::string> files, StringRef what) {
+  std::vector<NpyArray> arrays;
+  if (files.size() == 1 && StringRef(files[0]).ends_with(".npz")) {
+    auto members = readNpz(files[0]);
+    if (!members)
+      return members.takeError();
+    for (const std::string &name : names) {
+      auto it = llvm::find_if(*members,
+                              [&](const auto &m) { return m.first == name; });
+      if (it == members->end())
+        return createStringError(inconvertibleErrorCode(),
+                                 files[0] + " has no array named '" + name +
+                                     "'");
+      arrays.push_back(it->second);
+    }
+    return arrays;
+  }
+  if (files.size() != names.size())
+    return createStringError(inconvertibleErrorCode(),
+                             "the model takes " + Twine(names.size()) +
+                                 " inputs but " + Twine(files.size()) + " " +
+                                 what + " files were given");
+  for (const std::string &path : files) {
+    auto array = readNpy(path);
+    if (!array)
+      return array.takeError();
+    arrays.push_back(std::move(*array));
+  }
+  return arrays;
+}
+
+Expected<std::vector<qcc::NpyArray>>
+qcc::interp::readArguments(mlir::func::FuncOp func,
+                           ArrayRef<std::string> files, StringRef what) {
+  const unsigned numArgs = func.getNumArguments();
+  std::vector<std::string> names;
+  for (unsigned i = 0; i < numArgs; ++i)
+    names.push_back(valueName(func, i, false));
+  auto arrays = readArrays(names, files, what);
+  if (!arrays)
+    return arrays.takeError();
+  for (unsigned i = 0; i < numArgs; ++i) {
+    mlir::Type element =
+        cast<mlir::RankedTensorType>(func.getArgument(i).getType())
+            .getElementType();
+    std::optional<NpyDType> expected = npyTypeOf(element);
+    if (!expected || *expected != (*arrays)[i].dtype)
+      return createStringError(
+          inconvertibleErrorCode(),
+          "input #" + Twine(i) + " '" + names[i] + "' is " +
+              npyDTypeName((*arrays)[i].dtype) + " but the model expects " +
+              typeString(element));
+  }
+  return arrays;
+}
+
+std::vector<qcc::interp::Tensor>
+qcc::interp::toTensors(ArrayRef<NpyArray> arrays) {
+  std::vector<Tensor> tensors;
+  for (const NpyArray &a : arrays)
+    tensors.emplace_back(a.shape, a.toDoubles());
+  return tensors;
 }
 
 /// Rows [begin, end) of `t` along dimension 0.

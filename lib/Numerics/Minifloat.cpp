@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iterator>
 #include <limits>
+#include <utility>
 
 namespace qcc::numerics {
 
@@ -147,6 +148,17 @@ double MinifloatFormat::minPositive() const {
 }
 
 int MinifloatFormat::maxExponent() const { return std::ilogb(maxFinite()); }
+
+std::string MinifloatFormat::specials() const {
+  std::string s;
+  for (auto [has, name] : {std::pair<bool, const char *>{hasInfinity, "inf"},
+                           {nan != NanEncoding::None, "nan"},
+                           {!hasZero, "no-zero"},
+                           {!hasSign, "unsigned"}})
+    if (has)
+      s += (s.empty() ? "" : " ") + std::string(name);
+  return s.empty() ? "-" : s;
+}
 
 bool isNanCode(MinifloatKind kind, uint8_t code) {
   const MinifloatFormat &f = getMinifloatFormat(kind);

@@ -100,9 +100,7 @@ Expected<QuantizeReport> quantizeModule(mlir::ModuleOp module,
   mlir::func::FuncOp func = interp::getMainFunction(module);
   if (Error e = checkCalibrationData(func, calibration))
     return std::move(e);
-  std::vector<interp::Tensor> inputs;
-  for (const NpyArray &a : calibration)
-    inputs.emplace_back(a.shape, a.toDoubles());
+  std::vector<interp::Tensor> inputs = interp::toTensors(calibration);
 
   QuantizeReport report;
   report.samples = inputs[0].shape[0];
@@ -187,6 +185,28 @@ Expected<QuantizeReport> quantizeModule(mlir::ModuleOp module,
     report.floatIslands = std::move(*islands);
   }
   return report;
+}
+
+Expected<calib::Method> parseCalibMethod(StringRef name) {
+  if (std::optional<calib::Method> method = calib::parseMethod(name.str()))
+    return *method;
+  return createStringError(inconvertibleErrorCode(),
+                           "--calib-method: expected minmax, percentile, mse "
+                           "or entropy, got '" +
+                               name + "'");
+}
+
+Expected<Calibrator> parseCalibrator(StringRef name) {
+  if (name == "auto")
+    return Calibrator::Auto;
+  if (name == "compiled")
+    return Calibrator::Compiled;
+  if (name == "interpreter")
+    return Calibrator::Interpreter;
+  return createStringError(inconvertibleErrorCode(),
+                           "--calibrate-with must be auto, compiled or "
+                           "interpreter, got '" +
+                               name + "'");
 }
 
 } // namespace qcc::quantization

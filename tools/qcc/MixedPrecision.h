@@ -1,8 +1,7 @@
 //===- MixedPrecision.h - Mixed-precision flags for qcc ---------*- C++ -*-===//
 //
-// What `qcc allocate` and `qcc quantize --mixed-precision` share on top of
-// the library's mixed precision (qcc/Quantization/MixedPrecision.h): the
-// flags, and the allocation table they print.
+// The flags `qcc allocate` and `qcc quantize --mixed-precision` share on
+// top of the library's mixed precision (qcc/Quantization/MixedPrecision.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,14 +16,8 @@
 
 namespace qcc::driver {
 
-using quantization::annotateAllocation;
-using quantization::applyAllocation;
 using quantization::Budgets;
-using quantization::CandidateFormat;
-using quantization::chooseAllocation;
-using quantization::MixedPrecisionProblem;
 using quantization::SensitivityOptions;
-using quantization::WeightedLayer;
 
 /// The command-line options of mixed precision, one set per sub-command
 /// (qcc allocate, qcc quantize --mixed-precision), described once.
@@ -42,20 +35,6 @@ struct MixedPrecisionFlags {
   llvm::cl::opt<unsigned> refine;
   llvm::cl::opt<std::string> cache;
 };
-
-/// The library's buildMixedPrecisionProblem, saying on standard output
-/// when the sensitivities came from the cache.
-llvm::Expected<MixedPrecisionProblem>
-buildAllocationProblem(mlir::ModuleOp module,
-                       const std::vector<interp::Tensor> &inputs,
-                       const SensitivityOptions &options,
-                       const Budgets &budgets);
-
-/// The table of every layer's sensitivities and choice, the resources used
-/// and, when measured, the proxy's rank correlation with the measurement.
-void printAllocation(llvm::raw_ostream &os,
-                     const MixedPrecisionProblem &problem,
-                     const mp::Allocation &allocation);
 
 } // namespace qcc::driver
 

@@ -5,8 +5,6 @@
 #include "qcc/Numerics/Dyadic.h"
 #include "qcc/Numerics/Minifloat.h"
 
-#include "llvm/ADT/SmallVector.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -15,39 +13,30 @@ namespace numerics = qcc::numerics;
 
 namespace qcc::driver {
 
-cl::SubCommand formatsCommand(
-    "formats", "List the low-bit number formats qcc supports, with their "
-               "ranges as the numerics library computes them");
+cl::SubCommand
+    formatsCommand("formats",
+                   "List the low-bit number formats qcc supports, with their "
+                   "ranges as the numerics library computes them");
 
 cl::SubCommand dyadicCommand(
     "dyadic", "Print the dyadic (multiplier, shift) approximation of a real "
               "scale, as integer-only lowering uses it");
 static cl::list<double> dyadicScales(cl::Positional, cl::OneOrMore,
-                              cl::desc("<scale>..."), cl::sub(dyadicCommand),
-                              cl::cat(qccCategory));
-static cl::opt<bool> dyadic16("scale16",
-                       cl::desc("Use 16-bit multipliers (default: 32-bit)"),
-                       cl::sub(dyadicCommand), cl::cat(qccCategory));
+                                     cl::desc("<scale>..."),
+                                     forCommand(dyadicCommand));
+static cl::opt<bool>
+    dyadic16("scale16", forCommand(dyadicCommand),
+             cl::desc("Use 16-bit multipliers (default: 32-bit)"));
 
 int runFormats() {
   outs() << format("%-10s %4s %5s %12s %12s %12s  %s\n", "format", "bits",
                    "bias", "max", "min normal", "min > 0", "specials");
   for (numerics::MinifloatKind kind : numerics::kAllMinifloatKinds) {
     const numerics::MinifloatFormat &f = numerics::getMinifloatFormat(kind);
-    SmallVector<StringRef> notes;
-    if (f.hasInfinity)
-      notes.push_back("inf");
-    if (f.nan != numerics::NanEncoding::None)
-      notes.push_back("nan");
-    if (!f.hasZero)
-      notes.push_back("no-zero");
-    if (!f.hasSign)
-      notes.push_back("unsigned");
-    const std::string specials = join(notes, " ");
     outs() << format("%-10s %4u %5d %12g %12g %12g  %s\n",
                      std::string(f.name).c_str(), f.bits(), f.bias,
                      f.maxFinite(), f.minNormal(), f.minPositive(),
-                     specials.empty() ? "-" : specials.c_str());
+                     f.specials().c_str());
   }
   outs() << "integers: 1 to 16 bits (signed or unsigned), per tensor, per "
             "axis or per group\n";

@@ -18,12 +18,11 @@ using namespace llvm;
 using namespace qcc::driver;
 
 static cl::opt<std::string> memoryLimit(
-    "memory-limit",
+    "memory-limit", cl::value_desc("size"),
+    forCommand(cl::SubCommand::getAll()),
     cl::desc("Largest memory the interpreter, calibration and bench may "
              "allocate for tensors, e.g. 4GiB or 512M (default: half the "
-             "machine's memory); a larger need is an error, not a crash"),
-    cl::value_desc("size"), cl::sub(cl::SubCommand::getAll()),
-    cl::cat(qccCategory));
+             "machine's memory); a larger need is an error, not a crash"));
 
 static void printVersion(raw_ostream &os) {
   os << "qcc " << QCC_VERSION << " (" << QCC_GIT_REVISION << "), built with "
@@ -52,28 +51,16 @@ int main(int argc, char **argv) {
     }
     qcc::setMemoryLimitBytes(*bytes);
   }
-  if (importCommand)
-    return runImport();
-  if (runCommand)
-    return runRun();
-  if (compareCommand)
-    return runCompare();
-  if (quantizeCommand)
-    return runQuantize();
-  if (evalCommand)
-    return runEval();
-  if (formatsCommand)
-    return runFormats();
-  if (dyadicCommand)
-    return runDyadic();
-  if (compileCommand)
-    return runCompile();
-  if (infoCommand)
-    return runInfo();
-  if (benchCommand)
-    return runBench();
-  if (allocateCommand)
-    return runAllocate();
+  const std::pair<cl::SubCommand *, int (*)()> commands[] = {
+      {&importCommand, runImport},    {&runCommand, runRun},
+      {&compareCommand, runCompare},  {&quantizeCommand, runQuantize},
+      {&evalCommand, runEval},        {&formatsCommand, runFormats},
+      {&dyadicCommand, runDyadic},    {&compileCommand, runCompile},
+      {&infoCommand, runInfo},        {&benchCommand, runBench},
+      {&allocateCommand, runAllocate}};
+  for (auto [command, run] : commands)
+    if (*command)
+      return run();
   errs() << "qcc: error: no command given; run 'qcc --help' for the list\n";
   return 1;
 }

@@ -227,6 +227,14 @@ TEST(Minifloat, FormatConstants) {
   EXPECT_EQ(parseMinifloatKind("f8E4M3"), std::nullopt);
 }
 
+TEST(Minifloat, Specials) {
+  EXPECT_EQ(getMinifloatFormat(MinifloatKind::F8E5M2).specials(), "inf nan");
+  EXPECT_EQ(getMinifloatFormat(MinifloatKind::F8E4M3FN).specials(), "nan");
+  EXPECT_EQ(getMinifloatFormat(MinifloatKind::F4E2M1FN).specials(), "-");
+  EXPECT_EQ(getMinifloatFormat(MinifloatKind::F8E8M0FNU).specials(),
+            "nan no-zero unsigned");
+}
+
 TEST(Minifloat, Fp4HasExactlyTheOcpValues) {
   const double expected[] = {0, 0.5, 1, 1.5, 2, 3, 4, 6};
   for (unsigned code = 0; code < 8; ++code) {

@@ -24,6 +24,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace qcc::numerics {
@@ -70,6 +71,9 @@ struct MinifloatFormat {
   double minPositive() const;
   /// floor(log2(maxFinite())): the "emax" of the OCP MX specification.
   int maxExponent() const;
+  /// What sets the format apart, space-separated: "inf", "nan", "no-zero",
+  /// "unsigned" ("-" for none).
+  std::string specials() const;
 };
 
 const MinifloatFormat &getMinifloatFormat(MinifloatKind kind);

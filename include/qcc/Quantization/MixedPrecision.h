@@ -129,6 +129,77 @@ llvm::Error applyAllocation(mlir::ModuleOp module,
                             const mp::Allocation &allocation,
                             const qc::QCQuantizeOptions &options);
 
+/// Sets how `options` estimates sensitivity from its spelling: measured,
+/// hessian or proxy.
+llvm::Error parseSensitivityMethod(llvm::StringRef name,
+                                   SensitivityOptions &options);
+
+/// Parses a comma-separated list of candidate formats (`flag` names the
+/// option in errors); block-scaled formats are not candidates, as weight
+/// formats nor as `activations` formats.
+llvm::Expected<llvm::SmallVector<WeightFormat>>
+parseCandidateFormats(llvm::StringRef list, llvm::StringRef flag,
+                      bool activations);
+
+/// The table of every layer's sensitivities and choice, the resources used
+/// and, when measured, the proxy's rank correlation with the measurement.
+void printAllocation(llvm::raw_ostream &os,
+                     const MixedPrecisionProblem &problem,
+                     const mp::Allocation &allocation);
+
+/// A mixed-precision problem and the allocation chosen for it.
+struct MixedPrecisionSolution {
+  MixedPrecisionProblem problem;
+  mp::Allocation allocation;
+  double solveSeconds = 0; // the ILP's first solve
+  std::string refinement;  // the allocations refinement compared (a table)
+};
+
+/// buildMixedPrecisionProblem, then chooseAllocation under its budgets;
+/// says on `log` when the sensitivities came from the cache.
+llvm::Expected<MixedPrecisionSolution>
+solveMixedPrecision(mlir::ModuleOp module,
+                    const std::vector<interp::Tensor> &inputs,
+                    const SensitivityOptions &options, const Budgets &budgets,
+                    llvm::raw_ostream &log);
+
+/// Mixed precision as quantizeModule's chooseWeightFormats hook: builds the
+/// problem (`quantize` for the layers' other parts), chooses the allocation
+/// and writes it into `module` as qc.weight_format; prints the allocation
+/// table (and where the sensitivities came from) to `os`.
+llvm::Error allocateWeightFormats(mlir::ModuleOp module,
+                                  const std::vector<interp::Tensor> &inputs,
+                                  const qc::QCQuantizeOptions &quantize,
+                                  SensitivityOptions options,
+                                  const Budgets &budgets, llvm::raw_ostream &os);
+
+/// Test data the allocations of a frontier are measured on.
+struct FrontierTestData {
+  interp::Tensor inputs;      // the first input
+  std::vector<double> labels; // class labels (empty: no accuracy)
+};
+
+/// One point of a Pareto frontier over average weight bits.
+struct FrontierPoint {
+  double budget = 0; // average bits asked for
+  mp::Allocation allocation;
+  /// On the test data: the KL of the first output from the float model's,
+  /// and top-1 accuracy in percent (-1: not measured).
+  double measuredKL = -1, accuracy = -1;
+};
+
+/// Chooses an allocation for each average-bits budget of `budgets` (the
+/// ILP's first resource) in order; an allocation chosen under a smaller
+/// budget is a candidate under the larger ones, so that a larger budget
+/// never ends up further from the float model. `test`, when given, measures
+/// each. Prints the frontier to `os` as it goes (a line per budget, also
+/// those no allocation meets) and returns the allocations found.
+llvm::Expected<std::vector<FrontierPoint>>
+sweepAverageBits(mlir::ModuleOp module, MixedPrecisionProblem &problem,
+                 const SensitivityOptions &options,
+                 llvm::ArrayRef<double> budgets, const FrontierTestData *test,
+                 llvm::raw_ostream &os);
+
 } // namespace qcc::quantization
 
 #endif // QCC_QUANTIZATION_MIXEDPRECISION_H

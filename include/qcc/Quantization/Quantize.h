@@ -45,6 +45,11 @@ enum class Calibrator {
   Interpreter,
 };
 
+/// Parses --calib-method's spelling: minmax, percentile, mse or entropy.
+llvm::Expected<calib::Method> parseCalibMethod(llvm::StringRef name);
+/// Parses --calibrate-with's spelling: auto, compiled or interpreter.
+llvm::Expected<Calibrator> parseCalibrator(llvm::StringRef name);
+
 struct QuantizeOptions {
   /// Formats and scales of weights and activations (qc-quantize's options;
   /// allActivations follows integerOnly).
