@@ -102,6 +102,8 @@ def op_models():
                               opset=opset)
     m["gelu"] = model([node("Gelu", ["a"], ["y"], approximate="tanh")], A,
                       Y(["N", 6]), opset=20)
+    m["gelu_erf"] = model([node("Gelu", ["a"], ["y"])], A, Y(["N", 6]),
+                          opset=20)
     m["clip"] = model([node("Clip", ["a", "lo", "hi"], ["y"])], A, Y(["N", 6]),
                       [("lo", np.array(-1, np.float32)),
                        ("hi", np.array(6, np.float32))])
@@ -372,6 +374,36 @@ def run_fixtures(out, ops):
     r = np.where(np.isnan(x_nan) | (x_nan > 0), x_nan, 0)
     np.save(os.path.join(out, "relu_maxpool_nan_expected.npy"),
             r.reshape(1, 1, 2, 2, 2, 2).max(axis=(3, 5)).astype(np.float32))
+    # Edge values for compiled-versus-interpreted activations: NaN, the
+    # infinities, signed zeros, the kinks of HardSwish/HardSigmoid/ReLU6
+    # (+-3, +-6 and their f32 neighbours), denormals and huge values.
+    edges = np.array([[-np.inf, np.inf, np.nan, -0.0, 0.0, 3.0],
+                      [-3.0, 6.0, -6.0, np.nextafter(np.float32(3), np.float32(0)),
+                       np.nextafter(np.float32(-3), np.float32(0)), 1e30],
+                      [-1e30, 1e-45, -1e-45, 0.5, -0.5, 1.0],
+                      [-1.0, 1.5, -1.5, 200.7, -200.7, 3.4e38]], np.float32)
+    np.save(os.path.join(out, "edges.npy"), edges)
+    x_edges = x.copy()
+    x_edges[0, 0, 0, :4] = [np.nan, np.inf, -np.inf, -0.0]
+    x_edges[1, 2, 3, :2] = [1e30, -1e30]
+    np.save(os.path.join(out, "x_edges.npy"), x_edges)
+    # A SqueezeNet fire module: two convolution branches concatenated and
+    # read by a convolution (in integer-only code a concatenation of one
+    # quantized type: calibration unifies the branches' ranges).
+    onnx.save(model([node("Conv", ["x", "w1", "b1"], ["c1"], name="squeeze1x1",
+                          kernel_shape=[1, 1]),
+                     node("Relu", ["c1"], ["r1"], name="relu1"),
+                     node("Conv", ["x", "w3", "b3"], ["c3"], name="expand3x3",
+                          kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+                     node("Relu", ["c3"], ["r3"], name="relu3"),
+                     node("Concat", ["r1", "r3"], ["cat"], name="concat", axis=1),
+                     node("Conv", ["cat", "w", "b"], ["y"], name="conv",
+                          kernel_shape=[1, 1])],
+                    [("x", F, ["N", 3, 8, 8])], [("y", F, ["N", 4, 8, 8])],
+                    [("w1", rand(2, 3, 1, 1, seed=21)), ("b1", rand(2, seed=22)),
+                     ("w3", rand(4, 3, 3, 3, seed=23)), ("b3", rand(4, seed=24)),
+                     ("w", rand(4, 6, 1, 1, seed=25)), ("b", rand(4, seed=26))]),
+              os.path.join(out, "fire_concat.onnx"))
     # Found by qcc-fuzz-import under UBSan: a convolution over an input with
     # a zero-size spatial dimension, padded: every output is the bias.
     w = rand(4, 3, 3, 3, seed=3)

@@ -10,7 +10,10 @@
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace qcc;
@@ -184,26 +187,65 @@ struct ConvertRescale : OpConversionPattern<RescaleOp> {
 };
 
 
+/// The value of a rank-0 (or one-element) bound: a scalar constant when the
+/// bound is one, its element read at run time otherwise.
+Value scalarOf(OpBuilder &b, Location loc, Value bound) {
+  DenseElementsAttr attr;
+  if (matchPattern(bound, m_Constant(&attr)) && attr.getNumElements() == 1)
+    return arith::ConstantOp::create(
+        b, loc, cast<TypedAttr>(*attr.getValues<Attribute>().begin()));
+  SmallVector<Value> zeros(tensorType(bound).getRank(),
+                           arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, bound, zeros);
+}
+
+/// std::min(std::max(x, lo), hi) on floats, as the interpreter's
+/// clampPropagatingNaN: (x < lo ? lo : x), then (hi < v ? hi : v). Both
+/// comparisons are false for NaN, so NaN passes through, and a signed zero
+/// is kept as std::max/std::min keep it (unlike arith.maximumf). A null
+/// bound does not clamp.
+Value clampFloat(OpBuilder &b, Location loc, Value x, Value lo, Value hi) {
+  if (lo) {
+    Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, lo);
+    x = arith::SelectOp::create(b, loc, below, lo, x);
+  }
+  if (hi) {
+    Value above = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, hi, x);
+    x = arith::SelectOp::create(b, loc, above, hi, x);
+  }
+  return x;
+}
+
+/// Clamps: integer ones after qc-lower-to-integer, float ones (ReLU6 and
+/// other Clip nodes of float islands) as the interpreter's
+/// clampPropagatingNaN. The result is the input or a bound, all of the
+/// input's element type, so the float clamp is exact in that type.
 struct ConvertClip : OpConversionPattern<ClipOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ClipOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto result = cast<RankedTensorType>(op.getType());
-    auto element = dyn_cast<IntegerType>(result.getElementType());
-    auto lo = scalarConstant(op.getMin()), hi = scalarConstant(op.getMax());
-    if (!element || (op.getMin() && !lo) || (op.getMax() && !hi))
-      return unsupported(op, "only integer clamps to constant bounds");
+    auto result =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Type element = result.getElementType();
+    const bool integer = isa<IntegerType>(element);
+    if (!integer && !isa<FloatType>(element))
+      return unsupported(op, "only integer and float clamps");
+    Location loc = op.getLoc();
+    Value lo = adaptor.getMin() ? scalarOf(rewriter, loc, adaptor.getMin())
+                                : Value();
+    Value hi = adaptor.getMax() ? scalarOf(rewriter, loc, adaptor.getMax())
+                                : Value();
     Value out = elementwise(
-        rewriter, op.getLoc(), result, adaptor.getInput(), adaptor.getInput(),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
+        rewriter, loc, result, adaptor.getInput(), adaptor.getInput(),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value v = args[0];
+          if (!integer)
+            return clampFloat(b, l, v, lo, hi);
           if (lo)
-            v = arith::MaxSIOp::create(b, loc, v,
-                                       constantInt(b, loc, element, *lo));
+            v = arith::MaxSIOp::create(b, l, v, lo);
           if (hi)
-            v = arith::MinSIOp::create(b, loc, v,
-                                       constantInt(b, loc, element, *hi));
+            v = arith::MinSIOp::create(b, l, v, hi);
           return v;
         });
     rewriter.replaceOp(op, out);
@@ -252,7 +294,9 @@ template <typename OpTy> struct ConvertBinary : OpConversionPattern<OpTy> {
   }
 };
 
-/// Float unary ops of float islands, as applyUnary in the interpreter.
+/// Float unary ops of float islands, as applyUnary in the interpreter: in
+/// double precision with its formula and order of operations, rounded to
+/// f32 once.
 template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OpAdaptor = typename OpTy::Adaptor;
@@ -283,13 +327,153 @@ template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
             r = math::TanhOp::create(b, loc, x);
           } else if constexpr (std::is_same_v<OpTy, ErfOp>) {
             r = math::ErfOp::create(b, loc, x);
-          } else {
+          } else if constexpr (std::is_same_v<OpTy, SqrtOp>) {
             r = math::SqrtOp::create(b, loc, x);
+          } else if constexpr (std::is_same_v<OpTy, HardSwishOp>) {
+            // x * clamp(x / 6 + 0.5, 0, 1).
+            Value v = arith::AddFOp::create(
+                b, loc, arith::DivFOp::create(b, loc, x, f64Constant(b, loc, 6.0)),
+                f64Constant(b, loc, 0.5));
+            r = arith::MulFOp::create(b, loc, x, clampFloat(b, loc, v, zero, one));
+          } else if constexpr (std::is_same_v<OpTy, HardSigmoidOp>) {
+            // clamp(alpha * x + beta, 0, 1).
+            Value v = arith::AddFOp::create(
+                b, loc,
+                arith::MulFOp::create(
+                    b, loc,
+                    f64Constant(b, loc, op.getAlpha().convertToDouble()), x),
+                f64Constant(b, loc, op.getBeta().convertToDouble()));
+            r = clampFloat(b, loc, v, zero, one);
+          } else if constexpr (std::is_same_v<OpTy, LeakyReluOp>) {
+            // x >= 0 ? x : alpha * x (NaN: alpha * NaN).
+            Value keep = arith::CmpFOp::create(
+                b, loc, arith::CmpFPredicate::OGE, x, zero);
+            Value scaled = arith::MulFOp::create(
+                b, loc, f64Constant(b, loc, op.getAlpha().convertToDouble()),
+                x);
+            r = arith::SelectOp::create(b, loc, keep, x, scaled);
+          } else {
+            static_assert(std::is_same_v<OpTy, GeluOp>);
+            // 0.5 * x * (1 + erf(x / sqrt(2))), or with the tanh
+            // approximation 0.5 * x * (1 + tanh(sqrt(2 / pi) *
+            // (x + 0.044715 * x * x * x))), left to right.
+            Value half = arith::MulFOp::create(b, loc, f64Constant(b, loc, 0.5), x);
+            Value t;
+            if (op.getTanhApproximation()) {
+              Value cube = arith::MulFOp::create(
+                  b, loc,
+                  arith::MulFOp::create(
+                      b, loc,
+                      arith::MulFOp::create(b, loc,
+                                            f64Constant(b, loc, 0.044715), x),
+                      x),
+                  x);
+              Value inner = arith::MulFOp::create(
+                  b, loc, f64Constant(b, loc, std::sqrt(2.0 / M_PI)),
+                  arith::AddFOp::create(b, loc, x, cube));
+              t = math::TanhOp::create(b, loc, inner);
+            } else {
+              t = math::ErfOp::create(
+                  b, loc,
+                  arith::DivFOp::create(b, loc, x,
+                                        f64Constant(b, loc, std::sqrt(2.0))));
+            }
+            r = arith::MulFOp::create(b, loc, half,
+                                      arith::AddFOp::create(b, loc, one, t));
           }
           return arith::TruncFOp::create(b, loc, b.getF32Type(), r);
         });
     rewriter.replaceOp(op, out);
     return success();
+  }
+};
+
+/// Element type conversion (qc.cast) as the interpreter does it: the value
+/// as a double, truncated toward zero for integer results, then rounded to
+/// the result type (to nearest even for floats; integers wrap, a
+/// non-finite value becomes 0, i1 is `value != 0`). Out of int64's range a
+/// float becomes 0 too (its low bits as the interpreter's x86 conversion
+/// gives them; for i64 results the interpreter keeps a value no integer
+/// holds).
+struct ConvertCast : OpConversionPattern<CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  static bool isUnsigned(Type t) {
+    if (auto q = dyn_cast<quant::QuantizedType>(t))
+      return !q.isSigned();
+    return t.isInteger(1);
+  }
+
+  static bool isSupported(Type original, Type converted) {
+    if (isa<quant::QuantizedType>(original))
+      return true;
+    return isa<FloatType>(converted) ||
+           (isa<IntegerType>(converted) && converted.isSignlessInteger());
+  }
+
+  LogicalResult
+  matchAndRewrite(CastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Type fromOriginal = op.getInput().getType().getElementType();
+    Type from = tensorType(adaptor.getInput()).getElementType();
+    Type to = result.getElementType();
+    if (!isSupported(fromOriginal, from) ||
+        !isSupported(op.getType().getElementType(), to))
+      return unsupported(op, "only casts between float and signless integer "
+                             "(or quantized) element types");
+    const bool fromUnsigned = isUnsigned(fromOriginal);
+    Value out = elementwise(
+        rewriter, op.getLoc(), result, adaptor.getInput(), adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          return castElement(b, loc, args[0], fromUnsigned, to);
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+
+  static Value castElement(OpBuilder &b, Location loc, Value x,
+                           bool fromUnsigned, Type to) {
+    Type from = x.getType();
+    auto f64 = b.getF64Type();
+    auto toInt = dyn_cast<IntegerType>(to);
+    if (auto fromInt = dyn_cast<IntegerType>(from)) {
+      if (toInt) {
+        if (toInt.getWidth() == 1)
+          return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x,
+                                       constantInt(b, loc, from, 0));
+        if (toInt.getWidth() < fromInt.getWidth())
+          return arith::TruncIOp::create(b, loc, to, x);
+        if (toInt.getWidth() == fromInt.getWidth())
+          return x;
+        return fromUnsigned ? arith::ExtUIOp::create(b, loc, to, x).getResult()
+                            : arith::ExtSIOp::create(b, loc, to, x).getResult();
+      }
+      // Exact in double up to 53 bits, rounded as the interpreter's double
+      // beyond; then rounded once more to the result type, as it does.
+      Value d = fromUnsigned
+                    ? arith::UIToFPOp::create(b, loc, f64, x).getResult()
+                    : arith::SIToFPOp::create(b, loc, f64, x).getResult();
+      return to.isF64() ? d : arith::TruncFOp::create(b, loc, to, d).getResult();
+    }
+    Value d = from.isF64() ? x : arith::ExtFOp::create(b, loc, f64, x).getResult();
+    if (!toInt)
+      return to.isF64() ? d : arith::TruncFOp::create(b, loc, to, d).getResult();
+    Value t = math::TruncOp::create(b, loc, d);
+    if (toInt.getWidth() == 1)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, t,
+                                   f64Constant(b, loc, 0.0));
+    // |t| < 2^63 (false for NaN): the truncated value; otherwise 0.
+    auto i64 = b.getI64Type();
+    Value inRange = arith::CmpFOp::create(
+        b, loc, arith::CmpFPredicate::OLT, math::AbsFOp::create(b, loc, t),
+        f64Constant(b, loc, 9223372036854775808.0));
+    Value safe = arith::SelectOp::create(b, loc, inRange, t,
+                                         f64Constant(b, loc, 0.0));
+    Value i = arith::FPToSIOp::create(b, loc, i64, safe);
+    return toInt.getWidth() == 64 ? i
+                                  : arith::TruncIOp::create(b, loc, to, i).getResult();
   }
 };
 
@@ -302,5 +486,8 @@ void qcc::qc_to_linalg::populateElementwisePatterns(const TypeConverter &convert
                ConvertBinary<MulOp>, ConvertBinary<DivOp>, ConvertBinary<PowOp>,
                ConvertFloatUnary<ReluOp>, ConvertFloatUnary<SigmoidOp>,
                ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
-               ConvertFloatUnary<SqrtOp>>(converter, patterns.getContext());
+               ConvertFloatUnary<SqrtOp>, ConvertFloatUnary<HardSwishOp>,
+               ConvertFloatUnary<HardSigmoidOp>, ConvertFloatUnary<LeakyReluOp>,
+               ConvertFloatUnary<GeluOp>, ConvertCast>(converter,
+                                                       patterns.getContext());
 }

@@ -1,7 +1,8 @@
-//===- NormalizationToLinalg.cpp - Softmax, LayerNorm to linalg -----------===//
+//===- NormalizationToLinalg.cpp - Normalizations, means to linalg --------===//
 //
-// The float islands' normalizations, in double precision as the interpreter
-// computes them and rounded to f32 once.
+// The float islands' normalizations (softmax, layer and batch
+// normalization) and means, in double precision as the interpreter computes
+// them and rounded to f32 once.
 //
 //===----------------------------------------------------------------------===//
 
@@ -257,9 +258,115 @@ struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
   }
 };
 
+/// f32 mean over axes, as the interpreter computes it: the sum in double
+/// precision in index order (linalg's loops run in the dimensions' order),
+/// divided by the number of reduced elements, rounded to f32 once.
+struct ConvertReduceMean : OpConversionPattern<ReduceMeanOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReduceMeanOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    Value x = adaptor.getInput();
+    RankedTensorType input = tensorType(x);
+    const int64_t rank = input.getRank();
+    ArrayRef<int64_t> axes = op.getAxes();
+    // No axes: every dimension (as the interpreter reads them).
+    auto isReduced = [&](int64_t d) {
+      return axes.empty() || llvm::is_contained(axes, d);
+    };
+    bool staticReduced = true;
+    for (int64_t d = 0; d < rank; ++d)
+      staticReduced &= !(isReduced(d) && input.isDynamicDim(d));
+    if (!result.getElementType().isF32() || !staticReduced)
+      return unsupported(op, "only f32 means over static dimensions");
+    Location loc = op.getLoc();
+    SmallVector<bool> reduced;
+    double count = 1;
+    for (int64_t d = 0; d < rank; ++d) {
+      reduced.push_back(isReduced(d));
+      if (reduced.back())
+        count *= static_cast<double>(input.getDimSize(d));
+    }
+    Value sum = reduceDimensions(
+        rewriter, loc, x, reduced, f64Constant(rewriter, loc, 0.0),
+        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          return arith::AddFOp::create(b, l, acc, toF64(b, l, v));
+        });
+    // 0 / 0 = NaN for an empty reduction, as in the interpreter.
+    Value mean = elementwise(
+        rewriter, loc, tensorType(sum).clone(rewriter.getF32Type()), sum, sum,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::TruncFOp::create(
+              b, l, b.getF32Type(),
+              arith::DivFOp::create(b, l, args[0], f64Constant(b, l, count)));
+        });
+    return replaceByReduction(rewriter, op, mean, result);
+  }
+};
+
+/// f32 inference batch normalization that was not folded into a
+/// convolution, as the interpreter computes it: in double precision,
+/// (x - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + bias[c], left to
+/// right, rounded to f32 once.
+struct ConvertBatchNorm : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    SmallVector<Value> params = {adaptor.getMean(), adaptor.getVariance(),
+                                 adaptor.getScale(), adaptor.getBias()};
+    auto isChannelVector = [&](Value v) {
+      RankedTensorType t = tensorType(v);
+      return t.getRank() == 1 && t.getElementType().isF32() &&
+             t.getDimSize(0) == result.getDimSize(1);
+    };
+    if (!result.getElementType().isF32() || result.getRank() < 2 ||
+        result.isDynamicDim(1) || !llvm::all_of(params, isChannelVector))
+      return unsupported(op, "only f32 batch normalization with [C] "
+                             "parameters");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    const int64_t rank = result.getRank();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx));
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    llvm::append_range(inputs, params);
+    SmallVector<AffineMap> maps = {identity, channel, channel, channel,
+                                   channel, identity};
+    const double epsilon = op.getEpsilon().convertToDouble();
+    Value out =
+        linalg::GenericOp::create(
+            rewriter, loc, result, inputs,
+            emptyLike(rewriter, loc, result, adaptor.getInput()), maps,
+            parallel(rank),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value x = toF64(b, l, args[0]), mean = toF64(b, l, args[1]),
+                    var = toF64(b, l, args[2]), scale = toF64(b, l, args[3]),
+                    bias = toF64(b, l, args[4]);
+              Value v = arith::DivFOp::create(
+                  b, l, arith::SubFOp::create(b, l, x, mean),
+                  math::SqrtOp::create(
+                      b, l,
+                      arith::AddFOp::create(b, l, var,
+                                            f64Constant(b, l, epsilon))));
+              v = arith::AddFOp::create(
+                  b, l, arith::MulFOp::create(b, l, v, scale), bias);
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::TruncFOp::create(b, l, b.getF32Type(), v).getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
 } // namespace
 
 void qcc::qc_to_linalg::populateNormalizationPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns) {
-  patterns.add<ConvertSoftmax, ConvertLayerNorm>(converter, patterns.getContext());
+  patterns.add<ConvertSoftmax, ConvertLayerNorm, ConvertReduceMean,
+               ConvertBatchNorm>(converter, patterns.getContext());
 }

@@ -121,45 +121,18 @@ struct ConvertReduceSum : OpConversionPattern<ReduceSumOp> {
     auto acc = dyn_cast<IntegerType>(result.getElementType());
     if (!acc || !op.getKeepdims() || op.getAxes().empty())
       return unsupported(op, "only integer sums with keepdims over given axes");
-    Location loc = op.getLoc();
-    MLIRContext *ctx = getContext();
-    // Sum into the reduced shape, then expand back to keepdims.
-    SmallVector<int64_t> reducedShape;
-    SmallVector<AffineExpr> outExprs;
-    SmallVector<utils::IteratorType> iterators;
-    for (int64_t d = 0; d < input.getRank(); ++d) {
-      const bool reduced = llvm::is_contained(op.getAxes(), d);
-      iterators.push_back(reduced ? utils::IteratorType::reduction
-                                  : utils::IteratorType::parallel);
-      if (!reduced) {
-        reducedShape.push_back(input.getDimSize(d));
-        outExprs.push_back(getAffineDimExpr(d, ctx));
-      }
-    }
-    auto reducedType = RankedTensorType::get(reducedShape, acc);
-    Value init = linalg::FillOp::create(
-                     rewriter, loc, constantInt(rewriter, loc, acc, 0),
-                     emptyLike(rewriter, loc, reducedType, adaptor.getInput()))
-                     .getResult(0);
-    Value sum =
-        linalg::GenericOp::create(
-            rewriter, loc, reducedType, adaptor.getInput(), init,
-            ArrayRef<AffineMap>{
-                AffineMap::getMultiDimIdentityMap(input.getRank(), ctx),
-                AffineMap::get(input.getRank(), 0, outExprs, ctx)},
-            iterators,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value v = arith::ExtSIOp::create(b, l, acc, args[0]);
-              linalg::YieldOp::create(
-                  b, l, arith::AddIOp::create(b, l, args[1], v).getResult());
-            })
-            .getResult(0);
-    auto reassociation = getReassociationIndicesForReshape(reducedType, result);
-    if (!reassociation)
-      return unsupported(op, "cannot expand the reduced shape");
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, result, sum,
-                                                       *reassociation);
-    return success();
+    // Sum into the kept dimensions, then expand back to keepdims.
+    SmallVector<bool> reduced;
+    for (int64_t d = 0; d < input.getRank(); ++d)
+      reduced.push_back(llvm::is_contained(op.getAxes(), d));
+    Value sum = reduceDimensions(
+        rewriter, op.getLoc(), adaptor.getInput(), reduced,
+        constantInt(rewriter, op.getLoc(), acc, 0),
+        [&](OpBuilder &b, Location l, Value v, Value total) -> Value {
+          return arith::AddIOp::create(b, l, total,
+                                       arith::ExtSIOp::create(b, l, acc, v));
+        });
+    return replaceByReduction(rewriter, op, sum, result);
   }
 };
 

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Matchers.h"
 
 namespace qcc {
@@ -170,6 +171,61 @@ Value broadcastBias(OpBuilder &b, Location loc, RankedTensorType type,
                                   init)
         .getResult(0);
   return broadcastInto(b, loc, bias, axis, init);
+}
+
+Value reduceDimensions(
+    OpBuilder &b, Location loc, Value input, ArrayRef<bool> reduced,
+    Value init, function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = tensorType(input);
+  SmallVector<int64_t> keptShape;
+  SmallVector<AffineExpr> kept;
+  SmallVector<utils::IteratorType> iterators;
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    iterators.push_back(reduced[d] ? utils::IteratorType::reduction
+                                   : utils::IteratorType::parallel);
+    if (reduced[d])
+      continue;
+    keptShape.push_back(type.getDimSize(d));
+    kept.push_back(getAffineDimExpr(d, ctx));
+    if (type.isDynamicDim(d))
+      dynamic.push_back(tensor::DimOp::create(b, loc, input, d));
+  }
+  auto keptType = RankedTensorType::get(keptShape, init.getType());
+  Value start =
+      linalg::FillOp::create(
+          b, loc, init,
+          tensor::EmptyOp::create(b, loc, keptShape, init.getType(), dynamic)
+              .getResult())
+          .getResult(0);
+  return linalg::GenericOp::create(
+             b, loc, keptType, input, start,
+             ArrayRef<AffineMap>{
+                 AffineMap::getMultiDimIdentityMap(type.getRank(), ctx),
+                 AffineMap::get(type.getRank(), 0, kept, ctx)},
+             iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl,
+                                       combine(nb, nl, args[0], args[1]));
+             })
+      .getResult(0);
+}
+
+LogicalResult replaceByReduction(ConversionPatternRewriter &rewriter,
+                                 Operation *op, Value reducedValue,
+                                 RankedTensorType result) {
+  auto type = tensorType(reducedValue);
+  if (type == result) {
+    rewriter.replaceOp(op, reducedValue);
+    return success();
+  }
+  auto reassociation = getReassociationIndicesForReshape(type, result);
+  if (!reassociation)
+    return unsupported(op, "cannot expand the reduced shape");
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, result, reducedValue,
+                                                     *reassociation);
+  return success();
 }
 
 } // namespace qcc::qc_to_linalg

@@ -78,10 +78,30 @@ mlir::Value broadcastBias(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::RankedTensorType type, mlir::Value bias,
                           int64_t axis, mlir::Value like);
 
+/// `input` reduced over the dimensions `reduced` marks: a linalg.generic
+/// into a tensor of the kept dimensions (in order) filled with `init`,
+/// combining each element as `combine(b, loc, element, accumulator)`. The
+/// loops run in the dimensions' order, so each accumulator takes its
+/// elements in index order, as the interpreter adds them.
+mlir::Value reduceDimensions(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+    llvm::ArrayRef<bool> reduced, mlir::Value init,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   mlir::Value, mlir::Value)>
+        combine);
+
+/// Replaces `op` by `reducedValue` (the kept dimensions of a reduction)
+/// reshaped to `op`'s result type (reduced dimensions kept with size 1).
+mlir::LogicalResult replaceByReduction(mlir::ConversionPatternRewriter &rewriter,
+                                       mlir::Operation *op,
+                                       mlir::Value reducedValue,
+                                       mlir::RankedTensorType result);
+
 // The pattern families.
 
-/// Quantize, dequantize, storage casts, rescales, clamps and the float
-/// islands' element-wise arithmetic (ElementwiseToLinalg.cpp).
+/// Quantize, dequantize, storage and element casts, rescales, clamps and
+/// the float islands' element-wise arithmetic and activations
+/// (ElementwiseToLinalg.cpp).
 void populateElementwisePatterns(const mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 /// Convolutions and matrix products (ContractionToLinalg.cpp).
@@ -90,10 +110,11 @@ void populateContractionPatterns(const mlir::TypeConverter &converter,
 /// Padding, pooling and reductions (PoolingToLinalg.cpp).
 void populatePoolingPatterns(const mlir::TypeConverter &converter,
                              mlir::RewritePatternSet &patterns);
-/// Softmax and layer normalization (NormalizationToLinalg.cpp).
+/// Softmax, layer and batch normalization, means
+/// (NormalizationToLinalg.cpp).
 void populateNormalizationPatterns(const mlir::TypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
-/// Reshape and transpose (ShapeToLinalg.cpp).
+/// Reshape, transpose, concat, split, slice, gather (ShapeToLinalg.cpp).
 void populateShapePatterns(const mlir::TypeConverter &converter,
                            mlir::RewritePatternSet &patterns);
 

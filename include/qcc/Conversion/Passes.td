@@ -24,14 +24,18 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
       `linalg.generic` contractions; integer operands are sign-extended to
       the accumulator type;
     * `qc.max_pool` (2-d): `tensor.pad` with the type's minimum and
-      `linalg.pooling_nchw_max`; `qc.reduce_sum`, `qc.add`, `qc.clip`:
-      `linalg.generic`; `qc.reshape`: `tensor.collapse_shape` /
-      `expand_shape`; `qc.transpose`: `linalg.transpose`;
-    * float islands (element-wise ops, `qc.softmax`): double-precision
-      `linalg.generic`s rounded to f32 once per op, in the interpreter's
-      order of operations (bit-exact with it; `exp`, `tanh`, `erf` through
-      libm); float models (`qcc compile --float`): f32 convolutions (im2col
-      and a contraction), matrix products, pooling.
+      `linalg.pooling_nchw_max`; `qc.reduce_sum`, `qc.add`, `qc.clip`,
+      `qc.cast`: `linalg.generic`; `qc.reshape`: `tensor.collapse_shape` /
+      `expand_shape`; `qc.transpose`: `linalg.transpose`; `qc.concat`:
+      `tensor.insert_slice`s; `qc.split`, `qc.slice`: `tensor.extract_slice`
+      (a `linalg.generic` for negative steps); `qc.gather`: a
+      `linalg.generic` of `tensor.extract`s (indices clamped into range);
+    * float islands (element-wise ops and activations, `qc.clip`,
+      `qc.softmax`, `qc.layer_norm`, `qc.batch_norm`, `qc.reduce_mean`):
+      double-precision `linalg.generic`s rounded to f32 once per op, in the
+      interpreter's order of operations (bit-exact with it; `exp`, `tanh`,
+      `erf` through libm); float models (`qcc compile --float`): f32
+      convolutions (im2col and a contraction), matrix products, pooling.
 
     Anything else is an error naming the op and its ONNX node.
 
