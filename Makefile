@@ -22,7 +22,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo check docs clean conformance-report
+.PHONY: all deps configure build demo check docs clean conformance-report zoo
 
 all: build
 
@@ -62,3 +62,14 @@ clean:
 conformance-report: configure
 	ninja -C $(BUILD_DIR) qcc-conformance
 	$(BUILD_DIR)/bin/qcc-conformance --report docs/onnx-conformance.md
+
+# The model zoo of docs/model-zoo.md: torchvision architectures (random
+# weights, seeded) exported to ONNX, then each through qcc (import, the
+# interpreter and compiled f32 against PyTorch, the int8 compile, its
+# exactness and SQNR). Prints the table the doc holds. Not part of `make
+# check`: about 20 minutes on 2 cores, and not every model compiles yet.
+ZOO_DIR ?= $(BUILD_DIR)/zoo
+zoo: build
+	@QCC_ZOO=1 scripts/install-deps.sh
+	/usr/bin/python3 python/make_zoo.py $(ZOO_DIR)/models
+	/usr/bin/python3 python/check_zoo.py $(BUILD_DIR)/bin/qcc $(ZOO_DIR)/models $(ZOO_DIR)/work

@@ -26,6 +26,11 @@ if [ -n "${QCC_SANITIZE:-}" ]; then
   PACKAGES+=(libclang-rt-22-dev)
 fi
 
+# The model zoo (make zoo): torchvision's architectures, exported by PyTorch.
+if [ -n "${QCC_ZOO:-}" ]; then
+  PACKAGES+=(python3-torchvision python3-onnx python3-numpy)
+fi
+
 apt_install_missing qcc "${PACKAGES[@]}"
 
 # Version checks: fail with a clear message rather than a confusing build error.

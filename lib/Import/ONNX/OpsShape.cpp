@@ -700,6 +700,10 @@ LogicalResult convertCast(NodeContext &ctx) {
     return ctx.unsupported("a cast to data type " +
                            onnxDataTypeName(static_cast<int32_t>(to)));
   const int32_t dataType = static_cast<int32_t>(to);
+  // bfloat16 data are read and computed as raw 16-bit words elsewhere.
+  if (dataType == TensorProto::BFLOAT16 ||
+      x->dataType == TensorProto::BFLOAT16)
+    return ctx.unsupported("a cast from or to bfloat16");
   if (!x->literal && x->initializer &&
       failed(ctx.importer.decodeLiteral(*x, ctx.node.input(0))))
     return failure();

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Runs the model zoo (python/make_zoo.py) through qcc and reports each step.
+
+For each model in ZOO_DIR: import; the interpreter against PyTorch fp32;
+`qcc compile --float` and its output against PyTorch; the int8 compile
+(integer-only, or with its float islands listed), its compiled output
+against the interpreter on its own lowered IR (bit-exact), and its SQNR
+against PyTorch fp32. Prints a Markdown table (docs/model-zoo.md holds
+the latest); a cell names the first error of a step that fails.
+
+Usage: /usr/bin/python3 python/check_zoo.py QCC ZOO_DIR WORK_DIR [NAME ...]
+"""
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+STEPS = ["import", "interp", "float", "int8", "exact"]
+
+
+def run(cmd, timeout=1800):
+    start = time.time()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=timeout)
+    return p.returncode, p.stdout, time.time() - start
+
+
+def close(a, b, rtol=1e-3, atol=1e-4):
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+
+
+def sqnr(signal, approx):
+    noise = np.sum((signal.astype(np.float64) - approx) ** 2)
+    power = np.sum(signal.astype(np.float64) ** 2)
+    return float("inf") if noise == 0 else 10 * np.log10(power / noise)
+
+
+def first_error(text):
+    """The most specific line of a failure: the ops code generation lacks,
+    or else the first error."""
+    lines = [l.strip() for l in text.splitlines()]
+    missing = sorted({l.split("'")[1] for l in lines
+                      if "no CPU code generation for '" in l})
+    if missing:
+        return "no code for " + ", ".join(missing)
+    for line in lines:
+        if "error" in line:
+            return line[:160]
+    return lines[-1][:160] if lines else "failed"
+
+
+def check(qcc, zoo, work, name):
+    onnx = os.path.join(zoo, name + ".onnx")
+    x = os.path.join(zoo, name + "_input.npy")
+    calib = os.path.join(zoo, name + "_calib.npy")
+    ref = np.load(os.path.join(zoo, name + "_torch.npy"))
+    out = os.path.join(work, name)
+    os.makedirs(out, exist_ok=True)
+    r = {"model": name}
+
+    rc, text, _ = run([qcc, "import", onnx, "-o", os.path.join(out, "m.mlir")])
+    r["import"] = "ok" if rc == 0 else first_error(text)
+    if rc:
+        return r
+    rc, text, t = run([qcc, "run", onnx, "--input", x, "-o",
+                       os.path.join(out, "interp.npy")])
+    r["interp"] = (("ok" if close(np.load(os.path.join(out, "interp.npy")), ref)
+                    else "differs from PyTorch") if rc == 0 else first_error(text))
+    rc, text, t = run([qcc, "compile", onnx, "--float", "-o",
+                       os.path.join(out, "float")])
+    if rc == 0:
+        rc, text, _ = run([qcc, "run", os.path.join(out, "float"), "--input", x,
+                           "-o", os.path.join(out, "float.npy")])
+    r["float"] = (("ok" if close(np.load(os.path.join(out, "float.npy")), ref)
+                   else "differs from PyTorch") if rc == 0 else first_error(text))
+    rc, text, t = run([qcc, "compile", onnx, "--calib", calib, "-o",
+                       os.path.join(out, "int8")])
+    islands = "float islands" in text
+    if rc == 0:
+        r["int8"] = "ok (float islands)" if islands else "ok (integer-only)"
+        rc, text, _ = run([qcc, "run", os.path.join(out, "int8"), "--input", x,
+                           "-o", os.path.join(out, "int8.npy")])
+        rc2, text2, _ = run([qcc, "run", os.path.join(out, "int8", "model.mlir"),
+                             "--input", x, "-o", os.path.join(out, "int8.interp.npy")])
+        if rc == 0 and rc2 == 0:
+            a = np.load(os.path.join(out, "int8.npy"))
+            b = np.load(os.path.join(out, "int8.interp.npy"))
+            r["exact"] = "ok" if np.array_equal(a, b) else "differs"
+            r["sqnr"] = "%.1f dB" % sqnr(ref, a)
+        else:
+            r["exact"] = first_error(text if rc else text2)
+    else:
+        r["int8"] = first_error(text)
+    return r
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    qcc, zoo, work = sys.argv[1:4]
+    names = sys.argv[4:] or sorted(f[:-5] for f in os.listdir(zoo)
+                                   if f.endswith(".onnx"))
+    print("| model | import | interpreter = PyTorch | compiled f32 = PyTorch "
+          "| int8 compile | int8 compiled = its IR | int8 SQNR |")
+    print("|---|---|---|---|---|---|---|")
+    for name in names:
+        r = check(qcc, zoo, work, name)
+        cells = [r.get(s, "–") for s in STEPS] + [r.get("sqnr", "–")]
+        print("| %s | %s |" % (name, " | ".join(cells)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
