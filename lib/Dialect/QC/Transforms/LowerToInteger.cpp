@@ -517,7 +517,9 @@ struct LowerAvgPool : OpRewritePattern<QuantizeOp> {
 
 /// Scale-preserving ops (max pooling, reshapes, transposes and
 /// concatenations) between values of one quantized type move the stored
-/// integers.
+/// integers. A concatenation's inputs of other (per-tensor) types are first
+/// rescaled to its result's type: e.g. a SqueezeNet fire module, whose two
+/// branches have ranges of their own.
 struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -532,11 +534,32 @@ struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
       return failure();
     Type quantType = getElementTypeOrSelf(quantize.getType());
     SmallVector<Value> operands;
+    // Every operand checked before any op is created.
+    const bool requantizeInputs = isa<ConcatOp>(op);
+    SmallVector<Value> activations;
     for (Value operand : op->getOperands()) {
       Value q = activationFrom(operand);
-      if (!q || getElementTypeOrSelf(q.getType()) != quantType)
+      if (!q)
         return failure();
-      operands.push_back(toStorage(rewriter, op->getLoc(), q));
+      if (getElementTypeOrSelf(q.getType()) != quantType) {
+        std::optional<IntQuant> in = getIntQuant(q.getType());
+        if (!requantizeInputs || !in || in->axis ||
+            !numerics::approximateDyadic(in->scales[0] / out->scales[0]).scale)
+          return failure();
+      }
+      activations.push_back(q);
+    }
+    for (Value q : activations) {
+      Value stored = toStorage(rewriter, op->getLoc(), q);
+      if (getElementTypeOrSelf(q.getType()) != quantType) {
+        IntQuant in = *getIntQuant(q.getType());
+        auto rescaled =
+            createRescale(rewriter, op->getLoc(), stored,
+                          {in.scales[0] / out->scales[0]}, in.zeroPoint,
+                          out->zeroPoint, out->storage, {});
+        stored = *rescaled; // checked above: the ratio is dyadic
+      }
+      operands.push_back(stored);
     }
     Operation *integer = rewriter.clone(*op);
     integer->setOperands(operands);

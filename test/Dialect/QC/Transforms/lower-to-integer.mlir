@@ -168,3 +168,24 @@ func.func @avg_pool_exclude_pad(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x3x3xf32> 
   %2 = qc.dequantize %1 : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.25:-5>> -> tensor<1x2x3x3xf32>
   return %2 : tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// A concatenation of values of other types: the input of another scale is
+// rescaled to the result's (0.5 / 0.25 = 2, zero point 0 to 3) first; the
+// input of the result's type moves as it is.
+// CHECK-LABEL: func @concat_requantizes
+// CHECK: %[[A:.*]] = qc.storage_cast %{{.*}} : tensor<1x2x!quant.uniform<i8:f32, 5.000000e-01>> -> tensor<1x2xi8>
+// CHECK: %[[RA:.*]] = qc.rescale %[[A]] multiplier [1073741824] shift [29] zp (0, 3) : tensor<1x2xi8> -> tensor<1x2xi8>
+// CHECK: %[[B:.*]] = qc.storage_cast %{{.*}} : tensor<1x3x!quant.uniform<i8:f32, 2.500000e-01:3>> -> tensor<1x3xi8>
+// CHECK: qc.concat %[[RA]], %[[B]] {axis = 1 : i64} : (tensor<1x2xi8>, tensor<1x3xi8>) -> tensor<1x5xi8>
+func.func @concat_requantizes(%a: tensor<1x2xf32>, %b: tensor<1x3xf32>) -> tensor<1x5xf32> {
+  %qa = qc.quantize %a : tensor<1x2xf32> -> tensor<1x2x!quant.uniform<i8:f32, 0.5>>
+  %da = qc.dequantize %qa : tensor<1x2x!quant.uniform<i8:f32, 0.5>> -> tensor<1x2xf32>
+  %qb = qc.quantize %b : tensor<1x3xf32> -> tensor<1x3x!quant.uniform<i8:f32, 0.25:3>>
+  %db = qc.dequantize %qb : tensor<1x3x!quant.uniform<i8:f32, 0.25:3>> -> tensor<1x3xf32>
+  %c = qc.concat %da, %db {axis = 1 : i64} : (tensor<1x2xf32>, tensor<1x3xf32>) -> tensor<1x5xf32>
+  %qc = qc.quantize %c : tensor<1x5xf32> -> tensor<1x5x!quant.uniform<i8:f32, 0.25:3>>
+  %dc = qc.dequantize %qc : tensor<1x5x!quant.uniform<i8:f32, 0.25:3>> -> tensor<1x5xf32>
+  return %dc : tensor<1x5xf32>
+}

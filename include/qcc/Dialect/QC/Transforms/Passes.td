@@ -214,7 +214,9 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       `count_include_pad`; no `ceil_mode`): a `qc.pad` with the zero point
       if padded, an int32 `qc.sum_pool`, and the same rescale.
     * `max_pool`, `reshape`, `transpose` and `concat` whose inputs and
-      output share one quantized type run on the stored integers.
+      output share one quantized type run on the stored integers; a
+      `concat`'s inputs of other per-tensor types are first rescaled to its
+      output's type (SqueezeNet's fire modules, Inception's branches).
     * `quantize(dequantize(q))`: a rescale between the two types (or `q`).
 
     Every multiplier is the numerics library's dyadic approximation; the
