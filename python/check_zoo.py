@@ -22,8 +22,12 @@ STEPS = ["import", "interp", "float", "int8", "exact"]
 
 def run(cmd, timeout=1800):
     start = time.time()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, timeout=timeout)
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True,
+                           timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return 1, "error: %s" % e, time.time() - start
     return p.returncode, p.stdout, time.time() - start
 
 
@@ -41,8 +45,9 @@ def first_error(text):
     """The most specific line of a failure: the ops code generation lacks,
     or else the first error."""
     lines = [l.strip() for l in text.splitlines()]
-    missing = sorted({l.split("'")[1] for l in lines
-                      if "no CPU code generation for '" in l})
+    marker = "no CPU code generation for '"
+    missing = sorted({l.split(marker)[1].split("'")[0] for l in lines
+                      if marker in l})
     if missing:
         return "no code for " + ", ".join(missing)
     for line in lines:
