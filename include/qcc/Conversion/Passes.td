@@ -20,7 +20,12 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
       arithmetic shift right, `+ zp_out`, clamp (TOSA apply_scale), with
       per-channel multipliers and shifts read from constant tensors;
     * `qc.conv` (2-d, group 1, after `qc.pad`): `linalg.conv_2d_nchw_fchw`
-      into the broadcast bias; `qc.gemm` / `qc.matmul` (2-d):
+      into the broadcast bias; grouped and depthwise `qc.conv` (integer
+      and f32) and `qc.conv_transpose` (as the convolution of the
+      zero-stretched input with the flipped weight): a `linalg.generic` on
+      views with the group as a dimension, loops `(n, g, j, oh, c, kh, kw,
+      ow)` (no im2col; the innermost loop runs along an output row);
+      `qc.gemm` / `qc.matmul` (2-d):
       `linalg.generic` contractions; integer operands are sign-extended to
       the accumulator type;
     * `qc.max_pool` (2-d): `tensor.pad` with the type's minimum and
@@ -30,8 +35,11 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
     * float islands (element-wise ops, `qc.softmax`): double-precision
       `linalg.generic`s rounded to f32 once per op, in the interpreter's
       order of operations (bit-exact with it; `exp`, `tanh`, `erf` through
-      libm); float models (`qcc compile --float`): f32 convolutions (im2col
-      and a contraction), matrix products, pooling.
+      libm); `qc.avg_pool` (2-d, any padding, `count_include_pad`,
+      `ceil_mode`): window sums in double precision divided by constant
+      per-position divisors, as the interpreter computes them; float models
+      (`qcc compile --float`): f32 convolutions (im2col and a contraction
+      for group 1), matrix products, pooling.
 
     Anything else is an error naming the op and its ONNX node.
 
