@@ -89,7 +89,8 @@ def FuseElementwise : Pass<"qc-fuse-elementwise"> {
     element-wise op, the trailing loops that all operands index as their
     own trailing dimensions are merged into one (e.g. `H x W` of a
     per-channel rescale, with reshapes around the op), so that the
-    innermost loop is long enough for LLVM to vectorize.
+    innermost loop is long enough for LLVM to vectorize; ops with a
+    constant index (a broadcast size-1 dimension) are left as they are.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
