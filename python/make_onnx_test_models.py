@@ -470,6 +470,81 @@ def calibration_fixtures(out):
     np.save(os.path.join(out, "wide.npy"), wide)
 
 
+def codegen_conv_models(out):
+    """Models of the CPU code generation tests of grouped and depthwise
+    convolutions, average pooling and transposed convolutions
+    (test/Target/CPU/conv-groups.test), their input and calibration data."""
+    r = lambda *s, seed: (np.random.default_rng(seed).standard_normal(s) * 0.3).astype(np.float32)
+    X = [("x", F, ["N", 3, 8, 8])]
+
+    def save(name, nodes, shape, inits, opset=13):
+        m = model(nodes, X, [("y", F, shape)], inits, opset=opset, name=name)
+        onnx.checker.check_model(m)
+        onnx.save(m, os.path.join(out, name + ".onnx"))
+
+    # A residual block with depthwise convolutions (MobileNet's pattern):
+    # depthwise with one filter per channel, and with two (stride 2).
+    save("depthwise_residual", [
+        node("Conv", ["x", "w0", "b0"], ["c0"], name="conv0", pads=[1, 1, 1, 1]),
+        node("Relu", ["c0"], ["a"], name="relu0"),
+        node("Conv", ["a", "w1", "b1"], ["c1"], name="dw1", group=8, pads=[1, 1, 1, 1]),
+        node("Relu", ["c1"], ["r1"], name="relu1"),
+        node("Conv", ["r1", "w2", "b2"], ["c2"], name="pw1"),
+        node("Add", ["a", "c2"], ["s"], name="residual"),
+        node("Conv", ["s", "w3", "b3"], ["c3"], name="dw2", group=8, pads=[1, 1, 1, 1],
+             strides=[2, 2]),
+        node("Relu", ["c3"], ["r3"], name="relu3"),
+        node("AveragePool", ["r3"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+        node("GlobalAveragePool", ["p"], ["g"], name="gap"),
+        node("Flatten", ["g"], ["f"], name="flatten"),
+        node("Gemm", ["f", "wf", "bf"], ["y"], name="fc", transB=1),
+    ], ["N", 5], [("w0", r(8, 3, 3, 3, seed=21)), ("b0", r(8, seed=22)),
+                  ("w1", r(8, 1, 3, 3, seed=23)), ("b1", r(8, seed=24)),
+                  ("w2", r(8, 8, 1, 1, seed=25)), ("b2", r(8, seed=26)),
+                  ("w3", r(16, 1, 3, 3, seed=27)), ("b3", r(16, seed=28)),
+                  ("wf", r(5, 16, seed=29)), ("bf", r(5, seed=30))])
+    # Grouped convolutions: 3 groups of 2 -> 2 channels; 2 groups of 3 -> 2
+    # channels with stride and dilation.
+    save("grouped_conv", [
+        node("Conv", ["x", "w0"], ["c0"], name="conv0"),
+        node("Relu", ["c0"], ["a"], name="relu0"),
+        node("Conv", ["a", "w1", "b1"], ["c1"], name="g3", group=3, pads=[1, 1, 1, 1]),
+        node("Relu", ["c1"], ["r1"], name="relu1"),
+        node("Conv", ["r1", "w2", "b2"], ["y"], name="g2", group=2, pads=[2, 2, 2, 2],
+             strides=[2, 2], dilations=[2, 2]),
+    ], ["N", 4, 4, 4], [("w0", r(6, 3, 1, 1, seed=31)), ("w1", r(6, 2, 3, 3, seed=32)),
+                        ("b1", r(6, seed=33)), ("w2", r(4, 3, 3, 3, seed=34)),
+                        ("b2", r(4, seed=35))])
+    # Transposed convolutions: stride 2 with pads and output_padding, then
+    # grouped.
+    save("conv_transpose_chain", [
+        node("ConvTranspose", ["x", "w0", "b0"], ["t0"], name="up0", strides=[2, 2],
+             pads=[1, 1, 1, 1], output_padding=[1, 1]),
+        node("Relu", ["t0"], ["a"], name="relu0"),
+        node("ConvTranspose", ["a", "w1"], ["y"], name="up1", group=2, strides=[2, 2],
+             kernel_shape=[2, 2]),
+    ], ["N", 2, 32, 32], [("w0", r(3, 4, 3, 3, seed=41)), ("b0", r(4, seed=42)),
+                          ("w1", r(4, 1, 2, 2, seed=43))], opset=11)
+    # Average pooling: padding not counted, ceil_mode windows running past
+    # the padded input (counted and not).
+    for name, attrs, shape in [
+            ("avgpool_pads_exclude", dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                                          count_include_pad=0), [8, 8]),
+            ("avgpool_ceil_include", dict(kernel_shape=[2, 2], strides=[2, 2],
+                                          pads=[1, 1, 0, 0], ceil_mode=1,
+                                          count_include_pad=1), [5, 5]),
+            ("avgpool_ceil_exclude", dict(kernel_shape=[3, 3], strides=[2, 2],
+                                          pads=[0, 1, 0, 0], ceil_mode=1,
+                                          count_include_pad=0), [4, 4])]:
+        save(name, [node("AveragePool", ["x"], ["y"], name="pool", **attrs)],
+             ["N", 3] + shape, [], opset=11)
+    rng = np.random.default_rng(44)
+    np.save(os.path.join(out, "x.npy"), rng.uniform(-1, 1, (8, 3, 8, 8)).astype(np.float32))
+    wide = rng.uniform(-2, 3, (4, 3, 8, 8)).astype(np.float32)
+    wide[0, 0, 0, :3] = [np.inf, -np.inf, 1e30]
+    np.save(os.path.join(out, "wide.npy"), wide)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "test/Import/ONNX/Inputs"
     os.makedirs(os.path.join(out, "ops"), exist_ok=True)
@@ -483,6 +558,8 @@ def main():
                              "examples"))
     os.makedirs(os.path.join(out, "calib"), exist_ok=True)
     calibration_fixtures(os.path.join(out, "calib"))
+    os.makedirs(os.path.join(out, "codegen"), exist_ok=True)
+    codegen_conv_models(os.path.join(out, "codegen"))
 
 
 if __name__ == "__main__":

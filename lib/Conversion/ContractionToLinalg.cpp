@@ -21,6 +21,29 @@ using namespace qcc::qc_to_linalg;
 
 namespace {
 
+/// The body of a float contraction: acc + a * b (args a, b, acc).
+void yieldMultiplyAdd(OpBuilder &b, Location loc, ValueRange args) {
+  linalg::YieldOp::create(
+      b, loc,
+      arith::AddFOp::create(b, loc, args[2],
+                            arith::MulFOp::create(b, loc, args[0], args[1]))
+          .getResult());
+}
+
+/// The body of an integer or float contraction: acc + a * b (args a, b,
+/// acc), integer operands sign-extended to the accumulator.
+void yieldMultiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
+  Type acc = args[2].getType();
+  if (!isa<IntegerType>(acc))
+    return yieldMultiplyAdd(b, loc, args);
+  Value x = arith::ExtSIOp::create(b, loc, acc, args[0]);
+  Value y = arith::ExtSIOp::create(b, loc, acc, args[1]);
+  linalg::YieldOp::create(
+      b, loc,
+      arith::AddIOp::create(b, loc, args[2], arith::MulIOp::create(b, loc, x, y))
+          .getResult());
+}
+
 /// The batched int8 product every integer layer becomes:
 /// C[b, m, p] += sum_k A[m, k] * B[b, k, p] (operands sign-extended to the
 /// int32 accumulator). It lowers to loops like any linalg.generic, unless a
@@ -34,19 +57,11 @@ Value batchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {m, k}, ctx),
                                  AffineMap::get(4, 0, {batch, k, p}, ctx),
                                  AffineMap::get(4, 0, {batch, m, p}, ctx)};
-  auto accType = cast<RankedTensorType>(init.getType());
-  Type acc = accType.getElementType();
   auto generic = linalg::GenericOp::create(
-      b, loc, accType, ValueRange{lhs, rhs}, init, maps,
+      b, loc, init.getType(), ValueRange{lhs, rhs}, init, maps,
       {utils::IteratorType::parallel, utils::IteratorType::parallel,
        utils::IteratorType::parallel, utils::IteratorType::reduction},
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value x = arith::ExtSIOp::create(nb, nl, acc, args[0]);
-        Value y = arith::ExtSIOp::create(nb, nl, acc, args[1]);
-        Value sum = arith::AddIOp::create(nb, nl, args[2],
-                                          arith::MulIOp::create(nb, nl, x, y));
-        linalg::YieldOp::create(nb, nl, sum);
-      });
+      yieldMultiplyAccumulate);
   return generic.getResult(0);
 }
 
@@ -66,15 +81,6 @@ Value i8Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(bytes)));
 }
 
-
-/// The body of a float contraction: acc + a * b (args a, b, acc).
-void yieldMultiplyAdd(OpBuilder &b, Location loc, ValueRange args) {
-  linalg::YieldOp::create(
-      b, loc,
-      arith::AddFOp::create(b, loc, args[2],
-                            arith::MulFOp::create(b, loc, args[0], args[1]))
-          .getResult());
-}
 
 /// Float 2-d convolution as im2col [N, C*KH*KW, OH*OW] (static shapes) and
 /// a contraction with loops (n, m, k, p): the innermost loop runs along an
@@ -130,8 +136,71 @@ Value floatConv(OpBuilder &b, Location loc, Value x, Value weight, Value init,
       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
 
-/// Integer 2-d convolution (NCHW, group 1, padding done by qc.pad):
-/// linalg.conv_2d_nchw_fchw into the broadcast bias.
+/// Grouped 2-d convolution (NCHW, padding done) as one linalg.generic on
+/// views with the group as a dimension of its own: input [N, G, C/G, H, W],
+/// weight [G, M/G, C/G, KH, KW], output [N, G, M/G, OH, OW], loops
+/// (n, g, j, oh, c, kh, kw, ow). The innermost loop runs along an output
+/// row, which LLVM vectorizes (without reassociating float sums), and that
+/// row stays in cache while the window moves over it; no im2col, so
+/// depthwise convolutions (C/G = 1) stay memory-bound passes over the
+/// input. Every output element sums its products in the interpreter's order
+/// (c, kh, kw). Integer operands (int8) are sign-extended into the int32
+/// accumulator `init`.
+Value groupedConv(OpBuilder &b, Location loc, Value x, Value weight,
+                  Value init, int64_t group, ArrayRef<int64_t> strides,
+                  ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  auto xType = tensorType(x), wType = tensorType(weight),
+       outType = tensorType(init);
+  const int64_t M = wType.getDimSize(0), Cg = wType.getDimSize(1);
+  auto split = [&](Value v, RankedTensorType type, int64_t axis,
+                   int64_t perGroup) -> Value {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[axis] = perGroup;
+    shape.insert(shape.begin() + axis, group);
+    SmallVector<ReassociationIndices> reassociation;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      reassociation.push_back(
+          d < axis ? ReassociationIndices{d}
+          : d == axis ? ReassociationIndices{d, d + 1}
+                      : ReassociationIndices{d + 1});
+    return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), v,
+                                         reassociation);
+  };
+  Value xg = split(x, xType, 1, Cg);
+  Value wg = split(weight, wType, 0, M / group);
+  Value acc = split(init, outType, 1, M / group);
+  AffineExpr n = getAffineDimExpr(0, ctx), g = getAffineDimExpr(1, ctx),
+             j = getAffineDimExpr(2, ctx), oh = getAffineDimExpr(3, ctx),
+             c = getAffineDimExpr(4, ctx), kh = getAffineDimExpr(5, ctx),
+             kw = getAffineDimExpr(6, ctx), ow = getAffineDimExpr(7, ctx);
+  using utils::IteratorType;
+  Value conv =
+      linalg::GenericOp::create(
+          b, loc, acc.getType(), ValueRange{xg, wg}, acc,
+          ArrayRef<AffineMap>{
+              AffineMap::get(8, 0,
+                             {n, g, c, oh * strides[0] + kh * dilations[0],
+                              ow * strides[1] + kw * dilations[1]},
+                             ctx),
+              AffineMap::get(8, 0, {g, j, c, kh, kw}, ctx),
+              AffineMap::get(8, 0, {n, g, j, oh, ow}, ctx)},
+          {IteratorType::parallel, IteratorType::parallel,
+           IteratorType::parallel, IteratorType::parallel,
+           IteratorType::reduction, IteratorType::reduction,
+           IteratorType::reduction, IteratorType::parallel},
+          yieldMultiplyAccumulate)
+          .getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, loc, outType, conv,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+}
+
+/// 2-d convolutions (NCHW): integer ones with explicit padding (after
+/// qc.pad, qc-lower-to-integer's form) and f32 ones, accumulating into the
+/// broadcast bias. Group 1: linalg.conv_2d_nchw_fchw (integer; the CPU
+/// target replaces it by its micro-kernels) or im2col and a contraction
+/// (f32); grouped and depthwise: groupedConv.
 struct ConvertConv : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -141,11 +210,10 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
     const bool integer = isa<IntegerType>(result.getElementType());
     const bool padded =
         llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; });
-    if (result.getRank() != 4 || op.getGroup() != 1 || (integer && padded) ||
+    if (result.getRank() != 4 || (integer && padded) ||
         (!integer && !result.getElementType().isF32()))
-      return unsupported(op, "only 2-d convolutions with group 1: integer "
-                             "with explicit padding (qc-lower-to-integer's "
-                             "form) or f32");
+      return unsupported(op, "only 2-d convolutions: integer with explicit "
+                             "padding (qc-lower-to-integer's form) or f32");
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     if (padded) // float convolution: zero padding
@@ -153,6 +221,13 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
                          zeroOf(rewriter, loc, result.getElementType()));
     Value init = broadcastBias(rewriter, loc, result, adaptor.getBias(), 1,
                                adaptor.getInput());
+    if (op.getGroup() != 1) {
+      rewriter.replaceOp(op, groupedConv(rewriter, loc, input,
+                                         adaptor.getWeight(), init,
+                                         op.getGroup(), op.getStrides(),
+                                         op.getDilations()));
+      return success();
+    }
     if (!integer) {
       rewriter.replaceOp(op,
                          floatConv(rewriter, loc, input, adaptor.getWeight(),
@@ -165,6 +240,129 @@ struct ConvertConv : OpConversionPattern<ConvOp> {
         rewriter.getI64TensorAttr(op.getStrides()),
         rewriter.getI64TensorAttr(op.getDilations()));
     rewriter.replaceOp(op, conv.getResult(0));
+    return success();
+  }
+};
+
+/// 2-d transposed convolutions (NCHW), f32 or integer, as the convolution
+/// that computes them: the input with stride - 1 zeros between its elements
+/// and d * (K - 1) - pad (+ output_padding at the end) zeros around them,
+/// convolved with stride 1 and the weight's dilation by the weight swapped
+/// to [M, C/G, KH, KW] and flipped spatially. Every output element then
+/// sums its products in the interpreter's order (input channel, then input
+/// position), with zero terms in between.
+struct ConvertConvTranspose : OpConversionPattern<ConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    Value x = adaptor.getInput(), weight = adaptor.getWeight();
+    auto xType = tensorType(x), wType = tensorType(weight);
+    const bool integer = isa<IntegerType>(result.getElementType());
+    const int64_t group = op.getGroup();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                      pads = op.getPads(),
+                      outputPadding = op.getOutputPadding();
+    if (result.getRank() != 4 || (!integer && !result.getElementType().isF32()))
+      return unsupported(op, "only 2-d integer or f32 transposed convolutions");
+    if (!wType.hasStaticShape() || xType.isDynamicDim(1) ||
+        xType.isDynamicDim(2) || xType.isDynamicDim(3))
+      return unsupported(op, "only static channel, spatial and weight sizes");
+    const int64_t C = xType.getDimSize(1), Cg = C / group,
+                  Mg = wType.getDimSize(1), KH = wType.getDimSize(2),
+                  KW = wType.getDimSize(3);
+    const int64_t K[2] = {KH, KW};
+    // Zeros before and after the stretched input, per spatial axis; pads
+    // beyond the kernel's reach crop the output computed without them.
+    int64_t before[2], after[2], cropBefore[2];
+    SmallVector<int64_t> fullShape(result.getShape());
+    for (int d = 0; d < 2; ++d) {
+      const int64_t outer = dilations[d] * (K[d] - 1);
+      before[d] = outer - pads[d];
+      after[d] = outer - pads[2 + d] +
+                 (outputPadding.empty() ? 0 : outputPadding[d]);
+      cropBefore[d] = std::max<int64_t>(0, -before[d]);
+      fullShape[2 + d] += cropBefore[d] + std::max<int64_t>(0, -after[d]);
+      before[d] = std::max<int64_t>(0, before[d]);
+      after[d] = std::max<int64_t>(0, after[d]);
+    }
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    Type element = xType.getElementType();
+    // z[n, c, before + i * s, ...] = x[n, c, i, ...], zeros elsewhere.
+    SmallVector<int64_t> zShape(xType.getShape());
+    for (int d = 0; d < 2; ++d)
+      zShape[2 + d] = (zShape[2 + d] - 1) * strides[d] + 1 + before[d] + after[d];
+    Value z = linalg::FillOp::create(
+                  rewriter, loc, zeroOf(rewriter, loc, element),
+                  emptyLike(rewriter, loc, xType.clone(zShape), x))
+                  .getResult(0);
+    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0),
+                                         rewriter.getIndexAttr(0),
+                                         rewriter.getIndexAttr(before[0]),
+                                         rewriter.getIndexAttr(before[1])};
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, x);
+    SmallVector<OpFoldResult> steps = {
+        rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
+        rewriter.getIndexAttr(strides[0]), rewriter.getIndexAttr(strides[1])};
+    z = tensor::InsertSliceOp::create(rewriter, loc, x, z, offsets, sizes,
+                                      steps);
+    // w'[g, j, c, kh, kw] = w[g * Cg + c, j, KH - 1 - kh, KW - 1 - kw]
+    // (as [G, Cg, Mg, KH, KW] -> [G, Mg, Cg, KH, KW]), collapsed to
+    // [M, Cg, KH, KW].
+    Value wg = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({group, Cg, Mg, KH, KW}, wType.getElementType()),
+        weight, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+    auto flippedType =
+        RankedTensorType::get({group, Mg, Cg, KH, KW}, wType.getElementType());
+    AffineExpr d[5];
+    for (int i = 0; i < 5; ++i)
+      d[i] = getAffineDimExpr(i, ctx);
+    Value flipped =
+        linalg::GenericOp::create(
+            rewriter, loc, flippedType, wg,
+            tensor::EmptyOp::create(rewriter, loc, flippedType.getShape(),
+                                    flippedType.getElementType())
+                .getResult(),
+            ArrayRef<AffineMap>{
+                AffineMap::get(5, 0,
+                               {d[0], d[2], d[1], d[3] * -1 + (KH - 1),
+                                d[4] * -1 + (KW - 1)},
+                               ctx),
+                AffineMap::getMultiDimIdentityMap(5, ctx)},
+            parallel(5),
+            [](OpBuilder &nb, Location l, ValueRange args) {
+              linalg::YieldOp::create(nb, l, args[0]);
+            })
+            .getResult(0);
+    Value w = tensor::CollapseShapeOp::create(
+        rewriter, loc, flipped,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+    auto fullType = result.clone(fullShape);
+    Value init =
+        broadcastBias(rewriter, loc, fullType, adaptor.getBias(), 1, x);
+    const int64_t ones[2] = {1, 1};
+    Value full = group == 1 && !integer
+                     ? floatConv(rewriter, loc, z, w, init, ones, dilations)
+                     : groupedConv(rewriter, loc, z, w, init, group, ones,
+                                   dilations);
+    if (fullType == result) {
+      rewriter.replaceOp(op, full);
+      return success();
+    }
+    SmallVector<OpFoldResult> cropOffsets = {
+        rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+        rewriter.getIndexAttr(cropBefore[0]),
+        rewriter.getIndexAttr(cropBefore[1])};
+    SmallVector<OpFoldResult> cropSizes =
+        tensor::getMixedSizes(rewriter, loc, full);
+    cropSizes[2] = rewriter.getIndexAttr(result.getDimSize(2));
+    cropSizes[3] = rewriter.getIndexAttr(result.getDimSize(3));
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, result, full, cropOffsets, cropSizes,
+        SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(1)));
     return success();
   }
 };
@@ -342,7 +540,7 @@ struct ConvertMatMul : OpConversionPattern<MatMulOp> {
 
 void qcc::qc_to_linalg::populateContractionPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns) {
-  patterns.add<ConvertConv, ConvertGemm, ConvertMatMul>(converter, patterns.getContext());
+  patterns.add<ConvertConv, ConvertConvTranspose, ConvertGemm, ConvertMatMul>(converter, patterns.getContext());
 }
 
 void qcc::widenSubByteWeights(Operation *root) {

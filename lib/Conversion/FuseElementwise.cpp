@@ -29,14 +29,13 @@ SmallVector<ReassociationIndices> trailingCollapsibleDims(linalg::LinalgOp op) {
       SmallVector<int64_t> positions;
       for (unsigned r = 0; r < map.getNumResults(); ++r) {
         auto dim = dyn_cast<AffineDimExpr>(map.getResult(r));
-        if (!dim) {
-          // A compound index (e.g. oh * stride + kh) involving the run
-          // cannot be collapsed; a constant (broadcast) one is left alone.
-          for (int64_t d = start; d < rank; ++d)
-            if (map.getResult(r).isFunctionOfDim(d))
-              return false;
-          continue;
-        }
+        // A compound index (e.g. oh * stride + kh) involving the run cannot
+        // be collapsed, and neither can an op with a constant index (a
+        // size-1 dimension broadcast, e.g. [1, C, 1, 1] against
+        // [1, C, H, W]): upstream's collapseOpIterationDims reshapes every
+        // operand and takes each of its indices for a loop dimension.
+        if (!dim)
+          return false;
         if (dim.getPosition() >= start)
           positions.push_back(r);
       }

@@ -111,6 +111,112 @@ struct ConvertSumPool : OpConversionPattern<SumPoolOp> {
   }
 };
 
+/// Float 2-d average pooling, computed as the interpreter computes it (and
+/// so bit for bit; a float island of an integer model must be): each window
+/// summed in double precision in the window's order (kh, kw) from 0, padding
+/// contributing nothing, divided by the number of its elements inside the
+/// input, or with count_include_pad inside the padded input, and rounded to
+/// f32 once. With ceil_mode the last windows may run past the padded input:
+/// the input is padded with zeros far enough at the end. The divisors are
+/// compile-time constants ([OH, OW]; a window entirely in the padding
+/// divides 0 by 0: NaN, as in the interpreter). Loops (n, c, oh, kh, kw,
+/// ow): the innermost runs along an output row.
+struct ConvertAvgPool : OpConversionPattern<AvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getType());
+    Value x = adaptor.getInput();
+    auto xType = tensorType(x);
+    if (!result.getElementType().isF32() || result.getRank() != 4 ||
+        xType.isDynamicDim(2) || xType.isDynamicDim(3) ||
+        result.isDynamicDim(2) || result.isDynamicDim(3))
+      return unsupported(op, "only f32 2-d average pooling with static "
+                             "spatial sizes (integer pooling is a "
+                             "qc.sum_pool after qc-lower-to-integer)");
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                      dilations = op.getDilations(), pads = op.getPads();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    const int64_t out[2] = {result.getDimSize(2), result.getDimSize(3)};
+    SmallVector<int64_t> padding(pads);
+    // Per axis, how many of each window's elements are counted.
+    std::vector<int64_t> counts[2];
+    for (int d = 0; d < 2; ++d) {
+      const int64_t size = xType.getDimSize(2 + d);
+      const int64_t lastEnd =
+          (out[d] - 1) * strides[d] + (kernel[d] - 1) * dilations[d] + 1;
+      padding[2 + d] =
+          std::max(pads[2 + d], lastEnd - size - pads[d]); // ceil_mode
+      const int64_t lo = op.getCountIncludePad() ? -pads[d] : 0,
+                    hi = op.getCountIncludePad() ? size + pads[2 + d] : size;
+      for (int64_t o = 0; o < out[d]; ++o) {
+        int64_t count = 0;
+        for (int64_t k = 0; k < kernel[d]; ++k) {
+          const int64_t pos = o * strides[d] - pads[d] + k * dilations[d];
+          count += pos >= lo && pos < hi;
+        }
+        counts[d].push_back(count);
+      }
+    }
+    SmallVector<double> divisors;
+    for (int64_t h : counts[0])
+      for (int64_t w : counts[1])
+        divisors.push_back(static_cast<double>(h * w));
+    auto divisorType = RankedTensorType::get({out[0], out[1]},
+                                             rewriter.getF64Type());
+    Value divisor = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(divisorType, ArrayRef<double>(divisors)));
+    Value padded =
+        padSpatial(rewriter, loc, x, padding,
+                   zeroOf(rewriter, loc, rewriter.getF32Type()));
+    auto sumType = result.clone(rewriter.getF64Type());
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, zeroOf(rewriter, loc, rewriter.getF64Type()),
+                     emptyLike(rewriter, loc, sumType, x))
+                     .getResult(0);
+    AffineExpr n = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx),
+               oh = getAffineDimExpr(2, ctx), kh = getAffineDimExpr(3, ctx),
+               kw = getAffineDimExpr(4, ctx), ow = getAffineDimExpr(5, ctx);
+    using utils::IteratorType;
+    // The window's shape (its values are not read), as the named pooling
+    // ops take it: the loop bounds of kh and kw.
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel,
+                                           rewriter.getF32Type());
+    Value sum =
+        linalg::GenericOp::create(
+            rewriter, loc, sumType, ValueRange{padded, window}, init,
+            ArrayRef<AffineMap>{
+                AffineMap::get(6, 0,
+                               {n, c, oh * strides[0] + kh * dilations[0],
+                                ow * strides[1] + kw * dilations[1]},
+                               ctx),
+                AffineMap::get(6, 0, {kh, kw}, ctx),
+                AffineMap::get(6, 0, {n, c, oh, ow}, ctx)},
+            {IteratorType::parallel, IteratorType::parallel,
+             IteratorType::parallel, IteratorType::reduction,
+             IteratorType::reduction, IteratorType::parallel},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::AddFOp::create(b, l, args[2], toF64(b, l, args[0]))
+                      .getResult());
+            })
+            .getResult(0);
+    Value mean = elementwise(
+        rewriter, loc, result, ValueRange{sum, divisor}, x,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::TruncFOp::create(
+              b, l, b.getF32Type(),
+              arith::DivFOp::create(b, l, args[0], args[1]));
+        });
+    rewriter.replaceOp(op, mean);
+    return success();
+  }
+};
+
 struct ConvertReduceSum : OpConversionPattern<ReduceSumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -192,6 +298,6 @@ struct ConvertGlobalAvgPool : OpConversionPattern<GlobalAvgPoolOp> {
 
 void qcc::qc_to_linalg::populatePoolingPatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns) {
-  patterns.add<ConvertPad, ConvertMaxPool, ConvertSumPool, ConvertReduceSum,
-               ConvertGlobalAvgPool>(converter, patterns.getContext());
+  patterns.add<ConvertPad, ConvertMaxPool, ConvertSumPool, ConvertAvgPool,
+               ConvertReduceSum, ConvertGlobalAvgPool>(converter, patterns.getContext());
 }

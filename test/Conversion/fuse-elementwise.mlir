@@ -59,3 +59,41 @@ func.func @spare_contractions(%init: tensor<1x2x8xi32>, %a: tensor<2x3xi8>, %b: 
   } -> tensor<1x2x8xi32>
   return %2 : tensor<1x2x8xi32>
 }
+
+// -----
+
+// A size-1 dimension broadcast by a constant index ([1, C, 1, 1] against
+// [1, C, H, W]: EfficientNet's squeeze-and-excitation scale, dequantized,
+// multiplied, quantized) fuses but is not collapsed: upstream's collapsing
+// takes every operand index for a loop dimension and left the broadcast
+// operand with a map of the old rank (invalid IR, and a crash in qcc compile).
+// CHECK-LABEL: func @broadcast_not_collapsed
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: linalg.generic {{.*}} ins(%arg1, %arg0 : tensor<1x4x1x1xi8>, tensor<1x4x5x6xf32>) outs(%{{.*}} : tensor<1x4x5x6xi8>)
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK: arith.fptosi
+// CHECK-NOT: linalg.generic
+#idb = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#bc = affine_map<(n, c, h, w) -> (n, c, 0, 0)>
+func.func @broadcast_not_collapsed(%x: tensor<1x4x5x6xf32>, %s: tensor<1x4x1x1xi8>) -> tensor<1x4x5x6xi8> {
+  %e1 = tensor.empty() : tensor<1x4x1x1xf32>
+  %0 = linalg.generic {indexing_maps = [#idb, #idb], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x4x1x1xi8>) outs(%e1 : tensor<1x4x1x1xf32>) {
+  ^bb0(%a: i8, %o: f32):
+    %f = arith.sitofp %a : i8 to f32
+    linalg.yield %f : f32
+  } -> tensor<1x4x1x1xf32>
+  %e = tensor.empty() : tensor<1x4x5x6xf32>
+  %1 = linalg.generic {indexing_maps = [#bc, #idb, #idb], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%0, %x : tensor<1x4x1x1xf32>, tensor<1x4x5x6xf32>) outs(%e : tensor<1x4x5x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    linalg.yield %p : f32
+  } -> tensor<1x4x5x6xf32>
+  %e2 = tensor.empty() : tensor<1x4x5x6xi8>
+  %2 = linalg.generic {indexing_maps = [#idb, #idb], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%1 : tensor<1x4x5x6xf32>) outs(%e2 : tensor<1x4x5x6xi8>) {
+  ^bb0(%a: f32, %o: i8):
+    %i = arith.fptosi %a : f32 to i8
+    linalg.yield %i : i8
+  } -> tensor<1x4x5x6xi8>
+  return %2 : tensor<1x4x5x6xi8>
+}

@@ -20,11 +20,11 @@ func.func @layer_norm(%x: tensor<2x4xf32>, %s: tensor<2x4xf32>) -> tensor<2x4xf3
 
 // -----
 
-func.func @grouped(%x: tensor<1x4x4x4xi8>, %w: tensor<4x1x3x3xi8>) -> tensor<1x4x2x2xi32> {
-  // expected-error @+2 {{no CPU code generation for 'qc.conv' (node 'qc.conv'): only 2-d convolutions with group 1}}
+func.func @conv3d(%x: tensor<1x4x4x4x4xi8>, %w: tensor<4x1x3x3x3xi8>) -> tensor<1x4x2x2x2xi32> {
+  // expected-error @+2 {{no CPU code generation for 'qc.conv' (node 'qc.conv'): only 2-d convolutions: integer with explicit padding (qc-lower-to-integer's form) or f32}}
   // expected-error @+1 {{failed to legalize operation 'qc.conv'}}
-  %0 = qc.conv %x, %w {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xi8>, tensor<4x1x3x3xi8>) -> tensor<1x4x2x2xi32>
-  return %0 : tensor<1x4x2x2xi32>
+  %0 = qc.conv %x, %w {dilations = array<i64: 1, 1, 1>, group = 4 : i64, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>} : (tensor<1x4x4x4x4xi8>, tensor<4x1x3x3x3xi8>) -> tensor<1x4x2x2x2xi32>
+  return %0 : tensor<1x4x2x2x2xi32>
 }
 
 // -----

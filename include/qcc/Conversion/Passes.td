@@ -20,7 +20,12 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
       arithmetic shift right, `+ zp_out`, clamp (TOSA apply_scale), with
       per-channel multipliers and shifts read from constant tensors;
     * `qc.conv` (2-d, group 1, after `qc.pad`): `linalg.conv_2d_nchw_fchw`
-      into the broadcast bias; `qc.gemm` / `qc.matmul` (2-d):
+      into the broadcast bias; grouped and depthwise `qc.conv` (integer
+      and f32) and `qc.conv_transpose` (as the convolution of the
+      zero-stretched input with the flipped weight): a `linalg.generic` on
+      views with the group as a dimension, loops `(n, g, j, oh, c, kh, kw,
+      ow)` (no im2col; the innermost loop runs along an output row);
+      `qc.gemm` / `qc.matmul` (2-d):
       `linalg.generic` contractions; integer operands are sign-extended to
       the accumulator type;
     * `qc.max_pool` (2-d): `tensor.pad` with the type's minimum and
@@ -34,8 +39,12 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
       `qc.softmax`, `qc.layer_norm`, `qc.batch_norm`, `qc.reduce_mean`):
       double-precision `linalg.generic`s rounded to f32 once per op, in the
       interpreter's order of operations (bit-exact with it; `exp`, `tanh`,
-      `erf` through libm); float models (`qcc compile --float`): f32
-      convolutions (im2col and a contraction), matrix products, pooling.
+      `erf` through libm); `qc.avg_pool` (2-d, any padding,
+      `count_include_pad`, `ceil_mode`): window sums in double precision
+      divided by constant per-position divisors, as the interpreter
+      computes them; float models (`qcc compile --float`): f32
+      convolutions (im2col and a contraction for group 1), matrix
+      products, pooling.
 
     Anything else is an error naming the op and its ONNX node.
 
@@ -85,7 +94,8 @@ def FuseElementwise : Pass<"qc-fuse-elementwise"> {
     element-wise op, the trailing loops that all operands index as their
     own trailing dimensions are merged into one (e.g. `H x W` of a
     per-channel rescale, with reshapes around the op), so that the
-    innermost loop is long enough for LLVM to vectorize.
+    innermost loop is long enough for LLVM to vectorize; ops with a
+    constant index (a broadcast size-1 dimension) are left as they are.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

@@ -279,8 +279,6 @@ struct LowerLayer : OpRewritePattern<QuantizeOp> {
     if (gemm && (gemm.getAlpha().convertToFloat() != 1.0f || gemm.getTransA() ||
                  (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f)))
       return failure();
-    if (conv && conv.getGroup() != 1)
-      return failure();
     Value input = layer->getOperand(0), weight = layer->getOperand(1);
     Value bias = addedBias                     ? addedBias
                  : layer->getNumOperands() > 2 ? layer->getOperand(2)

@@ -197,9 +197,9 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
     `qc.quantize` whose input is computed from dequantized values becomes
     the integer form of that computation:
 
-    * `conv` / `gemm` (optionally followed by ReLU or constant Clip) on a
-      per-tensor input and per-channel or per-tensor symmetric integer
-      weights: an integer `qc.conv` / `qc.gemm` with an int32 accumulator
+    * `conv` (any group) / `gemm` (optionally followed by ReLU or constant
+      Clip) on a per-tensor input and per-channel or per-tensor symmetric
+      integer weights: an integer `qc.conv` / `qc.gemm` with an int32 accumulator
       and bias, then a `qc.rescale` by `s_x * s_w[c] / s_y` per output
       channel, then a `qc.clip` to the activation's range
       (`[quantize(0), max]` for ReLU). The input zero point is folded into
