@@ -51,11 +51,27 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
     auto result =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Type element = result.getElementType();
+    auto inputType = tensorType(adaptor.getInput());
     if ((!isa<IntegerType>(element) && !element.isF32()) ||
-        result.getRank() != 4 || op.getCeilMode())
-      return unsupported(op, "only integer or f32 2-d max pooling without "
-                             "ceil_mode");
+        result.getRank() != 4 ||
+        (op.getCeilMode() &&
+         (ShapedType::isDynamic(inputType.getDimSize(2)) ||
+          ShapedType::isDynamic(inputType.getDimSize(3)))))
+      return unsupported(op, "only integer or f32 2-d max pooling (with "
+                             "ceil_mode: static spatial sizes)");
     Location loc = op.getLoc();
+    // ceil_mode: the last windows run past the end; more end padding of the
+    // lowest value makes them whole (each still holds an input element).
+    SmallVector<int64_t> pads(op.getPads());
+    if (op.getCeilMode())
+      for (int d = 0; d < 2; ++d) {
+        const int64_t needed =
+            (result.getDimSize(2 + d) - 1) * op.getStrides()[d] +
+            (op.getKernelShape()[d] - 1) * op.getDilations()[d] + 1;
+        const int64_t padded =
+            inputType.getDimSize(2 + d) + pads[d] + pads[2 + d];
+        pads[2 + d] += std::max<int64_t>(0, needed - padded);
+      }
     // Padding never wins: the type's lowest value (-inf for floats).
     auto lowestValue = [&]() -> Value {
       if (auto integer = dyn_cast<IntegerType>(element))
@@ -64,8 +80,8 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
       return arith::ConstantOp::create(rewriter, loc,
                                        rewriter.getF32FloatAttr(-INFINITY));
     };
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
-                             lowestValue());
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), pads, lowestValue());
     Value init = linalg::FillOp::create(rewriter, loc, lowestValue(),
                                         emptyLike(rewriter, loc, result, input))
                      .getResult(0);

@@ -191,3 +191,17 @@ func.func @packed_weight(%x: tensor<2x4xi8>) -> tensor<2x3xi32> {
   %y = qc.matmul %x, %w : (tensor<2x4xi8>, tensor<4x3xi4>) -> tensor<2x3xi32>
   return %y : tensor<2x3xi32>
 }
+
+// -----
+
+// ceil_mode: the last windows run past the end (they need 9 = 3 * 2 + 3
+// columns and rows of the 8) and read end padding of -inf.
+// CHECK-LABEL: func @max_pool_ceil
+// CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: tensor.pad %arg0 low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[NEG]]
+// CHECK: linalg.pooling_nchw_max {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x9x9xf32>, tensor<3x3xf32>) outs(%{{.*}} : tensor<1x1x4x4xf32>)
+func.func @max_pool_ceil(%x: tensor<1x1x8x8xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = qc.max_pool %x {ceil_mode = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x1x8x8xf32> -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}

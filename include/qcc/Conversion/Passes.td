@@ -28,7 +28,7 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
       `qc.gemm` / `qc.matmul` (2-d):
       `linalg.generic` contractions; integer operands are sign-extended to
       the accumulator type;
-    * `qc.max_pool` (2-d): `tensor.pad` with the type's minimum and
+    * `qc.max_pool` (2-d; `ceil_mode` as more end padding): `tensor.pad` with the type's minimum and
       `linalg.pooling_nchw_max`; `qc.reduce_sum`, `qc.add`, `qc.clip`,
       `qc.cast`: `linalg.generic`; `qc.reshape`: `tensor.collapse_shape` /
       `expand_shape`; `qc.transpose`: `linalg.transpose`; `qc.concat`:
