@@ -22,20 +22,29 @@ struct ConvertPad : OpConversionPattern<PadOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto result =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
-    auto element = dyn_cast<IntegerType>(result.getElementType());
+    Type element = result.getElementType();
     ArrayRef<int64_t> pads = op.getPads();
-    if (!element || op.getMode() != PadMode::Constant ||
+    if (!(isa<IntegerType>(element) || element.isF32()) ||
+        op.getMode() != PadMode::Constant ||
         llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-      return unsupported(op, "only constant, non-negative integer padding");
+      return unsupported(op, "only constant, non-negative integer or f32 "
+                             "padding");
     const size_t rank = pads.size() / 2;
     SmallVector<OpFoldResult> low, high;
     for (size_t d = 0; d < rank; ++d) {
       low.push_back(rewriter.getIndexAttr(pads[d]));
       high.push_back(rewriter.getIndexAttr(pads[rank + d]));
     }
+    // The value as the interpreter pads: an integer's code, or the f32
+    // nearest the attribute.
+    const double padding = op.getValue().convertToDouble();
     Value value =
-        constantInt(rewriter, op.getLoc(), element,
-                    static_cast<int64_t>(op.getValue().convertToDouble()));
+        isa<IntegerType>(element)
+            ? constantInt(rewriter, op.getLoc(), element,
+                          static_cast<int64_t>(padding))
+            : arith::ConstantOp::create(rewriter, op.getLoc(),
+                                        rewriter.getF32FloatAttr(padding))
+                  .getResult();
     auto pad = tensor::PadOp::create(rewriter, op.getLoc(), result,
                                      adaptor.getInput(), low, high, value);
     rewriter.replaceOp(op, pad.getResult());

@@ -205,3 +205,15 @@ func.func @max_pool_ceil(%x: tensor<1x1x8x8xf32>) -> tensor<1x1x4x4xf32> {
   %0 = qc.max_pool %x {ceil_mode = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x1x8x8xf32> -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// f32 constant padding: tensor.pad with the value as f32.
+// CHECK-LABEL: func @pad_f32
+// CHECK: %[[V:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK: tensor.pad %arg0 low[0, 1] high[2, 0]
+// CHECK: tensor.yield %[[V]] : f32
+func.func @pad_f32(%x: tensor<2x3xf32>) -> tensor<4x4xf32> {
+  %0 = qc.pad %x {mode = #qc.pad_mode<constant>, pads = array<i64: 0, 1, 2, 0>, value = 5.000000e-01 : f64} : tensor<2x3xf32> -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
