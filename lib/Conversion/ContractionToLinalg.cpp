@@ -51,14 +51,9 @@ void yieldMultiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
 /// qcc-cpu-linalg-to-ukernel-calls matches exactly this form).
 Value batchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                     Value init) {
-  MLIRContext *ctx = b.getContext();
-  AffineExpr batch = getAffineDimExpr(0, ctx), m = getAffineDimExpr(1, ctx),
-             p = getAffineDimExpr(2, ctx), k = getAffineDimExpr(3, ctx);
-  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {m, k}, ctx),
-                                 AffineMap::get(4, 0, {batch, k, p}, ctx),
-                                 AffineMap::get(4, 0, {batch, m, p}, ctx)};
   auto generic = linalg::GenericOp::create(
-      b, loc, init.getType(), ValueRange{lhs, rhs}, init, maps,
+      b, loc, init.getType(), ValueRange{lhs, rhs}, init,
+      getBatchedMatmulIndexingMaps(b.getContext()),
       {utils::IteratorType::parallel, utils::IteratorType::parallel,
        utils::IteratorType::parallel, utils::IteratorType::reduction},
       yieldMultiplyAccumulate);
@@ -559,4 +554,12 @@ void qcc::widenSubByteWeights(Operation *root) {
     op->setOperand(layer.getWeightOperandIndex(),
                    i8Constant(b, weight.getLoc(), type.getShape(), *values));
   });
+}
+
+SmallVector<AffineMap, 3> qcc::getBatchedMatmulIndexingMaps(MLIRContext *ctx) {
+  AffineExpr batch = getAffineDimExpr(0, ctx), m = getAffineDimExpr(1, ctx),
+             p = getAffineDimExpr(2, ctx), k = getAffineDimExpr(3, ctx);
+  return {AffineMap::get(4, 0, {m, k}, ctx),
+          AffineMap::get(4, 0, {batch, k, p}, ctx),
+          AffineMap::get(4, 0, {batch, m, p}, ctx)};
 }

@@ -104,14 +104,6 @@ LogicalResult unsupported(Operation *op, const Twine &what) {
                          << "' (node '" << getNodeName(op) << "'): " << what;
 }
 
-/// The single value of a rank-0 integer constant.
-std::optional<int64_t> scalarConstant(Value v) {
-  DenseIntElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
-    return std::nullopt;
-  return (*attr.getValues<APInt>().begin()).getSExtValue();
-}
-
 /// Float islands compute as the interpreter does: in double precision,
 /// rounded to f32 once per op (libm calls for exp, tanh, erf, pow).
 Value toF64(OpBuilder &b, Location loc, Value v) {

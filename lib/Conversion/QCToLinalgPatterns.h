@@ -51,9 +51,6 @@ mlir::Value elementwise(
 
 std::pair<int64_t, int64_t> signedRange(unsigned bits);
 
-/// The single value of a rank-0 (or one-element) integer constant.
-std::optional<int64_t> scalarConstant(mlir::Value v);
-
 /// Reports an op code generation does not support, naming its node.
 mlir::LogicalResult unsupported(mlir::Operation *op, const llvm::Twine &what);
 

@@ -44,6 +44,12 @@ checkQCOpsAreConvertible(mlir::Operation *root,
 /// f32 constants, each value as the numerics library dequantizes it.
 void foldConstantWeights(mlir::Operation *root);
 
+/// The indexing maps of the batched integer product every integer matrix
+/// product becomes, over loops (b, m, p, k): A[m, k], B[b, k, p] and
+/// C[b, m, p]. Targets that replace it by a kernel match these.
+llvm::SmallVector<mlir::AffineMap, 3>
+getBatchedMatmulIndexingMaps(mlir::MLIRContext *context);
+
 /// Constant integer weights narrower than 8 bits (int2 .. int7 of mixed
 /// precision) become i8 constants of the same values, so that the layers run
 /// as int8 products: the products sign-extend their operands anyway.

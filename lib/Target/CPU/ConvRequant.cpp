@@ -12,12 +12,12 @@
 #include "UkernelPatterns.h"
 
 #include "UkernelSupport.h"
+#include "qcc/Dialect/QC/IR/QCConstants.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -26,14 +26,6 @@ using namespace qcc::qc;
 using namespace qcc::cpu;
 
 namespace {
-
-/// The single value of a one-element integer constant.
-std::optional<int64_t> scalarConstant(Value v) {
-  DenseIntElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
-    return std::nullopt;
-  return (*attr.getValues<APInt>().begin()).getSExtValue();
-}
 
 /// The chain `qc.conv` (int8, constant weights, static shapes) ->
 /// `qc.rescale` (per-tensor or along the channel axis, input zero point 0,
@@ -74,8 +66,8 @@ bool isFusableRescale(RescaleOp rescale) {
 bool isFusableClip(ClipOp clip) {
   auto rescale = clip.getInput().getDefiningOp<RescaleOp>();
   return rescale && isFusableRescale(rescale) && rescale->hasOneUse() &&
-         (!clip.getMin() || scalarConstant(clip.getMin())) &&
-         (!clip.getMax() || scalarConstant(clip.getMax()));
+         (!clip.getMin() || getScalarIntegerConstant(clip.getMin())) &&
+         (!clip.getMax() || getScalarIntegerConstant(clip.getMax()));
 }
 
 /// The fused call replacing `root` (the chain's last op).
@@ -109,9 +101,9 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
       DenseElementsAttr::get(RankedTensorType::get({scales}, i8), shifts));
   int64_t lo = -128, hi = 127;
   if (chain.clip) {
-    if (auto v = scalarConstant(chain.clip.getMin()))
+    if (auto v = getScalarIntegerConstant(chain.clip.getMin()))
       lo = std::max(lo, *v);
-    if (auto v = scalarConstant(chain.clip.getMax()))
+    if (auto v = getScalarIntegerConstant(chain.clip.getMax()))
       hi = std::min(hi, *v);
   }
 

@@ -3,6 +3,7 @@
 #include "qcc/Target/CPU/Passes.h"
 
 #include "UkernelSupport.h"
+#include "qcc/Conversion/QCToLinalg.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -40,14 +41,9 @@ bool isInt8BatchedMatmul(linalg::GenericOp op) {
   };
   if (!elementIs(0, 8) || !elementIs(1, 8) || !elementIs(2, 32))
     return false;
-  MLIRContext *ctx = op.getContext();
-  AffineExpr b = getAffineDimExpr(0, ctx), m = getAffineDimExpr(1, ctx),
-             p = getAffineDimExpr(2, ctx), k = getAffineDimExpr(3, ctx);
-  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {m, k}, ctx),
-                                 AffineMap::get(4, 0, {b, k, p}, ctx),
-                                 AffineMap::get(4, 0, {b, m, p}, ctx)};
   using utils::IteratorType;
-  if (op.getIndexingMapsArray() != maps ||
+  if (ArrayRef(op.getIndexingMapsArray()) !=
+          ArrayRef(qcc::getBatchedMatmulIndexingMaps(op.getContext())) ||
       op.getIteratorTypesArray() !=
           SmallVector<IteratorType>{IteratorType::parallel,
                                     IteratorType::parallel,

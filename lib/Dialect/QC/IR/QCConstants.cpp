@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
 #include <cstring>
@@ -30,6 +31,14 @@ std::optional<std::vector<float>> qcc::qc::getF32Constant(Value value) {
   std::vector<float> values(type.getNumElements());
   std::memcpy(values.data(), bytes.data(), bytes.size());
   return values;
+}
+
+std::optional<int64_t> qcc::qc::getScalarIntegerConstant(Value value) {
+  DenseIntElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)) ||
+      attr.getNumElements() != 1)
+    return std::nullopt;
+  return (*attr.getValues<APInt>().begin()).getSExtValue();
 }
 
 std::optional<std::vector<int64_t>> qcc::qc::getIntegerConstant(Value value) {

@@ -26,6 +26,10 @@ std::optional<std::vector<float>> getF32Constant(mlir::Value value);
 /// signed; at most 64 bits wide).
 std::optional<std::vector<int64_t>> getIntegerConstant(mlir::Value value);
 
+/// The single element of `value` if it is a one-element integer constant
+/// (read as signed), e.g. a clamp's bound.
+std::optional<int64_t> getScalarIntegerConstant(mlir::Value value);
+
 /// An `arith.constant` of `type` holding `values` (f32 or integer elements;
 /// integers are given as int64 and truncated to the element width). Small
 /// constants are inline; larger ones are `dense_resource` blobs named after
