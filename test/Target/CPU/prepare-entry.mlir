@@ -46,3 +46,33 @@ func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {
 module {
   func.func private @ext(tensor<2xf32>) -> tensor<2xf32>
 }
+
+// -----
+
+// The library takes and returns float32 arrays whose only dynamic
+// dimension is the batch.
+// expected-error @+1 {{argument 'input_0' is not a ranked f32 tensor; compiled models take and return float32 arrays}}
+func.func @main(%x: tensor<4xi8>) -> tensor<4xi8> {
+  return %x : tensor<4xi8>
+}
+
+// -----
+
+// expected-error @+1 {{argument 'input_0' has a dynamic dimension 1; only dimension 0 (the batch) may be dynamic}}
+func.func @main(%x: tensor<2x?xf32>) -> tensor<2x?xf32> {
+  return %x : tensor<2x?xf32>
+}
+
+// -----
+
+// The signature the C API reads: counts (inputs, outputs, batched), ranks
+// and shapes (-1: the batch) with a trailing 0, names and dtypes.
+// CHECK: llvm.mlir.global external constant @qcc_signature_counts(dense<1> : tensor<3xi32>)
+// CHECK: llvm.mlir.global external constant @qcc_signature_ranks(dense<[2, 1, 0]> : tensor<3xi32>)
+// CHECK: llvm.mlir.global external constant @qcc_signature_shapes(dense<[-1, 3, 5, 0]> : tensor<4xi64>)
+// CHECK: llvm.mlir.global external constant @qcc_signature_names("x\00y\00")
+// CHECK: llvm.mlir.global external constant @qcc_signature_dtypes("float32\00float32\00")
+func.func @main(%x: tensor<?x3xf32> {onnx.name = "x"}) -> (tensor<5xf32> {onnx.name = "y"}) {
+  %c = arith.constant dense<1.0> : tensor<5xf32>
+  return %c : tensor<5xf32>
+}
