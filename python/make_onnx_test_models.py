@@ -164,6 +164,45 @@ def op_models():
         A, Y(["N", 6]))
     m["gather"] = model([node("Gather", ["x", "idx"], ["y"], axis=1)], X,
                         Y(["N", 2, 8, 8]), [("idx", np.array([2, -3], np.int64))])
+    # A vision transformer's shape logic, as PyTorch exports it with a
+    # dynamic batch: the class token broadcast over the batch (Shape,
+    # ConstantOfShape, Equal, Where, Expand), attention heads folded into
+    # the batch (a reshape to [tokens, batch * heads, width / heads], the
+    # batch moved to dimension 1), and a ConstantOfShape of a dynamic shape.
+    c = lambda name, v: node("Constant", [], [name], value=numpy_helper.from_array(
+        np.array(v, np.int64), name))
+    m["class_token_heads"] = model(
+        [node("Shape", ["x"], ["shape"]), c("zero", 0),
+         node("Gather", ["shape", "zero"], ["n"], axis=0),
+         c("axes", [0]), node("Unsqueeze", ["n", "axes"], ["n1"]),
+         c("minus1", [-1]),
+         node("Concat", ["n1", "minus1", "minus1"], ["target"], axis=0),
+         node("Shape", ["target"], ["target_shape"]),
+         node("ConstantOfShape", ["target_shape"], ["ones"],
+              value=numpy_helper.from_array(np.array([1], np.int64), "one")),
+         c("neg", -1), node("Mul", ["ones", "neg"], ["negs"]),
+         node("Equal", ["target", "negs"], ["is_neg"]),
+         node("Where", ["is_neg", "ones", "target"], ["expand_to"]),
+         node("Expand", ["token", "expand_to"], ["tokens"]),
+         node("ConstantOfShape", ["shape"], ["halves"],
+              value=numpy_helper.from_array(np.array([0.5], np.float32), "half")),
+         node("Add", ["x", "halves"], ["x1"]),
+         node("Concat", ["tokens", "x1"], ["seq"], axis=1),
+         node("Transpose", ["seq"], ["tbc"], perm=[1, 0, 2]),
+         c("heads", 2), node("Mul", ["n", "heads"], ["nh"]),
+         node("Unsqueeze", ["nh", "axes"], ["nh1"]),
+         c("head_shape", [5]), c("head_width", [3]),
+         node("Concat", ["head_shape", "nh1", "head_width"], ["split_shape"],
+              axis=0),
+         node("Reshape", ["tbc", "split_shape"], ["split"]),
+         node("Transpose", ["split"], ["bth"], perm=[1, 0, 2]),
+         node("Softmax", ["bth"], ["attn"], axis=-1),
+         node("Transpose", ["attn"], ["tbh"], perm=[1, 0, 2]),
+         c("merged", [5, -1, 6]),
+         node("Reshape", ["tbh", "merged"], ["tbc2"]),
+         node("Transpose", ["tbc2"], ["y"], perm=[1, 0, 2])],
+        [("x", F, ["N", 4, 6])], Y(["N", 5, 6]),
+        [("token", rand(1, 1, 6, seed=31))], opset=17)
     m["pad"] = model(
         [node("Pad", ["x", "pads", "value"], ["y"], mode="constant")], X,
         Y(["N", 3, 10, 9]),
@@ -346,6 +385,15 @@ def run_fixtures(out, ops):
     x = np.random.default_rng(1).standard_normal((2, 3, 8, 8)).astype(np.float32)
     np.save(os.path.join(out, "x.npy"), x)
     np.save(os.path.join(out, "split_z_expected.npy"), x[:, 1:])
+    tokens = np.random.default_rng(7).standard_normal((3, 4, 6)).astype(np.float32)
+    np.save(os.path.join(out, "tokens.npy"), tokens)
+    token = numpy_helper.to_array(ops["class_token_heads"].graph.initializer[0])
+    seq = np.concatenate([np.broadcast_to(token, (3, 1, 6)), tokens + np.float32(0.5)], 1)
+    heads = seq.transpose(1, 0, 2).reshape(5, 6, 3).transpose(1, 0, 2).astype(np.float64)
+    e = np.exp(heads - heads.max(-1, keepdims=True))
+    attn = (e / e.sum(-1, keepdims=True)).astype(np.float32)
+    np.save(os.path.join(out, "class_token_heads_expected.npy"),
+            attn.transpose(1, 0, 2).reshape(5, 3, 6).transpose(1, 0, 2))
     # NaN and infinities through activations and max pooling: NaN must
     # propagate (as in ONNX Runtime and PyTorch), never turn into 0 or vanish.
     a_nan = a.copy()

@@ -3,7 +3,7 @@
 // Reshapes as tensor.collapse_shape / expand_shape, transposes as
 // linalg.transpose, concatenations as tensor.insert_slice into one tensor,
 // splits and positive-step slices as tensor.extract_slice, negative-step
-// slices and gathers as linalg.generic. They move elements of any type:
+// slices, gathers and expands (broadcasts) as linalg.generic. They move elements of any type:
 // float islands' and, on the integer path, the stored integers.
 //
 //===----------------------------------------------------------------------===//
@@ -36,9 +36,24 @@ struct ConvertReshape : OpConversionPattern<ReshapeOp> {
       return success();
     }
     auto reassociation = getReassociationIndicesForReshape(source, result);
+    if (!reassociation && source.hasStaticShape() && result.hasStaticShape() &&
+        source.getRank() > 0 && result.getRank() > 0) {
+      // Regrouped dimensions (37x1x192 -> 37x3x64): through one dimension.
+      auto all = [](int64_t rank) {
+        ReassociationIndices group;
+        for (int64_t d = 0; d < rank; ++d)
+          group.push_back(d);
+        return SmallVector<ReassociationIndices>{group};
+      };
+      Value flat = tensor::CollapseShapeOp::create(
+          rewriter, op.getLoc(), adaptor.getInput(), all(source.getRank()));
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+          op, result, flat, all(result.getRank()));
+      return success();
+    }
     if (!reassociation)
       return unsupported(op, "only reshapes that collapse or expand "
-                             "contiguous dimensions");
+                             "contiguous dimensions (or static shapes)");
     if (result.getRank() < source.getRank())
       rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
           op, result, adaptor.getInput(), *reassociation);
@@ -316,10 +331,45 @@ struct ConvertGather : OpConversionPattern<GatherOp> {
   }
 };
 
+/// ONNX Expand: a linalg.generic reading the input's size-1 dimensions at
+/// index 0.
+struct ConvertExpand : OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto result =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value input = adaptor.getInput();
+    RankedTensorType inputType = tensorType(input);
+    MLIRContext *ctx = getContext();
+    const int64_t rank = result.getRank();
+    const int64_t offset = rank - inputType.getRank();
+    SmallVector<AffineExpr> inputExprs;
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      inputExprs.push_back(inputType.getDimSize(d) == 1
+                               ? getAffineConstantExpr(0, ctx)
+                               : getAffineDimExpr(d + offset, ctx));
+    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(),
+                                         result.getShape(),
+                                         result.getElementType(),
+                                         adaptor.getSizes());
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), result, input, init,
+        ArrayRef<AffineMap>{AffineMap::get(rank, 0, inputExprs, ctx),
+                            AffineMap::getMultiDimIdentityMap(rank, ctx)},
+        parallel(rank), [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void qcc::qc_to_linalg::populateShapePatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns) {
   patterns.add<ConvertReshape, ConvertTranspose, ConvertConcat, ConvertSplit,
-               ConvertSlice, ConvertGather>(converter, patterns.getContext());
+               ConvertSlice, ConvertGather, ConvertExpand>(converter, patterns.getContext());
 }

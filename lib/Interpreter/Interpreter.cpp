@@ -17,6 +17,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/DenseMap.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -53,7 +54,11 @@ bool isIntegerLike(Type type) { return isa<IntegerType>(storageOrSelf(type)); }
 
 /// Element `type`'s view: its shape of static dims, checked against `t`.
 llvm::Error checkShape(Operation *op, const Tensor &t, Type type) {
-  auto ranked = cast<RankedTensorType>(type);
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked) // A scalar (an index).
+    return t.rank() == 0 ? llvm::Error::success()
+                         : opError(op, "a scalar result has rank " +
+                                           llvm::Twine(t.rank()));
   if (ranked.getRank() != t.rank())
     return opError(op, "result rank " + llvm::Twine(t.rank()) +
                            " differs from the type's " +
@@ -339,9 +344,14 @@ execute(Operation *op, llvm::function_ref<const Tensor &(Value)> get) {
 
   return llvm::TypeSwitch<Operation *, llvm::Expected<std::vector<Tensor>>>(op)
       .Case([&](arith::ConstantOp c) -> llvm::Expected<std::vector<Tensor>> {
+        // Index scalars are sizes (qc.expand's operands).
+        if (auto index = dyn_cast<IntegerAttr>(c.getValue());
+            index && index.getType().isIndex())
+          return std::vector<Tensor>{
+              Tensor({}, {static_cast<double>(index.getInt())})};
         auto attr = dyn_cast<ElementsAttr>(c.getValue());
         if (!attr)
-          return opError(op, "only tensor constants are supported");
+          return opError(op, "only tensor and index constants are supported");
         return expectedSingle(fromAttribute(op, attr));
       })
       .Case<qc::AddOp, qc::SubOp, qc::MulOp, qc::DivOp, qc::PowOp>(
@@ -480,6 +490,25 @@ execute(Operation *op, llvm::function_ref<const Tensor &(Value)> get) {
       .Case([&](qc::SliceOp s) {
         return wrap(single(slice(get(s.getInput()), toVector(s.getStarts()),
                                  toVector(s.getEnds()), toVector(s.getSteps()))));
+      })
+      .Case([&](tensor::DimOp d) -> llvm::Expected<std::vector<Tensor>> {
+        const Tensor &source = get(d.getSource());
+        const int64_t dim = static_cast<int64_t>(get(d.getIndex()).data.at(0));
+        if (dim < 0 || dim >= static_cast<int64_t>(source.shape.size()))
+          return opError(op, "dimension " + llvm::Twine(dim) +
+                                 " is out of range for rank " +
+                                 llvm::Twine(source.shape.size()));
+        return std::vector<Tensor>{
+            Tensor({}, {static_cast<double>(source.shape[dim])})};
+      })
+      .Case([&](qc::ExpandOp e) {
+        Shape target;
+        auto sizes = e.getSizes().begin();
+        for (int64_t d : e.getOutput().getType().getShape())
+          target.push_back(ShapedType::isDynamic(d)
+                               ? static_cast<int64_t>(get(*sizes++).data.at(0))
+                               : d);
+        return wrap(single(expand(get(e.getInput()), target)));
       })
       .Case([&](qc::GatherOp g) {
         return wrap(single(gather(get(g.getData()), get(g.getIndices()),
@@ -687,8 +716,7 @@ qcc::interp::runFunction(func::FuncOp func, ArrayRef<Tensor> inputs,
     for (auto [result, tensor] : llvm::zip(op.getResults(), *results)) {
       if (auto error = checkShape(&op, tensor, result.getType()))
         return std::move(error);
-      roundToElementType(tensor,
-                         cast<RankedTensorType>(result.getType()).getElementType());
+      roundToElementType(tensor, getElementTypeOrSelf(result.getType()));
       if (observer)
         observer(result, tensor);
       liveBytes += tensor.data.size() * sizeof(double);

@@ -1147,6 +1147,24 @@ Result<Tensor> slice(const Tensor &x, const std::vector<int64_t> &starts,
   return out;
 }
 
+Result<Tensor> expand(const Tensor &x, const Shape &shape) {
+  CHECK_TENSOR(x, "input");
+  Result<Shape> broadcast = broadcastShapes(x.shape, shape);
+  if (!broadcast)
+    return err(broadcast.error);
+  if (*broadcast.value != shape)
+    return err("input " + str(x.shape) + " does not broadcast to " +
+               str(shape));
+  CHECK_RESULT_SIZE(shape);
+  Tensor out = Tensor::filled(shape, 0.0);
+  const std::vector<int64_t> strides = stridesOf(x.shape);
+  int64_t i = 0;
+  forEachIndex(out.shape, [&](const Index &idx) {
+    out.data[i++] = x.data[broadcastOffset(idx, x.shape, strides)];
+  });
+  return out;
+}
+
 Result<Tensor> gather(const Tensor &data, const Tensor &indices, int64_t axis) {
   CHECK_TENSOR(data, "data");
   CHECK_TENSOR(indices, "indices");

@@ -110,3 +110,30 @@ func.func @gather(%x: tensor<?x5x4xf32>, %i: tensor<2x3xi64>) -> tensor<?x2x3x4x
   %0 = qc.gather %x[%i] {axis = 1 : i64} : (tensor<?x5x4xf32>, tensor<2x3xi64>) -> tensor<?x2x3x4xf32>
   return %0 : tensor<?x2x3x4xf32>
 }
+
+// -----
+
+// Expand: size-1 input dimensions read at index 0; the dynamic result
+// dimension comes from the op's size operand.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2) -> (0, d2)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func @expand
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4xf32>, %[[N:.*]]: index)
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[N]]) : tensor<?x3x4xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]] : tensor<1x4xf32>) outs(%[[INIT]] : tensor<?x3x4xf32>)
+func.func @expand(%x: tensor<1x4xf32>, %n: index) -> tensor<?x3x4xf32> {
+  %0 = qc.expand %x[%n] : tensor<1x4xf32> -> tensor<?x3x4xf32>
+  return %0 : tensor<?x3x4xf32>
+}
+
+// -----
+
+// A reshape that regroups dimensions (neither collapses nor expands
+// contiguous ones) goes through one dimension.
+// CHECK-LABEL: func @regroup
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1, 2]] : tensor<5x1x6xf32> into tensor<30xf32>
+// CHECK: tensor.expand_shape %[[FLAT]] {{\[}}[0, 1, 2]] output_shape [5, 2, 3] : tensor<30xf32> into tensor<5x2x3xf32>
+func.func @regroup(%x: tensor<5x1x6xf32>) -> tensor<5x2x3xf32> {
+  %0 = qc.reshape %x : tensor<5x1x6xf32> -> tensor<5x2x3xf32>
+  return %0 : tensor<5x2x3xf32>
+}

@@ -156,6 +156,10 @@ Result<Tensor> slice(const Tensor &x, const std::vector<int64_t> &starts,
 /// ONNX Gather (negative indices count from the end).
 Result<Tensor> gather(const Tensor &data, const Tensor &indices, int64_t axis);
 
+/// ONNX Expand: `x` broadcast to `shape` (NumPy rules, `shape` exact: the
+/// caller resolved the ONNX shape operand against `x`).
+Result<Tensor> expand(const Tensor &x, const Shape &shape);
+
 enum class PadMode { Constant, Reflect, Edge };
 /// `pads`: begin pads of every dimension, then end pads; negative crops.
 Result<Tensor> pad(const Tensor &x, const std::vector<int64_t> &pads,

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -202,8 +203,11 @@ std::vector<float> NodeContext::attrFloats(StringRef name) const {
 }
 
 void NodeContext::setOutput(size_t i, ImportedValue value) {
-  if (hasOutput(i))
-    importer.values[node.output(i)] = std::move(value);
+  if (!hasOutput(i))
+    return;
+  if (value.value)
+    importer.noteSymbolSources(value.value, value.shape);
+  importer.values[node.output(i)] = std::move(value);
 }
 
 void NodeContext::setOutput(size_t i, Value value, SymShape shape,
@@ -235,6 +239,23 @@ RankedTensorType NodeContext::tensorType(const SymShape &shape,
 }
 
 Dim NodeContext::freshSymbol() { return importer.nextSymbol--; }
+
+FailureOr<Value> NodeContext::symbolSize(Dim symbol) {
+  auto it = importer.symbolSources.find(symbol);
+  if (it == importer.symbolSources.end()) {
+    (void)unsupported("a dynamic dimension that no run-time tensor has (it "
+                      "comes from shape arithmetic)");
+    return failure();
+  }
+  auto [source, dim] = it->second;
+  return tensor::DimOp::create(builder(), loc(), source, dim).getResult();
+}
+
+void Importer::noteSymbolSources(Value value, const SymShape &shape) {
+  for (auto [d, size] : llvm::enumerate(shape))
+    if (!isStatic(size))
+      symbolSources.try_emplace(size, value, static_cast<int64_t>(d));
+}
 
 //===----------------------------------------------------------------------===//
 // Importer
@@ -543,6 +564,7 @@ llvm::Expected<ONNXImportResult> Importer::run() {
   for (auto [i, info, v] : llvm::enumerate(runtimeInputs, inputValues)) {
     v.value = entry->getArgument(i);
     func.setArgAttr(i, "onnx.name", builder.getStringAttr(info->name()));
+    noteSymbolSources(v.value, v.shape);
     values[info->name()] = v;
   }
 
@@ -709,7 +731,7 @@ llvm::Expected<ONNXImportResult> Importer::run() {
 
 void qcc::registerONNXImportDialects(MLIRContext &context) {
   context.loadDialect<qc::QCDialect, arith::ArithDialect, func::FuncDialect,
-                      quant::QuantDialect>();
+                      quant::QuantDialect, tensor::TensorDialect>();
 }
 
 llvm::Expected<ONNXImportResult>

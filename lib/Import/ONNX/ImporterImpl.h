@@ -22,6 +22,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -144,6 +145,9 @@ public:
                                     mlir::Type elementType) const;
   /// A fresh symbol for a dimension the importer cannot compute statically.
   Dim freshSymbol();
+  /// The run-time size of a symbolic dimension: a `tensor.dim` of the first
+  /// imported value that has it. Fails, reporting it, if none has.
+  mlir::FailureOr<mlir::Value> symbolSize(Dim symbol);
 };
 
 using NodeConverter = std::function<mlir::LogicalResult(NodeContext &)>;
@@ -190,9 +194,19 @@ public:
   std::vector<std::string> boundInputs;
   int64_t nextSymbol = -1;
   llvm::StringMap<Dim> namedSymbols;
+  /// Symbols for arithmetic on symbols (e.g. batch * heads), keyed by the
+  /// op and its operands (a symbol, or 0 and a constant), so that the same
+  /// expression gives the same symbol wherever it is computed.
+  std::map<std::tuple<std::string, Dim, double, Dim, double>, Dim>
+      derivedSymbols;
+  /// For each symbol, the first value (and its dimension) that has it.
+  llvm::DenseMap<Dim, std::pair<mlir::Value, int64_t>> symbolSources;
   int resourceCounter = 0;
 
   mlir::LogicalResult fail(const llvm::Twine &message);
+  /// Records `value` as the source of the symbols in `shape` it is the
+  /// first to have.
+  void noteSymbolSources(mlir::Value value, const SymShape &shape);
   /// Creates the MLIR constant of an ImportedValue that has contents.
   mlir::FailureOr<mlir::Value> materialize(ImportedValue &value,
                                            llvm::StringRef name);

@@ -79,6 +79,42 @@ void setLiteralOutput(NodeContext &ctx, size_t i, Literal literal) {
   ctx.setOutput(i, std::move(v));
 }
 
+std::optional<std::vector<int64_t>>
+broadcastLiteralShapes(ArrayRef<const Literal *> literals) {
+  size_t rank = 0;
+  for (const Literal *l : literals)
+    rank = std::max(rank, l->shape.size());
+  std::vector<int64_t> shape(rank, 1);
+  for (const Literal *l : literals)
+    for (size_t i = 0; i < l->shape.size(); ++i) {
+      int64_t &out = shape[rank - l->shape.size() + i];
+      const int64_t d = l->shape[i];
+      if (d == out || d == 1)
+        continue;
+      if (out != 1)
+        return std::nullopt;
+      out = d;
+    }
+  return shape;
+}
+
+int64_t broadcastSourceIndex(const Literal &l, ArrayRef<int64_t> shape,
+                             int64_t i) {
+  int64_t index = 0, stride = 1;
+  const size_t offset = shape.size() - l.shape.size();
+  for (size_t d = shape.size(); d-- > 0;) {
+    const int64_t coordinate = i % shape[d];
+    i /= shape[d];
+    if (d >= offset) {
+      const int64_t size = l.shape[d - offset];
+      if (size != 1)
+        index += coordinate * stride;
+      stride *= size;
+    }
+  }
+  return index;
+}
+
 DenseI64ArrayAttr i64Array(NodeContext &ctx, llvm::ArrayRef<int64_t> values) {
   return ctx.builder().getDenseI64ArrayAttr(values);
 }
@@ -143,6 +179,8 @@ const llvm::StringMap<OpSupport> &qcc::onnx_import::getOpSupport() {
     add("HardSigmoid", 1, convertHardSigmoid, {1, 6}, {6});
     add("HardSwish", 1, unary<qc::HardSwishOp>(), {14}, {14});
     add("Gelu", 1, convertGelu, {20}, {20});
+    add("Equal", 2, convertEqual, {1, 7, 11, 13, 19}, {1, 7, 11, 13, 19});
+    add("Where", 3, convertWhere, {9, 16}, {9, 16});
     add("Clip", 1, convertClip, {1, 6, 11, 12, 13}, {6, 11, 12, 13});
     add("Conv", 2, convertConv, {1, 11}, {1, 11});
     add("ConvTranspose", 2, convertConvTranspose, {1, 11}, {1, 11});
@@ -174,6 +212,9 @@ const llvm::StringMap<OpSupport> &qcc::onnx_import::getOpSupport() {
     // 19 and 21 add float8 and 4-bit types (and `saturate` for float8),
     // which elementType() does not know: such casts are reported.
     add("Cast", 1, convertCast, {1, 6, 9, 13, 19, 21}, {6, 9, 13, 19, 21});
+    add("ConstantOfShape", 1, convertConstantOfShape, {9, 20, 21},
+        {9, 20, 21});
+    add("Expand", 2, convertExpand, {8, 13}, {8, 13});
     add("Identity", 1, convertIdentity, {1, 13, 14, 16, 19, 21},
         {1, 13, 14, 16, 19, 21});
     add("Pad", 1, convertPad, {1, 2, 11, 13, 18, 19, 21},

@@ -36,6 +36,12 @@ Literal makeLiteral(int32_t dataType, std::vector<int64_t> shape,
 /// Publishes a compile-time value (e.g. a folded shape) as output `i`; its
 /// MLIR constant is created only if a consumer needs data.
 void setLiteralOutput(NodeContext &ctx, size_t i, Literal literal);
+/// NumPy broadcasting of literal shapes; nullopt if they do not broadcast.
+std::optional<std::vector<int64_t>>
+broadcastLiteralShapes(llvm::ArrayRef<const Literal *> literals);
+/// The flat index in `l` of flat element `i` of `l` broadcast to `shape`.
+int64_t broadcastSourceIndex(const Literal &l, llvm::ArrayRef<int64_t> shape,
+                             int64_t i);
 mlir::DenseI64ArrayAttr i64Array(NodeContext &ctx,
                                  llvm::ArrayRef<int64_t> values);
 /// A rank-0 constant of `element` holding `value`.
@@ -64,6 +70,8 @@ mlir::LogicalResult convertLeakyRelu(NodeContext &ctx);
 mlir::LogicalResult convertHardSigmoid(NodeContext &ctx);
 mlir::LogicalResult convertGelu(NodeContext &ctx);
 mlir::LogicalResult convertClip(NodeContext &ctx);
+mlir::LogicalResult convertEqual(NodeContext &ctx);
+mlir::LogicalResult convertWhere(NodeContext &ctx);
 
 // OpsConvPool.cpp
 mlir::LogicalResult convertConv(NodeContext &ctx);
@@ -96,6 +104,8 @@ mlir::LogicalResult convertPad(NodeContext &ctx);
 mlir::LogicalResult convertConstant(NodeContext &ctx);
 mlir::LogicalResult convertIdentity(NodeContext &ctx);
 mlir::LogicalResult convertCast(NodeContext &ctx);
+mlir::LogicalResult convertConstantOfShape(NodeContext &ctx);
+mlir::LogicalResult convertExpand(NodeContext &ctx);
 
 // OpsQuantized.cpp
 mlir::LogicalResult convertQuantizeLinear(NodeContext &ctx);

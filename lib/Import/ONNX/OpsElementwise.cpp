@@ -9,6 +9,8 @@
 
 #include "qcc/Support/CheckedInt.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace qcc;
 using namespace qcc::onnx_import;
@@ -16,16 +18,20 @@ using onnx::TensorProto;
 
 namespace qcc::onnx_import {
 
-/// Folds element-wise arithmetic on small known integer literals (shape
-/// arithmetic such as `Div(Shape(x)[1], 2)`).
-static std::optional<Literal> foldBinary(const ImportedValue &a,
+/// Folds element-wise arithmetic on small integer literals (shape
+/// arithmetic such as `Div(Shape(x)[1], 2)`). An element computed from a
+/// symbolic dimension (e.g. batch * heads) becomes a symbol of its own, the
+/// same one wherever the same expression is computed.
+static std::optional<Literal> foldBinary(NodeContext &ctx,
+                                         const ImportedValue &a,
                                          const ImportedValue &b,
                                          llvm::StringRef opType) {
-  if (!a.literal || !b.literal || !a.literal->isFullyKnown() ||
-      !b.literal->isFullyKnown() || a.literal->numElements() > 64 ||
+  if (!a.literal || !b.literal || a.literal->numElements() > 64 ||
       b.literal->numElements() > 64)
     return std::nullopt;
   if (a.dataType != TensorProto::INT64 || b.dataType != TensorProto::INT64)
+    return std::nullopt;
+  if (opType != "Add" && opType != "Sub" && opType != "Mul" && opType != "Div")
     return std::nullopt;
   const Literal &x = *a.literal, &y = *b.literal;
   // Same shape or one scalar-like operand only.
@@ -33,12 +39,40 @@ static std::optional<Literal> foldBinary(const ImportedValue &a,
       y.numElements() != 1)
     return std::nullopt;
   const Literal &big = x.numElements() >= y.numElements() ? x : y;
-  std::vector<double> out;
+  Literal out = makeLiteral(TensorProto::INT64, big.shape, {});
+  bool symbolic = false;
   for (int64_t i = 0; i < big.numElements(); ++i) {
-    const CheckedInt l =
-        saturatingInt64(x.values[x.numElements() == 1 ? 0 : i]);
-    const CheckedInt r =
-        saturatingInt64(y.values[y.numElements() == 1 ? 0 : i]);
+    const size_t ix = x.numElements() == 1 ? 0 : i;
+    const size_t iy = y.numElements() == 1 ? 0 : i;
+    const Dim sx = x.symbols.empty() ? 0 : x.symbols[ix];
+    const Dim sy = y.symbols.empty() ? 0 : y.symbols[iy];
+    if (sx != 0 || sy != 0) {
+      // x * 1, x / 1, x + 0 and x - 0 are x; 1 * y and 0 + y are y.
+      const double vx = x.values[ix], vy = y.values[iy];
+      Dim symbol;
+      if (sy == 0 && ((vy == 1 && (opType == "Mul" || opType == "Div")) ||
+                      (vy == 0 && (opType == "Add" || opType == "Sub"))))
+        symbol = sx;
+      else if (sx == 0 && ((vx == 1 && opType == "Mul") ||
+                           (vx == 0 && opType == "Add")))
+        symbol = sy;
+      else {
+        auto key = std::make_tuple(opType.str(), sx, sx ? 0.0 : vx, sy,
+                                   sy ? 0.0 : vy);
+        auto [it, inserted] =
+            ctx.importer.derivedSymbols.try_emplace(key, 0);
+        if (inserted)
+          it->second = ctx.freshSymbol();
+        symbol = it->second;
+      }
+      out.values.push_back(0);
+      out.symbols.resize(i, 0);
+      out.symbols.push_back(symbol);
+      symbolic = true;
+      continue;
+    }
+    const CheckedInt l = saturatingInt64(x.values[ix]);
+    const CheckedInt r = saturatingInt64(y.values[iy]);
     CheckedInt result;
     if (opType == "Add")
       result = l + r;
@@ -46,17 +80,19 @@ static std::optional<Literal> foldBinary(const ImportedValue &a,
       result = l - r;
     else if (opType == "Mul")
       result = l * r;
-    else if (opType == "Div")
-      result = l / r;
     else
-      return std::nullopt;
+      result = l / r;
     // Overflow or division by zero: leave the node to run as an op.
     std::optional<int64_t> value = result.get();
     if (!value)
       return std::nullopt;
-    out.push_back(static_cast<double>(*value));
+    out.values.push_back(static_cast<double>(*value));
+    if (symbolic)
+      out.symbols.push_back(0);
   }
-  return makeLiteral(TensorProto::INT64, big.shape, std::move(out));
+  if (!symbolic)
+    out.symbols.clear();
+  return out;
 }
 
 template <typename OpT> LogicalResult convertBinary(NodeContext &ctx) {
@@ -64,7 +100,7 @@ template <typename OpT> LogicalResult convertBinary(NodeContext &ctx) {
   ImportedValue *b = ctx.hasInput(1) ? ctx.lookup(1) : nullptr;
   if (a && b) {
     if (std::optional<Literal> folded =
-            foldBinary(*a, *b, ctx.node.op_type())) {
+            foldBinary(ctx, *a, *b, ctx.node.op_type())) {
       setLiteralOutput(ctx, 0, std::move(*folded));
       return success();
     }
@@ -175,6 +211,96 @@ LogicalResult convertClip(NodeContext &ctx) {
       ctx.builder(), ctx.loc(), ctx.tensorType(x->shape, x->elementType),
       x->value, min, max);
   ctx.setOutput(0, result, x->shape, x->dataType);
+  return success();
+}
+
+/// Reads input `i` as an import-time literal (symbols allowed) for the
+/// folding-only ops, with the error naming why.
+static FailureOr<Literal> shapeLogicOperand(NodeContext &ctx, size_t i) {
+  ImportedValue *v = ctx.lookup(i);
+  if (v && !v->literal && !v->initializer) {
+    (void)ctx.unsupported(ctx.node.op_type() +
+                          " on run-time tensors (qcc folds it on shapes and "
+                          "constants only)");
+    return failure();
+  }
+  return ctx.constant(i, "an operand", /*allowSymbolic=*/true);
+}
+
+/// Equal(a, b) on import-time values (shape logic such as the class token's
+/// `expand` in a vision transformer). A symbolic dimension equals itself and
+/// differs from any negative number; other comparisons with a symbol are
+/// unknown at import time and reported.
+LogicalResult convertEqual(NodeContext &ctx) {
+  auto a = shapeLogicOperand(ctx, 0);
+  if (failed(a))
+    return failure();
+  auto b = shapeLogicOperand(ctx, 1);
+  if (failed(b))
+    return failure();
+  auto shape = broadcastLiteralShapes({&*a, &*b});
+  if (!shape)
+    return ctx.fail("operand shapes do not broadcast");
+  Literal out = makeLiteral(TensorProto::BOOL, *shape, {});
+  const int64_t count = std::accumulate(shape->begin(), shape->end(),
+                                        int64_t{1}, std::multiplies<>());
+  for (int64_t i = 0; i < count; ++i) {
+    const size_t ia = broadcastSourceIndex(*a, *shape, i);
+    const size_t ib = broadcastSourceIndex(*b, *shape, i);
+    const Dim sa = a->symbols.empty() ? 0 : a->symbols[ia];
+    const Dim sb = b->symbols.empty() ? 0 : b->symbols[ib];
+    bool equal;
+    if (sa == 0 && sb == 0)
+      equal = a->values[ia] == b->values[ib];
+    else if (sa != 0 && sb != 0 && sa == sb)
+      equal = true;
+    else if ((sa != 0 && sb == 0 && b->values[ib] < 0) ||
+             (sb != 0 && sa == 0 && a->values[ia] < 0))
+      equal = false; // A dimension is never negative.
+    else
+      return ctx.unsupported("comparing a dynamic dimension with a value "
+                             "that it may equal at run time");
+    out.values.push_back(equal ? 1 : 0);
+  }
+  setLiteralOutput(ctx, 0, std::move(out));
+  return success();
+}
+
+/// Where(condition, x, y) on import-time values; symbols are kept.
+LogicalResult convertWhere(NodeContext &ctx) {
+  std::optional<Literal> operands[3];
+  for (size_t i = 0; i < 3; ++i) {
+    auto l = shapeLogicOperand(ctx, i);
+    if (failed(l))
+      return failure();
+    operands[i] = std::move(*l);
+  }
+  const Literal &condition = *operands[0], &x = *operands[1], &y = *operands[2];
+  if (!condition.isFullyKnown())
+    return ctx.fail("the condition holds dynamic dimensions");
+  if (x.dataType != y.dataType)
+    return ctx.fail("x and y have different data types (" +
+                    onnxDataTypeName(x.dataType) + " and " +
+                    onnxDataTypeName(y.dataType) + ")");
+  auto shape = broadcastLiteralShapes({&condition, &x, &y});
+  if (!shape)
+    return ctx.fail("operand shapes do not broadcast");
+  Literal out = makeLiteral(x.dataType, *shape, {});
+  const int64_t count = std::accumulate(shape->begin(), shape->end(),
+                                        int64_t{1}, std::multiplies<>());
+  bool symbolic = false;
+  for (int64_t i = 0; i < count; ++i) {
+    const bool pick =
+        condition.values[broadcastSourceIndex(condition, *shape, i)] != 0;
+    const Literal &from = pick ? x : y;
+    const size_t j = broadcastSourceIndex(from, *shape, i);
+    out.values.push_back(from.values[j]);
+    out.symbols.push_back(from.symbols.empty() ? 0 : from.symbols[j]);
+    symbolic |= out.symbols.back() != 0;
+  }
+  if (!symbolic)
+    out.symbols.clear();
+  setLiteralOutput(ctx, 0, std::move(out));
   return success();
 }
 

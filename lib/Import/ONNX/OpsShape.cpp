@@ -632,21 +632,37 @@ LogicalResult convertPad(NodeContext &ctx) {
   return success();
 }
 
+/// The tensor attribute `value` (of Constant and ConstantOfShape), which
+/// the caller checked is present.
+static FailureOr<Literal> valueAttribute(NodeContext &ctx) {
+  const onnx::AttributeProto *a = ctx.attr("value");
+  if (!a->has_t()) {
+    (void)ctx.fail("attribute 'value' is not a tensor");
+    return failure();
+  }
+  auto bytes = tensorBytes(a->t(), ctx.importer.baseDir,
+                           ctx.importer.options.maxElements);
+  if (!bytes) {
+    (void)ctx.fail(llvm::toString(bytes.takeError()));
+    return failure();
+  }
+  auto values = bytesToDoubles(a->t().data_type(), *bytes);
+  if (!values) {
+    (void)ctx.fail(llvm::toString(values.takeError()));
+    return failure();
+  }
+  return makeLiteral(a->t().data_type(),
+                     {a->t().dims().begin(), a->t().dims().end()},
+                     std::move(*values));
+}
+
 LogicalResult convertConstant(NodeContext &ctx) {
   Literal literal;
-  if (const onnx::AttributeProto *a = ctx.attr("value")) {
-    if (!a->has_t())
-      return ctx.fail("attribute 'value' is not a tensor");
-    auto bytes = tensorBytes(a->t(), ctx.importer.baseDir,
-                             ctx.importer.options.maxElements);
-    if (!bytes)
-      return ctx.fail(llvm::toString(bytes.takeError()));
-    auto values = bytesToDoubles(a->t().data_type(), *bytes);
-    if (!values)
-      return ctx.fail(llvm::toString(values.takeError()));
-    literal = makeLiteral(a->t().data_type(),
-                          {a->t().dims().begin(), a->t().dims().end()},
-                          std::move(*values));
+  if (ctx.attr("value")) {
+    auto value = valueAttribute(ctx);
+    if (failed(value))
+      return failure();
+    literal = std::move(*value);
   } else if (ctx.hasAttr("value_float")) {
     literal =
         makeLiteral(TensorProto::FLOAT, {}, {ctx.attrFloat("value_float", 0)});
@@ -669,6 +685,117 @@ LogicalResult convertConstant(NodeContext &ctx) {
     return ctx.unsupported("data type " + onnxDataTypeName(literal.dataType));
   setLiteralOutput(ctx, 0, std::move(literal));
   return success();
+}
+
+/// `input` broadcast to `shape` (a qc.expand; the input itself when the
+/// shapes agree), with the run-time sizes of its symbolic dimensions.
+static LogicalResult emitExpand(NodeContext &ctx, ImportedValue &input,
+                                const SymShape &shape) {
+  if (!input.value &&
+      failed(ctx.importer.materialize(input, ctx.node.input(0))))
+    return failure();
+  if (input.shape == shape) {
+    ctx.setOutput(0, input);
+    return success();
+  }
+  SmallVector<Value> sizes;
+  for (Dim d : shape) {
+    if (isStatic(d))
+      continue;
+    auto size = ctx.symbolSize(d);
+    if (failed(size))
+      return failure();
+    sizes.push_back(*size);
+  }
+  Value result = qc::ExpandOp::create(ctx.builder(), ctx.loc(),
+                                      ctx.tensorType(shape, input.elementType),
+                                      input.value, sizes);
+  ctx.setOutput(0, result, shape, input.dataType);
+  return success();
+}
+
+/// The shape operand of ConstantOfShape and Expand: a 1-d import-time value
+/// of non-negative sizes (dynamic dimensions allowed).
+static FailureOr<SymShape> shapeOperand(NodeContext &ctx, size_t i,
+                                        StringRef what) {
+  auto shape = ctx.constant(i, what, /*allowSymbolic=*/true);
+  if (failed(shape))
+    return failure();
+  if (shape->shape.size() != 1) {
+    (void)ctx.fail(what + " must be 1-d, got rank " +
+                   llvm::Twine(shape->shape.size()));
+    return failure();
+  }
+  SymShape out;
+  for (size_t k = 0; k < shape->values.size(); ++k) {
+    const Dim d = shape->dimAt(k);
+    if (isStatic(d) && d > ctx.importer.options.maxElements) {
+      (void)ctx.fail(what + " has an absurd size " + llvm::Twine(d));
+      return failure();
+    }
+    if (d < 0 && (shape->symbols.empty() || shape->symbols[k] == 0)) {
+      (void)ctx.fail(what + " has a negative size " + llvm::Twine(d));
+      return failure();
+    }
+    out.push_back(d);
+  }
+  return out;
+}
+
+/// ConstantOfShape: folded into a literal when the shape is static, else a
+/// scalar broadcast to the run-time shape.
+LogicalResult convertConstantOfShape(NodeContext &ctx) {
+  auto shape = shapeOperand(ctx, 0, "the shape");
+  if (failed(shape))
+    return failure();
+  Literal fill = makeLiteral(TensorProto::FLOAT, {}, {0.0});
+  if (ctx.attr("value")) {
+    auto value = valueAttribute(ctx);
+    if (failed(value))
+      return failure();
+    if (value->numElements() != 1)
+      return ctx.fail("attribute 'value' must hold one element, got " +
+                      llvm::Twine(value->numElements()));
+    fill = makeLiteral(value->dataType, {}, std::move(value->values));
+  }
+  Type element = elementType(*ctx.context(), fill.dataType);
+  if (!element)
+    return ctx.unsupported("data type " + onnxDataTypeName(fill.dataType));
+  CheckedInt count = 1;
+  bool symbolic = false;
+  for (Dim d : *shape) {
+    symbolic |= !isStatic(d);
+    if (isStatic(d))
+      count = count * d;
+  }
+  if (count.overflowed() || *count.get() > ctx.importer.options.maxElements)
+    return ctx.fail("the shape has more elements than the limit of " +
+                    llvm::Twine(ctx.importer.options.maxElements));
+  if (!symbolic) {
+    Literal out = makeLiteral(fill.dataType, {shape->begin(), shape->end()},
+                              std::vector<double>(*count.get(), fill.values[0]));
+    setLiteralOutput(ctx, 0, std::move(out));
+    return success();
+  }
+  ImportedValue scalar;
+  scalar.dataType = fill.dataType;
+  scalar.elementType = element;
+  scalar.value = scalarConstant(ctx, element, fill.values[0]);
+  return emitExpand(ctx, scalar, *shape);
+}
+
+/// Expand: NumPy broadcasting of the input with the target shape.
+LogicalResult convertExpand(NodeContext &ctx) {
+  ImportedValue *x;
+  if (failed(ctx.inputs({&x}, {}, /*materialize=*/false)))
+    return failure();
+  auto target = shapeOperand(ctx, 1, "the target shape");
+  if (failed(target))
+    return failure();
+  auto shape = broadcast(ctx, x->shape, *target);
+  if (failed(shape))
+    return failure();
+  return emitExpand(ctx, *x, *shape);
 }
 
 LogicalResult convertIdentity(NodeContext &ctx) {

@@ -852,10 +852,8 @@ LogicalResult SplitOp::verify() {
   return success();
 }
 
-/// The number of indices ONNX Slice selects from a dimension of `size`
-/// (negative `start`/`end` count from the end; both clamp to the range).
-static int64_t getSliceSize(int64_t size, int64_t start, int64_t end,
-                            int64_t step) {
+int64_t qcc::qc::getSliceSize(int64_t size, int64_t start, int64_t end,
+                              int64_t step) {
   if (size == 0)
     return 0;
   // No overflow: size > 0.
@@ -922,6 +920,33 @@ LogicalResult GatherOp::verify() {
   llvm::append_range(expected, data.getShape().drop_front(axis + 1));
   return verifyResultShape(*this, getOutput().getType(), expected,
                            "the gather");
+}
+
+LogicalResult ExpandOp::verify() {
+  RankedTensorType input = getInput().getType();
+  RankedTensorType result = getOutput().getType();
+  if (failed(verifySameElementKind(*this, "input", input, result)))
+    return failure();
+  if (result.getRank() < input.getRank())
+    return emitOpError() << "result rank " << result.getRank()
+                         << " is below the input's " << input.getRank();
+  if (getSizes().size() != result.getNumDynamicDims())
+    return emitOpError() << "expected " << result.getNumDynamicDims()
+                         << " sizes (one per dynamic result dimension), got "
+                         << getSizes().size();
+  const int64_t offset = result.getRank() - input.getRank();
+  for (int64_t d = 0; d < input.getRank(); ++d) {
+    const int64_t in = input.getDimSize(d), out = result.getDimSize(d + offset);
+    // A dynamic input dimension is not known to be 1: it must be kept.
+    if (in == 1 || (in == out && !ShapedType::isDynamic(in)) ||
+        (ShapedType::isDynamic(in) && ShapedType::isDynamic(out)) ||
+        (!ShapedType::isDynamic(in) && ShapedType::isDynamic(out)))
+      continue;
+    return emitOpError() << "input dim " << d << " (" << in
+                         << ") does not broadcast to result dim "
+                         << d + offset << " (" << out << ")";
+  }
+  return success();
 }
 
 LogicalResult PadOp::verify() {

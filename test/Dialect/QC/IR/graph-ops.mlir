@@ -99,6 +99,12 @@ func.func @data_movement(%x: tensor<?x4xf32>, %y: tensor<6x4xf32>, %i: tensor<2x
   // Negative pads crop; reflect pads may exceed the size (periodic).
   // CHECK: qc.pad
   %6 = qc.pad %y {mode = #qc.pad_mode<reflect>, pads = array<i64: -1, 5, -2, 0>, value = 0.0 : f64} : tensor<6x4xf32> -> tensor<3x9xf32>
+  // NumPy broadcasting; `sizes` are the dynamic result dimensions.
+  // CHECK: qc.expand %{{.*}}[%{{.*}}] : tensor<1x4xf32> -> tensor<?x3x4xf32>
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %t = qc.slice %y {starts = array<i64: 0, 0>, ends = array<i64: 1, 4>, steps = array<i64: 1, 1>} : tensor<6x4xf32> -> tensor<1x4xf32>
+  %8 = qc.expand %t[%n] : tensor<1x4xf32> -> tensor<?x3x4xf32>
   // Moving per-axis quantized data moves its axis.
   // CHECK: qc.transpose
   %7 = qc.transpose %q {perm = array<i64: 1, 0>} : tensor<3x2x!quant.uniform<i8:f32:0, {0.1, 0.2, 0.3}>> -> tensor<2x3x!quant.uniform<i8:f32:1, {0.1, 0.2, 0.3}>>

@@ -932,3 +932,27 @@ func.func @pad_element_type(%x: tensor<2x3xi8>) {
   %0 = qc.pad %x {mode = #qc.pad_mode<constant>, pads = array<i64: 0, 0, 0, 0>, value = 0.0 : f64} : tensor<2x3xi8> -> tensor<2x3xi32>
   return
 }
+
+// -----
+
+func.func @expand_sizes(%x: tensor<1x6xf32>, %n: index) {
+  // expected-error @+1 {{'qc.expand' op expected 1 sizes (one per dynamic result dimension), got 0}}
+  %0 = qc.expand %x : tensor<1x6xf32> -> tensor<?x6xf32>
+  return
+}
+
+// -----
+
+func.func @expand_broadcast(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{'qc.expand' op input dim 0 (2) does not broadcast to result dim 1 (3)}}
+  %0 = qc.expand %x : tensor<2x6xf32> -> tensor<4x3x6xf32>
+  return
+}
+
+// -----
+
+func.func @expand_rank(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{'qc.expand' op result rank 1 is below the input's 2}}
+  %0 = qc.expand %x : tensor<2x6xf32> -> tensor<12xf32>
+  return
+}

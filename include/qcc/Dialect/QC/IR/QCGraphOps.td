@@ -411,6 +411,28 @@ def QC_GatherOp : QC_GraphOp<"gather"> {
   let hasVerifier = 1;
 }
 
+def QC_ExpandOp : QC_GraphOp<"expand"> {
+  let summary = "broadcasts to a larger shape (ONNX Expand)";
+  let description = [{
+    NumPy broadcasting of `input` to the result's shape: the input's
+    dimensions align with the result's trailing ones, and each is either 1
+    (repeated) or the result's size. `sizes` gives the result's dynamic
+    dimensions in order (as `tensor.empty` does), e.g. the batch size of a
+    class token broadcast over a batch:
+
+    ```mlir
+    %n = tensor.dim %images, %c0 : tensor<?x3x96x96xf32>
+    %t = qc.expand %token [%n] : tensor<1x1x192xf32> -> tensor<?x1x192xf32>
+    ```
+  }];
+  let arguments = (ins QC_AnyTensor:$input, Variadic<Index>:$sizes);
+  let results = (outs QC_AnyTensor:$output);
+  let assemblyFormat = [{
+    $input (`[` $sizes^ `]`)? attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 def QC_PadOp : QC_GraphOp<"pad"> {
   let summary = "pads a tensor (ONNX Pad)";
   let description = [{

@@ -49,6 +49,10 @@ getPackedRowsAndRowLength(llvm::ArrayRef<int64_t> shape,
 std::vector<int64_t> getPackedOrder(llvm::ArrayRef<int64_t> shape,
                                     llvm::ArrayRef<int64_t> reductionDims);
 
+/// The number of indices ONNX Slice selects from a dimension of `size`
+/// (negative `start`/`end` count from the end; both clamp to the range).
+int64_t getSliceSize(int64_t size, int64_t start, int64_t end, int64_t step);
+
 /// Multiply-adds of a weighted layer per sample (per row of the batch
 /// dimension); 0 for other ops.
 double getMultiplyAddsPerSample(mlir::Operation *op);

@@ -255,11 +255,19 @@ def QCSetBatchSize : Pass<"qc-set-batch-size", "::mlir::func::FuncOp"> {
   let summary = "Give the dynamic batch dimension a static size";
   let description = [{
     Models take a batch of any size along dimension 0 (`?`). This pass
-    replaces that dynamic size by `batch-size` in the function's type and in
-    every value whose dimension 0 is dynamic, so that code generation sees
-    static shapes throughout (constant strides that LLVM vectorizes, static
+    replaces that dynamic size by `batch-size` in the function's arguments,
+    then gives every value a static shape, in program order, from its
+    operands' static shapes: element-wise ops, broadcasts, `qc.matmul`,
+    `qc.gemm`, `qc.transpose`, `qc.reshape` (the one dynamic dimension from
+    the element count), `qc.slice`, `qc.concat` and `qc.expand` (whose sizes
+    it drops) follow their operands, so a transformer's batch moved to
+    dimension 1, or multiplied by its heads, gets the right size. Another
+    op's dynamic dimension 0 is its operand 0's (the batch a convolution or
+    pooling keeps) or the batch size. Code generation then sees static
+    shapes throughout (constant strides that LLVM vectorizes, static
     buffers). The CPU target compiles the batch-1 function and runs larger
-    batches one sample at a time. Fails if any other dimension is dynamic.
+    batches one sample at a time. Fails, naming the op, on a dynamic
+    dimension that follows from none of these.
   }];
   let options = [
     Option<"batchSize", "batch-size", "int64_t", /*default=*/"1",
