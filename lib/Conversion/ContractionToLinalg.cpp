@@ -492,6 +492,73 @@ LogicalResult convertFloatBatchedProduct(Operation *op, Value a, Value b,
   return success();
 }
 
+/// Float Gemm in its general form (transposed A, alpha, beta, C of any
+/// shape that broadcasts), computed as the interpreter computes it: the
+/// products summed in double from zero, then alpha * sum + beta * C in
+/// double, rounded to f32 once.
+LogicalResult convertGeneralFloatGemm(GemmOp op, Value a, Value b, Value c,
+                                      RankedTensorType result,
+                                      ConversionPatternRewriter &rewriter) {
+  if (tensorType(a).getRank() != 2 || tensorType(b).getRank() != 2)
+    return unsupported(op, "only 2-d float matrix products");
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  const bool transA = op.getTransA(), transB = op.getTransB();
+  auto sumType = RankedTensorType::get(result.getShape(), rewriter.getF64Type());
+  SmallVector<Value> dynamic;
+  if (sumType.isDynamicDim(0))
+    dynamic.push_back(tensor::DimOp::create(rewriter, loc, a, transA ? 1 : 0));
+  if (sumType.isDynamicDim(1))
+    dynamic.push_back(tensor::DimOp::create(rewriter, loc, b, transB ? 0 : 1));
+  Value empty = tensor::EmptyOp::create(rewriter, loc, sumType.getShape(),
+                                        sumType.getElementType(), dynamic);
+  Value zero = linalg::FillOp::create(rewriter, loc,
+                                      f64Constant(rewriter, loc, 0.0), empty)
+                   .getResult(0);
+  AffineExpr m = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
+             n = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(3, 0,
+                     transA ? ArrayRef<AffineExpr>{k, m}
+                            : ArrayRef<AffineExpr>{m, k},
+                     ctx),
+      AffineMap::get(3, 0,
+                     transB ? ArrayRef<AffineExpr>{n, k}
+                            : ArrayRef<AffineExpr>{k, n},
+                     ctx),
+      AffineMap::get(3, 0, {m, n}, ctx)};
+  Value sum =
+      linalg::GenericOp::create(
+          rewriter, loc, sumType, ValueRange{a, b}, zero, maps,
+          {utils::IteratorType::parallel, utils::IteratorType::reduction,
+           utils::IteratorType::parallel},
+          [](OpBuilder &b, Location l, ValueRange args) {
+            Value product = arith::MulFOp::create(b, l, toF64(b, l, args[0]),
+                                                  toF64(b, l, args[1]));
+            linalg::YieldOp::create(
+                b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
+          })
+          .getResult(0);
+  const double alpha = op.getAlpha().convertToFloat();
+  const double beta = op.getBeta().convertToFloat();
+  SmallVector<Value> inputs{sum};
+  if (c)
+    inputs.push_back(c);
+  Value out = elementwise(
+      rewriter, loc, result, inputs, sum,
+      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+        Value v = arith::MulFOp::create(b, l, f64Constant(b, l, alpha), args[0]);
+        if (c)
+          v = arith::AddFOp::create(
+              b, l, v,
+              arith::MulFOp::create(b, l, f64Constant(b, l, beta),
+                                    toF64(b, l, args[1])));
+        return arith::TruncFOp::create(b, l, b.getF32Type(), v);
+      });
+  rewriter.replaceOp(op, out);
+  return success();
+}
+
 struct ConvertGemm : OpConversionPattern<GemmOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -499,11 +566,18 @@ struct ConvertGemm : OpConversionPattern<GemmOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto result = cast<RankedTensorType>(op.getType());
     Value c = adaptor.getC();
-    if (op.getTransA() || op.getAlpha().convertToFloat() != 1.0f ||
-        (c && (op.getBeta().convertToFloat() != 1.0f ||
-               tensorType(c).getRank() != 1)))
-      return unsupported(op, "only gemm with alpha 1, no transposed A, and a "
-                             "1-d bias with beta 1");
+    const bool simple =
+        !op.getTransA() && op.getAlpha().convertToFloat() == 1.0f &&
+        (!c || (op.getBeta().convertToFloat() == 1.0f &&
+                tensorType(c).getRank() == 1 &&
+                tensorType(c).getDimSize(0) == result.getDimSize(1)));
+    if (!simple && result.getElementType().isF32())
+      return convertGeneralFloatGemm(op, adaptor.getA(), adaptor.getB(), c,
+                                     result, rewriter);
+    if (!simple)
+      return unsupported(op, "only integer gemm with alpha 1, no transposed "
+                             "A, and a bias of one value per column with "
+                             "beta 1");
     if (result.getElementType().isF32())
       return convertFloatMatrixProduct(op, adaptor.getA(), adaptor.getB(),
                                        op.getTransB(), c, result, rewriter);

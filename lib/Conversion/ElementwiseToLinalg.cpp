@@ -267,6 +267,10 @@ template <typename OpTy> struct ConvertBinary : OpConversionPattern<OpTy> {
         (!integer && !result.getElementType().isF32()))
       return unsupported(op, "only integer additions and f32 arithmetic");
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    for (Value v : {lhs, rhs})
+      if (!tensorType(v).getElementType().isSignlessInteger() &&
+          !tensorType(v).getElementType().isF32())
+        return unsupported(op, "only f32 or signless integer operands");
     // The output's dynamic sizes come from an operand of the result's rank.
     Value like = tensorType(lhs).getRank() == result.getRank() ? lhs : rhs;
     Value out =
@@ -274,8 +278,14 @@ template <typename OpTy> struct ConvertBinary : OpConversionPattern<OpTy> {
                     [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
                       if (integer)
                         return arith::AddIOp::create(b, loc, args[0], args[1]);
-                      Value x = toF64(b, loc, args[0]),
-                            y = toF64(b, loc, args[1]);
+                      // Pow's exponent may be an integer (as the
+                      // interpreter reads it: its value as a double).
+                      auto operand = [&](Value v) -> Value {
+                        if (!isa<IntegerType>(v.getType()))
+                          return toF64(b, loc, v);
+                        return arith::SIToFPOp::create(b, loc, b.getF64Type(), v);
+                      };
+                      Value x = operand(args[0]), y = operand(args[1]);
                       Value r;
                       if constexpr (std::is_same_v<OpTy, AddOp>)
                         r = arith::AddFOp::create(b, loc, x, y);

@@ -5,14 +5,22 @@
 // compares with the expected outputs at ONNX's tolerances. Tests whose model
 // qcc rejects as unsupported are counted as skipped, with the reason; an
 // import error that is not "unsupported", a run error or a wrong value is a
-// failure. Exit status 1 when anything failed.
+// failure. With --compiled, every test the interpreter passes is also
+// compiled as `qcc compile --float` does (CPU target) and its library run
+// on the same data: a second count, with each gap named. Exit status 1
+// when anything failed.
 //
 //===----------------------------------------------------------------------===//
 
+#include "qcc/Compiler/Compile.h"
+#include "qcc/Compiler/ModelFile.h"
 #include "qcc/Import/ONNX.h"
+#include "qcc/InitAll.h"
 #include "qcc/Interpreter/Interpreter.h"
+#include "qcc/Target/Target.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -47,6 +55,13 @@ static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
 static cl::opt<std::string> reportPath(
     "report", cl::desc("Also write the summary as Markdown to this file"),
     cl::init(""), cl::cat(category));
+static cl::opt<bool> compiled(
+    "compiled",
+    cl::desc("Also compile each test the interpreter passes with the CPU "
+             "target (as qcc compile --float) and run the compiled library "
+             "on the same data; float32 inputs are the library's inputs, "
+             "others (shapes, indices) are bound at import"),
+    cl::init(false), cl::cat(category));
 static cl::opt<bool> listSkipped("list-skipped",
                                  cl::desc("List every skipped test and why"),
                                  cl::init(false), cl::cat(category));
@@ -60,6 +75,10 @@ struct TestResult {
   std::string op;
   Outcome outcome;
   std::string reason;
+  /// With --compiled: the compiled library's outcome (tests the interpreter
+  /// passed only).
+  std::optional<Outcome> compiledOutcome;
+  std::string compiledReason;
 };
 
 Expected<std::string> readFile(const Twine &path) {
@@ -114,6 +133,152 @@ bool close(double actual, double expected) {
   if (std::isinf(expected))
     return actual == expected;
   return std::fabs(actual - expected) <= absTol + relTol * std::fabs(expected);
+}
+
+/// Why `outputs` differ from the expected output files, or nullopt.
+std::optional<std::string>
+compareOutputs(const std::vector<qcc::interp::Tensor> &outputs,
+               const std::vector<std::string> &outputFiles) {
+  if (outputs.size() != outputFiles.size())
+    return (Twine(outputs.size()) + " outputs but " +
+            Twine(outputFiles.size()) + " expected")
+        .str();
+  for (auto [i, file] : llvm::enumerate(outputFiles)) {
+    auto bytes = readFile(file);
+    if (!bytes)
+      return toString(bytes.takeError());
+    auto expected = qcc::parseONNXTensor(*bytes, file);
+    if (!expected)
+      return toString(expected.takeError());
+    const qcc::interp::Tensor &actual = outputs[i];
+    if (actual.shape != expected->shape) {
+      auto str = [](const std::vector<int64_t> &s) {
+        std::string out = "[";
+        for (size_t k = 0; k < s.size(); ++k)
+          out += (k ? "," : "") + std::to_string(s[k]);
+        return out + "]";
+      };
+      return ("output #" + Twine(i) + " has shape " + str(actual.shape) +
+              ", expected " + str(expected->shape))
+          .str();
+    }
+    size_t bad = 0, first = 0;
+    double worst = 0;
+    for (size_t k = 0; k < actual.data.size(); ++k)
+      if (!close(actual.data[k], expected->values[k])) {
+        if (bad++ == 0)
+          first = k;
+        worst =
+            std::max(worst, std::fabs(actual.data[k] - expected->values[k]));
+      }
+    if (bad)
+      return ("output #" + Twine(i) + ": " + Twine(bad) + " of " +
+              Twine(actual.data.size()) + " values differ (first at " +
+              Twine(first) + ": " + formatDouble(actual.data[first]) +
+              " vs expected " + formatDouble(expected->values[first]) +
+              "; worst abs error " + formatDouble(worst) + ")")
+          .str();
+  }
+  return std::nullopt;
+}
+
+/// One data set through the compiled library: float32 inputs are its
+/// arguments, other inputs are bound at import; the model is compiled as
+/// `qcc compile --float` compiles it. Sets the compiled outcome of
+/// `result`; returns false when the data set did not pass.
+bool runCompiledDataSet(TestResult &result, StringRef modelPath,
+                        const std::vector<std::string> &inputNames,
+                        const std::vector<std::string> &inputFiles,
+                        const std::vector<std::string> &outputFiles) {
+  auto finish = [&](Outcome outcome, const Twine &reason) {
+    result.compiledOutcome = outcome;
+    result.compiledReason = reason.str();
+    return outcome == Outcome::Passed;
+  };
+  qcc::ONNXImportOptions options;
+  options.bindAllInputs = true;
+  std::map<std::string, qcc::NpyArray> arrays;
+  for (auto [name, file] : llvm::zip(inputNames, inputFiles)) {
+    auto bytes = readFile(file);
+    if (!bytes)
+      return finish(Outcome::Failed, toString(bytes.takeError()));
+    auto tensor = qcc::parseONNXTensor(*bytes, file);
+    if (!tensor)
+      return finish(Outcome::Failed, toString(tensor.takeError()));
+    if (tensor->dataType != onnx::TensorProto::FLOAT) {
+      options.bindableInputs[name] = *bytes;
+      continue;
+    }
+    qcc::NpyArray array;
+    array.shape = tensor->shape;
+    for (double v : tensor->values) {
+      const float f = static_cast<float>(v);
+      const uint8_t *raw = reinterpret_cast<const uint8_t *>(&f);
+      array.bytes.insert(array.bytes.end(), raw, raw + sizeof(f));
+    }
+    arrays[name] = std::move(array);
+  }
+  mlir::MLIRContext context;
+  context.disableMultithreading();
+  auto imported = qcc::importONNXModel(context, modelPath, options);
+  if (!imported) {
+    std::string message = toString(imported.takeError());
+    return finish(Outcome::Skipped,
+                  "import with float32 inputs at run time: " +
+                      message.substr(message.find(": ") + 2));
+  }
+  SmallString<128> dir;
+  if (std::error_code ec =
+          sys::fs::createUniqueDirectory("qcc-conformance", dir))
+    return finish(Outcome::Failed, "cannot create a temporary directory: " +
+                                       ec.message());
+  auto cleanup = llvm::make_scope_exit(
+      [&] { (void)sys::fs::remove_directories(dir); });
+  SmallString<128> mlirPath(dir);
+  sys::path::append(mlirPath, "model.mlir");
+  if (Error e = qcc::writeModule(*imported->module, mlirPath))
+    return finish(Outcome::Failed, toString(std::move(e)));
+  auto target = qcc::target::lookupTarget("cpu");
+  if (!target)
+    return finish(Outcome::Failed, toString(target.takeError()));
+  qcc::CompileOptions compile;
+  compile.model = mlirPath.str().str();
+  compile.floatModel = true;
+  SmallString<128> out(dir);
+  sys::path::append(out, "compiled");
+  if (auto built = qcc::compileModel(**target, compile, out); !built) {
+    std::string message = toString(built.takeError());
+    // Missing code generation and the C API's float32-only signature are
+    // gaps, named by their diagnostic (without the temporary path).
+    StringRef reason = message;
+    if (size_t at = reason.find("no CPU code generation"); at != StringRef::npos)
+      reason = reason.substr(at);
+    reason = reason.take_until([](char c) { return c == '\n'; });
+    if (reason.contains("no CPU code generation") ||
+        reason.contains("unsupported") || reason.contains("float32 arrays"))
+      return finish(Outcome::Skipped, "compile: " + reason);
+    return finish(Outcome::Failed, "compile: " + message);
+  }
+  auto model = (*target)->load(out);
+  if (!model)
+    return finish(Outcome::Failed, "load: " + toString(model.takeError()));
+  std::vector<qcc::NpyArray> inputs;
+  for (const auto &input : (*model)->signature().inputs) {
+    auto it = arrays.find(input.name);
+    if (it == arrays.end())
+      return finish(Outcome::Failed,
+                    "the library's input '" + input.name + "' has no data");
+    inputs.push_back(it->second);
+  }
+  auto outputs = (*model)->run(inputs);
+  if (!outputs)
+    return finish(Outcome::Failed, "run: " + toString(outputs.takeError()));
+  std::vector<qcc::interp::Tensor> tensors;
+  for (const qcc::NpyArray &array : *outputs)
+    tensors.emplace_back(array.shape, array.toDoubles());
+  if (std::optional<std::string> error = compareOutputs(tensors, outputFiles))
+    return finish(Outcome::Failed, *error);
+  return finish(Outcome::Passed, "");
 }
 
 TestResult runTest(StringRef testDir) {
@@ -212,45 +377,17 @@ TestResult runTest(StringRef testDir) {
     auto outputs = qcc::interp::runFunction(func, args);
     if (!outputs)
       return fail("run: " + toString(outputs.takeError()));
-    if (outputs->size() != outputFiles.size())
-      return fail(Twine(outputs->size()) + " outputs but " +
-                  Twine(outputFiles.size()) + " expected");
-    for (auto [i, file] : llvm::enumerate(outputFiles)) {
-      auto bytes = readFile(file);
-      if (!bytes)
-        return fail(toString(bytes.takeError()));
-      auto expected = qcc::parseONNXTensor(*bytes, file);
-      if (!expected)
-        return fail(toString(expected.takeError()));
-      const qcc::interp::Tensor &actual = (*outputs)[i];
-      if (actual.shape != expected->shape) {
-        auto str = [](const std::vector<int64_t> &s) {
-          std::string out = "[";
-          for (size_t k = 0; k < s.size(); ++k)
-            out += (k ? "," : "") + std::to_string(s[k]);
-          return out + "]";
-        };
-        return fail("output #" + Twine(i) + " has shape " + str(actual.shape) +
-                    ", expected " + str(expected->shape));
-      }
-      size_t bad = 0, first = 0;
-      double worst = 0;
-      for (size_t k = 0; k < actual.data.size(); ++k)
-        if (!close(actual.data[k], expected->values[k])) {
-          if (bad++ == 0)
-            first = k;
-          worst = std::max(worst,
-                           std::fabs(actual.data[k] - expected->values[k]));
-        }
-      if (bad)
-        return fail("output #" + Twine(i) + ": " + Twine(bad) + " of " +
-                    Twine(actual.data.size()) + " values differ (first at " +
-                    Twine(first) + ": " + formatDouble(actual.data[first]) +
-                    " vs expected " + formatDouble(expected->values[first]) +
-                    "; worst abs error " + formatDouble(worst) + ")");
-    }
+    if (std::optional<std::string> error =
+            compareOutputs(*outputs, outputFiles))
+      return fail(*error);
   }
   result.outcome = Outcome::Passed;
+  if (compiled)
+    for (const std::string &dataSet : dataSets)
+      if (!runCompiledDataSet(result, modelPath, inputNames,
+                              numberedFiles(dataSet, "input_"),
+                              numberedFiles(dataSet, "output_")))
+        break;
   return result;
 }
 
@@ -258,6 +395,7 @@ TestResult runTest(StringRef testDir) {
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  qcc::registerAllTargets();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -291,16 +429,21 @@ int main(int argc, char **argv) {
 
   struct Counts {
     int passed = 0, failed = 0, skipped = 0;
+    void add(Outcome outcome) {
+      ++(outcome == Outcome::Passed   ? passed
+         : outcome == Outcome::Failed ? failed
+                                      : skipped);
+    }
   };
-  std::map<std::string, Counts> byOp;
-  Counts total;
+  std::map<std::string, Counts> byOp, compiledByOp;
+  Counts total, compiledTotal;
   for (const TestResult &r : results) {
-    Counts &c = byOp[r.op];
-    int Counts::*field = r.outcome == Outcome::Passed   ? &Counts::passed
-                         : r.outcome == Outcome::Failed ? &Counts::failed
-                                                        : &Counts::skipped;
-    ++(c.*field);
-    ++(total.*field);
+    byOp[r.op].add(r.outcome);
+    total.add(r.outcome);
+    if (r.compiledOutcome) {
+      compiledByOp[r.op].add(*r.compiledOutcome);
+      compiledTotal.add(*r.compiledOutcome);
+    }
   }
 
   // Every op, with the reason of its first skipped test: which ops are
@@ -324,17 +467,28 @@ int main(int argc, char **argv) {
   };
   std::string table;
   raw_string_ostream os(table);
-  os << "| op | passed | failed | skipped | first skip reason |\n"
-     << "|---|---:|---:|---:|---|\n";
+  os << "| op | passed | failed | skipped |"
+     << (compiled ? " compiled: passed | failed | skipped |" : "")
+     << " first skip reason |\n"
+     << "|---|---:|---:|---:|" << (compiled ? "---:|---:|---:|" : "")
+     << "---|\n";
+  auto compiledCells = [&](const Counts &c) {
+    if (compiled)
+      os << " " << c.passed << " | " << c.failed << " | " << c.skipped
+         << " |";
+  };
   for (auto &[op, c] : byOp) {
     auto reason = skipReason.find(op);
     os << "| " << op << " | " << c.passed << " | " << c.failed << " | "
-       << c.skipped << " | "
-       << (reason == skipReason.end() ? "" : shortReason(reason->second))
+       << c.skipped << " |";
+    compiledCells(compiledByOp[op]);
+    os << " " << (reason == skipReason.end() ? "" : shortReason(reason->second))
        << " |\n";
   }
   os << "| **total** | " << total.passed << " | " << total.failed << " | "
-     << total.skipped << " | |\n";
+     << total.skipped << " |";
+  compiledCells(compiledTotal);
+  os << " |\n";
 
   outs() << table << "\n";
   for (const TestResult &r : results)
@@ -347,9 +501,19 @@ int main(int argc, char **argv) {
         (listSkipped || byOp[r.op].passed || byOp[r.op].failed))
       outs() << "SKIPPED " << r.name << " (" << r.op << "): " << r.reason
              << "\n";
+  for (const TestResult &r : results)
+    if (r.compiledOutcome && *r.compiledOutcome != Outcome::Passed)
+      outs() << (*r.compiledOutcome == Outcome::Failed ? "COMPILED FAILED "
+                                                       : "COMPILED SKIPPED ")
+             << r.name << " (" << r.op << "): " << r.compiledReason << "\n";
   outs() << "\nconformance: " << total.passed << " passed, " << total.failed
          << " failed, " << total.skipped << " skipped (unsupported), "
          << results.size() << " tests\n";
+  if (compiled)
+    outs() << "conformance (compiled): " << compiledTotal.passed
+           << " passed, " << compiledTotal.failed << " failed, "
+           << compiledTotal.skipped << " skipped, of the " << total.passed
+           << " tests the interpreter passes\n";
 
   if (!reportPath.empty()) {
     std::error_code writeError;
@@ -366,12 +530,31 @@ int main(int argc, char **argv) {
               "at rtol "
            << relTol << ", atol " << absTol
            << ". Every op is listed; a skipped test is one qcc rejects as "
-              "unsupported (never counted as passed).\n\n"
-           << table << "\nSkipped tests of listed ops, and why:\n\n";
+              "unsupported (never counted as passed).";
+    if (compiled)
+      report << " The compiled columns (`qcc-conformance --compiled`): each "
+                "test the interpreter passes, compiled as `qcc compile "
+                "--float` compiles it (CPU target; float32 inputs at run "
+                "time, other inputs bound at import) and its library run on "
+                "the same data, same tolerance. Totals: "
+             << compiledTotal.passed << " passed, " << compiledTotal.failed
+             << " failed, " << compiledTotal.skipped << " skipped of "
+             << total.passed << ".";
+    report << "\n\n" << table << "\nSkipped tests of listed ops, and why:\n\n";
     for (const TestResult &r : results)
       if (r.outcome == Outcome::Skipped &&
           (byOp[r.op].passed || byOp[r.op].failed))
         report << "- `" << r.name << "`: " << r.reason << "\n";
+    if (compiled) {
+      report << "\nTests the interpreter passes that the compiled library "
+                "does not, and why:\n\n";
+      for (const TestResult &r : results)
+        if (r.compiledOutcome && *r.compiledOutcome != Outcome::Passed)
+          report << "- `" << r.name << "` ("
+                 << (*r.compiledOutcome == Outcome::Failed ? "failed"
+                                                           : "skipped")
+                 << "): " << r.compiledReason << "\n";
+    }
   }
-  return total.failed ? 1 : 0;
+  return total.failed || compiledTotal.failed ? 1 : 0;
 }

@@ -206,11 +206,11 @@ QCC_EXPORT int qcc_model_run_checked(qcc_model *model, int64_t batch,
     return QCC_MODEL_ERROR_NULL;
   if (!is_live(model))
     return QCC_MODEL_ERROR_HANDLE;
-  if (!inputs || !input_sizes || !outputs || !output_sizes)
+  /* The arrays of a kind the model has none of (a model of constants has
+   * no inputs) may be NULL, and so may the buffer of an empty tensor. */
+  if ((NUM_INPUTS > 0 && (!inputs || !input_sizes)) ||
+      (NUM_OUTPUTS > 0 && (!outputs || !output_sizes)))
     return QCC_MODEL_ERROR_NULL;
-  for (int k = 0; k < NUM_TENSORS; ++k)
-    if (!(k < NUM_INPUTS ? inputs[k] : outputs[k - NUM_INPUTS]))
-      return QCC_MODEL_ERROR_NULL;
   if (batch < 1 || (!BATCHED && batch != 1))
     return QCC_MODEL_ERROR_BATCH;
   for (int k = 0; k < NUM_TENSORS; ++k) {
@@ -220,6 +220,8 @@ QCC_EXPORT int qcc_model_run_checked(qcc_model *model, int64_t batch,
     if (bytes != (k < NUM_INPUTS ? input_sizes[k]
                                  : output_sizes[k - NUM_INPUTS]))
       return QCC_MODEL_ERROR_SIZE;
+    if (bytes > 0 && !(k < NUM_INPUTS ? inputs[k] : outputs[k - NUM_INPUTS]))
+      return QCC_MODEL_ERROR_NULL;
   }
   run_batch(batch, inputs, outputs);
   return QCC_MODEL_OK;

@@ -23,7 +23,8 @@ extern "C" {
 
 /* Results of qcc_model_run_checked. */
 #define QCC_MODEL_OK 0
-/* A NULL model, array of buffers, array of sizes or buffer. */
+/* A NULL model, or a NULL array of buffers, array of sizes or buffer that
+ * the model needs. */
 #define QCC_MODEL_ERROR_NULL (-1)
 /* The model is not live: destroyed, or not from qcc_model_create. */
 #define QCC_MODEL_ERROR_HANDLE (-2)
@@ -62,8 +63,10 @@ qcc_model *qcc_model_create(void);
 /* Runs the model on `batch` samples: inputs[i] and outputs[i] point to
  * caller-owned buffers of input_sizes[i] and output_sizes[i] bytes, each
  * exactly `batch` times the bytes of one sample of the shapes above (the
- * product of the shape, -1 taken as `batch`, times 4). Returns QCC_MODEL_OK,
- * or one of the QCC_MODEL_ERROR_* codes without touching any buffer. */
+ * product of the shape, -1 taken as `batch`, times 4). The arrays of a kind
+ * the model has none of may be NULL, and so may the buffer of a tensor of
+ * no elements. Returns QCC_MODEL_OK, or one of the QCC_MODEL_ERROR_* codes
+ * without touching any buffer. */
 int qcc_model_run_checked(qcc_model *model, int64_t batch,
                           const void *const *inputs,
                           const size_t *input_sizes, void *const *outputs,
