@@ -179,6 +179,11 @@ struct ConvertSplit : OpConversionPattern<SplitOp> {
     for (Value part : op.getOutputs()) {
       auto type =
           cast<RankedTensorType>(getTypeConverter()->convertType(part.getType()));
+      // An empty part (ONNX allows zero-size splits) reads nothing.
+      if (type.getDimSize(axis) == 0) {
+        parts.push_back(emptyLike(rewriter, loc, type, input));
+        continue;
+      }
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       offsets[axis] = rewriter.getIndexAttr(start);
       SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, input);
