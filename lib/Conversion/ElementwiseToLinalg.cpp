@@ -278,14 +278,8 @@ template <typename OpTy> struct ConvertBinary : OpConversionPattern<OpTy> {
                     [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
                       if (integer)
                         return arith::AddIOp::create(b, loc, args[0], args[1]);
-                      // Pow's exponent may be an integer (as the
-                      // interpreter reads it: its value as a double).
-                      auto operand = [&](Value v) -> Value {
-                        if (!isa<IntegerType>(v.getType()))
-                          return toF64(b, loc, v);
-                        return arith::SIToFPOp::create(b, loc, b.getF64Type(), v);
-                      };
-                      Value x = operand(args[0]), y = operand(args[1]);
+                      Value x = toF64(b, loc, args[0]),
+                            y = toF64(b, loc, args[1]);
                       Value r;
                       if constexpr (std::is_same_v<OpTy, AddOp>)
                         r = arith::AddFOp::create(b, loc, x, y);

@@ -107,6 +107,10 @@ LogicalResult unsupported(Operation *op, const Twine &what) {
 /// Float islands compute as the interpreter does: in double precision,
 /// rounded to f32 once per op (libm calls for exp, tanh, erf, pow).
 Value toF64(OpBuilder &b, Location loc, Value v) {
+  // Signless integers (Pow's exponent) are signed values, as the
+  // interpreter reads them.
+  if (isa<IntegerType>(v.getType()))
+    return arith::SIToFPOp::create(b, loc, b.getF64Type(), v);
   return arith::ExtFOp::create(b, loc, b.getF64Type(), v);
 }
 

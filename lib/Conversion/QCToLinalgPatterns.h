@@ -55,7 +55,8 @@ std::pair<int64_t, int64_t> signedRange(unsigned bits);
 mlir::LogicalResult unsupported(mlir::Operation *op, const llvm::Twine &what);
 
 /// Float islands compute as the interpreter does: in double precision,
-/// rounded to f32 once per op (libm calls for exp, tanh, erf, pow).
+/// rounded to f32 once per op (libm calls for exp, tanh, erf, pow). A
+/// float operand is extended, a signless integer one converted as signed.
 mlir::Value toF64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 mlir::Value f64Constant(mlir::OpBuilder &b, mlir::Location loc, double v);
 

@@ -3,8 +3,9 @@
 // Reshapes as tensor.collapse_shape / expand_shape, transposes as
 // linalg.transpose, concatenations as tensor.insert_slice into one tensor,
 // splits and positive-step slices as tensor.extract_slice, negative-step
-// slices, gathers and expands (broadcasts) as linalg.generic. They move elements of any type:
-// float islands' and, on the integer path, the stored integers.
+// slices, gathers and expands (broadcasts) as linalg.generic. They move
+// elements of any type: float islands' and, on the integer path, the stored
+// integers.
 //
 //===----------------------------------------------------------------------===//
 

@@ -135,23 +135,32 @@ bool close(double actual, double expected) {
   return std::fabs(actual - expected) <= absTol + relTol * std::fabs(expected);
 }
 
-/// Why `outputs` differ from the expected output files, or nullopt.
+/// One test_data_set_*, read and decoded once for both the interpreter
+/// and the compiled library: each input (by graph input name) serialized,
+/// as the importer binds it, and decoded; the expected outputs, or why they
+/// cannot be read (reported when they are compared: a model qcc rejects is
+/// skipped first, whatever its outputs' data type).
+struct DataSet {
+  std::map<std::string, std::string> serializedInputs;
+  std::map<std::string, qcc::ONNXTensor> inputs;
+  std::vector<qcc::ONNXTensor> expectedOutputs;
+  std::string outputError;
+};
+
+/// Why `outputs` differ from the expected outputs, or nullopt.
 std::optional<std::string>
 compareOutputs(const std::vector<qcc::interp::Tensor> &outputs,
-               const std::vector<std::string> &outputFiles) {
-  if (outputs.size() != outputFiles.size())
+               const DataSet &dataSet) {
+  if (!dataSet.outputError.empty())
+    return dataSet.outputError;
+  const std::vector<qcc::ONNXTensor> &expectedOutputs = dataSet.expectedOutputs;
+  if (outputs.size() != expectedOutputs.size())
     return (Twine(outputs.size()) + " outputs but " +
-            Twine(outputFiles.size()) + " expected")
+            Twine(expectedOutputs.size()) + " expected")
         .str();
-  for (auto [i, file] : llvm::enumerate(outputFiles)) {
-    auto bytes = readFile(file);
-    if (!bytes)
-      return toString(bytes.takeError());
-    auto expected = qcc::parseONNXTensor(*bytes, file);
-    if (!expected)
-      return toString(expected.takeError());
+  for (auto [i, expected] : llvm::enumerate(expectedOutputs)) {
     const qcc::interp::Tensor &actual = outputs[i];
-    if (actual.shape != expected->shape) {
+    if (actual.shape != expected.shape) {
       auto str = [](const std::vector<int64_t> &s) {
         std::string out = "[";
         for (size_t k = 0; k < s.size(); ++k)
@@ -159,23 +168,23 @@ compareOutputs(const std::vector<qcc::interp::Tensor> &outputs,
         return out + "]";
       };
       return ("output #" + Twine(i) + " has shape " + str(actual.shape) +
-              ", expected " + str(expected->shape))
+              ", expected " + str(expected.shape))
           .str();
     }
     size_t bad = 0, first = 0;
     double worst = 0;
     for (size_t k = 0; k < actual.data.size(); ++k)
-      if (!close(actual.data[k], expected->values[k])) {
+      if (!close(actual.data[k], expected.values[k])) {
         if (bad++ == 0)
           first = k;
         worst =
-            std::max(worst, std::fabs(actual.data[k] - expected->values[k]));
+            std::max(worst, std::fabs(actual.data[k] - expected.values[k]));
       }
     if (bad)
       return ("output #" + Twine(i) + ": " + Twine(bad) + " of " +
               Twine(actual.data.size()) + " values differ (first at " +
               Twine(first) + ": " + formatDouble(actual.data[first]) +
-              " vs expected " + formatDouble(expected->values[first]) +
+              " vs expected " + formatDouble(expected.values[first]) +
               "; worst abs error " + formatDouble(worst) + ")")
           .str();
   }
@@ -187,9 +196,7 @@ compareOutputs(const std::vector<qcc::interp::Tensor> &outputs,
 /// `qcc compile --float` compiles it. Sets the compiled outcome of
 /// `result`; returns false when the data set did not pass.
 bool runCompiledDataSet(TestResult &result, StringRef modelPath,
-                        const std::vector<std::string> &inputNames,
-                        const std::vector<std::string> &inputFiles,
-                        const std::vector<std::string> &outputFiles) {
+                        const DataSet &dataSet) {
   auto finish = [&](Outcome outcome, const Twine &reason) {
     result.compiledOutcome = outcome;
     result.compiledReason = reason.str();
@@ -198,20 +205,14 @@ bool runCompiledDataSet(TestResult &result, StringRef modelPath,
   qcc::ONNXImportOptions options;
   options.bindAllInputs = true;
   std::map<std::string, qcc::NpyArray> arrays;
-  for (auto [name, file] : llvm::zip(inputNames, inputFiles)) {
-    auto bytes = readFile(file);
-    if (!bytes)
-      return finish(Outcome::Failed, toString(bytes.takeError()));
-    auto tensor = qcc::parseONNXTensor(*bytes, file);
-    if (!tensor)
-      return finish(Outcome::Failed, toString(tensor.takeError()));
-    if (tensor->dataType != onnx::TensorProto::FLOAT) {
-      options.bindableInputs[name] = *bytes;
+  for (const auto &[name, tensor] : dataSet.inputs) {
+    if (tensor.dataType != onnx::TensorProto::FLOAT) {
+      options.bindableInputs[name] = dataSet.serializedInputs.at(name);
       continue;
     }
     qcc::NpyArray array;
-    array.shape = tensor->shape;
-    for (double v : tensor->values) {
+    array.shape = tensor.shape;
+    for (double v : tensor.values) {
       const float f = static_cast<float>(v);
       const uint8_t *raw = reinterpret_cast<const uint8_t *>(&f);
       array.bytes.insert(array.bytes.end(), raw, raw + sizeof(f));
@@ -232,8 +233,7 @@ bool runCompiledDataSet(TestResult &result, StringRef modelPath,
           sys::fs::createUniqueDirectory("qcc-conformance", dir))
     return finish(Outcome::Failed, "cannot create a temporary directory: " +
                                        ec.message());
-  auto cleanup = llvm::make_scope_exit(
-      [&] { (void)sys::fs::remove_directories(dir); });
+  llvm::scope_exit cleanup([&] { (void)sys::fs::remove_directories(dir); });
   SmallString<128> mlirPath(dir);
   sys::path::append(mlirPath, "model.mlir");
   if (Error e = qcc::writeModule(*imported->module, mlirPath))
@@ -276,7 +276,8 @@ bool runCompiledDataSet(TestResult &result, StringRef modelPath,
   std::vector<qcc::interp::Tensor> tensors;
   for (const qcc::NpyArray &array : *outputs)
     tensors.emplace_back(array.shape, array.toDoubles());
-  if (std::optional<std::string> error = compareOutputs(tensors, outputFiles))
+  if (std::optional<std::string> error =
+          compareOutputs(tensors, dataSet))
     return finish(Outcome::Failed, *error);
   return finish(Outcome::Passed, "");
 }
@@ -327,14 +328,13 @@ TestResult runTest(StringRef testDir) {
         return result;
       }
 
-  for (const std::string &dataSet : dataSets) {
-    std::vector<std::string> inputFiles = numberedFiles(dataSet, "input_");
-    std::vector<std::string> outputFiles = numberedFiles(dataSet, "output_");
+  std::vector<DataSet> loaded;
+  for (const std::string &dataSetDir : dataSets) {
+    std::vector<std::string> inputFiles = numberedFiles(dataSetDir, "input_");
     if (inputFiles.size() != inputNames.size())
       return fail(Twine(inputFiles.size()) + " input files for " +
                   Twine(inputNames.size()) + " graph inputs");
-    qcc::ONNXImportOptions options;
-    std::map<std::string, qcc::interp::Tensor> inputs;
+    DataSet &dataSet = loaded.emplace_back();
     for (auto [name, file] : llvm::zip(inputNames, inputFiles)) {
       auto bytes = readFile(file);
       if (!bytes)
@@ -349,9 +349,24 @@ TestResult runTest(StringRef testDir) {
         }
         return fail(message);
       }
-      options.bindableInputs[name] = *bytes;
-      inputs[name] = qcc::interp::Tensor(tensor->shape, tensor->values);
+      dataSet.serializedInputs[name] = std::move(*bytes);
+      dataSet.inputs[name] = std::move(*tensor);
     }
+    for (const std::string &file : numberedFiles(dataSetDir, "output_")) {
+      auto bytes = readFile(file);
+      auto expected = bytes ? qcc::parseONNXTensor(*bytes, file)
+                            : Expected<qcc::ONNXTensor>(bytes.takeError());
+      if (!expected) {
+        dataSet.outputError = toString(expected.takeError());
+        break;
+      }
+      dataSet.expectedOutputs.push_back(std::move(*expected));
+    }
+  }
+
+  for (const DataSet &dataSet : loaded) {
+    qcc::ONNXImportOptions options;
+    options.bindableInputs = dataSet.serializedInputs;
 
     mlir::MLIRContext context;
     context.disableMultithreading();
@@ -370,23 +385,23 @@ TestResult runTest(StringRef testDir) {
     std::vector<qcc::interp::Tensor> args;
     for (unsigned i = 0; i < func.getNumArguments(); ++i) {
       auto name = func.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name");
-      if (!name || !inputs.count(name.str()))
+      auto input = name ? dataSet.inputs.find(name.str())
+                        : dataSet.inputs.end();
+      if (input == dataSet.inputs.end())
         return fail("argument #" + Twine(i) + " has no matching input");
-      args.push_back(inputs[name.str()]);
+      args.emplace_back(input->second.shape, input->second.values);
     }
     auto outputs = qcc::interp::runFunction(func, args);
     if (!outputs)
       return fail("run: " + toString(outputs.takeError()));
     if (std::optional<std::string> error =
-            compareOutputs(*outputs, outputFiles))
+            compareOutputs(*outputs, dataSet))
       return fail(*error);
   }
   result.outcome = Outcome::Passed;
   if (compiled)
-    for (const std::string &dataSet : dataSets)
-      if (!runCompiledDataSet(result, modelPath, inputNames,
-                              numberedFiles(dataSet, "input_"),
-                              numberedFiles(dataSet, "output_")))
+    for (const DataSet &dataSet : loaded)
+      if (!runCompiledDataSet(result, modelPath, dataSet))
         break;
   return result;
 }

@@ -9,8 +9,6 @@
 
 #include "qcc/Support/CheckedInt.h"
 
-#include <numeric>
-
 using namespace mlir;
 using namespace qcc;
 using namespace qcc::onnx_import;
@@ -242,8 +240,7 @@ LogicalResult convertEqual(NodeContext &ctx) {
   if (!shape)
     return ctx.fail("operand shapes do not broadcast");
   Literal out = makeLiteral(TensorProto::BOOL, *shape, {});
-  const int64_t count = std::accumulate(shape->begin(), shape->end(),
-                                        int64_t{1}, std::multiplies<>());
+  const int64_t count = staticProduct(*shape);
   for (int64_t i = 0; i < count; ++i) {
     const size_t ia = broadcastSourceIndex(*a, *shape, i);
     const size_t ib = broadcastSourceIndex(*b, *shape, i);
@@ -286,8 +283,7 @@ LogicalResult convertWhere(NodeContext &ctx) {
   if (!shape)
     return ctx.fail("operand shapes do not broadcast");
   Literal out = makeLiteral(x.dataType, *shape, {});
-  const int64_t count = std::accumulate(shape->begin(), shape->end(),
-                                        int64_t{1}, std::multiplies<>());
+  const int64_t count = staticProduct(*shape);
   bool symbolic = false;
   for (int64_t i = 0; i < count; ++i) {
     const bool pick =

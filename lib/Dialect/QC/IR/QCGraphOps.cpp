@@ -937,10 +937,9 @@ LogicalResult ExpandOp::verify() {
   const int64_t offset = result.getRank() - input.getRank();
   for (int64_t d = 0; d < input.getRank(); ++d) {
     const int64_t in = input.getDimSize(d), out = result.getDimSize(d + offset);
-    // A dynamic input dimension is not known to be 1: it must be kept.
-    if (in == 1 || (in == out && !ShapedType::isDynamic(in)) ||
-        (ShapedType::isDynamic(in) && ShapedType::isDynamic(out)) ||
-        (!ShapedType::isDynamic(in) && ShapedType::isDynamic(out)))
+    // A dynamic input dimension is not known to be 1: it must be kept
+    // (a dynamic result dimension).
+    if (in == 1 || in == out || ShapedType::isDynamic(out))
       continue;
     return emitOpError() << "input dim " << d << " (" << in
                          << ") does not broadcast to result dim "

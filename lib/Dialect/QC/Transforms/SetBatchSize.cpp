@@ -53,10 +53,12 @@ std::optional<int64_t> staticIndex(Value v) {
   return (*source)[*index];
 }
 
-/// The static shape of `op`'s result `i` from its operands' static shapes,
-/// for the ops whose dynamic dimensions need not be the batch; nullopt if
-/// the op has no rule here or an operand is not static yet.
-std::optional<Shape> inferShape(Operation *op, unsigned i) {
+/// The static shape of `op`'s (single) result from its operands' static
+/// shapes, for the ops whose dynamic dimensions need not be the batch;
+/// nullopt if the op has no rule here or an operand is not static yet.
+std::optional<Shape> inferShape(Operation *op) {
+  if (op->getNumResults() != 1)
+    return std::nullopt;
   auto operandShape = [&](unsigned k) -> std::optional<Shape> {
     return k < op->getNumOperands() ? staticShapeOf(op->getOperand(k))
                                     : std::nullopt;
@@ -225,9 +227,8 @@ struct SetBatchSizePass : qcc::qc::impl::QCSetBatchSizeBase<SetBatchSizePass> {
       if (failed(refine(arg, std::nullopt, func)))
         return signalPassFailure();
     WalkResult walk = func.walk([&](Operation *op) {
-      for (OpResult result : op->getResults())
-        if (failed(refine(result, inferShape(op, result.getResultNumber()),
-                          func)))
+      for (Value result : op->getResults())
+        if (failed(refine(result, inferShape(op), func)))
           return WalkResult::interrupt();
       // A static qc.expand takes no sizes.
       if (auto expand = dyn_cast<qc::ExpandOp>(op))
