@@ -286,6 +286,21 @@ def bad_models(out):
     save("nonconstant_shape.onnx",
          model([node("Reshape", ["a", "shape"], ["y"], name="reshape_rt")],
                [("a", F, ["N", 6]), ("shape", I64, [2])], Y))
+    # Shape logic qcc folds at import only: on run-time data it is reported.
+    save("equal_runtime.onnx",
+         model([node("Equal", ["a", "a"], ["e"], name="equal_rt"),
+                node("Where", ["e", "a", "a"], ["y"], name="where_rt")],
+               [("a", F, ["N", 6])], Y, opset=17))
+    save("constantofshape_negative.onnx",
+         model([node("Constant", [], ["shape"], value=numpy_helper.from_array(
+                    np.array([2, -3], np.int64), "shape")),
+                node("ConstantOfShape", ["shape"], ["y"], name="fill_bad")],
+               [], Y, opset=17))
+    save("expand_no_broadcast.onnx",
+         model([node("Constant", [], ["shape"], value=numpy_helper.from_array(
+                    np.array([2, 4], np.int64), "shape")),
+                node("Expand", ["a", "shape"], ["y"], name="expand_bad")],
+               [("a", F, ["N", 6])], Y, opset=17))
     valid = model([node("Relu", ["a"], ["y"])], A, Y).SerializeToString()
     with open(os.path.join(out, "truncated.onnx"), "wb") as f:
         f.write(valid[: len(valid) // 2])
