@@ -6,7 +6,8 @@ For each model in ZOO_DIR: import; the interpreter against PyTorch fp32;
 (integer-only, or with its float islands listed), its compiled output
 against the interpreter on its own lowered IR (bit-exact), and its SQNR
 against PyTorch fp32. Prints a Markdown table (docs/model-zoo.md holds
-the latest); a cell names the first error of a step that fails.
+the latest); a cell names the first error of a step that fails. Exits 1
+when any step of any model failed (`make zoo`, run by CI).
 
 Usage: /usr/bin/python3 python/check_zoo.py QCC ZOO_DIR WORK_DIR [NAME ...]
 """
@@ -110,10 +111,16 @@ def main():
     print("| model | import | interpreter = PyTorch | compiled f32 = PyTorch "
           "| int8 compile | int8 compiled = its IR | int8 SQNR |")
     print("|---|---|---|---|---|---|---|")
+    failed = []
     for name in names:
         r = check(qcc, zoo, work, name)
         cells = [r.get(s, "–") for s in STEPS] + [r.get("sqnr", "–")]
         print("| %s | %s |" % (name, " | ".join(cells)), flush=True)
+        if not all(r.get(s, "").startswith("ok") for s in STEPS):
+            failed.append(name)
+    if failed:
+        print("check_zoo: failed: " + ", ".join(failed), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
