@@ -33,10 +33,11 @@ struct ConvertQuantize : OpConversionPattern<QuantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto q = dyn_cast<quant::UniformQuantizedType>(
         getElementTypeOrSelf(op.getType()));
-    if (!q || !q.isSigned() || op.getRounding() != RoundingMode::HalfToEven ||
-        !op.getInput().getType().getElementType().isF32())
-      return unsupported(op, "only per-tensor signed integer quantization of "
-                             "f32 with round half to even");
+    if (!q || op.getRounding() != RoundingMode::HalfToEven ||
+        !op.getInput().getType().getElementType().isF32() ||
+        q.getStorageTypeIntegralWidth() > 32)
+      return unsupported(op, "only per-tensor quantization of f32 to integers "
+                             "of up to 32 bits with round half to even");
     auto result =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Type storage = result.getElementType();
@@ -58,7 +59,13 @@ struct ConvertQuantize : OpConversionPattern<QuantizeOp> {
           Value isNan =
               arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
           r = arith::SelectOp::create(b, loc, isNan, c(zp), r);
-          return arith::FPToSIOp::create(b, loc, storage, r).getResult();
+          // r is within the storage range: exact as a signed code. An
+          // unsigned code above the signed range goes through i64
+          // (fptosi to i8 of 200.0 would be poison).
+          if (q.isSigned())
+            return arith::FPToSIOp::create(b, loc, storage, r).getResult();
+          Value code = arith::FPToSIOp::create(b, loc, b.getI64Type(), r);
+          return arith::TruncIOp::create(b, loc, storage, code).getResult();
         });
     rewriter.replaceOp(op, out);
     return success();
@@ -72,16 +79,19 @@ struct ConvertDequantize : OpConversionPattern<DequantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto q = dyn_cast<quant::UniformQuantizedType>(
         getElementTypeOrSelf(op.getInput().getType()));
-    if (!q || !q.isSigned() || !op.getType().getElementType().isF32())
-      return unsupported(op, "only per-tensor signed integer dequantization "
-                             "to f32");
+    if (!q || !op.getType().getElementType().isF32() ||
+        q.getStorageTypeIntegralWidth() > 32)
+      return unsupported(op, "only per-tensor dequantization of integers of "
+                             "up to 32 bits to f32");
+    const bool isUnsigned = !q.isSigned();
     Value out = elementwise(
         rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
         adaptor.getInput(), [&](OpBuilder &b, Location loc, ValueRange args) {
           auto i32 = b.getI32Type();
           Value v = args[0];
           if (v.getType() != i32)
-            v = arith::ExtSIOp::create(b, loc, i32, v);
+            v = isUnsigned ? arith::ExtUIOp::create(b, loc, i32, v).getResult()
+                           : arith::ExtSIOp::create(b, loc, i32, v).getResult();
           v = arith::SubIOp::create(b, loc, v,
                                     constantInt(b, loc, i32, q.getZeroPoint()));
           Value f = arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
@@ -231,6 +241,7 @@ struct ConvertClip : OpConversionPattern<ClipOp> {
     const bool integer = isa<IntegerType>(element);
     if (!integer && !isa<FloatType>(element))
       return unsupported(op, "only integer and float clamps");
+    const bool isUnsigned = isUnsignedElement(op.getType());
     Location loc = op.getLoc();
     Value lo = adaptor.getMin() ? scalarOf(rewriter, loc, adaptor.getMin())
                                 : Value();
@@ -242,6 +253,13 @@ struct ConvertClip : OpConversionPattern<ClipOp> {
           Value v = args[0];
           if (!integer)
             return clampFloat(b, l, v, lo, hi);
+          if (isUnsigned) {
+            if (lo)
+              v = arith::MaxUIOp::create(b, l, v, lo);
+            if (hi)
+              v = arith::MinUIOp::create(b, l, v, hi);
+            return v;
+          }
           if (lo)
             v = arith::MaxSIOp::create(b, l, v, lo);
           if (hi)
@@ -253,48 +271,135 @@ struct ConvertClip : OpConversionPattern<ClipOp> {
   }
 };
 
-/// Element-wise binary ops: integer addition (residual sums after
-/// qc-lower-to-integer) and the float arithmetic of float islands.
+/// One element `x` converted to `to` as the interpreter converts (see
+/// ConvertCast); integers are read as unsigned when `fromUnsigned`.
+Value castElement(OpBuilder &b, Location loc, Value x,
+                         bool fromUnsigned, Type to) {
+  Type from = x.getType();
+  auto f64 = b.getF64Type();
+  auto toInt = dyn_cast<IntegerType>(to);
+  if (auto fromInt = dyn_cast<IntegerType>(from)) {
+    if (toInt) {
+      if (toInt.getWidth() == 1)
+        return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x,
+                                     constantInt(b, loc, from, 0));
+      if (toInt.getWidth() < fromInt.getWidth())
+        return arith::TruncIOp::create(b, loc, to, x);
+      if (toInt.getWidth() == fromInt.getWidth())
+        return x;
+      return fromUnsigned ? arith::ExtUIOp::create(b, loc, to, x).getResult()
+                          : arith::ExtSIOp::create(b, loc, to, x).getResult();
+    }
+    // Exact in double up to 53 bits, rounded as the interpreter's double
+    // beyond; then rounded once more to the result type, as it does.
+    Value d = fromUnsigned
+                  ? arith::UIToFPOp::create(b, loc, f64, x).getResult()
+                  : arith::SIToFPOp::create(b, loc, f64, x).getResult();
+    return to.isF64() ? d : arith::TruncFOp::create(b, loc, to, d).getResult();
+  }
+  Value d = from.isF64() ? x : arith::ExtFOp::create(b, loc, f64, x).getResult();
+  if (!toInt)
+    return to.isF64() ? d : arith::TruncFOp::create(b, loc, to, d).getResult();
+  Value t = math::TruncOp::create(b, loc, d);
+  if (toInt.getWidth() == 1)
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, t,
+                                 f64Constant(b, loc, 0.0));
+  // |t| < 2^63 (false for NaN): the truncated value; otherwise 0.
+  auto i64 = b.getI64Type();
+  Value inRange = arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OLT, math::AbsFOp::create(b, loc, t),
+      f64Constant(b, loc, 9223372036854775808.0));
+  Value safe = arith::SelectOp::create(b, loc, inRange, t,
+                                       f64Constant(b, loc, 0.0));
+  Value i = arith::FPToSIOp::create(b, loc, i64, safe);
+  return toInt.getWidth() == 64 ? i
+                                : arith::TruncIOp::create(b, loc, to, i).getResult();
+}
+
+/// Element-wise binary ops as the interpreter computes them. Integer
+/// addition, subtraction and multiplication of one type wrap in its width;
+/// integer division truncates toward zero (0 for a zero divisor). Anything
+/// else (float results, Pow, mixed types) is computed in double from exact
+/// operands, then rounded once to the result type as qc.cast rounds.
 template <typename OpTy> struct ConvertBinary : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OpAdaptor = typename OpTy::Adaptor;
   LogicalResult
   matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto result = cast<RankedTensorType>(op.getType());
-    const bool integer = isa<IntegerType>(result.getElementType());
-    if ((integer && !std::is_same_v<OpTy, AddOp>) ||
-        (!integer && !result.getElementType().isF32()))
-      return unsupported(op, "only integer additions and f32 arithmetic");
+    auto result = cast<RankedTensorType>(
+        this->getTypeConverter()->convertType(op.getType()));
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
-    for (Value v : {lhs, rhs})
-      if (!tensorType(v).getElementType().isSignlessInteger() &&
-          !tensorType(v).getElementType().isF32())
-        return unsupported(op, "only f32 or signless integer operands");
+    auto supported = [](Type t) {
+      return isa<IntegerType, Float16Type, Float32Type, Float64Type>(t);
+    };
+    if (!supported(result.getElementType()) ||
+        !supported(tensorType(lhs).getElementType()) ||
+        !supported(tensorType(rhs).getElementType()))
+      return unsupported(op, "only integer, f16, f32 and f64 operands");
+    Type element = result.getElementType();
+    const bool integerOp = isa<IntegerType>(element) &&
+                           tensorType(lhs).getElementType() == element &&
+                           tensorType(rhs).getElementType() == element &&
+                           !std::is_same_v<OpTy, PowOp>;
+    const bool lhsUnsigned = isUnsignedElement(op.getLhs().getType()),
+               rhsUnsigned = isUnsignedElement(op.getRhs().getType());
     // The output's dynamic sizes come from an operand of the result's rank.
     Value like = tensorType(lhs).getRank() == result.getRank() ? lhs : rhs;
-    Value out =
-        elementwise(rewriter, op.getLoc(), result, {lhs, rhs}, like,
-                    [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-                      if (integer)
-                        return arith::AddIOp::create(b, loc, args[0], args[1]);
-                      Value x = toF64(b, loc, args[0]),
-                            y = toF64(b, loc, args[1]);
-                      Value r;
-                      if constexpr (std::is_same_v<OpTy, AddOp>)
-                        r = arith::AddFOp::create(b, loc, x, y);
-                      else if constexpr (std::is_same_v<OpTy, SubOp>)
-                        r = arith::SubFOp::create(b, loc, x, y);
-                      else if constexpr (std::is_same_v<OpTy, MulOp>)
-                        r = arith::MulFOp::create(b, loc, x, y);
-                      else if constexpr (std::is_same_v<OpTy, DivOp>)
-                        r = arith::DivFOp::create(b, loc, x, y);
-                      else
-                        r = math::PowFOp::create(b, loc, x, y);
-                      return arith::TruncFOp::create(b, loc, b.getF32Type(), r);
-                    });
+    Value out = elementwise(
+        rewriter, op.getLoc(), result, {lhs, rhs}, like,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          if (integerOp)
+            return integerBinary(b, loc, args[0], args[1], lhsUnsigned);
+          Value x = toF64(b, loc, args[0], lhsUnsigned),
+                y = toF64(b, loc, args[1], rhsUnsigned);
+          Value r;
+          if constexpr (std::is_same_v<OpTy, AddOp>)
+            r = arith::AddFOp::create(b, loc, x, y);
+          else if constexpr (std::is_same_v<OpTy, SubOp>)
+            r = arith::SubFOp::create(b, loc, x, y);
+          else if constexpr (std::is_same_v<OpTy, MulOp>)
+            r = arith::MulFOp::create(b, loc, x, y);
+          else if constexpr (std::is_same_v<OpTy, DivOp>)
+            r = arith::DivFOp::create(b, loc, x, y);
+          else
+            r = math::PowFOp::create(b, loc, x, y);
+          return castElement(b, loc, r, /*fromUnsigned=*/false, element);
+        });
     rewriter.replaceOp(op, out);
     return success();
+  }
+
+  static Value integerBinary(OpBuilder &b, Location loc, Value x, Value y,
+                             bool isUnsigned) {
+    if constexpr (std::is_same_v<OpTy, AddOp>)
+      return arith::AddIOp::create(b, loc, x, y);
+    else if constexpr (std::is_same_v<OpTy, SubOp>)
+      return arith::SubIOp::create(b, loc, x, y);
+    else if constexpr (std::is_same_v<OpTy, MulOp>)
+      return arith::MulIOp::create(b, loc, x, y);
+    else {
+      // Division: a zero divisor gives 0, and INT_MIN / -1 wraps, as the
+      // interpreter's trunc(x / y) does; LLVM leaves both undefined.
+      Type type = x.getType();
+      Value zero = constantInt(b, loc, type, 0), one = constantInt(b, loc, type, 1);
+      Value byZero =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
+      Value safe = arith::SelectOp::create(b, loc, byZero, one, y);
+      Value q;
+      if (isUnsigned) {
+        q = arith::DivUIOp::create(b, loc, x, safe);
+      } else {
+        Value byMinusOne = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::eq, safe,
+            constantInt(b, loc, type, -1));
+        safe = arith::SelectOp::create(b, loc, byMinusOne, one, safe);
+        q = arith::DivSIOp::create(b, loc, x, safe);
+        q = arith::SelectOp::create(b, loc, byMinusOne,
+                                    arith::SubIOp::create(b, loc, zero, x), q);
+      }
+      return arith::SelectOp::create(b, loc, byZero, zero, q);
+    }
   }
 };
 
@@ -402,32 +507,22 @@ template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
 struct ConvertCast : OpConversionPattern<CastOp> {
   using OpConversionPattern::OpConversionPattern;
 
-  static bool isUnsigned(Type t) {
-    if (auto q = dyn_cast<quant::QuantizedType>(t))
-      return !q.isSigned();
-    return t.isInteger(1);
-  }
-
-  static bool isSupported(Type original, Type converted) {
-    if (isa<quant::QuantizedType>(original))
-      return true;
-    return isa<FloatType>(converted) ||
-           (isa<IntegerType>(converted) && converted.isSignlessInteger());
-  }
-
   LogicalResult
   matchAndRewrite(CastOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto result =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
-    Type fromOriginal = op.getInput().getType().getElementType();
     Type from = tensorType(adaptor.getInput()).getElementType();
     Type to = result.getElementType();
-    if (!isSupported(fromOriginal, from) ||
-        !isSupported(op.getType().getElementType(), to))
-      return unsupported(op, "only casts between float and signless integer "
-                             "(or quantized) element types");
-    const bool fromUnsigned = isUnsigned(fromOriginal);
+    auto supported = [](Type t) {
+      return isa<IntegerType, Float16Type, Float32Type, Float64Type>(t);
+    };
+    if (!supported(from) || !supported(to))
+      return unsupported(op, "only casts between integer (or quantized), "
+                             "f16, f32 and f64 element types");
+    // i1 holds 0 or 1: unsigned.
+    const bool fromUnsigned =
+        isUnsignedElement(op.getInput().getType()) || from.isInteger(1);
     Value out = elementwise(
         rewriter, op.getLoc(), result, adaptor.getInput(), adaptor.getInput(),
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
@@ -435,49 +530,6 @@ struct ConvertCast : OpConversionPattern<CastOp> {
         });
     rewriter.replaceOp(op, out);
     return success();
-  }
-
-  static Value castElement(OpBuilder &b, Location loc, Value x,
-                           bool fromUnsigned, Type to) {
-    Type from = x.getType();
-    auto f64 = b.getF64Type();
-    auto toInt = dyn_cast<IntegerType>(to);
-    if (auto fromInt = dyn_cast<IntegerType>(from)) {
-      if (toInt) {
-        if (toInt.getWidth() == 1)
-          return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x,
-                                       constantInt(b, loc, from, 0));
-        if (toInt.getWidth() < fromInt.getWidth())
-          return arith::TruncIOp::create(b, loc, to, x);
-        if (toInt.getWidth() == fromInt.getWidth())
-          return x;
-        return fromUnsigned ? arith::ExtUIOp::create(b, loc, to, x).getResult()
-                            : arith::ExtSIOp::create(b, loc, to, x).getResult();
-      }
-      // Exact in double up to 53 bits, rounded as the interpreter's double
-      // beyond; then rounded once more to the result type, as it does.
-      Value d = fromUnsigned
-                    ? arith::UIToFPOp::create(b, loc, f64, x).getResult()
-                    : arith::SIToFPOp::create(b, loc, f64, x).getResult();
-      return to.isF64() ? d : arith::TruncFOp::create(b, loc, to, d).getResult();
-    }
-    Value d = from.isF64() ? x : arith::ExtFOp::create(b, loc, f64, x).getResult();
-    if (!toInt)
-      return to.isF64() ? d : arith::TruncFOp::create(b, loc, to, d).getResult();
-    Value t = math::TruncOp::create(b, loc, d);
-    if (toInt.getWidth() == 1)
-      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, t,
-                                   f64Constant(b, loc, 0.0));
-    // |t| < 2^63 (false for NaN): the truncated value; otherwise 0.
-    auto i64 = b.getI64Type();
-    Value inRange = arith::CmpFOp::create(
-        b, loc, arith::CmpFPredicate::OLT, math::AbsFOp::create(b, loc, t),
-        f64Constant(b, loc, 9223372036854775808.0));
-    Value safe = arith::SelectOp::create(b, loc, inRange, t,
-                                         f64Constant(b, loc, 0.0));
-    Value i = arith::FPToSIOp::create(b, loc, i64, safe);
-    return toInt.getWidth() == 64 ? i
-                                  : arith::TruncIOp::create(b, loc, to, i).getResult();
   }
 };
 

@@ -123,10 +123,11 @@ struct ConvertSoftmax : OpConversionPattern<SoftmaxOp> {
   }
 };
 
-/// f32 layer normalization over the last dimension, in double as the
-/// interpreter computes it (mean, then the population variance of x - mean,
-/// then (x - mean) / sqrt(var + epsilon) * scale + bias), rounded to f32
-/// once.
+/// f32 layer normalization over the dimensions from `axis` on, in double
+/// as the interpreter computes it (mean, then the population variance of
+/// x - mean, then (x - mean) / sqrt(var + epsilon) * scale + bias), rounded
+/// to f32 once. The reductions run over the normalized dimensions in index
+/// order, as the interpreter adds them.
 struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -137,36 +138,56 @@ struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
     int64_t axis = op.getAxis();
     if (axis < 0)
       axis += rank;
-    auto isVector = [&](Value v) {
+    // Scale and bias broadcast (NumPy-style) to the normalized shape.
+    auto broadcastsToInner = [&](Value v) {
       if (!v)
         return true;
       auto t = tensorType(v);
-      return t.getRank() == 1 && t.getElementType().isF32() &&
-             (t.getDimSize(0) == 1 ||
-              t.getDimSize(0) == type.getDimSize(rank - 1));
+      if (!t.getElementType().isF32() || t.getRank() > rank - axis)
+        return false;
+      for (int64_t j = 0; j < t.getRank(); ++j) {
+        const int64_t d = rank - t.getRank() + j;
+        if (t.getDimSize(j) != 1 && t.getDimSize(j) != type.getDimSize(d))
+          return false;
+      }
+      return true;
     };
-    if (!type.getElementType().isF32() || axis != rank - 1 ||
-        type.isDynamicDim(rank - 1) || !isVector(adaptor.getScale()) ||
-        !isVector(adaptor.getBias()))
-      return unsupported(op, "only f32 layer normalization over the last "
-                             "(static) dimension with 1-d scale and bias");
+    bool staticInner = axis >= 0 && axis < rank;
+    for (int64_t d = std::max<int64_t>(axis, 0); d < rank; ++d)
+      staticInner &= !type.isDynamicDim(d);
+    if (!type.getElementType().isF32() || !staticInner ||
+        !broadcastsToInner(adaptor.getScale()) ||
+        !broadcastsToInner(adaptor.getBias()))
+      return unsupported(op, "only f32 layer normalization over static "
+                             "dimensions with f32 scale and bias that "
+                             "broadcast to them");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
-    const double count = static_cast<double>(type.getDimSize(rank - 1));
+    double count = 1;
+    for (int64_t d = axis; d < rank; ++d)
+      count *= type.getDimSize(d);
     auto f64 = rewriter.getF64Type();
-    auto reducedType = RankedTensorType::get(type.getShape().drop_back(), f64);
+    auto reducedType =
+        RankedTensorType::get(type.getShape().take_front(axis), f64);
     SmallVector<AffineExpr> outer;
-    for (int64_t d = 0; d + 1 < rank; ++d)
+    for (int64_t d = 0; d < axis; ++d)
       outer.push_back(getAffineDimExpr(d, ctx));
     AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
     AffineMap reduced = AffineMap::get(rank, 0, outer, ctx);
-    AffineMap lastDim =
-        AffineMap::get(rank, 0,
-                       tensorType(adaptor.getScale()).getDimSize(0) == 1
-                           ? getAffineConstantExpr(0, ctx)
-                           : getAffineDimExpr(rank - 1, ctx));
+    // A parameter's element of the normalized index: its trailing
+    // dimensions, 0 where it has size 1.
+    auto parameterMap = [&](Value v) {
+      auto t = tensorType(v);
+      SmallVector<AffineExpr> exprs;
+      for (int64_t j = 0; j < t.getRank(); ++j)
+        exprs.push_back(t.getDimSize(j) == 1
+                            ? getAffineConstantExpr(0, ctx)
+                            : getAffineDimExpr(rank - t.getRank() + j, ctx));
+      return AffineMap::get(rank, 0, exprs, ctx);
+    };
     SmallVector<utils::IteratorType> iterators = parallel(rank);
-    iterators.back() = utils::IteratorType::reduction;
+    for (int64_t d = axis; d < rank; ++d)
+      iterators[d] = utils::IteratorType::reduction;
     Value x = adaptor.getInput();
     auto zeros = [&]() -> Value {
       return linalg::FillOp::create(rewriter, loc,
@@ -201,9 +222,9 @@ struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
                  rewriter, loc, reducedType, sum,
                  emptyLike(rewriter, loc, reducedType, x),
                  ArrayRef<AffineMap>{
-                     AffineMap::getMultiDimIdentityMap(rank - 1, ctx),
-                     AffineMap::getMultiDimIdentityMap(rank - 1, ctx)},
-                 parallel(rank - 1),
+                     AffineMap::getMultiDimIdentityMap(axis, ctx),
+                     AffineMap::getMultiDimIdentityMap(axis, ctx)},
+                 parallel(axis),
                  [&](OpBuilder &b, Location l, ValueRange args) {
                    linalg::YieldOp::create(
                        b, l,
@@ -216,14 +237,12 @@ struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
     Value mean = average(Value());
     Value variance = average(mean);
     SmallVector<Value> inputs = {x, mean, variance, adaptor.getScale()};
-    SmallVector<AffineMap> maps = {identity, reduced, reduced, lastDim};
+    SmallVector<AffineMap> maps = {identity, reduced, reduced,
+                                   parameterMap(adaptor.getScale())};
     Value bias = adaptor.getBias();
     if (bias) {
       inputs.push_back(bias);
-      maps.push_back(AffineMap::get(rank, 0,
-                                    tensorType(bias).getDimSize(0) == 1
-                                        ? getAffineConstantExpr(0, ctx)
-                                        : getAffineDimExpr(rank - 1, ctx)));
+      maps.push_back(parameterMap(bias));
     }
     maps.push_back(identity);
     const double epsilon = op.getEpsilon().convertToDouble();

@@ -24,12 +24,24 @@ struct ConvertPad : OpConversionPattern<PadOp> {
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Type element = result.getElementType();
     ArrayRef<int64_t> pads = op.getPads();
-    if (!(isa<IntegerType>(element) || element.isF32()) ||
-        op.getMode() != PadMode::Constant ||
-        llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-      return unsupported(op, "only constant, non-negative integer or f32 "
-                             "padding");
     const size_t rank = pads.size() / 2;
+    auto inputType = tensorType(adaptor.getInput());
+    // Edge and reflect padding read the input at computed indices: the
+    // padded dimensions need static sizes.
+    bool padsStaticDims = true;
+    for (size_t d = 0; d < rank; ++d)
+      padsStaticDims &= (pads[d] == 0 && pads[rank + d] == 0) ||
+                        !inputType.isDynamicDim(d);
+    if (!(isa<IntegerType>(element) || element.isF32()) ||
+        llvm::any_of(pads, [](int64_t p) { return p < 0; }) ||
+        (op.getMode() != PadMode::Constant && !padsStaticDims))
+      return unsupported(op, "only non-negative integer or f32 padding (edge "
+                             "and reflect: of static dimensions)");
+    if (op.getMode() != PadMode::Constant) {
+      rewriter.replaceOp(op, padByIndex(rewriter, op, adaptor.getInput(),
+                                        result));
+      return success();
+    }
     SmallVector<OpFoldResult> low, high;
     for (size_t d = 0; d < rank; ++d) {
       low.push_back(rewriter.getIndexAttr(pads[d]));
@@ -49,6 +61,58 @@ struct ConvertPad : OpConversionPattern<PadOp> {
                                      adaptor.getInput(), low, high, value);
     rewriter.replaceOp(op, pad.getResult());
     return success();
+  }
+
+  /// Edge or reflect padding as the interpreter computes it: each output
+  /// element reads the input at its index less the begin padding, clamped
+  /// (edge) or mirrored about the ends, periodically as numpy.pad (reflect;
+  /// a dimension of size 1 repeats its element).
+  static Value padByIndex(OpBuilder &b, PadOp op, Value input,
+                          RankedTensorType result) {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> pads = op.getPads();
+    const int64_t rank = result.getRank();
+    auto inputType = tensorType(input);
+    const bool edge = op.getMode() == PadMode::Edge;
+    auto generic = linalg::GenericOp::create(
+        b, loc, result, ValueRange{}, emptyLike(b, loc, result, input),
+        ArrayRef<AffineMap>{
+            AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+        parallel(rank), [&](OpBuilder &nb, Location l, ValueRange) {
+          auto index = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(nb, l, v);
+          };
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(nb, l, d);
+            if (pads[d] == 0 && pads[rank + d] == 0) {
+              at.push_back(i);
+              continue;
+            }
+            const int64_t n = inputType.getDimSize(d);
+            Value q = arith::SubIOp::create(nb, l, i, index(pads[d]));
+            if (edge || n == 1) {
+              q = arith::MaxSIOp::create(nb, l, q, index(0));
+              q = arith::MinSIOp::create(nb, l, q, index(n - 1));
+            } else {
+              // q mod 2(n-1), in [0, 2(n-1)), folded back into [0, n).
+              const int64_t period = 2 * (n - 1);
+              q = arith::RemSIOp::create(
+                  nb, l,
+                  arith::AddIOp::create(
+                      nb, l, arith::RemSIOp::create(nb, l, q, index(period)),
+                      index(period)),
+                  index(period));
+              Value mirrored =
+                  arith::SubIOp::create(nb, l, index(period), q);
+              q = arith::MinSIOp::create(nb, l, q, mirrored);
+            }
+            at.push_back(q);
+          }
+          linalg::YieldOp::create(
+              nb, l, tensor::ExtractOp::create(nb, l, input, at).getResult());
+        });
+    return generic.getResult(0);
   }
 };
 
@@ -89,8 +153,25 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
       return arith::ConstantOp::create(rewriter, loc,
                                        rewriter.getF32FloatAttr(-INFINITY));
     };
-    Value input =
-        padSpatial(rewriter, loc, adaptor.getInput(), pads, lowestValue());
+    // Unsigned integers compare as signed ones once their sign bit is
+    // flipped (an order-preserving map); flipped back after pooling.
+    const bool isUnsigned = isUnsignedElement(op.getInput().getType());
+    auto flipSignBit = [&](Value v, RankedTensorType type) {
+      const unsigned bits = type.getElementTypeBitWidth();
+      return elementwise(
+          rewriter, loc, type, v, v,
+          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+            return arith::XOrIOp::create(
+                b, l, args[0],
+                arith::ConstantOp::create(
+                    b, l, b.getIntegerAttr(element,
+                                           APInt::getSignMask(bits))));
+          });
+    };
+    Value input = adaptor.getInput();
+    if (isUnsigned)
+      input = flipSignBit(input, inputType);
+    input = padSpatial(rewriter, loc, input, pads, lowestValue());
     Value init = linalg::FillOp::create(rewriter, loc, lowestValue(),
                                         emptyLike(rewriter, loc, result, input))
                      .getResult(0);
@@ -100,7 +181,10 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
         rewriter, loc, TypeRange{result}, ValueRange{input, window},
         ValueRange{init}, rewriter.getI64TensorAttr(op.getStrides()),
         rewriter.getI64TensorAttr(op.getDilations()));
-    rewriter.replaceOp(op, pool.getResult(0));
+    Value pooled = pool.getResult(0);
+    if (isUnsigned)
+      pooled = flipSignBit(pooled, result);
+    rewriter.replaceOp(op, pooled);
     return success();
   }
 };

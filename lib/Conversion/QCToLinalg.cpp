@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -106,12 +107,21 @@ LogicalResult unsupported(Operation *op, const Twine &what) {
 
 /// Float islands compute as the interpreter does: in double precision,
 /// rounded to f32 once per op (libm calls for exp, tanh, erf, pow).
-Value toF64(OpBuilder &b, Location loc, Value v) {
-  // Signless integers (Pow's exponent) are signed values, as the
-  // interpreter reads them.
+Value toF64(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
+  Type f64 = b.getF64Type();
   if (isa<IntegerType>(v.getType()))
-    return arith::SIToFPOp::create(b, loc, b.getF64Type(), v);
-  return arith::ExtFOp::create(b, loc, b.getF64Type(), v);
+    return isUnsigned ? arith::UIToFPOp::create(b, loc, f64, v).getResult()
+                      : arith::SIToFPOp::create(b, loc, f64, v).getResult();
+  if (v.getType().isF64())
+    return v;
+  return arith::ExtFOp::create(b, loc, f64, v);
+}
+
+bool isUnsignedElement(Type type) {
+  type = getElementTypeOrSelf(type);
+  if (auto q = dyn_cast<quant::QuantizedType>(type))
+    return !q.isSigned();
+  return type.isUnsignedInteger();
 }
 
 Value f64Constant(OpBuilder &b, Location loc, double v) {
@@ -236,6 +246,11 @@ QCStorageTypeConverter::QCStorageTypeConverter() {
     if (auto q = dyn_cast<quant::QuantizedType>(t.getElementType()))
       return t.clone(
           IntegerType::get(t.getContext(), q.getStorageTypeIntegralWidth()));
+    // arith computes on signless integers; the patterns take signedness
+    // from the qc op's own types.
+    if (auto integer = dyn_cast<IntegerType>(t.getElementType());
+        integer && !integer.isSignless())
+      return t.clone(IntegerType::get(t.getContext(), integer.getWidth()));
     return t;
   });
 }
@@ -252,7 +267,33 @@ void qcc::configureQCToLinalgTarget(ConversionTarget &target,
       [&converter](arith::ConstantOp c) {
         return converter.isLegal(c.getType());
       });
+  target.addDynamicallyLegalOp<func::FuncOp>([&converter](func::FuncOp f) {
+    return converter.isSignatureLegal(f.getFunctionType());
+  });
+  target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+      [&converter](Operation *op) { return converter.isLegal(op); });
 }
+
+namespace {
+
+/// A constant of signed or unsigned integers as the same bits, signless.
+struct ConvertIntegerConstant : OpConversionPattern<arith::ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(arith::ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = dyn_cast_or_null<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    auto dense = dyn_cast<DenseIntElementsAttr>(op.getValue());
+    if (!type || !dense || type == op.getType())
+      return failure();
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, dense.bitcast(type.getElementType()));
+    return success();
+  }
+};
+
+} // namespace
 
 void qcc::populateQCToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
@@ -261,6 +302,13 @@ void qcc::populateQCToLinalgConversionPatterns(
   qc_to_linalg::populatePoolingPatterns(converter, patterns);
   qc_to_linalg::populateNormalizationPatterns(converter, patterns);
   qc_to_linalg::populateShapePatterns(converter, patterns);
+  // Signed and unsigned integers at function boundaries and in constants
+  // become signless.
+  patterns.add<ConvertIntegerConstant>(converter, patterns.getContext());
+  populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                 converter);
+  populateReturnOpTypeConversionPattern(patterns, converter);
+  populateCallOpTypeConversionPattern(patterns, converter);
 }
 
 LogicalResult qcc::checkQCOpsAreConvertible(Operation *root,

@@ -56,8 +56,15 @@ mlir::LogicalResult unsupported(mlir::Operation *op, const llvm::Twine &what);
 
 /// Float islands compute as the interpreter does: in double precision,
 /// rounded to f32 once per op (libm calls for exp, tanh, erf, pow). A
-/// float operand is extended, a signless integer one converted as signed.
-mlir::Value toF64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
+/// float operand is extended, an integer one converted as signed unless
+/// `isUnsigned`.
+mlir::Value toF64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                  bool isUnsigned = false);
+
+/// Whether a qc value's elements (of `type`, a tensor or element type) are
+/// unsigned: unsigned integers and quantized types of unsigned storage.
+/// Converted to signless storage, they need the unsigned arith ops.
+bool isUnsignedElement(mlir::Type type);
 mlir::Value f64Constant(mlir::OpBuilder &b, mlir::Location loc, double v);
 
 /// A 2-d NCHW `input` padded on its spatial axes by `pads` (begin H, begin

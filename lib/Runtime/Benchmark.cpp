@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <random>
 
 using namespace llvm;
@@ -22,18 +21,21 @@ qcc::runtime::measureLatency(const CompiledModel &model, int64_t batch,
                                        ": allocating the inputs and outputs"))
     return std::move(error);
   std::mt19937 rng(0);
-  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
   std::vector<NpyArray> inputs;
   for (const TensorSignature &t : signature.inputs) {
-    NpyArray a;
-    for (int64_t d : t.shape)
-      a.shape.push_back(d < 0 ? batch : d);
-    std::vector<float> values(a.numElements());
-    for (float &v : values)
+    // Sizes bounded by the allocation check above.
+    std::vector<int64_t> shape;
+    int64_t elements = 1;
+    for (int64_t d : t.shape) {
+      shape.push_back(d < 0 ? batch : d);
+      elements *= shape.back();
+    }
+    // Uniform in [0, 1): 0 in integer inputs, a valid index everywhere.
+    std::vector<double> values(elements);
+    for (double &v : values)
       v = uniform(rng);
-    a.bytes.resize(values.size() * 4);
-    std::memcpy(a.bytes.data(), values.data(), a.bytes.size());
-    inputs.push_back(std::move(a));
+    inputs.push_back(NpyArray::fromDoubles(t.dtype, shape, values));
   }
   std::vector<double> ms;
   for (int i = 0; i < warmup + runs; ++i) {

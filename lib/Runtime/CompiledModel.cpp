@@ -28,7 +28,7 @@ CheckedInt qcc::runtime::bufferBytes(const std::vector<TensorSignature> &tensors
                                      int64_t batch) {
   CheckedInt total = 0;
   for (const TensorSignature &t : tensors) {
-    CheckedInt bytes = 4; // float32
+    CheckedInt bytes = int64_t(NpyArray::elementSize(t.dtype));
     for (int64_t d : t.shape)
       bytes = bytes * (d < 0 ? batch : d);
     total = total + bytes;
@@ -129,19 +129,26 @@ CompiledModel::load(const std::string &path) {
           {(void **)&api.errorString, "qcc_model_error_string"}})
       if (llvm::Error e = bind(*fn, name))
         return std::move(e);
-  auto read = [](int count, auto name, auto rank, auto shape, auto dtype) {
-    std::vector<TensorSignature> ts;
+  auto read = [&](int count, auto name, auto rank, auto shape, auto dtype,
+                  std::vector<TensorSignature> &ts) -> llvm::Error {
     for (int i = 0; i < count; ++i) {
       const int64_t *s = shape(i);
-      ts.push_back({name(i), std::vector<int64_t>(s, s + rank(i)), dtype(i)});
+      std::optional<NpyDType> type = npyDTypeFromName(dtype(i));
+      if (!type)
+        return error(library + ": tensor '" + name(i) + "' has dtype '" +
+                     dtype(i) + "', which this qcc cannot pass");
+      ts.push_back({name(i), std::vector<int64_t>(s, s + rank(i)), *type});
     }
-    return ts;
+    return llvm::Error::success();
   };
-  model->signature_.inputs = read(api.numInputs(), api.inputName, api.inputRank,
-                                  api.inputShape, api.inputDtype);
-  model->signature_.outputs =
-      read(api.numOutputs(), api.outputName, api.outputRank, api.outputShape,
-           api.outputDtype);
+  if (llvm::Error e = read(api.numInputs(), api.inputName, api.inputRank,
+                           api.inputShape, api.inputDtype,
+                           model->signature_.inputs))
+    return std::move(e);
+  if (llvm::Error e = read(api.numOutputs(), api.outputName, api.outputRank,
+                           api.outputShape, api.outputDtype,
+                           model->signature_.outputs))
+    return std::move(e);
   model->provenance_ = api.provenance();
   if (isDirectory) {
     // The directory's record of what was compiled must be this library's.
@@ -181,9 +188,9 @@ CompiledModel::checkInputs(const std::vector<NpyArray> &inputs) const {
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorSignature &t = expected[i];
     const NpyArray &a = inputs[i];
-    if (a.dtype != NpyDType::Float32)
-      return error("input '" + t.name + "' must be float32, got " +
-                   npyDTypeName(a.dtype));
+    if (a.dtype != t.dtype)
+      return error("input '" + t.name + "' must be " + npyDTypeName(t.dtype) +
+                   ", got " + npyDTypeName(a.dtype));
     bool ok = a.shape.size() == t.shape.size();
     for (size_t d = 0; ok && d < a.shape.size(); ++d) {
       if (t.shape[d] >= 0) {
@@ -219,10 +226,10 @@ CompiledModel::run(const std::vector<NpyArray> &inputs) const {
   std::vector<NpyArray> outputs;
   for (const TensorSignature &t : signature_.outputs) {
     NpyArray a;
-    a.dtype = NpyDType::Float32;
+    a.dtype = t.dtype;
     for (int64_t d : t.shape)
       a.shape.push_back(d < 0 ? *batch : d);
-    a.bytes.assign(a.numElements() * 4, 0);
+    a.bytes.assign(a.numElements() * NpyArray::elementSize(t.dtype), 0);
     outputs.push_back(std::move(a));
   }
   std::vector<void *> out;

@@ -488,6 +488,13 @@ StringRef qcc::npyDTypeDescr(NpyDType dtype) {
   return infoOf(dtype).descr;
 }
 
+std::optional<NpyDType> qcc::npyDTypeFromName(StringRef name) {
+  for (const DTypeInfo &info : kDTypes)
+    if (name == info.name)
+      return info.dtype;
+  return std::nullopt;
+}
+
 size_t NpyArray::elementSize(NpyDType dtype) {
   return infoOf(dtype).size;
 }

@@ -181,3 +181,75 @@ func.func @cast(%x: tensor<4xf32>, %i: tensor<4xi32>, %s: tensor<4xi8>) -> (tens
   %6 = qc.cast %q : tensor<4x!quant.uniform<u8:f32, 0.5:128>> -> tensor<4xi32>
   return %0, %1, %2, %3, %4, %5, %6 : tensor<4xi8>, tensor<4xi1>, tensor<4xf32>, tensor<4xi8>, tensor<4xi64>, tensor<4xf16>, tensor<4xi32>
 }
+
+// -----
+
+// Unsigned integers become signless at the function boundary; division
+// uses the unsigned op, and a zero divisor gives 0 as in the interpreter.
+// CHECK-LABEL: func @div_ui8
+// CHECK-SAME: (%{{.*}}: tensor<4xi8>, %{{.*}}: tensor<4xi8>) -> tensor<4xi8>
+// CHECK: ^bb0(%[[X:.*]]: i8, %[[Y:.*]]: i8, %{{.*}}: i8):
+// CHECK: %[[ZERO:.*]] = arith.cmpi eq, %[[Y]], %{{.*}} : i8
+// CHECK: %[[SAFE:.*]] = arith.select %[[ZERO]], %{{.*}}, %[[Y]] : i8
+// CHECK: %[[Q:.*]] = arith.divui %[[X]], %[[SAFE]] : i8
+// CHECK: arith.select %[[ZERO]], %{{.*}}, %[[Q]] : i8
+func.func @div_ui8(%x: tensor<4xui8>, %y: tensor<4xui8>) -> tensor<4xui8> {
+  %0 = qc.div %x, %y : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+// Signed division guards INT_MIN / -1 (it wraps, as in the interpreter).
+// CHECK-LABEL: func @div_i32
+// CHECK: arith.cmpi eq, %{{.*}}, %c-1_i32
+// CHECK: arith.divsi
+// CHECK: arith.subi
+func.func @div_i32(%x: tensor<4xi32>, %y: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = qc.div %x, %y : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Pow with an integer result and a float exponent: in double, truncated
+// toward zero and wrapped to the result type, as qc.cast converts.
+// CHECK-LABEL: func @pow_i32
+// CHECK: arith.sitofp %{{.*}} : i32 to f64
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: math.powf
+// CHECK: math.trunc
+// CHECK: arith.fptosi %{{.*}} : f64 to i64
+// CHECK: arith.trunci %{{.*}} : i64 to i32
+func.func @pow_i32(%x: tensor<4xi32>, %y: tensor<4xf32>) -> tensor<4xi32> {
+  %0 = qc.pow %x, %y : (tensor<4xi32>, tensor<4xf32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// f64 arithmetic stays in f64; an unsigned operand converts as unsigned.
+// CHECK-LABEL: func @add_f64_u32
+// CHECK: arith.uitofp %{{.*}} : i32 to f64
+// CHECK-NEXT: arith.addf %{{.*}} : f64
+// CHECK-NEXT: linalg.yield %{{.*}} : f64
+func.func @add_f64_u32(%x: tensor<4xf64>, %y: tensor<4xui32>) -> tensor<4xf64> {
+  %0 = qc.add %x, %y : (tensor<4xf64>, tensor<4xui32>) -> tensor<4xf64>
+  return %0 : tensor<4xf64>
+}
+
+// -----
+
+// A constant of unsigned integers: the same bits, signless.
+// CHECK-LABEL: func @unsigned_constant
+// CHECK: arith.constant dense<[-1, 1]> : tensor<2xi8>
+// CHECK: arith.maxui
+// CHECK: arith.minui
+func.func @unsigned_constant(%x: tensor<2xui8>) -> tensor<2xui8> {
+  %lo = arith.constant dense<3> : tensor<ui8>
+  %hi = arith.constant dense<200> : tensor<ui8>
+  %c = arith.constant dense<[255, 1]> : tensor<2xui8>
+  %0 = qc.add %x, %c : (tensor<2xui8>, tensor<2xui8>) -> tensor<2xui8>
+  %1 = qc.clip %0 min %lo max %hi : (tensor<2xui8>, tensor<ui8>, tensor<ui8>) -> tensor<2xui8>
+  return %1 : tensor<2xui8>
+}

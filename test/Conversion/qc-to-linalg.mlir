@@ -54,6 +54,21 @@ func.func @quantize_dequantize(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// Unsigned storage: codes above 127 go through i64 (fptosi to i8 of them
+// would be poison); dequantization zero-extends.
+// CHECK-LABEL: func @quantize_dequantize_u8
+// CHECK: arith.constant 2.550000e+02 : f32
+// CHECK: arith.fptosi {{.*}} : f32 to i64
+// CHECK: arith.trunci {{.*}} : i64 to i8
+// CHECK: arith.extui {{.*}} : i8 to i32
+func.func @quantize_dequantize_u8(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %q = qc.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<u8:f32, 0.5:128>>
+  %y = qc.dequantize %q : tensor<4x!quant.uniform<u8:f32, 0.5:128>> -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
 // An integer convolution (after qc.pad) accumulates into the broadcast bias,
 // marked for the VNNI implicit-GEMM kernel.
 // CHECK-LABEL: func @conv
@@ -164,6 +179,22 @@ func.func @layer_norm(%x: tensor<2x3x4xf32>, %s: tensor<4xf32>, %b: tensor<4xf32
 
 // -----
 
+// Over the last two dimensions (ONNX axis 1 of a 3-d input): both reduced in
+// index order; a 2-d scale reads (d1, d2), a bias of size 1 along d1 reads
+// (0, d2); the mean has the outer dimension only.
+// CHECK-DAG: #[[SCALE:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[BIAS:.*]] = affine_map<(d0, d1, d2) -> (0, d2)>
+// CHECK-LABEL: func.func @layer_norm_trailing
+// CHECK-COUNT-2: iterator_types = ["parallel", "reduction", "reduction"]
+// CHECK: arith.divf {{.*}} : f64
+// CHECK: linalg.generic {indexing_maps = [{{.*}}, #[[SCALE]], #[[BIAS]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel"]}
+func.func @layer_norm_trailing(%x: tensor<2x3x4xf32>, %s: tensor<3x4xf32>, %b: tensor<1x4xf32>) -> tensor<2x3x4xf32> {
+  %0 = qc.layer_norm %x, %s, %b {axis = 1 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x3x4xf32>, tensor<3x4xf32>, tensor<1x4xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
 // Batched float products (attention): loops (batch, batch, m, k, n) with
 // NumPy broadcasting of a batch dimension of size 1.
 // CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
@@ -216,4 +247,53 @@ func.func @max_pool_ceil(%x: tensor<1x1x8x8xf32>) -> tensor<1x1x4x4xf32> {
 func.func @pad_f32(%x: tensor<2x3xf32>) -> tensor<4x4xf32> {
   %0 = qc.pad %x {mode = #qc.pad_mode<constant>, pads = array<i64: 0, 1, 2, 0>, value = 5.000000e-01 : f64} : tensor<2x3xf32> -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Unsigned max pooling: the sign bit flipped before and after, so the
+// signed pooling op orders the values as unsigned ones.
+// CHECK-LABEL: func @max_pool_u8
+// CHECK-SAME: (%[[X:.*]]: tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8>
+// CHECK: %[[IN:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x1x4x4xi8>)
+// CHECK: arith.xori %{{.*}}, %c-128_i8
+// CHECK: %[[P:.*]] = linalg.pooling_nchw_max {{.*}} ins(%[[IN]], %{{.*}} : tensor<1x1x4x4xi8>, tensor<2x2xi8>)
+// CHECK: linalg.generic {{.*}} ins(%[[P]] : tensor<1x1x2x2xi8>)
+// CHECK: arith.xori %{{.*}}, %c-128_i8
+func.func @max_pool_u8(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8> {
+  %0 = qc.max_pool %x {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x1x4x4xui8> -> tensor<1x1x2x2xui8>
+  return %0 : tensor<1x1x2x2xui8>
+}
+
+// -----
+
+// Reflect padding reads the input at (index - begin) mod 2(n-1), folded
+// back into [0, n): min(q, 2(n-1) - q). An unpadded dimension reads its
+// own index.
+// CHECK-LABEL: func @pad_reflect
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x8xf32>)
+// CHECK: %[[I:.*]] = linalg.index 0 : index
+// CHECK: %[[J:.*]] = linalg.index 1 : index
+// CHECK: %[[Q:.*]] = arith.subi %[[J]], %c2
+// CHECK: arith.remsi %[[Q]], %c6
+// CHECK: %[[M:.*]] = arith.remsi %{{.*}}, %c6
+// CHECK: %[[R:.*]] = arith.subi %c6{{.*}}, %[[M]]
+// CHECK: %[[K:.*]] = arith.minsi %[[M]], %[[R]]
+// CHECK: tensor.extract %arg0[%[[I]], %[[K]]] : tensor<3x4xf32>
+func.func @pad_reflect(%x: tensor<3x4xf32>) -> tensor<3x8xf32> {
+  %0 = qc.pad %x {mode = #qc.pad_mode<reflect>, pads = array<i64: 0, 2, 0, 2>, value = 0.0 : f64} : tensor<3x4xf32> -> tensor<3x8xf32>
+  return %0 : tensor<3x8xf32>
+}
+
+// -----
+
+// Edge padding clamps the index into [0, n).
+// CHECK-LABEL: func @pad_edge
+// CHECK: %[[Q:.*]] = arith.subi %{{.*}}, %c1
+// CHECK: %[[LO:.*]] = arith.maxsi %[[Q]], %c0
+// CHECK: %[[K:.*]] = arith.minsi %[[LO]], %c2
+// CHECK: tensor.extract %arg0[%[[K]]] : tensor<3xi8>
+func.func @pad_edge(%x: tensor<3xi8>) -> tensor<6xi8> {
+  %0 = qc.pad %x {mode = #qc.pad_mode<edge>, pads = array<i64: 1, 2>, value = 0.0 : f64} : tensor<3xi8> -> tensor<6xi8>
+  return %0 : tensor<6xi8>
 }

@@ -132,7 +132,7 @@ int runInfo() {
             "input", &s.inputs},
         {"output", &s.outputs}})
     for (const runtime::TensorSignature &t : *ts)
-      outs() << label << " '" << t.name << "': " << t.dtype << " "
+      outs() << label << " '" << t.name << "': " << npyDTypeName(t.dtype) << " "
              << runtime::shapeToString(t.shape) << "\n";
   outs() << "provenance: " << (*model)->provenance() << "\n";
   return 0;

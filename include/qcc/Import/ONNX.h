@@ -35,10 +35,6 @@ struct ONNXImportOptions {
   /// serialized TensorProto. Used by the conformance runner, whose node
   /// tests feed such operands as graph inputs.
   std::map<std::string, std::string> bindableInputs;
-  /// Bind every bindable input, not only those an operand needs constant
-  /// (the compiled conformance run, whose libraries take float32 arrays
-  /// only: integer inputs such as indices become constants).
-  bool bindAllInputs = false;
   /// Largest element count accepted for any tensor (guards absurd dims).
   int64_t maxElements = int64_t{1} << 33;
 };

@@ -27,7 +27,7 @@ namespace qcc::runtime {
 struct TensorSignature {
   std::string name;
   std::vector<int64_t> shape;
-  std::string dtype; // NumPy name: "float32"
+  NpyDType dtype = NpyDType::Float32;
 };
 
 struct ModelSignature {
@@ -37,7 +37,7 @@ struct ModelSignature {
 /// "[-1, 1, 8, 8]" with "N" for the batch: "[N, 1, 8, 8]".
 std::string shapeToString(const std::vector<int64_t> &shape);
 
-/// The bytes the float32 arrays of `tensors` take when the batch (a -1
+/// The bytes the arrays of `tensors` take when the batch (a -1
 /// dimension) is `batch`: what running them allocates. A CheckedInt, since
 /// the batch comes from a command line or an input file.
 CheckedInt bufferBytes(const std::vector<TensorSignature> &tensors,
@@ -56,8 +56,9 @@ public:
   /// The library's qcc_model_abi_version(): 1 (unchecked runs) or 2.
   int abiVersion() const { return abiVersion_; }
 
-  /// Runs the model on one float32 array per input (in order), all with the
-  /// same batch size, and returns one array per output.
+  /// Runs the model on one array per input (in order, of the signature's
+  /// dtypes), all with the same batch size, and returns one array per
+  /// output.
   llvm::Expected<std::vector<NpyArray>>
   run(const std::vector<NpyArray> &inputs) const;
 

@@ -33,6 +33,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +59,8 @@ enum class NpyDType {
 llvm::StringRef npyDTypeName(NpyDType dtype);
 /// The little-endian descr numpy writes for `dtype`: "|b1", "<f4", ...
 llvm::StringRef npyDTypeDescr(NpyDType dtype);
+/// The dtype of a numpy name ("bool", "int8", ..., "float64"), if any.
+std::optional<NpyDType> npyDTypeFromName(llvm::StringRef name);
 
 struct NpyArray {
   NpyDType dtype = NpyDType::Float32;

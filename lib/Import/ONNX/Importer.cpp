@@ -566,9 +566,6 @@ llvm::Expected<ONNXImportResult> Importer::run() {
     func.setArgAttr(i, "onnx.name", builder.getStringAttr(info->name()));
     noteSymbolSources(v.value, v.shape);
     values[info->name()] = v;
-    if (options.bindAllInputs && options.bindableInputs.count(info->name()) &&
-        failed(bindInput(info->name(), values[info->name()])))
-      return makeError(error);
   }
 
   // Topological order (ONNX requires one, but be robust), with dangling

@@ -5,6 +5,7 @@
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
+#include "qcc/Interpreter/Model.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -72,20 +73,19 @@ Error error(const Twine &message) {
 Expected<TensorSignature> tensorSignature(func::FuncOp func, Type type,
                                           unsigned index, bool result) {
   const char *what = result ? "result" : "argument";
-  auto name = [&]() -> std::string {
-    DictionaryAttr attrs =
-        result ? func.getResultAttrDict(index) : func.getArgAttrDict(index);
-    if (attrs)
-      if (auto n = attrs.getAs<StringAttr>("onnx.name"))
-        return n.str();
-    return (Twine(result ? "output_" : "input_") + Twine(index)).str();
-  }();
+  const std::string name = interp::valueName(func, index, result);
+  // A quantized tensor has no array type: the caller would see storage
+  // integers without their scale.
   auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || !tensor.getElementType().isF32())
-    return error(Twine(what) + " '" + name +
-                 "' is not a ranked f32 tensor; compiled models take and "
-                 "return float32 arrays");
-  TensorSignature s{name, {}, "float32"};
+  std::optional<NpyDType> dtype;
+  if (tensor && !isa<quant::QuantizedType>(tensor.getElementType()))
+    dtype = interp::npyTypeOf(tensor.getElementType());
+  if (!dtype)
+    return error(Twine(what) + " '" + name + "' is a " +
+                 interp::typeString(type) +
+                 "; compiled models take and return ranked tensors of bool, "
+                 "8- to 64-bit integers, f16, f32 or f64");
+  TensorSignature s{name, {}, *dtype};
   for (int64_t d = 0; d < tensor.getRank(); ++d) {
     if (tensor.isDynamicDim(d) && d != 0)
       return error(Twine(what) + " '" + name + "' has a dynamic dimension " +

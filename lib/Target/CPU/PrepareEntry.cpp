@@ -81,16 +81,18 @@ void emitSignature(ModuleOp module, const ModelSignature &signature) {
   // Arrays end with a 0 that no reader uses: no array is empty.
   SmallVector<int32_t> counts = {int32_t(signature.inputs.size()),
                                  int32_t(signature.outputs.size()), batched};
-  SmallVector<int32_t> ranks;
+  SmallVector<int32_t> ranks, elementBytes;
   SmallVector<int64_t> shapes;
   std::string names, dtypes;
   for (const TensorSignature *t : tensors) {
     ranks.push_back(t->shape.size());
+    elementBytes.push_back(qcc::NpyArray::elementSize(t->dtype));
     llvm::append_range(shapes, t->shape);
     (names += t->name) += '\0';
-    (dtypes += t->dtype) += '\0';
+    (dtypes += qcc::npyDTypeName(t->dtype)) += '\0';
   }
   ranks.push_back(0);
+  elementBytes.push_back(0);
   shapes.push_back(0);
   auto array = [&](StringRef name, Type element, auto values) {
     auto type = RankedTensorType::get({int64_t(values.size())}, element);
@@ -101,6 +103,7 @@ void emitSignature(ModuleOp module, const ModelSignature &signature) {
   };
   array("qcc_signature_counts", b.getI32Type(), counts);
   array("qcc_signature_ranks", b.getI32Type(), ranks);
+  array("qcc_signature_element_bytes", b.getI32Type(), elementBytes);
   array("qcc_signature_shapes", b.getI64Type(), shapes);
   for (auto [name, text] : {std::pair{"qcc_signature_names", &names},
                             std::pair{"qcc_signature_dtypes", &dtypes}})

@@ -49,11 +49,12 @@ module {
 
 // -----
 
-// The library takes and returns float32 arrays whose only dynamic
-// dimension is the batch.
-// expected-error @+1 {{argument 'input_0' is not a ranked f32 tensor; compiled models take and return float32 arrays}}
-func.func @main(%x: tensor<4xi8>) -> tensor<4xi8> {
-  return %x : tensor<4xi8>
+// The library takes and returns arrays of NumPy dtypes whose only dynamic
+// dimension is the batch: not quantized tensors, whose scale the caller
+// would not see.
+// expected-error @+1 {{argument 'input_0' is a tensor<4x!quant.uniform<i8:f32, 5.000000e-01>>; compiled models take and return ranked tensors of bool, 8- to 64-bit integers, f16, f32 or f64}}
+func.func @main(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  return %x : tensor<4x!quant.uniform<i8:f32, 0.5>>
 }
 
 // -----
@@ -65,14 +66,28 @@ func.func @main(%x: tensor<2x?xf32>) -> tensor<2x?xf32> {
 
 // -----
 
-// The signature the C API reads: counts (inputs, outputs, batched), ranks
-// and shapes (-1: the batch) with a trailing 0, names and dtypes.
+// The signature the C API reads: counts (inputs, outputs, batched), ranks,
+// element sizes and shapes (-1: the batch) with a trailing 0, names and
+// NumPy dtypes.
 // CHECK: llvm.mlir.global external constant @qcc_signature_counts(dense<1> : tensor<3xi32>)
 // CHECK: llvm.mlir.global external constant @qcc_signature_ranks(dense<[2, 1, 0]> : tensor<3xi32>)
+// CHECK: llvm.mlir.global external constant @qcc_signature_element_bytes(dense<[4, 4, 0]> : tensor<3xi32>)
 // CHECK: llvm.mlir.global external constant @qcc_signature_shapes(dense<[-1, 3, 5, 0]> : tensor<4xi64>)
 // CHECK: llvm.mlir.global external constant @qcc_signature_names("x\00y\00")
 // CHECK: llvm.mlir.global external constant @qcc_signature_dtypes("float32\00float32\00")
 func.func @main(%x: tensor<?x3xf32> {onnx.name = "x"}) -> (tensor<5xf32> {onnx.name = "y"}) {
   %c = arith.constant dense<1.0> : tensor<5xf32>
   return %c : tensor<5xf32>
+}
+
+// -----
+
+// Integer, bool and other float tensors keep their types: signless integers
+// are signed.
+// CHECK-LABEL: @qcc_signature_counts(dense<[4, 1, 0]> : tensor<3xi32>)
+// CHECK: @qcc_signature_element_bytes(dense<[1, 8, 1, 2, 8, 0]> : tensor<6xi32>)
+// CHECK: @qcc_signature_dtypes("uint8\00int64\00bool\00float16\00float64\00")
+func.func @main(%a: tensor<2xui8>, %b: tensor<2xi64>, %c: tensor<2xi1>, %d: tensor<2xf16>) -> tensor<2xf64> {
+  %e = arith.constant dense<1.0> : tensor<2xf64>
+  return %e : tensor<2xf64>
 }

@@ -33,7 +33,8 @@ using runtime::ModelSignature;
 using runtime::TensorSignature;
 
 /// The signature of `func`, or an error if code generation cannot give it a
-/// C API (non-f32 tensors, dynamic sizes other than the batch).
+/// C API (element types without a NumPy dtype, quantized types, dynamic
+/// sizes other than the batch).
 llvm::Expected<ModelSignature> getSignature(mlir::func::FuncOp func);
 
 /// An LLVM module with the context that owns it.

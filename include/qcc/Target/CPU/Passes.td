@@ -29,10 +29,12 @@ def CPUPrepareEntry : Pass<"qcc-cpu-prepare-entry", "mlir::ModuleOp"> {
     - records the library's signature, which its C API
       (lib/Target/CPU/Runtime/ModelApi.c) reads, as constant LLVM globals:
       `qcc_signature_counts` (inputs, outputs, whether dimension 0 is a
-      batch), `qcc_signature_ranks` and `qcc_signature_shapes` (the inputs'
-      then the outputs', concatenated; -1 for the batch dimension),
-      `qcc_signature_names` and `qcc_signature_dtypes` (NUL-terminated
-      strings). Inputs and outputs must be ranked f32 tensors whose only
+      batch), `qcc_signature_ranks`, `qcc_signature_element_bytes` and
+      `qcc_signature_shapes` (the inputs' then the outputs', concatenated;
+      -1 for the batch dimension), `qcc_signature_names` and
+      `qcc_signature_dtypes` (NUL-terminated strings, NumPy's names).
+      Inputs and outputs must be ranked tensors of bool, 8- to 64-bit
+      integers (signless ones are signed), f16, f32 or f64, whose only
       dynamic dimension is the first;
     - drops the ONNX argument and result attributes, which mean nothing to
       LLVM.

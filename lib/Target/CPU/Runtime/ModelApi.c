@@ -5,8 +5,8 @@
  * data and one function, both in the model's own code (model.bc):
  *
  *   - the signature, constant globals qcc-cpu-prepare-entry emits: counts,
- *     ranks, shapes (-1: the batch), names and dtypes of the inputs followed
- *     by the outputs;
+ *     ranks, element sizes, shapes (-1: the batch), names and dtypes of the
+ *     inputs followed by the outputs;
  *   - the provenance JSON, a global qcc compile adds to model.bc;
  *   - qcc_model_invoke(descriptors), which qcc-cpu-emit-invoke emits: the
  *     entry function called with one MLIR memref descriptor per tensor
@@ -25,6 +25,7 @@
 /* From model.bc (see above). */
 extern const int32_t qcc_signature_counts[3]; /* inputs, outputs, batched */
 extern const int32_t qcc_signature_ranks[];
+extern const int32_t qcc_signature_element_bytes[];
 extern const int64_t qcc_signature_shapes[];
 extern const char qcc_signature_names[];
 extern const char qcc_signature_dtypes[];
@@ -146,7 +147,7 @@ __attribute__((destructor)) static void free_handles(void) {
  * they do not fit in size_t. */
 static int tensor_bytes(int k, int64_t batch, size_t *bytes) {
   const int64_t *shape = shape_of(k);
-  size_t n = sizeof(float);
+  size_t n = (size_t)qcc_signature_element_bytes[k];
   for (int d = 0; d < qcc_signature_ranks[k]; ++d)
     if (__builtin_mul_overflow(
             n, (uint64_t)(shape[d] < 0 ? batch : shape[d]), &n))
@@ -181,15 +182,15 @@ static void run_batch(int64_t batch, const void *const *inputs,
       word[3 + rank + d] = stride;
       stride *= word[3 + d];
     }
-    samples[k] = stride;
+    samples[k] = stride * qcc_signature_element_bytes[k]; /* bytes */
     word += 3 + 2 * rank;
   }
   for (int64_t b = 0; b < batch; ++b) {
     for (int k = 0; k < n; ++k) {
-      float *base = k < NUM_INPUTS ? (float *)inputs[k]
-                                   : (float *)outputs[k - NUM_INPUTS];
+      char *base = k < NUM_INPUTS ? (char *)inputs[k]
+                                  : (char *)outputs[k - NUM_INPUTS];
       int64_t *descriptor = descriptors[k];
-      float *sample = base + b * samples[k];
+      char *sample = base + b * samples[k];
       memcpy(&descriptor[0], &sample, sizeof sample);
       memcpy(&descriptor[1], &sample, sizeof sample);
     }

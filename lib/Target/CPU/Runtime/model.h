@@ -1,8 +1,10 @@
 /* model.h: the C API of a model compiled by qcc (ABI version 2).
  *
  * A compiled model is a shared library exporting these functions. Inputs
- * and outputs are dense row-major float32 arrays; a shape entry of -1 is
- * the batch dimension, chosen per call. All functions are thread-safe; a
+ * and outputs are dense row-major arrays of the dtypes the library reports
+ * (NumPy's names: "float32" for a float model; "bool", "int8" ... "int64",
+ * "uint8" ... "uint64", "float16", "float64" where the graph has them); a
+ * shape entry of -1 is the batch dimension, chosen per call. All functions are thread-safe; a
  * model object may run on several threads at once.
  *
  * Version 2 added qcc_model_run_checked (buffer sizes are checked) and
@@ -63,7 +65,7 @@ qcc_model *qcc_model_create(void);
 /* Runs the model on `batch` samples: inputs[i] and outputs[i] point to
  * caller-owned buffers of input_sizes[i] and output_sizes[i] bytes, each
  * exactly `batch` times the bytes of one sample of the shapes above (the
- * product of the shape, -1 taken as `batch`, times 4). The arrays of a kind
+ * product of the shape, -1 taken as `batch`, times the dtype's size). The arrays of a kind
  * the model has none of may be NULL, and so may the buffer of a tensor of
  * no elements. Returns QCC_MODEL_OK, or one of the QCC_MODEL_ERROR_* codes
  * without touching any buffer. */
