@@ -61,7 +61,8 @@ clean:
 # Regenerate docs/onnx-conformance.md from the ONNX backend node tests.
 conformance-report: configure
 	ninja -C $(BUILD_DIR) qcc-conformance
-	$(BUILD_DIR)/bin/qcc-conformance --compiled --report docs/onnx-conformance.md
+	$(BUILD_DIR)/bin/qcc-conformance --compiled --report docs/onnx-conformance.md \
+	  --support-report docs/onnx-support.md
 
 # The model zoo of docs/model-zoo.md: torchvision architectures (random
 # weights, seeded) exported to ONNX, then each through qcc (import, the

@@ -254,7 +254,9 @@ class QDQQuantizer:
         if op in ("Conv", "ConvTranspose"):
             self.quantize_activation_tensor(node.input[0])
             self.quantize_weight_tensor(node.input[1], 0 if op == "Conv" else 1)
-            if len(node.input) > 2 and node.input[2]:
+            # ORT's quantize_bias_tensor: a bias that is not an initializer (the
+            # exporter's Identity of a shared one) stays float.
+            if len(node.input) > 2 and node.input[2] in self.inits:
                 self.bias_to_quantize.append((node.input[2], node.input[0], node.input[1], 1.0))
             self.quantize_activation_tensor(node.output[0])
         elif op == "Gemm":
@@ -264,7 +266,7 @@ class QDQQuantizer:
                 self.quantize_weight_tensor(node.input[1], 0 if attrs.get("transB", 0) else 1)
             else:
                 self.quantize_activation_tensor(node.input[1])
-            if len(node.input) > 2 and node.input[2]:
+            if len(node.input) > 2 and node.input[2] in self.inits:
                 self.bias_to_quantize.append((node.input[2], node.input[0], node.input[1], float(attrs.get("beta", 1.0))))
             self.quantize_activation_tensor(node.output[0])
         elif op == "MatMul":

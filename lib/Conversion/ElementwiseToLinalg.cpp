@@ -197,6 +197,30 @@ struct ConvertRescale : OpConversionPattern<RescaleOp> {
 };
 
 
+/// Table lookups (integer activations): each element reads the table at
+/// its value less the input type's least signed value.
+struct ConvertTable : OpConversionPattern<TableOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TableOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    const int64_t offset =
+        int64_t(1) << (op.getInput().getType().getElementTypeBitWidth() - 1);
+    Value table = adaptor.getTable();
+    Value out = elementwise(
+        rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+        adaptor.getInput(), [&](OpBuilder &b, Location l, ValueRange args) {
+          // index_cast sign-extends.
+          Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          i = arith::AddIOp::create(b, l, i,
+                                    arith::ConstantIndexOp::create(b, l, offset));
+          return tensor::ExtractOp::create(b, l, table, i).getResult();
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
 /// The value of a rank-0 (or one-element) bound: a scalar constant when the
 /// bound is one, its element read at run time otherwise.
 Value scalarOf(OpBuilder &b, Location loc, Value bound) {
@@ -538,6 +562,7 @@ struct ConvertCast : OpConversionPattern<CastOp> {
 void qcc::qc_to_linalg::populateElementwisePatterns(const TypeConverter &converter,
                                     RewritePatternSet &patterns) {
   patterns.add<ConvertQuantize, ConvertDequantize, ConvertStorageCast, ConvertRescale,
+               ConvertTable,
                ConvertClip, ConvertBinary<AddOp>, ConvertBinary<SubOp>,
                ConvertBinary<MulOp>, ConvertBinary<DivOp>, ConvertBinary<PowOp>,
                ConvertFloatUnary<ReluOp>, ConvertFloatUnary<SigmoidOp>,

@@ -284,39 +284,7 @@ Window windowOf(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                 toVector(dilations)};
 }
 
-/// min(max(x, lo), hi), NaN in NaN out (as ONNX Runtime and PyTorch).
-double clampPropagatingNaN(double x, double lo, double hi) {
-  return std::isnan(x) ? x : std::min(std::max(x, lo), hi);
-}
-
-double applyUnary(Operation *op, double x) {
-  return llvm::TypeSwitch<Operation *, double>(op)
-      // NaN propagates through every activation, as in ONNX Runtime.
-      .Case([&](qc::ReluOp) { return x > 0 || std::isnan(x) ? x : 0.0; })
-      .Case([&](qc::SigmoidOp) { return 1.0 / (1.0 + std::exp(-x)); })
-      .Case([&](qc::TanhOp) { return std::tanh(x); })
-      .Case([&](qc::ErfOp) { return std::erf(x); })
-      .Case([&](qc::SqrtOp) { return std::sqrt(x); })
-      .Case([&](qc::HardSwishOp) {
-        return x * clampPropagatingNaN(x / 6.0 + 0.5, 0.0, 1.0);
-      })
-      .Case([&](qc::LeakyReluOp o) {
-        return x >= 0 ? x : o.getAlpha().convertToDouble() * x;
-      })
-      .Case([&](qc::HardSigmoidOp o) {
-        return clampPropagatingNaN(o.getAlpha().convertToDouble() * x +
-                                       o.getBeta().convertToDouble(),
-                                   0.0, 1.0);
-      })
-      .Case([&](qc::GeluOp o) {
-        if (o.getTanhApproximation())
-          return 0.5 * x *
-                 (1.0 + std::tanh(std::sqrt(2.0 / M_PI) *
-                                  (x + 0.044715 * x * x * x)));
-        return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
-      })
-      .Default([](Operation *) { return std::nan(""); });
-}
+using numerics::clampPropagatingNaN;
 
 /// Runs one op; `get` looks up operand tensors.
 llvm::Expected<std::vector<Tensor>>
@@ -375,13 +343,11 @@ execute(Operation *op, llvm::function_ref<const Tensor &(Value)> get) {
             return wrap(single(binary(get(op->getOperand(0)),
                                       get(op->getOperand(1)), f)));
           })
-      .Case<qc::ReluOp, qc::SigmoidOp, qc::TanhOp, qc::ErfOp, qc::SqrtOp,
-            qc::HardSwishOp, qc::LeakyReluOp, qc::HardSigmoidOp, qc::GeluOp>(
-          [&](Operation *) -> llvm::Expected<std::vector<Tensor>> {
-            return std::vector<Tensor>{unary(
-                get(op->getOperand(0)),
-                [&](double x) { return applyUnary(op, x); })};
-          })
+      .Case([&](qc::ScalarFunctionOpInterface f)
+                -> llvm::Expected<std::vector<Tensor>> {
+        return std::vector<Tensor>{unary(
+            get(op->getOperand(0)), [&](double x) { return f.evaluate(x); })};
+      })
       .Case([&](qc::ClipOp c) -> llvm::Expected<std::vector<Tensor>> {
         const double lo = c.getMin() ? get(c.getMin()).data.at(0) : -INFINITY;
         const double hi = c.getMax() ? get(c.getMax()).data.at(0) : INFINITY;
@@ -534,6 +500,15 @@ execute(Operation *op, llvm::function_ref<const Tensor &(Value)> get) {
       })
       .Case([&](qc::RescaleOp r) {
         return wrap(expectedSingle(rescale(r, get(r.getInput()))));
+      })
+      .Case([&](qc::TableOp t) -> llvm::Expected<std::vector<Tensor>> {
+        // Signless integers are held as signed values.
+        const Tensor &table = get(t.getTable());
+        const int64_t min =
+            -(int64_t(1) << (t.getInput().getType().getElementTypeBitWidth() - 1));
+        return std::vector<Tensor>{unary(get(t.getInput()), [&](double x) {
+          return table.data[static_cast<int64_t>(x) - min];
+        })};
       })
       .Case([&](qc::UnpackOp u) {
         return wrap(single(unpack(u, get(u.getPacked()))));

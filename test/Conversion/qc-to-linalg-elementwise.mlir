@@ -253,3 +253,19 @@ func.func @unsigned_constant(%x: tensor<2xui8>) -> tensor<2xui8> {
   %1 = qc.clip %0 min %lo max %hi : (tensor<2xui8>, tensor<ui8>, tensor<ui8>) -> tensor<2xui8>
   return %1 : tensor<2xui8>
 }
+
+// -----
+
+// A table lookup reads the table at the value (sign-extended to an index)
+// plus 2^(bits-1).
+// CHECK-LABEL: func @table
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<?x4xi8>)
+// CHECK: ^bb0(%[[X:.*]]: i8, %{{.*}}: i8):
+// CHECK: %[[I:.*]] = arith.index_cast %[[X]] : i8 to index
+// CHECK: %[[J:.*]] = arith.addi %[[I]], %c128
+// CHECK: %[[Y:.*]] = tensor.extract %arg1[%[[J]]] : tensor<256xi8>
+// CHECK: linalg.yield %[[Y]] : i8
+func.func @table(%x: tensor<?x4xi8>, %t: tensor<256xi8>) -> tensor<?x4xi8> {
+  %0 = qc.table %x, %t : (tensor<?x4xi8>, tensor<256xi8>) -> tensor<?x4xi8>
+  return %0 : tensor<?x4xi8>
+}

@@ -71,6 +71,16 @@ llvm::Expected<ONNXTensor> parseONNXTensor(llvm::StringRef serialized,
 /// The ONNX name of an ONNX TensorProto data type ("FLOAT", "UINT8", ...).
 llvm::StringRef onnxDataTypeName(int32_t dataType);
 
+/// An ONNX op the importer converts: its since-versions up to opset 21 and
+/// those qcc supports.
+struct ONNXOpSupport {
+  std::string name;
+  std::vector<int64_t> supportedVersions, allVersions;
+};
+
+/// Every op the importer converts (its own table), sorted by name.
+std::vector<ONNXOpSupport> getONNXOpSupport();
+
 } // namespace qcc
 
 #endif // QCC_IMPORT_ONNX_H

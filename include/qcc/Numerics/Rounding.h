@@ -59,6 +59,12 @@ inline int64_t saturate(int64_t v, IntegerRange range) {
   return v < range.min ? range.min : (v > range.max ? range.max : v);
 }
 
+/// min(max(x, lo), hi) with NaN in, NaN out (as ONNX Runtime and PyTorch
+/// clamp).
+inline double clampPropagatingNaN(double x, double lo, double hi) {
+  return x != x ? x : (x < lo ? lo : (x > hi ? hi : x));
+}
+
 /// Rounds `x` with `mode` and clamps it into `range`. NaN maps to 0 (clamped
 /// into the range); infinities saturate.
 int64_t roundAndSaturate(double x, RoundingMode mode, IntegerRange range);

@@ -235,3 +235,14 @@ const llvm::StringMap<OpSupport> &qcc::onnx_import::getOpSupport() {
   }();
   return table;
 }
+
+std::vector<qcc::ONNXOpSupport> qcc::getONNXOpSupport() {
+  std::vector<ONNXOpSupport> ops;
+  for (const auto &entry : onnx_import::getOpSupport())
+    ops.push_back({entry.getKey().str(), entry.getValue().supportedVersions,
+                   entry.getValue().allVersions});
+  llvm::sort(ops, [](const ONNXOpSupport &a, const ONNXOpSupport &b) {
+    return a.name < b.name;
+  });
+  return ops;
+}

@@ -2,11 +2,14 @@
 
 #include "qcc/Dialect/QC/IR/QCOps.h"
 
+#include "qcc/Numerics/Rounding.h"
+
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -1045,4 +1048,38 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
       index[d] = 0;
   }
   return DenseElementsAttr::getFromRawBuffer(type, out);
+}
+
+//===----------------------------------------------------------------------===//
+// ScalarFunctionOpInterface: the activations' reference semantics
+//===----------------------------------------------------------------------===//
+
+// NaN propagates through every activation, as in ONNX Runtime.
+using qcc::numerics::clampPropagatingNaN;
+
+double ReluOp::evaluate(double x) { return x > 0 || std::isnan(x) ? x : 0.0; }
+double SigmoidOp::evaluate(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double TanhOp::evaluate(double x) { return std::tanh(x); }
+double ErfOp::evaluate(double x) { return std::erf(x); }
+double SqrtOp::evaluate(double x) { return std::sqrt(x); }
+
+double HardSwishOp::evaluate(double x) {
+  return x * clampPropagatingNaN(x / 6.0 + 0.5, 0.0, 1.0);
+}
+
+double LeakyReluOp::evaluate(double x) {
+  return x >= 0 ? x : getAlpha().convertToDouble() * x;
+}
+
+double HardSigmoidOp::evaluate(double x) {
+  return clampPropagatingNaN(
+      getAlpha().convertToDouble() * x + getBeta().convertToDouble(), 0.0,
+      1.0);
+}
+
+double GeluOp::evaluate(double x) {
+  if (getTanhApproximation())
+    return 0.5 * x *
+           (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+  return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
 }

@@ -226,6 +226,27 @@ static bool isCodeStorageOf(IntegerType integer, ScaledFloatType type) {
   return integer.getWidth() == type.getStorageType().getWidth();
 }
 
+LogicalResult TableOp::verify() {
+  RankedTensorType input = getInput().getType(), output = getOutput().getType();
+  RankedTensorType table = getTable().getType();
+  const unsigned bits = input.getElementTypeBitWidth();
+  if (bits > 16)
+    return emitOpError() << "expected an input of at most 16 bits (a table "
+                            "of 2^bits entries), got "
+                         << input.getElementType();
+  if (table.getDimSize(0) != (int64_t(1) << bits))
+    return emitOpError() << "expected a table of " << (int64_t(1) << bits)
+                         << " entries (one per " << input.getElementType()
+                         << " value), got " << table.getDimSize(0);
+  if (table.getElementType() != output.getElementType())
+    return emitOpError() << "expected the table's element type "
+                         << table.getElementType() << " as the result's, got "
+                         << output.getElementType();
+  if (failed(verifyCompatibleShape(input.getShape(), output.getShape())))
+    return emitOpError() << "expected the result's shape to be the input's";
+  return success();
+}
+
 LogicalResult StorageCastOp::verify() {
   Type in = getInput().getType().getElementType();
   Type out = getOutput().getType().getElementType();

@@ -425,6 +425,61 @@ struct LowerAdd : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// An activation of a quantized activation (qc.hard_swish, qc.sigmoid,
+/// ...; any ScalarFunctionOpInterface op): a qc.table of dequantize, the
+/// activation and the output quantize over every input code, each computed
+/// as the reference interpreter computes the QDQ form (the activation in
+/// double, rounded to f32), so the integer graph equals it exactly.
+struct LowerActivationTable : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  /// Inputs of up to this many bits: tables of at most 4096 entries.
+  static constexpr unsigned kMaxInputBits = 12;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto out = outputQuant(quantize);
+    auto function =
+        quantize.getInput().getDefiningOp<ScalarFunctionOpInterface>();
+    if (!out || !function ||
+        !getElementTypeOrSelf(quantize.getInput().getType()).isF32())
+      return failure();
+    Value x = activationFrom(function->getOperand(0));
+    if (!x)
+      return failure();
+    IntQuant in = *getIntQuant(x.getType());
+    const unsigned bits = in.storage.getWidth();
+    if (bits > kMaxInputBits)
+      return failure();
+    const numerics::RoundingMode mode = toNumerics(quantize.getRounding());
+    const float inScale = static_cast<float>(in.scales[0]);
+    const float outScale = static_cast<float>(out->scales[0]);
+    const int64_t first = -(int64_t(1) << (bits - 1));
+    SmallVector<APInt> entries;
+    for (int64_t code = first; code < -first; ++code) {
+      const float value =
+          numerics::dequantizeInteger(code, inScale, in.zeroPoint);
+      const float result = static_cast<float>(function.evaluate(value));
+      entries.push_back(APInt(
+          out->storage.getWidth(),
+          numerics::quantizeInteger(result, outScale, out->zeroPoint,
+                                    out->range, mode),
+          /*isSigned=*/true));
+    }
+    Location loc = quantize.getLoc();
+    auto tableType = RankedTensorType::get({int64_t(entries.size())},
+                                           out->storage);
+    Value table = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(tableType, entries));
+    Value integers =
+        TableOp::create(rewriter, loc, withElement(quantize.getResult(),
+                                                   out->storage),
+                        toStorage(rewriter, loc, x), table);
+    rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
+                                               integers);
+    return success();
+  }
+};
+
 /// An average from the int32 `sum` of `count` stored integers of `xq`: the
 /// rescale by s_x / (count * s_y) from input zero point count * zp_x.
 LogicalResult finishAverage(PatternRewriter &rewriter, QuantizeOp quantize,
@@ -598,11 +653,31 @@ struct LowerRequantization : OpRewritePattern<QuantizeOp> {
 struct LowerToIntegerPass : qc::impl::QCLowerToIntegerBase<LowerToIntegerPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerLayer, LowerAdd, LowerGlobalAvgPool, LowerAvgPool,
-                 LowerDataMovement, LowerRequantization>(&getContext());
+    patterns.add<LowerLayer, LowerAdd, LowerActivationTable, LowerGlobalAvgPool,
+                 LowerAvgPool, LowerDataMovement, LowerRequantization>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
 };
 
 } // namespace
+
+bool qcc::qc::hasIntegerLowering(OperationName name) {
+  // LowerActivationTable, and the ReLU / Clip fused into a layer's clamp.
+  if (name.hasInterface<ScalarFunctionOpInterface>() ||
+      name.getStringRef() == ClipOp::getOperationName())
+    return true;
+  // LowerDataMovement.
+  if (name.hasTrait<OpTrait::ScalePreserving>())
+    return true;
+  // LowerLayer, LowerAdd, LowerGlobalAvgPool, LowerAvgPool.
+  return llvm::is_contained(
+      ArrayRef<StringRef>{ConvOp::getOperationName(),
+                          GemmOp::getOperationName(),
+                          MatMulOp::getOperationName(),
+                          AddOp::getOperationName(),
+                          GlobalAvgPoolOp::getOperationName(),
+                          AvgPoolOp::getOperationName()},
+      name.getStringRef());
+}

@@ -366,3 +366,35 @@ func.func @blocks_result_shape(%c: tensor<32x2xi4>, %s: tensor<1x2xi8>) {
   %0 = qc.dequantize_blocks %c, %s {format = !qc.block<f4E2M1FN:f32, scale = f8E8M0FNU, block = 32, axis = 0>} : (tensor<32x2xi4>, tensor<1x2xi8>) -> tensor<2x32xf32>
   return
 }
+
+// -----
+
+func.func @table_size(%x: tensor<4xi8>, %t: tensor<128xi8>) {
+  // expected-error @+1 {{'qc.table' op expected a table of 256 entries (one per 'i8' value), got 128}}
+  %0 = qc.table %x, %t : (tensor<4xi8>, tensor<128xi8>) -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @table_element(%x: tensor<4xi4>, %t: tensor<16xi8>) {
+  // expected-error @+1 {{'qc.table' op expected the table's element type 'i8' as the result's, got 'i4'}}
+  %0 = qc.table %x, %t : (tensor<4xi4>, tensor<16xi8>) -> tensor<4xi4>
+  return
+}
+
+// -----
+
+func.func @table_wide(%x: tensor<4xi32>, %t: tensor<16xi8>) {
+  // expected-error @+1 {{'qc.table' op expected an input of at most 16 bits (a table of 2^bits entries), got 'i32'}}
+  %0 = qc.table %x, %t : (tensor<4xi32>, tensor<16xi8>) -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @table_shape(%x: tensor<4xi4>, %t: tensor<16xi8>) {
+  // expected-error @+1 {{'qc.table' op expected the result's shape to be the input's}}
+  %0 = qc.table %x, %t : (tensor<4xi4>, tensor<16xi8>) -> tensor<5xi8>
+  return
+}

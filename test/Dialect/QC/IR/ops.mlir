@@ -90,6 +90,17 @@ func.func @rescale(%acc: tensor<?x4xi32>, %x: tensor<16xi8>, %wide: tensor<4xi48
 
 // -----
 
+// A lookup table with one entry per input value (2^4 for i4), of the
+// result's element type.
+// CHECK-LABEL: func @table
+// CHECK: qc.table %{{.*}}, %{{.*}} : (tensor<?x4xi4>, tensor<16xi8>) -> tensor<?x4xi8>
+func.func @table(%x: tensor<?x4xi4>, %t: tensor<16xi8>) -> tensor<?x4xi8> {
+  %0 = qc.table %x, %t : (tensor<?x4xi4>, tensor<16xi8>) -> tensor<?x4xi8>
+  return %0 : tensor<?x4xi8>
+}
+
+// -----
+
 // CHECK-LABEL: func @unpack
 // CHECK: qc.unpack %arg0 {reduction_dims = array<i64: 1, 2, 3>} : tensor<2xi8> -> tensor<2x1x1x3xi2>
 func.func @unpack(%p: tensor<2xi8>) -> tensor<2x1x1x3xi2> {

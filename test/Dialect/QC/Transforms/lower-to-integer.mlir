@@ -189,3 +189,41 @@ func.func @concat_requantizes(%a: tensor<1x2xf32>, %b: tensor<1x3xf32>) -> tenso
   %dc = qc.dequantize %qc : tensor<1x5x!quant.uniform<i8:f32, 0.25:3>> -> tensor<1x5xf32>
   return %dc : tensor<1x5xf32>
 }
+
+// -----
+
+// An activation of a quantized activation becomes a table over every input
+// code: dequantize (codes -8..7 at scale 0.5: -4..3.5), hard_swish, then
+// the output quantize (scale 0.25, zero point -4, round half to even:
+// -0.375 / 0.25 = -1.5 gives -2, so -6; 1.125 / 0.25 = 4.5 gives 4, so 0;
+// 3 and 3.5 saturate at 7).
+// CHECK-LABEL: func @hard_swish_table
+// CHECK: %[[T:.*]] = arith.constant dense<[-4, -4, -4, -5, -5, -6, -5, -5, -4, -3, -1, 0, 3, 5, 7, 7]> : tensor<16xi4>
+// CHECK: %[[X:.*]] = qc.storage_cast %{{.*}} -> tensor<2x4xi4>
+// CHECK: %[[Y:.*]] = qc.table %[[X]], %[[T]] : (tensor<2x4xi4>, tensor<16xi4>) -> tensor<2x4xi4>
+// CHECK: qc.storage_cast %[[Y]] : tensor<2x4xi4> -> tensor<2x4x!quant.uniform<i4:f32, 2.500000e-01:-4>>
+// CHECK-NOT: qc.hard_swish
+func.func @hard_swish_table(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %q = qc.quantize %x : tensor<2x4xf32> -> tensor<2x4x!quant.uniform<i4:f32, 0.5>>
+  %dq = qc.dequantize %q : tensor<2x4x!quant.uniform<i4:f32, 0.5>> -> tensor<2x4xf32>
+  %0 = qc.hard_swish %dq : tensor<2x4xf32>
+  %1 = qc.quantize %0 : tensor<2x4xf32> -> tensor<2x4x!quant.uniform<i4:f32, 0.25:-4>>
+  %2 = qc.dequantize %1 : tensor<2x4x!quant.uniform<i4:f32, 0.25:-4>> -> tensor<2x4xf32>
+  return %2 : tensor<2x4xf32>
+}
+
+// -----
+
+// Inputs of more than 12 bits would need tables of more than 4096 entries:
+// the activation stays a float island.
+// CHECK-LABEL: func @sigmoid_i16
+// CHECK: qc.sigmoid
+// CHECK-NOT: qc.table
+func.func @sigmoid_i16(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %q = qc.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i16:f32, 0.001>>
+  %dq = qc.dequantize %q : tensor<4x!quant.uniform<i16:f32, 0.001>> -> tensor<4xf32>
+  %0 = qc.sigmoid %dq : tensor<4xf32>
+  %1 = qc.quantize %0 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.0039:-128>>
+  %2 = qc.dequantize %1 : tensor<4x!quant.uniform<i8:f32, 0.0039:-128>> -> tensor<4xf32>
+  return %2 : tensor<4xf32>
+}

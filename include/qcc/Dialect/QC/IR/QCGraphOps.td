@@ -57,7 +57,8 @@ def QC_PowOp : QC_BinaryOp<"pow", "Pow", "lhs ^ rhs">;
 
 class QC_UnaryOp<string mnemonic, string onnxName, string formula,
                  dag attrs = (ins)>
-    : QC_GraphOp<mnemonic, [SameOperandsAndResultType]> {
+    : QC_GraphOp<mnemonic, [SameOperandsAndResultType,
+        DeclareOpInterfaceMethods<QC_ScalarFunctionOpInterface>]> {
   let summary = "element-wise " # onnxName;
   let description = "ONNX `" # onnxName # "`: `y = " # formula # "`.";
   let arguments = !con((ins QC_AnyTensor:$input), attrs);

@@ -78,4 +78,20 @@ def QC_RescalesToResult : NativeOpTrait<"RescalesToResult"> {
   let cppNamespace = "::qcc::qc::OpTrait";
 }
 
+def QC_ScalarFunctionOpInterface : OpInterface<"ScalarFunctionOpInterface"> {
+  let cppNamespace = "::qcc::qc";
+  let description = [{
+    An element-wise op whose every output element is a function of the input
+    element alone (the activations: `qc.relu`, `qc.sigmoid`, `qc.hard_swish`,
+    ...). `evaluate` is its reference semantics: the reference interpreter
+    computes each element with it (in double, then rounded to the result
+    type), and `qc-lower-to-integer` tabulates it over every input code of a
+    quantized activation, so both agree by construction.
+  }];
+  let methods = [
+    InterfaceMethod<[{The op's value at `x`, in double.}],
+      "double", "evaluate", (ins "double":$x)>,
+  ];
+}
+
 #endif // QCC_DIALECT_QC_IR_QCINTERFACES_TD

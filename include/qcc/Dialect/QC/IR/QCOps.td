@@ -174,6 +174,28 @@ def QC_RescaleOp : QC_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
   }];
 }
 
+def QC_TableOp : QC_Op<"table", [Pure]> {
+  let summary = "element-wise table lookup on integers (TOSA TABLE)";
+  let description = [{
+    `output[i] = table[input[i] - min]`, `min` the least value of the
+    input's signless integers read as signed (-128 for `i8`): the table has
+    one entry per input value, `2^bits` of them. Integer-only inference
+    computes an activation of quantized values (`qc.hard_swish`,
+    `qc.sigmoid`, ...) this way: `qc-lower-to-integer` tabulates
+    dequantize, the activation and the output quantize over every input
+    code, as the reference interpreter computes them.
+
+    ```mlir
+    %y = qc.table %x, %lut : (tensor<1x16xi8>, tensor<256xi8>) -> tensor<1x16xi8>
+    ```
+  }];
+  let arguments = (ins QC_IntegerTensor:$input,
+                   RankedTensorOf<[AnySignlessInteger], [HasAnyRankOfPred<[1]>]>:$table);
+  let results = (outs QC_IntegerTensor:$output);
+  let assemblyFormat = "$input `,` $table attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def QC_StorageCastOp : QC_Op<"storage_cast", [Pure, SameOperandsAndResultShape]> {
   let summary = "reinterprets integers as a quantized type or back";
   let description = [{

@@ -23,6 +23,12 @@ namespace qcc::qc {
 void buildIntegerLoweringPipeline(mlir::OpPassManager &pm,
                                   bool allowFloatIslands = true);
 
+/// Whether qc-lower-to-integer gives ops named `name` an integer form
+/// between quantized values (layers, residual additions, averages,
+/// activations, data movement); other ops stay float islands. The op
+/// support report (docs/onnx-support.md) reads it.
+bool hasIntegerLowering(mlir::OperationName name);
+
 /// Registers the pipelines above.
 void registerQCPipelines();
 

@@ -218,10 +218,17 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       `concat`'s inputs of other per-tensor types are first rescaled to its
       output's type (SqueezeNet's fire modules, Inception's branches).
     * `quantize(dequantize(q))`: a rescale between the two types (or `q`).
+    * an activation (`hard_swish`, `hard_sigmoid`, `sigmoid`, `tanh`,
+      `gelu`, `leaky_relu`, ...: any op of `ScalarFunctionOpInterface`) of a
+      per-tensor input of at most 12 bits: a `qc.table` with one entry per
+      input code, each the output quantize of the activation (its
+      `evaluate`, rounded to f32) of the dequantized code, so the table
+      reproduces the QDQ form's reference evaluation exactly.
 
     Every multiplier is the numerics library's dyadic approximation; the
     result differs from fake-quant evaluation only by float rounding in the
-    latter and by TOSA's round-half-up. Anything else (Softmax, per-group or
+    latter and by TOSA's round-half-up. Anything else (Softmax, products of
+    two activations, per-group or
     low-bit float weights, ...) is left as it is: a float island between a
     dequantize and a quantize, which `qc-check-integer-only` reports.
   }];
