@@ -334,9 +334,9 @@ struct ConvertReduceSum : OpConversionPattern<ReduceSumOp> {
     auto result = cast<RankedTensorType>(op.getType());
     auto input = tensorType(adaptor.getInput());
     auto acc = dyn_cast<IntegerType>(result.getElementType());
-    if (!acc || !op.getKeepdims() || op.getAxes().empty())
-      return unsupported(op, "only integer sums with keepdims over given axes");
-    // Sum into the kept dimensions, then expand back to keepdims.
+    if (!acc || op.getAxes().empty())
+      return unsupported(op, "only integer sums over given axes");
+    // Sum into the kept dimensions (then expanded back with keepdims).
     SmallVector<bool> reduced;
     for (int64_t d = 0; d < input.getRank(); ++d)
       reduced.push_back(llvm::is_contained(op.getAxes(), d));

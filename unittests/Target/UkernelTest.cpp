@@ -122,23 +122,40 @@ TEST(Ukernel, ConvolutionMatchesReference) {
       checkConv(s, threads, seed++);
 }
 
+/// Random requantization parameters for `channels` outputs: biases in
+/// [-biasRange, biasRange], multipliers in [2^30, 2^31), shifts from
+/// `minShift` to `minShift + 6`, one of each or one per channel.
+struct Requant {
+  std::vector<int32_t> bias, multiplier;
+  std::vector<int8_t> shift;
+  int32_t zp;
+};
+Requant randomRequant(int64_t channels, bool perChannel, int32_t biasRange,
+                      int minShift, std::mt19937 &rng) {
+  Requant r;
+  r.bias.resize(channels);
+  for (int32_t &b : r.bias)
+    b = static_cast<int32_t>(rng() % (2 * biasRange + 1)) - biasRange;
+  for (int64_t c = 0; c < (perChannel ? channels : 1); ++c) {
+    r.multiplier.push_back(
+        static_cast<int32_t>((1u << 30) + rng() % (1u << 30)));
+    r.shift.push_back(static_cast<int8_t>(minShift + rng() % 7));
+  }
+  r.zp = static_cast<int32_t>(rng() % 41) - 20;
+  return r;
+}
+
 void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
                       unsigned seed) {
   std::mt19937 rng(seed);
   const int64_t OH = s.outH(), OW = s.outW();
   const std::vector<int8_t> x = randomBytes(s.N * s.C * s.H * s.W, rng);
   const std::vector<int8_t> w = randomBytes(s.M * s.C * s.KH * s.KW, rng);
-  std::vector<int32_t> bias(s.M), multiplier(perChannel ? s.M : 1);
-  std::vector<int8_t> shift(multiplier.size());
-  for (int32_t &b : bias)
-    b = static_cast<int32_t>(rng() % 200001) - 100000;
   // Real scales around 2^-12 .. 2^-6 (the sums reach ~2^20): outputs cover
   // the int8 range, so clamping and rounding ties both occur.
-  for (size_t c = 0; c < multiplier.size(); ++c) {
-    multiplier[c] = static_cast<int32_t>((1u << 30) + rng() % (1u << 30));
-    shift[c] = static_cast<int8_t>(36 + rng() % 7);
-  }
-  const int32_t zp = static_cast<int32_t>(rng() % 41) - 20, lo = -100, hi = 120;
+  const Requant r = randomRequant(s.M, perChannel, 100000, 36, rng);
+  const auto &[bias, multiplier, shift, zp] = r;
+  const int32_t lo = -100, hi = 120;
   std::vector<int8_t> out(s.N * s.M * OH * OW), expected(out.size());
   qcc_ukernel_conv2d_requant_reference(
       s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW, w.data(), bias.data(), OH,
@@ -161,6 +178,49 @@ TEST(Ukernel, ConvolutionWithFusedRequantizationMatchesReference) {
     for (bool perChannel : {false, true})
       for (int threads : {1, 2})
         checkConvRequant(s, perChannel, threads, seed++);
+}
+
+void checkDepthwiseRequant(const ConvShape &s, bool perChannel, int threads,
+                           unsigned seed) {
+  std::mt19937 rng(seed);
+  const int64_t OH = s.outH(), OW = s.outW();
+  const std::vector<int8_t> x = randomBytes(s.N * s.C * s.H * s.W, rng);
+  const std::vector<int8_t> w = randomBytes(s.C * s.KH * s.KW, rng);
+  // Sums reach ~2^17: scales of 2^-10 .. 2^-4 cover the int8 range.
+  const Requant r = randomRequant(s.C, perChannel, 10000, 34, rng);
+  const auto &[bias, multiplier, shift, zp] = r;
+  const int32_t lo = -128, hi = 100;
+  std::vector<int8_t> out(s.N * s.C * OH * OW), expected(out.size());
+  qcc_ukernel_depthwise_conv2d_requant_reference(
+      s.N, s.C, s.H, s.W, x.data(), s.KH, s.KW, w.data(), bias.data(), OH, OW,
+      expected.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
+      perChannel, zp, lo, hi);
+  qcc_ukernel_depthwise_conv2d_requant(
+      s.N, s.C, s.H, s.W, x.data(), s.KH, s.KW, w.data(), bias.data(), OH, OW,
+      out.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
+      perChannel, zp, lo, hi, threads);
+  ASSERT_EQ(out, expected) << "C " << s.C << " H " << s.H << " W " << s.W
+                           << " K " << s.KH << "x" << s.KW << " stride "
+                           << s.sh << "x" << s.sw << " dilation " << s.dh
+                           << "x" << s.dw << " per-channel " << perChannel
+                           << " threads " << threads;
+}
+
+TEST(Ukernel, DepthwiseConvolutionWithFusedRequantizationMatchesReference) {
+  unsigned seed = 1300;
+  // MobileNet's 3x3 (strides 1 and 2) and EfficientNet's 5x5, odd sizes,
+  // stride 3, dilation 2, rows longer than one 256-column chunk, and planes
+  // enough for two threads.
+  for (ConvShape s : {ConvShape{1, 8, 10, 10, 8, 3, 3, 1, 1, 1, 1},
+                      ConvShape{2, 5, 11, 9, 5, 3, 3, 2, 2, 1, 1},
+                      ConvShape{1, 6, 13, 17, 6, 5, 5, 1, 1, 1, 1},
+                      ConvShape{1, 3, 12, 14, 3, 3, 2, 3, 3, 1, 1},
+                      ConvShape{1, 4, 14, 14, 4, 3, 3, 1, 1, 2, 2},
+                      ConvShape{1, 2, 5, 600, 2, 3, 3, 1, 2, 1, 1},
+                      ConvShape{1, 96, 50, 50, 96, 3, 3, 1, 1, 1, 1}})
+    for (bool perChannel : {false, true})
+      for (int threads : {1, 2})
+        checkDepthwiseRequant(s, perChannel, threads, seed++);
 }
 
 TEST(Ukernel, ReportsVnni) {

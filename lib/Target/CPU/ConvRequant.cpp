@@ -1,7 +1,8 @@
 //===- ConvRequant.cpp - Convolution -> rescale -> clamp as one kernel ----===//
 //
 // The CPU target's conversion pattern for the chain an integer-only model
-// repeats for every layer: one call of qcc_ukernel_conv2d_requant, which
+// repeats for every layer: one call of qcc_ukernel_conv2d_requant (or, for a
+// depthwise convolution, qcc_ukernel_depthwise_conv2d_requant), which
 // keeps the int32 sums in registers and requantizes them in its output
 // stage, instead of a convolution storing int32 tensors and two
 // element-wise passes over them. The kernel computes exactly what the three
@@ -27,7 +28,8 @@ using namespace qcc::cpu;
 
 namespace {
 
-/// The chain `qc.conv` (int8, constant weights, static shapes) ->
+/// The chain `qc.conv` (int8, group 1 or depthwise, constant weights,
+/// static shapes) ->
 /// `qc.rescale` (per-tensor or along the channel axis, input zero point 0,
 /// int8 result) [-> `qc.clip` with constant bounds], each the single user
 /// of the previous op: one call of the convolution micro-kernel with the
@@ -38,11 +40,23 @@ struct ConvRequantChain {
   ClipOp clip; // may be null
 };
 
+/// A depthwise convolution: one input channel per group, one output
+/// channel per input channel (MobileNet's; a channel multiplier > 1 is a
+/// grouped convolution, left to the generated loops).
+bool isDepthwise(ConvOp conv) {
+  auto input = cast<RankedTensorType>(conv.getInput().getType());
+  auto result = cast<RankedTensorType>(conv.getType());
+  const int64_t group = conv.getGroup();
+  return group > 1 && group == input.getDimSize(1) &&
+         group == result.getDimSize(1);
+}
+
 bool isFusableConv(ConvOp conv) {
   auto result = cast<RankedTensorType>(conv.getType());
   auto input = cast<RankedTensorType>(conv.getInput().getType());
   return result.getRank() == 4 && result.hasStaticShape() &&
-         input.hasStaticShape() && conv.getGroup() == 1 &&
+         input.hasStaticShape() &&
+         (conv.getGroup() == 1 || isDepthwise(conv)) &&
          result.getElementType().isInteger(32) &&
          input.getElementType().isInteger(8) &&
          getElementTypeOrSelf(conv.getWeight().getType()).isInteger(8) &&
@@ -131,12 +145,17 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
   i64Arg(chain.rescale.getOutputZp());
   i64Arg(lo);
   i64Arg(hi);
-  i64Arg(1); // weights are an arith.constant: pack them once
+  // Depthwise: a row-by-row kernel of its own (no im2col, nothing packed).
+  const bool depthwise = isDepthwise(conv);
+  if (!depthwise)
+    i64Arg(1); // weights are an arith.constant: pack them once
 
   func::CallOp::create(
       rewriter, loc,
       getOrDeclareKernel(rewriter, root->getParentOfType<ModuleOp>(),
-                         "qcc_ukernel_conv2d_requant", ValueRange(args).getTypes()),
+                         depthwise ? "qcc_ukernel_depthwise_conv2d_requant"
+                                   : "qcc_ukernel_conv2d_requant",
+                         ValueRange(args).getTypes()),
       args);
   Value tensor = bufferization::ToTensorOp::create(rewriter, loc, result, out,
                                                    rewriter.getUnitAttr(),

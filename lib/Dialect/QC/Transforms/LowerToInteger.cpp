@@ -494,8 +494,9 @@ LogicalResult finishAverage(PatternRewriter &rewriter, QuantizeOp quantize,
   return success();
 }
 
-/// Global average pooling: an int32 sum rescaled by s_x / (count * s_y).
-struct LowerGlobalAvgPool : OpRewritePattern<QuantizeOp> {
+/// Global average pooling and means over axes (ReduceMean): an int32 sum
+/// over the reduced axes rescaled by s_x / (count * s_y).
+struct LowerMean : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
@@ -504,26 +505,38 @@ struct LowerGlobalAvgPool : OpRewritePattern<QuantizeOp> {
     if (!out)
       return failure();
     Activation activation = peelActivation(quantize, *out);
-    auto pool = dyn_cast_or_null<GlobalAvgPoolOp>(activation.op);
-    Value x = pool ? activationFrom(pool.getInput()) : Value();
+    Operation *mean = activation.op;
+    Value input;
+    SmallVector<int64_t> axes;
+    bool keepdims = true;
+    if (auto pool = dyn_cast_or_null<GlobalAvgPoolOp>(mean)) {
+      input = pool.getInput();
+      for (int64_t d = 2; d < pool.getInput().getType().getRank(); ++d)
+        axes.push_back(d);
+    } else if (auto reduce = dyn_cast_or_null<ReduceMeanOp>(mean)) {
+      input = reduce.getInput();
+      llvm::append_range(axes, reduce.getAxes());
+      keepdims = reduce.getKeepdims();
+    } else {
+      return failure();
+    }
+    Value x = activationFrom(input);
     if (!x)
       return failure();
     auto type = cast<RankedTensorType>(x.getType());
     int64_t count = 1;
-    SmallVector<int64_t> axes;
-    for (int64_t d = 2; d < type.getRank(); ++d) {
+    for (int64_t d : axes) {
       if (type.isDynamicDim(d))
         return failure();
       count *= type.getDimSize(d);
-      axes.push_back(d);
     }
     IntQuant xq = *getIntQuant(x.getType());
-    Location loc = pool.getLoc();
+    Location loc = mean->getLoc();
     auto i32 = rewriter.getI32Type();
     Value sum = ReduceSumOp::create(
-        rewriter, loc, withElement(pool.getResult(), i32),
+        rewriter, loc, withElement(mean->getResult(0), i32),
         toStorage(rewriter, loc, x), rewriter.getDenseI64ArrayAttr(axes),
-        rewriter.getBoolAttr(true));
+        rewriter.getBoolAttr(keepdims));
     return finishAverage(rewriter, quantize, sum, count, xq, activation, *out);
   }
 };
@@ -653,7 +666,7 @@ struct LowerRequantization : OpRewritePattern<QuantizeOp> {
 struct LowerToIntegerPass : qc::impl::QCLowerToIntegerBase<LowerToIntegerPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerLayer, LowerAdd, LowerActivationTable, LowerGlobalAvgPool,
+    patterns.add<LowerLayer, LowerAdd, LowerActivationTable, LowerMean,
                  LowerAvgPool, LowerDataMovement, LowerRequantization>(
         &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -671,13 +684,14 @@ bool qcc::qc::hasIntegerLowering(OperationName name) {
   // LowerDataMovement.
   if (name.hasTrait<OpTrait::ScalePreserving>())
     return true;
-  // LowerLayer, LowerAdd, LowerGlobalAvgPool, LowerAvgPool.
+  // LowerLayer, LowerAdd, LowerMean, LowerAvgPool.
   return llvm::is_contained(
       ArrayRef<StringRef>{ConvOp::getOperationName(),
                           GemmOp::getOperationName(),
                           MatMulOp::getOperationName(),
                           AddOp::getOperationName(),
                           GlobalAvgPoolOp::getOperationName(),
+                          ReduceMeanOp::getOperationName(),
                           AvgPoolOp::getOperationName()},
       name.getStringRef());
 }

@@ -3,7 +3,8 @@
  * The micro-kernels are split by concern and ISA: the thread pool
  * (Threads.c), the portable reference kernels and the weight decoding they
  * define (Reference.c), the AVX-512 VNNI int8 kernels (Int8Avx512Vnni.c)
- * and packed-weight kernels (PackedAvx512Vnni.c), and the entry points
+ * and packed-weight kernels (PackedAvx512Vnni.c), the depthwise kernel
+ * (Depthwise.c, vectorised by the compiler), and the entry points
  * generated code calls (MemrefInterface.c). This header holds what more
  * than one of them needs and nothing else; the rest stays static in its
  * file.

@@ -84,6 +84,23 @@ void _mlir_ciface_qcc_ukernel_conv2d_requant(
       (int)constantWeights, qcc_ukernel_num_threads());
 }
 
+/* The depthwise convolution with the requantization fused: w [C][1][KH][KW],
+ * bias, multiplier and shift as above. */
+void _mlir_ciface_qcc_ukernel_depthwise_conv2d_requant(
+    qcc_memref_i8_4d *x, qcc_memref_i8_4d *w, qcc_memref_i32_1d *bias,
+    qcc_memref_i8_4d *out, qcc_memref_i32_1d *multiplier,
+    qcc_memref_i8_1d *shift, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    int64_t outZp, int64_t lo, int64_t hi) {
+  qcc_ukernel_depthwise_conv2d_requant(
+      x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
+      x->aligned + x->offset, w->sizes[2], w->sizes[3],
+      w->aligned + w->offset, bias->aligned + bias->offset, out->sizes[2],
+      out->sizes[3], out->aligned + out->offset, sh, sw, dh, dw,
+      multiplier->aligned + multiplier->offset, shift->aligned + shift->offset,
+      multiplier->sizes[0] > 1, (int32_t)outZp, (int32_t)lo, (int32_t)hi,
+      qcc_ukernel_num_threads());
+}
+
 typedef struct {
   int32_t *allocated, *aligned;
   int64_t offset, sizes[2], strides[2];

@@ -86,6 +86,29 @@ void qcc_ukernel_conv2d_requant_reference(
   free(acc);
 }
 
+void qcc_ukernel_depthwise_conv2d_requant_reference(
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t KH,
+    int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH, int64_t OW,
+    int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    const int32_t *multiplier, const int8_t *shift, int perChannel,
+    int32_t outZp, int32_t lo, int32_t hi) {
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c) {
+      const int s = perChannel ? (int)c : 0;
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          int32_t acc = bias[c];
+          for (int64_t kh = 0; kh < KH; ++kh)
+            for (int64_t kw = 0; kw < KW; ++kw)
+              acc += (int32_t)w[(c * KH + kh) * KW + kw] *
+                     (int32_t)x[((n * C + c) * H + oh * sh + kh * dh) * W +
+                                ow * sw + kw * dw];
+          out[((n * C + c) * OH + oh) * OW + ow] = requantizeReference(
+              acc, multiplier[s], shift[s], outZp, lo, hi);
+        }
+    }
+}
+
 /*===----------------------------------------------------------------------===*
  * Packed low-bit weights
  *

@@ -99,6 +99,23 @@ func.func @global_avg_pool(%x: tensor<?x2x2x2xf32>) -> tensor<?x2x1x1xf32> {
 
 // -----
 
+// A mean over axes (MnasNet's and ShuffleNet's x.mean([2, 3])) is the same
+// sum and rescale, without the reduced axes when keepdims is false.
+// CHECK-LABEL: func @reduce_mean
+// CHECK: %[[S:.*]] = qc.reduce_sum %{{.*}} {axes = array<i64: 2, 3>, keepdims = false} : tensor<?x2x2x2xi8> -> tensor<?x2xi32>
+// CHECK: qc.rescale %[[S]] multiplier [1073741824] shift [31] zp (12, -5) : tensor<?x2xi32> -> tensor<?x2xi8>
+// CHECK-NOT: qc.reduce_mean
+func.func @reduce_mean(%x: tensor<?x2x2x2xf32>) -> tensor<?x2xf32> {
+  %q = qc.quantize %x : tensor<?x2x2x2xf32> -> tensor<?x2x2x2x!quant.uniform<i8:f32, 0.5:3>>
+  %dq = qc.dequantize %q : tensor<?x2x2x2x!quant.uniform<i8:f32, 0.5:3>> -> tensor<?x2x2x2xf32>
+  %0 = qc.reduce_mean %dq {axes = array<i64: 2, 3>, keepdims = false} : tensor<?x2x2x2xf32> -> tensor<?x2xf32>
+  %1 = qc.quantize %0 : tensor<?x2xf32> -> tensor<?x2x!quant.uniform<i8:f32, 0.25:-5>>
+  %2 = qc.dequantize %1 : tensor<?x2x!quant.uniform<i8:f32, 0.25:-5>> -> tensor<?x2xf32>
+  return %2 : tensor<?x2xf32>
+}
+
+// -----
+
 // Max pooling and reshapes between values of one type move the integers;
 // a quantize of a dequantize to another type is a rescale (0.5 / 0.25 = 2).
 // CHECK-LABEL: func @data_movement

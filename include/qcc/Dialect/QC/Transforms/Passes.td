@@ -208,8 +208,9 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
     * `add`: both inputs rescaled to int32 at a common scale
       `2 * max(s_a, s_b) / 2^20` (TFLite's and TOSA's scheme), added, and
       rescaled to the output.
-    * `global_avg_pool`: an int32 `qc.reduce_sum` rescaled by
-      `s_x / (count * s_y)` with input zero point `count * zp_x`;
+    * `global_avg_pool` and `reduce_mean` (over static axes): an int32
+      `qc.reduce_sum` rescaled by `s_x / (count * s_y)` with input zero
+      point `count * zp_x`;
       `avg_pool` with one window size everywhere (no padding, or
       `count_include_pad`; no `ceil_mode`): a `qc.pad` with the zero point
       if padded, an int32 `qc.sum_pool`, and the same rescale.
