@@ -426,8 +426,9 @@ struct LowerAdd : OpRewritePattern<QuantizeOp> {
 };
 
 /// An activation of a quantized activation (qc.hard_swish, qc.sigmoid,
-/// ...; any ScalarFunctionOpInterface op): a qc.table of dequantize, the
-/// activation and the output quantize over every input code, each computed
+/// ...; any ScalarFunctionOpInterface op), or its product with its input
+/// (SiLU): a qc.table of dequantize, the activation (and product) and the
+/// output quantize over every input code, each computed
 /// as the reference interpreter computes the QDQ form (the activation in
 /// double, rounded to f32), so the integer graph equals it exactly.
 struct LowerActivationTable : OpRewritePattern<QuantizeOp> {
@@ -438,10 +439,24 @@ struct LowerActivationTable : OpRewritePattern<QuantizeOp> {
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
     auto out = outputQuant(quantize);
-    auto function =
-        quantize.getInput().getDefiningOp<ScalarFunctionOpInterface>();
-    if (!out || !function ||
-        !getElementTypeOrSelf(quantize.getInput().getType()).isF32())
+    Value result = quantize.getInput();
+    if (!out || !getElementTypeOrSelf(result.getType()).isF32())
+      return failure();
+    auto function = result.getDefiningOp<ScalarFunctionOpInterface>();
+    // x * f(x), element by element, is a function of x too: SiLU as
+    // PyTorch exports it (Sigmoid, then Mul).
+    bool gated = false;
+    if (auto mul = result.getDefiningOp<MulOp>(); mul && !function)
+      for (auto [a, b] : {std::pair{mul.getLhs(), mul.getRhs()},
+                          std::pair{mul.getRhs(), mul.getLhs()}}) {
+        auto f = b.getDefiningOp<ScalarFunctionOpInterface>();
+        if (f && f->getOperand(0) == a && a.getType() == result.getType()) {
+          function = f;
+          gated = true;
+          break;
+        }
+      }
+    if (!function)
       return failure();
     Value x = activationFrom(function->getOperand(0));
     if (!x)
@@ -458,11 +473,16 @@ struct LowerActivationTable : OpRewritePattern<QuantizeOp> {
     for (int64_t code = first; code < -first; ++code) {
       const float value =
           numerics::dequantizeInteger(code, inScale, in.zeroPoint);
-      const float result = static_cast<float>(function.evaluate(value));
+      // Each op's result rounded to f32, as the interpreter rounds it; the
+      // product in double, as qc.mul computes it.
+      float y = static_cast<float>(function.evaluate(value));
+      if (gated)
+        y = static_cast<float>(static_cast<double>(value) *
+                               static_cast<double>(y));
       entries.push_back(APInt(
           out->storage.getWidth(),
-          numerics::quantizeInteger(result, outScale, out->zeroPoint,
-                                    out->range, mode),
+          numerics::quantizeInteger(y, outScale, out->zeroPoint, out->range,
+                                    mode),
           /*isSigned=*/true));
     }
     Location loc = quantize.getLoc();

@@ -138,6 +138,22 @@ func.func @data_movement(%x: tensor<1x1x2x2xf32>) -> tensor<1x1xf32> {
 
 // -----
 
+// A slice (ShuffleNet's channel split) moves the integers too.
+// CHECK-LABEL: func @slice
+// CHECK: %[[X:.*]] = qc.storage_cast %{{.*}} -> tensor<1x4x2xi8>
+// CHECK: %[[S:.*]] = qc.slice %[[X]] {{.*}} : tensor<1x4x2xi8> -> tensor<1x2x2xi8>
+// CHECK: qc.storage_cast %[[S]] : tensor<1x2x2xi8> -> tensor<1x2x2x!quant.uniform<i8:f32, 5.000000e-01:3>>
+func.func @slice(%x: tensor<1x4x2xf32>) -> tensor<1x2x2xf32> {
+  %q = qc.quantize %x : tensor<1x4x2xf32> -> tensor<1x4x2x!quant.uniform<i8:f32, 0.5:3>>
+  %dq = qc.dequantize %q : tensor<1x4x2x!quant.uniform<i8:f32, 0.5:3>> -> tensor<1x4x2xf32>
+  %0 = qc.slice %dq {starts = array<i64: 0, 2, 0>, ends = array<i64: 1, 4, 2>, steps = array<i64: 1, 1, 1>} : tensor<1x4x2xf32> -> tensor<1x2x2xf32>
+  %1 = qc.quantize %0 : tensor<1x2x2xf32> -> tensor<1x2x2x!quant.uniform<i8:f32, 0.5:3>>
+  %2 = qc.dequantize %1 : tensor<1x2x2x!quant.uniform<i8:f32, 0.5:3>> -> tensor<1x2x2xf32>
+  return %2 : tensor<1x2x2xf32>
+}
+
+// -----
+
 // Ops without an integer form stay float islands between a dequantize and a
 // quantize.
 // CHECK-LABEL: func @float_island
@@ -242,5 +258,44 @@ func.func @sigmoid_i16(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = qc.sigmoid %dq : tensor<4xf32>
   %1 = qc.quantize %0 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.0039:-128>>
   %2 = qc.dequantize %1 : tensor<4x!quant.uniform<i8:f32, 0.0039:-128>> -> tensor<4xf32>
+  return %2 : tensor<4xf32>
+}
+
+// -----
+
+// SiLU as PyTorch exports it, x * sigmoid(x): one table too (each entry
+// the f32 sigmoid times the code's value in double, rounded to f32, then
+// quantized); the sigmoid and the product are gone.
+// CHECK-LABEL: func @silu_table
+// CHECK: %[[T:.*]] = arith.constant dense<{{.*}}> : tensor<256xi8>
+// CHECK: qc.table %{{.*}}, %[[T]] : (tensor<4xi8>, tensor<256xi8>) -> tensor<4xi8>
+// CHECK-NOT: qc.sigmoid
+// CHECK-NOT: qc.mul
+func.func @silu_table(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %q = qc.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.05:-10>>
+  %dq = qc.dequantize %q : tensor<4x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<4xf32>
+  %s = qc.sigmoid %dq : tensor<4xf32>
+  %0 = qc.mul %dq, %s : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = qc.quantize %0 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.03:-100>>
+  %2 = qc.dequantize %1 : tensor<4x!quant.uniform<i8:f32, 0.03:-100>> -> tensor<4xf32>
+  return %2 : tensor<4xf32>
+}
+
+// -----
+
+// A product of an activation with a function of another value (a
+// squeeze-and-excitation gate) is not a function of one input: it stays.
+// CHECK-LABEL: func @gate_of_other
+// CHECK: qc.sigmoid
+// CHECK: qc.mul
+func.func @gate_of_other(%x: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
+  %q = qc.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.05:-10>>
+  %dq = qc.dequantize %q : tensor<4x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<4xf32>
+  %qg = qc.quantize %g : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.05:-10>>
+  %dg = qc.dequantize %qg : tensor<4x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<4xf32>
+  %s = qc.sigmoid %dg : tensor<4xf32>
+  %0 = qc.mul %dq, %s : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = qc.quantize %0 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.03:-100>>
+  %2 = qc.dequantize %1 : tensor<4x!quant.uniform<i8:f32, 0.03:-100>> -> tensor<4xf32>
   return %2 : tensor<4xf32>
 }

@@ -214,17 +214,19 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       `avg_pool` with one window size everywhere (no padding, or
       `count_include_pad`; no `ceil_mode`): a `qc.pad` with the zero point
       if padded, an int32 `qc.sum_pool`, and the same rescale.
-    * `max_pool`, `reshape`, `transpose` and `concat` whose inputs and
-      output share one quantized type run on the stored integers; a
+    * `max_pool`, `reshape`, `transpose`, `slice` and `concat` whose inputs
+      and output share one quantized type run on the stored integers; a
       `concat`'s inputs of other per-tensor types are first rescaled to its
       output's type (SqueezeNet's fire modules, Inception's branches).
     * `quantize(dequantize(q))`: a rescale between the two types (or `q`).
     * an activation (`hard_swish`, `hard_sigmoid`, `sigmoid`, `tanh`,
       `gelu`, `leaky_relu`, ...: any op of `ScalarFunctionOpInterface`) of a
-      per-tensor input of at most 12 bits: a `qc.table` with one entry per
-      input code, each the output quantize of the activation (its
-      `evaluate`, rounded to f32) of the dequantized code, so the table
-      reproduces the QDQ form's reference evaluation exactly.
+      per-tensor input of at most 12 bits, or its product with its input
+      (`x * sigmoid(x)`: SiLU as PyTorch exports it): a `qc.table` with one
+      entry per input code, each the output quantize of the activation (its
+      `evaluate`, rounded to f32; times the code's value in double, rounded
+      to f32) of the dequantized code, so the table reproduces the QDQ
+      form's reference evaluation exactly.
 
     Every multiplier is the numerics library's dyadic approximation; the
     result differs from fake-quant evaluation only by float rounding in the
