@@ -214,8 +214,8 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       `avg_pool` with one window size everywhere (no padding, or
       `count_include_pad`; no `ceil_mode`): a `qc.pad` with the zero point
       if padded, an int32 `qc.sum_pool`, and the same rescale.
-    * `max_pool`, `reshape`, `transpose`, `slice` and `concat` whose inputs
-      and output share one quantized type run on the stored integers; a
+    * `max_pool`, `reshape`, `transpose` and `concat` whose inputs and
+      output share one quantized type run on the stored integers; a
       `concat`'s inputs of other per-tensor types are first rescaled to its
       output's type (SqueezeNet's fire modules, Inception's branches).
     * `quantize(dequantize(q))`: a rescale between the two types (or `q`).
