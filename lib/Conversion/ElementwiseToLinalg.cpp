@@ -295,6 +295,12 @@ struct ConvertClip : OpConversionPattern<ClipOp> {
   }
 };
 
+/// Element types the arithmetic emitted here computes on: integers
+/// (quantized values' signless storage included), f16, f32 and f64.
+bool hasComputableElements(Type element) {
+  return isa<IntegerType, Float16Type, Float32Type, Float64Type>(element);
+}
+
 /// One element `x` converted to `to` as the interpreter converts (see
 /// ConvertCast); integers are read as unsigned when `fromUnsigned`.
 Value castElement(OpBuilder &b, Location loc, Value x,
@@ -354,12 +360,9 @@ template <typename OpTy> struct ConvertBinary : OpConversionPattern<OpTy> {
     auto result = cast<RankedTensorType>(
         this->getTypeConverter()->convertType(op.getType()));
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
-    auto supported = [](Type t) {
-      return isa<IntegerType, Float16Type, Float32Type, Float64Type>(t);
-    };
-    if (!supported(result.getElementType()) ||
-        !supported(tensorType(lhs).getElementType()) ||
-        !supported(tensorType(rhs).getElementType()))
+    if (!hasComputableElements(result.getElementType()) ||
+        !hasComputableElements(tensorType(lhs).getElementType()) ||
+        !hasComputableElements(tensorType(rhs).getElementType()))
       return unsupported(op, "only integer, f16, f32 and f64 operands");
     Type element = result.getElementType();
     const bool integerOp = isa<IntegerType>(element) &&
@@ -538,10 +541,7 @@ struct ConvertCast : OpConversionPattern<CastOp> {
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Type from = tensorType(adaptor.getInput()).getElementType();
     Type to = result.getElementType();
-    auto supported = [](Type t) {
-      return isa<IntegerType, Float16Type, Float32Type, Float64Type>(t);
-    };
-    if (!supported(from) || !supported(to))
+    if (!hasComputableElements(from) || !hasComputableElements(to))
       return unsupported(op, "only casts between integer (or quantized), "
                              "f16, f32 and f64 element types");
     // i1 holds 0 or 1: unsigned.

@@ -201,29 +201,18 @@ compareOutputs(const std::vector<qcc::interp::Tensor> &outputs,
   return std::nullopt;
 }
 
-/// One data set through the compiled library: inputs are its arguments
-/// unless the importer needs them constant (shapes, axes, scales), and the
-/// model is compiled as `qcc compile --float` compiles it. Sets the
-/// compiled outcome of `result`; returns false when the data set did not
-/// pass.
-bool runCompiledDataSet(TestResult &result, StringRef modelPath,
+/// One data set through the compiled library: `module` is the model the
+/// interpreter ran on it (inputs are its arguments unless the importer
+/// needed them constant: shapes, axes, scales), compiled as `qcc compile
+/// --float` compiles it. Sets the compiled outcome of `result`; returns
+/// false when the data set did not pass.
+bool runCompiledDataSet(TestResult &result, mlir::ModuleOp module,
                         const DataSet &dataSet) {
   auto finish = [&](Outcome outcome, const Twine &reason) {
     result.compiledOutcome = outcome;
     result.compiledReason = reason.str();
     return outcome == Outcome::Passed;
   };
-  qcc::ONNXImportOptions options;
-  options.bindableInputs = dataSet.serializedInputs;
-  mlir::MLIRContext context;
-  context.disableMultithreading();
-  auto imported = qcc::importONNXModel(context, modelPath, options);
-  if (!imported) {
-    std::string message = toString(imported.takeError());
-    return finish(Outcome::Skipped,
-                  "import: " +
-                      message.substr(message.find(": ") + 2));
-  }
   SmallString<128> dir;
   if (std::error_code ec =
           sys::fs::createUniqueDirectory("qcc-conformance", dir))
@@ -232,7 +221,7 @@ bool runCompiledDataSet(TestResult &result, StringRef modelPath,
   llvm::scope_exit cleanup([&] { (void)sys::fs::remove_directories(dir); });
   SmallString<128> mlirPath(dir);
   sys::path::append(mlirPath, "model.mlir");
-  if (Error e = qcc::writeModule(*imported->module, mlirPath))
+  if (Error e = qcc::writeModule(module, mlirPath))
     return finish(Outcome::Failed, toString(std::move(e)));
   auto target = qcc::target::lookupTarget("cpu");
   if (!target)
@@ -361,13 +350,19 @@ TestResult runTest(StringRef testDir) {
     }
   }
 
+  // Each data set's import, kept for the compiled run (--compiled).
+  struct Imported {
+    std::unique_ptr<mlir::MLIRContext> context;
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+  };
+  std::vector<Imported> modules;
   for (const DataSet &dataSet : loaded) {
     qcc::ONNXImportOptions options;
     options.bindableInputs = dataSet.serializedInputs;
 
-    mlir::MLIRContext context;
-    context.disableMultithreading();
-    auto imported = qcc::importONNXModel(context, modelPath, options);
+    auto context = std::make_unique<mlir::MLIRContext>();
+    context->disableMultithreading();
+    auto imported = qcc::importONNXModel(*context, modelPath, options);
     if (!imported) {
       std::string message = toString(imported.takeError());
       // "unsupported" covers unsupported ops, versions, attributes, types.
@@ -398,11 +393,12 @@ TestResult runTest(StringRef testDir) {
     if (std::optional<std::string> error =
             compareOutputs(*outputs, dataSet))
       return fail(*error);
+    modules.push_back({std::move(context), std::move(imported->module)});
   }
   result.outcome = Outcome::Passed;
   if (compiled)
-    for (const DataSet &dataSet : loaded)
-      if (!runCompiledDataSet(result, modelPath, dataSet))
+    for (auto [dataSet, imported] : llvm::zip(loaded, modules))
+      if (!runCompiledDataSet(result, *imported.module, dataSet))
         break;
   return result;
 }

@@ -82,18 +82,11 @@ static inline void requantize16(const int32_t *acc, int8_t *out,
   memcpy(out, &q, sizeof q);
 }
 
-static inline int8_t requantizeOne(int32_t acc, int64_t multiplier, int shift,
-                                   int64_t outZp, int64_t lo, int64_t hi) {
-  int64_t y = (acc * multiplier + ((int64_t)1 << (shift - 1))) >> shift;
-  y += outZp;
-  return (int8_t)(y < lo ? lo : y > hi ? hi : y);
-}
-
 /* One plane by flattened positions (equal strides s of 1 or 2, at most
  * kMaxTaps taps, W <= kFlatPositions). */
 static void flatPlane(const DepthwiseJob *job, const int8_t *x,
                       const int8_t *w, int32_t bias, int8_t *out,
-                      int64_t multiplier, int shift) {
+                      int32_t multiplier, int shift) {
   const int64_t W = job->W, OW = job->OW, s = job->sw;
   const int64_t taps = job->KH * job->KW;
   int64_t offsets[kMaxTaps];
@@ -148,7 +141,7 @@ static void flatPlane(const DepthwiseJob *job, const int8_t *x,
 /* One plane, any geometry: direct loops. */
 static void directPlane(const DepthwiseJob *job, const int8_t *x,
                         const int8_t *w, int32_t bias, int8_t *out,
-                        int64_t multiplier, int shift) {
+                        int32_t multiplier, int shift) {
   for (int64_t oh = 0; oh < job->OH; ++oh)
     for (int64_t ow = 0; ow < job->OW; ++ow) {
       int32_t sum = bias;
@@ -157,8 +150,8 @@ static void directPlane(const DepthwiseJob *job, const int8_t *x,
           sum += (int32_t)w[kh * job->KW + kw] *
                  (int32_t)x[(oh * job->sh + kh * job->dh) * job->W +
                             ow * job->sw + kw * job->dw];
-      out[oh * job->OW + ow] = requantizeOne(sum, multiplier, shift,
-                                             job->outZp, job->lo, job->hi);
+      out[oh * job->OW + ow] = qccUkernelRequantize(
+          sum, multiplier, shift, job->outZp, job->lo, job->hi);
     }
 }
 

@@ -40,6 +40,21 @@
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi")))
 #endif
 
+/*--- Requantization ---------------------------------------------------------*/
+
+/* TOSA apply_scale_32, then the zero point and the clamp: one int32 sum to
+ * int8, as qc.rescale and qc.clip compute it (the scalar epilogue of every
+ * requantizing kernel, and the reference's). */
+static inline int8_t qccUkernelRequantize(int32_t acc, int32_t multiplier,
+                                          int shift, int32_t outZp, int32_t lo,
+                                          int32_t hi) {
+  int64_t y =
+      ((int64_t)acc * multiplier + ((int64_t)1 << (shift - 1))) >> shift;
+  y += outZp;
+  y = y < lo ? lo : y > hi ? hi : y;
+  return (int8_t)y;
+}
+
 /*--- The thread pool (Threads.c) -------------------------------------------*/
 
 /* fn(&parts[t]) for t < threads, part 0 on the calling thread. */

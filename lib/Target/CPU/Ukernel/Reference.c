@@ -49,16 +49,6 @@ void qcc_ukernel_conv2d_nchw_s8s8s32_reference(
         }
 }
 
-/* TOSA apply_scale_32 then zero point and clamp: the reference epilogue. */
-static int8_t requantizeReference(int32_t acc, int32_t multiplier, int shift,
-                                  int32_t outZp, int32_t lo, int32_t hi) {
-  int64_t y =
-      ((int64_t)acc * multiplier + ((int64_t)1 << (shift - 1))) >> shift;
-  y += outZp;
-  y = y < lo ? lo : y > hi ? hi : y;
-  return (int8_t)y;
-}
-
 void qcc_ukernel_conv2d_requant_reference(
     int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
     int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
@@ -80,7 +70,7 @@ void qcc_ukernel_conv2d_requant_reference(
       for (int64_t p = 0; p < OH * OW; ++p) {
         const int64_t i = (n * M + m) * OH * OW + p;
         out[i] =
-            requantizeReference(acc[i], multiplier[c], shift[c], outZp, lo, hi);
+            qccUkernelRequantize(acc[i], multiplier[c], shift[c], outZp, lo, hi);
       }
     }
   free(acc);
@@ -103,7 +93,7 @@ void qcc_ukernel_depthwise_conv2d_requant_reference(
               acc += (int32_t)w[(c * KH + kh) * KW + kw] *
                      (int32_t)x[((n * C + c) * H + oh * sh + kh * dh) * W +
                                 ow * sw + kw * dw];
-          out[((n * C + c) * OH + oh) * OW + ow] = requantizeReference(
+          out[((n * C + c) * OH + oh) * OW + ow] = qccUkernelRequantize(
               acc, multiplier[s], shift[s], outZp, lo, hi);
         }
     }
