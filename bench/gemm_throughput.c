@@ -1,8 +1,10 @@
 /* int8 GEMM throughput: qcc's micro-kernel (the one generated code calls)
  * next to oneDNN's dnnl_gemm_u8s8s32 and dnnl_gemm_s8s8s32 on square
  * C[n x n] = A[n x n] * B[n x n], plus this CPU's measured int8 peak (a
- * register-only loop of independent vpdpbusd). Built and run by
- * bench/cpu_latency.sh:
+ * register-only loop of independent vpdpbusd, on the AVX-512 VNNI tier).
+ * qcc runs the tier QCC_CPU_TIER selects (the best the CPU has by default);
+ * give oneDNN the same with ONEDNN_MAX_CPU_ISA (e.g. AVX2 for avx2). Built
+ * and run by bench/cpu_latency.sh:
  *
  *   clang-22 -O3 -march=native -Iinclude bench/gemm_throughput.c \
  *       lib/Target/CPU/Ukernel/*.c -ldnnl -lpthread -o gemm_throughput
@@ -69,7 +71,10 @@ __attribute__((target("avx512f,avx512vnni"))) static double peak(void) {
 
 int main(int argc, char **argv) {
   const int threads = argc > 1 ? atoi(argv[1]) : 1;
-  printf("{\"what\": \"peak\", \"threads\": 1, \"gops\": %.1f}\n", peak());
+  const char *tier = qcc_ukernel_cpu_tier_name(qcc_ukernel_cpu_tier());
+  if (qcc_ukernel_cpu_tier() == QCC_CPU_TIER_AVX512VNNI)
+    printf("{\"what\": \"peak\", \"threads\": 1, \"gops\": %.1f}\n",
+           peak());
   const int sizes[] = {256, 512, 1024, 2048};
   for (int s = 0; s < 4; ++s) {
     const int n = sizes[s];
@@ -86,14 +91,28 @@ int main(int argc, char **argv) {
     int32_t co = 0;
     double tq = TIME(runs, qcc_ukernel_matmul_s8s8s32(1, n, n, n, A, n, B, 0, n,
                                                       C, 0, n, threads));
+    /* Whether oneDNN's products are exact: without VNNI its kernels use
+     * vpmaddubsw, whose 16-bit pair sums saturate. qcc's C (exact on every
+     * tier) is the reference; full-range random bytes make saturation
+     * likely where it can happen. */
+    int32_t *exact = calloc((size_t)n * n, 4), *other = calloc((size_t)n * n, 4);
+    qcc_ukernel_matmul_s8s8s32(1, n, n, n, A, n, B, 0, n, exact, 0, n, threads);
+    dnnl_gemm_s8s8s32('N', 'N', 'F', n, n, n, 1.0f, A, n, 0, B, n, 0, 0.0f,
+                      other, n, &co);
+    long wrong = 0;
+    for (long i = 0; i < (long)n * n; ++i)
+      wrong += other[i] != exact[i];
+    free(exact);
+    free(other);
     double tu = TIME(runs, dnnl_gemm_u8s8s32('N', 'N', 'F', n, n, n, 1.0f, Au,
                                              n, 0, B, n, 0, 0.0f, C, n, &co));
     double ts = TIME(runs, dnnl_gemm_s8s8s32('N', 'N', 'F', n, n, n, 1.0f, A, n,
                                              0, B, n, 0, 0.0f, C, n, &co));
-    printf("{\"what\": \"gemm\", \"n\": %d, \"threads\": %d, \"qcc_gops\": "
-           "%.1f, \"onednn_u8s8s32_gops\": %.1f, \"onednn_s8s8s32_gops\": "
-           "%.1f}\n",
-           n, threads, ops / tq / 1e9, ops / tu / 1e9, ops / ts / 1e9);
+    printf("{\"what\": \"gemm\", \"tier\": \"%s\", \"n\": %d, \"threads\": "
+           "%d, \"qcc_gops\": %.1f, \"onednn_u8s8s32_gops\": %.1f, "
+           "\"onednn_s8s8s32_gops\": %.1f, \"onednn_s8s8s32_inexact\": %ld}\n",
+           tier, n, threads, ops / tq / 1e9, ops / tu / 1e9, ops / ts / 1e9,
+           wrong);
     free(A);
     free(B);
     free(Au);

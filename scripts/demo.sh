@@ -17,13 +17,15 @@ echo "== 1. The float model, compiled as it is (the baseline):"
 echo "   qcc compile $EX/digits_cnn.onnx --float -o $OUT/float"
 "$QCC" compile "$EX/digits_cnn.onnx" --float -o "$OUT/float" | sed 's/^/   /'
 echo
-echo "== 2. Calibrated int8, integer-only (dyadic rescales, VNNI kernels):"
+echo "== 2. Calibrated int8, integer-only (dyadic rescales, int8 micro-kernels):"
 echo "   qcc compile $EX/digits_cnn.onnx --calib $EX/digits_calib.npy -o $OUT/int8"
 "$QCC" compile "$EX/digits_cnn.onnx" --calib "$EX/digits_calib.npy" -o "$OUT/int8" \
   > "$OUT/compile.log" 2>&1 || { cat "$OUT/compile.log"; exit 1; }
 grep '^qcc compile:' "$OUT/compile.log" | grep -v quantizing | sed 's/^/   /'
 echo
-echo "== 3. Accuracy on the 540 test images and batch-1 latency (1 thread):"
+echo "== 3. Accuracy on the 540 test images and batch-1 latency (1 thread,"
+echo "   $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel tier" \
+  "$("$QCC" bench "$OUT/int8" --runs 1 --warmup 0 | sed -n 's/.*(kernel tier \(.*\))$/\1/p')):"
 accuracy() {
   "$QCC" eval "$1" --input "$EX/digits_test.npy" --labels "$EX/digits_test_labels.npy" |
     sed -n 's/^top-1 accuracy: \(.*\)$/\1/p'

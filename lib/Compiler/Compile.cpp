@@ -34,9 +34,20 @@ std::string inDir(StringRef dir, StringRef name) {
   return std::string(path);
 }
 
+/// What the target is asked to build.
+target::ArtifactOptions artifactOptions(const CompileOptions &options) {
+  target::ArtifactOptions artifact;
+  artifact.emit = StringRef(options.emit).lower();
+  artifact.packedConvMinBytes = options.packedConvMinBytes;
+  artifact.cpu = options.cpu;
+  return artifact;
+}
+
 /// An error if the options do not fit together or `target`.
 Error checkOptions(const target::Target &target,
                    const CompileOptions &options) {
+  if (Error e = target.checkOptions(artifactOptions(options)))
+    return e;
   // mlir stops before code generation; the rest is the target's.
   std::vector<StringRef> emitKinds = target.getEmitKinds();
   emitKinds.push_back("mlir");
@@ -57,11 +68,13 @@ Error checkOptions(const target::Target &target,
 }
 
 /// What was compiled, from what, how.
-Expected<json::Object> provenanceOf(const CompileOptions &options) {
+Expected<json::Object> provenanceOf(const target::Target &target,
+                                    const CompileOptions &options) {
   json::Object provenance;
   provenance["qcc_version"] = options.version;
   provenance["qcc_revision"] = options.revision;
-  provenance["target"] = "cpu (clang -O3 -march=native)";
+  // The target adds what it built for (the CPU target: "cpu").
+  provenance["target"] = target.getName();
   auto modelHash = sha256OfFile(options.model);
   if (!modelHash)
     return modelHash.takeError();
@@ -140,9 +153,7 @@ Expected<std::string> compileInto(const target::Target &target,
   if (options.emit == "mlir")
     return std::string("model.mlir");
 
-  target::ArtifactOptions artifact;
-  artifact.emit = StringRef(options.emit).lower();
-  artifact.packedConvMinBytes = options.packedConvMinBytes;
+  target::ArtifactOptions artifact = artifactOptions(options);
   artifact.provenance = formatv("{0:2}", json::Value(std::move(provenance)));
   return target.buildArtifact(**module, func, artifact, dir);
 }
@@ -158,7 +169,7 @@ Expected<std::string> compileModel(const target::Target &target,
   llvm::append_range(inputs, options.calib);
   if (auto problem = target::checkOutputDirectory(output, inputs))
     return fail(*problem);
-  auto provenance = provenanceOf(options);
+  auto provenance = provenanceOf(target, options);
   if (!provenance)
     return provenance.takeError();
   // Everything is built in a new directory next to the output that

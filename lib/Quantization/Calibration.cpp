@@ -138,7 +138,10 @@ Error calibrateCompiled(
           sys::fs::createUniqueDirectory("qcc-calibration", dir))
     return createStringError(ec, "cannot create a temporary directory");
   llvm::scope_exit cleanup([&] { sys::fs::remove_directories(dir); });
-  auto library = (*host)->buildArtifact(*clone, cloneFunc, {}, dir);
+  // Built for this machine only, so for its own instruction set.
+  target::ArtifactOptions artifact;
+  artifact.cpu = "native";
+  auto library = (*host)->buildArtifact(*clone, cloneFunc, artifact, dir);
   if (!library)
     return library.takeError();
   auto compiled = (*host)->load(dir);

@@ -65,6 +65,9 @@ struct CompiledModel::Api {
   int (*runChecked)(void *, int64_t, const void *const *, const size_t *,
                     void *const *, const size_t *) = nullptr;
   const char *(*errorString)(int) = nullptr;
+  // ABI version 3 on.
+  const char *(*cpuError)() = nullptr;
+  const char *(*cpuTier)() = nullptr;
 };
 
 llvm::Expected<std::unique_ptr<CompiledModel>>
@@ -119,9 +122,9 @@ CompiledModel::load(const std::string &path) {
     if (llvm::Error e = bind(*fn, name))
       return std::move(e);
   const int version = model->abiVersion_ = api.abiVersion();
-  if (version < 1 || version > 2)
+  if (version < 1 || version > 3)
     return error(library + " has C API version " + Twine(version) +
-                 "; this qcc runs versions 1 and 2 (recompile the model)");
+                 "; this qcc runs versions 1 to 3 (recompile the model)");
   if (version >= 2)
     for (auto [fn, name] :
          {std::pair<void **, const char *>{(void **)&api.runChecked,
@@ -129,6 +132,18 @@ CompiledModel::load(const std::string &path) {
           {(void **)&api.errorString, "qcc_model_error_string"}})
       if (llvm::Error e = bind(*fn, name))
         return std::move(e);
+  if (version >= 3) {
+    for (auto [fn, name] :
+         {std::pair<void **, const char *>{(void **)&api.cpuError,
+                                           "qcc_model_cpu_error"},
+          {(void **)&api.cpuTier, "qcc_model_cpu_tier"}})
+      if (llvm::Error e = bind(*fn, name))
+        return std::move(e);
+    // Before any of the model's code runs: it may use instructions this
+    // CPU lacks.
+    if (const char *why = api.cpuError())
+      return error("cannot run " + library + ": " + why);
+  }
   auto read = [&](int count, auto name, auto rank, auto shape, auto dtype,
                   std::vector<TensorSignature> &ts) -> llvm::Error {
     for (int i = 0; i < count; ++i) {
@@ -167,6 +182,10 @@ CompiledModel::load(const std::string &path) {
   if (!model->model_)
     return error("qcc_model_create failed for " + library);
   return model;
+}
+
+std::string CompiledModel::cpuTier() const {
+  return api_->cpuTier ? api_->cpuTier() : "";
 }
 
 CompiledModel::~CompiledModel() {

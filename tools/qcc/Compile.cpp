@@ -15,6 +15,7 @@
 #include "qcc/Target/Target.h"
 #include "qcc/Version.h"
 
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -64,6 +65,15 @@ static cl::opt<int64_t> compilePackedConvMinBytes(
              "this many bytes as int8; smaller ones are unpacked to int8 for "
              "the fused convolution kernel, faster while the weights stay in "
              "the cache (default 262144; 0: always packed)"));
+static cl::opt<std::string> compileCpu(
+    "cpu", cl::init("portable"), forCommand(compileCommand),
+    cl::desc("Instruction set of the CPU target's model.so: portable (any "
+             "x86-64 CPU; default), native (this machine's, all its "
+             "extensions), x86-64, x86-64-v2, x86-64-v3 (AVX2) or x86-64-v4 "
+             "(AVX-512). It sets the model code's -march; the micro-kernels "
+             "choose their ISA tier (avx512vnni, avxvnni, avx2, generic) from "
+             "the CPU at run time whatever it is. A model.so built for more "
+             "than a CPU has refuses to load there, naming what is missing"));
 static cl::opt<std::string> compileOutput("o", cl::desc("Output directory"),
                                           cl::value_desc("dir"), cl::Required,
                                           forCommand(compileCommand));
@@ -84,6 +94,7 @@ int runCompile() {
   options.floatModel = compileFloat;
   options.emit = compileEmit;
   options.packedConvMinBytes = compilePackedConvMinBytes;
+  options.cpu = compileCpu;
   options.version = QCC_VERSION;
   options.revision = QCC_GIT_REVISION;
   options.quantize = [](mlir::ModuleOp module, ArrayRef<NpyArray> calibration,
@@ -134,6 +145,27 @@ int runInfo() {
     for (const runtime::TensorSignature &t : *ts)
       outs() << label << " '" << t.name << "': " << npyDTypeName(t.dtype) << " "
              << runtime::shapeToString(t.shape) << "\n";
+  // What it was built for (the provenance's "cpu") and the tier its
+  // kernels run here.
+  if (auto provenance = json::parse((*model)->provenance()))
+    if (const json::Object *cpu = provenance->getAsObject()
+                                      ? provenance->getAsObject()->getObject(
+                                            "cpu")
+                                      : nullptr) {
+      auto list = [&](StringRef key) {
+        std::string text;
+        if (const json::Array *values = cpu->getArray(key))
+          for (const json::Value &v : *values)
+            text += (text.empty() ? "" : ", ") +
+                    v.getAsString().value_or("?").str();
+        return text.empty() ? std::string("none") : text;
+      };
+      outs() << "cpu: " << cpu->getString("isa").value_or("?")
+             << " (requires: " << list("requires") << ")\n"
+             << "kernel tiers: " << list("kernel_tiers") << "\n";
+    }
+  if (std::string tier = (*model)->cpuTier(); !tier.empty())
+    outs() << "running tier: " << tier << "\n";
   outs() << "provenance: " << (*model)->provenance() << "\n";
   return 0;
 }

@@ -11,6 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "UkernelTier.h"
+
 #include "qcc/Numerics/Packing.h"
 #include "qcc/Numerics/Quantize.h"
 #include "qcc/Target/CPU/Ukernel.h"
@@ -64,7 +66,7 @@ void checkInteger(int bits, int64_t M, int64_t N, int64_t K, int threads,
                          << K << " threads " << threads;
 }
 
-TEST(PackedUkernel, IntegerMatchesOnAllTails) {
+TEST_P(UkernelTier, PackedIntegerMatchesOnAllTails) {
   unsigned seed = 1;
   for (int bits : {4, 8})
     for (int64_t M : {1, 3, 4, 5, 9})
@@ -73,7 +75,7 @@ TEST(PackedUkernel, IntegerMatchesOnAllTails) {
           checkInteger(bits, M, N, K, 1, seed++);
 }
 
-TEST(PackedUkernel, IntegerThreadsAndLargeRows) {
+TEST_P(UkernelTier, PackedIntegerThreadsAndLargeRows) {
   unsigned seed = 500;
   for (int bits : {4, 8})
     for (int threads : {1, 2, 3})
@@ -191,7 +193,7 @@ const FloatCase kFloatCases[] = {
     {QCC_PACKED_FP8E4M3, QCC_SCALE_E8M0, 8, MinifloatKind::F8E4M3FN}, // MXFP8
 };
 
-TEST(PackedUkernel, DequantizedWeightsAreTheNumericsLibrarysBitForBit) {
+TEST_P(UkernelTier, PackedDequantizedWeightsAreTheNumericsLibrarysBitForBit) {
   std::mt19937 rng(7);
   for (const FloatCase &c : kFloatCases)
     for (int64_t K : {16, 37, 64, 96, 160})
@@ -218,7 +220,7 @@ TEST(PackedUkernel, DequantizedWeightsAreTheNumericsLibrarysBitForBit) {
       }
 }
 
-TEST(PackedUkernel, FloatProductsMatchDoubleSums) {
+TEST_P(UkernelTier, PackedFloatProductsMatchDoubleSums) {
   std::mt19937 rng(9);
   std::normal_distribution<float> normal;
   for (const FloatCase &c : kFloatCases)
@@ -253,7 +255,7 @@ TEST(PackedUkernel, FloatProductsMatchDoubleSums) {
       }
 }
 
-TEST(PackedUkernel, PlainFloatWeights) {
+TEST_P(UkernelTier, PackedPlainFloatWeights) {
   // QCC_PACKED_F32: rows of f32 weights, read as they are (the float
   // models' constant weights); no scales.
   std::mt19937 rng(13);

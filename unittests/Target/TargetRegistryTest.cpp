@@ -15,6 +15,9 @@ public:
   llvm::StringRef getName() const override { return "fake"; }
   llvm::StringRef getDescription() const override { return "for tests"; }
   std::vector<llvm::StringRef> getEmitKinds() const override { return {"x"}; }
+  llvm::Error checkOptions(const ArtifactOptions &) const override {
+    return llvm::Error::success();
+  }
   llvm::Expected<std::string> buildArtifact(mlir::ModuleOp, mlir::func::FuncOp,
                                             const ArtifactOptions &,
                                             llvm::StringRef) const override {

@@ -1,6 +1,6 @@
 //===- UkernelTest.cpp - The int8 matmul micro-kernel ---------------------===//
 //
-// The VNNI path against the portable reference, exactly, over shapes that
+// Every tier's kernel against the portable reference, exactly, over shapes that
 // exercise every tail (M not a multiple of the row block, P not a multiple
 // of 16 or of the panel, K not a multiple of 4), every panel width, batch,
 // threads, leading dimensions larger than the rows, extreme values (the
@@ -8,15 +8,20 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "UkernelTier.h"
+
 #include "qcc/Target/CPU/Ukernel.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace {
+
+INSTANTIATE_UKERNEL_TIERS();
 
 struct Shape {
   int64_t batch, M, P, K;
@@ -45,7 +50,7 @@ void check(const Shape &s, int threads, int8_t fill, unsigned seed) {
                          << " K " << s.K << " threads " << threads;
 }
 
-TEST(Ukernel, MatchesReferenceOnAllTails) {
+TEST_P(UkernelTier, MatchesReferenceOnAllTails) {
   unsigned seed = 1;
   for (int64_t M : {1, 5, 6, 7, 8, 9, 13, 64})
     for (int64_t P : {1, 15, 16, 17, 33, 49, 64, 100, 196})
@@ -53,7 +58,7 @@ TEST(Ukernel, MatchesReferenceOnAllTails) {
         check({1, M, P, K}, 1, 0, seed++);
 }
 
-TEST(Ukernel, BatchesThreadsAndExtremes) {
+TEST_P(UkernelTier, BatchesThreadsAndExtremes) {
   unsigned seed = 100;
   // Jobs below 2^24 multiply-adds run on one thread whatever `threads`
   // says; the last two shapes are big enough to split (panels, then M).
@@ -104,7 +109,7 @@ void checkConv(const ConvShape &s, int threads, unsigned seed) {
                            << s.dh << "x" << s.dw;
 }
 
-TEST(Ukernel, ConvolutionMatchesReference) {
+TEST_P(UkernelTier, ConvolutionMatchesReference) {
   unsigned seed = 500;
   // ResNet-like geometries (padded inputs), odd sizes, strides, dilations,
   // 1x1 and non-square kernels, output rows shorter and longer than 16.
@@ -169,7 +174,7 @@ void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
                            << perChannel << " threads " << threads;
 }
 
-TEST(Ukernel, ConvolutionWithFusedRequantizationMatchesReference) {
+TEST_P(UkernelTier, ConvolutionWithFusedRequantizationMatchesReference) {
   unsigned seed = 900;
   for (ConvShape s : {ConvShape{1, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1},
                       ConvShape{2, 8, 9, 9, 13, 3, 3, 2, 2, 1, 1},
@@ -206,7 +211,7 @@ void checkDepthwiseRequant(const ConvShape &s, bool perChannel, int threads,
                            << " threads " << threads;
 }
 
-TEST(Ukernel, DepthwiseConvolutionWithFusedRequantizationMatchesReference) {
+TEST_P(UkernelTier, DepthwiseConvolutionWithFusedRequantizationMatchesReference) {
   unsigned seed = 1300;
   // MobileNet's 3x3 (strides 1 and 2) and EfficientNet's 5x5, odd sizes,
   // stride 3, dilation 2, rows longer than one 256-column chunk, and planes
@@ -223,9 +228,10 @@ TEST(Ukernel, DepthwiseConvolutionWithFusedRequantizationMatchesReference) {
         checkDepthwiseRequant(s, perChannel, threads, seed++);
 }
 
-TEST(Ukernel, ReportsVnni) {
-  // Informational: which path the other tests exercised.
-  std::printf("VNNI: %s\n", qcc_ukernel_has_vnni() ? "yes" : "no");
+TEST(Ukernel, ReportsTier) {
+  // Informational: which tier the other tests exercised.
+  std::printf("CPU tier: %s\n",
+              qcc_ukernel_cpu_tier_name(qcc_ukernel_cpu_tier()));
   SUCCEED();
 }
 

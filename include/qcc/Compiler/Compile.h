@@ -34,6 +34,8 @@ struct CompileOptions {
   /// IR only).
   std::string emit = "so";
   int64_t packedConvMinBytes = 262144;
+  /// The instruction set (the target's --cpu values; empty: its default).
+  std::string cpu;
   /// qcc's version and git revision, for provenance.json.
   std::string version, revision;
 

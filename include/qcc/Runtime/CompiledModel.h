@@ -53,8 +53,11 @@ public:
   const ModelSignature &signature() const { return signature_; }
   const std::string &provenance() const { return provenance_; }
   const std::string &libraryPath() const { return library_; }
-  /// The library's qcc_model_abi_version(): 1 (unchecked runs) or 2.
+  /// The library's qcc_model_abi_version(): 1 (unchecked runs), 2 or 3.
   int abiVersion() const { return abiVersion_; }
+  /// The ISA tier its micro-kernels run on this CPU ("avx512vnni",
+  /// "avxvnni", "avx2", "generic"), or "" for a library before ABI 3.
+  std::string cpuTier() const;
 
   /// Runs the model on one array per input (in order, of the signature's
   /// dtypes), all with the same batch size, and returns one array per

@@ -35,6 +35,10 @@ struct ArtifactOptions {
   /// Integer convolutions on packed int4 weights read them packed from
   /// this many int8 weight bytes on.
   int64_t packedConvMinBytes = 262144;
+  /// The instruction set the artifact is built for (qcc compile --cpu):
+  /// the CPU target's portable, native or an x86-64 level. Empty: the
+  /// target's default.
+  std::string cpu;
   /// JSON recorded in the artifact (what was compiled, from what, how).
   std::string provenance = "{}";
 };
@@ -49,6 +53,10 @@ public:
   virtual llvm::StringRef getDescription() const = 0;
   /// The `emit` values the target builds, the default first.
   virtual std::vector<llvm::StringRef> getEmitKinds() const = 0;
+
+  /// An error if the target cannot build what `options` ask for, checked
+  /// before any work (quantization can take minutes).
+  virtual llvm::Error checkOptions(const ArtifactOptions &options) const = 0;
 
   /// Lowers `module` (a qc graph, entry `func`) and builds the artifact in
   /// the existing directory `dir`; returns the name of the main file

@@ -5,6 +5,8 @@
 #include "qcc/Support/AtomicFile.h"
 #include "qcc/Target/CPU/Compile.h"
 
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
 using namespace mlir;
@@ -37,10 +39,20 @@ public:
     return {"so", "obj", "llvm"};
   }
 
+  Error checkOptions(const qcc::target::ArtifactOptions &options) const override {
+    return resolveCpu(options).takeError();
+  }
+
   Expected<std::string>
   buildArtifact(ModuleOp module, func::FuncOp func,
                 const qcc::target::ArtifactOptions &options,
                 StringRef dir) const override {
+    auto cpu = resolveCpu(options);
+    if (!cpu)
+      return cpu.takeError();
+    auto provenance = withCpu(options.provenance, *cpu);
+    if (!provenance)
+      return provenance.takeError();
     auto signature = qcc::cpu::getSignature(func);
     if (!signature)
       return signature.takeError();
@@ -56,10 +68,9 @@ public:
     }
     if (Error e = writeText(inDir(dir, "model.h"), qcc::cpu::getModelHeader()))
       return std::move(e);
-    if (Error e =
-            writeText(inDir(dir, "provenance.json"), options.provenance + "\n"))
+    if (Error e = writeText(inDir(dir, "provenance.json"), *provenance + "\n"))
       return std::move(e);
-    auto built = qcc::cpu::buildModel(*llvmModule, options.provenance, dir,
+    auto built = qcc::cpu::buildModel(*llvmModule, *provenance, *cpu, dir,
                                       /*objectOnly=*/options.emit == "obj");
     if (!built)
       return built.takeError();
@@ -69,6 +80,42 @@ public:
   Expected<std::unique_ptr<qcc::runtime::CompiledModel>>
   load(StringRef path) const override {
     return qcc::runtime::CompiledModel::load(path.str());
+  }
+
+private:
+  /// The instruction set asked for; portable when none is.
+  static Expected<qcc::cpu::CpuTarget>
+  resolveCpu(const qcc::target::ArtifactOptions &options) {
+    return qcc::cpu::resolveCpuTarget(
+        options.cpu.empty() ? qcc::cpu::getCpuChoices().front()
+                            : StringRef(options.cpu));
+  }
+
+  /// The provenance JSON with what the library is built for: the ISA, the
+  /// features it checks for at load, the micro-kernels linked and the ISA
+  /// tiers they choose from at run time.
+  static Expected<std::string> withCpu(StringRef provenance,
+                                       const qcc::cpu::CpuTarget &cpu) {
+    auto parsed = llvm::json::parse(provenance);
+    if (!parsed)
+      return parsed.takeError();
+    llvm::json::Object *object = parsed->getAsObject();
+    if (!object)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "the provenance is not a JSON object");
+    llvm::json::Array features, tiers;
+    for (const std::string &f : cpu.features)
+      features.push_back(f);
+    for (StringRef tier : qcc::cpu::getKernelTiers())
+      tiers.push_back(tier);
+    (*object)["cpu"] = llvm::json::Object{
+        {"isa", cpu.description},
+        {"march", cpu.march.empty() ? "(default)" : cpu.march},
+        {"requires", std::move(features)},
+        {"ukernel", cpu.ukernel.name},
+        {"kernel_tiers", std::move(tiers)}};
+    return llvm::formatv("{0:2}", llvm::json::Value(std::move(*parsed)))
+        .str();
   }
 };
 

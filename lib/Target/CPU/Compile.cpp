@@ -2,6 +2,8 @@
 
 #include "qcc/Target/CPU/Compile.h"
 
+#include "qcc/Target/CPU/Ukernel.h"
+
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
@@ -33,6 +35,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/X86TargetParser.h"
 
 using namespace mlir;
 using llvm::Error;
@@ -218,32 +221,139 @@ namespace {
 
 ArrayRef<UkernelObject> getUkernelObjects() { return kUkernelObjects; }
 
-Expected<UkernelObject> selectUkernelObject() {
-  ArrayRef<UkernelObject> objects = getUkernelObjects();
-  auto names = [&] {
-    std::string list;
-    for (const UkernelObject &object : objects)
-      list += (list.empty() ? "" : ", ") + object.name.str();
-    return list;
+namespace {
+/// The prebuilt micro-kernels' names, for errors.
+std::string ukernelNames() {
+  std::string list;
+  for (const UkernelObject &object : getUkernelObjects())
+    list += (list.empty() ? "" : ", ") + object.name.str();
+  return list;
+}
+
+/// QCC_UKERNEL_VARIANT's object, if it names one (for tests).
+Expected<std::optional<UkernelObject>> forcedUkernelObject() {
+  const char *forced = std::getenv("QCC_UKERNEL_VARIANT");
+  if (!forced)
+    return std::nullopt;
+  for (const UkernelObject &object : getUkernelObjects())
+    if (object.name == forced)
+      return object;
+  return error(Twine("QCC_UKERNEL_VARIANT is '") + forced +
+               "'; the micro-kernels were built for: " + ukernelNames());
+}
+
+/// The features a model.so can check it runs on (Runtime/CpuFeatures.def).
+bool isCheckableFeature(StringRef name) {
+  static const char *const kCheckable[] = {
+#define QCC_CPU_FEATURE(NAME, LEAF, SUBLEAF, REGISTER, BIT, STATE) NAME,
+#include "Runtime/CpuFeatures.def"
   };
-  if (const char *forced = std::getenv("QCC_UKERNEL_VARIANT")) {
-    for (const UkernelObject &object : objects)
-      if (object.name == forced)
-        return object;
-    return error(Twine("QCC_UKERNEL_VARIANT is '") + forced +
-                 "'; the micro-kernels were built for: " + names());
-  }
-  // The model code next to it is compiled with -march=native: the host is
-  // the CPU it runs on.
+  return llvm::is_contained(kCheckable, name);
+}
+
+constexpr bool kHostIsX86 =
+#if defined(__x86_64__)
+    true;
+#else
+    false;
+#endif
+} // namespace
+
+Expected<UkernelObject> selectUkernelObject() {
+  auto forced = forcedUkernelObject();
+  if (!forced)
+    return forced.takeError();
+  if (*forced)
+    return **forced;
+  // For -march=native code: the host is the CPU it runs on.
   llvm::StringMap<bool> host = sys::getHostCPUFeatures();
-  for (const UkernelObject &object : objects) {
+  for (const UkernelObject &object : getUkernelObjects()) {
     SmallVector<StringRef> needs;
     object.features.split(needs, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
     if (llvm::all_of(needs, [&](StringRef f) { return host.lookup(f); }))
       return object;
   }
   return error("this CPU lacks features every prebuilt micro-kernel needs (" +
-               names() + ")");
+               ukernelNames() + ")");
+}
+
+std::vector<StringRef> getKernelTiers() {
+  std::vector<StringRef> tiers;
+  const int best = kHostIsX86 ? QCC_CPU_TIER_AVX512VNNI : QCC_CPU_TIER_GENERIC;
+  for (int tier = QCC_CPU_TIER_GENERIC; tier <= best; ++tier)
+    tiers.push_back(qcc_ukernel_cpu_tier_name(tier));
+  return tiers;
+}
+
+ArrayRef<StringRef> getCpuChoices() {
+  static const StringRef kX86[] = {"portable",  "native",    "x86-64",
+                                   "x86-64-v2", "x86-64-v3", "x86-64-v4"};
+  static const StringRef kOther[] = {"portable", "native"};
+  if (kHostIsX86)
+    return kX86;
+  return kOther;
+}
+
+Expected<CpuTarget> resolveCpuTarget(StringRef cpu) {
+  if (!llvm::is_contained(getCpuChoices(), cpu))
+    return error("unknown --cpu '" + cpu + "' (" +
+                 join(getCpuChoices(), ", ") + ")");
+  CpuTarget target;
+  target.name = cpu.str();
+  std::optional<UkernelObject> object;
+  llvm::StringMap<bool> features;
+  if (cpu == "native") {
+    target.march = "native";
+    target.description = "native (" + sys::getHostCPUName().str() + ")";
+    auto selected = selectUkernelObject();
+    if (!selected)
+      return selected.takeError();
+    object = *selected;
+    features = sys::getHostCPUFeatures();
+  } else if (!kHostIsX86) {
+    // portable: the compiler's default for the host's architecture.
+    target.description = "portable";
+    object = getUkernelObjects().back();
+  } else {
+    // An x86-64 level: portable is the baseline, which every x86-64 CPU
+    // runs; the kernels pick their ISA tier at run time either way.
+    const StringRef level = cpu == "portable" ? "x86-64" : cpu;
+    target.march = level.str();
+    target.description = cpu == "portable" ? "portable (x86-64)" : cpu.str();
+    auto forced = forcedUkernelObject();
+    if (!forced)
+      return forced.takeError();
+    // The most capable prebuilt object within the level.
+    const StringRef name = level == "x86-64-v4"   ? "x86-64-v4"
+                           : level == "x86-64-v3" ? "x86-64-v3"
+                                                  : "x86-64";
+    for (const UkernelObject &candidate : getUkernelObjects())
+      if (candidate.name == name)
+        object = candidate;
+    if (*forced)
+      object = **forced;
+    if (!object)
+      return error("no prebuilt micro-kernels for " + level + " (have " +
+                   ukernelNames() + ")");
+    SmallVector<StringRef> direct;
+    llvm::X86::getFeaturesForCPU(level, direct);
+    for (StringRef f : direct) { // with what each implies (avx2: avx, ...)
+      features[f] = true;
+      llvm::X86::updateImpliedFeatures(f, /*Enabled=*/true, features);
+    }
+  }
+  target.ukernel = *object;
+  // What the library needs: the code's features and the kernels' (more
+  // than the level's only when QCC_UKERNEL_VARIANT forces an object).
+  SmallVector<StringRef> objectNeeds;
+  object->features.split(objectNeeds, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef f : objectNeeds)
+    features[f] = true;
+  for (const auto &entry : features)
+    if (entry.second && isCheckableFeature(entry.first()))
+      target.features.push_back(entry.first().str());
+  llvm::sort(target.features);
+  return target;
 }
 
 namespace {
@@ -259,7 +369,7 @@ StringRef getModelHeader() {
 ArrayRef<uint8_t> getModelApiObject() { return kModelApiObject; }
 
 Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
-                        bool objectOnly) {
+                        StringRef march, bool objectOnly) {
   std::string clang;
   if (const char *env = std::getenv("QCC_CLANG"))
     clang = env;
@@ -272,18 +382,17 @@ Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
   if (clang.empty())
     return error("cannot find clang (clang-22 or clang on PATH, or set "
                  "QCC_CLANG); scripts/install-deps.sh installs it");
-  // -march=native: the library runs where it is compiled (AVX-512 VNNI on
-  // this project's machine); -Wno-override-module: the .ll carries the
-  // host triple.
+  // -Wno-override-module: the .ll carries the host triple.
   SmallVector<std::string> args = {clang,
                                    "-O3",
-                                   "-march=native",
                                    "-fPIC",
                                    objectOnly ? "-c" : "-shared",
                                    "-fvisibility=hidden",
                                    "-Wno-override-module",
                                    "-o",
                                    output.str()};
+  if (!march.empty())
+    args.push_back(("-march=" + march).str());
   for (const std::string &s : objectOnly ? sources.take_front() : sources)
     args.push_back(s);
   if (!objectOnly)
@@ -306,7 +415,8 @@ Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
 }
 
 Expected<std::string> buildModel(LLVMModule &module, StringRef provenance,
-                                 StringRef dir, bool objectOnly) {
+                                 const CpuTarget &cpu, StringRef dir,
+                                 bool objectOnly) {
   auto inDir = [&](StringRef name) {
     SmallString<256> path(dir);
     sys::path::append(path, name);
@@ -320,28 +430,30 @@ Expected<std::string> buildModel(LLVMModule &module, StringRef provenance,
     os << llvm::toStringRef(bytes);
     return Error::success();
   };
-  auto kernels = selectUkernelObject();
-  if (!kernels)
-    return kernels.takeError();
-  // The provenance the C API returns (qcc_model_provenance).
-  llvm::Constant *text =
-      llvm::ConstantDataArray::getString(*module.context, provenance);
-  new llvm::GlobalVariable(*module.module, text->getType(),
-                           /*isConstant=*/true,
-                           llvm::GlobalValue::ExternalLinkage, text,
-                           "qcc_provenance");
+  // The provenance the C API returns (qcc_model_provenance), and the ISA
+  // it checks the CPU for before running any model code.
+  auto addString = [&](StringRef name, StringRef value) {
+    llvm::Constant *text =
+        llvm::ConstantDataArray::getString(*module.context, value);
+    new llvm::GlobalVariable(*module.module, text->getType(),
+                             /*isConstant=*/true,
+                             llvm::GlobalValue::ExternalLinkage, text, name);
+  };
+  addString("qcc_provenance", provenance);
+  addString("qcc_cpu_isa", cpu.name);
+  addString("qcc_cpu_features", llvm::join(cpu.features, ","));
   if (Error e = module.writeBitcode(inDir("model.bc")))
     return std::move(e);
   // Kept beside model.bc: with model.o (objectOnly) they are what a user
   // links.
   if (Error e = write("model_api.o", getModelApiObject()))
     return std::move(e);
-  if (Error e = write("ukernel.o", kernels->bytes))
+  if (Error e = write("ukernel.o", cpu.ukernel.bytes))
     return std::move(e);
   std::string output = inDir(objectOnly ? "model.o" : "model.so");
   if (Error e = linkSharedLibrary(
           {inDir("model.bc"), inDir("model_api.o"), inDir("ukernel.o")}, output,
-          objectOnly))
+          cpu.march, objectOnly))
     return std::move(e);
   return output;
 }

@@ -74,6 +74,32 @@ llvm::ArrayRef<UkernelObject> getUkernelObjects();
 /// error).
 llvm::Expected<UkernelObject> selectUkernelObject();
 
+/// The instruction set a model.so is built for (qcc compile --cpu).
+struct CpuTarget {
+  /// The --cpu value: "portable", "native", "x86-64", "x86-64-v2", ...
+  std::string name;
+  /// What provenance and qcc info call it, e.g. "native (znver5)".
+  std::string description;
+  /// clang's -march for the model's code; empty for the compiler's default.
+  std::string march;
+  /// The prebuilt micro-kernels it links (their ISA tiers are chosen at run
+  /// time inside any of them).
+  UkernelObject ukernel;
+  /// The CPU features (LLVM names, sorted) the library needs and checks
+  /// for before running (lib/Target/CPU/Runtime/CpuFeatures.def).
+  std::vector<std::string> features;
+};
+
+/// The ISA tiers every model.so's kernels choose from at run time, lowest
+/// first (Ukernel.h's QCC_CPU_TIER_* names; only "generic" off x86).
+std::vector<llvm::StringRef> getKernelTiers();
+
+/// The values --cpu takes on this host, the default (portable) first.
+llvm::ArrayRef<llvm::StringRef> getCpuChoices();
+
+/// What `cpu` (a getCpuChoices value) builds; an error names the choices.
+llvm::Expected<CpuTarget> resolveCpuTarget(llvm::StringRef cpu);
+
 /// The public header of every compiled model (lib/Target/CPU/Runtime/model.h).
 llvm::StringRef getModelHeader();
 
@@ -82,19 +108,22 @@ llvm::StringRef getModelHeader();
 llvm::ArrayRef<uint8_t> getModelApiObject();
 
 /// Compiles and links `sources` (.bc, .ll, .c, .o) into the shared library
-/// `output` with clang (QCC_CLANG, else clang-22 or clang on PATH), optimised
-/// for this CPU; with `objectOnly`, compiles the first source into the object
-/// file `output`.
+/// `output` with clang (QCC_CLANG, else clang-22 or clang on PATH) at -O3
+/// with -march=`march` (none when empty); with `objectOnly`, compiles the
+/// first source into the object file `output`.
 llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> sources,
-                              llvm::StringRef output, bool objectOnly = false);
+                              llvm::StringRef output, llvm::StringRef march,
+                              bool objectOnly = false);
 
-/// Writes model.bc (`module`, with `provenance` (JSON) added as the global
-/// the C API returns), the C API (model_api.o) and the prebuilt micro-kernels
-/// for this host (ukernel.o) into `dir` and links `dir`/model.so from them
-/// (with `objectOnly`, compiles `dir`/model.o from model.bc, to be linked
-/// with the other two). Returns the path built.
+/// Writes model.bc (`module`, with `provenance` (JSON) and `cpu`'s ISA and
+/// features added as globals the C API returns and checks), the C API
+/// (model_api.o) and `cpu`'s prebuilt micro-kernels (ukernel.o) into `dir`
+/// and links `dir`/model.so from them for `cpu` (with `objectOnly`,
+/// compiles `dir`/model.o from model.bc, to be linked with the other two).
+/// Returns the path built.
 llvm::Expected<std::string> buildModel(LLVMModule &module,
                                        llvm::StringRef provenance,
+                                       const CpuTarget &cpu,
                                        llvm::StringRef dir,
                                        bool objectOnly = false);
 

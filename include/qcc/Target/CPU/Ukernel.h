@@ -1,8 +1,9 @@
 /*===- Ukernel.h - Hand-written CPU micro-kernels -----------------*- C -*-===*
  *
  * The one place where generated code calls hand-written code: int8 matrix
- * products, which need AVX-512 VNNI's vpdpbusd (u8 x s8 -> s32 dot
- * products of 4) to run at the machine's int8 peak. Everything around them
+ * products, which need the CPU's dot-product instructions (AVX-512 VNNI's
+ * vpdpbusd, AVX-VNNI's vpdpwssd, AVX2's vpmaddwd) to run at its int8 peak,
+ * chosen at run time per ISA tier (below). Everything around them
  * (im2col, rescales, pooling) is generated from linalg. The kernel is C with
  * intrinsics, compiled into every model.so (and into the unit tests) from
  * lib/Target/CPU/Ukernel/ (one file per concern and ISA, listed in its
@@ -23,8 +24,8 @@ extern "C" {
  * k < K, with int8 A and B and int32 C (exact: products and sums of up to
  * 2^16 terms fit). Row-major with leading dimensions lda, ldb, ldc (in
  * elements) and batch strides strideB, strideC. `threads` >= 1 threads
- * share the work. Uses AVX-512 VNNI when the CPU has it, else portable C;
- * both give the same (exact) result. */
+ * share the work. Runs the active tier's kernel; every tier gives the
+ * same (exact) result. */
 void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P, int64_t K,
                                 const int8_t *A, int64_t lda, const int8_t *B,
                                 int64_t strideB, int64_t ldb, int32_t *C,
@@ -176,8 +177,39 @@ void qcc_ukernel_matmul_f32_packed_reference(int64_t M, int64_t N, int64_t K,
 /* Bytes of one packed row of K weights of `format`. */
 int64_t qcc_ukernel_packed_row_bytes(int format, int64_t K);
 
-/* Whether the kernels use AVX-512 VNNI on this CPU. */
-int qcc_ukernel_has_vnni(void);
+/*===----------------------------------------------------------------------===*
+ * ISA tiers (docs/cpu-codegen.md)
+ *
+ * Every kernel family has a version per tier, chosen at run time from the
+ * CPU (cpuid), so one model.so runs on any x86-64 CPU at that CPU's speed.
+ * Integer results are the same, bit for bit, on every tier.
+ *===----------------------------------------------------------------------===*/
+
+enum {
+  QCC_CPU_TIER_GENERIC = 0,    /* portable C the compiler vectorises */
+  QCC_CPU_TIER_AVX2 = 1,       /* AVX2 + FMA: s16 vpmaddwd, 16 ymm */
+  QCC_CPU_TIER_AVXVNNI = 2,    /* AVX-VNNI: vpdpwssd on ymm */
+  QCC_CPU_TIER_AVX512VNNI = 3, /* AVX-512 VNNI/VBMI: vpdpbusd on zmm */
+};
+
+/* The tier the kernels run: the best this CPU has, lowered by the
+ * environment variable QCC_CPU_TIER (avx512vnni, avxvnni, avx2, generic;
+ * read once) or by qcc_ukernel_force_cpu_tier. Never above what the CPU
+ * has: a request for more is clamped. */
+int qcc_ukernel_cpu_tier(void);
+
+/* The best tier this CPU has. */
+int qcc_ukernel_cpu_tier_available(void);
+
+/* Makes the kernels run `tier` (clamped to what the CPU has) from now on;
+ * returns the tier set. For tests that compare tiers in one process. */
+int qcc_ukernel_force_cpu_tier(int tier);
+
+/* "avx512vnni", "avxvnni", "avx2" or "generic"; NULL for no tier. */
+const char *qcc_ukernel_cpu_tier_name(int tier);
+
+/* The tier of a name (as QCC_CPU_TIER spells it), or -1. */
+int qcc_ukernel_cpu_tier_from_name(const char *name);
 
 /* The number of threads generated code gives the kernel: QCC_NUM_THREADS
  * from the environment (read once), default 1. */

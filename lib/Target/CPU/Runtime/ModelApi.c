@@ -17,8 +17,13 @@
 #include "model.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #define QCC_EXPORT __attribute__((visibility("default")))
 
@@ -30,7 +35,13 @@ extern const int64_t qcc_signature_shapes[];
 extern const char qcc_signature_names[];
 extern const char qcc_signature_dtypes[];
 extern const char qcc_provenance[];
+extern const char qcc_cpu_isa[];      /* the --cpu it was built for */
+extern const char qcc_cpu_features[]; /* comma-separated, CpuFeatures.def */
 void qcc_model_invoke(void *const *descriptors);
+
+/* From the micro-kernels linked beside it (Ukernel.h). */
+int qcc_ukernel_cpu_tier(void);
+const char *qcc_ukernel_cpu_tier_name(int tier);
 
 #define NUM_INPUTS qcc_signature_counts[0]
 #define NUM_OUTPUTS qcc_signature_counts[1]
@@ -73,6 +84,88 @@ QCC_ACCESSORS(int, rank, -1, qcc_signature_ranks[k])
 
 QCC_EXPORT const char *qcc_model_provenance(void) { return qcc_provenance; }
 
+/* The instruction set. This file is compiled without -march, so that it
+ * runs on every x86-64 CPU and can refuse the model's code before any of
+ * it runs. */
+
+#if defined(__x86_64__)
+/* Whether the OS saves the register state a feature needs (XCR0): 1 the
+ * ymm registers, 2 also the zmm registers and the masks. */
+static int os_saves_state(int state) {
+  unsigned a, b, c, d;
+  if (state == 0)
+    return 1;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) /* OSXSAVE */
+    return 0;
+  unsigned lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  const unsigned needs = state == 1 ? 0x6u : 0xE6u;
+  return (lo & needs) == needs;
+}
+
+static int cpu_has(const char *name, size_t length) {
+  unsigned r[4];
+#define QCC_CPU_FEATURE(NAME, LEAF, SUBLEAF, REGISTER, BIT, STATE)             \
+  if (length == sizeof(NAME) - 1 && strncmp(name, NAME, length) == 0)          \
+    return __get_cpuid_count(LEAF, SUBLEAF, &r[0], &r[1], &r[2], &r[3]) &&     \
+           (r[REGISTER] & (1u << BIT)) && os_saves_state(STATE);
+#include "CpuFeatures.def"
+  return 0; /* qcc compile records only the features listed there */
+}
+#else
+static int cpu_has(const char *name, size_t length) {
+  (void)name;
+  (void)length;
+  return 0;
+}
+#endif
+
+static char cpu_error[1024];
+static pthread_once_t cpu_checked = PTHREAD_ONCE_INIT;
+
+/* QCC_ASSUME_CPU_LACKS (comma-separated feature names) makes the check
+ * treat those as missing: how tests show the refusal on a CPU that has
+ * everything. */
+static int assumed_missing(const char *name, size_t length) {
+  const char *list = getenv("QCC_ASSUME_CPU_LACKS");
+  while (list && *list) {
+    const size_t n = strcspn(list, ",");
+    if (n == length && strncmp(list, name, n) == 0)
+      return 1;
+    list += n + (list[n] == ',');
+  }
+  return 0;
+}
+
+static void check_cpu(void) {
+  char missing[512] = "";
+  size_t used = 0;
+  for (const char *f = qcc_cpu_features; *f;) {
+    const size_t n = strcspn(f, ",");
+    if ((!cpu_has(f, n) || assumed_missing(f, n)) &&
+        used + n + 3 < sizeof missing) {
+      used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%.*s",
+                               used ? ", " : "", (int)n, f);
+    }
+    f += n + (f[n] == ',');
+  }
+  if (used)
+    snprintf(cpu_error, sizeof cpu_error,
+             "this model was compiled for %s (qcc compile --cpu %s) and this "
+             "CPU lacks %s; recompile it with --cpu portable (any x86-64 CPU) "
+             "or --cpu native on this machine",
+             qcc_cpu_isa, qcc_cpu_isa, missing);
+}
+
+QCC_EXPORT const char *qcc_model_cpu_error(void) {
+  pthread_once(&cpu_checked, check_cpu);
+  return cpu_error[0] ? cpu_error : NULL;
+}
+
+QCC_EXPORT const char *qcc_model_cpu_tier(void) {
+  return qcc_ukernel_cpu_tier_name(qcc_ukernel_cpu_tier());
+}
+
 /* Handles. The model has no mutable state, so a handle names a slot of this
  * table and is never a pointer to memory: (generation << 32) | (slot + 1).
  * Destroying a model advances its slot's generation, so the old handle
@@ -102,6 +195,8 @@ static int is_live(const qcc_model *model) {
 }
 
 QCC_EXPORT qcc_model *qcc_model_create(void) {
+  if (qcc_model_cpu_error())
+    return NULL;
   pthread_mutex_lock(&handles_lock);
   uint32_t slot = 0;
   while (slot < num_slots &&

@@ -1,4 +1,4 @@
-/* model.h: the C API of a model compiled by qcc (ABI version 2).
+/* model.h: the C API of a model compiled by qcc (ABI version 3).
  *
  * A compiled model is a shared library exporting these functions. Inputs
  * and outputs are dense row-major arrays of the dtypes the library reports
@@ -9,7 +9,9 @@
  *
  * Version 2 added qcc_model_run_checked (buffer sizes are checked) and
  * qcc_model_error_string, and made handles safe to pass after
- * qcc_model_destroy (an error, not undefined behaviour).
+ * qcc_model_destroy (an error, not undefined behaviour). Version 3 added
+ * qcc_model_cpu_error and qcc_model_cpu_tier: a library built for an
+ * instruction set (qcc compile --cpu) refuses to run on a CPU without it.
  */
 #ifndef QCC_MODEL_H
 #define QCC_MODEL_H
@@ -21,7 +23,7 @@
 extern "C" {
 #endif
 
-#define QCC_MODEL_ABI_VERSION 2
+#define QCC_MODEL_ABI_VERSION 3
 
 /* Results of qcc_model_run_checked. */
 #define QCC_MODEL_OK 0
@@ -59,7 +61,19 @@ const char *qcc_model_output_dtype(int i);
  * the options it was compiled with. */
 const char *qcc_model_provenance(void);
 
-/* A new model handle, or NULL when out of memory. */
+/* NULL when this CPU has the instruction-set features the library was
+ * built for (qcc compile --cpu, recorded in the provenance); else why not,
+ * naming the features it lacks. Checked without running any model code. */
+const char *qcc_model_cpu_error(void);
+
+/* The ISA tier the micro-kernels run on this CPU: "avx512vnni",
+ * "avxvnni", "avx2" or "generic" (the best the CPU has, or the lower one
+ * the environment variable QCC_CPU_TIER names). Integer outputs are the
+ * same on every tier. */
+const char *qcc_model_cpu_tier(void);
+
+/* A new model handle, or NULL when out of memory or when this CPU lacks
+ * the library's instruction set (qcc_model_cpu_error). */
 qcc_model *qcc_model_create(void);
 
 /* Runs the model on `batch` samples: inputs[i] and outputs[i] point to

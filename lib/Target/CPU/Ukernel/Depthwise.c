@@ -15,10 +15,10 @@
  * apply_scale_32, as qcc_ukernel_conv2d_requant) 16 at a time and each
  * row's OW results stored. Other geometries take the direct loops.
  *
- * GCC/clang vector types, not intrinsics: each ISA level's prebuilt object
- * lowers them to its registers (one zmm, two ymm, four xmm). All arithmetic
- * is exact integer arithmetic, so every level computes the reference's
- * bits.
+ * GCC/clang vector types, not intrinsics: the flattened kernel is compiled
+ * once per ISA tier (target attributes: one zmm, two ymm or four xmm per
+ * block) and chosen at run time, like the GEMM kernels. All arithmetic is
+ * exact integer arithmetic, so every tier computes the reference's bits.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -52,7 +52,8 @@ typedef struct {
 
 /* 16 int8 at p[0], p[stride], ..., sign-extended; stride 1 or 2 (which
  * reads 32 bytes). */
-static inline qccV16i32 load16(const int8_t *p, int64_t stride) {
+__attribute__((always_inline)) static inline qccV16i32
+load16(const int8_t *p, int64_t stride) {
   qccV16i8 q;
   if (stride == 1) {
     memcpy(&q, p, sizeof q);
@@ -67,9 +68,9 @@ static inline qccV16i32 load16(const int8_t *p, int64_t stride) {
 
 /* Requantizes 16 sums: (acc * multiplier + 2^(shift-1)) >> shift in 64
  * bits, + outZp, clamped to [lo, hi]. */
-static inline void requantize16(const int32_t *acc, int8_t *out,
-                                int64_t multiplier, int shift, int64_t outZp,
-                                int64_t lo, int64_t hi) {
+__attribute__((always_inline)) static inline void
+requantize16(const int32_t *acc, int8_t *out, int64_t multiplier, int shift,
+             int64_t outZp, int64_t lo, int64_t hi) {
   qccV16i32 a;
   memcpy(&a, acc, sizeof a);
   qccV16i64 y = __builtin_convertvector(a, qccV16i64) * multiplier +
@@ -83,10 +84,10 @@ static inline void requantize16(const int32_t *acc, int8_t *out,
 }
 
 /* One plane by flattened positions (equal strides s of 1 or 2, at most
- * kMaxTaps taps, W <= kFlatPositions). */
-static void flatPlane(const DepthwiseJob *job, const int8_t *x,
-                      const int8_t *w, int32_t bias, int8_t *out,
-                      int32_t multiplier, int shift) {
+ * kMaxTaps taps, W <= kFlatPositions). Inlined into each tier's copy. */
+__attribute__((always_inline)) static inline void
+flatPlane(const DepthwiseJob *job, const int8_t *x, const int8_t *w,
+          int32_t bias, int8_t *out, int32_t multiplier, int shift) {
   const int64_t W = job->W, OW = job->OW, s = job->sw;
   const int64_t taps = job->KH * job->KW;
   int64_t offsets[kMaxTaps];
@@ -138,6 +139,33 @@ static void flatPlane(const DepthwiseJob *job, const int8_t *x,
   }
 }
 
+typedef void (*PlaneFn)(const DepthwiseJob *, const int8_t *, const int8_t *,
+                        int32_t, int8_t *, int32_t, int);
+
+#define QCC_DEFINE_FLAT_PLANE(NAME, ATTR)                                      \
+  ATTR static void NAME(const DepthwiseJob *job, const int8_t *x,             \
+                        const int8_t *w, int32_t bias, int8_t *out,            \
+                        int32_t multiplier, int shift) {                       \
+    flatPlane(job, x, w, bias, out, multiplier, shift);                        \
+  }
+QCC_DEFINE_FLAT_PLANE(flatPlaneGeneric, )
+#if QCC_HAVE_X86
+QCC_DEFINE_FLAT_PLANE(flatPlaneAvx2, QCC_AVX2)
+QCC_DEFINE_FLAT_PLANE(flatPlaneAvx512, QCC_VNNI)
+#endif
+
+/* The flattened kernel of the active tier. */
+static PlaneFn flatPlaneOfTier(void) {
+#if QCC_HAVE_X86
+  const int tier = qcc_ukernel_cpu_tier();
+  if (tier == QCC_CPU_TIER_AVX512VNNI)
+    return flatPlaneAvx512;
+  if (tier >= QCC_CPU_TIER_AVX2)
+    return flatPlaneAvx2;
+#endif
+  return flatPlaneGeneric;
+}
+
 /* One plane, any geometry: direct loops. */
 static void directPlane(const DepthwiseJob *job, const int8_t *x,
                         const int8_t *w, int32_t bias, int8_t *out,
@@ -160,14 +188,14 @@ static void *depthwisePart(void *arg) {
   const DepthwiseJob *job = part->job;
   const int flat = job->sh == job->sw && (job->sw == 1 || job->sw == 2) &&
                    job->KH * job->KW <= kMaxTaps && job->W <= kFlatPositions;
-  for (int64_t plane = part->begin; plane < part->end; ++plane) {
-    const int64_t c = plane % job->C;
+  const PlaneFn plane = flat ? flatPlaneOfTier() : directPlane;
+  for (int64_t p = part->begin; p < part->end; ++p) {
+    const int64_t c = p % job->C;
     const int s = job->perChannel ? (int)c : 0;
-    const int8_t *x = job->x + plane * job->H * job->W;
+    const int8_t *x = job->x + p * job->H * job->W;
     const int8_t *w = job->w + c * job->KH * job->KW;
-    int8_t *out = job->out + plane * job->OH * job->OW;
-    (flat ? flatPlane : directPlane)(job, x, w, job->bias[c], out,
-                                     job->multiplier[s], job->shift[s]);
+    int8_t *out = job->out + p * job->OH * job->OW;
+    plane(job, x, w, job->bias[c], out, job->multiplier[s], job->shift[s]);
   }
   return NULL;
 }

@@ -1,9 +1,12 @@
 /*===- Internal.h - What the micro-kernel files share --------------*- C -*-===*
  *
  * The micro-kernels are split by concern and ISA: the thread pool
- * (Threads.c), the portable reference kernels and the weight decoding they
- * define (Reference.c), the AVX-512 VNNI int8 kernels (Int8Avx512Vnni.c)
- * and packed-weight kernels (PackedAvx512Vnni.c), the depthwise kernel
+ * (Threads.c), the ISA tiers and the int8 entry points that dispatch on
+ * them (Dispatch.c), the portable reference kernels and the weight decoding
+ * they define (Reference.c), the AVX-512 VNNI int8 kernels
+ * (Int8Avx512Vnni.c), the AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c),
+ * the packed-weight kernels (PackedAvx512Vnni.c; PackedAvx2.c for the
+ * integer ones below AVX-512), the depthwise kernel
  * (Depthwise.c, vectorised by the compiler), and the entry points
  * generated code calls (MemrefInterface.c). This header holds what more
  * than one of them needs and nothing else; the rest stays static in its
@@ -33,12 +36,109 @@
 #endif
 
 #if QCC_HAVE_X86
-/* The AVX-512 VNNI/VBMI kernels: target-attributed functions, called only
- * where qcc_ukernel_has_vnni() says the CPU has them, so every ISA level's
- * object contains them. */
+/* The kernels of each tier are target-attributed functions, called only
+ * where qcc_ukernel_cpu_tier() (Dispatch.c) says the CPU has the tier, so
+ * every ISA level's object contains every tier. */
 #define QCC_VNNI                                                               \
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi")))
+#define QCC_AVX2 __attribute__((target("avx2,fma")))
+#define QCC_AVXVNNI __attribute__((target("avx2,fma,avxvnni")))
 #endif
+
+/*--- int8 matrix products and convolutions ----------------------------------*/
+
+/* One int8 product C[b] (M x P) += A (M x K) * B[b] (K x P), B either a
+ * matrix or the implicit im2col of a convolution input, with an int32 or a
+ * requantized int8 output: what the public entry points (Dispatch.c) hand
+ * to the active tier's kernel. */
+typedef struct {
+  int64_t batch, M, P, K;
+  const int8_t *A; /* [M][lda]: the weights of a convolution */
+  int64_t lda;
+  int constantA; /* A never changes for the life of the process */
+  const int8_t *B; /* the matrix B, or the conv input x [batch][C][H][W] */
+  int64_t strideB, ldb;
+  int32_t *C; /* the int32 output (requant = 0), accumulated into */
+  int64_t strideC, ldc;
+  /* Convolution (B is im2col(x), never stored): geometry, else conv = 0. */
+  int conv;
+  int64_t channels, height, width, kh, kw, ow, sh, sw, dh, dw;
+  /* Fused requantization (requant = 1): C is not read or written; row m
+   * starts from bias[m], and the int32 sums are rescaled (TOSA
+   * apply_scale_32 with multiplier[m], shift[m] or the single [0]), shifted
+   * by outZp, clamped to [lo, hi] and stored as int8 to out. */
+  int requant;
+  const int32_t *bias, *multiplier;
+  const int8_t *shift;
+  int perChannel;
+  int32_t outZp, lo, hi;
+  int8_t *out;
+  int64_t strideOut;
+} qccUkernelInt8Problem;
+
+/* The AVX-512 VNNI kernel (Int8Avx512Vnni.c). */
+void qccUkernelInt8Avx512Vnni(const qccUkernelInt8Problem *problem,
+                              int threads);
+
+/* The kernel of the other tiers on 16-bit pairs (Int8Pairs.c): AVX-VNNI,
+ * AVX2 or generic C, as `tier` says. */
+void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
+                         int threads);
+
+/* qcc_ukernel_matmul_s8_packed below the AVX-512 VNNI tier (PackedAvx2.c):
+ * AVX2 (also for AVX-VNNI) or generic C, as `tier` says. */
+void qccUkernelMatmulS8PackedPairs(int64_t M, int64_t N, int64_t K,
+                                   const int8_t *X, int64_t ldx,
+                                   const uint8_t *W, int bits, int32_t *Y,
+                                   int64_t ldy, int tier, int threads);
+
+/* qcc_ukernel_matmul_f32_packed below the AVX-512 VNNI tier (PackedAvx2.c):
+ * AVX2 + FMA, or generic C, as `tier` says; sums in float. */
+void qccUkernelMatmulF32PackedBelowAvx512(int64_t M, int64_t N, int64_t K,
+                                         const float *X, int64_t ldx,
+                                         const uint8_t *W,
+                                         const qcc_packed_weights *format,
+                                         float *Y, int64_t ldy, int tier,
+                                         int threads);
+
+/* The plane offset of row k = (c, kh, kw) of im2col(x) for k < rows (rows
+ * past K repeat the last); malloc'd, for the caller to free. */
+int64_t *qccUkernelPlaneOffsets(const qccUkernelInt8Problem *problem,
+                                int64_t rows);
+
+/* One thread's share of a blocked product: row blocks [blockBegin,
+ * blockEnd) times column panels [panelBegin, panelEnd). */
+typedef struct {
+  const void *job;
+  int64_t blockBegin, blockEnd, panelBegin, panelEnd;
+} qccUkernelPanelPart;
+
+/* Runs fn over `blocks` row blocks x `panels` panels split among `threads`
+ * parts: by panels (each thread packs only its own) when there are
+ * enough, else by row blocks (each thread packs every panel). */
+void qccUkernelSplitPanels(void *(*fn)(void *), const void *job,
+                           int64_t blocks, int64_t panels, int threads);
+
+/* How many threads a job of `work` multiply-adds gets out of `threads`:
+ * waking a worker costs tens of microseconds, so each gets at least 2^23
+ * (~20 us at the kernels' rate), and at most 64 run. */
+int qccUkernelThreadsForWork(double work, int threads);
+
+/* A packed constant operand, packed once per process and kept: `pack`
+ * fills *packed from A (M x K, row stride lda); the cache is keyed on A's
+ * address and shape and on `pack` (the layout). With constant = 0 the
+ * operand is packed anew and *owned says the caller frees it
+ * (qccUkernelFreePacked). */
+typedef struct {
+  void *data;
+  int32_t *rowSum;
+} qccUkernelPacked;
+typedef qccUkernelPacked (*qccUkernelPackFn)(const int8_t *A, int64_t M,
+                                             int64_t K, int64_t lda);
+qccUkernelPacked qccUkernelGetPacked(const int8_t *A, int64_t M, int64_t K,
+                                     int64_t lda, int constant,
+                                     qccUkernelPackFn pack, int *owned);
+void qccUkernelFreePacked(qccUkernelPacked packed);
 
 /*--- Requantization ---------------------------------------------------------*/
 

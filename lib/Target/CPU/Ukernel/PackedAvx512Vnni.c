@@ -1,8 +1,8 @@
 /*===- PackedAvx512Vnni.c - Packed-weight kernels, AVX-512 VNNI ----*- C -*-===*
  *
  * Products of activations with packed low-bit weight rows on AVX-512 VNNI
- * (qcc_ukernel_matmul_s8_packed, qcc_ukernel_matmul_f32_packed), with
- * Reference.c's kernels where the CPU lacks it.
+ * (qcc_ukernel_matmul_s8_packed, qcc_ukernel_matmul_f32_packed); the other
+ * tiers run PackedAvx2.c's kernels.
  *
  * Rows of W are packed by qcc::numerics::packRow. The integer kernel
  * unpacks 32 bytes of int4 into 64 bytes (low nibbles, then high nibbles:
@@ -375,14 +375,15 @@ void qcc_ukernel_matmul_s8_packed(int64_t M, int64_t N, int64_t K,
                                   int64_t ldy, int threads) {
   if (M <= 0 || N <= 0 || K <= 0)
     return;
+  const int tier = qcc_ukernel_cpu_tier();
 #if QCC_HAVE_X86
-  if (qcc_ukernel_has_vnni()) {
+  if (tier == QCC_CPU_TIER_AVX512VNNI) {
     s8PackedVnni(M, N, K, X, ldx, W, bits, Y, ldy, threads);
     return;
   }
 #endif
-  (void)threads;
-  qcc_ukernel_matmul_s8_packed_reference(M, N, K, X, ldx, W, bits, Y, ldy);
+  qccUkernelMatmulS8PackedPairs(M, N, K, X, ldx, W, bits, Y, ldy, tier,
+                                threads);
 }
 
 void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
@@ -394,7 +395,7 @@ void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
     return;
 #if QCC_HAVE_X86
   /* The vector path decodes 16 weights of one group at a time. */
-  if (qcc_ukernel_has_vnni() && (effectiveGroupSize(format, K) == K ||
+  if (qcc_ukernel_cpu_tier() == QCC_CPU_TIER_AVX512VNNI && (effectiveGroupSize(format, K) == K ||
                                  effectiveGroupSize(format, K) % 16 == 0)) {
     F32PackedJob job;
     job.M = M;
@@ -423,6 +424,6 @@ void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
     return;
   }
 #endif
-  (void)threads;
-  qcc_ukernel_matmul_f32_packed_reference(M, N, K, X, ldx, W, format, Y, ldy);
+  qccUkernelMatmulF32PackedBelowAvx512(M, N, K, X, ldx, W, format, Y, ldy,
+                                       qcc_ukernel_cpu_tier(), threads);
 }

@@ -1,5 +1,5 @@
 /* A hand-written library with version 1 of the C API (no checked run):
- * y = 2 * x for x of shape [N, 6]. Built with -DABI=3 it claims a version
+ * y = 2 * x for x of shape [N, 6]. Built with -DABI=4 it claims a version
  * qcc does not know. */
 #include <stdint.h>
 #include <stdlib.h>

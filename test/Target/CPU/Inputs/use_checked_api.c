@@ -48,6 +48,9 @@ int main(int argc, char **argv) {
   if (ni > MAX_TENSORS || no > MAX_TENSORS)
     return 2;
   printf("abi %d\n", qcc_model_abi_version());
+  const char *cpu_error = qcc_model_cpu_error();
+  printf("cpu error: %s\n", cpu_error ? cpu_error : "none");
+  printf("cpu tier: %s\n", qcc_model_cpu_tier());
   const void *inputs[MAX_TENSORS];
   void *outputs[MAX_TENSORS];
   size_t in_sizes[MAX_TENSORS], out_sizes[MAX_TENSORS];

@@ -1,0 +1,279 @@
+/*===- Dispatch.c - ISA tiers and the int8 entry points ------------*- C -*-===*
+ *
+ * Which tier the kernels run (the best the CPU has, or a lower one the
+ * environment asks for), and the public int8 entry points, which describe
+ * their problem once (qccUkernelInt8Problem) and hand it to that tier's
+ * kernel. What the tiers' kernels share lives here too: the im2col plane
+ * offsets, the thread count for a job, and the cache of packed constant
+ * weights.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "Internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*--- Tiers ------------------------------------------------------------------*/
+
+static const char *const kTierNames[] = {"generic", "avx2", "avxvnni",
+                                         "avx512vnni"};
+
+const char *qcc_ukernel_cpu_tier_name(int tier) {
+  return tier >= 0 && tier <= QCC_CPU_TIER_AVX512VNNI ? kTierNames[tier]
+                                                      : NULL;
+}
+
+int qcc_ukernel_cpu_tier_from_name(const char *name) {
+  for (int tier = 0; name && tier <= QCC_CPU_TIER_AVX512VNNI; ++tier)
+    if (strcmp(name, kTierNames[tier]) == 0)
+      return tier;
+  return -1;
+}
+
+int qcc_ukernel_cpu_tier_available(void) {
+  static int available = -1;
+  if (available < 0) {
+    int tier = QCC_CPU_TIER_GENERIC;
+#if QCC_HAVE_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+      tier = QCC_CPU_TIER_AVX2;
+    /* GCC 12's __builtin_cpu_supports has no "avxvnni": cpuid leaf 7
+     * subleaf 1, EAX bit 4. */
+    unsigned eax = 0, ebx, ecx, edx;
+    __asm__("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
+    const unsigned maxLeaf = eax;
+    if (tier == QCC_CPU_TIER_AVX2 && maxLeaf >= 7) {
+      eax = 7;
+      ecx = 1;
+      __asm__("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
+      if (eax & (1u << 4))
+        tier = QCC_CPU_TIER_AVXVNNI;
+    }
+    if (tier >= QCC_CPU_TIER_AVX2 && __builtin_cpu_supports("avx512vnni") &&
+        __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512vbmi"))
+      tier = QCC_CPU_TIER_AVX512VNNI;
+#endif
+    available = tier;
+  }
+  return available;
+}
+
+static _Atomic int activeTier = -1;
+
+int qcc_ukernel_force_cpu_tier(int tier) {
+  const int available = qcc_ukernel_cpu_tier_available();
+  if (tier < QCC_CPU_TIER_GENERIC)
+    tier = QCC_CPU_TIER_GENERIC;
+  if (tier > available)
+    tier = available;
+  atomic_store(&activeTier, tier);
+  return tier;
+}
+
+int qcc_ukernel_cpu_tier(void) {
+  int tier = atomic_load(&activeTier);
+  if (tier < 0) {
+    const char *env = getenv("QCC_CPU_TIER");
+    const int asked = qcc_ukernel_cpu_tier_from_name(env);
+    /* An unknown name runs the best tier; qcc and the C API report the
+     * tier in use (qcc_model_cpu_tier), so a typo shows. */
+    tier = qcc_ukernel_force_cpu_tier(
+        asked >= 0 ? asked : qcc_ukernel_cpu_tier_available());
+  }
+  return tier;
+}
+
+/*--- What the tiers share ---------------------------------------------------*/
+
+int qccUkernelThreadsForWork(double work, int threads) {
+  if (threads < 1)
+    threads = 1;
+  if (threads > work / (1 << 23))
+    threads = work >= (1 << 24) ? (int)(work / (1 << 23)) : 1;
+  return threads > 64 ? 64 : threads;
+}
+
+void qccUkernelSplitPanels(void *(*fn)(void *), const void *job,
+                           int64_t blocks, int64_t panels, int threads) {
+  qccUkernelPanelPart parts[64];
+  if (threads > 64)
+    threads = 64;
+  const int splitBlocks = panels < threads;
+  for (int t = 0; t < threads; ++t) {
+    parts[t].job = job;
+    parts[t].blockBegin = splitBlocks ? blocks * t / threads : 0;
+    parts[t].blockEnd = splitBlocks ? blocks * (t + 1) / threads : blocks;
+    parts[t].panelBegin = splitBlocks ? 0 : panels * t / threads;
+    parts[t].panelEnd = splitBlocks ? panels : panels * (t + 1) / threads;
+  }
+  qccUkernelRunParallel(fn, parts, sizeof(qccUkernelPanelPart), threads);
+}
+
+int64_t *qccUkernelPlaneOffsets(const qccUkernelInt8Problem *pb,
+                                int64_t rows) {
+  /* Divisions once per call, not per panel. */
+  int64_t *offsets = malloc((size_t)rows * sizeof(int64_t));
+  if (!offsets)
+    abort();
+  const int64_t window = pb->kh * pb->kw;
+  for (int64_t k = 0; k < rows; ++k) {
+    const int64_t kk = k < pb->K ? k : pb->K - 1;
+    const int64_t c = kk / window, r = kk % window;
+    offsets[k] = c * pb->height * pb->width +
+                 (r / pb->kw) * pb->dh * pb->width + (r % pb->kw) * pb->dw;
+  }
+  return offsets;
+}
+
+/* Packed constant operands (a model's weights), packed once per process:
+ * the generated code says which operands are constant. */
+enum { kPackedCacheSize = 1024 };
+typedef struct {
+  const int8_t *A;
+  int64_t M, K, lda;
+  qccUkernelPackFn pack;
+  qccUkernelPacked packed;
+} CacheEntry;
+static CacheEntry packedCache[kPackedCacheSize];
+static int packedCount = 0;
+static pthread_mutex_t packedLock = PTHREAD_MUTEX_INITIALIZER;
+
+qccUkernelPacked qccUkernelGetPacked(const int8_t *A, int64_t M, int64_t K,
+                                     int64_t lda, int constant,
+                                     qccUkernelPackFn pack, int *owned) {
+  *owned = 1;
+  if (!constant)
+    return pack(A, M, K, lda);
+  pthread_mutex_lock(&packedLock);
+  for (int i = 0; i < packedCount; ++i) {
+    const CacheEntry *c = &packedCache[i];
+    if (c->A == A && c->M == M && c->K == K && c->lda == lda &&
+        c->pack == pack) {
+      *owned = 0;
+      pthread_mutex_unlock(&packedLock);
+      return c->packed;
+    }
+  }
+  qccUkernelPacked packed = pack(A, M, K, lda);
+  if (packedCount < kPackedCacheSize) {
+    packedCache[packedCount++] = (CacheEntry){A, M, K, lda, pack, packed};
+    *owned = 0;
+  }
+  pthread_mutex_unlock(&packedLock);
+  return packed;
+}
+
+void qccUkernelFreePacked(qccUkernelPacked packed) {
+  free(packed.data);
+  free(packed.rowSum);
+}
+
+/*--- The int8 entry points --------------------------------------------------*/
+
+static void runInt8(const qccUkernelInt8Problem *problem, int threads) {
+  const int tier = qcc_ukernel_cpu_tier();
+  if (tier == QCC_CPU_TIER_AVX512VNNI)
+    qccUkernelInt8Avx512Vnni(problem, threads);
+  else
+    qccUkernelInt8Pairs(problem, tier, threads);
+}
+
+void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P, int64_t K,
+                                const int8_t *A, int64_t lda, const int8_t *B,
+                                int64_t strideB, int64_t ldb, int32_t *C,
+                                int64_t strideC, int64_t ldc, int threads) {
+  if (batch <= 0 || M <= 0 || P <= 0 || K <= 0)
+    return;
+  qccUkernelInt8Problem problem = {0};
+  problem.batch = batch;
+  problem.M = M;
+  problem.P = P;
+  problem.K = K;
+  problem.A = A;
+  problem.lda = lda;
+  problem.B = B;
+  problem.strideB = strideB;
+  problem.ldb = ldb;
+  problem.C = C;
+  problem.strideC = strideC;
+  problem.ldc = ldc;
+  runInt8(&problem, threads);
+}
+
+/* The implicit GEMM of a convolution, out[n] (M x OH*OW) += w (M x
+ * C*KH*KW) * im2col(x[n]); the caller sets the output. */
+static qccUkernelInt8Problem convProblem(int64_t N, int64_t C, int64_t H,
+                                         int64_t W, const int8_t *x, int64_t M,
+                                         int64_t KH, int64_t KW,
+                                         const int8_t *w, int64_t OH,
+                                         int64_t OW, int64_t sh, int64_t sw,
+                                         int64_t dh, int64_t dw,
+                                         int constantWeights) {
+  qccUkernelInt8Problem problem = {0};
+  problem.batch = N;
+  problem.M = M;
+  problem.P = OH * OW;
+  problem.K = C * KH * KW;
+  problem.A = w;
+  problem.lda = C * KH * KW;
+  problem.constantA = constantWeights;
+  problem.B = x;
+  problem.strideB = C * H * W;
+  problem.conv = 1;
+  problem.channels = C;
+  problem.height = H;
+  problem.width = W;
+  problem.kh = KH;
+  problem.kw = KW;
+  problem.ow = OW;
+  problem.sh = sh;
+  problem.sw = sw;
+  problem.dh = dh;
+  problem.dw = dw;
+  return problem;
+}
+
+void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H, int64_t W,
+                                     const int8_t *x, int64_t M, int64_t KH,
+                                     int64_t KW, const int8_t *w, int64_t OH,
+                                     int64_t OW, int32_t *out, int64_t sh,
+                                     int64_t sw, int64_t dh, int64_t dw,
+                                     int constantWeights, int threads) {
+  if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0)
+    return;
+  qccUkernelInt8Problem problem = convProblem(
+      N, C, H, W, x, M, KH, KW, w, OH, OW, sh, sw, dh, dw, constantWeights);
+  problem.C = out;
+  problem.strideC = M * OH * OW;
+  problem.ldc = OH * OW;
+  runInt8(&problem, threads);
+}
+
+void qcc_ukernel_conv2d_requant(
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
+    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
+    int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    const int32_t *multiplier, const int8_t *shift, int perChannel,
+    int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int threads) {
+  if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0)
+    return;
+  qccUkernelInt8Problem problem = convProblem(
+      N, C, H, W, x, M, KH, KW, w, OH, OW, sh, sw, dh, dw, constantWeights);
+  problem.requant = 1;
+  problem.bias = bias;
+  problem.multiplier = multiplier;
+  problem.shift = shift;
+  problem.perChannel = perChannel;
+  problem.outZp = outZp;
+  problem.lo = lo;
+  problem.hi = hi;
+  problem.out = out;
+  problem.strideOut = M * OH * OW;
+  runInt8(&problem, threads);
+}
