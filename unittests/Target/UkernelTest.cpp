@@ -109,6 +109,46 @@ void checkConv(const ConvShape &s, int threads, unsigned seed) {
                            << s.dh << "x" << s.dw;
 }
 
+void checkFloatConv(const ConvShape &s, int threads, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  const int64_t OH = s.outH(), OW = s.outW();
+  std::vector<float> x(s.N * s.C * s.H * s.W), w(s.M * s.C * s.KH * s.KW),
+      bias(s.M);
+  for (std::vector<float> *v : {&x, &w, &bias})
+    for (float &f : *v)
+      f = value(rng);
+  std::vector<float> out(s.N * s.M * OH * OW, 1e30f), expected(out.size());
+  qcc_ukernel_conv2d_f32_reference(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH,
+                                   s.KW, w.data(), bias.data(), OH, OW,
+                                   expected.data(), s.sh, s.sw, s.dh, s.dw);
+  qcc_ukernel_conv2d_f32(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW,
+                         w.data(), bias.data(), OH, OW, out.data(), s.sh, s.sw,
+                         s.dh, s.dw, /*constantWeights=*/0, threads);
+  // Float sums in another order: within a few ulps of the sum of |terms|.
+  const double tolerance = 1e-6 * (s.C * s.KH * s.KW + 1);
+  for (size_t i = 0; i < out.size(); ++i)
+    ASSERT_NEAR(out[i], expected[i], tolerance)
+        << "at " << i << ": C " << s.C << " H " << s.H << " W " << s.W
+        << " M " << s.M << " K " << s.KH << "x" << s.KW << " stride " << s.sh
+        << " dilation " << s.dh << " threads " << threads;
+}
+
+TEST_P(UkernelTier, FloatConvolutionMatchesReference) {
+  unsigned seed = 2000;
+  // Tails of M (row blocks of 4 and 8) and P (panels of 24 and 48),
+  // strides, dilations, batches, 1x1 and 7x7, and a job big enough to split
+  // among threads.
+  for (ConvShape s : {ConvShape{1, 3, 14, 14, 8, 7, 7, 2, 2, 1, 1},
+                      ConvShape{2, 5, 9, 11, 13, 3, 3, 1, 1, 1, 1},
+                      ConvShape{1, 16, 7, 7, 9, 1, 1, 1, 1, 1, 1},
+                      ConvShape{1, 4, 12, 10, 5, 3, 2, 3, 2, 2, 1},
+                      ConvShape{1, 1, 5, 5, 1, 1, 1, 1, 1, 1, 1},
+                      ConvShape{1, 64, 30, 30, 64, 3, 3, 1, 1, 1, 1}})
+    for (int threads : {1, 2})
+      checkFloatConv(s, threads, seed++);
+}
+
 TEST_P(UkernelTier, ConvolutionMatchesReference) {
   unsigned seed = 500;
   // ResNet-like geometries (padded inputs), odd sizes, strides, dilations,

@@ -10,6 +10,8 @@
 //   float:    qc.matmul / qc.gemm (f32 X, qc.dequantize (qc.storage_cast
 //             (qc.unpack))) -> f32 calls qcc_ukernel_matmul_f32_packed
 //             (weight-only: int8/int4 per channel or per group, FP8/FP6/FP4)
+//   float conv: qc.conv (f32, group 1, constant f32 weight) calls
+//             qcc_ukernel_conv2d_f32 (an implicit GEMM on the padded input)
 //
 // The packed constants left are unpacked at compile time by the
 // conversion's foldConstantWeights.
@@ -316,13 +318,12 @@ Value emptyVector(OpBuilder &b, Location loc, Type element) {
 /// The im2col matrix of a convolution's input: row (n, oh, ow) holds the
 /// zero-padded input patch (c, kh, kw) the output position reads, in the
 /// order of the weight's rows.
-Value im2colRows(OpBuilder &b, Location loc, ConvOp conv) {
-  MLIRContext *ctx = b.getContext();
+/// The convolution's input with its padding applied (zeros).
+Value paddedInput(OpBuilder &b, Location loc, ConvOp conv) {
   Value x = conv.getInput();
   auto xType = tensorType(x);
   Type element = xType.getElementType();
-  ArrayRef<int64_t> pads = conv.getPads(), strides = conv.getStrides(),
-                    dilations = conv.getDilations();
+  ArrayRef<int64_t> pads = conv.getPads();
   if (llvm::any_of(pads, [](int64_t v) { return v != 0; })) {
     SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0),
                                      b.getIndexAttr(pads[0]),
@@ -337,6 +338,16 @@ Value im2colRows(OpBuilder &b, Location loc, ConvOp conv) {
         b, loc, RankedTensorType::get(shape, element), x, low, high,
         Value(arith::ConstantOp::create(b, loc, b.getZeroAttr(element))));
   }
+  return x;
+}
+
+Value im2colRows(OpBuilder &b, Location loc, ConvOp conv) {
+  MLIRContext *ctx = b.getContext();
+  Value x = paddedInput(b, loc, conv);
+  auto xType = tensorType(x);
+  Type element = xType.getElementType();
+  ArrayRef<int64_t> strides = conv.getStrides(),
+                    dilations = conv.getDilations();
   auto wType = conv.getWeight().getType();
   auto yType = cast<RankedTensorType>(conv.getType());
   const int64_t N = xType.getDimSize(0), C = wType.getDimSize(1),
@@ -438,6 +449,53 @@ void emitKernelCall(PackedProduct &p, Value packed, StringRef kernel,
     p.unpack->erase();
 }
 
+/// A float model's convolution on its constant f32 weight, with static
+/// shapes: one call of the implicit-GEMM kernel qcc_ukernel_conv2d_f32 on
+/// the padded input (no im2col matrix, no transpose of the result).
+bool emitFloatConvCall(PackedProduct &p) {
+  auto conv = dyn_cast<ConvOp>(p.op);
+  if (!conv || !p.floatWeight)
+    return false;
+  auto type = cast<RankedTensorType>(conv.getType());
+  if (!type.hasStaticShape() || !tensorType(conv.getInput()).hasStaticShape())
+    return false;
+  OpBuilder b(conv);
+  Location loc = conv.getLoc();
+  Type f32 = b.getF32Type();
+  const int64_t M = type.getDimSize(1);
+  Value bias = p.bias;
+  if (!bias)
+    bias = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({M}, f32),
+                               b.getF32FloatAttr(0)));
+  SmallVector<Value> args = {
+      getReadOnlyBuffer(b, loc, paddedInput(b, loc, conv)),
+      getReadOnlyBuffer(b, loc, conv.getWeight()),
+      getReadOnlyBuffer(b, loc, bias)};
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), f32),
+                                      b.getI64IntegerAttr(64));
+  args.push_back(
+      memref::CastOp::create(b, loc, getAnyStridedMemRefType(4, f32), out));
+  auto i64Arg = [&](int64_t v) {
+    args.push_back(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)));
+  };
+  for (int64_t v : conv.getStrides())
+    i64Arg(v);
+  for (int64_t v : conv.getDilations())
+    i64Arg(v);
+  i64Arg(1); // the weight is an arith.constant: pack it once
+  func::CallOp::create(b, loc,
+                       getOrDeclareKernel(b, conv->getParentOfType<ModuleOp>(),
+                                          "qcc_ukernel_conv2d_f32",
+                                          ValueRange(args).getTypes()),
+                       args);
+  conv.getResult().replaceAllUsesWith(bufferization::ToTensorOp::create(
+      b, loc, type, out, b.getUnitAttr(), b.getUnitAttr()));
+  conv->erase();
+  return true;
+}
+
 } // namespace
 
 void qcc::cpu::convertPackedMatrixProducts(Operation *root,
@@ -456,6 +514,8 @@ void qcc::cpu::convertPackedMatrixProducts(Operation *root,
   for (PackedProduct &p : products) {
     OpBuilder b(p.op);
     Location loc = p.op->getLoc();
+    if (emitFloatConvCall(p))
+      continue;
     if (p.floatWeight) {
       // Rows [N][K] of the f32 weight, as bytes (little-endian host).
       std::vector<double> bytes;

@@ -99,6 +99,26 @@ void qcc_ukernel_conv2d_requant_reference(
     const int32_t *multiplier, const int8_t *shift, int perChannel,
     int32_t outZp, int32_t lo, int32_t hi);
 
+/* The float convolution (group 1, x already padded, f32 NCHW):
+ * out[n][m][oh][ow] = bias[m] + sum_{c,kh,kw} w[m][c][kh][kw] *
+ *     x[n][c][oh * sh + kh * dh][ow * sw + kw * dw],
+ * an implicit GEMM like the int8 kernels' (ConvF32.c), sums in float.
+ * constantWeights: as for qcc_ukernel_conv2d_nchw_s8s8s32. */
+void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
+                            const float *x, int64_t M, int64_t KH, int64_t KW,
+                            const float *w, const float *bias, int64_t OH,
+                            int64_t OW, float *out, int64_t sh, int64_t sw,
+                            int64_t dh, int64_t dw, int constantWeights,
+                            int threads);
+
+/* The portable version, sums in double (the tests' reference). */
+void qcc_ukernel_conv2d_f32_reference(int64_t N, int64_t C, int64_t H,
+                                      int64_t W, const float *x, int64_t M,
+                                      int64_t KH, int64_t KW, const float *w,
+                                      const float *bias, int64_t OH, int64_t OW,
+                                      float *out, int64_t sh, int64_t sw,
+                                      int64_t dh, int64_t dw);
+
 /*===----------------------------------------------------------------------===*
  * Packed low-bit weights (docs/packing.md)
  *

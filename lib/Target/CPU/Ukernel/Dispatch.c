@@ -135,7 +135,7 @@ int64_t *qccUkernelPlaneOffsets(const qccUkernelInt8Problem *pb,
  * the generated code says which operands are constant. */
 enum { kPackedCacheSize = 1024 };
 typedef struct {
-  const int8_t *A;
+  const void *A;
   int64_t M, K, lda;
   qccUkernelPackFn pack;
   qccUkernelPacked packed;
@@ -144,7 +144,7 @@ static CacheEntry packedCache[kPackedCacheSize];
 static int packedCount = 0;
 static pthread_mutex_t packedLock = PTHREAD_MUTEX_INITIALIZER;
 
-qccUkernelPacked qccUkernelGetPacked(const int8_t *A, int64_t M, int64_t K,
+qccUkernelPacked qccUkernelGetPacked(const void *A, int64_t M, int64_t K,
                                      int64_t lda, int constant,
                                      qccUkernelPackFn pack, int *owned) {
   *owned = 1;

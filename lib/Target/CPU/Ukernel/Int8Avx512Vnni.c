@@ -352,8 +352,9 @@ static int choosePanelVectors(int64_t P) {
 
 /* A with K padded to a multiple of 4 and M to a multiple of 24 (every row
  * block size), zeros in the padding, and 128 * (row sums). */
-static qccUkernelPacked packA(const int8_t *A, int64_t M, int64_t K,
+static qccUkernelPacked packA(const void *data, int64_t M, int64_t K,
                               int64_t lda) {
+  const int8_t *A = (const int8_t *)data;
   const int64_t K4 = (K + 3) / 4, Mp = (M + 23) / 24 * 24;
   int8_t *packed = calloc((size_t)(Mp * K4 * 4), 1);
   int32_t *rowSum = calloc((size_t)Mp, sizeof(int32_t));

@@ -41,8 +41,9 @@ typedef struct {
 } Job;
 
 /* A as [Mp][K2][2] sign-extended int16. */
-static qccUkernelPacked packPairs(const int8_t *A, int64_t M, int64_t K,
+static qccUkernelPacked packPairs(const void *data, int64_t M, int64_t K,
                                   int64_t lda) {
+  const int8_t *A = (const int8_t *)data;
   const int64_t K2 = (K + 1) / 2, Mp = (M + kRows - 1) / kRows * kRows;
   int16_t *packed = calloc((size_t)(Mp * K2 * 2), sizeof(int16_t));
   if (!packed)

@@ -7,7 +7,8 @@
  * (Int8Avx512Vnni.c), the AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c),
  * the packed-weight kernels (PackedAvx512Vnni.c; PackedAvx2.c for the
  * integer ones below AVX-512), the depthwise kernel
- * (Depthwise.c, vectorised by the compiler), and the entry points
+ * (Depthwise.c, vectorised by the compiler), the float convolution
+ * (ConvF32.c), and the entry points
  * generated code calls (MemrefInterface.c). This header holds what more
  * than one of them needs and nothing else; the rest stays static in its
  * file.
@@ -133,9 +134,9 @@ typedef struct {
   void *data;
   int32_t *rowSum;
 } qccUkernelPacked;
-typedef qccUkernelPacked (*qccUkernelPackFn)(const int8_t *A, int64_t M,
+typedef qccUkernelPacked (*qccUkernelPackFn)(const void *A, int64_t M,
                                              int64_t K, int64_t lda);
-qccUkernelPacked qccUkernelGetPacked(const int8_t *A, int64_t M, int64_t K,
+qccUkernelPacked qccUkernelGetPacked(const void *A, int64_t M, int64_t K,
                                      int64_t lda, int constant,
                                      qccUkernelPackFn pack, int *owned);
 void qccUkernelFreePacked(qccUkernelPacked packed);

@@ -181,3 +181,25 @@ void _mlir_ciface_qcc_ukernel_matmul_f32_block_packed(
       NULL,        floatFromBits((uint32_t)tensorScaleBits)};
   f32PackedCall(x, w, &weights, bias, y);
 }
+
+/* The float convolution (qcc-cpu-convert-qc-to-linalg's call for a float
+ * model's qc.conv of group 1): x [N][C][H][W] (padded), w [M][C][KH][KW],
+ * bias [M], out [N][M][OH][OW], contiguous. */
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[4], strides[4];
+} qcc_memref_f32_4d;
+
+void _mlir_ciface_qcc_ukernel_conv2d_f32(qcc_memref_f32_4d *x,
+                                         qcc_memref_f32_4d *w,
+                                         qcc_memref_f32_1d *bias,
+                                         qcc_memref_f32_4d *out, int64_t sh,
+                                         int64_t sw, int64_t dh, int64_t dw,
+                                         int64_t constantWeights) {
+  qcc_ukernel_conv2d_f32(x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
+                         x->aligned + x->offset, w->sizes[0], w->sizes[2],
+                         w->sizes[3], w->aligned + w->offset,
+                         bias->aligned + bias->offset, out->sizes[2],
+                         out->sizes[3], out->aligned + out->offset, sh, sw, dh,
+                         dw, (int)constantWeights, qcc_ukernel_num_threads());
+}

@@ -250,3 +250,24 @@ void qcc_ukernel_matmul_s8_packed_reference(int64_t M, int64_t N, int64_t K,
       Y[m * ldy + n] += sum;
     }
 }
+
+void qcc_ukernel_conv2d_f32_reference(int64_t N, int64_t C, int64_t H,
+                                      int64_t W, const float *x, int64_t M,
+                                      int64_t KH, int64_t KW, const float *w,
+                                      const float *bias, int64_t OH, int64_t OW,
+                                      float *out, int64_t sh, int64_t sw,
+                                      int64_t dh, int64_t dw) {
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          double sum = bias[m];
+          for (int64_t c = 0; c < C; ++c)
+            for (int64_t kh = 0; kh < KH; ++kh)
+              for (int64_t kw = 0; kw < KW; ++kw)
+                sum += (double)w[((m * C + c) * KH + kh) * KW + kw] *
+                       x[((n * C + c) * H + oh * sh + kh * dh) * W + ow * sw +
+                         kw * dw];
+          out[((n * M + m) * OH + oh) * OW + ow] = (float)sum;
+        }
+}

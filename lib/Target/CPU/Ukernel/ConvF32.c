@@ -1,0 +1,222 @@
+/*===- ConvF32.c - Float convolution as an implicit GEMM ------------*- C -*-===*
+ *
+ * qcc_ukernel_conv2d_f32: the float models' convolutions (group 1),
+ * out[n] (M x OH*OW) = bias + w (M x C*KH*KW) * im2col(x[n]), the im2col
+ * matrix gathered panel by panel and never stored, as the int8 kernels do.
+ *
+ * B (im2col) is packed per panel of NR vectors as [K][NR * VL] floats, A
+ * (the weights) per block of MR rows as [K][MR] floats, so that each step
+ * of k loads NR vectors of B and broadcasts MR weights into MR x NR
+ * accumulators with FMAs. Written once in GCC/clang vector types and
+ * compiled per ISA tier: AVX-512 (8 rows x 3 zmm: 24 of 32 registers hold
+ * sums), AVX2 + FMA (4 x 3 ymm: 12 of 16) and generic (4 x 3 vectors of 8
+ * the target splits). Sums are formed in float in k order per output, so
+ * results may differ from other tiers' and from the interpreter's in the
+ * last bits (fused multiply-adds), as any float kernel's do. Threads split
+ * the panels (or the row blocks); constant weights are packed once per
+ * process.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "Internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { kVectors = 3 };
+
+typedef struct {
+  qccUkernelInt8Problem pb; /* the geometry (the int8 fields unused) */
+  const float *x, *bias;
+  float *out;
+  int64_t Mp;
+  const float *Ap; /* [Mp / MR][K][MR] */
+  const int64_t *planeOffset;
+} Job;
+
+/* A as blocks of `rows` rows, [Mp / rows][K][rows], zeros past M. */
+static qccUkernelPacked packBlocks(const void *A, int64_t M, int64_t K,
+                                   int64_t lda, int rows) {
+  const float *w = (const float *)A;
+  const int64_t Mp = (M + rows - 1) / rows * rows;
+  float *packed = calloc((size_t)(Mp * K), sizeof(float));
+  if (!packed)
+    abort();
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t k = 0; k < K; ++k)
+      packed[(m / rows) * K * rows + k * rows + m % rows] = w[m * lda + k];
+  return (qccUkernelPacked){packed, NULL};
+}
+
+static qccUkernelPacked packBlocks4(const void *A, int64_t M, int64_t K,
+                                    int64_t lda) {
+  return packBlocks(A, M, K, lda, 4);
+}
+static qccUkernelPacked packBlocks8(const void *A, int64_t M, int64_t K,
+                                    int64_t lda) {
+  return packBlocks(A, M, K, lda, 8);
+}
+
+/* Columns [p0, p0 + width) of B = im2col(x[n]) as [K][width] floats, zeros
+ * past P. */
+__attribute__((always_inline)) static inline void
+packPanel(const Job *job, const float *x, int64_t p0, int width,
+          float *panel) {
+  const qccUkernelInt8Problem *pb = &job->pb;
+  const int64_t cols = pb->P - p0 < width ? pb->P - p0 : width;
+  /* Output-row segments of the panel: column j0 + i reads plane offset
+   * src + i * sw. */
+  int64_t segJ[64], segN[64], segSrc[64];
+  int count = 0;
+  int64_t oh = p0 / pb->ow, ow = p0 % pb->ow;
+  for (int64_t j = 0; j < cols; ++oh, ow = 0) {
+    int64_t n = pb->ow - ow;
+    if (n > cols - j)
+      n = cols - j;
+    segJ[count] = j;
+    segN[count] = n;
+    segSrc[count++] = oh * pb->sh * pb->width + ow * pb->sw;
+    j += n;
+  }
+  for (int64_t k = 0; k < pb->K; ++k) {
+    const float *plane = x + job->planeOffset[k];
+    float *dst = panel + k * width;
+    for (int s = 0; s < count; ++s) {
+      const float *src = plane + segSrc[s];
+      if (pb->sw == 1)
+        memcpy(dst + segJ[s], src, (size_t)segN[s] * sizeof(float));
+      else
+        for (int64_t i = 0; i < segN[s]; ++i)
+          dst[segJ[s] + i] = src[i * pb->sw];
+    }
+    for (int64_t j = cols; j < width; ++j)
+      dst[j] = 0;
+  }
+}
+
+/* One tier's kernel: the tile (MR rows x kVectors vectors of VL floats)
+ * and a thread's share of panels and row blocks. */
+#define QCC_DEFINE_CONV_F32_TIER(SUFFIX, ATTR, VL, MR)                         \
+  typedef float Vec##SUFFIX __attribute__((vector_size(VL * 4)));             \
+                                                                               \
+  ATTR static void tile##SUFFIX(const Job *job, const float *panel,           \
+                                int64_t m0, int64_t p0, float *out) {          \
+    const qccUkernelInt8Problem *pb = &job->pb;                                \
+    const int64_t K = pb->K, cols = pb->P - p0;                                \
+    Vec##SUFFIX acc[MR][kVectors];                                             \
+    for (int r = 0; r < MR; ++r) {                                             \
+      const float b = m0 + r < pb->M ? job->bias[m0 + r] : 0.0f;              \
+      for (int j = 0; j < kVectors; ++j)                                       \
+        acc[r][j] = (Vec##SUFFIX){0} + b;                                      \
+    }                                                                          \
+    const float *a = job->Ap + m0 * K;                                         \
+    for (int64_t k = 0; k < K; ++k) {                                          \
+      Vec##SUFFIX b[kVectors];                                                 \
+      memcpy(b, panel + k * kVectors * VL, sizeof b);                          \
+      for (int r = 0; r < MR; ++r) {                                           \
+        const float w = a[k * MR + r];                                         \
+        for (int j = 0; j < kVectors; ++j)                                     \
+          acc[r][j] += w * b[j];                                               \
+      }                                                                        \
+    }                                                                          \
+    for (int r = 0; r < MR && m0 + r < pb->M; ++r) {                           \
+      float *row = out + (m0 + r) * pb->P + p0;                                \
+      if (cols >= kVectors * VL) {                                             \
+        memcpy(row, acc[r], sizeof acc[r]);                                    \
+      } else {                                                                 \
+        float sums[kVectors * VL];                                             \
+        memcpy(sums, acc[r], sizeof sums);                                     \
+        memcpy(row, sums, (size_t)cols * sizeof(float));                       \
+      }                                                                        \
+    }                                                                          \
+  }                                                                            \
+                                                                               \
+  ATTR static void *part##SUFFIX(void *arg) {                                  \
+    const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;        \
+    const Job *job = (const Job *)part->job;                                   \
+    const qccUkernelInt8Problem *pb = &job->pb;                                \
+    const int width = kVectors * VL;                                           \
+    const size_t bytes = (size_t)(pb->K * width) * sizeof(float);              \
+    float *panel = aligned_alloc(64, (bytes + 63) / 64 * 64);                  \
+    if (!panel)                                                                \
+      abort();                                                                 \
+    for (int64_t n = 0; n < pb->batch; ++n) {                                  \
+      const float *x = job->x + n * pb->strideB;                               \
+      float *out = job->out + n * pb->M * pb->P;                               \
+      for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {            \
+        packPanel(job, x, q * width, width, panel);                            \
+        for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk)      \
+          tile##SUFFIX(job, panel, blk * MR, q * width, out);                  \
+      }                                                                        \
+    }                                                                          \
+    free(panel);                                                               \
+    return NULL;                                                               \
+  }
+
+QCC_DEFINE_CONV_F32_TIER(Generic, , 8, 4)
+#if QCC_HAVE_X86
+QCC_DEFINE_CONV_F32_TIER(Avx2, QCC_AVX2, 8, 4)
+QCC_DEFINE_CONV_F32_TIER(Avx512, QCC_VNNI, 16, 8)
+#endif
+
+void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
+                            const float *x, int64_t M, int64_t KH, int64_t KW,
+                            const float *w, const float *bias, int64_t OH,
+                            int64_t OW, float *out, int64_t sh, int64_t sw,
+                            int64_t dh, int64_t dw, int constantWeights,
+                            int threads) {
+  if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0)
+    return;
+  Job job = {0};
+  qccUkernelInt8Problem *pb = &job.pb;
+  pb->batch = N;
+  pb->M = M;
+  pb->P = OH * OW;
+  pb->K = C * KH * KW;
+  pb->strideB = C * H * W;
+  pb->channels = C;
+  pb->height = H;
+  pb->width = W;
+  pb->kh = KH;
+  pb->kw = KW;
+  pb->ow = OW;
+  pb->sh = sh;
+  pb->sw = sw;
+  pb->dh = dh;
+  pb->dw = dw;
+  job.x = x;
+  job.bias = bias;
+  job.out = out;
+
+  const int tier = qcc_ukernel_cpu_tier();
+  int rows = 4, vl = 8;
+  qccUkernelPackFn pack = packBlocks4;
+  void *(*run)(void *) = partGeneric;
+#if QCC_HAVE_X86
+  if (tier == QCC_CPU_TIER_AVX512VNNI) {
+    rows = 8;
+    vl = 16;
+    pack = packBlocks8;
+    run = partAvx512;
+  } else if (tier >= QCC_CPU_TIER_AVX2) {
+    run = partAvx2;
+  }
+#else
+  (void)tier;
+#endif
+  job.Mp = (M + rows - 1) / rows * rows;
+  int owned;
+  qccUkernelPacked packed =
+      qccUkernelGetPacked(w, M, pb->K, pb->K, constantWeights, pack, &owned);
+  job.Ap = packed.data;
+  int64_t *planeOffset = qccUkernelPlaneOffsets(pb, pb->K);
+  job.planeOffset = planeOffset;
+  const int64_t width = kVectors * vl;
+  threads = qccUkernelThreadsForWork((double)N * M * pb->P * pb->K, threads);
+  qccUkernelSplitPanels(run, &job, job.Mp / rows, (pb->P + width - 1) / width,
+                        threads);
+  free(planeOffset);
+  if (owned)
+    qccUkernelFreePacked(packed);
+}
