@@ -9,6 +9,7 @@
  *   clang-22 -O3 -march=native -Iinclude bench/gemm_throughput.c \
  *       lib/Target/CPU/Ukernel/*.c -ldnnl -lpthread -o gemm_throughput
  *   ./gemm_throughput THREADS
+ *   ./gemm_throughput --tier     (prints the tier qcc's kernels would run)
  *
  * oneDNN's threads follow OMP_NUM_THREADS (set it to THREADS). Prints one
  * JSON line per measurement; GOP/s counts 2 operations per multiply-add.
@@ -70,6 +71,10 @@ __attribute__((target("avx512f,avx512vnni"))) static double peak(void) {
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--tier") == 0) { /* the tier it would run */
+    printf("%s\n", qcc_ukernel_cpu_tier_name(qcc_ukernel_cpu_tier()));
+    return 0;
+  }
   const int threads = argc > 1 ? atoi(argv[1]) : 1;
   const char *tier = qcc_ukernel_cpu_tier_name(qcc_ukernel_cpu_tier());
   if (qcc_ukernel_cpu_tier() == QCC_CPU_TIER_AVX512VNNI)

@@ -1,25 +1,26 @@
-/*===- Int8Pairs.c - int8 GEMM and conv on 16-bit pairs ------------*- C -*-===*
+/*===- Int8Pairs.c - int8 GEMM and conv below AVX-512: AVX-VNNI, AVX2, C ===*
  *
  * The int8 x int8 -> int32 products of the tiers below AVX-512 VNNI:
- * AVX-VNNI, AVX2 and generic C.
+ * AVX-VNNI, AVX2 and generic C, on 256-bit vectors.
  *
  * AVX2 has no exact byte dot product: vpmaddubsw saturates its 16-bit pair
  * sums (2 * 255 * 128 > 32767), which ONNX Runtime's MLAS accepts and qcc
- * cannot (integer outputs equal the interpreter's on every tier). So both
- * operands are sign-extended to 16 bits and multiplied in pairs: vpmaddwd
- * (AVX2) or vpdpwssd (AVX-VNNI, multiply and accumulate in one instruction)
- * forms a[k] * b[k] + a[k+1] * b[k+1] exactly in 32 bits. Signed times
- * signed, so no sign-flip compensation is needed either. The generic tier
- * runs the same layout in plain C loops that the compiler vectorises
- * (pmaddwd on SSE2).
+ * cannot (integer outputs equal the interpreter's on every tier). So on
+ * AVX2 both operands are sign-extended to 16 bits and multiplied in pairs:
+ * vpmaddwd forms a[k] * b[k] + a[k+1] * b[k+1] exactly in 32 bits ("pairs":
+ * panels of [K/2][columns][2] int16, A as [M][K/2][2] int16; signed times
+ * signed, no compensation). The generic tier runs the same layout in plain
+ * C vectors the compiler lowers (pmaddwd on SSE2). AVX-VNNI's vpdpbusd
+ * sums four u8 x s8 products exactly into 32 bits, so that tier works on
+ * "quads" as AVX-512 VNNI does: panels of [K/4][columns][4] bytes with B
+ * made unsigned (b + 128) and 128 * rowsum(A) subtracted once per row.
  *
- * Blocking: B is packed per panel of kWidth = 24 columns as [K2][24][2]
- * int16 (the two k of one column form the 32-bit lane), A as [Mp][K2][2]
- * int16, with K padded to even and M to a multiple of kRows with zeros.
- * The register tile is kRows = 4 rows x 3 vectors of 8 int32 accumulators:
- * with the 3 B vectors and the broadcast of A, 16 ymm registers. Threads
+ * Either way a column holds 4 bytes per step of k (2 int16 or 4 int8), so
+ * one tile serves both: kRows = 4 rows x 3 vectors of 8 int32
+ * accumulators, each step loading 3 vectors of the panel (24 columns) and
+ * broadcasting 4 bytes of A per row (16 ymm registers in all). Threads
  * split the panels (or the row blocks, when there are fewer panels than
- * threads); each packs the panels it needs, as on AVX-512.
+ * threads); each packs the panels it needs.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -33,14 +34,16 @@ enum { kRows = 4, kLanes = 8, kVectors = 3, kWidth = kVectors * kLanes };
 
 typedef struct {
   qccUkernelInt8Problem pb;
-  int64_t K2, Mp;
-  const int16_t *Ap; /* [Mp][K2][2], zero padded */
-  /* Row k of im2col(x) starts at x + planeOffset[k] (K2 * 2 rows; rows
-   * past K repeat the last, and A is zero there). */
+  int quads;          /* the layout: 4 bytes per step are 4 u8/s8 or 2 s16 */
+  int64_t steps, Mp;  /* steps of k: K/2 (pairs) or K/4 (quads), rounded up */
+  const uint8_t *Ap;  /* [Mp][steps][4 bytes], zero padded */
+  const int32_t *rowSum; /* quads: 128 * sum_k A[m][k]; pairs: NULL */
+  /* Row k of im2col(x) starts at x + planeOffset[k] (steps * (2 or 4)
+   * rows; rows past K repeat the last, and A is zero there). */
   const int64_t *planeOffset;
 } Job;
 
-/* A as [Mp][K2][2] sign-extended int16. */
+/* A as [Mp][K/2][2] sign-extended int16. */
 static qccUkernelPacked packPairs(const void *data, int64_t M, int64_t K,
                                   int64_t lda) {
   const int8_t *A = (const int8_t *)data;
@@ -52,6 +55,26 @@ static qccUkernelPacked packPairs(const void *data, int64_t M, int64_t K,
     for (int64_t k = 0; k < K; ++k)
       packed[m * K2 * 2 + k] = A[m * lda + k];
   return (qccUkernelPacked){packed, NULL};
+}
+
+/* A as [Mp][K/4][4] int8, and 128 * (row sums). */
+static qccUkernelPacked packQuads(const void *data, int64_t M, int64_t K,
+                                  int64_t lda) {
+  const int8_t *A = (const int8_t *)data;
+  const int64_t K4 = (K + 3) / 4, Mp = (M + kRows - 1) / kRows * kRows;
+  int8_t *packed = calloc((size_t)(Mp * K4 * 4), 1);
+  int32_t *rowSum = calloc((size_t)Mp, sizeof(int32_t));
+  if (!packed || !rowSum)
+    abort();
+  for (int64_t m = 0; m < M; ++m) {
+    int32_t sum = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      packed[m * K4 * 4 + k] = A[m * lda + k];
+      sum += A[m * lda + k];
+    }
+    rowSum[m] = 128 * sum;
+  }
+  return (qccUkernelPacked){packed, rowSum};
 }
 
 /* A run of panel columns that read consecutive im2col columns of one
@@ -77,71 +100,73 @@ static int planSegments(const Job *job, int64_t p0, int64_t cols,
   return count;
 }
 
-/* Rows r0 and r1 (r1 NULL past K) of `cols` columns as pairs at dst,
- * zeros after them up to kWidth. Always inlined into each tier's caller,
- * so that it is vectorised for the tier. */
+/* The G = 2 (pairs) or 4 (quads) rows of B that step `step` of a panel
+ * reads: rows[h] is row step * G + h, or NULL past K (a zero row). */
 __attribute__((always_inline)) static inline void
-interleave(const int8_t *r0, const int8_t *r1, int64_t cols, int16_t *dst) {
-  int64_t j = 0;
-  if (r1)
-    for (; j < cols; ++j) {
-      dst[2 * j] = r0[j];
-      dst[2 * j + 1] = r1[j];
-    }
-  else
-    for (; j < cols; ++j) {
-      dst[2 * j] = r0[j];
-      dst[2 * j + 1] = 0;
-    }
-  for (; j < kWidth; ++j)
-    dst[2 * j] = dst[2 * j + 1] = 0;
-}
-
-/* Columns [p0, p0 + kWidth) of B as [K2][kWidth][2] int16. */
-__attribute__((always_inline)) static inline void
-packPanel(const Job *job, const int8_t *B, int64_t p0, int16_t *panel) {
-  const qccUkernelInt8Problem *pb = &job->pb;
-  const int64_t cols = pb->P - p0 < kWidth ? pb->P - p0 : kWidth;
-  for (int64_t k2 = 0; k2 < job->K2; ++k2) {
-    const int64_t k = 2 * k2;
-    interleave(B + k * pb->ldb + p0,
-               k + 1 < pb->K ? B + (k + 1) * pb->ldb + p0 : NULL, cols,
-               panel + k2 * kWidth * 2);
+stepRows(const Job *job, const int8_t *base, const int64_t *rowOffset,
+         int64_t ldb, int64_t step, int G, const int8_t *rows[4]) {
+  for (int h = 0; h < G; ++h) {
+    const int64_t k = step * G + h;
+    rows[h] = k >= job->pb.K ? NULL
+              : rowOffset    ? base + rowOffset[k]
+                             : base + k * ldb;
   }
 }
 
-/* Columns [p0, p0 + kWidth) of B = im2col(x): row k = (c, kh, kw), column
- * p = (oh, ow), B[k][p] = x[c][oh * sh + kh * dh][ow * sw + kw * dw]. */
+/* Column j of a step as pairs (sign-extended) or quads (+128), from the
+ * rows' bytes at offset `at` (NULL rows: 0). Always inlined into each
+ * tier's caller, so that the loops around it are vectorised for the tier. */
 __attribute__((always_inline)) static inline void
-packConvPanel(const Job *job, const int8_t *x, int64_t p0, int16_t *panel) {
+storeColumn(uint8_t *step, int64_t j, const int8_t *const rows[4],
+            int64_t at, int quads) {
+  if (quads) {
+    for (int h = 0; h < 4; ++h)
+      step[4 * j + h] = rows[h] ? (uint8_t)(rows[h][at] ^ 0x80) : 0;
+  } else {
+    int16_t pair[2] = {rows[0][at], rows[1] ? rows[1][at] : 0};
+    memcpy(step + 4 * j, pair, 4);
+  }
+}
+
+/* Columns [p0, p0 + kWidth) of B, or of B = im2col(x) (row k = (c, kh,
+ * kw), column p = (oh, ow): x[c][oh * sh + kh * dh][ow * sw + kw * dw]),
+ * as [steps][kWidth][4 bytes], zeros past P. */
+__attribute__((always_inline)) static inline void
+packPanel(const Job *job, const int8_t *B, int64_t p0, uint8_t *panel,
+          const int quads) {
   const qccUkernelInt8Problem *pb = &job->pb;
   const int64_t cols = pb->P - p0 < kWidth ? pb->P - p0 : kWidth;
+  const int G = quads ? 4 : 2;
+  /* Runs of columns reading consecutive positions: the matrix's panel is
+   * one; an im2col panel has one per output row it spans. */
   Segment segments[kWidth];
-  const int count = planSegments(job, p0, cols, segments);
-  const int64_t sw = pb->sw;
-  for (int64_t k2 = 0; k2 < job->K2; ++k2) {
-    int16_t *dst = panel + k2 * kWidth * 2;
-    for (int half = 0; half < 2; ++half) {
-      const int64_t k = 2 * k2 + half;
-      if (k >= pb->K) {
-        for (int64_t j = 0; j < kWidth; ++j)
-          dst[2 * j + half] = 0;
-        continue;
-      }
-      const int8_t *plane = x + job->planeOffset[k];
-      for (int s = 0; s < count; ++s) {
-        const int8_t *src = plane + segments[s].src;
-        int16_t *out = dst + 2 * segments[s].j0 + half;
-        if (sw == 1)
-          for (int64_t i = 0; i < segments[s].n; ++i)
-            out[2 * i] = src[i];
-        else
-          for (int64_t i = 0; i < segments[s].n; ++i)
-            out[2 * i] = src[i * sw];
-      }
-      for (int64_t j = cols; j < kWidth; ++j)
-        dst[2 * j + half] = 0;
+  int count = 1;
+  int64_t stride = 1;
+  if (pb->conv) {
+    count = planSegments(job, p0, cols, segments);
+    stride = pb->sw;
+  } else {
+    segments[0] = (Segment){0, cols, p0};
+  }
+  for (int64_t step = 0; step < job->steps; ++step) {
+    uint8_t *dst = panel + step * kWidth * 4;
+    const int8_t *rows[4];
+    stepRows(job, B, pb->conv ? job->planeOffset : NULL, pb->ldb, step, G,
+             rows);
+    for (int s = 0; s < count; ++s) {
+      const int8_t *at[4];
+      for (int h = 0; h < G; ++h)
+        at[h] = rows[h] ? rows[h] + segments[s].src : NULL;
+      uint8_t *out = dst + 4 * segments[s].j0;
+      const int64_t n = segments[s].n;
+      if (stride == 1)
+        for (int64_t i = 0; i < n; ++i)
+          storeColumn(out, i, at, i, quads);
+      else
+        for (int64_t i = 0; i < n; ++i)
+          storeColumn(out, i, at, i * stride, quads);
     }
+    memset(dst + 4 * cols, 0, (size_t)(4 * (kWidth - cols)));
   }
 }
 
@@ -157,7 +182,7 @@ static inline int64_t tileRow(const Job *job, int64_t m0, int r) {
  * a lane of B's panel holds a pair (low half k, high half k + 1). */
 typedef int32_t Lanes __attribute__((vector_size(32)));
 
-static void tileGeneric(const Job *job, const int16_t *panel, int64_t m0,
+static void tileGeneric(const Job *job, const uint8_t *panel, int64_t m0,
                         int64_t p0, int32_t *C, int8_t *out) {
   const qccUkernelInt8Problem *pb = &job->pb;
   const int64_t cols = pb->P - p0 < kWidth ? pb->P - p0 : kWidth;
@@ -167,18 +192,18 @@ static void tileGeneric(const Job *job, const int16_t *panel, int64_t m0,
     for (int j = 0; j < kVectors; ++j)
       acc[r][j] = (Lanes){0} + (pb->requant ? pb->bias[m] : 0);
   }
-  const int16_t *a = job->Ap + m0 * job->K2 * 2;
-  for (int64_t k2 = 0; k2 < job->K2; ++k2) {
+  const int16_t *a = (const int16_t *)job->Ap + m0 * job->steps * 2;
+  for (int64_t k2 = 0; k2 < job->steps; ++k2) {
     Lanes low[kVectors], high[kVectors];
     for (int j = 0; j < kVectors; ++j) {
       Lanes pairs;
-      memcpy(&pairs, panel + (k2 * kWidth + 8 * j) * 2, sizeof pairs);
+      memcpy(&pairs, panel + (k2 * kWidth + 8 * j) * 4, sizeof pairs);
       low[j] = (pairs << 16) >> 16;
       high[j] = pairs >> 16;
     }
     for (int r = 0; r < kRows; ++r) {
-      const int32_t a0 = a[(r * job->K2 + k2) * 2],
-                    a1 = a[(r * job->K2 + k2) * 2 + 1];
+      const int32_t a0 = a[(r * job->steps + k2) * 2],
+                    a1 = a[(r * job->steps + k2) * 2 + 1];
       for (int j = 0; j < kVectors; ++j)
         acc[r][j] += a0 * low[j] + a1 * high[j];
     }
@@ -261,11 +286,12 @@ storeRequantized(const Job *job, int64_t m, const __m256i *acc, int64_t cols,
 }
 
 /* The register tile: kRows rows x kVectors vectors, over all of K. MADD
- * accumulates one pair product into acc; REQUANT (a constant) selects the
- * output: int32 C (accumulated into) or requantized int8 (starting from
- * the bias). */
+ * accumulates one step (4 bytes of a column times 4 bytes of A) into acc;
+ * REQUANT (a constant) selects the output: int32 C (accumulated into) or
+ * requantized int8 (starting from the bias). Quads start from -128 times
+ * the row sums (job->rowSum), the compensation for B's +128. */
 #define QCC_DEFINE_PAIRS_TILE(NAME, ATTR, MADD, REQUANT)                       \
-  ATTR static void NAME(const Job *job, const int16_t *panel, int64_t m0,     \
+  ATTR static void NAME(const Job *job, const uint8_t *panel, int64_t m0,     \
                         int64_t p0, int32_t *C, int8_t *out) {                 \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
     const int64_t cols = pb->P - p0;                                           \
@@ -275,21 +301,25 @@ storeRequantized(const Job *job, int64_t m, const __m256i *acc, int64_t cols,
       mask[j] = laneMask(cols - 8 * j);                                        \
     for (int r = 0; r < kRows; ++r) {                                          \
       const int64_t m = tileRow(job, m0, r);                                   \
+      const __m256i init = _mm256_set1_epi32(                                  \
+          (REQUANT ? pb->bias[m] : 0) - (job->rowSum ? job->rowSum[m] : 0));   \
       for (int j = 0; j < kVectors; ++j)                                       \
-        acc[r][j] = REQUANT ? _mm256_set1_epi32(pb->bias[m])                   \
-                            : _mm256_maskload_epi32(                           \
-                                  C + m * pb->ldc + p0 + 8 * j, mask[j]);      \
+        acc[r][j] = REQUANT ? init                                             \
+                            : _mm256_add_epi32(                                \
+                                  _mm256_maskload_epi32(                       \
+                                      C + m * pb->ldc + p0 + 8 * j, mask[j]),  \
+                                  init);                                       \
     }                                                                          \
-    const int16_t *a = job->Ap + m0 * job->K2 * 2;                             \
-    for (int64_t k2 = 0; k2 < job->K2; ++k2) {                                 \
+    const uint8_t *a = job->Ap + m0 * job->steps * 4;                          \
+    for (int64_t step = 0; step < job->steps; ++step) {                        \
       __m256i b[kVectors];                                                     \
       for (int j = 0; j < kVectors; ++j)                                       \
         b[j] = _mm256_loadu_si256(                                             \
-            (const __m256i *)(panel + (k2 * kWidth + 8 * j) * 2));             \
+            (const __m256i *)(panel + (step * kWidth + 8 * j) * 4));           \
       for (int r = 0; r < kRows; ++r) {                                        \
-        int32_t pair;                                                          \
-        memcpy(&pair, a + (r * job->K2 + k2) * 2, 4);                          \
-        const __m256i bcast = _mm256_set1_epi32(pair);                         \
+        int32_t group;                                                         \
+        memcpy(&group, a + (r * job->steps + step) * 4, 4);                    \
+        const __m256i bcast = _mm256_set1_epi32(group);                        \
         for (int j = 0; j < kVectors; ++j)                                     \
           acc[r][j] = MADD(acc[r][j], bcast, b[j]);                            \
       }                                                                        \
@@ -306,8 +336,10 @@ storeRequantized(const Job *job, int64_t m, const __m256i *acc, int64_t cols,
     }                                                                          \
   }
 
+/* Pairs: a and b hold 16-bit pairs. Quads: b (the panel) unsigned bytes,
+ * a (A) signed bytes. */
 #define QCC_MADD_AVX2(acc, a, b) _mm256_add_epi32(acc, _mm256_madd_epi16(a, b))
-#define QCC_MADD_AVXVNNI(acc, a, b) _mm256_dpwssd_avx_epi32(acc, a, b)
+#define QCC_MADD_AVXVNNI(acc, a, b) _mm256_dpbusd_avx_epi32(acc, b, a)
 
 QCC_DEFINE_PAIRS_TILE(tileAvx2, QCC_AVX2, QCC_MADD_AVX2, 0)
 QCC_DEFINE_PAIRS_TILE(tileAvx2Requant, QCC_AVX2, QCC_MADD_AVX2, 1)
@@ -319,18 +351,18 @@ QCC_DEFINE_PAIRS_TILE(tileAvxVnniRequant, QCC_AVXVNNI, QCC_MADD_AVXVNNI, 1)
 /*--- Threads ----------------------------------------------------------------*/
 
 
-typedef void (*TileFn)(const Job *, const int16_t *, int64_t, int64_t,
+typedef void (*TileFn)(const Job *, const uint8_t *, int64_t, int64_t,
                        int32_t *, int8_t *);
 
 /* One thread's share: pack each of its panels, then run the tiles over it.
  * Defined per tier so that the packing is vectorised for the tier. */
-#define QCC_DEFINE_PAIRS_PART(NAME, ATTR, TILE, TILE_REQUANT)                  \
+#define QCC_DEFINE_PAIRS_PART(NAME, ATTR, TILE, TILE_REQUANT, QUADS)           \
   ATTR static void *NAME(void *arg) {                                          \
     const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;        \
     const Job *job = (const Job *)part->job;                                   \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
-    const size_t bytes = (size_t)(job->K2 * kWidth * 2) * sizeof(int16_t);     \
-    int16_t *panel = aligned_alloc(64, (bytes + 63) / 64 * 64);                \
+    const size_t bytes = (size_t)(job->steps * kWidth * 4);                    \
+    uint8_t *panel = aligned_alloc(64, (bytes + 63) / 64 * 64);                \
     if (!panel)                                                                \
       abort();                                                                 \
     const TileFn tile = pb->requant ? TILE_REQUANT : TILE;                     \
@@ -340,10 +372,7 @@ typedef void (*TileFn)(const Job *, const int16_t *, int64_t, int64_t,
       int8_t *out = pb->requant ? pb->out + b * pb->strideOut : NULL;          \
       for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {            \
         const int64_t p0 = q * kWidth;                                         \
-        if (pb->conv)                                                          \
-          packConvPanel(job, B, p0, panel);                                    \
-        else                                                                   \
-          packPanel(job, B, p0, panel);                                        \
+        packPanel(job, B, p0, panel, QUADS);                                   \
         for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk)      \
           tile(job, panel, blk * kRows, p0, C, out);                           \
       }                                                                        \
@@ -352,25 +381,29 @@ typedef void (*TileFn)(const Job *, const int16_t *, int64_t, int64_t,
     return NULL;                                                               \
   }
 
-QCC_DEFINE_PAIRS_PART(runGeneric, , tileGeneric, tileGeneric)
+QCC_DEFINE_PAIRS_PART(runGeneric, , tileGeneric, tileGeneric, 0)
 #if QCC_HAVE_X86
-QCC_DEFINE_PAIRS_PART(runAvx2, QCC_AVX2, tileAvx2, tileAvx2Requant)
-QCC_DEFINE_PAIRS_PART(runAvxVnni, QCC_AVXVNNI, tileAvxVnni, tileAvxVnniRequant)
+QCC_DEFINE_PAIRS_PART(runAvx2, QCC_AVX2, tileAvx2, tileAvx2Requant, 0)
+QCC_DEFINE_PAIRS_PART(runAvxVnni, QCC_AVXVNNI, tileAvxVnni, tileAvxVnniRequant,
+                      1)
 #endif
 
 void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
                          int threads) {
   Job job = {0};
   job.pb = *problem;
-  job.K2 = (problem->K + 1) / 2;
+  job.quads = QCC_HAVE_X86 && tier == QCC_CPU_TIER_AVXVNNI;
+  const int G = job.quads ? 4 : 2;
+  job.steps = (problem->K + G - 1) / G;
   job.Mp = (problem->M + kRows - 1) / kRows * kRows;
   int owned;
-  qccUkernelPacked packed =
-      qccUkernelGetPacked(problem->A, problem->M, problem->K, problem->lda,
-                          problem->constantA, packPairs, &owned);
+  qccUkernelPacked packed = qccUkernelGetPacked(
+      problem->A, problem->M, problem->K, problem->lda, problem->constantA,
+      job.quads ? packQuads : packPairs, &owned);
   job.Ap = packed.data;
+  job.rowSum = packed.rowSum;
   int64_t *planeOffset =
-      problem->conv ? qccUkernelPlaneOffsets(problem, job.K2 * 2) : NULL;
+      problem->conv ? qccUkernelPlaneOffsets(problem, job.steps * G) : NULL;
   job.planeOffset = planeOffset;
 
   void *(*run)(void *) = runGeneric;
@@ -379,8 +412,6 @@ void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
     run = runAvxVnni;
   else if (tier >= QCC_CPU_TIER_AVX2)
     run = runAvx2;
-#else
-  (void)tier;
 #endif
 
   const int64_t blocks = job.Mp / kRows;
