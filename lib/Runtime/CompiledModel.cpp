@@ -68,6 +68,7 @@ struct CompiledModel::Api {
   // ABI version 3 on.
   const char *(*cpuError)() = nullptr;
   const char *(*cpuTier)() = nullptr;
+  const char *(*codeVersion)() = nullptr;
 };
 
 llvm::Expected<std::unique_ptr<CompiledModel>>
@@ -136,7 +137,8 @@ CompiledModel::load(const std::string &path) {
     for (auto [fn, name] :
          {std::pair<void **, const char *>{(void **)&api.cpuError,
                                            "qcc_model_cpu_error"},
-          {(void **)&api.cpuTier, "qcc_model_cpu_tier"}})
+          {(void **)&api.cpuTier, "qcc_model_cpu_tier"},
+          {(void **)&api.codeVersion, "qcc_model_cpu_code_version"}})
       if (llvm::Error e = bind(*fn, name))
         return std::move(e);
     // Before any of the model's code runs: it may use instructions this
@@ -186,6 +188,10 @@ CompiledModel::load(const std::string &path) {
 
 std::string CompiledModel::cpuTier() const {
   return api_->cpuTier ? api_->cpuTier() : "";
+}
+
+std::string CompiledModel::codeVersion() const {
+  return api_->codeVersion ? api_->codeVersion() : "";
 }
 
 CompiledModel::~CompiledModel() {

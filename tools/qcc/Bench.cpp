@@ -40,24 +40,25 @@ int runBench() {
   if (!latency)
     return fail("bench", toString(latency.takeError()));
   // The kernels' ISA tier: latencies mean little without it.
-  std::string tier = (*model)->cpuTier();
+  std::string tier = (*model)->cpuTier(), code = (*model)->codeVersion();
   if (tier.empty())
-    tier = "unknown (C API before version 3)";
+    tier = code = "unknown (C API before version 3)";
   if (benchJson) {
     outs() << formatv("{0}",
                       json::Value(json::Object{{"batch", benchBatch.getValue()},
                                                {"runs", benchRuns.getValue()},
                                                {"median_ms", latency->medianMs},
                                                {"min_ms", latency->minMs},
-                                               {"cpu_tier", tier}}))
+                                               {"cpu_tier", tier},
+                                               {"code_version", code}}))
            << "\n";
     return 0;
   }
   outs() << format("batch %lld: median %.3f ms, min %.3f ms over %d runs "
-                   "(kernel tier %s)\n",
+                   "(kernel tier %s, code %s)\n",
                    static_cast<long long>(benchBatch.getValue()),
                    latency->medianMs, latency->minMs, benchRuns.getValue(),
-                   tier.c_str());
+                   tier.c_str(), code.c_str());
   return 0;
 }
 

@@ -162,10 +162,12 @@ int runInfo() {
       };
       outs() << "cpu: " << cpu->getString("isa").value_or("?")
              << " (requires: " << list("requires") << ")\n"
+             << "code versions: " << list("code_versions") << "\n"
              << "kernel tiers: " << list("kernel_tiers") << "\n";
     }
   if (std::string tier = (*model)->cpuTier(); !tier.empty())
-    outs() << "running tier: " << tier << "\n";
+    outs() << "running: kernel tier " << tier << ", code "
+           << (*model)->codeVersion() << "\n";
   outs() << "provenance: " << (*model)->provenance() << "\n";
   return 0;
 }

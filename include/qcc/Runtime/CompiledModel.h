@@ -58,6 +58,9 @@ public:
   /// The ISA tier its micro-kernels run on this CPU ("avx512vnni",
   /// "avxvnni", "avx2", "generic"), or "" for a library before ABI 3.
   std::string cpuTier() const;
+  /// The copy of the model's code that runs here (an x86-64 level, or the
+  /// --cpu it was built for), or "" for a library before ABI 3.
+  std::string codeVersion() const;
 
   /// Runs the model on one array per input (in order, of the signature's
   /// dtypes), all with the same batch size, and returns one array per

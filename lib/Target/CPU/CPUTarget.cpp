@@ -92,8 +92,9 @@ private:
   }
 
   /// The provenance JSON with what the library is built for: the ISA, the
-  /// features it checks for at load, the micro-kernels linked and the ISA
-  /// tiers they choose from at run time.
+  /// features it checks for at load, the copies of the model's code (one
+  /// per x86-64 level), the micro-kernels linked and the ISA tiers they
+  /// choose from at run time.
   static Expected<std::string> withCpu(StringRef provenance,
                                        const qcc::cpu::CpuTarget &cpu) {
     auto parsed = llvm::json::parse(provenance);
@@ -103,15 +104,19 @@ private:
     if (!object)
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      "the provenance is not a JSON object");
-    llvm::json::Array features, tiers;
+    llvm::json::Array features, tiers, versions;
     for (const std::string &f : cpu.features)
       features.push_back(f);
+    versions.push_back(cpu.march.empty() ? "default" : cpu.march);
+    for (const std::string &v : cpu.codeVersions)
+      versions.push_back(v);
     for (StringRef tier : qcc::cpu::getKernelTiers())
       tiers.push_back(tier);
     (*object)["cpu"] = llvm::json::Object{
         {"isa", cpu.description},
         {"march", cpu.march.empty() ? "(default)" : cpu.march},
         {"requires", std::move(features)},
+        {"code_versions", std::move(versions)},
         {"ukernel", cpu.ukernel.name},
         {"kernel_tiers", std::move(tiers)}};
     return llvm::formatv("{0:2}", llvm::json::Value(std::move(*parsed)))

@@ -36,6 +36,10 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/X86TargetParser.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/ValueMapper.h"
+
+#include <algorithm>
 
 using namespace mlir;
 using llvm::Error;
@@ -330,6 +334,10 @@ Expected<CpuTarget> resolveCpuTarget(StringRef cpu) {
     for (const UkernelObject &candidate : getUkernelObjects())
       if (candidate.name == name)
         object = candidate;
+    // Copies of the model's code for the levels above, chosen at run time.
+    for (StringRef above : {"x86-64-v3", "x86-64-v4"})
+      if (above > level)
+        target.codeVersions.push_back(above.str());
     if (*forced)
       object = **forced;
     if (!object)
@@ -414,6 +422,48 @@ Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
   return Error::success();
 }
 
+namespace {
+/// Adds to `m` a copy of the model's code compiled for the x86-64 `level`
+/// (the functions `defined`, cloned with the function attribute target-cpu;
+/// the weights and other globals are shared), whose entry is
+/// qcc_model_invoke_<level> (dashes as underscores). The C API calls the
+/// best copy the CPU runs (ModelApi.c).
+void addCodeVersion(llvm::Module &m, ArrayRef<llvm::Function *> defined,
+                    StringRef level) {
+  std::string suffix = level.str();
+  std::replace(suffix.begin(), suffix.end(), '-', '_');
+  llvm::ValueToValueMapTy map;
+  SmallVector<std::pair<llvm::Function *, llvm::Function *>> clones;
+  for (llvm::Function *f : defined) {
+    const bool entry = f->getName() == "qcc_model_invoke";
+    llvm::Function *clone = llvm::Function::Create(
+        f->getFunctionType(), llvm::GlobalValue::InternalLinkage,
+        f->getAddressSpace(),
+        entry ? "qcc_model_invoke_" + suffix
+              : f->getName() + ".qcc_" + suffix,
+        &m);
+    map[f] = clone;
+    clones.push_back({f, clone});
+  }
+  for (auto [f, clone] : clones) {
+    auto arg = clone->arg_begin();
+    for (llvm::Argument &a : f->args())
+      map[&a] = &*arg++;
+    SmallVector<llvm::ReturnInst *> returns;
+    llvm::CloneFunctionInto(clone, f, map,
+                            llvm::CloneFunctionChangeType::LocalChangesOnly,
+                            returns);
+    clone->setLinkage(llvm::GlobalValue::InternalLinkage);
+    if (clone->getName().starts_with("qcc_model_invoke_")) {
+      clone->setLinkage(llvm::GlobalValue::ExternalLinkage);
+      clone->setVisibility(llvm::GlobalValue::HiddenVisibility);
+    }
+    clone->removeFnAttr("target-features");
+    clone->addFnAttr("target-cpu", level);
+  }
+}
+} // namespace
+
 Expected<std::string> buildModel(LLVMModule &module, StringRef provenance,
                                  const CpuTarget &cpu, StringRef dir,
                                  bool objectOnly) {
@@ -439,6 +489,12 @@ Expected<std::string> buildModel(LLVMModule &module, StringRef provenance,
                              /*isConstant=*/true,
                              llvm::GlobalValue::ExternalLinkage, text, name);
   };
+  SmallVector<llvm::Function *> defined;
+  for (llvm::Function &f : *module.module)
+    if (!f.isDeclaration())
+      defined.push_back(&f);
+  for (const std::string &level : cpu.codeVersions)
+    addCodeVersion(*module.module, defined, level);
   addString("qcc_provenance", provenance);
   addString("qcc_cpu_isa", cpu.name);
   addString("qcc_cpu_features", llvm::join(cpu.features, ","));

@@ -88,6 +88,10 @@ struct CpuTarget {
   /// The CPU features (LLVM names, sorted) the library needs and checks
   /// for before running (lib/Target/CPU/Runtime/CpuFeatures.def).
   std::vector<std::string> features;
+  /// Higher x86-64 levels the model's code is also compiled for, one copy
+  /// each, the best the CPU runs chosen at run time (portable: x86-64-v3
+  /// and x86-64-v4).
+  std::vector<std::string> codeVersions;
 };
 
 /// The ISA tiers every model.so's kernels choose from at run time, lowest

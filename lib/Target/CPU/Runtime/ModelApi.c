@@ -38,6 +38,12 @@ extern const char qcc_provenance[];
 extern const char qcc_cpu_isa[];      /* the --cpu it was built for */
 extern const char qcc_cpu_features[]; /* comma-separated, CpuFeatures.def */
 void qcc_model_invoke(void *const *descriptors);
+/* Copies of it compiled for higher x86-64 levels (--cpu portable adds
+ * both; absent ones are NULL). */
+__attribute__((weak, visibility("hidden"))) void
+qcc_model_invoke_x86_64_v3(void *const *descriptors);
+__attribute__((weak, visibility("hidden"))) void
+qcc_model_invoke_x86_64_v4(void *const *descriptors);
 
 /* From the micro-kernels linked beside it (Ukernel.h). */
 int qcc_ukernel_cpu_tier(void);
@@ -166,6 +172,44 @@ QCC_EXPORT const char *qcc_model_cpu_tier(void) {
   return qcc_ukernel_cpu_tier_name(qcc_ukernel_cpu_tier());
 }
 
+/* The copy of the model's code a run calls: the highest level present
+ * that the CPU has and the kernels' tier allows (QCC_CPU_TIER=generic runs
+ * the baseline code, avx2 and avxvnni the x86-64-v3 copy), so that tests
+ * reach every copy on one machine. */
+typedef void (*invoke_fn)(void *const *);
+static invoke_fn chosen_invoke = qcc_model_invoke;
+static const char *chosen_version; /* NULL: the baseline, qcc_cpu_isa */
+static pthread_once_t invoke_chosen = PTHREAD_ONCE_INIT;
+
+static int cpu_has_all(const char *const *names) {
+  for (; *names; ++names)
+    if (!cpu_has(*names, strlen(*names)) ||
+        assumed_missing(*names, strlen(*names)))
+      return 0;
+  return 1;
+}
+
+static void choose_invoke(void) {
+  static const char *const v3[] = {"avx",  "avx2", "bmi",   "bmi2",  "f16c",
+                                   "fma",  "lzcnt", "movbe", "xsave", NULL};
+  static const char *const v4[] = {"avx512f", "avx512bw", "avx512cd",
+                                   "avx512dq", "avx512vl", NULL};
+  const int tier = qcc_ukernel_cpu_tier(); /* 1 avx2, 2 avxvnni, 3 avx512 */
+  if (qcc_model_invoke_x86_64_v3 && tier >= 1 && cpu_has_all(v3)) {
+    chosen_invoke = qcc_model_invoke_x86_64_v3;
+    chosen_version = "x86-64-v3";
+    if (qcc_model_invoke_x86_64_v4 && tier >= 3 && cpu_has_all(v4)) {
+      chosen_invoke = qcc_model_invoke_x86_64_v4;
+      chosen_version = "x86-64-v4";
+    }
+  }
+}
+
+QCC_EXPORT const char *qcc_model_cpu_code_version(void) {
+  pthread_once(&invoke_chosen, choose_invoke);
+  return chosen_version ? chosen_version : qcc_cpu_isa;
+}
+
 /* Handles. The model has no mutable state, so a handle names a slot of this
  * table and is never a pointer to memory: (generation << 32) | (slot + 1).
  * Destroying a model advances its slot's generation, so the old handle
@@ -257,6 +301,7 @@ static int tensor_bytes(int k, int64_t batch, size_t *bytes) {
  * offset, sizes[rank], strides[rank], all 64-bit words. */
 static void run_batch(int64_t batch, const void *const *inputs,
                       void *const *outputs) {
+  pthread_once(&invoke_chosen, choose_invoke);
   const int n = NUM_TENSORS;
   int words = 0;
   for (int k = 0; k < n; ++k)
@@ -289,7 +334,7 @@ static void run_batch(int64_t batch, const void *const *inputs,
       memcpy(&descriptor[0], &sample, sizeof sample);
       memcpy(&descriptor[1], &sample, sizeof sample);
     }
-    qcc_model_invoke(descriptors);
+    chosen_invoke(descriptors);
   }
 }
 

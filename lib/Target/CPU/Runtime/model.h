@@ -10,8 +10,9 @@
  * Version 2 added qcc_model_run_checked (buffer sizes are checked) and
  * qcc_model_error_string, and made handles safe to pass after
  * qcc_model_destroy (an error, not undefined behaviour). Version 3 added
- * qcc_model_cpu_error and qcc_model_cpu_tier: a library built for an
- * instruction set (qcc compile --cpu) refuses to run on a CPU without it.
+ * qcc_model_cpu_error, qcc_model_cpu_tier and qcc_model_cpu_code_version:
+ * a library built for an instruction set (qcc compile --cpu) refuses to
+ * run on a CPU without it.
  */
 #ifndef QCC_MODEL_H
 #define QCC_MODEL_H
@@ -71,6 +72,12 @@ const char *qcc_model_cpu_error(void);
  * the environment variable QCC_CPU_TIER names). Integer outputs are the
  * same on every tier. */
 const char *qcc_model_cpu_tier(void);
+
+/* Which copy of the model's code runs: a portable library carries one per
+ * x86-64 level ("x86-64-v4", "x86-64-v3", else its --cpu value) and runs
+ * the highest the CPU has and the tier allows (QCC_CPU_TIER=generic: the
+ * baseline; avx2, avxvnni: x86-64-v3). */
+const char *qcc_model_cpu_code_version(void);
 
 /* A new model handle, or NULL when out of memory or when this CPU lacks
  * the library's instruction set (qcc_model_cpu_error). */

@@ -51,6 +51,7 @@ int main(int argc, char **argv) {
   const char *cpu_error = qcc_model_cpu_error();
   printf("cpu error: %s\n", cpu_error ? cpu_error : "none");
   printf("cpu tier: %s\n", qcc_model_cpu_tier());
+  printf("code version: %s\n", qcc_model_cpu_code_version());
   const void *inputs[MAX_TENSORS];
   void *outputs[MAX_TENSORS];
   size_t in_sizes[MAX_TENSORS], out_sizes[MAX_TENSORS];
