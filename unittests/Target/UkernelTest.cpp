@@ -149,6 +149,52 @@ TEST_P(UkernelTier, FloatConvolutionMatchesReference) {
       checkFloatConv(s, threads, seed++);
 }
 
+void checkFloatDepthwise(const ConvShape &s, int threads, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  const int64_t OH = s.outH(), OW = s.outW();
+  std::vector<float> x(s.N * s.C * s.H * s.W), w(s.C * s.KH * s.KW), bias(s.C);
+  for (std::vector<float> *v : {&x, &w, &bias})
+    for (float &f : *v)
+      f = value(rng);
+  std::vector<float> out(s.N * s.C * OH * OW, 1e30f);
+  qcc_ukernel_depthwise_conv2d_f32(s.N, s.C, s.H, s.W, x.data(), s.KH, s.KW,
+                                   w.data(), bias.data(), OH, OW, out.data(),
+                                   s.sh, s.sw, s.dh, s.dw, threads);
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t c = 0; c < s.C; ++c)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          double sum = bias[c];
+          for (int64_t kh = 0; kh < s.KH; ++kh)
+            for (int64_t kw = 0; kw < s.KW; ++kw)
+              sum += double(w[(c * s.KH + kh) * s.KW + kw]) *
+                     x[((n * s.C + c) * s.H + oh * s.sh + kh * s.dh) * s.W +
+                       ow * s.sw + kw * s.dw];
+          ASSERT_NEAR(out[((n * s.C + c) * OH + oh) * OW + ow], sum,
+                      1e-5 * (s.KH * s.KW + 1))
+              << "C " << s.C << " H " << s.H << " W " << s.W << " K " << s.KH
+              << "x" << s.KW << " stride " << s.sh << "x" << s.sw
+              << " dilation " << s.dh << " threads " << threads;
+        }
+}
+
+TEST_P(UkernelTier, FloatDepthwiseConvolutionMatchesReference) {
+  unsigned seed = 3000;
+  // The int8 depthwise test's geometries: flattened (strides 1 and 2, 3x3
+  // and 5x5, rows longer than a pass) and direct (stride 3, unequal
+  // strides), batches and threads.
+  for (ConvShape s : {ConvShape{1, 8, 10, 10, 8, 3, 3, 1, 1, 1, 1},
+                      ConvShape{2, 5, 11, 9, 5, 3, 3, 2, 2, 1, 1},
+                      ConvShape{1, 6, 13, 17, 6, 5, 5, 1, 1, 1, 1},
+                      ConvShape{1, 3, 12, 14, 3, 3, 2, 3, 3, 1, 1},
+                      ConvShape{1, 4, 14, 14, 4, 3, 3, 1, 1, 2, 2},
+                      ConvShape{1, 2, 5, 600, 2, 3, 3, 1, 2, 1, 1},
+                      ConvShape{1, 96, 50, 50, 96, 3, 3, 1, 1, 1, 1}})
+    for (int threads : {1, 2})
+      checkFloatDepthwise(s, threads, seed++);
+}
+
 TEST_P(UkernelTier, ConvolutionMatchesReference) {
   unsigned seed = 500;
   // ResNet-like geometries (padded inputs), odd sizes, strides, dilations,

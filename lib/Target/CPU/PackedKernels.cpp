@@ -10,8 +10,9 @@
 //   float:    qc.matmul / qc.gemm (f32 X, qc.dequantize (qc.storage_cast
 //             (qc.unpack))) -> f32 calls qcc_ukernel_matmul_f32_packed
 //             (weight-only: int8/int4 per channel or per group, FP8/FP6/FP4)
-//   float conv: qc.conv (f32, group 1, constant f32 weight) calls
-//             qcc_ukernel_conv2d_f32 (an implicit GEMM on the padded input)
+//   float conv: qc.conv (f32, constant f32 weight) calls
+//             qcc_ukernel_conv2d_f32 (group 1: an implicit GEMM on the
+//             padded input) or qcc_ukernel_depthwise_conv2d_f32
 //
 // The packed constants left are unpacked at compile time by the
 // conversion's foldConstantWeights.
@@ -449,21 +450,32 @@ void emitKernelCall(PackedProduct &p, Value packed, StringRef kernel,
     p.unpack->erase();
 }
 
-/// A float model's convolution on its constant f32 weight, with static
-/// shapes: one call of the implicit-GEMM kernel qcc_ukernel_conv2d_f32 on
-/// the padded input (no im2col matrix, no transpose of the result).
-bool emitFloatConvCall(PackedProduct &p) {
-  auto conv = dyn_cast<ConvOp>(p.op);
-  if (!conv || !p.floatWeight)
-    return false;
+/// A float depthwise convolution (one input channel per group, one output
+/// channel per input channel) on a constant f32 weight, static shapes.
+bool isFloatDepthwise(ConvOp conv) {
   auto type = cast<RankedTensorType>(conv.getType());
-  if (!type.hasStaticShape() || !tensorType(conv.getInput()).hasStaticShape())
-    return false;
+  auto input = tensorType(conv.getInput());
+  const int64_t group = conv.getGroup();
+  return type.getElementType().isF32() && input.getElementType().isF32() &&
+         type.getRank() == 4 && type.hasStaticShape() &&
+         input.hasStaticShape() && group > 1 &&
+         group == input.getDimSize(1) && group == type.getDimSize(1) &&
+         conv.getWeight().getDefiningOp<arith::ConstantOp>() &&
+         (!conv.getBias() ||
+          tensorType(conv.getBias()) ==
+              RankedTensorType::get({group}, type.getElementType()));
+}
+
+/// A float model's convolution on its constant f32 weight, with static
+/// shapes: one call of qcc_ukernel_conv2d_f32 (group 1: an implicit GEMM, no
+/// im2col matrix, no transpose of the result) or of
+/// qcc_ukernel_depthwise_conv2d_f32, on the padded input.
+void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
+  auto type = cast<RankedTensorType>(conv.getType());
   OpBuilder b(conv);
   Location loc = conv.getLoc();
   Type f32 = b.getF32Type();
   const int64_t M = type.getDimSize(1);
-  Value bias = p.bias;
   if (!bias)
     bias = arith::ConstantOp::create(
         b, loc,
@@ -484,22 +496,31 @@ bool emitFloatConvCall(PackedProduct &p) {
     i64Arg(v);
   for (int64_t v : conv.getDilations())
     i64Arg(v);
-  i64Arg(1); // the weight is an arith.constant: pack it once
-  func::CallOp::create(b, loc,
-                       getOrDeclareKernel(b, conv->getParentOfType<ModuleOp>(),
-                                          "qcc_ukernel_conv2d_f32",
-                                          ValueRange(args).getTypes()),
-                       args);
+  if (!depthwise)
+    i64Arg(1); // the weight is an arith.constant: pack it once
+  func::CallOp::create(
+      b, loc,
+      getOrDeclareKernel(b, conv->getParentOfType<ModuleOp>(),
+                         depthwise ? "qcc_ukernel_depthwise_conv2d_f32"
+                                   : "qcc_ukernel_conv2d_f32",
+                         ValueRange(args).getTypes()),
+      args);
   conv.getResult().replaceAllUsesWith(bufferization::ToTensorOp::create(
       b, loc, type, out, b.getUnitAttr(), b.getUnitAttr()));
   conv->erase();
-  return true;
 }
 
 } // namespace
 
 void qcc::cpu::convertPackedMatrixProducts(Operation *root,
                                       int64_t packedConvMinBytes) {
+  SmallVector<ConvOp> depthwise;
+  root->walk([&](ConvOp conv) {
+    if (isFloatDepthwise(conv))
+      depthwise.push_back(conv);
+  });
+  for (ConvOp conv : depthwise)
+    emitFloatConvCall(conv, conv.getBias(), /*depthwise=*/true);
   SmallVector<PackedProduct> products;
   root->walk([&](Operation *op) {
     auto p = matchPackedProduct(op);
@@ -514,8 +535,10 @@ void qcc::cpu::convertPackedMatrixProducts(Operation *root,
   for (PackedProduct &p : products) {
     OpBuilder b(p.op);
     Location loc = p.op->getLoc();
-    if (emitFloatConvCall(p))
+    if (auto conv = dyn_cast<ConvOp>(p.op); conv && p.floatWeight) {
+      emitFloatConvCall(conv, p.bias, /*depthwise=*/false);
       continue;
+    }
     if (p.floatWeight) {
       // Rows [N][K] of the f32 weight, as bytes (little-endian host).
       std::vector<double> bytes;

@@ -111,6 +111,16 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
                             int64_t dh, int64_t dw, int constantWeights,
                             int threads);
 
+/* The float depthwise convolution (w [C][1][KH][KW], x padded):
+ * out[n][c][oh][ow] = bias[c] + sum_{kh,kw} w[c][kh][kw] *
+ *     x[n][c][oh * sh + kh * dh][ow * sw + kw * dw] (DepthwiseF32.c). */
+void qcc_ukernel_depthwise_conv2d_f32(int64_t N, int64_t C, int64_t H,
+                                      int64_t W, const float *x, int64_t KH,
+                                      int64_t KW, const float *w,
+                                      const float *bias, int64_t OH, int64_t OW,
+                                      float *out, int64_t sh, int64_t sw,
+                                      int64_t dh, int64_t dw, int threads);
+
 /* The portable version, sums in double (the tests' reference). */
 void qcc_ukernel_conv2d_f32_reference(int64_t N, int64_t C, int64_t H,
                                       int64_t W, const float *x, int64_t M,

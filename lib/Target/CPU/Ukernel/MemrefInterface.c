@@ -203,3 +203,14 @@ void _mlir_ciface_qcc_ukernel_conv2d_f32(qcc_memref_f32_4d *x,
                          out->sizes[3], out->aligned + out->offset, sh, sw, dh,
                          dw, (int)constantWeights, qcc_ukernel_num_threads());
 }
+
+/* The float depthwise convolution: w [C][1][KH][KW], the rest as above. */
+void _mlir_ciface_qcc_ukernel_depthwise_conv2d_f32(
+    qcc_memref_f32_4d *x, qcc_memref_f32_4d *w, qcc_memref_f32_1d *bias,
+    qcc_memref_f32_4d *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw) {
+  qcc_ukernel_depthwise_conv2d_f32(
+      x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
+      x->aligned + x->offset, w->sizes[2], w->sizes[3], w->aligned + w->offset,
+      bias->aligned + bias->offset, out->sizes[2], out->sizes[3],
+      out->aligned + out->offset, sh, sw, dh, dw, qcc_ukernel_num_threads());
+}
