@@ -45,11 +45,6 @@ typedef struct {
   int8_t *out;
 } DepthwiseJob;
 
-typedef struct {
-  const DepthwiseJob *job;
-  int64_t begin, end; /* planes (n * C + c) */
-} DepthwisePart;
-
 /* 16 int8 at p[0], p[stride], ..., sign-extended; stride 1 or 2 (which
  * reads 32 bytes). */
 __attribute__((always_inline)) static inline qccV16i32
@@ -184,8 +179,8 @@ static void directPlane(const DepthwiseJob *job, const int8_t *x,
 }
 
 static void *depthwisePart(void *arg) {
-  const DepthwisePart *part = arg;
-  const DepthwiseJob *job = part->job;
+  const PackedPart *part = arg; /* planes [begin, end) */
+  const DepthwiseJob *job = (const DepthwiseJob *)part->job;
   const int flat = job->sh == job->sw && (job->sw == 1 || job->sw == 2) &&
                    job->KH * job->KW <= kMaxTaps && job->W <= kFlatPositions;
   const PlaneFn plane = flat ? flatPlaneOfTier() : directPlane;
@@ -200,8 +195,6 @@ static void *depthwisePart(void *arg) {
   return NULL;
 }
 
-/* Planes below this many multiply-adds in all run on one thread. */
-static const int64_t kDepthwiseParallelWork = (int64_t)1 << 18;
 
 void qcc_ukernel_depthwise_conv2d_requant(
     int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t KH,
@@ -215,20 +208,6 @@ void qcc_ukernel_depthwise_conv2d_requant(
                             OW, sh, sw, dh, dw,   x,          w,
                             bias, multiplier, shift, perChannel, outZp,
                             lo, hi, out};
-  const int64_t planes = N * C;
-  if (planes * OH * OW * KH * KW < kDepthwiseParallelWork)
-    threads = 1;
-  if (threads > planes)
-    threads = (int)planes;
-  if (threads > 64)
-    threads = 64;
-  if (threads < 1)
-    threads = 1;
-  DepthwisePart parts[64];
-  for (int t = 0; t < threads; ++t) {
-    parts[t].job = &job;
-    parts[t].begin = planes * t / threads;
-    parts[t].end = planes * (t + 1) / threads;
-  }
-  qccUkernelRunParallel(depthwisePart, parts, sizeof(DepthwisePart), threads);
+  qccUkernelSplitPlanes(depthwisePart, &job, N * C, N * C * OH * OW * KH * KW,
+                        kDepthwiseParallelWork, threads);
 }

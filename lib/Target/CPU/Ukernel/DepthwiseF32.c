@@ -28,11 +28,6 @@ typedef struct {
   float *out;
 } Job;
 
-typedef struct {
-  const Job *job;
-  int64_t begin, end; /* planes (n * C + c) */
-} Part;
-
 /* 16 floats at p[0], p[stride], ...; stride 1 or 2 (which reads 32). */
 __attribute__((always_inline)) static inline qccV16f load16(const float *p,
                                                             int64_t stride) {
@@ -124,8 +119,8 @@ QCC_DEFINE_FLAT_PLANE(flatPlaneAvx512, QCC_VNNI)
 #endif
 
 static void *runPart(void *arg) {
-  const Part *part = arg;
-  const Job *job = part->job;
+  const PackedPart *part = arg; /* planes [begin, end) */
+  const Job *job = (const Job *)part->job;
   PlaneFn plane = directPlane;
   if (job->sh == job->sw && (job->sw == 1 || job->sw == 2) &&
       job->KH * job->KW <= kMaxTaps && job->W <= kFlatPositions) {
@@ -155,21 +150,6 @@ void qcc_ukernel_depthwise_conv2d_f32(int64_t N, int64_t C, int64_t H,
   if (N <= 0 || C <= 0 || OH <= 0 || OW <= 0)
     return;
   const Job job = {N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, x, w, bias, out};
-  const int64_t planes = N * C;
-  /* Planes below this many multiply-adds in all run on one thread. */
-  if (planes * OH * OW * KH * KW < ((int64_t)1 << 18))
-    threads = 1;
-  if (threads > planes)
-    threads = (int)planes;
-  if (threads > 64)
-    threads = 64;
-  if (threads < 1)
-    threads = 1;
-  Part parts[64];
-  for (int t = 0; t < threads; ++t) {
-    parts[t].job = &job;
-    parts[t].begin = planes * t / threads;
-    parts[t].end = planes * (t + 1) / threads;
-  }
-  qccUkernelRunParallel(runPart, parts, sizeof(Part), threads);
+  qccUkernelSplitPlanes(runPart, &job, N * C, N * C * OH * OW * KH * KW,
+                        kDepthwiseParallelWork, threads);
 }

@@ -107,6 +107,17 @@ void qccUkernelMatmulF32PackedBelowAvx512(int64_t M, int64_t N, int64_t K,
 int64_t *qccUkernelPlaneOffsets(const qccUkernelInt8Problem *problem,
                                 int64_t rows);
 
+/* Runs fn over `planes` independent planes (the depthwise kernels') split
+ * into contiguous ranges among `threads` parts (PackedPart: begin and end
+ * are planes); one part when all the planes take fewer than `minWork`
+ * multiply-adds (`work`). */
+void qccUkernelSplitPlanes(void *(*fn)(void *), const void *job,
+                           int64_t planes, int64_t work, int64_t minWork,
+                           int threads);
+
+/* The depthwise kernels' minWork: below it, one thread. */
+static const int64_t kDepthwiseParallelWork = (int64_t)1 << 18;
+
 /* One thread's share of a blocked product: row blocks [blockBegin,
  * blockEnd) times column panels [panelBegin, panelEnd). */
 typedef struct {

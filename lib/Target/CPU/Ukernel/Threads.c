@@ -161,3 +161,23 @@ void qccUkernelSplitRows(void *(*fn)(void *), const void *job, int64_t N,
   }
   qccUkernelRunParallel(fn, parts, sizeof(PackedPart), threads);
 }
+
+void qccUkernelSplitPlanes(void *(*fn)(void *), const void *job,
+                           int64_t planes, int64_t work, int64_t minWork,
+                           int threads) {
+  if (work < minWork)
+    threads = 1;
+  if (threads > planes)
+    threads = (int)planes;
+  if (threads > 64)
+    threads = 64;
+  if (threads < 1)
+    threads = 1;
+  PackedPart parts[64];
+  for (int t = 0; t < threads; ++t) {
+    parts[t].job = job;
+    parts[t].begin = planes * t / threads;
+    parts[t].end = planes * (t + 1) / threads;
+  }
+  qccUkernelRunParallel(fn, parts, sizeof(PackedPart), threads);
+}
