@@ -65,30 +65,19 @@ packPanel(const Job *job, const float *x, int64_t p0, int width,
           float *panel) {
   const qccUkernelInt8Problem *pb = &job->pb;
   const int64_t cols = pb->P - p0 < width ? pb->P - p0 : width;
-  /* Output-row segments of the panel: column j0 + i reads plane offset
-   * src + i * sw. */
-  int64_t segJ[64], segN[64], segSrc[64];
-  int count = 0;
-  int64_t oh = p0 / pb->ow, ow = p0 % pb->ow;
-  for (int64_t j = 0; j < cols; ++oh, ow = 0) {
-    int64_t n = pb->ow - ow;
-    if (n > cols - j)
-      n = cols - j;
-    segJ[count] = j;
-    segN[count] = n;
-    segSrc[count++] = oh * pb->sh * pb->width + ow * pb->sw;
-    j += n;
-  }
+  qccUkernelSegment segments[64];
+  const int count = qccUkernelPlanSegments(pb, p0, cols, segments);
   for (int64_t k = 0; k < pb->K; ++k) {
     const float *plane = x + job->planeOffset[k];
     float *dst = panel + k * width;
     for (int s = 0; s < count; ++s) {
-      const float *src = plane + segSrc[s];
+      const qccUkernelSegment *seg = &segments[s];
+      const float *src = plane + seg->src;
       if (pb->sw == 1)
-        memcpy(dst + segJ[s], src, (size_t)segN[s] * sizeof(float));
+        memcpy(dst + seg->j0, src, (size_t)seg->n * sizeof(float));
       else
-        for (int64_t i = 0; i < segN[s]; ++i)
-          dst[segJ[s] + i] = src[i * pb->sw];
+        for (int64_t i = 0; i < seg->n; ++i)
+          dst[seg->j0 + i] = src[i * pb->sw];
     }
     for (int64_t j = cols; j < width; ++j)
       dst[j] = 0;

@@ -115,6 +115,21 @@ void qccUkernelSplitPanels(void *(*fn)(void *), const void *job,
   qccUkernelRunParallel(fn, parts, sizeof(qccUkernelPanelPart), threads);
 }
 
+int qccUkernelPlanSegments(const qccUkernelInt8Problem *pb, int64_t p0,
+                           int64_t cols, qccUkernelSegment *segments) {
+  int count = 0;
+  int64_t oh = p0 / pb->ow, ow = p0 % pb->ow;
+  for (int64_t j = 0; j < cols; ++oh, ow = 0) {
+    int64_t n = pb->ow - ow;
+    if (n > cols - j)
+      n = cols - j;
+    segments[count++] =
+        (qccUkernelSegment){j, n, oh * pb->sh * pb->width + ow * pb->sw};
+    j += n;
+  }
+  return count;
+}
+
 int64_t *qccUkernelPlaneOffsets(const qccUkernelInt8Problem *pb,
                                 int64_t rows) {
   /* Divisions once per call, not per panel. */

@@ -79,29 +79,6 @@ static qccUkernelPacked packQuads(const void *data, int64_t M, int64_t K,
   return (qccUkernelPacked){packed, rowSum};
 }
 
-/* A run of panel columns that read consecutive im2col columns of one
- * output row: column j0 + i reads plane offset src + i * sw. */
-typedef struct {
-  int64_t j0, n, src;
-} Segment;
-
-/* The segments of the columns [p0, p0 + cols) of B = im2col(x). */
-static int planSegments(const Job *job, int64_t p0, int64_t cols,
-                        Segment *segments) {
-  const qccUkernelInt8Problem *pb = &job->pb;
-  int count = 0;
-  int64_t oh = p0 / pb->ow, ow = p0 % pb->ow;
-  for (int64_t j = 0; j < cols; ++oh, ow = 0) {
-    int64_t n = pb->ow - ow;
-    if (n > cols - j)
-      n = cols - j;
-    segments[count++] =
-        (Segment){j, n, oh * pb->sh * pb->width + ow * pb->sw};
-    j += n;
-  }
-  return count;
-}
-
 /* The G = 2 (pairs) or 4 (quads) rows of B that step `step` of a panel
  * reads: rows[h] is row step * G + h, or NULL past K (a zero row). */
 __attribute__((always_inline)) static inline void
@@ -141,14 +118,14 @@ packPanel(const Job *job, const int8_t *B, int64_t p0, uint8_t *panel,
   const int G = quads ? 4 : 2;
   /* Runs of columns reading consecutive positions: the matrix's panel is
    * one; an im2col panel has one per output row it spans. */
-  Segment segments[kWidth];
+  qccUkernelSegment segments[kWidth];
   int count = 1;
   int64_t stride = 1;
   if (pb->conv) {
-    count = planSegments(job, p0, cols, segments);
+    count = qccUkernelPlanSegments(pb, p0, cols, segments);
     stride = pb->sw;
   } else {
-    segments[0] = (Segment){0, cols, p0};
+    segments[0] = (qccUkernelSegment){0, cols, p0};
   }
   for (int64_t step = 0; step < job->steps; ++step) {
     uint8_t *dst = panel + step * kWidth * 4;

@@ -131,6 +131,17 @@ typedef struct {
 void qccUkernelSplitPanels(void *(*fn)(void *), const void *job,
                            int64_t blocks, int64_t panels, int threads);
 
+/* A run of panel columns that read consecutive im2col columns of one
+ * output row: column j0 + i reads plane offset src + i * sw. */
+typedef struct {
+  int64_t j0, n, src;
+} qccUkernelSegment;
+
+/* The segments of the columns [p0, p0 + cols) of im2col(x) (one per output
+ * row they span); returns how many. */
+int qccUkernelPlanSegments(const qccUkernelInt8Problem *problem, int64_t p0,
+                           int64_t cols, qccUkernelSegment *segments);
+
 /* How many threads a job of `work` multiply-adds gets out of `threads`:
  * waking a worker costs tens of microseconds, so each gets at least 2^23
  * (~20 us at the kernels' rate), and at most 64 run. */
