@@ -182,10 +182,11 @@ if acc:
 gemm = [r for r in rows if r.get("what") == "gemm"]
 if gemm:
     print("\n## int8 GEMM throughput (GOP/s, square n x n x n)\n")
-    print("| n | threads | qcc micro-kernel | oneDNN u8s8s32 | oneDNN s8s8s32 | qcc / best oneDNN |")
-    print("|---|---|---|---|---|---|")
+    print("| tier | n | threads | qcc micro-kernel | oneDNN gemm u8s8s32 | oneDNN gemm s8s8s32 | oneDNN matmul (kernel) | qcc / best oneDNN |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in gemm:
-        best = max(r["onednn_u8s8s32_gops"], r["onednn_s8s8s32_gops"])
-        print(f"| {r['n']} | {r['threads']} | {r['qcc_gops']:.0f} | {r['onednn_u8s8s32_gops']:.0f} | "
-              f"{r['onednn_s8s8s32_gops']:.0f} | {100 * r['qcc_gops'] / best:.0f}% |")
+        best = max(r["onednn_u8s8s32_gops"], r["onednn_s8s8s32_gops"], r["onednn_matmul_gops"])
+        print(f"| {r['tier']} | {r['n']} | {r['threads']} | {r['qcc_gops']:.0f} | {r['onednn_u8s8s32_gops']:.0f} | "
+              f"{r['onednn_s8s8s32_gops']:.0f} | {r['onednn_matmul_gops']:.0f} ({r['onednn_matmul_impl']}) | "
+              f"{100 * r['qcc_gops'] / best:.0f}% |")
 EOF

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# qcc's CPU kernels on every ISA tier this machine runs (avx512vnni,
+# qcc's CPU kernels on every ISA tier this machine runs (amx, avx512vnni,
 # avxvnni, avx2, generic; QCC_CPU_TIER selects one), next to ONNX Runtime,
 # all in one run on the same inputs:
 #
@@ -53,7 +53,7 @@ record() { echo "$1" >> "$RESULTS"; }
 
 # Every tier; QCC_CPU_TIER clamps one the CPU lacks to the best it has, and
 # qcc bench names the tier it ran, so those are skipped below.
-TIERS=(avx512vnni avxvnni avx2 generic)
+TIERS=(amx avx512vnni avxvnni avx2 generic)
 
 model_files() { # name -> "onnx|calib"
   case "$1" in
@@ -108,6 +108,7 @@ for tier in "${TIERS[@]}"; do
   # A tier the CPU lacks would run clamped: not that tier's figure.
   [ "$(QCC_CPU_TIER=$tier "$WORK/gemm_throughput" --tier)" = "$tier" ] || continue
   case $tier in
+    amx) isa=AVX512_CORE_AMX ;;
     avx512vnni) isa=AVX512_CORE_VNNI ;;
     avxvnni) isa=AVX2_VNNI ;;
     *) isa=AVX2 ;;
@@ -125,7 +126,7 @@ import json, subprocess, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
-isa = ", ".join(f for f in ("avx512_vnni", "avx_vnni", "avx2") if f" {f}" in flags)
+isa = ", ".join(f for f in ("amx_int8", "avx512_vnni", "avx_vnni", "avx2") if f" {f}" in flags)
 print(f"# qcc CPU kernels per ISA tier\n\nMachine: {cpu} ({isa}), "
       f"{subprocess.check_output(['nproc']).decode().strip()} cores. Batch 1, median ms; one portable "
       "model.so per model, the tier forced with QCC_CPU_TIER. ONNX Runtime runs its own best kernels.\n")
@@ -158,11 +159,12 @@ for m in models:
 gemm = [r for r in rows if r.get("what") == "gemm"]
 if gemm:
     print("\n## int8 GEMM (GOP/s, square n x n x n), oneDNN limited to the same ISA\n")
-    print("| tier | oneDNN ISA | n | threads | qcc | oneDNN s8s8s32 | oneDNN u8s8s32 | qcc / best oneDNN | oneDNN s8s8s32 inexact outputs |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| tier | oneDNN ISA | n | threads | qcc | oneDNN gemm s8s8s32 | oneDNN gemm u8s8s32 | oneDNN matmul (kernel) | qcc / best oneDNN | oneDNN s8s8s32 inexact outputs |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in gemm:
-        best = max(r["onednn_u8s8s32_gops"], r["onednn_s8s8s32_gops"])
+        best = max(r["onednn_u8s8s32_gops"], r["onednn_s8s8s32_gops"], r["onednn_matmul_gops"])
         print(f"| {r['tier']} | {r['onednn_isa']} | {r['n']} | {r['threads']} | {r['qcc_gops']:.0f} | "
               f"{r['onednn_s8s8s32_gops']:.0f} | {r['onednn_u8s8s32_gops']:.0f} | "
+              f"{r['onednn_matmul_gops']:.0f} ({r['onednn_matmul_impl']}) | "
               f"{100 * r['qcc_gops'] / best:.0f}% | {r['onednn_s8s8s32_inexact']} of {r['n'] ** 2} |")
 EOF

@@ -71,7 +71,8 @@ static cl::opt<std::string> compileCpu(
              "x86-64 CPU; default), native (this machine's, all its "
              "extensions), x86-64, x86-64-v2, x86-64-v3 (AVX2) or x86-64-v4 "
              "(AVX-512). It sets the model code's -march; the micro-kernels "
-             "choose their ISA tier (avx512vnni, avxvnni, avx2, generic) from "
+             "choose their ISA tier (amx, avx512vnni, avxvnni, avx2, generic) "
+             "from "
              "the CPU at run time whatever it is. A model.so built for more "
              "than a CPU has refuses to load there, naming what is missing"));
 static cl::opt<std::string> compileOutput("o", cl::desc("Output directory"),

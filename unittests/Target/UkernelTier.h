@@ -33,7 +33,8 @@ protected:
   INSTANTIATE_TEST_SUITE_P(                                                    \
       AllTiers, UkernelTier,                                                   \
       ::testing::Values(QCC_CPU_TIER_GENERIC, QCC_CPU_TIER_AVX2,               \
-                        QCC_CPU_TIER_AVXVNNI, QCC_CPU_TIER_AVX512VNNI),        \
+                        QCC_CPU_TIER_AVXVNNI, QCC_CPU_TIER_AVX512VNNI,         \
+                        QCC_CPU_TIER_AMX),                                    \
       [](const ::testing::TestParamInfo<int> &info) {                          \
         return std::string(qcc_ukernel_cpu_tier_name(info.param));             \
       })

@@ -283,7 +283,7 @@ Expected<UkernelObject> selectUkernelObject() {
 
 std::vector<StringRef> getKernelTiers() {
   std::vector<StringRef> tiers;
-  const int best = kHostIsX86 ? QCC_CPU_TIER_AVX512VNNI : QCC_CPU_TIER_GENERIC;
+  const int best = kHostIsX86 ? QCC_CPU_TIER_BEST : QCC_CPU_TIER_GENERIC;
   for (int tier = QCC_CPU_TIER_GENERIC; tier <= best; ++tier)
     tiers.push_back(qcc_ukernel_cpu_tier_name(tier));
   return tiers;

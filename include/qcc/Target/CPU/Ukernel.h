@@ -220,11 +220,13 @@ enum {
   QCC_CPU_TIER_AVX2 = 1,       /* AVX2 + FMA: s16 vpmaddwd, 16 ymm */
   QCC_CPU_TIER_AVXVNNI = 2,    /* AVX-VNNI: vpdpwssd on ymm */
   QCC_CPU_TIER_AVX512VNNI = 3, /* AVX-512 VNNI/VBMI: vpdpbusd on zmm */
+  QCC_CPU_TIER_AMX = 4,        /* AVX-512 plus AMX-INT8 tiles: tdpbsud */
+  QCC_CPU_TIER_BEST = QCC_CPU_TIER_AMX,
 };
 
 /* The tier the kernels run: the best this CPU has, lowered by the
- * environment variable QCC_CPU_TIER (avx512vnni, avxvnni, avx2, generic;
- * read once) or by qcc_ukernel_force_cpu_tier. Never above what the CPU
+ * environment variable QCC_CPU_TIER (amx, avx512vnni, avxvnni, avx2,
+ * generic; read once) or by qcc_ukernel_force_cpu_tier. Never above what the CPU
  * has: a request for more is clamped. */
 int qcc_ukernel_cpu_tier(void);
 
@@ -235,7 +237,8 @@ int qcc_ukernel_cpu_tier_available(void);
  * returns the tier set. For tests that compare tiers in one process. */
 int qcc_ukernel_force_cpu_tier(int tier);
 
-/* "avx512vnni", "avxvnni", "avx2" or "generic"; NULL for no tier. */
+/* "amx", "avx512vnni", "avxvnni", "avx2" or "generic"; NULL for no
+ * tier. */
 const char *qcc_ukernel_cpu_tier_name(int tier);
 
 /* The tier of a name (as QCC_CPU_TIER spells it), or -1. */

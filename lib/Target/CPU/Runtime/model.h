@@ -67,7 +67,7 @@ const char *qcc_model_provenance(void);
  * naming the features it lacks. Checked without running any model code. */
 const char *qcc_model_cpu_error(void);
 
-/* The ISA tier the micro-kernels run on this CPU: "avx512vnni",
+/* The ISA tier the micro-kernels run on this CPU: "amx", "avx512vnni",
  * "avxvnni", "avx2" or "generic" (the best the CPU has, or the lower one
  * the environment variable QCC_CPU_TIER names). Integer outputs are the
  * same on every tier. */

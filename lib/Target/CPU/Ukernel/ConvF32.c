@@ -183,7 +183,7 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
   qccUkernelPackFn pack = packBlocks4;
   void *(*run)(void *) = partGeneric;
 #if QCC_HAVE_X86
-  if (tier == QCC_CPU_TIER_AVX512VNNI) {
+  if (tier >= QCC_CPU_TIER_AVX512VNNI) {
     rows = 8;
     vl = 16;
     pack = packBlocks8;

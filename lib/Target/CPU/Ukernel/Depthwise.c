@@ -153,7 +153,7 @@ QCC_DEFINE_FLAT_PLANE(flatPlaneAvx512, QCC_VNNI)
 static PlaneFn flatPlaneOfTier(void) {
 #if QCC_HAVE_X86
   const int tier = qcc_ukernel_cpu_tier();
-  if (tier == QCC_CPU_TIER_AVX512VNNI)
+  if (tier >= QCC_CPU_TIER_AVX512VNNI)
     return flatPlaneAvx512;
   if (tier >= QCC_CPU_TIER_AVX2)
     return flatPlaneAvx2;

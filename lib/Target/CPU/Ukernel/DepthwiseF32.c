@@ -127,7 +127,7 @@ static void *runPart(void *arg) {
     plane = flatPlaneGeneric;
 #if QCC_HAVE_X86
     const int tier = qcc_ukernel_cpu_tier();
-    if (tier == QCC_CPU_TIER_AVX512VNNI)
+    if (tier >= QCC_CPU_TIER_AVX512VNNI)
       plane = flatPlaneAvx512;
     else if (tier >= QCC_CPU_TIER_AVX2)
       plane = flatPlaneAvx2;

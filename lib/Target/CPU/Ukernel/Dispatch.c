@@ -16,21 +16,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__linux__) && QCC_HAVE_X86
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 /*--- Tiers ------------------------------------------------------------------*/
 
 static const char *const kTierNames[] = {"generic", "avx2", "avxvnni",
-                                         "avx512vnni"};
+                                         "avx512vnni", "amx"};
 
 const char *qcc_ukernel_cpu_tier_name(int tier) {
-  return tier >= 0 && tier <= QCC_CPU_TIER_AVX512VNNI ? kTierNames[tier]
-                                                      : NULL;
+  return tier >= 0 && tier <= QCC_CPU_TIER_BEST ? kTierNames[tier] : NULL;
 }
 
 int qcc_ukernel_cpu_tier_from_name(const char *name) {
-  for (int tier = 0; name && tier <= QCC_CPU_TIER_AVX512VNNI; ++tier)
+  for (int tier = 0; name && tier <= QCC_CPU_TIER_BEST; ++tier)
     if (strcmp(name, kTierNames[tier]) == 0)
       return tier;
   return -1;
+}
+
+/* AMX-TILE and AMX-INT8 (cpuid leaf 7: EDX bits 24 and 25), with the
+ * tile state enabled by the OS (XCR0 bits 17 and 18) and granted to this
+ * process: Linux hands out the 8 KiB tile data state only on request
+ * (arch_prctl ARCH_REQ_XCOMP_PERM), process-wide. Elsewhere, no AMX. */
+static int amxUsable(void) {
+#if defined(__linux__) && QCC_HAVE_X86
+  unsigned eax = 7, ebx, ecx = 0, edx;
+  __asm__("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
+  if ((edx & (3u << 24)) != (3u << 24))
+    return 0;
+  unsigned xcr0Low, xcr0High;
+  __asm__("xgetbv" : "=a"(xcr0Low), "=d"(xcr0High) : "c"(0));
+  if ((xcr0Low & (3u << 17)) != (3u << 17))
+    return 0;
+  enum { kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18 };
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+  return 0;
+#endif
 }
 
 int qcc_ukernel_cpu_tier_available(void) {
@@ -58,6 +83,8 @@ int qcc_ukernel_cpu_tier_available(void) {
         __builtin_cpu_supports("avx512vl") &&
         __builtin_cpu_supports("avx512vbmi"))
       tier = QCC_CPU_TIER_AVX512VNNI;
+    if (tier == QCC_CPU_TIER_AVX512VNNI && amxUsable())
+      tier = QCC_CPU_TIER_AMX;
 #endif
     available = tier;
   }
@@ -193,8 +220,8 @@ void qccUkernelFreePacked(qccUkernelPacked packed) {
 
 static void runInt8(const qccUkernelInt8Problem *problem, int threads) {
   const int tier = qcc_ukernel_cpu_tier();
-  if (tier == QCC_CPU_TIER_AVX512VNNI)
-    qccUkernelInt8Avx512Vnni(problem, threads);
+  if (tier >= QCC_CPU_TIER_AVX512VNNI)
+    qccUkernelInt8Avx512(problem, tier == QCC_CPU_TIER_AMX, threads);
   else
     qccUkernelInt8Pairs(problem, tier, threads);
 }

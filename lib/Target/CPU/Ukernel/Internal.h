@@ -4,7 +4,7 @@
  * (Threads.c), the ISA tiers and the int8 entry points that dispatch on
  * them (Dispatch.c), the portable reference kernels and the weight decoding
  * they define (Reference.c), the AVX-512 VNNI int8 kernels
- * (Int8Avx512Vnni.c), the AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c),
+ * and AMX (Int8Avx512.c), the AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c),
  * the packed-weight kernels (PackedAvx512Vnni.c; PackedAvx2.c for the
  * integer ones below AVX-512), the depthwise kernel
  * (Depthwise.c, vectorised by the compiler), the float convolution
@@ -42,6 +42,9 @@
  * every ISA level's object contains every tier. */
 #define QCC_VNNI                                                               \
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi")))
+#define QCC_AMX                                                                \
+  __attribute__((target(                                                       \
+      "avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi,amx-tile,amx-int8")))
 #define QCC_AVX2 __attribute__((target("avx2,fma")))
 #define QCC_AVXVNNI __attribute__((target("avx2,fma,avxvnni")))
 #endif
@@ -77,9 +80,10 @@ typedef struct {
   int64_t strideOut;
 } qccUkernelInt8Problem;
 
-/* The AVX-512 VNNI kernel (Int8Avx512Vnni.c). */
-void qccUkernelInt8Avx512Vnni(const qccUkernelInt8Problem *problem,
-                              int threads);
+/* The AVX-512 VNNI kernel, or with amx = 1 the AMX-INT8 one
+ * (Int8Avx512.c). */
+void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
+                          int threads);
 
 /* The kernel of the other tiers on 16-bit pairs (Int8Pairs.c): AVX-VNNI,
  * AVX2 or generic C, as `tier` says. */

@@ -377,7 +377,7 @@ void qcc_ukernel_matmul_s8_packed(int64_t M, int64_t N, int64_t K,
     return;
   const int tier = qcc_ukernel_cpu_tier();
 #if QCC_HAVE_X86
-  if (tier == QCC_CPU_TIER_AVX512VNNI) {
+  if (tier >= QCC_CPU_TIER_AVX512VNNI) {
     s8PackedVnni(M, N, K, X, ldx, W, bits, Y, ldy, threads);
     return;
   }
@@ -395,7 +395,7 @@ void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
     return;
 #if QCC_HAVE_X86
   /* The vector path decodes 16 weights of one group at a time. */
-  if (qcc_ukernel_cpu_tier() == QCC_CPU_TIER_AVX512VNNI && (effectiveGroupSize(format, K) == K ||
+  if (qcc_ukernel_cpu_tier() >= QCC_CPU_TIER_AVX512VNNI && (effectiveGroupSize(format, K) == K ||
                                  effectiveGroupSize(format, K) % 16 == 0)) {
     F32PackedJob job;
     job.M = M;

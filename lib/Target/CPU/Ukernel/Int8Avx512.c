@@ -1,10 +1,12 @@
-/*===- Int8Avx512Vnni.c - int8 GEMM and conv, AVX-512 VNNI ---------*- C -*-===*
+/*===- Int8Avx512.c - int8 GEMM and conv, AVX-512 VNNI and AMX ----*- C -*-===*
  *
- * int8 x int8 -> int32 matrix products with AVX-512 VNNI.
+ * int8 x int8 -> int32 matrix products with AVX-512 VNNI, or with AMX-INT8
+ * tiles on the CPUs that have them.
  *
  * vpdpbusd multiplies unsigned bytes by signed bytes. B is made unsigned by
  * flipping its sign bit (b + 128), which adds 128 * sum_k A[m][k] to every
- * C[m][p]; the kernel subtracts that once per row ("compensation").
+ * C[m][p]; the kernel subtracts that once per row ("compensation"). The AMX
+ * tile uses the same packed operands with tdpbsud (signed A, unsigned B).
  *
  * Blocking: B is packed per panel of NR * 16 columns as [K/4][NR*16][4]
  * bytes (four consecutive k of one column form the 32-bit lane vpdpbusd
@@ -14,11 +16,18 @@
  * group of A per row. Panel widths are chosen per call to waste the fewest
  * columns on P (e.g. 49 = 7x7 outputs use one panel of 64).
  *
+ * AMX reads the same layouts as tiles: 16 rows of A by 64 k, and 16 k/4
+ * rows of a panel by 16 columns (64 bytes), which is exactly the
+ * [K/4][16][4] block tdpbsud wants. For it K is padded to a multiple of 64,
+ * M to 32 and panels are 32 or 64 columns wide; each step multiplies two A
+ * tiles by two B tiles into four 16 x 16 int32 accumulator tiles (all 8
+ * tile registers), and the sums go through memory to the same epilogue.
+ *
  * Threads split the panels (or the M blocks, when there are fewer panels
  * than threads); each packs the B panels it needs.
  *
  * Dispatch.c's entry points (matmul, conv2d, conv2d with fused
- * requantization) run this kernel on the AVX-512 VNNI tier.
+ * requantization) run this kernel on the AVX-512 VNNI and AMX tiers.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -35,8 +44,9 @@
 typedef struct {
   qccUkernelInt8Problem pb;
   int64_t K4, Mp;
-  int nr;                /* vectors per panel: 2, 3 or 4 */
-  int mr;                /* rows per block */
+  int amx;               /* AMX tiles instead of the VNNI register tile */
+  int nr;                /* vectors per panel: 2, 3 or 4 (AMX: 2 or 4) */
+  int mr;                /* rows per block (AMX: 32) */
   const int8_t *Ap;      /* [Mp][K4 * 4], zero padded */
   const int32_t *rowSum; /* 128 * sum_k A[m][k] */
   /* Row k = (c, kh, kw) of im2col(x) starts at x + planeOffset[k]
@@ -296,6 +306,94 @@ QCC_DEFINE_TILE(8, 2, 1, tile_8x2_requant)
 QCC_DEFINE_TILE(8, 3, 1, tile_8x3_requant)
 QCC_DEFINE_TILE(6, 4, 1, tile_6x4_requant)
 
+/* The sums of 32 rows x 32 columns of C, at m0 and p0, from an AMX tile:
+ * compensated, then accumulated into C or requantized as the VNNI tile
+ * does. */
+QCC_VNNI __attribute__((noinline)) static void
+storeTileSums(const Job *job, const int32_t (*sums)[32], int64_t m0,
+              int64_t p0, int32_t *C, int8_t *out) {
+  __mmask16 mask[2];
+  for (int j = 0; j < 2; ++j) {
+    const int64_t left = job->pb.P - p0 - 16 * j;
+    mask[j] = left >= 16  ? (__mmask16)0xFFFF
+              : left <= 0 ? (__mmask16)0
+                          : (__mmask16)((1u << left) - 1);
+  }
+  if (!mask[0])
+    return;
+  for (int r = 0; r < 32 && m0 + r < job->pb.M; ++r) {
+    const int64_t m = m0 + r;
+    const __m512i init = _mm512_set1_epi32(
+        (job->pb.requant ? job->pb.bias[m] : 0) - job->rowSum[m]);
+    __m512i acc[2];
+    for (int j = 0; j < 2; ++j)
+      acc[j] = _mm512_add_epi32(_mm512_load_si512(sums[r] + 16 * j), init);
+    if (job->pb.requant) {
+      storeRequantized(job, m, acc, 2, out + m * job->pb.P + p0, mask);
+      continue;
+    }
+    for (int j = 0; j < 2; ++j) {
+      int32_t *c = C + m * job->pb.ldc + p0 + 16 * j;
+      _mm512_mask_storeu_epi32(
+          c, mask[j],
+          _mm512_add_epi32(acc[j], _mm512_maskz_loadu_epi32(mask[j], c)));
+    }
+  }
+}
+
+/* The AMX tile configuration: palette 1, all 8 tiles 16 rows x 64 bytes
+ * (tiles 0-3 the int32 sums, 4-5 A, 6-7 B). Tile state is per thread, so
+ * every thread that runs AMX loads it, and releases it when done. */
+typedef struct {
+  uint8_t palette, startRow, reserved[14];
+  uint16_t bytesPerRow[16];
+  uint8_t rows[16];
+} TileConfig;
+
+QCC_AMX static void beginTiles(void) {
+  TileConfig config;
+  memset(&config, 0, sizeof config);
+  config.palette = 1;
+  for (int t = 0; t < 8; ++t) {
+    config.rows[t] = 16;
+    config.bytesPerRow[t] = 64;
+  }
+  _tile_loadconfig(&config);
+}
+
+QCC_AMX static void endTiles(void) { _tile_release(); }
+
+/* 32 rows of A (from m0) times one panel, over all of K, 32 columns at a
+ * time: two A tiles by two B tiles per 64 k. */
+QCC_AMX static void tileAmx(const Job *job, const uint8_t *panel, int64_t m0,
+                            int64_t p0, int32_t *C, int8_t *out) {
+  const int64_t strideA = job->K4 * 4, strideB = job->nr * 16 * 4;
+  const int8_t *a0 = job->Ap + m0 * strideA, *a1 = a0 + 16 * strideA;
+  int32_t sums[32][32] __attribute__((aligned(64)));
+  for (int j = 0; j < job->nr; j += 2) {
+    const uint8_t *b = panel + j * 16 * 4;
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (int64_t k4 = 0; k4 < job->K4; k4 += 16) {
+      _tile_loadd(4, a0 + k4 * 4, strideA);
+      _tile_loadd(6, b + k4 * strideB, strideB);
+      _tile_loadd(7, b + k4 * strideB + 64, strideB);
+      _tile_dpbsud(0, 4, 6);
+      _tile_dpbsud(1, 4, 7);
+      _tile_loadd(5, a1 + k4 * 4, strideA);
+      _tile_dpbsud(2, 5, 6);
+      _tile_dpbsud(3, 5, 7);
+    }
+    _tile_stored(0, &sums[0][0], 128);
+    _tile_stored(1, &sums[0][16], 128);
+    _tile_stored(2, &sums[16][0], 128);
+    _tile_stored(3, &sums[16][16], 128);
+    storeTileSums(job, (const int32_t(*)[32])sums, m0, p0 + 16 * j, C, out);
+  }
+}
+
 
 QCC_VNNI static void *runPart(void *arg) {
   const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
@@ -304,6 +402,8 @@ QCC_VNNI static void *runPart(void *arg) {
   uint8_t *panel = aligned_alloc(64, (size_t)(job->K4 * width * 4 + 64));
   if (!panel)
     abort();
+  if (job->amx)
+    beginTiles();
   for (int64_t b = 0; b < job->pb.batch; ++b) {
     const int8_t *B = job->pb.B + b * job->pb.strideB;
     int32_t *C = job->pb.requant ? NULL : job->pb.C + b * job->pb.strideC;
@@ -316,6 +416,10 @@ QCC_VNNI static void *runPart(void *arg) {
         packPanel(job, B, p0, width, panel);
       for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk) {
         const int64_t m0 = blk * job->mr;
+        if (job->amx) {
+          tileAmx(job, panel, m0, p0, C, out);
+          continue;
+        }
         switch (job->nr) {
         case 2:
           (job->pb.requant ? tile_8x2_requant : tile_8x2)(job, panel, m0, p0, C,
@@ -332,15 +436,18 @@ QCC_VNNI static void *runPart(void *arg) {
       }
     }
   }
+  if (job->amx)
+    endTiles();
   free(panel);
   return NULL;
 }
 
-/* Vectors per panel: the fewest computed columns for P, ties to wider. */
-static int choosePanelVectors(int64_t P) {
+/* Vectors per panel: the fewest computed columns for P, ties to wider
+ * (AMX: pairs of 16-column tiles). */
+static int choosePanelVectors(int64_t P, int amx) {
   int best = 4;
   int64_t bestCols = (P + 63) / 64 * 64;
-  for (int nr = 3; nr >= 2; --nr) {
+  for (int nr = amx ? 2 : 3; nr >= 2; --nr) {
     const int64_t cols = (P + nr * 16 - 1) / (nr * 16) * (nr * 16);
     if (cols < bestCols) {
       best = nr;
@@ -350,12 +457,13 @@ static int choosePanelVectors(int64_t P) {
   return best;
 }
 
-/* A with K padded to a multiple of 4 and M to a multiple of 24 (every row
- * block size), zeros in the padding, and 128 * (row sums). */
-static qccUkernelPacked packA(const void *data, int64_t M, int64_t K,
-                              int64_t lda) {
-  const int8_t *A = (const int8_t *)data;
-  const int64_t K4 = (K + 3) / 4, Mp = (M + 23) / 24 * 24;
+/* A with K padded to a multiple of kMultiple (of 4) and M to mMultiple,
+ * zeros in the padding, and 128 * (row sums). */
+static qccUkernelPacked packPaddedA(const int8_t *A, int64_t M, int64_t K,
+                                    int64_t lda, int64_t kMultiple,
+                                    int64_t mMultiple) {
+  const int64_t K4 = (K + kMultiple - 1) / kMultiple * (kMultiple / 4);
+  const int64_t Mp = (M + mMultiple - 1) / mMultiple * mMultiple;
   int8_t *packed = calloc((size_t)(Mp * K4 * 4), 1);
   int32_t *rowSum = calloc((size_t)Mp, sizeof(int32_t));
   if (!packed || !rowSum)
@@ -371,18 +479,32 @@ static qccUkernelPacked packA(const void *data, int64_t M, int64_t K,
   return (qccUkernelPacked){packed, rowSum};
 }
 
-void qccUkernelInt8Avx512Vnni(const qccUkernelInt8Problem *problem,
-                              int threads) {
+/* The VNNI tile's A: K to 4, M to 24 (every row block size). */
+static qccUkernelPacked packAVnni(const void *A, int64_t M, int64_t K,
+                                  int64_t lda) {
+  return packPaddedA((const int8_t *)A, M, K, lda, 4, 24);
+}
+
+/* The AMX tile's A: whole 16 x 64 tiles. */
+static qccUkernelPacked packAAmx(const void *A, int64_t M, int64_t K,
+                                 int64_t lda) {
+  return packPaddedA((const int8_t *)A, M, K, lda, 64, 32);
+}
+
+void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
+                          int threads) {
   Job job = {0};
   job.pb = *problem;
   const int64_t M = problem->M, K = problem->K;
-  job.K4 = (K + 3) / 4;
-  job.nr = choosePanelVectors(problem->P);
-  job.mr = job.nr == 4 ? 6 : 8;
+  job.amx = amx;
+  job.K4 = amx ? (K + 63) / 64 * 16 : (K + 3) / 4;
+  job.nr = choosePanelVectors(problem->P, amx);
+  job.mr = amx ? 32 : job.nr == 4 ? 6 : 8;
   job.Mp = (M + job.mr - 1) / job.mr * job.mr;
   int owned;
-  qccUkernelPacked packed = qccUkernelGetPacked(
-      problem->A, M, K, problem->lda, problem->constantA, packA, &owned);
+  qccUkernelPacked packed =
+      qccUkernelGetPacked(problem->A, M, K, problem->lda, problem->constantA,
+                          amx ? packAAmx : packAVnni, &owned);
   job.Ap = packed.data;
   job.rowSum = packed.rowSum;
   int64_t *planeOffset =
@@ -401,9 +523,10 @@ void qccUkernelInt8Avx512Vnni(const qccUkernelInt8Problem *problem,
 
 #else
 
-void qccUkernelInt8Avx512Vnni(const qccUkernelInt8Problem *problem,
-                              int threads) {
+void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
+                          int threads) {
   (void)problem;
+  (void)amx;
   (void)threads;
   abort(); /* Dispatch.c never picks this tier off x86 */
 }
