@@ -136,14 +136,15 @@ void checkFloatConv(const ConvShape &s, int threads, unsigned seed) {
 
 TEST_P(UkernelTier, FloatConvolutionMatchesReference) {
   unsigned seed = 2000;
-  // Tails of M (row blocks of 4 and 8) and P (panels of 24 and 48),
-  // strides, dilations, batches, 1x1 and 7x7, and a job big enough to split
-  // among threads.
+  // Tails of M (row blocks of 4, 6 and 8) and P (panels of 2, 3 and 4
+  // vectors: P = 16, 36 and 49 pick each), strides, dilations, batches, 1x1
+  // and 7x7, and a job big enough to split among threads.
   for (ConvShape s : {ConvShape{1, 3, 14, 14, 8, 7, 7, 2, 2, 1, 1},
                       ConvShape{2, 5, 9, 11, 13, 3, 3, 1, 1, 1, 1},
                       ConvShape{1, 16, 7, 7, 9, 1, 1, 1, 1, 1, 1},
                       ConvShape{1, 4, 12, 10, 5, 3, 2, 3, 2, 2, 1},
                       ConvShape{1, 1, 5, 5, 1, 1, 1, 1, 1, 1, 1},
+                      ConvShape{1, 3, 8, 8, 10, 3, 3, 1, 1, 1, 1},
                       ConvShape{1, 64, 30, 30, 64, 3, 3, 1, 1, 1, 1}})
     for (int threads : {1, 2})
       checkFloatConv(s, threads, seed++);

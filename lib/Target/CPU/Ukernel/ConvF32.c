@@ -10,7 +10,9 @@
  * accumulators with FMAs. Written once in GCC/clang vector types and
  * compiled per ISA tier: AVX-512 (8 rows x 3 zmm: 24 of 32 registers hold
  * sums), AVX2 + FMA (4 x 3 ymm: 12 of 16) and generic (4 x 3 vectors of 8
- * the target splits). Sums are formed in float in k order per output, so
+ * the target splits). Panels are 2, 3 or 4 vectors wide, whichever wastes
+ * the fewest columns of P (7 x 7 = 49 outputs: one panel of 4 zmm, 6 rows
+ * per tile, not two of 3 zmm that compute 96 columns). Sums are formed in float in k order per output, so
  * results may differ from other tiers' and from the interpreter's in the
  * last bits (fused multiply-adds), as any float kernel's do. Threads split
  * the panels (or the row blocks); constant weights are packed once per
@@ -24,13 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { kVectors = 3 };
-
 typedef struct {
   qccUkernelInt8Problem pb; /* the geometry (the int8 fields unused) */
   const float *x, *bias;
   float *out;
   int64_t Mp;
+  int vectors; /* per panel: 2, 3 or 4 (the tile's NR) */
   const float *Ap; /* [Mp / MR][K][MR] */
   const int64_t *planeOffset;
 } Job;
@@ -56,6 +57,10 @@ static qccUkernelPacked packBlocks4(const void *A, int64_t M, int64_t K,
 static qccUkernelPacked packBlocks8(const void *A, int64_t M, int64_t K,
                                     int64_t lda) {
   return packBlocks(A, M, K, lda, 8);
+}
+static qccUkernelPacked packBlocks6(const void *A, int64_t M, int64_t K,
+                                    int64_t lda) {
+  return packBlocks(A, M, K, lda, 6);
 }
 
 /* Columns [p0, p0 + width) of B = im2col(x[n]) as [K][width] floats, zeros
@@ -84,48 +89,55 @@ packPanel(const Job *job, const float *x, int64_t p0, int width,
   }
 }
 
-/* One tier's kernel: the tile (MR rows x kVectors vectors of VL floats)
- * and a thread's share of panels and row blocks. */
-#define QCC_DEFINE_CONV_F32_TIER(SUFFIX, ATTR, VL, MR)                         \
-  typedef float Vec##SUFFIX __attribute__((vector_size(VL * 4)));             \
-                                                                               \
-  ATTR static void tile##SUFFIX(const Job *job, const float *panel,           \
-                                int64_t m0, int64_t p0, float *out) {          \
+/* One tile: MR rows x NR vectors of VL floats, over all of K. */
+#define QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR, NR)                     \
+  ATTR static void tile##SUFFIX##NR(const Job *job, const float *panel,       \
+                                    int64_t m0, int64_t p0, float *out) {      \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
     const int64_t K = pb->K, cols = pb->P - p0;                                \
-    Vec##SUFFIX acc[MR][kVectors];                                             \
+    Vec##SUFFIX acc[MR][NR];                                                   \
     for (int r = 0; r < MR; ++r) {                                             \
       const float b = m0 + r < pb->M ? job->bias[m0 + r] : 0.0f;              \
-      for (int j = 0; j < kVectors; ++j)                                       \
+      for (int j = 0; j < NR; ++j)                                             \
         acc[r][j] = (Vec##SUFFIX){0} + b;                                      \
     }                                                                          \
     const float *a = job->Ap + m0 * K;                                         \
     for (int64_t k = 0; k < K; ++k) {                                          \
-      Vec##SUFFIX b[kVectors];                                                 \
-      memcpy(b, panel + k * kVectors * VL, sizeof b);                          \
+      Vec##SUFFIX b[NR];                                                       \
+      memcpy(b, panel + k * NR * VL, sizeof b);                                \
       for (int r = 0; r < MR; ++r) {                                           \
         const float w = a[k * MR + r];                                         \
-        for (int j = 0; j < kVectors; ++j)                                     \
+        for (int j = 0; j < NR; ++j)                                           \
           acc[r][j] += w * b[j];                                               \
       }                                                                        \
     }                                                                          \
     for (int r = 0; r < MR && m0 + r < pb->M; ++r) {                           \
       float *row = out + (m0 + r) * pb->P + p0;                                \
-      if (cols >= kVectors * VL) {                                             \
+      if (cols >= NR * VL) {                                                   \
         memcpy(row, acc[r], sizeof acc[r]);                                    \
       } else {                                                                 \
-        float sums[kVectors * VL];                                             \
+        float sums[NR * VL];                                                   \
         memcpy(sums, acc[r], sizeof sums);                                     \
         memcpy(row, sums, (size_t)cols * sizeof(float));                       \
       }                                                                        \
     }                                                                          \
-  }                                                                            \
+  }
+
+/* One tier's kernel: its tiles (MR rows x 2, 3 or 4 vectors of VL floats;
+ * MR4 rows for 4 vectors) and a thread's share of panels and row blocks.
+ * The panel width is chosen per call (choosePanelVectors). */
+#define QCC_DEFINE_CONV_F32_TIER(SUFFIX, ATTR, VL, MR, MR4)                    \
+  typedef float Vec##SUFFIX __attribute__((vector_size(VL * 4)));             \
+  QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR, 2)                            \
+  QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR, 3)                            \
+  QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR4, 4)                           \
                                                                                \
   ATTR static void *part##SUFFIX(void *arg) {                                  \
     const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;        \
     const Job *job = (const Job *)part->job;                                   \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
-    const int width = kVectors * VL;                                           \
+    const int width = job->vectors * VL;                                       \
+    const int rows = job->vectors == 4 ? MR4 : MR;                             \
     const size_t bytes = (size_t)(pb->K * width) * sizeof(float);              \
     float *panel = aligned_alloc(64, (bytes + 63) / 64 * 64);                  \
     if (!panel)                                                                \
@@ -135,19 +147,44 @@ packPanel(const Job *job, const float *x, int64_t p0, int width,
       float *out = job->out + n * pb->M * pb->P;                               \
       for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {            \
         packPanel(job, x, q * width, width, panel);                            \
-        for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk)      \
-          tile##SUFFIX(job, panel, blk * MR, q * width, out);                  \
+        for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk) {    \
+          if (job->vectors == 2)                                               \
+            tile##SUFFIX##2(job, panel, blk * rows, q * width, out);           \
+          else if (job->vectors == 3)                                          \
+            tile##SUFFIX##3(job, panel, blk * rows, q * width, out);           \
+          else                                                                 \
+            tile##SUFFIX##4(job, panel, blk * rows, q * width, out);           \
+        }                                                                      \
       }                                                                        \
     }                                                                          \
     free(panel);                                                               \
     return NULL;                                                               \
   }
 
-QCC_DEFINE_CONV_F32_TIER(Generic, , 8, 4)
+/* 4 vectors only on AVX-512: the other tiers' 4-vector tile is never run. */
+QCC_DEFINE_CONV_F32_TIER(Generic, , 8, 4, 4)
 #if QCC_HAVE_X86
-QCC_DEFINE_CONV_F32_TIER(Avx2, QCC_AVX2, 8, 4)
-QCC_DEFINE_CONV_F32_TIER(Avx512, QCC_VNNI, 16, 8)
+QCC_DEFINE_CONV_F32_TIER(Avx2, QCC_AVX2, 8, 4, 4)
+QCC_DEFINE_CONV_F32_TIER(Avx512, QCC_VNNI, 16, 8, 6)
 #endif
+
+/* Vectors per panel: the fewest computed columns for P; ties to 3 (the
+ * tile with the most sums per load), then to 4. At most `widest`: 4 only
+ * with 32 vector registers. */
+static int choosePanelVectors(int64_t P, int vl, int widest) {
+  static const int kPreference[] = {3, 4, 2};
+  int best = 0;
+  int64_t bestCols = 0;
+  for (int i = 0; i < 3; ++i) {
+    const int nr = kPreference[i];
+    const int64_t cols = (P + nr * vl - 1) / (nr * vl) * (nr * vl);
+    if (nr <= widest && (!best || cols < bestCols)) {
+      best = nr;
+      bestCols = cols;
+    }
+  }
+  return best;
+}
 
 void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
                             const float *x, int64_t M, int64_t KH, int64_t KW,
@@ -179,14 +216,12 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
   job.out = out;
 
   const int tier = qcc_ukernel_cpu_tier();
-  int rows = 4, vl = 8;
-  qccUkernelPackFn pack = packBlocks4;
+  int vl = 8, wide = 0;
   void *(*run)(void *) = partGeneric;
 #if QCC_HAVE_X86
   if (tier >= QCC_CPU_TIER_AVX512VNNI) {
-    rows = 8;
     vl = 16;
-    pack = packBlocks8;
+    wide = 1;
     run = partAvx512;
   } else if (tier >= QCC_CPU_TIER_AVX2) {
     run = partAvx2;
@@ -194,6 +229,11 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
 #else
   (void)tier;
 #endif
+  job.vectors = choosePanelVectors(pb->P, vl, wide ? 4 : 3);
+  /* Rows per tile: 8 on AVX-512 (6 with 4 vectors), else 4. */
+  const int rows = wide ? (job.vectors == 4 ? 6 : 8) : 4;
+  const qccUkernelPackFn pack =
+      wide ? (job.vectors == 4 ? packBlocks6 : packBlocks8) : packBlocks4;
   job.Mp = (M + rows - 1) / rows * rows;
   int owned;
   qccUkernelPacked packed =
@@ -201,7 +241,7 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
   job.Ap = packed.data;
   int64_t *planeOffset = qccUkernelPlaneOffsets(pb, pb->K);
   job.planeOffset = planeOffset;
-  const int64_t width = kVectors * vl;
+  const int64_t width = job.vectors * vl;
   threads = qccUkernelThreadsForWork((double)N * M * pb->P * pb->K, threads);
   qccUkernelSplitPanels(run, &job, job.Mp / rows, (pb->P + width - 1) / width,
                         threads);

@@ -40,11 +40,21 @@
 /* The kernels of each tier are target-attributed functions, called only
  * where qcc_ukernel_cpu_tier() (Dispatch.c) says the CPU has the tier, so
  * every ISA level's object contains every tier. */
+/* clang splits 64-byte vector types (the float and depthwise kernels')
+ * into ymm halves when the target prefers 256-bit vectors, as x86-64-v4
+ * and the Intel server CPUs do; this keeps them in zmm registers. */
+#if defined(__clang__)
+#define QCC_ZMM __attribute__((min_vector_width(512)))
+#else
+#define QCC_ZMM
+#endif
 #define QCC_VNNI                                                               \
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi")))
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi")))   \
+  QCC_ZMM
 #define QCC_AMX                                                                \
   __attribute__((target(                                                       \
-      "avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi,amx-tile,amx-int8")))
+      "avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi,amx-tile,amx-int8")))   \
+  QCC_ZMM
 #define QCC_AVX2 __attribute__((target("avx2,fma")))
 #define QCC_AVXVNNI __attribute__((target("avx2,fma,avxvnni")))
 #endif
