@@ -302,8 +302,12 @@ TEST_P(UkernelTier, DepthwiseConvolutionWithFusedRequantizationMatchesReference)
   unsigned seed = 1300;
   // MobileNet's 3x3 (strides 1 and 2) and EfficientNet's 5x5, odd sizes,
   // stride 3, dilation 2, rows longer than one 256-column chunk, and planes
-  // enough for two threads.
+  // enough for two threads; small planes (a 96x96 MobileNet's last stages)
+  // in batches.
   for (ConvShape s : {ConvShape{1, 8, 10, 10, 8, 3, 3, 1, 1, 1, 1},
+                      ConvShape{2, 20, 5, 5, 20, 3, 3, 1, 1, 1, 1},
+                      ConvShape{3, 37, 9, 9, 37, 5, 5, 2, 2, 1, 1},
+                      ConvShape{1, 33, 8, 8, 33, 3, 3, 1, 1, 2, 2},
                       ConvShape{2, 5, 11, 9, 5, 3, 3, 2, 2, 1, 1},
                       ConvShape{1, 6, 13, 17, 6, 5, 5, 1, 1, 1, 1},
                       ConvShape{1, 3, 12, 14, 3, 3, 2, 3, 3, 1, 1},
