@@ -209,7 +209,13 @@ TEST_P(UkernelTier, ConvolutionMatchesReference) {
                       ConvShape{1, 4, 30, 30, 6, 3, 3, 1, 1, 3, 3},
                       // Big enough for two threads (panels, then M).
                       ConvShape{1, 64, 30, 30, 64, 3, 3, 1, 1, 1, 1},
-                      ConvShape{1, 256, 9, 9, 256, 3, 3, 1, 1, 1, 1}})
+                      ConvShape{1, 256, 9, 9, 256, 3, 3, 1, 1, 1, 1},
+                      // Whole 64-channel tiles at stride 1 (the AMX tier
+                      // reads them without im2col): dilation, a partial
+                      // row block, batches, 5x5, and 1x1 with C = 320.
+                      ConvShape{2, 64, 13, 11, 40, 3, 3, 1, 1, 2, 2},
+                      ConvShape{1, 128, 11, 11, 33, 5, 5, 1, 1, 1, 1},
+                      ConvShape{1, 320, 6, 6, 70, 1, 1, 1, 1, 1, 1}})
     for (int threads : {1, 2})
       checkConv(s, threads, seed++);
 }
@@ -266,7 +272,9 @@ TEST_P(UkernelTier, ConvolutionWithFusedRequantizationMatchesReference) {
   for (ConvShape s : {ConvShape{1, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1},
                       ConvShape{2, 8, 9, 9, 13, 3, 3, 2, 2, 1, 1},
                       ConvShape{1, 32, 7, 7, 70, 1, 1, 1, 1, 1, 1},
-                      ConvShape{1, 64, 30, 30, 64, 3, 3, 1, 1, 1, 1}})
+                      ConvShape{1, 64, 30, 30, 64, 3, 3, 1, 1, 1, 1},
+                      ConvShape{2, 64, 13, 11, 40, 3, 3, 1, 1, 2, 2},
+                      ConvShape{1, 320, 6, 6, 70, 1, 1, 1, 1, 1, 1}})
     for (bool perChannel : {false, true})
       for (int threads : {1, 2})
         checkConvRequant(s, perChannel, threads, seed++);

@@ -1,4 +1,5 @@
-/*===- ConvF32.c - Float convolution as an implicit GEMM ------------*- C -*-===*
+/*===- ConvF32.c - Float convolution as an implicit GEMM ------------*- C
+ *-*-===*
  *
  * qcc_ukernel_conv2d_f32: the float models' convolutions (group 1),
  * out[n] (M x OH*OW) = bias + w (M x C*KH*KW) * im2col(x[n]), the im2col
@@ -12,11 +13,11 @@
  * sums), AVX2 + FMA (4 x 3 ymm: 12 of 16) and generic (4 x 3 vectors of 8
  * the target splits). Panels are 2, 3 or 4 vectors wide, whichever wastes
  * the fewest columns of P (7 x 7 = 49 outputs: one panel of 4 zmm, 6 rows
- * per tile, not two of 3 zmm that compute 96 columns). Sums are formed in float in k order per output, so
- * results may differ from other tiers' and from the interpreter's in the
- * last bits (fused multiply-adds), as any float kernel's do. Threads split
- * the panels (or the row blocks); constant weights are packed once per
- * process.
+ * per tile, not two of 3 zmm that compute 96 columns). Sums are formed in float
+ *in k order per output, so results may differ from other tiers' and from the
+ *interpreter's in the last bits (fused multiply-adds), as any float kernel's
+ *do. Threads split the panels (or the row blocks); constant weights are packed
+ *once per process.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -31,7 +32,7 @@ typedef struct {
   const float *x, *bias;
   float *out;
   int64_t Mp;
-  int vectors; /* per panel: 2, 3 or 4 (the tile's NR) */
+  int vectors;     /* per panel: 2, 3 or 4 (the tile's NR) */
   const float *Ap; /* [Mp / MR][K][MR] */
   const int64_t *planeOffset;
 } Job;
@@ -51,23 +52,25 @@ static qccUkernelPacked packBlocks(const void *A, int64_t M, int64_t K,
 }
 
 static qccUkernelPacked packBlocks4(const void *A, int64_t M, int64_t K,
-                                    int64_t lda) {
+                                    int64_t lda, int64_t taps) {
+  (void)taps;
   return packBlocks(A, M, K, lda, 4);
 }
 static qccUkernelPacked packBlocks8(const void *A, int64_t M, int64_t K,
-                                    int64_t lda) {
+                                    int64_t lda, int64_t taps) {
+  (void)taps;
   return packBlocks(A, M, K, lda, 8);
 }
 static qccUkernelPacked packBlocks6(const void *A, int64_t M, int64_t K,
-                                    int64_t lda) {
+                                    int64_t lda, int64_t taps) {
+  (void)taps;
   return packBlocks(A, M, K, lda, 6);
 }
 
 /* Columns [p0, p0 + width) of B = im2col(x[n]) as [K][width] floats, zeros
  * past P. */
 __attribute__((always_inline)) static inline void
-packPanel(const Job *job, const float *x, int64_t p0, int width,
-          float *panel) {
+packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
   const qccUkernelInt8Problem *pb = &job->pb;
   const int64_t cols = pb->P - p0 < width ? pb->P - p0 : width;
   qccUkernelSegment segments[64];
@@ -91,13 +94,13 @@ packPanel(const Job *job, const float *x, int64_t p0, int width,
 
 /* One tile: MR rows x NR vectors of VL floats, over all of K. */
 #define QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR, NR)                     \
-  ATTR static void tile##SUFFIX##NR(const Job *job, const float *panel,       \
+  ATTR static void tile##SUFFIX##NR(const Job *job, const float *panel,        \
                                     int64_t m0, int64_t p0, float *out) {      \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
     const int64_t K = pb->K, cols = pb->P - p0;                                \
     Vec##SUFFIX acc[MR][NR];                                                   \
     for (int r = 0; r < MR; ++r) {                                             \
-      const float b = m0 + r < pb->M ? job->bias[m0 + r] : 0.0f;              \
+      const float b = m0 + r < pb->M ? job->bias[m0 + r] : 0.0f;               \
       for (int j = 0; j < NR; ++j)                                             \
         acc[r][j] = (Vec##SUFFIX){0} + b;                                      \
     }                                                                          \
@@ -127,7 +130,7 @@ packPanel(const Job *job, const float *x, int64_t p0, int width,
  * MR4 rows for 4 vectors) and a thread's share of panels and row blocks.
  * The panel width is chosen per call (choosePanelVectors). */
 #define QCC_DEFINE_CONV_F32_TIER(SUFFIX, ATTR, VL, MR, MR4)                    \
-  typedef float Vec##SUFFIX __attribute__((vector_size(VL * 4)));             \
+  typedef float Vec##SUFFIX __attribute__((vector_size(VL * 4)));              \
   QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR, 2)                            \
   QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR, 3)                            \
   QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR4, 4)                           \
@@ -146,7 +149,7 @@ packPanel(const Job *job, const float *x, int64_t p0, int width,
       const float *x = job->x + n * pb->strideB;                               \
       float *out = job->out + n * pb->M * pb->P;                               \
       for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {            \
-        packPanel(job, x, q * width, width, panel);                            \
+        packPanel(job, x, q *width, width, panel);                             \
         for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk) {    \
           if (job->vectors == 2)                                               \
             tile##SUFFIX##2(job, panel, blk * rows, q * width, out);           \
@@ -237,7 +240,7 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
   job.Mp = (M + rows - 1) / rows * rows;
   int owned;
   qccUkernelPacked packed =
-      qccUkernelGetPacked(w, M, pb->K, pb->K, constantWeights, pack, &owned);
+      qccUkernelGetPacked(w, M, pb->K, pb->K, 1, constantWeights, pack, &owned);
   job.Ap = packed.data;
   int64_t *planeOffset = qccUkernelPlaneOffsets(pb, pb->K);
   job.planeOffset = planeOffset;

@@ -126,8 +126,8 @@ int qccUkernelThreadsForWork(double work, int threads) {
   return threads > 64 ? 64 : threads;
 }
 
-void qccUkernelSplitPanels(void *(*fn)(void *), const void *job,
-                           int64_t blocks, int64_t panels, int threads) {
+void qccUkernelSplitPanels(void *(*fn)(void *), const void *job, int64_t blocks,
+                           int64_t panels, int threads) {
   qccUkernelPanelPart parts[64];
   if (threads > 64)
     threads = 64;
@@ -157,8 +157,7 @@ int qccUkernelPlanSegments(const qccUkernelInt8Problem *pb, int64_t p0,
   return count;
 }
 
-int64_t *qccUkernelPlaneOffsets(const qccUkernelInt8Problem *pb,
-                                int64_t rows) {
+int64_t *qccUkernelPlaneOffsets(const qccUkernelInt8Problem *pb, int64_t rows) {
   /* Divisions once per call, not per panel. */
   int64_t *offsets = malloc((size_t)rows * sizeof(int64_t));
   if (!offsets)
@@ -178,7 +177,7 @@ int64_t *qccUkernelPlaneOffsets(const qccUkernelInt8Problem *pb,
 enum { kPackedCacheSize = 1024 };
 typedef struct {
   const void *A;
-  int64_t M, K, lda;
+  int64_t M, K, lda, taps;
   qccUkernelPackFn pack;
   qccUkernelPacked packed;
 } CacheEntry;
@@ -187,24 +186,24 @@ static int packedCount = 0;
 static pthread_mutex_t packedLock = PTHREAD_MUTEX_INITIALIZER;
 
 qccUkernelPacked qccUkernelGetPacked(const void *A, int64_t M, int64_t K,
-                                     int64_t lda, int constant,
+                                     int64_t lda, int64_t taps, int constant,
                                      qccUkernelPackFn pack, int *owned) {
   *owned = 1;
   if (!constant)
-    return pack(A, M, K, lda);
+    return pack(A, M, K, lda, taps);
   pthread_mutex_lock(&packedLock);
   for (int i = 0; i < packedCount; ++i) {
     const CacheEntry *c = &packedCache[i];
     if (c->A == A && c->M == M && c->K == K && c->lda == lda &&
-        c->pack == pack) {
+        c->taps == taps && c->pack == pack) {
       *owned = 0;
       pthread_mutex_unlock(&packedLock);
       return c->packed;
     }
   }
-  qccUkernelPacked packed = pack(A, M, K, lda);
+  qccUkernelPacked packed = pack(A, M, K, lda, taps);
   if (packedCount < kPackedCacheSize) {
-    packedCache[packedCount++] = (CacheEntry){A, M, K, lda, pack, packed};
+    packedCache[packedCount++] = (CacheEntry){A, M, K, lda, taps, pack, packed};
     *owned = 0;
   }
   pthread_mutex_unlock(&packedLock);
@@ -250,13 +249,11 @@ void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P, int64_t K,
 
 /* The implicit GEMM of a convolution, out[n] (M x OH*OW) += w (M x
  * C*KH*KW) * im2col(x[n]); the caller sets the output. */
-static qccUkernelInt8Problem convProblem(int64_t N, int64_t C, int64_t H,
-                                         int64_t W, const int8_t *x, int64_t M,
-                                         int64_t KH, int64_t KW,
-                                         const int8_t *w, int64_t OH,
-                                         int64_t OW, int64_t sh, int64_t sw,
-                                         int64_t dh, int64_t dw,
-                                         int constantWeights) {
+static qccUkernelInt8Problem
+convProblem(int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
+            int64_t M, int64_t KH, int64_t KW, const int8_t *w, int64_t OH,
+            int64_t OW, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+            int constantWeights) {
   qccUkernelInt8Problem problem = {0};
   problem.batch = N;
   problem.M = M;

@@ -223,16 +223,16 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
  * under the vectors' masks. Not inlined: its constants would compete with
  * the tile's accumulators for registers. */
 QCC_VNNI __attribute__((noinline)) static void
-storeRequantized(const Job *job, int64_t m, const __m512i *acc, int count,
-                 int8_t *dst, const __mmask16 *mask) {
-  const int c = job->pb.perChannel ? (int)m : 0;
-  const __m512i multiplier = _mm512_set1_epi64(job->pb.multiplier[c]);
-  const int shift = job->pb.shift[c];
+storeRequantized(const qccUkernelInt8Problem *pb, int64_t m, const __m512i *acc,
+                 int count, int8_t *dst, const __mmask16 *mask) {
+  const int c = pb->perChannel ? (int)m : 0;
+  const __m512i multiplier = _mm512_set1_epi64(pb->multiplier[c]);
+  const int shift = pb->shift[c];
   const __m512i round = _mm512_set1_epi64((int64_t)1 << (shift - 1));
   const __m128i bits = _mm_cvtsi32_si128(shift);
-  const __m512i zp = _mm512_set1_epi32(job->pb.outZp);
-  const __m512i lo = _mm512_set1_epi32(job->pb.lo);
-  const __m512i hi = _mm512_set1_epi32(job->pb.hi);
+  const __m512i zp = _mm512_set1_epi32(pb->outZp);
+  const __m512i lo = _mm512_set1_epi32(pb->lo);
+  const __m512i hi = _mm512_set1_epi32(pb->hi);
   for (int j = 0; j < count; ++j) {
     /* Even and odd lanes as 64-bit products x * multiplier + round. */
     const __m512i even =
@@ -258,21 +258,22 @@ storeRequantized(const Job *job, int64_t m, const __m512i *acc, int count,
     __m512i acc[MR][NR];                                                       \
     __mmask16 mask[NR];                                                        \
     for (int j = 0; j < NR; ++j) {                                             \
-      const int64_t left = job->pb.P - p0 - 16 * j;                               \
+      const int64_t left = job->pb.P - p0 - 16 * j;                            \
       mask[j] = left >= 16  ? (__mmask16)0xFFFF                                \
                 : left <= 0 ? (__mmask16)0                                     \
                             : (__mmask16)((1u << left) - 1);                   \
     }                                                                          \
     for (int r = 0; r < MR; ++r) {                                             \
-      const int64_t m = m0 + r < job->pb.M ? m0 + r : job->pb.M - 1;                 \
+      const int64_t m = m0 + r < job->pb.M ? m0 + r : job->pb.M - 1;           \
       const __m512i init =                                                     \
-          _mm512_set1_epi32((REQUANT ? job->pb.bias[m] : 0) - job->rowSum[m]);    \
+          _mm512_set1_epi32((REQUANT ? job->pb.bias[m] : 0) - job->rowSum[m]); \
       for (int j = 0; j < NR; ++j)                                             \
-        acc[r][j] = REQUANT ? init                                             \
-                            : _mm512_add_epi32(_mm512_maskz_loadu_epi32(       \
-                                                   mask[j], C + m * job->pb.ldc + \
-                                                                p0 + 16 * j),  \
-                                               init);                          \
+        acc[r][j] = REQUANT                                                    \
+                        ? init                                                 \
+                        : _mm512_add_epi32(                                    \
+                              _mm512_maskz_loadu_epi32(                        \
+                                  mask[j], C + m * job->pb.ldc + p0 + 16 * j), \
+                              init);                                           \
     }                                                                          \
     const int8_t *a = job->Ap + m0 * job->K4 * 4;                              \
     for (int64_t k4 = 0; k4 < job->K4; ++k4) {                                 \
@@ -287,14 +288,14 @@ storeRequantized(const Job *job, int64_t m, const __m512i *acc, int count,
           acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], b[j], bcast);             \
       }                                                                        \
     }                                                                          \
-    for (int r = 0; r < MR && m0 + r < job->pb.M; ++r) {                          \
+    for (int r = 0; r < MR && m0 + r < job->pb.M; ++r) {                       \
       if (REQUANT) {                                                           \
-        storeRequantized(job, m0 + r, acc[r], NR,                              \
-                         out + (m0 + r) * job->pb.P + p0, mask);                  \
+        storeRequantized(&job->pb, m0 + r, acc[r], NR,                         \
+                         out + (m0 + r) * job->pb.P + p0, mask);               \
         continue;                                                              \
       }                                                                        \
       for (int j = 0; j < NR; ++j)                                             \
-        _mm512_mask_storeu_epi32(C + (m0 + r) * job->pb.ldc + p0 + 16 * j,        \
+        _mm512_mask_storeu_epi32(C + (m0 + r) * job->pb.ldc + p0 + 16 * j,     \
                                  mask[j], acc[r][j]);                          \
     }                                                                          \
   }
@@ -310,8 +311,8 @@ QCC_DEFINE_TILE(6, 4, 1, tile_6x4_requant)
  * compensated, then accumulated into C or requantized as the VNNI tile
  * does. */
 QCC_VNNI __attribute__((noinline)) static void
-storeTileSums(const Job *job, const int32_t (*sums)[32], int64_t m0,
-              int64_t p0, int32_t *C, int8_t *out) {
+storeTileSums(const Job *job, const int32_t (*sums)[32], int64_t m0, int64_t p0,
+              int32_t *C, int8_t *out) {
   __mmask16 mask[2];
   for (int j = 0; j < 2; ++j) {
     const int64_t left = job->pb.P - p0 - 16 * j;
@@ -329,7 +330,7 @@ storeTileSums(const Job *job, const int32_t (*sums)[32], int64_t m0,
     for (int j = 0; j < 2; ++j)
       acc[j] = _mm512_add_epi32(_mm512_load_si512(sums[r] + 16 * j), init);
     if (job->pb.requant) {
-      storeRequantized(job, m, acc, 2, out + m * job->pb.P + p0, mask);
+      storeRequantized(&job->pb, m, acc, 2, out + m * job->pb.P + p0, mask);
       continue;
     }
     for (int j = 0; j < 2; ++j) {
@@ -394,7 +395,6 @@ QCC_AMX static void tileAmx(const Job *job, const uint8_t *panel, int64_t m0,
   }
 }
 
-
 QCC_VNNI static void *runPart(void *arg) {
   const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
   const Job *job = (const Job *)part->job;
@@ -423,15 +423,15 @@ QCC_VNNI static void *runPart(void *arg) {
         switch (job->nr) {
         case 2:
           (job->pb.requant ? tile_8x2_requant : tile_8x2)(job, panel, m0, p0, C,
-                                                       out);
+                                                          out);
           break;
         case 3:
           (job->pb.requant ? tile_8x3_requant : tile_8x3)(job, panel, m0, p0, C,
-                                                       out);
+                                                          out);
           break;
         default:
           (job->pb.requant ? tile_6x4_requant : tile_6x4)(job, panel, m0, p0, C,
-                                                       out);
+                                                          out);
         }
       }
     }
@@ -481,18 +481,253 @@ static qccUkernelPacked packPaddedA(const int8_t *A, int64_t M, int64_t K,
 
 /* The VNNI tile's A: K to 4, M to 24 (every row block size). */
 static qccUkernelPacked packAVnni(const void *A, int64_t M, int64_t K,
-                                  int64_t lda) {
+                                  int64_t lda, int64_t taps) {
+  (void)taps;
   return packPaddedA((const int8_t *)A, M, K, lda, 4, 24);
 }
 
 /* The AMX tile's A: whole 16 x 64 tiles. */
 static qccUkernelPacked packAAmx(const void *A, int64_t M, int64_t K,
-                                 int64_t lda) {
+                                 int64_t lda, int64_t taps) {
+  (void)taps;
   return packPaddedA((const int8_t *)A, M, K, lda, 64, 32);
+}
+
+/*--- AMX direct convolution -------------------------------------------------*/
+
+/* Stride-1 convolutions with whole 64-channel tiles skip im2col. The input
+ * is repacked once per image as channel quads, [C/4][H * W][4] bytes (+128,
+ * as the panels), and the B tile of tap (kh, kw) for 16 consecutive
+ * flattened output positions q = oh * W + ow (W the input's width; the
+ * W - OW columns past each output row are computed and dropped, as the
+ * depthwise kernel's) and 16 quads of channels is 16 rows of 64 contiguous
+ * bytes, one quad apart: loaded straight from the repacked input at
+ * q + kh * dh * W + kw * dw. A is packed per tap as 16 x 64 tiles, rows m
+ * by 64 channels of one tap, each stored whole. So each input byte is
+ * repacked once instead of once per tap. */
+
+enum { kDirectMaxTaps = 64 };
+
+typedef struct {
+  qccUkernelInt8Problem pb;
+  int64_t channelTiles; /* C padded to 64, over 64 */
+  int64_t taps, Q;      /* KH * KW; flat positions (OH - 1) * W + OW */
+  int64_t quadStride;   /* bytes between channel quads of xq */
+  int64_t tapOffset[kDirectMaxTaps];
+  const int8_t *Ap; /* [Mp / 16][taps][channelTiles] tiles of 1 KiB */
+  const int32_t *rowSum;
+  const uint8_t *xq; /* the current image, repacked */
+  int32_t *C;        /* the current image's outputs */
+  int8_t *out;
+} DirectJob;
+
+/* Whether the direct path serves a problem: stride 1, at most
+ * kDirectMaxTaps taps, channels that fill their 64-channel tiles to at
+ * least 80%, and dropped columns (W - OW per row) at most a third. */
+static int directServes(const qccUkernelInt8Problem *pb) {
+  const int64_t C = pb->channels, C64 = (C + 63) / 64 * 64;
+  const int64_t OW = pb->ow, W = pb->width;
+  return pb->conv && pb->sh == 1 && pb->sw == 1 &&
+         pb->kh * pb->kw <= kDirectMaxTaps && C64 * 4 <= C * 5 &&
+         W * 2 <= OW * 3;
+}
+
+/* A as [Mp / 16][taps][C64 / 64] tiles of 16 rows x 64 channels (one tap),
+ * zeros in the padding, and 128 * (row sums). */
+static qccUkernelPacked packADirect(const void *data, int64_t M, int64_t K,
+                                    int64_t lda, int64_t taps) {
+  const int8_t *A = (const int8_t *)data;
+  const int64_t C = K / taps, tiles = (C + 63) / 64, Mp = (M + 31) / 32 * 32;
+  int8_t *packed = calloc((size_t)(Mp * taps * tiles * 64), 1);
+  int32_t *rowSum = calloc((size_t)Mp, sizeof(int32_t));
+  if (!packed || !rowSum)
+    abort();
+  for (int64_t m = 0; m < M; ++m) {
+    int32_t sum = 0;
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t t = 0; t < taps; ++t) {
+        const int8_t v = A[m * lda + c * taps + t];
+        packed[((m / 16 * taps + t) * tiles + c / 64) * 1024 + m % 16 * 64 +
+               c % 64] = v;
+        sum += v;
+      }
+    rowSum[m] = 128 * sum;
+  }
+  return (qccUkernelPacked){packed, rowSum};
+}
+
+/* The sums of rows [m0, m0 + 32) at flat positions [q0, q0 + 32): each
+ * output row's columns (q % W < OW) stored at oh * OW + ow, compensated,
+ * then requantized or accumulated into C. */
+QCC_VNNI __attribute__((noinline)) static void
+storeDirectSums(const DirectJob *job, const int32_t (*sums)[32], int64_t m0,
+                int64_t q0) {
+  const qccUkernelInt8Problem *pb = &job->pb;
+  const int64_t W = pb->width, OW = pb->ow;
+  /* Runs of kept positions: [j, j + n) goes to dst. */
+  int64_t runStart[32], runLength[32], runDst[32];
+  int runs = 0;
+  for (int64_t j = 0; j < 32 && q0 + j < job->Q;) {
+    const int64_t q = q0 + j, ow = q % W;
+    if (ow >= OW) {
+      j += W - ow;
+      continue;
+    }
+    int64_t n = OW - ow;
+    if (n > 32 - j)
+      n = 32 - j;
+    if (n > job->Q - q)
+      n = job->Q - q;
+    runStart[runs] = j;
+    runLength[runs] = n;
+    runDst[runs++] = q / W * OW + ow;
+    j += n;
+  }
+  const __mmask16 all[2] = {(__mmask16)0xFFFF, (__mmask16)0xFFFF};
+  for (int r = 0; r < 32 && m0 + r < pb->M; ++r) {
+    const int64_t m = m0 + r;
+    const __m512i init =
+        _mm512_set1_epi32((pb->requant ? pb->bias[m] : 0) - job->rowSum[m]);
+    __m512i acc[2];
+    for (int j = 0; j < 2; ++j)
+      acc[j] = _mm512_add_epi32(_mm512_load_si512(sums[r] + 16 * j), init);
+    if (pb->requant) {
+      int8_t row[32];
+      storeRequantized(pb, m, acc, 2, row, all);
+      int8_t *dst = job->out + m * pb->P;
+      for (int i = 0; i < runs; ++i) {
+        const __mmask32 bytes = (__mmask32)((1ull << runLength[i]) - 1);
+        _mm256_mask_storeu_epi8(
+            dst + runDst[i], bytes,
+            _mm256_maskz_loadu_epi8(bytes, row + runStart[i]));
+      }
+      continue;
+    }
+    int32_t row[48] = {0};
+    _mm512_storeu_si512(row, acc[0]);
+    _mm512_storeu_si512(row + 16, acc[1]);
+    int32_t *dst = job->C + m * pb->ldc;
+    for (int i = 0; i < runs; ++i)
+      for (int64_t k = 0; k < runLength[i]; k += 16) {
+        const int64_t left = runLength[i] - k;
+        const __mmask16 lanes =
+            left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        int32_t *d = dst + runDst[i] + k;
+        _mm512_mask_storeu_epi32(
+            d, lanes,
+            _mm512_add_epi32(_mm512_maskz_loadu_epi32(lanes, d),
+                             _mm512_loadu_si512(row + runStart[i] + k)));
+      }
+  }
+}
+
+/* Rows [m0, m0 + 32) at flat positions [q0, q0 + 32), over every tap and
+ * channel tile: two A tiles by two B tiles (16 positions each). */
+QCC_AMX static void directTile(const DirectJob *job, int64_t m0, int64_t q0) {
+  const int64_t tiles = job->channelTiles, perRows = job->taps * tiles * 1024;
+  const int8_t *a0 = job->Ap + m0 / 16 * perRows, *a1 = a0 + perRows;
+  const int64_t quadRows = 16 * job->quadStride;
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  for (int64_t t = 0; t < job->taps; ++t) {
+    const uint8_t *b = job->xq + (q0 + job->tapOffset[t]) * 4;
+    for (int64_t kt = 0; kt < tiles; ++kt) {
+      _tile_loadd(4, a0 + (t * tiles + kt) * 1024, 64);
+      _tile_loadd(6, b + kt * quadRows, job->quadStride);
+      _tile_loadd(7, b + kt * quadRows + 64, job->quadStride);
+      _tile_dpbsud(0, 4, 6);
+      _tile_dpbsud(1, 4, 7);
+      _tile_loadd(5, a1 + (t * tiles + kt) * 1024, 64);
+      _tile_dpbsud(2, 5, 6);
+      _tile_dpbsud(3, 5, 7);
+    }
+  }
+  int32_t sums[32][32] __attribute__((aligned(64)));
+  _tile_stored(0, &sums[0][0], 128);
+  _tile_stored(1, &sums[0][16], 128);
+  _tile_stored(2, &sums[16][0], 128);
+  _tile_stored(3, &sums[16][16], 128);
+  storeDirectSums(job, (const int32_t(*)[32])sums, m0, q0);
+}
+
+QCC_VNNI static void *directPart(void *arg) {
+  const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
+  const DirectJob *job = (const DirectJob *)part->job;
+  beginTiles();
+  for (int64_t q = part->panelBegin; q < part->panelEnd; ++q)
+    for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk)
+      directTile(job, blk * 32, q * 32);
+  endTiles();
+  return NULL;
+}
+
+/* Image x as [C64 / 4][slots][4] bytes + 128 (channels past C are zero
+ * rows: their weights are zero). */
+QCC_VNNI static void repackInput(const DirectJob *job, const int8_t *x,
+                                 const int8_t *zeros, uint8_t *xq) {
+  const qccUkernelInt8Problem *pb = &job->pb;
+  const int64_t HW = pb->height * pb->width;
+  for (int64_t cq = 0; cq * 4 < pb->channels; ++cq) {
+    const int8_t *rows[4];
+    for (int i = 0; i < 4; ++i)
+      rows[i] = cq * 4 + i < pb->channels ? x + (cq * 4 + i) * HW : zeros;
+    packRows(rows, HW, xq + cq * job->quadStride);
+  }
+}
+
+static void runDirect(const qccUkernelInt8Problem *problem, int threads) {
+  DirectJob job;
+  memset(&job, 0, sizeof job);
+  job.pb = *problem;
+  const int64_t W = problem->width, HW = problem->height * W;
+  job.channelTiles = (problem->channels + 63) / 64;
+  job.taps = problem->kh * problem->kw;
+  const int64_t OH = problem->P / problem->ow;
+  job.Q = (OH - 1) * W + problem->ow;
+  for (int64_t kh = 0; kh < problem->kh; ++kh)
+    for (int64_t kw = 0; kw < problem->kw; ++kw)
+      job.tapOffset[kh * problem->kw + kw] =
+          kh * problem->dh * W + kw * problem->dw;
+  /* Reads reach q + the last tap's offset + 31 (a block's padding) <
+   * H * W + 32. */
+  const int64_t slots = (HW + 32 + 15) / 16 * 16;
+  job.quadStride = slots * 4;
+  int owned;
+  qccUkernelPacked packed =
+      qccUkernelGetPacked(problem->A, problem->M, problem->K, problem->lda,
+                          job.taps, problem->constantA, packADirect, &owned);
+  job.Ap = packed.data;
+  job.rowSum = packed.rowSum;
+  uint8_t *xq =
+      aligned_alloc(64, (size_t)(job.channelTiles * 16 * job.quadStride));
+  int8_t *zeros = calloc((size_t)HW, 1);
+  if (!xq || !zeros)
+    abort();
+  memset(xq, 0, (size_t)(job.channelTiles * 16 * job.quadStride));
+  job.xq = xq;
+  const int64_t mBlocks = (problem->M + 31) / 32, panels = (job.Q + 31) / 32;
+  threads = qccUkernelThreadsForWork(
+      (double)problem->M * problem->P * problem->K, threads);
+  for (int64_t n = 0; n < problem->batch; ++n) {
+    repackInput(&job, problem->B + n * problem->strideB, zeros, xq);
+    job.C = problem->requant ? NULL : problem->C + n * problem->strideC;
+    job.out = problem->requant ? problem->out + n * problem->strideOut : NULL;
+    qccUkernelSplitPanels(directPart, &job, mBlocks, panels, threads);
+  }
+  free(zeros);
+  free(xq);
+  if (owned)
+    qccUkernelFreePacked(packed);
 }
 
 void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
                           int threads) {
+  if (amx && directServes(problem)) {
+    runDirect(problem, threads);
+    return;
+  }
   Job job = {0};
   job.pb = *problem;
   const int64_t M = problem->M, K = problem->K;
@@ -503,7 +738,7 @@ void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
   job.Mp = (M + job.mr - 1) / job.mr * job.mr;
   int owned;
   qccUkernelPacked packed =
-      qccUkernelGetPacked(problem->A, M, K, problem->lda, problem->constantA,
+      qccUkernelGetPacked(problem->A, M, K, problem->lda, 1, problem->constantA,
                           amx ? packAAmx : packAVnni, &owned);
   job.Ap = packed.data;
   job.rowSum = packed.rowSum;

@@ -36,9 +36,9 @@ enum { kRows = 3, kLanes = 8, kVectors = 3, kWidth = kVectors * kLanes };
 
 typedef struct {
   qccUkernelInt8Problem pb;
-  int quads;          /* the layout: 4 bytes per step are 4 u8/s8 or 2 s16 */
-  int64_t steps, Mp;  /* steps of k: K/2 (pairs) or K/4 (quads), rounded up */
-  const uint8_t *Ap;  /* [Mp][steps][4 bytes], zero padded */
+  int quads;         /* the layout: 4 bytes per step are 4 u8/s8 or 2 s16 */
+  int64_t steps, Mp; /* steps of k: K/2 (pairs) or K/4 (quads), rounded up */
+  const uint8_t *Ap; /* [Mp][steps][4 bytes], zero padded */
   const int32_t *rowSum; /* quads: 128 * sum_k A[m][k]; pairs: NULL */
   /* Row k of im2col(x) starts at x + planeOffset[k] (steps * (2 or 4)
    * rows; rows past K repeat the last, and A is zero there). */
@@ -47,7 +47,8 @@ typedef struct {
 
 /* A as [Mp][K/2][2] sign-extended int16. */
 static qccUkernelPacked packPairs(const void *data, int64_t M, int64_t K,
-                                  int64_t lda) {
+                                  int64_t lda, int64_t taps) {
+  (void)taps;
   const int8_t *A = (const int8_t *)data;
   const int64_t K2 = (K + 1) / 2, Mp = (M + kRows - 1) / kRows * kRows;
   int16_t *packed = calloc((size_t)(Mp * K2 * 2), sizeof(int16_t));
@@ -61,7 +62,8 @@ static qccUkernelPacked packPairs(const void *data, int64_t M, int64_t K,
 
 /* A as [Mp][K/4][4] int8, and 128 * (row sums). */
 static qccUkernelPacked packQuads(const void *data, int64_t M, int64_t K,
-                                  int64_t lda) {
+                                  int64_t lda, int64_t taps) {
+  (void)taps;
   const int8_t *A = (const int8_t *)data;
   const int64_t K4 = (K + 3) / 4, Mp = (M + kRows - 1) / kRows * kRows;
   int8_t *packed = calloc((size_t)(Mp * K4 * 4), 1);
@@ -96,8 +98,8 @@ stepRows(const Job *job, const int8_t *base, const int64_t *rowOffset,
  * rows' bytes at offset `at` (NULL rows: 0). Always inlined into each
  * tier's caller, so that the loops around it are vectorised for the tier. */
 __attribute__((always_inline)) static inline void
-storeColumn(uint8_t *step, int64_t j, const int8_t *const rows[4],
-            int64_t at, int quads) {
+storeColumn(uint8_t *step, int64_t j, const int8_t *const rows[4], int64_t at,
+            int quads) {
   if (quads) {
     for (int h = 0; h < 4; ++h)
       step[4 * j + h] = rows[h] ? (uint8_t)(rows[h][at] ^ 0x80) : 0;
@@ -216,8 +218,7 @@ QCC_AVX2 static inline __m256i laneMask(int64_t n) {
 
 /* The 64-bit lanes of x shifted right arithmetically by `bits` (AVX2 has
  * no vpsraq): a logical shift of x with its sign bits flipped off. */
-QCC_AVX2 static inline __m256i shiftRightArithmetic64(__m256i x,
-                                                      __m128i bits) {
+QCC_AVX2 static inline __m256i shiftRightArithmetic64(__m256i x, __m128i bits) {
   const __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), x);
   return _mm256_xor_si256(_mm256_srl_epi64(_mm256_xor_si256(x, sign), bits),
                           sign);
@@ -270,7 +271,7 @@ storeRequantized(const Job *job, int64_t m, const __m256i *acc, int64_t cols,
  * requantized int8 (starting from the bias). Quads start from -128 times
  * the row sums (job->rowSum), the compensation for B's +128. */
 #define QCC_DEFINE_PAIRS_TILE(NAME, ATTR, MADD, REQUANT)                       \
-  ATTR static void NAME(const Job *job, const uint8_t *panel, int64_t m0,     \
+  ATTR static void NAME(const Job *job, const uint8_t *panel, int64_t m0,      \
                         int64_t p0, int32_t *C, int8_t *out) {                 \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
     const int64_t cols = pb->P - p0;                                           \
@@ -283,11 +284,12 @@ storeRequantized(const Job *job, int64_t m, const __m256i *acc, int64_t cols,
       const __m256i init = _mm256_set1_epi32(                                  \
           (REQUANT ? pb->bias[m] : 0) - (job->rowSum ? job->rowSum[m] : 0));   \
       for (int j = 0; j < kVectors; ++j)                                       \
-        acc[r][j] = REQUANT ? init                                             \
-                            : _mm256_add_epi32(                                \
-                                  _mm256_maskload_epi32(                       \
-                                      C + m * pb->ldc + p0 + 8 * j, mask[j]),  \
-                                  init);                                       \
+        acc[r][j] =                                                            \
+            REQUANT                                                            \
+                ? init                                                         \
+                : _mm256_add_epi32(_mm256_maskload_epi32(                      \
+                                       C + m * pb->ldc + p0 + 8 * j, mask[j]), \
+                                   init);                                      \
     }                                                                          \
     const uint8_t *a = job->Ap + m0 * job->steps * 4;                          \
     for (int64_t step = 0; step < job->steps; ++step) {                        \
@@ -329,7 +331,6 @@ QCC_DEFINE_PAIRS_TILE(tileAvxVnniRequant, QCC_AVXVNNI, QCC_MADD_AVXVNNI, 1)
 
 /*--- Threads ----------------------------------------------------------------*/
 
-
 typedef void (*TileFn)(const Job *, const uint8_t *, int64_t, int64_t,
                        int32_t *, int8_t *);
 
@@ -353,7 +354,7 @@ typedef void (*TileFn)(const Job *, const uint8_t *, int64_t, int64_t,
         const int64_t p0 = q * kWidth;                                         \
         packPanel(job, B, p0, panel, QUADS);                                   \
         for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk)      \
-          tile(job, panel, blk * kRows, p0, C, out);                           \
+          tile(job, panel, blk *kRows, p0, C, out);                            \
       }                                                                        \
     }                                                                          \
     free(panel);                                                               \
@@ -377,7 +378,7 @@ void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
   job.Mp = (problem->M + kRows - 1) / kRows * kRows;
   int owned;
   qccUkernelPacked packed = qccUkernelGetPacked(
-      problem->A, problem->M, problem->K, problem->lda, problem->constantA,
+      problem->A, problem->M, problem->K, problem->lda, 1, problem->constantA,
       job.quads ? packQuads : packPairs, &owned);
   job.Ap = packed.data;
   job.rowSum = packed.rowSum;

@@ -69,7 +69,7 @@ typedef struct {
   int64_t batch, M, P, K;
   const int8_t *A; /* [M][lda]: the weights of a convolution */
   int64_t lda;
-  int constantA; /* A never changes for the life of the process */
+  int constantA;   /* A never changes for the life of the process */
   const int8_t *B; /* the matrix B, or the conv input x [batch][C][H][W] */
   int64_t strideB, ldb;
   int32_t *C; /* the int32 output (requant = 0), accumulated into */
@@ -110,11 +110,11 @@ void qccUkernelMatmulS8PackedPairs(int64_t M, int64_t N, int64_t K,
 /* qcc_ukernel_matmul_f32_packed below the AVX-512 VNNI tier (PackedAvx2.c):
  * AVX2 + FMA, or generic C, as `tier` says; sums in float. */
 void qccUkernelMatmulF32PackedBelowAvx512(int64_t M, int64_t N, int64_t K,
-                                         const float *X, int64_t ldx,
-                                         const uint8_t *W,
-                                         const qcc_packed_weights *format,
-                                         float *Y, int64_t ldy, int tier,
-                                         int threads);
+                                          const float *X, int64_t ldx,
+                                          const uint8_t *W,
+                                          const qcc_packed_weights *format,
+                                          float *Y, int64_t ldy, int tier,
+                                          int threads);
 
 /* The plane offset of row k = (c, kh, kw) of im2col(x) for k < rows (rows
  * past K repeat the last); malloc'd, for the caller to free. */
@@ -125,9 +125,8 @@ int64_t *qccUkernelPlaneOffsets(const qccUkernelInt8Problem *problem,
  * into contiguous ranges among `threads` parts (PackedPart: begin and end
  * are planes); one part when all the planes take fewer than `minWork`
  * multiply-adds (`work`). */
-void qccUkernelSplitPlanes(void *(*fn)(void *), const void *job,
-                           int64_t planes, int64_t work, int64_t minWork,
-                           int threads);
+void qccUkernelSplitPlanes(void *(*fn)(void *), const void *job, int64_t planes,
+                           int64_t work, int64_t minWork, int threads);
 
 /* The depthwise kernels' minWork: below it, one thread. */
 static const int64_t kDepthwiseParallelWork = (int64_t)1 << 18;
@@ -142,8 +141,8 @@ typedef struct {
 /* Runs fn over `blocks` row blocks x `panels` panels split among `threads`
  * parts: by panels (each thread packs only its own) when there are
  * enough, else by row blocks (each thread packs every panel). */
-void qccUkernelSplitPanels(void *(*fn)(void *), const void *job,
-                           int64_t blocks, int64_t panels, int threads);
+void qccUkernelSplitPanels(void *(*fn)(void *), const void *job, int64_t blocks,
+                           int64_t panels, int threads);
 
 /* A run of panel columns that read consecutive im2col columns of one
  * output row: column j0 + i reads plane offset src + i * sw. */
@@ -170,10 +169,14 @@ typedef struct {
   void *data;
   int32_t *rowSum;
 } qccUkernelPacked;
+/* `taps` is the window of a convolution's weights, A = [M][K / taps
+ * channels][taps], for the layouts that need it (1, or ignored, for a
+ * matrix); it is part of the key. */
 typedef qccUkernelPacked (*qccUkernelPackFn)(const void *A, int64_t M,
-                                             int64_t K, int64_t lda);
+                                             int64_t K, int64_t lda,
+                                             int64_t taps);
 qccUkernelPacked qccUkernelGetPacked(const void *A, int64_t M, int64_t K,
-                                     int64_t lda, int constant,
+                                     int64_t lda, int64_t taps, int constant,
                                      qccUkernelPackFn pack, int *owned);
 void qccUkernelFreePacked(qccUkernelPacked packed);
 
