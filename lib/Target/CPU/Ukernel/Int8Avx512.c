@@ -493,28 +493,31 @@ static qccUkernelPacked packAAmx(const void *A, int64_t M, int64_t K,
   return packPaddedA((const int8_t *)A, M, K, lda, 64, 32);
 }
 
-/*--- AMX direct convolution -------------------------------------------------*/
+/*--- Direct convolution (AMX and VNNI)
+ * ---------------------------------------*/
 
-/* Stride-1 convolutions with whole 64-channel tiles skip im2col. The input
- * is repacked once per image as channel quads, [C/4][H * W][4] bytes (+128,
- * as the panels), and the B tile of tap (kh, kw) for 16 consecutive
- * flattened output positions q = oh * W + ow (W the input's width; the
- * W - OW columns past each output row are computed and dropped, as the
- * depthwise kernel's) and 16 quads of channels is 16 rows of 64 contiguous
- * bytes, one quad apart: loaded straight from the repacked input at
- * q + kh * dh * W + kw * dw. A is packed per tap as 16 x 64 tiles, rows m
- * by 64 channels of one tap, each stored whole. So each input byte is
+/* Stride-1 convolutions skip im2col. The input is repacked once per image
+ * as channel quads, [C/4][H * W][4] bytes (+128, as the panels), so that
+ * for tap (kh, kw) the 16 consecutive flattened output positions
+ * q = oh * W + ow (W the input's width; the W - OW columns past each output
+ * row are computed and dropped, as the depthwise kernel's) of one channel
+ * quad are 64 contiguous bytes at q + kh * dh * W + kw * dw: a row of an
+ * AMX B tile (16 quads, one quad apart) or one vpdpbusd operand. A is
+ * packed per tap: on AMX as 16 x 64 tiles (rows m by 64 channels of one
+ * tap, each stored whole), on VNNI as [m][tap][C/4][4]. Each input byte is
  * repacked once instead of once per tap. */
 
 enum { kDirectMaxTaps = 64 };
 
 typedef struct {
   qccUkernelInt8Problem pb;
-  int64_t channelTiles; /* C padded to 64, over 64 */
-  int64_t taps, Q;      /* KH * KW; flat positions (OH - 1) * W + OW */
-  int64_t quadStride;   /* bytes between channel quads of xq */
+  int amx;
+  int64_t quads;      /* channel quads per tap in A: C/4 (AMX: to 64) */
+  int64_t taps, Q;    /* KH * KW; flat positions (OH - 1) * W + OW */
+  int64_t quadStride; /* bytes between channel quads of xq */
+  int nr, mr;         /* VNNI: vectors (of 16 positions) and rows per tile */
   int64_t tapOffset[kDirectMaxTaps];
-  const int8_t *Ap; /* [Mp / 16][taps][channelTiles] tiles of 1 KiB */
+  const int8_t *Ap;
   const int32_t *rowSum;
   const uint8_t *xq; /* the current image, repacked */
   int32_t *C;        /* the current image's outputs */
@@ -522,23 +525,27 @@ typedef struct {
 } DirectJob;
 
 /* Whether the direct path serves a problem: stride 1, at most
- * kDirectMaxTaps taps, channels that fill their 64-channel tiles to at
- * least 80%, and dropped columns (W - OW per row) at most a third. */
-static int directServes(const qccUkernelInt8Problem *pb) {
-  const int64_t C = pb->channels, C64 = (C + 63) / 64 * 64;
-  const int64_t OW = pb->ow, W = pb->width;
+ * kDirectMaxTaps taps, channels that fill the quads A is packed in (AMX:
+ * 64-channel tiles) to at least 80%, and dropped columns (W - OW per row)
+ * at most a third. */
+static int directServes(const qccUkernelInt8Problem *pb, int amx) {
+  const int64_t C = pb->channels, unit = amx ? 64 : 4;
+  const int64_t padded = (C + unit - 1) / unit * unit;
   return pb->conv && pb->sh == 1 && pb->sw == 1 &&
-         pb->kh * pb->kw <= kDirectMaxTaps && C64 * 4 <= C * 5 &&
-         W * 2 <= OW * 3;
+         pb->kh * pb->kw <= kDirectMaxTaps && padded * 4 <= C * 5 &&
+         pb->width * 2 <= pb->ow * 3;
 }
 
-/* A as [Mp / 16][taps][C64 / 64] tiles of 16 rows x 64 channels (one tap),
- * zeros in the padding, and 128 * (row sums). */
-static qccUkernelPacked packADirect(const void *data, int64_t M, int64_t K,
-                                    int64_t lda, int64_t taps) {
-  const int8_t *A = (const int8_t *)data;
-  const int64_t C = K / taps, tiles = (C + 63) / 64, Mp = (M + 31) / 32 * 32;
-  int8_t *packed = calloc((size_t)(Mp * taps * tiles * 64), 1);
+/* A's direct layout, zeros in the padding, and 128 * (row sums): AMX tiles
+ * [Mp / 16][taps][C64 / 64][16][64], or VNNI rows [Mp][taps][C4][4]. */
+static qccUkernelPacked packDirect(const int8_t *A, int64_t M, int64_t K,
+                                   int64_t lda, int64_t taps, int amx) {
+  const int64_t C = K / taps;
+  const int64_t quads = amx ? (C + 63) / 64 * 16 : (C + 3) / 4;
+  /* Rows to a multiple of every row block: 32 (AMX), 6 and 8 (VNNI). */
+  const int64_t rowUnit = amx ? 32 : 24,
+                Mp = (M + rowUnit - 1) / rowUnit * rowUnit;
+  int8_t *packed = calloc((size_t)(Mp * taps * quads * 4), 1);
   int32_t *rowSum = calloc((size_t)Mp, sizeof(int32_t));
   if (!packed || !rowSum)
     abort();
@@ -547,8 +554,11 @@ static qccUkernelPacked packADirect(const void *data, int64_t M, int64_t K,
     for (int64_t c = 0; c < C; ++c)
       for (int64_t t = 0; t < taps; ++t) {
         const int8_t v = A[m * lda + c * taps + t];
-        packed[((m / 16 * taps + t) * tiles + c / 64) * 1024 + m % 16 * 64 +
-               c % 64] = v;
+        const int64_t at =
+            amx ? ((m / 16 * taps + t) * (quads / 16) + c / 64) * 1024 +
+                      m % 16 * 64 + c % 64
+                : (m * taps + t) * quads * 4 + c;
+        packed[at] = v;
         sum += v;
       }
     rowSum[m] = 128 * sum;
@@ -556,26 +566,37 @@ static qccUkernelPacked packADirect(const void *data, int64_t M, int64_t K,
   return (qccUkernelPacked){packed, rowSum};
 }
 
-/* The sums of rows [m0, m0 + 32) at flat positions [q0, q0 + 32): each
- * output row's columns (q % W < OW) stored at oh * OW + ow, compensated,
- * then requantized or accumulated into C. */
+static qccUkernelPacked packADirectAmx(const void *A, int64_t M, int64_t K,
+                                       int64_t lda, int64_t taps) {
+  return packDirect((const int8_t *)A, M, K, lda, taps, 1);
+}
+
+static qccUkernelPacked packADirectVnni(const void *A, int64_t M, int64_t K,
+                                        int64_t lda, int64_t taps) {
+  return packDirect((const int8_t *)A, M, K, lda, taps, 0);
+}
+
+/* The sums of `rows` rows from m0 at the `cols` (at most 64) flat
+ * positions from q0 (row r at sums + r * 64): each output row's columns
+ * (q % W < OW) stored at oh * OW + ow, compensated, then requantized or
+ * accumulated into C. */
 QCC_VNNI __attribute__((noinline)) static void
-storeDirectSums(const DirectJob *job, const int32_t (*sums)[32], int64_t m0,
-                int64_t q0) {
+storeDirectSums(const DirectJob *job, const int32_t *sums, int rows, int cols,
+                int64_t m0, int64_t q0) {
   const qccUkernelInt8Problem *pb = &job->pb;
   const int64_t W = pb->width, OW = pb->ow;
-  /* Runs of kept positions: [j, j + n) goes to dst. */
-  int64_t runStart[32], runLength[32], runDst[32];
+  /* Runs of kept positions: [start, start + length) goes to dst. */
+  int64_t runStart[64], runLength[64], runDst[64];
   int runs = 0;
-  for (int64_t j = 0; j < 32 && q0 + j < job->Q;) {
+  for (int64_t j = 0; j < cols && q0 + j < job->Q;) {
     const int64_t q = q0 + j, ow = q % W;
     if (ow >= OW) {
       j += W - ow;
       continue;
     }
     int64_t n = OW - ow;
-    if (n > 32 - j)
-      n = 32 - j;
+    if (n > cols - j)
+      n = cols - j;
     if (n > job->Q - q)
       n = job->Q - q;
     runStart[runs] = j;
@@ -583,29 +604,34 @@ storeDirectSums(const DirectJob *job, const int32_t (*sums)[32], int64_t m0,
     runDst[runs++] = q / W * OW + ow;
     j += n;
   }
-  const __mmask16 all[2] = {(__mmask16)0xFFFF, (__mmask16)0xFFFF};
-  for (int r = 0; r < 32 && m0 + r < pb->M; ++r) {
+  const __mmask16 all[4] = {(__mmask16)0xFFFF, (__mmask16)0xFFFF,
+                            (__mmask16)0xFFFF, (__mmask16)0xFFFF};
+  const int vectors = (cols + 15) / 16;
+  for (int r = 0; r < rows && m0 + r < pb->M; ++r) {
     const int64_t m = m0 + r;
     const __m512i init =
         _mm512_set1_epi32((pb->requant ? pb->bias[m] : 0) - job->rowSum[m]);
-    __m512i acc[2];
-    for (int j = 0; j < 2; ++j)
-      acc[j] = _mm512_add_epi32(_mm512_load_si512(sums[r] + 16 * j), init);
+    __m512i acc[4];
+    for (int j = 0; j < vectors; ++j)
+      acc[j] =
+          _mm512_add_epi32(_mm512_loadu_si512(sums + r * 64 + 16 * j), init);
     if (pb->requant) {
-      int8_t row[32];
-      storeRequantized(pb, m, acc, 2, row, all);
+      int8_t row[64];
+      storeRequantized(pb, m, acc, vectors, row, all);
       int8_t *dst = job->out + m * pb->P;
       for (int i = 0; i < runs; ++i) {
-        const __mmask32 bytes = (__mmask32)((1ull << runLength[i]) - 1);
-        _mm256_mask_storeu_epi8(
+        const __mmask64 bytes = runLength[i] >= 64
+                                    ? ~(__mmask64)0
+                                    : ((__mmask64)1 << runLength[i]) - 1;
+        _mm512_mask_storeu_epi8(
             dst + runDst[i], bytes,
-            _mm256_maskz_loadu_epi8(bytes, row + runStart[i]));
+            _mm512_maskz_loadu_epi8(bytes, row + runStart[i]));
       }
       continue;
     }
-    int32_t row[48] = {0};
-    _mm512_storeu_si512(row, acc[0]);
-    _mm512_storeu_si512(row + 16, acc[1]);
+    int32_t row[80] = {0};
+    for (int j = 0; j < vectors; ++j)
+      _mm512_storeu_si512(row + 16 * j, acc[j]);
     int32_t *dst = job->C + m * pb->ldc;
     for (int i = 0; i < runs; ++i)
       for (int64_t k = 0; k < runLength[i]; k += 16) {
@@ -621,10 +647,11 @@ storeDirectSums(const DirectJob *job, const int32_t (*sums)[32], int64_t m0,
   }
 }
 
-/* Rows [m0, m0 + 32) at flat positions [q0, q0 + 32), over every tap and
- * channel tile: two A tiles by two B tiles (16 positions each). */
-QCC_AMX static void directTile(const DirectJob *job, int64_t m0, int64_t q0) {
-  const int64_t tiles = job->channelTiles, perRows = job->taps * tiles * 1024;
+/* AMX: rows [m0, m0 + 32) at flat positions [q0, q0 + 32), over every tap
+ * and channel tile: two A tiles by two B tiles (16 positions each). */
+QCC_AMX static void directTileAmx(const DirectJob *job, int64_t m0,
+                                  int64_t q0) {
+  const int64_t tiles = job->quads / 16, perRows = job->taps * tiles * 1024;
   const int8_t *a0 = job->Ap + m0 / 16 * perRows, *a1 = a0 + perRows;
   const int64_t quadRows = 16 * job->quadStride;
   _tile_zero(0);
@@ -644,27 +671,76 @@ QCC_AMX static void directTile(const DirectJob *job, int64_t m0, int64_t q0) {
       _tile_dpbsud(3, 5, 7);
     }
   }
-  int32_t sums[32][32] __attribute__((aligned(64)));
-  _tile_stored(0, &sums[0][0], 128);
-  _tile_stored(1, &sums[0][16], 128);
-  _tile_stored(2, &sums[16][0], 128);
-  _tile_stored(3, &sums[16][16], 128);
-  storeDirectSums(job, (const int32_t(*)[32])sums, m0, q0);
+  int32_t sums[32][64] __attribute__((aligned(64)));
+  _tile_stored(0, &sums[0][0], 256);
+  _tile_stored(1, &sums[0][16], 256);
+  _tile_stored(2, &sums[16][0], 256);
+  _tile_stored(3, &sums[16][16], 256);
+  storeDirectSums(job, &sums[0][0], 32, 32, m0, q0);
 }
+
+/* VNNI: MR rows from m0 by NR vectors of 16 flat positions from q0, over
+ * every tap and channel quad. */
+#define QCC_DEFINE_DIRECT_TILE(MR, NR, NAME)                                   \
+  QCC_VNNI static void NAME(const DirectJob *job, int64_t m0, int64_t q0) {    \
+    __m512i acc[MR][NR];                                                       \
+    for (int r = 0; r < MR; ++r)                                               \
+      for (int j = 0; j < NR; ++j)                                             \
+        acc[r][j] = _mm512_setzero_si512();                                    \
+    const int64_t rowBytes = job->taps * job->quads * 4;                       \
+    const int8_t *a = job->Ap + m0 * rowBytes;                                 \
+    for (int64_t t = 0; t < job->taps; ++t) {                                  \
+      const uint8_t *b = job->xq + (q0 + job->tapOffset[t]) * 4;               \
+      const int8_t *at = a + t * job->quads * 4;                               \
+      for (int64_t cq = 0; cq < job->quads; ++cq) {                            \
+        __m512i v[NR];                                                         \
+        for (int j = 0; j < NR; ++j)                                           \
+          v[j] = _mm512_loadu_si512(b + cq * job->quadStride + 64 * j);        \
+        for (int r = 0; r < MR; ++r) {                                         \
+          int32_t group;                                                       \
+          memcpy(&group, at + r * rowBytes + cq * 4, 4);                       \
+          const __m512i bcast = _mm512_set1_epi32(group);                      \
+          for (int j = 0; j < NR; ++j)                                         \
+            acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], v[j], bcast);           \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+    int32_t sums[MR][64] __attribute__((aligned(64)));                         \
+    for (int r = 0; r < MR; ++r)                                               \
+      for (int j = 0; j < NR; ++j)                                             \
+        _mm512_store_si512(&sums[r][16 * j], acc[r][j]);                       \
+    storeDirectSums(job, &sums[0][0], MR, NR * 16, m0, q0);                    \
+  }
+
+QCC_DEFINE_DIRECT_TILE(8, 2, directTile8x2)
+QCC_DEFINE_DIRECT_TILE(8, 3, directTile8x3)
+QCC_DEFINE_DIRECT_TILE(6, 4, directTile6x4)
 
 QCC_VNNI static void *directPart(void *arg) {
   const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
   const DirectJob *job = (const DirectJob *)part->job;
-  beginTiles();
+  const int64_t width = job->nr * 16;
+  if (job->amx)
+    beginTiles();
   for (int64_t q = part->panelBegin; q < part->panelEnd; ++q)
-    for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk)
-      directTile(job, blk * 32, q * 32);
-  endTiles();
+    for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk) {
+      const int64_t m0 = blk * job->mr, q0 = q * width;
+      if (job->amx)
+        directTileAmx(job, m0, q0);
+      else if (job->nr == 2)
+        directTile8x2(job, m0, q0);
+      else if (job->nr == 3)
+        directTile8x3(job, m0, q0);
+      else
+        directTile6x4(job, m0, q0);
+    }
+  if (job->amx)
+    endTiles();
   return NULL;
 }
 
-/* Image x as [C64 / 4][slots][4] bytes + 128 (channels past C are zero
- * rows: their weights are zero). */
+/* Image x as [C/4][slots][4] bytes + 128 (quads past C stay zero, and so do
+ * the channels past C in the last quad: their weights are zero). */
 QCC_VNNI static void repackInput(const DirectJob *job, const int8_t *x,
                                  const int8_t *zeros, uint8_t *xq) {
   const qccUkernelInt8Problem *pb = &job->pb;
@@ -677,37 +753,43 @@ QCC_VNNI static void repackInput(const DirectJob *job, const int8_t *x,
   }
 }
 
-static void runDirect(const qccUkernelInt8Problem *problem, int threads) {
+static void runDirect(const qccUkernelInt8Problem *problem, int amx,
+                      int threads) {
   DirectJob job;
   memset(&job, 0, sizeof job);
   job.pb = *problem;
+  job.amx = amx;
   const int64_t W = problem->width, HW = problem->height * W;
-  job.channelTiles = (problem->channels + 63) / 64;
+  job.quads =
+      amx ? (problem->channels + 63) / 64 * 16 : (problem->channels + 3) / 4;
   job.taps = problem->kh * problem->kw;
   const int64_t OH = problem->P / problem->ow;
   job.Q = (OH - 1) * W + problem->ow;
+  job.nr = amx ? 2 : choosePanelVectors(job.Q, 0);
+  job.mr = amx ? 32 : job.nr == 4 ? 6 : 8;
   for (int64_t kh = 0; kh < problem->kh; ++kh)
     for (int64_t kw = 0; kw < problem->kw; ++kw)
       job.tapOffset[kh * problem->kw + kw] =
           kh * problem->dh * W + kw * problem->dw;
-  /* Reads reach q + the last tap's offset + 31 (a block's padding) <
-   * H * W + 32. */
-  const int64_t slots = (HW + 32 + 15) / 16 * 16;
+  /* Reads reach q + the last tap's offset + 63 (a block's padding) <
+   * H * W + 64. */
+  const int64_t slots = (HW + 64 + 15) / 16 * 16;
   job.quadStride = slots * 4;
   int owned;
-  qccUkernelPacked packed =
-      qccUkernelGetPacked(problem->A, problem->M, problem->K, problem->lda,
-                          job.taps, problem->constantA, packADirect, &owned);
+  qccUkernelPacked packed = qccUkernelGetPacked(
+      problem->A, problem->M, problem->K, problem->lda, job.taps,
+      problem->constantA, amx ? packADirectAmx : packADirectVnni, &owned);
   job.Ap = packed.data;
   job.rowSum = packed.rowSum;
-  uint8_t *xq =
-      aligned_alloc(64, (size_t)(job.channelTiles * 16 * job.quadStride));
+  const size_t xqBytes = (size_t)(job.quads * job.quadStride);
+  uint8_t *xq = aligned_alloc(64, (xqBytes + 63) / 64 * 64);
   int8_t *zeros = calloc((size_t)HW, 1);
   if (!xq || !zeros)
     abort();
-  memset(xq, 0, (size_t)(job.channelTiles * 16 * job.quadStride));
+  memset(xq, 0, xqBytes);
   job.xq = xq;
-  const int64_t mBlocks = (problem->M + 31) / 32, panels = (job.Q + 31) / 32;
+  const int64_t mBlocks = (problem->M + job.mr - 1) / job.mr;
+  const int64_t panels = (job.Q + job.nr * 16 - 1) / (job.nr * 16);
   threads = qccUkernelThreadsForWork(
       (double)problem->M * problem->P * problem->K, threads);
   for (int64_t n = 0; n < problem->batch; ++n) {
@@ -724,8 +806,8 @@ static void runDirect(const qccUkernelInt8Problem *problem, int threads) {
 
 void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
                           int threads) {
-  if (amx && directServes(problem)) {
-    runDirect(problem, threads);
+  if (directServes(problem, amx)) {
+    runDirect(problem, amx, threads);
     return;
   }
   Job job = {0};
