@@ -71,6 +71,9 @@ TEST_P(UkernelTier, BatchesThreadsAndExtremes) {
   // products, where a wrong compensation shows.
   check({1, 16, 40, 300}, 2, -128, 7);
   check({1, 16, 40, 300}, 1, 127, 8);
+  // The same on shapes big enough for AMX tiles (amxPays).
+  check({1, 64, 64, 320}, 2, -128, 9);
+  check({1, 64, 64, 320}, 1, 127, 10);
 }
 
 struct ConvShape {
@@ -215,7 +218,10 @@ TEST_P(UkernelTier, ConvolutionMatchesReference) {
                       // row block, batches, 5x5, and 1x1 with C = 320.
                       ConvShape{2, 64, 13, 11, 40, 3, 3, 1, 1, 2, 2},
                       ConvShape{1, 128, 11, 11, 33, 5, 5, 1, 1, 1, 1},
-                      ConvShape{1, 320, 6, 6, 70, 1, 1, 1, 1, 1, 1}})
+                      ConvShape{1, 320, 6, 6, 70, 1, 1, 1, 1, 1, 1},
+                      // Stride 2 with tails of M and P, large enough for
+                      // AMX tiles over im2col panels.
+                      ConvShape{1, 64, 31, 31, 100, 3, 3, 2, 2, 1, 1}})
     for (int threads : {1, 2})
       checkConv(s, threads, seed++);
 }
@@ -274,7 +280,10 @@ TEST_P(UkernelTier, ConvolutionWithFusedRequantizationMatchesReference) {
                       ConvShape{1, 32, 7, 7, 70, 1, 1, 1, 1, 1, 1},
                       ConvShape{1, 64, 30, 30, 64, 3, 3, 1, 1, 1, 1},
                       ConvShape{2, 64, 13, 11, 40, 3, 3, 1, 1, 2, 2},
-                      ConvShape{1, 320, 6, 6, 70, 1, 1, 1, 1, 1, 1}})
+                      ConvShape{1, 320, 6, 6, 70, 1, 1, 1, 1, 1, 1},
+                      // Stride 2 with tails of M and P, large enough for
+                      // AMX tiles over im2col panels.
+                      ConvShape{1, 64, 31, 31, 100, 3, 3, 2, 2, 1, 1}})
     for (bool perChannel : {false, true})
       for (int threads : {1, 2})
         checkConvRequant(s, perChannel, threads, seed++);

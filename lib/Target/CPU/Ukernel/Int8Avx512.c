@@ -804,8 +804,20 @@ static void runDirect(const qccUkernelInt8Problem *problem, int amx,
     qccUkernelFreePacked(packed);
 }
 
+/* Whether AMX pays for a problem: its tiles pad M to 32, K to 64 and P to
+ * 32, so small layers (a MobileNet's 1x1 convolutions of 16 or 24
+ * channels, K = 16: 4x the multiply-adds) run faster on VNNI. AMX when
+ * the padded product is at most 1.5x the problem's. */
+static int amxPays(const qccUkernelInt8Problem *pb) {
+  const double Mp = (double)((pb->M + 31) / 32 * 32);
+  const double Kp = (double)((pb->K + 63) / 64 * 64);
+  const double Pp = (double)((pb->P + 31) / 32 * 32);
+  return Mp * Kp * Pp <= 1.5 * (double)pb->M * (double)pb->K * (double)pb->P;
+}
+
 void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
                           int threads) {
+  amx = amx && amxPays(problem);
   if (directServes(problem, amx)) {
     runDirect(problem, amx, threads);
     return;
