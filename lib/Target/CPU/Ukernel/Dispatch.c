@@ -210,6 +210,26 @@ qccUkernelPacked qccUkernelGetPacked(const void *A, int64_t M, int64_t K,
   return packed;
 }
 
+qccUkernelPacked qccUkernelPackQuads(const int8_t *A, int64_t M, int64_t K,
+                                     int64_t lda, int64_t kMultiple,
+                                     int64_t mMultiple) {
+  const int64_t K4 = (K + kMultiple - 1) / kMultiple * (kMultiple / 4);
+  const int64_t Mp = (M + mMultiple - 1) / mMultiple * mMultiple;
+  int8_t *packed = calloc((size_t)(Mp * K4 * 4), 1);
+  int32_t *rowSum = calloc((size_t)Mp, sizeof(int32_t));
+  if (!packed || !rowSum)
+    abort();
+  for (int64_t m = 0; m < M; ++m) {
+    int32_t sum = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      packed[m * K4 * 4 + k] = A[m * lda + k];
+      sum += A[m * lda + k];
+    }
+    rowSum[m] = 128 * sum;
+  }
+  return (qccUkernelPacked){packed, rowSum};
+}
+
 void qccUkernelFreePacked(qccUkernelPacked packed) {
   free(packed.data);
   free(packed.rowSum);

@@ -457,44 +457,21 @@ static int choosePanelVectors(int64_t P, int amx) {
   return best;
 }
 
-/* A with K padded to a multiple of kMultiple (of 4) and M to mMultiple,
- * zeros in the padding, and 128 * (row sums). */
-static qccUkernelPacked packPaddedA(const int8_t *A, int64_t M, int64_t K,
-                                    int64_t lda, int64_t kMultiple,
-                                    int64_t mMultiple) {
-  const int64_t K4 = (K + kMultiple - 1) / kMultiple * (kMultiple / 4);
-  const int64_t Mp = (M + mMultiple - 1) / mMultiple * mMultiple;
-  int8_t *packed = calloc((size_t)(Mp * K4 * 4), 1);
-  int32_t *rowSum = calloc((size_t)Mp, sizeof(int32_t));
-  if (!packed || !rowSum)
-    abort();
-  for (int64_t m = 0; m < M; ++m) {
-    int32_t sum = 0;
-    for (int64_t k = 0; k < K; ++k) {
-      packed[m * K4 * 4 + k] = A[m * lda + k];
-      sum += A[m * lda + k];
-    }
-    rowSum[m] = 128 * sum;
-  }
-  return (qccUkernelPacked){packed, rowSum};
-}
-
 /* The VNNI tile's A: K to 4, M to 24 (every row block size). */
 static qccUkernelPacked packAVnni(const void *A, int64_t M, int64_t K,
                                   int64_t lda, int64_t taps) {
   (void)taps;
-  return packPaddedA((const int8_t *)A, M, K, lda, 4, 24);
+  return qccUkernelPackQuads((const int8_t *)A, M, K, lda, 4, 24);
 }
 
 /* The AMX tile's A: whole 16 x 64 tiles. */
 static qccUkernelPacked packAAmx(const void *A, int64_t M, int64_t K,
                                  int64_t lda, int64_t taps) {
   (void)taps;
-  return packPaddedA((const int8_t *)A, M, K, lda, 64, 32);
+  return qccUkernelPackQuads((const int8_t *)A, M, K, lda, 64, 32);
 }
 
-/*--- Direct convolution (AMX and VNNI)
- * ---------------------------------------*/
+/*--- Direct convolution (AMX and VNNI) -------------------------------------*/
 
 /* Stride-1 convolutions skip im2col. The input is repacked once per image
  * as channel quads, [C/4][H * W][4] bytes (+128, as the panels), so that

@@ -64,21 +64,7 @@ static qccUkernelPacked packPairs(const void *data, int64_t M, int64_t K,
 static qccUkernelPacked packQuads(const void *data, int64_t M, int64_t K,
                                   int64_t lda, int64_t taps) {
   (void)taps;
-  const int8_t *A = (const int8_t *)data;
-  const int64_t K4 = (K + 3) / 4, Mp = (M + kRows - 1) / kRows * kRows;
-  int8_t *packed = calloc((size_t)(Mp * K4 * 4), 1);
-  int32_t *rowSum = calloc((size_t)Mp, sizeof(int32_t));
-  if (!packed || !rowSum)
-    abort();
-  for (int64_t m = 0; m < M; ++m) {
-    int32_t sum = 0;
-    for (int64_t k = 0; k < K; ++k) {
-      packed[m * K4 * 4 + k] = A[m * lda + k];
-      sum += A[m * lda + k];
-    }
-    rowSum[m] = 128 * sum;
-  }
-  return (qccUkernelPacked){packed, rowSum};
+  return qccUkernelPackQuads((const int8_t *)data, M, K, lda, 4, kRows);
 }
 
 /* The G = 2 (pairs) or 4 (quads) rows of B that step `step` of a panel

@@ -180,6 +180,14 @@ qccUkernelPacked qccUkernelGetPacked(const void *A, int64_t M, int64_t K,
                                      qccUkernelPackFn pack, int *owned);
 void qccUkernelFreePacked(qccUkernelPacked packed);
 
+/* The quads layout of the vpdpbusd kernels (AVX-512 VNNI, AMX, AVX-VNNI):
+ * A as [Mp][K4 * 4] int8 with K padded to a multiple of kMultiple (of 4)
+ * and M to mMultiple, zeros in the padding, and 128 * (row sums), the
+ * compensation for B's +128. */
+qccUkernelPacked qccUkernelPackQuads(const int8_t *A, int64_t M, int64_t K,
+                                     int64_t lda, int64_t kMultiple,
+                                     int64_t mMultiple);
+
 /*--- Requantization ---------------------------------------------------------*/
 
 /* TOSA apply_scale_32, then the zero point and the clamp: one int32 sum to
