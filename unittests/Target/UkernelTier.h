@@ -19,7 +19,7 @@
 class UkernelTier : public ::testing::TestWithParam<int> {
 protected:
   void SetUp() override {
-    if (GetParam() > qcc_ukernel_cpu_tier_available())
+    if (!qcc_ukernel_cpu_tier_supported(GetParam()))
       GTEST_SKIP() << "this CPU lacks the "
                    << qcc_ukernel_cpu_tier_name(GetParam()) << " tier";
     ASSERT_EQ(qcc_ukernel_force_cpu_tier(GetParam()), GetParam());

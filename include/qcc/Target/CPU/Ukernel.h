@@ -226,14 +226,20 @@ enum {
 
 /* The tier the kernels run: the best this CPU has, lowered by the
  * environment variable QCC_CPU_TIER (amx, avx512vnni, avxvnni, avx2,
- * generic; read once) or by qcc_ukernel_force_cpu_tier. Never above what the CPU
- * has: a request for more is clamped. */
+ * generic; read once) or by qcc_ukernel_force_cpu_tier. Never one the CPU
+ * lacks: a request for one runs the best tier below it that the CPU has
+ * (avxvnni runs avx2 on AMD Zen 4, which has AVX-512 VNNI but not
+ * AVX-VNNI). */
 int qcc_ukernel_cpu_tier(void);
 
 /* The best tier this CPU has. */
 int qcc_ukernel_cpu_tier_available(void);
 
-/* Makes the kernels run `tier` (clamped to what the CPU has) from now on;
+/* Nonzero when this CPU runs `tier`'s kernels. The tiers are not a ladder:
+ * a CPU may have a tier without every tier below it. */
+int qcc_ukernel_cpu_tier_supported(int tier);
+
+/* Makes the kernels run `tier` (or the best tier below it the CPU has) from now on;
  * returns the tier set. For tests that compare tiers in one process. */
 int qcc_ukernel_force_cpu_tier(int tier);
 

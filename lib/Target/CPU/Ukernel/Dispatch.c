@@ -58,47 +58,66 @@ static int amxUsable(void) {
 #endif
 }
 
-int qcc_ukernel_cpu_tier_available(void) {
-  static int available = -1;
-  if (available < 0) {
-    int tier = QCC_CPU_TIER_GENERIC;
+/* The tiers this CPU runs, one bit each. Not a ladder: AMD's Zen 4 has
+ * AVX-512 VNNI (EVEX) but not AVX-VNNI (its VEX form on ymm), so the
+ * avxvnni tier's kernels would fault there. */
+static unsigned supportedTiers(void) {
+  static int tiers = -1;
+  if (tiers < 0) {
+    unsigned set = 1u << QCC_CPU_TIER_GENERIC;
 #if QCC_HAVE_X86
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-      tier = QCC_CPU_TIER_AVX2;
+    const int avx2 =
+        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (avx2)
+      set |= 1u << QCC_CPU_TIER_AVX2;
     /* GCC 12's __builtin_cpu_supports has no "avxvnni": cpuid leaf 7
      * subleaf 1, EAX bit 4. */
     unsigned eax = 0, ebx, ecx, edx;
     __asm__("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
     const unsigned maxLeaf = eax;
-    if (tier == QCC_CPU_TIER_AVX2 && maxLeaf >= 7) {
+    if (avx2 && maxLeaf >= 7) {
       eax = 7;
       ecx = 1;
       __asm__("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
       if (eax & (1u << 4))
-        tier = QCC_CPU_TIER_AVXVNNI;
+        set |= 1u << QCC_CPU_TIER_AVXVNNI;
     }
-    if (tier >= QCC_CPU_TIER_AVX2 && __builtin_cpu_supports("avx512vnni") &&
+    if (avx2 && __builtin_cpu_supports("avx512vnni") &&
         __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512vbmi"))
-      tier = QCC_CPU_TIER_AVX512VNNI;
-    if (tier == QCC_CPU_TIER_AVX512VNNI && amxUsable())
-      tier = QCC_CPU_TIER_AMX;
+        __builtin_cpu_supports("avx512vbmi")) {
+      set |= 1u << QCC_CPU_TIER_AVX512VNNI;
+      if (amxUsable())
+        set |= 1u << QCC_CPU_TIER_AMX;
+    }
 #endif
-    available = tier;
+    tiers = (int)set;
   }
-  return available;
+  return (unsigned)tiers;
+}
+
+int qcc_ukernel_cpu_tier_supported(int tier) {
+  return tier >= QCC_CPU_TIER_GENERIC && tier <= QCC_CPU_TIER_BEST &&
+         (supportedTiers() >> tier & 1u);
+}
+
+int qcc_ukernel_cpu_tier_available(void) {
+  int tier = QCC_CPU_TIER_BEST;
+  while (!qcc_ukernel_cpu_tier_supported(tier))
+    --tier;
+  return tier;
 }
 
 static _Atomic int activeTier = -1;
 
 int qcc_ukernel_force_cpu_tier(int tier) {
-  const int available = qcc_ukernel_cpu_tier_available();
+  if (tier > QCC_CPU_TIER_BEST)
+    tier = QCC_CPU_TIER_BEST;
+  while (tier > QCC_CPU_TIER_GENERIC && !qcc_ukernel_cpu_tier_supported(tier))
+    --tier;
   if (tier < QCC_CPU_TIER_GENERIC)
     tier = QCC_CPU_TIER_GENERIC;
-  if (tier > available)
-    tier = available;
   atomic_store(&activeTier, tier);
   return tier;
 }
