@@ -1,12 +1,14 @@
 //===- QCConstants.cpp - Reading and creating tensor constants ------------===//
 
 #include "qcc/Dialect/QC/IR/QCConstants.h"
+#include "qcc/Dialect/QC/IR/QCOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -115,4 +117,25 @@ std::string qcc::qc::derivedConstantName(Value from, StringRef suffix,
   if (auto name = dyn_cast<NameLoc>(from.getLoc()))
     return (name.getName().strref() + suffix).str();
   return (unnamed + suffix).str();
+}
+
+std::optional<qcc::qc::BatchNormAffine>
+qcc::qc::getBatchNormAffine(qcc::qc::BatchNormOp bn) {
+  auto scale = getF32Constant(bn.getScale());
+  auto bias = getF32Constant(bn.getBias());
+  auto mean = getF32Constant(bn.getMean());
+  auto var = getF32Constant(bn.getVariance());
+  if (!scale || !bias || !mean || !var)
+    return std::nullopt;
+  const size_t n = scale->size();
+  if (bias->size() != n || mean->size() != n || var->size() != n)
+    return std::nullopt;
+  const double eps = bn.getEpsilon().convertToDouble();
+  qcc::qc::BatchNormAffine a;
+  for (size_t c = 0; c < n; ++c) {
+    a.factor.push_back((*scale)[c] / std::sqrt(double((*var)[c]) + eps));
+    a.mean.push_back((*mean)[c]);
+    a.shift.push_back((*bias)[c]);
+  }
+  return a;
 }

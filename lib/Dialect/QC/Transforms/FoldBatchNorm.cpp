@@ -20,32 +20,6 @@ using namespace qcc::qc;
 
 namespace {
 
-/// Per-channel factor k = scale / sqrt(var + eps) and shift (bias - mean*k)
-/// of a BatchNorm with constant parameters.
-struct BatchNormAffine {
-  std::vector<double> factor, shift, mean;
-};
-
-std::optional<BatchNormAffine> getAffine(BatchNormOp bn) {
-  auto scale = getF32Constant(bn.getScale());
-  auto bias = getF32Constant(bn.getBias());
-  auto mean = getF32Constant(bn.getMean());
-  auto var = getF32Constant(bn.getVariance());
-  if (!scale || !bias || !mean || !var)
-    return std::nullopt;
-  const size_t n = scale->size();
-  if (bias->size() != n || mean->size() != n || var->size() != n)
-    return std::nullopt;
-  const double eps = bn.getEpsilon().convertToDouble();
-  BatchNormAffine a;
-  for (size_t c = 0; c < n; ++c) {
-    a.factor.push_back((*scale)[c] / std::sqrt(double((*var)[c]) + eps));
-    a.mean.push_back((*mean)[c]);
-    a.shift.push_back((*bias)[c]);
-  }
-  return a;
-}
-
 struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BatchNormOp bn,
@@ -53,7 +27,7 @@ struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
     auto conv = bn.getInput().getDefiningOp<ConvOp>();
     if (!conv || !conv->hasOneUse())
       return rewriter.notifyMatchFailure(bn, "input is not a single-use conv");
-    auto affine = getAffine(bn);
+    auto affine = getBatchNormAffine(bn);
     auto weight = getF32Constant(conv.getWeight());
     if (!affine || !weight)
       return rewriter.notifyMatchFailure(bn, "non-constant parameters");
@@ -76,8 +50,8 @@ struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
             (*weight)[m * perChannel + i] * affine->factor[m];
     std::vector<double> newBias(channels);
     for (int64_t m = 0; m < channels; ++m)
-      newBias[m] = (bias[m] - affine->mean[m]) * affine->factor[m] +
-                   affine->shift[m];
+      newBias[m] =
+          (bias[m] - affine->mean[m]) * affine->factor[m] + affine->shift[m];
     rewriter.setInsertionPoint(conv);
     Value w = createConstant(
         rewriter, conv.getWeight().getLoc(), weightType, newWeight,
@@ -86,10 +60,10 @@ struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
         rewriter, bn.getLoc(),
         RankedTensorType::get({channels}, weightType.getElementType()), newBias,
         derivedConstantName(conv.getWeight(), "_bn_bias", "folded"));
-    auto folded = ConvOp::create(rewriter, conv.getLoc(), bn.getType(),
-                                 conv.getInput(), w, b, conv.getStridesAttr(),
-                                 conv.getPadsAttr(), conv.getDilationsAttr(),
-                                 conv.getGroupAttr());
+    auto folded =
+        ConvOp::create(rewriter, conv.getLoc(), bn.getType(), conv.getInput(),
+                       w, b, conv.getStridesAttr(), conv.getPadsAttr(),
+                       conv.getDilationsAttr(), conv.getGroupAttr());
     rewriter.replaceOp(bn, folded.getResult());
     rewriter.eraseOp(conv);
     return success();
@@ -103,7 +77,7 @@ struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
     auto gemm = bn.getInput().getDefiningOp<GemmOp>();
     if (!gemm || !gemm->hasOneUse())
       return rewriter.notifyMatchFailure(bn, "input is not a single-use gemm");
-    auto affine = getAffine(bn);
+    auto affine = getBatchNormAffine(bn);
     auto b = getF32Constant(gemm.getB());
     if (!affine || !b)
       return rewriter.notifyMatchFailure(bn, "non-constant parameters");

@@ -381,6 +381,69 @@ struct LowerLayer : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// A BatchNorm not folded into a layer (DenseNet's pre-activation
+/// BatchNorm after a concat), y = k[c] x + b[c], on a per-tensor NCHW
+/// activation: a 1x1 depthwise integer qc.conv whose weights are +-127
+/// (or 0) at the per-channel scale |k[c]| / 127, which represents k exactly,
+/// with b[c] as its int32 bias; then the usual per-channel rescale and clamp.
+struct LowerBatchNorm : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto out = outputQuant(quantize);
+    if (!out)
+      return failure();
+    Activation activation = peelActivation(quantize, *out);
+    auto bn = dyn_cast_or_null<BatchNormOp>(activation.op);
+    Value x = bn ? activationFrom(bn.getInput()) : Value();
+    if (!x || cast<RankedTensorType>(x.getType()).getRank() != 4)
+      return failure();
+    auto affine = getBatchNormAffine(bn);
+    auto xType = cast<RankedTensorType>(x.getType());
+    const int64_t channels = xType.getDimSize(1);
+    if (!affine || ShapedType::isDynamic(channels) ||
+        static_cast<int64_t>(affine->factor.size()) != channels)
+      return failure();
+    IntQuant xq = *getIntQuant(x.getType());
+    const double inScale = static_cast<float>(xq.scales[0]);
+    std::vector<double> weights(channels), bias(channels), ratios(channels);
+    for (int64_t c = 0; c < channels; ++c) {
+      const double k = affine->factor[c];
+      const double weightScale = k != 0.0 ? std::fabs(k) / 127.0 : 1.0;
+      weights[c] = k > 0.0 ? 127.0 : k < 0.0 ? -127.0 : 0.0;
+      // sum (x - zp) w + b / (s_x s_w): the zero point folded into the bias.
+      const double shift = affine->shift[c] - affine->mean[c] * k;
+      bias[c] = std::nearbyint(shift / (inScale * weightScale)) -
+                double(xq.zeroPoint) * weights[c];
+      if (!std::isfinite(bias[c]) || bias[c] < INT32_MIN || bias[c] > INT32_MAX)
+        return failure();
+      ratios[c] = inScale * weightScale / out->scales[0];
+    }
+    Location loc = bn.getLoc();
+    auto i32 = rewriter.getI32Type();
+    Value weight = createConstant(
+        rewriter, loc,
+        RankedTensorType::get({channels, 1, 1, 1}, rewriter.getI8Type()),
+        weights, derivedConstantName(bn.getResult(), "_weight_i8", "bn"));
+    Value biasConst = createConstant(
+        rewriter, loc, RankedTensorType::get({channels}, i32), bias,
+        derivedConstantName(bn.getResult(), "_bias_i32", "bn"));
+    Value acc = ConvOp::create(rewriter, loc, withElement(bn.getResult(), i32),
+                               toStorage(rewriter, loc, x), weight, biasConst,
+                               rewriter.getDenseI64ArrayAttr({1, 1}),
+                               rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                               rewriter.getDenseI64ArrayAttr({1, 1}),
+                               rewriter.getI64IntegerAttr(channels));
+    auto rescaled = createRescale(rewriter, loc, acc, ratios, 0, out->zeroPoint,
+                                  out->storage, 1);
+    if (failed(rescaled))
+      return failure();
+    finish(rewriter, quantize, *rescaled, activation, *out);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Additions and pooling
 //===----------------------------------------------------------------------===//
@@ -479,23 +542,151 @@ struct LowerActivationTable : OpRewritePattern<QuantizeOp> {
       if (gated)
         y = static_cast<float>(static_cast<double>(value) *
                                static_cast<double>(y));
-      entries.push_back(APInt(
-          out->storage.getWidth(),
-          numerics::quantizeInteger(y, outScale, out->zeroPoint, out->range,
-                                    mode),
-          /*isSigned=*/true));
+      entries.push_back(
+          APInt(out->storage.getWidth(),
+                numerics::quantizeInteger(y, outScale, out->zeroPoint,
+                                          out->range, mode),
+                /*isSigned=*/true));
     }
     Location loc = quantize.getLoc();
-    auto tableType = RankedTensorType::get({int64_t(entries.size())},
-                                           out->storage);
+    auto tableType =
+        RankedTensorType::get({int64_t(entries.size())}, out->storage);
     Value table = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(tableType, entries));
-    Value integers =
-        TableOp::create(rewriter, loc, withElement(quantize.getResult(),
-                                                   out->storage),
-                        toStorage(rewriter, loc, x), table);
+    Value integers = TableOp::create(
+        rewriter, loc, withElement(quantize.getResult(), out->storage),
+        toStorage(rewriter, loc, x), table);
     rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
                                                integers);
+    return success();
+  }
+};
+
+/// Products of two values each of which is a per-tensor quantized
+/// activation or an activation function of one (a squeeze-and-excitation
+/// gate `x * sigmoid(g)`, an LSTM's `sigmoid(a) * tanh(c)`), broadcast as
+/// qc.mul broadcasts: an int32 product of integer factors, then the output
+/// rescale. An activation's factor is its stored integers less the zero
+/// point (a rescale by 1); a function's is a qc.table from its input codes
+/// to int32 levels at the scale max|f| / levels, with as many levels as
+/// keep the product within int32 (up to 2^20: finer than the output).
+struct LowerProduct : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  static constexpr int64_t kMaxLevels = int64_t(1) << 20;
+  /// Table inputs of up to this many bits (tables of 4096 entries at most).
+  static constexpr unsigned kMaxTableBits = 12;
+
+  /// One factor: `activation` (stored integers of a per-tensor quantized
+  /// value) through `function` if it is set.
+  struct Factor {
+    Value activation;
+    ScalarFunctionOpInterface function;
+    IntQuant quant;
+    int64_t bound = 0; // the largest magnitude of the integer factor
+  };
+
+  static std::optional<Factor> getFactor(Value v) {
+    Factor f;
+    if (Value q = activationFrom(v)) {
+      f.activation = q;
+    } else if (auto fn = v.getDefiningOp<ScalarFunctionOpInterface>()) {
+      f.function = fn;
+      f.activation = activationFrom(fn->getOperand(0));
+      if (!f.activation)
+        return std::nullopt;
+    } else {
+      return std::nullopt;
+    }
+    f.quant = *getIntQuant(f.activation.getType());
+    f.bound = std::max(std::abs(f.quant.range.min - f.quant.zeroPoint),
+                       std::abs(f.quant.range.max - f.quant.zeroPoint));
+    if (f.function && f.quant.storage.getWidth() > kMaxTableBits)
+      return std::nullopt;
+    return f;
+  }
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto out = outputQuant(quantize);
+    if (!out)
+      return failure();
+    Activation activation = peelActivation(quantize, *out);
+    auto mul = dyn_cast_or_null<MulOp>(activation.op);
+    if (!mul || !getElementTypeOrSelf(mul.getType()).isF32())
+      return failure();
+    auto a = getFactor(mul.getLhs()), b = getFactor(mul.getRhs());
+    if (!a || !b)
+      return failure();
+    // x * f(x) is a function of x alone: LowerActivationTable's exact table.
+    auto sameInput = [](const Factor &fn, Value other) {
+      return fn.function && fn.function->getOperand(0) == other;
+    };
+    if (sameInput(*a, mul.getRhs()) || sameInput(*b, mul.getLhs()))
+      return failure();
+    // Levels of the tabulated factors: two share int32's 31 bits evenly.
+    const int64_t maxProduct = INT32_MAX;
+    for (Factor *f : {&*a, &*b}) {
+      if (!f->function)
+        continue;
+      const Factor &other = f == &*a ? *b : *a;
+      f->bound = other.function
+                     ? int64_t(1) << 15
+                     : std::min(kMaxLevels, maxProduct / other.bound);
+    }
+    if (a->bound * b->bound > maxProduct || a->bound < 127 || b->bound < 127)
+      return failure();
+
+    Location loc = mul.getLoc();
+    auto i32 = rewriter.getI32Type();
+    auto factor = [&](const Factor &f, double &scale) -> FailureOr<Value> {
+      Value stored = toStorage(rewriter, loc, f.activation);
+      if (!f.function) {
+        scale = f.quant.scales[0];
+        return createRescale(rewriter, loc, stored, {1.0}, f.quant.zeroPoint, 0,
+                             i32, {});
+      }
+      // f of every input code, as the interpreter evaluates the QDQ form
+      // (rounded to f32), in levels of max|f| / bound.
+      ScalarFunctionOpInterface function = f.function;
+      const unsigned bits = f.quant.storage.getWidth();
+      const float inScale = static_cast<float>(f.quant.scales[0]);
+      std::vector<float> values;
+      float largest = 0.0f;
+      for (int64_t code = -(int64_t(1) << (bits - 1));
+           code < (int64_t(1) << (bits - 1)); ++code) {
+        const float x =
+            numerics::dequantizeInteger(code, inScale, f.quant.zeroPoint);
+        values.push_back(static_cast<float>(function.evaluate(x)));
+        if (!std::isfinite(values.back()))
+          return failure();
+        largest = std::max(largest, std::fabs(values.back()));
+      }
+      scale = largest > 0.0f ? static_cast<double>(largest) / f.bound : 1.0;
+      SmallVector<APInt> entries;
+      for (float y : values)
+        entries.push_back(APInt(32,
+                                static_cast<int64_t>(std::nearbyint(y / scale)),
+                                /*isSigned=*/true));
+      auto tableType = RankedTensorType::get({int64_t(entries.size())}, i32);
+      Value table = arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(tableType, entries));
+      return TableOp::create(rewriter, loc, withElement(stored, i32), stored,
+                             table)
+          .getResult();
+    };
+    double scaleA = 0.0, scaleB = 0.0;
+    auto fa = factor(*a, scaleA);
+    auto fb = factor(*b, scaleB);
+    if (failed(fa) || failed(fb))
+      return failure();
+    Value product = MulOp::create(rewriter, loc,
+                                  withElement(mul.getResult(), i32), *fa, *fb);
+    auto result = createRescale(rewriter, loc, product,
+                                {scaleA * scaleB / out->scales[0]}, 0,
+                                out->zeroPoint, out->storage, {});
+    if (failed(result))
+      return failure();
+    finish(rewriter, quantize, *result, activation, *out);
     return success();
   }
 };
@@ -505,9 +696,10 @@ struct LowerActivationTable : OpRewritePattern<QuantizeOp> {
 LogicalResult finishAverage(PatternRewriter &rewriter, QuantizeOp quantize,
                             Value sum, int64_t count, const IntQuant &xq,
                             const Activation &activation, const IntQuant &out) {
-  auto result = createRescale(
-      rewriter, quantize.getLoc(), sum, {xq.scales[0] / (count * out.scales[0])},
-      count * xq.zeroPoint, out.zeroPoint, out.storage, {});
+  auto result =
+      createRescale(rewriter, quantize.getLoc(), sum,
+                    {xq.scales[0] / (count * out.scales[0])},
+                    count * xq.zeroPoint, out.zeroPoint, out.storage, {});
   if (failed(result))
     return failure();
   finish(rewriter, quantize, *result, activation, out);
@@ -639,10 +831,9 @@ struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
       Value stored = toStorage(rewriter, op->getLoc(), q);
       if (getElementTypeOrSelf(q.getType()) != quantType) {
         IntQuant in = *getIntQuant(q.getType());
-        auto rescaled =
-            createRescale(rewriter, op->getLoc(), stored,
-                          {in.scales[0] / out->scales[0]}, in.zeroPoint,
-                          out->zeroPoint, out->storage, {});
+        auto rescaled = createRescale(
+            rewriter, op->getLoc(), stored, {in.scales[0] / out->scales[0]},
+            in.zeroPoint, out->zeroPoint, out->storage, {});
         stored = *rescaled; // checked above: the ratio is dyadic
       }
       operands.push_back(stored);
@@ -686,9 +877,9 @@ struct LowerRequantization : OpRewritePattern<QuantizeOp> {
 struct LowerToIntegerPass : qc::impl::QCLowerToIntegerBase<LowerToIntegerPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerLayer, LowerAdd, LowerActivationTable, LowerMean,
-                 LowerAvgPool, LowerDataMovement, LowerRequantization>(
-        &getContext());
+    patterns.add<LowerLayer, LowerBatchNorm, LowerAdd, LowerActivationTable,
+                 LowerProduct, LowerMean, LowerAvgPool, LowerDataMovement,
+                 LowerRequantization>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -704,14 +895,14 @@ bool qcc::qc::hasIntegerLowering(OperationName name) {
   // LowerDataMovement.
   if (name.hasTrait<OpTrait::ScalePreserving>())
     return true;
-  // LowerLayer, LowerAdd, LowerMean, LowerAvgPool.
+  // LowerLayer, LowerBatchNorm, LowerAdd, LowerProduct, LowerMean,
+  // LowerAvgPool.
   return llvm::is_contained(
-      ArrayRef<StringRef>{ConvOp::getOperationName(),
-                          GemmOp::getOperationName(),
-                          MatMulOp::getOperationName(),
-                          AddOp::getOperationName(),
-                          GlobalAvgPoolOp::getOperationName(),
-                          ReduceMeanOp::getOperationName(),
-                          AvgPoolOp::getOperationName()},
+      ArrayRef<StringRef>{
+          ConvOp::getOperationName(), GemmOp::getOperationName(),
+          MatMulOp::getOperationName(), BatchNormOp::getOperationName(),
+          AddOp::getOperationName(), MulOp::getOperationName(),
+          GlobalAvgPoolOp::getOperationName(), ReduceMeanOp::getOperationName(),
+          AvgPoolOp::getOperationName()},
       name.getStringRef());
 }

@@ -267,19 +267,93 @@ func.func @silu_table(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// A product of an activation with a function of another value (a
-// squeeze-and-excitation gate) is not a function of one input: it stays.
+// A squeeze-and-excitation gate, an activation times a function of
+// another one (broadcast): the sigmoid becomes a table from the gate's
+// codes to int32 levels of max|sigmoid| / 2^20 (sigmoid(-5.9) = 0.00273 of
+// sigmoid(6.85) = 0.99894 is 2868 levels), the activation's factor its
+// integers less the zero point, then an int32 product and the output
+// rescale. No float op remains.
 // CHECK-LABEL: func @gate_of_other
-// CHECK: qc.sigmoid
-// CHECK: qc.mul
-func.func @gate_of_other(%x: tensor<4xf32>, %g: tensor<4xf32>) -> tensor<4xf32> {
-  %q = qc.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.05:-10>>
-  %dq = qc.dequantize %q : tensor<4x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<4xf32>
-  %qg = qc.quantize %g : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.05:-10>>
-  %dg = qc.dequantize %qg : tensor<4x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<4xf32>
-  %s = qc.sigmoid %dg : tensor<4xf32>
-  %0 = qc.mul %dq, %s : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+// CHECK: %[[T:.*]] = arith.constant dense<"0x340B0000{{.*}}"> : tensor<256xi32>
+// CHECK: %[[G:.*]] = qc.table %{{.*}}, %[[T]] : (tensor<1x2x1x1xi8>, tensor<256xi32>) -> tensor<1x2x1x1xi32>
+// CHECK: %[[X:.*]] = qc.rescale %{{.*}} multiplier [1073741824] shift [30] zp (-10, 0) : tensor<1x2x2x2xi8> -> tensor<1x2x2x2xi32>
+// CHECK: %[[P:.*]] = qc.mul %[[G]], %[[X]] : (tensor<1x2x1x1xi32>, tensor<1x2x2x2xi32>) -> tensor<1x2x2x2xi32>
+// CHECK: qc.rescale %[[P]] {{.*}} zp (0, -100) : tensor<1x2x2x2xi32> -> tensor<1x2x2x2xi8>
+// CHECK-NOT: qc.sigmoid
+// CHECK-NOT: f32>) ->
+func.func @gate_of_other(%x: tensor<1x2x2x2xf32>, %g: tensor<1x2x1x1xf32>) -> tensor<1x2x2x2xf32> {
+  %q = qc.quantize %x : tensor<1x2x2x2xf32> -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.05:-10>>
+  %dq = qc.dequantize %q : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<1x2x2x2xf32>
+  %qg = qc.quantize %g : tensor<1x2x1x1xf32> -> tensor<1x2x1x1x!quant.uniform<i8:f32, 0.05:-10>>
+  %dg = qc.dequantize %qg : tensor<1x2x1x1x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<1x2x1x1xf32>
+  %s = qc.sigmoid %dg : tensor<1x2x1x1xf32>
+  %0 = qc.mul %s, %dq : (tensor<1x2x1x1xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %1 = qc.quantize %0 : tensor<1x2x2x2xf32> -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.03:-100>>
+  %2 = qc.dequantize %1 : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.03:-100>> -> tensor<1x2x2x2xf32>
+  return %2 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A product of two activations: both factors are integers less their zero
+// points; the rescale is s_a * s_b / s_y = 0.05 * 0.25 / 0.03.
+// CHECK-LABEL: func @product_of_activations
+// CHECK-DAG: qc.rescale %{{.*}} multiplier [1073741824] shift [30] zp (3, 0) : tensor<4xi8> -> tensor<4xi32>
+// CHECK-DAG: qc.rescale %{{.*}} multiplier [1073741824] shift [30] zp (-10, 0) : tensor<4xi8> -> tensor<4xi32>
+// CHECK: %[[P:.*]] = qc.mul %{{.*}}, %{{.*}} : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+// CHECK: qc.rescale %[[P]] multiplier [1789569707] shift [32] zp (0, -100)
+// CHECK-NOT: qc.mul {{.*}}f32
+func.func @product_of_activations(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %qa = qc.quantize %a : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.05:-10>>
+  %da = qc.dequantize %qa : tensor<4x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<4xf32>
+  %qb = qc.quantize %b : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.25:3>>
+  %db = qc.dequantize %qb : tensor<4x!quant.uniform<i8:f32, 0.25:3>> -> tensor<4xf32>
+  %0 = qc.mul %da, %db : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   %1 = qc.quantize %0 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.03:-100>>
   %2 = qc.dequantize %1 : tensor<4x!quant.uniform<i8:f32, 0.03:-100>> -> tensor<4xf32>
   return %2 : tensor<4xf32>
+}
+
+// -----
+
+// Products of 16-bit activations fit int32 (2^15 * 2^15); of 24-bit ones
+// they would not: a float island.
+// CHECK-LABEL: func @product_too_wide
+// CHECK: qc.mul {{.*}} -> tensor<4xf32>
+func.func @product_too_wide(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %qa = qc.quantize %a : tensor<4xf32> -> tensor<4x!quant.uniform<i24:f32, 0.05>>
+  %da = qc.dequantize %qa : tensor<4x!quant.uniform<i24:f32, 0.05>> -> tensor<4xf32>
+  %qb = qc.quantize %b : tensor<4xf32> -> tensor<4x!quant.uniform<i24:f32, 0.25>>
+  %db = qc.dequantize %qb : tensor<4x!quant.uniform<i24:f32, 0.25>> -> tensor<4xf32>
+  %0 = qc.mul %da, %db : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = qc.quantize %0 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.03:-100>>
+  %2 = qc.dequantize %1 : tensor<4x!quant.uniform<i8:f32, 0.03:-100>> -> tensor<4xf32>
+  return %2 : tensor<4xf32>
+}
+
+// -----
+
+// A BatchNorm on an activation (not after a layer: DenseNet's after each
+// concat), then ReLU: a 1x1 depthwise integer conv with weights +-127 at
+// the per-channel scales |k| / 127 (k = 2 and -0.25), the shifts as its
+// int32 bias, a per-channel rescale and the ReLU's clamp.
+// CHECK-LABEL: func @batch_norm_relu
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}127]]], {{\[\[\[}}-127]]]]> : tensor<2x1x1x1xi8>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[-825, 0]> : tensor<2xi32>
+// CHECK: %[[A:.*]] = qc.conv %{{.*}}, %[[W]], %[[B]] {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2xi8>, tensor<2x1x1x1xi8>, tensor<2xi32>) -> tensor<1x2x2x2xi32>
+// CHECK: %[[R:.*]] = qc.rescale %[[A]] {{.*}} axis 1 zp (0, -100)
+// CHECK: qc.clip %[[R]]
+// CHECK-NOT: qc.batch_norm
+func.func @batch_norm_relu(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %scale = arith.constant dense<[2.0, -0.5]> : tensor<2xf32>
+  %bias = arith.constant dense<[0.1, 0.2]> : tensor<2xf32>
+  %mean = arith.constant dense<[0.5, -1.0]> : tensor<2xf32>
+  %var = arith.constant dense<[0.99, 3.99]> : tensor<2xf32>
+  %q = qc.quantize %x : tensor<1x2x2x2xf32> -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1:2>>
+  %dq = qc.dequantize %q : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1:2>> -> tensor<1x2x2x2xf32>
+  %0 = qc.batch_norm %dq, %scale, %bias, %mean, %var {epsilon = 0.01 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  %1 = qc.relu %0 : tensor<1x2x2x2xf32>
+  %2 = qc.quantize %1 : tensor<1x2x2x2xf32> -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.02:-100>>
+  %3 = qc.dequantize %2 : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.02:-100>> -> tensor<1x2x2x2xf32>
+  return %3 : tensor<1x2x2x2xf32>
 }

@@ -19,6 +19,8 @@
 
 namespace qcc::qc {
 
+class BatchNormOp;
+
 /// The elements of `value` if it is a constant of f32 elements.
 std::optional<std::vector<float>> getF32Constant(mlir::Value value);
 
@@ -42,6 +44,14 @@ mlir::Value createConstant(mlir::OpBuilder &builder, mlir::Location loc,
 /// NameLoc) or else `unnamed`, followed by `suffix`.
 std::string derivedConstantName(mlir::Value from, llvm::StringRef suffix,
                                 llvm::StringRef unnamed);
+
+/// A BatchNorm with constant parameters as a per-channel affine map,
+/// y = (x - mean) * factor + shift: factor = scale / sqrt(var + eps) and
+/// shift = bias, per channel.
+struct BatchNormAffine {
+  std::vector<double> factor, shift, mean;
+};
+std::optional<BatchNormAffine> getBatchNormAffine(BatchNormOp bn);
 
 } // namespace qcc::qc
 

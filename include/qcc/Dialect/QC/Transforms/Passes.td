@@ -227,11 +227,21 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       `evaluate`, rounded to f32; times the code's value in double, rounded
       to f32) of the dequantized code, so the table reproduces the QDQ
       form's reference evaluation exactly.
+    * `mul` of two factors, each a per-tensor activation or an activation
+      function of one (a squeeze-and-excitation gate `x * sigmoid(g)`,
+      broadcast as `qc.mul` broadcasts): an int32 `qc.mul` of integer
+      factors, then a `qc.rescale` by the factors' scales over `s_y`. An
+      activation's factor is its integers less its zero point; a function's
+      is a `qc.table` from its input codes (at most 12 bits) to int32
+      levels of `max|f| / L`, with `L` up to 2^20 levels, as many as keep
+      the product within int32 (2^15 each when both factors are
+      functions). Products that could overflow int32 stay float.
 
     Every multiplier is the numerics library's dyadic approximation; the
     result differs from fake-quant evaluation only by float rounding in the
-    latter and by TOSA's round-half-up. Anything else (Softmax, products of
-    two activations, per-group or
+    latter and by TOSA's round-half-up (and, for a tabulated gate, by its
+    levels). Anything else (Softmax, matrix products of two activations,
+    per-group or
     low-bit float weights, ...) is left as it is: a float island between a
     dequantize and a quantize, which `qc-check-integer-only` reports.
   }];
