@@ -27,16 +27,17 @@ namespace qcc::quantization {
 namespace {
 
 /// An op's output as integer code produces it: after the Add of a constant
-/// bias (MatMul) and a ReLU or Clip that are its only users (fused into the
-/// integer op).
+/// bias (MatMul; the constant on either side) and a ReLU or Clip that are
+/// its only users (fused into the integer op).
 mlir::Value activationOutput(mlir::Operation *op) {
   mlir::Value v = op->getResult(0);
   auto onlyUser = [](mlir::Value v) {
     return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
   };
   if (auto add = dyn_cast_or_null<qc::AddOp>(onlyUser(v));
-      add && isa<qc::MatMulOp>(op) && add.getLhs() == v &&
-      add.getRhs().getDefiningOp<mlir::arith::ConstantOp>())
+      add && isa<qc::MatMulOp>(op) &&
+      (add.getLhs() == v ? add.getRhs() : add.getLhs())
+          .getDefiningOp<mlir::arith::ConstantOp>())
     v = add.getResult();
   if (isa_and_nonnull<qc::ReluOp, qc::ClipOp>(onlyUser(v)))
     v = onlyUser(v)->getResult(0);
@@ -45,8 +46,8 @@ mlir::Value activationOutput(mlir::Operation *op) {
 
 /// The activations calibration observes: those the quantized layers read,
 /// and with integerOnly also the outputs of layers, additions and average
-/// pooling and the inputs of additions and pooling (every value integer code
-/// stores).
+/// pooling and the inputs of additions, pooling and unfolded BatchNorms
+/// (every value integer code stores).
 llvm::SetVector<mlir::Value>
 observedActivations(mlir::func::FuncOp func,
                     ArrayRef<std::string> keepFloat, bool integerOnly) {
@@ -73,6 +74,11 @@ observedActivations(mlir::func::FuncOp func,
         return;
       for (mlir::Value operand : op->getOperands())
         observe(operand);
+      observe(activationOutput(op));
+    } else if (integerOnly && isa<qc::BatchNormOp>(op)) {
+      // A BatchNorm no layer absorbed (DenseNet's after each concat) is a
+      // per-channel integer map of its quantized input.
+      observe(op->getOperand(0));
       observe(activationOutput(op));
     }
   });

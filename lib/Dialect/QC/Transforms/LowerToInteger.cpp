@@ -260,16 +260,19 @@ struct LowerLayer : OpRewritePattern<QuantizeOp> {
       return failure();
     Activation activation = peelActivation(quantize, *out);
     Operation *layer = activation.op;
-    // A MatMul's bias is a following Add of a constant (PyTorch's export of
-    // nn.Linear on 3-d inputs, and of any Linear before opset 9 Gemm).
+    // A MatMul's bias is an Add of a constant, on either side (PyTorch's
+    // export of nn.Linear on 3-d inputs, and of any Linear before opset 9
+    // Gemm).
     Value addedBias;
     if (auto add = dyn_cast_or_null<AddOp>(layer)) {
-      Operation *lhs = add.getLhs().getDefiningOp();
-      if (!lhs || !add.getLhs().hasOneUse() || !isa<MatMulOp>(lhs) ||
-          !add.getRhs().getDefiningOp<arith::ConstantOp>())
+      Value product = add.getLhs(), constant = add.getRhs();
+      if (!product.getDefiningOp<MatMulOp>())
+        std::swap(product, constant);
+      if (!product.getDefiningOp<MatMulOp>() || !product.hasOneUse() ||
+          !constant.getDefiningOp<arith::ConstantOp>())
         return failure();
-      addedBias = add.getRhs();
-      layer = lhs;
+      addedBias = constant;
+      layer = product.getDefiningOp();
     }
     auto conv = dyn_cast_or_null<ConvOp>(layer);
     auto gemm = dyn_cast_or_null<GemmOp>(layer);
@@ -381,13 +384,92 @@ struct LowerLayer : OpRewritePattern<QuantizeOp> {
   }
 };
 
-/// A BatchNorm not folded into a layer (DenseNet's pre-activation
-/// BatchNorm after a concat), y = k[c] x + b[c], on a per-tensor NCHW
-/// activation: a 1x1 depthwise integer qc.conv whose weights are +-127
-/// (or 0) at the per-channel scale |k[c]| / 127, which represents k exactly,
-/// with b[c] as its int32 bias; then the usual per-channel rescale and clamp.
-struct LowerBatchNorm : OpRewritePattern<QuantizeOp> {
+/// A per-tensor activation moved by scale-preserving ops of one operand
+/// (transposes, reshapes: ConvNeXt's channels-last blocks), found without
+/// changing the IR; `moveIntegers` then moves its stored integers the same
+/// way.
+struct MovedActivation {
+  Value activation;
+  SmallVector<Operation *> moves; // outermost first
+
+  static std::optional<MovedActivation> match(Value v) {
+    MovedActivation m;
+    for (unsigned depth = 0; depth < 8; ++depth) {
+      if (Value q = activationFrom(v)) {
+        m.activation = q;
+        return m;
+      }
+      Operation *op = v.getDefiningOp();
+      if (!op || !op->hasTrait<qc::OpTrait::ScalePreserving>() ||
+          op->getNumOperands() != 1 || op->getNumResults() != 1 ||
+          !v.hasOneUse())
+        return std::nullopt;
+      m.moves.push_back(op);
+      v = op->getOperand(0);
+    }
+    return std::nullopt;
+  }
+
+  Value moveIntegers(PatternRewriter &rewriter, Location loc) const {
+    Value integers = toStorage(rewriter, loc, activation);
+    Type storage = getElementTypeOrSelf(integers.getType());
+    for (Operation *op : llvm::reverse(moves)) {
+      Operation *moved = rewriter.clone(*op);
+      moved->setOperand(0, integers);
+      moved->getResult(0).setType(withElement(op->getResult(0), storage));
+      integers = moved->getResult(0);
+    }
+    return integers;
+  }
+};
+
+/// A per-channel affine map y = k[c] x + b[c] of an NCHW per-tensor
+/// activation that no layer absorbed: a BatchNorm (DenseNet's
+/// pre-activation BatchNorm after a concat) or a product with a constant
+/// of one value per channel (ConvNeXt's layer scale, [C, 1, 1]), the
+/// activation possibly moved by transposes or reshapes first. It becomes a
+/// 1x1 depthwise integer qc.conv whose weights are +-127 (or 0) at the
+/// per-channel scale |k[c]| / 127, which represents k exactly, with b[c]
+/// as its int32 bias; then the usual per-channel rescale and clamp.
+struct LowerChannelAffine : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
+
+  /// k and b of `op` per channel of its 4-d result, and the value it maps.
+  static std::optional<std::pair<BatchNormAffine, Value>>
+  matchAffine(Operation *op) {
+    auto type = op ? dyn_cast<RankedTensorType>(op->getResult(0).getType())
+                   : RankedTensorType();
+    if (!type || type.getRank() != 4 || type.isDynamicDim(1))
+      return std::nullopt;
+    const int64_t channels = type.getDimSize(1);
+    if (auto bn = dyn_cast<BatchNormOp>(op)) {
+      auto affine = getBatchNormAffine(bn);
+      if (!affine || static_cast<int64_t>(affine->factor.size()) != channels)
+        return std::nullopt;
+      return std::pair{*affine, bn.getInput()};
+    }
+    auto mul = dyn_cast<MulOp>(op);
+    if (!mul)
+      return std::nullopt;
+    for (auto [constant, input] : {std::pair{mul.getLhs(), mul.getRhs()},
+                                   std::pair{mul.getRhs(), mul.getLhs()}}) {
+      auto factors = constant.getDefiningOp<arith::ConstantOp>()
+                         ? getF32Constant(constant)
+                         : std::nullopt;
+      auto shape = cast<RankedTensorType>(constant.getType()).getShape();
+      // One factor per channel: [C, 1, 1] or [1, C, 1, 1].
+      if (!factors || input.getType() != type ||
+          static_cast<int64_t>(factors->size()) != channels ||
+          shape.size() < 3 || shape[shape.size() - 3] != channels)
+        continue;
+      BatchNormAffine affine;
+      affine.factor.assign(factors->begin(), factors->end());
+      affine.shift.assign(channels, 0.0);
+      affine.mean.assign(channels, 0.0);
+      return std::pair{affine, input};
+    }
+    return std::nullopt;
+  }
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
@@ -395,46 +477,46 @@ struct LowerBatchNorm : OpRewritePattern<QuantizeOp> {
     if (!out)
       return failure();
     Activation activation = peelActivation(quantize, *out);
-    auto bn = dyn_cast_or_null<BatchNormOp>(activation.op);
-    Value x = bn ? activationFrom(bn.getInput()) : Value();
-    if (!x || cast<RankedTensorType>(x.getType()).getRank() != 4)
+    auto matched = matchAffine(activation.op);
+    auto moved =
+        matched ? MovedActivation::match(matched->second) : std::nullopt;
+    if (!moved)
       return failure();
-    auto affine = getBatchNormAffine(bn);
-    auto xType = cast<RankedTensorType>(x.getType());
-    const int64_t channels = xType.getDimSize(1);
-    if (!affine || ShapedType::isDynamic(channels) ||
-        static_cast<int64_t>(affine->factor.size()) != channels)
-      return failure();
+    const BatchNormAffine &affine = matched->first;
+    Operation *op = activation.op;
+    const int64_t channels = affine.factor.size();
+    Value x = moved->activation;
     IntQuant xq = *getIntQuant(x.getType());
     const double inScale = static_cast<float>(xq.scales[0]);
     std::vector<double> weights(channels), bias(channels), ratios(channels);
     for (int64_t c = 0; c < channels; ++c) {
-      const double k = affine->factor[c];
+      const double k = affine.factor[c];
       const double weightScale = k != 0.0 ? std::fabs(k) / 127.0 : 1.0;
       weights[c] = k > 0.0 ? 127.0 : k < 0.0 ? -127.0 : 0.0;
       // sum (x - zp) w + b / (s_x s_w): the zero point folded into the bias.
-      const double shift = affine->shift[c] - affine->mean[c] * k;
+      const double shift = affine.shift[c] - affine.mean[c] * k;
       bias[c] = std::nearbyint(shift / (inScale * weightScale)) -
                 double(xq.zeroPoint) * weights[c];
       if (!std::isfinite(bias[c]) || bias[c] < INT32_MIN || bias[c] > INT32_MAX)
         return failure();
       ratios[c] = inScale * weightScale / out->scales[0];
     }
-    Location loc = bn.getLoc();
+    Location loc = op->getLoc();
     auto i32 = rewriter.getI32Type();
     Value weight = createConstant(
         rewriter, loc,
         RankedTensorType::get({channels, 1, 1, 1}, rewriter.getI8Type()),
-        weights, derivedConstantName(bn.getResult(), "_weight_i8", "bn"));
+        weights, derivedConstantName(op->getResult(0), "_weight_i8", "affine"));
     Value biasConst = createConstant(
         rewriter, loc, RankedTensorType::get({channels}, i32), bias,
-        derivedConstantName(bn.getResult(), "_bias_i32", "bn"));
-    Value acc = ConvOp::create(rewriter, loc, withElement(bn.getResult(), i32),
-                               toStorage(rewriter, loc, x), weight, biasConst,
-                               rewriter.getDenseI64ArrayAttr({1, 1}),
-                               rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}),
-                               rewriter.getDenseI64ArrayAttr({1, 1}),
-                               rewriter.getI64IntegerAttr(channels));
+        derivedConstantName(op->getResult(0), "_bias_i32", "affine"));
+    Value acc =
+        ConvOp::create(rewriter, loc, withElement(op->getResult(0), i32),
+                       moved->moveIntegers(rewriter, loc), weight, biasConst,
+                       rewriter.getDenseI64ArrayAttr({1, 1}),
+                       rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                       rewriter.getDenseI64ArrayAttr({1, 1}),
+                       rewriter.getI64IntegerAttr(channels));
     auto rescaled = createRescale(rewriter, loc, acc, ratios, 0, out->zeroPoint,
                                   out->storage, 1);
     if (failed(rescaled))
@@ -488,12 +570,83 @@ struct LowerAdd : OpRewritePattern<QuantizeOp> {
   }
 };
 
-/// An activation of a quantized activation (qc.hard_swish, qc.sigmoid,
-/// ...; any ScalarFunctionOpInterface op), or its product with its input
-/// (SiLU): a qc.table of dequantize, the activation (and product) and the
-/// output quantize over every input code, each computed
-/// as the reference interpreter computes the QDQ form (the activation in
-/// double, rounded to f32), so the integer graph equals it exactly.
+/// An element-wise function of one quantized activation: a tree of
+/// activations (ScalarFunctionOpInterface ops: qc.sigmoid, qc.erf, ...) and
+/// f32 add, sub, mul and div whose leaves are the activation's dequantized
+/// value and scalar constants. E.g. SiLU as PyTorch exports it (x *
+/// sigmoid(x)) and GELU as ops (x * (erf(x / sqrt 2) + 1) * 0.5).
+class ElementwiseTree {
+public:
+  static constexpr unsigned kMaxOps = 16;
+
+  /// The tree computing `root`, if it is one.
+  static std::optional<ElementwiseTree> match(Value root) {
+    ElementwiseTree tree;
+    unsigned ops = 0;
+    if (!tree.collect(root, ops) || !tree.leaf || ops == 0)
+      return std::nullopt;
+    return tree;
+  }
+
+  /// The dequantize every non-constant leaf reads.
+  Value leaf;
+
+  /// `root` at the leaf value `x`, as the interpreter computes the float
+  /// graph: each activation's `evaluate` and each arithmetic op in double,
+  /// rounded to f32.
+  float evaluate(Value v, float x) const {
+    if (v == leaf)
+      return x;
+    if (auto it = constants.find(v); it != constants.end())
+      return it->second;
+    Operation *op = v.getDefiningOp();
+    if (auto fn = dyn_cast<ScalarFunctionOpInterface>(op))
+      return static_cast<float>(fn.evaluate(evaluate(op->getOperand(0), x)));
+    const double a = evaluate(op->getOperand(0), x),
+                 b = evaluate(op->getOperand(1), x);
+    if (isa<AddOp>(op))
+      return static_cast<float>(a + b);
+    if (isa<SubOp>(op))
+      return static_cast<float>(a - b);
+    if (isa<MulOp>(op))
+      return static_cast<float>(a * b);
+    return static_cast<float>(a / b);
+  }
+
+private:
+  bool collect(Value v, unsigned &ops) {
+    if (!getElementTypeOrSelf(v.getType()).isF32())
+      return false;
+    if (activationFrom(v)) {
+      if (leaf && leaf != v)
+        return false;
+      leaf = v;
+      return true;
+    }
+    if (v.getDefiningOp<arith::ConstantOp>()) {
+      auto values = getF32Constant(v);
+      if (!values || values->size() != 1)
+        return false;
+      constants[v] = values->front();
+      return true;
+    }
+    Operation *op = v.getDefiningOp();
+    if (!op || ++ops > kMaxOps)
+      return false;
+    if (isa<ScalarFunctionOpInterface>(op))
+      return collect(op->getOperand(0), ops);
+    if (!isa<AddOp, SubOp, MulOp, DivOp>(op))
+      return false;
+    return collect(op->getOperand(0), ops) && collect(op->getOperand(1), ops);
+  }
+
+  llvm::DenseMap<Value, float> constants;
+};
+
+/// An element-wise function of a quantized activation (ElementwiseTree):
+/// a qc.table of dequantize, the function and the output quantize over
+/// every input code, each computed as the reference interpreter computes
+/// the QDQ form, so the integer graph equals it exactly.
 struct LowerActivationTable : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   /// Inputs of up to this many bits: tables of at most 4096 entries.
@@ -503,27 +656,12 @@ struct LowerActivationTable : OpRewritePattern<QuantizeOp> {
                                 PatternRewriter &rewriter) const override {
     auto out = outputQuant(quantize);
     Value result = quantize.getInput();
-    if (!out || !getElementTypeOrSelf(result.getType()).isF32())
+    if (!out)
       return failure();
-    auto function = result.getDefiningOp<ScalarFunctionOpInterface>();
-    // x * f(x), element by element, is a function of x too: SiLU as
-    // PyTorch exports it (Sigmoid, then Mul).
-    bool gated = false;
-    if (auto mul = result.getDefiningOp<MulOp>(); mul && !function)
-      for (auto [a, b] : {std::pair{mul.getLhs(), mul.getRhs()},
-                          std::pair{mul.getRhs(), mul.getLhs()}}) {
-        auto f = b.getDefiningOp<ScalarFunctionOpInterface>();
-        if (f && f->getOperand(0) == a && a.getType() == result.getType()) {
-          function = f;
-          gated = true;
-          break;
-        }
-      }
-    if (!function)
+    auto tree = ElementwiseTree::match(result);
+    if (!tree || tree->leaf.getType() != result.getType())
       return failure();
-    Value x = activationFrom(function->getOperand(0));
-    if (!x)
-      return failure();
+    Value x = activationFrom(tree->leaf);
     IntQuant in = *getIntQuant(x.getType());
     const unsigned bits = in.storage.getWidth();
     if (bits > kMaxInputBits)
@@ -536,12 +674,7 @@ struct LowerActivationTable : OpRewritePattern<QuantizeOp> {
     for (int64_t code = first; code < -first; ++code) {
       const float value =
           numerics::dequantizeInteger(code, inScale, in.zeroPoint);
-      // Each op's result rounded to f32, as the interpreter rounds it; the
-      // product in double, as qc.mul computes it.
-      float y = static_cast<float>(function.evaluate(value));
-      if (gated)
-        y = static_cast<float>(static_cast<double>(value) *
-                               static_cast<double>(y));
+      const float y = tree->evaluate(result, value);
       entries.push_back(
           APInt(out->storage.getWidth(),
                 numerics::quantizeInteger(y, outScale, out->zeroPoint,
@@ -794,10 +927,12 @@ struct LowerAvgPool : OpRewritePattern<QuantizeOp> {
 //===----------------------------------------------------------------------===//
 
 /// Scale-preserving ops (max pooling, reshapes, transposes and
-/// concatenations) between values of one quantized type move the stored
-/// integers. A concatenation's inputs of other (per-tensor) types are first
-/// rescaled to its result's type: e.g. a SqueezeNet fire module, whose two
-/// branches have ranges of their own.
+/// concatenations) move the stored integers. Where an operand's
+/// (per-tensor) type is not the result's, a rescale converts: after a
+/// one-operand op (max pooling, then a rescale of the fewer outputs; a
+/// monotone map commutes with moving and with max), before a concatenation
+/// (its inputs: a SqueezeNet fire module's two branches, DenseNet's
+/// features, each with a range of its own).
 struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -811,38 +946,84 @@ struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
     if (!out || out->axis)
       return failure();
     Type quantType = getElementTypeOrSelf(quantize.getType());
-    SmallVector<Value> operands;
     // Every operand checked before any op is created.
-    const bool requantizeInputs = isa<ConcatOp>(op);
     SmallVector<Value> activations;
     for (Value operand : op->getOperands()) {
       Value q = activationFrom(operand);
       if (!q)
         return failure();
-      if (getElementTypeOrSelf(q.getType()) != quantType) {
-        std::optional<IntQuant> in = getIntQuant(q.getType());
-        if (!requantizeInputs || !in || in->axis ||
-            !numerics::approximateDyadic(in->scales[0] / out->scales[0]).scale)
-          return failure();
-      }
+      if (getElementTypeOrSelf(q.getType()) != quantType &&
+          !numerics::approximateDyadic(getIntQuant(q.getType())->scales[0] /
+                                       out->scales[0])
+               .scale)
+        return failure();
       activations.push_back(q);
     }
+    Location loc = op->getLoc();
+    // checked above: every ratio is dyadic
+    auto convert = [&](Value stored, Type from) {
+      if (getElementTypeOrSelf(from) == quantType)
+        return stored;
+      IntQuant in = *getIntQuant(from);
+      return *createRescale(rewriter, loc, stored,
+                            {in.scales[0] / out->scales[0]}, in.zeroPoint,
+                            out->zeroPoint, out->storage, {});
+    };
+    const bool moveFirst = activations.size() == 1;
+    SmallVector<Value> operands;
     for (Value q : activations) {
-      Value stored = toStorage(rewriter, op->getLoc(), q);
-      if (getElementTypeOrSelf(q.getType()) != quantType) {
-        IntQuant in = *getIntQuant(q.getType());
-        auto rescaled = createRescale(
-            rewriter, op->getLoc(), stored, {in.scales[0] / out->scales[0]},
-            in.zeroPoint, out->zeroPoint, out->storage, {});
-        stored = *rescaled; // checked above: the ratio is dyadic
-      }
-      operands.push_back(stored);
+      Value stored = toStorage(rewriter, loc, q);
+      operands.push_back(moveFirst ? stored : convert(stored, q.getType()));
     }
     Operation *integer = rewriter.clone(*op);
     integer->setOperands(operands);
-    integer->getResult(0).setType(withElement(op->getResult(0), out->storage));
+    integer->getResult(0).setType(withElement(
+        op->getResult(0), getElementTypeOrSelf(operands.front().getType())));
+    Value result = integer->getResult(0);
+    if (moveFirst)
+      result = convert(result, activations.front().getType());
     rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
-                                               integer->getResult(0));
+                                               result);
+    return success();
+  }
+};
+
+/// A Pad of a per-tensor activation (PyTorch exports AvgPool's padding,
+/// even none, as one): the stored integers (rescaled to the result's type
+/// first) padded with the code of the pad value, which is what quantizing
+/// the padded float tensor gives there. Edge and reflect padding move
+/// integers.
+struct LowerPad : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto out = outputQuant(quantize);
+    auto pad = quantize.getInput().getDefiningOp<PadOp>();
+    Value x = pad ? activationFrom(pad.getInput()) : Value();
+    if (!out || !x || !pad->hasOneUse())
+      return failure();
+    IntQuant in = *getIntQuant(x.getType());
+    const double ratio = in.scales[0] / out->scales[0];
+    const bool sameType = getElementTypeOrSelf(x.getType()) ==
+                          getElementTypeOrSelf(quantize.getType());
+    if (!sameType && !numerics::approximateDyadic(ratio).scale)
+      return failure();
+    Location loc = pad.getLoc();
+    Value stored = toStorage(rewriter, loc, x);
+    if (!sameType)
+      stored = *createRescale(rewriter, loc, stored, {ratio}, in.zeroPoint,
+                              out->zeroPoint, out->storage, {});
+    const int64_t code = numerics::quantizeInteger(
+        static_cast<float>(pad.getValue().convertToDouble()),
+        static_cast<float>(out->scales[0]), out->zeroPoint, out->range,
+        toNumerics(quantize.getRounding()));
+    Value padded =
+        PadOp::create(rewriter, loc, withElement(pad.getResult(), out->storage),
+                      stored, pad.getPadsAttr(), pad.getModeAttr(),
+                      rewriter.getF64FloatAttr(static_cast<double>(code)));
+    rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
+                                               padded);
     return success();
   }
 };
@@ -877,9 +1058,9 @@ struct LowerRequantization : OpRewritePattern<QuantizeOp> {
 struct LowerToIntegerPass : qc::impl::QCLowerToIntegerBase<LowerToIntegerPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerLayer, LowerBatchNorm, LowerAdd, LowerActivationTable,
+    patterns.add<LowerLayer, LowerChannelAffine, LowerAdd, LowerActivationTable,
                  LowerProduct, LowerMean, LowerAvgPool, LowerDataMovement,
-                 LowerRequantization>(&getContext());
+                 LowerPad, LowerRequantization>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -892,10 +1073,11 @@ bool qcc::qc::hasIntegerLowering(OperationName name) {
   if (name.hasInterface<ScalarFunctionOpInterface>() ||
       name.getStringRef() == ClipOp::getOperationName())
     return true;
-  // LowerDataMovement.
-  if (name.hasTrait<OpTrait::ScalePreserving>())
+  // LowerDataMovement, LowerPad.
+  if (name.hasTrait<OpTrait::ScalePreserving>() ||
+      name.getStringRef() == PadOp::getOperationName())
     return true;
-  // LowerLayer, LowerBatchNorm, LowerAdd, LowerProduct, LowerMean,
+  // LowerLayer, LowerChannelAffine, LowerAdd, LowerProduct, LowerMean,
   // LowerAvgPool.
   return llvm::is_contained(
       ArrayRef<StringRef>{

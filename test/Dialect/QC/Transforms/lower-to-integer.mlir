@@ -60,6 +60,29 @@ func.func @matmul_bias(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
 
 // -----
 
+// The bias on the Add's left (ConvNeXt's export of nn.Linear): the same.
+// CHECK-LABEL: func @matmul_bias_on_the_left
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[6, 2]> : tensor<2xi32>
+// CHECK: %[[ACC:.*]] = qc.matmul %{{.*}}, %{{.*}} : (tensor<4x2xi8>, tensor<2x2xi8>) -> tensor<4x2xi32>
+// CHECK: %[[S:.*]] = qc.add %[[ACC]], %[[B]] : (tensor<4x2xi32>, tensor<2xi32>) -> tensor<4x2xi32>
+// CHECK: qc.rescale %[[S]] multiplier [1073741824] shift [33] zp (0, 0) : tensor<4x2xi32> -> tensor<4x2xi8>
+// CHECK-NOT: qc.clip
+func.func @matmul_bias_on_the_left(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %q = qc.quantize %x : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i8:f32, 0.5:-1>>
+  %dq = qc.dequantize %q : tensor<4x2x!quant.uniform<i8:f32, 0.5:-1>> -> tensor<4x2xf32>
+  %wi = arith.constant dense<[[1, 2], [3, 0]]> : tensor<2x2xi8>
+  %wq = qc.storage_cast %wi : tensor<2x2xi8> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.25>>
+  %w = qc.dequantize %wq : tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.25>> -> tensor<2x2xf32>
+  %b = arith.constant dense<[0.3, 0.0]> : tensor<2xf32>
+  %0 = qc.matmul %dq, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %1 = qc.add %b, %0 : (tensor<2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+  %2 = qc.quantize %1 : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i8:f32, 1.0>>
+  %3 = qc.dequantize %2 : tensor<4x2x!quant.uniform<i8:f32, 1.0>> -> tensor<4x2xf32>
+  return %3 : tensor<4x2xf32>
+}
+
+// -----
+
 // Residual addition: both inputs to int32 at 2 * max(0.5, 0.25) / 2^20,
 // added, rescaled to the output (2^-20 / 0.5 = 2^-19), ReLU fused as a
 // clamp from the output zero point 0.
@@ -356,4 +379,102 @@ func.func @batch_norm_relu(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %2 = qc.quantize %1 : tensor<1x2x2x2xf32> -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.02:-100>>
   %3 = qc.dequantize %2 : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.02:-100>> -> tensor<1x2x2x2xf32>
   return %3 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A layer scale (ConvNeXt): an activation moved channels-first by a
+// transpose, times one constant per channel. The transpose moves the
+// integers; the product is a 1x1 depthwise conv (weights +-127) and a
+// per-channel rescale.
+// CHECK-LABEL: func @layer_scale
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}127]]], {{\[\[\[}}-127]]]]> : tensor<2x1x1x1xi8>
+// CHECK: %[[T:.*]] = qc.transpose %{{.*}} {perm = array<i64: 0, 3, 1, 2>} : tensor<1x2x2x2xi8> -> tensor<1x2x2x2xi8>
+// CHECK: %[[A:.*]] = qc.conv %[[T]], %[[W]], %{{.*}} {{.*}}group = 2
+// CHECK: qc.rescale %[[A]] {{.*}} axis 1
+// CHECK-NOT: qc.mul
+func.func @layer_scale(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %gamma = arith.constant dense<[[[0.5]], [[-0.25]]]> : tensor<2x1x1xf32>
+  %q = qc.quantize %x : tensor<1x2x2x2xf32> -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1:2>>
+  %dq = qc.dequantize %q : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1:2>> -> tensor<1x2x2x2xf32>
+  %t = qc.transpose %dq {perm = array<i64: 0, 3, 1, 2>} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xf32>
+  %0 = qc.mul %gamma, %t : (tensor<2x1x1xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %1 = qc.quantize %0 : tensor<1x2x2x2xf32> -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.01:0>>
+  %2 = qc.dequantize %1 : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.01:0>> -> tensor<1x2x2x2xf32>
+  return %2 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// GELU as PyTorch exports it, x * (erf(x / sqrt 2) + 1) * 0.5: element-wise
+// ops whose only non-constant leaf is one activation make one table.
+// CHECK-LABEL: func @gelu_ops_table
+// CHECK: %[[T:.*]] = arith.constant dense<{{.*}}> : tensor<256xi8>
+// CHECK: qc.table %{{.*}}, %[[T]] : (tensor<4xi8>, tensor<256xi8>) -> tensor<4xi8>
+// CHECK-NOT: qc.erf
+// CHECK-NOT: qc.div
+// CHECK-NOT: qc.mul
+func.func @gelu_ops_table(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %sqrt2 = arith.constant dense<1.41421354> : tensor<f32>
+  %one = arith.constant dense<1.0> : tensor<f32>
+  %half = arith.constant dense<0.5> : tensor<f32>
+  %q = qc.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.05:-10>>
+  %dq = qc.dequantize %q : tensor<4x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<4xf32>
+  %0 = qc.div %dq, %sqrt2 : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %1 = qc.erf %0 : tensor<4xf32>
+  %2 = qc.add %1, %one : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %3 = qc.mul %dq, %2 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %4 = qc.mul %3, %half : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %5 = qc.quantize %4 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.03:-100>>
+  %6 = qc.dequantize %5 : tensor<4x!quant.uniform<i8:f32, 0.03:-100>> -> tensor<4xf32>
+  return %6 : tensor<4xf32>
+}
+
+// -----
+
+// A function of two activations is not one table (a product, here).
+// CHECK-LABEL: func @two_leaves
+// CHECK-NOT: qc.table
+// CHECK: qc.mul {{.*}} -> tensor<4xi32>
+func.func @two_leaves(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %half = arith.constant dense<0.5> : tensor<f32>
+  %qa = qc.quantize %a : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.05:-10>>
+  %da = qc.dequantize %qa : tensor<4x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<4xf32>
+  %qb = qc.quantize %b : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.05:-10>>
+  %db = qc.dequantize %qb : tensor<4x!quant.uniform<i8:f32, 0.05:-10>> -> tensor<4xf32>
+  %0 = qc.mul %da, %db : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = qc.quantize %0 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.03:-100>>
+  %2 = qc.dequantize %1 : tensor<4x!quant.uniform<i8:f32, 0.03:-100>> -> tensor<4xf32>
+  return %2 : tensor<4xf32>
+}
+
+// -----
+
+// Max pooling between two quantized types: pooled on the input's
+// integers, then rescaled (a monotone map commutes with max).
+// CHECK-LABEL: func @max_pool_requantized
+// CHECK: %[[P:.*]] = qc.max_pool %{{.*}} : tensor<1x1x4x4xi8> -> tensor<1x1x2x2xi8>
+// CHECK: qc.rescale %[[P]] multiplier [1073741824] shift [31] zp (3, -5) : tensor<1x1x2x2xi8> -> tensor<1x1x2x2xi8>
+func.func @max_pool_requantized(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  %q = qc.quantize %x : tensor<1x1x4x4xf32> -> tensor<1x1x4x4x!quant.uniform<i8:f32, 0.1:3>>
+  %dq = qc.dequantize %q : tensor<1x1x4x4x!quant.uniform<i8:f32, 0.1:3>> -> tensor<1x1x4x4xf32>
+  %0 = qc.max_pool %dq {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
+  %1 = qc.quantize %0 : tensor<1x1x2x2xf32> -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.2:-5>>
+  %2 = qc.dequantize %1 : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.2:-5>> -> tensor<1x1x2x2xf32>
+  return %2 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// A constant Pad of an activation: the integers padded with the pad value's
+// code (1.0 at scale 0.1, zero point 3: 13).
+// CHECK-LABEL: func @pad_constant
+// CHECK: qc.pad %{{.*}} {mode = #qc.pad_mode<constant>, pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 1.300000e+01 : f64} : tensor<1x1x2x2xi8> -> tensor<1x1x4x4xi8>
+func.func @pad_constant(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %q = qc.quantize %x : tensor<1x1x2x2xf32> -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.1:3>>
+  %dq = qc.dequantize %q : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.1:3>> -> tensor<1x1x2x2xf32>
+  %0 = qc.pad %dq {mode = #qc.pad_mode<constant>, pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 1.0 : f64} : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  %1 = qc.quantize %0 : tensor<1x1x4x4xf32> -> tensor<1x1x4x4x!quant.uniform<i8:f32, 0.1:3>>
+  %2 = qc.dequantize %1 : tensor<1x1x4x4x!quant.uniform<i8:f32, 0.1:3>> -> tensor<1x1x4x4xf32>
+  return %2 : tensor<1x1x4x4xf32>
 }

@@ -205,6 +205,14 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       (`[quantize(0), max]` for ReLU). The input zero point is folded into
       the bias (`b[c] - zp_x * sum(W[c])`); convolution padding becomes a
       `qc.pad` with the zero point, so padded positions contribute nothing.
+      A `matmul`'s bias is an `add` of a constant on either side.
+    * a per-channel affine map of an NCHW activation no layer absorbed,
+      possibly moved by transposes or reshapes first: a `batch_norm`
+      (DenseNet's, after each concat) or a `mul` by one constant per
+      channel (ConvNeXt's layer scale): a 1x1 depthwise integer `qc.conv`
+      with weights +-127 at the per-channel scales `|k[c]| / 127` (exact)
+      and the shifts as its int32 bias, then the per-channel rescale and
+      clamp.
     * `add`: both inputs rescaled to int32 at a common scale
       `2 * max(s_a, s_b) / 2^20` (TFLite's and TOSA's scheme), added, and
       rescaled to the output.
@@ -214,19 +222,24 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       `avg_pool` with one window size everywhere (no padding, or
       `count_include_pad`; no `ceil_mode`): a `qc.pad` with the zero point
       if padded, an int32 `qc.sum_pool`, and the same rescale.
-    * `max_pool`, `reshape`, `transpose` and `concat` whose inputs and
-      output share one quantized type run on the stored integers; a
-      `concat`'s inputs of other per-tensor types are first rescaled to its
-      output's type (SqueezeNet's fire modules, Inception's branches).
+    * `max_pool`, `reshape`, `transpose` and `concat` run on the stored
+      integers. Where an operand's per-tensor type is not the output's, a
+      rescale converts: after a one-operand op (a monotone map commutes
+      with moving and with max), before a `concat` (its inputs: SqueezeNet's
+      fire modules, Inception's branches, DenseNet's features).
+    * `pad`: the integers (rescaled to the output's type) padded with the
+      pad value's code.
     * `quantize(dequantize(q))`: a rescale between the two types (or `q`).
-    * an activation (`hard_swish`, `hard_sigmoid`, `sigmoid`, `tanh`,
-      `gelu`, `leaky_relu`, ...: any op of `ScalarFunctionOpInterface`) of a
-      per-tensor input of at most 12 bits, or its product with its input
-      (`x * sigmoid(x)`: SiLU as PyTorch exports it): a `qc.table` with one
-      entry per input code, each the output quantize of the activation (its
-      `evaluate`, rounded to f32; times the code's value in double, rounded
-      to f32) of the dequantized code, so the table reproduces the QDQ
-      form's reference evaluation exactly.
+    * an element-wise function of one per-tensor activation of at most 12
+      bits: a tree of activations (`hard_swish`, `sigmoid`, `erf`, ...: any
+      op of `ScalarFunctionOpInterface`) and `add`, `sub`, `mul` and `div`
+      whose leaves are the activation and scalar constants (SiLU as PyTorch
+      exports it, `x * sigmoid(x)`; GELU as ops, `x * (erf(x / sqrt 2) + 1)
+      * 0.5`): a `qc.table` with one entry per input code, each the output
+      quantize of the tree at the dequantized code, evaluated as the
+      interpreter does (each activation's `evaluate` and each arithmetic op
+      in double, rounded to f32), so the table reproduces the QDQ form's
+      reference evaluation exactly.
     * `mul` of two factors, each a per-tensor activation or an activation
       function of one (a squeeze-and-excitation gate `x * sigmoid(g)`,
       broadcast as `qc.mul` broadcasts): an int32 `qc.mul` of integer
