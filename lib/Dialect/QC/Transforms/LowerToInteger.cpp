@@ -988,6 +988,41 @@ struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// A one-operand scale-preserving op (reshape, transpose, max pooling) of
+/// a dequantized per-tensor activation whose result is not quantized again
+/// (a graph output: SqueezeNet's final flatten; the input of a float
+/// island): the op moves the integers and the dequantize follows it, which
+/// is exact (dequantizing is monotone) and moves fewer bytes.
+struct SinkDequantize : RewritePattern {
+  SinkDequantize(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!op->hasTrait<qc::OpTrait::ScalePreserving>() ||
+        op->getNumOperands() != 1 || op->getNumResults() != 1 ||
+        llvm::any_of(op->getUsers(),
+                     [](Operation *user) { return isa<QuantizeOp>(user); }))
+      return failure();
+    Value q = activationFrom(op->getOperand(0));
+    if (!q)
+      return failure();
+    Location loc = op->getLoc();
+    Value stored = toStorage(rewriter, loc, q);
+    Operation *integer = rewriter.clone(*op);
+    integer->setOperand(0, stored);
+    integer->getResult(0).setType(
+        withElement(op->getResult(0), getIntQuant(q.getType())->storage));
+    Value moved = StorageCastOp::create(
+        rewriter, loc,
+        withElement(op->getResult(0), getElementTypeOrSelf(q.getType())),
+        integer->getResult(0));
+    rewriter.replaceOpWithNewOp<DequantizeOp>(op, op->getResult(0).getType(),
+                                              moved);
+    return success();
+  }
+};
+
 /// A Pad of a per-tensor activation (PyTorch exports AvgPool's padding,
 /// even none, as one): the stored integers (rescaled to the result's type
 /// first) padded with the code of the pad value, which is what quantizing
@@ -1060,7 +1095,7 @@ struct LowerToIntegerPass : qc::impl::QCLowerToIntegerBase<LowerToIntegerPass> {
     RewritePatternSet patterns(&getContext());
     patterns.add<LowerLayer, LowerChannelAffine, LowerAdd, LowerActivationTable,
                  LowerProduct, LowerMean, LowerAvgPool, LowerDataMovement,
-                 LowerPad, LowerRequantization>(&getContext());
+                 LowerPad, SinkDequantize, LowerRequantization>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -478,3 +478,37 @@ func.func @pad_constant(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
   %2 = qc.dequantize %1 : tensor<1x1x4x4x!quant.uniform<i8:f32, 0.1:3>> -> tensor<1x1x4x4xf32>
   return %2 : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// A move of a dequantized activation not quantized again (a graph output:
+// SqueezeNet's final flatten) moves the integers; the dequantize follows.
+// CHECK-LABEL: func @sink_dequantize
+// CHECK: %[[R:.*]] = qc.reshape %{{.*}} : tensor<1x2x1x1xi8> -> tensor<1x2xi8>
+// CHECK: %[[S:.*]] = qc.storage_cast %[[R]]
+// CHECK: %[[D:.*]] = qc.dequantize %[[S]]
+// CHECK: return %[[D]]
+func.func @sink_dequantize(%x: tensor<1x2x1x1xf32>) -> tensor<1x2xf32> {
+  %q = qc.quantize %x : tensor<1x2x1x1xf32> -> tensor<1x2x1x1x!quant.uniform<i8:f32, 0.1:3>>
+  %dq = qc.dequantize %q : tensor<1x2x1x1x!quant.uniform<i8:f32, 0.1:3>> -> tensor<1x2x1x1xf32>
+  %0 = qc.reshape %dq : tensor<1x2x1x1xf32> -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+// Moved twice, then quantized again: a transpose (the dequantize sunk past
+// it) and a reshape of the same type run on the integers.
+// CHECK-LABEL: func @transpose_reshape
+// CHECK: %[[T:.*]] = qc.transpose %{{.*}} {perm = array<i64: 0, 2, 1, 3>} : tensor<1x4x6x2xi8> -> tensor<1x6x4x2xi8>
+// CHECK: qc.reshape %[[T]] : tensor<1x6x4x2xi8> -> tensor<1x6x8xi8>
+// CHECK-NOT: qc.dequantize {{.*}}4x2x
+func.func @transpose_reshape(%x: tensor<1x4x6x2xf32>) -> tensor<1x6x8xf32> {
+  %q = qc.quantize %x : tensor<1x4x6x2xf32> -> tensor<1x4x6x2x!quant.uniform<i8:f32, 0.1:3>>
+  %dq = qc.dequantize %q : tensor<1x4x6x2x!quant.uniform<i8:f32, 0.1:3>> -> tensor<1x4x6x2xf32>
+  %t = qc.transpose %dq {perm = array<i64: 0, 2, 1, 3>} : tensor<1x4x6x2xf32> -> tensor<1x6x4x2xf32>
+  %r = qc.reshape %t : tensor<1x6x4x2xf32> -> tensor<1x6x8xf32>
+  %q2 = qc.quantize %r : tensor<1x6x8xf32> -> tensor<1x6x8x!quant.uniform<i8:f32, 0.1:3>>
+  %d2 = qc.dequantize %q2 : tensor<1x6x8x!quant.uniform<i8:f32, 0.1:3>> -> tensor<1x6x8xf32>
+  return %d2 : tensor<1x6x8xf32>
+}

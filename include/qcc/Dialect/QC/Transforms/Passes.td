@@ -229,6 +229,9 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       fire modules, Inception's branches, DenseNet's features).
     * `pad`: the integers (rescaled to the output's type) padded with the
       pad value's code.
+    * a one-operand `max_pool`, `reshape` or `transpose` of a dequantized
+      activation that is not quantized again (a graph output, the input of
+      a float island) runs on the integers, and the dequantize follows it.
     * `quantize(dequantize(q))`: a rescale between the two types (or `q`).
     * an element-wise function of one per-tensor activation of at most 12
       bits: a tree of activations (`hard_swish`, `sigmoid`, `erf`, ...: any
