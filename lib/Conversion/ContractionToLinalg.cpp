@@ -400,9 +400,49 @@ LogicalResult convertMatrixProduct(Operation *op, Value x, Value w, bool transB,
   return success();
 }
 
-/// Float Y[m, n] = sum_k X[m, k] * W(k, n) + bias[n] in f32 (a float
-/// model compiled as it is; not bit-exact with the interpreter, which
-/// accumulates in double).
+/// The float contraction `maps` / `iterators` of `a` and `b` (products
+/// summed in double from zero, in the loops' order: the interpreter's),
+/// plus `bias` broadcast as NumPy does if given, rounded to f32 once. So a
+/// float island's matrix products equal the interpreter bit for bit, as its
+/// element-wise ops do; the large float products of a float model run on
+/// the packed f32 kernels instead.
+Value floatContractionInDouble(ConversionPatternRewriter &rewriter,
+                               Location loc, Value a, Value b, Value bias,
+                               RankedTensorType result,
+                               ArrayRef<AffineMap> maps,
+                               ArrayRef<utils::IteratorType> iterators) {
+  auto sumType = result.clone(rewriter.getF64Type());
+  Value zero = linalg::FillOp::create(rewriter, loc,
+                                      f64Constant(rewriter, loc, 0.0),
+                                      emptyLike(rewriter, loc, sumType, a))
+                   .getResult(0);
+  Value sum =
+      linalg::GenericOp::create(
+          rewriter, loc, sumType, ValueRange{a, b}, zero,
+          SmallVector<AffineMap>(maps),
+          SmallVector<utils::IteratorType>(iterators),
+          [](OpBuilder &b, Location l, ValueRange args) {
+            Value product = arith::MulFOp::create(b, l, toF64(b, l, args[0]),
+                                                  toF64(b, l, args[1]));
+            linalg::YieldOp::create(
+                b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
+          })
+          .getResult(0);
+  SmallVector<Value> inputs{sum};
+  if (bias)
+    inputs.push_back(bias);
+  return elementwise(
+      rewriter, loc, result, inputs, sum,
+      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+        Value v = args[0];
+        if (bias)
+          v = arith::AddFOp::create(b, l, v, toF64(b, l, args[1]));
+        return arith::TruncFOp::create(b, l, b.getF32Type(), v);
+      });
+}
+
+/// Float Y[m, n] = sum_k X[m, k] * W(k, n) + bias[n], summed in double as
+/// the interpreter sums (floatContractionInDouble).
 LogicalResult convertFloatMatrixProduct(Operation *op, Value x, Value w,
                                         bool transB, Value bias,
                                         RankedTensorType result,
@@ -410,11 +450,9 @@ LogicalResult convertFloatMatrixProduct(Operation *op, Value x, Value w,
   if (tensorType(x).getRank() != 2 || tensorType(w).getRank() != 2 ||
       result.getRank() != 2)
     return unsupported(op, "only 2-d float matrix products");
-  Location loc = op->getLoc();
   MLIRContext *ctx = rewriter.getContext();
-  Value init = broadcastBias(rewriter, loc, result, bias, 1, x);
   // Loops (m, k, n): the innermost loop runs along a row of the result and
-  // of B, which LLVM vectorizes without reassociating the sums.
+  // of B.
   AffineExpr m = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
              n = getAffineDimExpr(2, ctx);
   SmallVector<AffineMap> maps = {
@@ -424,14 +462,12 @@ LogicalResult convertFloatMatrixProduct(Operation *op, Value x, Value w,
                             : ArrayRef<AffineExpr>{k, n},
                      ctx),
       AffineMap::get(3, 0, {m, n}, ctx)};
-  Value product = linalg::GenericOp::create(rewriter, loc, result,
-                                            ValueRange{x, w}, init, maps,
-                                            {utils::IteratorType::parallel,
-                                             utils::IteratorType::reduction,
-                                             utils::IteratorType::parallel},
-                                            yieldMultiplyAdd)
-                      .getResult(0);
-  rewriter.replaceOp(op, product);
+  rewriter.replaceOp(
+      op, floatContractionInDouble(rewriter, op->getLoc(), x, w, bias, result,
+                                   maps,
+                                   {utils::IteratorType::parallel,
+                                    utils::IteratorType::reduction,
+                                    utils::IteratorType::parallel}));
   return success();
 }
 
@@ -474,21 +510,13 @@ LogicalResult convertFloatBatchedProduct(Operation *op, Value a, Value b,
   yExprs.append({m, n});
   SmallVector<utils::IteratorType> iterators = parallel(loops);
   iterators[batch + 1] = utils::IteratorType::reduction;
-  Location loc = op->getLoc();
-  Value init =
-      linalg::FillOp::create(rewriter, loc,
-                             zeroOf(rewriter, loc, result.getElementType()),
-                             emptyLike(rewriter, loc, result, a))
-          .getResult(0);
-  Value product =
-      linalg::GenericOp::create(
-          rewriter, loc, result, ValueRange{a, b}, init,
-          ArrayRef<AffineMap>{AffineMap::get(loops, 0, aExprs, ctx),
-                              AffineMap::get(loops, 0, bExprs, ctx),
-                              AffineMap::get(loops, 0, yExprs, ctx)},
-          iterators, yieldMultiplyAdd)
-          .getResult(0);
-  rewriter.replaceOp(op, product);
+  rewriter.replaceOp(
+      op, floatContractionInDouble(
+              rewriter, op->getLoc(), a, b, Value(), result,
+              {AffineMap::get(loops, 0, aExprs, ctx),
+               AffineMap::get(loops, 0, bExprs, ctx),
+               AffineMap::get(loops, 0, yExprs, ctx)},
+              iterators));
   return success();
 }
 

@@ -198,7 +198,7 @@ Expected<Calibration> calibrate(mlir::ModuleOp module, mlir::func::FuncOp func,
                                 const QuantizeOptions &options) {
   // Scale propagation: an activation reached through single-operand
   // scale-preserving ops (qc::OpTrait::ScalePreserving: max pooling,
-  // reshapes, transposes) from a value `source` shares
+  // reshapes, transposes, slices) from a value `source` shares
   // source's quantization, so those ops stay in the integer domain after
   // lowering; its statistics are `source`'s.
   // Weight-only quantization observes nothing.

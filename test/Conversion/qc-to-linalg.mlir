@@ -196,12 +196,20 @@ func.func @layer_norm_trailing(%x: tensor<2x3x4xf32>, %s: tensor<3x4xf32>, %b: t
 // -----
 
 // Batched float products (attention): loops (batch, batch, m, k, n) with
-// NumPy broadcasting of a batch dimension of size 1.
+// NumPy broadcasting of a batch dimension of size 1; the products summed in
+// double, as the interpreter sums them, and rounded to f32 once.
 // CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d1, d3, d4)>
 // CHECK-DAG: #[[Y:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
 // CHECK-LABEL: func.func @batched
-// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+// CHECK: %[[ZERO:.*]] = linalg.fill ins(%{{.*}} : f64) outs(%{{.*}} : tensor<2x4x3x3xf64>)
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[Y]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} {{.*}} outs(%[[ZERO]] : tensor<2x4x3x3xf64>)
+// CHECK: arith.extf
+// CHECK: arith.extf
+// CHECK: arith.mulf {{.*}} : f64
+// CHECK: arith.addf {{.*}} : f64
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<2x4x3x3xf64>)
+// CHECK: arith.truncf {{.*}} : f64 to f32
 func.func @batched(%q: tensor<2x4x3x8xf32>, %k: tensor<1x4x8x3xf32>) -> tensor<2x4x3x3xf32> {
   %0 = qc.matmul %q, %k : (tensor<2x4x3x8xf32>, tensor<1x4x8x3xf32>) -> tensor<2x4x3x3xf32>
   return %0 : tensor<2x4x3x3xf32>

@@ -39,12 +39,14 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
       `qc.softmax`, `qc.layer_norm`, `qc.batch_norm`, `qc.reduce_mean`):
       double-precision `linalg.generic`s rounded to f32 once per op, in the
       interpreter's order of operations (bit-exact with it; `exp`, `tanh`,
-      `erf` through libm); `qc.avg_pool` (2-d, any padding,
+      `erf` through libm); float `qc.matmul` and `qc.gemm` that the packed
+      f32 kernels do not take (attention's batched products): products
+      summed in double in the interpreter's order, rounded to f32 once;
+      `qc.avg_pool` (2-d, any padding,
       `count_include_pad`, `ceil_mode`): window sums in double precision
       divided by constant per-position divisors, as the interpreter
       computes them; float models (`qcc compile --float`): f32
-      convolutions (im2col and a contraction for group 1), matrix
-      products, pooling.
+      convolutions (im2col and a contraction for group 1), pooling.
 
     Anything else is an error naming the op and its ONNX node.
 

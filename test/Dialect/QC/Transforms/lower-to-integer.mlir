@@ -161,6 +161,22 @@ func.func @data_movement(%x: tensor<1x1x2x2xf32>) -> tensor<1x1xf32> {
 
 // -----
 
+// A slice (ShuffleNet's channel split) moves the integers too.
+// CHECK-LABEL: func @slice
+// CHECK: %[[X:.*]] = qc.storage_cast %{{.*}} -> tensor<1x4x2xi8>
+// CHECK: %[[S:.*]] = qc.slice %[[X]] {{.*}} : tensor<1x4x2xi8> -> tensor<1x2x2xi8>
+// CHECK: qc.storage_cast %[[S]] : tensor<1x2x2xi8> -> tensor<1x2x2x!quant.uniform<i8:f32, 5.000000e-01:3>>
+func.func @slice(%x: tensor<1x4x2xf32>) -> tensor<1x2x2xf32> {
+  %q = qc.quantize %x : tensor<1x4x2xf32> -> tensor<1x4x2x!quant.uniform<i8:f32, 0.5:3>>
+  %dq = qc.dequantize %q : tensor<1x4x2x!quant.uniform<i8:f32, 0.5:3>> -> tensor<1x4x2xf32>
+  %0 = qc.slice %dq {starts = array<i64: 0, 2, 0>, ends = array<i64: 1, 4, 2>, steps = array<i64: 1, 1, 1>} : tensor<1x4x2xf32> -> tensor<1x2x2xf32>
+  %1 = qc.quantize %0 : tensor<1x2x2xf32> -> tensor<1x2x2x!quant.uniform<i8:f32, 0.5:3>>
+  %2 = qc.dequantize %1 : tensor<1x2x2x!quant.uniform<i8:f32, 0.5:3>> -> tensor<1x2x2xf32>
+  return %2 : tensor<1x2x2xf32>
+}
+
+// -----
+
 // Ops without an integer form stay float islands between a dequantize and a
 // quantize.
 // CHECK-LABEL: func @float_island

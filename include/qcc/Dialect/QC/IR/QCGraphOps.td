@@ -382,7 +382,7 @@ def QC_SplitOp : QC_GraphOp<"split"> {
   let hasVerifier = 1;
 }
 
-def QC_SliceOp : QC_GraphOp<"slice"> {
+def QC_SliceOp : QC_GraphOp<"slice", [QC_ScalePreserving]> {
   let summary = "strided slice (ONNX Slice)";
   let description = [{
     One `starts`/`ends`/`steps` entry per dimension, as ONNX gives them

@@ -222,14 +222,14 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       `avg_pool` with one window size everywhere (no padding, or
       `count_include_pad`; no `ceil_mode`): a `qc.pad` with the zero point
       if padded, an int32 `qc.sum_pool`, and the same rescale.
-    * `max_pool`, `reshape`, `transpose` and `concat` run on the stored
+    * `max_pool`, `reshape`, `transpose`, `slice` and `concat` run on the stored
       integers. Where an operand's per-tensor type is not the output's, a
       rescale converts: after a one-operand op (a monotone map commutes
       with moving and with max), before a `concat` (its inputs: SqueezeNet's
       fire modules, Inception's branches, DenseNet's features).
     * `pad`: the integers (rescaled to the output's type) padded with the
       pad value's code.
-    * a one-operand `max_pool`, `reshape` or `transpose` of a dequantized
+    * a one-operand `max_pool`, `reshape`, `transpose` or `slice` of a dequantized
       activation that is not quantized again (a graph output, the input of
       a float island) runs on the integers, and the dequantize follows it.
     * `quantize(dequantize(q))`: a rescale between the two types (or `q`).
