@@ -400,6 +400,25 @@ LogicalResult convertMatrixProduct(Operation *op, Value x, Value w, bool transB,
   return success();
 }
 
+/// The products of float `a` and `b` under `maps` / `iterators` summed in
+/// double into `zero` (f64 zeros), in the loops' order.
+Value sumProductsInDouble(OpBuilder &rewriter, Location loc, Value a, Value b,
+                          Value zero, ArrayRef<AffineMap> maps,
+                          ArrayRef<utils::IteratorType> iterators) {
+  return linalg::GenericOp::create(
+             rewriter, loc, zero.getType(), ValueRange{a, b}, zero,
+             SmallVector<AffineMap>(maps),
+             SmallVector<utils::IteratorType>(iterators),
+             [](OpBuilder &b, Location l, ValueRange args) {
+               Value product = arith::MulFOp::create(
+                   b, l, toF64(b, l, args[0]), toF64(b, l, args[1]));
+               linalg::YieldOp::create(
+                   b, l,
+                   arith::AddFOp::create(b, l, args[2], product).getResult());
+             })
+      .getResult(0);
+}
+
 /// The float contraction `maps` / `iterators` of `a` and `b` (products
 /// summed in double from zero, in the loops' order: the interpreter's),
 /// plus `bias` broadcast as NumPy does if given, rounded to f32 once. So a
@@ -416,18 +435,7 @@ Value floatContractionInDouble(ConversionPatternRewriter &rewriter,
                                       f64Constant(rewriter, loc, 0.0),
                                       emptyLike(rewriter, loc, sumType, a))
                    .getResult(0);
-  Value sum =
-      linalg::GenericOp::create(
-          rewriter, loc, sumType, ValueRange{a, b}, zero,
-          SmallVector<AffineMap>(maps),
-          SmallVector<utils::IteratorType>(iterators),
-          [](OpBuilder &b, Location l, ValueRange args) {
-            Value product = arith::MulFOp::create(b, l, toF64(b, l, args[0]),
-                                                  toF64(b, l, args[1]));
-            linalg::YieldOp::create(
-                b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
-          })
-          .getResult(0);
+  Value sum = sumProductsInDouble(rewriter, loc, a, b, zero, maps, iterators);
   SmallVector<Value> inputs{sum};
   if (bias)
     inputs.push_back(bias);
@@ -555,18 +563,10 @@ LogicalResult convertGeneralFloatGemm(GemmOp op, Value a, Value b, Value c,
                             : ArrayRef<AffineExpr>{k, n},
                      ctx),
       AffineMap::get(3, 0, {m, n}, ctx)};
-  Value sum =
-      linalg::GenericOp::create(
-          rewriter, loc, sumType, ValueRange{a, b}, zero, maps,
-          {utils::IteratorType::parallel, utils::IteratorType::reduction,
-           utils::IteratorType::parallel},
-          [](OpBuilder &b, Location l, ValueRange args) {
-            Value product = arith::MulFOp::create(b, l, toF64(b, l, args[0]),
-                                                  toF64(b, l, args[1]));
-            linalg::YieldOp::create(
-                b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
-          })
-          .getResult(0);
+  Value sum = sumProductsInDouble(rewriter, loc, a, b, zero, maps,
+                                  {utils::IteratorType::parallel,
+                                   utils::IteratorType::reduction,
+                                   utils::IteratorType::parallel});
   const double alpha = op.getAlpha().convertToFloat();
   const double beta = op.getBeta().convertToFloat();
   SmallVector<Value> inputs{sum};
