@@ -132,8 +132,8 @@ void checkFloatConv(const ConvShape &s, int threads, unsigned seed) {
   const double tolerance = 1e-6 * (s.C * s.KH * s.KW + 1);
   for (size_t i = 0; i < out.size(); ++i)
     ASSERT_NEAR(out[i], expected[i], tolerance)
-        << "at " << i << ": C " << s.C << " H " << s.H << " W " << s.W
-        << " M " << s.M << " K " << s.KH << "x" << s.KW << " stride " << s.sh
+        << "at " << i << ": C " << s.C << " H " << s.H << " W " << s.W << " M "
+        << s.M << " K " << s.KH << "x" << s.KW << " stride " << s.sh
         << " dilation " << s.dh << " threads " << threads;
 }
 
@@ -273,6 +273,56 @@ void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
                            << perChannel << " threads " << threads;
 }
 
+// A grouped convolution (RegNet's: 8 channels per group) equals the
+// reference convolution of each group's channels.
+void checkGroupedConvRequant(const ConvShape &s, int64_t groups,
+                             bool perChannel, int threads, unsigned seed) {
+  std::mt19937 rng(seed);
+  const int64_t OH = s.outH(), OW = s.outW(), Cg = s.C / groups,
+                Mg = s.M / groups, P = OH * OW;
+  const std::vector<int8_t> x = randomBytes(s.N * s.C * s.H * s.W, rng);
+  const std::vector<int8_t> w = randomBytes(s.M * Cg * s.KH * s.KW, rng);
+  const Requant r = randomRequant(s.M, perChannel, 100000, 36, rng);
+  const auto &[bias, multiplier, shift, zp] = r;
+  const int32_t lo = -100, hi = 120;
+  std::vector<int8_t> out(s.N * s.M * P), expected(out.size());
+  for (int64_t g = 0; g < groups; ++g) {
+    // Group g alone: its input channels of each image, then its outputs.
+    std::vector<int8_t> xg(s.N * Cg * s.H * s.W), yg(s.N * Mg * P);
+    for (int64_t n = 0; n < s.N; ++n)
+      std::copy_n(x.begin() + (n * s.C + g * Cg) * s.H * s.W, Cg * s.H * s.W,
+                  xg.begin() + n * Cg * s.H * s.W);
+    const int64_t c0 = perChannel ? g * Mg : 0;
+    qcc_ukernel_conv2d_requant_reference(
+        s.N, Cg, s.H, s.W, xg.data(), Mg, s.KH, s.KW,
+        w.data() + g * Mg * Cg * s.KH * s.KW, bias.data() + g * Mg, OH, OW,
+        yg.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data() + c0,
+        shift.data() + c0, perChannel, zp, lo, hi);
+    for (int64_t n = 0; n < s.N; ++n)
+      std::copy_n(yg.begin() + n * Mg * P, Mg * P,
+                  expected.begin() + (n * s.M + g * Mg) * P);
+  }
+  qcc_ukernel_grouped_conv2d_requant(
+      s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW, w.data(), bias.data(), OH,
+      OW, out.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
+      perChannel, zp, lo, hi, /*constantWeights=*/0, groups, threads);
+  ASSERT_EQ(out, expected) << "C " << s.C << " M " << s.M << " groups "
+                           << groups << " per-channel " << perChannel
+                           << " threads " << threads;
+}
+
+TEST_P(UkernelTier, GroupedConvolutionMatchesReferencePerGroup) {
+  unsigned seed = 1700;
+  for (auto [s, groups] :
+       {std::pair{ConvShape{1, 48, 12, 12, 48, 3, 3, 1, 1, 1, 1}, int64_t(6)},
+        std::pair{ConvShape{2, 48, 13, 13, 48, 3, 3, 2, 2, 1, 1}, int64_t(6)},
+        std::pair{ConvShape{1, 12, 9, 9, 24, 3, 3, 1, 1, 1, 1}, int64_t(3)},
+        std::pair{ConvShape{1, 64, 7, 7, 64, 1, 1, 1, 1, 1, 1}, int64_t(2)}})
+    for (bool perChannel : {false, true})
+      for (int threads : {1, 2})
+        checkGroupedConvRequant(s, groups, perChannel, threads, seed++);
+}
+
 TEST_P(UkernelTier, ConvolutionWithFusedRequantizationMatchesReference) {
   unsigned seed = 900;
   for (ConvShape s : {ConvShape{1, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1},
@@ -309,13 +359,14 @@ void checkDepthwiseRequant(const ConvShape &s, bool perChannel, int threads,
       out.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
       perChannel, zp, lo, hi, threads);
   ASSERT_EQ(out, expected) << "C " << s.C << " H " << s.H << " W " << s.W
-                           << " K " << s.KH << "x" << s.KW << " stride "
-                           << s.sh << "x" << s.sw << " dilation " << s.dh
-                           << "x" << s.dw << " per-channel " << perChannel
-                           << " threads " << threads;
+                           << " K " << s.KH << "x" << s.KW << " stride " << s.sh
+                           << "x" << s.sw << " dilation " << s.dh << "x" << s.dw
+                           << " per-channel " << perChannel << " threads "
+                           << threads;
 }
 
-TEST_P(UkernelTier, DepthwiseConvolutionWithFusedRequantizationMatchesReference) {
+TEST_P(UkernelTier,
+       DepthwiseConvolutionWithFusedRequantizationMatchesReference) {
   unsigned seed = 1300;
   // MobileNet's 3x3 (strides 1 and 2) and EfficientNet's 5x5, odd sizes,
   // stride 3, dilation 2, rows longer than one 256-column chunk, and planes

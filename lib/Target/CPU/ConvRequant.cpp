@@ -1,8 +1,9 @@
 //===- ConvRequant.cpp - Convolution -> rescale -> clamp as one kernel ----===//
 //
 // The CPU target's conversion pattern for the chain an integer-only model
-// repeats for every layer: one call of qcc_ukernel_conv2d_requant (or, for a
-// depthwise convolution, qcc_ukernel_depthwise_conv2d_requant), which
+// repeats for every layer: one call of qcc_ukernel_conv2d_requant (for a
+// depthwise convolution qcc_ukernel_depthwise_conv2d_requant, for other
+// grouped ones qcc_ukernel_grouped_conv2d_requant), which
 // keeps the int32 sums in registers and requantizes them in its output
 // stage, instead of a convolution storing int32 tensors and two
 // element-wise passes over them. The kernel computes exactly what the three
@@ -28,7 +29,7 @@ using namespace qcc::cpu;
 
 namespace {
 
-/// The chain `qc.conv` (int8, group 1 or depthwise, constant weights,
+/// The chain `qc.conv` (int8, any group, constant weights,
 /// static shapes) ->
 /// `qc.rescale` (per-tensor or along the channel axis, input zero point 0,
 /// int8 result) [-> `qc.clip` with constant bounds], each the single user
@@ -42,7 +43,7 @@ struct ConvRequantChain {
 
 /// A depthwise convolution: one input channel per group, one output
 /// channel per input channel (MobileNet's; a channel multiplier > 1 is a
-/// grouped convolution, left to the generated loops).
+/// grouped convolution, which runs group by group on the GEMM kernel).
 bool isDepthwise(ConvOp conv) {
   auto input = cast<RankedTensorType>(conv.getInput().getType());
   auto result = cast<RankedTensorType>(conv.getType());
@@ -55,9 +56,7 @@ bool isFusableConv(ConvOp conv) {
   auto result = cast<RankedTensorType>(conv.getType());
   auto input = cast<RankedTensorType>(conv.getInput().getType());
   return result.getRank() == 4 && result.hasStaticShape() &&
-         input.hasStaticShape() &&
-         (conv.getGroup() == 1 || isDepthwise(conv)) &&
-         result.getElementType().isInteger(32) &&
+         input.hasStaticShape() && result.getElementType().isInteger(32) &&
          input.getElementType().isInteger(8) &&
          getElementTypeOrSelf(conv.getWeight().getType()).isInteger(8) &&
          llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }) &&
@@ -146,15 +145,20 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
   i64Arg(lo);
   i64Arg(hi);
   // Depthwise: a row-by-row kernel of its own (no im2col, nothing packed).
+  // Other groups: the GEMM kernel on each group's channels.
   const bool depthwise = isDepthwise(conv);
+  const int64_t groups = conv.getGroup();
   if (!depthwise)
     i64Arg(1); // weights are an arith.constant: pack them once
+  if (!depthwise && groups > 1)
+    i64Arg(groups);
 
   func::CallOp::create(
       rewriter, loc,
       getOrDeclareKernel(rewriter, root->getParentOfType<ModuleOp>(),
-                         depthwise ? "qcc_ukernel_depthwise_conv2d_requant"
-                                   : "qcc_ukernel_conv2d_requant",
+                         depthwise    ? "qcc_ukernel_depthwise_conv2d_requant"
+                         : groups > 1 ? "qcc_ukernel_grouped_conv2d_requant"
+                                      : "qcc_ukernel_conv2d_requant",
                          ValueRange(args).getTypes()),
       args);
   Value tensor = bufferization::ToTensorOp::create(rewriter, loc, result, out,

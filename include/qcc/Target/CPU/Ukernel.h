@@ -72,6 +72,17 @@ void qcc_ukernel_conv2d_requant(
     const int32_t *multiplier, const int8_t *shift, int perChannel,
     int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int threads);
 
+/* The same convolution in `groups` groups (w is [M][C/groups][KH][KW]; C
+ * and M multiples of groups): group g's output channels read its input
+ * channels only (ResNeXt's and RegNet's grouped convolutions). */
+void qcc_ukernel_grouped_conv2d_requant(
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
+    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
+    int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    const int32_t *multiplier, const int8_t *shift, int perChannel,
+    int32_t outZp, int32_t lo, int32_t hi, int constantWeights,
+    int64_t groups, int threads);
+
 /* The depthwise convolution (group = C = M: w is [C][1][KH][KW]) with the
  * same requantization: out[n][c][oh][ow] = requant(bias[c] + sum_{kh,kw}
  * w[c][kh][kw] * x[n][c][oh * sh + kh * dh][ow * sw + kw * dw]), row by row

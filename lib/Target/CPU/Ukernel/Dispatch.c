@@ -333,25 +333,95 @@ void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H, int64_t W,
   runInt8(&problem, threads);
 }
 
+/* The problem of qcc_ukernel_conv2d_requant on the channels of `group`
+ * (of `groups`): input channels [g C/G, (g+1) C/G), output channels
+ * [g M/G, (g+1) M/G) with their weights, bias and scales. */
+static qccUkernelInt8Problem
+requantProblem(int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
+               int64_t M, int64_t KH, int64_t KW, const int8_t *w,
+               const int32_t *bias, int64_t OH, int64_t OW, int8_t *out,
+               int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+               const int32_t *multiplier, const int8_t *shift, int perChannel,
+               int32_t outZp, int32_t lo, int32_t hi, int constantWeights,
+               int64_t group, int64_t groups) {
+  const int64_t Cg = C / groups, Mg = M / groups;
+  qccUkernelInt8Problem problem = convProblem(
+      N, Cg, H, W, x + group * Cg * H * W, Mg, KH, KW,
+      w + group * Mg * Cg * KH * KW, OH, OW, sh, sw, dh, dw, constantWeights);
+  problem.strideB = C * H * W;
+  problem.requant = 1;
+  problem.bias = bias + group * Mg;
+  problem.multiplier = multiplier + (perChannel ? group * Mg : 0);
+  problem.shift = shift + (perChannel ? group * Mg : 0);
+  problem.perChannel = perChannel;
+  problem.outZp = outZp;
+  problem.lo = lo;
+  problem.hi = hi;
+  problem.out = out + group * Mg * OH * OW;
+  problem.strideOut = M * OH * OW;
+  return problem;
+}
+
 void qcc_ukernel_conv2d_requant(
     int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
     int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
     int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     const int32_t *multiplier, const int8_t *shift, int perChannel,
     int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int threads) {
-  if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0)
+  qcc_ukernel_grouped_conv2d_requant(N, C, H, W, x, M, KH, KW, w, bias, OH, OW,
+                                     out, sh, sw, dh, dw, multiplier, shift,
+                                     perChannel, outZp, lo, hi, constantWeights,
+                                     1, threads);
+}
+
+/* Groups [begin, end) of a grouped convolution, one thread's share. */
+typedef struct {
+  const qccUkernelInt8Problem *problems;
+  int64_t begin, end;
+} GroupPart;
+
+static void *runGroups(void *arg) {
+  const GroupPart *part = arg;
+  for (int64_t g = part->begin; g < part->end; ++g)
+    runInt8(&part->problems[g], 1);
+  return NULL;
+}
+
+void qcc_ukernel_grouped_conv2d_requant(
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
+    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
+    int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    const int32_t *multiplier, const int8_t *shift, int perChannel,
+    int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int64_t groups,
+    int threads) {
+  if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0 ||
+      groups <= 0 || C % groups || M % groups)
     return;
-  qccUkernelInt8Problem problem = convProblem(
-      N, C, H, W, x, M, KH, KW, w, OH, OW, sh, sw, dh, dw, constantWeights);
-  problem.requant = 1;
-  problem.bias = bias;
-  problem.multiplier = multiplier;
-  problem.shift = shift;
-  problem.perChannel = perChannel;
-  problem.outZp = outZp;
-  problem.lo = lo;
-  problem.hi = hi;
-  problem.out = out;
-  problem.strideOut = M * OH * OW;
-  runInt8(&problem, threads);
+  if (groups == 1) {
+    qccUkernelInt8Problem problem = requantProblem(
+        N, C, H, W, x, M, KH, KW, w, bias, OH, OW, out, sh, sw, dh, dw,
+        multiplier, shift, perChannel, outZp, lo, hi, constantWeights, 0, 1);
+    runInt8(&problem, threads);
+    return;
+  }
+  /* Groups are small problems (RegNet's have 8 channels): whole groups
+   * per thread, each on one thread. */
+  qccUkernelInt8Problem *problems =
+      malloc((size_t)groups * sizeof(qccUkernelInt8Problem));
+  if (!problems)
+    abort();
+  for (int64_t g = 0; g < groups; ++g)
+    problems[g] = requantProblem(N, C, H, W, x, M, KH, KW, w, bias, OH, OW, out,
+                                 sh, sw, dh, dw, multiplier, shift, perChannel,
+                                 outZp, lo, hi, constantWeights, g, groups);
+  threads = qccUkernelThreadsForWork(
+      (double)N * M * OH * OW * (C / groups) * KH * KW, threads);
+  if (threads > groups)
+    threads = (int)groups;
+  GroupPart parts[64];
+  for (int t = 0; t < threads; ++t)
+    parts[t] =
+        (GroupPart){problems, groups * t / threads, groups * (t + 1) / threads};
+  qccUkernelRunParallel(runGroups, parts, sizeof(GroupPart), threads);
+  free(problems);
 }

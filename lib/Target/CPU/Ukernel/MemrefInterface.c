@@ -69,19 +69,31 @@ typedef struct {
 
 /* conv2d with the requantization fused: bias [M], multiplier and shift [M]
  * (or [1] for one scale), out int8 [N][M][OH][OW]. */
-void _mlir_ciface_qcc_ukernel_conv2d_requant(
+/* The same in `groups` groups: w [M][C/groups][KH][KW]. */
+void _mlir_ciface_qcc_ukernel_grouped_conv2d_requant(
     qcc_memref_i8_4d *x, qcc_memref_i8_4d *w, qcc_memref_i32_1d *bias,
     qcc_memref_i8_4d *out, qcc_memref_i32_1d *multiplier,
     qcc_memref_i8_1d *shift, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t outZp, int64_t lo, int64_t hi, int64_t constantWeights) {
-  qcc_ukernel_conv2d_requant(
+    int64_t outZp, int64_t lo, int64_t hi, int64_t constantWeights,
+    int64_t groups) {
+  qcc_ukernel_grouped_conv2d_requant(
       x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
       x->aligned + x->offset, w->sizes[0], w->sizes[2], w->sizes[3],
       w->aligned + w->offset, bias->aligned + bias->offset, out->sizes[2],
       out->sizes[3], out->aligned + out->offset, sh, sw, dh, dw,
       multiplier->aligned + multiplier->offset, shift->aligned + shift->offset,
       multiplier->sizes[0] > 1, (int32_t)outZp, (int32_t)lo, (int32_t)hi,
-      (int)constantWeights, qcc_ukernel_num_threads());
+      (int)constantWeights, groups, qcc_ukernel_num_threads());
+}
+
+void _mlir_ciface_qcc_ukernel_conv2d_requant(
+    qcc_memref_i8_4d *x, qcc_memref_i8_4d *w, qcc_memref_i32_1d *bias,
+    qcc_memref_i8_4d *out, qcc_memref_i32_1d *multiplier,
+    qcc_memref_i8_1d *shift, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    int64_t outZp, int64_t lo, int64_t hi, int64_t constantWeights) {
+  _mlir_ciface_qcc_ukernel_grouped_conv2d_requant(x, w, bias, out, multiplier,
+                                                  shift, sh, sw, dh, dw, outZp,
+                                                  lo, hi, constantWeights, 1);
 }
 
 /* The depthwise convolution with the requantization fused: w [C][1][KH][KW],
@@ -93,9 +105,9 @@ void _mlir_ciface_qcc_ukernel_depthwise_conv2d_requant(
     int64_t outZp, int64_t lo, int64_t hi) {
   qcc_ukernel_depthwise_conv2d_requant(
       x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
-      x->aligned + x->offset, w->sizes[2], w->sizes[3],
-      w->aligned + w->offset, bias->aligned + bias->offset, out->sizes[2],
-      out->sizes[3], out->aligned + out->offset, sh, sw, dh, dw,
+      x->aligned + x->offset, w->sizes[2], w->sizes[3], w->aligned + w->offset,
+      bias->aligned + bias->offset, out->sizes[2], out->sizes[3],
+      out->aligned + out->offset, sh, sw, dh, dw,
       multiplier->aligned + multiplier->offset, shift->aligned + shift->offset,
       multiplier->sizes[0] > 1, (int32_t)outZp, (int32_t)lo, (int32_t)hi,
       qcc_ukernel_num_threads());
