@@ -156,8 +156,8 @@ int qccUkernelPlanSegments(const qccUkernelInt8Problem *problem, int64_t p0,
                            int64_t cols, qccUkernelSegment *segments);
 
 /* How many threads a job of `work` multiply-adds gets out of `threads`:
- * waking a worker costs tens of microseconds, so each gets at least 2^23
- * (~20 us at the kernels' rate), and at most 64 run. */
+ * each gets at least 2^20 (kWorkPerThreadLog2 in Dispatch.c), and at most
+ * 64 run. */
 int qccUkernelThreadsForWork(double work, int threads);
 
 /* A packed constant operand, packed once per process and kept: `pack`
