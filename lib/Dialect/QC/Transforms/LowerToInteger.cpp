@@ -225,6 +225,28 @@ std::optional<IntQuant> outputQuant(QuantizeOp quantize) {
   return out;
 }
 
+/// Whether the per-tensor activation `q` converts to the quantized element
+/// type `element` (of quantization `out`): it has that type, or the ratio
+/// of the scales has a dyadic form.
+bool convertsTo(Value q, Type element, const IntQuant &out) {
+  return getElementTypeOrSelf(q.getType()) == element ||
+         numerics::approximateDyadic(getIntQuant(q.getType())->scales[0] /
+                                     out.scales[0])
+             .scale;
+}
+
+/// The stored integers of `q` in `element` (checked by convertsTo): as they
+/// are, or rescaled.
+Value storedAs(PatternRewriter &rewriter, Location loc, Value q, Type element,
+               const IntQuant &out) {
+  Value stored = toStorage(rewriter, loc, q);
+  if (getElementTypeOrSelf(q.getType()) == element)
+    return stored;
+  IntQuant in = *getIntQuant(q.getType());
+  return *createRescale(rewriter, loc, stored, {in.scales[0] / out.scales[0]},
+                        in.zeroPoint, out.zeroPoint, out.storage, {});
+}
+
 //===----------------------------------------------------------------------===//
 // Layers
 //===----------------------------------------------------------------------===//
@@ -500,6 +522,8 @@ struct LowerChannelAffine : OpRewritePattern<QuantizeOp> {
       if (!std::isfinite(bias[c]) || bias[c] < INT32_MIN || bias[c] > INT32_MAX)
         return failure();
       ratios[c] = inScale * weightScale / out->scales[0];
+      if (!numerics::approximateDyadic(ratios[c]).scale)
+        return failure();
     }
     Location loc = op->getLoc();
     auto i32 = rewriter.getI32Type();
@@ -517,11 +541,9 @@ struct LowerChannelAffine : OpRewritePattern<QuantizeOp> {
                        rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}),
                        rewriter.getDenseI64ArrayAttr({1, 1}),
                        rewriter.getI64IntegerAttr(channels));
-    auto rescaled = createRescale(rewriter, loc, acc, ratios, 0, out->zeroPoint,
-                                  out->storage, 1);
-    if (failed(rescaled))
-      return failure();
-    finish(rewriter, quantize, *rescaled, activation, *out);
+    Value rescaled = *createRescale(rewriter, loc, acc, ratios, 0,
+                                    out->zeroPoint, out->storage, 1);
+    finish(rewriter, quantize, rescaled, activation, *out);
     return success();
   }
 };
@@ -569,6 +591,34 @@ struct LowerAdd : OpRewritePattern<QuantizeOp> {
     return success();
   }
 };
+
+/// `f` at the dequantized value of every code of `in`, from the least:
+/// the entries of a table over `in`'s codes, before their last rounding.
+std::vector<float> overEveryCode(const IntQuant &in,
+                                 llvm::function_ref<float(float)> f) {
+  const unsigned bits = in.storage.getWidth();
+  const float scale = static_cast<float>(in.scales[0]);
+  std::vector<float> values;
+  for (int64_t code = -(int64_t(1) << (bits - 1));
+       code < (int64_t(1) << (bits - 1)); ++code)
+    values.push_back(f(numerics::dequantizeInteger(code, scale, in.zeroPoint)));
+  return values;
+}
+
+/// A qc.table of `entries` (integers of `element`, one per code of the
+/// activation `x`) looked up by `x`'s stored integers.
+Value lookUp(PatternRewriter &rewriter, Location loc, Value x,
+             IntegerType element, ArrayRef<int64_t> entries) {
+  SmallVector<APInt> values;
+  for (int64_t v : entries)
+    values.push_back(APInt(element.getWidth(), v, /*isSigned=*/true));
+  auto tableType = RankedTensorType::get({int64_t(values.size())}, element);
+  Value table = arith::ConstantOp::create(
+      rewriter, loc, DenseElementsAttr::get(tableType, values));
+  Value stored = toStorage(rewriter, loc, x);
+  return TableOp::create(rewriter, loc, withElement(stored, element), stored,
+                         table);
+}
 
 /// An element-wise function of one quantized activation: a tree of
 /// activations (ScalarFunctionOpInterface ops: qc.sigmoid, qc.erf, ...) and
@@ -663,32 +713,17 @@ struct LowerActivationTable : OpRewritePattern<QuantizeOp> {
       return failure();
     Value x = activationFrom(tree->leaf);
     IntQuant in = *getIntQuant(x.getType());
-    const unsigned bits = in.storage.getWidth();
-    if (bits > kMaxInputBits)
+    if (in.storage.getWidth() > kMaxInputBits)
       return failure();
     const numerics::RoundingMode mode = toNumerics(quantize.getRounding());
-    const float inScale = static_cast<float>(in.scales[0]);
     const float outScale = static_cast<float>(out->scales[0]);
-    const int64_t first = -(int64_t(1) << (bits - 1));
-    SmallVector<APInt> entries;
-    for (int64_t code = first; code < -first; ++code) {
-      const float value =
-          numerics::dequantizeInteger(code, inScale, in.zeroPoint);
-      const float y = tree->evaluate(result, value);
-      entries.push_back(
-          APInt(out->storage.getWidth(),
-                numerics::quantizeInteger(y, outScale, out->zeroPoint,
-                                          out->range, mode),
-                /*isSigned=*/true));
-    }
-    Location loc = quantize.getLoc();
-    auto tableType =
-        RankedTensorType::get({int64_t(entries.size())}, out->storage);
-    Value table = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(tableType, entries));
-    Value integers = TableOp::create(
-        rewriter, loc, withElement(quantize.getResult(), out->storage),
-        toStorage(rewriter, loc, x), table);
+    std::vector<int64_t> entries;
+    for (float y : overEveryCode(
+             in, [&](float value) { return tree->evaluate(result, value); }))
+      entries.push_back(numerics::quantizeInteger(y, outScale, out->zeroPoint,
+                                                  out->range, mode));
+    Value integers =
+        lookUp(rewriter, quantize.getLoc(), x, out->storage, entries);
     rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
                                                integers);
     return success();
@@ -715,7 +750,9 @@ struct LowerProduct : OpRewritePattern<QuantizeOp> {
     Value activation;
     ScalarFunctionOpInterface function;
     IntQuant quant;
-    int64_t bound = 0; // the largest magnitude of the integer factor
+    int64_t bound = 0;           // the largest magnitude of the integer factor
+    double scale = 0.0;          // the real value of one integer step
+    std::vector<int64_t> levels; // a function's, per input code
   };
 
   static std::optional<Factor> getFactor(Value v) {
@@ -769,57 +806,47 @@ struct LowerProduct : OpRewritePattern<QuantizeOp> {
     if (a->bound * b->bound > maxProduct || a->bound < 127 || b->bound < 127)
       return failure();
 
-    Location loc = mul.getLoc();
-    auto i32 = rewriter.getI32Type();
-    auto factor = [&](const Factor &f, double &scale) -> FailureOr<Value> {
-      Value stored = toStorage(rewriter, loc, f.activation);
-      if (!f.function) {
-        scale = f.quant.scales[0];
-        return createRescale(rewriter, loc, stored, {1.0}, f.quant.zeroPoint, 0,
-                             i32, {});
-      }
+    // Each factor's scale, and a function's table of levels; all checked
+    // before any op is created.
+    for (Factor *f : {&*a, &*b}) {
+      f->scale = f->quant.scales[0];
+      if (!f->function)
+        continue;
+      ScalarFunctionOpInterface function = f->function;
       // f of every input code, as the interpreter evaluates the QDQ form
       // (rounded to f32), in levels of max|f| / bound.
-      ScalarFunctionOpInterface function = f.function;
-      const unsigned bits = f.quant.storage.getWidth();
-      const float inScale = static_cast<float>(f.quant.scales[0]);
-      std::vector<float> values;
+      std::vector<float> values = overEveryCode(f->quant, [&](float x) {
+        return static_cast<float>(function.evaluate(x));
+      });
       float largest = 0.0f;
-      for (int64_t code = -(int64_t(1) << (bits - 1));
-           code < (int64_t(1) << (bits - 1)); ++code) {
-        const float x =
-            numerics::dequantizeInteger(code, inScale, f.quant.zeroPoint);
-        values.push_back(static_cast<float>(function.evaluate(x)));
-        if (!std::isfinite(values.back()))
+      for (float y : values) {
+        if (!std::isfinite(y))
           return failure();
-        largest = std::max(largest, std::fabs(values.back()));
+        largest = std::max(largest, std::fabs(y));
       }
-      scale = largest > 0.0f ? static_cast<double>(largest) / f.bound : 1.0;
-      SmallVector<APInt> entries;
+      f->scale = largest > 0.0f ? static_cast<double>(largest) / f->bound : 1.0;
       for (float y : values)
-        entries.push_back(APInt(32,
-                                static_cast<int64_t>(std::nearbyint(y / scale)),
-                                /*isSigned=*/true));
-      auto tableType = RankedTensorType::get({int64_t(entries.size())}, i32);
-      Value table = arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(tableType, entries));
-      return TableOp::create(rewriter, loc, withElement(stored, i32), stored,
-                             table)
-          .getResult();
+        f->levels.push_back(static_cast<int64_t>(std::nearbyint(y / f->scale)));
+    }
+    const double ratio = a->scale * b->scale / out->scales[0];
+    if (!numerics::approximateDyadic(ratio).scale)
+      return failure();
+
+    Location loc = mul.getLoc();
+    auto i32 = rewriter.getI32Type();
+    auto factor = [&](const Factor &f) -> Value {
+      if (f.function)
+        return lookUp(rewriter, loc, f.activation, i32, f.levels);
+      return *createRescale(rewriter, loc,
+                            toStorage(rewriter, loc, f.activation), {1.0},
+                            f.quant.zeroPoint, 0, i32, {});
     };
-    double scaleA = 0.0, scaleB = 0.0;
-    auto fa = factor(*a, scaleA);
-    auto fb = factor(*b, scaleB);
-    if (failed(fa) || failed(fb))
-      return failure();
-    Value product = MulOp::create(rewriter, loc,
-                                  withElement(mul.getResult(), i32), *fa, *fb);
-    auto result = createRescale(rewriter, loc, product,
-                                {scaleA * scaleB / out->scales[0]}, 0,
-                                out->zeroPoint, out->storage, {});
-    if (failed(result))
-      return failure();
-    finish(rewriter, quantize, *result, activation, *out);
+    Value product =
+        MulOp::create(rewriter, loc, withElement(mul.getResult(), i32),
+                      factor(*a), factor(*b));
+    Value result = *createRescale(rewriter, loc, product, {ratio}, 0,
+                                  out->zeroPoint, out->storage, {});
+    finish(rewriter, quantize, result, activation, *out);
     return success();
   }
 };
@@ -926,13 +953,11 @@ struct LowerAvgPool : OpRewritePattern<QuantizeOp> {
 // Data movement and requantization
 //===----------------------------------------------------------------------===//
 
-/// Scale-preserving ops (max pooling, reshapes, transposes and
-/// concatenations) move the stored integers. Where an operand's
-/// (per-tensor) type is not the result's, a rescale converts: after a
-/// one-operand op (max pooling, then a rescale of the fewer outputs; a
-/// monotone map commutes with moving and with max), before a concatenation
-/// (its inputs: a SqueezeNet fire module's two branches, DenseNet's
-/// features, each with a range of its own).
+/// Concatenations (and any scale-preserving op of several operands) move
+/// the stored integers, each input first rescaled to the result's type
+/// where its own differs: a SqueezeNet fire module's two branches,
+/// DenseNet's features, each with a range of its own. One-operand moves are
+/// SinkDequantize's.
 struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -940,7 +965,8 @@ struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
                                 PatternRewriter &rewriter) const override {
     Operation *op = quantize.getInput().getDefiningOp();
     if (!op || !op->hasTrait<qc::OpTrait::ScalePreserving>() ||
-        op->getNumResults() != 1 || !op->getResult(0).hasOneUse())
+        op->getNumOperands() < 2 || op->getNumResults() != 1 ||
+        !op->getResult(0).hasOneUse())
       return failure();
     auto out = getIntQuant(quantize.getType());
     if (!out || out->axis)
@@ -950,49 +976,29 @@ struct LowerDataMovement : OpRewritePattern<QuantizeOp> {
     SmallVector<Value> activations;
     for (Value operand : op->getOperands()) {
       Value q = activationFrom(operand);
-      if (!q)
-        return failure();
-      if (getElementTypeOrSelf(q.getType()) != quantType &&
-          !numerics::approximateDyadic(getIntQuant(q.getType())->scales[0] /
-                                       out->scales[0])
-               .scale)
+      if (!q || !convertsTo(q, quantType, *out))
         return failure();
       activations.push_back(q);
     }
-    Location loc = op->getLoc();
-    // checked above: every ratio is dyadic
-    auto convert = [&](Value stored, Type from) {
-      if (getElementTypeOrSelf(from) == quantType)
-        return stored;
-      IntQuant in = *getIntQuant(from);
-      return *createRescale(rewriter, loc, stored,
-                            {in.scales[0] / out->scales[0]}, in.zeroPoint,
-                            out->zeroPoint, out->storage, {});
-    };
-    const bool moveFirst = activations.size() == 1;
     SmallVector<Value> operands;
-    for (Value q : activations) {
-      Value stored = toStorage(rewriter, loc, q);
-      operands.push_back(moveFirst ? stored : convert(stored, q.getType()));
-    }
+    for (Value q : activations)
+      operands.push_back(storedAs(rewriter, op->getLoc(), q, quantType, *out));
     Operation *integer = rewriter.clone(*op);
     integer->setOperands(operands);
-    integer->getResult(0).setType(withElement(
-        op->getResult(0), getElementTypeOrSelf(operands.front().getType())));
-    Value result = integer->getResult(0);
-    if (moveFirst)
-      result = convert(result, activations.front().getType());
+    integer->getResult(0).setType(withElement(op->getResult(0), out->storage));
     rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
-                                               result);
+                                               integer->getResult(0));
     return success();
   }
 };
 
-/// A one-operand scale-preserving op (reshape, transpose, max pooling) of
-/// a dequantized per-tensor activation whose result is not quantized again
-/// (a graph output: SqueezeNet's final flatten; the input of a float
-/// island): the op moves the integers and the dequantize follows it, which
-/// is exact (dequantizing is monotone) and moves fewer bytes.
+/// A one-operand scale-preserving op (reshape, transpose, slice, max
+/// pooling) of a dequantized per-tensor activation: the op moves the
+/// integers and the dequantize follows it, which is exact (dequantizing is
+/// monotone). A quantize of the result is then LowerRequantization's (a
+/// rescale where the types differ: after the move, on max pooling's fewer
+/// outputs); a graph output (SqueezeNet's final flatten) or a float
+/// island's input moves integers instead of floats.
 struct SinkDequantize : RewritePattern {
   SinkDequantize(MLIRContext *context)
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
@@ -1000,9 +1006,7 @@ struct SinkDequantize : RewritePattern {
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
     if (!op->hasTrait<qc::OpTrait::ScalePreserving>() ||
-        op->getNumOperands() != 1 || op->getNumResults() != 1 ||
-        llvm::any_of(op->getUsers(),
-                     [](Operation *user) { return isa<QuantizeOp>(user); }))
+        op->getNumOperands() != 1 || op->getNumResults() != 1)
       return failure();
     Value q = activationFrom(op->getOperand(0));
     if (!q)
@@ -1038,17 +1042,11 @@ struct LowerPad : OpRewritePattern<QuantizeOp> {
     Value x = pad ? activationFrom(pad.getInput()) : Value();
     if (!out || !x || !pad->hasOneUse())
       return failure();
-    IntQuant in = *getIntQuant(x.getType());
-    const double ratio = in.scales[0] / out->scales[0];
-    const bool sameType = getElementTypeOrSelf(x.getType()) ==
-                          getElementTypeOrSelf(quantize.getType());
-    if (!sameType && !numerics::approximateDyadic(ratio).scale)
+    Type quantType = getElementTypeOrSelf(quantize.getType());
+    if (!convertsTo(x, quantType, *out))
       return failure();
     Location loc = pad.getLoc();
-    Value stored = toStorage(rewriter, loc, x);
-    if (!sameType)
-      stored = *createRescale(rewriter, loc, stored, {ratio}, in.zeroPoint,
-                              out->zeroPoint, out->storage, {});
+    Value stored = storedAs(rewriter, loc, x, quantType, *out);
     const int64_t code = numerics::quantizeInteger(
         static_cast<float>(pad.getValue().convertToDouble()),
         static_cast<float>(out->scales[0]), out->zeroPoint, out->range,
@@ -1077,15 +1075,12 @@ struct LowerRequantization : OpRewritePattern<QuantizeOp> {
       rewriter.replaceOp(quantize, q);
       return success();
     }
-    IntQuant in = *getIntQuant(q.getType());
-    Location loc = quantize.getLoc();
-    auto result = createRescale(rewriter, loc, toStorage(rewriter, loc, q),
-                                {in.scales[0] / out->scales[0]}, in.zeroPoint,
-                                out->zeroPoint, out->storage, {});
-    if (failed(result))
+    Type quantType = getElementTypeOrSelf(quantize.getType());
+    if (!convertsTo(q, quantType, *out))
       return failure();
-    rewriter.replaceOpWithNewOp<StorageCastOp>(quantize, quantize.getType(),
-                                               *result);
+    rewriter.replaceOpWithNewOp<StorageCastOp>(
+        quantize, quantize.getType(),
+        storedAs(rewriter, quantize.getLoc(), q, quantType, *out));
     return success();
   }
 };
@@ -1108,7 +1103,7 @@ bool qcc::qc::hasIntegerLowering(OperationName name) {
   if (name.hasInterface<ScalarFunctionOpInterface>() ||
       name.getStringRef() == ClipOp::getOperationName())
     return true;
-  // LowerDataMovement, LowerPad.
+  // LowerDataMovement, SinkDequantize, LowerPad.
   if (name.hasTrait<OpTrait::ScalePreserving>() ||
       name.getStringRef() == PadOp::getOperationName())
     return true;
