@@ -229,9 +229,10 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       fire modules, Inception's branches, DenseNet's features).
     * `pad`: the integers (rescaled to the output's type) padded with the
       pad value's code.
-    * a one-operand `max_pool`, `reshape`, `transpose` or `slice` of a dequantized
-      activation that is not quantized again (a graph output, the input of
-      a float island) runs on the integers, and the dequantize follows it.
+    * a one-operand `max_pool`, `reshape`, `transpose` or `slice` of a
+      dequantized activation runs on the integers, and the dequantize
+      follows it: a quantize of its result is then a rescale (or nothing),
+      and a graph output or a float island's input moves integers.
     * `quantize(dequantize(q))`: a rescale between the two types (or `q`).
     * an element-wise function of one per-tensor activation of at most 12
       bits: a tree of activations (`hard_swish`, `sigmoid`, `erf`, ...: any
