@@ -333,7 +333,16 @@ TEST_P(UkernelTier, ConvolutionWithFusedRequantizationMatchesReference) {
                       ConvShape{1, 320, 6, 6, 70, 1, 1, 1, 1, 1, 1},
                       // Stride 2 with tails of M and P, large enough for
                       // AMX tiles over im2col panels.
-                      ConvShape{1, 64, 31, 31, 100, 3, 3, 2, 2, 1, 1}})
+                      ConvShape{1, 64, 31, 31, 100, 3, 3, 2, 2, 1, 1},
+                      // Small planes (output channels in the lanes,
+                      // Int8ChannelVectors.c): 1x1 on 3x3, a padded 3x3
+                      // window on 3x3 (two images), stride 2, dilation, a
+                      // channel count short of its quad and of 32 outputs.
+                      ConvShape{1, 160, 3, 3, 960, 1, 1, 1, 1, 1, 1},
+                      ConvShape{2, 96, 5, 5, 64, 3, 3, 1, 1, 1, 1},
+                      ConvShape{1, 64, 7, 7, 48, 3, 3, 2, 2, 1, 1},
+                      ConvShape{1, 30, 7, 7, 40, 3, 3, 1, 1, 2, 2},
+                      ConvShape{1, 64, 6, 6, 96, 1, 1, 1, 1, 1, 1}})
     for (bool perChannel : {false, true})
       for (int threads : {1, 2})
         checkConvRequant(s, perChannel, threads, seed++);

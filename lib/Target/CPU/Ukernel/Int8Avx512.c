@@ -513,14 +513,15 @@ static int directServes(const qccUkernelInt8Problem *pb, int amx) {
          pb->width * 2 <= pb->ow * 3;
 }
 
-/* A's direct layout, zeros in the padding, and 128 * (row sums): AMX tiles
- * [Mp / 16][taps][C64 / 64][16][64], or VNNI rows [Mp][taps][C4][4]. */
-static qccUkernelPacked packDirect(const int8_t *A, int64_t M, int64_t K,
-                                   int64_t lda, int64_t taps, int amx) {
+qccUkernelPacked qccUkernelPackTaps(const int8_t *A, int64_t M, int64_t K,
+                                    int64_t lda, int64_t taps,
+                                    qccUkernelTapLayout layout) {
   const int64_t C = K / taps;
-  const int64_t quads = amx ? (C + 63) / 64 * 16 : (C + 3) / 4;
-  /* Rows to a multiple of every row block: 32 (AMX), 6 and 8 (VNNI). */
-  const int64_t rowUnit = amx ? 32 : 24,
+  const int64_t quads =
+      layout == kTapsAmxTiles ? (C + 63) / 64 * 16 : (C + 3) / 4;
+  /* Rows to a multiple of every row block: 32 (AMX, channel vectors), 6
+   * and 8 (VNNI rows). */
+  const int64_t rowUnit = layout == kTapsVnniRows ? 24 : 32,
                 Mp = (M + rowUnit - 1) / rowUnit * rowUnit;
   int8_t *packed = calloc((size_t)(Mp * taps * quads * 4), 1);
   int32_t *rowSum = calloc((size_t)Mp, sizeof(int32_t));
@@ -531,10 +532,19 @@ static qccUkernelPacked packDirect(const int8_t *A, int64_t M, int64_t K,
     for (int64_t c = 0; c < C; ++c)
       for (int64_t t = 0; t < taps; ++t) {
         const int8_t v = A[m * lda + c * taps + t];
-        const int64_t at =
-            amx ? ((m / 16 * taps + t) * (quads / 16) + c / 64) * 1024 +
-                      m % 16 * 64 + c % 64
-                : (m * taps + t) * quads * 4 + c;
+        int64_t at;
+        switch (layout) {
+        case kTapsAmxTiles:
+          at = ((m / 16 * taps + t) * (quads / 16) + c / 64) * 1024 +
+               m % 16 * 64 + c % 64;
+          break;
+        case kTapsVnniRows:
+          at = (m * taps + t) * quads * 4 + c;
+          break;
+        default: /* kTapsChannelVectors */
+          at = ((m / 16 * taps + t) * quads + c / 4) * 64 + m % 16 * 4 + c % 4;
+          break;
+        }
         packed[at] = v;
         sum += v;
       }
@@ -545,12 +555,12 @@ static qccUkernelPacked packDirect(const int8_t *A, int64_t M, int64_t K,
 
 static qccUkernelPacked packADirectAmx(const void *A, int64_t M, int64_t K,
                                        int64_t lda, int64_t taps) {
-  return packDirect((const int8_t *)A, M, K, lda, taps, 1);
+  return qccUkernelPackTaps((const int8_t *)A, M, K, lda, taps, kTapsAmxTiles);
 }
 
 static qccUkernelPacked packADirectVnni(const void *A, int64_t M, int64_t K,
                                         int64_t lda, int64_t taps) {
-  return packDirect((const int8_t *)A, M, K, lda, taps, 0);
+  return qccUkernelPackTaps((const int8_t *)A, M, K, lda, taps, kTapsVnniRows);
 }
 
 /* The sums of `rows` rows from m0 at the `cols` (at most 64) flat
@@ -716,18 +726,32 @@ QCC_VNNI static void *directPart(void *arg) {
   return NULL;
 }
 
-/* Image x as [C/4][slots][4] bytes + 128 (quads past C stay zero, and so do
- * the channels past C in the last quad: their weights are zero). */
-QCC_VNNI static void repackInput(const DirectJob *job, const int8_t *x,
-                                 const int8_t *zeros, uint8_t *xq) {
-  const qccUkernelInt8Problem *pb = &job->pb;
-  const int64_t HW = pb->height * pb->width;
-  for (int64_t cq = 0; cq * 4 < pb->channels; ++cq) {
+qccUkernelQuadImage qccUkernelAllocQuadImage(int64_t channels, int64_t HW,
+                                             int64_t slots) {
+  qccUkernelQuadImage image = {channels, HW, slots * 4, NULL, NULL};
+  const size_t bytes = (size_t)((channels + 3) / 4 * image.quadStride);
+  image.xq = aligned_alloc(64, (bytes + 63) / 64 * 64);
+  image.zeros = calloc((size_t)HW, 1);
+  if (!image.xq || !image.zeros)
+    abort();
+  memset(image.xq, 0, bytes);
+  return image;
+}
+
+QCC_VNNI void qccUkernelRepackQuads(qccUkernelQuadImage *image,
+                                    const int8_t *x) {
+  for (int64_t cq = 0; cq * 4 < image->channels; ++cq) {
     const int8_t *rows[4];
     for (int i = 0; i < 4; ++i)
-      rows[i] = cq * 4 + i < pb->channels ? x + (cq * 4 + i) * HW : zeros;
-    packRows(rows, HW, xq + cq * job->quadStride);
+      rows[i] = cq * 4 + i < image->channels ? x + (cq * 4 + i) * image->HW
+                                             : image->zeros;
+    packRows(rows, image->HW, image->xq + cq * image->quadStride);
   }
+}
+
+void qccUkernelFreeQuadImage(qccUkernelQuadImage *image) {
+  free(image->zeros);
+  free(image->xq);
 }
 
 static void runDirect(const qccUkernelInt8Problem *problem, int amx,
@@ -750,33 +774,27 @@ static void runDirect(const qccUkernelInt8Problem *problem, int amx,
           kh * problem->dh * W + kw * problem->dw;
   /* Reads reach q + the last tap's offset + 63 (a block's padding) <
    * H * W + 64. */
-  const int64_t slots = (HW + 64 + 15) / 16 * 16;
-  job.quadStride = slots * 4;
+  qccUkernelQuadImage image =
+      qccUkernelAllocQuadImage(problem->channels, HW, (HW + 64 + 15) / 16 * 16);
+  job.quadStride = image.quadStride;
+  job.xq = image.xq;
   int owned;
   qccUkernelPacked packed = qccUkernelGetPacked(
       problem->A, problem->M, problem->K, problem->lda, job.taps,
       problem->constantA, amx ? packADirectAmx : packADirectVnni, &owned);
   job.Ap = packed.data;
   job.rowSum = packed.rowSum;
-  const size_t xqBytes = (size_t)(job.quads * job.quadStride);
-  uint8_t *xq = aligned_alloc(64, (xqBytes + 63) / 64 * 64);
-  int8_t *zeros = calloc((size_t)HW, 1);
-  if (!xq || !zeros)
-    abort();
-  memset(xq, 0, xqBytes);
-  job.xq = xq;
   const int64_t mBlocks = (problem->M + job.mr - 1) / job.mr;
   const int64_t panels = (job.Q + job.nr * 16 - 1) / (job.nr * 16);
   threads = qccUkernelThreadsForWork(
       (double)problem->M * problem->P * problem->K, threads);
   for (int64_t n = 0; n < problem->batch; ++n) {
-    repackInput(&job, problem->B + n * problem->strideB, zeros, xq);
+    qccUkernelRepackQuads(&image, problem->B + n * problem->strideB);
     job.C = problem->requant ? NULL : problem->C + n * problem->strideC;
     job.out = problem->requant ? problem->out + n * problem->strideOut : NULL;
     qccUkernelSplitPanels(directPart, &job, mBlocks, panels, threads);
   }
-  free(zeros);
-  free(xq);
+  qccUkernelFreeQuadImage(&image);
   if (owned)
     qccUkernelFreePacked(packed);
 }
@@ -795,6 +813,10 @@ static int amxPays(const qccUkernelInt8Problem *pb) {
 void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
                           int threads) {
   amx = amx && amxPays(problem);
+  if (!amx && qccUkernelChannelVectorsServe(problem)) {
+    qccUkernelInt8ChannelVectors(problem, threads);
+    return;
+  }
   if (directServes(problem, amx)) {
     runDirect(problem, amx, threads);
     return;

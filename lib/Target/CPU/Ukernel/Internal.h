@@ -4,7 +4,8 @@
  * (Threads.c), the ISA tiers and the int8 entry points that dispatch on
  * them (Dispatch.c), the portable reference kernels and the weight decoding
  * they define (Reference.c), the AVX-512 VNNI int8 kernels
- * and AMX (Int8Avx512.c), the AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c),
+ * and AMX (Int8Avx512.c; Int8ChannelVectors.c for small output planes), the
+ * AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c),
  * the packed-weight kernels (PackedAvx512Vnni.c; PackedAvx2.c for the
  * integer ones below AVX-512), the depthwise kernel
  * (Depthwise.c, vectorised by the compiler), the float convolution
@@ -187,6 +188,47 @@ void qccUkernelFreePacked(qccUkernelPacked packed);
 qccUkernelPacked qccUkernelPackQuads(const int8_t *A, int64_t M, int64_t K,
                                      int64_t lda, int64_t kMultiple,
                                      int64_t mMultiple);
+
+/* A convolution input image ([channels][HW] int8) repacked as channel
+ * quads, [channels / 4][quadStride / 4][4] bytes + 128 (channels past the
+ * last read as zeros, i.e. 128): the layout of the direct convolutions'
+ * vpdpbusd operands (AVX-512 VNNI and AMX; Int8Avx512.c). */
+typedef struct {
+  int64_t channels, HW, quadStride;
+  uint8_t *xq;   /* zeroed at allocation, slots past HW stay zero */
+  int8_t *zeros; /* HW zero bytes, the rows of missing channels */
+} qccUkernelQuadImage;
+/* Room for `slots` (>= HW) positions per quad. */
+qccUkernelQuadImage qccUkernelAllocQuadImage(int64_t channels, int64_t HW,
+                                             int64_t slots);
+void qccUkernelRepackQuads(qccUkernelQuadImage *image, const int8_t *x);
+void qccUkernelFreeQuadImage(qccUkernelQuadImage *image);
+
+/* Layouts of a convolution's weights A = [M][C][taps] (K = C * taps) for
+ * the kernels that read the image once per tap instead of through im2col,
+ * zeros in the padding, with 128 * (row sums) (Int8Avx512.c):
+ *  - kTapsAmxTiles: 16 x 64 AMX tiles, [Mp / 16][taps][C64 / 64][16][64];
+ *  - kTapsVnniRows: rows of quads, [Mp][taps][C4][4] (M to 24);
+ *  - kTapsChannelVectors: 16 rows' quads per 64-byte vector,
+ *    [Mp / 16][taps][C4][16][4] (Int8ChannelVectors.c).
+ * M is padded to 32 but in kTapsVnniRows. */
+typedef enum {
+  kTapsAmxTiles,
+  kTapsVnniRows,
+  kTapsChannelVectors
+} qccUkernelTapLayout;
+qccUkernelPacked qccUkernelPackTaps(const int8_t *A, int64_t M, int64_t K,
+                                    int64_t lda, int64_t taps,
+                                    qccUkernelTapLayout layout);
+
+/* Whether the channel-vector convolution (Int8ChannelVectors.c) serves a
+ * problem better than the kernels with positions in the vector lanes: small
+ * output planes with requantized outputs. */
+int qccUkernelChannelVectorsServe(const qccUkernelInt8Problem *problem);
+
+/* That convolution on the AVX-512 VNNI tier. */
+void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
+                                  int threads);
 
 /*--- Requantization ---------------------------------------------------------*/
 

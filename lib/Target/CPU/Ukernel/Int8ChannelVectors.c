@@ -1,0 +1,296 @@
+/*===- Int8ChannelVectors.c - int8 conv, output channels in the lanes -*- C
+ *-*-===*
+ *
+ * The other int8 kernels put output positions in the vector lanes (16 per
+ * zmm, panels of 32 to 64), which wastes most of each vector on the small
+ * planes at the end of a CNN: a 3x3 output (a 96x96 input's last stage)
+ * fills 9 of 32 lanes, a 6x6 one 36 of 48. Those layers are the widest
+ * (960 or 2048 channels), so they cost a large share of a MobileNet or a
+ * ResNet-50 at 96x96.
+ *
+ * Here the lanes run along output channels instead, 16 per vector, as in
+ * an NHWC kernel: the register tile is PR output positions x 2 vectors (32
+ * channels), PR chosen per call (6 to 12) to waste the fewest positions.
+ * Each step loads 2 vectors of packed weights (16 channels x 4 input
+ * channels each) and broadcasts, per position, the 4 input bytes of one
+ * channel quad at that position's window tap, from the image repacked as
+ * channel quads (qccUkernelRepackQuads: x + 128, unsigned for vpdpbusd;
+ * 128 * sum(w) is subtracted per channel as in the other kernels). Any
+ * stride, dilation and window: a position's tap is one offset into the
+ * repacked plane, so nothing is gathered per call.
+ *
+ * The epilogue requantizes each position's 32 channel sums with per-lane
+ * multipliers and shifts (TOSA apply_scale_32 in 64 bits, as every kernel)
+ * and transposes the int8 tile to the NCHW output: four positions of one
+ * channel are one 32-bit store.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "Internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  kChannelMaxTaps = 64, /* KH * KW */
+  kMinPositions = 6,    /* PR: positions per register tile */
+  kMaxPositions = 12,
+  kMaxPlane = 64, /* output positions (OH * OW) this kernel takes */
+};
+
+int qccUkernelChannelVectorsServe(const qccUkernelInt8Problem *pb) {
+  if (!pb->conv || !pb->requant || pb->kh * pb->kw > kChannelMaxTaps ||
+      pb->P > kMaxPlane)
+    return 0;
+  /* Work done, in multiply-adds per k, against the position-lane kernels'
+   * narrowest panel (32 positions, rows in blocks of 8) and its waste. */
+  const double positionLanes =
+      (double)((pb->M + 7) / 8 * 8) * (double)((pb->P + 31) / 32 * 32);
+  int64_t bestPositions = INT64_MAX;
+  for (int64_t pr = kMinPositions; pr <= kMaxPositions; ++pr) {
+    const int64_t positions = (pb->P + pr - 1) / pr * pr;
+    if (positions < bestPositions)
+      bestPositions = positions;
+  }
+  const double channelLanes =
+      (double)((pb->M + 31) / 32 * 32) * (double)bestPositions;
+  /* The transposing epilogue and the broadcasts cost about a fifth more
+   * per multiply-add than the position-lane kernels (measured on
+   * MobileNetV2's layers, Zen 4). */
+  return channelLanes * 1.2 < positionLanes;
+}
+
+#if QCC_HAVE_X86
+
+typedef struct {
+  qccUkernelInt8Problem pb;
+  int64_t quads, taps, quadStride, PR;
+  int64_t tapOffset[kChannelMaxTaps]; /* in xq bytes */
+  const int8_t *Wp;                   /* [Mp / 16][taps][quads][16][4] */
+  const int32_t *rowSum;              /* 128 * sum of each channel's w */
+  const uint8_t *xq;                  /* the current image, repacked */
+  int8_t *out;                        /* the current image's output */
+} ChannelJob;
+
+static qccUkernelPacked packChannelVectors(const void *A, int64_t M, int64_t K,
+                                           int64_t lda, int64_t taps) {
+  return qccUkernelPackTaps((const int8_t *)A, M, K, lda, taps,
+                            kTapsChannelVectors);
+}
+
+/* Per-lane requantization constants of 16 channels from m: the 64-bit
+ * lanes' multipliers, rounding terms and shifts for the even and the odd
+ * int32 lanes, the zero point and the clamp. */
+typedef struct {
+  __m512i init, mulEven, mulOdd, roundEven, roundOdd, shiftEven, shiftOdd;
+} LaneScales;
+
+QCC_VNNI static LaneScales laneScales(const ChannelJob *job, int64_t m) {
+  const qccUkernelInt8Problem *pb = &job->pb;
+  const int64_t left = pb->M - m;
+  const __mmask16 lanes = left >= 16  ? (__mmask16)0xFFFF
+                          : left <= 0 ? (__mmask16)0
+                                      : (__mmask16)((1u << left) - 1);
+  LaneScales s;
+  s.init = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(lanes, pb->bias + m),
+                            _mm512_loadu_si512(job->rowSum + m));
+  __m512i multiplier, shift;
+  if (pb->perChannel) {
+    /* Lanes past M get shift 1 (their outputs are not stored). */
+    multiplier = _mm512_maskz_loadu_epi32(lanes, pb->multiplier + m);
+    shift = _mm512_mask_blend_epi32(
+        lanes, _mm512_set1_epi32(1),
+        _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(lanes, pb->shift + m)));
+  } else {
+    multiplier = _mm512_set1_epi32(pb->multiplier[0]);
+    shift = _mm512_set1_epi32(pb->shift[0]);
+  }
+  const __m512i low = _mm512_set1_epi64(0xFFFFFFFF);
+  const __m512i one = _mm512_set1_epi64(1);
+  s.mulEven = multiplier; /* vpmuldq reads the low dword of each qword */
+  s.mulOdd = _mm512_srli_epi64(multiplier, 32);
+  s.shiftEven = _mm512_and_si512(shift, low);
+  s.shiftOdd = _mm512_srli_epi64(shift, 32);
+  s.roundEven = _mm512_sllv_epi64(one, _mm512_sub_epi64(s.shiftEven, one));
+  s.roundOdd = _mm512_sllv_epi64(one, _mm512_sub_epi64(s.shiftOdd, one));
+  return s;
+}
+
+/* 16 channel sums of one position to int8: + bias - compensation, TOSA
+ * apply_scale_32 per lane, + zero point, clamped. */
+QCC_VNNI static inline __m128i
+requantizeLanes(const ChannelJob *job, const LaneScales *s, __m512i acc) {
+  const __m512i a = _mm512_add_epi32(acc, s->init);
+  const __m512i even = _mm512_srav_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(a, s->mulEven), s->roundEven),
+      s->shiftEven);
+  const __m512i odd = _mm512_srav_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), s->mulOdd),
+                       s->roundOdd),
+      s->shiftOdd);
+  __m512i y = _mm512_mask_blend_epi32((__mmask16)0xAAAA, even,
+                                      _mm512_slli_epi64(odd, 32));
+  y = _mm512_add_epi32(y, _mm512_set1_epi32(job->pb.outZp));
+  y = _mm512_min_epi32(_mm512_max_epi32(y, _mm512_set1_epi32(job->pb.lo)),
+                       _mm512_set1_epi32(job->pb.hi));
+  return _mm512_cvtepi32_epi8(y);
+}
+
+/* The tile's int8 results, tile[r][j] for position p0 + r and channel
+ * m0 + j, stored to the NCHW output: four positions of a channel at once
+ * (a 4 x 16 byte transpose), the rest one by one. */
+QCC_VNNI __attribute__((noinline)) static void
+storeTransposed(const ChannelJob *job, const int8_t (*tile)[32], int rows,
+                int64_t m0, int64_t p0) {
+  const int64_t P = job->pb.P;
+  const int channels = job->pb.M - m0 < 32 ? (int)(job->pb.M - m0) : 32;
+  int8_t *out = job->out + m0 * P + p0;
+  int r = 0;
+  for (; r + 4 <= rows; r += 4)
+    for (int v = 0; v * 16 < channels; ++v) {
+      const __m128i r0 = _mm_loadu_si128((const __m128i *)&tile[r][16 * v]);
+      const __m128i r1 = _mm_loadu_si128((const __m128i *)&tile[r + 1][16 * v]);
+      const __m128i r2 = _mm_loadu_si128((const __m128i *)&tile[r + 2][16 * v]);
+      const __m128i r3 = _mm_loadu_si128((const __m128i *)&tile[r + 3][16 * v]);
+      const __m128i t0 = _mm_unpacklo_epi8(r0, r1),
+                    t1 = _mm_unpackhi_epi8(r0, r1);
+      const __m128i t2 = _mm_unpacklo_epi8(r2, r3),
+                    t3 = _mm_unpackhi_epi8(r2, r3);
+      int32_t quads[16];
+      _mm_storeu_si128((__m128i *)&quads[0], _mm_unpacklo_epi16(t0, t2));
+      _mm_storeu_si128((__m128i *)&quads[4], _mm_unpackhi_epi16(t0, t2));
+      _mm_storeu_si128((__m128i *)&quads[8], _mm_unpacklo_epi16(t1, t3));
+      _mm_storeu_si128((__m128i *)&quads[12], _mm_unpackhi_epi16(t1, t3));
+      const int n = channels - 16 * v < 16 ? channels - 16 * v : 16;
+      for (int j = 0; j < n; ++j)
+        memcpy(out + (16 * v + j) * P + r, &quads[j], 4);
+    }
+  for (; r < rows; ++r)
+    for (int j = 0; j < channels; ++j)
+      out[j * P + r] = tile[r][j];
+}
+
+/* PR positions from p0 by 32 channels from m0, over every tap and channel
+ * quad. Positions past P repeat the last one and are not stored. */
+#define QCC_DEFINE_CHANNEL_TILE(PR, NAME)                                      \
+  QCC_VNNI static void NAME(const ChannelJob *job, int64_t m0, int64_t p0) {   \
+    const qccUkernelInt8Problem *pb = &job->pb;                                \
+    __m512i acc[PR][2];                                                        \
+    int64_t at[PR];                                                            \
+    for (int r = 0; r < PR; ++r) {                                             \
+      const int64_t p = p0 + r < pb->P ? p0 + r : pb->P - 1;                   \
+      const int64_t oh = p / pb->ow, ow = p % pb->ow;                          \
+      at[r] = (oh * pb->sh * pb->width + ow * pb->sw) * 4;                     \
+      acc[r][0] = acc[r][1] = _mm512_setzero_si512();                          \
+    }                                                                          \
+    const int64_t perVector = job->taps * job->quads * 64;                     \
+    const int8_t *w0 = job->Wp + m0 / 16 * perVector, *w1 = w0 + perVector;    \
+    for (int64_t t = 0; t < job->taps; ++t) {                                  \
+      const uint8_t *b = job->xq + job->tapOffset[t];                          \
+      const int8_t *wt0 = w0 + t * job->quads * 64,                            \
+                   *wt1 = w1 + t * job->quads * 64;                            \
+      for (int64_t cq = 0; cq < job->quads; ++cq) {                            \
+        const __m512i v0 = _mm512_loadu_si512(wt0 + cq * 64);                  \
+        const __m512i v1 = _mm512_loadu_si512(wt1 + cq * 64);                  \
+        const uint8_t *bq = b + cq * job->quadStride;                          \
+        for (int r = 0; r < PR; ++r) {                                         \
+          int32_t quad;                                                        \
+          memcpy(&quad, bq + at[r], 4);                                        \
+          const __m512i x = _mm512_set1_epi32(quad);                           \
+          acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], x, v0);                   \
+          acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], x, v1);                   \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+    int8_t tile[PR][32];                                                       \
+    for (int v = 0; v < 2; ++v) {                                              \
+      const LaneScales s = laneScales(job, m0 + 16 * v);                       \
+      for (int r = 0; r < PR; ++r)                                             \
+        _mm_storeu_si128((__m128i *)&tile[r][16 * v],                          \
+                         requantizeLanes(job, &s, acc[r][v]));                 \
+    }                                                                          \
+    const int rows = pb->P - p0 < PR ? (int)(pb->P - p0) : PR;                 \
+    storeTransposed(job, tile, rows, m0, p0);                                  \
+  }
+
+QCC_DEFINE_CHANNEL_TILE(6, channelTile6)
+QCC_DEFINE_CHANNEL_TILE(7, channelTile7)
+QCC_DEFINE_CHANNEL_TILE(8, channelTile8)
+QCC_DEFINE_CHANNEL_TILE(9, channelTile9)
+QCC_DEFINE_CHANNEL_TILE(10, channelTile10)
+QCC_DEFINE_CHANNEL_TILE(11, channelTile11)
+QCC_DEFINE_CHANNEL_TILE(12, channelTile12)
+
+typedef void (*ChannelTileFn)(const ChannelJob *, int64_t, int64_t);
+
+static void *channelPart(void *arg) {
+  static const ChannelTileFn tiles[kMaxPositions + 1] = {
+      [6] = channelTile6,  [7] = channelTile7,   [8] = channelTile8,
+      [9] = channelTile9,  [10] = channelTile10, [11] = channelTile11,
+      [12] = channelTile12};
+  const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
+  const ChannelJob *job = (const ChannelJob *)part->job;
+  const ChannelTileFn tile = tiles[job->PR];
+  for (int64_t q = part->panelBegin; q < part->panelEnd; ++q)
+    for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk)
+      tile(job, blk * 32, q * job->PR);
+  return NULL;
+}
+
+void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
+                                  int threads) {
+  ChannelJob job;
+  memset(&job, 0, sizeof job);
+  job.pb = *problem;
+  const int64_t W = problem->width, HW = problem->height * W;
+  job.quads = (problem->channels + 3) / 4;
+  job.taps = problem->kh * problem->kw;
+  for (int64_t kh = 0; kh < problem->kh; ++kh)
+    for (int64_t kw = 0; kw < problem->kw; ++kw)
+      job.tapOffset[kh * problem->kw + kw] =
+          (kh * problem->dh * W + kw * problem->dw) * 4;
+  /* The fewest computed positions; ties to the larger tile. */
+  int64_t bestPositions = INT64_MAX;
+  for (int64_t pr = kMaxPositions; pr >= kMinPositions; --pr) {
+    const int64_t positions = (problem->P + pr - 1) / pr * pr;
+    if (positions < bestPositions) {
+      bestPositions = positions;
+      job.PR = pr;
+    }
+  }
+  /* Every read is a window tap of a position inside the image. */
+  qccUkernelQuadImage image =
+      qccUkernelAllocQuadImage(problem->channels, HW, HW);
+  job.quadStride = image.quadStride;
+  job.xq = image.xq;
+  int owned;
+  qccUkernelPacked packed = qccUkernelGetPacked(
+      problem->A, problem->M, problem->K, problem->lda, job.taps,
+      problem->constantA, packChannelVectors, &owned);
+  job.Wp = packed.data;
+  job.rowSum = packed.rowSum;
+  const int64_t mBlocks = (problem->M + 31) / 32;
+  const int64_t positionTiles = (problem->P + job.PR - 1) / job.PR;
+  threads = qccUkernelThreadsForWork(
+      (double)problem->M * problem->P * problem->K, threads);
+  for (int64_t n = 0; n < problem->batch; ++n) {
+    qccUkernelRepackQuads(&image, problem->B + n * problem->strideB);
+    job.out = problem->out + n * problem->strideOut;
+    qccUkernelSplitPanels(channelPart, &job, mBlocks, positionTiles, threads);
+  }
+  qccUkernelFreeQuadImage(&image);
+  if (owned)
+    qccUkernelFreePacked(packed);
+}
+
+#else
+
+void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
+                                  int threads) {
+  (void)problem;
+  (void)threads;
+  abort(); /* only the AVX-512 VNNI tier calls it */
+}
+
+#endif
