@@ -572,6 +572,37 @@ storeDirectSums(const DirectJob *job, const int32_t *sums, int rows, int cols,
                 int64_t m0, int64_t q0) {
   const qccUkernelInt8Problem *pb = &job->pb;
   const int64_t W = pb->width, OW = pb->ow;
+  const int vectors = (cols + 15) / 16;
+  if (W == OW) {
+    /* No dropped columns (a 1x1 convolution): position q is output q. */
+    __mmask16 mask[4];
+    for (int j = 0; j < vectors; ++j) {
+      const int64_t left = job->Q - q0 - 16 * j;
+      mask[j] = left >= 16  ? (__mmask16)0xFFFF
+                : left <= 0 ? (__mmask16)0
+                            : (__mmask16)((1u << left) - 1);
+    }
+    for (int r = 0; r < rows && m0 + r < pb->M; ++r) {
+      const int64_t m = m0 + r;
+      const __m512i init =
+          _mm512_set1_epi32((pb->requant ? pb->bias[m] : 0) - job->rowSum[m]);
+      __m512i acc[4];
+      for (int j = 0; j < vectors; ++j)
+        acc[j] =
+            _mm512_add_epi32(_mm512_loadu_si512(sums + r * 64 + 16 * j), init);
+      if (pb->requant) {
+        storeRequantized(pb, m, acc, vectors, job->out + m * pb->P + q0, mask);
+        continue;
+      }
+      int32_t *dst = job->C + m * pb->ldc + q0;
+      for (int j = 0; j < vectors; ++j)
+        _mm512_mask_storeu_epi32(
+            dst + 16 * j, mask[j],
+            _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask[j], dst + 16 * j),
+                             acc[j]));
+    }
+    return;
+  }
   /* Runs of kept positions: [start, start + length) goes to dst. */
   int64_t runStart[64], runLength[64], runDst[64];
   int runs = 0;
@@ -593,7 +624,6 @@ storeDirectSums(const DirectJob *job, const int32_t *sums, int rows, int cols,
   }
   const __mmask16 all[4] = {(__mmask16)0xFFFF, (__mmask16)0xFFFF,
                             (__mmask16)0xFFFF, (__mmask16)0xFFFF};
-  const int vectors = (cols + 15) / 16;
   for (int r = 0; r < rows && m0 + r < pb->M; ++r) {
     const int64_t m = m0 + r;
     const __m512i init =
