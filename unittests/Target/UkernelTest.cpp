@@ -380,7 +380,7 @@ TEST_P(UkernelTier,
   // MobileNet's 3x3 (strides 1 and 2) and EfficientNet's 5x5, odd sizes,
   // stride 3, dilation 2, rows longer than one 256-column chunk, and planes
   // enough for two threads; small planes (a 96x96 MobileNet's last stages)
-  // in batches.
+  // in batches, channel counts that leave a group of 16 lanes part empty.
   for (ConvShape s : {ConvShape{1, 8, 10, 10, 8, 3, 3, 1, 1, 1, 1},
                       ConvShape{2, 20, 5, 5, 20, 3, 3, 1, 1, 1, 1},
                       ConvShape{3, 37, 9, 9, 37, 5, 5, 2, 2, 1, 1},
@@ -390,7 +390,14 @@ TEST_P(UkernelTier,
                       ConvShape{1, 3, 12, 14, 3, 3, 2, 3, 3, 1, 1},
                       ConvShape{1, 4, 14, 14, 4, 3, 3, 1, 1, 2, 2},
                       ConvShape{1, 2, 5, 600, 2, 3, 3, 1, 2, 1, 1},
-                      ConvShape{1, 96, 50, 50, 96, 3, 3, 1, 1, 1, 1}})
+                      ConvShape{1, 96, 50, 50, 96, 3, 3, 1, 1, 1, 1},
+                      // Stride-1 rows of 24 outputs and more take the
+                      // flattened kernel (the others, channel lanes): a 5x5
+                      // window, dilation, and a batch whose last plane ends
+                      // the input.
+                      ConvShape{1, 7, 30, 30, 7, 5, 5, 1, 1, 1, 1},
+                      ConvShape{1, 5, 30, 28, 5, 3, 3, 1, 1, 2, 2},
+                      ConvShape{2, 3, 26, 26, 3, 3, 3, 1, 1, 1, 1}})
     for (bool perChannel : {false, true})
       for (int threads : {1, 2})
         checkDepthwiseRequant(s, perChannel, threads, seed++);
