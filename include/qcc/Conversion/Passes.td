@@ -73,15 +73,22 @@ def ConvertQCToLinalg : Pass<"convert-qc-to-linalg", "::mlir::ModuleOp"> {
 }
 
 def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
-  let summary = "Rewrite memref.copy as linalg.copy";
+  let summary = "Lower memref.copy to memcpys or linalg.copy";
   let description = [{
-    `memref.copy` lowers to a call of `memrefCopy` from MLIR's C runner
-    utilities, a library compiled models must not depend on;
-    `linalg.copy` lowers to loops like every other linalg op. Run after
-    bufferization (`buffer-results-to-out-params` copies results into the
-    caller's buffers with `memref.copy`).
+    `memref.copy` lowers to an LLVM memcpy only between contiguous buffers;
+    otherwise to a call of `memrefCopy` from MLIR's C runner utilities, a
+    library compiled models must not depend on. This pass leaves copies
+    between contiguous buffers alone, turns a copy whose two sides have
+    contiguous rows of static length (a window of a larger buffer: a
+    bufferized `tensor.pad`, `insert_slice` or `extract_slice`) into loops
+    over the outer dimensions of one row memcpy each, and any other copy
+    into `linalg.copy`, which lowers to loops like every other linalg op.
+    Run after bufferization (`buffer-results-to-out-params` copies results
+    into the caller's buffers with `memref.copy`).
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def FuseElementwise : Pass<"qc-fuse-elementwise"> {
