@@ -403,6 +403,35 @@ TEST_P(UkernelTier,
         checkDepthwiseRequant(s, perChannel, threads, seed++);
 }
 
+// int8 max pooling equals the reference: GoogLeNet's 3x3 windows at strides
+// 1 and 2, ResNet's stem, stride 3 and dilation, rows of more than 16
+// outputs with a tail, planes enough for two threads, a batch whose last
+// row ends the input, and planes of more than one run.
+TEST_P(UkernelTier, MaxPoolingMatchesReference) {
+  std::mt19937 rng(1500);
+  for (ConvShape s : {ConvShape{1, 8, 14, 14, 8, 3, 3, 1, 1, 1, 1},
+                      ConvShape{2, 5, 25, 25, 5, 3, 3, 2, 2, 1, 1},
+                      ConvShape{1, 3, 50, 50, 3, 3, 3, 2, 2, 1, 1},
+                      ConvShape{1, 4, 11, 13, 4, 2, 3, 3, 3, 1, 1},
+                      ConvShape{1, 6, 12, 12, 6, 3, 3, 1, 1, 2, 2},
+                      ConvShape{2, 64, 40, 40, 64, 3, 3, 2, 2, 1, 1},
+                      // Planes larger than one run (16 KiB).
+                      ConvShape{1, 3, 131, 130, 3, 3, 3, 2, 2, 1, 1}})
+    for (int threads : {1, 2}) {
+      const int64_t OH = s.outH(), OW = s.outW();
+      const std::vector<int8_t> x = randomBytes(s.N * s.C * s.H * s.W, rng);
+      std::vector<int8_t> out(s.N * s.C * OH * OW), expected(out.size());
+      qcc_ukernel_max_pool2d_s8_reference(s.N, s.C, s.H, s.W, x.data(), s.KH,
+                                          s.KW, OH, OW, expected.data(), s.sh,
+                                          s.sw, s.dh, s.dw);
+      qcc_ukernel_max_pool2d_s8(s.N, s.C, s.H, s.W, x.data(), s.KH, s.KW, OH,
+                                OW, out.data(), s.sh, s.sw, s.dh, s.dw,
+                                threads);
+      ASSERT_EQ(out, expected) << "C " << s.C << " H " << s.H << " stride "
+                               << s.sh << " threads " << threads;
+    }
+}
+
 TEST(Ukernel, ReportsTier) {
   // Informational: which tier the other tests exercised.
   std::printf("CPU tier: %s\n",

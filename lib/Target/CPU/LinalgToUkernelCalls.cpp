@@ -1,4 +1,4 @@
-//===- LinalgToUkernelCalls.cpp - int8 contractions to kernel calls -------===//
+//===- LinalgToUkernelCalls.cpp - int8 linalg ops to kernel calls ---------===//
 
 #include "qcc/Target/CPU/Passes.h"
 
@@ -45,10 +45,9 @@ bool isInt8BatchedMatmul(linalg::GenericOp op) {
   if (ArrayRef(op.getIndexingMapsArray()) !=
           ArrayRef(qcc::getBatchedMatmulIndexingMaps(op.getContext())) ||
       op.getIteratorTypesArray() !=
-          SmallVector<IteratorType>{IteratorType::parallel,
-                                    IteratorType::parallel,
-                                    IteratorType::parallel,
-                                    IteratorType::reduction})
+          SmallVector<IteratorType>{
+              IteratorType::parallel, IteratorType::parallel,
+              IteratorType::parallel, IteratorType::reduction})
     return false;
   // yield(acc + sext(a) * sext(b)), nothing else in the body.
   Block &body = op.getRegion().front();
@@ -78,35 +77,72 @@ bool isInt8Conv(linalg::Conv2DNchwFchwOp op) {
          elementIs(op.getOutputs()[0], 32);
 }
 
+/// int8 max pooling: qcc_ukernel_max_pool2d_s8 (the window loops would
+/// compare one byte at a time). Its init is the fill of -128 that
+/// convert-qc-to-linalg emits, which every window's maximum overwrites.
+bool isInt8MaxPool(linalg::PoolingNchwMaxOp op) {
+  return getElementTypeOrSelf(op.getInputs()[0].getType())
+             .isSignlessInteger(8) &&
+         getElementTypeOrSelf(op.getOutputs()[0].getType())
+             .isSignlessInteger(8) &&
+         cast<ShapedType>(op.getInputs()[1].getType()).hasStaticShape();
+}
+
 struct CPULinalgToUkernelCallsPass
-    : qcc::cpu::impl::CPULinalgToUkernelCallsBase<
-          CPULinalgToUkernelCallsPass> {
+    : qcc::cpu::impl::CPULinalgToUkernelCallsBase<CPULinalgToUkernelCallsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<linalg::LinalgOp> kernels;
     module.walk([&](linalg::LinalgOp op) {
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation());
+      auto pool = dyn_cast<linalg::PoolingNchwMaxOp>(op.getOperation());
       if (op.hasPureBufferSemantics() &&
           ((generic && isInt8BatchedMatmul(generic)) ||
-           (conv && isInt8Conv(conv))))
+           (conv && isInt8Conv(conv)) || (pool && isInt8MaxPool(pool))))
         kernels.push_back(op);
     });
     MLIRContext *ctx = &getContext();
     auto i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32),
          i64 = IntegerType::get(ctx, 64);
     for (linalg::LinalgOp op : kernels) {
-      if (!llvm::all_of(op->getOperands(), contiguous))
-        continue; // stays a linalg op: loops
       OpBuilder b(op);
       Location loc = op.getLoc();
+      if (auto pool = dyn_cast<linalg::PoolingNchwMaxOp>(op.getOperation())) {
+        Value input = pool.getInputs()[0], output = pool.getOutputs()[0];
+        if (!contiguous(input) || !contiguous(output))
+          continue;
+        SmallVector<Type> types = {getAnyStridedMemRefType(4, i8),
+                                   getAnyStridedMemRefType(4, i8)};
+        SmallVector<Value> args = {
+            memref::CastOp::create(b, loc, types[0], input),
+            memref::CastOp::create(b, loc, types[1], output)};
+        auto i64Arg = [&](int64_t v) {
+          args.push_back(
+              arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)));
+          types.push_back(i64);
+        };
+        for (int64_t v :
+             cast<ShapedType>(pool.getInputs()[1].getType()).getShape())
+          i64Arg(v);
+        for (auto attr : {pool.getStrides(), pool.getDilations()})
+          for (APInt v : attr.getValues<APInt>())
+            i64Arg(v.getSExtValue());
+        func::CallOp::create(
+            b, loc,
+            getOrDeclareKernel(b, module, "qcc_ukernel_max_pool2d_s8", types),
+            args);
+        op->erase();
+        continue;
+      }
+      if (!llvm::all_of(op->getOperands(), contiguous))
+        continue; // stays a linalg op: loops
       SmallVector<Type> types;
       SmallVector<Value> args;
       StringRef callee;
       if (isa<linalg::GenericOp>(op)) {
         callee = "qcc_ukernel_matmul";
-        types = {getAnyStridedMemRefType(2, i8),
-                 getAnyStridedMemRefType(3, i8),
+        types = {getAnyStridedMemRefType(2, i8), getAnyStridedMemRefType(3, i8),
                  getAnyStridedMemRefType(3, i32)};
       } else {
         callee = "qcc_ukernel_conv2d";

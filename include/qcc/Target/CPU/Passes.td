@@ -111,7 +111,7 @@ def CPUConvertQCToLinalg
 
 def CPULinalgToUkernelCalls
     : Pass<"qcc-cpu-linalg-to-ukernel-calls", "mlir::ModuleOp"> {
-  let summary = "Replace int8 contractions on buffers by micro-kernel calls";
+  let summary = "Replace int8 contractions and max pooling on buffers by micro-kernel calls";
   let description = [{
     After bufferization, the int8 contractions `convert-qc-to-linalg`
     produces become calls of the CPU micro-kernels, declared with
@@ -124,7 +124,10 @@ def CPULinalgToUkernelCalls
     * a `linalg.conv_2d_nchw_fchw` on int8 operands and an int32
       accumulator: `qcc_ukernel_conv2d(x, w, out, sh, sw, dh, dw,
       constant)`, an implicit GEMM (`constant`: the weights are a constant
-      global, so the kernel packs them once).
+      global, so the kernel packs them once);
+    * a `linalg.pooling_nchw_max` on int8: `qcc_ukernel_max_pool2d_s8(x,
+      out, kh, kw, sh, sw, dh, dw)`, 16 outputs of a row per vector max (its
+      init, a fill of -128, is overwritten).
 
     The kernels compute the same exact integers as the linalg ops. Ops on
     buffers that are not contiguous row-major stay as they are (and become

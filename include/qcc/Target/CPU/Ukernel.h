@@ -80,8 +80,8 @@ void qcc_ukernel_grouped_conv2d_requant(
     int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
     int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     const int32_t *multiplier, const int8_t *shift, int perChannel,
-    int32_t outZp, int32_t lo, int32_t hi, int constantWeights,
-    int64_t groups, int threads);
+    int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int64_t groups,
+    int threads);
 
 /* The depthwise convolution (group = C = M: w is [C][1][KH][KW]) with the
  * same requantization: out[n][c][oh][ow] = requant(bias[c] + sum_{kh,kw}
@@ -101,6 +101,21 @@ void qcc_ukernel_depthwise_conv2d_requant_reference(
     int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     const int32_t *multiplier, const int8_t *shift, int perChannel,
     int32_t outZp, int32_t lo, int32_t hi);
+
+/* Max pooling of int8 NCHW x (already padded, with -128 where the model
+ * pads): out[n][c][oh][ow] = max over kh, kw of
+ * x[n][c][oh * sh + kh * dh][ow * sw + kw * dw] (Pooling.c). */
+void qcc_ukernel_max_pool2d_s8(int64_t N, int64_t C, int64_t H, int64_t W,
+                               const int8_t *x, int64_t KH, int64_t KW,
+                               int64_t OH, int64_t OW, int8_t *out, int64_t sh,
+                               int64_t sw, int64_t dh, int64_t dw, int threads);
+
+/* The portable C version (the tests' reference). */
+void qcc_ukernel_max_pool2d_s8_reference(int64_t N, int64_t C, int64_t H,
+                                         int64_t W, const int8_t *x, int64_t KH,
+                                         int64_t KW, int64_t OH, int64_t OW,
+                                         int8_t *out, int64_t sh, int64_t sw,
+                                         int64_t dh, int64_t dw);
 
 /* The portable C version (the tests' reference). */
 void qcc_ukernel_conv2d_requant_reference(
@@ -250,8 +265,8 @@ int qcc_ukernel_cpu_tier_available(void);
  * a CPU may have a tier without every tier below it. */
 int qcc_ukernel_cpu_tier_supported(int tier);
 
-/* Makes the kernels run `tier` (or the best tier below it the CPU has) from now on;
- * returns the tier set. For tests that compare tiers in one process. */
+/* Makes the kernels run `tier` (or the best tier below it the CPU has) from now
+ * on; returns the tier set. For tests that compare tiers in one process. */
 int qcc_ukernel_force_cpu_tier(int tier);
 
 /* "amx", "avx512vnni", "avxvnni", "avx2" or "generic"; NULL for no

@@ -96,6 +96,18 @@ void _mlir_ciface_qcc_ukernel_conv2d_requant(
                                                   lo, hi, constantWeights, 1);
 }
 
+/* int8 max pooling: x [N][C][H][W] (padded), out [N][C][OH][OW],
+ * contiguous. */
+void _mlir_ciface_qcc_ukernel_max_pool2d_s8(qcc_memref_i8_4d *x,
+                                            qcc_memref_i8_4d *out, int64_t kh,
+                                            int64_t kw, int64_t sh, int64_t sw,
+                                            int64_t dh, int64_t dw) {
+  qcc_ukernel_max_pool2d_s8(x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
+                            x->aligned + x->offset, kh, kw, out->sizes[2],
+                            out->sizes[3], out->aligned + out->offset, sh, sw,
+                            dh, dw, qcc_ukernel_num_threads());
+}
+
 /* The depthwise convolution with the requantization fused: w [C][1][KH][KW],
  * bias, multiplier and shift as above. */
 void _mlir_ciface_qcc_ukernel_depthwise_conv2d_requant(

@@ -69,8 +69,8 @@ void qcc_ukernel_conv2d_requant_reference(
       const int c = perChannel ? (int)m : 0;
       for (int64_t p = 0; p < OH * OW; ++p) {
         const int64_t i = (n * M + m) * OH * OW + p;
-        out[i] =
-            qccUkernelRequantize(acc[i], multiplier[c], shift[c], outZp, lo, hi);
+        out[i] = qccUkernelRequantize(acc[i], multiplier[c], shift[c], outZp,
+                                      lo, hi);
       }
     }
   free(acc);
@@ -93,8 +93,8 @@ void qcc_ukernel_depthwise_conv2d_requant_reference(
               acc += (int32_t)w[(c * KH + kh) * KW + kw] *
                      (int32_t)x[((n * C + c) * H + oh * sh + kh * dh) * W +
                                 ow * sw + kw * dw];
-          out[((n * C + c) * OH + oh) * OW + ow] = qccUkernelRequantize(
-              acc, multiplier[s], shift[s], outZp, lo, hi);
+          out[((n * C + c) * OH + oh) * OW + ow] =
+              qccUkernelRequantize(acc, multiplier[s], shift[s], outZp, lo, hi);
         }
     }
 }
@@ -270,4 +270,24 @@ void qcc_ukernel_conv2d_f32_reference(int64_t N, int64_t C, int64_t H,
                          kw * dw];
           out[((n * M + m) * OH + oh) * OW + ow] = (float)sum;
         }
+}
+
+void qcc_ukernel_max_pool2d_s8_reference(int64_t N, int64_t C, int64_t H,
+                                         int64_t W, const int8_t *x, int64_t KH,
+                                         int64_t KW, int64_t OH, int64_t OW,
+                                         int8_t *out, int64_t sh, int64_t sw,
+                                         int64_t dh, int64_t dw) {
+  for (int64_t plane = 0; plane < N * C; ++plane)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        int8_t m = -128;
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            const int8_t v =
+                x[(plane * H + oh * sh + kh * dh) * W + ow * sw + kw * dw];
+            if (v > m)
+              m = v;
+          }
+        out[(plane * OH + oh) * OW + ow] = m;
+      }
 }

@@ -1,0 +1,156 @@
+/*===- Pooling.c - int8 max pooling ----------------------------------*- C
+ *-*-===*
+ *
+ * Max pooling of int8 NCHW planes (GoogLeNet's thirteen, ResNet's stem):
+ * the window loops generated from linalg.pooling_nchw_max compare one byte
+ * at a time, which made GoogLeNet's pooling a quarter of its int8 latency.
+ *
+ * The planes are small (3 to 48 columns), so this kernel does not loop
+ * over output rows: it takes a run of whole planes as one flat array and
+ * computes the stride-1 window maximum m[q] = max over taps of x[q +
+ * kh * dh * W + kw * dw] at every position q, 64 positions per vector max
+ * whatever the rows' width, then picks the outputs, out[oh][ow] =
+ * m[oh * sh * W + ow * sw] of each plane (positions whose window crosses a
+ * row or plane end are computed and never picked). Runs of planes are
+ * sized to stay in L1. Written with GCC/clang vector types and compiled
+ * once per ISA tier, as the depthwise kernels. Exact: a maximum is a
+ * maximum.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "Internal.h"
+
+#include <stdlib.h>
+
+enum {
+  kRunBytes = 16384, /* bytes of planes per run: m in L1 */
+  kMaxPoolTaps = 64,
+};
+
+typedef int8_t qccPoolV64i8 __attribute__((vector_size(64)));
+typedef int8_t qccPoolV16i8 __attribute__((vector_size(16)));
+typedef int8_t qccPoolV32i8 __attribute__((vector_size(32)));
+
+typedef struct {
+  int64_t N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw;
+  const int8_t *x;
+  int8_t *out;
+} MaxPoolJob;
+
+__attribute__((always_inline)) static inline qccPoolV64i8
+maxBytes(qccPoolV64i8 a, qccPoolV64i8 b) {
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_max)
+  return __builtin_elementwise_max(a, b);
+#else
+  const qccPoolV64i8 greater = a > b;
+  return (a & greater) | (b & ~greater);
+#endif
+}
+
+/* Planes [begin, end) of the job, `m` scratch of kRunBytes + 64 bytes.
+ * Inlined into each tier's copy. */
+__attribute__((always_inline)) static inline void
+maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m) {
+  const int64_t W = job->W, HW = job->H * W, OW = job->OW;
+  const int64_t taps = job->KH * job->KW;
+  int64_t offsets[kMaxPoolTaps];
+  for (int64_t kh = 0; kh < job->KH; ++kh)
+    for (int64_t kw = 0; kw < job->KW; ++kw)
+      offsets[kh * job->KW + kw] = kh * job->dh * W + kw * job->dw;
+  const int64_t reach = offsets[taps - 1];
+  const int8_t *xEnd = job->x + job->N * job->C * HW;
+  const int64_t perRun = kRunBytes / HW > 1 ? kRunBytes / HW : 1;
+  for (int64_t first = begin; first < end; first += perRun) {
+    const int64_t planes = end - first < perRun ? end - first : perRun;
+    const int8_t *x = job->x + first * HW;
+    /* Positions whose window stays inside the last plane. */
+    const int64_t count = planes * HW - reach;
+    int64_t q = 0;
+    for (; q < count && x + q + 64 + reach <= xEnd; q += 64) {
+      qccPoolV64i8 acc;
+      memcpy(&acc, x + q + offsets[0], sizeof acc);
+      for (int64_t t = 1; t < taps; ++t) {
+        qccPoolV64i8 v;
+        memcpy(&v, x + q + offsets[t], sizeof v);
+        acc = maxBytes(acc, v);
+      }
+      memcpy(m + q, &acc, sizeof acc);
+    }
+    for (; q < count; ++q) { /* the input's last bytes */
+      int8_t best = x[q + offsets[0]];
+      for (int64_t t = 1; t < taps; ++t)
+        if (x[q + offsets[t]] > best)
+          best = x[q + offsets[t]];
+      m[q] = best;
+    }
+    /* The outputs: row oh of a plane is m[oh * sh * W + ow * sw]. */
+    for (int64_t plane = 0; plane < planes; ++plane)
+      for (int64_t oh = 0; oh < job->OH; ++oh) {
+        const int8_t *row = m + plane * HW + oh * job->sh * W;
+        int8_t *dst = job->out + ((first + plane) * job->OH + oh) * OW;
+        int64_t ow = 0;
+        if (job->sw <= 2)
+          for (; ow + 16 <= OW; ow += 16) {
+            qccPoolV16i8 v;
+            if (job->sw == 1) {
+              memcpy(&v, row + ow, sizeof v);
+            } else {
+              qccPoolV32i8 pair;
+              memcpy(&pair, row + 2 * ow, sizeof pair);
+              v = __builtin_shufflevector(pair, pair, 0, 2, 4, 6, 8, 10, 12, 14,
+                                          16, 18, 20, 22, 24, 26, 28, 30);
+            }
+            memcpy(dst + ow, &v, sizeof v);
+          }
+        for (; ow < OW; ++ow)
+          dst[ow] = row[ow * job->sw];
+      }
+  }
+}
+
+typedef void (*MaxPoolFn)(const MaxPoolJob *, int64_t, int64_t, int8_t *);
+
+#define QCC_DEFINE_MAX_POOL(NAME, ATTR)                                        \
+  ATTR static void NAME(const MaxPoolJob *job, int64_t begin, int64_t end,     \
+                        int8_t *m) {                                           \
+    maxPoolPlanes(job, begin, end, m);                                         \
+  }
+QCC_DEFINE_MAX_POOL(maxPoolGeneric, )
+#if QCC_HAVE_X86
+QCC_DEFINE_MAX_POOL(maxPoolAvx2, QCC_AVX2)
+QCC_DEFINE_MAX_POOL(maxPoolAvx512, QCC_VNNI)
+#endif
+
+static void *maxPoolPart(void *arg) {
+  const PackedPart *part = arg; /* planes [begin, end) */
+  const MaxPoolJob *job = (const MaxPoolJob *)part->job;
+  MaxPoolFn pool = maxPoolGeneric;
+#if QCC_HAVE_X86
+  const int tier = qcc_ukernel_cpu_tier();
+  if (tier >= QCC_CPU_TIER_AVX512VNNI)
+    pool = maxPoolAvx512;
+  else if (tier >= QCC_CPU_TIER_AVX2)
+    pool = maxPoolAvx2;
+#endif
+  /* A run is kRunBytes, or one plane if that is larger; 64 bytes of slack
+   * for the last vector and the stride-2 picks' 32-byte loads. */
+  const int64_t HW = job->H * job->W;
+  int8_t *m = malloc((size_t)(HW > kRunBytes ? HW : kRunBytes) + 64);
+  if (!m)
+    abort();
+  pool(job, part->begin, part->end, m);
+  free(m);
+  return NULL;
+}
+
+void qcc_ukernel_max_pool2d_s8(int64_t N, int64_t C, int64_t H, int64_t W,
+                               const int8_t *x, int64_t KH, int64_t KW,
+                               int64_t OH, int64_t OW, int8_t *out, int64_t sh,
+                               int64_t sw, int64_t dh, int64_t dw,
+                               int threads) {
+  if (N <= 0 || C <= 0 || OH <= 0 || OW <= 0)
+    return;
+  const MaxPoolJob job = {N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, x, out};
+  qccUkernelSplitPlanes(maxPoolPart, &job, N * C, N * C * OH * OW * KH * KW,
+                        kDepthwiseParallelWork, threads);
+}
