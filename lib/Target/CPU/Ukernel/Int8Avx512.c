@@ -220,11 +220,14 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
 
 /* The requantized int8 of output row m's `count` vectors of 16 int32 sums
  * (TOSA apply_scale_32, then the zero point and the clamp), stored at dst
- * under the vectors' masks. Not inlined: its constants would compete with
- * the tile's accumulators for registers. */
-QCC_VNNI __attribute__((noinline)) static void
-storeRequantized(const qccUkernelInt8Problem *pb, int64_t m, const __m512i *acc,
-                 int count, int8_t *dst, const __mmask16 *mask) {
+ * under the vectors' masks. Inlined where the sums are in registers and
+ * registers are free (the epilogues that read sums back from memory):
+ * passing them through memory to a call stalls, a 64-byte load of two
+ * 32-byte halves just stored not being forwarded on AMD Zen 4. */
+QCC_VNNI __attribute__((always_inline)) static inline void
+requantizeAndStore(const qccUkernelInt8Problem *pb, int64_t m,
+                   const __m512i *acc, int count, int8_t *dst,
+                   const __mmask16 *mask) {
   const int c = pb->perChannel ? (int)m : 0;
   const __m512i multiplier = _mm512_set1_epi64(pb->multiplier[c]);
   const int shift = pb->shift[c];
@@ -246,6 +249,14 @@ storeRequantized(const qccUkernelInt8Problem *pb, int64_t m, const __m512i *acc,
     y = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(y, zp), lo), hi);
     _mm_mask_storeu_epi8(dst + 16 * j, mask[j], _mm512_cvtepi32_epi8(y));
   }
+}
+
+/* The same, not inlined: for the register tiles, whose accumulators would
+ * compete with its constants for registers. */
+QCC_VNNI __attribute__((noinline)) static void
+storeRequantized(const qccUkernelInt8Problem *pb, int64_t m, const __m512i *acc,
+                 int count, int8_t *dst, const __mmask16 *mask) {
+  requantizeAndStore(pb, m, acc, count, dst, mask);
 }
 
 /* The register tile: MR rows x NR vectors, over all of K. Rows at or past
@@ -330,7 +341,7 @@ storeTileSums(const Job *job, const int32_t (*sums)[32], int64_t m0, int64_t p0,
     for (int j = 0; j < 2; ++j)
       acc[j] = _mm512_add_epi32(_mm512_load_si512(sums[r] + 16 * j), init);
     if (job->pb.requant) {
-      storeRequantized(&job->pb, m, acc, 2, out + m * job->pb.P + p0, mask);
+      requantizeAndStore(&job->pb, m, acc, 2, out + m * job->pb.P + p0, mask);
       continue;
     }
     for (int j = 0; j < 2; ++j) {
@@ -591,7 +602,8 @@ storeDirectSums(const DirectJob *job, const int32_t *sums, int rows, int cols,
         acc[j] =
             _mm512_add_epi32(_mm512_loadu_si512(sums + r * 64 + 16 * j), init);
       if (pb->requant) {
-        storeRequantized(pb, m, acc, vectors, job->out + m * pb->P + q0, mask);
+        requantizeAndStore(pb, m, acc, vectors, job->out + m * pb->P + q0,
+                           mask);
         continue;
       }
       int32_t *dst = job->C + m * pb->ldc + q0;
@@ -634,7 +646,7 @@ storeDirectSums(const DirectJob *job, const int32_t *sums, int rows, int cols,
           _mm512_add_epi32(_mm512_loadu_si512(sums + r * 64 + 16 * j), init);
     if (pb->requant) {
       int8_t row[64];
-      storeRequantized(pb, m, acc, vectors, row, all);
+      requantizeAndStore(pb, m, acc, vectors, row, all);
       int8_t *dst = job->out + m * pb->P;
       for (int i = 0; i < runs; ++i) {
         const __mmask64 bytes = runLength[i] >= 64
