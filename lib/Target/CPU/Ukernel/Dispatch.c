@@ -142,8 +142,12 @@ int qcc_ukernel_cpu_tier(void) {
  * GoogLeNet's and ResNet-50's smaller convolutions on one thread; measured
  * with 2 threads on AMD Zen 4, 2^20 against 2^23: ResNet-50 int8 6.7-7.6
  * -> 5.3-5.5 ms, GoogLeNet 2.97 -> 2.6-2.7 ms, MobileNetV2 1.52-1.56 ->
- * 1.43-1.51 ms, ResNet-18 unchanged. */
-enum { kWorkPerThreadLog2 = 20 };
+ * 1.43-1.51 ms, ResNet-18 unchanged. Once the small-plane kernels had cut
+ * those layers' time, 2^18 against 2^20 (and 2^16 against 2^18 for the
+ * depthwise kernels): MobileNetV2 0.77 -> 0.63 ms, EfficientNet-B0 1.91 ->
+ * 1.74-1.81, GoogLeNet 1.44 -> 1.37, ResNet-50 3.86 -> 3.69-3.80 (minima,
+ * interleaved); 2^17 gained nothing more. */
+enum { kWorkPerThreadLog2 = 18 };
 
 int qccUkernelThreadsForWork(double work, int threads) {
   const double perThread = (double)((int64_t)1 << kWorkPerThreadLog2);

@@ -130,7 +130,7 @@ void qccUkernelSplitPlanes(void *(*fn)(void *), const void *job, int64_t planes,
                            int64_t work, int64_t minWork, int threads);
 
 /* The depthwise kernels' minWork: below it, one thread. */
-static const int64_t kDepthwiseParallelWork = (int64_t)1 << 18;
+static const int64_t kDepthwiseParallelWork = (int64_t)1 << 16;
 
 /* One thread's share of a blocked product: row blocks [blockBegin,
  * blockEnd) times column panels [panelBegin, panelEnd). */
