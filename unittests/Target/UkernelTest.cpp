@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -430,6 +431,43 @@ TEST_P(UkernelTier, MaxPoolingMatchesReference) {
       ASSERT_EQ(out, expected) << "C " << s.C << " H " << s.H << " stride "
                                << s.sh << " threads " << threads;
     }
+}
+
+extern "C" {
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *p);
+}
+
+// Generated code's heap (Heap.c): 64-byte aligned blocks, a freed large
+// block handed out again for the same size (a model's buffers stay warm
+// between runs), other sizes and small blocks allocated anew, alignments
+// beyond 64 honoured.
+TEST(Ukernel, HeapReusesFreedBuffersOfTheSameSize) {
+  auto aligned = [](void *p, size_t to) {
+    return reinterpret_cast<uintptr_t>(p) % to == 0;
+  };
+  void *a = _mlir_memref_to_llvm_alloc(100000);
+  ASSERT_NE(a, nullptr);
+  EXPECT_TRUE(aligned(a, 64));
+  std::memset(a, 1, 100000);
+  _mlir_memref_to_llvm_free(a);
+  void *b = _mlir_memref_to_llvm_alloc(100000);
+  EXPECT_EQ(b, a);
+  void *c = _mlir_memref_to_llvm_alloc(100000); // a is in use: a new block
+  EXPECT_NE(c, b);
+  void *d = _mlir_memref_to_llvm_alloc(100064);
+  EXPECT_NE(d, b);
+  EXPECT_NE(d, c);
+  void *small = _mlir_memref_to_llvm_alloc(24);
+  EXPECT_TRUE(aligned(small, 64));
+  void *wide = _mlir_memref_to_llvm_aligned_alloc(256, 5000);
+  ASSERT_NE(wide, nullptr);
+  EXPECT_TRUE(aligned(wide, 256));
+  std::memset(wide, 2, 5000);
+  for (void *p : {b, c, d, small, wide})
+    _mlir_memref_to_llvm_free(p);
+  _mlir_memref_to_llvm_free(nullptr);
 }
 
 TEST(Ukernel, ReportsTier) {

@@ -6,13 +6,12 @@
  * they define (Reference.c), the AVX-512 VNNI int8 kernels
  * and AMX (Int8Avx512.c; Int8ChannelVectors.c for small output planes), the
  * AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c),
- * the int8 max pooling (Pooling.c), the packed-weight kernels (PackedAvx512Vnni.c; PackedAvx2.c for the
- * integer ones below AVX-512), the depthwise kernel
- * (Depthwise.c, vectorised by the compiler), the float convolution
- * (ConvF32.c), and the entry points
- * generated code calls (MemrefInterface.c). This header holds what more
- * than one of them needs and nothing else; the rest stays static in its
- * file.
+ * the int8 max pooling (Pooling.c), generated code's buffers (Heap.c), the
+ *packed-weight kernels (PackedAvx512Vnni.c; PackedAvx2.c for the integer ones
+ *below AVX-512), the depthwise kernel (Depthwise.c, vectorised by the
+ *compiler), the float convolution (ConvF32.c), and the entry points generated
+ *code calls (MemrefInterface.c). This header holds what more than one of them
+ *needs and nothing else; the rest stays static in its file.
  *
  * Functions defined in one file and called from another are named
  * qccUkernel*: each prebuilt ukernel-<level>.o is the files linked with
@@ -229,6 +228,19 @@ int qccUkernelChannelVectorsServe(const qccUkernelInt8Problem *problem);
 /* That convolution on the AVX-512 VNNI tier. */
 void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
                                   int threads);
+
+/*--- Buffers ---------------------------------------------------------------*/
+
+/* Allocation for generated code's buffers (Heap.c): 64-byte aligned, freed
+ * blocks of a few KiB and more kept for the next request of their size. */
+void *qccUkernelAlloc(size_t size);
+void qccUkernelFree(void *p);
+
+/* What finalize-memref-to-llvm{use-generic-functions} lowers memref.alloc
+ * and memref.dealloc to. */
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *p);
 
 /*--- Requantization ---------------------------------------------------------*/
 
