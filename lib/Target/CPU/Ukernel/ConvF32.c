@@ -142,9 +142,7 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
     const int width = job->vectors * VL;                                       \
     const int rows = job->vectors == 4 ? MR4 : MR;                             \
     const size_t bytes = (size_t)(pb->K * width) * sizeof(float);              \
-    float *panel = aligned_alloc(64, (bytes + 63) / 64 * 64);                  \
-    if (!panel)                                                                \
-      abort();                                                                 \
+    float *panel = qccUkernelScratch(bytes, 0);                                \
     for (int64_t n = 0; n < pb->batch; ++n) {                                  \
       const float *x = job->x + n * pb->strideB;                               \
       float *out = job->out + n * pb->M * pb->P;                               \
@@ -160,7 +158,7 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
         }                                                                      \
       }                                                                        \
     }                                                                          \
-    free(panel);                                                               \
+    qccUkernelFree(panel);                                                     \
     return NULL;                                                               \
   }
 

@@ -394,17 +394,15 @@ static void *channelLanePart(void *arg) {
   const DepthwiseJob *job = (const DepthwiseJob *)part->job;
   const int64_t groups = (job->C + kBlock - 1) / kBlock;
   const int64_t HW = job->H * job->W, P = job->OH * job->OW;
-  LaneScratch scratch = {malloc((size_t)((HW + 15) / 16 * 16 * 16)),
-                         malloc((size_t)((P + 15) / 16 * 16 * 16))};
-  if (!scratch.input || !scratch.output)
-    abort();
-  /* Rows past P are transposed but never stored. */
-  memset(scratch.output, 0, (size_t)((P + 15) / 16 * 16 * 16));
+  /* Rows past P are transposed but never stored (zeroed). */
+  LaneScratch scratch = {
+      qccUkernelScratch((size_t)((HW + 15) / 16 * 16 * 16), 0),
+      qccUkernelScratch((size_t)((P + 15) / 16 * 16 * 16), 1)};
   const LaneGroupFn group = laneGroupOfTier();
   for (int64_t g = part->begin; g < part->end; ++g)
     group(job, g / groups, g % groups * kBlock, &scratch);
-  free(scratch.input);
-  free(scratch.output);
+  qccUkernelFree(scratch.input);
+  qccUkernelFree(scratch.output);
   return NULL;
 }
 

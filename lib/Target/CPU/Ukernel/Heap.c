@@ -120,6 +120,15 @@ void qccUkernelFree(void *p) {
   free(block->base);
 }
 
+void *qccUkernelScratch(size_t size, int zeroed) {
+  void *p = qccUkernelAlloc(size);
+  if (!p)
+    abort();
+  if (zeroed)
+    memset(p, 0, size);
+  return p;
+}
+
 /* Unloading the model (dlclose) frees what is cached. */
 __attribute__((destructor)) static void freeHeap(void) {
   pthread_mutex_lock(&heap.lock);

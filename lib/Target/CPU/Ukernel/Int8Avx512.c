@@ -410,9 +410,7 @@ QCC_VNNI static void *runPart(void *arg) {
   const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
   const Job *job = (const Job *)part->job;
   const int width = job->nr * 16;
-  uint8_t *panel = aligned_alloc(64, (size_t)(job->K4 * width * 4 + 64));
-  if (!panel)
-    abort();
+  uint8_t *panel = qccUkernelScratch((size_t)(job->K4 * width * 4 + 64), 0);
   if (job->amx)
     beginTiles();
   for (int64_t b = 0; b < job->pb.batch; ++b) {
@@ -449,7 +447,7 @@ QCC_VNNI static void *runPart(void *arg) {
   }
   if (job->amx)
     endTiles();
-  free(panel);
+  qccUkernelFree(panel);
   return NULL;
 }
 
@@ -772,11 +770,8 @@ qccUkernelQuadImage qccUkernelAllocQuadImage(int64_t channels, int64_t HW,
                                              int64_t slots) {
   qccUkernelQuadImage image = {channels, HW, slots * 4, NULL, NULL};
   const size_t bytes = (size_t)((channels + 3) / 4 * image.quadStride);
-  image.xq = aligned_alloc(64, (bytes + 63) / 64 * 64);
-  image.zeros = calloc((size_t)HW, 1);
-  if (!image.xq || !image.zeros)
-    abort();
-  memset(image.xq, 0, bytes);
+  image.xq = qccUkernelScratch(bytes, 1);
+  image.zeros = qccUkernelScratch((size_t)HW, 1);
   return image;
 }
 
@@ -792,8 +787,8 @@ QCC_VNNI void qccUkernelRepackQuads(qccUkernelQuadImage *image,
 }
 
 void qccUkernelFreeQuadImage(qccUkernelQuadImage *image) {
-  free(image->zeros);
-  free(image->xq);
+  qccUkernelFree(image->zeros);
+  qccUkernelFree(image->xq);
 }
 
 static void runDirect(const qccUkernelInt8Problem *problem, int amx,

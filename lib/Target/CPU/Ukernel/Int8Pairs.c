@@ -328,9 +328,7 @@ typedef void (*TileFn)(const Job *, const uint8_t *, int64_t, int64_t,
     const Job *job = (const Job *)part->job;                                   \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
     const size_t bytes = (size_t)(job->steps * kWidth * 4);                    \
-    uint8_t *panel = aligned_alloc(64, (bytes + 63) / 64 * 64);                \
-    if (!panel)                                                                \
-      abort();                                                                 \
+    uint8_t *panel = qccUkernelScratch(bytes, 0);                              \
     const TileFn tile = pb->requant ? TILE_REQUANT : TILE;                     \
     for (int64_t b = 0; b < pb->batch; ++b) {                                  \
       const int8_t *B = pb->B + b * pb->strideB;                               \
@@ -343,7 +341,7 @@ typedef void (*TileFn)(const Job *, const uint8_t *, int64_t, int64_t,
           tile(job, panel, blk *kRows, p0, C, out);                            \
       }                                                                        \
     }                                                                          \
-    free(panel);                                                               \
+    qccUkernelFree(panel);                                                     \
     return NULL;                                                               \
   }
 

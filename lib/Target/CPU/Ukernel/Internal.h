@@ -236,6 +236,11 @@ void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
 void *qccUkernelAlloc(size_t size);
 void qccUkernelFree(void *p);
 
+/* A kernel's scratch from the same heap (its large buffers then stay warm
+ * between calls), zeroed if asked; aborts when memory runs out. Freed with
+ * qccUkernelFree. */
+void *qccUkernelScratch(size_t size, int zeroed);
+
 /* What finalize-memref-to-llvm{use-generic-functions} lowers memref.alloc
  * and memref.dealloc to. */
 void *_mlir_memref_to_llvm_alloc(size_t size);

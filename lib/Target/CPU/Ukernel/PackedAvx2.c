@@ -163,9 +163,8 @@ void qccUkernelMatmulS8PackedPairs(int64_t M, int64_t N, int64_t K,
     /* X sign-extended and zero-padded to whole steps, in the order the
      * weights unpack in. */
     const int64_t padded = job.steps * kStep;
-    int16_t *x = (int16_t *)calloc((size_t)(M * padded), sizeof(int16_t));
-    if (!x)
-      abort();
+    int16_t *x =
+        qccUkernelScratch((size_t)(M * padded) * sizeof(int16_t), 1);
     for (int64_t m = 0; m < M; ++m)
       for (int64_t k = 0; k < K; ++k) {
         const int64_t at =
@@ -177,7 +176,7 @@ void qccUkernelMatmulS8PackedPairs(int64_t M, int64_t N, int64_t K,
       }
     job.X = x;
     qccUkernelSplitRows(avx2Part, &job, N, M * N * K, threads);
-    free(x);
+    qccUkernelFree(x);
     return;
   }
 #else

@@ -131,8 +131,8 @@ QCC_VNNI static void s8PackedVnni(int64_t M, int64_t N, int64_t K,
   /* X zero-padded to whole chunks; for int4 each chunk's even elements
    * first, then its odd ones (the order s8PackedChunk unpacks nibbles in). */
   const int64_t padded = job.chunks * 64;
-  int8_t *x = (int8_t *)calloc((size_t)(M * padded), 1);
-  int32_t *offset = (int32_t *)malloc((size_t)M * sizeof(int32_t));
+  int8_t *x = qccUkernelScratch((size_t)(M * padded), 1);
+  int32_t *offset = qccUkernelScratch((size_t)M * sizeof(int32_t), 0);
   for (int64_t m = 0; m < M; ++m) {
     int32_t sum = 0;
     for (int64_t k = 0; k < K; ++k) {
@@ -147,8 +147,8 @@ QCC_VNNI static void s8PackedVnni(int64_t M, int64_t N, int64_t K,
   job.X = x;
   job.offset = offset;
   qccUkernelSplitRows(s8PackedPart, &job, N, M * N * K, threads);
-  free(x);
-  free(offset);
+  qccUkernelFree(x);
+  qccUkernelFree(offset);
 }
 
 /*--- float activations x packed weights -----------------------------------*/
@@ -395,8 +395,9 @@ void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
     return;
 #if QCC_HAVE_X86
   /* The vector path decodes 16 weights of one group at a time. */
-  if (qcc_ukernel_cpu_tier() >= QCC_CPU_TIER_AVX512VNNI && (effectiveGroupSize(format, K) == K ||
-                                 effectiveGroupSize(format, K) % 16 == 0)) {
+  if (qcc_ukernel_cpu_tier() >= QCC_CPU_TIER_AVX512VNNI &&
+      (effectiveGroupSize(format, K) == K ||
+       effectiveGroupSize(format, K) % 16 == 0)) {
     F32PackedJob job;
     job.M = M;
     job.N = N;

@@ -135,11 +135,10 @@ static void *maxPoolPart(void *arg) {
   /* A run is kRunBytes, or one plane if that is larger; 64 bytes of slack
    * for the last vector and the stride-2 picks' 32-byte loads. */
   const int64_t HW = job->H * job->W;
-  int8_t *m = malloc((size_t)(HW > kRunBytes ? HW : kRunBytes) + 64);
-  if (!m)
-    abort();
+  int8_t *m =
+      qccUkernelScratch((size_t)(HW > kRunBytes ? HW : kRunBytes) + 64, 0);
   pool(job, part->begin, part->end, m);
-  free(m);
+  qccUkernelFree(m);
   return NULL;
 }
 
