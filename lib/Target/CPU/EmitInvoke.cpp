@@ -51,6 +51,15 @@ struct CPUEmitInvokePass
     }
     LLVM::CallOp::create(b, loc, entry, args);
     LLVM::ReturnOp::create(b, loc, ValueRange{});
+    // The buffers from the kernels' heap (Ukernel/Heap.c) alias nothing
+    // else, as malloc's: without saying so, LLVM cannot hoist a loop's
+    // loads of other buffers above its stores to a new one, nor vectorize
+    // it.
+    for (StringRef name :
+         {"_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_aligned_alloc"})
+      if (auto alloc = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+        alloc.setResultAttr(0, LLVM::LLVMDialect::getNoAliasAttrName(),
+                            UnitAttr::get(context));
   }
 };
 
