@@ -433,6 +433,23 @@ TEST_P(UkernelTier, MaxPoolingMatchesReference) {
     }
 }
 
+// int8 table lookups (Lookup.c) equal table[x + 128] for every byte value,
+// at lengths with and without a tail of the 64-byte vectors.
+TEST_P(UkernelTier, TableLookupMatchesTable) {
+  std::mt19937 rng(1600);
+  const std::vector<int8_t> table = randomBytes(256, rng);
+  for (int64_t n : {0, 1, 63, 64, 256, 1000}) {
+    std::vector<int8_t> x(n);
+    for (int64_t j = 0; j < n; ++j)
+      x[j] = static_cast<int8_t>(j * 37 + 11);
+    std::vector<int8_t> out(n, 0);
+    qcc_ukernel_lookup_s8(n, x.data(), table.data(), out.data());
+    for (int64_t j = 0; j < n; ++j)
+      ASSERT_EQ(out[j], table[static_cast<uint8_t>(x[j] + 128)])
+          << "n " << n << " x " << int(x[j]);
+  }
+}
+
 extern "C" {
 void *_mlir_memref_to_llvm_alloc(size_t size);
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);

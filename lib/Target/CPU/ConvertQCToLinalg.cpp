@@ -40,6 +40,7 @@ struct CPUConvertQCToLinalgPass
     configureQCToLinalgTarget(target, converter);
     RewritePatternSet patterns(&getContext());
     populateQCToLinalgConversionPatterns(converter, patterns);
+    populateTableLookupPatterns(converter, patterns);
     if (fuseRequantization) {
       addConvRequantLegality(target);
       populateConvRequantPatterns(converter, patterns);

@@ -31,6 +31,11 @@ void populateConvRequantPatterns(const mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 void addConvRequantLegality(mlir::ConversionTarget &target);
 
+/// int8 -> int8 qc.table lookups as calls of qcc_ukernel_lookup_s8
+/// (TableLookup.cpp).
+void populateTableLookupPatterns(const mlir::TypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+
 } // namespace qcc::cpu
 
 #endif // QCC_LIB_TARGET_CPU_UKERNELPATTERNS_H

@@ -140,6 +140,23 @@ def CPULinalgToUkernelCalls
   ];
 }
 
+def CPUOutlineLoops : Pass<"qcc-cpu-outline-loops", "mlir::ModuleOp"> {
+  let summary = "Move each linalg op on buffers into a function of its own";
+  let description = [{
+    The linalg ops left after the kernel calls (element-wise chains, table
+    lookups, reductions, copies) become loop nests that LLVM vectorizes. In
+    a whole model's entry function, LLVM's alias analysis gives up on a
+    nest's loads and stores, and the vectorizer with it (an EfficientNet
+    squeeze-and-excitation loop that vectorizes alone stayed scalar there).
+    Each op moves into a private function (`passthrough = ["noinline"]`, so
+    that LLVM does not inline it back) called in its place: its operands,
+    and the values its body reads from outside, are the arguments, except
+    constants and constant globals, which are recreated inside so that LLVM
+    still sees them.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def CPUEmitInvoke : Pass<"qcc-cpu-emit-invoke", "mlir::ModuleOp"> {
   let summary = "The entry point with one argument: an array of descriptors";
   let description = [{

@@ -102,6 +102,11 @@ void qcc_ukernel_depthwise_conv2d_requant_reference(
     const int32_t *multiplier, const int8_t *shift, int perChannel,
     int32_t outZp, int32_t lo, int32_t hi);
 
+/* A 256-entry table lookup of n contiguous int8: out[j] = table[x[j] +
+ * 128] (qc.table on int8; Lookup.c). */
+void qcc_ukernel_lookup_s8(int64_t n, const int8_t *x, const int8_t *table,
+                           int8_t *out);
+
 /* Max pooling of int8 NCHW x (already padded, with -128 where the model
  * pads): out[n][c][oh][ow] = max over kh, kw of
  * x[n][c][oh * sh + kh * dh][ow * sw + kw * dw] (Pooling.c). */

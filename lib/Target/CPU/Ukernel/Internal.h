@@ -6,7 +6,7 @@
  * they define (Reference.c), the AVX-512 VNNI int8 kernels
  * and AMX (Int8Avx512.c; Int8ChannelVectors.c for small output planes), the
  * AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c),
- * the int8 max pooling (Pooling.c), generated code's buffers (Heap.c), the
+ * the int8 max pooling (Pooling.c) and table lookups (Lookup.c), generated code's buffers (Heap.c), the
  *packed-weight kernels (PackedAvx512Vnni.c; PackedAvx2.c for the integer ones
  *below AVX-512), the depthwise kernel (Depthwise.c, vectorised by the
  *compiler), the float convolution (ConvF32.c), and the entry points generated

@@ -96,6 +96,23 @@ void _mlir_ciface_qcc_ukernel_conv2d_requant(
                                                   lo, hi, constantWeights, 1);
 }
 
+/* int8 table lookup: x and out [n] (any stride), table [256]. */
+void _mlir_ciface_qcc_ukernel_lookup_s8(qcc_memref_i8_1d *x,
+                                        qcc_memref_i8_1d *table,
+                                        qcc_memref_i8_1d *out) {
+  const int8_t *in = x->aligned + x->offset,
+               *t = table->aligned + table->offset;
+  int8_t *o = out->aligned + out->offset;
+  const int64_t n = out->sizes[0];
+  if (x->strides[0] == 1 && table->strides[0] == 1 && out->strides[0] == 1) {
+    qcc_ukernel_lookup_s8(n, in, t, o);
+    return;
+  }
+  for (int64_t j = 0; j < n; ++j)
+    o[j * out->strides[0]] =
+        t[(uint8_t)(in[j * x->strides[0]] ^ 0x80) * table->strides[0]];
+}
+
 /* int8 max pooling: x [N][C][H][W] (padded), out [N][C][OH][OW],
  * contiguous. */
 void _mlir_ciface_qcc_ukernel_max_pool2d_s8(qcc_memref_i8_4d *x,
