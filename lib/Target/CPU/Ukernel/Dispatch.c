@@ -86,6 +86,7 @@ static unsigned supportedTiers(void) {
     if (avx2 && __builtin_cpu_supports("avx512vnni") &&
         __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512dq") &&
         __builtin_cpu_supports("avx512vbmi")) {
       set |= 1u << QCC_CPU_TIER_AVX512VNNI;
       if (amxUsable())
