@@ -417,7 +417,10 @@ TEST_P(UkernelTier, MaxPoolingMatchesReference) {
                       ConvShape{1, 6, 12, 12, 6, 3, 3, 1, 1, 2, 2},
                       ConvShape{2, 64, 40, 40, 64, 3, 3, 2, 2, 1, 1},
                       // Planes larger than one run (16 KiB).
-                      ConvShape{1, 3, 131, 130, 3, 3, 3, 2, 2, 1, 1}})
+                      ConvShape{1, 3, 131, 130, 3, 3, 3, 2, 2, 1, 1},
+                      // One-row and one-column windows (not separable).
+                      ConvShape{1, 4, 9, 9, 4, 1, 3, 1, 2, 1, 1},
+                      ConvShape{1, 4, 9, 9, 4, 3, 1, 2, 1, 2, 1}})
     for (int threads : {1, 2}) {
       const int64_t OH = s.outH(), OW = s.outW();
       const std::vector<int8_t> x = randomBytes(s.N * s.C * s.H * s.W, rng);

@@ -9,7 +9,8 @@
  * over output rows: it takes a run of whole planes as one flat array and
  * computes the stride-1 window maximum m[q] = max over taps of x[q +
  * kh * dh * W + kw * dw] at every position q, 64 positions per vector max
- * whatever the rows' width, then picks the outputs, out[oh][ow] =
+ * whatever the rows' width (separably: the maxima of the window's rows,
+ * then their maximum), then picks the outputs, out[oh][ow] =
  * m[oh * sh * W + ow * sw] of each plane (positions whose window crosses a
  * row or plane end are computed and never picked). Runs of planes are
  * sized to stay in L1. Written with GCC/clang vector types and compiled
@@ -24,7 +25,6 @@
 
 enum {
   kRunBytes = 16384, /* bytes of planes per run: m in L1 */
-  kMaxPoolTaps = 64,
 };
 
 typedef int8_t qccPoolV64i8 __attribute__((vector_size(64)));
@@ -47,17 +47,41 @@ maxBytes(qccPoolV64i8 a, qccPoolV64i8 b) {
 #endif
 }
 
-/* Planes [begin, end) of the job, `m` scratch of kRunBytes + 64 bytes.
+/* out[q] = max over t < taps of in[q + t * step] for q < count, 64 at a
+ * time while the reads stay before `end`. */
+__attribute__((always_inline)) static inline void
+maxOverTaps(const int8_t *in, int64_t count, int64_t taps, int64_t step,
+            const int8_t *end, int8_t *out) {
+  const int64_t reach = (taps - 1) * step;
+  int64_t q = 0;
+  for (; q < count && in + q + 64 + reach <= end; q += 64) {
+    qccPoolV64i8 acc;
+    memcpy(&acc, in + q, sizeof acc);
+    for (int64_t t = 1; t < taps; ++t) {
+      qccPoolV64i8 v;
+      memcpy(&v, in + q + t * step, sizeof v);
+      acc = maxBytes(acc, v);
+    }
+    memcpy(out + q, &acc, sizeof acc);
+  }
+  for (; q < count; ++q) { /* the last bytes */
+    int8_t best = in[q];
+    for (int64_t t = 1; t < taps; ++t)
+      if (in[q + t * step] > best)
+        best = in[q + t * step];
+    out[q] = best;
+  }
+}
+
+/* Planes [begin, end) of the job, `m` and `h` scratch of a run + 64 bytes
+ * each.
  * Inlined into each tier's copy. */
 __attribute__((always_inline)) static inline void
-maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m) {
+maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m,
+              int8_t *h) {
   const int64_t W = job->W, HW = job->H * W, OW = job->OW;
   const int64_t taps = job->KH * job->KW;
-  int64_t offsets[kMaxPoolTaps];
-  for (int64_t kh = 0; kh < job->KH; ++kh)
-    for (int64_t kw = 0; kw < job->KW; ++kw)
-      offsets[kh * job->KW + kw] = kh * job->dh * W + kw * job->dw;
-  const int64_t reach = offsets[taps - 1];
+  const int64_t reach = (job->KH - 1) * job->dh * W + (job->KW - 1) * job->dw;
   const int8_t *xEnd = job->x + job->N * job->C * HW;
   const int64_t perRun = kRunBytes / HW > 1 ? kRunBytes / HW : 1;
   for (int64_t first = begin; first < end; first += perRun) {
@@ -65,23 +89,15 @@ maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m) {
     const int8_t *x = job->x + first * HW;
     /* Positions whose window stays inside the last plane. */
     const int64_t count = planes * HW - reach;
-    int64_t q = 0;
-    for (; q < count && x + q + 64 + reach <= xEnd; q += 64) {
-      qccPoolV64i8 acc;
-      memcpy(&acc, x + q + offsets[0], sizeof acc);
-      for (int64_t t = 1; t < taps; ++t) {
-        qccPoolV64i8 v;
-        memcpy(&v, x + q + offsets[t], sizeof v);
-        acc = maxBytes(acc, v);
-      }
-      memcpy(m + q, &acc, sizeof acc);
-    }
-    for (; q < count; ++q) { /* the input's last bytes */
-      int8_t best = x[q + offsets[0]];
-      for (int64_t t = 1; t < taps; ++t)
-        if (x[q + offsets[t]] > best)
-          best = x[q + offsets[t]];
-      m[q] = best;
+    if (job->KH > 1 && job->KW > 1) {
+      /* Separably: the rows' maxima h first, then m as the maximum of KH
+       * of them (a 3x3 window: 2 + 2 vector maxima instead of 8). */
+      const int64_t rowReach = (job->KW - 1) * job->dw;
+      const int64_t rows = planes * HW - rowReach;
+      maxOverTaps(x, rows, job->KW, job->dw, xEnd, h);
+      maxOverTaps(h, count, job->KH, job->dh * W, h + rows + 64, m);
+    } else {
+      maxOverTaps(x, count, taps, job->KH > 1 ? job->dh * W : job->dw, xEnd, m);
     }
     /* The outputs: row oh of a plane is m[oh * sh * W + ow * sw]. */
     for (int64_t plane = 0; plane < planes; ++plane)
@@ -108,12 +124,13 @@ maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m) {
   }
 }
 
-typedef void (*MaxPoolFn)(const MaxPoolJob *, int64_t, int64_t, int8_t *);
+typedef void (*MaxPoolFn)(const MaxPoolJob *, int64_t, int64_t, int8_t *,
+                          int8_t *);
 
 #define QCC_DEFINE_MAX_POOL(NAME, ATTR)                                        \
   ATTR static void NAME(const MaxPoolJob *job, int64_t begin, int64_t end,     \
-                        int8_t *m) {                                           \
-    maxPoolPlanes(job, begin, end, m);                                         \
+                        int8_t *m, int8_t *h) {                                \
+    maxPoolPlanes(job, begin, end, m, h);                                      \
   }
 QCC_DEFINE_MAX_POOL(maxPoolGeneric, )
 #if QCC_HAVE_X86
@@ -133,11 +150,12 @@ static void *maxPoolPart(void *arg) {
     pool = maxPoolAvx2;
 #endif
   /* A run is kRunBytes, or one plane if that is larger; 64 bytes of slack
-   * for the last vector and the stride-2 picks' 32-byte loads. */
+   * for the last vector and the stride-2 picks' 32-byte loads; one buffer
+   * for the window maxima, one for the rows'. */
   const int64_t HW = job->H * job->W;
-  int8_t *m =
-      qccUkernelScratch((size_t)(HW > kRunBytes ? HW : kRunBytes) + 64, 0);
-  pool(job, part->begin, part->end, m);
+  const size_t bytes = (size_t)(HW > kRunBytes ? HW : kRunBytes) + 64;
+  int8_t *m = qccUkernelScratch(2 * bytes, 0);
+  pool(job, part->begin, part->end, m, m + bytes);
   qccUkernelFree(m);
   return NULL;
 }
