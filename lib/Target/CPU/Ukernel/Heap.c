@@ -1,5 +1,4 @@
-/*===- Heap.c - The compiled model's buffers, reused between runs ---*- C
- *-*-===*
+/*===- Heap.c - Generated code's buffers, reused -------------------*- C -*-===*
  *
  * Generated code allocates every intermediate tensor with memref.alloc and
  * frees it after its last use, the same sizes in the same order on every

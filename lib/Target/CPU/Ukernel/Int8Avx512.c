@@ -269,10 +269,7 @@ storeRequantized(const qccUkernelInt8Problem *pb, int64_t m, const __m512i *acc,
     __m512i acc[MR][NR];                                                       \
     __mmask16 mask[NR];                                                        \
     for (int j = 0; j < NR; ++j) {                                             \
-      const int64_t left = job->pb.P - p0 - 16 * j;                            \
-      mask[j] = left >= 16  ? (__mmask16)0xFFFF                                \
-                : left <= 0 ? (__mmask16)0                                     \
-                            : (__mmask16)((1u << left) - 1);                   \
+      mask[j] = qccUkernelLanes16(job->pb.P - p0 - 16 * j);                    \
     }                                                                          \
     for (int r = 0; r < MR; ++r) {                                             \
       const int64_t m = m0 + r < job->pb.M ? m0 + r : job->pb.M - 1;           \
@@ -326,10 +323,7 @@ storeTileSums(const Job *job, const int32_t (*sums)[32], int64_t m0, int64_t p0,
               int32_t *C, int8_t *out) {
   __mmask16 mask[2];
   for (int j = 0; j < 2; ++j) {
-    const int64_t left = job->pb.P - p0 - 16 * j;
-    mask[j] = left >= 16  ? (__mmask16)0xFFFF
-              : left <= 0 ? (__mmask16)0
-                          : (__mmask16)((1u << left) - 1);
+    mask[j] = qccUkernelLanes16(job->pb.P - p0 - 16 * j);
   }
   if (!mask[0])
     return;
@@ -585,12 +579,8 @@ storeDirectSums(const DirectJob *job, const int32_t *sums, int rows, int cols,
   if (W == OW) {
     /* No dropped columns (a 1x1 convolution): position q is output q. */
     __mmask16 mask[4];
-    for (int j = 0; j < vectors; ++j) {
-      const int64_t left = job->Q - q0 - 16 * j;
-      mask[j] = left >= 16  ? (__mmask16)0xFFFF
-                : left <= 0 ? (__mmask16)0
-                            : (__mmask16)((1u << left) - 1);
-    }
+    for (int j = 0; j < vectors; ++j)
+      mask[j] = qccUkernelLanes16(job->Q - q0 - 16 * j);
     for (int r = 0; r < rows && m0 + r < pb->M; ++r) {
       const int64_t m = m0 + r;
       const __m512i init =
@@ -647,9 +637,7 @@ storeDirectSums(const DirectJob *job, const int32_t *sums, int rows, int cols,
       requantizeAndStore(pb, m, acc, vectors, row, all);
       int8_t *dst = job->out + m * pb->P;
       for (int i = 0; i < runs; ++i) {
-        const __mmask64 bytes = runLength[i] >= 64
-                                    ? ~(__mmask64)0
-                                    : ((__mmask64)1 << runLength[i]) - 1;
+        const __mmask64 bytes = qccUkernelBytes64(runLength[i]);
         _mm512_mask_storeu_epi8(
             dst + runDst[i], bytes,
             _mm512_maskz_loadu_epi8(bytes, row + runStart[i]));
@@ -662,9 +650,7 @@ storeDirectSums(const DirectJob *job, const int32_t *sums, int rows, int cols,
     int32_t *dst = job->C + m * pb->ldc;
     for (int i = 0; i < runs; ++i)
       for (int64_t k = 0; k < runLength[i]; k += 16) {
-        const int64_t left = runLength[i] - k;
-        const __mmask16 lanes =
-            left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        const __mmask16 lanes = qccUkernelLanes16(runLength[i] - k);
         int32_t *d = dst + runDst[i] + k;
         _mm512_mask_storeu_epi32(
             d, lanes,

@@ -1,5 +1,4 @@
-/*===- Int8ChannelVectors.c - int8 conv, output channels in the lanes -*- C
- *-*-===*
+/*===- Int8ChannelVectors.c - int8 conv, channels in the lanes -----*- C -*-===*
  *
  * The other int8 kernels put output positions in the vector lanes (16 per
  * zmm, panels of 32 to 64), which wastes most of each vector on the small
@@ -88,10 +87,7 @@ typedef struct {
 
 QCC_VNNI static LaneScales laneScales(const ChannelJob *job, int64_t m) {
   const qccUkernelInt8Problem *pb = &job->pb;
-  const int64_t left = pb->M - m;
-  const __mmask16 lanes = left >= 16  ? (__mmask16)0xFFFF
-                          : left <= 0 ? (__mmask16)0
-                                      : (__mmask16)((1u << left) - 1);
+  const __mmask16 lanes = qccUkernelLanes16(pb->M - m);
   LaneScales s;
   s.init = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(lanes, pb->bias + m),
                             _mm512_loadu_si512(job->rowSum + m));

@@ -3,15 +3,16 @@
  * The micro-kernels are split by concern and ISA: the thread pool
  * (Threads.c), the ISA tiers and the int8 entry points that dispatch on
  * them (Dispatch.c), the portable reference kernels and the weight decoding
- * they define (Reference.c), the AVX-512 VNNI int8 kernels
- * and AMX (Int8Avx512.c; Int8ChannelVectors.c for small output planes), the
- * AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c),
- * the int8 max pooling (Pooling.c) and table lookups (Lookup.c), generated code's buffers (Heap.c), the
- *packed-weight kernels (PackedAvx512Vnni.c; PackedAvx2.c for the integer ones
- *below AVX-512), the depthwise kernel (Depthwise.c, vectorised by the
- *compiler), the float convolution (ConvF32.c), and the entry points generated
- *code calls (MemrefInterface.c). This header holds what more than one of them
- *needs and nothing else; the rest stays static in its file.
+ * they define (Reference.c), the AVX-512 VNNI int8 kernels and AMX
+ * (Int8Avx512.c; Int8ChannelVectors.c for small output planes), the
+ * AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c), the int8 max pooling
+ * (Pooling.c) and table lookups (Lookup.c), generated code's buffers
+ * (Heap.c), the packed-weight kernels (PackedAvx512Vnni.c; PackedAvx2.c for
+ * the integer ones below AVX-512), the depthwise kernel (Depthwise.c,
+ * vectorised by the compiler), the float convolution (ConvF32.c), and the
+ * entry points generated code calls (MemrefInterface.c). This header holds
+ * what more than one of them needs and nothing else; the rest stays static
+ * in its file.
  *
  * Functions defined in one file and called from another are named
  * qccUkernel*: each prebuilt ukernel-<level>.o is the files linked with
@@ -52,15 +53,28 @@
  * three 32-bit multiplies each); every AVX-512 VNNI CPU has it. */
 #define QCC_VNNI                                                               \
   __attribute__((target(                                                       \
-      "avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx512vbmi")))            \
-  QCC_ZMM
+      "avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx512vbmi"))) QCC_ZMM
 #define QCC_AMX                                                                \
   __attribute__((target(                                                       \
-      "avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx512vbmi,amx-tile,"      \
-      "amx-int8")))                                                            \
-  QCC_ZMM
+      "avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx512vbmi,amx-tile,"     \
+      "amx-int8"))) QCC_ZMM
 #define QCC_AVX2 __attribute__((target("avx2,fma")))
 #define QCC_AVXVNNI __attribute__((target("avx2,fma,avxvnni")))
+#endif
+
+#if QCC_HAVE_X86
+/* The mask of a vector's first `left` lanes (none for left <= 0, all from
+ * the vector's width on): the tails of rows, panels and arrays. */
+static inline __mmask16 qccUkernelLanes16(int64_t left) {
+  return left >= 16  ? (__mmask16)0xFFFF
+         : left <= 0 ? (__mmask16)0
+                     : (__mmask16)((1u << left) - 1);
+}
+static inline __mmask64 qccUkernelBytes64(int64_t left) {
+  return left >= 64  ? ~(__mmask64)0
+         : left <= 0 ? (__mmask64)0
+                     : ((__mmask64)1 << left) - 1;
+}
 #endif
 
 /*--- int8 matrix products and convolutions ----------------------------------*/

@@ -1,5 +1,4 @@
-/*===- Lookup.c - int8 table lookups ---------------------------------*- C
- *-*-===*
+/*===- Lookup.c - int8 table lookups -------------------------------*- C -*-===*
  *
  * Integer-only activations (SiLU, hard-swish, sigmoid, GELU tabulated by
  * qc-lower-to-integer) are a 256-entry table lookup per int8 element. As
@@ -29,8 +28,7 @@ QCC_VNNI static void lookupAvx512(int64_t n, const int8_t *x,
                 t3 = _mm512_loadu_si512(table + 192);
   const __m512i flip = _mm512_set1_epi8((char)0x80);
   for (int64_t j = 0; j < n; j += 64) {
-    const __mmask64 lanes =
-        n - j >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (n - j)) - 1;
+    const __mmask64 lanes = qccUkernelBytes64(n - j);
     /* The index x + 128 as an unsigned byte: its low 7 bits select within
      * a half of the table, its top bit the half. */
     const __m512i index =

@@ -50,8 +50,7 @@ s8PackedChunk(const S8PackedJob *job, const uint8_t *row, int64_t c,
   if (job->bits == 8) {
     const uint8_t *at = row + c * 64;
     const __m512i bytes =
-        last ? _mm512_maskz_loadu_epi8(
-                   left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1, at)
+        last ? _mm512_maskz_loadu_epi8(qccUkernelBytes64(left), at)
              : _mm512_loadu_si512(at);
     return _mm512_xor_si512(bytes, _mm512_set1_epi8((char)0x80));
   }

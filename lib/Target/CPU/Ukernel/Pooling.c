@@ -1,5 +1,4 @@
-/*===- Pooling.c - int8 max pooling ----------------------------------*- C
- *-*-===*
+/*===- Pooling.c - int8 max pooling --------------------------------*- C -*-===*
  *
  * Max pooling of int8 NCHW planes (GoogLeNet's thirteen, ResNet's stem):
  * the window loops generated from linalg.pooling_nchw_max compare one byte
