@@ -223,7 +223,8 @@ TEST_P(UkernelTier, ConvolutionMatchesReference) {
                       // Stride 2 with tails of M and P, large enough for
                       // AMX tiles over im2col panels.
                       ConvShape{1, 64, 31, 31, 100, 3, 3, 2, 2, 1, 1}})
-    for (int threads : {1, 2})
+    // 3 threads split panels unevenly: a panel's row blocks are shared.
+    for (int threads : {1, 2, 3})
       checkConv(s, threads, seed++);
 }
 
@@ -345,7 +346,7 @@ TEST_P(UkernelTier, ConvolutionWithFusedRequantizationMatchesReference) {
                       ConvShape{1, 30, 7, 7, 40, 3, 3, 1, 1, 2, 2},
                       ConvShape{1, 64, 6, 6, 96, 1, 1, 1, 1, 1, 1}})
     for (bool perChannel : {false, true})
-      for (int threads : {1, 2})
+      for (int threads : {1, 2, 3})
         checkConvRequant(s, perChannel, threads, seed++);
 }
 

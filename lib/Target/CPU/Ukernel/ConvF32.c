@@ -147,8 +147,10 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
       const float *x = job->x + n * pb->strideB;                               \
       float *out = job->out + n * pb->M * pb->P;                               \
       for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {            \
+        int64_t first, last;                                                   \
+        qccUkernelPartBlocks(part, q, &first, &last);                          \
         packPanel(job, x, q *width, width, panel);                             \
-        for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk) {    \
+        for (int64_t blk = first; blk < last; ++blk) {                         \
           if (job->vectors == 2)                                               \
             tile##SUFFIX##2(job, panel, blk * rows, q * width, out);           \
           else if (job->vectors == 3)                                          \

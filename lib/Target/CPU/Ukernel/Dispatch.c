@@ -162,15 +162,20 @@ int qccUkernelThreadsForWork(double work, int threads) {
 void qccUkernelSplitPanels(void *(*fn)(void *), const void *job, int64_t blocks,
                            int64_t panels, int threads) {
   qccUkernelPanelPart parts[64];
+  const int64_t tiles = blocks * panels;
+  if (tiles <= 0)
+    return;
+  if (threads > tiles)
+    threads = tiles > 1 ? (int)tiles : 1;
   if (threads > 64)
     threads = 64;
-  const int splitBlocks = panels < threads;
   for (int t = 0; t < threads; ++t) {
     parts[t].job = job;
-    parts[t].blockBegin = splitBlocks ? blocks * t / threads : 0;
-    parts[t].blockEnd = splitBlocks ? blocks * (t + 1) / threads : blocks;
-    parts[t].panelBegin = splitBlocks ? 0 : panels * t / threads;
-    parts[t].panelEnd = splitBlocks ? panels : panels * (t + 1) / threads;
+    parts[t].blocks = blocks;
+    parts[t].begin = tiles * t / threads;
+    parts[t].end = tiles * (t + 1) / threads;
+    parts[t].panelBegin = parts[t].begin / blocks;
+    parts[t].panelEnd = (parts[t].end + blocks - 1) / blocks;
   }
   qccUkernelRunParallel(fn, parts, sizeof(qccUkernelPanelPart), threads);
 }

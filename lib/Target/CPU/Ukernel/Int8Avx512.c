@@ -413,11 +413,13 @@ QCC_VNNI static void *runPart(void *arg) {
     int8_t *out = job->pb.requant ? job->pb.out + b * job->pb.strideOut : NULL;
     for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {
       const int64_t p0 = q * width;
+      int64_t first, last;
+      qccUkernelPartBlocks(part, q, &first, &last);
       if (job->pb.conv)
         packConvPanel(job, B, p0, width, panel);
       else
         packPanel(job, B, p0, width, panel);
-      for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk) {
+      for (int64_t blk = first; blk < last; ++blk) {
         const int64_t m0 = blk * job->mr;
         if (job->amx) {
           tileAmx(job, panel, m0, p0, C, out);
@@ -735,8 +737,10 @@ QCC_VNNI static void *directPart(void *arg) {
   const int64_t width = job->nr * 16;
   if (job->amx)
     beginTiles();
-  for (int64_t q = part->panelBegin; q < part->panelEnd; ++q)
-    for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk) {
+  for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {
+    int64_t first, last;
+    qccUkernelPartBlocks(part, q, &first, &last);
+    for (int64_t blk = first; blk < last; ++blk) {
       const int64_t m0 = blk * job->mr, q0 = q * width;
       if (job->amx)
         directTileAmx(job, m0, q0);
@@ -747,6 +751,7 @@ QCC_VNNI static void *directPart(void *arg) {
       else
         directTile6x4(job, m0, q0);
     }
+  }
   if (job->amx)
     endTiles();
   return NULL;

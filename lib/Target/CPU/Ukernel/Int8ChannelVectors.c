@@ -228,9 +228,12 @@ static void *channelPart(void *arg) {
   const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
   const ChannelJob *job = (const ChannelJob *)part->job;
   const ChannelTileFn tile = tiles[job->PR];
-  for (int64_t q = part->panelBegin; q < part->panelEnd; ++q)
-    for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk)
+  for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {
+    int64_t first, last;
+    qccUkernelPartBlocks(part, q, &first, &last);
+    for (int64_t blk = first; blk < last; ++blk)
       tile(job, blk * 32, q * job->PR);
+  }
   return NULL;
 }
 

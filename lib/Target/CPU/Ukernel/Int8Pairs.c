@@ -336,8 +336,10 @@ typedef void (*TileFn)(const Job *, const uint8_t *, int64_t, int64_t,
       int8_t *out = pb->requant ? pb->out + b * pb->strideOut : NULL;          \
       for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {            \
         const int64_t p0 = q * kWidth;                                         \
+        int64_t first, last;                                                   \
+        qccUkernelPartBlocks(part, q, &first, &last);                          \
         packPanel(job, B, p0, panel, QUADS);                                   \
-        for (int64_t blk = part->blockBegin; blk < part->blockEnd; ++blk)      \
+        for (int64_t blk = first; blk < last; ++blk)                           \
           tile(job, panel, blk *kRows, p0, C, out);                            \
       }                                                                        \
     }                                                                          \

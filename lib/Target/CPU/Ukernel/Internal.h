@@ -149,16 +149,28 @@ void qccUkernelSplitPlanes(void *(*fn)(void *), const void *job, int64_t planes,
 /* The depthwise kernels' minWork: below it, one thread. */
 static const int64_t kDepthwiseParallelWork = (int64_t)1 << 16;
 
-/* One thread's share of a blocked product: row blocks [blockBegin,
- * blockEnd) times column panels [panelBegin, panelEnd). */
+/* One thread's share of a blocked product: the tiles [begin, end) of
+ * `blocks` row blocks x the column panels, numbered panel by panel. Its
+ * panels are [panelBegin, panelEnd); the first and last may be shared
+ * with the neighbouring parts (qccUkernelPartBlocks). */
 typedef struct {
   const void *job;
-  int64_t blockBegin, blockEnd, panelBegin, panelEnd;
+  int64_t blocks, begin, end, panelBegin, panelEnd;
 } qccUkernelPanelPart;
 
+/* The row blocks [*first, *last) of panel q in a part. */
+static inline void qccUkernelPartBlocks(const qccUkernelPanelPart *part,
+                                        int64_t q, int64_t *first,
+                                        int64_t *last) {
+  const int64_t base = q * part->blocks;
+  *first = part->begin > base ? part->begin - base : 0;
+  *last = part->end < base + part->blocks ? part->end - base : part->blocks;
+}
+
 /* Runs fn over `blocks` row blocks x `panels` panels split among `threads`
- * parts: by panels (each thread packs only its own) when there are
- * enough, else by row blocks (each thread packs every panel). */
+ * parts of equal tile counts: a whole-panel split leaves a thread idle
+ * when the panels are few (3 panels: 1 against 2). A panel shared by two
+ * parts is packed by both. */
 void qccUkernelSplitPanels(void *(*fn)(void *), const void *job, int64_t blocks,
                            int64_t panels, int threads);
 
