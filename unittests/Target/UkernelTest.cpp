@@ -251,11 +251,31 @@ Requant randomRequant(int64_t channels, bool perChannel, int32_t biasRange,
   return r;
 }
 
+/// `planes` H x W planes padded as `pad` says, written out (independently
+/// of the kernels' padding code).
+std::vector<int8_t> padPlanes(const std::vector<int8_t> &x, int64_t planes,
+                              int64_t H, int64_t W,
+                              const qcc_ukernel_padding &pad) {
+  const int64_t Hp = H + pad.top + pad.bottom, Wp = W + pad.left + pad.right;
+  std::vector<int8_t> padded(planes * Hp * Wp,
+                             static_cast<int8_t>(pad.value));
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t w = 0; w < W; ++w)
+        padded[(p * Hp + h + pad.top) * Wp + w + pad.left] =
+            x[(p * H + h) * W + w];
+  return padded;
+}
+
+/// The convolution of shape s (H, W: the padded input's) on an input that
+/// the kernel pads as `pad` says equals the reference on the padded copy.
 void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
-                      unsigned seed) {
+                      unsigned seed, const qcc_ukernel_padding &pad = {}) {
   std::mt19937 rng(seed);
   const int64_t OH = s.outH(), OW = s.outW();
-  const std::vector<int8_t> x = randomBytes(s.N * s.C * s.H * s.W, rng);
+  const int64_t H = s.H - pad.top - pad.bottom, W = s.W - pad.left - pad.right;
+  const std::vector<int8_t> source = randomBytes(s.N * s.C * H * W, rng);
+  const std::vector<int8_t> x = padPlanes(source, s.N * s.C, H, W, pad);
   const std::vector<int8_t> w = randomBytes(s.M * s.C * s.KH * s.KW, rng);
   // Real scales around 2^-12 .. 2^-6 (the sums reach ~2^20): outputs cover
   // the int8 range, so clamping and rounding ties both occur.
@@ -267,12 +287,15 @@ void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
       s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW, w.data(), bias.data(), OH,
       OW, expected.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(),
       shift.data(), perChannel, zp, lo, hi);
-  qcc_ukernel_conv2d_requant(
-      s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW, w.data(), bias.data(), OH,
-      OW, out.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
-      perChannel, zp, lo, hi, /*constantWeights=*/0, threads);
+  qcc_ukernel_conv2d_requant(s.N, s.C, H, W, source.data(), &pad, s.M, s.KH,
+                             s.KW, w.data(), bias.data(), OH, OW, out.data(),
+                             s.sh, s.sw, s.dh, s.dw, multiplier.data(),
+                             shift.data(), perChannel, zp, lo, hi,
+                             /*constantWeights=*/0, threads);
   ASSERT_EQ(out, expected) << "C " << s.C << " M " << s.M << " per-channel "
-                           << perChannel << " threads " << threads;
+                           << perChannel << " threads " << threads << " pads "
+                           << pad.top << "," << pad.left << "," << pad.bottom
+                           << "," << pad.right;
 }
 
 // A grouped convolution (RegNet's: 8 channels per group) equals the
@@ -305,9 +328,10 @@ void checkGroupedConvRequant(const ConvShape &s, int64_t groups,
                   expected.begin() + (n * s.M + g * Mg) * P);
   }
   qcc_ukernel_grouped_conv2d_requant(
-      s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW, w.data(), bias.data(), OH,
-      OW, out.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
-      perChannel, zp, lo, hi, /*constantWeights=*/0, groups, threads);
+      s.N, s.C, s.H, s.W, x.data(), nullptr, s.M, s.KH, s.KW, w.data(),
+      bias.data(), OH, OW, out.data(), s.sh, s.sw, s.dh, s.dw,
+      multiplier.data(), shift.data(), perChannel, zp, lo, hi,
+      /*constantWeights=*/0, groups, threads);
   ASSERT_EQ(out, expected) << "C " << s.C << " M " << s.M << " groups "
                            << groups << " per-channel " << perChannel
                            << " threads " << threads;
@@ -351,10 +375,12 @@ TEST_P(UkernelTier, ConvolutionWithFusedRequantizationMatchesReference) {
 }
 
 void checkDepthwiseRequant(const ConvShape &s, bool perChannel, int threads,
-                           unsigned seed) {
+                           unsigned seed, const qcc_ukernel_padding &pad = {}) {
   std::mt19937 rng(seed);
   const int64_t OH = s.outH(), OW = s.outW();
-  const std::vector<int8_t> x = randomBytes(s.N * s.C * s.H * s.W, rng);
+  const int64_t H = s.H - pad.top - pad.bottom, W = s.W - pad.left - pad.right;
+  const std::vector<int8_t> source = randomBytes(s.N * s.C * H * W, rng);
+  const std::vector<int8_t> x = padPlanes(source, s.N * s.C, H, W, pad);
   const std::vector<int8_t> w = randomBytes(s.C * s.KH * s.KW, rng);
   // Sums reach ~2^17: scales of 2^-10 .. 2^-4 cover the int8 range.
   const Requant r = randomRequant(s.C, perChannel, 10000, 34, rng);
@@ -366,14 +392,16 @@ void checkDepthwiseRequant(const ConvShape &s, bool perChannel, int threads,
       expected.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
       perChannel, zp, lo, hi);
   qcc_ukernel_depthwise_conv2d_requant(
-      s.N, s.C, s.H, s.W, x.data(), s.KH, s.KW, w.data(), bias.data(), OH, OW,
-      out.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
-      perChannel, zp, lo, hi, threads);
+      s.N, s.C, H, W, source.data(), &pad, s.KH, s.KW, w.data(), bias.data(),
+      OH, OW, out.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(),
+      shift.data(), perChannel, zp, lo, hi, threads);
   ASSERT_EQ(out, expected) << "C " << s.C << " H " << s.H << " W " << s.W
                            << " K " << s.KH << "x" << s.KW << " stride " << s.sh
                            << "x" << s.sw << " dilation " << s.dh << "x" << s.dw
                            << " per-channel " << perChannel << " threads "
-                           << threads;
+                           << threads << " pads " << pad.top << ","
+                           << pad.left << "," << pad.bottom << ","
+                           << pad.right;
 }
 
 TEST_P(UkernelTier,
@@ -403,6 +431,40 @@ TEST_P(UkernelTier,
     for (bool perChannel : {false, true})
       for (int threads : {1, 2})
         checkDepthwiseRequant(s, perChannel, threads, seed++);
+}
+
+// Padding read by the kernels (qc.pad folded into the call) equals the
+// reference on the padded copy: each kernel's way of reading it (quads
+// repacked between padding rows and columns, a materialized copy for
+// im2col, padded planes in the depthwise parts), asymmetric pads, pad
+// values other than the zero point of 0.
+TEST_P(UkernelTier, ConvolutionsReadTheirInputPadded) {
+  unsigned seed = 2100;
+  const qcc_ukernel_padding one = {1, 1, 1, 1, -128},
+                            lower = {0, 0, 1, 1, -4},
+                            uneven = {2, 0, 1, 3, 17};
+  for (auto [s, pad] : {
+           // The direct kernel (stride 1, 3x3), two images.
+           std::pair{ConvShape{2, 16, 12, 12, 24, 3, 3, 1, 1, 1, 1}, one},
+           std::pair{ConvShape{1, 32, 14, 13, 20, 3, 3, 1, 1, 1, 1}, uneven},
+           // Output channels in the lanes (small planes).
+           std::pair{ConvShape{1, 96, 7, 7, 64, 3, 3, 1, 1, 1, 1}, one},
+           std::pair{ConvShape{2, 40, 6, 6, 48, 3, 3, 2, 2, 1, 1}, lower},
+           // im2col panels (a 3-channel stem at stride 2).
+           std::pair{ConvShape{1, 3, 35, 35, 16, 3, 3, 2, 2, 1, 1}, one},
+           std::pair{ConvShape{1, 3, 38, 36, 8, 7, 7, 2, 2, 1, 1}, uneven}})
+    for (int threads : {1, 2})
+      checkConvRequant(s, /*perChannel=*/true, threads, seed++, pad);
+  for (auto [s, pad] : {
+           // The flattened plane (stride-1 rows of 24 and more).
+           std::pair{ConvShape{1, 9, 34, 34, 9, 3, 3, 1, 1, 1, 1}, one},
+           std::pair{ConvShape{2, 5, 30, 31, 5, 5, 5, 1, 1, 1, 1}, uneven},
+           // Channel lanes: small planes, stride 2, a partial lane group.
+           std::pair{ConvShape{1, 40, 8, 8, 40, 3, 3, 1, 1, 1, 1}, one},
+           std::pair{ConvShape{2, 20, 13, 13, 20, 3, 3, 2, 2, 1, 1}, lower},
+           std::pair{ConvShape{1, 17, 11, 12, 17, 5, 5, 2, 2, 1, 1}, uneven}})
+    for (int threads : {1, 2})
+      checkDepthwiseRequant(s, /*perChannel=*/true, threads, seed++, pad);
 }
 
 // int8 max pooling equals the reference: GoogLeNet's 3x3 windows at strides

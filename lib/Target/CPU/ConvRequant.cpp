@@ -7,7 +7,9 @@
 // keeps the int32 sums in registers and requantizes them in its output
 // stage, instead of a convolution storing int32 tensors and two
 // element-wise passes over them. The kernel computes exactly what the three
-// ops compute (include/qcc/Target/CPU/Ukernel.h).
+// ops compute (include/qcc/Target/CPU/Ukernel.h). A constant qc.pad in
+// front of the convolution is read by the kernel (qcc_ukernel_padding)
+// rather than written out as a padded copy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +23,9 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/TypeUtilities.h"
+
+#include <cmath>
+#include <optional>
 
 using namespace mlir;
 using namespace qcc;
@@ -83,6 +88,32 @@ bool isFusableClip(ClipOp clip) {
          (!clip.getMax() || getScalarIntegerConstant(clip.getMax()));
 }
 
+/// Padding the kernels read themselves (qcc_ukernel_padding) instead of a
+/// padded copy: a constant qc.pad of rows and columns only (no crop) of a
+/// statically shaped int8 tensor, with a value of the int8 range.
+struct InputPadding {
+  PadOp op;
+  int64_t top, left, bottom, right, value;
+};
+
+std::optional<InputPadding> readablePadding(Value input) {
+  auto pad = input.getDefiningOp<PadOp>();
+  if (!pad || pad.getMode() != PadMode::Constant)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(pad.getInput().getType());
+  if (!type || type.getRank() != 4 || !type.hasStaticShape() ||
+      !type.getElementType().isInteger(8))
+    return std::nullopt;
+  ArrayRef<int64_t> pads = pad.getPads(); // begins, then ends
+  const double value = pad.getValue().convertToDouble();
+  if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5] ||
+      llvm::any_of(pads, [](int64_t p) { return p < 0; }) ||
+      value != std::floor(value) || value < -128 || value > 127)
+    return std::nullopt;
+  return InputPadding{pad,     pads[2], pads[3], pads[6],
+                      pads[7], static_cast<int64_t>(value)};
+}
+
 /// The fused call replacing `root` (the chain's last op).
 LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
                                  ConversionPatternRewriter &rewriter) {
@@ -90,7 +121,12 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
   Location loc = conv.getLoc();
   auto result = cast<RankedTensorType>(chain.rescale.getType());
   const int64_t M = result.getDimSize(1);
-  Value x = rewriter.getRemappedValue(conv.getInput());
+  // A padded input is read padded by the kernel; the qc.pad, if nothing
+  // else uses it, is left dead.
+  std::optional<InputPadding> padding =
+      readablePadding(conv.getInput());
+  Value x = rewriter.getRemappedValue(padding ? padding->op.getInput()
+                                              : conv.getInput());
   Value w = rewriter.getRemappedValue(conv.getWeight());
   Value bias =
       conv.getBias() ? rewriter.getRemappedValue(conv.getBias()) : Value();
@@ -152,6 +188,10 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
     i64Arg(1); // weights are an arith.constant: pack them once
   if (!depthwise && groups > 1)
     i64Arg(groups);
+  const InputPadding none{};
+  const InputPadding &pad = padding ? *padding : none;
+  for (int64_t v : {pad.top, pad.left, pad.bottom, pad.right, pad.value})
+    i64Arg(v);
 
   func::CallOp::create(
       rewriter, loc,

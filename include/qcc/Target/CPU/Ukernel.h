@@ -59,14 +59,25 @@ void qcc_ukernel_conv2d_nchw_s8s8s32_reference(
     int64_t KH, int64_t KW, const int8_t *w, int64_t OH, int64_t OW,
     int32_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw);
 
+/* How a convolution's input is padded: `top` rows above x, `bottom` below,
+ * `left` and `right` columns beside it, all of `value` (the input's zero
+ * point, as qc.pad writes it). The kernels read the padding instead of a
+ * padded copy of x; a null pointer is no padding. */
+typedef struct {
+  int64_t top, left, bottom, right;
+  int32_t value;
+} qcc_ukernel_padding;
+
 /* The convolution with requantization fused into its output stage: each
  * int32 sum bias[m] + conv is rescaled as TOSA apply_scale_32 does,
  * (acc * multiplier[c] + 2^(shift[c]-1)) >> shift[c] in 64 bits with c = m
  * (perChannel) or 0, then outZp is added, the result clamped to [lo, hi]
  * and stored as int8 in out [N][M][OH][OW]: what qc.conv, qc.rescale and
- * qc.clip compute, without storing the int32 sums. */
+ * qc.clip compute, without storing the int32 sums. x is [N][C][H][W]
+ * before `pad` (the convolution reads x padded). */
 void qcc_ukernel_conv2d_requant(
-    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
+    const qcc_ukernel_padding *pad, int64_t M,
     int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
     int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     const int32_t *multiplier, const int8_t *shift, int perChannel,
@@ -76,7 +87,8 @@ void qcc_ukernel_conv2d_requant(
  * and M multiples of groups): group g's output channels read its input
  * channels only (ResNeXt's and RegNet's grouped convolutions). */
 void qcc_ukernel_grouped_conv2d_requant(
-    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
+    const qcc_ukernel_padding *pad, int64_t M,
     int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
     int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     const int32_t *multiplier, const int8_t *shift, int perChannel,
@@ -85,10 +97,11 @@ void qcc_ukernel_grouped_conv2d_requant(
 
 /* The depthwise convolution (group = C = M: w is [C][1][KH][KW]) with the
  * same requantization: out[n][c][oh][ow] = requant(bias[c] + sum_{kh,kw}
- * w[c][kh][kw] * x[n][c][oh * sh + kh * dh][ow * sw + kw * dw]), row by row
- * without im2col (Depthwise.c). */
+ * w[c][kh][kw] * x[n][c][oh * sh + kh * dh][ow * sw + kw * dw]) with x
+ * read padded as `pad` says, without im2col (Depthwise.c). */
 void qcc_ukernel_depthwise_conv2d_requant(
-    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t KH,
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
+    const qcc_ukernel_padding *pad, int64_t KH,
     int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH, int64_t OW,
     int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     const int32_t *multiplier, const int8_t *shift, int perChannel,

@@ -47,6 +47,10 @@ typedef int64_t qccV16i64 __attribute__((vector_size(128)));
 
 typedef struct {
   int64_t N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw;
+  /* x's planes are (H - pad.top - pad.bottom) x (W - pad.left - pad.right);
+   * with padding, each part pads the planes it works on into its scratch
+   * (in cache, shared among threads) before reading them as H x W. */
+  qcc_ukernel_padding pad;
   const int8_t *x, *w;
   const int32_t *bias, *multiplier;
   const int8_t *shift;
@@ -114,8 +118,10 @@ flatPlane(const DepthwiseJob *job, const int8_t *x, const int8_t *w,
     }
   /* A block at p reads up to p + 15 + reach. Lanes past the plane read
    * the next plane's bytes and are dropped; only reads past the whole
-   * input tensor are avoided. */
-  const int64_t inside = job->x + job->N * job->C * job->H * W - x;
+   * input tensor (with padding: the padded plane) are avoided. */
+  const int64_t inside = qccUkernelHasPadding(&job->pad)
+                             ? job->H * W
+                             : job->x + job->N * job->C * job->H * W - x;
   const int64_t rowsPerPass = kFlatPositions / W;
   int32_t acc[kFlatPositions + kBlock];
   int8_t q[kFlatPositions + kBlock];
@@ -276,12 +282,17 @@ typedef struct {
   int8_t *output; /* [OH * OW rounded up to 16][16] */
 } LaneScratch;
 
-/* Channels [c0, c0 + lanes) of image n. */
+/* Channels [c0, c0 + lanes) of image n. With padding, the transposed
+ * positions go between the padding, which the part wrote once. */
 __attribute__((always_inline)) static inline void
 channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
                  const LaneScratch *scratch) {
-  const int64_t HW = job->H * job->W, P = job->OH * job->OW;
+  const int64_t P = job->OH * job->OW;
   const int64_t lanes = job->C - c0 < kBlock ? job->C - c0 : kBlock;
+  const qcc_ukernel_padding *pad = &job->pad;
+  const int64_t srcW = job->W - pad->left - pad->right;
+  const int64_t HW = (job->H - pad->top - pad->bottom) * srcW;
+  const int padded = qccUkernelHasPadding(pad);
   const int8_t *x = job->x + (n * job->C + c0) * HW;
   const int8_t *xEnd = job->x + job->N * job->C * HW;
   for (int64_t j = 0; j < HW; j += 16) {
@@ -289,7 +300,20 @@ channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
     for (int i = 0; i < 16; ++i)
       rows[i] = loadRow16(x + i * HW + j, i < lanes ? HW - j : 0, xEnd);
     transpose16(rows, columns);
-    memcpy(scratch->input + j * 16, columns, sizeof columns);
+    if (!padded) {
+      memcpy(scratch->input + j * 16, columns, sizeof columns);
+      continue;
+    }
+    /* The chunk's positions, a run per source row. */
+    const int64_t count = HW - j < 16 ? HW - j : 16;
+    int64_t h = j / srcW, w = j % srcW;
+    for (int64_t i = 0; i < count; w = 0, ++h) {
+      const int64_t run = count - i < srcW - w ? count - i : srcW - w;
+      qccUkernelCopyBytes(
+          scratch->input + ((h + pad->top) * job->W + w + pad->left) * 16,
+          &columns[i], run * 16);
+      i += run;
+    }
   }
   /* Per-lane weights: the group's [lanes][taps] bytes transposed, 16 taps
    * at a time, to [taps][16] (lanes past C: zero weights and the first
@@ -399,6 +423,9 @@ static void *channelLanePart(void *arg) {
       qccUkernelScratch((size_t)((HW + 15) / 16 * 16 * 16), 0),
       qccUkernelScratch((size_t)((P + 15) / 16 * 16 * 16), 1)};
   const LaneGroupFn group = laneGroupOfTier();
+  /* The padding positions, the same for every group. */
+  if (qccUkernelHasPadding(&job->pad))
+    qccUkernelFillBytes(scratch.input, (int8_t)job->pad.value, HW * 16);
   for (int64_t g = part->begin; g < part->end; ++g)
     group(job, g / groups, g % groups * kBlock, &scratch);
   qccUkernelFree(scratch.input);
@@ -437,28 +464,44 @@ static void *depthwisePart(void *arg) {
   const PackedPart *part = arg; /* planes [begin, end) */
   const DepthwiseJob *job = (const DepthwiseJob *)part->job;
   const PlaneFn plane = flatServes(job) ? flatPlaneOfTier() : directPlane;
+  const int padded = qccUkernelHasPadding(&job->pad);
+  const int64_t srcH = job->H - job->pad.top - job->pad.bottom;
+  const int64_t srcW = job->W - job->pad.left - job->pad.right;
+  int8_t *paddedPlane =
+      padded ? qccUkernelScratch((size_t)(job->H * job->W), 0) : NULL;
   for (int64_t p = part->begin; p < part->end; ++p) {
     const int64_t c = p % job->C;
     const int s = job->perChannel ? (int)c : 0;
-    const int8_t *x = job->x + p * job->H * job->W;
+    const int8_t *x = job->x + p * srcH * srcW;
+    if (padded) {
+      qccUkernelPadPlane(x, srcH, srcW, &job->pad, paddedPlane);
+      x = paddedPlane;
+    }
     const int8_t *w = job->w + c * job->KH * job->KW;
     int8_t *out = job->out + p * job->OH * job->OW;
     plane(job, x, w, job->bias[c], out, job->multiplier[s], job->shift[s]);
   }
+  qccUkernelFree(paddedPlane);
   return NULL;
 }
 
 void qcc_ukernel_depthwise_conv2d_requant(
-    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t KH,
-    int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH, int64_t OW,
-    int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    const int32_t *multiplier, const int8_t *shift, int perChannel,
-    int32_t outZp, int32_t lo, int32_t hi, int threads) {
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
+    const qcc_ukernel_padding *pad, int64_t KH, int64_t KW, const int8_t *w,
+    const int32_t *bias, int64_t OH, int64_t OW, int8_t *out, int64_t sh,
+    int64_t sw, int64_t dh, int64_t dw, const int32_t *multiplier,
+    const int8_t *shift, int perChannel, int32_t outZp, int32_t lo, int32_t hi,
+    int threads) {
   if (N <= 0 || C <= 0 || OH <= 0 || OW <= 0)
     return;
-  const DepthwiseJob job = {
-      N,  C, H, W,    KH,         KW,    OH,         OW,    sh, sw, dh,
-      dw, x, w, bias, multiplier, shift, perChannel, outZp, lo, hi, out};
+  const qcc_ukernel_padding none = {0, 0, 0, 0, 0};
+  if (!pad)
+    pad = &none;
+  const int64_t Hp = H + pad->top + pad->bottom, Wp = W + pad->left + pad->right;
+  const DepthwiseJob job = {N,          C,     Hp,         Wp,    KH, KW, OH,
+                            OW,         sh,    sw,         dh,    dw, *pad, x,
+                            w,          bias,  multiplier, shift, perChannel,
+                            outZp,      lo,    hi,         out};
   const int64_t work = N * C * OH * OW * KH * KW;
   if (channelLanesServe(&job)) {
     qccUkernelSplitPlanes(channelLanePart, &job,

@@ -273,6 +273,63 @@ void qccUkernelFreePacked(qccUkernelPacked packed) {
   free(packed.rowSum);
 }
 
+/*--- Padding ----------------------------------------------------------------*/
+
+void qccUkernelPadPlane(const int8_t *x, int64_t H, int64_t W,
+                        const qcc_ukernel_padding *pad, int8_t *dst) {
+  const int64_t Wp = W + pad->left + pad->right;
+  const int value = (int8_t)pad->value;
+  if (H == 0) {
+    qccUkernelFillBytes(dst, value, (pad->top + pad->bottom) * Wp);
+    return;
+  }
+  /* The right padding of a row and the left of the next are one run. */
+  qccUkernelFillBytes(dst, value, pad->top * Wp + pad->left);
+  dst += pad->top * Wp + pad->left;
+  for (int64_t h = 0; h < H; ++h, dst += Wp) {
+    qccUkernelCopyBytes(dst, x + h * W, W);
+    qccUkernelFillBytes(dst + W, value,
+                        h + 1 < H ? pad->right + pad->left
+                                  : pad->right + pad->bottom * Wp);
+  }
+}
+
+typedef struct {
+  const qccUkernelInt8Problem *pb;
+  int8_t *dst;
+} PadJob;
+
+static void *padPart(void *arg) {
+  const PackedPart *part = arg; /* planes [begin, end) of all images */
+  const PadJob *job = part->job;
+  const qccUkernelInt8Problem *pb = job->pb;
+  const int64_t H = pb->height - pb->pad.top - pb->pad.bottom;
+  const int64_t W = pb->width - pb->pad.left - pb->pad.right;
+  for (int64_t p = part->begin; p < part->end; ++p) {
+    const int64_t n = p / pb->channels, c = p % pb->channels;
+    qccUkernelPadPlane(pb->B + n * pb->strideB + c * H * W, H, W, &pb->pad,
+                       job->dst + p * pb->height * pb->width);
+  }
+  return NULL;
+}
+
+int8_t *qccUkernelMaterializePadding(const qccUkernelInt8Problem *problem,
+                                     qccUkernelInt8Problem *padded,
+                                     int threads) {
+  *padded = *problem;
+  if (!problem->conv || !qccUkernelHasPadding(&problem->pad))
+    return NULL;
+  const int64_t planes = problem->batch * problem->channels;
+  const int64_t plane = problem->height * problem->width;
+  PadJob job = {problem, qccUkernelScratch((size_t)(planes * plane), 0)};
+  qccUkernelSplitPlanes(padPart, &job, planes, planes * plane,
+                        kRepackParallelBytes, threads);
+  padded->B = job.dst;
+  padded->strideB = problem->channels * plane;
+  memset(&padded->pad, 0, sizeof padded->pad);
+  return job.dst;
+}
+
 /*--- The int8 entry points --------------------------------------------------*/
 
 static void runInt8(const qccUkernelInt8Problem *problem, int threads) {
@@ -309,10 +366,15 @@ void qcc_ukernel_matmul_s8s8s32(int64_t batch, int64_t M, int64_t P, int64_t K,
  * C*KH*KW) * im2col(x[n]); the caller sets the output. */
 static qccUkernelInt8Problem
 convProblem(int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
-            int64_t M, int64_t KH, int64_t KW, const int8_t *w, int64_t OH,
-            int64_t OW, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-            int constantWeights) {
+            const qcc_ukernel_padding *pad, int64_t M, int64_t KH, int64_t KW,
+            const int8_t *w, int64_t OH, int64_t OW, int64_t sh, int64_t sw,
+            int64_t dh, int64_t dw, int constantWeights) {
   qccUkernelInt8Problem problem = {0};
+  if (pad) {
+    problem.pad = *pad;
+    H += pad->top + pad->bottom;
+    W += pad->left + pad->right;
+  }
   problem.batch = N;
   problem.M = M;
   problem.P = OH * OW;
@@ -321,7 +383,8 @@ convProblem(int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
   problem.lda = C * KH * KW;
   problem.constantA = constantWeights;
   problem.B = x;
-  problem.strideB = C * H * W;
+  problem.strideB = C * (H - problem.pad.top - problem.pad.bottom) *
+                    (W - problem.pad.left - problem.pad.right);
   problem.conv = 1;
   problem.channels = C;
   problem.height = H;
@@ -344,8 +407,9 @@ void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H, int64_t W,
                                      int constantWeights, int threads) {
   if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0)
     return;
-  qccUkernelInt8Problem problem = convProblem(
-      N, C, H, W, x, M, KH, KW, w, OH, OW, sh, sw, dh, dw, constantWeights);
+  qccUkernelInt8Problem problem =
+      convProblem(N, C, H, W, x, NULL, M, KH, KW, w, OH, OW, sh, sw, dh, dw,
+                  constantWeights);
   problem.C = out;
   problem.strideC = M * OH * OW;
   problem.ldc = OH * OW;
@@ -357,7 +421,8 @@ void qcc_ukernel_conv2d_nchw_s8s8s32(int64_t N, int64_t C, int64_t H, int64_t W,
  * [g M/G, (g+1) M/G) with their weights, bias and scales. */
 static qccUkernelInt8Problem
 requantProblem(int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
-               int64_t M, int64_t KH, int64_t KW, const int8_t *w,
+               const qcc_ukernel_padding *pad, int64_t M, int64_t KH,
+               int64_t KW, const int8_t *w,
                const int32_t *bias, int64_t OH, int64_t OW, int8_t *out,
                int64_t sh, int64_t sw, int64_t dh, int64_t dw,
                const int32_t *multiplier, const int8_t *shift, int perChannel,
@@ -365,7 +430,7 @@ requantProblem(int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
                int64_t group, int64_t groups) {
   const int64_t Cg = C / groups, Mg = M / groups;
   qccUkernelInt8Problem problem = convProblem(
-      N, Cg, H, W, x + group * Cg * H * W, Mg, KH, KW,
+      N, Cg, H, W, x + group * Cg * H * W, pad, Mg, KH, KW,
       w + group * Mg * Cg * KH * KW, OH, OW, sh, sw, dh, dw, constantWeights);
   problem.strideB = C * H * W;
   problem.requant = 1;
@@ -382,12 +447,14 @@ requantProblem(int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
 }
 
 void qcc_ukernel_conv2d_requant(
-    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
-    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
-    int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    const int32_t *multiplier, const int8_t *shift, int perChannel,
-    int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int threads) {
-  qcc_ukernel_grouped_conv2d_requant(N, C, H, W, x, M, KH, KW, w, bias, OH, OW,
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
+    const qcc_ukernel_padding *pad, int64_t M, int64_t KH, int64_t KW,
+    const int8_t *w, const int32_t *bias, int64_t OH, int64_t OW, int8_t *out,
+    int64_t sh, int64_t sw, int64_t dh, int64_t dw, const int32_t *multiplier,
+    const int8_t *shift, int perChannel, int32_t outZp, int32_t lo, int32_t hi,
+    int constantWeights, int threads) {
+  qcc_ukernel_grouped_conv2d_requant(N, C, H, W, x, pad, M, KH, KW, w, bias,
+                                     OH, OW,
                                      out, sh, sw, dh, dw, multiplier, shift,
                                      perChannel, outZp, lo, hi, constantWeights,
                                      1, threads);
@@ -407,8 +474,9 @@ static void *runGroups(void *arg) {
 }
 
 void qcc_ukernel_grouped_conv2d_requant(
-    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
-    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
+    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
+    const qcc_ukernel_padding *pad, int64_t M, int64_t KH, int64_t KW,
+    const int8_t *w, const int32_t *bias, int64_t OH,
     int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     const int32_t *multiplier, const int8_t *shift, int perChannel,
     int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int64_t groups,
@@ -418,7 +486,7 @@ void qcc_ukernel_grouped_conv2d_requant(
     return;
   if (groups == 1) {
     qccUkernelInt8Problem problem = requantProblem(
-        N, C, H, W, x, M, KH, KW, w, bias, OH, OW, out, sh, sw, dh, dw,
+        N, C, H, W, x, pad, M, KH, KW, w, bias, OH, OW, out, sh, sw, dh, dw,
         multiplier, shift, perChannel, outZp, lo, hi, constantWeights, 0, 1);
     runInt8(&problem, threads);
     return;
@@ -430,7 +498,7 @@ void qcc_ukernel_grouped_conv2d_requant(
   if (!problems)
     abort();
   for (int64_t g = 0; g < groups; ++g)
-    problems[g] = requantProblem(N, C, H, W, x, M, KH, KW, w, bias, OH, OW, out,
+    problems[g] = requantProblem(N, C, H, W, x, pad, M, KH, KW, w, bias, OH, OW, out,
                                  sh, sw, dh, dw, multiplier, shift, perChannel,
                                  outZp, lo, hi, constantWeights, g, groups);
   threads = qccUkernelThreadsForWork(

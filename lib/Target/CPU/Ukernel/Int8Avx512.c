@@ -757,24 +757,73 @@ QCC_VNNI static void *directPart(void *arg) {
   return NULL;
 }
 
-qccUkernelQuadImage qccUkernelAllocQuadImage(int64_t channels, int64_t HW,
+qccUkernelQuadImage qccUkernelAllocQuadImage(const qccUkernelInt8Problem *pb,
                                              int64_t slots) {
-  qccUkernelQuadImage image = {channels, HW, slots * 4, NULL, NULL};
-  const size_t bytes = (size_t)((channels + 3) / 4 * image.quadStride);
-  image.xq = qccUkernelScratch(bytes, 1);
+  const int64_t HW = pb->height * pb->width;
+  qccUkernelQuadImage image = {pb->channels, HW, slots * 4, NULL, NULL};
+  const size_t bytes = (size_t)((pb->channels + 3) / 4 * image.quadStride);
+  image.xq = qccUkernelScratch(bytes, 0);
   image.zeros = qccUkernelScratch((size_t)HW, 1);
   return image;
 }
 
-QCC_VNNI void qccUkernelRepackQuads(qccUkernelQuadImage *image,
-                                    const int8_t *x) {
-  for (int64_t cq = 0; cq * 4 < image->channels; ++cq) {
+typedef struct {
+  qccUkernelQuadImage *image;
+  const qccUkernelInt8Problem *pb;
+  const int8_t *x; /* the image's channels */
+} RepackJob;
+
+/* Quads [begin, end): with padding, each quad's source rows are packed as
+ * one flat run (vector loads across short rows), then spread row by row
+ * between the padding. */
+QCC_VNNI static void *repackPart(void *arg) {
+  const PackedPart *part = arg;
+  const RepackJob *job = part->job;
+  const qccUkernelQuadImage *image = job->image;
+  const qccUkernelInt8Problem *pb = job->pb;
+  const qcc_ukernel_padding *pad = &pb->pad;
+  const int padded = qccUkernelHasPadding(pad);
+  const int64_t W = pb->width - pad->left - pad->right;
+  const int64_t H = pb->height - pad->top - pad->bottom;
+  const int64_t tail = (image->quadStride / 4 - image->HW) * 4;
+  const int fill = (uint8_t)pad->value ^ 0x80;
+  uint8_t *flat = padded ? qccUkernelScratch((size_t)(H * W * 4), 0) : NULL;
+  for (int64_t cq = part->begin; cq < part->end; ++cq) {
     const int8_t *rows[4];
     for (int i = 0; i < 4; ++i)
-      rows[i] = cq * 4 + i < image->channels ? x + (cq * 4 + i) * image->HW
+      rows[i] = cq * 4 + i < image->channels ? job->x + (cq * 4 + i) * H * W
                                              : image->zeros;
-    packRows(rows, image->HW, image->xq + cq * image->quadStride);
+    uint8_t *dst = image->xq + cq * image->quadStride;
+    if (!padded || H == 0) {
+      packRows(rows, image->HW, dst);
+      if (padded)
+        qccUkernelFillBytes(dst, fill, image->HW * 4);
+    } else {
+      packRows(rows, H * W, flat);
+      /* As qccUkernelPadPlane, 4 bytes per position. */
+      const int64_t rowBytes = pb->width * 4;
+      qccUkernelFillBytes(dst, fill, pad->top * rowBytes + pad->left * 4);
+      uint8_t *d = dst + pad->top * rowBytes + pad->left * 4;
+      for (int64_t h = 0; h < H; ++h, d += rowBytes) {
+        qccUkernelCopyBytes(d, flat + h * W * 4, W * 4);
+        qccUkernelFillBytes(d + W * 4, fill,
+                            h + 1 < H ? (pad->right + pad->left) * 4
+                                      : pad->right * 4 + pad->bottom * rowBytes);
+      }
+    }
+    memset(dst + image->HW * 4, 0, (size_t)tail);
   }
+  qccUkernelFree(flat);
+  return NULL;
+}
+
+void qccUkernelRepackQuads(qccUkernelQuadImage *image,
+                           const qccUkernelInt8Problem *pb, int64_t n,
+                           int threads) {
+  RepackJob job = {image, pb, pb->B + n * pb->strideB};
+  const int64_t quads = (image->channels + 3) / 4;
+  qccUkernelSplitPlanes(repackPart, &job, quads, quads * image->quadStride,
+                        kRepackParallelBytes, threads);
 }
 
 void qccUkernelFreeQuadImage(qccUkernelQuadImage *image) {
@@ -803,7 +852,7 @@ static void runDirect(const qccUkernelInt8Problem *problem, int amx,
   /* Reads reach q + the last tap's offset + 63 (a block's padding) <
    * H * W + 64. */
   qccUkernelQuadImage image =
-      qccUkernelAllocQuadImage(problem->channels, HW, (HW + 64 + 15) / 16 * 16);
+      qccUkernelAllocQuadImage(problem, (HW + 64 + 15) / 16 * 16);
   job.quadStride = image.quadStride;
   job.xq = image.xq;
   int owned;
@@ -817,7 +866,7 @@ static void runDirect(const qccUkernelInt8Problem *problem, int amx,
   threads = qccUkernelThreadsForWork(
       (double)problem->M * problem->P * problem->K, threads);
   for (int64_t n = 0; n < problem->batch; ++n) {
-    qccUkernelRepackQuads(&image, problem->B + n * problem->strideB);
+    qccUkernelRepackQuads(&image, problem, n, threads);
     job.C = problem->requant ? NULL : problem->C + n * problem->strideC;
     job.out = problem->requant ? problem->out + n * problem->strideOut : NULL;
     qccUkernelSplitPanels(directPart, &job, mBlocks, panels, threads);
@@ -849,6 +898,10 @@ void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
     runDirect(problem, amx, threads);
     return;
   }
+  /* im2col panels read the padded geometry. */
+  qccUkernelInt8Problem padded;
+  int8_t *paddedImages = qccUkernelMaterializePadding(problem, &padded, threads);
+  problem = &padded;
   Job job = {0};
   job.pb = *problem;
   const int64_t M = problem->M, K = problem->K;
@@ -875,6 +928,7 @@ void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
   free(planeOffset);
   if (owned)
     qccUkernelFreePacked(packed);
+  qccUkernelFree(paddedImages);
 }
 
 #else

@@ -259,8 +259,7 @@ void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
     }
   }
   /* Every read is a window tap of a position inside the image. */
-  qccUkernelQuadImage image =
-      qccUkernelAllocQuadImage(problem->channels, HW, HW);
+  qccUkernelQuadImage image = qccUkernelAllocQuadImage(problem, HW);
   job.quadStride = image.quadStride;
   job.xq = image.xq;
   int owned;
@@ -274,7 +273,7 @@ void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
   threads = qccUkernelThreadsForWork(
       (double)problem->M * problem->P * problem->K, threads);
   for (int64_t n = 0; n < problem->batch; ++n) {
-    qccUkernelRepackQuads(&image, problem->B + n * problem->strideB);
+    qccUkernelRepackQuads(&image, problem, n, threads);
     job.out = problem->out + n * problem->strideOut;
     qccUkernelSplitPanels(channelPart, &job, mBlocks, positionTiles, threads);
   }

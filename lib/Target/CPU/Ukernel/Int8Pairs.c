@@ -356,6 +356,10 @@ QCC_DEFINE_PAIRS_PART(runAvxVnni, QCC_AVXVNNI, tileAvxVnni, tileAvxVnniRequant,
 
 void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
                          int threads) {
+  /* The panels read the padded geometry. */
+  qccUkernelInt8Problem padded;
+  int8_t *paddedImages = qccUkernelMaterializePadding(problem, &padded, threads);
+  problem = &padded;
   Job job = {0};
   job.pb = *problem;
   job.quads = QCC_HAVE_X86 && tier == QCC_CPU_TIER_AVXVNNI;
@@ -388,4 +392,5 @@ void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
   free(planeOffset);
   if (owned)
     qccUkernelFreePacked(packed);
+  qccUkernelFree(paddedImages);
 }

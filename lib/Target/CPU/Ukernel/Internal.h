@@ -92,9 +92,12 @@ typedef struct {
   int64_t strideB, ldb;
   int32_t *C; /* the int32 output (requant = 0), accumulated into */
   int64_t strideC, ldc;
-  /* Convolution (B is im2col(x), never stored): geometry, else conv = 0. */
+  /* Convolution (B is im2col(x), never stored): geometry, else conv = 0.
+   * height and width are the padded input's: each image of x is
+   * (height - pad.top - pad.bottom) x (width - pad.left - pad.right). */
   int conv;
   int64_t channels, height, width, kh, kw, ow, sh, sw, dh, dw;
+  qcc_ukernel_padding pad;
   /* Fused requantization (requant = 1): C is not read or written; row m
    * starts from bias[m], and the int32 sums are rescaled (TOSA
    * apply_scale_32 with multiplier[m], shift[m] or the single [0]), shifted
@@ -107,6 +110,69 @@ typedef struct {
   int8_t *out;
   int64_t strideOut;
 } qccUkernelInt8Problem;
+
+static inline int qccUkernelHasPadding(const qcc_ukernel_padding *pad) {
+  return pad->top != 0 || pad->left != 0 || pad->bottom != 0 ||
+         pad->right != 0;
+}
+
+/* n bytes copied, or set to `value`, without a libc call: padding writes
+ * rows of a few bytes to a few dozen, where a call costs more than the
+ * move (overlapping 16-, 8- and 4-byte moves cover any n). */
+static inline void qccUkernelCopyBytes(void *dst, const void *src, int64_t n) {
+  char *d = (char *)dst;
+  const char *s = (const char *)src;
+  if (n >= 16) {
+    for (int64_t i = 0; i + 16 <= n; i += 16)
+      __builtin_memcpy(d + i, s + i, 16);
+    __builtin_memcpy(d + n - 16, s + n - 16, 16);
+  } else if (n >= 8) {
+    uint64_t a, b;
+    __builtin_memcpy(&a, s, 8);
+    __builtin_memcpy(&b, s + n - 8, 8);
+    __builtin_memcpy(d, &a, 8);
+    __builtin_memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    __builtin_memcpy(&a, s, 4);
+    __builtin_memcpy(&b, s + n - 4, 4);
+    __builtin_memcpy(d, &a, 4);
+    __builtin_memcpy(d + n - 4, &b, 4);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      d[i] = s[i];
+  }
+}
+static inline void qccUkernelFillBytes(void *dst, int value, int64_t n) {
+  uint8_t splat[16];
+  for (int i = 0; i < 16; ++i)
+    splat[i] = (uint8_t)value;
+  char *d = (char *)dst;
+  if (n >= 16) {
+    for (int64_t i = 0; i + 16 <= n; i += 16)
+      __builtin_memcpy(d + i, splat, 16);
+    __builtin_memcpy(d + n - 16, splat, 16);
+  } else if (n >= 4) {
+    const int64_t half = n >= 8 ? 8 : 4;
+    __builtin_memcpy(d, splat, (size_t)half);
+    __builtin_memcpy(d + n - half, splat, (size_t)half);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      d[i] = (char)value;
+  }
+}
+
+/* x (H x W) padded into dst ((H + top + bottom) x (W + left + right)). */
+void qccUkernelPadPlane(const int8_t *x, int64_t H, int64_t W,
+                        const qcc_ukernel_padding *pad, int8_t *dst);
+
+/* For the kernels that read x only through its padded geometry: *padded
+ * is the problem reading a padded copy of its images (planes shared among
+ * threads), returned as scratch for qccUkernelFree; NULL, and *padded the
+ * problem itself, when it has no padding. */
+int8_t *qccUkernelMaterializePadding(const qccUkernelInt8Problem *problem,
+                                     qccUkernelInt8Problem *padded,
+                                     int threads);
 
 /* The AVX-512 VNNI kernel, or with amx = 1 the AMX-INT8 one
  * (Int8Avx512.c). */
@@ -148,6 +214,8 @@ void qccUkernelSplitPlanes(void *(*fn)(void *), const void *job, int64_t planes,
 
 /* The depthwise kernels' minWork: below it, one thread. */
 static const int64_t kDepthwiseParallelWork = (int64_t)1 << 16;
+/* Copies (repacking, padding) of fewer bytes stay on one thread. */
+static const int64_t kRepackParallelBytes = (int64_t)1 << 16;
 
 /* One thread's share of a blocked product: the tiles [begin, end) of
  * `blocks` row blocks x the column panels, numbered panel by panel. Its
@@ -218,19 +286,25 @@ qccUkernelPacked qccUkernelPackQuads(const int8_t *A, int64_t M, int64_t K,
                                      int64_t lda, int64_t kMultiple,
                                      int64_t mMultiple);
 
-/* A convolution input image ([channels][HW] int8) repacked as channel
- * quads, [channels / 4][quadStride / 4][4] bytes + 128 (channels past the
- * last read as zeros, i.e. 128): the layout of the direct convolutions'
- * vpdpbusd operands (AVX-512 VNNI and AMX; Int8Avx512.c). */
+/* A convolution input image ([channels][HW] int8, HW = height x width
+ * of the padded input) repacked as channel quads, [channels / 4][quadStride
+ * / 4][4] bytes + 128 (channels past the last read as zeros, i.e. 128):
+ * the layout of the direct convolutions' vpdpbusd operands (AVX-512 VNNI
+ * and AMX; Int8Avx512.c). */
 typedef struct {
   int64_t channels, HW, quadStride;
-  uint8_t *xq;   /* zeroed at allocation, slots past HW stay zero */
-  int8_t *zeros; /* HW zero bytes, the rows of missing channels */
+  uint8_t *xq;   /* slots past HW are zero */
+  int8_t *zeros; /* zero bytes, the source rows of missing channels */
 } qccUkernelQuadImage;
 /* Room for `slots` (>= HW) positions per quad. */
-qccUkernelQuadImage qccUkernelAllocQuadImage(int64_t channels, int64_t HW,
+qccUkernelQuadImage qccUkernelAllocQuadImage(const qccUkernelInt8Problem *pb,
                                              int64_t slots);
-void qccUkernelRepackQuads(qccUkernelQuadImage *image, const int8_t *x);
+/* Image n of the problem's input, its padding written in, the quads
+ * shared among threads (a large image is a memory-bound copy that would
+ * otherwise run on one thread while the others wait). */
+void qccUkernelRepackQuads(qccUkernelQuadImage *image,
+                           const qccUkernelInt8Problem *pb, int64_t n,
+                           int threads);
 void qccUkernelFreeQuadImage(qccUkernelQuadImage *image);
 
 /* Layouts of a convolution's weights A = [M][C][taps] (K = C * taps) for

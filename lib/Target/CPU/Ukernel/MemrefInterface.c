@@ -67,18 +67,29 @@ typedef struct {
   int64_t offset, sizes[1], strides[1];
 } qcc_memref_i8_1d;
 
+/* The padding arguments of the convolutions: x is read padded by top,
+ * left, bottom, right rows and columns of `value`. */
+static qcc_ukernel_padding padding(int64_t top, int64_t left, int64_t bottom,
+                                   int64_t right, int64_t value) {
+  return (qcc_ukernel_padding){top, left, bottom, right, (int32_t)value};
+}
+
 /* conv2d with the requantization fused: bias [M], multiplier and shift [M]
- * (or [1] for one scale), out int8 [N][M][OH][OW]. */
+ * (or [1] for one scale), out int8 [N][M][OH][OW], x [N][C][H][W] read
+ * padded. */
 /* The same in `groups` groups: w [M][C/groups][KH][KW]. */
 void _mlir_ciface_qcc_ukernel_grouped_conv2d_requant(
     qcc_memref_i8_4d *x, qcc_memref_i8_4d *w, qcc_memref_i32_1d *bias,
     qcc_memref_i8_4d *out, qcc_memref_i32_1d *multiplier,
     qcc_memref_i8_1d *shift, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     int64_t outZp, int64_t lo, int64_t hi, int64_t constantWeights,
-    int64_t groups) {
+    int64_t groups, int64_t padTop, int64_t padLeft, int64_t padBottom,
+    int64_t padRight, int64_t padValue) {
+  const qcc_ukernel_padding pad =
+      padding(padTop, padLeft, padBottom, padRight, padValue);
   qcc_ukernel_grouped_conv2d_requant(
       x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
-      x->aligned + x->offset, w->sizes[0], w->sizes[2], w->sizes[3],
+      x->aligned + x->offset, &pad, w->sizes[0], w->sizes[2], w->sizes[3],
       w->aligned + w->offset, bias->aligned + bias->offset, out->sizes[2],
       out->sizes[3], out->aligned + out->offset, sh, sw, dh, dw,
       multiplier->aligned + multiplier->offset, shift->aligned + shift->offset,
@@ -90,10 +101,12 @@ void _mlir_ciface_qcc_ukernel_conv2d_requant(
     qcc_memref_i8_4d *x, qcc_memref_i8_4d *w, qcc_memref_i32_1d *bias,
     qcc_memref_i8_4d *out, qcc_memref_i32_1d *multiplier,
     qcc_memref_i8_1d *shift, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t outZp, int64_t lo, int64_t hi, int64_t constantWeights) {
-  _mlir_ciface_qcc_ukernel_grouped_conv2d_requant(x, w, bias, out, multiplier,
-                                                  shift, sh, sw, dh, dw, outZp,
-                                                  lo, hi, constantWeights, 1);
+    int64_t outZp, int64_t lo, int64_t hi, int64_t constantWeights,
+    int64_t padTop, int64_t padLeft, int64_t padBottom, int64_t padRight,
+    int64_t padValue) {
+  _mlir_ciface_qcc_ukernel_grouped_conv2d_requant(
+      x, w, bias, out, multiplier, shift, sh, sw, dh, dw, outZp, lo, hi,
+      constantWeights, 1, padTop, padLeft, padBottom, padRight, padValue);
 }
 
 /* int8 table lookup: x and out [n] (any stride), table [256]. */
@@ -131,10 +144,13 @@ void _mlir_ciface_qcc_ukernel_depthwise_conv2d_requant(
     qcc_memref_i8_4d *x, qcc_memref_i8_4d *w, qcc_memref_i32_1d *bias,
     qcc_memref_i8_4d *out, qcc_memref_i32_1d *multiplier,
     qcc_memref_i8_1d *shift, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t outZp, int64_t lo, int64_t hi) {
+    int64_t outZp, int64_t lo, int64_t hi, int64_t padTop, int64_t padLeft,
+    int64_t padBottom, int64_t padRight, int64_t padValue) {
+  const qcc_ukernel_padding pad =
+      padding(padTop, padLeft, padBottom, padRight, padValue);
   qcc_ukernel_depthwise_conv2d_requant(
       x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
-      x->aligned + x->offset, w->sizes[2], w->sizes[3], w->aligned + w->offset,
+      x->aligned + x->offset, &pad, w->sizes[2], w->sizes[3], w->aligned + w->offset,
       bias->aligned + bias->offset, out->sizes[2], out->sizes[3],
       out->aligned + out->offset, sh, sw, dh, dw,
       multiplier->aligned + multiplier->offset, shift->aligned + shift->offset,

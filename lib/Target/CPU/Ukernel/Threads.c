@@ -137,13 +137,12 @@ void qccUkernelRunParallel(void *(*fn)(void *), void *parts, size_t partSize,
   pthread_mutex_unlock(&pool.lock);
 }
 
-/* Jobs below this many multiply-adds run on one thread. */
-static const int64_t kPackedParallelWork = (int64_t)1 << 22;
-
 void qccUkernelSplitRows(void *(*fn)(void *), const void *job, int64_t N,
                          int64_t work, int threads) {
-  if (work < kPackedParallelWork)
-    threads = 1;
+  /* The same share per thread as the GEMM kernels: a classifier's
+   * matrix-vector product (1000 x 1280, 1.3 M multiply-adds) is bound by
+   * reading its weights, which two cores do faster than one. */
+  threads = qccUkernelThreadsForWork((double)work, threads);
   const int64_t tiles = (N + kPackedTileRows - 1) / kPackedTileRows;
   if (threads > tiles)
     threads = (int)tiles;
