@@ -785,7 +785,6 @@ QCC_VNNI static void *repackPart(void *arg) {
   const int padded = qccUkernelHasPadding(pad);
   const int64_t W = pb->width - pad->left - pad->right;
   const int64_t H = pb->height - pad->top - pad->bottom;
-  const int64_t tail = (image->quadStride / 4 - image->HW) * 4;
   const int fill = (uint8_t)pad->value ^ 0x80;
   uint8_t *flat = padded ? qccUkernelScratch((size_t)(H * W * 4), 0) : NULL;
   for (int64_t cq = part->begin; cq < part->end; ++cq) {
@@ -811,7 +810,6 @@ QCC_VNNI static void *repackPart(void *arg) {
                                       : pad->right * 4 + pad->bottom * rowBytes);
       }
     }
-    memset(dst + image->HW * 4, 0, (size_t)tail);
   }
   qccUkernelFree(flat);
   return NULL;

@@ -215,7 +215,7 @@ void qccUkernelSplitPlanes(void *(*fn)(void *), const void *job, int64_t planes,
 /* The depthwise kernels' minWork: below it, one thread. */
 static const int64_t kDepthwiseParallelWork = (int64_t)1 << 16;
 /* Copies (repacking, padding) of fewer bytes stay on one thread. */
-static const int64_t kRepackParallelBytes = (int64_t)1 << 16;
+static const int64_t kRepackParallelBytes = (int64_t)1 << 14;
 
 /* One thread's share of a blocked product: the tiles [begin, end) of
  * `blocks` row blocks x the column panels, numbered panel by panel. Its
@@ -293,7 +293,8 @@ qccUkernelPacked qccUkernelPackQuads(const int8_t *A, int64_t M, int64_t K,
  * and AMX; Int8Avx512.c). */
 typedef struct {
   int64_t channels, HW, quadStride;
-  uint8_t *xq;   /* slots past HW are zero */
+  uint8_t *xq;   /* slots past HW are read only for dropped outputs (the
+                    columns past OW, positions past the last): not set */
   int8_t *zeros; /* zero bytes, the source rows of missing channels */
 } qccUkernelQuadImage;
 /* Room for `slots` (>= HW) positions per quad. */
