@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "QCToLinalgPatterns.h"
+#include "qcc/Conversion/QCToLinalg.h"
 
 #include "mlir/IR/TypeUtilities.h"
 
@@ -116,6 +117,27 @@ struct ConvertPad : OpConversionPattern<PadOp> {
   }
 };
 
+} // namespace
+
+SmallVector<int64_t> qcc::getMaxPoolPads(ArrayRef<int64_t> pads, bool ceilMode,
+                                         ArrayRef<int64_t> inputSize,
+                                         ArrayRef<int64_t> outputSize,
+                                         ArrayRef<int64_t> kernel,
+                                         ArrayRef<int64_t> strides,
+                                         ArrayRef<int64_t> dilations) {
+  SmallVector<int64_t> result(pads);
+  if (ceilMode)
+    for (int d = 0; d < 2; ++d) {
+      const int64_t needed =
+          (outputSize[d] - 1) * strides[d] + (kernel[d] - 1) * dilations[d] + 1;
+      const int64_t padded = inputSize[d] + result[d] + result[2 + d];
+      result[2 + d] += std::max<int64_t>(0, needed - padded);
+    }
+  return result;
+}
+
+namespace {
+
 struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -134,17 +156,11 @@ struct ConvertMaxPool : OpConversionPattern<MaxPoolOp> {
                              "ceil_mode: static spatial sizes)");
     Location loc = op.getLoc();
     // ceil_mode: the last windows run past the end; more end padding of the
-    // lowest value makes them whole (each still holds an input element).
-    SmallVector<int64_t> pads(op.getPads());
-    if (op.getCeilMode())
-      for (int d = 0; d < 2; ++d) {
-        const int64_t needed =
-            (result.getDimSize(2 + d) - 1) * op.getStrides()[d] +
-            (op.getKernelShape()[d] - 1) * op.getDilations()[d] + 1;
-        const int64_t padded =
-            inputType.getDimSize(2 + d) + pads[d] + pads[2 + d];
-        pads[2 + d] += std::max<int64_t>(0, needed - padded);
-      }
+    // lowest value makes them whole.
+    const SmallVector<int64_t> pads = getMaxPoolPads(
+        op.getPads(), op.getCeilMode(), inputType.getShape().drop_front(2),
+        result.getShape().drop_front(2), op.getKernelShape(), op.getStrides(),
+        op.getDilations());
     // Padding never wins: the type's lowest value (-inf for floats).
     auto lowestValue = [&]() -> Value {
       if (auto integer = dyn_cast<IntegerType>(element))

@@ -491,9 +491,40 @@ TEST_P(UkernelTier, MaxPoolingMatchesReference) {
       qcc_ukernel_max_pool2d_s8_reference(s.N, s.C, s.H, s.W, x.data(), s.KH,
                                           s.KW, OH, OW, expected.data(), s.sh,
                                           s.sw, s.dh, s.dw);
-      qcc_ukernel_max_pool2d_s8(s.N, s.C, s.H, s.W, x.data(), s.KH, s.KW, OH,
-                                OW, out.data(), s.sh, s.sw, s.dh, s.dw,
-                                threads);
+      qcc_ukernel_max_pool2d_s8(s.N, s.C, s.H, s.W, x.data(), nullptr, s.KH,
+                                s.KW, OH, OW, out.data(), s.sh, s.sw, s.dh,
+                                s.dw, threads);
+      ASSERT_EQ(out, expected) << "C " << s.C << " H " << s.H << " stride "
+                               << s.sh << " threads " << threads;
+    }
+}
+
+// Padding read by the pooling kernel (GoogLeNet's 3x3 stride-1 pools with
+// a border of 1, ceil_mode's extra end rows and columns, ResNet's stem,
+// planes larger than one run) equals the reference on the padded copy.
+TEST_P(UkernelTier, MaxPoolingReadsItsInputPadded) {
+  std::mt19937 rng(1550);
+  const qcc_ukernel_padding one = {1, 1, 1, 1, -128},
+                            ceil = {0, 0, 1, 1, -128},
+                            uneven = {2, 1, 0, 3, -128};
+  for (auto [s, pad] : {std::pair{ConvShape{1, 8, 14, 14, 8, 3, 3, 1, 1, 1, 1}, one},
+                        std::pair{ConvShape{2, 5, 25, 25, 5, 3, 3, 2, 2, 1, 1}, ceil},
+                        std::pair{ConvShape{1, 3, 50, 50, 3, 3, 3, 2, 2, 1, 1}, one},
+                        std::pair{ConvShape{1, 6, 12, 13, 6, 3, 2, 1, 2, 2, 1}, uneven},
+                        std::pair{ConvShape{1, 3, 131, 130, 3, 3, 3, 2, 2, 1, 1}, one}})
+    for (int threads : {1, 2}) {
+      const int64_t OH = s.outH(), OW = s.outW();
+      const int64_t H = s.H - pad.top - pad.bottom,
+                    W = s.W - pad.left - pad.right;
+      const std::vector<int8_t> source = randomBytes(s.N * s.C * H * W, rng);
+      const std::vector<int8_t> x = padPlanes(source, s.N * s.C, H, W, pad);
+      std::vector<int8_t> out(s.N * s.C * OH * OW), expected(out.size());
+      qcc_ukernel_max_pool2d_s8_reference(s.N, s.C, s.H, s.W, x.data(), s.KH,
+                                          s.KW, OH, OW, expected.data(), s.sh,
+                                          s.sw, s.dh, s.dw);
+      qcc_ukernel_max_pool2d_s8(s.N, s.C, H, W, source.data(), &pad, s.KH,
+                                s.KW, OH, OW, out.data(), s.sh, s.sw, s.dh,
+                                s.dw, threads);
       ASSERT_EQ(out, expected) << "C " << s.C << " H " << s.H << " stride "
                                << s.sh << " threads " << threads;
     }

@@ -63,6 +63,17 @@ mlir::LogicalResult applyQCToLinalgConversion(mlir::ModuleOp module,
                                               const mlir::ConversionTarget &target,
                                               mlir::RewritePatternSet &&patterns);
 
+/// The spatial pads (begin H, begin W, end H, end W) a 2-d max pooling
+/// reads: `pads`, and with `ceilMode` the end rows and columns that make
+/// its last windows whole (each still holds an input element), for an
+/// `inputSize` (H, W) pooled to `outputSize`.
+llvm::SmallVector<int64_t>
+getMaxPoolPads(llvm::ArrayRef<int64_t> pads, bool ceilMode,
+               llvm::ArrayRef<int64_t> inputSize,
+               llvm::ArrayRef<int64_t> outputSize,
+               llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> strides,
+               llvm::ArrayRef<int64_t> dilations);
+
 } // namespace qcc
 
 #endif // QCC_CONVERSION_QCTOLINALG_H

@@ -41,6 +41,7 @@ struct CPUConvertQCToLinalgPass
     RewritePatternSet patterns(&getContext());
     populateQCToLinalgConversionPatterns(converter, patterns);
     populateTableLookupPatterns(converter, patterns);
+    populateMaxPoolPatterns(converter, patterns);
     if (fuseRequantization) {
       addConvRequantLegality(target);
       populateConvRequantPatterns(converter, patterns);

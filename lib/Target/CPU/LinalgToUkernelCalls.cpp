@@ -128,6 +128,8 @@ struct CPULinalgToUkernelCallsPass
         for (auto attr : {pool.getStrides(), pool.getDilations()})
           for (APInt v : attr.getValues<APInt>())
             i64Arg(v.getSExtValue());
+        for (int64_t v : {0, 0, 0, 0, -128}) // the input is padded already
+          i64Arg(v);
         func::CallOp::create(
             b, loc,
             getOrDeclareKernel(b, module, "qcc_ukernel_max_pool2d_s8", types),

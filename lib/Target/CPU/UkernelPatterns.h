@@ -36,6 +36,11 @@ void addConvRequantLegality(mlir::ConversionTarget &target);
 void populateTableLookupPatterns(const mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 
+/// int8 qc.max_pool as calls of qcc_ukernel_max_pool2d_s8 reading its
+/// input padded (MaxPool.cpp).
+void populateMaxPoolPatterns(const mlir::TypeConverter &converter,
+                             mlir::RewritePatternSet &patterns);
+
 } // namespace qcc::cpu
 
 #endif // QCC_LIB_TARGET_CPU_UKERNELPATTERNS_H

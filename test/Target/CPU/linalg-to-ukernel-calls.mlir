@@ -114,8 +114,9 @@ func.func @transposed(%a: memref<3x2xi8>, %b: memref<1x3x8xi8>, %c: memref<1x2x8
 
 // -----
 
-// int8 max pooling: the window's shape, then strides and dilations.
-// CHECK-LABEL: func.func private @qcc_ukernel_max_pool2d_s8(memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
+// int8 max pooling: the window's shape, then strides and dilations; the
+// input is padded already (no padding for the kernel to read).
+// CHECK-LABEL: func.func private @qcc_ukernel_max_pool2d_s8(memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func @max_pool
 // CHECK: %[[X:.*]] = memref.cast %arg0 : memref<1x2x7x8xi8> to memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>
 // CHECK: %[[O:.*]] = memref.cast %arg2 : memref<1x2x3x3xi8> to memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>
@@ -125,7 +126,8 @@ func.func @transposed(%a: memref<3x2xi8>, %b: memref<1x3x8xi8>, %c: memref<1x2x8
 // CHECK: %[[SW:.*]] = arith.constant 3 : i64
 // CHECK: %[[DH:.*]] = arith.constant 1 : i64
 // CHECK: %[[DW:.*]] = arith.constant 1 : i64
-// CHECK: call @qcc_ukernel_max_pool2d_s8(%[[X]], %[[O]], %[[KH]], %[[KW]], %[[SH]], %[[SW]], %[[DH]], %[[DW]])
+// CHECK: %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK: call @qcc_ukernel_max_pool2d_s8(%[[X]], %[[O]], %[[KH]], %[[KW]], %[[SH]], %[[SW]], %[[DH]], %[[DW]], %[[ZERO]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
 // CHECK-NOT: linalg.pooling_nchw_max
 func.func @max_pool(%x: memref<1x2x7x8xi8>, %window: memref<3x2xi8>, %o: memref<1x2x3x3xi8>) {
   linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<[2, 3]> : tensor<2xi64>} ins(%x, %window : memref<1x2x7x8xi8>, memref<3x2xi8>) outs(%o : memref<1x2x3x3xi8>)

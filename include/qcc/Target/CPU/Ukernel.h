@@ -120,13 +120,15 @@ void qcc_ukernel_depthwise_conv2d_requant_reference(
 void qcc_ukernel_lookup_s8(int64_t n, const int8_t *x, const int8_t *table,
                            int8_t *out);
 
-/* Max pooling of int8 NCHW x (already padded, with -128 where the model
- * pads): out[n][c][oh][ow] = max over kh, kw of
+/* Max pooling of int8 NCHW x read padded as `pad` says (-128 where the
+ * model pads; ceil_mode's extra end rows and columns too):
+ * out[n][c][oh][ow] = max over kh, kw of
  * x[n][c][oh * sh + kh * dh][ow * sw + kw * dw] (Pooling.c). */
 void qcc_ukernel_max_pool2d_s8(int64_t N, int64_t C, int64_t H, int64_t W,
-                               const int8_t *x, int64_t KH, int64_t KW,
-                               int64_t OH, int64_t OW, int8_t *out, int64_t sh,
-                               int64_t sw, int64_t dh, int64_t dw, int threads);
+                               const int8_t *x, const qcc_ukernel_padding *pad,
+                               int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                               int8_t *out, int64_t sh, int64_t sw, int64_t dh,
+                               int64_t dw, int threads);
 
 /* The portable C version (the tests' reference). */
 void qcc_ukernel_max_pool2d_s8_reference(int64_t N, int64_t C, int64_t H,

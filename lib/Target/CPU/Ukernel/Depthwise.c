@@ -118,9 +118,10 @@ flatPlane(const DepthwiseJob *job, const int8_t *x, const int8_t *w,
     }
   /* A block at p reads up to p + 15 + reach. Lanes past the plane read
    * the next plane's bytes and are dropped; only reads past the whole
-   * input tensor (with padding: the padded plane) are avoided. */
+   * input tensor (with padding: the padded plane and its kBlock bytes of
+   * slack) are avoided. */
   const int64_t inside = qccUkernelHasPadding(&job->pad)
-                             ? job->H * W
+                             ? job->H * W + kBlock
                              : job->x + job->N * job->C * job->H * W - x;
   const int64_t rowsPerPass = kFlatPositions / W;
   int32_t acc[kFlatPositions + kBlock];
@@ -468,13 +469,21 @@ static void *depthwisePart(void *arg) {
   const int64_t srcH = job->H - job->pad.top - job->pad.bottom;
   const int64_t srcW = job->W - job->pad.left - job->pad.right;
   int8_t *paddedPlane =
-      padded ? qccUkernelScratch((size_t)(job->H * job->W), 0) : NULL;
+      padded ? qccUkernelScratch((size_t)(job->H * job->W + kBlock), 0)
+             : NULL; /* slack: whole blocks to the end (flatPlane) */
   for (int64_t p = part->begin; p < part->end; ++p) {
     const int64_t c = p % job->C;
     const int s = job->perChannel ? (int)c : 0;
     const int8_t *x = job->x + p * srcH * srcW;
     if (padded) {
-      qccUkernelPadPlane(x, srcH, srcW, &job->pad, paddedPlane);
+      /* The padding stays from the part's first plane: copy the rows. */
+      if (p == part->begin)
+        qccUkernelPadPlane(x, srcH, srcW, &job->pad, paddedPlane);
+      else
+        for (int64_t r = 0; r < srcH; ++r)
+          qccUkernelCopyBytes(paddedPlane + (r + job->pad.top) * job->W +
+                                  job->pad.left,
+                              x + r * srcW, srcW);
       x = paddedPlane;
     }
     const int8_t *w = job->w + c * job->KH * job->KW;

@@ -126,14 +126,16 @@ void _mlir_ciface_qcc_ukernel_lookup_s8(qcc_memref_i8_1d *x,
         t[(uint8_t)(in[j * x->strides[0]] ^ 0x80) * table->strides[0]];
 }
 
-/* int8 max pooling: x [N][C][H][W] (padded), out [N][C][OH][OW],
+/* int8 max pooling: x [N][C][H][W] read padded, out [N][C][OH][OW],
  * contiguous. */
-void _mlir_ciface_qcc_ukernel_max_pool2d_s8(qcc_memref_i8_4d *x,
-                                            qcc_memref_i8_4d *out, int64_t kh,
-                                            int64_t kw, int64_t sh, int64_t sw,
-                                            int64_t dh, int64_t dw) {
+void _mlir_ciface_qcc_ukernel_max_pool2d_s8(
+    qcc_memref_i8_4d *x, qcc_memref_i8_4d *out, int64_t kh, int64_t kw,
+    int64_t sh, int64_t sw, int64_t dh, int64_t dw, int64_t padTop,
+    int64_t padLeft, int64_t padBottom, int64_t padRight, int64_t padValue) {
+  const qcc_ukernel_padding pad =
+      padding(padTop, padLeft, padBottom, padRight, padValue);
   qcc_ukernel_max_pool2d_s8(x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
-                            x->aligned + x->offset, kh, kw, out->sizes[2],
+                            x->aligned + x->offset, &pad, kh, kw, out->sizes[2],
                             out->sizes[3], out->aligned + out->offset, sh, sw,
                             dh, dw, qcc_ukernel_num_threads());
 }

@@ -14,7 +14,8 @@
  * row or plane end are computed and never picked). Runs of planes are
  * sized to stay in L1. Written with GCC/clang vector types and compiled
  * once per ISA tier, as the depthwise kernels. Exact: a maximum is a
- * maximum.
+ * maximum. Padding (-128) is written around each run's planes in the
+ * part's scratch, not by the caller.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -32,6 +33,9 @@ typedef int8_t qccPoolV32i8 __attribute__((vector_size(32)));
 
 typedef struct {
   int64_t N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw;
+  /* H, W are the padded planes'; x's are (H - top - bottom) x (W - left -
+   * right), padded run by run into scratch when there is padding. */
+  qcc_ukernel_padding pad;
   const int8_t *x;
   int8_t *out;
 } MaxPoolJob;
@@ -73,19 +77,37 @@ maxOverTaps(const int8_t *in, int64_t count, int64_t taps, int64_t step,
 }
 
 /* Planes [begin, end) of the job, `m` and `h` scratch of a run + 64 bytes
- * each.
+ * each, `padded` of a run (with padding).
  * Inlined into each tier's copy. */
 __attribute__((always_inline)) static inline void
 maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m,
-              int8_t *h) {
+              int8_t *h, int8_t *padded) {
   const int64_t W = job->W, HW = job->H * W, OW = job->OW;
   const int64_t taps = job->KH * job->KW;
   const int64_t reach = (job->KH - 1) * job->dh * W + (job->KW - 1) * job->dw;
-  const int8_t *xEnd = job->x + job->N * job->C * HW;
+  const int64_t srcH = job->H - job->pad.top - job->pad.bottom;
+  const int64_t srcW = W - job->pad.left - job->pad.right;
   const int64_t perRun = kRunBytes / HW > 1 ? kRunBytes / HW : 1;
   for (int64_t first = begin; first < end; first += perRun) {
     const int64_t planes = end - first < perRun ? end - first : perRun;
     const int8_t *x = job->x + first * HW;
+    const int8_t *xEnd = job->x + job->N * job->C * HW;
+    if (padded) {
+      /* The padding is the same in every run: written once, then only the
+       * planes' rows are copied in. */
+      if (first == begin)
+        memset(padded, (int8_t)job->pad.value, (size_t)(planes * HW));
+      for (int64_t p = 0; p < planes; ++p) {
+        const int8_t *src = job->x + (first + p) * srcH * srcW;
+        int8_t *dst = padded + p * HW + job->pad.top * W + job->pad.left;
+        for (int64_t r = 0; r < srcH; ++r)
+          qccUkernelCopyBytes(dst + r * W, src + r * srcW, srcW);
+      }
+      /* The scratch's 64 bytes of slack keep the last vectors of a run
+       * vectors (they compute positions never picked). */
+      x = padded;
+      xEnd = padded + planes * HW + 64;
+    }
     /* Positions whose window stays inside the last plane. */
     const int64_t count = planes * HW - reach;
     if (job->KH > 1 && job->KW > 1) {
@@ -124,12 +146,12 @@ maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m,
 }
 
 typedef void (*MaxPoolFn)(const MaxPoolJob *, int64_t, int64_t, int8_t *,
-                          int8_t *);
+                          int8_t *, int8_t *);
 
 #define QCC_DEFINE_MAX_POOL(NAME, ATTR)                                        \
   ATTR static void NAME(const MaxPoolJob *job, int64_t begin, int64_t end,     \
-                        int8_t *m, int8_t *h) {                                \
-    maxPoolPlanes(job, begin, end, m, h);                                      \
+                        int8_t *m, int8_t *h, int8_t *padded) {                \
+    maxPoolPlanes(job, begin, end, m, h, padded);                              \
   }
 QCC_DEFINE_MAX_POOL(maxPoolGeneric, )
 #if QCC_HAVE_X86
@@ -153,20 +175,26 @@ static void *maxPoolPart(void *arg) {
    * for the window maxima, one for the rows'. */
   const int64_t HW = job->H * job->W;
   const size_t bytes = (size_t)(HW > kRunBytes ? HW : kRunBytes) + 64;
-  int8_t *m = qccUkernelScratch(2 * bytes, 0);
-  pool(job, part->begin, part->end, m, m + bytes);
+  const int padded = qccUkernelHasPadding(&job->pad);
+  int8_t *m = qccUkernelScratch((padded ? 3 : 2) * bytes, 0);
+  pool(job, part->begin, part->end, m, m + bytes, padded ? m + 2 * bytes : NULL);
   qccUkernelFree(m);
   return NULL;
 }
 
 void qcc_ukernel_max_pool2d_s8(int64_t N, int64_t C, int64_t H, int64_t W,
-                               const int8_t *x, int64_t KH, int64_t KW,
-                               int64_t OH, int64_t OW, int8_t *out, int64_t sh,
-                               int64_t sw, int64_t dh, int64_t dw,
-                               int threads) {
+                               const int8_t *x, const qcc_ukernel_padding *pad,
+                               int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                               int8_t *out, int64_t sh, int64_t sw, int64_t dh,
+                               int64_t dw, int threads) {
   if (N <= 0 || C <= 0 || OH <= 0 || OW <= 0)
     return;
-  const MaxPoolJob job = {N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, x, out};
+  const qcc_ukernel_padding none = {0, 0, 0, 0, 0};
+  if (!pad)
+    pad = &none;
+  const MaxPoolJob job = {N,  C,  H + pad->top + pad->bottom,
+                          W + pad->left + pad->right,
+                          KH, KW, OH, OW, sh, sw, dh, dw, *pad, x, out};
   qccUkernelSplitPlanes(maxPoolPart, &job, N * C, N * C * OH * OW * KH * KW,
                         kDepthwiseParallelWork, threads);
 }
