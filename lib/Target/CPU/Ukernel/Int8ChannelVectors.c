@@ -228,10 +228,12 @@ static void *channelPart(void *arg) {
   const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
   const ChannelJob *job = (const ChannelJob *)part->job;
   const ChannelTileFn tile = tiles[job->PR];
-  for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {
+  /* Channel blocks outside, position tiles inside: a block's weights
+   * (taps x C x 128 bytes) stay in cache for all the plane's positions. */
+  for (int64_t blk = part->panelBegin; blk < part->panelEnd; ++blk) {
     int64_t first, last;
-    qccUkernelPartBlocks(part, q, &first, &last);
-    for (int64_t blk = first; blk < last; ++blk)
+    qccUkernelPartBlocks(part, blk, &first, &last);
+    for (int64_t q = first; q < last; ++q)
       tile(job, blk * 32, q * job->PR);
   }
   return NULL;
@@ -275,7 +277,7 @@ void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
   for (int64_t n = 0; n < problem->batch; ++n) {
     qccUkernelRepackQuads(&image, problem, n, threads);
     job.out = problem->out + n * problem->strideOut;
-    qccUkernelSplitPanels(channelPart, &job, mBlocks, positionTiles, threads);
+    qccUkernelSplitPanels(channelPart, &job, positionTiles, mBlocks, threads);
   }
   qccUkernelFreeQuadImage(&image);
   if (owned)

@@ -356,6 +356,11 @@ QCC_DEFINE_PAIRS_PART(runAvxVnni, QCC_AVXVNNI, tileAvxVnni, tileAvxVnniRequant,
 
 void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
                          int threads) {
+  if (QCC_HAVE_X86 && tier >= QCC_CPU_TIER_AVX2 &&
+      qccUkernelChannelPairsServe(problem)) {
+    qccUkernelInt8ChannelPairs(problem, threads);
+    return;
+  }
   /* The panels read the padded geometry. */
   qccUkernelInt8Problem padded;
   int8_t *paddedImages = qccUkernelMaterializePadding(problem, &padded, threads);

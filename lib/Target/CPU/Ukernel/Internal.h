@@ -5,7 +5,8 @@
  * them (Dispatch.c), the portable reference kernels and the weight decoding
  * they define (Reference.c), the AVX-512 VNNI int8 kernels and AMX
  * (Int8Avx512.c; Int8ChannelVectors.c for small output planes), the
- * AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c), the int8 max pooling
+ * AVX-VNNI/AVX2/generic int8 kernels (Int8Pairs.c; Int8ChannelPairs.c for
+ * small output planes), the int8 max pooling
  * (Pooling.c) and table lookups (Lookup.c), generated code's buffers
  * (Heap.c), the packed-weight kernels (PackedAvx512Vnni.c; PackedAvx2.c for
  * the integer ones below AVX-512), the depthwise kernel (Depthwise.c,
@@ -333,6 +334,13 @@ int qccUkernelChannelVectorsServe(const qccUkernelInt8Problem *problem);
 /* That convolution on the AVX-512 VNNI tier. */
 void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
                                   int threads);
+
+/* The same for the AVX2 and AVX-VNNI tiers, on 16-bit pairs
+ * (Int8ChannelPairs.c): whether it serves a problem better than
+ * Int8Pairs.c's position panels, and the convolution. */
+int qccUkernelChannelPairsServe(const qccUkernelInt8Problem *problem);
+void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem,
+                                int threads);
 
 /*--- Buffers ---------------------------------------------------------------*/
 

@@ -1,0 +1,352 @@
+/*===- Int8ChannelPairs.c - int8 conv, channels in the lanes, AVX2 -*- C -*-===*
+ *
+ * Int8ChannelVectors.c's kernel for the AVX2 and AVX-VNNI tiers: small
+ * output planes (a 96x96 CNN's 6x6 and 3x3 stages, its widest layers) fill
+ * few of the position lanes of Int8Pairs.c's 24-column panels (9 of 24 on
+ * a 3x3 plane), so the lanes run along output channels instead: a
+ * register tile of PR (4 to 6) positions x 2 vectors of 8 channels, 12
+ * accumulators of the 16 ymm.
+ *
+ * Exact products on AVX2 take 16-bit pairs (Int8Pairs.c's reason:
+ * vpmaddubsw saturates): the weights are packed as [Mp / 16][taps][C / 2]
+ * [16][2] int8 (two input channels of 16 output channels per 32 bytes,
+ * sign-extended as they are loaded),
+ * the image as channel pairs, [C / 2][H * W][2] int16 with its padding
+ * written in, and each step broadcasts one position's pair at a tap (a
+ * 32-bit load) and multiplies it into both vectors with vpmaddwd. Any
+ * stride, dilation and window: a position's tap is one offset into the
+ * plane. Signed times signed: no compensation term.
+ *
+ * The epilogue requantizes each position's 16 channel sums with per-lane
+ * multipliers and shifts (TOSA apply_scale_32 in 64 bits; AVX2 has no
+ * 64-bit arithmetic shift, so a logical one of the sign-flipped value)
+ * and stores the int8 tile to the NCHW output.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "Internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  kPairMaxTaps = 64, /* KH * KW */
+  kPairMinPositions = 4,
+  kPairMaxPositions = 6, /* PR: positions per register tile */
+  kPairMaxPlane = 64,    /* output positions (OH * OW) this kernel takes */
+  kPairChannels = 16,    /* output channels per register tile */
+};
+
+int qccUkernelChannelPairsServe(const qccUkernelInt8Problem *pb) {
+  if (!pb->conv || !pb->requant || pb->kh * pb->kw > kPairMaxTaps ||
+      pb->P > kPairMaxPlane)
+    return 0;
+  /* Multiply-adds per k against Int8Pairs.c's tiles (3 rows x 24
+   * columns) and their waste; the broadcasts and the transposing store
+   * cost about a fifth more per multiply-add, as on AVX-512. */
+  const double positionLanes =
+      (double)((pb->M + 2) / 3 * 3) * (double)((pb->P + 23) / 24 * 24);
+  int64_t best = INT64_MAX;
+  for (int64_t pr = kPairMinPositions; pr <= kPairMaxPositions; ++pr) {
+    const int64_t positions = (pb->P + pr - 1) / pr * pr;
+    if (positions < best)
+      best = positions;
+  }
+  const double channelLanes =
+      (double)((pb->M + kPairChannels - 1) / kPairChannels * kPairChannels) *
+      (double)best;
+  return channelLanes * 1.2 < positionLanes;
+}
+
+/* w [M][C][taps] as [Mp / 16][taps][C2][16][2] int8, zeros past M and C,
+ * sign-extended to 16 bits as they are loaded: these layers are bound by
+ * reading their weights (each used by a few positions), and int16 weights
+ * would double that (the same speed on Zen 4's 1 MiB L2, within noise;
+ * Zen 3 has half of it). */
+static qccUkernelPacked packChannelPairs(const void *data, int64_t M,
+                                         int64_t K, int64_t lda,
+                                         int64_t taps) {
+  const int8_t *A = (const int8_t *)data;
+  const int64_t C = K / taps, C2 = (C + 1) / 2;
+  const int64_t blocks = (M + kPairChannels - 1) / kPairChannels;
+  int8_t *packed = calloc((size_t)(blocks * taps * C2 * 32), 1);
+  if (!packed)
+    abort();
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t t = 0; t < taps; ++t)
+        packed[((m / kPairChannels * taps + t) * C2 + c / 2) * 32 +
+               m % kPairChannels * 2 + c % 2] = A[m * lda + c * taps + t];
+  return (qccUkernelPacked){packed, NULL};
+}
+
+typedef struct {
+  qccUkernelInt8Problem pb;
+  int64_t pairs, taps, PR;
+  int64_t pairStride;                 /* bytes per channel pair plane */
+  int64_t tapOffset[kPairMaxTaps];    /* in image bytes */
+  const int8_t *Wp;                   /* packChannelPairs */
+  int16_t *image;                     /* the current image, as pairs */
+  const int8_t *x;                    /* the current image's input */
+  int8_t *out;                        /* the current image's output */
+} PairJob;
+
+#if QCC_HAVE_X86
+
+/* Channels a and b (NULL: zeros) of n positions as int16 pairs. */
+QCC_AVX2 static inline void interleaveRow(int16_t *dst, const int8_t *a,
+                                          const int8_t *b, int64_t n) {
+  if (b)
+    for (int64_t j = 0; j < n; ++j) {
+      dst[2 * j] = a[j];
+      dst[2 * j + 1] = b[j];
+    }
+  else
+    for (int64_t j = 0; j < n; ++j) {
+      dst[2 * j] = a[j];
+      dst[2 * j + 1] = 0;
+    }
+}
+
+QCC_AVX2 static inline void fillPairs(int16_t *dst, int16_t value,
+                                      int64_t n) {
+  for (int64_t j = 0; j < 2 * n; ++j)
+    dst[j] = value;
+}
+
+/* Channel pairs [begin, end) of the current image, its padding written
+ * around each pair's rows. */
+QCC_AVX2 static void *repackPairs(void *arg) {
+  const PackedPart *part = arg;
+  const PairJob *job = part->job;
+  const qccUkernelInt8Problem *pb = &job->pb;
+  const qcc_ukernel_padding *pad = &pb->pad;
+  const int64_t W = pb->width - pad->left - pad->right;
+  const int64_t H = pb->height - pad->top - pad->bottom;
+  const int16_t value = (int16_t)(int8_t)pad->value;
+  for (int64_t c2 = part->begin; c2 < part->end; ++c2) {
+    const int8_t *a = job->x + 2 * c2 * H * W;
+    const int8_t *b = 2 * c2 + 1 < pb->channels ? a + H * W : NULL;
+    int16_t *dst = job->image + c2 * job->pairStride / 2;
+    if (H == 0) {
+      fillPairs(dst, value, pb->height * pb->width);
+      continue;
+    }
+    /* The right padding of a row and the left of the next are one run. */
+    fillPairs(dst, value, pad->top * pb->width + pad->left);
+    dst += 2 * (pad->top * pb->width + pad->left);
+    for (int64_t h = 0; h < H; ++h, dst += 2 * pb->width) {
+      interleaveRow(dst, a + h * W, b ? b + h * W : NULL, W);
+      fillPairs(dst + 2 * W, value,
+                h + 1 < H ? pad->right + pad->left
+                          : pad->right + pad->bottom * pb->width);
+    }
+  }
+  return NULL;
+}
+
+/* The 64-bit lanes of x shifted right arithmetically by the 64-bit lanes
+ * of `bits` (AVX2 has no vpsravq). */
+QCC_AVX2 static inline __m256i shiftRightArithmetic64(__m256i x,
+                                                      __m256i bits) {
+  const __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), x);
+  return _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(x, sign), bits),
+                          sign);
+}
+
+/* Requantization constants of 8 channels from m, per lane: the bias, the
+ * multipliers, rounding terms and shifts of the even and odd int32 lanes
+ * as 64-bit lanes. Lanes past M get multiplier 0 and shift 1. */
+typedef struct {
+  __m256i bias, mulEven, mulOdd, roundEven, roundOdd, shiftEven, shiftOdd;
+} PairScales;
+
+QCC_AVX2 static PairScales pairScales(const PairJob *job, int64_t m) {
+  const qccUkernelInt8Problem *pb = &job->pb;
+  int32_t bias[8] = {0}, multiplier[8] = {0}, shift[8];
+  for (int j = 0; j < 8; ++j) {
+    shift[j] = 1;
+    if (m + j >= pb->M)
+      continue;
+    const int64_t c = pb->perChannel ? m + j : 0;
+    bias[j] = pb->bias[m + j];
+    multiplier[j] = pb->multiplier[c];
+    shift[j] = pb->shift[c];
+  }
+  PairScales s;
+  const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF);
+  const __m256i one = _mm256_set1_epi64x(1);
+  const __m256i mul = _mm256_loadu_si256((const __m256i *)multiplier);
+  const __m256i sh = _mm256_loadu_si256((const __m256i *)shift);
+  s.bias = _mm256_loadu_si256((const __m256i *)bias);
+  s.mulEven = mul; /* vpmuldq reads the low dword of each qword */
+  s.mulOdd = _mm256_srli_epi64(mul, 32);
+  s.shiftEven = _mm256_and_si256(sh, low);
+  s.shiftOdd = _mm256_srli_epi64(sh, 32);
+  s.roundEven = _mm256_sllv_epi64(one, _mm256_sub_epi64(s.shiftEven, one));
+  s.roundOdd = _mm256_sllv_epi64(one, _mm256_sub_epi64(s.shiftOdd, one));
+  return s;
+}
+
+/* 8 channel sums of one position to 8 int8 (the low 8 bytes). */
+QCC_AVX2 static inline __m128i requantizePairLanes(const PairJob *job,
+                                                   const PairScales *s,
+                                                   __m256i acc) {
+  const __m256i a = _mm256_add_epi32(acc, s->bias);
+  const __m256i even = shiftRightArithmetic64(
+      _mm256_add_epi64(_mm256_mul_epi32(a, s->mulEven), s->roundEven),
+      s->shiftEven);
+  const __m256i odd = shiftRightArithmetic64(
+      _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), s->mulOdd),
+                       s->roundOdd),
+      s->shiftOdd);
+  __m256i y = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  y = _mm256_add_epi32(y, _mm256_set1_epi32(job->pb.outZp));
+  y = _mm256_min_epi32(_mm256_max_epi32(y, _mm256_set1_epi32(job->pb.lo)),
+                       _mm256_set1_epi32(job->pb.hi));
+  /* 8 int32 in [-128, 127] to 8 bytes: the packs work per 128-bit lane. */
+  const __m256i words = _mm256_packs_epi32(y, y);
+  const __m256i bytes = _mm256_packs_epi16(words, words);
+  return _mm_unpacklo_epi32(_mm256_castsi256_si128(bytes),
+                            _mm256_extracti128_si256(bytes, 1));
+}
+
+/* The tile's int8 results, tile[r][j] for position p0 + r and channel
+ * m0 + j, stored to the NCHW output. */
+QCC_AVX2 __attribute__((noinline)) static void
+storePairTile(const PairJob *job, const int8_t (*tile)[kPairChannels],
+              int rows, int64_t m0, int64_t p0) {
+  const int64_t P = job->pb.P;
+  const int channels =
+      job->pb.M - m0 < kPairChannels ? (int)(job->pb.M - m0) : kPairChannels;
+  int8_t *out = job->out + m0 * P + p0;
+  for (int j = 0; j < channels; ++j)
+    for (int r = 0; r < rows; ++r)
+      out[j * P + r] = tile[r][j];
+}
+
+/* PR positions from p0 by 16 channels from m0, over every tap and channel
+ * pair. Positions past P repeat the last one and are not stored. */
+#define QCC_DEFINE_PAIR_TILE(PR, NAME)                                         \
+  QCC_AVX2 static void NAME(const PairJob *job, int64_t m0, int64_t p0) {      \
+    const qccUkernelInt8Problem *pb = &job->pb;                                \
+    __m256i acc[PR][2];                                                        \
+    int64_t at[PR];                                                            \
+    for (int r = 0; r < PR; ++r) {                                             \
+      const int64_t p = p0 + r < pb->P ? p0 + r : pb->P - 1;                   \
+      const int64_t oh = p / pb->ow, ow = p % pb->ow;                          \
+      at[r] = (oh * pb->sh * pb->width + ow * pb->sw) * 4;                     \
+      acc[r][0] = acc[r][1] = _mm256_setzero_si256();                          \
+    }                                                                          \
+    const int8_t *w =                                                          \
+        job->Wp + m0 / kPairChannels * job->taps * job->pairs * 32;            \
+    const uint8_t *image = (const uint8_t *)job->image;                        \
+    for (int64_t t = 0; t < job->taps; ++t) {                                  \
+      const uint8_t *b = image + job->tapOffset[t];                            \
+      const int8_t *wt = w + t * job->pairs * 32;                              \
+      for (int64_t c2 = 0; c2 < job->pairs; ++c2) {                            \
+        const __m256i v0 = _mm256_cvtepi8_epi16(                               \
+            _mm_loadu_si128((const __m128i *)(wt + c2 * 32)));                 \
+        const __m256i v1 = _mm256_cvtepi8_epi16(                               \
+            _mm_loadu_si128((const __m128i *)(wt + c2 * 32 + 16)));            \
+        const uint8_t *bq = b + c2 * job->pairStride;                          \
+        for (int r = 0; r < PR; ++r) {                                         \
+          int32_t pair;                                                        \
+          memcpy(&pair, bq + at[r], 4);                                        \
+          const __m256i x = _mm256_set1_epi32(pair);                           \
+          acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(x, v0));   \
+          acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(x, v1));   \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+    int8_t tile[PR][kPairChannels];                                            \
+    for (int v = 0; v < 2; ++v) {                                              \
+      const PairScales s = pairScales(job, m0 + 8 * v);                        \
+      for (int r = 0; r < PR; ++r)                                             \
+        _mm_storel_epi64((__m128i *)&tile[r][8 * v],                           \
+                         requantizePairLanes(job, &s, acc[r][v]));             \
+    }                                                                          \
+    const int rows = pb->P - p0 < PR ? (int)(pb->P - p0) : PR;                 \
+    storePairTile(job, tile, rows, m0, p0);                                    \
+  }
+
+QCC_DEFINE_PAIR_TILE(4, pairTile4)
+QCC_DEFINE_PAIR_TILE(5, pairTile5)
+QCC_DEFINE_PAIR_TILE(6, pairTile6)
+
+typedef void (*PairTileFn)(const PairJob *, int64_t, int64_t);
+
+static void *pairPart(void *arg) {
+  static const PairTileFn tiles[kPairMaxPositions + 1] = {
+      [4] = pairTile4, [5] = pairTile5, [6] = pairTile6};
+  const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
+  const PairJob *job = (const PairJob *)part->job;
+  const PairTileFn tile = tiles[job->PR];
+  /* Channel blocks outside, position tiles inside: a block's weights
+   * (taps x C x 64 bytes) stay in cache for all the plane's positions. */
+  for (int64_t blk = part->panelBegin; blk < part->panelEnd; ++blk) {
+    int64_t first, last;
+    qccUkernelPartBlocks(part, blk, &first, &last);
+    for (int64_t q = first; q < last; ++q)
+      tile(job, blk * kPairChannels, q * job->PR);
+  }
+  return NULL;
+}
+
+void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem,
+                                int threads) {
+  PairJob job;
+  memset(&job, 0, sizeof job);
+  job.pb = *problem;
+  const int64_t W = problem->width, HW = problem->height * W;
+  job.pairs = (problem->channels + 1) / 2;
+  job.taps = problem->kh * problem->kw;
+  job.pairStride = HW * 4;
+  for (int64_t kh = 0; kh < problem->kh; ++kh)
+    for (int64_t kw = 0; kw < problem->kw; ++kw)
+      job.tapOffset[kh * problem->kw + kw] =
+          (kh * problem->dh * W + kw * problem->dw) * 4;
+  /* The fewest computed positions; ties to the larger tile. */
+  int64_t bestPositions = INT64_MAX;
+  for (int64_t pr = kPairMaxPositions; pr >= kPairMinPositions; --pr) {
+    const int64_t positions = (problem->P + pr - 1) / pr * pr;
+    if (positions < bestPositions) {
+      bestPositions = positions;
+      job.PR = pr;
+    }
+  }
+  int owned;
+  qccUkernelPacked packed = qccUkernelGetPacked(
+      problem->A, problem->M, problem->K, problem->lda, job.taps,
+      problem->constantA, packChannelPairs, &owned);
+  job.Wp = packed.data;
+  job.image = qccUkernelScratch((size_t)(job.pairs * job.pairStride), 0);
+  const int64_t blocks = (problem->M + kPairChannels - 1) / kPairChannels;
+  const int64_t positionTiles = (problem->P + job.PR - 1) / job.PR;
+  const int computeThreads = qccUkernelThreadsForWork(
+      (double)problem->M * problem->P * problem->K, threads);
+  for (int64_t n = 0; n < problem->batch; ++n) {
+    job.x = problem->B + n * problem->strideB;
+    job.out = problem->out + n * problem->strideOut;
+    qccUkernelSplitPlanes(repackPairs, &job, job.pairs,
+                          job.pairs * job.pairStride, kRepackParallelBytes,
+                          threads);
+    qccUkernelSplitPanels(pairPart, &job, positionTiles, blocks,
+                          computeThreads);
+  }
+  qccUkernelFree(job.image);
+  if (owned)
+    qccUkernelFreePacked(packed);
+}
+
+#else
+
+void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem,
+                                int threads) {
+  (void)problem;
+  (void)threads;
+  abort(); /* only the AVX2 and AVX-VNNI tiers call it */
+}
+
+#endif
