@@ -82,7 +82,10 @@ TEST_P(UkernelTier, PackedIntegerThreadsAndLargeRows) {
       for (auto [M, N, K] :
            {std::tuple<int64_t, int64_t, int64_t>{1, 1000, 4100},
             {5, 300, 3001},
-            {1, 7, 100000}})
+            {1, 7, 100000},
+            // A transformer's tokens (int8: outputs in the lanes, tiles
+            // of rows x 32 outputs), K short of a quad.
+            {37, 600, 190}})
         checkInteger(bits, M, N, K, threads, seed++);
 }
 

@@ -185,6 +185,14 @@ void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
 void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
                          int threads);
 
+/* qcc_ukernel_matmul_s8_packed, told whether W never changes for the life
+ * of the process (the generated code's constant weights: a repacked copy
+ * is then kept; PackedAvx512Vnni.c). */
+void qccUkernelMatmulS8Packed(int64_t M, int64_t N, int64_t K,
+                              const int8_t *X, int64_t ldx, const uint8_t *W,
+                              int bits, int32_t *Y, int64_t ldy, int constantW,
+                              int threads);
+
 /* qcc_ukernel_matmul_s8_packed below the AVX-512 VNNI tier (PackedAvx2.c):
  * AVX2 (also for AVX-VNNI) or generic C, as `tier` says. */
 void qccUkernelMatmulS8PackedPairs(int64_t M, int64_t N, int64_t K,

@@ -188,10 +188,12 @@ void _mlir_ciface_qcc_ukernel_matmul_s8_packed(qcc_memref_i8_2d *x,
   for (int64_t m = 0; m < M; ++m)
     for (int64_t n = 0; n < N; ++n)
       Y[m * y->strides[0] + n] = bias->sizes[0] ? b[n * bias->strides[0]] : 0;
-  qcc_ukernel_matmul_s8_packed(
-      M, N, x->sizes[1], x->aligned + x->offset, x->strides[0],
-      (const uint8_t *)(w->aligned + w->offset), (int)bits, Y, y->strides[0],
-      qcc_ukernel_num_threads());
+  /* w is a constant of the generated code. */
+  qccUkernelMatmulS8Packed(M, N, x->sizes[1], x->aligned + x->offset,
+                           x->strides[0],
+                           (const uint8_t *)(w->aligned + w->offset), (int)bits,
+                           Y, y->strides[0], /*constantW=*/1,
+                           qcc_ukernel_num_threads());
 }
 
 /* y = bias (or 0) + x w^T on the packed rows `w` described by `weights`. */

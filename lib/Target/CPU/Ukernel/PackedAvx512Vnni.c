@@ -189,6 +189,147 @@ QCC_VNNI static void s8PackedVnni(int64_t M, int64_t N, int64_t K,
   qccUkernelFree(offset);
 }
 
+/*--- int8 x int8 with output channels in the lanes ------------------------*/
+
+/* With several rows of X (a transformer's tokens) the dot-product tiles
+ * above spend as much on reducing their 16 sums as on multiplying when K
+ * is a few hundred (the ViT's 192). Int8 weights are then repacked as
+ * channel vectors (kTapsChannelVectors: [Np / 16][K / 4][16][4], 128 *
+ * sum(w) per output) and the tile is PR rows of X x 32 outputs: each quad
+ * of k loads two weight vectors and broadcasts each row's 4 bytes of X
+ * (made unsigned), so sums land in the lanes of Y's rows with nothing to
+ * reduce. Constant weights (the generated code's) are repacked once. */
+enum {
+  kLaneMinRows = 8, /* rows of X from which this kernel serves */
+  kLaneMinTile = 6,
+  kLaneMaxTile = 12,
+};
+
+typedef struct {
+  int64_t M, N, K, quads, PR;
+  const int8_t *X;
+  int64_t ldx;
+  const int8_t *Wp;      /* [Np / 16][quads][16][4] */
+  const int32_t *rowSum; /* 128 * sum of each output's weights */
+  int32_t *Y;
+  int64_t ldy;
+} LaneJob;
+
+static qccUkernelPacked packLaneWeights(const void *W, int64_t N, int64_t K,
+                                        int64_t ldw, int64_t taps) {
+  return qccUkernelPackTaps((const int8_t *)W, N, K, ldw, taps,
+                            kTapsChannelVectors);
+}
+
+/* 4 bytes of row x from k, + 128 each; bytes past K are 128 (their weights
+ * are zero). */
+QCC_VNNI __attribute__((always_inline)) static inline __m512i
+laneQuad(const int8_t *x, int64_t k, int64_t K) {
+  uint32_t quad = 0;
+  if (k + 4 <= K)
+    memcpy(&quad, x + k, 4);
+  else
+    for (int64_t i = 0; k + i < K; ++i)
+      quad |= (uint32_t)(uint8_t)x[k + i] << (8 * i);
+  return _mm512_set1_epi32((int32_t)(quad ^ 0x80808080u));
+}
+
+#define QCC_DEFINE_LANE_TILE(PR, NAME)                                         \
+  QCC_VNNI static void NAME(const LaneJob *job, int64_t n0, int64_t m0) {      \
+    __m512i acc[PR][2];                                                        \
+    const int8_t *x[PR];                                                       \
+    for (int r = 0; r < PR; ++r) {                                             \
+      x[r] = job->X + (m0 + r < job->M ? m0 + r : job->M - 1) * job->ldx;      \
+      acc[r][0] = acc[r][1] = _mm512_setzero_si512();                          \
+    }                                                                          \
+    const int8_t *w0 = job->Wp + n0 / 16 * job->quads * 64,                    \
+                 *w1 = w0 + job->quads * 64;                                   \
+    const int64_t whole = job->K / 4;                                          \
+    for (int64_t q = 0; q < job->quads; ++q) {                                 \
+      const __m512i v0 = _mm512_loadu_si512(w0 + q * 64);                      \
+      const __m512i v1 = _mm512_loadu_si512(w1 + q * 64);                      \
+      for (int r = 0; r < PR; ++r) {                                           \
+        __m512i b;                                                             \
+        if (q < whole) {                                                       \
+          uint32_t quad;                                                       \
+          memcpy(&quad, x[r] + 4 * q, 4);                                      \
+          b = _mm512_set1_epi32((int32_t)(quad ^ 0x80808080u));                \
+        } else {                                                               \
+          b = laneQuad(x[r], 4 * q, job->K);                                   \
+        }                                                                      \
+        acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], b, v0);                     \
+        acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], b, v1);                     \
+      }                                                                        \
+    }                                                                          \
+    for (int v = 0; v < 2; ++v) {                                              \
+      const int64_t n = n0 + 16 * v;                                           \
+      const __mmask16 lanes = qccUkernelLanes16(job->N - n);                   \
+      if (!lanes)                                                              \
+        break;                                                                 \
+      const __m512i compensation = _mm512_loadu_si512(job->rowSum + n);        \
+      for (int r = 0; r < PR && m0 + r < job->M; ++r) {                        \
+        int32_t *y = job->Y + (m0 + r) * job->ldy + n;                         \
+        _mm512_mask_storeu_epi32(                                              \
+            y, lanes,                                                          \
+            _mm512_add_epi32(_mm512_maskz_loadu_epi32(lanes, y),               \
+                             _mm512_sub_epi32(acc[r][v], compensation)));      \
+      }                                                                        \
+    }                                                                          \
+  }
+
+QCC_DEFINE_LANE_TILE(6, laneTile6)
+QCC_DEFINE_LANE_TILE(7, laneTile7)
+QCC_DEFINE_LANE_TILE(8, laneTile8)
+QCC_DEFINE_LANE_TILE(9, laneTile9)
+QCC_DEFINE_LANE_TILE(10, laneTile10)
+QCC_DEFINE_LANE_TILE(11, laneTile11)
+QCC_DEFINE_LANE_TILE(12, laneTile12)
+
+typedef void (*LaneTileFn)(const LaneJob *, int64_t, int64_t);
+
+static void *lanePart(void *arg) {
+  static const LaneTileFn tiles[kLaneMaxTile + 1] = {
+      [6] = laneTile6,   [7] = laneTile7,   [8] = laneTile8,
+      [9] = laneTile9,   [10] = laneTile10, [11] = laneTile11,
+      [12] = laneTile12};
+  const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
+  const LaneJob *job = (const LaneJob *)part->job;
+  const LaneTileFn tile = tiles[job->PR];
+  /* Output blocks outside: a block's weights stay in cache for all rows. */
+  for (int64_t blk = part->panelBegin; blk < part->panelEnd; ++blk) {
+    int64_t first, last;
+    qccUkernelPartBlocks(part, blk, &first, &last);
+    for (int64_t t = first; t < last; ++t)
+      tile(job, blk * 32, t * job->PR);
+  }
+  return NULL;
+}
+
+static void s8LanesVnni(int64_t M, int64_t N, int64_t K, const int8_t *X,
+                        int64_t ldx, const uint8_t *W, int32_t *Y, int64_t ldy,
+                        int constantW, int threads) {
+  LaneJob job = {M, N, K, (K + 3) / 4, kLaneMaxTile, X, ldx, NULL, NULL, Y, ldy};
+  /* The fewest computed rows; ties to the larger tile. */
+  int64_t best = INT64_MAX;
+  for (int64_t pr = kLaneMaxTile; pr >= kLaneMinTile; --pr) {
+    const int64_t rows = (M + pr - 1) / pr * pr;
+    if (rows < best) {
+      best = rows;
+      job.PR = pr;
+    }
+  }
+  int owned;
+  qccUkernelPacked packed = qccUkernelGetPacked(W, N, K, K, 1, constantW,
+                                                packLaneWeights, &owned);
+  job.Wp = packed.data;
+  job.rowSum = packed.rowSum;
+  const int64_t blocks = (N + 31) / 32, tiles = (M + job.PR - 1) / job.PR;
+  qccUkernelSplitPanels(lanePart, &job, tiles, blocks,
+                        qccUkernelThreadsForWork((double)M * N * K, threads));
+  if (owned)
+    qccUkernelFreePacked(packed);
+}
+
 /*--- float activations x packed weights -----------------------------------*/
 
 typedef struct {
@@ -407,21 +548,33 @@ QCC_VNNI static void *f32PackedPart(void *arg) {
 
 #endif
 
-void qcc_ukernel_matmul_s8_packed(int64_t M, int64_t N, int64_t K,
-                                  const int8_t *X, int64_t ldx,
-                                  const uint8_t *W, int bits, int32_t *Y,
-                                  int64_t ldy, int threads) {
+void qccUkernelMatmulS8Packed(int64_t M, int64_t N, int64_t K,
+                              const int8_t *X, int64_t ldx, const uint8_t *W,
+                              int bits, int32_t *Y, int64_t ldy, int constantW,
+                              int threads) {
   if (M <= 0 || N <= 0 || K <= 0)
     return;
   const int tier = qcc_ukernel_cpu_tier();
 #if QCC_HAVE_X86
   if (tier >= QCC_CPU_TIER_AVX512VNNI) {
-    s8PackedVnni(M, N, K, X, ldx, W, bits, Y, ldy, threads);
+    if (bits == 8 && M >= kLaneMinRows)
+      s8LanesVnni(M, N, K, X, ldx, W, Y, ldy, constantW, threads);
+    else
+      s8PackedVnni(M, N, K, X, ldx, W, bits, Y, ldy, threads);
     return;
   }
+#else
+  (void)constantW;
 #endif
   qccUkernelMatmulS8PackedPairs(M, N, K, X, ldx, W, bits, Y, ldy, tier,
                                 threads);
+}
+
+void qcc_ukernel_matmul_s8_packed(int64_t M, int64_t N, int64_t K,
+                                  const int8_t *X, int64_t ldx,
+                                  const uint8_t *W, int bits, int32_t *Y,
+                                  int64_t ldy, int threads) {
+  qccUkernelMatmulS8Packed(M, N, K, X, ldx, W, bits, Y, ldy, 0, threads);
 }
 
 void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
