@@ -13,7 +13,8 @@
  *   contiguous range and each tap is one vector load at p. The columns ow
  *   in [OW, W) are computed and dropped.
  * - Channel lanes, for the rest (small planes, strides): 16 channels per
- *   vector, as an NHWC kernel (below).
+ *   vector, as an NHWC kernel (below). On AVX-512 VNNI a kernel row's taps
+ *   are summed four at a time by vpdpbusd (laneSumsVnni).
  *
  * The sums are requantized as qcc_ukernel_conv2d_requant does (TOSA
  * apply_scale_32). Kernels of more than kMaxTaps taps take direct loops.
@@ -68,12 +69,16 @@ __attribute__((always_inline)) static inline qccV16i32 load16(const int8_t *p) {
 
 /* 16 sums to int8, each lane with its own scale: TOSA apply_scale_32,
  * (acc * multiplier + round) >> shift in 64 bits with round =
- * 2^(shift-1), + outZp, clamped to [lo, hi]. */
+ * 2^(shift-1), + outZp, clamped to [lo, hi]. Vectors by pointer: the
+ * VNNI tier's function calls it too, and wide vector arguments would
+ * change the ABI between functions of different targets. */
 __attribute__((always_inline)) static inline qccV16i8
-requantizeLanes(qccV16i32 acc, qccV16i64 multiplier, qccV16i64 round,
-                qccV16i64 shift, int64_t outZp, int64_t lo, int64_t hi) {
-  qccV16i64 y = (__builtin_convertvector(acc, qccV16i64) * multiplier + round);
-  y = (y >> shift) + outZp;
+requantizeLanes(const qccV16i32 *acc, const qccV16i64 *multiplier,
+                const qccV16i64 *round, const qccV16i64 *shift, int64_t outZp,
+                int64_t lo, int64_t hi) {
+  qccV16i64 y =
+      (__builtin_convertvector(*acc, qccV16i64) * *multiplier + *round);
+  y = (y >> *shift) + outZp;
   const qccV16i64 low = (qccV16i64){0} + lo, high = (qccV16i64){0} + hi;
 #if defined(__has_builtin) && __has_builtin(__builtin_elementwise_max)
   y = __builtin_elementwise_min(__builtin_elementwise_max(y, low), high);
@@ -92,9 +97,9 @@ requantize16(const int32_t *acc, int8_t *out, int64_t multiplier, int shift,
   qccV16i32 a;
   memcpy(&a, acc, sizeof a);
   const qccV16i64 zero = {0};
-  const qccV16i8 q =
-      requantizeLanes(a, zero + multiplier, zero + ((int64_t)1 << (shift - 1)),
-                      zero + shift, outZp, lo, hi);
+  const qccV16i64 m = zero + multiplier,
+                  round = zero + ((int64_t)1 << (shift - 1)), s = zero + shift;
+  const qccV16i8 q = requantizeLanes(&a, &m, &round, &s, outZp, lo, hi);
   memcpy(out, &q, sizeof q);
 }
 
@@ -283,11 +288,44 @@ typedef struct {
   int8_t *output; /* [OH * OW rounded up to 16][16] */
 } LaneScratch;
 
+/* The requantization of a group's lanes (lanes past C: the first
+ * channel's scales; their outputs are not stored). */
+typedef struct {
+  qccV16i32 bias;
+  qccV16i64 multiplier, shift, round;
+} LaneScales;
+
+__attribute__((always_inline)) static inline LaneScales
+laneScales(const DepthwiseJob *job, int64_t c0, int64_t lanes) {
+  int32_t laneBias[kBlock];
+  int64_t laneMultiplier[kBlock], laneShift[kBlock];
+  for (int i = 0; i < kBlock; ++i) {
+    const int64_t c = c0 + (i < lanes ? i : 0);
+    const int s = job->perChannel ? (int)c : 0;
+    laneBias[i] = job->bias[c];
+    laneMultiplier[i] = job->multiplier[s];
+    laneShift[i] = job->shift[s];
+  }
+  LaneScales scales;
+  memcpy(&scales.bias, laneBias, sizeof scales.bias);
+  memcpy(&scales.multiplier, laneMultiplier, sizeof scales.multiplier);
+  memcpy(&scales.shift, laneShift, sizeof scales.shift);
+  const qccV16i64 one = (qccV16i64){0} + 1;
+  scales.round = one << (scales.shift - one);
+  return scales;
+}
+
+/* The VNNI tier's window sums (below; defined on x86 only). */
+static void laneSumsVnni(const DepthwiseJob *job, int64_t c0, int64_t lanes,
+                         const LaneScratch *scratch);
+
 /* Channels [c0, c0 + lanes) of image n. With padding, the transposed
- * positions go between the padding, which the part wrote once. */
+ * positions go between the padding, which the part wrote once. With
+ * `unsignedInput` the transposed input is stored + 128 for vpdpbusd and
+ * laneSumsVnni computes the sums. */
 __attribute__((always_inline)) static inline void
 channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
-                 const LaneScratch *scratch) {
+                 const LaneScratch *scratch, const int unsignedInput) {
   const int64_t P = job->OH * job->OW;
   const int64_t lanes = job->C - c0 < kBlock ? job->C - c0 : kBlock;
   const qcc_ukernel_padding *pad = &job->pad;
@@ -301,6 +339,9 @@ channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
     for (int i = 0; i < 16; ++i)
       rows[i] = loadRow16(x + i * HW + j, i < lanes ? HW - j : 0, xEnd);
     transpose16(rows, columns);
+    if (unsignedInput)
+      for (int i = 0; i < 16; ++i)
+        columns[i] ^= (qccV16i8){0} + (int8_t)-128;
     if (!padded) {
       memcpy(scratch->input + j * 16, columns, sizeof columns);
       continue;
@@ -316,6 +357,9 @@ channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
       i += run;
     }
   }
+  if (unsignedInput) {
+    laneSumsVnni(job, c0, lanes, scratch);
+  } else {
   /* Per-lane weights: the group's [lanes][taps] bytes transposed, 16 taps
    * at a time, to [taps][16] (lanes past C: zero weights and the first
    * channel's scales; their outputs are not stored). */
@@ -331,26 +375,14 @@ channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
     for (int64_t t = t0; t < taps && t < t0 + 16; ++t)
       weights[t] = __builtin_convertvector(columns[t - t0], qccV16i32);
   }
-  int32_t laneBias[kBlock], laneMultiplier[kBlock];
-  int64_t laneShift[kBlock];
-  for (int i = 0; i < kBlock; ++i) {
-    const int64_t c = c0 + (i < lanes ? i : 0);
-    const int s = job->perChannel ? (int)c : 0;
-    laneBias[i] = job->bias[c];
-    laneMultiplier[i] = job->multiplier[s];
-    laneShift[i] = job->shift[s];
-  }
-  qccV16i32 bias, multiplier;
-  qccV16i64 shift;
-  memcpy(&bias, laneBias, sizeof bias);
-  memcpy(&multiplier, laneMultiplier, sizeof multiplier);
-  memcpy(&shift, laneShift, sizeof shift);
-  const qccV16i64 one = (qccV16i64){0} + 1, round = one << (shift - one);
+  const LaneScales scales = laneScales(job, c0, lanes);
+  const qccV16i32 bias = scales.bias;
+  const qccV16i64 shift = scales.shift, round = scales.round;
   int64_t offsets[kMaxTaps];
   for (int64_t kh = 0; kh < job->KH; ++kh)
     for (int64_t kw = 0; kw < job->KW; ++kw)
       offsets[kh * job->KW + kw] = (kh * job->dh * job->W + kw * job->dw) * 16;
-  const qccV16i64 multiplier64 = __builtin_convertvector(multiplier, qccV16i64);
+  const qccV16i64 multiplier64 = scales.multiplier;
   const int64_t OH = job->OH, OW = job->OW, W = job->W;
   const int64_t sh = job->sh, sw = job->sw;
   const int64_t outZp = job->outZp, lo = job->lo, hi = job->hi;
@@ -366,9 +398,10 @@ channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
         acc += weights[t] * __builtin_convertvector(v, qccV16i32);
       }
       const qccV16i8 q =
-          requantizeLanes(acc, multiplier64, round, shift, outZp, lo, hi);
+          requantizeLanes(&acc, &multiplier64, &round, &shift, outZp, lo, hi);
       memcpy(results + (oh * OW + ow) * 16, &q, sizeof q);
     }
+  }
   /* The group's output: `lanes` rows of P bytes, one after another. Each
    * 16-position chunk is stored 16 bytes per row, overwriting the next row's
    * first positions before they are written: the tail chunk first, then
@@ -392,22 +425,131 @@ channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
 typedef void (*LaneGroupFn)(const DepthwiseJob *, int64_t, int64_t,
                             const LaneScratch *);
 
-#define QCC_DEFINE_LANE_GROUP(NAME, ATTR)                                      \
+#define QCC_DEFINE_LANE_GROUP(NAME, ATTR, UNSIGNED)                            \
   ATTR static void NAME(const DepthwiseJob *job, int64_t n, int64_t c0,        \
                         const LaneScratch *scratch) {                          \
-    channelLaneGroup(job, n, c0, scratch);                                     \
+    channelLaneGroup(job, n, c0, scratch, UNSIGNED);                           \
   }
-QCC_DEFINE_LANE_GROUP(laneGroupGeneric, )
+QCC_DEFINE_LANE_GROUP(laneGroupGeneric, , 0)
 #if QCC_HAVE_X86
-QCC_DEFINE_LANE_GROUP(laneGroupAvx2, QCC_AVX2)
-QCC_DEFINE_LANE_GROUP(laneGroupAvx512, QCC_VNNI)
+QCC_DEFINE_LANE_GROUP(laneGroupAvx2, QCC_AVX2, 0)
+QCC_DEFINE_LANE_GROUP(laneGroupAvx512, QCC_VNNI, 0)
+QCC_DEFINE_LANE_GROUP(laneGroupVnni, QCC_VNNI, 1)
+
+enum { kVnniMaxRows = 8, kVnniMaxColumns = 8 }; /* KH, KW */
+
+/* Whether laneSumsVnni serves a layer: a kernel row's taps in groups of
+ * 4 must span at most 8 positions (one 128-byte window): dilation <= 2. */
+static int vnniLanesServe(const DepthwiseJob *job) {
+  return job->KH <= kVnniMaxRows && job->KW <= kVnniMaxColumns &&
+         job->dw <= 2;
+}
+
+/* The window sums of a group with vpdpbusd: per output position, each
+ * kernel row's taps four at a time, gathered from one 128-byte window of
+ * the (unsigned) transposed input by one byte permutation into the lanes'
+ * quads [tap 0..3] of each channel, times the quads of weights (zero past
+ * KW); 128 * sum(w) per lane is subtracted once. 3 permutations and 3
+ * vpdpbusd for a 3x3 window instead of 9 widening multiplies and adds. */
+QCC_VNNI static void laneSumsVnni(const DepthwiseJob *job, int64_t c0,
+                                  int64_t lanes, const LaneScratch *scratch) {
+  const int64_t KH = job->KH, KW = job->KW, groups = (KW + 3) / 4;
+  const int64_t taps = KH * KW;
+  /* Byte 4 ch + i of a lane quad: tap i of channel ch, from 16-byte
+   * columns of channels i * step apart (step 1 for the weights, dw
+   * positions in the input window). */
+  uint8_t index[64], weightIndex[64];
+  for (int ch = 0; ch < 16; ++ch)
+    for (int i = 0; i < 4; ++i) {
+      index[4 * ch + i] = (uint8_t)(i * job->dw * 16 + ch);
+      weightIndex[4 * ch + i] = (uint8_t)(i * 16 + ch);
+    }
+  const __m512i gather = _mm512_loadu_si512(index);
+  /* The weights: the group's [lanes][taps] bytes transposed to a column of
+   * 16 channels per tap, then four taps' columns into lane quads (zero
+   * columns past KW); 128 * sum(w) per lane from the same quads. */
+  int8_t columns[kMaxTaps + 3][16];
+  memset(columns, 0, sizeof columns);
+  const int8_t *wEnd = job->w + job->C * taps;
+  for (int64_t t0 = 0; t0 < taps; t0 += 16) {
+    qccV16i8 rows[16], transposed[16];
+    for (int i = 0; i < 16; ++i)
+      rows[i] = loadRow16(job->w + (c0 + i) * taps + t0,
+                          i < lanes ? taps - t0 : 0, wEnd);
+    transpose16(rows, transposed);
+    for (int64_t t = t0; t < taps && t < t0 + 16; ++t)
+      memcpy(columns[t], &transposed[t - t0], 16);
+  }
+  __m512i weights[kVnniMaxRows * ((kVnniMaxColumns + 3) / 4)];
+  __m512i compensation = _mm512_setzero_si512();
+  const __m512i toQuads = _mm512_loadu_si512(weightIndex);
+  for (int64_t kh = 0; kh < KH; ++kh)
+    for (int64_t g = 0; g < groups; ++g) {
+      int8_t four[4][16];
+      for (int64_t i = 0; i < 4; ++i)
+        if (4 * g + i < KW)
+          memcpy(four[i], columns[kh * KW + 4 * g + i], 16);
+        else
+          memset(four[i], 0, 16);
+      const __m512i quads =
+          _mm512_permutexvar_epi8(toQuads, _mm512_loadu_si512(four));
+      weights[kh * groups + g] = quads;
+      compensation = _mm512_dpbusd_epi32(
+          compensation, _mm512_set1_epi8((char)0x80), quads);
+    }
+  const LaneScales scales = laneScales(job, c0, lanes);
+  __m512i init;
+  memcpy(&init, &scales.bias, sizeof init);
+  init = _mm512_sub_epi32(init, compensation);
+  const int64_t OH = job->OH, OW = job->OW, W = job->W;
+  const int64_t rowStep = job->dh * W * 16, groupStep = 4 * job->dw * 16;
+  const int8_t *input = scratch->input;
+  /* Four positions at a time: four independent vpdpbusd chains (one
+   * chain's latency would bound a position to KH x groups x 5 cycles). */
+  enum { kChains = 4 };
+  const int64_t P = OH * OW;
+  for (int64_t p0 = 0; p0 < P; p0 += kChains) {
+    const int8_t *window[kChains];
+    __m512i acc[kChains];
+    for (int j = 0; j < kChains; ++j) {
+      const int64_t p = p0 + j < P ? p0 + j : P - 1;
+      window[j] = input + (p / OW * job->sh * W + p % OW * job->sw) * 16;
+      acc[j] = init;
+    }
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t g = 0; g < groups; ++g)
+        for (int j = 0; j < kChains; ++j) {
+          const int8_t *at = window[j] + kh * rowStep + g * groupStep;
+          const __m512i x = _mm512_permutex2var_epi8(
+              _mm512_loadu_si512(at), gather, _mm512_loadu_si512(at + 64));
+          acc[j] = _mm512_dpbusd_epi32(acc[j], x, weights[kh * groups + g]);
+        }
+    for (int j = 0; j < kChains && p0 + j < P; ++j) {
+      qccV16i32 sums;
+      memcpy(&sums, &acc[j], sizeof sums);
+      const qccV16i8 q =
+          requantizeLanes(&sums, &scales.multiplier, &scales.round,
+                          &scales.shift, job->outZp, job->lo, job->hi);
+      memcpy(scratch->output + (p0 + j) * 16, &q, sizeof q);
+    }
+  }
+}
+#else
+static void laneSumsVnni(const DepthwiseJob *job, int64_t c0, int64_t lanes,
+                         const LaneScratch *scratch) {
+  (void)job;
+  (void)c0;
+  (void)lanes;
+  (void)scratch;
+  abort(); /* only the VNNI tier's groups call it */
+}
 #endif
 
-static LaneGroupFn laneGroupOfTier(void) {
+static LaneGroupFn laneGroupOfTier(const DepthwiseJob *job) {
 #if QCC_HAVE_X86
   const int tier = qcc_ukernel_cpu_tier();
   if (tier >= QCC_CPU_TIER_AVX512VNNI)
-    return laneGroupAvx512;
+    return vnniLanesServe(job) ? laneGroupVnni : laneGroupAvx512;
   if (tier >= QCC_CPU_TIER_AVX2)
     return laneGroupAvx2;
 #endif
@@ -419,14 +561,19 @@ static void *channelLanePart(void *arg) {
   const DepthwiseJob *job = (const DepthwiseJob *)part->job;
   const int64_t groups = (job->C + kBlock - 1) / kBlock;
   const int64_t HW = job->H * job->W, P = job->OH * job->OW;
-  /* Rows past P are transposed but never stored (zeroed). */
+  /* Rows past P are transposed but never stored (zeroed); 128 bytes of
+   * slack for laneSumsVnni's windows past the last position. */
   LaneScratch scratch = {
-      qccUkernelScratch((size_t)((HW + 15) / 16 * 16 * 16), 0),
+      qccUkernelScratch((size_t)((HW + 15) / 16 * 16 * 16 + 128), 0),
       qccUkernelScratch((size_t)((P + 15) / 16 * 16 * 16), 1)};
-  const LaneGroupFn group = laneGroupOfTier();
-  /* The padding positions, the same for every group. */
+  const LaneGroupFn group = laneGroupOfTier(job);
+  /* The padding positions, the same for every group (+ 128 where the
+   * input is stored unsigned). */
   if (qccUkernelHasPadding(&job->pad))
-    qccUkernelFillBytes(scratch.input, (int8_t)job->pad.value, HW * 16);
+    qccUkernelFillBytes(scratch.input,
+                        (int8_t)job->pad.value ^
+                            (QCC_HAVE_X86 && group == laneGroupVnni ? 0x80 : 0),
+                        HW * 16);
   for (int64_t g = part->begin; g < part->end; ++g)
     group(job, g / groups, g % groups * kBlock, &scratch);
   qccUkernelFree(scratch.input);
