@@ -315,7 +315,10 @@ laneScales(const DepthwiseJob *job, int64_t c0, int64_t lanes) {
   return scales;
 }
 
-/* The VNNI tier's window sums (below; defined on x86 only). */
+/* The VNNI tier's window sums (below; an abort off x86). */
+#if QCC_HAVE_X86
+QCC_VNNI
+#endif
 static void laneSumsVnni(const DepthwiseJob *job, int64_t c0, int64_t lanes,
                          const LaneScratch *scratch);
 
@@ -567,12 +570,16 @@ static void *channelLanePart(void *arg) {
       qccUkernelScratch((size_t)((HW + 15) / 16 * 16 * 16 + 128), 0),
       qccUkernelScratch((size_t)((P + 15) / 16 * 16 * 16), 1)};
   const LaneGroupFn group = laneGroupOfTier(job);
+#if QCC_HAVE_X86
+  const int unsignedInput = group == laneGroupVnni;
+#else
+  const int unsignedInput = 0;
+#endif
   /* The padding positions, the same for every group (+ 128 where the
    * input is stored unsigned). */
   if (qccUkernelHasPadding(&job->pad))
     qccUkernelFillBytes(scratch.input,
-                        (int8_t)job->pad.value ^
-                            (QCC_HAVE_X86 && group == laneGroupVnni ? 0x80 : 0),
+                        (int8_t)job->pad.value ^ (unsignedInput ? 0x80 : 0),
                         HW * 16);
   for (int64_t g = part->begin; g < part->end; ++g)
     group(job, g / groups, g % groups * kBlock, &scratch);
