@@ -793,10 +793,10 @@ QCC_VNNI static void *repackPart(void *arg) {
       rows[i] = cq * 4 + i < image->channels ? job->x + (cq * 4 + i) * H * W
                                              : image->zeros;
     uint8_t *dst = image->xq + cq * image->quadStride;
-    if (!padded || H == 0) {
+    if (!padded) {
       packRows(rows, image->HW, dst);
-      if (padded)
-        qccUkernelFillBytes(dst, fill, image->HW * 4);
+    } else if (H == 0 || W == 0) {
+      qccUkernelFillBytes(dst, fill, image->HW * 4); /* padding only */
     } else {
       packRows(rows, H * W, flat);
       /* As qccUkernelPadPlane, 4 bytes per position. */
