@@ -594,6 +594,14 @@ static int flatServes(const DepthwiseJob *job) {
          job->W <= kFlatPositions;
 }
 static int channelLanesServe(const DepthwiseJob *job) {
+#if QCC_HAVE_X86
+  /* The VNNI lanes beat the flattened planes on wide rows too
+   * (MobileNetV2 int8, Zen 4: 0.809 -> 0.782 ms with its 48x48 and 24x24
+   * layers in lanes). */
+  if (qcc_ukernel_cpu_tier() >= QCC_CPU_TIER_AVX512VNNI &&
+      vnniLanesServe(job))
+    return 1;
+#endif
   return job->KH * job->KW <= kMaxTaps &&
          !(flatServes(job) && job->OW >= kFlatMinWidth);
 }
