@@ -14,7 +14,8 @@
  *   in [OW, W) are computed and dropped.
  * - Channel lanes, for the rest (small planes, strides): 16 channels per
  *   vector, as an NHWC kernel (below). On AVX-512 VNNI a kernel row's taps
- *   are summed four at a time by vpdpbusd (laneSumsVnni).
+ *   are summed four at a time by vpdpbusd (laneSumsVnni), and these lanes
+ *   take the wide stride-1 rows too (channelLanesServe).
  *
  * The sums are requantized as qcc_ukernel_conv2d_requant does (TOSA
  * apply_scale_32). Kernels of more than kMaxTaps taps take direct loops.
@@ -27,7 +28,8 @@
  * Measured on MobileNetV2's 17 depthwise layers at 96x96 (Zen 4, one
  * thread): channel lanes took the 3x3 output layers from 34 to 11 us and
  * the stride-2 ones to a third to two thirds; the flattened kernel stays
- * ahead on stride-1 rows of 24 and more (40 against 46 us at 48x48).
+ * ahead on stride-1 rows of 24 and more (40 against 46 us at 48x48)
+ * below the VNNI tier.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -315,6 +317,57 @@ laneScales(const DepthwiseJob *job, int64_t c0, int64_t lanes) {
   return scales;
 }
 
+/* The group's weights, [lanes][taps] bytes, transposed 16 taps at a time
+ * to a column of 16 channels per tap (zeros in the lanes past C). */
+__attribute__((always_inline)) static inline void
+laneWeightColumns(const DepthwiseJob *job, int64_t c0, int64_t lanes,
+                  qccV16i8 columns[kMaxTaps]) {
+  const int64_t taps = job->KH * job->KW;
+  const int8_t *wEnd = job->w + job->C * taps;
+  for (int64_t t0 = 0; t0 < taps; t0 += 16) {
+    qccV16i8 rows[16];
+    for (int i = 0; i < 16; ++i)
+      rows[i] = loadRow16(job->w + (c0 + i) * taps + t0,
+                          i < lanes ? taps - t0 : 0, wEnd);
+    transpose16(rows, columns + t0);
+  }
+}
+
+/* The window sums of a group, requantized into scratch->output: per
+ * output position, each tap's 16-byte row times its weights widened to 32
+ * bits. */
+__attribute__((always_inline)) static inline void
+laneSums(const DepthwiseJob *job, int64_t c0, int64_t lanes,
+         const LaneScratch *scratch) {
+  const int64_t taps = job->KH * job->KW;
+  qccV16i8 columns[kMaxTaps];
+  laneWeightColumns(job, c0, lanes, columns);
+  qccV16i32 weights[kMaxTaps];
+  for (int64_t t = 0; t < taps; ++t)
+    weights[t] = __builtin_convertvector(columns[t], qccV16i32);
+  const LaneScales scales = laneScales(job, c0, lanes);
+  int64_t offsets[kMaxTaps];
+  for (int64_t kh = 0; kh < job->KH; ++kh)
+    for (int64_t kw = 0; kw < job->KW; ++kw)
+      offsets[kh * job->KW + kw] = (kh * job->dh * job->W + kw * job->dw) * 16;
+  const int64_t OH = job->OH, OW = job->OW, W = job->W;
+  const int64_t sh = job->sh, sw = job->sw;
+  for (int64_t oh = 0; oh < OH; ++oh)
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      const int8_t *window = scratch->input + (oh * sh * W + ow * sw) * 16;
+      qccV16i32 acc = scales.bias;
+      for (int64_t t = 0; t < taps; ++t) {
+        qccV16i8 v;
+        memcpy(&v, window + offsets[t], sizeof v);
+        acc += weights[t] * __builtin_convertvector(v, qccV16i32);
+      }
+      const qccV16i8 q =
+          requantizeLanes(&acc, &scales.multiplier, &scales.round,
+                          &scales.shift, job->outZp, job->lo, job->hi);
+      memcpy(scratch->output + (oh * OW + ow) * 16, &q, sizeof q);
+    }
+}
+
 /* The VNNI tier's window sums (below; an abort off x86). */
 #if QCC_HAVE_X86
 QCC_VNNI
@@ -325,7 +378,7 @@ static void laneSumsVnni(const DepthwiseJob *job, int64_t c0, int64_t lanes,
 /* Channels [c0, c0 + lanes) of image n. With padding, the transposed
  * positions go between the padding, which the part wrote once. With
  * `unsignedInput` the transposed input is stored + 128 for vpdpbusd and
- * laneSumsVnni computes the sums. */
+ * laneSumsVnni computes the sums, else laneSums. */
 __attribute__((always_inline)) static inline void
 channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
                  const LaneScratch *scratch, const int unsignedInput) {
@@ -360,51 +413,10 @@ channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
       i += run;
     }
   }
-  if (unsignedInput) {
+  if (unsignedInput)
     laneSumsVnni(job, c0, lanes, scratch);
-  } else {
-  /* Per-lane weights: the group's [lanes][taps] bytes transposed, 16 taps
-   * at a time, to [taps][16] (lanes past C: zero weights and the first
-   * channel's scales; their outputs are not stored). */
-  const int64_t taps = job->KH * job->KW;
-  qccV16i32 weights[kMaxTaps];
-  const int8_t *wEnd = job->w + job->C * taps;
-  for (int64_t t0 = 0; t0 < taps; t0 += 16) {
-    qccV16i8 rows[16], columns[16];
-    for (int i = 0; i < 16; ++i)
-      rows[i] = loadRow16(job->w + (c0 + i) * taps + t0,
-                          i < lanes ? taps - t0 : 0, wEnd);
-    transpose16(rows, columns);
-    for (int64_t t = t0; t < taps && t < t0 + 16; ++t)
-      weights[t] = __builtin_convertvector(columns[t - t0], qccV16i32);
-  }
-  const LaneScales scales = laneScales(job, c0, lanes);
-  const qccV16i32 bias = scales.bias;
-  const qccV16i64 shift = scales.shift, round = scales.round;
-  int64_t offsets[kMaxTaps];
-  for (int64_t kh = 0; kh < job->KH; ++kh)
-    for (int64_t kw = 0; kw < job->KW; ++kw)
-      offsets[kh * job->KW + kw] = (kh * job->dh * job->W + kw * job->dw) * 16;
-  const qccV16i64 multiplier64 = scales.multiplier;
-  const int64_t OH = job->OH, OW = job->OW, W = job->W;
-  const int64_t sh = job->sh, sw = job->sw;
-  const int64_t outZp = job->outZp, lo = job->lo, hi = job->hi;
-  int8_t *results = scratch->output;
-  const int8_t *input = scratch->input;
-  for (int64_t oh = 0; oh < OH; ++oh)
-    for (int64_t ow = 0; ow < OW; ++ow) {
-      const int8_t *window = input + (oh * sh * W + ow * sw) * 16;
-      qccV16i32 acc = bias;
-      for (int64_t t = 0; t < taps; ++t) {
-        qccV16i8 v;
-        memcpy(&v, window + offsets[t], sizeof v);
-        acc += weights[t] * __builtin_convertvector(v, qccV16i32);
-      }
-      const qccV16i8 q =
-          requantizeLanes(&acc, &multiplier64, &round, &shift, outZp, lo, hi);
-      memcpy(results + (oh * OW + ow) * 16, &q, sizeof q);
-    }
-  }
+  else
+    laneSums(job, c0, lanes, scratch);
   /* The group's output: `lanes` rows of P bytes, one after another. Each
    * 16-position chunk is stored 16 bytes per row, overwriting the next row's
    * first positions before they are written: the tail chunk first, then
@@ -457,7 +469,6 @@ static int vnniLanesServe(const DepthwiseJob *job) {
 QCC_VNNI static void laneSumsVnni(const DepthwiseJob *job, int64_t c0,
                                   int64_t lanes, const LaneScratch *scratch) {
   const int64_t KH = job->KH, KW = job->KW, groups = (KW + 3) / 4;
-  const int64_t taps = KH * KW;
   /* Byte 4 ch + i of a lane quad: tap i of channel ch, from 16-byte
    * columns of channels i * step apart (step 1 for the weights, dw
    * positions in the input window). */
@@ -468,21 +479,11 @@ QCC_VNNI static void laneSumsVnni(const DepthwiseJob *job, int64_t c0,
       weightIndex[4 * ch + i] = (uint8_t)(i * 16 + ch);
     }
   const __m512i gather = _mm512_loadu_si512(index);
-  /* The weights: the group's [lanes][taps] bytes transposed to a column of
-   * 16 channels per tap, then four taps' columns into lane quads (zero
-   * columns past KW); 128 * sum(w) per lane from the same quads. */
-  int8_t columns[kMaxTaps + 3][16];
-  memset(columns, 0, sizeof columns);
-  const int8_t *wEnd = job->w + job->C * taps;
-  for (int64_t t0 = 0; t0 < taps; t0 += 16) {
-    qccV16i8 rows[16], transposed[16];
-    for (int i = 0; i < 16; ++i)
-      rows[i] = loadRow16(job->w + (c0 + i) * taps + t0,
-                          i < lanes ? taps - t0 : 0, wEnd);
-    transpose16(rows, transposed);
-    for (int64_t t = t0; t < taps && t < t0 + 16; ++t)
-      memcpy(columns[t], &transposed[t - t0], 16);
-  }
+  /* The weights: a column of 16 channels per tap, then four taps' columns
+   * into lane quads (zero columns past KW); 128 * sum(w) per lane from the
+   * same quads. */
+  qccV16i8 columns[kMaxTaps];
+  laneWeightColumns(job, c0, lanes, columns);
   __m512i weights[kVnniMaxRows * ((kVnniMaxColumns + 3) / 4)];
   __m512i compensation = _mm512_setzero_si512();
   const __m512i toQuads = _mm512_loadu_si512(weightIndex);
@@ -491,7 +492,7 @@ QCC_VNNI static void laneSumsVnni(const DepthwiseJob *job, int64_t c0,
       int8_t four[4][16];
       for (int64_t i = 0; i < 4; ++i)
         if (4 * g + i < KW)
-          memcpy(four[i], columns[kh * KW + 4 * g + i], 16);
+          memcpy(four[i], &columns[kh * KW + 4 * g + i], 16);
         else
           memset(four[i], 0, 16);
       const __m512i quads =
@@ -640,12 +641,10 @@ static void *depthwisePart(void *arg) {
     if (padded) {
       /* The padding stays from the part's first plane: copy the rows. */
       if (p == part->begin)
-        qccUkernelPadPlane(x, srcH, srcW, &job->pad, paddedPlane);
+        qccUkernelPadPlane(x, srcH, srcW, &job->pad, 1, (int8_t)job->pad.value,
+                           paddedPlane);
       else
-        for (int64_t r = 0; r < srcH; ++r)
-          qccUkernelCopyBytes(paddedPlane + (r + job->pad.top) * job->W +
-                                  job->pad.left,
-                              x + r * srcW, srcW);
+        qccUkernelCopyIntoPadded(x, srcH, srcW, &job->pad, paddedPlane);
       x = paddedPlane;
     }
     const int8_t *w = job->w + c * job->KH * job->KW;

@@ -275,23 +275,34 @@ void qccUkernelFreePacked(qccUkernelPacked packed) {
 
 /*--- Padding ----------------------------------------------------------------*/
 
-void qccUkernelPadPlane(const int8_t *x, int64_t H, int64_t W,
-                        const qcc_ukernel_padding *pad, int8_t *dst) {
-  const int64_t Wp = W + pad->left + pad->right;
-  const int value = (int8_t)pad->value;
+void qccUkernelPadPlane(const void *x, int64_t H, int64_t W,
+                        const qcc_ukernel_padding *pad, int64_t elementBytes,
+                        int fill, void *dst) {
+  const int8_t *src = (const int8_t *)x;
+  int8_t *d = (int8_t *)dst;
+  const int64_t rowBytes = (W + pad->left + pad->right) * elementBytes;
+  const int64_t left = pad->left * elementBytes, right = pad->right * elementBytes;
   if (H == 0) {
-    qccUkernelFillBytes(dst, value, (pad->top + pad->bottom) * Wp);
+    qccUkernelFillBytes(d, fill, (pad->top + pad->bottom) * rowBytes);
     return;
   }
   /* The right padding of a row and the left of the next are one run. */
-  qccUkernelFillBytes(dst, value, pad->top * Wp + pad->left);
-  dst += pad->top * Wp + pad->left;
-  for (int64_t h = 0; h < H; ++h, dst += Wp) {
-    qccUkernelCopyBytes(dst, x + h * W, W);
-    qccUkernelFillBytes(dst + W, value,
-                        h + 1 < H ? pad->right + pad->left
-                                  : pad->right + pad->bottom * Wp);
+  qccUkernelFillBytes(d, fill, pad->top * rowBytes + left);
+  d += pad->top * rowBytes + left;
+  for (int64_t h = 0; h < H; ++h, d += rowBytes) {
+    qccUkernelCopyBytes(d, src + h * W * elementBytes, W * elementBytes);
+    qccUkernelFillBytes(d + W * elementBytes, fill,
+                        h + 1 < H ? right + left
+                                  : right + pad->bottom * rowBytes);
   }
+}
+
+void qccUkernelCopyIntoPadded(const int8_t *x, int64_t H, int64_t W,
+                              const qcc_ukernel_padding *pad, int8_t *dst) {
+  const int64_t Wp = W + pad->left + pad->right;
+  dst += pad->top * Wp + pad->left;
+  for (int64_t h = 0; h < H; ++h)
+    qccUkernelCopyBytes(dst + h * Wp, x + h * W, W);
 }
 
 typedef struct {
@@ -307,7 +318,8 @@ static void *padPart(void *arg) {
   const int64_t W = pb->width - pb->pad.left - pb->pad.right;
   for (int64_t p = part->begin; p < part->end; ++p) {
     const int64_t n = p / pb->channels, c = p % pb->channels;
-    qccUkernelPadPlane(pb->B + n * pb->strideB + c * H * W, H, W, &pb->pad,
+    qccUkernelPadPlane(pb->B + n * pb->strideB + c * H * W, H, W, &pb->pad, 1,
+                       (int8_t)pb->pad.value,
                        job->dst + p * pb->height * pb->width);
   }
   return NULL;

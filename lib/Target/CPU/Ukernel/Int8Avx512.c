@@ -795,20 +795,9 @@ QCC_VNNI static void *repackPart(void *arg) {
     uint8_t *dst = image->xq + cq * image->quadStride;
     if (!padded) {
       packRows(rows, image->HW, dst);
-    } else if (H == 0 || W == 0) {
-      qccUkernelFillBytes(dst, fill, image->HW * 4); /* padding only */
     } else {
       packRows(rows, H * W, flat);
-      /* As qccUkernelPadPlane, 4 bytes per position. */
-      const int64_t rowBytes = pb->width * 4;
-      qccUkernelFillBytes(dst, fill, pad->top * rowBytes + pad->left * 4);
-      uint8_t *d = dst + pad->top * rowBytes + pad->left * 4;
-      for (int64_t h = 0; h < H; ++h, d += rowBytes) {
-        qccUkernelCopyBytes(d, flat + h * W * 4, W * 4);
-        qccUkernelFillBytes(d + W * 4, fill,
-                            h + 1 < H ? (pad->right + pad->left) * 4
-                                      : pad->right * 4 + pad->bottom * rowBytes);
-      }
+      qccUkernelPadPlane(flat, H, W, pad, 4, fill, dst);
     }
   }
   qccUkernelFree(flat);

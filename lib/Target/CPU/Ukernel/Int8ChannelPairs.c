@@ -47,12 +47,9 @@ int qccUkernelChannelPairsServe(const qccUkernelInt8Problem *pb) {
    * cost about a fifth more per multiply-add, as on AVX-512. */
   const double positionLanes =
       (double)((pb->M + 2) / 3 * 3) * (double)((pb->P + 23) / 24 * 24);
-  int64_t best = INT64_MAX;
-  for (int64_t pr = kPairMinPositions; pr <= kPairMaxPositions; ++pr) {
-    const int64_t positions = (pb->P + pr - 1) / pr * pr;
-    if (positions < best)
-      best = positions;
-  }
+  int64_t best;
+  qccUkernelLeastPaddedTile(pb->P, kPairMinPositions, kPairMaxPositions,
+                            &best);
   const double channelLanes =
       (double)((pb->M + kPairChannels - 1) / kPairChannels * kPairChannels) *
       (double)best;
@@ -307,15 +304,9 @@ void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem,
     for (int64_t kw = 0; kw < problem->kw; ++kw)
       job.tapOffset[kh * problem->kw + kw] =
           (kh * problem->dh * W + kw * problem->dw) * 4;
-  /* The fewest computed positions; ties to the larger tile. */
-  int64_t bestPositions = INT64_MAX;
-  for (int64_t pr = kPairMaxPositions; pr >= kPairMinPositions; --pr) {
-    const int64_t positions = (problem->P + pr - 1) / pr * pr;
-    if (positions < bestPositions) {
-      bestPositions = positions;
-      job.PR = pr;
-    }
-  }
+  int64_t positions;
+  job.PR = qccUkernelLeastPaddedTile(problem->P, kPairMinPositions,
+                                     kPairMaxPositions, &positions);
   int owned;
   qccUkernelPacked packed = qccUkernelGetPacked(
       problem->A, problem->M, problem->K, problem->lda, job.taps,
@@ -323,7 +314,7 @@ void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem,
   job.Wp = packed.data;
   job.image = qccUkernelScratch((size_t)(job.pairs * job.pairStride), 0);
   const int64_t blocks = (problem->M + kPairChannels - 1) / kPairChannels;
-  const int64_t positionTiles = (problem->P + job.PR - 1) / job.PR;
+  const int64_t positionTiles = positions / job.PR;
   const int computeThreads = qccUkernelThreadsForWork(
       (double)problem->M * problem->P * problem->K, threads);
   for (int64_t n = 0; n < problem->batch; ++n) {

@@ -46,12 +46,9 @@ int qccUkernelChannelVectorsServe(const qccUkernelInt8Problem *pb) {
    * narrowest panel (32 positions, rows in blocks of 8) and its waste. */
   const double positionLanes =
       (double)((pb->M + 7) / 8 * 8) * (double)((pb->P + 31) / 32 * 32);
-  int64_t bestPositions = INT64_MAX;
-  for (int64_t pr = kMinPositions; pr <= kMaxPositions; ++pr) {
-    const int64_t positions = (pb->P + pr - 1) / pr * pr;
-    if (positions < bestPositions)
-      bestPositions = positions;
-  }
+  int64_t bestPositions;
+  qccUkernelLeastPaddedTile(pb->P, kMinPositions, kMaxPositions,
+                            &bestPositions);
   const double channelLanes =
       (double)((pb->M + 31) / 32 * 32) * (double)bestPositions;
   /* The transposing epilogue and the broadcasts cost about a fifth more
@@ -251,15 +248,9 @@ void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
     for (int64_t kw = 0; kw < problem->kw; ++kw)
       job.tapOffset[kh * problem->kw + kw] =
           (kh * problem->dh * W + kw * problem->dw) * 4;
-  /* The fewest computed positions; ties to the larger tile. */
-  int64_t bestPositions = INT64_MAX;
-  for (int64_t pr = kMaxPositions; pr >= kMinPositions; --pr) {
-    const int64_t positions = (problem->P + pr - 1) / pr * pr;
-    if (positions < bestPositions) {
-      bestPositions = positions;
-      job.PR = pr;
-    }
-  }
+  int64_t positions;
+  job.PR = qccUkernelLeastPaddedTile(problem->P, kMinPositions, kMaxPositions,
+                                     &positions);
   /* Every read is a window tap of a position inside the image. */
   qccUkernelQuadImage image = qccUkernelAllocQuadImage(problem, HW);
   job.quadStride = image.quadStride;
@@ -271,7 +262,7 @@ void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
   job.Wp = packed.data;
   job.rowSum = packed.rowSum;
   const int64_t mBlocks = (problem->M + 31) / 32;
-  const int64_t positionTiles = (problem->P + job.PR - 1) / job.PR;
+  const int64_t positionTiles = positions / job.PR;
   threads = qccUkernelThreadsForWork(
       (double)problem->M * problem->P * problem->K, threads);
   for (int64_t n = 0; n < problem->batch; ++n) {

@@ -163,9 +163,17 @@ static inline void qccUkernelFillBytes(void *dst, int value, int64_t n) {
   }
 }
 
-/* x (H x W) padded into dst ((H + top + bottom) x (W + left + right)). */
-void qccUkernelPadPlane(const int8_t *x, int64_t H, int64_t W,
-                        const qcc_ukernel_padding *pad, int8_t *dst);
+/* x (H x W elements of `elementBytes`) padded into dst ((H + top +
+ * bottom) x (W + left + right)), every byte of the padding `fill`. */
+void qccUkernelPadPlane(const void *x, int64_t H, int64_t W,
+                        const qcc_ukernel_padding *pad, int64_t elementBytes,
+                        int fill, void *dst);
+
+/* x (H x W bytes) copied into the interior of dst, a plane padded as `pad`
+ * says whose padding is written already (scratch reused plane after
+ * plane). */
+void qccUkernelCopyIntoPadded(const int8_t *x, int64_t H, int64_t W,
+                              const qcc_ukernel_padding *pad, int8_t *dst);
 
 /* For the kernels that read x only through its padded geometry: *padded
  * is the problem reading a padded copy of its images (planes shared among
@@ -242,6 +250,25 @@ static inline void qccUkernelPartBlocks(const qccUkernelPanelPart *part,
   const int64_t base = q * part->blocks;
   *first = part->begin > base ? part->begin - base : 0;
   *last = part->end < base + part->blocks ? part->end - base : part->blocks;
+}
+
+/* The tile of minTile to maxTile rows (or positions) that computes the
+ * fewest for `count` of them, ties to the larger tile; *computed is that
+ * count rounded up to whole tiles (the channel-lane kernels' register
+ * tiles, whose row count is chosen per call). */
+static inline int64_t qccUkernelLeastPaddedTile(int64_t count, int64_t minTile,
+                                                int64_t maxTile,
+                                                int64_t *computed) {
+  int64_t best = maxTile;
+  *computed = (count + maxTile - 1) / maxTile * maxTile;
+  for (int64_t tile = maxTile - 1; tile >= minTile; --tile) {
+    const int64_t rows = (count + tile - 1) / tile * tile;
+    if (rows < *computed) {
+      *computed = rows;
+      best = tile;
+    }
+  }
+  return best;
 }
 
 /* Runs fn over `blocks` row blocks x `panels` panels split among `threads`

@@ -309,21 +309,14 @@ static void s8LanesVnni(int64_t M, int64_t N, int64_t K, const int8_t *X,
                         int64_t ldx, const uint8_t *W, int32_t *Y, int64_t ldy,
                         int constantW, int threads) {
   LaneJob job = {M, N, K, (K + 3) / 4, kLaneMaxTile, X, ldx, NULL, NULL, Y, ldy};
-  /* The fewest computed rows; ties to the larger tile. */
-  int64_t best = INT64_MAX;
-  for (int64_t pr = kLaneMaxTile; pr >= kLaneMinTile; --pr) {
-    const int64_t rows = (M + pr - 1) / pr * pr;
-    if (rows < best) {
-      best = rows;
-      job.PR = pr;
-    }
-  }
+  int64_t rows;
+  job.PR = qccUkernelLeastPaddedTile(M, kLaneMinTile, kLaneMaxTile, &rows);
   int owned;
   qccUkernelPacked packed = qccUkernelGetPacked(W, N, K, K, 1, constantW,
                                                 packLaneWeights, &owned);
   job.Wp = packed.data;
   job.rowSum = packed.rowSum;
-  const int64_t blocks = (N + 31) / 32, tiles = (M + job.PR - 1) / job.PR;
+  const int64_t blocks = (N + 31) / 32, tiles = rows / job.PR;
   qccUkernelSplitPanels(lanePart, &job, tiles, blocks,
                         qccUkernelThreadsForWork((double)M * N * K, threads));
   if (owned)

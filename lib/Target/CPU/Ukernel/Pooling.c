@@ -97,12 +97,9 @@ maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m,
        * planes' rows are copied in. */
       if (first == begin)
         memset(padded, (int8_t)job->pad.value, (size_t)(planes * HW));
-      for (int64_t p = 0; p < planes; ++p) {
-        const int8_t *src = job->x + (first + p) * srcH * srcW;
-        int8_t *dst = padded + p * HW + job->pad.top * W + job->pad.left;
-        for (int64_t r = 0; r < srcH; ++r)
-          qccUkernelCopyBytes(dst + r * W, src + r * srcW, srcW);
-      }
+      for (int64_t p = 0; p < planes; ++p)
+        qccUkernelCopyIntoPadded(job->x + (first + p) * srcH * srcW, srcH,
+                                 srcW, &job->pad, padded + p * HW);
       /* The scratch's 64 bytes of slack keep the last vectors of a run
        * vectors (they compute positions never picked). */
       x = padded;
