@@ -20,7 +20,6 @@
 #include "qcc/Dialect/QC/IR/QCOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -201,9 +200,7 @@ LogicalResult convertConvRequant(Operation *root, ConvRequantChain chain,
                                       : "qcc_ukernel_conv2d_requant",
                          ValueRange(args).getTypes()),
       args);
-  Value tensor = bufferization::ToTensorOp::create(rewriter, loc, result, out,
-                                                   rewriter.getUnitAttr(),
-                                                   rewriter.getUnitAttr());
+  Value tensor = getKernelResultTensor(rewriter, loc, result, out);
   rewriter.replaceOp(root, tensor);
   if (chain.clip)
     rewriter.eraseOp(chain.rescale);

@@ -17,7 +17,6 @@
 #include "qcc/Dialect/QC/IR/QCOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
@@ -82,9 +81,7 @@ struct ConvertInt8MaxPool : OpConversionPattern<qc::MaxPoolOp> {
                                             "qcc_ukernel_max_pool2d_s8",
                                             ValueRange(args).getTypes()),
                          args);
-    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
-                               rewriter, loc, result, out,
-                               rewriter.getUnitAttr(), rewriter.getUnitAttr()));
+    rewriter.replaceOp(op, getKernelResultTensor(rewriter, loc, result, out));
     return success();
   }
 };

@@ -29,7 +29,6 @@
 #include "qcc/Target/CPU/Ukernel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -424,8 +423,7 @@ void emitKernelCall(PackedProduct &p, Value packed, StringRef kernel,
                        getOrDeclareKernel(b, op->getParentOfType<ModuleOp>(),
                                           kernel, ValueRange(args).getTypes()),
                        args);
-  Value tensor = bufferization::ToTensorOp::create(
-      b, loc, result, out, b.getUnitAttr(), b.getUnitAttr());
+  Value tensor = getKernelResultTensor(b, loc, result, out);
   if (!rowsOf.empty())
     tensor = tensor::ExpandShapeOp::create(b, loc, type, tensor, rowsOf);
   if (conv) {
@@ -505,8 +503,8 @@ void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
                                    : "qcc_ukernel_conv2d_f32",
                          ValueRange(args).getTypes()),
       args);
-  conv.getResult().replaceAllUsesWith(bufferization::ToTensorOp::create(
-      b, loc, type, out, b.getUnitAttr(), b.getUnitAttr()));
+  conv.getResult().replaceAllUsesWith(
+      getKernelResultTensor(b, loc, type, out));
   conv->erase();
 }
 

@@ -14,7 +14,6 @@
 #include "UkernelSupport.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -62,9 +61,8 @@ struct ConvertTableLookup : OpConversionPattern<qc::TableOp> {
                                             "qcc_ukernel_lookup_s8",
                                             ValueRange(args).getTypes()),
                          args);
-    Value looked = bufferization::ToTensorOp::create(
-        rewriter, loc, RankedTensorType::get({n}, i8), out,
-        rewriter.getUnitAttr(), rewriter.getUnitAttr());
+    Value looked = getKernelResultTensor(
+        rewriter, loc, RankedTensorType::get({n}, i8), out);
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
         op, result, looked, ArrayRef<ReassociationIndices>{all});
     return success();

@@ -14,6 +14,13 @@ MemRefType qcc::cpu::getAnyStridedMemRefType(int64_t rank, Type element) {
                                                 ShapedType::kDynamic, dynamic));
 }
 
+Value qcc::cpu::getKernelResultTensor(OpBuilder &builder, Location loc,
+                                     RankedTensorType type, Value buffer) {
+  return bufferization::ToTensorOp::create(builder, loc, type, buffer,
+                                           builder.getUnitAttr(),
+                                           builder.getUnitAttr());
+}
+
 Value qcc::cpu::getReadOnlyBuffer(OpBuilder &builder, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   Value buffer = bufferization::ToBufferOp::create(

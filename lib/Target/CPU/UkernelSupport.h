@@ -25,6 +25,13 @@ mlir::MemRefType getAnyStridedMemRefType(int64_t rank, mlir::Type element);
 mlir::Value getReadOnlyBuffer(mlir::OpBuilder &builder, mlir::Location loc,
                               mlir::Value tensor);
 
+/// The tensor of type `type` a kernel call wrote into `buffer`, a fresh
+/// allocation nothing else refers to (restrict, writable): what one-shot
+/// bufferization needs to use the buffer as the tensor without a copy.
+mlir::Value getKernelResultTensor(mlir::OpBuilder &builder, mlir::Location loc,
+                                  mlir::RankedTensorType type,
+                                  mlir::Value buffer);
+
 /// The private `llvm.emit_c_interface` declaration of kernel `name` taking
 /// `types` in `module`, created (at the module's start, with `builder`) the
 /// first time.
