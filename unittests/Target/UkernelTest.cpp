@@ -113,20 +113,41 @@ void checkConv(const ConvShape &s, int threads, unsigned seed) {
                            << s.dh << "x" << s.dw;
 }
 
-void checkFloatConv(const ConvShape &s, int threads, unsigned seed) {
+/// `planes` H x W planes padded as `pad` says (with its value), written out
+/// independently of the kernels' padding code.
+template <typename T>
+std::vector<T> padPlanes(const std::vector<T> &x, int64_t planes, int64_t H,
+                         int64_t W, const qcc_ukernel_padding &pad) {
+  const int64_t Hp = H + pad.top + pad.bottom, Wp = W + pad.left + pad.right;
+  std::vector<T> padded(planes * Hp * Wp, static_cast<T>(pad.value));
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t w = 0; w < W; ++w)
+        padded[(p * Hp + h + pad.top) * Wp + w + pad.left] =
+            x[(p * H + h) * W + w];
+  return padded;
+}
+
+/// The float convolution of shape s (H, W: the padded input's) on an input
+/// the kernel pads with zeros as `pad` says, against the reference on the
+/// padded copy.
+void checkFloatConv(const ConvShape &s, int threads, unsigned seed,
+                    const qcc_ukernel_padding &pad = {}) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   const int64_t OH = s.outH(), OW = s.outW();
-  std::vector<float> x(s.N * s.C * s.H * s.W), w(s.M * s.C * s.KH * s.KW),
+  const int64_t H = s.H - pad.top - pad.bottom, W = s.W - pad.left - pad.right;
+  std::vector<float> source(s.N * s.C * H * W), w(s.M * s.C * s.KH * s.KW),
       bias(s.M);
-  for (std::vector<float> *v : {&x, &w, &bias})
+  for (std::vector<float> *v : {&source, &w, &bias})
     for (float &f : *v)
       f = value(rng);
+  const std::vector<float> x = padPlanes(source, s.N * s.C, H, W, pad);
   std::vector<float> out(s.N * s.M * OH * OW, 1e30f), expected(out.size());
   qcc_ukernel_conv2d_f32_reference(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH,
                                    s.KW, w.data(), bias.data(), OH, OW,
                                    expected.data(), s.sh, s.sw, s.dh, s.dw);
-  qcc_ukernel_conv2d_f32(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW,
+  qcc_ukernel_conv2d_f32(s.N, s.C, H, W, source.data(), &pad, s.M, s.KH, s.KW,
                          w.data(), bias.data(), OH, OW, out.data(), s.sh, s.sw,
                          s.dh, s.dw, /*constantWeights=*/0, threads);
   // Float sums in another order: within a few ulps of the sum of |terms|.
@@ -135,15 +156,21 @@ void checkFloatConv(const ConvShape &s, int threads, unsigned seed) {
     ASSERT_NEAR(out[i], expected[i], tolerance)
         << "at " << i << ": C " << s.C << " H " << s.H << " W " << s.W << " M "
         << s.M << " K " << s.KH << "x" << s.KW << " stride " << s.sh
-        << " dilation " << s.dh << " threads " << threads;
+        << " dilation " << s.dh << " threads " << threads << " pads "
+        << pad.top << "," << pad.left << "," << pad.bottom << "," << pad.right;
 }
 
 TEST_P(UkernelTier, FloatConvolutionMatchesReference) {
   unsigned seed = 2000;
   // Tails of M (row blocks of 4, 6 and 8) and P (panels of 2, 3 and 4
   // vectors: P = 16, 36 and 49 pick each), strides, dilations, batches, 1x1
-  // and 7x7, and a job big enough to split among threads.
+  // and 7x7, and a job big enough to split among threads. Small planes with
+  // many channels (P = 9, 16, 49) run channel-lane tiles on every tier,
+  // with tails of positions and channels.
   for (ConvShape s : {ConvShape{1, 3, 14, 14, 8, 7, 7, 2, 2, 1, 1},
+                      ConvShape{2, 20, 5, 5, 40, 3, 3, 1, 1, 1, 1},
+                      ConvShape{1, 24, 11, 11, 70, 3, 3, 2, 2, 2, 2},
+                      ConvShape{1, 32, 9, 9, 64, 3, 3, 1, 1, 1, 1},
                       ConvShape{2, 5, 9, 11, 13, 3, 3, 1, 1, 1, 1},
                       ConvShape{1, 16, 7, 7, 9, 1, 1, 1, 1, 1, 1},
                       ConvShape{1, 4, 12, 10, 5, 3, 2, 3, 2, 2, 1},
@@ -154,18 +181,24 @@ TEST_P(UkernelTier, FloatConvolutionMatchesReference) {
       checkFloatConv(s, threads, seed++);
 }
 
-void checkFloatDepthwise(const ConvShape &s, int threads, unsigned seed) {
+/// The float depthwise convolution of shape s (H, W: the padded input's),
+/// the input padded with zeros by the kernel, against double sums.
+void checkFloatDepthwise(const ConvShape &s, int threads, unsigned seed,
+                         const qcc_ukernel_padding &pad = {}) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   const int64_t OH = s.outH(), OW = s.outW();
-  std::vector<float> x(s.N * s.C * s.H * s.W), w(s.C * s.KH * s.KW), bias(s.C);
-  for (std::vector<float> *v : {&x, &w, &bias})
+  const int64_t H = s.H - pad.top - pad.bottom, W = s.W - pad.left - pad.right;
+  std::vector<float> source(s.N * s.C * H * W), w(s.C * s.KH * s.KW),
+      bias(s.C);
+  for (std::vector<float> *v : {&source, &w, &bias})
     for (float &f : *v)
       f = value(rng);
+  const std::vector<float> x = padPlanes(source, s.N * s.C, H, W, pad);
   std::vector<float> out(s.N * s.C * OH * OW, 1e30f);
-  qcc_ukernel_depthwise_conv2d_f32(s.N, s.C, s.H, s.W, x.data(), s.KH, s.KW,
-                                   w.data(), bias.data(), OH, OW, out.data(),
-                                   s.sh, s.sw, s.dh, s.dw, threads);
+  qcc_ukernel_depthwise_conv2d_f32(s.N, s.C, H, W, source.data(), &pad, s.KH,
+                                   s.KW, w.data(), bias.data(), OH, OW,
+                                   out.data(), s.sh, s.sw, s.dh, s.dw, threads);
   for (int64_t n = 0; n < s.N; ++n)
     for (int64_t c = 0; c < s.C; ++c)
       for (int64_t oh = 0; oh < OH; ++oh)
@@ -180,7 +213,9 @@ void checkFloatDepthwise(const ConvShape &s, int threads, unsigned seed) {
                       1e-5 * (s.KH * s.KW + 1))
               << "C " << s.C << " H " << s.H << " W " << s.W << " K " << s.KH
               << "x" << s.KW << " stride " << s.sh << "x" << s.sw
-              << " dilation " << s.dh << " threads " << threads;
+              << " dilation " << s.dh << " threads " << threads << " pads "
+              << pad.top << "," << pad.left << "," << pad.bottom << ","
+              << pad.right;
         }
 }
 
@@ -249,22 +284,6 @@ Requant randomRequant(int64_t channels, bool perChannel, int32_t biasRange,
   }
   r.zp = static_cast<int32_t>(rng() % 41) - 20;
   return r;
-}
-
-/// `planes` H x W planes padded as `pad` says, written out (independently
-/// of the kernels' padding code).
-std::vector<int8_t> padPlanes(const std::vector<int8_t> &x, int64_t planes,
-                              int64_t H, int64_t W,
-                              const qcc_ukernel_padding &pad) {
-  const int64_t Hp = H + pad.top + pad.bottom, Wp = W + pad.left + pad.right;
-  std::vector<int8_t> padded(planes * Hp * Wp,
-                             static_cast<int8_t>(pad.value));
-  for (int64_t p = 0; p < planes; ++p)
-    for (int64_t h = 0; h < H; ++h)
-      for (int64_t w = 0; w < W; ++w)
-        padded[(p * Hp + h + pad.top) * Wp + w + pad.left] =
-            x[(p * H + h) * W + w];
-  return padded;
 }
 
 /// The convolution of shape s (H, W: the padded input's) on an input that
@@ -465,6 +484,34 @@ TEST_P(UkernelTier, ConvolutionsReadTheirInputPadded) {
            std::pair{ConvShape{1, 17, 11, 12, 17, 5, 5, 2, 2, 1, 1}, uneven}})
     for (int threads : {1, 2})
       checkDepthwiseRequant(s, /*perChannel=*/true, threads, seed++, pad);
+}
+
+// The float convolutions read their input padded with zeros (the
+// convolution's pads, no padded copy in the generated code): panels of
+// positions and channel lanes (a padded copy made by the threads), the
+// flattened and direct depthwise planes (each padded into scratch);
+// asymmetric pads.
+TEST_P(UkernelTier, FloatConvolutionsReadTheirInputPadded) {
+  unsigned seed = 2200;
+  const qcc_ukernel_padding one = {1, 1, 1, 1, 0}, lower = {0, 0, 1, 1, 0},
+                            uneven = {2, 0, 1, 3, 0}, stem = {3, 3, 3, 3, 0};
+  for (auto [s, pad] : {
+           // Panels of positions: a 7x7 stem at stride 2, 3x3 on 30x30.
+           std::pair{ConvShape{1, 3, 38, 38, 16, 7, 7, 2, 2, 1, 1}, stem},
+           std::pair{ConvShape{2, 16, 30, 29, 24, 3, 3, 1, 1, 1, 1}, uneven},
+           // Channel lanes: 7x7 and 3x3 planes, stride 2, channel tails.
+           std::pair{ConvShape{1, 48, 9, 9, 64, 3, 3, 1, 1, 1, 1}, one},
+           std::pair{ConvShape{2, 20, 8, 8, 40, 3, 3, 2, 2, 1, 1}, lower},
+           std::pair{ConvShape{1, 24, 10, 9, 70, 3, 3, 2, 2, 2, 2}, uneven}})
+    for (int threads : {1, 2})
+      checkFloatConv(s, threads, seed++, pad);
+  for (auto [s, pad] : {
+           // Flattened planes, strides 1 and 2; direct (stride 3).
+           std::pair{ConvShape{1, 9, 34, 34, 9, 3, 3, 1, 1, 1, 1}, one},
+           std::pair{ConvShape{2, 5, 30, 31, 5, 5, 5, 2, 2, 1, 1}, uneven},
+           std::pair{ConvShape{1, 6, 14, 15, 6, 3, 3, 3, 3, 1, 1}, lower}})
+    for (int threads : {1, 2})
+      checkFloatDepthwise(s, threads, seed++, pad);
 }
 
 // int8 max pooling equals the reference: GoogLeNet's 3x3 windows at strides

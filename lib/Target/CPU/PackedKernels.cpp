@@ -11,8 +11,8 @@
 //             (qc.unpack))) -> f32 calls qcc_ukernel_matmul_f32_packed
 //             (weight-only: int8/int4 per channel or per group, FP8/FP6/FP4)
 //   float conv: qc.conv (f32, constant f32 weight) calls
-//             qcc_ukernel_conv2d_f32 (group 1: an implicit GEMM on the
-//             padded input) or qcc_ukernel_depthwise_conv2d_f32
+//             qcc_ukernel_conv2d_f32 (group 1: an implicit GEMM reading
+//             the input padded) or qcc_ukernel_depthwise_conv2d_f32
 //
 // The packed constants left are unpacked at compile time by the
 // conversion's foldConstantWeights.
@@ -467,7 +467,8 @@ bool isFloatDepthwise(ConvOp conv) {
 /// A float model's convolution on its constant f32 weight, with static
 /// shapes: one call of qcc_ukernel_conv2d_f32 (group 1: an implicit GEMM, no
 /// im2col matrix, no transpose of the result) or of
-/// qcc_ukernel_depthwise_conv2d_f32, on the padded input.
+/// qcc_ukernel_depthwise_conv2d_f32, which read the input padded by the
+/// convolution's pads (no padded copy on one thread).
 void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
   auto type = cast<RankedTensorType>(conv.getType());
   OpBuilder b(conv);
@@ -480,7 +481,7 @@ void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
         DenseElementsAttr::get(RankedTensorType::get({M}, f32),
                                b.getF32FloatAttr(0)));
   SmallVector<Value> args = {
-      getReadOnlyBuffer(b, loc, paddedInput(b, loc, conv)),
+      getReadOnlyBuffer(b, loc, conv.getInput()),
       getReadOnlyBuffer(b, loc, conv.getWeight()),
       getReadOnlyBuffer(b, loc, bias)};
   Value out = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), f32),
@@ -496,6 +497,8 @@ void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
     i64Arg(v);
   if (!depthwise)
     i64Arg(1); // the weight is an arith.constant: pack it once
+  for (int64_t v : conv.getPads()) // top, left, bottom, right
+    i64Arg(v);
   func::CallOp::create(
       b, loc,
       getOrDeclareKernel(b, conv->getParentOfType<ModuleOp>(),

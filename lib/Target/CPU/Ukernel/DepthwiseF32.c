@@ -6,7 +6,8 @@
  * output (oh, ow) reads x[s * (oh * W + ow) + kh * dh * W + kw * dw], so
  * consecutive output rows are one range of positions p = oh * W + ow; 16
  * sums stay in registers across all taps (columns [OW, W) are computed and
- * dropped). Other geometries take direct loops. GCC/clang vector types,
+ * dropped). A padded input is padded plane by plane into each thread's
+ * scratch. Other geometries take direct loops. GCC/clang vector types,
  * compiled per ISA tier and chosen at run time. Each output is bias plus
  * the taps in (kh, kw) order, in float.
  *
@@ -23,10 +24,15 @@ typedef float qccV16f __attribute__((vector_size(64)));
 typedef float qccV32f __attribute__((vector_size(128)));
 
 typedef struct {
-  int64_t N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw;
+  int64_t N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw; /* H, W: padded */
   const float *x, *w, *bias;
   float *out;
+  qcc_ukernel_padding pad;
 } Job;
+
+/* Floats past a padded plane in its scratch: the last blocks of flatPlane
+ * stay vectors (their extra lanes are dropped). */
+enum { kScratchSlack = 2 * kBlock + 64 };
 
 /* 16 floats at p[0], p[stride], ...; stride 1 or 2 (which reads 32). */
 __attribute__((always_inline)) static inline qccV16f load16(const float *p,
@@ -43,10 +49,12 @@ __attribute__((always_inline)) static inline qccV16f load16(const float *p,
   return v;
 }
 
-/* One plane by flattened positions. Inlined into each tier's copy. */
+/* One plane by flattened positions, x readable up to x + inside (lanes
+ * past the plane read what follows it and are dropped). Inlined into each
+ * tier's copy. */
 __attribute__((always_inline)) static inline void
-flatPlane(const Job *job, const float *x, const float *w, float bias,
-          float *out) {
+flatPlane(const Job *job, const float *x, int64_t inside, const float *w,
+          float bias, float *out) {
   const int64_t W = job->W, OW = job->OW, s = job->sw;
   const int64_t taps = job->KH * job->KW;
   int64_t offsets[kMaxTaps];
@@ -58,9 +66,6 @@ flatPlane(const Job *job, const float *x, const float *w, float bias,
       if (offsets[t] > reach)
         reach = offsets[t];
     }
-  /* Lanes past the plane read the next plane and are dropped; only reads
-   * past the whole input are avoided. */
-  const int64_t inside = job->x + job->N * job->C * job->H * W - x;
   const int64_t rowsPerPass = kFlatPositions / W;
   float acc[kFlatPositions + kBlock];
   for (int64_t oh0 = 0; oh0 < job->OH; oh0 += rowsPerPass) {
@@ -90,8 +95,9 @@ flatPlane(const Job *job, const float *x, const float *w, float bias,
 }
 
 /* One plane, any geometry. */
-static void directPlane(const Job *job, const float *x, const float *w,
-                        float bias, float *out) {
+static void directPlane(const Job *job, const float *x, int64_t inside,
+                        const float *w, float bias, float *out) {
+  (void)inside;
   for (int64_t oh = 0; oh < job->OH; ++oh)
     for (int64_t ow = 0; ow < job->OW; ++ow) {
       float sum = bias;
@@ -104,13 +110,13 @@ static void directPlane(const Job *job, const float *x, const float *w,
     }
 }
 
-typedef void (*PlaneFn)(const Job *, const float *, const float *, float,
-                        float *);
+typedef void (*PlaneFn)(const Job *, const float *, int64_t, const float *,
+                        float, float *);
 
 #define QCC_DEFINE_FLAT_PLANE(NAME, ATTR)                                      \
-  ATTR static void NAME(const Job *job, const float *x, const float *w,       \
-                        float bias, float *out) {                              \
-    flatPlane(job, x, w, bias, out);                                           \
+  ATTR static void NAME(const Job *job, const float *x, int64_t inside,       \
+                        const float *w, float bias, float *out) {              \
+    flatPlane(job, x, inside, w, bias, out);                                   \
   }
 QCC_DEFINE_FLAT_PLANE(flatPlaneGeneric, )
 #if QCC_HAVE_X86
@@ -133,23 +139,66 @@ static void *runPart(void *arg) {
       plane = flatPlaneAvx2;
 #endif
   }
+  /* Padded inputs: each plane copied into the interior of this part's
+   * zeroed scratch. */
+  const int padded = qccUkernelHasPadding(&job->pad);
+  const int64_t planeSize = job->H * job->W;
+  float *scratch =
+      padded ? qccUkernelScratch((size_t)(planeSize + kScratchSlack) * sizeof(float),
+                                 /*zeroed=*/1)
+             : NULL;
+  const int64_t inH = job->H - job->pad.top - job->pad.bottom;
+  const int64_t inW = job->W - job->pad.left - job->pad.right;
+  const float *end = job->x + job->N * job->C * inH * inW;
   for (int64_t p = part->begin; p < part->end; ++p) {
     const int64_t c = p % job->C;
-    plane(job, job->x + p * job->H * job->W, job->w + c * job->KH * job->KW,
-          job->bias[c], job->out + p * job->OH * job->OW);
+    const float *x = job->x + p * inH * inW;
+    int64_t inside = end - x;
+    if (padded) {
+      /* The scratch's border stays zero: only the interior is rewritten. */
+      float *interior = scratch + job->pad.top * job->W + job->pad.left;
+      for (int64_t h = 0; h < inH; ++h)
+        qccUkernelCopyBytes(interior + h * job->W, x + h * inW,
+                            inW * (int64_t)sizeof(float));
+      x = scratch;
+      inside = planeSize + kScratchSlack;
+    }
+    plane(job, x, inside, job->w + c * job->KH * job->KW, job->bias[c],
+          job->out + p * job->OH * job->OW);
   }
+  qccUkernelFree(scratch);
   return NULL;
 }
 
 void qcc_ukernel_depthwise_conv2d_f32(int64_t N, int64_t C, int64_t H,
-                                      int64_t W, const float *x, int64_t KH,
-                                      int64_t KW, const float *w,
+                                      int64_t W, const float *x,
+                                      const qcc_ukernel_padding *pad,
+                                      int64_t KH, int64_t KW, const float *w,
                                       const float *bias, int64_t OH, int64_t OW,
                                       float *out, int64_t sh, int64_t sw,
                                       int64_t dh, int64_t dw, int threads) {
   if (N <= 0 || C <= 0 || OH <= 0 || OW <= 0)
     return;
-  const Job job = {N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, x, w, bias, out};
+  const qcc_ukernel_padding none = {0, 0, 0, 0, 0};
+  if (!pad) /* NULL: no padding */
+    pad = &none;
+  const Job job = {N,
+                   C,
+                   H + pad->top + pad->bottom,
+                   W + pad->left + pad->right,
+                   KH,
+                   KW,
+                   OH,
+                   OW,
+                   sh,
+                   sw,
+                   dh,
+                   dw,
+                   x,
+                   w,
+                   bias,
+                   out,
+                   *pad};
   qccUkernelSplitPlanes(runPart, &job, N * C, N * C * OH * OW * KH * KW,
                         kDepthwiseParallelWork, threads);
 }

@@ -306,23 +306,38 @@ void qccUkernelCopyIntoPadded(const int8_t *x, int64_t H, int64_t W,
 }
 
 typedef struct {
-  const qccUkernelInt8Problem *pb;
+  const void *x;
+  int64_t H, W, elementBytes;
+  const qcc_ukernel_padding *pad;
+  int fill;
   int8_t *dst;
 } PadJob;
 
 static void *padPart(void *arg) {
   const PackedPart *part = arg; /* planes [begin, end) of all images */
   const PadJob *job = part->job;
-  const qccUkernelInt8Problem *pb = job->pb;
-  const int64_t H = pb->height - pb->pad.top - pb->pad.bottom;
-  const int64_t W = pb->width - pb->pad.left - pb->pad.right;
-  for (int64_t p = part->begin; p < part->end; ++p) {
-    const int64_t n = p / pb->channels, c = p % pb->channels;
-    qccUkernelPadPlane(pb->B + n * pb->strideB + c * H * W, H, W, &pb->pad, 1,
-                       (int8_t)pb->pad.value,
-                       job->dst + p * pb->height * pb->width);
-  }
+  const int64_t plane = job->H * job->W * job->elementBytes;
+  const int64_t padded = (job->H + job->pad->top + job->pad->bottom) *
+                         (job->W + job->pad->left + job->pad->right) *
+                         job->elementBytes;
+  for (int64_t p = part->begin; p < part->end; ++p)
+    qccUkernelPadPlane((const int8_t *)job->x + p * plane, job->H, job->W,
+                       job->pad, job->elementBytes, job->fill,
+                       job->dst + p * padded);
   return NULL;
+}
+
+void *qccUkernelPadPlanes(const void *x, int64_t planes, int64_t H, int64_t W,
+                          const qcc_ukernel_padding *pad, int64_t elementBytes,
+                          int fill, int threads) {
+  const int64_t padded = (H + pad->top + pad->bottom) *
+                         (W + pad->left + pad->right) * elementBytes;
+  PadJob job = {x,    H,    W,
+                elementBytes, pad, fill,
+                qccUkernelScratch((size_t)(planes * padded), 0)};
+  qccUkernelSplitPlanes(padPart, &job, planes, planes * padded,
+                        kRepackParallelBytes, threads);
+  return job.dst;
 }
 
 int8_t *qccUkernelMaterializePadding(const qccUkernelInt8Problem *problem,
@@ -331,15 +346,16 @@ int8_t *qccUkernelMaterializePadding(const qccUkernelInt8Problem *problem,
   *padded = *problem;
   if (!problem->conv || !qccUkernelHasPadding(&problem->pad))
     return NULL;
-  const int64_t planes = problem->batch * problem->channels;
-  const int64_t plane = problem->height * problem->width;
-  PadJob job = {problem, qccUkernelScratch((size_t)(planes * plane), 0)};
-  qccUkernelSplitPlanes(padPart, &job, planes, planes * plane,
-                        kRepackParallelBytes, threads);
-  padded->B = job.dst;
-  padded->strideB = problem->channels * plane;
+  const qcc_ukernel_padding *pad = &problem->pad;
+  int8_t *dst = qccUkernelPadPlanes(
+      problem->B, problem->batch * problem->channels,
+      problem->height - pad->top - pad->bottom,
+      problem->width - pad->left - pad->right, pad, 1, (int8_t)pad->value,
+      threads);
+  padded->B = dst;
+  padded->strideB = problem->channels * problem->height * problem->width;
   memset(&padded->pad, 0, sizeof padded->pad);
-  return job.dst;
+  return dst;
 }
 
 /*--- The int8 entry points --------------------------------------------------*/

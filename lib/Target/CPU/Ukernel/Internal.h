@@ -175,6 +175,13 @@ void qccUkernelPadPlane(const void *x, int64_t H, int64_t W,
 void qccUkernelCopyIntoPadded(const int8_t *x, int64_t H, int64_t W,
                               const qcc_ukernel_padding *pad, int8_t *dst);
 
+/* `planes` planes of H x W elements at x (contiguous) padded into scratch
+ * among `threads` (returned for qccUkernelFree), every byte of the
+ * padding `fill`. */
+void *qccUkernelPadPlanes(const void *x, int64_t planes, int64_t H, int64_t W,
+                          const qcc_ukernel_padding *pad, int64_t elementBytes,
+                          int fill, int threads);
+
 /* For the kernels that read x only through its padded geometry: *padded
  * is the problem reading a padded copy of its images (planes shared among
  * threads), returned as scratch for qccUkernelFree; NULL, and *padded the
