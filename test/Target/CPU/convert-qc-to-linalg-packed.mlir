@@ -222,3 +222,23 @@ func.func @w4_conv(%x: tensor<1x2x4x4xi8>) -> tensor<1x3x2x2xi32> {
   %y = qc.conv %x, %c {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xi8>, tensor<3x2x3x3xi4>) -> tensor<1x3x2x2xi32>
   return %y : tensor<1x3x2x2xi32>
 }
+
+// -----
+
+// A float model's convolution on a constant f32 weight is one call of the
+// float convolution kernel on the unpadded input: the pads (top, left,
+// bottom, right) are its last arguments, after the strides, dilations and
+// the constant-weight flag; no tensor.pad. A depthwise one likewise.
+// CHECK-LABEL: func.func @float_conv_padded
+// CHECK-NOT: tensor.pad
+// CHECK: call @qcc_ukernel_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c2_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}})
+// CHECK: call @qcc_ukernel_depthwise_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}})
+// CHECK-NOT: tensor.pad
+func.func @float_conv_padded(%x: tensor<1x2x8x8xf32>) -> tensor<1x3x4x5xf32> {
+  %w = arith.constant dense<0.5> : tensor<3x2x3x3xf32>
+  %y = qc.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 0, 2, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x8x8xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x5x4xf32>
+  %d = arith.constant dense<0.25> : tensor<3x1x3x3xf32>
+  %z = qc.conv %y, %d {dilations = array<i64: 1, 1>, group = 3 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x5x4xf32>, tensor<3x1x3x3xf32>) -> tensor<1x3x5x4xf32>
+  %t = qc.transpose %z {perm = array<i64: 0, 1, 3, 2>} : tensor<1x3x5x4xf32> -> tensor<1x3x4x5xf32>
+  return %t : tensor<1x3x4x5xf32>
+}
