@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -128,11 +130,24 @@ std::vector<T> padPlanes(const std::vector<T> &x, int64_t planes, int64_t H,
   return padded;
 }
 
+/// The bounds a float kernel clamps its outputs to as it stores (a fused
+/// Relu or Clip), NaN kept; nanAt >= 0 puts a NaN into the input there.
+struct FloatClamp {
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  int64_t nanAt = -1;
+  float operator()(float v) const {
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+  }
+};
+
 /// The float convolution of shape s (H, W: the padded input's) on an input
 /// the kernel pads with zeros as `pad` says, against the reference on the
 /// padded copy.
 void checkFloatConv(const ConvShape &s, int threads, unsigned seed,
-                    const qcc_ukernel_padding &pad = {}) {
+                    const qcc_ukernel_padding &pad = {},
+                    const FloatClamp &clamp = {}) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   const int64_t OH = s.outH(), OW = s.outW();
@@ -142,18 +157,26 @@ void checkFloatConv(const ConvShape &s, int threads, unsigned seed,
   for (std::vector<float> *v : {&source, &w, &bias})
     for (float &f : *v)
       f = value(rng);
+  if (clamp.nanAt >= 0)
+    source[clamp.nanAt % source.size()] = std::nanf("");
   const std::vector<float> x = padPlanes(source, s.N * s.C, H, W, pad);
   std::vector<float> out(s.N * s.M * OH * OW, 1e30f), expected(out.size());
   qcc_ukernel_conv2d_f32_reference(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH,
                                    s.KW, w.data(), bias.data(), OH, OW,
                                    expected.data(), s.sh, s.sw, s.dh, s.dw);
+  for (float &v : expected)
+    v = clamp(v);
   qcc_ukernel_conv2d_f32(s.N, s.C, H, W, source.data(), &pad, s.M, s.KH, s.KW,
-                         w.data(), bias.data(), OH, OW, out.data(), s.sh, s.sw,
-                         s.dh, s.dw, /*constantWeights=*/0, threads);
+                         w.data(), bias.data(), clamp.lo, clamp.hi, OH, OW,
+                         out.data(), s.sh, s.sw, s.dh, s.dw,
+                         /*constantWeights=*/0, threads);
   // Float sums in another order: within a few ulps of the sum of |terms|.
   const double tolerance = 1e-6 * (s.C * s.KH * s.KW + 1);
   for (size_t i = 0; i < out.size(); ++i)
-    ASSERT_NEAR(out[i], expected[i], tolerance)
+    if (std::isnan(expected[i]))
+      ASSERT_TRUE(std::isnan(out[i])) << "NaN dropped at " << i;
+    else
+      ASSERT_NEAR(out[i], expected[i], tolerance)
         << "at " << i << ": C " << s.C << " H " << s.H << " W " << s.W << " M "
         << s.M << " K " << s.KH << "x" << s.KW << " stride " << s.sh
         << " dilation " << s.dh << " threads " << threads << " pads "
@@ -184,7 +207,8 @@ TEST_P(UkernelTier, FloatConvolutionMatchesReference) {
 /// The float depthwise convolution of shape s (H, W: the padded input's),
 /// the input padded with zeros by the kernel, against double sums.
 void checkFloatDepthwise(const ConvShape &s, int threads, unsigned seed,
-                         const qcc_ukernel_padding &pad = {}) {
+                         const qcc_ukernel_padding &pad = {},
+                         const FloatClamp &clamp = {}) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   const int64_t OH = s.outH(), OW = s.outW();
@@ -194,11 +218,14 @@ void checkFloatDepthwise(const ConvShape &s, int threads, unsigned seed,
   for (std::vector<float> *v : {&source, &w, &bias})
     for (float &f : *v)
       f = value(rng);
+  if (clamp.nanAt >= 0)
+    source[clamp.nanAt % source.size()] = std::nanf("");
   const std::vector<float> x = padPlanes(source, s.N * s.C, H, W, pad);
   std::vector<float> out(s.N * s.C * OH * OW, 1e30f);
   qcc_ukernel_depthwise_conv2d_f32(s.N, s.C, H, W, source.data(), &pad, s.KH,
-                                   s.KW, w.data(), bias.data(), OH, OW,
-                                   out.data(), s.sh, s.sw, s.dh, s.dw, threads);
+                                   s.KW, w.data(), bias.data(), clamp.lo,
+                                   clamp.hi, OH, OW, out.data(), s.sh, s.sw,
+                                   s.dh, s.dw, threads);
   for (int64_t n = 0; n < s.N; ++n)
     for (int64_t c = 0; c < s.C; ++c)
       for (int64_t oh = 0; oh < OH; ++oh)
@@ -209,7 +236,12 @@ void checkFloatDepthwise(const ConvShape &s, int threads, unsigned seed,
               sum += double(w[(c * s.KH + kh) * s.KW + kw]) *
                      x[((n * s.C + c) * s.H + oh * s.sh + kh * s.dh) * s.W +
                        ow * s.sw + kw * s.dw];
-          ASSERT_NEAR(out[((n * s.C + c) * OH + oh) * OW + ow], sum,
+          const float got = out[((n * s.C + c) * OH + oh) * OW + ow];
+          if (std::isnan(sum)) {
+            ASSERT_TRUE(std::isnan(got)) << "NaN dropped";
+            continue;
+          }
+          ASSERT_NEAR(got, clamp(static_cast<float>(sum)),
                       1e-5 * (s.KH * s.KW + 1))
               << "C " << s.C << " H " << s.H << " W " << s.W << " K " << s.KH
               << "x" << s.KW << " stride " << s.sh << "x" << s.sw
@@ -512,6 +544,27 @@ TEST_P(UkernelTier, FloatConvolutionsReadTheirInputPadded) {
            std::pair{ConvShape{1, 6, 14, 15, 6, 3, 3, 3, 3, 1, 1}, lower}})
     for (int threads : {1, 2})
       checkFloatDepthwise(s, threads, seed++, pad);
+}
+
+// A Relu or Clip fused into the float convolutions is applied as they
+// store, NaN kept (a NaN input reaches outputs as NaN, never a bound):
+// panels of positions, channel lanes, flattened and direct depthwise.
+TEST_P(UkernelTier, FloatConvolutionsClampAsTheyStore) {
+  unsigned seed = 2300;
+  const float inf = std::numeric_limits<float>::infinity();
+  const qcc_ukernel_padding one = {1, 1, 1, 1, 0};
+  for (FloatClamp clamp : {FloatClamp{0.0f, inf, -1},
+                           FloatClamp{0.0f, 0.25f, 77},
+                           FloatClamp{-0.5f, inf, 5}}) {
+    for (ConvShape s : {ConvShape{1, 16, 30, 29, 24, 3, 3, 1, 1, 1, 1},
+                        ConvShape{1, 48, 9, 9, 64, 3, 3, 1, 1, 1, 1}})
+      for (int threads : {1, 2})
+        checkFloatConv(s, threads, seed++, one, clamp);
+    for (ConvShape s : {ConvShape{1, 9, 34, 34, 9, 3, 3, 1, 1, 1, 1},
+                        ConvShape{1, 6, 14, 15, 6, 3, 3, 3, 3, 1, 1}})
+      for (int threads : {1, 2})
+        checkFloatDepthwise(s, threads, seed++, one, clamp);
+  }
 }
 
 // int8 max pooling equals the reference: GoogLeNet's 3x3 windows at strides

@@ -35,6 +35,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace qcc;
@@ -464,11 +465,61 @@ bool isFloatDepthwise(ConvOp conv) {
               RankedTensorType::get({group}, type.getElementType()));
 }
 
+/// A scalar f32 constant (a one-element arith.constant): a Clip's bound.
+std::optional<float> getScalarFloatConstant(Value v) {
+  auto constant = v.getDefiningOp<arith::ConstantOp>();
+  auto dense =
+      constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
+  if (!dense || dense.getNumElements() != 1 ||
+      !dense.getElementType().isF32())
+    return std::nullopt;
+  return (*dense.getValues<APFloat>().begin()).convertToFloat();
+}
+
+/// The float activation a convolution's kernel applies as it stores: the
+/// convolution's only user, a qc.relu or a qc.clip on constant bounds
+/// (ReLU6), as [lo, hi]; the op itself is then replaced by the call.
+struct FusedActivation {
+  Operation *op = nullptr;
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+};
+
+FusedActivation getFusedActivation(ConvOp conv) {
+  FusedActivation none;
+  if (!conv->hasOneUse())
+    return none;
+  Operation *user = *conv->getUsers().begin();
+  if (user->getNumResults() != 1 ||
+      user->getResult(0).getType() != conv.getType())
+    return none;
+  if (isa<ReluOp>(user))
+    return {user, 0.0f, none.hi};
+  auto clip = dyn_cast<ClipOp>(user);
+  if (!clip || clip.getInput() != conv.getResult())
+    return none;
+  FusedActivation fused{clip, none.lo, none.hi};
+  if (clip.getMin()) {
+    std::optional<float> lo = getScalarFloatConstant(clip.getMin());
+    if (!lo)
+      return none;
+    fused.lo = *lo;
+  }
+  if (clip.getMax()) {
+    std::optional<float> hi = getScalarFloatConstant(clip.getMax());
+    if (!hi)
+      return none;
+    fused.hi = *hi;
+  }
+  return fused;
+}
+
 /// A float model's convolution on its constant f32 weight, with static
 /// shapes: one call of qcc_ukernel_conv2d_f32 (group 1: an implicit GEMM, no
 /// im2col matrix, no transpose of the result) or of
 /// qcc_ukernel_depthwise_conv2d_f32, which read the input padded by the
-/// convolution's pads (no padded copy on one thread).
+/// convolution's pads (no padded copy on one thread) and apply a following
+/// Relu or Clip as they store (no pass over the output on one thread).
 void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
   auto type = cast<RankedTensorType>(conv.getType());
   OpBuilder b(conv);
@@ -488,6 +539,9 @@ void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
                                       b.getI64IntegerAttr(64));
   args.push_back(
       memref::CastOp::create(b, loc, getAnyStridedMemRefType(4, f32), out));
+  const FusedActivation activation = getFusedActivation(conv);
+  for (float bound : {activation.lo, activation.hi})
+    args.push_back(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(bound)));
   auto i64Arg = [&](int64_t v) {
     args.push_back(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)));
   };
@@ -506,8 +560,12 @@ void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
                                    : "qcc_ukernel_conv2d_f32",
                          ValueRange(args).getTypes()),
       args);
-  conv.getResult().replaceAllUsesWith(
-      getKernelResultTensor(b, loc, type, out));
+  Value result = getKernelResultTensor(b, loc, type, out);
+  if (activation.op) {
+    activation.op->getResult(0).replaceAllUsesWith(result);
+    activation.op->erase();
+  }
+  conv.getResult().replaceAllUsesWith(result);
   conv->erase();
 }
 
@@ -534,6 +592,9 @@ void qcc::cpu::convertPackedMatrixProducts(Operation *root,
     products.push_back(*p);
   });
   for (PackedProduct &p : products) {
+    // A Relu or Clip fused into an earlier convolution's call is gone: read
+    // the input again (operand 0 of a conv, matmul and gemm).
+    p.x = p.op->getOperand(0);
     OpBuilder b(p.op);
     Location loc = p.op->getLoc();
     if (auto conv = dyn_cast<ConvOp>(p.op); conv && p.floatWeight) {

@@ -226,13 +226,16 @@ func.func @w4_conv(%x: tensor<1x2x4x4xi8>) -> tensor<1x3x2x2xi32> {
 // -----
 
 // A float model's convolution on a constant f32 weight is one call of the
-// float convolution kernel on the unpadded input: the pads (top, left,
-// bottom, right) are its last arguments, after the strides, dilations and
-// the constant-weight flag; no tensor.pad. A depthwise one likewise.
+// float convolution kernel on the unpadded input: its clamp bounds (-inf,
+// +inf: no activation) follow the output, and the pads (top, left, bottom,
+// right) are the last arguments, after the strides, dilations and the
+// constant-weight flag; no tensor.pad. A depthwise one likewise.
 // CHECK-LABEL: func.func @float_conv_padded
 // CHECK-NOT: tensor.pad
-// CHECK: call @qcc_ukernel_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c2_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}})
-// CHECK: call @qcc_ukernel_depthwise_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}})
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK: call @qcc_ukernel_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[NEGINF]], %[[INF]], %c2_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}})
+// CHECK: call @qcc_ukernel_depthwise_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}})
 // CHECK-NOT: tensor.pad
 func.func @float_conv_padded(%x: tensor<1x2x8x8xf32>) -> tensor<1x3x4x5xf32> {
   %w = arith.constant dense<0.5> : tensor<3x2x3x3xf32>
@@ -241,4 +244,36 @@ func.func @float_conv_padded(%x: tensor<1x2x8x8xf32>) -> tensor<1x3x4x5xf32> {
   %z = qc.conv %y, %d {dilations = array<i64: 1, 1>, group = 3 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x5x4xf32>, tensor<3x1x3x3xf32>) -> tensor<1x3x5x4xf32>
   %t = qc.transpose %z {perm = array<i64: 0, 1, 3, 2>} : tensor<1x3x5x4xf32> -> tensor<1x3x4x5xf32>
   return %t : tensor<1x3x4x5xf32>
+}
+
+// -----
+
+// A Relu or a Clip on constant bounds (ReLU6) that is a float convolution's
+// only user is applied by the kernel as it stores: its bounds are the
+// call's, and the op is gone. A convolution with two users keeps its Relu.
+// CHECK-LABEL: func.func @float_conv_activation
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK: call @qcc_ukernel_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], %[[INF]],
+// CHECK: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[SIX:.*]] = arith.constant 6.000000e+00 : f32
+// CHECK: call @qcc_ukernel_depthwise_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[LO]], %[[SIX]],
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: call @qcc_ukernel_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[NEGINF]], %{{.*}},
+// CHECK: linalg.generic
+// CHECK: arith.cmpf ugt
+// CHECK-NOT: qc.
+func.func @float_conv_activation(%x: tensor<1x2x4x4xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>) {
+  %w = arith.constant dense<0.5> : tensor<3x2x1x1xf32>
+  %y = qc.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x4x4xf32>
+  %r = qc.relu %y : tensor<1x3x4x4xf32>
+  %d = arith.constant dense<0.25> : tensor<3x1x3x3xf32>
+  %z = qc.conv %r, %d {dilations = array<i64: 1, 1>, group = 3 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x4x4xf32>, tensor<3x1x3x3xf32>) -> tensor<1x3x4x4xf32>
+  %lo = arith.constant dense<0.0> : tensor<f32>
+  %hi = arith.constant dense<6.0> : tensor<f32>
+  %c = qc.clip %z min %lo max %hi : (tensor<1x3x4x4xf32>, tensor<f32>, tensor<f32>) -> tensor<1x3x4x4xf32>
+  %v = arith.constant dense<1.0> : tensor<3x3x1x1xf32>
+  %u = qc.conv %c, %v {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x4x4xf32>, tensor<3x3x1x1xf32>) -> tensor<1x3x4x4xf32>
+  %s = qc.relu %u : tensor<1x3x4x4xf32>
+  return %u, %s : tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>
 }

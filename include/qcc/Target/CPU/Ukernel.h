@@ -147,28 +147,32 @@ void qcc_ukernel_conv2d_requant_reference(
 
 /* The float convolution (group 1, f32 NCHW, x [N][C][H][W] read padded
  * with zeros as `pad` says, NULL for none; its value is not read):
- * out[n][m][oh][ow] = bias[m] + sum_{c,kh,kw} w[m][c][kh][kw] *
- *     xp[n][c][oh * sh + kh * dh][ow * sw + kw * dw] for the padded xp,
+ * out[n][m][oh][ow] = clamp(bias[m] + sum_{c,kh,kw} w[m][c][kh][kw] *
+ *     xp[n][c][oh * sh + kh * dh][ow * sw + kw * dw]) for the padded xp,
  * an implicit GEMM like the int8 kernels' (ConvF32.c), sums in float.
- * constantWeights: as for qcc_ukernel_conv2d_nchw_s8s8s32. */
+ * clamp(v) = min(max(v, lo), hi) with NaN kept: a fused Relu (0, +inf) or
+ * Clip; -inf, +inf for none. constantWeights: as for
+ * qcc_ukernel_conv2d_nchw_s8s8s32. */
 void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
                             const float *x, const qcc_ukernel_padding *pad,
                             int64_t M, int64_t KH, int64_t KW, const float *w,
-                            const float *bias, int64_t OH, int64_t OW,
-                            float *out, int64_t sh, int64_t sw, int64_t dh,
-                            int64_t dw, int constantWeights, int threads);
+                            const float *bias, float lo, float hi, int64_t OH,
+                            int64_t OW, float *out, int64_t sh, int64_t sw,
+                            int64_t dh, int64_t dw, int constantWeights,
+                            int threads);
 
 /* The float depthwise convolution (w [C][1][KH][KW], x read padded with
- * zeros as `pad` says, NULL for none):
- * out[n][c][oh][ow] = bias[c] + sum_{kh,kw} w[c][kh][kw] *
- *     xp[n][c][oh * sh + kh * dh][ow * sw + kw * dw] (DepthwiseF32.c). */
+ * zeros as `pad` says, NULL for none), clamped as above:
+ * out[n][c][oh][ow] = clamp(bias[c] + sum_{kh,kw} w[c][kh][kw] *
+ *     xp[n][c][oh * sh + kh * dh][ow * sw + kw * dw]) (DepthwiseF32.c). */
 void qcc_ukernel_depthwise_conv2d_f32(int64_t N, int64_t C, int64_t H,
                                       int64_t W, const float *x,
                                       const qcc_ukernel_padding *pad,
                                       int64_t KH, int64_t KW, const float *w,
-                                      const float *bias, int64_t OH, int64_t OW,
-                                      float *out, int64_t sh, int64_t sw,
-                                      int64_t dh, int64_t dw, int threads);
+                                      const float *bias, float lo, float hi,
+                                      int64_t OH, int64_t OW, float *out,
+                                      int64_t sh, int64_t sw, int64_t dh,
+                                      int64_t dw, int threads);
 
 /* The portable version, sums in double (the tests' reference). */
 void qcc_ukernel_conv2d_f32_reference(int64_t N, int64_t C, int64_t H,

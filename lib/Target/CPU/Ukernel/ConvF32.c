@@ -36,6 +36,7 @@
 typedef struct {
   qccUkernelInt8Problem pb; /* the geometry (the int8 fields unused) */
   const float *x, *bias;
+  float lo, hi; /* the fused activation's bounds (Relu: 0, +inf) */
   float *out;
   int64_t Mp;
   int vectors;     /* per panel: 2, 3 or 4 (the tile's NR) */
@@ -136,14 +137,12 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
       }                                                                        \
     }                                                                          \
     for (int r = 0; r < MR && m0 + r < pb->M; ++r) {                           \
-      float *row = out + (m0 + r) * pb->P + p0;                                \
-      if (cols >= NR * VL) {                                                   \
-        memcpy(row, acc[r], sizeof acc[r]);                                    \
-      } else {                                                                 \
-        float sums[NR * VL];                                                   \
-        memcpy(sums, acc[r], sizeof sums);                                     \
-        memcpy(row, sums, (size_t)cols * sizeof(float));                       \
-      }                                                                        \
+      float sums[NR * VL];                                                     \
+      memcpy(sums, acc[r], sizeof sums);                                       \
+      for (int i = 0; i < NR * VL; ++i)                                        \
+        sums[i] = qccUkernelClampF32(sums[i], job->lo, job->hi);               \
+      memcpy(out + (m0 + r) * pb->P + p0, sums,                                \
+             (size_t)(cols < NR * VL ? cols : NR * VL) * sizeof(float));       \
     }                                                                          \
   }
 
@@ -180,7 +179,7 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
     for (int c = 0; c < lanes; ++c) {                                          \
       float *dst = out + (m0 + c) * pb->P + p0;                                \
       for (int r = 0; r < rows; ++r)                                           \
-        dst[r] = sums[r][c];                                                   \
+        dst[r] = qccUkernelClampF32(sums[r][c], job->lo, job->hi);             \
     }                                                                          \
   }
 
@@ -353,9 +352,10 @@ static int choosePanelVectors(int64_t P, int vl, int widest) {
 void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
                             const float *x, const qcc_ukernel_padding *pad,
                             int64_t M, int64_t KH, int64_t KW, const float *w,
-                            const float *bias, int64_t OH, int64_t OW,
-                            float *out, int64_t sh, int64_t sw, int64_t dh,
-                            int64_t dw, int constantWeights, int threads) {
+                            const float *bias, float lo, float hi, int64_t OH,
+                            int64_t OW, float *out, int64_t sh, int64_t sw,
+                            int64_t dh, int64_t dw, int constantWeights,
+                            int threads) {
   if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0)
     return;
   const qcc_ukernel_padding none = {0, 0, 0, 0, 0};
@@ -378,6 +378,8 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
   pb->dh = dh;
   pb->dw = dw;
   job.bias = bias;
+  job.lo = lo;
+  job.hi = hi;
 
   const int tier = qcc_ukernel_cpu_tier();
   int vl = 8, wide = 0;

@@ -28,6 +28,7 @@ typedef struct {
   const float *x, *w, *bias;
   float *out;
   qcc_ukernel_padding pad;
+  float lo, hi; /* the fused activation's bounds (Relu: 0, +inf) */
 } Job;
 
 /* Floats past a padded plane in its scratch: the last blocks of flatPlane
@@ -90,7 +91,9 @@ flatPlane(const Job *job, const float *x, int64_t inside, const float *w,
       }
     }
     for (int64_t oh = oh0; oh < oh1; ++oh)
-      memcpy(out + oh * OW, acc + (oh - oh0) * W, (size_t)OW * sizeof(float));
+      for (int64_t ow = 0; ow < OW; ++ow)
+        out[oh * OW + ow] =
+            qccUkernelClampF32(acc[(oh - oh0) * W + ow], job->lo, job->hi);
   }
 }
 
@@ -106,7 +109,7 @@ static void directPlane(const Job *job, const float *x, int64_t inside,
           sum += w[kh * job->KW + kw] *
                  x[(oh * job->sh + kh * job->dh) * job->W + ow * job->sw +
                    kw * job->dw];
-      out[oh * job->OW + ow] = sum;
+      out[oh * job->OW + ow] = qccUkernelClampF32(sum, job->lo, job->hi);
     }
 }
 
@@ -174,9 +177,10 @@ void qcc_ukernel_depthwise_conv2d_f32(int64_t N, int64_t C, int64_t H,
                                       int64_t W, const float *x,
                                       const qcc_ukernel_padding *pad,
                                       int64_t KH, int64_t KW, const float *w,
-                                      const float *bias, int64_t OH, int64_t OW,
-                                      float *out, int64_t sh, int64_t sw,
-                                      int64_t dh, int64_t dw, int threads) {
+                                      const float *bias, float lo, float hi,
+                                      int64_t OH, int64_t OW, float *out,
+                                      int64_t sh, int64_t sw, int64_t dh,
+                                      int64_t dw, int threads) {
   if (N <= 0 || C <= 0 || OH <= 0 || OW <= 0)
     return;
   const qcc_ukernel_padding none = {0, 0, 0, 0, 0};
@@ -198,7 +202,9 @@ void qcc_ukernel_depthwise_conv2d_f32(int64_t N, int64_t C, int64_t H,
                    w,
                    bias,
                    out,
-                   *pad};
+                   *pad,
+                   lo,
+                   hi};
   qccUkernelSplitPlanes(runPart, &job, N * C, N * C * OH * OW * KH * KW,
                         kDepthwiseParallelWork, threads);
 }

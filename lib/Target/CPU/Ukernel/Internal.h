@@ -112,6 +112,13 @@ typedef struct {
   int64_t strideOut;
 } qccUkernelInt8Problem;
 
+/* min(max(v, lo), hi) with NaN kept (a fused Relu or Clip of a float
+ * kernel: NaN propagates, as in ONNX Runtime and the interpreter). */
+static inline float qccUkernelClampF32(float v, float lo, float hi) {
+  v = v < lo ? lo : v;
+  return v > hi ? hi : v;
+}
+
 static inline int qccUkernelHasPadding(const qcc_ukernel_padding *pad) {
   return pad->top != 0 || pad->left != 0 || pad->bottom != 0 ||
          pad->right != 0;

@@ -245,7 +245,8 @@ void _mlir_ciface_qcc_ukernel_matmul_f32_block_packed(
 
 /* The float convolution (qcc-cpu-convert-qc-to-linalg's call for a float
  * model's qc.conv of group 1): x [N][C][H][W] (read padded with zeros by
- * the pads), w [M][C][KH][KW], bias [M], out [N][M][OH][OW], contiguous. */
+ * the pads), w [M][C][KH][KW], bias [M], out [N][M][OH][OW], contiguous;
+ * lo and hi: the fused Relu or Clip (-inf, +inf for none). */
 typedef struct {
   float *allocated, *aligned;
   int64_t offset, sizes[4], strides[4];
@@ -253,14 +254,14 @@ typedef struct {
 
 void _mlir_ciface_qcc_ukernel_conv2d_f32(
     qcc_memref_f32_4d *x, qcc_memref_f32_4d *w, qcc_memref_f32_1d *bias,
-    qcc_memref_f32_4d *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t constantWeights, int64_t padTop, int64_t padLeft,
-    int64_t padBottom, int64_t padRight) {
+    qcc_memref_f32_4d *out, float lo, float hi, int64_t sh, int64_t sw,
+    int64_t dh, int64_t dw, int64_t constantWeights, int64_t padTop,
+    int64_t padLeft, int64_t padBottom, int64_t padRight) {
   const qcc_ukernel_padding pad = padding(padTop, padLeft, padBottom, padRight, 0);
   qcc_ukernel_conv2d_f32(x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
                          x->aligned + x->offset, &pad, w->sizes[0],
                          w->sizes[2], w->sizes[3], w->aligned + w->offset,
-                         bias->aligned + bias->offset, out->sizes[2],
+                         bias->aligned + bias->offset, lo, hi, out->sizes[2],
                          out->sizes[3], out->aligned + out->offset, sh, sw, dh,
                          dw, (int)constantWeights, qcc_ukernel_num_threads());
 }
@@ -268,13 +269,14 @@ void _mlir_ciface_qcc_ukernel_conv2d_f32(
 /* The float depthwise convolution: w [C][1][KH][KW], the rest as above. */
 void _mlir_ciface_qcc_ukernel_depthwise_conv2d_f32(
     qcc_memref_f32_4d *x, qcc_memref_f32_4d *w, qcc_memref_f32_1d *bias,
-    qcc_memref_f32_4d *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    int64_t padTop, int64_t padLeft, int64_t padBottom, int64_t padRight) {
+    qcc_memref_f32_4d *out, float lo, float hi, int64_t sh, int64_t sw,
+    int64_t dh, int64_t dw, int64_t padTop, int64_t padLeft,
+    int64_t padBottom, int64_t padRight) {
   const qcc_ukernel_padding pad = padding(padTop, padLeft, padBottom, padRight, 0);
   qcc_ukernel_depthwise_conv2d_f32(
       x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
       x->aligned + x->offset, &pad, w->sizes[2], w->sizes[3],
-      w->aligned + w->offset, bias->aligned + bias->offset, out->sizes[2],
-      out->sizes[3], out->aligned + out->offset, sh, sw, dh, dw,
-      qcc_ukernel_num_threads());
+      w->aligned + w->offset, bias->aligned + bias->offset, lo, hi,
+      out->sizes[2], out->sizes[3], out->aligned + out->offset, sh, sw, dh,
+      dw, qcc_ukernel_num_threads());
 }
