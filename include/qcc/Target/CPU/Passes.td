@@ -157,6 +157,42 @@ def CPUOutlineLoops : Pass<"qcc-cpu-outline-loops", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def CPUParallelizeLoops : Pass<"qcc-cpu-parallelize-loops", "mlir::ModuleOp"> {
+  let summary = "Split the outlined loop nests among the kernels' threads";
+  let description = [{
+    Runs after `qcc-cpu-outline-loops`. Each outlined nest (a function
+    holding one linalg op on buffers, called once) with at least `min-work`
+    work (iterations times the operations of its body), whose operands are buffers of static
+    layout or scalars, is split along a parallel dimension that every
+    operand reads as a plain index (the outermost of 16 or more rows, else
+    the longest; none when the body reads `linalg.index`):
+
+    - `@<nest>_range(begin, end, args...)` runs the op on subviews of the
+      rows `[begin, end)` of that dimension;
+    - `@<nest>_task(ctx, begin, end)` reads the arguments back from `ctx`,
+      one 64-bit word each (a buffer's aligned address, whose descriptor is
+      rebuilt from its static layout; a scalar's bits), and calls the range
+      function;
+    - the call of the nest becomes `qcc_ukernel_parallel_for(task, ctx,
+      extent, work)` (`lib/Target/CPU/Ukernel/Threads.c`), which runs the
+      task over parts of `[0, extent)` on the kernels' thread pool, as many
+      as `QCC_NUM_THREADS` and the work allow.
+
+    Threads write disjoint rows of the outputs: the results are the same
+    bytes at any thread count.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"16384",
+           "Nests of less work (iterations times the operations of the "
+           "body) stay as they are (the runtime gives each thread 8192 or "
+           "more)">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def CPUEmitInvoke : Pass<"qcc-cpu-emit-invoke", "mlir::ModuleOp"> {
   let summary = "The entry point with one argument: an array of descriptors";
   let description = [{

@@ -307,6 +307,15 @@ int qcc_ukernel_cpu_tier_from_name(const char *name);
  * from the environment (read once), default 1. */
 int qcc_ukernel_num_threads(void);
 
+/* Runs task(context, begin, end) over parts [begin, end) of [0, extent)
+ * on the kernels' threads, as many as qcc_ukernel_num_threads() and the
+ * nest's `work` (iterations times body operations) allow (at least 8192
+ * per thread), else task(context, 0, extent) at once: the loop nests of
+ * the generated code (qcc-cpu-parallelize-loops), each part writing its
+ * own rows. */
+void qcc_ukernel_parallel_for(void (*task)(int64_t, int64_t, int64_t),
+                              int64_t context, int64_t extent, int64_t work);
+
 #ifdef __cplusplus
 }
 #endif

@@ -180,3 +180,42 @@ void qccUkernelSplitPlanes(void *(*fn)(void *), const void *job,
   }
   qccUkernelRunParallel(fn, parts, sizeof(PackedPart), threads);
 }
+
+/*--- The generated code's loop nests (qcc-cpu-parallelize-loops) ---------*/
+
+/* Work (iterations times body operations) of a generated nest per thread,
+ * at least: a part costs the pool's wake-up (a few microseconds while the
+ * workers spin). */
+enum { kLoopWorkPerThread = 1 << 13 };
+
+typedef struct {
+  void (*task)(int64_t, int64_t, int64_t);
+  int64_t context, begin, end;
+} LoopPart;
+
+static void *runLoopPart(void *arg) {
+  const LoopPart *part = (const LoopPart *)arg;
+  part->task(part->context, part->begin, part->end);
+  return NULL;
+}
+
+void qcc_ukernel_parallel_for(void (*task)(int64_t, int64_t, int64_t),
+                              int64_t context, int64_t extent,
+                              int64_t work) {
+  int64_t threads = qcc_ukernel_num_threads();
+  if (threads > work / kLoopWorkPerThread)
+    threads = work / kLoopWorkPerThread;
+  if (threads > extent)
+    threads = extent;
+  if (threads > 64)
+    threads = 64;
+  if (threads <= 1) {
+    task(context, 0, extent);
+    return;
+  }
+  LoopPart parts[64];
+  for (int64_t t = 0; t < threads; ++t)
+    parts[t] = (LoopPart){task, context, extent * t / threads,
+                          extent * (t + 1) / threads};
+  qccUkernelRunParallel(runLoopPart, parts, sizeof(LoopPart), (int)threads);
+}
