@@ -520,9 +520,9 @@ TEST_P(UkernelTier, ConvolutionsReadTheirInputPadded) {
 
 // The float convolutions read their input padded with zeros (the
 // convolution's pads, no padded copy in the generated code): panels of
-// positions and channel lanes (a padded copy made by the threads), the
-// flattened and direct depthwise planes (each padded into scratch);
-// asymmetric pads.
+// positions (strides, dilations, unequal strides) and channel lanes (both
+// on a padded copy made by the threads), the flattened and direct
+// depthwise planes (each padded into scratch); asymmetric pads.
 TEST_P(UkernelTier, FloatConvolutionsReadTheirInputPadded) {
   unsigned seed = 2200;
   const qcc_ukernel_padding one = {1, 1, 1, 1, 0}, lower = {0, 0, 1, 1, 0},
@@ -531,6 +531,8 @@ TEST_P(UkernelTier, FloatConvolutionsReadTheirInputPadded) {
            // Panels of positions: a 7x7 stem at stride 2, 3x3 on 30x30.
            std::pair{ConvShape{1, 3, 38, 38, 16, 7, 7, 2, 2, 1, 1}, stem},
            std::pair{ConvShape{2, 16, 30, 29, 24, 3, 3, 1, 1, 1, 1}, uneven},
+           std::pair{ConvShape{1, 8, 35, 33, 16, 3, 3, 2, 2, 2, 2}, uneven},
+           std::pair{ConvShape{1, 4, 20, 23, 8, 5, 3, 1, 3, 1, 2}, stem},
            // Channel lanes: 7x7 and 3x3 planes, stride 2, channel tails.
            std::pair{ConvShape{1, 48, 9, 9, 64, 3, 3, 1, 1, 1, 1}, one},
            std::pair{ConvShape{2, 20, 8, 8, 40, 3, 3, 2, 2, 1, 1}, lower},
