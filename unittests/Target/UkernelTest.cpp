@@ -18,6 +18,7 @@
 #include <cstring>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -320,8 +321,10 @@ Requant randomRequant(int64_t channels, bool perChannel, int32_t biasRange,
 
 /// The convolution of shape s (H, W: the padded input's) on an input that
 /// the kernel pads as `pad` says equals the reference on the padded copy.
+/// `scale`, if given, replaces the random multipliers and shifts.
 void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
-                      unsigned seed, const qcc_ukernel_padding &pad = {}) {
+                      unsigned seed, const qcc_ukernel_padding &pad = {},
+                      std::optional<std::pair<int32_t, int8_t>> scale = {}) {
   std::mt19937 rng(seed);
   const int64_t OH = s.outH(), OW = s.outW();
   const int64_t H = s.H - pad.top - pad.bottom, W = s.W - pad.left - pad.right;
@@ -330,7 +333,11 @@ void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
   const std::vector<int8_t> w = randomBytes(s.M * s.C * s.KH * s.KW, rng);
   // Real scales around 2^-12 .. 2^-6 (the sums reach ~2^20): outputs cover
   // the int8 range, so clamping and rounding ties both occur.
-  const Requant r = randomRequant(s.M, perChannel, 100000, 36, rng);
+  Requant r = randomRequant(s.M, perChannel, 100000, 36, rng);
+  if (scale) {
+    std::fill(r.multiplier.begin(), r.multiplier.end(), scale->first);
+    std::fill(r.shift.begin(), r.shift.end(), scale->second);
+  }
   const auto &[bias, multiplier, shift, zp] = r;
   const int32_t lo = -100, hi = 120;
   std::vector<int8_t> out(s.N * s.M * OH * OW), expected(out.size());
@@ -516,6 +523,24 @@ TEST_P(UkernelTier, ConvolutionsReadTheirInputPadded) {
            std::pair{ConvShape{1, 17, 11, 12, 17, 5, 5, 2, 2, 1, 1}, uneven}})
     for (int threads : {1, 2})
       checkDepthwiseRequant(s, /*perChannel=*/true, threads, seed++, pad);
+}
+
+// The requantization at the ends of qc.rescale's shift range [2, 62] and
+// across 2^31 (AVX2 shifts x * multiplier + round + 2^62 logically and takes
+// 2^(62 - shift) back modulo 2^32): multipliers that keep the scaled sums
+// within int32, on the im2col / direct products and on the channel lanes
+// of small planes.
+TEST_P(UkernelTier, RequantizationAtExtremeShifts) {
+  unsigned seed = 2400;
+  for (auto [multiplier, shift] :
+       {std::pair<int32_t, int8_t>{1, 2}, std::pair<int32_t, int8_t>{3, 9},
+        std::pair<int32_t, int8_t>{1 << 30, 31},
+        std::pair<int32_t, int8_t>{(1 << 30) + 12345, 32},
+        std::pair<int32_t, int8_t>{0x7FFFFFFF, 62}})
+    for (ConvShape s : {ConvShape{1, 16, 12, 12, 24, 3, 3, 1, 1, 1, 1},
+                        ConvShape{1, 96, 7, 7, 64, 3, 3, 1, 1, 1, 1}})
+      checkConvRequant(s, /*perChannel=*/true, 1, seed++, {},
+                       std::pair{multiplier, shift});
 }
 
 // The float convolutions read their input padded with zeros (the

@@ -143,46 +143,40 @@ QCC_AVX2 static void *repackPairs(void *arg) {
   return NULL;
 }
 
-/* The 64-bit lanes of x shifted right arithmetically by the 64-bit lanes
- * of `bits` (AVX2 has no vpsravq). */
-QCC_AVX2 static inline __m256i shiftRightArithmetic64(__m256i x,
-                                                      __m256i bits) {
-  const __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), x);
-  return _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(x, sign), bits),
-                          sign);
-}
-
 /* Requantization constants of 8 channels from m, per lane: the bias, the
  * multipliers, rounding terms and shifts of the even and odd int32 lanes
- * as 64-bit lanes. Lanes past M get multiplier 0 and shift 1. */
+ * as 64-bit lanes. Lanes past M get multiplier 0 and shift 2. */
 typedef struct {
   __m256i bias, mulEven, mulOdd, roundEven, roundOdd, shiftEven, shiftOdd;
+  __m256i offset; /* the zero point less 2^(62 - shift) per lane */
 } PairScales;
 
 QCC_AVX2 static PairScales pairScales(const PairJob *job, int64_t m) {
   const qccUkernelInt8Problem *pb = &job->pb;
-  int32_t bias[8] = {0}, multiplier[8] = {0}, shift[8];
+  int32_t bias[8] = {0}, multiplier[8] = {0}, offset[8];
+  int64_t shifts[2][4], rounds[2][4];
   for (int j = 0; j < 8; ++j) {
-    shift[j] = 1;
-    if (m + j >= pb->M)
-      continue;
-    const int64_t c = pb->perChannel ? m + j : 0;
-    bias[j] = pb->bias[m + j];
-    multiplier[j] = pb->multiplier[c];
-    shift[j] = pb->shift[c];
+    int shift = 2;
+    if (m + j < pb->M) {
+      const int64_t c = pb->perChannel ? m + j : 0;
+      bias[j] = pb->bias[m + j];
+      multiplier[j] = pb->multiplier[c];
+      shift = pb->shift[c];
+    }
+    shifts[j % 2][j / 2] = shift;
+    rounds[j % 2][j / 2] = qccUkernelBiasedRound(shift);
+    offset[j] = qccUkernelShiftOffset(pb->outZp, shift);
   }
   PairScales s;
-  const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF);
-  const __m256i one = _mm256_set1_epi64x(1);
   const __m256i mul = _mm256_loadu_si256((const __m256i *)multiplier);
-  const __m256i sh = _mm256_loadu_si256((const __m256i *)shift);
   s.bias = _mm256_loadu_si256((const __m256i *)bias);
   s.mulEven = mul; /* vpmuldq reads the low dword of each qword */
   s.mulOdd = _mm256_srli_epi64(mul, 32);
-  s.shiftEven = _mm256_and_si256(sh, low);
-  s.shiftOdd = _mm256_srli_epi64(sh, 32);
-  s.roundEven = _mm256_sllv_epi64(one, _mm256_sub_epi64(s.shiftEven, one));
-  s.roundOdd = _mm256_sllv_epi64(one, _mm256_sub_epi64(s.shiftOdd, one));
+  s.shiftEven = _mm256_loadu_si256((const __m256i *)shifts[0]);
+  s.shiftOdd = _mm256_loadu_si256((const __m256i *)shifts[1]);
+  s.roundEven = _mm256_loadu_si256((const __m256i *)rounds[0]);
+  s.roundOdd = _mm256_loadu_si256((const __m256i *)rounds[1]);
+  s.offset = _mm256_loadu_si256((const __m256i *)offset);
   return s;
 }
 
@@ -190,16 +184,9 @@ QCC_AVX2 static PairScales pairScales(const PairJob *job, int64_t m) {
 QCC_AVX2 static inline __m128i requantizePairLanes(const PairJob *job,
                                                    const PairScales *s,
                                                    __m256i acc) {
-  const __m256i a = _mm256_add_epi32(acc, s->bias);
-  const __m256i even = shiftRightArithmetic64(
-      _mm256_add_epi64(_mm256_mul_epi32(a, s->mulEven), s->roundEven),
-      s->shiftEven);
-  const __m256i odd = shiftRightArithmetic64(
-      _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), s->mulOdd),
-                       s->roundOdd),
-      s->shiftOdd);
-  __m256i y = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
-  y = _mm256_add_epi32(y, _mm256_set1_epi32(job->pb.outZp));
+  __m256i y = qccUkernelApplyScaleAvx2(
+      _mm256_add_epi32(acc, s->bias), s->mulEven, s->mulOdd, s->roundEven,
+      s->roundOdd, s->shiftEven, s->shiftOdd, s->offset);
   y = _mm256_min_epi32(_mm256_max_epi32(y, _mm256_set1_epi32(job->pb.lo)),
                        _mm256_set1_epi32(job->pb.hi));
   /* 8 int32 in [-128, 127] to 8 bytes: the packs work per 128-bit lane. */

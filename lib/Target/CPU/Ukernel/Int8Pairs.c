@@ -202,14 +202,6 @@ QCC_AVX2 static inline __m256i laneMask(int64_t n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n < 8 ? n : 8)), index);
 }
 
-/* The 64-bit lanes of x shifted right arithmetically by `bits` (AVX2 has
- * no vpsraq): a logical shift of x with its sign bits flipped off. */
-QCC_AVX2 static inline __m256i shiftRightArithmetic64(__m256i x, __m128i bits) {
-  const __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), x);
-  return _mm256_xor_si256(_mm256_srl_epi64(_mm256_xor_si256(x, sign), bits),
-                          sign);
-}
-
 /* The requantized int8 of output row m's vectors of 8 int32 sums (TOSA
  * apply_scale_32, the zero point, the clamp), `cols` of them stored at
  * dst. Not inlined: its constants would compete with the tile's
@@ -221,21 +213,16 @@ storeRequantized(const Job *job, int64_t m, const __m256i *acc, int64_t cols,
   const int c = pb->perChannel ? (int)m : 0;
   const __m256i multiplier = _mm256_set1_epi64x(pb->multiplier[c]);
   const int shift = pb->shift[c];
-  const __m256i round = _mm256_set1_epi64x((int64_t)1 << (shift - 1));
-  const __m128i bits = _mm_cvtsi32_si128(shift);
-  const __m256i zp = _mm256_set1_epi32(pb->outZp);
+  const __m256i round = _mm256_set1_epi64x(qccUkernelBiasedRound(shift));
+  const __m256i bits = _mm256_set1_epi64x(shift);
+  const __m256i offset =
+      _mm256_set1_epi32(qccUkernelShiftOffset(pb->outZp, shift));
   const __m256i lo = _mm256_set1_epi32(pb->lo);
   const __m256i hi = _mm256_set1_epi32(pb->hi);
   for (int j = 0; j < kVectors && 8 * j < cols; ++j) {
-    /* Even and odd lanes as 64-bit products x * multiplier + round. */
-    const __m256i even =
-        _mm256_add_epi64(_mm256_mul_epi32(acc[j], multiplier), round);
-    const __m256i odd = _mm256_add_epi64(
-        _mm256_mul_epi32(_mm256_srli_epi64(acc[j], 32), multiplier), round);
-    __m256i y = _mm256_blend_epi32(
-        shiftRightArithmetic64(even, bits),
-        _mm256_slli_epi64(shiftRightArithmetic64(odd, bits), 32), 0xAA);
-    y = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(y, zp), lo), hi);
+    __m256i y = qccUkernelApplyScaleAvx2(acc[j], multiplier, multiplier,
+                                         round, round, bits, bits, offset);
+    y = _mm256_min_epi32(_mm256_max_epi32(y, lo), hi);
     /* 8 int32 in [-128, 127] to 8 bytes: the packs work per 128-bit lane. */
     const __m256i words = _mm256_packs_epi32(y, y);
     const __m256i bytes = _mm256_packs_epi16(words, words);

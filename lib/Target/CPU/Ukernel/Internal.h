@@ -76,7 +76,43 @@ static inline __mmask64 qccUkernelBytes64(int64_t left) {
          : left <= 0 ? (__mmask64)0
                      : ((__mmask64)1 << left) - 1;
 }
+
+/* TOSA apply_scale_32 of 8 int32 lanes on AVX2, which has no 64-bit
+ * arithmetic shift. With multipliers in [0, 2^31) and shifts in [2, 62]
+ * (qc.rescale's verifier), x * multiplier + 2^(shift - 1) + 2^62 is never
+ * negative, so its logical shift is exactly (x * multiplier + 2^(shift -
+ * 1)) >> shift plus 2^(62 - shift), which `offset` takes back with the
+ * zero point. The scale's even and odd int32 lanes as 64-bit lanes:
+ * multipliers in their low dwords, rounds 2^(shift - 1) + 2^62
+ * (qccUkernelBiasedRound), shifts as vpsrlvq counts; offset per int32
+ * lane: the zero point minus 2^(62 - shift) (qccUkernelShiftOffset).
+ * Returns the scaled lanes plus the zero point, not yet clamped. */
+__attribute__((target("avx2"))) static inline __m256i
+qccUkernelApplyScaleAvx2(__m256i x, __m256i mulEven, __m256i mulOdd,
+                         __m256i roundEven, __m256i roundOdd,
+                         __m256i shiftEven, __m256i shiftOdd,
+                         __m256i offset) {
+  const __m256i even = _mm256_srlv_epi64(
+      _mm256_add_epi64(_mm256_mul_epi32(x, mulEven), roundEven), shiftEven);
+  const __m256i odd = _mm256_srlv_epi64(
+      _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), mulOdd),
+                       roundOdd),
+      shiftOdd);
+  return _mm256_add_epi32(
+      _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA), offset);
+}
 #endif
+
+/* The round term of qccUkernelApplyScaleAvx2: 2^(shift - 1) + 2^62. */
+static inline int64_t qccUkernelBiasedRound(int shift) {
+  return ((int64_t)1 << (shift - 1)) + ((int64_t)1 << 62);
+}
+
+/* Its offset: zp - 2^(62 - shift), modulo 2^32 (only the low 32 bits of
+ * the shifted sum are kept). */
+static inline int32_t qccUkernelShiftOffset(int32_t zp, int shift) {
+  return (int32_t)((uint32_t)zp - (uint32_t)((uint64_t)1 << (62 - shift)));
+}
 
 /*--- int8 matrix products and convolutions ----------------------------------*/
 
