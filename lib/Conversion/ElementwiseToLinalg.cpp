@@ -432,10 +432,15 @@ template <typename OpTy> struct ConvertBinary : OpConversionPattern<OpTy> {
 
 /// Float unary ops of float islands, as applyUnary in the interpreter: in
 /// double precision with its formula and order of operations, rounded to
-/// f32 once.
+/// f32 once (FloatMath::Interpreter); or, for float models, the
+/// transcendental ones (sigmoid, tanh, erf, GELU) with the same formula in
+/// f32 (FloatMath::Single), whose math functions a target may approximate.
 template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
   using OpAdaptor = typename OpTy::Adaptor;
+  ConvertFloatUnary(const TypeConverter &converter, MLIRContext *context,
+                    FloatMath math)
+      : OpConversionPattern<OpTy>(converter, context), math(math) {}
+  FloatMath math;
   LogicalResult
   matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -446,8 +451,18 @@ template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
     Value out = elementwise(
         rewriter, op.getLoc(), result, adaptor.getInput(), adaptor.getInput(),
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          Value x = toF64(b, loc, args[0]);
-          Value zero = f64Constant(b, loc, 0.0), one = f64Constant(b, loc, 1.0);
+          // Only the transcendental activations leave double precision:
+          // the piecewise-linear ones stay bit for bit the interpreter's,
+          // and cost no more in double.
+          const bool single =
+              math == FloatMath::Single &&
+              llvm::is_one_of<OpTy, SigmoidOp, TanhOp, ErfOp, GeluOp>::value;
+          Type work = single ? b.getF32Type() : b.getF64Type();
+          auto constant = [&](double v) -> Value {
+            return arith::ConstantOp::create(b, loc, b.getFloatAttr(work, v));
+          };
+          Value x = single ? args[0] : toF64(b, loc, args[0]);
+          Value zero = constant(0.0), one = constant(1.0);
           Value r;
           if constexpr (std::is_same_v<OpTy, ReluOp>) {
             // Unordered-or-greater: NaN passes through, as in ONNX Runtime.
@@ -468,8 +483,8 @@ template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
           } else if constexpr (std::is_same_v<OpTy, HardSwishOp>) {
             // x * clamp(x / 6 + 0.5, 0, 1).
             Value v = arith::AddFOp::create(
-                b, loc, arith::DivFOp::create(b, loc, x, f64Constant(b, loc, 6.0)),
-                f64Constant(b, loc, 0.5));
+                b, loc, arith::DivFOp::create(b, loc, x, constant(6.0)),
+                constant(0.5));
             r = arith::MulFOp::create(b, loc, x, clampFloat(b, loc, v, zero, one));
           } else if constexpr (std::is_same_v<OpTy, HardSigmoidOp>) {
             // clamp(alpha * x + beta, 0, 1).
@@ -477,15 +492,15 @@ template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
                 b, loc,
                 arith::MulFOp::create(
                     b, loc,
-                    f64Constant(b, loc, op.getAlpha().convertToDouble()), x),
-                f64Constant(b, loc, op.getBeta().convertToDouble()));
+                    constant(op.getAlpha().convertToDouble()), x),
+                constant(op.getBeta().convertToDouble()));
             r = clampFloat(b, loc, v, zero, one);
           } else if constexpr (std::is_same_v<OpTy, LeakyReluOp>) {
             // x >= 0 ? x : alpha * x (NaN: alpha * NaN).
             Value keep = arith::CmpFOp::create(
                 b, loc, arith::CmpFPredicate::OGE, x, zero);
             Value scaled = arith::MulFOp::create(
-                b, loc, f64Constant(b, loc, op.getAlpha().convertToDouble()),
+                b, loc, constant(op.getAlpha().convertToDouble()),
                 x);
             r = arith::SelectOp::create(b, loc, keep, x, scaled);
           } else {
@@ -493,7 +508,7 @@ template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
             // 0.5 * x * (1 + erf(x / sqrt(2))), or with the tanh
             // approximation 0.5 * x * (1 + tanh(sqrt(2 / pi) *
             // (x + 0.044715 * x * x * x))), left to right.
-            Value half = arith::MulFOp::create(b, loc, f64Constant(b, loc, 0.5), x);
+            Value half = arith::MulFOp::create(b, loc, constant(0.5), x);
             Value t;
             if (op.getTanhApproximation()) {
               Value cube = arith::MulFOp::create(
@@ -501,23 +516,25 @@ template <typename OpTy> struct ConvertFloatUnary : OpConversionPattern<OpTy> {
                   arith::MulFOp::create(
                       b, loc,
                       arith::MulFOp::create(b, loc,
-                                            f64Constant(b, loc, 0.044715), x),
+                                            constant(0.044715), x),
                       x),
                   x);
               Value inner = arith::MulFOp::create(
-                  b, loc, f64Constant(b, loc, std::sqrt(2.0 / M_PI)),
+                  b, loc, constant(std::sqrt(2.0 / M_PI)),
                   arith::AddFOp::create(b, loc, x, cube));
               t = math::TanhOp::create(b, loc, inner);
             } else {
               t = math::ErfOp::create(
                   b, loc,
                   arith::DivFOp::create(b, loc, x,
-                                        f64Constant(b, loc, std::sqrt(2.0))));
+                                        constant(std::sqrt(2.0))));
             }
             r = arith::MulFOp::create(b, loc, half,
                                       arith::AddFOp::create(b, loc, one, t));
           }
-          return arith::TruncFOp::create(b, loc, b.getF32Type(), r);
+          return single ? r
+                        : arith::TruncFOp::create(b, loc, b.getF32Type(), r)
+                              .getResult();
         });
     rewriter.replaceOp(op, out);
     return success();
@@ -560,15 +577,17 @@ struct ConvertCast : OpConversionPattern<CastOp> {
 } // namespace
 
 void qcc::qc_to_linalg::populateElementwisePatterns(const TypeConverter &converter,
-                                    RewritePatternSet &patterns) {
+                                    RewritePatternSet &patterns,
+                                    FloatMath floatMath) {
   patterns.add<ConvertQuantize, ConvertDequantize, ConvertStorageCast, ConvertRescale,
                ConvertTable,
                ConvertClip, ConvertBinary<AddOp>, ConvertBinary<SubOp>,
                ConvertBinary<MulOp>, ConvertBinary<DivOp>, ConvertBinary<PowOp>,
-               ConvertFloatUnary<ReluOp>, ConvertFloatUnary<SigmoidOp>,
+               ConvertCast>(converter, patterns.getContext());
+  patterns.add<ConvertFloatUnary<ReluOp>, ConvertFloatUnary<SigmoidOp>,
                ConvertFloatUnary<TanhOp>, ConvertFloatUnary<ErfOp>,
                ConvertFloatUnary<SqrtOp>, ConvertFloatUnary<HardSwishOp>,
                ConvertFloatUnary<HardSigmoidOp>, ConvertFloatUnary<LeakyReluOp>,
-               ConvertFloatUnary<GeluOp>, ConvertCast>(converter,
-                                                       patterns.getContext());
+               ConvertFloatUnary<GeluOp>>(converter, patterns.getContext(),
+                                          floatMath);
 }

@@ -296,8 +296,9 @@ struct ConvertIntegerConstant : OpConversionPattern<arith::ConstantOp> {
 } // namespace
 
 void qcc::populateQCToLinalgConversionPatterns(
-    const TypeConverter &converter, RewritePatternSet &patterns) {
-  qc_to_linalg::populateElementwisePatterns(converter, patterns);
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    FloatMath floatMath) {
+  qc_to_linalg::populateElementwisePatterns(converter, patterns, floatMath);
   qc_to_linalg::populateContractionPatterns(converter, patterns);
   qc_to_linalg::populatePoolingPatterns(converter, patterns);
   qc_to_linalg::populateNormalizationPatterns(converter, patterns);

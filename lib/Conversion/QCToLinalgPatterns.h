@@ -8,6 +8,7 @@
 #ifndef QCC_LIB_CONVERSION_QCTOLINALGPATTERNS_H
 #define QCC_LIB_CONVERSION_QCTOLINALGPATTERNS_H
 
+#include "qcc/Conversion/QCToLinalg.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -108,7 +109,8 @@ mlir::LogicalResult replaceByReduction(mlir::ConversionPatternRewriter &rewriter
 /// the float islands' element-wise arithmetic and activations
 /// (ElementwiseToLinalg.cpp).
 void populateElementwisePatterns(const mlir::TypeConverter &converter,
-                                 mlir::RewritePatternSet &patterns);
+                                 mlir::RewritePatternSet &patterns,
+                                 FloatMath floatMath);
 /// Convolutions and matrix products (ContractionToLinalg.cpp).
 void populateContractionPatterns(const mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);

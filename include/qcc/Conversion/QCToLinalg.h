@@ -27,10 +27,21 @@ public:
 void configureQCToLinalgTarget(mlir::ConversionTarget &target,
                                const mlir::TypeConverter &converter);
 
+/// How the transcendental float activations (sigmoid, tanh, erf, GELU)
+/// compute: as the reference interpreter does, in double precision with
+/// libm's functions and rounded to f32 once (bit-exact with it: what the
+/// float islands of integer models need), or in f32 (float models, checked
+/// within float tolerance), whose math functions a target may then
+/// approximate with vectorizable polynomials. The other activations are
+/// the interpreter's in both.
+enum class FloatMath { Interpreter, Single };
+
 /// One pattern per qc op code generation supports (Passes.td lists the
-/// mapping). Each computes what the reference interpreter computes.
+/// mapping). Each computes what the reference interpreter computes (float
+/// activations in f32 with FloatMath::Single).
 void populateQCToLinalgConversionPatterns(
-    const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns);
+    const mlir::TypeConverter &converter, mlir::RewritePatternSet &patterns,
+    FloatMath floatMath = FloatMath::Interpreter);
 
 /// An error for every qc op under `root` that no pattern of `patterns`
 /// converts, naming its node: all of them at once, before converting.

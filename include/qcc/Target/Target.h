@@ -41,6 +41,10 @@ struct ArtifactOptions {
   std::string cpu;
   /// JSON recorded in the artifact (what was compiled, from what, how).
   std::string provenance = "{}";
+  /// A float model (qcc compile --float): its activations may compute in
+  /// f32 with approximated math functions (within float tolerance) rather
+  /// than bit for bit as the reference interpreter does.
+  bool floatModel = false;
 };
 
 class Target {

@@ -58,6 +58,7 @@ public:
       return signature.takeError();
     qcc::cpu::LoweringOptions lowering;
     lowering.packedConvMinBytes = options.packedConvMinBytes;
+    lowering.singleFloatMath = options.floatModel;
     auto llvmModule = qcc::cpu::lowerToLLVM(module, func, lowering);
     if (!llvmModule)
       return llvmModule.takeError();

@@ -139,7 +139,10 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(qc::createQCPackWeights(pack));
   CPUConvertQCToLinalgOptions toLinalg;
   toLinalg.packedConvMinBytes = options.packedConvMinBytes;
+  toLinalg.singleFloatMath = options.singleFloatMath;
   pm.addPass(createCPUConvertQCToLinalg(toLinalg));
+  if (options.singleFloatMath)
+    pm.addPass(createCPUApproximateFloatMath());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -533,6 +536,11 @@ void registerCPUPassesAndPipelines() {
         llvm::cl::desc("The entry function (default: @main, else the first "
                        "function with a body)"),
         llvm::cl::init("")};
+    Option<bool> singleFloatMath{
+        *this, "single-float-math",
+        llvm::cl::desc("Float activations in f32, their math functions as "
+                       "polynomials (float models; qcc compile --float)"),
+        llvm::cl::init(false)};
   };
   PassPipelineRegistration<PipelineOptions>(
       "qcc-cpu-lowering",
@@ -542,6 +550,7 @@ void registerCPUPassesAndPipelines() {
         LoweringOptions lowering;
         lowering.packedConvMinBytes = options.packedConvMinBytes;
         lowering.entry = options.entry;
+        lowering.singleFloatMath = options.singleFloatMath;
         buildCPULoweringPipeline(pm, lowering);
       });
 }

@@ -39,7 +39,9 @@ struct CPUConvertQCToLinalgPass
     ConversionTarget target(getContext());
     configureQCToLinalgTarget(target, converter);
     RewritePatternSet patterns(&getContext());
-    populateQCToLinalgConversionPatterns(converter, patterns);
+    populateQCToLinalgConversionPatterns(
+        converter, patterns,
+        singleFloatMath ? FloatMath::Single : FloatMath::Interpreter);
     populateTableLookupPatterns(converter, patterns);
     populateMaxPoolPatterns(converter, patterns);
     if (fuseRequantization) {

@@ -106,7 +106,35 @@ def CPUConvertQCToLinalg
            "at least this many bytes as int8; smaller ones are unpacked for "
            "the fused int8 convolution kernel, which is faster while the "
            "weights stay in the cache">,
+    Option<"singleFloatMath", "single-float-math", "bool",
+           /*default=*/"false",
+           "Float activations (sigmoid, tanh, erf, GELU, ...) in f32 "
+           "(FloatMath::Single: float models), not in double precision as "
+           "the reference interpreter computes them">,
   ];
+}
+
+def CPUApproximateFloatMath
+    : Pass<"qcc-cpu-approximate-float-math", "mlir::ModuleOp"> {
+  let summary = "f32 exp, tanh and erf as polynomials LLVM vectorizes";
+  let description = [{
+    Upstream MLIR's polynomial approximations
+    (`populateMathPolynomialApproximationPatterns`) of the f32 `math.exp`,
+    `math.expm1`, `math.tanh`, `math.erf`, `math.log`, `math.log1p` and
+    `math.log2`: arithmetic a loop vectorizer turns into vector code,
+    where a call of libm's function per element stays scalar. Accurate to
+    a few ulps, not bit for bit libm's: the pipeline runs it for float
+    models only (`qcc compile --float`, checked against ONNX Runtime within
+    float tolerance), never on the float islands of integer models, which
+    compute in double with libm as the interpreter does. EfficientNet-B0
+    f32 (SiLU) spent 39% of its time in libm's `exp`. The approximations'
+    `math.fma` and `math.floor` become LLVM's intrinsics here (not libm's
+    `fmaf` and `floorf`, which `convert-math-to-libm` would call).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def CPULinalgToUkernelCalls
