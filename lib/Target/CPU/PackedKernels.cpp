@@ -465,17 +465,6 @@ bool isFloatDepthwise(ConvOp conv) {
               RankedTensorType::get({group}, type.getElementType()));
 }
 
-/// A scalar f32 constant (a one-element arith.constant): a Clip's bound.
-std::optional<float> getScalarFloatConstant(Value v) {
-  auto constant = v.getDefiningOp<arith::ConstantOp>();
-  auto dense =
-      constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
-  if (!dense || dense.getNumElements() != 1 ||
-      !dense.getElementType().isF32())
-    return std::nullopt;
-  return (*dense.getValues<APFloat>().begin()).convertToFloat();
-}
-
 /// The float activation a convolution's kernel applies as it stores: the
 /// convolution's only user, a qc.relu or a qc.clip on constant bounds
 /// (ReLU6), as [lo, hi]; the op itself is then replaced by the call.
@@ -500,13 +489,13 @@ FusedActivation getFusedActivation(ConvOp conv) {
     return none;
   FusedActivation fused{clip, none.lo, none.hi};
   if (clip.getMin()) {
-    std::optional<float> lo = getScalarFloatConstant(clip.getMin());
+    std::optional<float> lo = getScalarF32Constant(clip.getMin());
     if (!lo)
       return none;
     fused.lo = *lo;
   }
   if (clip.getMax()) {
-    std::optional<float> hi = getScalarFloatConstant(clip.getMax());
+    std::optional<float> hi = getScalarF32Constant(clip.getMax());
     if (!hi)
       return none;
     fused.hi = *hi;

@@ -43,6 +43,14 @@ std::optional<int64_t> qcc::qc::getScalarIntegerConstant(Value value) {
   return (*attr.getValues<APInt>().begin()).getSExtValue();
 }
 
+std::optional<float> qcc::qc::getScalarF32Constant(Value value) {
+  std::optional<std::vector<float>> values =
+      value ? getF32Constant(value) : std::nullopt;
+  if (!values || values->size() != 1)
+    return std::nullopt;
+  return values->front();
+}
+
 std::optional<std::vector<int64_t>> qcc::qc::getIntegerConstant(Value value) {
   auto constant = value.getDefiningOp<arith::ConstantOp>();
   if (!constant)

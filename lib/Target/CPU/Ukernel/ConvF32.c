@@ -19,11 +19,11 @@
  * output channels, im2col(x) is transposed into blocks of 6 to 12
  * positions, and the tile's sums are stored transposed (ResNet-18's 7 x 7
  * and 14 x 14 layers: 84-95 -> 104-110 GFLOP/s on Zen 4). x is read padded
- * by the convolution's pads from a copy the threads make. Sums are formed in float
- *in k order per output, so results may differ from other tiers' and from the
- *interpreter's in the last bits (fused multiply-adds), as any float kernel's
- *do. Threads split the panels (or the row blocks); constant weights are packed
- *once per process.
+ * by the convolution's pads from a copy the threads make. Sums are formed
+ * in float in k order per output, so results may differ from other tiers'
+ * and from the interpreter's in the last bits (fused multiply-adds), as
+ * any float kernel's do. Threads split the panels (or the row blocks);
+ * constant weights are packed once per process.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -33,7 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
+typedef struct Job Job;
+struct Job {
   qccUkernelInt8Problem pb; /* the geometry (the int8 fields unused) */
   const float *x, *bias;
   float lo, hi; /* the fused activation's bounds (Relu: 0, +inf) */
@@ -48,9 +49,9 @@ typedef struct {
   const float *laneBias;  /* [Mp] */
   int rows;               /* positions per tile */
   int64_t laneWidth;      /* output channels per tile */
-  void (*laneTile)(const void *job, const float *positions, const float *w,
+  void (*laneTile)(const Job *job, const float *positions, const float *w,
                    int64_t p0, int64_t m0, float *out);
-} Job;
+};
 
 /* A as blocks of `rows` rows, [Mp / rows][K][rows], zeros past M. */
 static qccUkernelPacked packBlocks(const void *A, int64_t M, int64_t K,
@@ -152,9 +153,8 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
  * padding (7 x 7 = 49 positions in a panel of 64). */
 #define QCC_DEFINE_CONV_F32_LANE_TILE(SUFFIX, ATTR, VL, MR, NR)                \
   ATTR static void laneTile##SUFFIX##MR##x##NR(                                \
-      const void *opaque, const float *positions, const float *w, int64_t p0,  \
+      const Job *job, const float *positions, const float *w, int64_t p0,      \
       int64_t m0, float *out) {                                                \
-    const Job *job = (const Job *)opaque;                                      \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
     const int64_t K = pb->K;                                                   \
     Vec##SUFFIX acc[MR][NR];                                                   \
@@ -233,7 +233,7 @@ QCC_DEFINE_CONV_F32_TIER(Avx512, QCC_VNNI, 16, 8, 6)
  * (16 on AVX2 and generic, 32 on AVX-512). */
 typedef struct {
   int rows, vectors;
-  void (*tile)(const void *, const float *, const float *, int64_t, int64_t,
+  void (*tile)(const Job *, const float *, const float *, int64_t, int64_t,
                float *);
 } LaneTile;
 

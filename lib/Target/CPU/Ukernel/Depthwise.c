@@ -644,7 +644,7 @@ static void *depthwisePart(void *arg) {
         qccUkernelPadPlane(x, srcH, srcW, &job->pad, 1, (int8_t)job->pad.value,
                            paddedPlane);
       else
-        qccUkernelCopyIntoPadded(x, srcH, srcW, &job->pad, paddedPlane);
+        qccUkernelCopyIntoPadded(x, srcH, srcW, &job->pad, 1, paddedPlane);
       x = paddedPlane;
     }
     const int8_t *w = job->w + c * job->KH * job->KW;

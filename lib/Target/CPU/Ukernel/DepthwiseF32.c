@@ -146,10 +146,8 @@ static void *runPart(void *arg) {
    * zeroed scratch. */
   const int padded = qccUkernelHasPadding(&job->pad);
   const int64_t planeSize = job->H * job->W;
-  float *scratch =
-      padded ? qccUkernelScratch((size_t)(planeSize + kScratchSlack) * sizeof(float),
-                                 /*zeroed=*/1)
-             : NULL;
+  const size_t scratchBytes = (size_t)(planeSize + kScratchSlack) * sizeof(float);
+  float *scratch = padded ? qccUkernelScratch(scratchBytes, /*zeroed=*/1) : NULL;
   const int64_t inH = job->H - job->pad.top - job->pad.bottom;
   const int64_t inW = job->W - job->pad.left - job->pad.right;
   const float *end = job->x + job->N * job->C * inH * inW;
@@ -159,10 +157,7 @@ static void *runPart(void *arg) {
     int64_t inside = end - x;
     if (padded) {
       /* The scratch's border stays zero: only the interior is rewritten. */
-      float *interior = scratch + job->pad.top * job->W + job->pad.left;
-      for (int64_t h = 0; h < inH; ++h)
-        qccUkernelCopyBytes(interior + h * job->W, x + h * inW,
-                            inW * (int64_t)sizeof(float));
+      qccUkernelCopyIntoPadded(x, inH, inW, &job->pad, sizeof(float), scratch);
       x = scratch;
       inside = planeSize + kScratchSlack;
     }

@@ -297,12 +297,15 @@ void qccUkernelPadPlane(const void *x, int64_t H, int64_t W,
   }
 }
 
-void qccUkernelCopyIntoPadded(const int8_t *x, int64_t H, int64_t W,
-                              const qcc_ukernel_padding *pad, int8_t *dst) {
-  const int64_t Wp = W + pad->left + pad->right;
-  dst += pad->top * Wp + pad->left;
+void qccUkernelCopyIntoPadded(const void *x, int64_t H, int64_t W,
+                              const qcc_ukernel_padding *pad,
+                              int64_t elementBytes, void *dst) {
+  const int64_t row = W * elementBytes;
+  const int64_t paddedRow = (W + pad->left + pad->right) * elementBytes;
+  const int8_t *src = (const int8_t *)x;
+  int8_t *d = (int8_t *)dst + pad->top * paddedRow + pad->left * elementBytes;
   for (int64_t h = 0; h < H; ++h)
-    qccUkernelCopyBytes(dst + h * Wp, x + h * W, W);
+    qccUkernelCopyBytes(d + h * paddedRow, src + h * row, row);
 }
 
 typedef struct {

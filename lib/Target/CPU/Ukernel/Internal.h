@@ -212,11 +212,12 @@ void qccUkernelPadPlane(const void *x, int64_t H, int64_t W,
                         const qcc_ukernel_padding *pad, int64_t elementBytes,
                         int fill, void *dst);
 
-/* x (H x W bytes) copied into the interior of dst, a plane padded as `pad`
- * says whose padding is written already (scratch reused plane after
- * plane). */
-void qccUkernelCopyIntoPadded(const int8_t *x, int64_t H, int64_t W,
-                              const qcc_ukernel_padding *pad, int8_t *dst);
+/* x (H x W elements of `elementBytes`) copied into the interior of dst, a
+ * plane padded as `pad` says whose padding is written already (scratch
+ * reused plane after plane). */
+void qccUkernelCopyIntoPadded(const void *x, int64_t H, int64_t W,
+                              const qcc_ukernel_padding *pad,
+                              int64_t elementBytes, void *dst);
 
 /* `planes` planes of H x W elements at x (contiguous) padded into scratch
  * among `threads` (returned for qccUkernelFree), every byte of the

@@ -99,7 +99,7 @@ maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m,
         memset(padded, (int8_t)job->pad.value, (size_t)(planes * HW));
       for (int64_t p = 0; p < planes; ++p)
         qccUkernelCopyIntoPadded(job->x + (first + p) * srcH * srcW, srcH,
-                                 srcW, &job->pad, padded + p * HW);
+                                 srcW, &job->pad, 1, padded + p * HW);
       /* The scratch's 64 bytes of slack keep the last vectors of a run
        * vectors (they compute positions never picked). */
       x = padded;

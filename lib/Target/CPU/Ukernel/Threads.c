@@ -190,12 +190,13 @@ enum { kLoopWorkPerThread = 1 << 13 };
 
 typedef struct {
   void (*task)(int64_t, int64_t, int64_t);
-  int64_t context, begin, end;
-} LoopPart;
+  int64_t context;
+} LoopJob;
 
 static void *runLoopPart(void *arg) {
-  const LoopPart *part = (const LoopPart *)arg;
-  part->task(part->context, part->begin, part->end);
+  const PackedPart *part = (const PackedPart *)arg; /* rows [begin, end) */
+  const LoopJob *job = (const LoopJob *)part->job;
+  job->task(job->context, part->begin, part->end);
   return NULL;
 }
 
@@ -205,17 +206,8 @@ void qcc_ukernel_parallel_for(void (*task)(int64_t, int64_t, int64_t),
   int64_t threads = qcc_ukernel_num_threads();
   if (threads > work / kLoopWorkPerThread)
     threads = work / kLoopWorkPerThread;
-  if (threads > extent)
-    threads = extent;
-  if (threads > 64)
-    threads = 64;
-  if (threads <= 1) {
-    task(context, 0, extent);
-    return;
-  }
-  LoopPart parts[64];
-  for (int64_t t = 0; t < threads; ++t)
-    parts[t] = (LoopPart){task, context, extent * t / threads,
-                          extent * (t + 1) / threads};
-  qccUkernelRunParallel(runLoopPart, parts, sizeof(LoopPart), (int)threads);
+  const LoopJob job = {task, context};
+  /* Contiguous row ranges, at most one thread per row. */
+  qccUkernelSplitPlanes(runLoopPart, &job, extent, 0, 0,
+                        threads < 1 ? 1 : (int)threads);
 }

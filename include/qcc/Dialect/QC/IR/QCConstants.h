@@ -32,6 +32,10 @@ std::optional<std::vector<int64_t>> getIntegerConstant(mlir::Value value);
 /// (read as signed), e.g. a clamp's bound.
 std::optional<int64_t> getScalarIntegerConstant(mlir::Value value);
 
+/// The single element of `value` if it is a one-element f32 constant, e.g.
+/// a float clamp's bound.
+std::optional<float> getScalarF32Constant(mlir::Value value);
+
 /// An `arith.constant` of `type` holding `values` (f32 or integer elements;
 /// integers are given as int64 and truncated to the element width). Small
 /// constants are inline; larger ones are `dense_resource` blobs named after
