@@ -54,6 +54,7 @@ docs: configure
 	cp $(BUILD_DIR)/docs/QCPasses.md docs/dialect/QCPasses.md
 	cp $(BUILD_DIR)/docs/ConversionPasses.md docs/dialect/ConversionPasses.md
 	cp $(BUILD_DIR)/docs/CPUPasses.md docs/dialect/CPUPasses.md
+	cp $(BUILD_DIR)/docs/NVPTXPasses.md docs/dialect/NVPTXPasses.md
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -7,6 +7,8 @@
 #include "qcc/Dialect/QC/Transforms/Passes.h"
 #include "qcc/Target/CPU/Passes.h"
 #include "qcc/Target/CPU/Target.h"
+#include "qcc/Target/NVPTX/Passes.h"
+#include "qcc/Target/NVPTX/Target.h"
 #include "qcc/Target/Target.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -17,6 +19,8 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Transforms/Passes.h"
 
 void qcc::registerAllDialects(mlir::DialectRegistry &registry) {
@@ -25,11 +29,15 @@ void qcc::registerAllDialects(mlir::DialectRegistry &registry) {
   // whose dialects and interface implementations must all be available.
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // The NVPTX target's lowering translates kernels to LLVM IR and PTX.
+  mlir::registerAllToLLVMIRTranslations(registry);
+  mlir::NVVM::registerNVVMTargetInterfaceExternalModels(registry);
 }
 
 void qcc::registerAllTargets() {
   static const bool registered = [] {
     target::registerTarget(cpu::createCPUTarget());
+    target::registerTarget(nvptx::createNVPTXTarget());
     return true;
   }();
   (void)registered;
@@ -41,4 +49,5 @@ void qcc::registerAllPasses() {
   qc::registerQCPipelines();
   registerQCConversionPasses();
   cpu::registerCPUPassesAndPipelines();
+  nvptx::registerNVPTXPassesAndPipelines();
 }

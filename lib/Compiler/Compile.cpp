@@ -40,6 +40,7 @@ target::ArtifactOptions artifactOptions(const CompileOptions &options) {
   artifact.emit = StringRef(options.emit).lower();
   artifact.packedConvMinBytes = options.packedConvMinBytes;
   artifact.cpu = options.cpu;
+  artifact.gpu = options.gpu;
   artifact.floatModel = options.floatModel;
   return artifact;
 }

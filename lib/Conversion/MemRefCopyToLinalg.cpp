@@ -107,9 +107,11 @@ struct CopyToLinalg : OpRewritePattern<memref::CopyOp> {
 
 struct ConvertMemRefCopyToLinalgPass
     : qcc::impl::ConvertMemRefCopyToLinalgBase<ConvertMemRefCopyToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<CopyRows>(&getContext(), /*benefit=*/2);
+    if (memcpyRows)
+      patterns.add<CopyRows>(&getContext(), /*benefit=*/2);
     patterns.add<CopyToLinalg>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

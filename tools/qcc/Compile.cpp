@@ -49,15 +49,19 @@ static cl::opt<bool> compileFloat(
 static cl::opt<std::string>
     compileTarget("target", cl::init("cpu"), forCommand(compileCommand),
                   cl::desc("Target, from the registry (qcc/Target/Target.h): "
-                           "cpu (this machine's CPU); an unknown name lists "
-                           "the registered ones"));
+                           "cpu (this machine's CPU; default) or nvptx "
+                           "(NVIDIA GPUs, docs/nvptx.md); an unknown name "
+                           "lists the registered ones"));
 static cl::opt<std::string> compileEmit(
     "emit", cl::init("so"), forCommand(compileCommand),
     cl::desc("What to produce: so (model.so, model.h and the sources it is "
              "built from: model.bc, model_api.o, ukernel.o; default), obj "
              "(model.o from model.bc, to link with model_api.o and ukernel.o), "
              "llvm (model.ll, textual LLVM IR) or mlir (model.mlir, the "
-             "integer IR); each also writes model.mlir"));
+             "integer IR); each also writes model.mlir. --target nvptx: so "
+             "(model.so with model.ptx and cubins; default), ptx (model.ptx "
+             "only) or cpu-sim (the GPU mapping's kernels run as loops on "
+             "the CPU, in a model.so of the same C API)"));
 static cl::opt<int64_t> compilePackedConvMinBytes(
     "packed-conv-min-bytes", cl::init(262144), forCommand(compileCommand),
     cl::desc("Integer convolutions on int4 weights read them packed (im2col "
@@ -75,6 +79,12 @@ static cl::opt<std::string> compileCpu(
              "from "
              "the CPU at run time whatever it is. A model.so built for more "
              "than a CPU has refuses to load there, naming what is missing"));
+static cl::opt<std::string> compileGpu(
+    "gpu", cl::init(""), forCommand(compileCommand),
+    cl::desc("GPU architectures of --target nvptx, comma-separated (default "
+             "sm_80,sm_90): the PTX is for the lowest, which the driver "
+             "compiles for any later GPU; with ptxas present, a cubin is "
+             "assembled for each"));
 static cl::opt<std::string> compileOutput("o", cl::desc("Output directory"),
                                           cl::value_desc("dir"), cl::Required,
                                           forCommand(compileCommand));
@@ -96,6 +106,7 @@ int runCompile() {
   options.emit = compileEmit;
   options.packedConvMinBytes = compilePackedConvMinBytes;
   options.cpu = compileCpu;
+  options.gpu = compileGpu;
   options.version = QCC_VERSION;
   options.revision = QCC_GIT_REVISION;
   options.quantize = [](mlir::ModuleOp module, ArrayRef<NpyArray> calibration,

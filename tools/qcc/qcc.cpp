@@ -9,6 +9,7 @@
 
 #include "qcc/InitAll.h"
 #include "qcc/Support/MemoryLimit.h"
+#include "qcc/Target/Target.h"
 #include "qcc/Version.h"
 
 #include "llvm/Support/InitLLVM.h"
@@ -35,12 +36,18 @@ int main(int argc, char **argv) {
   cl::SetVersionPrinter(printVersion);
   // libLLVM registers hundreds of codegen options; --help shows only ours.
   cl::HideUnrelatedOptions(qccCategory);
-  cl::ParseCommandLineOptions(
-      argc, argv,
+  // The targets named are the registered ones: only what exists.
+  std::string targets;
+  for (const std::string &name : qcc::target::getRegisteredTargetNames())
+    targets += (targets.empty() ? "" : ", ") + name;
+  const std::string overview =
       "qcc: a quantization compiler for neural networks (ONNX in; integer and "
-      "low-bit code out for CPU, NVPTX and FPGA HLS)\n\n"
+      "low-bit code out; targets: " +
+      targets +
+      ")\n\n"
       "Usage: qcc <command> [options]. Run 'qcc <command> --help' for a "
-      "command's options.\n");
+      "command's options.\n";
+  cl::ParseCommandLineOptions(argc, argv, overview);
   if (memoryLimit.getNumOccurrences()) {
     std::optional<uint64_t> bytes = qcc::parseByteSize(memoryLimit);
     if (!bytes) {

@@ -34,7 +34,7 @@ TEST(TargetRegistry, LooksUpRegisteredTargetsAndListsThemOnError) {
   qcc::registerAllTargets(); // idempotent
   registerTarget(std::make_unique<FakeTarget>());
   EXPECT_EQ(getRegisteredTargetNames(),
-            (std::vector<std::string>{"cpu", "fake"}));
+            (std::vector<std::string>{"cpu", "fake", "nvptx"}));
   auto cpu = lookupTarget("cpu");
   ASSERT_TRUE(static_cast<bool>(cpu));
   EXPECT_EQ((*cpu)->getName(), "cpu");
@@ -42,10 +42,13 @@ TEST(TargetRegistry, LooksUpRegisteredTargetsAndListsThemOnError) {
   auto fake = lookupTarget("fake");
   ASSERT_TRUE(static_cast<bool>(fake));
   EXPECT_EQ((*fake)->getDescription(), "for tests");
-  auto unknown = lookupTarget("nvptx");
+  auto nvptx = lookupTarget("nvptx");
+  ASSERT_TRUE(static_cast<bool>(nvptx));
+  EXPECT_EQ((*nvptx)->getEmitKinds().front(), "so");
+  auto unknown = lookupTarget("hls");
   ASSERT_FALSE(static_cast<bool>(unknown));
   EXPECT_EQ(llvm::toString(unknown.takeError()),
-            "unknown target 'nvptx' (registered: cpu, fake)");
+            "unknown target 'hls' (registered: cpu, fake, nvptx)");
 }
 
 } // namespace

@@ -36,6 +36,8 @@ struct CompileOptions {
   int64_t packedConvMinBytes = 262144;
   /// The instruction set (the target's --cpu values; empty: its default).
   std::string cpu;
+  /// The GPU architectures (the target's --gpu list; empty: its default).
+  std::string gpu;
   /// qcc's version and git revision, for provenance.json.
   std::string version, revision;
 

@@ -85,7 +85,15 @@ def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
     into `linalg.copy`, which lowers to loops like every other linalg op.
     Run after bufferization (`buffer-results-to-out-params` copies results
     into the caller's buffers with `memref.copy`).
+
+    With `memcpy-rows=false` (targets whose buffers the host cannot touch,
+    such as a GPU's), windows are copied by `linalg.copy` too, so that they
+    become kernels; only copies between whole contiguous buffers stay.
   }];
+  let options = [
+    Option<"memcpyRows", "memcpy-rows", "bool", /*default=*/"true",
+           "Copy windows with contiguous rows as loops of row memcpys">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect"];

@@ -39,6 +39,9 @@ struct ArtifactOptions {
   /// the CPU target's portable, native or an x86-64 level. Empty: the
   /// target's default.
   std::string cpu;
+  /// The GPU architectures (qcc compile --gpu): comma-separated, e.g.
+  /// "sm_80,sm_90". Empty: the target's default; ignored by the CPU target.
+  std::string gpu;
   /// JSON recorded in the artifact (what was compiled, from what, how).
   std::string provenance = "{}";
   /// A float model (qcc compile --float): its activations may compute in

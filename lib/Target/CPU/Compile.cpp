@@ -145,6 +145,20 @@ void buildCPULoweringPipeline(OpPassManager &pm,
     pm.addPass(createCPUApproximateFloatMath());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
+  addBufferizationPasses(pm);
+  pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
+  pm.addPass(createCPULinalgToUkernelCalls());
+  bufferization::BufferDeallocationPipelineOptions deallocation;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  pm.addPass(createCPUOutlineLoops());
+  pm.addPass(createCPUParallelizeLoops());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  addLoopsToLLVMPasses(pm);
+  pm.addPass(createCPUEmitInvoke());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void addBufferizationPasses(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -154,13 +168,9 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
-  pm.addPass(createCPULinalgToUkernelCalls());
-  bufferization::BufferDeallocationPipelineOptions deallocation;
-  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
-  pm.addPass(createCPUOutlineLoops());
-  pm.addPass(createCPUParallelizeLoops());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+}
+
+void addLoopsToLLVMPasses(OpPassManager &pm) {
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -175,8 +185,6 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createCPUEmitInvoke());
-  pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
 std::string LLVMModule::text() const {
@@ -475,7 +483,8 @@ void addCodeVersion(llvm::Module &m, ArrayRef<llvm::Function *> defined,
 
 Expected<std::string> buildModel(LLVMModule &module, StringRef provenance,
                                  const CpuTarget &cpu, StringRef dir,
-                                 bool objectOnly) {
+                                 bool objectOnly,
+                                 ArrayRef<NamedObject> extraObjects) {
   auto inDir = [&](StringRef name) {
     SmallString<256> path(dir);
     sys::path::append(path, name);
@@ -515,10 +524,15 @@ Expected<std::string> buildModel(LLVMModule &module, StringRef provenance,
     return std::move(e);
   if (Error e = write("ukernel.o", cpu.ukernel.bytes))
     return std::move(e);
+  SmallVector<std::string> sources = {inDir("model.bc"), inDir("model_api.o"),
+                                      inDir("ukernel.o")};
+  for (const NamedObject &object : extraObjects) {
+    if (Error e = write(object.name, object.bytes))
+      return std::move(e);
+    sources.push_back(inDir(object.name));
+  }
   std::string output = inDir(objectOnly ? "model.o" : "model.so");
-  if (Error e = linkSharedLibrary(
-          {inDir("model.bc"), inDir("model_api.o"), inDir("ukernel.o")}, output,
-          cpu.march, objectOnly))
+  if (Error e = linkSharedLibrary(sources, output, cpu.march, objectOnly))
     return std::move(e);
   return output;
 }

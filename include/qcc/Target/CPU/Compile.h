@@ -119,17 +119,23 @@ llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> sources,
                               llvm::StringRef output, llvm::StringRef march,
                               bool objectOnly = false);
 
+/// A prebuilt object linked into a model.so beside the C API.
+struct NamedObject {
+  llvm::StringRef name; ///< its file name in the output directory
+  llvm::ArrayRef<uint8_t> bytes;
+};
+
 /// Writes model.bc (`module`, with `provenance` (JSON) and `cpu`'s ISA and
 /// features added as globals the C API returns and checks), the C API
-/// (model_api.o) and `cpu`'s prebuilt micro-kernels (ukernel.o) into `dir`
-/// and links `dir`/model.so from them for `cpu` (with `objectOnly`,
-/// compiles `dir`/model.o from model.bc, to be linked with the other two).
-/// Returns the path built.
-llvm::Expected<std::string> buildModel(LLVMModule &module,
-                                       llvm::StringRef provenance,
-                                       const CpuTarget &cpu,
-                                       llvm::StringRef dir,
-                                       bool objectOnly = false);
+/// (model_api.o), `cpu`'s prebuilt micro-kernels (ukernel.o) and
+/// `extraObjects` (another target's runtime) into `dir` and links
+/// `dir`/model.so from them for `cpu` (with `objectOnly`, compiles
+/// `dir`/model.o from model.bc, to be linked with the others). Returns the
+/// path built.
+llvm::Expected<std::string>
+buildModel(LLVMModule &module, llvm::StringRef provenance,
+           const CpuTarget &cpu, llvm::StringRef dir, bool objectOnly = false,
+           llvm::ArrayRef<NamedObject> extraObjects = {});
 
 } // namespace qcc::cpu
 

@@ -50,6 +50,15 @@ struct LoweringOptions {
 void buildCPULoweringPipeline(mlir::OpPassManager &pm,
                               const LoweringOptions &options = {});
 
+/// Pieces of the lowering that other targets' host code shares:
+/// one-shot bufferization (identity layouts at function boundaries) with
+/// results as out-parameters, for the C API's descriptors...
+void addBufferizationPasses(mlir::OpPassManager &pm);
+/// ...and buffers and loops (scf, affine, memref, arith, math through libm)
+/// to the LLVM dialect, allocations through the kernels' heap
+/// (Ukernel/Heap.c).
+void addLoopsToLLVMPasses(mlir::OpPassManager &pm);
+
 /// Registers the passes above and the pipeline `qcc-cpu-lowering`.
 void registerCPUPassesAndPipelines();
 

@@ -45,6 +45,13 @@ qcc_model_invoke_x86_64_v3(void *const *descriptors);
 __attribute__((weak, visibility("hidden"))) void
 qcc_model_invoke_x86_64_v4(void *const *descriptors);
 
+/* From a GPU model's launcher (lib/Target/NVPTX/Runtime/CudaLauncher.c);
+ * absent (NULL) in CPU models. */
+__attribute__((weak, visibility("hidden"))) const char *qcc_device_error(void);
+__attribute__((weak, visibility("hidden"))) void qcc_device_begin_run(void);
+__attribute__((weak, visibility("hidden"))) const char *
+qcc_device_run_error(void);
+
 /* From the micro-kernels linked beside it (Ukernel.h). */
 int qcc_ukernel_cpu_tier(void);
 const char *qcc_ukernel_cpu_tier_name(int tier);
@@ -165,7 +172,10 @@ static void check_cpu(void) {
 
 QCC_EXPORT const char *qcc_model_cpu_error(void) {
   pthread_once(&cpu_checked, check_cpu);
-  return cpu_error[0] ? cpu_error : NULL;
+  if (cpu_error[0])
+    return cpu_error;
+  /* A GPU model also needs the driver and a GPU. */
+  return qcc_device_error ? qcc_device_error() : NULL;
 }
 
 QCC_EXPORT const char *qcc_model_cpu_tier(void) {
@@ -299,8 +309,8 @@ static int tensor_bytes(int k, int64_t batch, size_t *bytes) {
  * on consecutive samples of the caller's buffers, each tensor passed as a
  * dense row-major MLIR memref descriptor: allocated and aligned pointers,
  * offset, sizes[rank], strides[rank], all 64-bit words. */
-static void run_batch(int64_t batch, const void *const *inputs,
-                      void *const *outputs) {
+static int run_batch(int64_t batch, const void *const *inputs,
+                     void *const *outputs) {
   pthread_once(&invoke_chosen, choose_invoke);
   const int n = NUM_TENSORS;
   int words = 0;
@@ -334,8 +344,13 @@ static void run_batch(int64_t batch, const void *const *inputs,
       memcpy(&descriptor[0], &sample, sizeof sample);
       memcpy(&descriptor[1], &sample, sizeof sample);
     }
+    if (qcc_device_begin_run)
+      qcc_device_begin_run();
     chosen_invoke(descriptors);
+    if (qcc_device_run_error && qcc_device_run_error())
+      return QCC_MODEL_ERROR_DEVICE;
   }
+  return QCC_MODEL_OK;
 }
 
 QCC_EXPORT int qcc_model_run_checked(qcc_model *model, int64_t batch,
@@ -364,8 +379,7 @@ QCC_EXPORT int qcc_model_run_checked(qcc_model *model, int64_t batch,
     if (bytes > 0 && !(k < NUM_INPUTS ? inputs[k] : outputs[k - NUM_INPUTS]))
       return QCC_MODEL_ERROR_NULL;
   }
-  run_batch(batch, inputs, outputs);
-  return QCC_MODEL_OK;
+  return run_batch(batch, inputs, outputs);
 }
 
 QCC_EXPORT int qcc_model_run(qcc_model *model, int64_t batch,
@@ -397,6 +411,10 @@ QCC_EXPORT const char *qcc_model_error_string(int code) {
     return "the buffer sizes of this batch overflow size_t";
   case QCC_MODEL_ERROR_SIZE:
     return "a buffer size differs from the size the batch needs";
+  case QCC_MODEL_ERROR_DEVICE: {
+    const char *why = qcc_device_run_error ? qcc_device_run_error() : NULL;
+    return why ? why : "the GPU failed";
+  }
   }
   return "unknown error code";
 }

@@ -39,6 +39,10 @@ extern "C" {
 #define QCC_MODEL_ERROR_OVERFLOW (-4)
 /* A buffer size differs from the size the batch needs. */
 #define QCC_MODEL_ERROR_SIZE (-5)
+/* A GPU model's device failed during the run (an allocation, a copy or a
+ * kernel); qcc_model_error_string(QCC_MODEL_ERROR_DEVICE) says what, for
+ * the calling thread's last run. The outputs may be partly written. */
+#define QCC_MODEL_ERROR_DEVICE (-6)
 
 typedef struct qcc_model qcc_model;
 
@@ -63,8 +67,10 @@ const char *qcc_model_output_dtype(int i);
 const char *qcc_model_provenance(void);
 
 /* NULL when this CPU has the instruction-set features the library was
- * built for (qcc compile --cpu, recorded in the provenance); else why not,
- * naming the features it lacks. Checked without running any model code. */
+ * built for (qcc compile --cpu, recorded in the provenance) and, for a GPU
+ * model (qcc compile --target nvptx), the CUDA driver loaded, found a GPU
+ * and compiled the kernels for it; else why not, naming the features it
+ * lacks or the step that failed. */
 const char *qcc_model_cpu_error(void);
 
 /* The ISA tier the micro-kernels run on this CPU: "amx", "avx512vnni",
@@ -89,7 +95,7 @@ qcc_model *qcc_model_create(void);
  * product of the shape, -1 taken as `batch`, times the dtype's size). The arrays of a kind
  * the model has none of may be NULL, and so may the buffer of a tensor of
  * no elements. Returns QCC_MODEL_OK, or one of the QCC_MODEL_ERROR_* codes
- * without touching any buffer. */
+ * without touching any buffer (except QCC_MODEL_ERROR_DEVICE). */
 int qcc_model_run_checked(qcc_model *model, int64_t batch,
                           const void *const *inputs,
                           const size_t *input_sizes, void *const *outputs,

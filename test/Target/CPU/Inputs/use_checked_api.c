@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
   qcc_model_destroy((qcc_model *)(uintptr_t)0x1234);
   qcc_model_destroy(other);
 
-  for (int code = 0; code >= -6; --code)
+  for (int code = 0; code >= -7; --code)
     printf("error %d: %s\n", code, qcc_model_error_string(code));
   for (int i = 0; i < ni; ++i)
     free((void *)inputs[i]);

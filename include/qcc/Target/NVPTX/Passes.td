@@ -1,0 +1,102 @@
+//===- Passes.td - NVPTX target passes ---------------------*- tablegen -*-===//
+//
+// The passes of the NVPTX target's lowering (docs/nvptx.md): the loop
+// nests linalg leaves are mapped to GPU blocks and threads, the buffers the
+// kernels touch move to device memory, and, for the CPU execution of the
+// mapping that tests it without a GPU, the launches become loops again.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCC_TARGET_NVPTX_PASSES_TD
+#define QCC_TARGET_NVPTX_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GPUMapParallelLoops
+    : Pass<"qcc-gpu-map-parallel-loops", "mlir::func::FuncOp"> {
+  let summary = "Map each outermost scf.parallel to GPU blocks and threads";
+  let description = [{
+    Runs on the loops `convert-linalg-to-parallel-loops` leaves. Each
+    outermost `scf.parallel` (one per linalg op: its parallel dimensions,
+    with the reductions as `scf.for` inside) becomes a one-dimensional grid:
+    its iterations are numbered row-major, `block-size` consecutive numbers
+    form a block, and each thread computes one iteration, the number
+    delinearized back into the loop's indices. The result is a pair of
+    `scf.parallel` loops mapped to `block_x` and `thread_x` (the attributes
+    `convert-parallel-loops-to-gpu` reads), with the threads past the end
+    of the last block doing nothing.
+
+    Memory accesses the host would make (a `memref.load`, `memref.store` or
+    `scf.for` outside any parallel loop, e.g. a linalg op on 0-d buffers)
+    first become a parallel loop of one iteration: a kernel of one thread,
+    since the host cannot read device memory.
+
+    Loops with reductions of their own (`scf.parallel` results) are
+    rejected.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def GPUDeviceBuffers : Pass<"qcc-gpu-device-buffers", "mlir::func::FuncOp"> {
+  let summary = "Move the buffers the kernels touch to device memory";
+  let description = [{
+    Runs on host functions with `gpu.launch` ops, before kernel outlining.
+    The kernels cannot read host memory, so:
+
+    - every `memref.alloc` becomes `gpu.alloc`, and every buffer is freed
+      (`gpu.dealloc`) before the function returns (allocations must be at
+      the function's top level; `memref.dealloc` ops are dropped);
+    - each memref argument gets a device copy: inputs are copied in at the
+      start, and every argument is copied back at the end (the outputs,
+      which `buffer-results-to-out-params` made arguments);
+    - each constant global (`memref.get_global`: the weights) gets a device
+      copy at the start;
+    - `memref.copy` between contiguous buffers becomes `gpu.memcpy`.
+
+    The host code may then only pass views of these buffers around: a
+    `memref.load` or `memref.store` left outside a launch is an error.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def GPUMergeKernelModules
+    : Pass<"qcc-gpu-merge-kernel-modules", "mlir::ModuleOp"> {
+  let summary = "Move every outlined kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` puts each kernel in a `gpu.module` of its own,
+    which would make one PTX module, and one module load, per kernel. This
+    pass moves every kernel into the first `gpu.module` and points the
+    `gpu.launch_func` ops at it, so that a model is one PTX file that the
+    driver loads once. Kernel names stay unique: outlining names each
+    kernel after its module.
+  }];
+}
+
+def GPUSequentializeLaunches
+    : Pass<"qcc-gpu-sequentialize-launches", "mlir::func::FuncOp"> {
+  let summary = "Run each gpu.launch as loops on the CPU";
+  let description = [{
+    The CPU execution of the GPU mapping (`qcc compile --target nvptx
+    --emit cpu-sim`): each `gpu.launch` becomes `scf.for` loops over the
+    blocks of its grid and the threads of a block (z, y, x, outermost
+    first), its body inlined with the block and thread ids, grid and block
+    sizes replaced by the loops' indices and the launch's sizes. What the
+    GPU runs in parallel runs one thread after another, so the indexing,
+    tiling and epilogue logic of the kernels is checked against the
+    reference interpreter on any machine.
+
+    Bodies that synchronize or share memory between threads (`gpu.barrier`,
+    shuffles, workgroup attributions) cannot run this way and are rejected.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+#endif // QCC_TARGET_NVPTX_PASSES_TD

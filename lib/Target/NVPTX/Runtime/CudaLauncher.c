@@ -1,0 +1,307 @@
+/*===- CudaLauncher.c - The GPU model's launcher over the CUDA driver -*- C -*-===*
+ *
+ * The functions MLIR's host code calls to load kernels, allocate device
+ * memory, copy and launch (the mgpu* functions `gpu-to-llvm` and the GPU
+ * dialect's LLVM IR translation emit calls to), implemented over the CUDA
+ * driver API. The driver (libcuda.so.1) is loaded with dlopen when the
+ * first of them runs, so that a model.so builds, loads and reports a clear
+ * error on machines without a GPU or driver; nothing here needs cuda.h.
+ * Compiled once when qcc is built and linked into every NVPTX model.so,
+ * beside the C API (lib/Target/CPU/Runtime/ModelApi.c), which asks
+ * qcc_device_error before creating a model and qcc_device_run_error after
+ * each run.
+ *
+ * Errors: the first failure of loading the driver or the kernels is kept
+ * for the process (qcc_device_error); a failure during a run is kept for
+ * the calling thread until its next run starts, and the calls after it in
+ * the same run do nothing, so that a failed allocation is never used.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QCC_HIDDEN __attribute__((visibility("hidden")))
+
+/* The few driver API types used, as cuda.h defines them. */
+typedef int CUresult; /* CUDA_SUCCESS is 0 */
+typedef int CUdevice;
+typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream;
+typedef unsigned long long CUdeviceptr;
+enum {
+  CU_STREAM_NON_BLOCKING = 1,
+  CU_JIT_ERROR_LOG_BUFFER = 5,
+  CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6,
+  CU_JIT_OPTIMIZATION_LEVEL = 7,
+};
+
+static struct {
+  CUresult (*Init)(unsigned);
+  CUresult (*DeviceGetCount)(int *);
+  CUresult (*DeviceGet)(CUdevice *, int);
+  CUresult (*DevicePrimaryCtxRetain)(CUcontext *, CUdevice);
+  CUresult (*CtxSetCurrent)(CUcontext);
+  CUresult (*GetErrorString)(CUresult, const char **);
+  CUresult (*ModuleLoadData)(CUmodule *, const void *);
+  CUresult (*ModuleLoadDataEx)(CUmodule *, const void *, unsigned, int *,
+                               void **);
+  CUresult (*ModuleUnload)(CUmodule);
+  CUresult (*ModuleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*LaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                           unsigned, unsigned, unsigned, CUstream, void **,
+                           void **);
+  CUresult (*StreamCreate)(CUstream *, unsigned);
+  CUresult (*StreamDestroy)(CUstream);
+  CUresult (*StreamSynchronize)(CUstream);
+  CUresult (*MemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*MemFree)(CUdeviceptr);
+  CUresult (*MemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
+  CUresult (*MemsetD32Async)(CUdeviceptr, unsigned, size_t, CUstream);
+} cu;
+
+static pthread_once_t driver_once = PTHREAD_ONCE_INIT;
+static char load_error[1024]; /* empty: the driver and a device are ready */
+static pthread_mutex_t load_error_lock = PTHREAD_MUTEX_INITIALIZER;
+static CUcontext context;
+static _Thread_local char run_error[1024];
+
+static const char *describe(CUresult result) {
+  const char *text = NULL;
+  if (cu.GetErrorString && cu.GetErrorString(result, &text) == 0 && text)
+    return text;
+  return "unknown CUDA error";
+}
+
+static void set_load_error(const char *what, CUresult result, const char *log) {
+  pthread_mutex_lock(&load_error_lock);
+  if (!load_error[0])
+    snprintf(load_error, sizeof load_error, "%s failed: %s (CUDA error %d)%s%s",
+             what, describe(result), result, log && *log ? ": " : "",
+             log ? log : "");
+  pthread_mutex_unlock(&load_error_lock);
+}
+
+static void load_driver(void) {
+  /* QCC_CUDA_DRIVER names another library (tests use it for a missing
+   * one). */
+  const char *name = getenv("QCC_CUDA_DRIVER");
+  if (!name || !*name)
+    name = "libcuda.so.1";
+  void *library = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    snprintf(load_error, sizeof load_error,
+             "no CUDA driver: cannot load %s (%s); this model runs on an "
+             "NVIDIA GPU, with its driver installed",
+             name, dlerror());
+    return;
+  }
+  static const struct {
+    void **slot;
+    const char *name;
+  } symbols[] = {
+      {(void **)&cu.Init, "cuInit"},
+      {(void **)&cu.DeviceGetCount, "cuDeviceGetCount"},
+      {(void **)&cu.DeviceGet, "cuDeviceGet"},
+      {(void **)&cu.DevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain"},
+      {(void **)&cu.CtxSetCurrent, "cuCtxSetCurrent"},
+      {(void **)&cu.GetErrorString, "cuGetErrorString"},
+      {(void **)&cu.ModuleLoadData, "cuModuleLoadData"},
+      {(void **)&cu.ModuleLoadDataEx, "cuModuleLoadDataEx"},
+      {(void **)&cu.ModuleUnload, "cuModuleUnload"},
+      {(void **)&cu.ModuleGetFunction, "cuModuleGetFunction"},
+      {(void **)&cu.LaunchKernel, "cuLaunchKernel"},
+      {(void **)&cu.StreamCreate, "cuStreamCreate"},
+      {(void **)&cu.StreamDestroy, "cuStreamDestroy_v2"},
+      {(void **)&cu.StreamSynchronize, "cuStreamSynchronize"},
+      {(void **)&cu.MemAlloc, "cuMemAlloc_v2"},
+      {(void **)&cu.MemFree, "cuMemFree_v2"},
+      {(void **)&cu.MemcpyAsync, "cuMemcpyAsync"},
+      {(void **)&cu.MemsetD32Async, "cuMemsetD32Async"},
+  };
+  for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; ++i) {
+    *symbols[i].slot = dlsym(library, symbols[i].name);
+    if (!*symbols[i].slot) {
+      snprintf(load_error, sizeof load_error,
+               "the CUDA driver %s lacks %s (too old a driver?)", name,
+               symbols[i].name);
+      return;
+    }
+  }
+  CUresult result = cu.Init(0);
+  if (result != 0) {
+    set_load_error("initializing the CUDA driver (is there a GPU?): cuInit",
+                   result, NULL);
+    return;
+  }
+  int count = 0;
+  result = cu.DeviceGetCount(&count);
+  if (result != 0 || count == 0) {
+    snprintf(load_error, sizeof load_error,
+             "the CUDA driver finds no GPU (cuDeviceGetCount: %d devices)",
+             count);
+    return;
+  }
+  /* QCC_CUDA_DEVICE picks the GPU (default 0). */
+  const char *ordinal = getenv("QCC_CUDA_DEVICE");
+  const int index = ordinal ? atoi(ordinal) : 0;
+  CUdevice device;
+  if ((result = cu.DeviceGet(&device, index)) != 0) {
+    set_load_error("cuDeviceGet (QCC_CUDA_DEVICE)", result, NULL);
+    return;
+  }
+  if ((result = cu.DevicePrimaryCtxRetain(&context, device)) != 0)
+    set_load_error("cuDevicePrimaryCtxRetain", result, NULL);
+}
+
+/* Whether the driver is ready, with its context current on this thread. */
+static bool driver_ready(void) {
+  pthread_once(&driver_once, load_driver);
+  if (load_error[0])
+    return false;
+  return cu.CtxSetCurrent(context) == 0;
+}
+
+/* Whether a run on this thread may go on. */
+static bool run_ok(void) { return !run_error[0] && driver_ready(); }
+
+static bool check(CUresult result, const char *what) {
+  if (result == 0)
+    return true;
+  if (!run_error[0])
+    snprintf(run_error, sizeof run_error, "%s failed: %s (CUDA error %d)",
+             what, describe(result), result);
+  return false;
+}
+
+QCC_HIDDEN const char *qcc_device_error(void) {
+  pthread_once(&driver_once, load_driver);
+  return load_error[0] ? load_error : NULL;
+}
+
+QCC_HIDDEN void qcc_device_begin_run(void) { run_error[0] = 0; }
+
+QCC_HIDDEN const char *qcc_device_run_error(void) {
+  return run_error[0] ? run_error : NULL;
+}
+
+/* The mgpu* functions, with the signatures MLIR's lowering declares. */
+
+QCC_HIDDEN void *mgpuModuleLoad(void *data, size_t size) {
+  (void)size;
+  CUmodule module = NULL;
+  if (!driver_ready())
+    return NULL;
+  CUresult result = cu.ModuleLoadData(&module, data);
+  if (result != 0)
+    set_load_error("loading the model's kernels (cuModuleLoadData)", result,
+                   NULL);
+  return module;
+}
+
+/* PTX: the driver compiles it for the GPU it runs on. */
+QCC_HIDDEN void *mgpuModuleLoadJIT(void *data, int optLevel) {
+  CUmodule module = NULL;
+  if (!driver_ready())
+    return NULL;
+  char log[512] = {0};
+  int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
+                   CU_JIT_OPTIMIZATION_LEVEL};
+  void *values[] = {log, (void *)(uintptr_t)sizeof log,
+                    (void *)(intptr_t)optLevel};
+  CUresult result = cu.ModuleLoadDataEx(&module, data, 3, options, values);
+  if (result != 0)
+    set_load_error("compiling the model's PTX for this GPU "
+                   "(cuModuleLoadDataEx)",
+                   result, log);
+  return module;
+}
+
+QCC_HIDDEN void mgpuModuleUnload(void *module) {
+  if (module && driver_ready())
+    cu.ModuleUnload(module);
+}
+
+QCC_HIDDEN void *mgpuModuleGetFunction(void *module, const char *name) {
+  CUfunction function = NULL;
+  if (!module) {
+    if (!run_error[0])
+      snprintf(run_error, sizeof run_error,
+               "the kernels are not loaded: %s",
+               load_error[0] ? load_error : "unknown reason");
+    return NULL;
+  }
+  if (run_ok())
+    check(cu.ModuleGetFunction(&function, module, name), "cuModuleGetFunction");
+  return function;
+}
+
+QCC_HIDDEN void mgpuLaunchKernel(void *function, intptr_t gridX,
+                                 intptr_t gridY, intptr_t gridZ,
+                                 intptr_t blockX, intptr_t blockY,
+                                 intptr_t blockZ, int32_t sharedBytes,
+                                 void *stream, void **params, void **extra,
+                                 size_t paramsCount) {
+  (void)paramsCount;
+  if (!function || !run_ok())
+    return;
+  check(cu.LaunchKernel(function, (unsigned)gridX, (unsigned)gridY,
+                        (unsigned)gridZ, (unsigned)blockX, (unsigned)blockY,
+                        (unsigned)blockZ, (unsigned)sharedBytes, stream,
+                        params, extra),
+        "launching a kernel (cuLaunchKernel)");
+}
+
+QCC_HIDDEN void *mgpuStreamCreate(void) {
+  CUstream stream = NULL;
+  if (run_ok())
+    check(cu.StreamCreate(&stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+  return stream;
+}
+
+QCC_HIDDEN void mgpuStreamDestroy(void *stream) {
+  if (stream && driver_ready())
+    cu.StreamDestroy(stream);
+}
+
+QCC_HIDDEN void mgpuStreamSynchronize(void *stream) {
+  if (run_ok())
+    check(cu.StreamSynchronize(stream),
+          "running the model's kernels (cuStreamSynchronize)");
+}
+
+QCC_HIDDEN void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
+  (void)stream;
+  (void)hostShared;
+  CUdeviceptr pointer = 0;
+  if (bytes && run_ok())
+    check(cu.MemAlloc(&pointer, bytes), "allocating device memory (cuMemAlloc)");
+  return (void *)(uintptr_t)pointer;
+}
+
+QCC_HIDDEN void mgpuMemFree(void *pointer, void *stream) {
+  (void)stream;
+  if (pointer && driver_ready())
+    cu.MemFree((CUdeviceptr)(uintptr_t)pointer);
+}
+
+QCC_HIDDEN void mgpuMemcpy(void *target, void *source, size_t bytes,
+                           void *stream) {
+  if (bytes && run_ok())
+    check(cu.MemcpyAsync((CUdeviceptr)(uintptr_t)target,
+                         (CUdeviceptr)(uintptr_t)source, bytes, stream),
+          "copying between host and device (cuMemcpyAsync)");
+}
+
+QCC_HIDDEN void mgpuMemset32(void *target, unsigned value, size_t count,
+                             void *stream) {
+  if (count && run_ok())
+    check(cu.MemsetD32Async((CUdeviceptr)(uintptr_t)target, value, count,
+                            stream),
+          "cuMemsetD32Async");
+}

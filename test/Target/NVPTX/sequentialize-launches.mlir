@@ -1,0 +1,40 @@
+// RUN: qopt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(qcc-gpu-sequentialize-launches))' | FileCheck %s
+
+// Blocks, then threads; z outermost, x innermost; the ids are the loops'
+// indices and the sizes the launch's.
+// CHECK-LABEL: func.func @launch
+// CHECK-SAME:    (%[[BUF:.*]]: memref<?xindex>, %[[GX:.*]]: index, %[[BX:.*]]: index)
+// CHECK:         scf.for %{{.*}} = %c0 to %c1
+// CHECK:           scf.for %{{.*}} = %c0 to %c1
+// CHECK:             scf.for %[[BLOCK:.*]] = %c0 to %[[GX]]
+// CHECK:               scf.for %{{.*}} = %c0 to %c1
+// CHECK:                 scf.for %{{.*}} = %c0 to %c1
+// CHECK:                   scf.for %[[THREAD:.*]] = %c0 to %[[BX]]
+// CHECK:                     %[[BASE:.*]] = arith.muli %[[BLOCK]], %[[BX]]
+// CHECK:                     %[[N:.*]] = arith.addi %[[BASE]], %[[THREAD]]
+// CHECK:                     memref.store %[[GX]], %[[BUF]][%[[N]]]
+// CHECK-NOT:   gpu.launch
+func.func @launch(%buf: memref<?xindex>, %gx: index, %bx: index) {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%b, %by, %bz) in (%g0 = %gx, %g1 = %c1, %g2 = %c1)
+             threads(%t, %ty, %tz) in (%s0 = %bx, %s1 = %c1, %s2 = %c1) {
+    %base = arith.muli %b, %s0 : index
+    %n = arith.addi %base, %t : index
+    memref.store %g0, %buf[%n] : memref<?xindex>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+func.func @barrier() {
+  %c1 = arith.constant 1 : index
+  // expected-error @below {{cannot run this launch on the CPU: its threads communicate ('gpu.barrier')}}
+  gpu.launch blocks(%b, %by, %bz) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t, %ty, %tz) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
+    gpu.barrier
+    gpu.terminator
+  }
+  return
+}
