@@ -369,11 +369,28 @@ LogicalResult convertMatrixProduct(Operation *op, Value x, Value w, bool transB,
                                    Value bias, RankedTensorType result,
                                    ConversionPatternRewriter &rewriter) {
   auto wType = tensorType(w);
+  auto xType = tensorType(x);
   auto values = weightValues(w);
-  if (!values || !wType.hasStaticShape() || tensorType(x).getRank() != 2)
-    return unsupported(op, "only 2-d integer products with a constant 8-bit "
-                           "weight");
+  // Rows of more than one dimension (a weight applied at every position of
+  // a sequence) are the rows of their collapsed 2-d matrix.
+  const bool collapsedRows = xType.getRank() > 2 && xType.hasStaticShape() &&
+                             !bias && !transB && result.getRank() == xType.getRank();
+  if (!values || !wType.hasStaticShape() ||
+      (xType.getRank() != 2 && !collapsedRows))
+    return unsupported(op, "only integer products of a constant 8-bit weight "
+                           "and a 2-d operand (or one of static shape)");
   Location loc = op->getLoc();
+  RankedTensorType finalResult = result;
+  if (collapsedRows) {
+    ReassociationIndices rowDims =
+        llvm::to_vector(llvm::seq<int64_t>(0, xType.getRank() - 1));
+    SmallVector<ReassociationIndices> collapse = {
+        rowDims, {xType.getRank() - 1}};
+    x = tensor::CollapseShapeOp::create(rewriter, loc, x, collapse);
+    result = RankedTensorType::get(
+        {tensorType(x).getDimSize(0), result.getShape().back()},
+        result.getElementType());
+  }
   const int64_t K = wType.getDimSize(transB ? 1 : 0),
                 J = wType.getDimSize(transB ? 0 : 1);
   std::vector<int64_t> kj(K * J);
@@ -395,8 +412,16 @@ LogicalResult convertMatrixProduct(Operation *op, Value x, Value w, bool transB,
                  constantInt(rewriter, loc, accType.getElementType(), 0), init)
                  .getResult(0);
   Value acc = batchedMatmul(rewriter, loc, x, weights, init);
-  rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-      op, result, acc, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  Value product = tensor::CollapseShapeOp::create(
+      rewriter, loc, result, acc, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  if (collapsedRows) {
+    ReassociationIndices rowDims =
+        llvm::to_vector(llvm::seq<int64_t>(0, finalResult.getRank() - 1));
+    product = tensor::ExpandShapeOp::create(
+        rewriter, loc, finalResult, product,
+        ArrayRef<ReassociationIndices>{rowDims, {finalResult.getRank() - 1}});
+  }
+  rewriter.replaceOp(op, product);
   return success();
 }
 
@@ -626,8 +651,8 @@ struct ConvertMatMul : OpConversionPattern<MatMulOp> {
     if (result.getElementType().isF32())
       return convertFloatMatrixProduct(op, adaptor.getLhs(), adaptor.getRhs(),
                                        false, Value(), result, rewriter);
-    if (!isa<IntegerType>(result.getElementType()) || result.getRank() != 2)
-      return unsupported(op, "only 2-d integer or f32 matrix products");
+    if (!isa<IntegerType>(result.getElementType()))
+      return unsupported(op, "only integer or f32 matrix products");
     return convertMatrixProduct(op, adaptor.getLhs(), adaptor.getRhs(), false,
                                 Value(), result, rewriter);
   }

@@ -7,6 +7,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 
 using namespace llvm;
@@ -17,7 +18,18 @@ using namespace llvm;
 static constexpr StringLiteral kOutputFiles[] = {
     "model.so",  "model.h",     "model.mlir", "model.quant.mlir",
     "model.bc",  "model_api.o", "ukernel.o",  "model_api.c",
-    "ukernel.c", "model.o",     "model.ll",   "provenance.json"};
+    "ukernel.c", "model.o",     "model.ll",   "provenance.json",
+    "model.ptx", "cuda_launcher.o"};
+
+/// Per-architecture files of the NVPTX target: model.sm_90.cubin and its
+/// ptxas report model.sm_90.ptxas.txt.
+static bool isArchitectureFile(StringRef name) {
+  if (!name.consume_front("model.sm_"))
+    return false;
+  StringRef arch = name.take_while([](char c) { return llvm::isAlnum(c); });
+  StringRef rest = name.drop_front(arch.size());
+  return !arch.empty() && (rest == ".cubin" || rest == ".ptxas.txt");
+}
 
 std::optional<std::string>
 qcc::target::checkOutputDirectory(StringRef target,
@@ -41,7 +53,8 @@ qcc::target::checkOutputDirectory(StringRef target,
   std::error_code ec;
   for (sys::fs::directory_iterator it(target, ec), end; it != end && !ec;
        it.increment(ec))
-    if (!llvm::is_contained(kOutputFiles, sys::path::filename(it->path())))
+    if (!llvm::is_contained(kOutputFiles, sys::path::filename(it->path())) &&
+        !isArchitectureFile(sys::path::filename(it->path())))
       return target.str() + " holds " + it->path() +
              ", which qcc compile does not write; not replacing the "
              "directory (give a new or qcc compile's output directory)";
