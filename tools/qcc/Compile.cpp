@@ -177,6 +177,25 @@ int runInfo() {
              << "code versions: " << list("code_versions") << "\n"
              << "kernel tiers: " << list("kernel_tiers") << "\n";
     }
+  // A GPU model: what the PTX is for, and the cubins ptxas made.
+  if (auto provenance = json::parse((*model)->provenance()))
+    if (const json::Object *gpu = provenance->getAsObject()
+                                      ? provenance->getAsObject()->getObject(
+                                            "gpu")
+                                      : nullptr) {
+      std::string cubins;
+      if (const json::Array *list = gpu->getArray("cubins"))
+        for (const json::Value &v : *list)
+          cubins += (cubins.empty() ? "" : ", ") +
+                    v.getAsString().value_or("?").str();
+      outs() << "gpu: PTX " << gpu->getString("ptx_version").value_or("?")
+             << " for " << gpu->getString("ptx_target").value_or("?")
+             << " (cubins: " << (cubins.empty() ? "none" : cubins) << ")"
+             << (gpu->getBoolean("cpu_simulation").value_or(false)
+                     ? ", run on the CPU (cpu-sim)"
+                     : "")
+             << "\n";
+    }
   if (std::string tier = (*model)->cpuTier(); !tier.empty())
     outs() << "running: kernel tier " << tier << ", code "
            << (*model)->codeVersion() << "\n";

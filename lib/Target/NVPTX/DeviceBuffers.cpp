@@ -10,7 +10,13 @@
 
 #include "qcc/Target/NVPTX/Passes.h"
 
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace qcc::nvptx {
 #define GEN_PASS_DEF_GPUDEVICEBUFFERS
@@ -23,6 +29,82 @@ namespace {
 
 bool isInLaunch(Operation *op) {
   return op->getParentOfType<gpu::LaunchOp>() != nullptr;
+}
+
+/// The op defining `value` if it is a constant global or a view of one,
+/// with the ops it depends on (in order), in `chain`.
+bool isConstantGlobalView(Value value, SmallVectorImpl<Operation *> &chain) {
+  Operation *op = value.getDefiningOp();
+  if (!op)
+    return false;
+  if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
+    auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+        get, get.getNameAttr());
+    if (!global || !global.getConstant())
+      return false;
+    chain.push_back(op);
+    return true;
+  }
+  if (!isa<ViewLikeOpInterface>(op) || op->getNumResults() != 1)
+    return false;
+  for (Value operand : op->getOperands()) {
+    if (isa<MemRefType>(operand.getType())) {
+      if (!isConstantGlobalView(operand, chain))
+        return false;
+    } else if (!matchPattern(operand, m_Constant())) {
+      return false;
+    } else {
+      chain.push_back(operand.getDefiningOp());
+    }
+  }
+  chain.push_back(op);
+  return true;
+}
+
+/// Clones into `launch` the constant globals (and views of them) its body
+/// reads from outside.
+void sinkConstantGlobals(gpu::LaunchOp launch) {
+  llvm::SetVector<Value> outside;
+  getUsedValuesDefinedAbove(launch.getBody(), outside);
+  OpBuilder b = OpBuilder::atBlockBegin(&launch.getBody().front());
+  IRMapping mapping;
+  for (Value value : outside) {
+    SmallVector<Operation *> chain;
+    if (!isa<MemRefType>(value.getType()) ||
+        !isConstantGlobalView(value, chain))
+      continue;
+    for (Operation *op : chain)
+      if (!mapping.contains(op->getResult(0)))
+        b.clone(*op, mapping);
+    replaceAllUsesInRegionWith(value, mapping.lookup(value), launch.getBody());
+  }
+}
+
+/// Whether the function reads and writes the buffer `value` (through views
+/// of it too); anything but loads, stores and copies counts as both.
+struct Access {
+  bool read = false, written = false;
+};
+void addAccesses(Value value, Access &access) {
+  for (OpOperand &use : value.getUses()) {
+    Operation *user = use.getOwner();
+    if (isa<memref::LoadOp>(user)) {
+      access.read = true;
+    } else if (auto store = dyn_cast<memref::StoreOp>(user)) {
+      (store.getMemRef() == value ? access.written : access.read) = true;
+    } else if (auto copy = dyn_cast<memref::CopyOp>(user)) {
+      (copy.getTarget() == value ? access.written : access.read) = true;
+    } else if (isa<memref::DimOp, memref::ExtractStridedMetadataOp>(user)) {
+      continue;
+    } else if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+               view && view.getViewSource() == value) {
+      addAccesses(user->getResult(0), access);
+    } else if (auto launch = dyn_cast<gpu::LaunchOp>(user)) {
+      access.read = access.written = true; // a launch operand: unknown
+    } else {
+      access.read = access.written = true;
+    }
+  }
 }
 
 struct GPUDeviceBuffersPass
@@ -89,7 +171,9 @@ struct GPUDeviceBuffersPass
                                    target, source);
     };
 
-    // Arguments: copied in now, and back out before returning.
+    // Arguments: copied in now if the function reads them, and back out
+    // before returning if it writes them (inputs are only read, the
+    // outputs' buffers only written, before they are read back).
     SmallVector<std::pair<Value, Value>> copiedOut;
     rewriter.setInsertionPointToStart(&entry);
     for (BlockArgument arg : entry.getArguments()) {
@@ -102,15 +186,23 @@ struct GPUDeviceBuffersPass
             << " is a strided buffer, which cannot be copied to the device";
         return signalPassFailure();
       }
+      Access access;
+      addAccesses(arg, access);
       Value device = allocate(loc, type);
-      Operation *in = memcpy(loc, device, arg);
-      rewriter.replaceAllUsesExcept(arg, device, in);
-      copiedOut.push_back({arg, device});
+      rewriter.replaceAllUsesWith(arg, device);
+      if (access.read)
+        memcpy(loc, device, arg);
+      if (access.written)
+        copiedOut.push_back({arg, device});
     }
-    // Constant globals: the weights.
+    // Constant globals (the weights), and views of them, move into the
+    // kernels that read them: outlining puts the globals in the kernels'
+    // module, whose data the driver copies to the device once, when it
+    // loads the module.
+    func.walk([&](gpu::LaunchOp launch) { sinkConstantGlobals(launch); });
     SmallVector<memref::GetGlobalOp> globals;
     func.walk([&](memref::GetGlobalOp get) {
-      if (!isInLaunch(get))
+      if (!isInLaunch(get) && !get->use_empty())
         globals.push_back(get);
     });
     for (memref::GetGlobalOp get : globals) {

@@ -1,39 +1,46 @@
 // RUN: qopt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(qcc-gpu-device-buffers))' | FileCheck %s
 
-memref.global "private" constant @weights : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
-
-// The argument and the weights are copied to the device, the allocation
-// moves there, the copy between buffers is a device copy, the argument is
-// copied back, and every device buffer is freed before returning.
+// The weights move into the kernel that reads them (outlining puts them
+// in the kernels' module: on the device from when it loads); the input is
+// copied in, the output's buffer (only written) copied back out; the
+// allocation moves to the device, the copy between buffers is a device
+// copy, and every device buffer is freed before returning.
 // CHECK-LABEL: func.func @entry
-// CHECK-SAME:    (%[[ARG:.*]]: memref<4xf32>)
-// CHECK:         %[[DEVARG:.*]] = gpu.alloc () : memref<4xf32>
-// CHECK:         gpu.memcpy %[[DEVARG]], %[[ARG]]
-// CHECK:         %[[HOSTW:.*]] = memref.get_global @weights
-// CHECK:         %[[DEVW:.*]] = gpu.alloc () : memref<4xf32>
-// CHECK:         gpu.memcpy %[[DEVW]], %[[HOSTW]]
+// CHECK-SAME:    (%[[IN:.*]]: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>)
+// CHECK:         %[[DEVIN:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK-NEXT:    gpu.memcpy %[[DEVIN]], %[[IN]]
+// CHECK-NEXT:    %[[DEVOUT:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK-NOT:     gpu.memcpy %[[DEVOUT]], %[[OUT]]
 // CHECK:         %[[TMP:.*]] = gpu.alloc () : memref<4xf32>
 // CHECK:         gpu.launch
-// CHECK:           memref.load %[[DEVW]]
+// CHECK:           %[[W:.*]] = memref.get_global @weights
+// CHECK:           %[[FLAT:.*]] = memref.collapse_shape %[[W]]
+// CHECK:           memref.load %[[FLAT]]
+// CHECK:           memref.load %[[DEVIN]]
 // CHECK:           memref.store %{{.*}}, %[[TMP]]
-// CHECK:         gpu.memcpy %[[DEVARG]], %[[TMP]]
+// CHECK:         gpu.memcpy %[[DEVOUT]], %[[TMP]]
 // CHECK-NOT:     memref.dealloc
-// CHECK:         gpu.memcpy %[[ARG]], %[[DEVARG]]
-// CHECK-DAG:     gpu.dealloc %[[DEVARG]]
-// CHECK-DAG:     gpu.dealloc %[[DEVW]]
+// CHECK-NOT:     gpu.memcpy %[[IN]]
+// CHECK:         gpu.memcpy %[[OUT]], %[[DEVOUT]]
+// CHECK-DAG:     gpu.dealloc %[[DEVIN]]
+// CHECK-DAG:     gpu.dealloc %[[DEVOUT]]
 // CHECK-DAG:     gpu.dealloc %[[TMP]]
 // CHECK:         return
-func.func @entry(%arg: memref<4xf32>) {
+memref.global "private" constant @weights : memref<2x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0]]>
+func.func @entry(%in: memref<4xf32>, %out: memref<4xf32>) {
   %c1 = arith.constant 1 : index
-  %w = memref.get_global @weights : memref<4xf32>
+  %w = memref.get_global @weights : memref<2x2xf32>
+  %flat = memref.collapse_shape %w [[0, 1]] : memref<2x2xf32> into memref<4xf32>
   %tmp = memref.alloc() : memref<4xf32>
   gpu.launch blocks(%b, %by, %bz) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
              threads(%t, %ty, %tz) in (%s0 = %c1, %s1 = %c1, %s2 = %c1) {
-    %x = memref.load %w[%t] : memref<4xf32>
-    memref.store %x, %tmp[%t] : memref<4xf32>
+    %x = memref.load %flat[%t] : memref<4xf32>
+    %y = memref.load %in[%t] : memref<4xf32>
+    %z = arith.addf %x, %y : f32
+    memref.store %z, %tmp[%t] : memref<4xf32>
     gpu.terminator
   }
-  memref.copy %tmp, %arg : memref<4xf32> to memref<4xf32>
+  memref.copy %tmp, %out : memref<4xf32> to memref<4xf32>
   memref.dealloc %tmp : memref<4xf32>
   return
 }

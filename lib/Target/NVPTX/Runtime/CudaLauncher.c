@@ -275,19 +275,93 @@ QCC_HIDDEN void mgpuStreamSynchronize(void *stream) {
           "running the model's kernels (cuStreamSynchronize)");
 }
 
+/* Device buffers are kept for the next run instead of freed: a model
+ * allocates the same sizes every run, and cuMemAlloc/cuMemFree cost more
+ * than many of its kernels. Buffers are listed by size; the lists live as
+ * long as the process (the driver frees device memory at exit). */
+typedef struct FreeBuffer {
+  struct FreeBuffer *next;
+  uint64_t bytes;
+  CUdeviceptr pointer;
+} FreeBuffer;
+static FreeBuffer *free_buffers;
+static pthread_mutex_t free_buffers_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The size of each buffer handed out, to file it when it comes back. */
+typedef struct LiveBuffer {
+  struct LiveBuffer *next;
+  uint64_t bytes;
+  CUdeviceptr pointer;
+} LiveBuffer;
+static LiveBuffer *live_buffers;
+
+static CUdeviceptr take_free_buffer(uint64_t bytes) {
+  pthread_mutex_lock(&free_buffers_lock);
+  CUdeviceptr pointer = 0;
+  for (FreeBuffer **link = &free_buffers; *link; link = &(*link)->next)
+    if ((*link)->bytes == bytes) {
+      FreeBuffer *found = *link;
+      *link = found->next;
+      pointer = found->pointer;
+      free(found);
+      break;
+    }
+  pthread_mutex_unlock(&free_buffers_lock);
+  return pointer;
+}
+
 QCC_HIDDEN void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
   (void)stream;
   (void)hostShared;
-  CUdeviceptr pointer = 0;
-  if (bytes && run_ok())
-    check(cu.MemAlloc(&pointer, bytes), "allocating device memory (cuMemAlloc)");
+  if (!bytes || !run_ok())
+    return NULL;
+  CUdeviceptr pointer = take_free_buffer(bytes);
+  if (!pointer &&
+      !check(cu.MemAlloc(&pointer, bytes),
+             "allocating device memory (cuMemAlloc)"))
+    return NULL;
+  LiveBuffer *live = malloc(sizeof *live);
+  if (!live) {
+    cu.MemFree(pointer);
+    snprintf(run_error, sizeof run_error, "out of host memory");
+    return NULL;
+  }
+  live->bytes = bytes;
+  live->pointer = pointer;
+  pthread_mutex_lock(&free_buffers_lock);
+  live->next = live_buffers;
+  live_buffers = live;
+  pthread_mutex_unlock(&free_buffers_lock);
   return (void *)(uintptr_t)pointer;
 }
 
+/* Kernels queued on `stream` may still use the buffer: it is kept for
+ * reuse once they are done. (The host code frees every buffer at the end
+ * of a run, after its last launch and copy, so the wait costs nothing.) */
 QCC_HIDDEN void mgpuMemFree(void *pointer, void *stream) {
-  (void)stream;
-  if (pointer && driver_ready())
-    cu.MemFree((CUdeviceptr)(uintptr_t)pointer);
+  if (!pointer || !driver_ready())
+    return;
+  if (stream)
+    cu.StreamSynchronize(stream);
+  const CUdeviceptr address = (CUdeviceptr)(uintptr_t)pointer;
+  pthread_mutex_lock(&free_buffers_lock);
+  LiveBuffer *live = NULL;
+  for (LiveBuffer **link = &live_buffers; *link; link = &(*link)->next)
+    if ((*link)->pointer == address) {
+      live = *link;
+      *link = live->next;
+      break;
+    }
+  FreeBuffer *entry = live ? malloc(sizeof *entry) : NULL;
+  if (entry) {
+    entry->bytes = live->bytes;
+    entry->pointer = address;
+    entry->next = free_buffers;
+    free_buffers = entry;
+  }
+  pthread_mutex_unlock(&free_buffers_lock);
+  if (!entry)
+    cu.MemFree(address);
+  free(live);
 }
 
 QCC_HIDDEN void mgpuMemcpy(void *target, void *source, size_t bytes,
