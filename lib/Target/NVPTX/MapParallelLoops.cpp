@@ -69,7 +69,7 @@ struct GPUMapParallelLoopsPass
     // Host accesses first: each becomes a kernel of its own.
     SmallVector<Operation *> hostAccesses;
     for (Operation &op : func.getBody().getOps())
-      if (!isa<scf::ParallelOp>(op) && touchesMemory(&op)) {
+      if (!isa<scf::ParallelOp, gpu::LaunchOp>(op) && touchesMemory(&op)) {
         bool hasParallel = false;
         op.walk([&](scf::ParallelOp) { hasParallel = true; });
         if (hasParallel) {

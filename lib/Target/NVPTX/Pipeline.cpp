@@ -95,12 +95,19 @@ void buildNVPTXLoweringPipeline(OpPassManager &pm,
   pm.addPass(createConvertQCToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
+  pm.addNestedPass<func::FuncOp>(createGPUConvolutionsToGemm());
+  pm.addPass(createCanonicalizerPass());
   cpu::addBufferizationPasses(pm);
   // Windows of buffers are copied by kernels too: the host cannot touch
   // device memory.
   ConvertMemRefCopyToLinalgOptions copies;
   copies.memcpyRows = false;
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg(copies));
+  GPUTensorCoreContractionsOptions tensorCores;
+  tensorCores.warpsPerBlock = options.warpsPerBlock;
+  if (options.tensorCores)
+    pm.addNestedPass<func::FuncOp>(
+        createGPUTensorCoreContractions(tensorCores));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   GPUMapParallelLoopsOptions mapping;
   mapping.blockSize = options.blockSize;
@@ -110,11 +117,23 @@ void buildNVPTXLoweringPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createGPUSequentializeLaunches());
     bufferization::BufferDeallocationPipelineOptions deallocation;
     bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+    // The warps' vector code (tensor-core tiles) as CPU vector code.
+    pm.addPass(createConvertVectorToSCFPass());
+    pm.addPass(createLowerAffinePass());
+    // (As outer products: the default lowering leaves vector.contract of
+    // int8 operands into int32 as it is.)
+    ConvertVectorToLLVMPassOptions vectorToLLVM;
+    vectorToLLVM.vectorContractLowering =
+        vector::VectorContractLowering::OuterProduct;
+    pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
     cpu::addLoopsToLLVMPasses(pm);
+    pm.addPass(createUBToLLVMConversionPass());
   } else {
     pm.addNestedPass<func::FuncOp>(createGPUDeviceBuffers());
     pm.addPass(createGpuKernelOutliningPass());
     pm.addPass(createGPUMergeKernelModules());
+    // Each warp's vector code onto mma.sync, with upstream's lane layouts.
+    pm.addNestedPass<gpu::GPUModuleOp>(createGPUVectorToMMA());
     // Copies, allocations and launches in order on one stream (what
     // gpu-to-llvm lowers: it takes only asynchronous gpu.alloc and
     // gpu.memcpy).
@@ -141,6 +160,10 @@ void registerNVPTXPassesAndPipelines() {
     Option<int64_t> blockSize{*this, "block-size",
                               llvm::cl::desc("Threads per block"),
                               llvm::cl::init(LoweringOptions().blockSize)};
+    Option<bool> tensorCores{
+        *this, "tensor-cores",
+        llvm::cl::desc("int8 matrix products on tensor cores (mma.sync)"),
+        llvm::cl::init(LoweringOptions().tensorCores)};
     Option<bool> cpuSimulation{
         *this, "cpu-simulation",
         llvm::cl::desc("Run the launches as loops on the CPU (qcc compile "
@@ -157,6 +180,7 @@ void registerNVPTXPassesAndPipelines() {
         lowering.chip = options.chip;
         lowering.blockSize = options.blockSize;
         lowering.cpuSimulation = options.cpuSimulation;
+        lowering.tensorCores = options.tensorCores;
         buildNVPTXLoweringPipeline(pm, lowering);
       });
 }

@@ -72,7 +72,9 @@ struct GPUSequentializeLaunchesPass
     gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
     gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
     // Blocks, then the threads of a block; z outermost, x innermost.
-    Value bounds[6] = {grid.z, grid.y, grid.x, block.z, block.y, block.x};
+    // Warp-level code: every lane of a warp computes the same, so one does.
+    Value lanes = launch->hasAttr("qcc.warp_uniform") ? one : block.x;
+    Value bounds[6] = {grid.z, grid.y, grid.x, block.z, block.y, lanes};
     Value ids[6];
     for (int i = 0; i < 6; ++i) {
       auto loop = scf::ForOp::create(rewriter, loc, zero, bounds[i], one);

@@ -38,3 +38,24 @@ func.func @barrier() {
   }
   return
 }
+
+// -----
+
+// Warp-level code (every lane of a warp computes the same): one lane per
+// warp runs.
+// CHECK-LABEL: func.func @warp_uniform
+// CHECK:                 scf.for %[[WARP:.*]] = %c0 to %c4
+// CHECK-NEXT:              scf.for %{{.*}} = %c0 to %c1{{(_0)?}} step
+// CHECK-NEXT:                memref.store %[[WARP]]
+// CHECK-NOT:   gpu.launch
+func.func @warp_uniform(%buf: memref<4xindex>) {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%b, %by, %bz) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t, %ty, %tz) in (%s0 = %c32, %s1 = %c4, %s2 = %c1) {
+    memref.store %ty, %buf[%ty] : memref<4xindex>
+    gpu.terminator
+  } {qcc.warp_uniform}
+  return
+}

@@ -9,10 +9,15 @@
 #ifndef QCC_TARGET_NVPTX_PASSES_H
 #define QCC_TARGET_NVPTX_PASSES_H
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -40,6 +45,12 @@ struct LoweringOptions {
   std::string ptxFeatures = "+ptx80";
   /// Threads per block (qcc-gpu-map-parallel-loops).
   int64_t blockSize = 256;
+  /// int8 matrix products (and convolutions, through im2col) as warp-level
+  /// tensor-core kernels (qcc-gpu-tensor-core-contractions); else scalar
+  /// loops like every other op.
+  bool tensorCores = true;
+  /// Warps per block of the tensor-core kernels.
+  int64_t warpsPerBlock = 4;
   /// The CPU execution of the mapping: launches as loops on the host, no
   /// device code (qcc compile --emit cpu-sim).
   bool cpuSimulation = false;

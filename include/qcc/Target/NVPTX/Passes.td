@@ -43,6 +43,82 @@ def GPUMapParallelLoops
                            "mlir::scf::SCFDialect"];
 }
 
+def GPUConvolutionsToGemm
+    : Pass<"qcc-gpu-convolutions-to-gemm", "mlir::func::FuncOp"> {
+  let summary = "Integer convolutions as im2col and a matrix product";
+  let description = [{
+    On tensors, before bufferization: each integer
+    `linalg.conv_2d_nchw_fchw` (int8 input and filter, int32 result)
+    becomes upstream's im2col rewrite: a `linalg.generic` gathering the
+    input into a `[N, C*KH*KW, OH*OW]` matrix, and the product of the
+    filter `[F, C*KH*KW]` with it, a `linalg.generic` of the batched form
+    (`A[m, k] * B[b, k, p] -> C[b, m, p]`) that
+    `qcc-gpu-tensor-core-contractions` runs on tensor cores.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
+def GPUTensorCoreContractions
+    : Pass<"qcc-gpu-tensor-core-contractions", "mlir::func::FuncOp"> {
+  let summary = "Integer matrix products as warp-level tensor-core kernels";
+  let description = [{
+    On buffers, before the other loops are mapped: each int8 product of the
+    batched form `C[b, m, p] += A[m, k] * B[b, k, p]` (a `linalg.generic`
+    with sign-extended int8 operands and an int32 accumulator, batch 1,
+    `A` a constant weight) becomes a `gpu.launch` in which each warp
+    computes 16x8 tiles of `C`: a loop over `K` in steps of 32 reads a
+    16x32 tile of `A` and a 32x8 tile of `B` (transposed, as the column
+    operand), `vector.contract`s them into the accumulator, which starts as
+    the tile of `C` (the bias) and is written back at the end. Blocks hold
+    `warps-per-block` warps (threads `(32, warps)`); `M`, `K` and `P` are
+    padded to multiples of 16, 32 and 8 (the weight at compile time, with
+    zeros; `B` and `C` through zero-filled copies when they are not
+    multiples already).
+
+    `convert-vector-to-gpu{use-nvgpu}` then turns each warp's vector code
+    into `nvgpu.mma.sync` m16n8k32 s8 (PTX `mma.sync.aligned.m16n8k32`,
+    sm_80 and later) with the lane-level loads upstream derives from the
+    fragment layouts. The launch is marked `qcc.warp_uniform` (its lanes
+    compute the same vector code): the CPU execution of the mapping runs
+    one lane per warp.
+
+    The tensor cores accumulate with saturation (`satfinite`); the sums
+    equal the wrapping int32 sums of the interpreter as long as they stay
+    within int32, which products of at most 65536 int8 pairs on a bias
+    below 2^30 do: longer reductions are left to the scalar kernels.
+  }];
+  let options = [
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
+           "Warps per block (each computes 16x8 tiles of the result)">,
+  ];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def GPUVectorToMMA : Pass<"qcc-gpu-vector-to-mma", "mlir::gpu::GPUModuleOp"> {
+  let summary = "The warps' tile code onto mma.sync (upstream's conversion)";
+  let description = [{
+    Runs upstream's vector-to-nvgpu conversion (what
+    `convert-vector-to-gpu{use-nvgpu}` does: `vector.contract` to
+    `nvgpu.mma.sync`, the transfers to per-lane loads and stores with the
+    fragment layouts) on the regions `qcc-gpu-tensor-core-contractions`
+    marks `qcc.warp_tile`, and only there: upstream's pass takes every
+    scalar op of the function it runs on for part of the matrix code (and
+    fails on the index arithmetic of the other kernels).
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::nvgpu::NVGPUDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def GPUDeviceBuffers : Pass<"qcc-gpu-device-buffers", "mlir::func::FuncOp"> {
   let summary = "Move the buffers the kernels touch to device memory";
   let description = [{
@@ -94,6 +170,9 @@ def GPUSequentializeLaunches
 
     Bodies that synchronize or share memory between threads (`gpu.barrier`,
     shuffles, workgroup attributions) cannot run this way and are rejected.
+    A launch marked `qcc.warp_uniform` (warp-level vector code that every
+    lane of a warp runs alike, from `qcc-gpu-tensor-core-contractions`)
+    runs one lane per warp: thread x 0 of each.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::scf::SCFDialect"];

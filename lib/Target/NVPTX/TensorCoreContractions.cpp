@@ -1,0 +1,296 @@
+//===- TensorCoreContractions.cpp - int8 products on tensor cores ---------===//
+//
+// The integer matrix products (fully connected layers, and convolutions
+// after im2col) are where int8 models spend their time. Each becomes a
+// launch of warp-level vector code - 16x8 tiles of the result accumulated
+// over 32-deep slices of K - which upstream's convert-vector-to-gpu maps
+// onto mma.sync m16n8k32 s8 with the fragment layouts it knows. Padding
+// every dimension to the tile shape keeps the kernel free of edge cases.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Target/NVPTX/Passes.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace qcc::nvptx {
+#define GEN_PASS_DEF_GPUTENSORCORECONTRACTIONS
+#include "qcc/Target/NVPTX/Passes.h.inc"
+} // namespace qcc::nvptx
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kTileM = 16, kTileN = 8, kTileK = 32;
+/// Reductions up to this length cannot leave int32 (with a bias below
+/// 2^30), so the tensor cores' saturation never differs from wrapping.
+constexpr int64_t kMaxReduction = 65536;
+
+/// Whether `v` is block argument `index` of `block`, sign-extended from i8.
+bool isExtendedArgument(Value v, Block &block, unsigned index) {
+  if (auto ext = v.getDefiningOp<arith::ExtSIOp>())
+    v = ext.getIn();
+  auto arg = dyn_cast<BlockArgument>(v);
+  return arg && arg.getOwner() == &block && arg.getArgNumber() == index;
+}
+
+/// Whether the body is `out + sext(a) * sext(b)`.
+bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
+  if (!add)
+    return false;
+  Value acc = add.getLhs(), product = add.getRhs();
+  if (!isa<BlockArgument>(acc))
+    std::swap(acc, product);
+  auto accArg = dyn_cast<BlockArgument>(acc);
+  auto mul = product.getDefiningOp<arith::MulIOp>();
+  if (!accArg || accArg.getArgNumber() != 2 || !mul)
+    return false;
+  return (isExtendedArgument(mul.getLhs(), body, 0) &&
+          isExtendedArgument(mul.getRhs(), body, 1)) ||
+         (isExtendedArgument(mul.getLhs(), body, 1) &&
+          isExtendedArgument(mul.getRhs(), body, 0));
+}
+
+/// The constant int8 weight `value` ([M, K], a constant global or a view
+/// collapsing one), its values row-major.
+std::optional<std::vector<int8_t>> constantWeight(Value value) {
+  if (auto collapse = value.getDefiningOp<memref::CollapseShapeOp>())
+    value = collapse.getSrc(); // row-major either way
+  auto get = value.getDefiningOp<memref::GetGlobalOp>();
+  if (!get || !get.getType().getLayout().isIdentity())
+    return std::nullopt;
+  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+      get, get.getNameAttr());
+  if (!global || !global.getConstant())
+    return std::nullopt;
+  Attribute initial = global.getInitialValue().value_or(Attribute());
+  // Imported weights are resource blobs; folded ones dense attributes.
+  if (auto blob = dyn_cast_or_null<DenseI8ResourceElementsAttr>(initial)) {
+    std::optional<ArrayRef<int8_t>> data = blob.tryGetAsArrayRef();
+    if (!data || static_cast<int64_t>(data->size()) !=
+                     get.getType().getNumElements())
+      return std::nullopt;
+    return std::vector<int8_t>(data->begin(), data->end());
+  }
+  auto values = dyn_cast_or_null<DenseIntElementsAttr>(initial);
+  if (!values || !values.getElementType().isInteger(8))
+    return std::nullopt;
+  std::vector<int8_t> result;
+  result.reserve(values.getNumElements());
+  for (const APInt &v : values)
+    result.push_back(static_cast<int8_t>(v.getSExtValue()));
+  return result;
+}
+
+bool isStaticIdentity(Value v, ArrayRef<int64_t> shape) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.getLayout().isIdentity() && type.getShape() == shape;
+}
+
+struct GPUTensorCoreContractionsPass
+    : qcc::nvptx::impl::GPUTensorCoreContractionsBase<
+          GPUTensorCoreContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (warpsPerBlock < 1 || warpsPerBlock > 32) {
+      getOperation().emitError("warps-per-block must be in [1, 32], not ")
+          << warpsPerBlock;
+      return signalPassFailure();
+    }
+    SmallVector<linalg::GenericOp> products;
+    getOperation().walk([&](linalg::GenericOp op) { products.push_back(op); });
+    for (linalg::GenericOp op : products)
+      rewrite(op);
+  }
+
+  /// The batched form over loops (b, m, p, k): A[m, k], B[b, k, p],
+  /// C[b, m, p].
+  static bool hasBatchedProductForm(linalg::GenericOp op) {
+    if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+        op.getNumLoops() != 4 || !op.hasPureBufferSemantics())
+      return false;
+    MLIRContext *ctx = op.getContext();
+    AffineExpr b, m, p, k;
+    bindDims(ctx, b, m, p, k);
+    SmallVector<AffineMap> expected = {AffineMap::get(4, 0, {m, k}, ctx),
+                                       AffineMap::get(4, 0, {b, k, p}, ctx),
+                                       AffineMap::get(4, 0, {b, m, p}, ctx)};
+    auto iterators = op.getIteratorTypesArray();
+    return op.getIndexingMapsArray() == expected &&
+           iterators[0] == utils::IteratorType::parallel &&
+           iterators[1] == utils::IteratorType::parallel &&
+           iterators[2] == utils::IteratorType::parallel &&
+           iterators[3] == utils::IteratorType::reduction &&
+           isMultiplyAccumulate(op);
+  }
+
+  void rewrite(linalg::GenericOp op) {
+    if (!hasBatchedProductForm(op))
+      return;
+    Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    auto aType = cast<MemRefType>(a.getType());
+    auto bType = dyn_cast<MemRefType>(b.getType());
+    if (!aType.hasStaticShape() || aType.getRank() != 2 || !bType ||
+        !bType.hasStaticShape())
+      return;
+    const int64_t M = aType.getDimSize(0), K = aType.getDimSize(1),
+                  P = bType.getDimSize(2);
+    // A constant A (the weights of a convolution) is padded at compile
+    // time; any other (the activations of a fully connected layer, whose
+    // weights are B) through a padded copy, as B always is.
+    auto weights = constantWeight(a);
+    if ((!weights && !isStaticIdentity(a, {M, K})) || K > kMaxReduction ||
+        !isStaticIdentity(b, {1, K, P}) || !isStaticIdentity(c, {1, M, P}) ||
+        !bType.getElementType().isInteger(8) ||
+        !cast<MemRefType>(c.getType()).getElementType().isInteger(32))
+      return;
+    const int64_t Mp = llvm::alignTo(M, kTileM), Kp = llvm::alignTo(K, kTileK),
+                  Pp = llvm::alignTo(P, kTileN);
+
+    MLIRContext *ctx = op.getContext();
+    Location loc = op.getLoc();
+    OpBuilder b0(op);
+    // A constant A, padded with zeros to whole tiles, as a global of its
+    // own (read in the kernel: on the device with the module).
+    auto weightType = MemRefType::get({Mp, Kp}, b0.getI8Type());
+    memref::GlobalOp global;
+    if (weights) {
+      auto module = op->getParentOfType<ModuleOp>();
+      std::vector<int8_t> padded(Mp * Kp, 0);
+      for (int64_t i = 0; i < M; ++i)
+        std::copy_n(weights->begin() + i * K, K, padded.begin() + i * Kp);
+      auto tensorType = RankedTensorType::get({Mp, Kp}, b0.getI8Type());
+      OpBuilder moduleBuilder(ctx); // no insertion point: the table inserts
+      global = memref::GlobalOp::create(
+          moduleBuilder, loc, "__qcc_mma_weight",
+          moduleBuilder.getStringAttr("private"), weightType,
+          DenseElementsAttr::get(tensorType, ArrayRef<int8_t>(padded)),
+          /*constant=*/true, /*alignment=*/moduleBuilder.getI64IntegerAttr(16));
+      SymbolTable(module).insert(global, module.getBody()->begin());
+    }
+
+    // B and C as matrices, copied into zero-padded buffers when their
+    // sizes are not whole tiles.
+    auto matrix = [&](Value v) {
+      return memref::CollapseShapeOp::create(
+          b0, loc, v, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+    };
+    auto paddedCopy = [&](Value v, int64_t rows, int64_t cols,
+                          Type element) -> Value {
+      auto type = cast<MemRefType>(v.getType());
+      if (type.getDimSize(0) == rows && type.getDimSize(1) == cols)
+        return v;
+      Value buffer = memref::AllocOp::create(
+          b0, loc, MemRefType::get({rows, cols}, element));
+      Value zero = arith::ConstantOp::create(b0, loc, b0.getZeroAttr(element));
+      linalg::FillOp::create(b0, loc, zero, buffer);
+      Value window = memref::SubViewOp::create(
+          b0, loc, buffer, ArrayRef<int64_t>{0, 0}, type.getShape(),
+          ArrayRef<int64_t>{1, 1});
+      linalg::CopyOp::create(b0, loc, v, window);
+      return buffer;
+    };
+    Value aPadded = weights ? Value() : paddedCopy(a, Mp, Kp, b0.getI8Type());
+    Value bMatrix = matrix(b), cMatrix = matrix(c);
+    Value bPadded = paddedCopy(bMatrix, Kp, Pp, b0.getI8Type());
+    Value cPadded = paddedCopy(cMatrix, Mp, Pp, b0.getI32Type());
+
+    // One warp per 16x8 tile of C.
+    const int64_t tilesN = Pp / kTileN, tiles = (Mp / kTileM) * tilesN;
+    auto index = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b0, loc, v).getResult();
+    };
+    Value one = index(1);
+    auto launch = gpu::LaunchOp::create(
+        b0, loc, index(llvm::divideCeil(tiles, warpsPerBlock)), one, one,
+        index(32), index(warpsPerBlock), one);
+    launch->setAttr("qcc.warp_uniform", UnitAttr::get(ctx));
+    OpBuilder b1 = OpBuilder::atBlockBegin(&launch.getBody().front());
+    AffineExpr d0, d1;
+    bindDims(ctx, d0, d1);
+    Value tile = affine::AffineApplyOp::create(
+        b1, loc, AffineMap::get(2, 0, {d0 * warpsPerBlock + d1}, ctx),
+        ValueRange{launch.getBlockIds().x, launch.getThreadIds().y});
+    Value inRange = arith::CmpIOp::create(
+        b1, loc, arith::CmpIPredicate::ult, tile,
+        arith::ConstantIndexOp::create(b1, loc, tiles));
+    auto guard = scf::IfOp::create(b1, loc, inRange, /*withElse=*/false);
+    // What qcc-gpu-vector-to-mma maps onto mma.sync.
+    guard->setAttr("qcc.warp_tile", UnitAttr::get(ctx));
+    gpu::TerminatorOp::create(b1, loc);
+    OpBuilder b2(guard.thenBlock()->getTerminator());
+    Value m0 = affine::AffineApplyOp::create(
+        b2, loc, AffineMap::get(1, 0, {d0.floorDiv(tilesN) * kTileM}, ctx),
+        ValueRange{tile});
+    Value n0 = affine::AffineApplyOp::create(
+        b2, loc, AffineMap::get(1, 0, {(d0 % tilesN) * kTileN}, ctx),
+        ValueRange{tile});
+    Value weight = weights ? memref::GetGlobalOp::create(
+                                 b2, loc, weightType, global.getSymName())
+                                 .getResult()
+                           : aPadded;
+    Value i8Zero = arith::ConstantIntOp::create(b2, loc, 0, 8);
+    Value i32Zero = arith::ConstantIntOp::create(b2, loc, 0, 32);
+    auto accType = VectorType::get({kTileM, kTileN}, b2.getI32Type());
+    const bool inBoundsFlags[] = {true, true};
+    ArrayRef<bool> inBounds(inBoundsFlags);
+    Value acc = vector::TransferReadOp::create(
+        b2, loc, accType, cPadded, ValueRange{m0, n0}, i32Zero,
+        AffineMap::getMultiDimIdentityMap(2, ctx), inBounds);
+    Value zero = arith::ConstantIndexOp::create(b2, loc, 0);
+    auto loop = scf::ForOp::create(
+        b2, loc, zero, arith::ConstantIndexOp::create(b2, loc, Kp),
+        arith::ConstantIndexOp::create(b2, loc, kTileK), ValueRange{acc});
+    {
+      OpBuilder b3 = OpBuilder::atBlockBegin(loop.getBody());
+      Value k = loop.getInductionVar();
+      Value aTile = vector::TransferReadOp::create(
+          b3, loc, VectorType::get({kTileM, kTileK}, b3.getI8Type()), weight,
+          ValueRange{m0, k}, i8Zero, AffineMap::getMultiDimIdentityMap(2, ctx),
+          inBounds);
+      // B's 32x8 tile, transposed: the column operand.
+      Value bTile = vector::TransferReadOp::create(
+          b3, loc, VectorType::get({kTileN, kTileK}, b3.getI8Type()), bPadded,
+          ValueRange{k, n0}, i8Zero, AffineMap::get(2, 0, {d1, d0}, ctx),
+          inBounds);
+      AffineExpr m, n, kk;
+      bindDims(ctx, m, n, kk);
+      Value sum = vector::ContractionOp::create(
+          b3, loc, aTile, bTile, loop.getRegionIterArgs()[0],
+          b3.getAffineMapArrayAttr({AffineMap::get(3, 0, {m, kk}, ctx),
+                                    AffineMap::get(3, 0, {n, kk}, ctx),
+                                    AffineMap::get(3, 0, {m, n}, ctx)}),
+          b3.getArrayAttr({vector::IteratorTypeAttr::get(
+                               ctx, vector::IteratorType::parallel),
+                           vector::IteratorTypeAttr::get(
+                               ctx, vector::IteratorType::parallel),
+                           vector::IteratorTypeAttr::get(
+                               ctx, vector::IteratorType::reduction)}));
+      scf::YieldOp::create(b3, loc, sum);
+    }
+    vector::TransferWriteOp::create(
+        b2, loc, loop.getResult(0), cPadded, ValueRange{m0, n0},
+        AffineMapAttr::get(AffineMap::getMultiDimIdentityMap(2, ctx)),
+        b2.getBoolArrayAttr(inBounds));
+    // The result's part of the padded accumulator back into C.
+    b0.setInsertionPointAfter(launch);
+    if (cPadded != cMatrix) {
+      Value window = memref::SubViewOp::create(
+          b0, loc, cPadded, ArrayRef<int64_t>{0, 0}, ArrayRef<int64_t>{M, P},
+          ArrayRef<int64_t>{1, 1});
+      linalg::CopyOp::create(b0, loc, window, cMatrix);
+    }
+    op.erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,78 @@
+// RUN: qopt %s --split-input-file --pass-pipeline='builtin.module(func.func(qcc-gpu-tensor-core-contractions{warps-per-block=2},cse))' | FileCheck %s
+
+// A 20x40 int8 weight times a 40x12 activation: M, K and P padded to 32,
+// 64 and 16. The weight is padded at compile time into a global of its
+// own; B and C go through zero-filled padded copies; each of the 4 warps
+// (2 blocks of 2) accumulates one 16x8 tile over K in steps of 32,
+// starting from C's tile, and the valid part of C is copied back.
+// CHECK:       memref.global "private" constant @__qcc_mma_weight : memref<32x64xi8> = dense<
+// CHECK-LABEL: func.func @product
+// CHECK:         %[[BPAD:.*]] = memref.alloc() : memref<64x16xi8>
+// CHECK:         linalg.fill ins(%c0_i8 : i8) outs(%[[BPAD]]
+// CHECK:         linalg.copy
+// CHECK:         %[[CPAD:.*]] = memref.alloc() : memref<32x16xi32>
+// CHECK:         linalg.fill
+// CHECK:         linalg.copy
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c32, {{.*}} = %c2, {{.*}} = %c1)
+// CHECK:           scf.if
+// CHECK:             %[[W:.*]] = memref.get_global @__qcc_mma_weight : memref<32x64xi8>
+// CHECK:             %[[ACC:.*]] = vector.transfer_read %[[CPAD]]{{.*}} : memref<32x16xi32>, vector<16x8xi32>
+// CHECK:             scf.for {{.*}} = %c0 to %c64 step %c32 iter_args({{.*}} = %[[ACC]])
+// CHECK:               vector.transfer_read %[[W]]{{.*}} : memref<32x64xi8>, vector<16x32xi8>
+// CHECK:               vector.transfer_read %[[BPAD]]{{.*}} permutation_map = #{{.*}}} : memref<64x16xi8>, vector<8x32xi8>
+// CHECK:               vector.contract
+// CHECK-SAME:            vector<16x32xi8>, vector<8x32xi8> into vector<16x8xi32>
+// CHECK:             vector.transfer_write {{.*}}, %[[CPAD]]
+// CHECK:           } {qcc.warp_tile}
+// CHECK:         } {qcc.warp_uniform}
+// CHECK:         linalg.copy ins(%{{.*}} : memref<20x12xi32, strided<[16, 1]>>) outs(%{{.*}} : memref<20x12xi32>)
+// CHECK-NOT:     linalg.generic
+memref.global "private" constant @w : memref<20x40xi8> = dense<3>
+func.func @product(%b: memref<1x40x12xi8>, %c: memref<1x20x12xi32>) {
+  %w = memref.get_global @w : memref<20x40xi8>
+  linalg.generic {indexing_maps = [affine_map<(b, m, p, k) -> (m, k)>, affine_map<(b, m, p, k) -> (b, k, p)>, affine_map<(b, m, p, k) -> (b, m, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%w, %b : memref<20x40xi8>, memref<1x40x12xi8>) outs(%c : memref<1x20x12xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xe = arith.extsi %x : i8 to i32
+    %ye = arith.extsi %y : i8 to i32
+    %p = arith.muli %xe, %ye : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  }
+  return
+}
+
+// -----
+
+// Already whole tiles, and an activation as A (a fully connected layer):
+// A is copied as it is, B and C used in place.
+// CHECK-LABEL: func.func @whole_tiles
+// CHECK-NOT:     memref.alloc
+// CHECK:         gpu.launch
+// CHECK:           vector.transfer_read %arg0
+func.func @whole_tiles(%a: memref<16x32xi8>, %b: memref<1x32x8xi8>, %c: memref<1x16x8xi32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, m, p, k) -> (m, k)>, affine_map<(b, m, p, k) -> (b, k, p)>, affine_map<(b, m, p, k) -> (b, m, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x32xi8>, memref<1x32x8xi8>) outs(%c : memref<1x16x8xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xe = arith.extsi %x : i8 to i32
+    %ye = arith.extsi %y : i8 to i32
+    %p = arith.muli %xe, %ye : i32
+    %s = arith.addi %p, %acc : i32
+    linalg.yield %s : i32
+  }
+  return
+}
+
+// -----
+
+// Not int8 products of the batched form: left to the scalar kernels.
+// CHECK-LABEL: func.func @float_product
+// CHECK-NOT:     gpu.launch
+// CHECK:         linalg.generic
+func.func @float_product(%a: memref<16x32xf32>, %b: memref<1x32x8xf32>, %c: memref<1x16x8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, m, p, k) -> (m, k)>, affine_map<(b, m, p, k) -> (b, k, p)>, affine_map<(b, m, p, k) -> (b, m, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<16x32xf32>, memref<1x32x8xf32>) outs(%c : memref<1x16x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
