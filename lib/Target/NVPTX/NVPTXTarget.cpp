@@ -92,6 +92,13 @@ Expected<std::vector<std::string>> parseGpus(StringRef list) {
   return sorted;
 }
 
+/// 80 for "sm_80" (a name parseGpus accepted).
+unsigned architectureNumber(StringRef gpu) {
+  unsigned number = 0;
+  gpu.drop_front(3).consumeInteger(10, number);
+  return number;
+}
+
 /// ptxas from PATH, $CUDA_HOME/bin or /usr/local/cuda/bin, if any.
 std::optional<std::string> findPtxas() {
   if (auto path = sys::findProgramByName("ptxas"))
@@ -158,6 +165,9 @@ public:
     qcc::nvptx::LoweringOptions lowering;
     lowering.entry = func.getSymName().str();
     lowering.chip = gpus->front();
+    // mma.sync m16n8k32 on int8 needs sm_80: older GPUs in the list get
+    // the scalar kernels everywhere.
+    lowering.tensorCores = architectureNumber(lowering.chip) >= 80;
     lowering.cpuSimulation = simulate;
     MLIRContext *context = module.getContext();
     registerBuiltinDialectTranslation(*context);
@@ -277,6 +287,10 @@ private:
                      {"ptx_version", lowering.ptxFeatures.substr(4, 1) + "." +
                                          lowering.ptxFeatures.substr(5)},
                      {"block_size", lowering.blockSize},
+                     {"tensor_cores", lowering.tensorCores
+                                          ? "mma.sync m16n8k32 s8 (int8 "
+                                            "matrix products, convolutions)"
+                                          : "none (below sm_80)"},
                      {"cpu_simulation", simulate},
                      {"cubins", std::move(assembled)}};
     if (!ptxNote.empty())
