@@ -19,7 +19,7 @@ static constexpr StringLiteral kOutputFiles[] = {
     "model.so",  "model.h",     "model.mlir", "model.quant.mlir",
     "model.bc",  "model_api.o", "ukernel.o",  "model_api.c",
     "ukernel.c", "model.o",     "model.ll",   "provenance.json",
-    "model.ptx", "cuda_launcher.o"};
+    "model.ptx", "model.fatbin", "cuda_launcher.o"};
 
 /// Per-architecture files of the NVPTX target: model.sm_90.cubin and its
 /// ptxas report model.sm_90.ptxas.txt.

@@ -190,7 +190,9 @@ int runInfo() {
                     v.getAsString().value_or("?").str();
       outs() << "gpu: PTX " << gpu->getString("ptx_version").value_or("?")
              << " for " << gpu->getString("ptx_target").value_or("?")
-             << " (cubins: " << (cubins.empty() ? "none" : cubins) << ")"
+             << " (cubins: " << (cubins.empty() ? "none" : cubins)
+             << "; model.so embeds "
+             << gpu->getString("embedded").value_or("ptx") << ")"
              << (gpu->getBoolean("cpu_simulation").value_or(false)
                      ? ", run on the CPU (cpu-sim)"
                      : "")

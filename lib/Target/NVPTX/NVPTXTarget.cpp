@@ -132,6 +132,55 @@ Error assemble(StringRef ptxas, StringRef ptx, StringRef gpu, StringRef cubin,
                (text ? (*text)->getBuffer().trim().str() : message));
 }
 
+/// fatbinary beside ptxas, if any.
+std::optional<std::string> findFatbinary(StringRef ptxas) {
+  if (auto path = sys::findProgramByName(
+          "fatbinary", {sys::path::parent_path(ptxas)}))
+    return *path;
+  return std::nullopt;
+}
+
+/// Packs the cubins of `gpus` and the PTX (for GPUs after them) into
+/// `fatbin` (uncompressed: the PTX stays readable in model.so).
+Error packFatbin(StringRef fatbinary, StringRef dir,
+                 ArrayRef<std::string> gpus, StringRef ptxGpu,
+                 StringRef fatbin) {
+  std::vector<std::string> args = {fatbinary.str(), "-64",
+                                   "--compress=false",
+                                   ("--create=" + fatbin).str()};
+  auto number = [](StringRef gpu) { return gpu.drop_front(3).str(); };
+  for (const std::string &gpu : gpus)
+    args.push_back("--image3=kind=elf,sm=" + number(gpu) + ",file=" +
+                   inDir(dir, "model." + gpu + ".cubin"));
+  args.push_back("--image3=kind=ptx,sm=" + number(ptxGpu) + ",file=" +
+                 inDir(dir, "model.ptx"));
+  SmallVector<StringRef> argRefs(args.begin(), args.end());
+  std::string message;
+  if (sys::ExecuteAndWait(fatbinary, argRefs, std::nullopt, {}, 0, 0,
+                          &message) != 0)
+    return error("fatbinary failed (" + llvm::join(argRefs, " ") + ")" +
+                 (message.empty() ? "" : ": " + message));
+  return Error::success();
+}
+
+/// Makes every gpu.binary in `module` load `bytes` (a fatbin) instead of
+/// its PTX: the driver then loads machine code for the GPUs it holds,
+/// without compiling the PTX at each process start.
+void embedFatbin(ModuleOp module, StringRef bytes) {
+  MLIRContext *context = module.getContext();
+  module.walk([&](gpu::BinaryOp binary) {
+    SmallVector<Attribute> objects;
+    for (Attribute object : binary.getObjects()) {
+      auto o = cast<gpu::ObjectAttr>(object);
+      objects.push_back(gpu::ObjectAttr::get(
+          context, o.getTarget(), gpu::CompilationTarget::Fatbin,
+          StringAttr::get(context, bytes), o.getProperties(),
+          o.getKernels()));
+    }
+    binary.setObjectsAttr(ArrayAttr::get(context, objects));
+  });
+}
+
 class NVPTXTarget : public qcc::target::Target {
 public:
   StringRef getName() const override { return "nvptx"; }
@@ -198,6 +247,7 @@ public:
     // The PTX, then cubins for every architecture ptxas can check.
     json::Array assembled;
     std::string ptxNote;
+    std::string embedded = simulate ? "none (cpu-sim)" : "ptx";
     if (!simulate) {
       std::string ptx;
       module.walk([&](gpu::BinaryOp binary) {
@@ -218,6 +268,18 @@ public:
             return std::move(e);
           assembled.push_back(gpu);
         }
+        if (std::optional<std::string> fatbinary = findFatbinary(*ptxas)) {
+          const std::string fatbin = inDir(dir, "model.fatbin");
+          if (Error e = packFatbin(*fatbinary, dir, *gpus, gpus->front(),
+                                   fatbin))
+            return std::move(e);
+          auto bytes = llvm::MemoryBuffer::getFile(fatbin);
+          if (!bytes)
+            return error("cannot read " + fatbin);
+          embedFatbin(module, (*bytes)->getBuffer());
+          embedded = "fatbin (SASS for " + llvm::join(*gpus, ", ") +
+                     ", PTX for " + gpus->front() + ")";
+        }
       } else {
         ptxNote = "ptxas not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin): "
                   "no cubins; the driver compiles model.ptx when it loads";
@@ -227,7 +289,7 @@ public:
     }
 
     auto provenance = withGpu(options.provenance, *gpus, lowering, simulate,
-                              assembled, ptxNote);
+                              assembled, ptxNote, embedded);
     if (!provenance)
       return provenance.takeError();
     qcc::cpu::LLVMModule llvmModule;
@@ -272,7 +334,7 @@ private:
   static Expected<std::string>
   withGpu(StringRef provenance, ArrayRef<std::string> gpus,
           const qcc::nvptx::LoweringOptions &lowering, bool simulate,
-          json::Array &assembled, StringRef ptxNote) {
+          json::Array &assembled, StringRef ptxNote, StringRef embedded) {
     auto parsed = json::parse(provenance);
     if (!parsed)
       return parsed.takeError();
@@ -292,7 +354,8 @@ private:
                                             "matrix products, convolutions)"
                                           : "none (below sm_80)"},
                      {"cpu_simulation", simulate},
-                     {"cubins", std::move(assembled)}};
+                     {"cubins", std::move(assembled)},
+                     {"embedded", embedded}};
     if (!ptxNote.empty())
       gpu["note"] = ptxNote;
     (*object)["gpu"] = std::move(gpu);

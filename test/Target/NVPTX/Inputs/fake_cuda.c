@@ -9,6 +9,7 @@
  *
  * FAKE_CUDA_FAIL_LAUNCH=n makes the n-th launch fail (CUDA error 719). */
 
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,27 @@ enum {
 
 static int launches, allocations, live_buffers, loads, failures;
 static unsigned long long copied_bytes;
-static const char *loaded_ptx;
+
+/* A loaded module: its image and size (PTX text, or a fatbin whose
+ * uncompressed PTX the kernels are looked up in). */
+typedef struct {
+  const char *image;
+  size_t size;
+} Module;
+
+static size_t image_size(const void *image) {
+  const unsigned char *bytes = image;
+  unsigned magic;
+  memcpy(&magic, bytes, sizeof magic);
+  if (magic == 0xBA55ED50u) { /* fatbin: header size (u16), data size (u64) */
+    unsigned short header;
+    unsigned long long data;
+    memcpy(&header, bytes + 6, sizeof header);
+    memcpy(&data, bytes + 8, sizeof data);
+    return header + data;
+  }
+  return strlen(image);
+}
 
 CUresult cuInit(unsigned flags) { return flags ? INVALID_VALUE : OK; }
 CUresult cuDeviceGetCount(int *count) { *count = 1; return OK; }
@@ -43,9 +64,11 @@ CUresult cuGetErrorString(CUresult result, const char **text) {
   return OK;
 }
 CUresult cuModuleLoadData(void **module, const void *image) {
-  loaded_ptx = image;
+  Module *m = malloc(sizeof *m);
+  m->image = image;
+  m->size = image_size(image);
   ++loads;
-  *module = (void *)image;
+  *module = m;
   return OK;
 }
 CUresult cuModuleLoadDataEx(void **module, const void *image, unsigned count,
@@ -55,12 +78,16 @@ CUresult cuModuleLoadDataEx(void **module, const void *image, unsigned count,
     return INVALID_VALUE; /* not PTX */
   return cuModuleLoadData(module, image);
 }
-CUresult cuModuleUnload(void *module) { return module ? OK : INVALID_VALUE; }
+CUresult cuModuleUnload(void *module) {
+  free(module);
+  return module ? OK : INVALID_VALUE;
+}
 /* The kernel must be an .entry of the loaded PTX. */
 CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
   char entry[512];
   snprintf(entry, sizeof entry, ".entry %s(", name);
-  if (!module || !strstr(module, entry))
+  const Module *m = module;
+  if (!m || !memmem(m->image, m->size, entry, strlen(entry)))
     return NOT_FOUND;
   *function = (void *)name;
   return OK;
