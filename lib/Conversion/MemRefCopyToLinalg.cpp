@@ -91,13 +91,19 @@ struct CopyRows : OpRewritePattern<memref::CopyOp> {
   }
 };
 
-/// Any other copy that would not be a memcpy: loops.
+/// Any other copy that would not be a memcpy (with `windows`, any copy of
+/// or into a window of a buffer, contiguous or not): loops.
 struct CopyToLinalg : OpRewritePattern<memref::CopyOp> {
-  using OpRewritePattern::OpRewritePattern;
+  CopyToLinalg(MLIRContext *context, bool windows)
+      : OpRewritePattern(context), windows(windows) {}
+  bool windows;
   LogicalResult matchAndRewrite(memref::CopyOp copy,
                                 PatternRewriter &rewriter) const override {
-    if (lowersToMemcpy(copy.getSource().getType()) &&
-        lowersToMemcpy(copy.getTarget().getType()))
+    auto stays = [&](Type type) {
+      return windows ? cast<MemRefType>(type).getLayout().isIdentity()
+                     : lowersToMemcpy(type);
+    };
+    if (stays(copy.getSource().getType()) && stays(copy.getTarget().getType()))
       return failure();
     rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),
                                                 copy.getTarget());
@@ -112,7 +118,7 @@ struct ConvertMemRefCopyToLinalgPass
     RewritePatternSet patterns(&getContext());
     if (memcpyRows)
       patterns.add<CopyRows>(&getContext(), /*benefit=*/2);
-    patterns.add<CopyToLinalg>(&getContext());
+    patterns.add<CopyToLinalg>(&getContext(), /*windows=*/!memcpyRows);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -87,8 +87,10 @@ def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
     into the caller's buffers with `memref.copy`).
 
     With `memcpy-rows=false` (targets whose buffers the host cannot touch,
-    such as a GPU's), windows are copied by `linalg.copy` too, so that they
-    become kernels; only copies between whole contiguous buffers stay.
+    such as a GPU's), every copy of or into a window is a `linalg.copy`
+    (even a contiguous one: a channel slice of a concatenation), so that it
+    becomes a kernel; only copies between whole buffers (identity layouts)
+    stay.
   }];
   let options = [
     Option<"memcpyRows", "memcpy-rows", "bool", /*default=*/"true",

@@ -7,6 +7,7 @@
 #include "qcc/Target/CPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -117,8 +118,11 @@ void buildNVPTXLoweringPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createGPUSequentializeLaunches());
     bufferization::BufferDeallocationPipelineOptions deallocation;
     bufferization::buildBufferDeallocationPipeline(pm, deallocation);
-    // The warps' vector code (tensor-core tiles) as CPU vector code.
-    pm.addPass(createConvertVectorToSCFPass());
+    // The warps' vector code as CPU vector code: transfers fully unrolled
+    // into rows, which needs no stack temporaries (an alloca in the loops
+    // the launches became would grow the stack at every iteration).
+    pm.addPass(createConvertVectorToSCFPass(
+        VectorTransferToSCFOptions().enableFullUnroll()));
     pm.addPass(createLowerAffinePass());
     // (As outer products: the default lowering leaves vector.contract of
     // int8 operands into int32 as it is.)

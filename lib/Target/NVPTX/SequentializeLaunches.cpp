@@ -102,9 +102,14 @@ struct GPUSequentializeLaunchesPass
     replace(blockSizes.x, block.x);
     replace(blockSizes.y, block.y);
     replace(blockSizes.z, block.z);
+    // Each thread's stack (allocas of its vector code) is released when it
+    // ends, as on the GPU: an alloca scope per iteration.
+    auto scope = memref::AllocaScopeOp::create(rewriter, loc, TypeRange{});
+    Block *scopeBlock = rewriter.createBlock(&scope.getBodyRegion());
+    rewriter.setInsertionPointToEnd(scopeBlock);
+    auto scopeEnd = memref::AllocaScopeReturnOp::create(rewriter, loc);
     Operation *terminator = body.getTerminator();
-    Operation *insertBefore = &*rewriter.getInsertionPoint();
-    rewriter.inlineBlockBefore(&body, insertBefore, replacements);
+    rewriter.inlineBlockBefore(&body, scopeEnd, replacements);
     rewriter.eraseOp(terminator);
     rewriter.eraseOp(launch);
   }

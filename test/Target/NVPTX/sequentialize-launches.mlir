@@ -10,6 +10,7 @@
 // CHECK:               scf.for %{{.*}} = %c0 to %c1
 // CHECK:                 scf.for %{{.*}} = %c0 to %c1
 // CHECK:                   scf.for %[[THREAD:.*]] = %c0 to %[[BX]]
+// CHECK:                     memref.alloca_scope {
 // CHECK:                     %[[BASE:.*]] = arith.muli %[[BLOCK]], %[[BX]]
 // CHECK:                     %[[N:.*]] = arith.addi %[[BASE]], %[[THREAD]]
 // CHECK:                     memref.store %[[GX]], %[[BUF]][%[[N]]]
@@ -46,7 +47,8 @@ func.func @barrier() {
 // CHECK-LABEL: func.func @warp_uniform
 // CHECK:                 scf.for %[[WARP:.*]] = %c0 to %c4
 // CHECK-NEXT:              scf.for %{{.*}} = %c0 to %c1{{(_0)?}} step
-// CHECK-NEXT:                memref.store %[[WARP]]
+// CHECK-NEXT:                memref.alloca_scope {
+// CHECK-NEXT:                  memref.store %[[WARP]]
 // CHECK-NOT:   gpu.launch
 func.func @warp_uniform(%buf: memref<4xindex>) {
   %c1 = arith.constant 1 : index

@@ -162,8 +162,9 @@ def GPUSequentializeLaunches
     The CPU execution of the GPU mapping (`qcc compile --target nvptx
     --emit cpu-sim`): each `gpu.launch` becomes `scf.for` loops over the
     blocks of its grid and the threads of a block (z, y, x, outermost
-    first), its body inlined with the block and thread ids, grid and block
-    sizes replaced by the loops' indices and the launch's sizes. What the
+    first), its body inlined (in a `memref.alloca_scope`: a thread's stack
+    ends with it) with the block and thread ids, grid and block sizes
+    replaced by the loops' indices and the launch's sizes. What the
     GPU runs in parallel runs one thread after another, so the indexing,
     tiling and epilogue logic of the kernels is checked against the
     reference interpreter on any machine.
@@ -175,6 +176,7 @@ def GPUSequentializeLaunches
     runs one lane per warp: thread x 0 of each.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect"];
 }
 
