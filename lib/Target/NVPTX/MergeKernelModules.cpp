@@ -35,7 +35,17 @@ struct GPUMergeKernelModulesPass
       for (Operation &op :
            llvm::make_early_inc_range(other.getBody()->getOperations())) {
         auto symbol = dyn_cast<SymbolOpInterface>(op);
-        if (symbol && mergedSymbols.lookup(symbol.getName())) {
+        Operation *existing =
+            symbol ? mergedSymbols.lookup(symbol.getName()) : nullptr;
+        // Outlining copies a global into every kernel module that reads it:
+        // one copy is enough.
+        if (existing && existing->getName() == op.getName() &&
+            existing->getAttrDictionary() == op.getAttrDictionary() &&
+            op.getNumRegions() == 0) {
+          op.erase();
+          continue;
+        }
+        if (existing) {
           auto kernel = dyn_cast<gpu::GPUFuncOp>(op);
           if (!kernel || mergedSymbols.lookup(other.getSymName())) {
             op.emitError("two kernel modules define @")
