@@ -55,6 +55,7 @@ docs: configure
 	cp $(BUILD_DIR)/docs/ConversionPasses.md docs/dialect/ConversionPasses.md
 	cp $(BUILD_DIR)/docs/CPUPasses.md docs/dialect/CPUPasses.md
 	cp $(BUILD_DIR)/docs/NVPTXPasses.md docs/dialect/NVPTXPasses.md
+	cp $(BUILD_DIR)/docs/HLSPasses.md docs/dialect/HLSPasses.md
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -7,6 +7,8 @@
 #include "qcc/Dialect/QC/Transforms/Passes.h"
 #include "qcc/Target/CPU/Passes.h"
 #include "qcc/Target/CPU/Target.h"
+#include "qcc/Target/HLS/Passes.h"
+#include "qcc/Target/HLS/Target.h"
 #include "qcc/Target/NVPTX/Passes.h"
 #include "qcc/Target/NVPTX/Target.h"
 #include "qcc/Target/Target.h"
@@ -38,6 +40,7 @@ void qcc::registerAllTargets() {
   static const bool registered = [] {
     target::registerTarget(cpu::createCPUTarget());
     target::registerTarget(nvptx::createNVPTXTarget());
+    target::registerTarget(hls::createHLSTarget());
     return true;
   }();
   (void)registered;
@@ -50,4 +53,5 @@ void qcc::registerAllPasses() {
   registerQCConversionPasses();
   cpu::registerCPUPassesAndPipelines();
   nvptx::registerNVPTXPassesAndPipelines();
+  hls::registerHLSPassesAndPipelines();
 }

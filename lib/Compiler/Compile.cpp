@@ -42,6 +42,7 @@ target::ArtifactOptions artifactOptions(const CompileOptions &options) {
   artifact.cpu = options.cpu;
   artifact.gpu = options.gpu;
   artifact.floatModel = options.floatModel;
+  artifact.hls = options.hls;
   return artifact;
 }
 

@@ -16,6 +16,7 @@
 #include "qcc/Numerics/Quantize.h"
 #include "qcc/Quantization/Metrics.h"
 #include "qcc/Support/AtomicFile.h"
+#include "qcc/Support/FpgaCost.h"
 #include "qcc/Support/Progress.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
@@ -93,7 +94,6 @@ std::optional<double> weightError(mlir::Operation *op,
   return energy > 0 ? error / energy : 0.0;
 }
 
-
 /// `--flag`'s "VALUE or P%" budget: P% of `whole`.
 Expected<double> parseBudget(StringRef text, StringRef flag, StringRef unit,
                              double whole) {
@@ -121,18 +121,13 @@ double cpuMacsPerSecond(const WeightFormat &weight, const WeightFormat &act) {
   return int8Kernel ? 3.0e11 : 1.0e10;
 }
 
-/// FPGA cost model: the resources of one weight x activation multiplier
-/// in a fully parallel (reuse factor 1) datapath, first-order estimates.
-/// A minifloat operand counts as its significand (mantissa + 1 bits) plus
-/// its exponent's shifter (e bits). Operands of up to 9 bits multiply in
-/// LUTs (Vivado's choice below about 10 bits, as hls4ml measured): about
-/// w * a LUTs (2-bit weights: an adder and a negation, about a + 2); wider
-/// ones take one DSP slice (27 x 18 bits) and no LUTs.
-struct FpgaMultiplier {
-  double luts = 0, dsps = 0;
-};
-FpgaMultiplier fpgaMultiplier(const WeightFormat &weight,
-                              const WeightFormat &act) {
+/// FPGA cost model (qcc/Support/FpgaCost.h, which the HLS target's report
+/// uses too): the resources of one weight x activation multiplier in a
+/// fully parallel (reuse factor 1) datapath. A minifloat operand counts as
+/// its significand (mantissa + 1 bits) plus its exponent's shifter (e
+/// bits).
+FpgaMultiplierCost fpgaMultiplier(const WeightFormat &weight,
+                                  const WeightFormat &act) {
   auto width = [](const WeightFormat &f) {
     auto parsed = numerics::parseWeightFormat(f.name);
     if (parsed && parsed->minifloat) {
@@ -141,11 +136,7 @@ FpgaMultiplier fpgaMultiplier(const WeightFormat &weight,
     }
     return static_cast<double>(f.bits);
   };
-  if (width(weight) > 9 || width(act) > 9)
-    return {0, 1};
-  if (weight.floatType == "int" && weight.bits == 2)
-    return {width(act) + 2, 0};
-  return {width(weight) * width(act), 0};
+  return fpgaMultiplierCost(width(weight), width(act));
 }
 
 } // namespace
@@ -204,8 +195,8 @@ collectWeightedLayers(mlir::func::FuncOp func,
     auto w = cast<mlir::RankedTensorType>(op->getOperand(1).getType());
     layer.weights = static_cast<double>(w.getNumElements());
     layer.floatWeights = std::move(*floatWeights);
-    layer.channels =
-        static_cast<double>(w.getDimSize(cast<qc::WeightedLayerOpInterface>(op).getWeightChannelAxis()));
+    layer.channels = static_cast<double>(w.getDimSize(
+        cast<qc::WeightedLayerOpInterface>(op).getWeightChannelAxis()));
     layer.macs = qc::getMultiplyAddsPerSample(op);
     layer.op = op;
     layers.push_back(std::move(layer));

@@ -2,12 +2,13 @@
 
 #include "qcc/Target/OutputDirectory.h"
 
+#include "qcc/Support/AtomicFile.h"
 #include "qcc/Support/OutputFiles.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 using namespace llvm;
@@ -16,10 +17,13 @@ using namespace llvm;
 /// when it holds nothing else. ukernel.c, model_api.c: what qcc wrote before
 /// the kernels and the C API were prebuilt.
 static constexpr StringLiteral kOutputFiles[] = {
-    "model.so",  "model.h",     "model.mlir", "model.quant.mlir",
-    "model.bc",  "model_api.o", "ukernel.o",  "model_api.c",
-    "ukernel.c", "model.o",     "model.ll",   "provenance.json",
-    "model.ptx", "model.fatbin", "cuda_launcher.o"};
+    "model.so", "model.h", "model.mlir", "model.quant.mlir", "model.bc",
+    "model_api.o", "ukernel.o", "model_api.c", "ukernel.c", "model.o",
+    "model.ll", "provenance.json", "model.ptx", "model.fatbin",
+    "cuda_launcher.o",
+    // The HLS target's project and C simulation.
+    "model.hls.mlir", "build_prj.tcl", "report.json", "report.txt",
+    "csim_api.cpp", "firmware", "tb", "csim"};
 
 /// Per-architecture files of the NVPTX target: model.sm_90.cubin and its
 /// ptxas report model.sm_90.ptxas.txt.
@@ -29,6 +33,23 @@ static bool isArchitectureFile(StringRef name) {
   StringRef arch = name.take_while([](char c) { return llvm::isAlnum(c); });
   StringRef rest = name.drop_front(arch.size());
   return !arch.empty() && (rest == ".cubin" || rest == ".ptxas.txt");
+}
+
+std::string qcc::target::artifactPath(StringRef dir, StringRef name) {
+  SmallString<256> path(dir);
+  sys::path::append(path, name);
+  return std::string(path);
+}
+
+Error qcc::target::writeArtifactText(StringRef path, StringRef text) {
+  if (std::error_code ec =
+          sys::fs::create_directories(sys::path::parent_path(path)))
+    return createStringError(ec, "cannot create the directory of " + path +
+                                     ": " + ec.message());
+  return qcc::writeFileAtomically(path, [&](raw_ostream &os) {
+    os << text;
+    return Error::success();
+  });
 }
 
 std::optional<std::string>

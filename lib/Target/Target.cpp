@@ -13,6 +13,18 @@ using namespace qcc::target;
 
 Target::~Target() = default;
 
+mlir::func::FuncOp qcc::target::findEntryFunction(mlir::ModuleOp module,
+                                                  llvm::StringRef entry) {
+  if (!entry.empty())
+    return module.lookupSymbol<mlir::func::FuncOp>(entry);
+  if (auto main = module.lookupSymbol<mlir::func::FuncOp>("main"))
+    return main;
+  for (auto func : module.getOps<mlir::func::FuncOp>())
+    if (!func.isExternal())
+      return func;
+  return {};
+}
+
 namespace {
 struct Registry {
   std::mutex mutex;

@@ -15,7 +15,10 @@
 #include "qcc/Target/Target.h"
 #include "qcc/Version.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -49,8 +52,9 @@ static cl::opt<bool> compileFloat(
 static cl::opt<std::string>
     compileTarget("target", cl::init("cpu"), forCommand(compileCommand),
                   cl::desc("Target, from the registry (qcc/Target/Target.h): "
-                           "cpu (this machine's CPU; default) or nvptx "
-                           "(NVIDIA GPUs, docs/nvptx.md); an unknown name "
+                           "cpu (this machine's CPU; default), nvptx "
+                           "(NVIDIA GPUs, docs/nvptx.md) or hls (FPGAs: a "
+                           "Vitis HLS project, docs/hls.md); an unknown name "
                            "lists the registered ones"));
 static cl::opt<std::string> compileEmit(
     "emit", cl::init("so"), forCommand(compileCommand),
@@ -61,7 +65,9 @@ static cl::opt<std::string> compileEmit(
              "integer IR); each also writes model.mlir. --target nvptx: so "
              "(model.so with model.ptx and cubins; default), ptx (model.ptx "
              "only) or cpu-sim (the GPU mapping's kernels run as loops on "
-             "the CPU, in a model.so of the same C API)"));
+             "the CPU, in a model.so of the same C API). --target hls: so (the "
+             "HLS project and its C simulation as model.so; default) or "
+             "project (the project only)"));
 static cl::opt<int64_t> compilePackedConvMinBytes(
     "packed-conv-min-bytes", cl::init(262144), forCommand(compileCommand),
     cl::desc("Integer convolutions on int4 weights read them packed (im2col "
@@ -85,6 +91,31 @@ static cl::opt<std::string> compileGpu(
              "sm_80,sm_90): the PTX is for the lowest, which the driver "
              "compiles for any later GPU; with ptxas present, a cubin is "
              "assembled for each"));
+static cl::opt<double> compileClockPeriod(
+    "clock-period", cl::init(5.0), forCommand(compileCommand),
+    cl::desc("--target hls: the clock period in nanoseconds (default 5: "
+             "200 MHz), for build_prj.tcl and the latency in report.json"));
+static cl::opt<std::string> compilePart(
+    "part", cl::init("xcu250-figd2104-2L-e"), forCommand(compileCommand),
+    cl::desc("--target hls: the FPGA part build_prj.tcl synthesizes for "
+             "(recorded, not checked; default xcu250-figd2104-2L-e)"));
+static cl::opt<std::string> compileIo(
+    "io", cl::init("parallel"), forCommand(compileCommand),
+    cl::desc("--target hls: the top function's ports: parallel (arrays; "
+             "default) or stream (hls::stream, not built yet)"));
+static cl::opt<int64_t> compileReuseFactor(
+    "reuse-factor", cl::init(1), forCommand(compileCommand),
+    cl::desc("--target hls: products each multiplier computes per output "
+             "(the initiation interval of each layer's pipelined loop; "
+             "default 1, fully parallel reductions)"));
+static cl::list<std::string> compileLayerReuseFactor(
+    "layer-reuse-factor", cl::value_desc("NAME=R"), forCommand(compileCommand),
+    cl::desc("--target hls: the reuse factor of the layer NAME (the ONNX "
+             "node, as report.json names it); repeatable"));
+static cl::opt<std::string> compilePrecision(
+    "precision", cl::init("exact"), forCommand(compileCommand),
+    cl::desc("--target hls: accumulator widths: exact (each layer's bit "
+             "growth; default) or a width in bits for every accumulator"));
 static cl::opt<std::string> compileOutput("o", cl::desc("Output directory"),
                                           cl::value_desc("dir"), cl::Required,
                                           forCommand(compileCommand));
@@ -107,6 +138,12 @@ int runCompile() {
   options.packedConvMinBytes = compilePackedConvMinBytes;
   options.cpu = compileCpu;
   options.gpu = compileGpu;
+  options.hls.clockPeriodNs = compileClockPeriod;
+  options.hls.part = compilePart;
+  options.hls.io = compileIo;
+  options.hls.reuseFactor = compileReuseFactor;
+  options.hls.layerReuseFactors = llvm::join(compileLayerReuseFactor, ",");
+  options.hls.precision = compilePrecision;
   options.version = QCC_VERSION;
   options.revision = QCC_GIT_REVISION;
   options.quantize = [](mlir::ModuleOp module, ArrayRef<NpyArray> calibration,
@@ -139,6 +176,14 @@ int runCompile() {
   auto written = compileModel(**codeTarget, options, compileOutput);
   if (!written)
     return fail("compile", toString(written.takeError()));
+  // The HLS target's resource and latency estimate.
+  SmallString<256> report(compileOutput);
+  sys::path::append(report, "report.txt");
+  if (compileTarget == "hls")
+    if (auto text = MemoryBuffer::getFile(report))
+      outs() << "qcc compile: estimated resources and latency (report.json; "
+                "docs/hls.md):\n"
+             << (*text)->getBuffer();
   outs() << "qcc compile: wrote " << *written << "\n";
   return 0;
 }
@@ -160,10 +205,10 @@ int runInfo() {
   // What it was built for (the provenance's "cpu") and the tier its
   // kernels run here.
   if (auto provenance = json::parse((*model)->provenance()))
-    if (const json::Object *cpu = provenance->getAsObject()
-                                      ? provenance->getAsObject()->getObject(
-                                            "cpu")
-                                      : nullptr) {
+    if (const json::Object *cpu =
+            provenance->getAsObject()
+                ? provenance->getAsObject()->getObject("cpu")
+                : nullptr) {
       auto list = [&](StringRef key) {
         std::string text;
         if (const json::Array *values = cpu->getArray(key))
@@ -179,10 +224,10 @@ int runInfo() {
     }
   // A GPU model: what the PTX is for, and the cubins ptxas made.
   if (auto provenance = json::parse((*model)->provenance()))
-    if (const json::Object *gpu = provenance->getAsObject()
-                                      ? provenance->getAsObject()->getObject(
-                                            "gpu")
-                                      : nullptr) {
+    if (const json::Object *gpu =
+            provenance->getAsObject()
+                ? provenance->getAsObject()->getObject("gpu")
+                : nullptr) {
       std::string cubins;
       if (const json::Array *list = gpu->getArray("cubins"))
         for (const json::Value &v : *list)

@@ -34,7 +34,7 @@ TEST(TargetRegistry, LooksUpRegisteredTargetsAndListsThemOnError) {
   qcc::registerAllTargets(); // idempotent
   registerTarget(std::make_unique<FakeTarget>());
   EXPECT_EQ(getRegisteredTargetNames(),
-            (std::vector<std::string>{"cpu", "fake", "nvptx"}));
+            (std::vector<std::string>{"cpu", "fake", "hls", "nvptx"}));
   auto cpu = lookupTarget("cpu");
   ASSERT_TRUE(static_cast<bool>(cpu));
   EXPECT_EQ((*cpu)->getName(), "cpu");
@@ -45,10 +45,13 @@ TEST(TargetRegistry, LooksUpRegisteredTargetsAndListsThemOnError) {
   auto nvptx = lookupTarget("nvptx");
   ASSERT_TRUE(static_cast<bool>(nvptx));
   EXPECT_EQ((*nvptx)->getEmitKinds().front(), "so");
-  auto unknown = lookupTarget("hls");
+  auto hls = lookupTarget("hls");
+  ASSERT_TRUE(static_cast<bool>(hls));
+  EXPECT_EQ((*hls)->getEmitKinds().front(), "so");
+  auto unknown = lookupTarget("fpga");
   ASSERT_FALSE(static_cast<bool>(unknown));
   EXPECT_EQ(llvm::toString(unknown.takeError()),
-            "unknown target 'hls' (registered: cpu, fake, nvptx)");
+            "unknown target 'fpga' (registered: cpu, fake, hls, nvptx)");
 }
 
 } // namespace

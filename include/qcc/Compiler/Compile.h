@@ -38,6 +38,8 @@ struct CompileOptions {
   std::string cpu;
   /// The GPU architectures (the target's --gpu list; empty: its default).
   std::string gpu;
+  /// The HLS target's choices (qcc compile --target hls).
+  target::HLSOptions hls;
   /// qcc's version and git revision, for provenance.json.
   std::string version, revision;
 

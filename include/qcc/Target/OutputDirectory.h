@@ -22,6 +22,13 @@
 
 namespace qcc::target {
 
+/// `dir`/`name`: a file of an artifact.
+std::string artifactPath(llvm::StringRef dir, llvm::StringRef name);
+
+/// Writes `text` to `path` atomically (a partial file never appears under
+/// its name), creating its directory first.
+llvm::Error writeArtifactText(llvm::StringRef path, llvm::StringRef text);
+
 /// Why `target` cannot be the output directory, if it cannot: it is or
 /// holds an input, or it exists and is not a directory qcc compile wrote
 /// (`-o ~` must not delete a home directory).

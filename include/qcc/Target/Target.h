@@ -27,6 +27,23 @@
 
 namespace qcc::target {
 
+/// The FPGA HLS target's choices (qcc compile --target hls; docs/hls.md).
+struct HLSOptions {
+  /// The clock period in nanoseconds (build_prj.tcl, latency in seconds).
+  double clockPeriodNs = 5.0;
+  /// The FPGA part (recorded in build_prj.tcl, not checked).
+  std::string part = "xcu250-figd2104-2L-e";
+  /// "parallel": the top function's ports are arrays; "stream":
+  /// hls::stream ports and the layers in a DATAFLOW region.
+  std::string io = "parallel";
+  /// Products per multiplier (the pipelined loops' initiation interval),
+  /// and per-layer values as "NAME=R,...".
+  int64_t reuseFactor = 1;
+  std::string layerReuseFactors;
+  /// Accumulators: "exact" (bit growth per layer) or a width in bits.
+  std::string precision = "exact";
+};
+
 /// What a compile asks of a target.
 struct ArtifactOptions {
   /// The artifact: "so" (a loadable model, the default), or a target's
@@ -48,6 +65,8 @@ struct ArtifactOptions {
   /// f32 with approximated math functions (within float tolerance) rather
   /// than bit for bit as the reference interpreter does.
   bool floatModel = false;
+  /// The HLS target's choices; ignored by the others.
+  HLSOptions hls;
 };
 
 class Target {
@@ -77,6 +96,11 @@ public:
   virtual llvm::Expected<std::unique_ptr<runtime::CompiledModel>>
   load(llvm::StringRef path) const = 0;
 };
+
+/// The function a target compiles: @`entry` when given, else @main, else
+/// the first function with a body (null when there is none).
+mlir::func::FuncOp findEntryFunction(mlir::ModuleOp module,
+                                     llvm::StringRef entry);
 
 /// Adds `target` to the registry (a second target of the same name is a
 /// programming error).

@@ -2,8 +2,8 @@
 
 #include "qcc/Target/CPU/Target.h"
 
-#include "qcc/Support/AtomicFile.h"
 #include "qcc/Target/CPU/Compile.h"
+#include "qcc/Target/OutputDirectory.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -13,21 +13,10 @@ using namespace mlir;
 using llvm::Error;
 using llvm::Expected;
 using llvm::StringRef;
+using qcc::target::artifactPath;
+using qcc::target::writeArtifactText;
 
 namespace {
-
-std::string inDir(StringRef dir, StringRef name) {
-  llvm::SmallString<256> path(dir);
-  llvm::sys::path::append(path, name);
-  return std::string(path);
-}
-
-Error writeText(StringRef path, StringRef text) {
-  return qcc::writeFileAtomically(path, [&](llvm::raw_ostream &os) {
-    os << text;
-    return Error::success();
-  });
-}
 
 class CPUTarget : public qcc::target::Target {
 public:
@@ -39,7 +28,8 @@ public:
     return {"so", "obj", "llvm"};
   }
 
-  Error checkOptions(const qcc::target::ArtifactOptions &options) const override {
+  Error
+  checkOptions(const qcc::target::ArtifactOptions &options) const override {
     return resolveCpu(options).takeError();
   }
 
@@ -63,13 +53,16 @@ public:
     if (!llvmModule)
       return llvmModule.takeError();
     if (options.emit == "llvm") {
-      if (Error e = writeText(inDir(dir, "model.ll"), llvmModule->text()))
+      if (Error e = writeArtifactText(artifactPath(dir, "model.ll"),
+                                      llvmModule->text()))
         return std::move(e);
       return std::string("model.ll");
     }
-    if (Error e = writeText(inDir(dir, "model.h"), qcc::cpu::getModelHeader()))
+    if (Error e = writeArtifactText(artifactPath(dir, "model.h"),
+                                    qcc::cpu::getModelHeader()))
       return std::move(e);
-    if (Error e = writeText(inDir(dir, "provenance.json"), *provenance + "\n"))
+    if (Error e = writeArtifactText(artifactPath(dir, "provenance.json"),
+                                    *provenance + "\n"))
       return std::move(e);
     auto built = qcc::cpu::buildModel(*llvmModule, *provenance, *cpu, dir,
                                       /*objectOnly=*/options.emit == "obj");
@@ -87,9 +80,9 @@ private:
   /// The instruction set asked for; portable when none is.
   static Expected<qcc::cpu::CpuTarget>
   resolveCpu(const qcc::target::ArtifactOptions &options) {
-    return qcc::cpu::resolveCpuTarget(
-        options.cpu.empty() ? qcc::cpu::getCpuChoices().front()
-                            : StringRef(options.cpu));
+    return qcc::cpu::resolveCpuTarget(options.cpu.empty()
+                                          ? qcc::cpu::getCpuChoices().front()
+                                          : StringRef(options.cpu));
   }
 
   /// The provenance JSON with what the library is built for: the ISA, the
@@ -120,8 +113,7 @@ private:
         {"code_versions", std::move(versions)},
         {"ukernel", cpu.ukernel.name},
         {"kernel_tiers", std::move(tiers)}};
-    return llvm::formatv("{0:2}", llvm::json::Value(std::move(*parsed)))
-        .str();
+    return llvm::formatv("{0:2}", llvm::json::Value(std::move(*parsed))).str();
   }
 };
 

@@ -3,6 +3,7 @@
 #include "qcc/Target/CPU/Passes.h"
 
 #include "qcc/Target/CPU/Compile.h"
+#include "qcc/Target/Target.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -129,7 +130,7 @@ struct CPUPrepareEntryPass
           failed(verifyCallsFrom(func, symbols, onPath, path)))
         return signalPassFailure();
 
-    func::FuncOp func = findEntry(module);
+    func::FuncOp func = qcc::target::findEntryFunction(module, entry);
     if (!func) {
       module.emitError("no entry function ")
           << (entry.empty() ? "(@main, or any function with a body)"
@@ -165,17 +166,6 @@ struct CPUPrepareEntryPass
       func.setArgAttrs(i, ArrayRef<NamedAttribute>{});
     for (unsigned i = 0; i < func.getNumResults(); ++i)
       func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
-  }
-
-  func::FuncOp findEntry(ModuleOp module) {
-    if (!entry.empty())
-      return module.lookupSymbol<func::FuncOp>(entry);
-    if (auto main = module.lookupSymbol<func::FuncOp>("main"))
-      return main;
-    for (func::FuncOp func : module.getOps<func::FuncOp>())
-      if (!func.isExternal())
-        return func;
-    return {};
   }
 };
 

@@ -11,9 +11,9 @@
 
 #include "qcc/Target/NVPTX/Target.h"
 
-#include "qcc/Support/AtomicFile.h"
 #include "qcc/Target/CPU/Compile.h"
 #include "qcc/Target/NVPTX/Passes.h"
+#include "qcc/Target/OutputDirectory.h"
 
 #include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "mlir/Pass/PassManager.h"
@@ -39,6 +39,8 @@ using llvm::StringRef;
 using llvm::Twine;
 namespace sys = llvm::sys;
 namespace json = llvm::json;
+using qcc::target::artifactPath;
+using qcc::target::writeArtifactText;
 
 namespace {
 // kCudaLauncherObject (lib/Target/NVPTX/Runtime/CMakeLists.txt).
@@ -49,19 +51,6 @@ constexpr StringRef kDefaultGpus = "sm_80,sm_90";
 
 Error error(const Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
-std::string inDir(StringRef dir, StringRef name) {
-  SmallString<256> path(dir);
-  sys::path::append(path, name);
-  return std::string(path);
-}
-
-Error writeText(StringRef path, StringRef text) {
-  return qcc::writeFileAtomically(path, [&](llvm::raw_ostream &os) {
-    os << text;
-    return Error::success();
-  });
 }
 
 /// The --gpu list, lowest architecture first: sm_<major><minor>[a], each
@@ -76,9 +65,8 @@ Expected<std::vector<std::string>> parseGpus(StringRef list) {
     name = name.trim();
     StringRef digits = name;
     unsigned number = 0;
-    if (!digits.consume_front("sm_") ||
-        digits.consumeInteger(10, number) || number < 50 ||
-        !(digits.empty() || digits == "a"))
+    if (!digits.consume_front("sm_") || digits.consumeInteger(10, number) ||
+        number < 50 || !(digits.empty() || digits == "a"))
       return error("--gpu: '" + name +
                    "' is not an NVIDIA architecture such as sm_80 or sm_90 "
                    "(sm_50 and later; comma-separated)");
@@ -105,7 +93,7 @@ std::optional<std::string> findPtxas() {
     return *path;
   SmallVector<std::string> dirs;
   if (const char *home = std::getenv("CUDA_HOME"))
-    dirs.push_back(inDir(home, "bin"));
+    dirs.push_back(artifactPath(home, "bin"));
   dirs.push_back("/usr/local/cuda/bin");
   for (const std::string &dir : dirs)
     if (auto path = sys::findProgramByName("ptxas", {dir}))
@@ -122,38 +110,36 @@ Error assemble(StringRef ptxas, StringRef ptx, StringRef gpu, StringRef cubin,
   args.append({arch, ptx, "-o", cubin});
   std::optional<StringRef> redirects[] = {std::nullopt, report, report};
   std::string message;
-  const int rc = sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects, 0,
-                                     0, &message);
+  const int rc =
+      sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects, 0, 0, &message);
   if (rc == 0)
     return Error::success();
   auto text = llvm::MemoryBuffer::getFile(report);
   return error("ptxas rejected the kernels for " + gpu + " (" +
-               llvm::join(args, " ") + "): " +
-               (text ? (*text)->getBuffer().trim().str() : message));
+               llvm::join(args, " ") +
+               "): " + (text ? (*text)->getBuffer().trim().str() : message));
 }
 
 /// fatbinary beside ptxas, if any.
 std::optional<std::string> findFatbinary(StringRef ptxas) {
-  if (auto path = sys::findProgramByName(
-          "fatbinary", {sys::path::parent_path(ptxas)}))
+  if (auto path =
+          sys::findProgramByName("fatbinary", {sys::path::parent_path(ptxas)}))
     return *path;
   return std::nullopt;
 }
 
 /// Packs the cubins of `gpus` and the PTX (for GPUs after them) into
 /// `fatbin` (uncompressed: the PTX stays readable in model.so).
-Error packFatbin(StringRef fatbinary, StringRef dir,
-                 ArrayRef<std::string> gpus, StringRef ptxGpu,
-                 StringRef fatbin) {
-  std::vector<std::string> args = {fatbinary.str(), "-64",
-                                   "--compress=false",
+Error packFatbin(StringRef fatbinary, StringRef dir, ArrayRef<std::string> gpus,
+                 StringRef ptxGpu, StringRef fatbin) {
+  std::vector<std::string> args = {fatbinary.str(), "-64", "--compress=false",
                                    ("--create=" + fatbin).str()};
   auto number = [](StringRef gpu) { return gpu.drop_front(3).str(); };
   for (const std::string &gpu : gpus)
-    args.push_back("--image3=kind=elf,sm=" + number(gpu) + ",file=" +
-                   inDir(dir, "model." + gpu + ".cubin"));
-  args.push_back("--image3=kind=ptx,sm=" + number(ptxGpu) + ",file=" +
-                 inDir(dir, "model.ptx"));
+    args.push_back("--image3=kind=elf,sm=" + number(gpu) +
+                   ",file=" + artifactPath(dir, "model." + gpu + ".cubin"));
+  args.push_back("--image3=kind=ptx,sm=" + number(ptxGpu) +
+                 ",file=" + artifactPath(dir, "model.ptx"));
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string message;
   if (sys::ExecuteAndWait(fatbinary, argRefs, std::nullopt, {}, 0, 0,
@@ -174,8 +160,7 @@ void embedFatbin(ModuleOp module, StringRef bytes) {
       auto o = cast<gpu::ObjectAttr>(object);
       objects.push_back(gpu::ObjectAttr::get(
           context, o.getTarget(), gpu::CompilationTarget::Fatbin,
-          StringAttr::get(context, bytes), o.getProperties(),
-          o.getKernels()));
+          StringAttr::get(context, bytes), o.getProperties(), o.getKernels()));
     }
     binary.setObjectsAttr(ArrayAttr::get(context, objects));
   });
@@ -192,7 +177,8 @@ public:
     return {"so", "ptx", "cpu-sim"};
   }
 
-  Error checkOptions(const qcc::target::ArtifactOptions &options) const override {
+  Error
+  checkOptions(const qcc::target::ArtifactOptions &options) const override {
     if (auto gpus = parseGpus(options.gpu); !gpus)
       return gpus.takeError();
     return hostCpu(options).takeError();
@@ -239,9 +225,9 @@ public:
         return success();
       });
       if (failed(pm.run(module)))
-        return error("lowering for the GPU failed" +
-                     (diagnostics.empty() ? std::string()
-                                          : ":\n" + diagnostics));
+        return error(
+            "lowering for the GPU failed" +
+            (diagnostics.empty() ? std::string() : ":\n" + diagnostics));
     }
 
     // The PTX, then cubins for every architecture ptxas can check.
@@ -257,21 +243,22 @@ public:
       });
       if (ptx.empty())
         return error("the lowering produced no PTX");
-      if (Error e = writeText(inDir(dir, "model.ptx"), ptx))
+      if (Error e = writeArtifactText(artifactPath(dir, "model.ptx"), ptx))
         return std::move(e);
       if (std::optional<std::string> ptxas = findPtxas()) {
         for (const std::string &gpu : *gpus) {
           const std::string cubin = "model." + gpu + ".cubin";
           const std::string report = "model." + gpu + ".ptxas.txt";
-          if (Error e = assemble(*ptxas, inDir(dir, "model.ptx"), gpu,
-                                 inDir(dir, cubin), inDir(dir, report)))
+          if (Error e =
+                  assemble(*ptxas, artifactPath(dir, "model.ptx"), gpu,
+                           artifactPath(dir, cubin), artifactPath(dir, report)))
             return std::move(e);
           assembled.push_back(gpu);
         }
         if (std::optional<std::string> fatbinary = findFatbinary(*ptxas)) {
-          const std::string fatbin = inDir(dir, "model.fatbin");
-          if (Error e = packFatbin(*fatbinary, dir, *gpus, gpus->front(),
-                                   fatbin))
+          const std::string fatbin = artifactPath(dir, "model.fatbin");
+          if (Error e =
+                  packFatbin(*fatbinary, dir, *gpus, gpus->front(), fatbin))
             return std::move(e);
           auto bytes = llvm::MemoryBuffer::getFile(fatbin);
           if (!bytes)
@@ -281,8 +268,9 @@ public:
                      ", PTX for " + gpus->front() + ")";
         }
       } else {
-        ptxNote = "ptxas not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin): "
-                  "no cubins; the driver compiles model.ptx when it loads";
+        ptxNote =
+            "ptxas not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin): "
+            "no cubins; the driver compiles model.ptx when it loads";
       }
       if (options.emit == "ptx")
         return std::string("model.ptx");
@@ -298,9 +286,11 @@ public:
         translateModuleToLLVMIR(module, *llvmModule.context, "model");
     if (!llvmModule.module)
       return error("translation of the host code to LLVM IR failed");
-    if (Error e = writeText(inDir(dir, "model.h"), qcc::cpu::getModelHeader()))
+    if (Error e = writeArtifactText(artifactPath(dir, "model.h"),
+                                    qcc::cpu::getModelHeader()))
       return std::move(e);
-    if (Error e = writeText(inDir(dir, "provenance.json"), *provenance + "\n"))
+    if (Error e = writeArtifactText(artifactPath(dir, "provenance.json"),
+                                    *provenance + "\n"))
       return std::move(e);
     SmallVector<qcc::cpu::NamedObject, 1> launcher;
     if (!simulate)

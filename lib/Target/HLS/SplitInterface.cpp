@@ -1,0 +1,188 @@
+//===- SplitInterface.cpp - The integer core as the design's top ----------===//
+//
+// An FPGA design computes on the quantized integers; the float inputs and
+// outputs of the ONNX graph are the host's business. The entry is split
+// into the two: @<top> holds everything between the inputs' quantize and
+// the outputs' dequantize, and the entry (renamed @<top>_host) quantizes,
+// calls it and dequantizes, which the testbench and the C simulation run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Target/HLS/Passes.h"
+
+#include "qcc/Dialect/QC/IR/QCOps.h"
+#include "qcc/Target/Target.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace qcc::hls {
+#define GEN_PASS_DEF_HLSSPLITINTERFACE
+#include "qcc/Target/HLS/Passes.h.inc"
+} // namespace qcc::hls
+
+using namespace mlir;
+
+namespace {
+
+/// A C identifier from an ONNX tensor name.
+std::string portName(Attribute name, StringRef fallback) {
+  auto text = dyn_cast_or_null<StringAttr>(name);
+  if (!text || text.getValue().empty())
+    return fallback.str();
+  std::string id;
+  for (char c : text.getValue())
+    id += llvm::isAlnum(c) ? c : '_';
+  if (llvm::isDigit(id[0]))
+    id = "_" + id;
+  return id;
+}
+
+struct HLSSplitInterfacePass
+    : qcc::hls::impl::HLSSplitInterfaceBase<HLSSplitInterfacePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    func::FuncOp func = qcc::target::findEntryFunction(module, entry);
+    if (!func || func.isExternal()) {
+      module.emitError("no entry function ")
+          << (entry.empty() ? "(@main, or any function with a body)"
+                            : "@" + entry);
+      return signalPassFailure();
+    }
+    if (module.lookupSymbol(top) || module.lookupSymbol(top + "_host")) {
+      module.emitError("the module already has a symbol @")
+          << top << " or @" << top << "_host (the design's functions)";
+      return signalPassFailure();
+    }
+    if (!func.getBody().hasOneBlock()) {
+      func.emitError("the entry has more than one block");
+      return signalPassFailure();
+    }
+    Block &body = func.getBody().front();
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+
+    // The boundary: each input's quantize and storage cast, each output's
+    // storage cast and dequantize.
+    llvm::SetVector<Operation *> boundary;
+    SmallVector<Value> coreInputs, coreOutputs;
+    SmallVector<Attribute> names;
+    for (BlockArgument arg : func.getArguments()) {
+      auto quantize = arg.hasOneUse()
+                          ? dyn_cast<qcc::qc::QuantizeOp>(*arg.user_begin())
+                          : nullptr;
+      auto cast =
+          quantize && quantize->hasOneUse()
+              ? dyn_cast<qcc::qc::StorageCastOp>(*quantize->user_begin())
+              : nullptr;
+      if (!cast) {
+        func.emitError("input ")
+            << arg.getArgNumber()
+            << " is not quantized once (qc.quantize, qc.storage_cast): "
+               "the design's ports are integers; compile a model quantized "
+               "integer-only";
+        return signalPassFailure();
+      }
+      boundary.insert(quantize);
+      boundary.insert(cast);
+      coreInputs.push_back(cast.getResult());
+      names.push_back(StringAttr::get(
+          &getContext(),
+          portName(func.getArgAttr(arg.getArgNumber(), "onnx.name"),
+                   "in" + std::to_string(arg.getArgNumber()))));
+    }
+    for (OpOperand &operand : ret->getOpOperands()) {
+      auto dequantize = operand.get().getDefiningOp<qcc::qc::DequantizeOp>();
+      auto cast =
+          dequantize
+              ? dequantize.getOperand().getDefiningOp<qcc::qc::StorageCastOp>()
+              : nullptr;
+      if (!cast || !dequantize->hasOneUse() || !cast->hasOneUse()) {
+        func.emitError("output ")
+            << operand.getOperandNumber()
+            << " is not dequantized from integers (qc.storage_cast, "
+               "qc.dequantize) once: the design's ports are integers";
+        return signalPassFailure();
+      }
+      boundary.insert(cast);
+      boundary.insert(dequantize);
+      coreOutputs.push_back(cast.getOperand());
+      names.push_back(StringAttr::get(
+          &getContext(),
+          portName(func.getResultAttr(operand.getOperandNumber(), "onnx.name"),
+                   "out" + std::to_string(operand.getOperandNumber()))));
+    }
+
+    // The top function, with everything else moved into it.
+    OpBuilder b(func);
+    SmallVector<Type> inputTypes, outputTypes;
+    for (Value v : coreInputs)
+      inputTypes.push_back(v.getType());
+    for (Value v : coreOutputs)
+      outputTypes.push_back(v.getType());
+    auto topFunc = func::FuncOp::create(
+        b, func.getLoc(), top, b.getFunctionType(inputTypes, outputTypes));
+    topFunc->setAttr("hls.port_names", b.getArrayAttr(names));
+    Block *topBody = topFunc.addEntryBlock();
+    b.setInsertionPointToEnd(topBody);
+    auto topReturn = func::ReturnOp::create(b, func.getLoc(), coreOutputs);
+    for (Operation &op : llvm::make_early_inc_range(body)) {
+      if (&op == ret.getOperation() || boundary.contains(&op))
+        continue;
+      op.moveBefore(topReturn);
+    }
+    for (auto [value, arg] : llvm::zip(coreInputs, topBody->getArguments()))
+      value.replaceUsesWithIf(arg, [&](OpOperand &use) {
+        return topFunc->isProperAncestor(use.getOwner());
+      });
+    // Results that are arguments or repeated get copies of their own (each
+    // output port is written once).
+    b.setInsertionPoint(topReturn);
+    llvm::SmallPtrSet<Value, 8> seen;
+    for (OpOperand &operand : topReturn->getOpOperands()) {
+      Value v = operand.get();
+      if (isa<BlockArgument>(v) || !seen.insert(v).second)
+        operand.set(bufferization::AllocTensorOp::create(
+            b, ret.getLoc(), cast<RankedTensorType>(v.getType()), ValueRange{},
+            /*copy=*/v));
+    }
+    // What the boundary ops still read from the core, and what the core
+    // reads from the entry, is an error: a value crossing it.
+    for (Operation *op : boundary)
+      for (Value operand : op->getOperands())
+        if (operand.getParentRegion() == &topFunc.getBody() &&
+            !llvm::is_contained(coreOutputs, operand)) {
+          op->emitError("reads a value of the integer core other than an "
+                        "output");
+          return signalPassFailure();
+        }
+    WalkResult crossing = topFunc.walk([&](Operation *op) {
+      for (Value operand : op->getOperands())
+        if (operand.getParentRegion() == &func.getBody()) {
+          op->emitError("the integer core reads a value of the float "
+                        "boundary");
+          return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    if (crossing.wasInterrupted())
+      return signalPassFailure();
+
+    // The entry: boundary ops, the call, the outputs' conversions.
+    b.setInsertionPoint(ret);
+    auto call = func::CallOp::create(b, func.getLoc(), topFunc, coreInputs);
+    for (auto [value, result] : llvm::zip(coreOutputs, call.getResults()))
+      value.replaceUsesWithIf(result, [&](OpOperand &use) {
+        return func->isProperAncestor(use.getOwner());
+      });
+    for (Operation *op : boundary)
+      if (!llvm::is_contained(coreInputs, op->getResult(0)) &&
+          !isa<qcc::qc::QuantizeOp>(op))
+        op->moveBefore(ret);
+    SymbolTable::setSymbolName(func, top + "_host");
+  }
+};
+
+} // namespace
