@@ -60,20 +60,26 @@ Value batchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   return generic.getResult(0);
 }
 
-/// A constant weight's integers, for rearranging at compile time.
+/// A constant weight's integers (8 to 32 bits: int8, or minifloats decoded
+/// to fixed point), for rearranging at compile time.
 std::optional<std::vector<int64_t>> weightValues(Value v) {
-  if (!getElementTypeOrSelf(v.getType()).isInteger(8))
+  auto element = dyn_cast<IntegerType>(getElementTypeOrSelf(v.getType()));
+  if (!element || element.getWidth() < 8 || element.getWidth() > 32)
     return std::nullopt;
   return getIntegerConstant(v);
 }
 
-/// An i8 constant of `shape` holding `values`.
-Value i8Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                 const std::vector<int64_t> &values) {
-  auto type = RankedTensorType::get(shape, b.getI8Type());
-  SmallVector<int8_t> bytes(values.begin(), values.end());
-  return arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(bytes)));
+/// An integer constant of `shape` and `element` holding `values`.
+Value integerConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                      Type element, const std::vector<int64_t> &values) {
+  auto type = RankedTensorType::get(shape, element);
+  const unsigned width = element.getIntOrFloatBitWidth();
+  SmallVector<APInt> integers;
+  integers.reserve(values.size());
+  for (int64_t v : values)
+    integers.push_back(APInt(width, v, /*isSigned=*/true));
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, integers));
 }
 
 
@@ -377,8 +383,8 @@ LogicalResult convertMatrixProduct(Operation *op, Value x, Value w, bool transB,
                              !bias && !transB && result.getRank() == xType.getRank();
   if (!values || !wType.hasStaticShape() ||
       (xType.getRank() != 2 && !collapsedRows))
-    return unsupported(op, "only integer products of a constant 8-bit weight "
-                           "and a 2-d operand (or one of static shape)");
+    return unsupported(op, "only integer products of a constant 8- to 32-bit "
+                           "weight and a 2-d operand (or one of static shape)");
   Location loc = op->getLoc();
   RankedTensorType finalResult = result;
   if (collapsedRows) {
@@ -397,7 +403,8 @@ LogicalResult convertMatrixProduct(Operation *op, Value x, Value w, bool transB,
   for (int64_t k = 0; k < K; ++k)
     for (int64_t j = 0; j < J; ++j)
       kj[k * J + j] = (*values)[transB ? j * K + k : k * J + j];
-  Value weights = i8Constant(rewriter, loc, {1, K, J}, kj);
+  Value weights = integerConstant(rewriter, loc, {1, K, J},
+                                  wType.getElementType(), kj);
   auto accType = RankedTensorType::get({1, result.getDimSize(0), J},
                                        result.getElementType());
   SmallVector<Value> rows;
@@ -679,7 +686,8 @@ void qcc::widenSubByteWeights(Operation *root) {
       return;
     OpBuilder b(op);
     op->setOperand(layer.getWeightOperandIndex(),
-                   i8Constant(b, weight.getLoc(), type.getShape(), *values));
+                   integerConstant(b, weight.getLoc(), type.getShape(),
+                                   b.getI8Type(), *values));
   });
 }
 

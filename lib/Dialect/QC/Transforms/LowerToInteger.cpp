@@ -10,7 +10,9 @@
 #include "qcc/Dialect/QC/IR/QCConstants.h"
 #include "qcc/Dialect/QC/IR/QCOps.h"
 #include "qcc/Dialect/QC/Transforms/Passes.h"
+#include "qcc/Dialect/QC/IR/QCTypes.h"
 #include "qcc/Numerics/Dyadic.h"
+#include "qcc/Numerics/Minifloat.h"
 #include "qcc/Numerics/Quantize.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -272,6 +274,87 @@ std::optional<IntWeight> getIntWeight(Value v, int64_t channelAxis) {
   return IntWeight{cast.getInput(), std::move(*values), *quant};
 }
 
+/// Minifloat weights (FP8 E4M3, FP6, FP4) as exact fixed point: every
+/// code of a format is an integer multiple of its smallest subnormal, so
+/// `decode(code) * s` is `(decode(code) * 2^k) * (s * 2^-k)`: an integer
+/// weight at a scale 2^k times smaller (E4M3: k <= 9, 19-bit integers;
+/// E2M1: k <= 1, 5 bits). LowerLayer then makes the layer integer: the
+/// multiplier takes the weight decoded to fixed point, as FPGA designs for
+/// minifloats do, and no float op is left. Only where the int32
+/// accumulator cannot overflow (K * 255 * max|weight| < 2^30, K the
+/// products per output); otherwise the layer stays a float island.
+struct MinifloatWeights : OpRewritePattern<DequantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DequantizeOp dequantize,
+                                PatternRewriter &rewriter) const override {
+    auto stored = dequantize.getInput().getDefiningOp<StorageCastOp>();
+    auto type = dyn_cast<ScaledFloatType>(
+        getElementTypeOrSelf(dequantize.getInput().getType()));
+    if (!stored || !type || !type.isPerAxis() ||
+        !llvm::all_of(dequantize->getUsers(), [](Operation *user) {
+          return isa<ConvOp, GemmOp, MatMulOp>(user);
+        }))
+      return failure();
+    auto codes = getIntegerConstant(stored.getInput());
+    auto shape = cast<RankedTensorType>(dequantize.getInput().getType());
+    if (!codes || !shape.hasStaticShape())
+      return failure();
+    const numerics::MinifloatKind kind = type.getStorageKind();
+    const unsigned codeBits = numerics::getMinifloatFormat(kind).bits();
+    // The fewest fraction bits k making every decoded value an integer.
+    std::vector<double> decoded;
+    decoded.reserve(codes->size());
+    int k = 0;
+    double largest = 0;
+    for (int64_t code : *codes) {
+      const uint8_t bits = static_cast<uint8_t>(code) &
+                           static_cast<uint8_t>((1u << codeBits) - 1);
+      if (numerics::isNanCode(kind, bits))
+        return failure();
+      const double v = numerics::decodeMinifloat(kind, bits);
+      if (!std::isfinite(v))
+        return failure();
+      decoded.push_back(v);
+      while (k < 30 && std::ldexp(v, k) != std::trunc(std::ldexp(v, k)))
+        ++k;
+      largest = std::max(largest, std::fabs(v));
+    }
+    const double maxFixed = std::ldexp(largest, k);
+    const int64_t perOutput =
+        shape.getNumElements() / shape.getDimSize(type.getAxis());
+    if (k >= 30 || static_cast<double>(perOutput) * 255 * maxFixed >= 0x1p30)
+      return failure();
+    unsigned width = 8;
+    while (maxFixed > std::ldexp(1.0, width - 1) - 1)
+      width *= 2;
+    auto storage = rewriter.getIntegerType(width);
+    SmallVector<APInt> fixed;
+    fixed.reserve(decoded.size());
+    for (double v : decoded)
+      fixed.push_back(
+          APInt(width, static_cast<int64_t>(std::ldexp(v, k)), true));
+    SmallVector<double> scales;
+    for (double scale : type.getScales().asArrayRef())
+      scales.push_back(std::ldexp(scale, -k));
+    const int64_t limit = (int64_t(1) << (width - 1)) - 1;
+    auto quantized = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, storage, type.getExpressedType(),
+        scales, SmallVector<int64_t>(scales.size(), 0), type.getAxis(),
+        -limit - 1, limit);
+    Location loc = dequantize.getLoc();
+    auto storageType = shape.clone(storage);
+    Value constant = arith::ConstantOp::create(
+        rewriter, loc, storageType,
+        DenseElementsAttr::get(storageType, fixed));
+    Value weights = StorageCastOp::create(
+        rewriter, loc, shape.clone(quantized), constant);
+    rewriter.replaceOpWithNewOp<DequantizeOp>(dequantize, dequantize.getType(),
+                                              weights);
+    return success();
+  }
+};
+
 struct LowerLayer : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -335,10 +418,14 @@ struct LowerLayer : OpRewritePattern<QuantizeOp> {
             b->quant.storage.getWidth() != 32)
           return failure();
         for (int64_t c = 0; c < channels; ++c) {
+          // At the accumulator's scale, or 2^j times it (exact: weights
+          // decoded from a minifloat to fixed point, MinifloatWeights).
           const double s = b->quant.scales[b->quant.axis ? c : 0];
-          if (std::fabs(s - accScale[c]) > 1e-6 * accScale[c])
+          const double ratio = std::exp2(std::round(std::log2(s / accScale[c])));
+          if (ratio < 1 || ratio > 0x1p24 ||
+              std::fabs(s - ratio * accScale[c]) > 1e-6 * s)
             return failure();
-          biasValues[c] = b->values[c];
+          biasValues[c] = b->values[c] * static_cast<int64_t>(ratio);
         }
       } else if (auto f = getF32Constant(bias);
                  f && f->size() == static_cast<size_t>(channels) &&
@@ -1088,7 +1175,7 @@ struct LowerRequantization : OpRewritePattern<QuantizeOp> {
 struct LowerToIntegerPass : qc::impl::QCLowerToIntegerBase<LowerToIntegerPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerLayer, LowerChannelAffine, LowerAdd, LowerActivationTable,
+    patterns.add<MinifloatWeights, LowerLayer, LowerChannelAffine, LowerAdd, LowerActivationTable,
                  LowerProduct, LowerMean, LowerAvgPool, LowerDataMovement,
                  LowerPad, SinkDequantize, LowerRequantization>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

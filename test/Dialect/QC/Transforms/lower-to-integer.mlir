@@ -528,3 +528,31 @@ func.func @transpose_reshape(%x: tensor<1x4x6x2xf32>) -> tensor<1x6x8xf32> {
   %d2 = qc.dequantize %q2 : tensor<1x6x8x!quant.uniform<i8:f32, 0.1:3>> -> tensor<1x6x8xf32>
   return %d2 : tensor<1x6x8xf32>
 }
+
+// -----
+
+// FP4 (E2M1) weights 0.5 and -3 decoded to fixed point: every E2M1 value is
+// a multiple of 0.5, so the integers are 1 and -6 at half the scales
+// (k = 1). The int32 bias given at s_x * s_w[c] is doubled to the new
+// accumulator scale (16, -4), then the zero point is folded in
+// (16 - (-2) * 1, -4 - (-2) * (-6)); the layer is integer.
+// CHECK-LABEL: func @fp4_weights
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1]]], {{\[\[\[}}-6]]]]> : tensor<2x1x1x1xi8>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[18, -16]> : tensor<2xi32>
+// CHECK: qc.conv %{{.*}}, %[[W]], %[[B]]
+// CHECK: qc.rescale %{{.*}} multiplier [1073741824, 1073741824] shift [33, 34] axis 1
+// CHECK-NOT: qc.float
+func.func @fp4_weights(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %q = qc.quantize %x : tensor<1x1x2x2xf32> -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-2>>
+  %dq = qc.dequantize %q : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-2>> -> tensor<1x1x2x2xf32>
+  %codes = arith.constant dense<[[[[1]]], [[[-3]]]]> : tensor<2x1x1x1xi4>
+  %wq = qc.storage_cast %codes : tensor<2x1x1x1xi4> -> tensor<2x1x1x1x!qc.float<f4E2M1FN:f32:0, {0.25, 0.125}>>
+  %w = qc.dequantize %wq : tensor<2x1x1x1x!qc.float<f4E2M1FN:f32:0, {0.25, 0.125}>> -> tensor<2x1x1x1xf32>
+  %bi = arith.constant dense<[8, -2]> : tensor<2xi32>
+  %bq = qc.storage_cast %bi : tensor<2xi32> -> tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.0625}>>
+  %b = qc.dequantize %bq : tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.0625}>> -> tensor<2xf32>
+  %0 = qc.conv %dq, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  %1 = qc.quantize %0 : tensor<1x2x2x2xf32> -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:3>>
+  %2 = qc.dequantize %1 : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:3>> -> tensor<1x2x2x2xf32>
+  return %2 : tensor<1x2x2x2xf32>
+}

@@ -206,6 +206,13 @@ def QCLowerToInteger : Pass<"qc-lower-to-integer"> {
       the bias (`b[c] - zp_x * sum(W[c])`); convolution padding becomes a
       `qc.pad` with the zero point, so padded positions contribute nothing.
       A `matmul`'s bias is an `add` of a constant on either side.
+      Per-channel minifloat weights (FP8 E4M3, FP6, FP4) count as integer
+      weights decoded to fixed point: every code of a format is a multiple
+      of its smallest subnormal `2^-k`, so the weights become the exact
+      integers `decode(code) * 2^k` at scales `s_w[c] * 2^-k` (FP4 E2M1:
+      5-bit integers, FP8 E4M3: up to 19 bits), where `K * 255 *
+      max|weight|` stays below `2^30` (no int32 overflow); others stay
+      float islands.
     * a per-channel affine map of an NCHW activation no layer absorbed,
       possibly moved by transposes or reshapes first: a `batch_norm`
       (DenseNet's, after each concat) or a `mul` by one constant per
