@@ -16,6 +16,7 @@
 #include "qcc/Version.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -243,6 +244,21 @@ int runInfo() {
                      : "")
              << "\n";
     }
+  // An HLS design: this library is its C simulation.
+  if (auto provenance = json::parse((*model)->provenance()))
+    if (const json::Object *hls =
+            provenance->getAsObject()
+                ? provenance->getAsObject()->getObject("hls")
+                : nullptr)
+      outs() << "hls: C simulation of the design "
+             << hls->getString("top").value_or("?") << " for "
+             << hls->getString("part").value_or("?") << " at "
+             << json::Value(hls->getNumber("clock_period_ns").value_or(0))
+             << " ns, reuse factor "
+             << hls->getInteger("reuse_factor").value_or(1)
+             << ", accumulators "
+             << hls->getString("precision").value_or("exact")
+             << " (build_prj.tcl synthesizes it)\n";
   if (std::string tier = (*model)->cpuTier(); !tier.empty())
     outs() << "running: kernel tier " << tier << ", code "
            << (*model)->codeVersion() << "\n";
