@@ -31,10 +31,9 @@ namespace {
 /// MemRefToLLVM decides).
 bool lowersToMemcpy(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
-  return memref &&
-         (memref.getLayout().isIdentity() ||
-          (memref.hasStaticShape() && memref.getNumElements() > 0 &&
-           memref::isStaticShapeAndContiguousRowMajor(memref)));
+  return memref && (memref.getLayout().isIdentity() ||
+                    (memref.hasStaticShape() && memref.getNumElements() > 0 &&
+                     memref::isStaticShapeAndContiguousRowMajor(memref)));
 }
 
 /// Whether `type`'s innermost dimension is contiguous and of static size.
@@ -94,16 +93,17 @@ struct CopyRows : OpRewritePattern<memref::CopyOp> {
 /// Any other copy that would not be a memcpy (with `windows`, any copy of
 /// or into a window of a buffer, contiguous or not): loops.
 struct CopyToLinalg : OpRewritePattern<memref::CopyOp> {
-  CopyToLinalg(MLIRContext *context, bool windows)
-      : OpRewritePattern(context), windows(windows) {}
-  bool windows;
+  CopyToLinalg(MLIRContext *context, bool windows, bool all)
+      : OpRewritePattern(context), windows(windows), all(all) {}
+  bool windows, all;
   LogicalResult matchAndRewrite(memref::CopyOp copy,
                                 PatternRewriter &rewriter) const override {
     auto stays = [&](Type type) {
       return windows ? cast<MemRefType>(type).getLayout().isIdentity()
                      : lowersToMemcpy(type);
     };
-    if (stays(copy.getSource().getType()) && stays(copy.getTarget().getType()))
+    if (!all && stays(copy.getSource().getType()) &&
+        stays(copy.getTarget().getType()))
       return failure();
     rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),
                                                 copy.getTarget());
@@ -118,7 +118,8 @@ struct ConvertMemRefCopyToLinalgPass
     RewritePatternSet patterns(&getContext());
     if (memcpyRows)
       patterns.add<CopyRows>(&getContext(), /*benefit=*/2);
-    patterns.add<CopyToLinalg>(&getContext(), /*windows=*/!memcpyRows);
+    patterns.add<CopyToLinalg>(&getContext(), /*windows=*/!memcpyRows,
+                               allCopies);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

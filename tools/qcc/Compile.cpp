@@ -103,7 +103,8 @@ static cl::opt<std::string> compilePart(
 static cl::opt<std::string> compileIo(
     "io", cl::init("parallel"), forCommand(compileCommand),
     cl::desc("--target hls: the top function's ports: parallel (arrays; "
-             "default) or stream (hls::stream, not built yet)"));
+             "default) or stream (hls::stream ports in AXI4-Stream, the layers "
+             "in a DATAFLOW region)"));
 static cl::opt<int64_t> compileReuseFactor(
     "reuse-factor", cl::init(1), forCommand(compileCommand),
     cl::desc("--target hls: products each multiplier computes per output "
@@ -255,8 +256,7 @@ int runInfo() {
              << hls->getString("part").value_or("?") << " at "
              << json::Value(hls->getNumber("clock_period_ns").value_or(0))
              << " ns, reuse factor "
-             << hls->getInteger("reuse_factor").value_or(1)
-             << ", accumulators "
+             << hls->getInteger("reuse_factor").value_or(1) << ", accumulators "
              << hls->getString("precision").value_or("exact")
              << " (build_prj.tcl synthesizes it)\n";
   if (std::string tier = (*model)->cpuTier(); !tier.empty())

@@ -95,6 +95,9 @@ def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
   let options = [
     Option<"memcpyRows", "memcpy-rows", "bool", /*default=*/"true",
            "Copy windows with contiguous rows as loops of row memcpys">,
+    Option<"allCopies", "all-copies", "bool", /*default=*/"false",
+           "Every copy as loops, whole contiguous buffers too (code without "
+           "memcpy: the HLS target)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

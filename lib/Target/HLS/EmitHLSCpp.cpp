@@ -83,13 +83,21 @@ std::string floatLiteral(const APFloat &value, Type type) {
 
 class Emitter {
 public:
-  explicit Emitter(ModuleOp module) : module(module) {}
+  Emitter(ModuleOp module, const EmitOptions &options)
+      : module(module), options(options) {}
 
   FailureOr<EmittedDesign> emit(StringRef topName, StringRef hostName);
 
 private:
   LogicalResult emitGlobal(memref::GlobalOp global);
   LogicalResult emitFunction(func::FuncOp func, bool isTop);
+  /// Loops over every element of `array`, reading it from `stream` (an
+  /// expression) or writing it to `stream` (a variable).
+  void emitElementLoops(MemRefType type, StringRef array, StringRef stream,
+                        bool read);
+  /// The adapter the host calls in place of a top with stream ports: the
+  /// arrays written into streams, the top, the outputs read back.
+  LogicalResult emitStreamAdapter(func::FuncOp top);
   LogicalResult emitRoot(func::FuncOp root,
                          const llvm::DenseSet<Operation *> &skip, bool isTop,
                          std::string &out);
@@ -115,6 +123,9 @@ private:
   }
 
   ModuleOp module;
+  EmitOptions options;
+  /// With stream ports, the top the host calls through its adapter.
+  std::string topName;
   std::string sourceText;
   llvm::raw_string_ostream os{sourceText};
   unsigned indent = 0;
@@ -126,6 +137,8 @@ private:
   llvm::StringMap<std::string> globals;
   /// Whether the functions emitted are the design's (synthesized).
   bool emittingDesign = false;
+  /// Whether the ops emitted are in the top's dataflow region.
+  bool inDataflow = false;
   /// The signature of the last public non-top function emitted.
   std::string hostSignature;
 };
@@ -294,7 +307,15 @@ LogicalResult Emitter::emitFunction(func::FuncOp func, bool isTop) {
     names[arg] = name;
     if (i)
       signature += ", ";
-    if (type) {
+    if (type && isTop && options.streamPorts) {
+      // A stream of the array's elements in row-major order; the design
+      // works on a local copy.
+      auto element = typeName(type.getElementType(), func);
+      if (failed(element))
+        return failure();
+      signature += "hls::stream<" + *element + " > &" + name;
+      names[arg] = name + "_array";
+    } else if (type) {
       auto decl = arrayDeclaration(type, name, func);
       if (failed(decl))
         return failure();
@@ -331,10 +352,67 @@ LogicalResult Emitter::emitFunction(func::FuncOp func, bool isTop) {
         os << " factor=" << factor.getInt();
       os << " dim=" << entry.getAs<IntegerAttr>("dim").getInt() << "\n";
     }
+  const bool streams = isTop && options.streamPorts;
+  const int64_t numInputs =
+      func->hasAttr("hls.num_inputs")
+          ? func->getAttrOfType<IntegerAttr>("hls.num_inputs").getInt()
+          : 0;
+  if (streams) {
+    for (BlockArgument arg : entry.getArguments())
+      line() << "#pragma HLS INTERFACE mode=axis port="
+             << names[arg].substr(0, names[arg].size() - 6) << "\n";
+    line() << "#pragma HLS DATAFLOW\n";
+    // Arrays in a dataflow region are not static (ping-pong buffers).
+    inDataflow = true;
+    for (auto [i, arg] : llvm::enumerate(entry.getArguments())) {
+      auto type = cast<MemRefType>(arg.getType());
+      std::string port = names[arg].substr(0, names[arg].size() - 6);
+      auto decl = arrayDeclaration(type, names[arg], func);
+      if (failed(decl))
+        return failure();
+      line() << *decl << ";\n";
+      if (static_cast<int64_t>(i) < numInputs)
+        emitElementLoops(type, names[arg], port + ".read()", /*read=*/true);
+    }
+  }
   if (failed(emitBlock(entry)))
     return failure();
+  inDataflow = false;
+  if (streams)
+    for (auto [i, arg] : llvm::enumerate(entry.getArguments()))
+      if (static_cast<int64_t>(i) >= numInputs) {
+        std::string port = names[arg].substr(0, names[arg].size() - 6);
+        emitElementLoops(cast<MemRefType>(arg.getType()), names[arg], port,
+                         /*read=*/false);
+      }
   os << "}\n";
   return success();
+}
+
+void Emitter::emitElementLoops(MemRefType type, StringRef array,
+                               StringRef stream, bool read) {
+  std::string index;
+  const unsigned start = indent;
+  for (auto [d, size] : llvm::enumerate(type.getShape())) {
+    std::string iv = "e" + std::to_string(nextLoop) + "_" + std::to_string(d);
+    line() << "for (int " << iv << " = 0; " << iv << " < " << size << "; ++"
+           << iv << ") {\n";
+    indent += 2;
+    index += "[" + iv + "]";
+  }
+  if (type.getRank() == 0)
+    index = "[0]";
+  line() << "#pragma HLS PIPELINE II=1\n";
+  if (read)
+    line() << array << index << " = " << stream << ";\n";
+  else
+    line() << stream << ".write(" << array << index << ");\n";
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    indent -= 2;
+    line() << "}\n";
+  }
+  indent = start;
+  ++nextLoop;
 }
 
 LogicalResult Emitter::emitBlock(Block &block) {
@@ -644,8 +722,10 @@ LogicalResult Emitter::emitOp(Operation *op) {
     SmallVector<std::string> args;
     for (Value arg : call.getOperands())
       args.push_back(expr(arg));
-    line() << identifier(call.getCallee()) << "(" << llvm::join(args, ", ")
-           << ");\n";
+    std::string callee = identifier(call.getCallee());
+    if (options.streamPorts && !emittingDesign && call.getCallee() == topName)
+      callee += "_arrays";
+    line() << callee << "(" << llvm::join(args, ", ") << ");\n";
     return success();
   }
   if (auto load = dyn_cast<memref::LoadOp>(op)) {
@@ -669,8 +749,9 @@ LogicalResult Emitter::emitOp(Operation *op) {
     if (failed(decl))
       return failure();
     // Static: large intermediate arrays do not go on the stack of the C
-    // simulation (synthesis makes memories of them either way).
-    line() << "static " << *decl << ";\n";
+    // simulation (synthesis makes memories of them either way); not in a
+    // dataflow region, which takes no static variables.
+    line() << (inDataflow ? "" : "static ") << *decl << ";\n";
     if (auto partition = op->getAttrOfType<ArrayAttr>("hls.partition"))
       for (auto text : partition.getAsValueRange<StringAttr>())
         line() << "#pragma HLS ARRAY_PARTITION variable=" << name << " " << text
@@ -797,6 +878,10 @@ LogicalResult Emitter::emitRoot(func::FuncOp root,
     os << "#include \"" << (isTop ? "" : "../firmware/") << "weights/"
        << it->second << ".h\"\n";
   }
+  if (!isTop && options.streamPorts)
+    if (auto top = module.lookupSymbol<func::FuncOp>(topName))
+      if (failed(emitStreamAdapter(top)))
+        return failure();
   for (func::FuncOp func : order) {
     const bool isRoot = func == root;
     if (!isRoot)
@@ -809,7 +894,43 @@ LogicalResult Emitter::emitRoot(func::FuncOp root,
   return success();
 }
 
+LogicalResult Emitter::emitStreamAdapter(func::FuncOp top) {
+  const int64_t numInputs =
+      top->hasAttr("hls.num_inputs")
+          ? top->getAttrOfType<IntegerAttr>("hls.num_inputs").getInt()
+          : 0;
+  std::string params, streams, args;
+  for (auto [i, type] : llvm::enumerate(top.getArgumentTypes())) {
+    auto memref = cast<MemRefType>(type);
+    std::string a = "a" + std::to_string(i), s = "s" + std::to_string(i);
+    auto decl = arrayDeclaration(memref, a, top);
+    auto element = typeName(memref.getElementType(), top);
+    if (failed(decl) || failed(element))
+      return failure();
+    params += (i ? ", " : "") + *decl;
+    streams += "  hls::stream<" + *element + " > " + s + ";\n";
+    args += (i ? ", " : "") + s;
+  }
+  os << "\n// The design's stream ports fed from and drained into arrays.\n"
+     << "static void " << identifier(top.getSymName()) << "_arrays(" << params
+     << ") {\n"
+     << streams;
+  indent = 2;
+  for (auto [i, type] : llvm::enumerate(top.getArgumentTypes()))
+    if (static_cast<int64_t>(i) < numInputs)
+      emitElementLoops(cast<MemRefType>(type), "a" + std::to_string(i),
+                       "s" + std::to_string(i), /*read=*/false);
+  line() << identifier(top.getSymName()) << "(" << args << ");\n";
+  for (auto [i, type] : llvm::enumerate(top.getArgumentTypes()))
+    if (static_cast<int64_t>(i) >= numInputs)
+      emitElementLoops(cast<MemRefType>(type), "a" + std::to_string(i),
+                       "s" + std::to_string(i) + ".read()", /*read=*/true);
+  os << "}\n";
+  return success();
+}
+
 FailureOr<EmittedDesign> Emitter::emit(StringRef topName, StringRef hostName) {
+  this->topName = topName.str();
   auto top = module.lookupSymbol<func::FuncOp>(topName);
   if (!top || top.isExternal())
     return module.emitError("HLS C++: no function @") << topName;
@@ -833,8 +954,9 @@ FailureOr<EmittedDesign> Emitter::emit(StringRef topName, StringRef hostName) {
 } // namespace
 
 FailureOr<EmittedDesign> emitHLSCpp(ModuleOp module, StringRef top,
-                                    StringRef host) {
-  return Emitter(module).emit(top, host);
+                                    StringRef host,
+                                    const EmitOptions &options) {
+  return Emitter(module, options).emit(top, host);
 }
 
 } // namespace qcc::hls

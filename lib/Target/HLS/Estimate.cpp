@@ -69,16 +69,14 @@ int64_t unrolledCopies(Operation *op) {
   return copies;
 }
 
-LayerEstimate estimateLayer(func::FuncOp layer) {
-  LayerEstimate e;
-  e.function = layer.getSymName().str();
-  if (auto name = layer->getAttrOfType<StringAttr>("hls.layer"))
-    e.layer = name.getValue().str();
-  if (auto reuse = layer->getAttrOfType<IntegerAttr>("hls.reuse_factor"))
-    e.reuseFactor = reuse.getInt();
-  LayerNest nest = analyseLayerNest(layer);
+/// The resources and latency of one nest of a layer, added into `e`.
+/// Returns whether the nest loads, and whether it computes.
+std::pair<bool, bool> estimateNest(scf::ForOp outermost, LayerEstimate &e) {
+  LayerNest nest = analyseLayerNest(outermost);
+  int64_t reduced = 0;
   if (nest.firstReduction < nest.loops.size())
-    e.reducedPerOutput = nest.reducedPerOutput;
+    reduced = nest.reducedPerOutput;
+  e.reducedPerOutput = std::max(e.reducedPerOutput, reduced);
   int64_t ii = 1;
   int64_t iterations = 1;
   for (scf::ForOp loop : nest.loops) {
@@ -87,14 +85,14 @@ LayerEstimate estimateLayer(func::FuncOp layer) {
     if (!loop->hasAttr("hls.unroll"))
       iterations *= getTripCount(loop).value_or(1);
   }
-  e.initiationInterval = ii;
+  e.initiationInterval = std::max(e.initiationInterval, ii);
   auto instances = [&](Operation *op) {
     const int64_t copies = unrolledCopies(op);
     return copies == 1 ? int64_t(1) : (copies + ii - 1) / ii;
   };
   unsigned multiplierStages = 0;
   bool loads = false, computes = false;
-  layer.walk([&](Operation *op) {
+  outermost.walk([&](Operation *op) {
     loads |= isa<memref::LoadOp>(op);
     computes |= op->getNumResults() == 1 &&
                 op->getDialect()->getNamespace() != "memref" &&
@@ -104,7 +102,8 @@ LayerEstimate estimateLayer(func::FuncOp layer) {
                      arith::TruncIOp, arith::IndexCastOp, scf::ForOp>(op);
     const unsigned width =
         op->getNumResults() == 1 ? integerWidth(op->getResult(0).getType()) : 0;
-    if (auto store = dyn_cast<memref::StoreOp>(op))
+    if (auto store = dyn_cast<memref::StoreOp>(op);
+        store && (reduced || !e.reducedPerOutput))
       e.storedBits =
           std::max(e.storedBits, integerWidth(store.getValue().getType()));
     if (!width || isa<arith::ConstantOp>(op))
@@ -131,18 +130,41 @@ LayerEstimate estimateLayer(func::FuncOp layer) {
     if (!isa<arith::ExtSIOp, arith::ExtUIOp, arith::TruncIOp>(op))
       e.ff += n * width;
   });
+  // The pipeline's depth: multipliers, the adder tree, memory.
+  const int64_t treeLevels =
+      reduced > 1 ? static_cast<int64_t>(std::ceil(std::log2(
+                        static_cast<double>((reduced + ii - 1) / ii))))
+                  : 0;
+  const int64_t depth = 3 * multiplierStages + treeLevels + 2;
+  e.latencyCycles += iterations * ii + depth;
+  ++e.nests;
+  return {loads, computes};
+}
+
+LayerEstimate estimateLayer(func::FuncOp layer) {
+  LayerEstimate e;
+  e.function = layer.getSymName().str();
+  if (auto name = layer->getAttrOfType<StringAttr>("hls.layer"))
+    e.layer = name.getValue().str();
+  if (auto reuse = layer->getAttrOfType<IntegerAttr>("hls.reuse_factor"))
+    e.reuseFactor = reuse.getInt();
+  bool loads = false, computes = false;
+  // The reductions first: what the layer stores is their accumulator.
+  SmallVector<scf::ForOp> nests(layer.getBody().front().getOps<scf::ForOp>());
+  llvm::stable_sort(nests, [](scf::ForOp a, scf::ForOp b) {
+    LayerNest x = analyseLayerNest(a), y = analyseLayerNest(b);
+    return (x.firstReduction < x.loops.size()) >
+           (y.firstReduction < y.loops.size());
+  });
+  for (scf::ForOp nest : nests) {
+    auto [l, c] = estimateNest(nest, e);
+    loads |= l;
+    computes |= c;
+  }
   e.kind = e.reducedPerOutput ? "reduce"
            : !loads           ? "fill"
            : computes         ? "map"
                               : "copy";
-  // The pipeline's depth: multipliers, the adder tree, memory.
-  const int64_t treeLevels =
-      e.reducedPerOutput > 1
-          ? static_cast<int64_t>(std::ceil(std::log2(
-                static_cast<double>((e.reducedPerOutput + ii - 1) / ii))))
-          : 0;
-  const int64_t depth = 3 * multiplierStages + treeLevels + 2;
-  e.latencyCycles = iterations * ii + depth;
   return e;
 }
 
@@ -178,7 +200,7 @@ void addMemories(func::FuncOp top, ModuleOp module, DesignEstimate &d) {
     if (brams == 0)
       d.lut += bits / 64; // ROM in LUTs: 64 bits per LUT6
   }
-  top.walk([&](memref::AllocOp alloc) {
+  auto addBuffer = [&](memref::AllocOp alloc) {
     MemRefType type = alloc.getType();
     if (!type.hasStaticShape())
       return;
@@ -188,7 +210,12 @@ void addMemories(func::FuncOp top, ModuleOp module, DesignEstimate &d) {
     d.bram18k += brams;
     if (brams == 0)
       d.ff += bits;
-  });
+  };
+  // The buffers between layers (the top's) and each layer's own.
+  top.walk(addBuffer);
+  for (auto layer : module.getOps<func::FuncOp>())
+    if (layer->hasAttr("hls.layer"))
+      layer.walk(addBuffer);
 }
 
 } // namespace
@@ -239,6 +266,7 @@ llvm::json::Value toJSON(const DesignEstimate &d) {
                            {"lut", e.lut},
                            {"ff", e.ff},
                            {"ii", e.initiationInterval},
+                           {"nests", e.nests},
                            {"latency_cycles", e.latencyCycles}});
   }
   return llvm::json::Object{

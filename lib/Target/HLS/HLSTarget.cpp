@@ -46,6 +46,13 @@ Error error(const Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
+/// A period as the user wrote it: 5, 2.5.
+std::string periodText(double ns) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", ns);
+  return text;
+}
+
 /// The accumulator width --precision asks for (0: exact).
 Expected<int64_t> accumulatorBits(StringRef precision) {
   if (precision.empty() || precision == "exact")
@@ -368,7 +375,7 @@ if {{$opt(cosim)} {{ cosim_design -argv "{3}" }
 if {{$opt(export)} {{ export_design -format ip_catalog }
 exit
 )",
-             top, hls.part, hls.clockPeriodNs, argv)
+             top, hls.part, periodText(hls.clockPeriodNs), argv)
       .str();
 }
 
@@ -436,14 +443,10 @@ public:
   checkOptions(const qcc::target::ArtifactOptions &options) const override {
     const qcc::target::HLSOptions &hls = options.hls;
     if (!(hls.clockPeriodNs > 0) || hls.clockPeriodNs > 1000)
-      return error(
-          "--clock-period: " + llvm::formatv("{0}", hls.clockPeriodNs).str() +
-          " is not a period in nanoseconds in (0, 1000]");
+      return error("--clock-period: " + periodText(hls.clockPeriodNs) +
+                   " is not a period in nanoseconds in (0, 1000]");
     if (hls.io != "parallel" && hls.io != "stream")
       return error("--io: '" + hls.io + "' is not parallel or stream");
-    if (hls.io == "stream")
-      return error("--io stream is not built yet (docs/hls.md); use "
-                   "--io parallel");
     if (hls.reuseFactor < 1)
       return error("--reuse-factor must be at least 1");
     if (hls.part.empty() || llvm::any_of(hls.part, [](char c) {
@@ -499,7 +502,9 @@ public:
         os << d.getLocation() << ": " << d.str() << "\n";
         return success();
       });
-      design = qcc::hls::emitHLSCpp(module, kTop, hostName);
+      qcc::hls::EmitOptions emit;
+      emit.streamPorts = options.hls.io == "stream";
+      design = qcc::hls::emitHLSCpp(module, kTop, hostName, emit);
       if (failed(design))
         return error("emitting HLS C++ failed:\n" + diagnostics);
     }

@@ -63,19 +63,61 @@ struct HLSOutlineLayersPass
       module.emitError("no top function @") << top;
       return signalPassFailure();
     }
-    SmallVector<scf::ForOp> nests(
-        topFunc.getBody().front().getOps<scf::ForOp>());
+    Block &block = topFunc.getBody().front();
+    // Allocations, constants and weights first, in order: the nests of one
+    // node are then adjacent.
+    SmallVector<Operation *> hoisted;
+    for (Operation &op : block)
+      if (op.getNumOperands() == 0 && op.getNumRegions() == 0 &&
+          !op.hasTrait<OpTrait::IsTerminator>())
+        hoisted.push_back(&op);
+    for (Operation *op : llvm::reverse(hoisted))
+      op->moveBefore(&block, block.begin());
+    // Runs of nests of one node.
+    SmallVector<SmallVector<scf::ForOp>> groups;
+    std::string current;
+    bool afterNest = false;
+    for (Operation &op : block) {
+      auto nest = dyn_cast<scf::ForOp>(op);
+      if (!nest) {
+        afterNest = false;
+        continue;
+      }
+      std::string name = layerName(nest.getLoc());
+      if (afterNest && name == current)
+        groups.back().push_back(nest);
+      else
+        groups.push_back({nest});
+      current = name;
+      afterNest = true;
+    }
+
     SymbolTable symbols(module);
     MLIRContext *ctx = &getContext();
     unsigned count = 0;
-    for (scf::ForOp nest : nests) {
+    for (SmallVector<scf::ForOp> &group : groups) {
+      llvm::DenseSet<Operation *> members;
+      for (scf::ForOp nest : group)
+        members.insert(nest);
+      auto inGroup = [&](Operation *user) {
+        while (user && !members.contains(user))
+          user = user->getParentOp();
+        return user != nullptr;
+      };
       SetVector<Value> captured;
-      getUsedValuesDefinedAbove(nest->getRegions(), captured);
-      captured.insert(nest->getOperands().begin(), nest->getOperands().end());
+      for (scf::ForOp nest : group) {
+        getUsedValuesDefinedAbove(nest->getRegions(), captured);
+        captured.insert(nest->getOperands().begin(), nest->getOperands().end());
+      }
+      // Arguments: buffers used elsewhere too; buffers only this node
+      // uses (a pad's window, an accumulator) become its own arrays.
       SetVector<Value> arguments;
       SmallVector<Value> recreated;
       for (Value v : captured) {
-        if (recreatedInside(v))
+        Operation *def = v.getDefiningOp();
+        const bool local = def && isa<memref::AllocOp>(def) &&
+                           llvm::all_of(v.getUsers(), inGroup);
+        if (recreatedInside(v) || local)
           recreated.push_back(v);
         else
           arguments.insert(v);
@@ -84,15 +126,13 @@ struct HLSOutlineLayersPass
       for (Value v : arguments)
         types.push_back(v.getType());
       OpBuilder b(module.getBody(), module.getBody()->end());
-      std::string name = layerName(nest.getLoc());
-      // Several nests may come from one node (its accumulator's init, the
-      // reduction, the rescale): they share its name.
-      std::string label = name.empty() ? "(unnamed)" : name;
+      std::string name = layerName(group.front().getLoc());
       auto function = func::FuncOp::create(
-          b, nest.getLoc(), top + "_layer" + std::to_string(count++),
+          b, group.front().getLoc(), top + "_layer" + std::to_string(count++),
           FunctionType::get(ctx, types, {}));
       function.setPrivate();
-      function->setAttr("hls.layer", StringAttr::get(ctx, label));
+      function->setAttr(
+          "hls.layer", StringAttr::get(ctx, name.empty() ? "(unnamed)" : name));
       Block *body = function.addEntryBlock();
       b.setInsertionPointToStart(body);
       IRMapping mapping;
@@ -100,14 +140,19 @@ struct HLSOutlineLayersPass
         mapping.map(value, argument);
       for (Value v : recreated)
         mapping.map(v, b.clone(*v.getDefiningOp())->getResult(0));
-      b.clone(*nest, mapping);
-      func::ReturnOp::create(b, nest.getLoc());
+      for (scf::ForOp nest : group)
+        b.clone(*nest, mapping);
+      func::ReturnOp::create(b, group.front().getLoc());
       symbols.insert(function);
-      OpBuilder at(nest);
+      OpBuilder at(group.front());
       func::CallOp::create(
-          at, nest.getLoc(), function,
+          at, group.front().getLoc(), function,
           SmallVector<Value>(arguments.begin(), arguments.end()));
-      nest->erase();
+      for (scf::ForOp nest : group)
+        nest->erase();
+      for (Value v : recreated)
+        if (v.use_empty() && isa<memref::AllocOp>(v.getDefiningOp()))
+          v.getDefiningOp()->erase();
     }
   }
 };

@@ -46,6 +46,7 @@ void buildHLSLoweringPipeline(OpPassManager &pm,
   // Every copy as loops: the design has no memcpy.
   ConvertMemRefCopyToLinalgOptions copies;
   copies.memcpyRows = false;
+  copies.allCopies = true;
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg(copies));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Views (reshapes, pads' windows) folded into the accesses' indices:

@@ -35,13 +35,9 @@ std::optional<int64_t> getTripCount(scf::ForOp loop) {
   return *ub > *lb ? (*ub - *lb + *step - 1) / *step : 0;
 }
 
-LayerNest analyseLayerNest(func::FuncOp layer) {
+LayerNest analyseLayerNest(scf::ForOp outermost) {
   LayerNest nest;
-  Block &body = layer.getBody().front();
-  auto loops = body.getOps<scf::ForOp>();
-  if (std::distance(loops.begin(), loops.end()) != 1)
-    return nest;
-  scf::ForOp loop = *loops.begin();
+  scf::ForOp loop = outermost;
   while (loop) {
     nest.loops.push_back(loop);
     scf::ForOp inner;
@@ -57,7 +53,7 @@ LayerNest analyseLayerNest(func::FuncOp layer) {
   }
   // The loops whose induction variables a store's indices depend on.
   llvm::DenseSet<Value> storeDependencies;
-  layer.walk([&](memref::StoreOp store) {
+  outermost.walk([&](memref::StoreOp store) {
     for (Value index : store.getIndices()) {
       SetVector<Operation *> slice;
       BackwardSliceOptions options;
@@ -123,73 +119,91 @@ struct HLSScheduleLayersPass
         reuse = it->second;
         used.insert(name.getValue());
       }
-      qcc::hls::LayerNest nest = qcc::hls::analyseLayerNest(layer);
-      if (nest.loops.empty())
-        continue;
-      if (nest.firstReduction == nest.loops.size()) {
-        // No reduction: one element per cycle.
-        nest.loops.back()->setAttr("hls.pipeline_ii", b.getI64IntegerAttr(1));
-        layer->setAttr("hls.reuse_factor", b.getI64IntegerAttr(1));
-        continue;
-      }
-      const int64_t ii =
-          std::max<int64_t>(1, std::min<int64_t>(reuse, nest.reducedPerOutput));
-      for (size_t i = nest.firstReduction; i < nest.loops.size(); ++i)
-        nest.loops[i]->setAttr("hls.unroll", b.getUnitAttr());
-      scf::ForOp pipelined = nest.firstReduction > 0
-                                 ? nest.loops[nest.firstReduction - 1]
-                                 : nest.loops[nest.firstReduction];
-      if (nest.firstReduction == 0)
-        pipelined->removeAttr("hls.unroll");
-      pipelined->setAttr("hls.pipeline_ii", b.getI64IntegerAttr(ii));
-      layer->setAttr("hls.reuse_factor", b.getI64IntegerAttr(ii));
-
-      // The arrays the unrolled loops index, partitioned along those
-      // dimensions so that the products of a cycle read them at once.
-      llvm::DenseSet<Value> unrolled;
-      for (size_t i = nest.firstReduction; i < nest.loops.size(); ++i)
-        unrolled.insert(nest.loops[i].getInductionVar());
       SmallVector<Attribute> partitions;
       llvm::DenseSet<std::pair<Value, int64_t>> done;
-      layer.walk([&](memref::LoadOp load) {
-        auto type = load.getMemRefType();
-        for (auto [dim, index] : llvm::enumerate(load.getIndices())) {
-          SetVector<Operation *> slice;
-          bool dependsOnUnrolled = unrolled.contains(index);
-          if (Operation *def = index.getDefiningOp()) {
-            BackwardSliceOptions options;
-            options.inclusive = true;
-            (void)getBackwardSlice(def, &slice, options);
-            for (Operation *op : slice)
-              for (Value operand : op->getOperands())
-                dependsOnUnrolled |= unrolled.contains(operand);
-          }
-          if (!dependsOnUnrolled ||
-              !done.insert({load.getMemRef(), dim}).second)
-            continue;
-          const int64_t size = type.getDimSize(dim);
-          if (size <= 1)
-            continue;
-          NamedAttrList entry;
-          Value memref = load.getMemRef();
-          if (auto arg = dyn_cast<BlockArgument>(memref))
-            entry.append("arg", b.getI64IntegerAttr(arg.getArgNumber()));
-          else if (auto global = memref.getDefiningOp<memref::GetGlobalOp>())
-            entry.append("global", global.getNameAttr());
-          else
-            continue;
-          entry.append("dim", b.getI64IntegerAttr(dim + 1));
-          const int64_t factor = (size + ii - 1) / ii;
-          if (factor >= size)
-            entry.append("kind", b.getStringAttr("complete"));
-          else {
-            entry.append("kind", b.getStringAttr("cyclic"));
-            entry.append("factor", b.getI64IntegerAttr(factor));
-          }
-          if (factor > 1)
-            partitions.push_back(entry.getDictionary(ctx));
+      int64_t layerReuse = 1;
+      for (scf::ForOp outermost : llvm::make_early_inc_range(
+               layer.getBody().front().getOps<scf::ForOp>())) {
+        qcc::hls::LayerNest nest = qcc::hls::analyseLayerNest(outermost);
+        if (nest.firstReduction == nest.loops.size()) {
+          // No reduction: one element per cycle.
+          nest.loops.back()->setAttr("hls.pipeline_ii", b.getI64IntegerAttr(1));
+          continue;
         }
-      });
+        const int64_t ii = std::max<int64_t>(
+            1, std::min<int64_t>(reuse, nest.reducedPerOutput));
+        layerReuse = std::max(layerReuse, ii);
+        for (size_t i = nest.firstReduction; i < nest.loops.size(); ++i)
+          nest.loops[i]->setAttr("hls.unroll", b.getUnitAttr());
+        scf::ForOp pipelined = nest.firstReduction > 0
+                                   ? nest.loops[nest.firstReduction - 1]
+                                   : nest.loops[nest.firstReduction];
+        if (nest.firstReduction == 0)
+          pipelined->removeAttr("hls.unroll");
+        pipelined->setAttr("hls.pipeline_ii", b.getI64IntegerAttr(ii));
+
+        // The arrays the unrolled loops index, partitioned along those
+        // dimensions so that the products of a cycle read them at once.
+        llvm::DenseSet<Value> unrolled;
+        for (size_t i = nest.firstReduction; i < nest.loops.size(); ++i)
+          unrolled.insert(nest.loops[i].getInductionVar());
+        outermost.walk([&](memref::LoadOp load) {
+          auto type = load.getMemRefType();
+          for (auto [dim, index] : llvm::enumerate(load.getIndices())) {
+            SetVector<Operation *> slice;
+            bool dependsOnUnrolled = unrolled.contains(index);
+            if (Operation *def = index.getDefiningOp()) {
+              BackwardSliceOptions options;
+              options.inclusive = true;
+              (void)getBackwardSlice(def, &slice, options);
+              for (Operation *op : slice)
+                for (Value operand : op->getOperands())
+                  dependsOnUnrolled |= unrolled.contains(operand);
+            }
+            if (!dependsOnUnrolled ||
+                !done.insert({load.getMemRef(), dim}).second)
+              continue;
+            const int64_t size = type.getDimSize(dim);
+            if (size <= 1)
+              continue;
+            NamedAttrList entry;
+            Value memref = load.getMemRef();
+            if (auto arg = dyn_cast<BlockArgument>(memref))
+              entry.append("arg", b.getI64IntegerAttr(arg.getArgNumber()));
+            else if (auto global = memref.getDefiningOp<memref::GetGlobalOp>())
+              entry.append("global", global.getNameAttr());
+            else if (auto alloc = memref.getDefiningOp<memref::AllocOp>()) {
+              // A local array: its pragma goes with its declaration.
+              SmallVector<Attribute> own;
+              if (auto old = alloc->getAttrOfType<ArrayAttr>("hls.partition"))
+                own.append(old.begin(), old.end());
+              const int64_t factor = (size + ii - 1) / ii;
+              std::string text =
+                  factor >= size
+                      ? "type=complete dim=" + std::to_string(dim + 1)
+                      : "type=cyclic factor=" + std::to_string(factor) +
+                            " dim=" + std::to_string(dim + 1);
+              if (factor > 1)
+                own.push_back(b.getStringAttr(text));
+              alloc->setAttr("hls.partition", b.getArrayAttr(own));
+              continue;
+            } else {
+              continue;
+            }
+            entry.append("dim", b.getI64IntegerAttr(dim + 1));
+            const int64_t factor = (size + ii - 1) / ii;
+            if (factor >= size)
+              entry.append("kind", b.getStringAttr("complete"));
+            else {
+              entry.append("kind", b.getStringAttr("cyclic"));
+              entry.append("factor", b.getI64IntegerAttr(factor));
+            }
+            if (factor > 1)
+              partitions.push_back(entry.getDictionary(ctx));
+          }
+        });
+      }
+      layer->setAttr("hls.reuse_factor", b.getI64IntegerAttr(layerReuse));
       if (!partitions.empty())
         layer->setAttr("hls.partition", b.getArrayAttr(partitions));
     }

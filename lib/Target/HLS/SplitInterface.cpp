@@ -14,6 +14,7 @@
 #include "qcc/Target/Target.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -69,6 +70,19 @@ struct HLSSplitInterfacePass
     llvm::SetVector<Operation *> boundary;
     SmallVector<Value> coreInputs, coreOutputs;
     SmallVector<Attribute> names;
+    // The integer storage of a quantized value, as a cast that a core
+    // starting (or ending) in a float island can still take: the port
+    // carries the integers, the island dequantizes them inside.
+    auto storageOf = [](Value quantized) -> Type {
+      auto type = dyn_cast<RankedTensorType>(quantized.getType());
+      auto element = type
+                         ? dyn_cast<quant::QuantizedType>(type.getElementType())
+                         : quant::QuantizedType();
+      if (!element || !isa<IntegerType>(element.getStorageType()))
+        return {};
+      return type.clone(element.getStorageType());
+    };
+    OpBuilder builder(&getContext());
     for (BlockArgument arg : func.getArguments()) {
       auto quantize = arg.hasOneUse()
                           ? dyn_cast<qcc::qc::QuantizeOp>(*arg.user_begin())
@@ -77,6 +91,16 @@ struct HLSSplitInterfacePass
           quantize && quantize->hasOneUse()
               ? dyn_cast<qcc::qc::StorageCastOp>(*quantize->user_begin())
               : nullptr;
+      if (quantize && !cast) {
+        if (Type storage = storageOf(quantize.getResult())) {
+          builder.setInsertionPointAfter(quantize);
+          cast = qcc::qc::StorageCastOp::create(builder, quantize.getLoc(),
+                                                storage, quantize.getResult());
+          auto back = qcc::qc::StorageCastOp::create(
+              builder, quantize.getLoc(), quantize.getType(), cast.getResult());
+          quantize.getResult().replaceAllUsesExcept(back.getResult(), cast);
+        }
+      }
       if (!cast) {
         func.emitError("input ")
             << arg.getArgNumber()
@@ -99,6 +123,20 @@ struct HLSSplitInterfacePass
           dequantize
               ? dequantize.getOperand().getDefiningOp<qcc::qc::StorageCastOp>()
               : nullptr;
+      if (dequantize && dequantize->hasOneUse() &&
+          (!cast || !isa<IntegerType>(
+                        getElementTypeOrSelf(cast.getOperand().getType())))) {
+        if (Type storage = storageOf(dequantize.getOperand())) {
+          // A float island's output: its integers are the port.
+          builder.setInsertionPoint(dequantize);
+          auto integers = qcc::qc::StorageCastOp::create(
+              builder, dequantize.getLoc(), storage, dequantize.getOperand());
+          cast = qcc::qc::StorageCastOp::create(
+              builder, dequantize.getLoc(), dequantize.getOperand().getType(),
+              integers.getResult());
+          dequantize->setOperand(0, cast.getResult());
+        }
+      }
       if (!cast || !dequantize->hasOneUse() || !cast->hasOneUse()) {
         func.emitError("output ")
             << operand.getOperandNumber()
@@ -125,6 +163,8 @@ struct HLSSplitInterfacePass
     auto topFunc = func::FuncOp::create(
         b, func.getLoc(), top, b.getFunctionType(inputTypes, outputTypes));
     topFunc->setAttr("hls.port_names", b.getArrayAttr(names));
+    topFunc->setAttr("hls.num_inputs", b.getI64IntegerAttr(static_cast<int64_t>(
+                                           coreInputs.size())));
     Block *topBody = topFunc.addEntryBlock();
     b.setInsertionPointToEnd(topBody);
     auto topReturn = func::ReturnOp::create(b, func.getLoc(), coreOutputs);

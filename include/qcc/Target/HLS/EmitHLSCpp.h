@@ -36,13 +36,22 @@ struct EmittedDesign {
   std::string host, hostSignature;
 };
 
+/// Choices of the emitted interface.
+struct EmitOptions {
+  /// The top's ports as hls::stream of the arrays' elements (row-major),
+  /// its body a DATAFLOW region on local copies; the host side calls it
+  /// through an adapter feeding and draining the streams.
+  bool streamPorts = false;
+};
+
 /// Emits `module` with `top` as the top function (its arguments become
 /// the design's ports) and, unless empty, `host` (the float side, which
 /// calls the top). Fails, with a diagnostic on the op, on anything the
 /// emitter does not take (dynamic shapes, views left, unknown ops).
 mlir::FailureOr<EmittedDesign> emitHLSCpp(mlir::ModuleOp module,
                                           llvm::StringRef top,
-                                          llvm::StringRef host = "");
+                                          llvm::StringRef host = "",
+                                          const EmitOptions &options = {});
 
 /// The C++ type of an element type: ap_int<W> for iW, bool for i1, int
 /// for index, float, double.

@@ -24,20 +24,25 @@ namespace qcc::hls {
 struct LayerEstimate {
   std::string function; ///< the layer's function in model.cpp
   std::string layer;    ///< the ONNX node (hls.layer)
-  /// What the nest does: "reduce" (a reduction: a matrix product, a
-  /// convolution, a pooling), "map" (computes each element from others),
-  /// "fill" (stores constants) or "copy".
+  /// What the layer does: "reduce" (a reduction: a matrix product, a
+  /// convolution, a pooling), else "map" (computes each element from
+  /// others), "fill" (stores constants) or "copy".
   std::string kind;
   int64_t reuseFactor = 1;
   /// Elements reduced per output (0: no reduction).
   int64_t reducedPerOutput = 0;
-  /// The width of what the layer stores (its accumulator, for a reduction).
+  /// The width of its accumulator (a reduction), else of what it stores.
   unsigned storedBits = 0;
   /// Multiplier instances after sharing, by operand widths (narrow, wide).
   std::map<std::pair<unsigned, unsigned>, int64_t> multipliers;
   double dsp = 0, lut = 0, ff = 0, bram18k = 0;
+  /// The widest II of its nests.
   int64_t initiationInterval = 1;
+  /// Its nests one after another.
   int64_t latencyCycles = 0;
+  /// Loop nests (a pad's fill and copy, an init, the reduction, the
+  /// requantization).
+  int64_t nests = 0;
 };
 
 struct DesignEstimate {

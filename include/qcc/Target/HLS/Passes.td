@@ -82,16 +82,19 @@ def HLSNarrowIntegers
 }
 
 def HLSOutlineLayers : Pass<"qcc-hls-outline-layers", "mlir::ModuleOp"> {
-  let summary = "Move each loop nest of the top function into a function";
+  let summary = "Move each layer's loop nests into a function of its own";
   let description = [{
     Runs on loops over buffers whose views are folded into the accesses.
-    Each outermost `scf.for` of the `top` function (one per linalg op)
-    moves into a function `<top>_layer<i>` called in its place, named in
-    its `hls.layer` attribute after the ONNX node it comes from (the
-    location's name), so that reuse factors can be given per node; the
-    nests of one node (an accumulator's init, the reduction, the rescale)
-    share the name. The buffers it touches are the arguments; constants
-    and weights are recreated inside.
+    The outermost `scf.for` nests of the `top` function that come from one
+    ONNX node (the location's name; a pad's fill and copy, an
+    accumulator's init, the reduction, the requantization) move, in order,
+    into one function `<top>_layer<i>` called in their place and named in
+    its `hls.layer` attribute, so that reuse factors can be given per node.
+    Buffers only that node uses (a pad's window, an accumulator) become
+    arrays of the function; the others, and the ports, are its arguments:
+    the functions then pass data only through the arrays between layers,
+    the shape HLS dataflow takes. Constants and weights are recreated
+    inside.
   }];
   let options = [
     Option<"top", "top", "std::string", /*default=*/"\"qcc_model\"",

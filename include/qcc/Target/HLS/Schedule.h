@@ -15,7 +15,8 @@
 
 namespace qcc::hls {
 
-/// The loops of a layer, outermost first, as long as each holds one loop.
+/// A loop nest of a layer, outermost first, as long as each loop holds one
+/// loop.
 struct LayerNest {
   llvm::SmallVector<mlir::scf::ForOp> loops;
   /// loops[firstReduction..] are the innermost loops no store index
@@ -25,9 +26,9 @@ struct LayerNest {
   int64_t reducedPerOutput = 1;
 };
 
-/// The nest of `layer` (a function holding one outermost scf.for); empty
-/// loops when it holds none or several.
-LayerNest analyseLayerNest(mlir::func::FuncOp layer);
+/// The nest under `outermost`, and which of its loops reduce (judged by
+/// the stores inside it).
+LayerNest analyseLayerNest(mlir::scf::ForOp outermost);
 
 /// The trip count of a loop of constant bounds.
 std::optional<int64_t> getTripCount(mlir::scf::ForOp loop);

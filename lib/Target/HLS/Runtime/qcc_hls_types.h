@@ -40,6 +40,7 @@
 #include <ap_fixed.h>
 #include <ap_int.h>
 #include <hls_math.h>
+#include <hls_stream.h>
 namespace qcc_hls {
 template <typename T> T exp(T x) { return hls::exp(x); }
 template <typename T> T log(T x) { return hls::log(x); }
@@ -353,6 +354,54 @@ public:
   ap_ufixed() {}
   template <typename T> ap_ufixed(const T &v) : Base(v) {}
 };
+
+/* hls::stream for C simulation: an unbounded FIFO (the vendor's C model
+ * is one too; synthesis sizes it by its DEPTH pragma). Reading an empty
+ * stream returns a zero value, where the vendor's prints a warning. */
+#include <stdlib.h>
+#include <string.h>
+namespace hls {
+template <typename T> class stream {
+public:
+  stream() = default;
+  explicit stream(const char *) {}
+  stream(const stream &) = delete;
+  stream &operator=(const stream &) = delete;
+  ~stream() { free(items); }
+  void write(const T &value) {
+    if (count == capacity) {
+      size_t grown = capacity ? 2 * capacity : 64;
+      T *bigger = static_cast<T *>(malloc(grown * sizeof(T)));
+      for (size_t i = 0; i < count; ++i)
+        bigger[i] = items[(head + i) % capacity];
+      free(items);
+      items = bigger;
+      capacity = grown;
+      head = 0;
+    }
+    items[(head + count) % capacity] = value;
+    ++count;
+  }
+  T read() {
+    if (!count)
+      return T(0);
+    T value = items[head];
+    head = (head + 1) % capacity;
+    --count;
+    return value;
+  }
+  void read(T &value) { value = read(); }
+  bool empty() const { return count == 0; }
+  bool full() const { return false; }
+  size_t size() const { return count; }
+  void operator<<(const T &value) { write(value); }
+  void operator>>(T &value) { value = read(); }
+
+private:
+  T *items = nullptr;
+  size_t capacity = 0, head = 0, count = 0;
+};
+} // namespace hls
 
 #endif /* QCC_HLS_VENDOR_TYPES */
 #endif /* QCC_HLS_TYPES_H */
