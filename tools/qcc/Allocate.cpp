@@ -14,10 +14,14 @@
 #include "MixedPrecision.h"
 
 #include "qcc/Compiler/ModelFile.h"
+#include "qcc/Dialect/QC/Transforms/Passes.h"
 #include "qcc/Interpreter/Model.h"
+#include "qcc/Quantization/IntegerLowering.h"
+#include "qcc/Quantization/ReportFormat.h"
 #include "qcc/Support/OutputFiles.h"
 #include "qcc/Support/Plot.h"
 
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -56,6 +60,13 @@ static cl::opt<std::string> allocatePlot(
     "plot", cl::value_desc("file.svg"), forCommand(allocateCommand),
     cl::desc("Write the frontier as an SVG plot (top-1 accuracy, or "
              "summed sensitivity without --labels, against average bits)"));
+static cl::opt<bool> allocateIntegerOnly(
+    "integer-only", forCommand(allocateCommand),
+    cl::desc("Integer-only inference, as qcc quantize --integer-only: every "
+             "activation quantized (the calibrated model must come from a "
+             "qcc quantize --integer-only run, which observes them all), "
+             "int32 biases, and the model lowered to integer ops with dyadic "
+             "rescales; what the HLS target compiles"));
 static cl::opt<std::string> allocateOutput("o", cl::desc("Quantized model"),
                                            cl::value_desc("file.mlir"),
                                            cl::Required,
@@ -136,8 +147,25 @@ int runAllocate() {
       return status;
 
   const mp::Allocation &allocation = solved->allocation;
-  if (Error e = applyAllocation(module, problem, allocation, options.quantize))
+  qc::QCQuantizeOptions quantize = options.quantize;
+  quantize.allActivations = allocateIntegerOnly;
+  if (Error e = applyAllocation(module, problem, allocation, quantize))
     return fail("allocate", toString(std::move(e)));
+  if (allocateIntegerOnly) {
+    mlir::PassManager pm(&context);
+    pm.addPass(qc::createQCQuantizeBias());
+    if (mlir::failed(pm.run(module)))
+      return fail("allocate", "bias quantization failed");
+    auto islands = quantization::lowerToInteger(module);
+    if (!islands)
+      return fail("allocate", toString(islands.takeError()));
+    if (islands->empty())
+      outs() << "integer-only: no float op between the input quantize and "
+                "the output dequantize\n";
+    else
+      quantization::listFloatIslands(
+          outs(), "integer-only, with float islands:", *islands);
+  }
   printAllocation(outs(), problem, allocation);
   outs() << solved->refinement;
   outs() << format("ILP: %zu layers x %zu candidates x %zu budgets, solved "
