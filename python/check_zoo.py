@@ -5,11 +5,16 @@ For each model in ZOO_DIR: import; the interpreter against PyTorch fp32;
 `qcc compile --float` and its output against PyTorch; the int8 compile
 (integer-only, or with its float islands listed), its compiled output
 against the interpreter on its own lowered IR (bit-exact), and its SQNR
-against PyTorch fp32. Prints a Markdown table (docs/model-zoo.md holds
+against PyTorch fp32. With --gpu, also the int8 IR compiled for NVIDIA
+GPUs (`--target nvptx`, its tensor-core kernels counted, ptxas run when
+the CUDA toolkit is present) and the GPU mapping run on the CPU (`--emit
+cpu-sim`) against the interpreter (bit-exact): not in `make zoo`, since
+compiling the CPU simulation of the larger models takes clang tens of
+minutes (DenseNet-121). Prints a Markdown table (docs/model-zoo.md holds
 the latest); a cell names the first error of a step that fails. Exits 1
 when any step of any model failed (`make zoo`, run by CI).
 
-Usage: /usr/bin/python3 python/check_zoo.py QCC ZOO_DIR WORK_DIR [NAME ...]
+Usage: /usr/bin/python3 python/check_zoo.py [--gpu] QCC ZOO_DIR WORK_DIR [NAME ...]
 """
 import os
 import subprocess
@@ -68,6 +73,30 @@ def first_error(text):
     return lines[-1][:160] if lines else "failed"
 
 
+def check_gpu(qcc, out, x, interpreted):
+    """The int8 IR for NVIDIA GPUs, and its GPU mapping run on the CPU
+    against the interpreter's outputs `interpreted`."""
+    ir = os.path.join(out, "int8", "model.mlir")
+    gpu = os.path.join(out, "gpu")
+    rc, text, _ = run([qcc, "compile", ir, "--target", "nvptx", "-o", gpu])
+    if rc:
+        return first_error(text)
+    with open(os.path.join(gpu, "model.ptx")) as ptx:
+        mma = ptx.read().count("mma.sync.aligned.m16n8k32")
+    sim = os.path.join(out, "gpu-sim")
+    rc, text, _ = run([qcc, "compile", ir, "--target", "nvptx", "--emit",
+                       "cpu-sim", "-o", sim])
+    if rc == 0:
+        rc, text, _ = run([qcc, "run", sim, "--input", x, "-o",
+                           os.path.join(out, "gpu-sim.npy")])
+    if rc:
+        return first_error(text)
+    a = np.load(os.path.join(out, "gpu-sim.npy"))
+    if not np.array_equal(a, interpreted):
+        return "GPU mapping differs from the interpreter"
+    return "ok (%d tensor-core kernels)" % mma
+
+
 def check(qcc, zoo, work, name):
     onnx = os.path.join(zoo, name + ".onnx")
     x = os.path.join(zoo, name + "_input.npy")
@@ -106,6 +135,8 @@ def check(qcc, zoo, work, name):
             b = np.load(os.path.join(out, "int8.interp.npy"))
             r["exact"] = "ok" if np.array_equal(a, b) else "differs"
             r["sqnr"] = "%.1f dB" % sqnr(ref, a)
+            if "gpu" in STEPS:
+                r["gpu"] = check_gpu(qcc, out, x, b)
         else:
             r["exact"] = first_error(text if rc else text2)
     else:
@@ -114,14 +145,20 @@ def check(qcc, zoo, work, name):
 
 
 def main():
-    if len(sys.argv) < 4:
+    args = sys.argv[1:]
+    gpu = "--gpu" in args
+    args = [a for a in args if a != "--gpu"]
+    if len(args) < 3:
         sys.exit(__doc__)
-    qcc, zoo, work = sys.argv[1:4]
-    names = sys.argv[4:] or sorted(f[:-5] for f in os.listdir(zoo)
-                                   if f.endswith(".onnx"))
+    if gpu:
+        STEPS.append("gpu")
+    qcc, zoo, work = args[0:3]
+    names = args[3:] or sorted(f[:-5] for f in os.listdir(zoo)
+                               if f.endswith(".onnx"))
     print("| model | import | interpreter = PyTorch | compiled f32 = PyTorch "
-          "| int8 compile | int8 compiled = its IR | int8 SQNR |")
-    print("|---|---|---|---|---|---|---|")
+          "| int8 compile | int8 compiled = its IR |" +
+          (" int8 GPU mapping = its IR |" if gpu else "") + " int8 SQNR |")
+    print("|---|---|---|---|---|---|" + ("---|" if gpu else "") + "---|")
     failed = []
     for name in names:
         r = check(qcc, zoo, work, name)
