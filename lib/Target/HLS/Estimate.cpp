@@ -3,13 +3,17 @@
 // The rules (docs/hls.md):
 //   - An op inside loops marked hls.unroll exists (product of their trip
 //     counts) times, shared by the pipelined loop's II: ceil(copies / II)
-//     instances. Elsewhere it is one instance.
+//     instances; once where every copy computes the same (no unrolled
+//     counter, no memory the nest writes, in its operands). Elsewhere it
+//     is one instance.
 //   - A multiplier's operand widths are those of the values before sign
 //     extension (what HLS's bit-width analysis sees too); its cost is
 //     qcc::fpgaMultiplierCost. A multiplication by a constant is shifts and
 //     adds: about one LUT per bit of the other operand per set bit.
 //   - Adders, comparators, minima/maxima and selects: one LUT per result
-//     bit. Registers: every integer result of an instance, once.
+//     bit. Registers: every integer result of an instance, once. What an
+//     unrolled copy computes from constants and unrolled counters alone is
+//     folded (free), and a select on it is a wire.
 //   - Arrays: local buffers and weights in 18-kbit block RAMs
 //     (qcc::fpgaBlockRams), split into the banks the partitions ask for.
 //   - Latency: a layer's non-unrolled iterations times its II, plus the
@@ -86,10 +90,56 @@ std::pair<bool, bool> estimateNest(scf::ForOp outermost, LayerEstimate &e) {
       iterations *= getTripCount(loop).value_or(1);
   }
   e.initiationInterval = std::max(e.initiationInterval, ii);
+  llvm::DenseSet<Value> *variantValues = nullptr;
   auto instances = [&](Operation *op) {
     const int64_t copies = unrolledCopies(op);
-    return copies == 1 ? int64_t(1) : (copies + ii - 1) / ii;
+    if (copies == 1 || (variantValues && op->getNumResults() == 1 &&
+                        !variantValues->contains(op->getResult(0))))
+      return int64_t(1);
+    return (copies + ii - 1) / ii;
   };
+  // Values known in each unrolled copy (constants, unrolled counters and
+  // what is computed from them alone): HLS folds them, and a select on one
+  // is a wire.
+  llvm::DenseSet<Value> unrollConstant;
+  outermost.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (auto loop = dyn_cast<scf::ForOp>(op); loop && loop->hasAttr("hls.unroll"))
+      unrollConstant.insert(loop.getInductionVar());
+    if (op->getNumRegions() == 0 && op->getNumResults() == 1 &&
+        isPure(op) &&
+        llvm::all_of(op->getOperands(),
+                     [&](Value v) { return unrollConstant.contains(v) ||
+                                           matchPattern(v, m_Constant()); }))
+      unrollConstant.insert(op->getResult(0));
+  });
+  // Values every unrolled copy computes alike (HLS computes them once):
+  // what does not depend on an unrolled counter, nor on memory the nest
+  // writes.
+  llvm::DenseSet<Value> stored;
+  outermost.walk(
+      [&](memref::StoreOp store) { stored.insert(store.getMemRef()); });
+  llvm::DenseSet<Value> variant;
+  outermost.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (auto loop = dyn_cast<scf::ForOp>(op); loop && loop->hasAttr("hls.unroll"))
+      variant.insert(loop.getInductionVar());
+    if (op->getNumResults() != 1 || op->getNumRegions())
+      return;
+    const bool depends =
+        llvm::any_of(op->getOperands(),
+                     [&](Value v) { return variant.contains(v); }) ||
+        (isa<memref::LoadOp>(op) &&
+         stored.contains(cast<memref::LoadOp>(op).getMemRef()));
+    if (depends)
+      variant.insert(op->getResult(0));
+  });
+  auto folded = [&](Operation *op) {
+    if (op->getNumResults() == 1 && unrollConstant.contains(op->getResult(0)))
+      return true;
+    auto select = dyn_cast<arith::SelectOp>(op);
+    return select && (unrollConstant.contains(select.getCondition()) ||
+                      matchPattern(select.getCondition(), m_Constant()));
+  };
+  variantValues = &variant;
   unsigned multiplierStages = 0;
   bool loads = false, computes = false;
   outermost.walk([&](Operation *op) {
@@ -106,7 +156,7 @@ std::pair<bool, bool> estimateNest(scf::ForOp outermost, LayerEstimate &e) {
         store && (reduced || !e.reducedPerOutput))
       e.storedBits =
           std::max(e.storedBits, integerWidth(store.getValue().getType()));
-    if (!width || isa<arith::ConstantOp>(op))
+    if (!width || isa<arith::ConstantOp>(op) || folded(op))
       return;
     const int64_t n = instances(op);
     if (isa<arith::MulIOp>(op)) {

@@ -42,6 +42,8 @@ void buildHLSLoweringPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createHLSFoldReductionInits());
+  pm.addPass(createCanonicalizerPass());
   cpu::addBufferizationPasses(pm);
   // Every copy as loops: the design has no memcpy.
   ConvertMemRefCopyToLinalgOptions copies;

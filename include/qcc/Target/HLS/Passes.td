@@ -81,6 +81,24 @@ def HLSNarrowIntegers
                            "mlir::tensor::TensorDialect"];
 }
 
+def HLSFoldReductionInits
+    : Pass<"qcc-hls-fold-reduction-inits", "mlir::func::FuncOp"> {
+  let summary = "Reductions compute their init at their first element";
+  let description = [{
+    On linalg on tensors. A reduction whose init is computed point-wise
+    from other tensors (a convolution's accumulator broadcast from its
+    bias, converted to the accumulator's width; through `expand_shape`)
+    reads those tensors itself and starts each output at its first reduced
+    element: `acc = (every reduction index == 0 ? init : acc) + ...`, the
+    producers' bodies inlined, their inputs read at the composed indexing
+    maps. Its init becomes a `tensor.empty`: no loop nest fills the
+    accumulator before the reduction runs. The values are the same.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def HLSOutlineLayers : Pass<"qcc-hls-outline-layers", "mlir::ModuleOp"> {
   let summary = "Move each layer's loop nests into a function of its own";
   let description = [{
