@@ -27,17 +27,26 @@ AffineParams chooseAffineParams(double lo, double hi, IntegerRange range,
   hi = std::max(hi, 0.0);
   if (symmetric) {
     const double bound = std::max(std::fabs(lo), std::fabs(hi));
-    const float scale = static_cast<float>(bound / static_cast<double>(range.max));
+    const float scale =
+        static_cast<float>(bound / static_cast<double>(range.max));
     return {scale > 0 ? scale : 1.0f, 0};
   }
   const float scale = static_cast<float>(
       (hi - lo) / static_cast<double>(range.max - range.min));
   if (!(scale > 0))
     return {1.0f, saturate(0, range)};
-  const double zeroPoint =
-      roundToIntegral(static_cast<double>(range.min) - lo / scale,
-                      RoundingMode::HalfToEven);
+  const double zeroPoint = roundToIntegral(
+      static_cast<double>(range.min) - lo / scale, RoundingMode::HalfToEven);
   return {scale, saturate(static_cast<int64_t>(zeroPoint), range)};
+}
+
+float powerOfTwoAtLeast(float scale) {
+  if (!(scale > 0) || !std::isfinite(scale))
+    return 1.0f;
+  int exponent = 0;
+  const float mantissa = std::frexp(scale, &exponent); // in [0.5, 1)
+  // scale = mantissa * 2^exponent: exactly 2^(exponent-1) at 0.5.
+  return std::ldexp(1.0f, mantissa == 0.5f ? exponent - 1 : exponent);
 }
 
 uint8_t quantizeMinifloat(float x, float scale, MinifloatKind kind,
@@ -88,9 +97,9 @@ QuantizedBlock quantizeBlock(const float *values, size_t count,
   block.elementCodes.reserve(count);
   for (size_t i = 0; i < count; ++i)
     block.elementCodes.push_back(
-        multiplier == 0 ? uint8_t{0}
-                        : quantizeMinifloat(values[i], multiplier,
-                                            format.elementKind));
+        multiplier == 0
+            ? uint8_t{0}
+            : quantizeMinifloat(values[i], multiplier, format.elementKind));
   return block;
 }
 

@@ -21,8 +21,7 @@ Error failure(const Twine &message) {
 }
 
 /// Checks the calibration arrays against the entry function's arguments.
-Error checkCalibrationData(mlir::func::FuncOp func,
-                           ArrayRef<NpyArray> arrays) {
+Error checkCalibrationData(mlir::func::FuncOp func, ArrayRef<NpyArray> arrays) {
   if (arrays.size() != func.getNumArguments())
     return failure("the model takes " + Twine(func.getNumArguments()) +
                    " inputs but " + Twine(arrays.size()) +
@@ -51,17 +50,16 @@ Error checkCalibrationData(mlir::func::FuncOp func,
     std::vector<double> values = array.toDoubles();
     for (size_t k = 0; k < values.size(); ++k)
       if (!std::isfinite(values[k]))
-        return failure("calibration array for '" + name +
-                       "' holds a non-finite value (" +
-                       std::to_string(values[k]) + ") at flat index " +
-                       Twine(k));
+        return failure(
+            "calibration array for '" + name + "' holds a non-finite value (" +
+            std::to_string(values[k]) + ") at flat index " + Twine(k));
   }
   return Error::success();
 }
 
 /// The first `samples` rows of each input (all when 0 or fewer rows).
 std::vector<interp::Tensor> firstRows(const std::vector<interp::Tensor> &inputs,
-                                     int64_t samples) {
+                                      int64_t samples) {
   std::vector<interp::Tensor> rows = inputs;
   if (samples > 0 && inputs[0].shape[0] > samples)
     for (interp::Tensor &t : rows) {
@@ -112,7 +110,8 @@ Expected<QuantizeReport> quantizeModule(mlir::ModuleOp module,
     range.method = options.method;
     range.percentile = options.percentile;
     range.bits = options.quantize.actBits;
-    range.symmetric = options.quantize.symmetricActs;
+    range.symmetric =
+        options.quantize.symmetricActs || options.quantize.pow2Scales;
     annotateRanges(func, *calibrated, range);
     report.compiledCalibration = calibrated->compiled;
     report.calibrationSeconds = calibrated->seconds;
@@ -136,8 +135,8 @@ Expected<QuantizeReport> quantizeModule(mlir::ModuleOp module,
   func = interp::getMainFunction(module);
   mlir::func::FuncOp floatFunc = interp::getMainFunction(*floatModule);
   if (options.optimizeRounding)
-    if (auto rewritten = optimizeWeightRounding(floatFunc, func, inputs,
-                                                options.batchSize);
+    if (auto rewritten =
+            optimizeWeightRounding(floatFunc, func, inputs, options.batchSize);
         !rewritten)
       return failure("weight rounding: " + toString(rewritten.takeError()));
   llvm::StringMap<std::vector<double>> corrections;
@@ -153,9 +152,9 @@ Expected<QuantizeReport> quantizeModule(mlir::ModuleOp module,
   // Each layer's output in the float model and the quantized one, compared
   // over (the first sqnrSamples of) the calibration set.
   report.layers = describeLayers(func);
-  if (Error e = measureSQNR(floatFunc, func,
-                            firstRows(inputs, options.sqnrSamples),
-                            options.batchSize, report.layers))
+  if (Error e =
+          measureSQNR(floatFunc, func, firstRows(inputs, options.sqnrSamples),
+                      options.batchSize, report.layers))
     return failure("report: " + toString(std::move(e)));
   for (LayerReport &r : report.layers) {
     if (auto it = corrections.find(r.name); it != corrections.end())

@@ -45,7 +45,10 @@ void printSummary(raw_ostream &os, const QuantizeOptions &options,
   if (q.weightOnly)
     os << "float activations (weight-only))\n";
   else
-    os << spelling.acts << (q.symmetricActs ? " symmetric" : " asymmetric")
+    os << spelling.acts
+       << (q.pow2Scales      ? " fixed-point (power-of-two scales)"
+           : q.symmetricActs ? " symmetric"
+                             : " asymmetric")
        << " activations, calibration " << spelling.method << " on " << samples
        << " samples)\n";
 }
@@ -114,21 +117,23 @@ json::Value reportToJSON(const QuantizeOptions &options,
     layers.push_back(std::move(o));
   }
   const qc::QCQuantizeOptions &q = options.quantize;
-  return json::Object{{"model", spelling.model},
-                      {"calibration_method", spelling.method},
-                      {"calibration_samples", report.samples},
-                      {"calibration_seconds", report.calibrationSeconds},
-                      {"weights", spelling.weights},
-                      {"per_channel", q.perChannel},
-                      {"activations", spelling.acts},
-                      {"symmetric_activations", q.symmetricActs},
-                      {"bias_correction", options.biasCorrection},
-                      {"int32_bias", options.int32Bias},
-                      {"optimized_rounding", options.optimizeRounding},
-                      {"equalized", options.equalize},
-                      {"weight_bytes", report.weightBytes},
-                      {"float_weight_bytes", report.floatWeightBytes},
-                      {"layers", std::move(layers)}};
+  return json::Object{
+      {"model", spelling.model},
+      {"calibration_method", spelling.method},
+      {"calibration_samples", report.samples},
+      {"calibration_seconds", report.calibrationSeconds},
+      {"weights", spelling.weights},
+      {"per_channel", q.perChannel},
+      {"activations", spelling.acts},
+      {"symmetric_activations", q.symmetricActs || q.pow2Scales},
+      {"pow2_scales", q.pow2Scales},
+      {"bias_correction", options.biasCorrection},
+      {"int32_bias", options.int32Bias},
+      {"optimized_rounding", options.optimizeRounding},
+      {"equalized", options.equalize},
+      {"weight_bytes", report.weightBytes},
+      {"float_weight_bytes", report.floatWeightBytes},
+      {"layers", std::move(layers)}};
 }
 
 Error writeReportJSON(StringRef path, const QuantizeOptions &options,

@@ -74,6 +74,12 @@ static cl::opt<std::string> weightClipping(
 static cl::opt<bool> symmetricActs(
     "symmetric-acts", forCommand(quantizeCommand),
     cl::desc("Symmetric activations (zero point 0; default: asymmetric)"));
+static cl::opt<bool> pow2Scales(
+    "pow2-scales", forCommand(quantizeCommand),
+    cl::desc("Fixed point: every integer scale (weights, activations) a "
+             "power of two (rounded up) and activations symmetric: each "
+             "tensor an ap_fixed<W, I>, every requantization a shift (the "
+             "formats of hls4ml and QFX; --target hls names them)"));
 static cl::list<std::string>
     keepFloat("keep-float", cl::CommaSeparated, forCommand(quantizeCommand),
               cl::desc("Leave these layers in float: node names or op names "
@@ -231,6 +237,7 @@ int runQuantize() {
   q.asymmetricWeights = asymmetricWeights;
   q.perChannel = !perTensor;
   q.symmetricActs = symmetricActs;
+  q.pow2Scales = pow2Scales;
   q.weightClipping = weightClipping;
   q.weightFormat = weights->floatType;
   q.groupSize = weightGroupSize;

@@ -6,6 +6,7 @@
 
 #include <cfenv>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 
@@ -61,7 +62,8 @@ TEST(QuantizeInteger, RoundingModes) {
   EXPECT_EQ(quantizeInteger(2.5f, 1, 0, kInt8, RoundingMode::HalfToEven), 2);
   EXPECT_EQ(quantizeInteger(2.5f, 1, 0, kInt8, RoundingMode::HalfUp), 3);
   EXPECT_EQ(quantizeInteger(-2.5f, 1, 0, kInt8, RoundingMode::HalfUp), -2);
-  EXPECT_EQ(quantizeInteger(-2.5f, 1, 0, kInt8, RoundingMode::HalfAwayFromZero), -3);
+  EXPECT_EQ(quantizeInteger(-2.5f, 1, 0, kInt8, RoundingMode::HalfAwayFromZero),
+            -3);
   EXPECT_EQ(quantizeInteger(-2.7f, 1, 0, kInt8, RoundingMode::TowardZero), -2);
   EXPECT_EQ(quantizeInteger(-2.2f, 1, 0, kInt8, RoundingMode::Down), -3);
   EXPECT_EQ(quantizeInteger(2.2f, 1, 0, kInt8, RoundingMode::Up), 3);
@@ -104,9 +106,9 @@ TEST(QuantizeMinifloat, ScaledFp8) {
   EXPECT_EQ(quantizeMinifloat(-1000, 1, MinifloatKind::F8E4M3FN), 0xFE);
   EXPECT_EQ(dequantizeMinifloat(0x7E, 0.5f, MinifloatKind::F8E4M3FN), 224.0f);
   // x / scale in float, then nearest even: 3.25/0.5 = 6.5 -> E4M3 6.5 exact.
-  EXPECT_EQ(dequantizeMinifloat(quantizeMinifloat(3.25f, 0.5f,
-                                                  MinifloatKind::F8E4M3FN),
-                                0.5f, MinifloatKind::F8E4M3FN),
+  EXPECT_EQ(dequantizeMinifloat(
+                quantizeMinifloat(3.25f, 0.5f, MinifloatKind::F8E4M3FN), 0.5f,
+                MinifloatKind::F8E4M3FN),
             3.25f);
   // Non-saturating E5M2 overflow is infinity.
   EXPECT_TRUE(std::isinf(dequantizeMinifloat(
@@ -133,3 +135,24 @@ TEST(WeightFormatNames, EveryNameAndNothingElse) {
 }
 
 } // namespace
+
+TEST(PowerOfTwoScale, SmallestPowerOfTwoAtLeastTheScale) {
+  EXPECT_EQ(powerOfTwoAtLeast(1.0f), 1.0f);
+  EXPECT_EQ(powerOfTwoAtLeast(0.5f), 0.5f);
+  EXPECT_EQ(powerOfTwoAtLeast(0.3f), 0.5f);
+  EXPECT_EQ(powerOfTwoAtLeast(0.0039215689f), 0.00390625f * 2); // 1/255 -> 2^-7
+  EXPECT_EQ(powerOfTwoAtLeast(3.0f), 4.0f);
+  EXPECT_EQ(powerOfTwoAtLeast(0.0f), 1.0f);
+  EXPECT_EQ(powerOfTwoAtLeast(-2.0f), 1.0f);
+  EXPECT_EQ(powerOfTwoAtLeast(std::numeric_limits<float>::infinity()), 1.0f);
+  // Every float in [2^-20, 2^20): a power of two, at least it, less than
+  // twice it.
+  for (float x = 0x1p-20f; x < 0x1p20f;
+       x = std::nextafter(x, 1e30f) * 1.0001f) {
+    const float p = powerOfTwoAtLeast(x);
+    int e;
+    ASSERT_EQ(std::frexp(p, &e), 0.5f) << x;
+    ASSERT_GE(p, x);
+    ASSERT_LT(p, 2 * x);
+  }
+}

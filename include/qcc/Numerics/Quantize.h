@@ -51,6 +51,11 @@ struct AffineParams {
 AffineParams chooseAffineParams(double lo, double hi, IntegerRange range,
                                 bool symmetric);
 
+/// The smallest power of two at least `scale` (a fixed-point format: the
+/// values `code * 2^-F` of an `ap_fixed`), 1 for a scale that is not
+/// positive and finite. Rounding up keeps the range representable.
+float powerOfTwoAtLeast(float scale);
+
 //===----------------------------------------------------------------------===//
 // Scaled low-bit float quantization (ONNX QuantizeLinear to FLOAT8*)
 //===----------------------------------------------------------------------===//
@@ -83,9 +88,15 @@ struct BlockFormat {
   unsigned blockSize;
   float tensorScale = 1.0f;
 
-  static BlockFormat mxfp8() { return {MinifloatKind::F8E4M3FN, MinifloatKind::F8E8M0FNU, 32}; }
-  static BlockFormat mxfp6() { return {MinifloatKind::F6E3M2FN, MinifloatKind::F8E8M0FNU, 32}; }
-  static BlockFormat mxfp4() { return {MinifloatKind::F4E2M1FN, MinifloatKind::F8E8M0FNU, 32}; }
+  static BlockFormat mxfp8() {
+    return {MinifloatKind::F8E4M3FN, MinifloatKind::F8E8M0FNU, 32};
+  }
+  static BlockFormat mxfp6() {
+    return {MinifloatKind::F6E3M2FN, MinifloatKind::F8E8M0FNU, 32};
+  }
+  static BlockFormat mxfp4() {
+    return {MinifloatKind::F4E2M1FN, MinifloatKind::F8E8M0FNU, 32};
+  }
   static BlockFormat nvfp4(float tensorScale = 1.0f) {
     return {MinifloatKind::F4E2M1FN, MinifloatKind::F8E4M3FN, 16, tensorScale};
   }

@@ -338,9 +338,21 @@ LogicalResult Emitter::emitFunction(func::FuncOp func, bool isTop) {
     }
   }
   signature += ")";
-  if (isTop)
+  if (isTop) {
+    // What each port's integers mean (qcc-hls-split-interface).
+    if (auto formats = func->getAttrOfType<ArrayAttr>("hls.port_formats")) {
+      for (auto [i, arg] : llvm::enumerate(entry.getArguments())) {
+        auto text = i < formats.size() ? dyn_cast<StringAttr>(formats[i])
+                                       : StringAttr();
+        std::string port = names[arg];
+        if (options.streamPorts && StringRef(port).ends_with("_array"))
+          port.resize(port.size() - 6);
+        if (text && !text.getValue().empty())
+          design.header += "// " + port + ": " + text.getValue().str() + "\n";
+      }
+    }
     design.header += signature + ";\n";
-  else if (func.isPublic())
+  } else if (func.isPublic())
     hostSignature = signature;
   os << "\n" << signature << " {\n";
   indent = 2;

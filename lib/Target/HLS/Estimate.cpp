@@ -103,13 +103,13 @@ std::pair<bool, bool> estimateNest(scf::ForOp outermost, LayerEstimate &e) {
   // is a wire.
   llvm::DenseSet<Value> unrollConstant;
   outermost.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (auto loop = dyn_cast<scf::ForOp>(op); loop && loop->hasAttr("hls.unroll"))
+    if (auto loop = dyn_cast<scf::ForOp>(op);
+        loop && loop->hasAttr("hls.unroll"))
       unrollConstant.insert(loop.getInductionVar());
-    if (op->getNumRegions() == 0 && op->getNumResults() == 1 &&
-        isPure(op) &&
-        llvm::all_of(op->getOperands(),
-                     [&](Value v) { return unrollConstant.contains(v) ||
-                                           matchPattern(v, m_Constant()); }))
+    if (op->getNumRegions() == 0 && op->getNumResults() == 1 && isPure(op) &&
+        llvm::all_of(op->getOperands(), [&](Value v) {
+          return unrollConstant.contains(v) || matchPattern(v, m_Constant());
+        }))
       unrollConstant.insert(op->getResult(0));
   });
   // Values every unrolled copy computes alike (HLS computes them once):
@@ -120,7 +120,8 @@ std::pair<bool, bool> estimateNest(scf::ForOp outermost, LayerEstimate &e) {
       [&](memref::StoreOp store) { stored.insert(store.getMemRef()); });
   llvm::DenseSet<Value> variant;
   outermost.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (auto loop = dyn_cast<scf::ForOp>(op); loop && loop->hasAttr("hls.unroll"))
+    if (auto loop = dyn_cast<scf::ForOp>(op);
+        loop && loop->hasAttr("hls.unroll"))
       variant.insert(loop.getInductionVar());
     if (op->getNumResults() != 1 || op->getNumRegions())
       return;
@@ -165,7 +166,14 @@ std::pair<bool, bool> estimateNest(scf::ForOp outermost, LayerEstimate &e) {
       unsigned b = sourceWidth(op->getOperand(1));
       const bool constant = matchPattern(op->getOperand(0), m_Constant()) ||
                             matchPattern(op->getOperand(1), m_Constant());
-      if (constant) {
+      APInt value;
+      const bool powerOfTwo =
+          (matchPattern(op->getOperand(0), m_ConstantInt(&value)) ||
+           matchPattern(op->getOperand(1), m_ConstantInt(&value))) &&
+          value.isPowerOf2();
+      if (powerOfTwo) {
+        // A shift: wiring.
+      } else if (constant) {
         e.lut += n * std::min(a, b) * std::max(a, b) / 2.0;
       } else {
         e.multipliers[{std::min(a, b), std::max(a, b)}] += n;

@@ -438,6 +438,23 @@ LogicalResult Narrower::rewriteBody(linalg::GenericOp generic) {
         accumulating.insert(user);
   }
   OpBuilder b(generic.getContext());
+  // An input every element of which is one value (a requantization's
+  // multiplier of a fixed-point model): a constant, not a memory read.
+  b.setInsertionPointToStart(body);
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    BlockArgument arg = generic.getMatchingBlockArgument(input);
+    Range r = rangeOf(input->get());
+    auto integer = dyn_cast<IntegerType>(arg.getType());
+    if (!integer || integer.getWidth() == 1 || r.isEmpty() || r.lo != r.hi ||
+        arg.use_empty() || !r.within(Range::full(integer.getWidth())))
+      continue;
+    Value constant = arith::ConstantOp::create(
+        b, generic.getLoc(),
+        IntegerAttr::get(integer, APInt(integer.getWidth(),
+                                        static_cast<int64_t>(r.lo), true)));
+    ranges[constant] = r;
+    arg.replaceAllUsesWith(constant);
+  }
   for (Operation &op : llvm::make_early_inc_range(body->without_terminator())) {
     b.setInsertionPoint(&op);
     Location loc = op.getLoc();

@@ -18,6 +18,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include <cmath>
+
 namespace qcc::hls {
 #define GEN_PASS_DEF_HLSSPLITINTERFACE
 #include "qcc/Target/HLS/Passes.h.inc"
@@ -38,6 +40,31 @@ std::string portName(Attribute name, StringRef fallback) {
   if (llvm::isDigit(id[0]))
     id = "_" + id;
   return id;
+}
+
+/// What a port's integers mean: an ap_fixed<W, I> where the scale is a
+/// power of two and the zero point 0 (a fixed-point format), else the
+/// affine map to real values.
+std::string portFormat(Type quantizedTensor) {
+  auto element = dyn_cast<quant::UniformQuantizedType>(
+      getElementTypeOrSelf(quantizedTensor));
+  if (!element)
+    return "";
+  const unsigned bits = element.getStorageTypeIntegralWidth();
+  int exponent = 0;
+  const double mantissa = std::frexp(element.getScale(), &exponent);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (mantissa == 0.5 && element.getZeroPoint() == 0) {
+    // scale = 2^(exponent - 1): W bits, W + exponent - 1 of them integer.
+    os << "ap_fixed<" << bits << ", " << static_cast<int>(bits) + exponent - 1
+       << "> (real = code * 2^" << exponent - 1 << ")";
+  } else {
+    const int64_t zeroPoint = element.getZeroPoint();
+    os << "real = " << element.getScale() << " * (code "
+       << (zeroPoint < 0 ? "+ " : "- ") << std::abs(zeroPoint) << ")";
+  }
+  return text;
 }
 
 struct HLSSplitInterfacePass
@@ -69,7 +96,7 @@ struct HLSSplitInterfacePass
     // storage cast and dequantize.
     llvm::SetVector<Operation *> boundary;
     SmallVector<Value> coreInputs, coreOutputs;
-    SmallVector<Attribute> names;
+    SmallVector<Attribute> names, formats;
     // The integer storage of a quantized value, as a cast that a core
     // starting (or ending) in a float island can still take: the port
     // carries the integers, the island dequantizes them inside.
@@ -112,6 +139,8 @@ struct HLSSplitInterfacePass
       boundary.insert(quantize);
       boundary.insert(cast);
       coreInputs.push_back(cast.getResult());
+      formats.push_back(
+          StringAttr::get(&getContext(), portFormat(quantize.getType())));
       names.push_back(StringAttr::get(
           &getContext(),
           portName(func.getArgAttr(arg.getArgNumber(), "onnx.name"),
@@ -147,6 +176,8 @@ struct HLSSplitInterfacePass
       boundary.insert(cast);
       boundary.insert(dequantize);
       coreOutputs.push_back(cast.getOperand());
+      formats.push_back(
+          StringAttr::get(&getContext(), portFormat(cast.getType())));
       names.push_back(StringAttr::get(
           &getContext(),
           portName(func.getResultAttr(operand.getOperandNumber(), "onnx.name"),
@@ -163,6 +194,7 @@ struct HLSSplitInterfacePass
     auto topFunc = func::FuncOp::create(
         b, func.getLoc(), top, b.getFunctionType(inputTypes, outputTypes));
     topFunc->setAttr("hls.port_names", b.getArrayAttr(names));
+    topFunc->setAttr("hls.port_formats", b.getArrayAttr(formats));
     topFunc->setAttr("hls.num_inputs", b.getI64IntegerAttr(static_cast<int64_t>(
                                            coreInputs.size())));
     Block *topBody = topFunc.addEntryBlock();

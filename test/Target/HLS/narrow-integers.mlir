@@ -105,3 +105,24 @@ func.func @max_pool(%x: tensor<1x4xi8>) -> tensor<1x2xi8> {
   } -> tensor<1x2xi8>
   return %y : tensor<1x2xi8>
 }
+
+// -----
+
+// A per-channel multiplier that is one value for every channel (a
+// fixed-point model's 2^30): a constant in the body, not a read.
+// CHECK-LABEL: func @uniform_multiplier
+// CHECK: ^bb0(%{{.*}}: i8, %{{.*}}: i32, %{{.*}}: i38):
+// CHECK: arith.muli %{{.*}}, %c1073741824_i38 : i38
+#e = affine_map<(d0) -> (d0)>
+func.func @uniform_multiplier(%x: tensor<4xi8>) -> tensor<4xi64> {
+  %m = arith.constant dense<1073741824> : tensor<4xi32>
+  %empty = tensor.empty() : tensor<4xi64>
+  %y = linalg.generic {indexing_maps = [#e, #e, #e], iterator_types = ["parallel"]} ins(%x, %m : tensor<4xi8>, tensor<4xi32>) outs(%empty : tensor<4xi64>) {
+  ^bb0(%in: i8, %mult: i32, %out: i64):
+    %a = arith.extsi %in : i8 to i64
+    %b = arith.extsi %mult : i32 to i64
+    %p = arith.muli %a, %b : i64
+    linalg.yield %p : i64
+  } -> tensor<4xi64>
+  return %y : tensor<4xi64>
+}

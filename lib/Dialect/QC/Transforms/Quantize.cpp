@@ -157,6 +157,11 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     }
     numerics::AffineParams best =
         numerics::chooseAffineParams(lo, hi, range, symmetric);
+    if (pow2Scales) {
+      // Fixed point: no clipping search (the scale only moves by octaves).
+      best.scale = numerics::powerOfTwoAtLeast(best.scale);
+      return best;
+    }
     if (weightClipping != "mse")
       return best;
     double bestError = INFINITY;
@@ -230,10 +235,12 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     // Layers whose input channels do not split into groups (e.g. a first
     // conv on one input channel) fall back to per-channel scales.
     if (groupSize > 0 &&
-        type.getDimSize(reductionAxis(op)) % static_cast<int64_t>(groupSize) == 0)
+        type.getDimSize(reductionAxis(op)) % static_cast<int64_t>(groupSize) ==
+            0)
       return quantizeWeightPerGroup(op, which, *values, bits);
     const numerics::IntegerRange range = weightRange(bits);
-    const ChannelLayout layout = ChannelLayout::get(type, which.axis, perChannel);
+    const ChannelLayout layout =
+        ChannelLayout::get(type, which.axis, perChannel);
     const int64_t channels = layout.channels;
     auto channelOf = [&](int64_t i) { return layout.of(i); };
     std::vector<std::vector<float>> channelValues(channels);
@@ -325,7 +332,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     auto f32 = Float32Type::get(ctx);
     auto scaleType = RankedTensorType::get(groupShape, f32);
     auto zeroType = RankedTensorType::get(groupShape, storage);
-    auto scalesAttr = DenseElementsAttr::get(scaleType, ArrayRef<float>(scales));
+    auto scalesAttr =
+        DenseElementsAttr::get(scaleType, ArrayRef<float>(scales));
     SmallVector<APInt> zeroValues;
     for (int64_t z : zeroPoints)
       zeroValues.push_back(APInt(bits, z, /*isSigned=*/true));
@@ -349,7 +357,8 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
     Value w = op->getOperand(which.index);
     auto type = cast<RankedTensorType>(w.getType());
     const double maxFinite = numerics::getMinifloatFormat(kind).maxFinite();
-    const ChannelLayout layout = ChannelLayout::get(type, which.axis, perChannel);
+    const ChannelLayout layout =
+        ChannelLayout::get(type, which.axis, perChannel);
     auto channelOf = [&](int64_t i) { return layout.of(i); };
     const std::vector<double> absmax = layout.absMax(values);
     std::vector<std::vector<float>> channelValues(layout.channels);
@@ -487,11 +496,14 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
           ctx, minifloatType(ctx, *format.minifloat), Float32Type::get(ctx),
           DenseF64ArrayAttr::get(ctx, {scale}), ScaledFloatType::kPerTensor);
     } else {
+      const bool symmetric = symmetricActs || pow2Scales;
       const numerics::IntegerRange storageRange =
           numerics::IntegerRange::forBits(format.bits, true,
-                                          /*narrow=*/symmetricActs);
-      const numerics::AffineParams p = numerics::chooseAffineParams(
-          range->first, range->second, storageRange, symmetricActs);
+                                          /*narrow=*/symmetric);
+      numerics::AffineParams p = numerics::chooseAffineParams(
+          range->first, range->second, storageRange, symmetric);
+      if (pow2Scales)
+        p.scale = numerics::powerOfTwoAtLeast(p.scale);
       quantized = quant::UniformQuantizedType::get(
           quant::QuantizationFlags::Signed, IntegerType::get(ctx, format.bits),
           type.getElementType(), p.scale, p.zeroPoint, storageRange.min,
@@ -539,6 +551,13 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
           << weightClipping << "'";
       return signalPassFailure();
     }
+    if (pow2Scales && (asymmetricWeights || weightFormat != "int")) {
+      getOperation()->emitError()
+          << "qc-quantize: pow2-scales is a fixed-point format: integer "
+             "weights, symmetric (not asymmetric-weights, not "
+          << weightFormat << ")";
+      return signalPassFailure();
+    }
     if (weightBits < 2 || weightBits > 16 || actBits < 2 || actBits > 16) {
       getOperation()->emitError()
           << "qc-quantize: weight-bits and act-bits must be in [2, 16]";
@@ -577,12 +596,10 @@ struct QCQuantizePass : qcc::qc::impl::QCQuantizeBase<QCQuantizePass> {
                .getElementType()
                .isF32())
         continue; // Already integer (imported QLinear ops).
-      auto format =
-          formatAttribute(op, QCDialect::WeightFormatAttrHelper::getNameStr(),
-                          defaultFormat);
-      auto actFormat =
-          formatAttribute(op, QCDialect::ActFormatAttrHelper::getNameStr(),
-                          defaultActFormat);
+      auto format = formatAttribute(
+          op, QCDialect::WeightFormatAttrHelper::getNameStr(), defaultFormat);
+      auto actFormat = formatAttribute(
+          op, QCDialect::ActFormatAttrHelper::getNameStr(), defaultActFormat);
       if (failed(format) || failed(actFormat))
         return signalPassFailure();
       auto weight = weightOperand(op);

@@ -25,6 +25,16 @@
 // 1.0 / float(2/7) is 3.4999999 in float: it rounds to 3, not 4.
 // W4: arith.constant dense<{{\[\[}}3, 7], [-2, 2]]> : tensor<2x2xi4>
 // W4: tensor<2x2x!quant.uniform<i4<-7:7>:f32, 0.2857142984867{{[0-9]*}}>>
+// Fixed point: scales rounded up to powers of two, activations symmetric.
+// The activation's 3/127 becomes 2^-5; the weights' 2/127 and 0.5/127
+// become 2^-5 and 2^-7.
+// RUN: qopt %s -split-input-file -qc-quantize="pow2-scales=true" | FileCheck %s --check-prefix=POW2
+// POW2-LABEL: func @gemm
+// POW2: qc.quantize %arg0 : tensor<4x2xf32> -> tensor<4x2x!quant.uniform<i8<-127:127>:f32, 3.125000e-02>>
+// POW2: arith.constant dense<{{\[\[}}32, 64], [-64, 64]]> : tensor<2x2xi8>
+// POW2: tensor<2x2x!quant.uniform<i8<-127:127>:f32:0, {3.125000e-02,7.812500e-03}>>
+// RUN: not qopt %s -split-input-file -qc-quantize="pow2-scales=true asymmetric-weights=true" 2>&1 | FileCheck %s --check-prefix=POW2-ASYM
+// POW2-ASYM: pow2-scales is a fixed-point format: integer weights, symmetric
 // KEEP-LABEL: func @gemm
 // KEEP-NOT: qc.quantize
 // KEEP-NOT: qc.dequantize

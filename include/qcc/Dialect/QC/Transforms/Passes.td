@@ -129,6 +129,11 @@ def QCQuantize : Pass<"qc-quantize"> {
            "One weight scale per output channel (else per tensor)">,
     Option<"symmetricActs", "symmetric-acts", "bool", /*default=*/"false",
            "Symmetric activations (zero point 0) instead of asymmetric">,
+    Option<"pow2Scales", "pow2-scales", "bool", /*default=*/"false",
+           "Fixed point: every integer scale (weights, activations) rounded "
+           "up to a power of two and activations symmetric, so that each "
+           "tensor is an ap_fixed<W, I> and every requantization a shift "
+           "(hls4ml's and QFX's formats)">,
     Option<"weightClipping", "weight-clipping", "std::string",
            /*default=*/"\"absmax\"",
            "Weight scale per channel or group: absmax (no clipping) or mse "
