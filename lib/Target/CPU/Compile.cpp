@@ -393,20 +393,22 @@ StringRef getModelHeader() {
 
 ArrayRef<uint8_t> getModelApiObject() { return kModelApiObject; }
 
+Expected<std::string> findClang() {
+  if (const char *env = std::getenv("QCC_CLANG"))
+    return std::string(env);
+  for (StringRef name : {"clang-22", "clang"})
+    if (auto path = sys::findProgramByName(name))
+      return *path;
+  return error("cannot find clang (clang-22 or clang on PATH, or set "
+               "QCC_CLANG); scripts/install-deps.sh installs it");
+}
+
 Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
                         StringRef march, bool objectOnly) {
-  std::string clang;
-  if (const char *env = std::getenv("QCC_CLANG"))
-    clang = env;
-  for (StringRef name : {"clang-22", "clang"}) {
-    if (!clang.empty())
-      break;
-    if (auto path = sys::findProgramByName(name))
-      clang = *path;
-  }
-  if (clang.empty())
-    return error("cannot find clang (clang-22 or clang on PATH, or set "
-                 "QCC_CLANG); scripts/install-deps.sh installs it");
+  auto found = findClang();
+  if (!found)
+    return found.takeError();
+  const std::string clang = *found;
   // -Wno-override-module: the .ll carries the host triple.
   SmallVector<std::string> args = {clang,
                                    "-O3",

@@ -379,17 +379,6 @@ exit
       .str();
 }
 
-/// clang from QCC_CLANG, else clang-22 or clang on PATH.
-Expected<std::string> findClang() {
-  if (const char *env = std::getenv("QCC_CLANG"))
-    return std::string(env);
-  for (StringRef name : {"clang-22", "clang"})
-    if (auto path = sys::findProgramByName(name))
-      return *path;
-  return error("cannot find clang (clang-22 or clang on PATH, or set "
-               "QCC_CLANG) to build the C simulation");
-}
-
 /// Compiles the C++ `source` into `object` as synthesis would see it: no
 /// exceptions or RTTI, floats without contraction (the interpreter's).
 Error compileCpp(StringRef clang, StringRef source, StringRef object,
@@ -570,7 +559,7 @@ public:
                                     csimApiSource(*signature, *provenance, host,
                                                   design->hostSignature)))
       return std::move(e);
-    auto clang = findClang();
+    auto clang = qcc::cpu::findClang();
     if (!clang)
       return clang.takeError();
     const std::string build = artifactPath(dir, "csim");

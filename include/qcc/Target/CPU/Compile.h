@@ -111,6 +111,9 @@ llvm::StringRef getModelHeader();
 /// compiled when qcc was built: a relocatable position-independent object.
 llvm::ArrayRef<uint8_t> getModelApiObject();
 
+/// clang: QCC_CLANG, else clang-22 or clang on PATH; an error saying so.
+llvm::Expected<std::string> findClang();
+
 /// Compiles and links `sources` (.bc, .ll, .c, .o) into the shared library
 /// `output` with clang (QCC_CLANG, else clang-22 or clang on PATH) at -O3
 /// with -march=`march` (none when empty); with `objectOnly`, compiles the
