@@ -417,6 +417,12 @@ Value Narrower::convertTensor(OpBuilder &b, Location loc, Value v,
 
 LogicalResult Narrower::rewriteBody(linalg::GenericOp generic) {
   Block *body = generic.getBody();
+  // The operand types each op has now: what the ops that keep their widths
+  // read, whatever their operands become (one value may stand for values
+  // of several widths once the conversions between them fold away).
+  DenseMap<Operation *, SmallVector<Type>> expected;
+  for (Operation &op : body->without_terminator())
+    expected[&op] = llvm::to_vector(op.getOperandTypes());
   // Block arguments take their operands' element types.
   for (OpOperand &operand : generic->getOpOperands()) {
     BlockArgument arg = body->getArgument(operand.getOperandNumber());
@@ -468,7 +474,6 @@ LogicalResult Narrower::rewriteBody(linalg::GenericOp generic) {
         target = std::max<unsigned>(target, accumulatorBits);
       if (isa<arith::ExtSIOp, arith::TruncIOp>(op)) {
         Value converted = convert(b, loc, op.getOperand(0), target);
-        originalTypes.try_emplace(result, result.getType());
         result.replaceAllUsesWith(converted);
         ranges[converted] = rangeOf(result);
         op.erase();
@@ -511,18 +516,16 @@ LogicalResult Narrower::rewriteBody(linalg::GenericOp generic) {
         continue;
       }
     }
-    // Everything else reads its operands at their original widths.
+    // Everything else reads its operands at the widths it had.
     for (OpOperand &operand : op.getOpOperands()) {
-      auto original = originalTypes.find(operand.get());
-      Type want = original != originalTypes.end() ? original->second : Type();
-      if (want && want != operand.get().getType() && isa<IntegerType>(want))
-        operand.set(convert(b, loc, operand.get(), widthOf(want)));
-      else if (want && !isa<IntegerType>(want))
+      Type want = expected[&op][operand.getOperandNumber()];
+      if (want == operand.get().getType())
+        continue;
+      if (!isa<IntegerType>(want) || !isa<IntegerType>(operand.get().getType()))
         return op.emitOpError("qcc-hls-narrow-integers: a retyped operand "
                               "that is not an integer");
+      operand.set(convert(b, loc, operand.get(), widthOf(want)));
     }
-    // Operands never retyped but narrower than the op expects cannot
-    // occur: every narrowed value is in originalTypes.
   }
   // The yielded values at the results' widths.
   auto yield = cast<linalg::YieldOp>(body->getTerminator());

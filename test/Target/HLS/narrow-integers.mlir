@@ -126,3 +126,33 @@ func.func @uniform_multiplier(%x: tensor<4xi8>) -> tensor<4xi64> {
   } -> tensor<4xi64>
   return %y : tensor<4xi64>
 }
+
+// -----
+
+// A table read (an activation by lookup, as MobileNetV3's hard sigmoid
+// becomes) keeps its width, and so does the product that mixes it with a
+// narrowed value: the narrowed operand is widened back to what the op had,
+// even where the narrowing made it the same value as another (%t and %s).
+// CHECK-LABEL: func @table
+// CHECK: %[[S:.*]] = arith.addi %{{.*}}, %{{.*}} : i9
+// CHECK: %[[V:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<4xi32>
+// CHECK: %[[T:.*]] = arith.extsi %[[S]] : i9 to i32
+// CHECK: arith.muli %[[V]], %[[T]] : i32
+#e = affine_map<(d0) -> (d0)>
+func.func @table(%x: tensor<4xi8>) -> tensor<4xi8> {
+  %table = arith.constant dense<[1, 2, 3, 4]> : tensor<4xi32>
+  %c1 = arith.constant 1 : i64
+  %empty = tensor.empty() : tensor<4xi8>
+  %y = linalg.generic {indexing_maps = [#e, #e], iterator_types = ["parallel"]} ins(%x : tensor<4xi8>) outs(%empty : tensor<4xi8>) {
+  ^bb0(%in: i8, %out: i8):
+    %a = arith.extsi %in : i8 to i64
+    %s = arith.addi %a, %c1 : i64
+    %t = arith.trunci %s : i64 to i32
+    %i = arith.index_cast %in : i8 to index
+    %v = tensor.extract %table[%i] : tensor<4xi32>
+    %m = arith.muli %v, %t : i32
+    %r = arith.trunci %m : i32 to i8
+    linalg.yield %r : i8
+  } -> tensor<4xi8>
+  return %y : tensor<4xi8>
+}
