@@ -28,18 +28,14 @@ namespace qcc::cpu {
 
 using namespace mlir;
 
-namespace {
-
-/// Whether a value used inside the nest is recreated in the outlined
-/// function rather than passed to it: constants (LLVM then sees the
-/// values) and constant globals' addresses (LLVM then sees they are not
-/// written).
-bool recreatedInside(Value v) {
+bool qcc::cpu::isRecreatedWhenOutlined(Value v) {
   Operation *def = v.getDefiningOp();
   return def && def->getNumOperands() == 0 && def->getNumRegions() == 0 &&
          (def->hasTrait<OpTrait::ConstantLike>() ||
           isa<memref::GetGlobalOp>(def));
 }
+
+namespace {
 
 struct CPUOutlineLoopsPass
     : qcc::cpu::impl::CPUOutlineLoopsBase<CPUOutlineLoopsPass> {
@@ -62,7 +58,7 @@ struct CPUOutlineLoopsPass
       getUsedValuesDefinedAbove(op->getRegions(), captured);
       SmallVector<Value> recreated;
       for (Value v : captured) {
-        if (recreatedInside(v))
+        if (qcc::cpu::isRecreatedWhenOutlined(v))
           recreated.push_back(v);
         else
           arguments.insert(v);

@@ -140,7 +140,8 @@ private:
   DenseMap<Value, Range> ranges;
   /// Values whose result wraps at its type's width: kept as they are.
   DenseSet<Operation *> wrapping;
-  /// The type each retyped value had.
+  /// The type each retyped tensor had (inside a body, `expected` in
+  /// rewriteBody keeps what each op read).
   DenseMap<Value, Type> originalTypes;
 };
 
@@ -427,10 +428,8 @@ LogicalResult Narrower::rewriteBody(linalg::GenericOp generic) {
   for (OpOperand &operand : generic->getOpOperands()) {
     BlockArgument arg = body->getArgument(operand.getOperandNumber());
     Type element = getElementTypeOrSelf(operand.get().getType());
-    if (arg.getType() != element) {
-      originalTypes.try_emplace(arg, arg.getType());
+    if (arg.getType() != element)
       arg.setType(element);
-    }
   }
   // A blanket accumulator: the ops that read or yield it are that wide.
   DenseSet<Operation *> accumulating;
@@ -489,7 +488,6 @@ LogicalResult Narrower::rewriteBody(linalg::GenericOp generic) {
             compute, static_cast<unsigned>(rangeOf(op.getOperand(1)).hi) + 2);
       for (unsigned i = first; i < op.getNumOperands(); ++i)
         op.setOperand(i, convert(b, loc, op.getOperand(i), compute));
-      originalTypes.try_emplace(result, result.getType());
       result.setType(b.getIntegerType(compute));
       if (compute != target) {
         b.setInsertionPointAfter(&op);

@@ -10,6 +10,8 @@
 
 #include "qcc/Target/HLS/Passes.h"
 
+#include "qcc/Target/CPU/Passes.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
@@ -43,13 +45,6 @@ std::string layerName(Location loc) {
             Twine(file.getLine()))
         .str();
   return "";
-}
-
-bool recreatedInside(Value v) {
-  Operation *def = v.getDefiningOp();
-  return def && def->getNumOperands() == 0 && def->getNumRegions() == 0 &&
-         (def->hasTrait<OpTrait::ConstantLike>() ||
-          isa<memref::GetGlobalOp>(def));
 }
 
 struct HLSOutlineLayersPass
@@ -117,7 +112,7 @@ struct HLSOutlineLayersPass
         Operation *def = v.getDefiningOp();
         const bool local = def && isa<memref::AllocOp>(def) &&
                            llvm::all_of(v.getUsers(), inGroup);
-        if (recreatedInside(v) || local)
+        if (qcc::cpu::isRecreatedWhenOutlined(v) || local)
           recreated.push_back(v);
         else
           arguments.insert(v);

@@ -50,6 +50,12 @@ struct LoweringOptions {
 void buildCPULoweringPipeline(mlir::OpPassManager &pm,
                               const LoweringOptions &options = {});
 
+/// Whether a value a loop nest uses is recreated inside the function the
+/// nest is outlined into (qcc-cpu-outline-loops, qcc-hls-outline-layers)
+/// rather than passed to it: constants (the code then sees the values) and
+/// constant globals' addresses (it sees they are not written).
+bool isRecreatedWhenOutlined(mlir::Value v);
+
 /// Pieces of the lowering that other targets' host code shares:
 /// one-shot bufferization (identity layouts at function boundaries) with
 /// results as out-parameters, for the C API's descriptors...
