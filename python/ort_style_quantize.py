@@ -159,10 +159,9 @@ def adjust_weight_scale_for_int32_bias(input_scale, weight_scale, bias, per_chan
 
 # ----------------------------------------------------------------------------- calibration
 
-def calibrate(model, calib_path, tmpdir, batch):
-    """ORT's MinMaxCalibrater: make every float non-initializer input/output of a node to
-    quantize a graph output, run over the calibration set (bench/ort_minmax.mjs) and
-    return {tensor: (min, max)} as float32."""
+def calibration_model(model):
+    """ORT's MinMaxCalibrater's augmented model: every float non-initializer input/output
+    of a node to quantize made a graph output. Returns (augmented model, tensor names)."""
     inferred = onnx.shape_inference.infer_shapes(model)
     vi = {v.name: v for v in list(inferred.graph.value_info) + list(inferred.graph.input) + list(inferred.graph.output)}
     inits = {i.name for i in model.graph.initializer}
@@ -181,11 +180,19 @@ def calibrate(model, calib_path, tmpdir, batch):
     for t in wanted:
         if t not in have:
             aug.graph.output.append(helper.make_tensor_value_info(t, vi[t].type.tensor_type.elem_type, None))
+    return aug, wanted
+
+
+def calibrate(model, calib_path, tmpdir, batch, threads=0):
+    """Run the calibration model over the calibration set in ONNX Runtime
+    (bench/ort_minmax.mjs, which prints its throughput) and return {tensor: (min, max)}
+    as float32."""
+    aug, wanted = calibration_model(model)
     aug_path = os.path.join(tmpdir, "augmented.onnx")
     ranges_path = os.path.join(tmpdir, "ranges.json")
     onnx.save(aug, aug_path)
     subprocess.run(["node", os.path.join(REPO, "bench", "ort_minmax.mjs"), aug_path, calib_path, ranges_path,
-                    "--batch", str(batch)], check=True)
+                    "--batch", str(batch), "--threads", str(threads)], check=True)
     with open(ranges_path) as f:
         raw = json.load(f)
     return {t: (np.float32(raw[t][0]), np.float32(raw[t][1])) for t in wanted}
@@ -449,6 +456,10 @@ def main():
     ap.add_argument("--json", help="write a summary (config, ranges, node counts) here")
     ap.add_argument("--ranges", help="also save the calibrated ranges here")
     ap.add_argument("--batch", type=int, default=64, help="calibration batch size (MinMax is batch-independent)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="ONNX Runtime intra-op threads for calibration (0: its default)")
+    ap.add_argument("--calibrate-only", action="store_true",
+                    help="only calibrate (bench/calib_throughput.sh): OUT receives the ranges as JSON")
     args = ap.parse_args()
 
     model = onnx.load(args.float_model)
@@ -456,7 +467,11 @@ def main():
     if opset is None or opset < 13:
         sys.exit(f"ort_style_quantize: need ONNX opset >= 13 (per-channel DequantizeLinear), got {opset}")
     with tempfile.TemporaryDirectory() as tmp:
-        ranges = calibrate(model, os.path.abspath(args.calib), tmp, args.batch)
+        ranges = calibrate(model, os.path.abspath(args.calib), tmp, args.batch, args.threads)
+    if args.calibrate_only:
+        with open(args.out, "w") as f:
+            json.dump({k: [float(v[0]), float(v[1])] for k, v in ranges.items()}, f, indent=1)
+        return
     act_type = TensorProto.UINT8 if args.activation_type == "uint8" else TensorProto.INT8
     q = QDQQuantizer(model, ranges, act_type, per_channel=not args.per_tensor)
     out = q.run()
