@@ -102,7 +102,7 @@ for name in "${NAMES[@]}"; do
 done
 
 log "int8 GEMM throughput per tier"
-clang-22 -O3 -march=native -Iinclude bench/gemm_throughput.c \
+clang-22 -O3 -march=x86-64 -Iinclude bench/gemm_throughput.c \
   lib/Target/CPU/Ukernel/*.c -ldnnl -lpthread -o "$WORK/gemm_throughput"
 for tier in "${TIERS[@]}"; do
   # A tier the CPU lacks would run clamped: not that tier's figure.
@@ -115,8 +115,11 @@ for tier in "${TIERS[@]}"; do
   esac
   for t in 1 2; do
     QCC_CPU_TIER=$tier ONEDNN_MAX_CPU_ISA=$isa OMP_NUM_THREADS=$t QCC_NUM_THREADS=$t \
-      "$WORK/gemm_throughput" $t | grep '"gemm"' | while read -r line; do
-      record "${line%\}}, \"onednn_isa\": \"$isa\"}"
+      "$WORK/gemm_throughput" $t | while read -r line; do
+      case $line in
+        *'"gemm"'*) record "${line%\}}, \"onednn_isa\": \"$isa\"}" ;;
+        *'"peak"'*) if [ $t = 1 ]; then record "$line"; fi ;;
+      esac
     done
   done
 done
@@ -159,12 +162,22 @@ for m in models:
 gemm = [r for r in rows if r.get("what") == "gemm"]
 if gemm:
     print("\n## int8 GEMM (GOP/s, square n x n x n), oneDNN limited to the same ISA\n")
-    print("| tier | oneDNN ISA | n | threads | qcc | oneDNN gemm s8s8s32 | oneDNN gemm u8s8s32 | oneDNN matmul (kernel) | qcc / best oneDNN | oneDNN s8s8s32 inexact outputs |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    # One core's peak per tier and scheme (bench/gemm_throughput.c): qcc's
+    # kernels are exact; oneDNN's AVX2 ones use the saturating vpmaddubsw.
+    peak = {(r["tier"], r["scheme"]): r["gops"] for r in rows if r.get("what") == "peak"}
+    print("| tier | oneDNN ISA | n | threads | qcc | oneDNN gemm s8s8s32 | oneDNN gemm u8s8s32 | oneDNN matmul (kernel) | qcc / best oneDNN | qcc / exact peak | best oneDNN / its peak | oneDNN s8s8s32 inexact outputs |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in gemm:
         best = max(r["onednn_u8s8s32_gops"], r["onednn_s8s8s32_gops"], r["onednn_matmul_gops"])
+        exact = peak.get((r["tier"], "exact"))
+        theirs = peak.get((r["tier"], "saturating" if r["onednn_isa"] == "AVX2" else "exact"))
+        frac = lambda g, p: f"{100 * g / (p * r['threads']):.0f}%" if p else "-"
         print(f"| {r['tier']} | {r['onednn_isa']} | {r['n']} | {r['threads']} | {r['qcc_gops']:.0f} | "
               f"{r['onednn_s8s8s32_gops']:.0f} | {r['onednn_u8s8s32_gops']:.0f} | "
               f"{r['onednn_matmul_gops']:.0f} ({r['onednn_matmul_impl']}) | "
-              f"{100 * r['qcc_gops'] / best:.0f}% | {r['onednn_s8s8s32_inexact']} of {r['n'] ** 2} |")
+              f"{100 * r['qcc_gops'] / best:.0f}% | {frac(r['qcc_gops'], exact)} | {frac(best, theirs)} | "
+              f"{r['onednn_s8s8s32_inexact']} of {r['n'] ** 2} |")
+    print()
+    for (tier, scheme), g in peak.items():
+        print(f"Peak of one core, {tier}, {scheme} scheme: {g:.0f} GOP/s")
 EOF

@@ -145,49 +145,69 @@ static inline int64_t tileRow(const Job *job, int64_t m0, int r) {
 
 /*--- Generic C --------------------------------------------------------------*/
 
-/* 8 int32 lanes in GCC/clang vector types, which every target vectorises:
- * a lane of B's panel holds a pair (low half k, high half k + 1). */
-typedef int32_t Lanes __attribute__((vector_size(32)));
+/* 4 int32 lanes in GCC/clang vector types, which every target vectorises
+ * (SSE2 and NEON registers): a lane of B's panel holds a pair (low half k,
+ * high half k + 1). */
+typedef int32_t Lanes __attribute__((vector_size(16)));
+/* The tile runs in two halves of kWidth / 2 columns, so that its
+ * accumulators (3 rows x 3 vectors) fit the 16 registers of SSE2 too. */
+enum { kHalfVectors = kWidth / 2 / 4 };
+
+/* acc + the lanes' pairs times A's pair (a0, a1). On x86-64 its baseline,
+ * SSE2, has the pair product itself (pmaddwd); compilers do not find it in
+ * the portable form, whose 32-bit products SSE2 lacks (no pmulld): that
+ * form ran the generic tier's GEMM at a tenth of pmaddwd's peak. */
+static inline Lanes maddPairs(Lanes acc, Lanes pairs, int16_t a0, int16_t a1) {
+#if defined(__SSE2__)
+  const __m128i a =
+      _mm_set1_epi32((int32_t)((uint32_t)(uint16_t)a1 << 16 | (uint16_t)a0));
+  return (Lanes)_mm_add_epi32((__m128i)acc, _mm_madd_epi16((__m128i)pairs, a));
+#else
+  const Lanes low = (pairs << 16) >> 16, high = pairs >> 16;
+  return acc + (int32_t)a0 * low + (int32_t)a1 * high;
+#endif
+}
 
 static void tileGeneric(const Job *job, const uint8_t *panel, int64_t m0,
                         int64_t p0, int32_t *C, int8_t *out) {
   const qccUkernelInt8Problem *pb = &job->pb;
   const int64_t cols = pb->P - p0 < kWidth ? pb->P - p0 : kWidth;
-  Lanes acc[kRows][kVectors];
-  for (int r = 0; r < kRows; ++r) {
-    const int64_t m = tileRow(job, m0, r);
-    for (int j = 0; j < kVectors; ++j)
-      acc[r][j] = (Lanes){0} + (pb->requant ? pb->bias[m] : 0);
-  }
-  const int16_t *a = (const int16_t *)job->Ap + m0 * job->steps * 2;
-  for (int64_t k2 = 0; k2 < job->steps; ++k2) {
-    Lanes low[kVectors], high[kVectors];
-    for (int j = 0; j < kVectors; ++j) {
-      Lanes pairs;
-      memcpy(&pairs, panel + (k2 * kWidth + 8 * j) * 4, sizeof pairs);
-      low[j] = (pairs << 16) >> 16;
-      high[j] = pairs >> 16;
-    }
+  for (int half = 0; half < 2 && half * kWidth / 2 < cols; ++half) {
+    const int64_t first = half * kWidth / 2;
+    Lanes acc[kRows][kHalfVectors];
     for (int r = 0; r < kRows; ++r) {
-      const int32_t a0 = a[(r * job->steps + k2) * 2],
-                    a1 = a[(r * job->steps + k2) * 2 + 1];
-      for (int j = 0; j < kVectors; ++j)
-        acc[r][j] += a0 * low[j] + a1 * high[j];
+      const int64_t m = tileRow(job, m0, r);
+      for (int j = 0; j < kHalfVectors; ++j)
+        acc[r][j] = (Lanes){0} + (pb->requant ? pb->bias[m] : 0);
     }
-  }
-  for (int r = 0; r < kRows && m0 + r < pb->M; ++r) {
-    const int64_t m = m0 + r;
-    int32_t sums[kWidth];
-    memcpy(sums, acc[r], sizeof sums);
-    if (pb->requant) {
-      const int c = pb->perChannel ? (int)m : 0;
-      for (int64_t j = 0; j < cols; ++j)
-        out[m * pb->P + p0 + j] =
-            qccUkernelRequantize(sums[j], pb->multiplier[c], pb->shift[c],
-                                 pb->outZp, pb->lo, pb->hi);
-    } else {
-      for (int64_t j = 0; j < cols; ++j)
-        C[m * pb->ldc + p0 + j] += sums[j];
+    const int16_t *a = (const int16_t *)job->Ap + m0 * job->steps * 2;
+    for (int64_t k2 = 0; k2 < job->steps; ++k2) {
+      Lanes pairs[kHalfVectors];
+      for (int j = 0; j < kHalfVectors; ++j)
+        memcpy(&pairs[j], panel + (k2 * kWidth + first + 4 * j) * 4,
+               sizeof pairs[j]);
+      for (int r = 0; r < kRows; ++r) {
+        const int16_t a0 = a[(r * job->steps + k2) * 2],
+                      a1 = a[(r * job->steps + k2) * 2 + 1];
+        for (int j = 0; j < kHalfVectors; ++j)
+          acc[r][j] = maddPairs(acc[r][j], pairs[j], a0, a1);
+      }
+    }
+    const int64_t n = cols - first < kWidth / 2 ? cols - first : kWidth / 2;
+    for (int r = 0; r < kRows && m0 + r < pb->M; ++r) {
+      const int64_t m = m0 + r;
+      int32_t sums[kWidth / 2];
+      memcpy(sums, acc[r], sizeof sums);
+      if (pb->requant) {
+        const int c = pb->perChannel ? (int)m : 0;
+        for (int64_t j = 0; j < n; ++j)
+          out[m * pb->P + p0 + first + j] =
+              qccUkernelRequantize(sums[j], pb->multiplier[c], pb->shift[c],
+                                   pb->outZp, pb->lo, pb->hi);
+      } else {
+        for (int64_t j = 0; j < n; ++j)
+          C[m * pb->ldc + p0 + first + j] += sums[j];
+      }
     }
   }
 }
@@ -220,8 +240,8 @@ storeRequantized(const Job *job, int64_t m, const __m256i *acc, int64_t cols,
   const __m256i lo = _mm256_set1_epi32(pb->lo);
   const __m256i hi = _mm256_set1_epi32(pb->hi);
   for (int j = 0; j < kVectors && 8 * j < cols; ++j) {
-    __m256i y = qccUkernelApplyScaleAvx2(acc[j], multiplier, multiplier,
-                                         round, round, bits, bits, offset);
+    __m256i y = qccUkernelApplyScaleAvx2(acc[j], multiplier, multiplier, round,
+                                         round, bits, bits, offset);
     y = _mm256_min_epi32(_mm256_max_epi32(y, lo), hi);
     /* 8 int32 in [-128, 127] to 8 bytes: the packs work per 128-bit lane. */
     const __m256i words = _mm256_packs_epi32(y, y);
@@ -350,7 +370,8 @@ void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
   }
   /* The panels read the padded geometry. */
   qccUkernelInt8Problem padded;
-  int8_t *paddedImages = qccUkernelMaterializePadding(problem, &padded, threads);
+  int8_t *paddedImages =
+      qccUkernelMaterializePadding(problem, &padded, threads);
   problem = &padded;
   Job job = {0};
   job.pb = *problem;
