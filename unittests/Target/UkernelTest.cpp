@@ -638,22 +638,34 @@ TEST_P(UkernelTier, MaxPoolingReadsItsInputPadded) {
                         std::pair{ConvShape{2, 5, 25, 25, 5, 3, 3, 2, 2, 1, 1}, ceil},
                         std::pair{ConvShape{1, 3, 50, 50, 3, 3, 3, 2, 2, 1, 1}, one},
                         std::pair{ConvShape{1, 6, 12, 13, 6, 3, 2, 1, 2, 2, 1}, uneven},
-                        std::pair{ConvShape{1, 3, 131, 130, 3, 3, 3, 2, 2, 1, 1}, one}})
-    for (int threads : {1, 2}) {
+                        std::pair{ConvShape{1, 3, 131, 130, 3, 3, 3, 2, 2, 1, 1}, one},
+                        // GoogLeNet's narrow planes (6 and 3 columns): rows
+                        // stored 16 bytes at a time, on as many threads as
+                        // the work allows.
+                        std::pair{ConvShape{1, 480, 8, 8, 480, 3, 3, 1, 1, 1, 1}, one},
+                        std::pair{ConvShape{1, 97, 5, 5, 97, 3, 3, 1, 1, 1, 1}, one},
+                        std::pair{ConvShape{1, 83, 13, 13, 83, 3, 3, 2, 2, 1, 1}, ceil}})
+    for (int threads : {1, 2, 3}) {
       const int64_t OH = s.outH(), OW = s.outW();
       const int64_t H = s.H - pad.top - pad.bottom,
                     W = s.W - pad.left - pad.right;
       const std::vector<int8_t> source = randomBytes(s.N * s.C * H * W, rng);
       const std::vector<int8_t> x = padPlanes(source, s.N * s.C, H, W, pad);
-      std::vector<int8_t> out(s.N * s.C * OH * OW), expected(out.size());
+      const size_t n = s.N * s.C * OH * OW;
+      std::vector<int8_t> expected(n);
+      // 64 guard bytes after the outputs, which must stay untouched.
+      std::vector<int8_t> out(n + 64, 0x5A), guard(64, 0x5A);
       qcc_ukernel_max_pool2d_s8_reference(s.N, s.C, s.H, s.W, x.data(), s.KH,
                                           s.KW, OH, OW, expected.data(), s.sh,
                                           s.sw, s.dh, s.dw);
       qcc_ukernel_max_pool2d_s8(s.N, s.C, H, W, source.data(), &pad, s.KH,
                                 s.KW, OH, OW, out.data(), s.sh, s.sw, s.dh,
                                 s.dw, threads);
-      ASSERT_EQ(out, expected) << "C " << s.C << " H " << s.H << " stride "
-                               << s.sh << " threads " << threads;
+      ASSERT_EQ(std::vector<int8_t>(out.begin(), out.begin() + n), expected)
+          << "C " << s.C << " H " << s.H << " stride " << s.sh << " threads "
+          << threads;
+      ASSERT_EQ(std::vector<int8_t>(out.begin() + n, out.end()), guard)
+          << "stored past the outputs: C " << s.C << " H " << s.H;
     }
 }
 

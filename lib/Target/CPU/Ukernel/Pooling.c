@@ -88,6 +88,7 @@ maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m,
   const int64_t srcH = job->H - job->pad.top - job->pad.bottom;
   const int64_t srcW = W - job->pad.left - job->pad.right;
   const int64_t perRun = kRunBytes / HW > 1 ? kRunBytes / HW : 1;
+  const int8_t *outEnd = job->out + end * job->OH * OW;
   for (int64_t first = begin; first < end; first += perRun) {
     const int64_t planes = end - first < perRun ? end - first : perRun;
     const int8_t *x = job->x + first * HW;
@@ -98,10 +99,11 @@ maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m,
       if (first == begin)
         memset(padded, (int8_t)job->pad.value, (size_t)(planes * HW));
       for (int64_t p = 0; p < planes; ++p)
-        qccUkernelCopyIntoPadded(job->x + (first + p) * srcH * srcW, srcH,
-                                 srcW, &job->pad, 1, padded + p * HW);
+        qccUkernelCopyIntoPadded(job->x + (first + p) * srcH * srcW, srcH, srcW,
+                                 &job->pad, 1, padded + p * HW);
       /* The scratch's 64 bytes of slack keep the last vectors of a run
-       * vectors (they compute positions never picked). */
+       * vectors (they compute positions never picked) and cover the
+       * pick's 16- and 32-byte reads past a run's last row. */
       x = padded;
       xEnd = padded + planes * HW + 64;
     }
@@ -117,14 +119,19 @@ maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m,
     } else {
       maxOverTaps(x, count, taps, job->KH > 1 ? job->dh * W : job->dw, xEnd, m);
     }
-    /* The outputs: row oh of a plane is m[oh * sh * W + ow * sw]. */
+    /* The outputs: row oh of a plane is m[oh * sh * W + ow * sw]. Rows are
+     * stored 16 bytes at a time, the last 16 running on into the next
+     * row's outputs, which are stored after it (GoogLeNet's 3- and 6-wide
+     * rows went a byte at a time: most of its pooling time); only the
+     * bytes at the end of this part's planes, where another thread may
+     * store, go one at a time. */
     for (int64_t plane = 0; plane < planes; ++plane)
       for (int64_t oh = 0; oh < job->OH; ++oh) {
         const int8_t *row = m + plane * HW + oh * job->sh * W;
         int8_t *dst = job->out + ((first + plane) * job->OH + oh) * OW;
         int64_t ow = 0;
         if (job->sw <= 2)
-          for (; ow + 16 <= OW; ow += 16) {
+          for (; ow < OW && dst + ow + 16 <= outEnd; ow += 16) {
             qccPoolV16i8 v;
             if (job->sw == 1) {
               memcpy(&v, row + ow, sizeof v);
@@ -174,7 +181,8 @@ static void *maxPoolPart(void *arg) {
   const size_t bytes = (size_t)(HW > kRunBytes ? HW : kRunBytes) + 64;
   const int padded = qccUkernelHasPadding(&job->pad);
   int8_t *m = qccUkernelScratch((padded ? 3 : 2) * bytes, 0);
-  pool(job, part->begin, part->end, m, m + bytes, padded ? m + 2 * bytes : NULL);
+  pool(job, part->begin, part->end, m, m + bytes,
+       padded ? m + 2 * bytes : NULL);
   qccUkernelFree(m);
   return NULL;
 }
@@ -189,9 +197,21 @@ void qcc_ukernel_max_pool2d_s8(int64_t N, int64_t C, int64_t H, int64_t W,
   const qcc_ukernel_padding none = {0, 0, 0, 0, 0};
   if (!pad)
     pad = &none;
-  const MaxPoolJob job = {N,  C,  H + pad->top + pad->bottom,
+  const MaxPoolJob job = {N,
+                          C,
+                          H + pad->top + pad->bottom,
                           W + pad->left + pad->right,
-                          KH, KW, OH, OW, sh, sw, dh, dw, *pad, x, out};
+                          KH,
+                          KW,
+                          OH,
+                          OW,
+                          sh,
+                          sw,
+                          dh,
+                          dw,
+                          *pad,
+                          x,
+                          out};
   qccUkernelSplitPlanes(maxPoolPart, &job, N * C, N * C * OH * OW * KH * KW,
                         kDepthwiseParallelWork, threads);
 }
