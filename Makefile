@@ -22,7 +22,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo check docs clean conformance-report zoo
+.PHONY: all deps configure build demo check check-tiers docs clean conformance-report zoo
 
 all: build
 
@@ -46,6 +46,16 @@ demo: build
 
 check: configure
 	ninja -C $(BUILD_DIR) -j $(JOBS) check-qcc
+
+# The whole suite again with the CPU kernels forced down to the AVX2 tier
+# and to the generic one (what a CPU without AVX-512, or without AVX2, runs:
+# QCC_CPU_TIER), then with 3 threads (QCC_NUM_THREADS): every output the
+# tests check, hashes of integer outputs included, must stay the same.
+# About 2 minutes each on 2 cores; CI (.ci/run) runs it after `make check`.
+check-tiers: configure
+	QCC_CPU_TIER=avx2 ninja -C $(BUILD_DIR) -j $(JOBS) check-qcc
+	QCC_CPU_TIER=generic ninja -C $(BUILD_DIR) -j $(JOBS) check-qcc
+	QCC_NUM_THREADS=3 ninja -C $(BUILD_DIR) -j $(JOBS) check-qcc
 
 # Regenerate the checked-in dialect and pass references in docs/.
 docs: configure

@@ -20,7 +20,11 @@ config.substitutions.append(("%mlir_include_dir", config.mlir_include_dir))
 
 llvm_config.use_default_substitutions()
 # Sanitizer builds: their runtime options reach the tools under test.
-llvm_config.with_system_environment(["ASAN_OPTIONS", "UBSAN_OPTIONS"])
+# QCC_CPU_TIER and QCC_NUM_THREADS reach the tests, so that the whole suite
+# can run with the kernels forced to a lower ISA tier or more threads (make
+# check-tiers): outputs must not change.
+llvm_config.with_system_environment(
+    ["ASAN_OPTIONS", "UBSAN_OPTIONS", "QCC_CPU_TIER", "QCC_NUM_THREADS"])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.qcc_tools_dir, config.llvm_tools_dir]
