@@ -669,6 +669,65 @@ TEST_P(UkernelTier, MaxPoolingReadsItsInputPadded) {
     }
 }
 
+// f32 max pooling equals the reference bit for bit (any NaN for a NaN):
+// arith.maximumf's maximum, with NaN, -0, +0 and infinities among the
+// inputs, padding (-inf) of every shape the int8 kernel sees, narrow planes
+// on 3 threads, and nothing stored past the outputs.
+TEST_P(UkernelTier, FloatMaxPoolingMatchesReference) {
+  std::mt19937 rng(1575);
+  const float inf = std::numeric_limits<float>::infinity();
+  const float specials[] = {std::numeric_limits<float>::quiet_NaN(), -0.0f,
+                            0.0f, -inf, inf};
+  const qcc_ukernel_padding none = {0, 0, 0, 0, 0}, one = {1, 1, 1, 1, 0},
+                            ceil = {0, 0, 1, 1, 0}, uneven = {2, 1, 0, 3, 0};
+  for (auto [s, pad] :
+       {std::pair{ConvShape{1, 8, 14, 14, 8, 3, 3, 1, 1, 1, 1}, one},
+        std::pair{ConvShape{2, 5, 25, 25, 5, 3, 3, 2, 2, 1, 1}, ceil},
+        std::pair{ConvShape{1, 3, 50, 50, 3, 3, 3, 2, 2, 1, 1}, one},
+        std::pair{ConvShape{1, 6, 12, 13, 6, 3, 2, 1, 2, 2, 1}, uneven},
+        std::pair{ConvShape{1, 4, 11, 13, 4, 2, 3, 3, 3, 1, 1}, none},
+        std::pair{ConvShape{1, 4, 9, 9, 4, 1, 3, 1, 2, 1, 1}, none},
+        std::pair{ConvShape{1, 3, 131, 130, 3, 3, 3, 2, 2, 1, 1}, one},
+        std::pair{ConvShape{1, 480, 8, 8, 480, 3, 3, 1, 1, 1, 1}, one},
+        std::pair{ConvShape{1, 97, 5, 5, 97, 3, 3, 1, 1, 1, 1}, one}})
+    for (int threads : {1, 2, 3}) {
+      const int64_t OH = s.outH(), OW = s.outW();
+      const int64_t H = s.H - pad.top - pad.bottom,
+                    W = s.W - pad.left - pad.right, planes = s.N * s.C;
+      std::vector<float> source(planes * H * W);
+      std::normal_distribution<float> normal(0.0f, 2.0f);
+      std::uniform_int_distribution<int> pick(0, 99);
+      for (float &v : source) {
+        const int r = pick(rng);
+        v = r < 5 ? specials[r] : normal(rng);
+      }
+      std::vector<float> x(planes * s.H * s.W, -inf);
+      for (int64_t p = 0; p < planes; ++p)
+        for (int64_t h = 0; h < H; ++h)
+          for (int64_t w = 0; w < W; ++w)
+            x[(p * s.H + h + pad.top) * s.W + w + pad.left] =
+                source[(p * H + h) * W + w];
+      const size_t n = planes * OH * OW;
+      std::vector<float> expected(n), out(n + 16, 42.0f);
+      qcc_ukernel_max_pool2d_f32_reference(s.N, s.C, s.H, s.W, x.data(), s.KH,
+                                           s.KW, OH, OW, expected.data(), s.sh,
+                                           s.sw, s.dh, s.dw);
+      qcc_ukernel_max_pool2d_f32(s.N, s.C, H, W, source.data(), &pad, s.KH,
+                                 s.KW, OH, OW, out.data(), s.sh, s.sw, s.dh,
+                                 s.dw, threads);
+      for (size_t i = 0; i < n; ++i) {
+        uint32_t got, want;
+        std::memcpy(&got, &out[i], 4);
+        std::memcpy(&want, &expected[i], 4);
+        ASSERT_TRUE(got == want || (std::isnan(out[i]) && std::isnan(expected[i])))
+            << "output " << i << ": " << out[i] << " for " << expected[i]
+            << ", C " << s.C << " H " << s.H << " threads " << threads;
+      }
+      for (size_t i = n; i < out.size(); ++i)
+        ASSERT_EQ(out[i], 42.0f) << "stored past the outputs: C " << s.C;
+    }
+}
+
 // int8 table lookups (Lookup.c) equal table[x + 128] for every byte value,
 // at lengths with and without a tail of the 64-byte vectors.
 TEST_P(UkernelTier, TableLookupMatchesTable) {

@@ -36,8 +36,8 @@ void addConvRequantLegality(mlir::ConversionTarget &target);
 void populateTableLookupPatterns(const mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 
-/// int8 qc.max_pool as calls of qcc_ukernel_max_pool2d_s8 reading its
-/// input padded (MaxPool.cpp).
+/// int8 and f32 qc.max_pool as calls of qcc_ukernel_max_pool2d_s8 / _f32
+/// reading their input padded (MaxPool.cpp).
 void populateMaxPoolPatterns(const mlir::TypeConverter &converter,
                              mlir::RewritePatternSet &patterns);
 

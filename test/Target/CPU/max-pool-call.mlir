@@ -40,12 +40,33 @@ func.func @ceil(%x: tensor<1x3x8x8xi8>) -> tensor<1x3x4x4xi8> {
 
 // -----
 
-// Float pooling is not the int8 kernel's: loops on a padded copy.
+// f32 pooling: the f32 kernel on the unpadded input, with the pads and no
+// padding value (the kernel pads with -inf).
 // CHECK-LABEL: func.func @float
-// CHECK: tensor.pad
-// CHECK: linalg.pooling_nchw_max
-// CHECK-NOT: call
+// CHECK-NOT: tensor.pad
+// CHECK: %[[X:.*]] = bufferization.to_buffer %arg0 read_only : tensor<1x2x6x6xf32>
+// CHECK: %[[CAST:.*]] = memref.cast %[[X]]
+// CHECK: %[[OUT:.*]] = memref.cast %{{.*}} : memref<1x2x6x6xf32>
+// CHECK-COUNT-6: arith.constant {{[0-9]}} : i64
+// CHECK-NEXT: %[[TOP:.*]] = arith.constant 1 : i64
+// CHECK-NEXT: arith.constant 1 : i64
+// CHECK-NEXT: arith.constant 1 : i64
+// CHECK-NEXT: %[[RIGHT:.*]] = arith.constant 1 : i64
+// CHECK-NEXT: call @qcc_ukernel_max_pool2d_f32(%[[CAST]], %[[OUT]], {{.*}}, %[[TOP]], {{.*}}, %[[RIGHT]]) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+// CHECK-NOT: linalg.pooling_nchw_max
 func.func @float(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32> {
   %y = qc.max_pool %x {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<1x2x6x6xf32> -> tensor<1x2x6x6xf32>
   return %y : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Dynamic shapes keep the target-neutral lowering: loops on a padded copy.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: tensor.pad
+// CHECK: linalg.pooling_nchw_max
+// CHECK-NOT: call
+func.func @dynamic(%x: tensor<?x2x6x6xf32>) -> tensor<?x2x6x6xf32> {
+  %y = qc.max_pool %x {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : tensor<?x2x6x6xf32> -> tensor<?x2x6x6xf32>
+  return %y : tensor<?x2x6x6xf32>
 }

@@ -80,7 +80,13 @@ def CPUConvertQCToLinalg
       shapes) on such weights, or on f32 constants, are im2col rows times
       the same kernel; integer convolutions on packed int4 weights too
       (with the W4A8 kernel) when their weights reach
-      `packed-conv-min-bytes` as int8.
+      `packed-conv-min-bytes` as int8;
+    * a 2-d `qc.max_pool` on signed int8 or f32 (static shapes) becomes a
+      call of `qcc_ukernel_max_pool2d_s8` or `qcc_ukernel_max_pool2d_f32`
+      that reads its input padded (the pads, with ceil_mode's extra end
+      rows and columns, as arguments; -128 or -inf) instead of a padded
+      copy and window loops. The f32 maximum is `arith.maximumf`'s: NaN
+      kept, +0 above -0.
 
     The plain int8 convolutions and matrix products stay linalg ops here;
     `qcc-cpu-linalg-to-ukernel-calls` replaces them after bufferization.

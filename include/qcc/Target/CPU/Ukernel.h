@@ -75,25 +75,26 @@ typedef struct {
  * and stored as int8 in out [N][M][OH][OW]: what qc.conv, qc.rescale and
  * qc.clip compute, without storing the int32 sums. x is [N][C][H][W]
  * before `pad` (the convolution reads x padded). */
-void qcc_ukernel_conv2d_requant(
-    int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
-    const qcc_ukernel_padding *pad, int64_t M,
-    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
-    int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    const int32_t *multiplier, const int8_t *shift, int perChannel,
-    int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int threads);
+void qcc_ukernel_conv2d_requant(int64_t N, int64_t C, int64_t H, int64_t W,
+                                const int8_t *x, const qcc_ukernel_padding *pad,
+                                int64_t M, int64_t KH, int64_t KW,
+                                const int8_t *w, const int32_t *bias,
+                                int64_t OH, int64_t OW, int8_t *out, int64_t sh,
+                                int64_t sw, int64_t dh, int64_t dw,
+                                const int32_t *multiplier, const int8_t *shift,
+                                int perChannel, int32_t outZp, int32_t lo,
+                                int32_t hi, int constantWeights, int threads);
 
 /* The same convolution in `groups` groups (w is [M][C/groups][KH][KW]; C
  * and M multiples of groups): group g's output channels read its input
  * channels only (ResNeXt's and RegNet's grouped convolutions). */
 void qcc_ukernel_grouped_conv2d_requant(
     int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
-    const qcc_ukernel_padding *pad, int64_t M,
-    int64_t KH, int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH,
-    int64_t OW, int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    const int32_t *multiplier, const int8_t *shift, int perChannel,
-    int32_t outZp, int32_t lo, int32_t hi, int constantWeights, int64_t groups,
-    int threads);
+    const qcc_ukernel_padding *pad, int64_t M, int64_t KH, int64_t KW,
+    const int8_t *w, const int32_t *bias, int64_t OH, int64_t OW, int8_t *out,
+    int64_t sh, int64_t sw, int64_t dh, int64_t dw, const int32_t *multiplier,
+    const int8_t *shift, int perChannel, int32_t outZp, int32_t lo, int32_t hi,
+    int constantWeights, int64_t groups, int threads);
 
 /* The depthwise convolution (group = C = M: w is [C][1][KH][KW]) with the
  * same requantization: out[n][c][oh][ow] = requant(bias[c] + sum_{kh,kw}
@@ -101,11 +102,11 @@ void qcc_ukernel_grouped_conv2d_requant(
  * read padded as `pad` says, without im2col (Depthwise.c). */
 void qcc_ukernel_depthwise_conv2d_requant(
     int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
-    const qcc_ukernel_padding *pad, int64_t KH,
-    int64_t KW, const int8_t *w, const int32_t *bias, int64_t OH, int64_t OW,
-    int8_t *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    const int32_t *multiplier, const int8_t *shift, int perChannel,
-    int32_t outZp, int32_t lo, int32_t hi, int threads);
+    const qcc_ukernel_padding *pad, int64_t KH, int64_t KW, const int8_t *w,
+    const int32_t *bias, int64_t OH, int64_t OW, int8_t *out, int64_t sh,
+    int64_t sw, int64_t dh, int64_t dw, const int32_t *multiplier,
+    const int8_t *shift, int perChannel, int32_t outZp, int32_t lo, int32_t hi,
+    int threads);
 
 /* The portable C version (the tests' reference). */
 void qcc_ukernel_depthwise_conv2d_requant_reference(
@@ -137,6 +138,22 @@ void qcc_ukernel_max_pool2d_s8_reference(int64_t N, int64_t C, int64_t H,
                                          int8_t *out, int64_t sh, int64_t sw,
                                          int64_t dh, int64_t dw);
 
+/* The same on f32 (padding -inf, whatever pad->value says), with
+ * arith.maximumf's maximum: NaN if any element of the window is NaN, +0
+ * above -0. */
+void qcc_ukernel_max_pool2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
+                                const float *x, const qcc_ukernel_padding *pad,
+                                int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                                float *out, int64_t sh, int64_t sw, int64_t dh,
+                                int64_t dw, int threads);
+
+/* The portable C version (the tests' reference). */
+void qcc_ukernel_max_pool2d_f32_reference(int64_t N, int64_t C, int64_t H,
+                                          int64_t W, const float *x, int64_t KH,
+                                          int64_t KW, int64_t OH, int64_t OW,
+                                          float *out, int64_t sh, int64_t sw,
+                                          int64_t dh, int64_t dw);
+
 /* The portable C version (the tests' reference). */
 void qcc_ukernel_conv2d_requant_reference(
     int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x, int64_t M,
@@ -165,14 +182,11 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
  * zeros as `pad` says, NULL for none), clamped as above:
  * out[n][c][oh][ow] = clamp(bias[c] + sum_{kh,kw} w[c][kh][kw] *
  *     xp[n][c][oh * sh + kh * dh][ow * sw + kw * dw]) (DepthwiseF32.c). */
-void qcc_ukernel_depthwise_conv2d_f32(int64_t N, int64_t C, int64_t H,
-                                      int64_t W, const float *x,
-                                      const qcc_ukernel_padding *pad,
-                                      int64_t KH, int64_t KW, const float *w,
-                                      const float *bias, float lo, float hi,
-                                      int64_t OH, int64_t OW, float *out,
-                                      int64_t sh, int64_t sw, int64_t dh,
-                                      int64_t dw, int threads);
+void qcc_ukernel_depthwise_conv2d_f32(
+    int64_t N, int64_t C, int64_t H, int64_t W, const float *x,
+    const qcc_ukernel_padding *pad, int64_t KH, int64_t KW, const float *w,
+    const float *bias, float lo, float hi, int64_t OH, int64_t OW, float *out,
+    int64_t sh, int64_t sw, int64_t dh, int64_t dw, int threads);
 
 /* The portable version, sums in double (the tests' reference). */
 void qcc_ukernel_conv2d_f32_reference(int64_t N, int64_t C, int64_t H,

@@ -152,9 +152,9 @@ void _mlir_ciface_qcc_ukernel_depthwise_conv2d_requant(
       padding(padTop, padLeft, padBottom, padRight, padValue);
   qcc_ukernel_depthwise_conv2d_requant(
       x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
-      x->aligned + x->offset, &pad, w->sizes[2], w->sizes[3], w->aligned + w->offset,
-      bias->aligned + bias->offset, out->sizes[2], out->sizes[3],
-      out->aligned + out->offset, sh, sw, dh, dw,
+      x->aligned + x->offset, &pad, w->sizes[2], w->sizes[3],
+      w->aligned + w->offset, bias->aligned + bias->offset, out->sizes[2],
+      out->sizes[3], out->aligned + out->offset, sh, sw, dh, dw,
       multiplier->aligned + multiplier->offset, shift->aligned + shift->offset,
       multiplier->sizes[0] > 1, (int32_t)outZp, (int32_t)lo, (int32_t)hi,
       qcc_ukernel_num_threads());
@@ -189,11 +189,10 @@ void _mlir_ciface_qcc_ukernel_matmul_s8_packed(qcc_memref_i8_2d *x,
     for (int64_t n = 0; n < N; ++n)
       Y[m * y->strides[0] + n] = bias->sizes[0] ? b[n * bias->strides[0]] : 0;
   /* w is a constant of the generated code. */
-  qccUkernelMatmulS8Packed(M, N, x->sizes[1], x->aligned + x->offset,
-                           x->strides[0],
-                           (const uint8_t *)(w->aligned + w->offset), (int)bits,
-                           Y, y->strides[0], /*constantW=*/1,
-                           qcc_ukernel_num_threads());
+  qccUkernelMatmulS8Packed(
+      M, N, x->sizes[1], x->aligned + x->offset, x->strides[0],
+      (const uint8_t *)(w->aligned + w->offset), (int)bits, Y, y->strides[0],
+      /*constantW=*/1, qcc_ukernel_num_threads());
 }
 
 /* y = bias (or 0) + x w^T on the packed rows `w` described by `weights`. */
@@ -257,10 +256,11 @@ void _mlir_ciface_qcc_ukernel_conv2d_f32(
     qcc_memref_f32_4d *out, float lo, float hi, int64_t sh, int64_t sw,
     int64_t dh, int64_t dw, int64_t constantWeights, int64_t padTop,
     int64_t padLeft, int64_t padBottom, int64_t padRight) {
-  const qcc_ukernel_padding pad = padding(padTop, padLeft, padBottom, padRight, 0);
+  const qcc_ukernel_padding pad =
+      padding(padTop, padLeft, padBottom, padRight, 0);
   qcc_ukernel_conv2d_f32(x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
-                         x->aligned + x->offset, &pad, w->sizes[0],
-                         w->sizes[2], w->sizes[3], w->aligned + w->offset,
+                         x->aligned + x->offset, &pad, w->sizes[0], w->sizes[2],
+                         w->sizes[3], w->aligned + w->offset,
                          bias->aligned + bias->offset, lo, hi, out->sizes[2],
                          out->sizes[3], out->aligned + out->offset, sh, sw, dh,
                          dw, (int)constantWeights, qcc_ukernel_num_threads());
@@ -270,13 +270,27 @@ void _mlir_ciface_qcc_ukernel_conv2d_f32(
 void _mlir_ciface_qcc_ukernel_depthwise_conv2d_f32(
     qcc_memref_f32_4d *x, qcc_memref_f32_4d *w, qcc_memref_f32_1d *bias,
     qcc_memref_f32_4d *out, float lo, float hi, int64_t sh, int64_t sw,
-    int64_t dh, int64_t dw, int64_t padTop, int64_t padLeft,
-    int64_t padBottom, int64_t padRight) {
-  const qcc_ukernel_padding pad = padding(padTop, padLeft, padBottom, padRight, 0);
+    int64_t dh, int64_t dw, int64_t padTop, int64_t padLeft, int64_t padBottom,
+    int64_t padRight) {
+  const qcc_ukernel_padding pad =
+      padding(padTop, padLeft, padBottom, padRight, 0);
   qcc_ukernel_depthwise_conv2d_f32(
       x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
       x->aligned + x->offset, &pad, w->sizes[2], w->sizes[3],
       w->aligned + w->offset, bias->aligned + bias->offset, lo, hi,
-      out->sizes[2], out->sizes[3], out->aligned + out->offset, sh, sw, dh,
-      dw, qcc_ukernel_num_threads());
+      out->sizes[2], out->sizes[3], out->aligned + out->offset, sh, sw, dh, dw,
+      qcc_ukernel_num_threads());
+}
+
+/* f32 max pooling (pads of -inf). */
+void _mlir_ciface_qcc_ukernel_max_pool2d_f32(
+    qcc_memref_f32_4d *x, qcc_memref_f32_4d *out, int64_t kh, int64_t kw,
+    int64_t sh, int64_t sw, int64_t dh, int64_t dw, int64_t padTop,
+    int64_t padLeft, int64_t padBottom, int64_t padRight) {
+  const qcc_ukernel_padding pad =
+      padding(padTop, padLeft, padBottom, padRight, 0);
+  qcc_ukernel_max_pool2d_f32(
+      x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
+      x->aligned + x->offset, &pad, kh, kw, out->sizes[2], out->sizes[3],
+      out->aligned + out->offset, sh, sw, dh, dw, qcc_ukernel_num_threads());
 }

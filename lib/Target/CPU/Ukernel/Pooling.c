@@ -1,26 +1,34 @@
-/*===- Pooling.c - int8 max pooling --------------------------------*- C -*-===*
+/*===- Pooling.c - int8 and f32 max pooling -------------------------*- C
+ *-*-===*
  *
- * Max pooling of int8 NCHW planes (GoogLeNet's thirteen, ResNet's stem):
- * the window loops generated from linalg.pooling_nchw_max compare one byte
- * at a time, which made GoogLeNet's pooling a quarter of its int8 latency.
+ * Max pooling of int8 and f32 NCHW planes (GoogLeNet's thirteen, ResNet's
+ * stem): the window loops generated from linalg.pooling_nchw_max compare
+ * one element at a time, which made GoogLeNet's pooling a quarter of its
+ * int8 latency and a third of its f32 one.
  *
  * The planes are small (3 to 48 columns), so this kernel does not loop
  * over output rows: it takes a run of whole planes as one flat array and
  * computes the stride-1 window maximum m[q] = max over taps of x[q +
- * kh * dh * W + kw * dw] at every position q, 64 positions per vector max
- * whatever the rows' width (separably: the maxima of the window's rows,
- * then their maximum), then picks the outputs, out[oh][ow] =
- * m[oh * sh * W + ow * sw] of each plane (positions whose window crosses a
- * row or plane end are computed and never picked). Runs of planes are
- * sized to stay in L1. Written with GCC/clang vector types and compiled
- * once per ISA tier, as the depthwise kernels. Exact: a maximum is a
- * maximum. Padding (-128) is written around each run's planes in the
+ * kh * dh * W + kw * dw] at every position q, a 64-byte vector of
+ * positions per vector maximum whatever the rows' width (separably: the
+ * maxima of the window's rows, then their maximum), then picks the
+ * outputs, out[oh][ow] = m[oh * sh * W + ow * sw] of each plane (positions
+ * whose window crosses a row or plane end are computed and never picked).
+ * Runs of planes are sized to stay in L1. Written with GCC/clang vector
+ * types and compiled once per ISA tier, as the depthwise kernels; the body
+ * is MaxPoolPlanes.inc, included once per element type. Padding (the
+ * lowest value: -128, -inf) is written around each run's planes in the
  * part's scratch, not by the caller.
+ *
+ * Exact: a maximum is a maximum. The f32 maximum is arith.maximumf's, the
+ * generated code's: NaN if either operand is NaN (a NaN in a window is
+ * never dropped, as in ONNX Runtime and PyTorch), and +0 above -0.
  *
  *===----------------------------------------------------------------------===*/
 
 #include "Internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 enum {
@@ -30,14 +38,17 @@ enum {
 typedef int8_t qccPoolV64i8 __attribute__((vector_size(64)));
 typedef int8_t qccPoolV16i8 __attribute__((vector_size(16)));
 typedef int8_t qccPoolV32i8 __attribute__((vector_size(32)));
+typedef float qccPoolV16f32 __attribute__((vector_size(64)));
+typedef float qccPoolV32f32 __attribute__((vector_size(128)));
+typedef int32_t qccPoolV16i32 __attribute__((vector_size(64)));
 
 typedef struct {
   int64_t N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw;
   /* H, W are the padded planes'; x's are (H - top - bottom) x (W - left -
    * right), padded run by run into scratch when there is padding. */
   qcc_ukernel_padding pad;
-  const int8_t *x;
-  int8_t *out;
+  const void *x; /* int8_t or float */
+  void *out;
 } MaxPoolJob;
 
 __attribute__((always_inline)) static inline qccPoolV64i8
@@ -50,141 +61,131 @@ maxBytes(qccPoolV64i8 a, qccPoolV64i8 b) {
 #endif
 }
 
-/* out[q] = max over t < taps of in[q + t * step] for q < count, 64 at a
- * time while the reads stay before `end`. */
-__attribute__((always_inline)) static inline void
-maxOverTaps(const int8_t *in, int64_t count, int64_t taps, int64_t step,
-            const int8_t *end, int8_t *out) {
-  const int64_t reach = (taps - 1) * step;
-  int64_t q = 0;
-  for (; q < count && in + q + 64 + reach <= end; q += 64) {
-    qccPoolV64i8 acc;
-    memcpy(&acc, in + q, sizeof acc);
-    for (int64_t t = 1; t < taps; ++t) {
-      qccPoolV64i8 v;
-      memcpy(&v, in + q + t * step, sizeof v);
-      acc = maxBytes(acc, v);
-    }
-    memcpy(out + q, &acc, sizeof acc);
-  }
-  for (; q < count; ++q) { /* the last bytes */
-    int8_t best = in[q];
-    for (int64_t t = 1; t < taps; ++t)
-      if (in[q + t * step] > best)
-        best = in[q + t * step];
-    out[q] = best;
-  }
+static inline int8_t maxByte(int8_t a, int8_t b) { return a > b ? a : b; }
+
+/* arith.maximumf on 16 lanes: a where a > b, or a is NaN; the bitwise and
+ * where a == b (+0 for -0 and +0); else b (NaN where b is). */
+__attribute__((always_inline)) static inline qccPoolV16f32
+maxFloats(qccPoolV16f32 a, qccPoolV16f32 b) {
+  const qccPoolV16i32 ai = (qccPoolV16i32)a, bi = (qccPoolV16i32)b;
+  const qccPoolV16i32 takeA = (a > b) | (a != a), equal = a == b;
+  const qccPoolV16i32 larger = (ai & takeA) | (bi & ~takeA);
+  return (qccPoolV16f32)(((ai & bi) & equal) | (larger & ~equal));
 }
 
-/* Planes [begin, end) of the job, `m` and `h` scratch of a run + 64 bytes
- * each, `padded` of a run (with padding).
- * Inlined into each tier's copy. */
-__attribute__((always_inline)) static inline void
-maxPoolPlanes(const MaxPoolJob *job, int64_t begin, int64_t end, int8_t *m,
-              int8_t *h, int8_t *padded) {
-  const int64_t W = job->W, HW = job->H * W, OW = job->OW;
-  const int64_t taps = job->KH * job->KW;
-  const int64_t reach = (job->KH - 1) * job->dh * W + (job->KW - 1) * job->dw;
-  const int64_t srcH = job->H - job->pad.top - job->pad.bottom;
-  const int64_t srcW = W - job->pad.left - job->pad.right;
-  const int64_t perRun = kRunBytes / HW > 1 ? kRunBytes / HW : 1;
-  const int8_t *outEnd = job->out + end * job->OH * OW;
-  for (int64_t first = begin; first < end; first += perRun) {
-    const int64_t planes = end - first < perRun ? end - first : perRun;
-    const int8_t *x = job->x + first * HW;
-    const int8_t *xEnd = job->x + job->N * job->C * HW;
-    if (padded) {
-      /* The padding is the same in every run: written once, then only the
-       * planes' rows are copied in. */
-      if (first == begin)
-        memset(padded, (int8_t)job->pad.value, (size_t)(planes * HW));
-      for (int64_t p = 0; p < planes; ++p)
-        qccUkernelCopyIntoPadded(job->x + (first + p) * srcH * srcW, srcH, srcW,
-                                 &job->pad, 1, padded + p * HW);
-      /* The scratch's 64 bytes of slack keep the last vectors of a run
-       * vectors (they compute positions never picked) and cover the
-       * pick's 16- and 32-byte reads past a run's last row. */
-      x = padded;
-      xEnd = padded + planes * HW + 64;
-    }
-    /* Positions whose window stays inside the last plane. */
-    const int64_t count = planes * HW - reach;
-    if (job->KH > 1 && job->KW > 1) {
-      /* Separably: the rows' maxima h first, then m as the maximum of KH
-       * of them (a 3x3 window: 2 + 2 vector maxima instead of 8). */
-      const int64_t rowReach = (job->KW - 1) * job->dw;
-      const int64_t rows = planes * HW - rowReach;
-      maxOverTaps(x, rows, job->KW, job->dw, xEnd, h);
-      maxOverTaps(h, count, job->KH, job->dh * W, h + rows + 64, m);
-    } else {
-      maxOverTaps(x, count, taps, job->KH > 1 ? job->dh * W : job->dw, xEnd, m);
-    }
-    /* The outputs: row oh of a plane is m[oh * sh * W + ow * sw]. Rows are
-     * stored 16 bytes at a time, the last 16 running on into the next
-     * row's outputs, which are stored after it (GoogLeNet's 3- and 6-wide
-     * rows went a byte at a time: most of its pooling time); only the
-     * bytes at the end of this part's planes, where another thread may
-     * store, go one at a time. */
-    for (int64_t plane = 0; plane < planes; ++plane)
-      for (int64_t oh = 0; oh < job->OH; ++oh) {
-        const int8_t *row = m + plane * HW + oh * job->sh * W;
-        int8_t *dst = job->out + ((first + plane) * job->OH + oh) * OW;
-        int64_t ow = 0;
-        if (job->sw <= 2)
-          for (; ow < OW && dst + ow + 16 <= outEnd; ow += 16) {
-            qccPoolV16i8 v;
-            if (job->sw == 1) {
-              memcpy(&v, row + ow, sizeof v);
-            } else {
-              qccPoolV32i8 pair;
-              memcpy(&pair, row + 2 * ow, sizeof pair);
-              v = __builtin_shufflevector(pair, pair, 0, 2, 4, 6, 8, 10, 12, 14,
-                                          16, 18, 20, 22, 24, 26, 28, 30);
-            }
-            memcpy(dst + ow, &v, sizeof v);
-          }
-        for (; ow < OW; ++ow)
-          dst[ow] = row[ow * job->sw];
-      }
+static inline float maxFloat(float a, float b) {
+  if (a != a || a > b)
+    return a;
+  if (a == b) { /* -0 and +0: +0 */
+    uint32_t x, y;
+    memcpy(&x, &a, 4);
+    memcpy(&y, &b, 4);
+    x &= y;
+    memcpy(&a, &x, 4);
+    return a;
   }
+  return b;
 }
 
-typedef void (*MaxPoolFn)(const MaxPoolJob *, int64_t, int64_t, int8_t *,
-                          int8_t *, int8_t *);
+static inline void fillBytes(int8_t *p, int64_t n) {
+  memset(p, -128, (size_t)n);
+}
 
-#define QCC_DEFINE_MAX_POOL(NAME, ATTR)                                        \
+static inline void fillFloats(float *p, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    p[i] = -INFINITY;
+}
+
+#define POOL_T int8_t
+#define POOL_V qccPoolV64i8
+#define POOL_V16 qccPoolV16i8
+#define POOL_V32 qccPoolV32i8
+#define POOL_MAXV maxBytes
+#define POOL_MAXS maxByte
+#define POOL_FILL fillBytes
+#define POOL_NAME(x) x##S8
+#include "MaxPoolPlanes.inc"
+
+#define POOL_T float
+#define POOL_V qccPoolV16f32
+#define POOL_V16 qccPoolV16f32
+#define POOL_V32 qccPoolV32f32
+#define POOL_MAXV maxFloats
+#define POOL_MAXS maxFloat
+#define POOL_FILL fillFloats
+#define POOL_NAME(x) x##F32
+#include "MaxPoolPlanes.inc"
+
+/* One tier's copy of an element type's planes: m, h and padded are
+ * scratch of that element type. */
+typedef void (*MaxPoolFn)(const MaxPoolJob *, int64_t, int64_t, void *, void *,
+                          void *);
+
+#define QCC_DEFINE_MAX_POOL(NAME, ATTR, T, PLANES)                             \
   ATTR static void NAME(const MaxPoolJob *job, int64_t begin, int64_t end,     \
-                        int8_t *m, int8_t *h, int8_t *padded) {                \
-    maxPoolPlanes(job, begin, end, m, h, padded);                              \
+                        void *m, void *h, void *padded) {                      \
+    PLANES(job, begin, end, (T *)m, (T *)h, (T *)padded);                      \
   }
-QCC_DEFINE_MAX_POOL(maxPoolGeneric, )
+QCC_DEFINE_MAX_POOL(maxPoolGeneric, , int8_t, maxPoolPlanesS8)
+QCC_DEFINE_MAX_POOL(maxPoolGenericF32, , float, maxPoolPlanesF32)
 #if QCC_HAVE_X86
-QCC_DEFINE_MAX_POOL(maxPoolAvx2, QCC_AVX2)
-QCC_DEFINE_MAX_POOL(maxPoolAvx512, QCC_VNNI)
+QCC_DEFINE_MAX_POOL(maxPoolAvx2, QCC_AVX2, int8_t, maxPoolPlanesS8)
+QCC_DEFINE_MAX_POOL(maxPoolAvx512, QCC_VNNI, int8_t, maxPoolPlanesS8)
+QCC_DEFINE_MAX_POOL(maxPoolAvx2F32, QCC_AVX2, float, maxPoolPlanesF32)
+QCC_DEFINE_MAX_POOL(maxPoolAvx512F32, QCC_VNNI, float, maxPoolPlanesF32)
 #endif
 
-static void *maxPoolPart(void *arg) {
-  const PackedPart *part = arg; /* planes [begin, end) */
-  const MaxPoolJob *job = (const MaxPoolJob *)part->job;
-  MaxPoolFn pool = maxPoolGeneric;
+/* The tier's copy for elements of `bytes` bytes. */
+static MaxPoolFn chooseMaxPool(int64_t bytes) {
 #if QCC_HAVE_X86
   const int tier = qcc_ukernel_cpu_tier();
   if (tier >= QCC_CPU_TIER_AVX512VNNI)
-    pool = maxPoolAvx512;
-  else if (tier >= QCC_CPU_TIER_AVX2)
-    pool = maxPoolAvx2;
+    return bytes == 1 ? maxPoolAvx512 : maxPoolAvx512F32;
+  if (tier >= QCC_CPU_TIER_AVX2)
+    return bytes == 1 ? maxPoolAvx2 : maxPoolAvx2F32;
 #endif
-  /* A run is kRunBytes, or one plane if that is larger; 64 bytes of slack
-   * for the last vector and the stride-2 picks' 32-byte loads; one buffer
-   * for the window maxima, one for the rows'. */
+  return bytes == 1 ? maxPoolGeneric : maxPoolGenericF32;
+}
+
+typedef struct {
+  MaxPoolJob job;
+  int64_t elementBytes;
+} TypedMaxPoolJob;
+
+static void *maxPoolPart(void *arg) {
+  const PackedPart *part = arg; /* planes [begin, end) */
+  const TypedMaxPoolJob *typed = (const TypedMaxPoolJob *)part->job;
+  const MaxPoolJob *job = &typed->job;
+  const int64_t size = typed->elementBytes;
+  /* A run is kRunBytes, or one plane if that is larger; 64 elements of
+   * slack for the last vector and the stride-2 picks' 32-element loads;
+   * one buffer for the window maxima, one for the rows'. */
   const int64_t HW = job->H * job->W;
-  const size_t bytes = (size_t)(HW > kRunBytes ? HW : kRunBytes) + 64;
+  const size_t bytes =
+      (size_t)((HW * size > kRunBytes ? HW * size : kRunBytes) + 64 * size);
   const int padded = qccUkernelHasPadding(&job->pad);
   int8_t *m = qccUkernelScratch((padded ? 3 : 2) * bytes, 0);
-  pool(job, part->begin, part->end, m, m + bytes,
-       padded ? m + 2 * bytes : NULL);
+  chooseMaxPool(size)(job, part->begin, part->end, m, m + bytes,
+                      padded ? m + 2 * bytes : NULL);
   qccUkernelFree(m);
   return NULL;
+}
+
+static void maxPool(int64_t N, int64_t C, int64_t H, int64_t W, const void *x,
+                    const qcc_ukernel_padding *pad, int64_t KH, int64_t KW,
+                    int64_t OH, int64_t OW, void *out, int64_t sh, int64_t sw,
+                    int64_t dh, int64_t dw, int64_t elementBytes, int threads) {
+  if (N <= 0 || C <= 0 || OH <= 0 || OW <= 0)
+    return;
+  const qcc_ukernel_padding none = {0, 0, 0, 0, 0};
+  if (!pad)
+    pad = &none;
+  const TypedMaxPoolJob typed = {{N, C, H + pad->top + pad->bottom,
+                                  W + pad->left + pad->right, KH, KW, OH, OW,
+                                  sh, sw, dh, dw, *pad, x, out},
+                                 elementBytes};
+  qccUkernelSplitPlanes(maxPoolPart, &typed, N * C, N * C * OH * OW * KH * KW,
+                        kDepthwiseParallelWork, threads);
 }
 
 void qcc_ukernel_max_pool2d_s8(int64_t N, int64_t C, int64_t H, int64_t W,
@@ -192,26 +193,13 @@ void qcc_ukernel_max_pool2d_s8(int64_t N, int64_t C, int64_t H, int64_t W,
                                int64_t KH, int64_t KW, int64_t OH, int64_t OW,
                                int8_t *out, int64_t sh, int64_t sw, int64_t dh,
                                int64_t dw, int threads) {
-  if (N <= 0 || C <= 0 || OH <= 0 || OW <= 0)
-    return;
-  const qcc_ukernel_padding none = {0, 0, 0, 0, 0};
-  if (!pad)
-    pad = &none;
-  const MaxPoolJob job = {N,
-                          C,
-                          H + pad->top + pad->bottom,
-                          W + pad->left + pad->right,
-                          KH,
-                          KW,
-                          OH,
-                          OW,
-                          sh,
-                          sw,
-                          dh,
-                          dw,
-                          *pad,
-                          x,
-                          out};
-  qccUkernelSplitPlanes(maxPoolPart, &job, N * C, N * C * OH * OW * KH * KW,
-                        kDepthwiseParallelWork, threads);
+  maxPool(N, C, H, W, x, pad, KH, KW, OH, OW, out, sh, sw, dh, dw, 1, threads);
+}
+
+void qcc_ukernel_max_pool2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
+                                const float *x, const qcc_ukernel_padding *pad,
+                                int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                                float *out, int64_t sh, int64_t sw, int64_t dh,
+                                int64_t dw, int threads) {
+  maxPool(N, C, H, W, x, pad, KH, KW, OH, OW, out, sh, sw, dh, dw, 4, threads);
 }

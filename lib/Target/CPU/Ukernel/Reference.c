@@ -9,6 +9,7 @@
 
 #include "Internal.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,32 @@ void qcc_ukernel_max_pool2d_s8_reference(int64_t N, int64_t C, int64_t H,
             if (v > m)
               m = v;
           }
+        out[(plane * OH + oh) * OW + ow] = m;
+      }
+}
+
+/* arith.maximumf: NaN if either is NaN, +0 above -0. */
+static float maximumf(float a, float b) {
+  if (isnan(a) || isnan(b))
+    return isnan(a) ? a : b;
+  if (a == 0 && b == 0)
+    return signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+
+void qcc_ukernel_max_pool2d_f32_reference(int64_t N, int64_t C, int64_t H,
+                                          int64_t W, const float *x, int64_t KH,
+                                          int64_t KW, int64_t OH, int64_t OW,
+                                          float *out, int64_t sh, int64_t sw,
+                                          int64_t dh, int64_t dw) {
+  for (int64_t plane = 0; plane < N * C; ++plane)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        float m = -INFINITY;
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw)
+            m = maximumf(
+                m, x[(plane * H + oh * sh + kh * dh) * W + ow * sw + kw * dw]);
         out[(plane * OH + oh) * OW + ow] = m;
       }
 }
