@@ -90,41 +90,27 @@ std::pair<bool, bool> estimateNest(scf::ForOp outermost, LayerEstimate &e) {
       iterations *= getTripCount(loop).value_or(1);
   }
   e.initiationInterval = std::max(e.initiationInterval, ii);
-  llvm::DenseSet<Value> *variantValues = nullptr;
-  auto instances = [&](Operation *op) {
-    const int64_t copies = unrolledCopies(op);
-    if (copies == 1 || (variantValues && op->getNumResults() == 1 &&
-                        !variantValues->contains(op->getResult(0))))
-      return int64_t(1);
-    return (copies + ii - 1) / ii;
-  };
   // Values known in each unrolled copy (constants, unrolled counters and
   // what is computed from them alone): HLS folds them, and a select on one
-  // is a wire.
-  llvm::DenseSet<Value> unrollConstant;
-  outermost.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (auto loop = dyn_cast<scf::ForOp>(op);
-        loop && loop->hasAttr("hls.unroll"))
-      unrollConstant.insert(loop.getInductionVar());
-    if (op->getNumRegions() == 0 && op->getNumResults() == 1 && isPure(op) &&
-        llvm::all_of(op->getOperands(), [&](Value v) {
-          return unrollConstant.contains(v) || matchPattern(v, m_Constant());
-        }))
-      unrollConstant.insert(op->getResult(0));
-  });
-  // Values every unrolled copy computes alike (HLS computes them once):
-  // what does not depend on an unrolled counter, nor on memory the nest
-  // writes.
+  // is a wire. Values every unrolled copy computes alike (HLS computes them
+  // once): what depends neither on an unrolled counter nor on memory the
+  // nest writes.
   llvm::DenseSet<Value> stored;
   outermost.walk(
       [&](memref::StoreOp store) { stored.insert(store.getMemRef()); });
-  llvm::DenseSet<Value> variant;
+  llvm::DenseSet<Value> unrollConstant, variant;
   outermost.walk<WalkOrder::PreOrder>([&](Operation *op) {
     if (auto loop = dyn_cast<scf::ForOp>(op);
-        loop && loop->hasAttr("hls.unroll"))
+        loop && loop->hasAttr("hls.unroll")) {
+      unrollConstant.insert(loop.getInductionVar());
       variant.insert(loop.getInductionVar());
+    }
     if (op->getNumResults() != 1 || op->getNumRegions())
       return;
+    if (isPure(op) && llvm::all_of(op->getOperands(), [&](Value v) {
+          return unrollConstant.contains(v) || matchPattern(v, m_Constant());
+        }))
+      unrollConstant.insert(op->getResult(0));
     const bool depends =
         llvm::any_of(op->getOperands(),
                      [&](Value v) { return variant.contains(v); }) ||
@@ -140,7 +126,13 @@ std::pair<bool, bool> estimateNest(scf::ForOp outermost, LayerEstimate &e) {
     return select && (unrollConstant.contains(select.getCondition()) ||
                       matchPattern(select.getCondition(), m_Constant()));
   };
-  variantValues = &variant;
+  auto instances = [&](Operation *op) {
+    const int64_t copies = unrolledCopies(op);
+    if (copies == 1 ||
+        (op->getNumResults() == 1 && !variant.contains(op->getResult(0))))
+      return int64_t(1);
+    return (copies + ii - 1) / ii;
+  };
   unsigned multiplierStages = 0;
   bool loads = false, computes = false;
   outermost.walk([&](Operation *op) {
