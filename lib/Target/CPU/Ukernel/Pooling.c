@@ -49,6 +49,7 @@ typedef struct {
   qcc_ukernel_padding pad;
   const void *x; /* int8_t or float */
   void *out;
+  int64_t elementBytes; /* 1 or 4 */
 } MaxPoolJob;
 
 __attribute__((always_inline)) static inline qccPoolV64i8
@@ -147,16 +148,10 @@ static MaxPoolFn chooseMaxPool(int64_t bytes) {
   return bytes == 1 ? maxPoolGeneric : maxPoolGenericF32;
 }
 
-typedef struct {
-  MaxPoolJob job;
-  int64_t elementBytes;
-} TypedMaxPoolJob;
-
 static void *maxPoolPart(void *arg) {
   const PackedPart *part = arg; /* planes [begin, end) */
-  const TypedMaxPoolJob *typed = (const TypedMaxPoolJob *)part->job;
-  const MaxPoolJob *job = &typed->job;
-  const int64_t size = typed->elementBytes;
+  const MaxPoolJob *job = (const MaxPoolJob *)part->job;
+  const int64_t size = job->elementBytes;
   /* A run is kRunBytes, or one plane if that is larger; 64 elements of
    * slack for the last vector and the stride-2 picks' 32-element loads;
    * one buffer for the window maxima, one for the rows'. */
@@ -180,11 +175,23 @@ static void maxPool(int64_t N, int64_t C, int64_t H, int64_t W, const void *x,
   const qcc_ukernel_padding none = {0, 0, 0, 0, 0};
   if (!pad)
     pad = &none;
-  const TypedMaxPoolJob typed = {{N, C, H + pad->top + pad->bottom,
-                                  W + pad->left + pad->right, KH, KW, OH, OW,
-                                  sh, sw, dh, dw, *pad, x, out},
-                                 elementBytes};
-  qccUkernelSplitPlanes(maxPoolPart, &typed, N * C, N * C * OH * OW * KH * KW,
+  const MaxPoolJob job = {N,
+                          C,
+                          H + pad->top + pad->bottom,
+                          W + pad->left + pad->right,
+                          KH,
+                          KW,
+                          OH,
+                          OW,
+                          sh,
+                          sw,
+                          dh,
+                          dw,
+                          *pad,
+                          x,
+                          out,
+                          elementBytes};
+  qccUkernelSplitPlanes(maxPoolPart, &job, N * C, N * C * OH * OW * KH * KW,
                         kDepthwiseParallelWork, threads);
 }
 
