@@ -64,47 +64,52 @@ static double now(void) {
  * Each returns GOP/s (2 per multiply-add). The loops below AVX-512 are
  * inline assembly: their products do not depend on the accumulators, so a
  * compiler would fold the 12 equal products into one. */
+enum { kPeakIterations = 50000000, kPeakSteps = 12 };
+
+/* GOP/s of kPeakIterations x kPeakSteps steps of `macs` multiply-adds. */
+static double peakGops(double seconds, int macs) {
+  return (double)kPeakIterations * kPeakSteps * macs * 2 / seconds / 1e9;
+}
+
 __attribute__((target("avx512f,avx512vnni"))) static double peak(void) {
-  __m512i acc[12];
-  for (int i = 0; i < 12; ++i)
+  __m512i acc[kPeakSteps];
+  for (int i = 0; i < kPeakSteps; ++i)
     acc[i] = _mm512_set1_epi32(i);
   __m512i a = _mm512_set1_epi8(1), b = _mm512_set1_epi8(2);
-  const long n = 50000000;
   double t0 = now();
-  for (long i = 0; i < n; ++i) {
-    for (int j = 0; j < 12; ++j)
+  for (long i = 0; i < kPeakIterations; ++i) {
+    for (int j = 0; j < kPeakSteps; ++j)
       acc[j] = _mm512_dpbusd_epi32(acc[j], a, b);
     __asm__ volatile("" : "+v"(a));
   }
   double t = now() - t0;
   __m512i s = acc[0];
-  for (int j = 1; j < 12; ++j)
+  for (int j = 1; j < kPeakSteps; ++j)
     s = _mm512_add_epi32(s, acc[j]);
   volatile int sink = _mm512_reduce_add_epi32(s);
   (void)sink;
-  return n * 12.0 * 64 * 2 / t / 1e9; /* GOP/s, one core */
+  return peakGops(t, 64);
 }
 
 /* AVX-VNNI: vpdpbusd on ymm, 32 multiply-adds each. */
 __attribute__((target("avx2,avxvnni"))) static double peakAvxVnni(void) {
-  __m256i acc[12];
-  for (int i = 0; i < 12; ++i)
+  __m256i acc[kPeakSteps];
+  for (int i = 0; i < kPeakSteps; ++i)
     acc[i] = _mm256_set1_epi32(i);
   __m256i a = _mm256_set1_epi8(1), b = _mm256_set1_epi8(2);
-  const long n = 50000000;
   double t0 = now();
-  for (long i = 0; i < n; ++i) {
-    for (int j = 0; j < 12; ++j)
+  for (long i = 0; i < kPeakIterations; ++i) {
+    for (int j = 0; j < kPeakSteps; ++j)
       acc[j] = _mm256_dpbusd_avx_epi32(acc[j], a, b);
     __asm__ volatile("" : "+x"(a));
   }
   double t = now() - t0;
   __m256i s = acc[0];
-  for (int j = 1; j < 12; ++j)
+  for (int j = 1; j < kPeakSteps; ++j)
     s = _mm256_add_epi32(s, acc[j]);
   volatile int sink = _mm256_extract_epi32(s, 0);
   (void)sink;
-  return n * 12.0 * 32 * 2 / t / 1e9;
+  return peakGops(t, 32);
 }
 
 #define QCC_ACCUMULATORS(X)                                                    \
@@ -113,12 +118,13 @@ __attribute__((target("avx2,avxvnni"))) static double peakAvxVnni(void) {
   "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",      \
       "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
 
-/* 50M iterations of 12 steps; PROLOGUE sets the operands, EPILOGUE ends
- * (vzeroupper after ymm code: dirty upper halves slowed the SSE2 code of
- * the generic tier timed after it threefold). */
+/* kPeakIterations of kPeakSteps steps (one per accumulator); PROLOGUE
+ * sets the operands, EPILOGUE ends (vzeroupper after ymm code: dirty upper
+ * halves slowed the SSE2 code of the generic tier timed after it
+ * threefold). */
 #define QCC_PEAK_LOOP(STEP, PROLOGUE, EPILOGUE)                                \
   ({                                                                           \
-    long n_ = 50000000;                                                        \
+    long n_ = kPeakIterations;                                                 \
     double t0_ = now();                                                        \
     __asm__ volatile(                                                          \
         PROLOGUE "1:\n" QCC_ACCUMULATORS(STEP) "dec %0\n jnz 1b\n" EPILOGUE    \
@@ -136,7 +142,7 @@ __attribute__((target("avx2"))) static double peakAvx2Exact(void) {
                            "vpcmpeqd %%ymm0, %%ymm0, %%ymm0\n"
                            "vpcmpeqd %%ymm1, %%ymm1, %%ymm1\n",
                            "vzeroupper\n");
-  return 50000000 * 12.0 * 16 * 2 / t / 1e9;
+  return peakGops(t, 16);
 }
 
 /* AVX2 as oneDNN and ONNX Runtime use it (16-bit pair sums that
@@ -150,7 +156,7 @@ __attribute__((target("avx2"))) static double peakAvx2Saturating(void) {
                            "vpcmpeqd %%ymm1, %%ymm1, %%ymm1\n"
                            "vpcmpeqd %%ymm2, %%ymm2, %%ymm2\n",
                            "vzeroupper\n");
-  return 50000000 * 12.0 * 32 * 2 / t / 1e9;
+  return peakGops(t, 32);
 }
 
 /* The generic tier's baseline (SSE2): pmaddwd of 16-bit pairs, paddd. */
@@ -161,7 +167,7 @@ static double peakSse2(void) {
                            "pcmpeqd %%xmm0, %%xmm0\n"
                            "pcmpeqd %%xmm1, %%xmm1\n",
                            "");
-  return 50000000 * 12.0 * 8 * 2 / t / 1e9;
+  return peakGops(t, 8);
 }
 
 /* Four independent 16 x 16 accumulator tiles, each step one tdpbsud of a
