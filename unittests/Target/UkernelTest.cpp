@@ -190,8 +190,11 @@ TEST_P(UkernelTier, FloatConvolutionMatchesReference) {
   // vectors: P = 16, 36 and 49 pick each), strides, dilations, batches, 1x1
   // and 7x7, and a job big enough to split among threads. Small planes with
   // many channels (P = 9, 16, 49) run channel-lane tiles on every tier,
-  // with tails of positions and channels.
+  // with tails of positions and channels. A 1x1 stride-1 convolution of a
+  // batch of two large planes reads its whole panels in place and packs
+  // its last, partial one.
   for (ConvShape s : {ConvShape{1, 3, 14, 14, 8, 7, 7, 2, 2, 1, 1},
+                      ConvShape{2, 16, 24, 23, 40, 1, 1, 1, 1, 1, 1},
                       ConvShape{2, 20, 5, 5, 40, 3, 3, 1, 1, 1, 1},
                       ConvShape{1, 24, 11, 11, 70, 3, 3, 2, 2, 2, 2},
                       ConvShape{1, 32, 9, 9, 64, 3, 3, 1, 1, 1, 1},
