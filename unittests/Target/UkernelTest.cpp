@@ -259,9 +259,11 @@ TEST_P(UkernelTier, FloatDepthwiseConvolutionMatchesReference) {
   unsigned seed = 3000;
   // The int8 depthwise test's geometries: flattened (strides 1 and 2, 3x3
   // and 5x5, rows longer than a pass) and direct (stride 3, unequal
-  // strides), batches and threads.
+  // strides), batches and threads; planes large enough for four blocks of
+  // outputs at a time at strides 1 and 2.
   for (ConvShape s : {ConvShape{1, 8, 10, 10, 8, 3, 3, 1, 1, 1, 1},
                       ConvShape{2, 5, 11, 9, 5, 3, 3, 2, 2, 1, 1},
+                      ConvShape{2, 6, 50, 49, 6, 3, 3, 2, 2, 1, 1},
                       ConvShape{1, 6, 13, 17, 6, 5, 5, 1, 1, 1, 1},
                       ConvShape{1, 3, 12, 14, 3, 3, 2, 3, 3, 1, 1},
                       ConvShape{1, 4, 14, 14, 4, 3, 3, 1, 1, 2, 2},
