@@ -286,8 +286,8 @@ loadRow16(const int8_t *p, int64_t valid, const int8_t *end) {
 
 /* Scratch of one thread: the transposed input and output of a group. */
 typedef struct {
-  int8_t *input;  /* [H * W rounded up to 16][16] */
-  int8_t *output; /* [OH * OW rounded up to 16][16] */
+  int8_t *input;  /* [H * W rounded up to 64][16] */
+  int8_t *output; /* [OH * OW rounded up to 64][16] */
 } LaneScratch;
 
 /* The requantization of a group's lanes (lanes past C: the first
@@ -368,29 +368,35 @@ laneSums(const DepthwiseJob *job, int64_t c0, int64_t lanes,
     }
 }
 
-/* The VNNI tier's window sums (below; an abort off x86). */
-#if QCC_HAVE_X86
-QCC_VNNI
-#endif
-static void laneSumsVnni(const DepthwiseJob *job, int64_t c0, int64_t lanes,
-                         const LaneScratch *scratch);
-
-/* Channels [c0, c0 + lanes) of image n. With padding, the transposed
- * positions go between the padding, which the part wrote once. With
- * `unsignedInput` the transposed input is stored + 128 for vpdpbusd and
- * laneSumsVnni computes the sums, else laneSums. */
+/* Positions [j, j + count) of a group's transposed input, 16 bytes each
+ * in `chunk`, into scratch->input between the padding (which the part
+ * wrote once): a run per source row. */
 __attribute__((always_inline)) static inline void
-channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
-                 const LaneScratch *scratch, const int unsignedInput) {
-  const int64_t P = job->OH * job->OW;
-  const int64_t lanes = job->C - c0 < kBlock ? job->C - c0 : kBlock;
+placePaddedChunk(const DepthwiseJob *job, const LaneScratch *scratch, int64_t j,
+                 int64_t count, const int8_t *chunk) {
+  const qcc_ukernel_padding *pad = &job->pad;
+  const int64_t srcW = job->W - pad->left - pad->right;
+  int64_t h = j / srcW, w = j % srcW;
+  for (int64_t i = 0; i < count; w = 0, ++h) {
+    const int64_t run = count - i < srcW - w ? count - i : srcW - w;
+    qccUkernelCopyBytes(scratch->input +
+                            ((h + pad->top) * job->W + w + pad->left) * 16,
+                        chunk + i * 16, run * 16);
+    i += run;
+  }
+}
+
+/* The group's input planes from position j0 on, transposed 16 positions at
+ * a time into scratch->input (+ 128 with `unsignedInput`, for vpdpbusd). */
+__attribute__((always_inline)) static inline void
+laneInput(const DepthwiseJob *job, int64_t n, int64_t c0, int64_t lanes,
+          const LaneScratch *scratch, int64_t j0, const int unsignedInput) {
   const qcc_ukernel_padding *pad = &job->pad;
   const int64_t srcW = job->W - pad->left - pad->right;
   const int64_t HW = (job->H - pad->top - pad->bottom) * srcW;
-  const int padded = qccUkernelHasPadding(pad);
   const int8_t *x = job->x + (n * job->C + c0) * HW;
   const int8_t *xEnd = job->x + job->N * job->C * HW;
-  for (int64_t j = 0; j < HW; j += 16) {
+  for (int64_t j = j0; j < HW; j += 16) {
     qccV16i8 rows[16], columns[16];
     for (int i = 0; i < 16; ++i)
       rows[i] = loadRow16(x + i * HW + j, i < lanes ? HW - j : 0, xEnd);
@@ -398,34 +404,30 @@ channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
     if (unsignedInput)
       for (int i = 0; i < 16; ++i)
         columns[i] ^= (qccV16i8){0} + (int8_t)-128;
-    if (!padded) {
+    if (qccUkernelHasPadding(pad))
+      placePaddedChunk(job, scratch, j, HW - j < 16 ? HW - j : 16,
+                       (const int8_t *)columns);
+    else
       memcpy(scratch->input + j * 16, columns, sizeof columns);
-      continue;
-    }
-    /* The chunk's positions, a run per source row. */
-    const int64_t count = HW - j < 16 ? HW - j : 16;
-    int64_t h = j / srcW, w = j % srcW;
-    for (int64_t i = 0; i < count; w = 0, ++h) {
-      const int64_t run = count - i < srcW - w ? count - i : srcW - w;
-      qccUkernelCopyBytes(
-          scratch->input + ((h + pad->top) * job->W + w + pad->left) * 16,
-          &columns[i], run * 16);
-      i += run;
-    }
   }
-  if (unsignedInput)
-    laneSumsVnni(job, c0, lanes, scratch);
-  else
-    laneSums(job, c0, lanes, scratch);
-  /* The group's output: `lanes` rows of P bytes, one after another. Each
-   * 16-position chunk is stored 16 bytes per row, overwriting the next row's
-   * first positions before they are written: the tail chunk first, then
-   * the others in order, the last row's stores exact (the next group's
-   * output follows it). */
+}
+
+/* The group's output from position p0 on: `lanes` rows of P bytes, one
+ * after another. Each 16-position chunk is stored 16 bytes per row,
+ * overwriting the next row's first positions before they are written: the
+ * tail chunk first, then the others in order, the last row's stores exact
+ * (the next group's output follows it). Positions before p0 are stored
+ * after this (they overwrite what the tail wrote into them). */
+__attribute__((always_inline)) static inline void
+laneOutput(const DepthwiseJob *job, int64_t n, int64_t c0, int64_t lanes,
+           const LaneScratch *scratch, int64_t p0) {
+  const int64_t P = job->OH * job->OW;
+  if (p0 >= P)
+    return;
   int8_t *out = job->out + (n * job->C + c0) * P;
   const int64_t tail = (P - 1) / 16 * 16;
-  for (int64_t step = 0; step * 16 < P; ++step) {
-    const int64_t p = step == 0 ? tail : (step - 1) * 16;
+  for (int64_t step = 0; p0 + step * 16 < P; ++step) {
+    const int64_t p = step == 0 ? tail : p0 + (step - 1) * 16;
     qccV16i8 positions[16], channels[16];
     memcpy(positions, scratch->output + p * 16, sizeof positions);
     transpose16(positions, channels);
@@ -437,27 +439,35 @@ channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
   }
 }
 
+/* Channels [c0, c0 + 16) of image n (fewer at the end of C). */
+__attribute__((always_inline)) static inline void
+channelLaneGroup(const DepthwiseJob *job, int64_t n, int64_t c0,
+                 const LaneScratch *scratch) {
+  const int64_t lanes = job->C - c0 < kBlock ? job->C - c0 : kBlock;
+  laneInput(job, n, c0, lanes, scratch, 0, 0);
+  laneSums(job, c0, lanes, scratch);
+  laneOutput(job, n, c0, lanes, scratch, 0);
+}
+
 typedef void (*LaneGroupFn)(const DepthwiseJob *, int64_t, int64_t,
                             const LaneScratch *);
 
-#define QCC_DEFINE_LANE_GROUP(NAME, ATTR, UNSIGNED)                            \
+#define QCC_DEFINE_LANE_GROUP(NAME, ATTR)                                      \
   ATTR static void NAME(const DepthwiseJob *job, int64_t n, int64_t c0,        \
                         const LaneScratch *scratch) {                          \
-    channelLaneGroup(job, n, c0, scratch, UNSIGNED);                           \
+    channelLaneGroup(job, n, c0, scratch);                                     \
   }
-QCC_DEFINE_LANE_GROUP(laneGroupGeneric, , 0)
+QCC_DEFINE_LANE_GROUP(laneGroupGeneric, )
 #if QCC_HAVE_X86
-QCC_DEFINE_LANE_GROUP(laneGroupAvx2, QCC_AVX2, 0)
-QCC_DEFINE_LANE_GROUP(laneGroupAvx512, QCC_VNNI, 0)
-QCC_DEFINE_LANE_GROUP(laneGroupVnni, QCC_VNNI, 1)
+QCC_DEFINE_LANE_GROUP(laneGroupAvx2, QCC_AVX2)
+QCC_DEFINE_LANE_GROUP(laneGroupAvx512, QCC_VNNI)
 
 enum { kVnniMaxRows = 8, kVnniMaxColumns = 8 }; /* KH, KW */
 
 /* Whether laneSumsVnni serves a layer: a kernel row's taps in groups of
  * 4 must span at most 8 positions (one 128-byte window): dilation <= 2. */
 static int vnniLanesServe(const DepthwiseJob *job) {
-  return job->KH <= kVnniMaxRows && job->KW <= kVnniMaxColumns &&
-         job->dw <= 2;
+  return job->KH <= kVnniMaxRows && job->KW <= kVnniMaxColumns && job->dw <= 2;
 }
 
 /* The window sums of a group with vpdpbusd: per output position, each
@@ -498,8 +508,8 @@ QCC_VNNI static void laneSumsVnni(const DepthwiseJob *job, int64_t c0,
       const __m512i quads =
           _mm512_permutexvar_epi8(toQuads, _mm512_loadu_si512(four));
       weights[kh * groups + g] = quads;
-      compensation = _mm512_dpbusd_epi32(
-          compensation, _mm512_set1_epi8((char)0x80), quads);
+      compensation = _mm512_dpbusd_epi32(compensation,
+                                         _mm512_set1_epi8((char)0x80), quads);
     }
   const LaneScales scales = laneScales(job, c0, lanes);
   __m512i init;
@@ -538,14 +548,109 @@ QCC_VNNI static void laneSumsVnni(const DepthwiseJob *job, int64_t c0,
     }
   }
 }
-#else
-static void laneSumsVnni(const DepthwiseJob *job, int64_t c0, int64_t lanes,
-                         const LaneScratch *scratch) {
-  (void)job;
-  (void)c0;
-  (void)lanes;
-  (void)scratch;
-  abort(); /* only the VNNI tier's groups call it */
+
+/* transpose16 on each 128-bit lane of 16 zmm: four 16 x 16 transposes. */
+QCC_VNNI __attribute__((always_inline)) static inline void
+transpose16x4(const __m512i in[16], __m512i out[16]) {
+  __m512i a[16], b[16];
+  for (int i = 0; i < 8; ++i) {
+    a[i] = _mm512_unpacklo_epi8(in[2 * i], in[2 * i + 1]);
+    a[8 + i] = _mm512_unpackhi_epi8(in[2 * i], in[2 * i + 1]);
+  }
+  for (int h = 0; h < 2; ++h)
+    for (int j = 0; j < 4; ++j) {
+      b[h * 8 + j] =
+          _mm512_unpacklo_epi16(a[h * 8 + 2 * j], a[h * 8 + 2 * j + 1]);
+      b[h * 8 + 4 + j] =
+          _mm512_unpackhi_epi16(a[h * 8 + 2 * j], a[h * 8 + 2 * j + 1]);
+    }
+  for (int q = 0; q < 4; ++q) {
+    const __m512i *g = &b[q * 4];
+    const __m512i c0 = _mm512_unpacklo_epi32(g[0], g[1]),
+                  c1 = _mm512_unpackhi_epi32(g[0], g[1]);
+    const __m512i c2 = _mm512_unpacklo_epi32(g[2], g[3]),
+                  c3 = _mm512_unpackhi_epi32(g[2], g[3]);
+    out[4 * q] = _mm512_unpacklo_epi64(c0, c2);
+    out[4 * q + 1] = _mm512_unpackhi_epi64(c0, c2);
+    out[4 * q + 2] = _mm512_unpacklo_epi64(c1, c3);
+    out[4 * q + 3] = _mm512_unpackhi_epi64(c1, c3);
+  }
+}
+
+/* Lane b of x[r] <-> lane r of x[b], for 4 zmm of four 128-bit lanes. */
+QCC_VNNI __attribute__((always_inline)) static inline void
+transposeLanes4(__m512i *x0, __m512i *x1, __m512i *x2, __m512i *x3) {
+  const __m512i u0 = _mm512_shuffle_i64x2(*x0, *x1, 0x44),
+                u1 = _mm512_shuffle_i64x2(*x0, *x1, 0xEE),
+                u2 = _mm512_shuffle_i64x2(*x2, *x3, 0x44),
+                u3 = _mm512_shuffle_i64x2(*x2, *x3, 0xEE);
+  *x0 = _mm512_shuffle_i64x2(u0, u2, 0x88);
+  *x1 = _mm512_shuffle_i64x2(u0, u2, 0xDD);
+  *x2 = _mm512_shuffle_i64x2(u1, u3, 0x88);
+  *x3 = _mm512_shuffle_i64x2(u1, u3, 0xDD);
+}
+
+/* The VNNI tier's group: laneGroup's steps with the input and output
+ * transposed 64 positions at a time (16 zmm through four lane-wise 16 x 16
+ * transposes and one 4 x 4 transpose of lanes: a quarter of the xmm
+ * shuffles) while more than 32 positions are left; the rest as the other
+ * tiers do it. The input is stored + 128 for vpdpbusd. */
+QCC_VNNI static void laneGroupVnni(const DepthwiseJob *job, int64_t n,
+                                   int64_t c0, const LaneScratch *scratch) {
+  const int64_t lanes = job->C - c0 < kBlock ? job->C - c0 : kBlock;
+  const qcc_ukernel_padding *pad = &job->pad;
+  const int64_t srcW = job->W - pad->left - pad->right;
+  const int64_t HW = (job->H - pad->top - pad->bottom) * srcW;
+  const int padded = qccUkernelHasPadding(pad);
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  const int8_t *x = job->x + (n * job->C + c0) * HW;
+  int64_t j = 0;
+  for (; HW - j > 32; j += 64) {
+    const __mmask64 valid = qccUkernelBytes64(HW - j);
+    __m512i rows[16], columns[16];
+    for (int i = 0; i < 16; ++i)
+      rows[i] = i < lanes
+                    ? _mm512_xor_si512(
+                          _mm512_maskz_loadu_epi8(valid, x + i * HW + j), flip)
+                    : flip;
+    transpose16x4(rows, columns);
+    /* columns[4k + r], lane b: position 16b + 4k + r; after each group's
+     * lane transpose, columns[4k + b] holds positions 16b + 4k .. + 3. */
+    for (int k = 0; k < 4; ++k)
+      transposeLanes4(&columns[4 * k], &columns[4 * k + 1], &columns[4 * k + 2],
+                      &columns[4 * k + 3]);
+    int8_t chunk[64 * 16] __attribute__((aligned(64)));
+    int8_t *dst = padded ? chunk : scratch->input + j * 16;
+    for (int k = 0; k < 4; ++k)
+      for (int b = 0; b < 4; ++b)
+        _mm512_storeu_si512(dst + (16 * b + 4 * k) * 16, columns[4 * k + b]);
+    if (padded)
+      placePaddedChunk(job, scratch, j, HW - j < 64 ? HW - j : 64, chunk);
+  }
+  laneInput(job, n, c0, lanes, scratch, j, 1);
+  laneSumsVnni(job, c0, lanes, scratch);
+  const int64_t P = job->OH * job->OW;
+  int64_t p0 = 0;
+  while (P - p0 > 32)
+    p0 += 64;
+  laneOutput(job, n, c0, lanes, scratch, p0);
+  int8_t *out = job->out + (n * job->C + c0) * P;
+  for (int64_t p = 0; p < p0; p += 64) {
+    /* in[4q + r], lane b: position p + 16b + 4q + r, from the 4-position
+     * rows at p + 4(4b + q). */
+    __m512i in[16], channels[16];
+    for (int q = 0; q < 4; ++q) {
+      for (int b = 0; b < 4; ++b)
+        in[4 * q + b] =
+            _mm512_loadu_si512(scratch->output + (p + 16 * b + 4 * q) * 16);
+      transposeLanes4(&in[4 * q], &in[4 * q + 1], &in[4 * q + 2],
+                      &in[4 * q + 3]);
+    }
+    transpose16x4(in, channels);
+    const __mmask64 valid = qccUkernelBytes64(P - p);
+    for (int i = 0; i < lanes; ++i)
+      _mm512_mask_storeu_epi8(out + i * P + p, valid, channels[i]);
+  }
 }
 #endif
 
@@ -568,8 +673,8 @@ static void *channelLanePart(void *arg) {
   /* Rows past P are transposed but never stored (zeroed); 128 bytes of
    * slack for laneSumsVnni's windows past the last position. */
   LaneScratch scratch = {
-      qccUkernelScratch((size_t)((HW + 15) / 16 * 16 * 16 + 128), 0),
-      qccUkernelScratch((size_t)((P + 15) / 16 * 16 * 16), 1)};
+      qccUkernelScratch((size_t)((HW + 63) / 64 * 64 * 16 + 128), 0),
+      qccUkernelScratch((size_t)((P + 63) / 64 * 64 * 16), 1)};
   const LaneGroupFn group = laneGroupOfTier(job);
 #if QCC_HAVE_X86
   const int unsignedInput = group == laneGroupVnni;
@@ -599,8 +704,7 @@ static int channelLanesServe(const DepthwiseJob *job) {
   /* The VNNI lanes beat the flattened planes on wide rows too
    * (MobileNetV2 int8, Zen 4: 0.809 -> 0.782 ms with its 48x48 and 24x24
    * layers in lanes). */
-  if (qcc_ukernel_cpu_tier() >= QCC_CPU_TIER_AVX512VNNI &&
-      vnniLanesServe(job))
+  if (qcc_ukernel_cpu_tier() >= QCC_CPU_TIER_AVX512VNNI && vnniLanesServe(job))
     return 1;
 #endif
   return job->KH * job->KW <= kMaxTaps &&
@@ -667,11 +771,11 @@ void qcc_ukernel_depthwise_conv2d_requant(
   const qcc_ukernel_padding none = {0, 0, 0, 0, 0};
   if (!pad)
     pad = &none;
-  const int64_t Hp = H + pad->top + pad->bottom, Wp = W + pad->left + pad->right;
-  const DepthwiseJob job = {N,          C,     Hp,         Wp,    KH, KW, OH,
-                            OW,         sh,    sw,         dh,    dw, *pad, x,
-                            w,          bias,  multiplier, shift, perChannel,
-                            outZp,      lo,    hi,         out};
+  const int64_t Hp = H + pad->top + pad->bottom,
+                Wp = W + pad->left + pad->right;
+  const DepthwiseJob job = {
+      N,    C, Hp, Wp,   KH,         KW,    OH,         OW,    sh, sw, dh, dw,
+      *pad, x, w,  bias, multiplier, shift, perChannel, outZp, lo, hi, out};
   const int64_t work = N * C * OH * OW * KH * KW;
   if (channelLanesServe(&job)) {
     qccUkernelSplitPlanes(channelLanePart, &job,
