@@ -324,12 +324,32 @@ Requant randomRequant(int64_t channels, bool perChannel, int32_t biasRange,
   return r;
 }
 
+/// Requantization parameters a test fixes instead of the random ones:
+/// shifts (cycled over the channels), the zero point and the clamp.
+struct RequantOverride {
+  std::vector<int8_t> shifts;
+  int32_t zp, lo, hi;
+};
+
+/// Applies `o` to r and the clamp [lo, hi].
+void overrideRequant(Requant &r, int32_t &lo, int32_t &hi,
+                     const std::optional<RequantOverride> &o) {
+  if (!o)
+    return;
+  for (size_t c = 0; c < r.shift.size(); ++c)
+    r.shift[c] = o->shifts[c % o->shifts.size()];
+  r.zp = o->zp;
+  lo = o->lo;
+  hi = o->hi;
+}
+
 /// The convolution of shape s (H, W: the padded input's) on an input that
 /// the kernel pads as `pad` says equals the reference on the padded copy.
 /// `scale`, if given, replaces the random multipliers and shifts.
 void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
                       unsigned seed, const qcc_ukernel_padding &pad = {},
-                      std::optional<std::pair<int32_t, int8_t>> scale = {}) {
+                      std::optional<std::pair<int32_t, int8_t>> scale = {},
+                      std::optional<RequantOverride> fixed = {}) {
   std::mt19937 rng(seed);
   const int64_t OH = s.outH(), OW = s.outW();
   const int64_t H = s.H - pad.top - pad.bottom, W = s.W - pad.left - pad.right;
@@ -343,8 +363,9 @@ void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
     std::fill(r.multiplier.begin(), r.multiplier.end(), scale->first);
     std::fill(r.shift.begin(), r.shift.end(), scale->second);
   }
+  int32_t lo = -100, hi = 120;
+  overrideRequant(r, lo, hi, fixed);
   const auto &[bias, multiplier, shift, zp] = r;
-  const int32_t lo = -100, hi = 120;
   std::vector<int8_t> out(s.N * s.M * OH * OW), expected(out.size());
   qcc_ukernel_conv2d_requant_reference(
       s.N, s.C, s.H, s.W, x.data(), s.M, s.KH, s.KW, w.data(), bias.data(), OH,
@@ -438,7 +459,8 @@ TEST_P(UkernelTier, ConvolutionWithFusedRequantizationMatchesReference) {
 }
 
 void checkDepthwiseRequant(const ConvShape &s, bool perChannel, int threads,
-                           unsigned seed, const qcc_ukernel_padding &pad = {}) {
+                           unsigned seed, const qcc_ukernel_padding &pad = {},
+                           std::optional<RequantOverride> fixed = {}) {
   std::mt19937 rng(seed);
   const int64_t OH = s.outH(), OW = s.outW();
   const int64_t H = s.H - pad.top - pad.bottom, W = s.W - pad.left - pad.right;
@@ -446,9 +468,10 @@ void checkDepthwiseRequant(const ConvShape &s, bool perChannel, int threads,
   const std::vector<int8_t> x = padPlanes(source, s.N * s.C, H, W, pad);
   const std::vector<int8_t> w = randomBytes(s.C * s.KH * s.KW, rng);
   // Sums reach ~2^17: scales of 2^-10 .. 2^-4 cover the int8 range.
-  const Requant r = randomRequant(s.C, perChannel, 10000, 34, rng);
+  Requant r = randomRequant(s.C, perChannel, 10000, 34, rng);
+  int32_t lo = -128, hi = 100;
+  overrideRequant(r, lo, hi, fixed);
   const auto &[bias, multiplier, shift, zp] = r;
-  const int32_t lo = -128, hi = 100;
   std::vector<int8_t> out(s.N * s.C * OH * OW), expected(out.size());
   qcc_ukernel_depthwise_conv2d_requant_reference(
       s.N, s.C, s.H, s.W, x.data(), s.KH, s.KW, w.data(), bias.data(), OH, OW,
@@ -546,6 +569,35 @@ TEST_P(UkernelTier, RequantizationAtExtremeShifts) {
                         ConvShape{1, 96, 7, 7, 64, 3, 3, 1, 1, 1, 1}})
       checkConvRequant(s, /*perChannel=*/true, 1, seed++, {},
                        std::pair{multiplier, shift});
+}
+
+// The VNNI tier requantizes from the products' high halves where every
+// shift of a layer is in [33, 54] (Internal.h), with the zero point in the
+// rounding addend and the clamp left to the saturating narrowing where it
+// is the int8 range. Both ends of that range, layers with one shift just
+// outside it (the 64-bit path), the extreme zero points and the clamps
+// that skip each bound: the im2col, direct and channel-lane convolutions and
+// the depthwise lanes and planes.
+TEST_P(UkernelTier, RequantizationFromHighHalves) {
+  unsigned seed = 2600;
+  const std::vector<RequantOverride> cases = {
+      {{33}, -128, -128, 127},           {{54}, 127, -128, 127},
+      {{33, 54, 40, 47}, 127, 127, 127}, {{34, 54, 55}, -128, -128, 127},
+      {{32, 33, 45}, 5, 5, 127},         {{33, 38, 54}, -7, -100, 120},
+      {{54, 33}, -128, -128, 100}};
+  const qcc_ukernel_padding one = {1, 1, 1, 1, -3};
+  for (const RequantOverride &fixed : cases)
+    for (bool perChannel : {false, true}) {
+      for (ConvShape s : {ConvShape{1, 16, 12, 12, 24, 3, 3, 1, 1, 1, 1},
+                          ConvShape{1, 64, 10, 10, 40, 1, 1, 1, 1, 1, 1},
+                          ConvShape{1, 96, 7, 7, 64, 3, 3, 1, 1, 1, 1},
+                          ConvShape{1, 24, 9, 9, 20, 3, 3, 2, 2, 1, 1}})
+        checkConvRequant(s, perChannel, 1, seed++, {}, {}, fixed);
+      for (ConvShape s : {ConvShape{1, 40, 12, 12, 40, 3, 3, 1, 1, 1, 1},
+                          ConvShape{1, 19, 30, 30, 19, 3, 3, 2, 2, 1, 1},
+                          ConvShape{1, 7, 30, 30, 7, 5, 5, 1, 1, 1, 1}})
+        checkDepthwiseRequant(s, perChannel, 1, seed++, one, fixed);
+    }
 }
 
 // The float convolutions read their input padded with zeros (the

@@ -60,6 +60,7 @@ typedef struct {
   int perChannel;
   int32_t outZp, lo, hi;
   int8_t *out;
+  int highScales; /* every shift in [33, 54] (qccUkernelHighScales) */
 } DepthwiseJob;
 
 /* 16 int8 at p, sign-extended. */
@@ -515,6 +516,22 @@ QCC_VNNI static void laneSumsVnni(const DepthwiseJob *job, int64_t c0,
   __m512i init;
   memcpy(&init, &scales.bias, sizeof init);
   init = _mm512_sub_epi32(init, compensation);
+  /* qccUkernelScaleHigh16's constants where job->highScales. */
+  __m512i multiplier = _mm512_setzero_si512(), addend = multiplier,
+          bits = multiplier;
+  if (job->highScales) {
+    int32_t laneMultiplier[kBlock], laneAddend[kBlock], laneBits[kBlock];
+    for (int i = 0; i < kBlock; ++i) {
+      const int c = job->perChannel ? (int)(c0 + (i < lanes ? i : 0)) : 0;
+      laneMultiplier[i] = job->multiplier[c];
+      laneAddend[i] = qccUkernelHighScaleAddend(job->shift[c], job->outZp);
+      laneBits[i] = job->shift[c] - 32;
+    }
+    multiplier = _mm512_loadu_si512(laneMultiplier);
+    addend = _mm512_loadu_si512(laneAddend);
+    bits = _mm512_loadu_si512(laneBits);
+  }
+  const __m512i oddMultiplier = _mm512_srli_epi64(multiplier, 32);
   const int64_t OH = job->OH, OW = job->OW, W = job->W;
   const int64_t rowStep = job->dh * W * 16, groupStep = 4 * job->dw * 16;
   const int8_t *input = scratch->input;
@@ -538,6 +555,15 @@ QCC_VNNI static void laneSumsVnni(const DepthwiseJob *job, int64_t c0,
               _mm512_loadu_si512(at), gather, _mm512_loadu_si512(at + 64));
           acc[j] = _mm512_dpbusd_epi32(acc[j], x, weights[kh * groups + g]);
         }
+    if (job->highScales) {
+      for (int j = 0; j < kChains && p0 + j < P; ++j)
+        _mm_storeu_si128((__m128i *)(scratch->output + (p0 + j) * 16),
+                         qccUkernelClampInt8(
+                             qccUkernelScaleHigh16(acc[j], multiplier,
+                                                   oddMultiplier, addend, bits),
+                             job->lo, job->hi));
+      continue;
+    }
     for (int j = 0; j < kChains && p0 + j < P; ++j) {
       qccV16i32 sums;
       memcpy(&sums, &acc[j], sizeof sums);
@@ -774,8 +800,14 @@ void qcc_ukernel_depthwise_conv2d_requant(
   const int64_t Hp = H + pad->top + pad->bottom,
                 Wp = W + pad->left + pad->right;
   const DepthwiseJob job = {
-      N,    C, Hp, Wp,   KH,         KW,    OH,         OW,    sh, sw, dh, dw,
-      *pad, x, w,  bias, multiplier, shift, perChannel, outZp, lo, hi, out};
+      N,          C,          Hp,
+      Wp,         KH,         KW,
+      OH,         OW,         sh,
+      sw,         dh,         dw,
+      *pad,       x,          w,
+      bias,       multiplier, shift,
+      perChannel, outZp,      lo,
+      hi,         out,        qccUkernelHighScales(shift, perChannel ? C : 1)};
   const int64_t work = N * C * OH * OW * KH * KW;
   if (channelLanesServe(&job)) {
     qccUkernelSplitPlanes(channelLanePart, &job,

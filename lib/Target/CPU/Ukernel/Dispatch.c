@@ -469,6 +469,7 @@ requantProblem(int64_t N, int64_t C, int64_t H, int64_t W, const int8_t *x,
   problem.multiplier = multiplier + (perChannel ? group * Mg : 0);
   problem.shift = shift + (perChannel ? group * Mg : 0);
   problem.perChannel = perChannel;
+  problem.highScales = qccUkernelHighScales(problem.shift, perChannel ? Mg : 1);
   problem.outZp = outZp;
   problem.lo = lo;
   problem.hi = hi;

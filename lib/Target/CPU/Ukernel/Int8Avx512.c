@@ -229,8 +229,21 @@ requantizeAndStore(const qccUkernelInt8Problem *pb, int64_t m,
                    const __m512i *acc, int count, int8_t *dst,
                    const __mmask16 *mask) {
   const int c = pb->perChannel ? (int)m : 0;
-  const __m512i multiplier = _mm512_set1_epi64(pb->multiplier[c]);
   const int shift = pb->shift[c];
+  if (pb->highScales) {
+    const __m512i multiplier = _mm512_set1_epi32(pb->multiplier[c]);
+    const __m512i addend =
+        _mm512_set1_epi32(qccUkernelHighScaleAddend(shift, pb->outZp));
+    const __m512i bits = _mm512_set1_epi32(shift - 32);
+    for (int j = 0; j < count; ++j)
+      _mm_mask_storeu_epi8(
+          dst + 16 * j, mask[j],
+          qccUkernelClampInt8(qccUkernelScaleHigh16(acc[j], multiplier,
+                                                    multiplier, addend, bits),
+                              pb->lo, pb->hi));
+    return;
+  }
+  const __m512i multiplier = _mm512_set1_epi64(pb->multiplier[c]);
   const __m512i round = _mm512_set1_epi64((int64_t)1 << (shift - 1));
   const __m128i bits = _mm_cvtsi32_si128(shift);
   const __m512i zp = _mm512_set1_epi32(pb->outZp);
@@ -887,7 +900,8 @@ void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
   }
   /* im2col panels read the padded geometry. */
   qccUkernelInt8Problem padded;
-  int8_t *paddedImages = qccUkernelMaterializePadding(problem, &padded, threads);
+  int8_t *paddedImages =
+      qccUkernelMaterializePadding(problem, &padded, threads);
   problem = &padded;
   Job job = {0};
   job.pb = *problem;

@@ -80,6 +80,7 @@ static qccUkernelPacked packChannelVectors(const void *A, int64_t M, int64_t K,
  * int32 lanes, the zero point and the clamp. */
 typedef struct {
   __m512i init, mulEven, mulOdd, roundEven, roundOdd, shiftEven, shiftOdd;
+  __m512i addend, bits; /* pb.highScales: qccUkernelScaleHigh16's */
 } LaneScales;
 
 QCC_VNNI static LaneScales laneScales(const ChannelJob *job, int64_t m) {
@@ -99,10 +100,20 @@ QCC_VNNI static LaneScales laneScales(const ChannelJob *job, int64_t m) {
     multiplier = _mm512_set1_epi32(pb->multiplier[0]);
     shift = _mm512_set1_epi32(pb->shift[0]);
   }
-  const __m512i low = _mm512_set1_epi64(0xFFFFFFFF);
-  const __m512i one = _mm512_set1_epi64(1);
   s.mulEven = multiplier; /* vpmuldq reads the low dword of each qword */
   s.mulOdd = _mm512_srli_epi64(multiplier, 32);
+  if (pb->highScales) {
+    /* Lanes past M: shift 33 (their outputs are not stored). */
+    shift = _mm512_mask_blend_epi32(lanes, _mm512_set1_epi32(33), shift);
+    s.bits = _mm512_sub_epi32(shift, _mm512_set1_epi32(32));
+    s.addend = _mm512_add_epi32(
+        _mm512_sllv_epi32(_mm512_set1_epi32(1),
+                          _mm512_sub_epi32(s.bits, _mm512_set1_epi32(1))),
+        _mm512_sllv_epi32(_mm512_set1_epi32(pb->outZp), s.bits));
+    return s;
+  }
+  const __m512i low = _mm512_set1_epi64(0xFFFFFFFF);
+  const __m512i one = _mm512_set1_epi64(1);
   s.shiftEven = _mm512_and_si512(shift, low);
   s.shiftOdd = _mm512_srli_epi64(shift, 32);
   s.roundEven = _mm512_sllv_epi64(one, _mm512_sub_epi64(s.shiftEven, one));
@@ -115,6 +126,10 @@ QCC_VNNI static LaneScales laneScales(const ChannelJob *job, int64_t m) {
 QCC_VNNI static inline __m128i
 requantizeLanes(const ChannelJob *job, const LaneScales *s, __m512i acc) {
   const __m512i a = _mm512_add_epi32(acc, s->init);
+  if (job->pb.highScales)
+    return qccUkernelClampInt8(
+        qccUkernelScaleHigh16(a, s->mulEven, s->mulOdd, s->addend, s->bits),
+        job->pb.lo, job->pb.hi);
   const __m512i even = _mm512_srav_epi64(
       _mm512_add_epi64(_mm512_mul_epi32(a, s->mulEven), s->roundEven),
       s->shiftEven);
@@ -164,6 +179,24 @@ storeTransposed(const ChannelJob *job, const int8_t (*tile)[32], int rows,
       out[j * P + r] = tile[r][j];
 }
 
+/* A tile's sums (sums[r][v]: position p0 + r, channels m0 + 16v ..) to
+ * int8 in the output. Not inlined: the tile's loop then keeps its
+ * accumulators in registers (with the epilogue inlined, clang stored them
+ * to the stack on every step). */
+QCC_VNNI __attribute__((noinline)) static void
+storeChannelSums(const ChannelJob *job, const __m512i (*sums)[2], int PR,
+                 int64_t m0, int64_t p0) {
+  int8_t tile[kMaxPositions][32];
+  for (int v = 0; v < 2; ++v) {
+    const LaneScales s = laneScales(job, m0 + 16 * v);
+    for (int r = 0; r < PR; ++r)
+      _mm_storeu_si128((__m128i *)&tile[r][16 * v],
+                       requantizeLanes(job, &s, sums[r][v]));
+  }
+  const int64_t P = job->pb.P;
+  storeTransposed(job, tile, P - p0 < PR ? (int)(P - p0) : PR, m0, p0);
+}
+
 /* PR positions from p0 by 32 channels from m0, over every tap and channel
  * quad. Positions past P repeat the last one and are not stored. */
 #define QCC_DEFINE_CHANNEL_TILE(PR, NAME)                                      \
@@ -196,15 +229,12 @@ storeTransposed(const ChannelJob *job, const int8_t (*tile)[32], int rows,
         }                                                                      \
       }                                                                        \
     }                                                                          \
-    int8_t tile[PR][32];                                                       \
-    for (int v = 0; v < 2; ++v) {                                              \
-      const LaneScales s = laneScales(job, m0 + 16 * v);                       \
-      for (int r = 0; r < PR; ++r)                                             \
-        _mm_storeu_si128((__m128i *)&tile[r][16 * v],                          \
-                         requantizeLanes(job, &s, acc[r][v]));                 \
+    __m512i sums[kMaxPositions][2] __attribute__((aligned(64)));               \
+    for (int r = 0; r < PR; ++r) {                                             \
+      sums[r][0] = acc[r][0];                                                  \
+      sums[r][1] = acc[r][1];                                                  \
     }                                                                          \
-    const int rows = pb->P - p0 < PR ? (int)(pb->P - p0) : PR;                 \
-    storeTransposed(job, tile, rows, m0, p0);                                  \
+    storeChannelSums(job, sums, PR, m0, p0);                                   \
   }
 
 QCC_DEFINE_CHANNEL_TILE(6, channelTile6)

@@ -77,6 +77,32 @@ static inline __mmask64 qccUkernelBytes64(int64_t left) {
                      : ((__mmask64)1 << left) - 1;
 }
 
+/* qccUkernelHighScales' apply_scale_32 of 16 lanes (VNNI tier), plus the
+ * zero point: multipliers as vpmuldq reads them
+ * (the even lanes' in mulEven's low dwords, the odd lanes' in mulOdd's),
+ * addends, and shift - 32 per lane. */
+QCC_VNNI static inline __m512i qccUkernelScaleHigh16(__m512i x, __m512i mulEven,
+                                                     __m512i mulOdd,
+                                                     __m512i addend,
+                                                     __m512i count) {
+  const __m512i even = _mm512_mul_epi32(x, mulEven);
+  const __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), mulOdd);
+  const __m512i high = _mm512_mask_blend_epi32(
+      (__mmask16)0xAAAA, _mm512_srli_epi64(even, 32), odd);
+  return _mm512_srav_epi32(_mm512_add_epi32(high, addend), count);
+}
+
+/* y clamped to [lo, hi] (within the int8 range) as int8: the saturating
+ * narrowing clamps to [-128, 127] itself. */
+QCC_VNNI static inline __m128i qccUkernelClampInt8(__m512i y, int32_t lo,
+                                                   int32_t hi) {
+  if (lo > -128)
+    y = _mm512_max_epi32(y, _mm512_set1_epi32(lo));
+  if (hi < 127)
+    y = _mm512_min_epi32(y, _mm512_set1_epi32(hi));
+  return _mm512_cvtsepi32_epi8(y);
+}
+
 /* TOSA apply_scale_32 of 8 int32 lanes on AVX2, which has no 64-bit
  * arithmetic shift. With multipliers in [0, 2^31) and shifts in [2, 62]
  * (qc.rescale's verifier), x * multiplier + 2^(shift - 1) + 2^62 is never
@@ -114,6 +140,33 @@ static inline int32_t qccUkernelShiftOffset(int32_t zp, int shift) {
   return (int32_t)((uint32_t)zp - (uint32_t)((uint64_t)1 << (62 - shift)));
 }
 
+/* TOSA apply_scale_32, (x * multiplier + 2^(shift - 1)) >> shift, for
+ * shifts of 33 and more, in 32-bit lanes (fewer operations than a 64-bit
+ * shift and narrowing). With P = x * multiplier = H * 2^32 + L (H its high
+ * dword, 0 <= L < 2^32), P + 2^(shift - 1) = (H + 2^(shift - 33)) * 2^32 +
+ * L, and L / 2^shift < 2^(32 - shift) never carries into the integer part
+ * of (H + 2^(shift - 33)) / 2^(shift - 32): the result is exactly
+ * (H + 2^(shift - 33)) >> (shift - 32). The zero point joins the addend as
+ * zp * 2^(shift - 32), a whole multiple, so the shift stays exact; with
+ * |H| <= 2^30 (multipliers below 2^31) the addend keeps the sum in int32
+ * for shifts up to 54. Kernels take this path where every shift of a
+ * layer is in [33, 54] (qccUkernelHighScales), their 64-bit one elsewhere;
+ * both give the 64-bit reference's bits. */
+enum { kHighScaleMinShift = 33, kHighScaleMaxShift = 54 };
+
+static inline int qccUkernelHighScales(const int8_t *shift, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    if (shift[i] < kHighScaleMinShift || shift[i] > kHighScaleMaxShift)
+      return 0;
+  return 1;
+}
+
+/* The addend of a lane: 2^(shift - 33) + zp * 2^(shift - 32). */
+static inline int32_t qccUkernelHighScaleAddend(int shift, int32_t zp) {
+  return (int32_t)(((int64_t)1 << (shift - 33)) +
+                   (int64_t)zp * ((int64_t)1 << (shift - 32)));
+}
+
 /*--- int8 matrix products and convolutions ----------------------------------*/
 
 /* One int8 product C[b] (M x P) += A (M x K) * B[b] (K x P), B either a
@@ -146,6 +199,7 @@ typedef struct {
   int32_t outZp, lo, hi;
   int8_t *out;
   int64_t strideOut;
+  int highScales; /* every shift in [33, 54] (qccUkernelHighScales) */
 } qccUkernelInt8Problem;
 
 /* min(max(v, lo), hi) with NaN kept (a fused Relu or Clip of a float
