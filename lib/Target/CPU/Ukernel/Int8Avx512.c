@@ -225,9 +225,8 @@ QCC_VNNI static void packConvPanel(const Job *job, const int8_t *x, int64_t p0,
  * passing them through memory to a call stalls, a 64-byte load of two
  * 32-byte halves just stored not being forwarded on AMD Zen 4. */
 QCC_VNNI __attribute__((always_inline)) static inline void
-requantizeAndStore(const qccUkernelInt8Problem *pb, int64_t m,
-                   const __m512i *acc, int count, int8_t *dst,
-                   const __mmask16 *mask) {
+requantizeRow(const qccUkernelInt8Problem *pb, int64_t m, const __m512i *acc,
+              int count, __m128i *out) {
   const int c = pb->perChannel ? (int)m : 0;
   const int shift = pb->shift[c];
   if (pb->highScales) {
@@ -236,11 +235,9 @@ requantizeAndStore(const qccUkernelInt8Problem *pb, int64_t m,
         _mm512_set1_epi32(qccUkernelHighScaleAddend(shift, pb->outZp));
     const __m512i bits = _mm512_set1_epi32(shift - 32);
     for (int j = 0; j < count; ++j)
-      _mm_mask_storeu_epi8(
-          dst + 16 * j, mask[j],
-          qccUkernelClampInt8(qccUkernelScaleHigh16(acc[j], multiplier,
-                                                    multiplier, addend, bits),
-                              pb->lo, pb->hi));
+      out[j] = qccUkernelClampInt8(
+          qccUkernelScaleHigh16(acc[j], multiplier, multiplier, addend, bits),
+          pb->lo, pb->hi);
     return;
   }
   const __m512i multiplier = _mm512_set1_epi64(pb->multiplier[c]);
@@ -260,8 +257,19 @@ requantizeAndStore(const qccUkernelInt8Problem *pb, int64_t m,
         (__mmask16)0xAAAA, _mm512_sra_epi64(even, bits),
         _mm512_slli_epi64(_mm512_sra_epi64(odd, bits), 32));
     y = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(y, zp), lo), hi);
-    _mm_mask_storeu_epi8(dst + 16 * j, mask[j], _mm512_cvtepi32_epi8(y));
+    out[j] = _mm512_cvtepi32_epi8(y);
   }
+}
+
+/* requantizeRow's bytes stored at dst, 16 per vector under its mask. */
+QCC_VNNI __attribute__((always_inline)) static inline void
+requantizeAndStore(const qccUkernelInt8Problem *pb, int64_t m,
+                   const __m512i *acc, int count, int8_t *dst,
+                   const __mmask16 *mask) {
+  __m128i bytes[4];
+  requantizeRow(pb, m, acc, count, bytes);
+  for (int j = 0; j < count; ++j)
+    _mm_mask_storeu_epi8(dst + 16 * j, mask[j], bytes[j]);
 }
 
 /* The same, not inlined: for the register tiles, whose accumulators would
@@ -643,8 +651,12 @@ storeDirectSums(const DirectJob *job, const int32_t *sums, int rows, int cols,
     runDst[runs++] = q / W * OW + ow;
     j += n;
   }
-  const __mmask16 all[4] = {(__mmask16)0xFFFF, (__mmask16)0xFFFF,
-                            (__mmask16)0xFFFF, (__mmask16)0xFFFF};
+  static const int8_t lane[64] = {
+      0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+      16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+      32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+      48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+  const __m512i iota = _mm512_loadu_si512(lane);
   for (int r = 0; r < rows && m0 + r < pb->M; ++r) {
     const int64_t m = m0 + r;
     const __m512i init =
@@ -654,15 +666,22 @@ storeDirectSums(const DirectJob *job, const int32_t *sums, int rows, int cols,
       acc[j] =
           _mm512_add_epi32(_mm512_loadu_si512(sums + r * 64 + 16 * j), init);
     if (pb->requant) {
-      int8_t row[64];
-      requantizeAndStore(pb, m, acc, vectors, row, all);
+      /* The row's bytes in one register, each run moved to lane 0 by a
+       * byte permutation: through memory, a 64-byte load of the four
+       * 16-byte stores just made would wait for them (no forwarding). */
+      __m128i parts[4] = {_mm_setzero_si128(), _mm_setzero_si128(),
+                          _mm_setzero_si128(), _mm_setzero_si128()};
+      requantizeRow(pb, m, acc, vectors, parts);
+      const __m512i row = _mm512_inserti64x4(
+          _mm512_castsi256_si512(_mm256_set_m128i(parts[1], parts[0])),
+          _mm256_set_m128i(parts[3], parts[2]), 1);
       int8_t *dst = job->out + m * pb->P;
-      for (int i = 0; i < runs; ++i) {
-        const __mmask64 bytes = qccUkernelBytes64(runLength[i]);
+      for (int i = 0; i < runs; ++i)
         _mm512_mask_storeu_epi8(
-            dst + runDst[i], bytes,
-            _mm512_maskz_loadu_epi8(bytes, row + runStart[i]));
-      }
+            dst + runDst[i], qccUkernelBytes64(runLength[i]),
+            _mm512_permutexvar_epi8(
+                _mm512_add_epi8(iota, _mm512_set1_epi8((char)runStart[i])),
+                row));
       continue;
     }
     int32_t row[80] = {0};
