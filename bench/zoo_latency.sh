@@ -10,12 +10,15 @@
 #   * ONNX Runtime int8: QDQ U8S8 as ORT's quantize_static makes it
 #     (python/ort_style_quantize.py, same calibration images).
 #
-# Median of --runs runs after warm-up, per thread count. Prints a Markdown
-# report with the ratios qcc / ORT and the CPU it ran on (and its ISA: the
-# CPU target's fast kernels need AVX-512 VNNI until issue 16 lands).
+# Median of --runs runs after warm-up, per thread count, in --rounds rounds
+# that take the four engines in turn: a shared machine's speed drifts by
+# tens of percent over minutes, so each ratio qcc / ORT is taken within a
+# round and the report gives the median of the rounds' ratios with their
+# range, and each latency as the median of the rounds' medians. Prints a
+# Markdown report with the CPU it ran on and its ISA.
 #
-#   bench/zoo_latency.sh [--build DIR] [--runs N] [--threads "1 2"]
-#                        [--out FILE.md] [NAME ...]
+#   bench/zoo_latency.sh [--build DIR] [--runs N] [--rounds R]
+#                        [--threads "1 2"] [--out FILE.md] [NAME ...]
 #
 # Models: $BUILD/zoo/models (made by python/make_zoo.py if missing).
 # Dependencies: scripts/install-deps.sh, scripts/install-bench-deps.sh.
@@ -24,6 +27,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 BUILD=build
 RUNS=20
+ROUNDS=3
 THREADS="1"
 OUT=""
 NAMES=()
@@ -31,9 +35,10 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "zoo_latency: unknown argument $1" >&2; exit 2 ;;
     *) NAMES+=("$1"); shift ;;
   esac
@@ -86,26 +91,35 @@ for name in "${NAMES[@]}"; do
   $PY python/ort_style_quantize.py "$onnx" "$calib" "$dir/ort_u8s8.onnx" > "$dir/ort_quantize.log" 2>&1 ||
     log "$name: ORT-style quantization failed (see $dir/ort_quantize.log)"
   for t in $THREADS; do
-    log "$name: latency, $t thread(s)"
-    q=$(QCC_NUM_THREADS=$t measure "qcc f32" "$QCC" bench "$dir/float" --runs "$RUNS" --json)
-    record "{\"model\": \"$name\", \"engine\": \"qcc f32\", \"threads\": $t, \"latency\": $q}"
-    q=$(QCC_NUM_THREADS=$t measure "qcc int8" "$QCC" bench "$dir/int8" --runs "$RUNS" --json)
-    record "{\"model\": \"$name\", \"engine\": \"qcc int8\", \"threads\": $t, \"islands\": $islands, \"latency\": $q}"
-    o=$(measure "ORT fp32" node bench/ort_latency.mjs "$onnx" --threads "$t" --runs "$RUNS")
-    record "{\"model\": \"$name\", \"engine\": \"ORT fp32\", \"threads\": $t, \"latency\": $o}"
-    o=$(measure "ORT int8" node bench/ort_latency.mjs "$dir/ort_u8s8.onnx" --threads "$t" --runs "$RUNS")
-    record "{\"model\": \"$name\", \"engine\": \"ORT int8\", \"threads\": $t, \"latency\": $o}"
+    for round in $(seq "$ROUNDS"); do
+      log "$name: latency, $t thread(s), round $round of $ROUNDS"
+      at="\"model\": \"$name\", \"threads\": $t, \"round\": $round"
+      q=$(QCC_NUM_THREADS=$t measure "qcc f32" "$QCC" bench "$dir/float" --runs "$RUNS" --json)
+      record "{$at, \"engine\": \"qcc f32\", \"latency\": $q}"
+      q=$(QCC_NUM_THREADS=$t measure "qcc int8" "$QCC" bench "$dir/int8" --runs "$RUNS" --json)
+      record "{$at, \"engine\": \"qcc int8\", \"islands\": $islands, \"latency\": $q}"
+      o=$(measure "ORT fp32" node bench/ort_latency.mjs "$onnx" --threads "$t" --runs "$RUNS")
+      record "{$at, \"engine\": \"ORT fp32\", \"latency\": $o}"
+      o=$(measure "ORT int8" node bench/ort_latency.mjs "$dir/ort_u8s8.onnx" --threads "$t" --runs "$RUNS")
+      record "{$at, \"engine\": \"ORT int8\", \"latency\": $o}"
+    done
   done
 done
 
-$PY - "$RESULTS" <<'EOF' | tee ${OUT:+"$OUT"}
-import json, subprocess, sys
+$PY - "$RESULTS" "$RUNS" <<'EOF' | tee ${OUT:+"$OUT"}
+import json, statistics, subprocess, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+runs = sys.argv[2]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 flags = next((l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags")), [])
 isa = "AVX-512 VNNI" if "avx512_vnni" in flags else ("AVX2" if "avx2" in flags else "x86-64")
+field = lambda key: next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith(key)), "?")
+cpu += f" (family {field('cpu family')}, model {field('model' + chr(9))})"
+rounds = max((r.get("round", 1) for r in rows), default=1)
 print(f"# Model zoo latency\n\nMachine: {cpu} ({isa}), {subprocess.check_output(['nproc']).decode().strip()} cores. "
-      "Batch 1, 96x96 inputs, median of the timed runs (ms). qcc int8 is `qcc compile --calib` "
+      f"Batch 1, 96x96 inputs. {rounds} rounds, each running the four engines in turn (median of {runs} "
+      "timed runs each, ms); a latency is the median of its rounds, a ratio the median of the rounds' "
+      "ratios (range in brackets). qcc int8 is `qcc compile --calib` "
       "(* marks a model with float islands); ORT int8 is QDQ U8S8 (python/ort_style_quantize.py).\n")
 print("| model | threads | qcc f32 | ORT fp32 | qcc f32 / ORT fp32 | qcc int8 | ORT int8 | qcc int8 / ORT int8 |")
 print("|---|---|---|---|---|---|---|---|")
@@ -116,10 +130,19 @@ for r in rows:
 for m in models:
     for t in sorted({r["threads"] for r in rows if r["model"] == m}):
         sel = [r for r in rows if r["model"] == m and r["threads"] == t]
-        lat = {r["engine"]: r["latency"].get("median_ms") for r in sel}
+        byRound = {}
+        for r in sel:
+            byRound.setdefault(r.get("round", 1), {})[r["engine"]] = r["latency"].get("median_ms")
         islands = any(r.get("islands") for r in sel)
-        f = lambda k: f"{lat[k]:.2f}" if lat.get(k) is not None else "failed"
-        ratio = lambda a, b: (f"{lat[a] / lat[b]:.2f}" if lat.get(a) is not None and lat.get(b) is not None else "-")
-        print(f"| {m} | {t} | {f('qcc f32')} | {f('ORT fp32')} | {ratio('qcc f32', 'ORT fp32')} | "
-              f"{f('qcc int8')}{'*' if islands else ''} | {f('ORT int8')} | {ratio('qcc int8', 'ORT int8')} |")
+        def lat(k):
+            v = [d[k] for d in byRound.values() if d.get(k) is not None]
+            return f"{statistics.median(v):.2f}" if v else "failed"
+        def ratio(a, b):
+            v = sorted(d[a] / d[b] for d in byRound.values() if d.get(a) is not None and d.get(b) is not None)
+            if not v:
+                return "-"
+            spread = f" [{v[0]:.2f}-{v[-1]:.2f}]" if len(v) > 1 else ""
+            return f"{statistics.median(v):.2f}{spread}"
+        print(f"| {m} | {t} | {lat('qcc f32')} | {lat('ORT fp32')} | {ratio('qcc f32', 'ORT fp32')} | "
+              f"{lat('qcc int8')}{'*' if islands else ''} | {lat('ORT int8')} | {ratio('qcc int8', 'ORT int8')} |")
 EOF
