@@ -452,7 +452,12 @@ TEST_P(UkernelTier, ConvolutionWithFusedRequantizationMatchesReference) {
                       ConvShape{2, 96, 5, 5, 64, 3, 3, 1, 1, 1, 1},
                       ConvShape{1, 64, 7, 7, 48, 3, 3, 2, 2, 1, 1},
                       ConvShape{1, 30, 7, 7, 40, 3, 3, 1, 1, 2, 2},
-                      ConvShape{1, 64, 6, 6, 96, 1, 1, 1, 1, 1, 1}})
+                      ConvShape{1, 64, 6, 6, 96, 1, 1, 1, 1, 1, 1},
+                      // Planes of up to 256 positions whose rows the
+                      // direct path would pad to panels: 3x3 windows on
+                      // 14x14 (12x12 outputs, two images) and on 15x13.
+                      ConvShape{2, 48, 14, 14, 64, 3, 3, 1, 1, 1, 1},
+                      ConvShape{1, 36, 15, 13, 96, 3, 3, 1, 1, 1, 1}})
     for (bool perChannel : {false, true})
       for (int threads : {1, 2, 3})
         checkConvRequant(s, perChannel, threads, seed++);
