@@ -543,7 +543,9 @@ TEST_P(UkernelTier, ConvolutionsReadTheirInputPadded) {
            std::pair{ConvShape{2, 40, 6, 6, 48, 3, 3, 2, 2, 1, 1}, lower},
            // im2col panels (a 3-channel stem at stride 2).
            std::pair{ConvShape{1, 3, 35, 35, 16, 3, 3, 2, 2, 1, 1}, one},
-           std::pair{ConvShape{1, 3, 38, 36, 8, 7, 7, 2, 2, 1, 1}, uneven}})
+           std::pair{ConvShape{1, 3, 38, 36, 8, 7, 7, 2, 2, 1, 1}, uneven},
+           // A stride-2 window on a plane of 289 outputs: channel lanes.
+           std::pair{ConvShape{1, 24, 35, 35, 64, 3, 3, 2, 2, 1, 1}, one}})
     for (int threads : {1, 2})
       checkConvRequant(s, /*perChannel=*/true, threads, seed++, pad);
   for (auto [s, pad] : {

@@ -5,7 +5,9 @@
  * planes at the end of a CNN: a 3x3 output (a 96x96 input's last stage)
  * fills 9 of 32 lanes, a 6x6 one 36 of 48. Those layers are the widest
  * (960 or 2048 channels), so they cost a large share of a MobileNet or a
- * ResNet-50 at 96x96.
+ * ResNet-50 at 96x96. On larger planes their rows at the padded width and
+ * im2col panels (strides) waste lanes too: this kernel takes the window
+ * layers of every plane size (qccUkernelChannelVectorsServe).
  *
  * Here the lanes run along output channels instead, 16 per vector, as in
  * an NHWC kernel: the register tile is PR output positions x 2 vectors (32
@@ -35,19 +37,31 @@ enum {
   kChannelMaxTaps = 64, /* KH * KW */
   kMinPositions = 6,    /* PR: positions per register tile */
   kMaxPositions = 12,
-  kMaxPlane = 256, /* output positions (OH * OW) this kernel takes */
+  kMaxPointwisePlane = 256, /* output positions of a 1x1 layer taken */
 };
 
+/* Which kernel serves a convolution, by the multiply-adds each computes:
+ * the position-lane kernels' least padded panel (32,
+ * 48 or 64 positions, rows in blocks of 8) against 32-channel blocks of
+ * PR-position tiles. The position-lane kernels compute a stride-1
+ * convolution's rows at the padded width (the direct path), so a 12x12
+ * output with 3x3 taps is 166 positions there, 192 in panels.
+ *
+ * Measured on the 3x3 and 5x5 layers of ResNet-18 (224x224), ResNet-50,
+ * GoogLeNet and MobileNetV2 (96x96), Zen 4, one thread: channel lanes run
+ * every window layer as fast or faster whatever its plane (ResNet-18's
+ * 3x3 layers at 56x56 to 14x14: 389-394 -> 400-439 GOP/s; its stride-2
+ * ones, which the position lanes run through im2col panels: 278-337 ->
+ * 388-405), so they take a window layer unless their 32-channel blocks
+ * waste clearly more lanes. For 1x1 layers (plain products) the position
+ * lanes win on planes past a few dozen positions: channel lanes take those
+ * only up to 256 positions, at a fifth more cost per lane for their
+ * transposing epilogue and broadcasts (MobileNetV2's layers). */
 int qccUkernelChannelVectorsServe(const qccUkernelInt8Problem *pb) {
-  if (!pb->conv || !pb->requant || pb->kh * pb->kw > kChannelMaxTaps ||
-      pb->P > kMaxPlane)
+  const int64_t taps = pb->kh * pb->kw;
+  if (!pb->conv || !pb->requant || taps > kChannelMaxTaps ||
+      (taps == 1 && pb->P > kMaxPointwisePlane))
     return 0;
-  /* Work done, in multiply-adds per k, against the position-lane kernels'
-   * least padded panel (32, 48 or 64 positions, rows in blocks of 8) and
-   * its waste. Those kernels compute a stride-1 convolution's rows at the
-   * padded width (the direct path), so a 12x12 output with 3x3 taps takes
-   * 166 positions, 192 with the panels: 3x3 layers of GoogLeNet and
-   * ResNet-50 at 12x12 run 1.35x faster here (Zen 4). */
   const int64_t OH = pb->P / pb->ow;
   const int64_t positions =
       pb->sh == 1 && pb->sw == 1 ? (OH - 1) * pb->width + pb->ow : pb->P;
@@ -56,16 +70,21 @@ int qccUkernelChannelVectorsServe(const qccUkernelInt8Problem *pb) {
     const int64_t cols = (positions + lanes - 1) / lanes * lanes;
     panelled = cols < panelled ? cols : panelled;
   }
-  const double positionLanes = (double)((pb->M + 7) / 8 * 8) * (double)panelled;
+  /* Per lane, each tap of each channel quad here, as on the direct path;
+   * im2col panels (other strides) pack the taps of all channels into
+   * quads (a 7x7 stem on 3 channels: 148 against 196 products). */
+  const int64_t quadsOfChannels = taps * ((pb->channels + 3) / 4 * 4);
+  const int64_t quadsOfTaps =
+      pb->sh == 1 && pb->sw == 1 ? quadsOfChannels : (pb->K + 3) / 4 * 4;
+  const double positionLanes =
+      (double)((pb->M + 7) / 8 * 8) * (double)panelled * (double)quadsOfTaps;
   int64_t bestPositions;
   qccUkernelLeastPaddedTile(pb->P, kMinPositions, kMaxPositions,
                             &bestPositions);
-  const double channelLanes =
-      (double)((pb->M + 31) / 32 * 32) * (double)bestPositions;
-  /* The transposing epilogue and the broadcasts cost about a fifth more
-   * per multiply-add than the position-lane kernels (measured on
-   * MobileNetV2's layers, Zen 4). */
-  return channelLanes * 1.2 < positionLanes;
+  const double channelLanes = (double)((pb->M + 31) / 32 * 32) *
+                              (double)bestPositions * (double)quadsOfChannels;
+  return taps > 1 ? channelLanes <= 1.05 * positionLanes
+                  : channelLanes * 1.2 < positionLanes;
 }
 
 #if QCC_HAVE_X86
