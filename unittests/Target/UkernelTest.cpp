@@ -545,7 +545,10 @@ TEST_P(UkernelTier, ConvolutionsReadTheirInputPadded) {
            std::pair{ConvShape{1, 3, 35, 35, 16, 3, 3, 2, 2, 1, 1}, one},
            std::pair{ConvShape{1, 3, 38, 36, 8, 7, 7, 2, 2, 1, 1}, uneven},
            // A stride-2 window on a plane of 289 outputs: channel lanes.
-           std::pair{ConvShape{1, 24, 35, 35, 64, 3, 3, 2, 2, 1, 1}, one}})
+           std::pair{ConvShape{1, 24, 35, 35, 64, 3, 3, 2, 2, 1, 1}, one},
+           // 32 channels, 324 outputs: channel pairs on AVX2, the direct
+           // kernel on AVX-512 VNNI.
+           std::pair{ConvShape{1, 32, 20, 20, 48, 3, 3, 1, 1, 1, 1}, uneven}})
     for (int threads : {1, 2})
       checkConvRequant(s, /*perChannel=*/true, threads, seed++, pad);
   for (auto [s, pad] : {

@@ -5,7 +5,9 @@
  * few of the position lanes of Int8Pairs.c's 24-column panels (9 of 24 on
  * a 3x3 plane), so the lanes run along output channels instead: a
  * register tile of PR (4 to 6) positions x 2 vectors of 8 channels, 12
- * accumulators of the 16 ymm.
+ * accumulators of the 16 ymm. It also takes the window layers of 32
+ * channels and more on every plane, which the panels gather per call
+ * (qccUkernelChannelPairsServe).
  *
  * Exact products on AVX2 take 16-bit pairs (Int8Pairs.c's reason:
  * vpmaddubsw saturates): the weights are packed as [Mp / 16][taps][C / 2]
@@ -34,25 +36,41 @@ enum {
   kPairMaxTaps = 64, /* KH * KW */
   kPairMinPositions = 4,
   kPairMaxPositions = 6, /* PR: positions per register tile */
-  kPairMaxPlane = 64,    /* output positions (OH * OW) this kernel takes */
+  kPairMaxPlane = 64,    /* output positions of the 1x1 layers it takes */
   kPairChannels = 16,    /* output channels per register tile */
 };
 
 int qccUkernelChannelPairsServe(const qccUkernelInt8Problem *pb) {
-  if (!pb->conv || !pb->requant || pb->kh * pb->kw > kPairMaxTaps ||
-      pb->P > kPairMaxPlane)
+  const int64_t taps = pb->kh * pb->kw;
+  if (!pb->conv || !pb->requant || taps > kPairMaxTaps)
     return 0;
-  /* Multiply-adds per k against Int8Pairs.c's tiles (3 rows x 24
-   * columns) and their waste; the broadcasts and the transposing store
-   * cost about a fifth more per multiply-add, as on AVX-512. */
-  const double positionLanes =
-      (double)((pb->M + 2) / 3 * 3) * (double)((pb->P + 23) / 24 * 24);
   int64_t best;
   qccUkernelLeastPaddedTile(pb->P, kPairMinPositions, kPairMaxPositions,
                             &best);
   const double channelLanes =
       (double)((pb->M + kPairChannels - 1) / kPairChannels * kPairChannels) *
       (double)best;
+  if (taps > 1 && pb->channels >= 32) {
+    /* Window layers of 32 channels and more, any plane: Int8Pairs.c
+     * gathers their im2col panels per call, which this kernel does not
+     * (ResNet-18's 3x3 layers at 224x224 with QCC_CPU_TIER=avx2 on Zen 4:
+     * 128-143 -> 135-153 GOP/s; GoogLeNet's at 12x12 135-145 -> 156-158).
+     * Fewer channels or a 3-channel stem lose to the panels (C = 16, 5x5:
+     * 115 -> 103; the stem: half the speed). Unless its 16-channel blocks
+     * waste clearly more products than the panels' 3-row blocks. */
+    const double panels = (double)((pb->M + 2) / 3 * 3) *
+                          (double)((pb->P + 23) / 24 * 24) *
+                          (double)((pb->K + 1) / 2 * 2);
+    return channelLanes * (double)taps * (double)((pb->channels + 1) / 2 * 2) <=
+           1.05 * panels;
+  }
+  if (pb->P > kPairMaxPlane)
+    return 0;
+  /* Multiply-adds per k against Int8Pairs.c's tiles (3 rows x 24
+   * columns) and their waste; the broadcasts and the transposing store
+   * cost about a fifth more per multiply-add, as on AVX-512. */
+  const double positionLanes =
+      (double)((pb->M + 2) / 3 * 3) * (double)((pb->P + 23) / 24 * 24);
   return channelLanes * 1.2 < positionLanes;
 }
 

@@ -21,8 +21,9 @@
  * repacked plane, so nothing is gathered per call.
  *
  * The epilogue requantizes each position's 32 channel sums with per-lane
- * multipliers and shifts (TOSA apply_scale_32 in 64 bits, as every kernel)
- * and transposes the int8 tile to the NCHW output: four positions of one
+ * multipliers and shifts (TOSA apply_scale_32: from the products' high
+ * halves where the layer's shifts allow, else in 64 bits; Internal.h) and
+ * transposes the int8 tile to the NCHW output: four positions of one
  * channel are one 32-bit store.
  *
  *===----------------------------------------------------------------------===*/
