@@ -516,21 +516,16 @@ QCC_VNNI static void laneSumsVnni(const DepthwiseJob *job, int64_t c0,
   __m512i init;
   memcpy(&init, &scales.bias, sizeof init);
   init = _mm512_sub_epi32(init, compensation);
-  /* qccUkernelScaleHigh16's constants where job->highScales. */
-  __m512i multiplier = _mm512_setzero_si512(), addend = multiplier,
-          bits = multiplier;
-  if (job->highScales) {
-    int32_t laneMultiplier[kBlock], laneAddend[kBlock], laneBits[kBlock];
-    for (int i = 0; i < kBlock; ++i) {
-      const int c = job->perChannel ? (int)(c0 + (i < lanes ? i : 0)) : 0;
-      laneMultiplier[i] = job->multiplier[c];
-      laneAddend[i] = qccUkernelHighScaleAddend(job->shift[c], job->outZp);
-      laneBits[i] = job->shift[c] - 32;
-    }
-    multiplier = _mm512_loadu_si512(laneMultiplier);
-    addend = _mm512_loadu_si512(laneAddend);
-    bits = _mm512_loadu_si512(laneBits);
-  }
+  /* qccUkernelScaleHigh16's constants where job->highScales: the same
+   * lanes' multipliers and shifts, in 32 bits. */
+  const qccV16i32 laneMultiplier =
+      __builtin_convertvector(scales.multiplier, qccV16i32);
+  const qccV16i32 laneBits =
+      __builtin_convertvector(scales.shift, qccV16i32) - 32;
+  __m512i multiplier, bits;
+  memcpy(&multiplier, &laneMultiplier, sizeof multiplier);
+  memcpy(&bits, &laneBits, sizeof bits);
+  const __m512i addend = qccUkernelHighScaleAddend16(bits, job->outZp);
   const __m512i oddMultiplier = _mm512_srli_epi64(multiplier, 32);
   const int64_t OH = job->OH, OW = job->OW, W = job->W;
   const int64_t rowStep = job->dh * W * 16, groupStep = 4 * job->dw * 16;

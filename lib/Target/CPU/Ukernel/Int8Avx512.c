@@ -468,21 +468,6 @@ QCC_VNNI static void *runPart(void *arg) {
   return NULL;
 }
 
-/* Vectors per panel: the fewest computed columns for P, ties to wider
- * (AMX: pairs of 16-column tiles). */
-static int choosePanelVectors(int64_t P, int amx) {
-  int best = 4;
-  int64_t bestCols = (P + 63) / 64 * 64;
-  for (int nr = amx ? 2 : 3; nr >= 2; --nr) {
-    const int64_t cols = (P + nr * 16 - 1) / (nr * 16) * (nr * 16);
-    if (cols < bestCols) {
-      best = nr;
-      bestCols = cols;
-    }
-  }
-  return best;
-}
-
 /* The VNNI tile's A: K to 4, M to 24 (every row block size). */
 static qccUkernelPacked packAVnni(const void *A, int64_t M, int64_t K,
                                   int64_t lda, int64_t taps) {
@@ -868,7 +853,7 @@ static void runDirect(const qccUkernelInt8Problem *problem, int amx,
   job.taps = problem->kh * problem->kw;
   const int64_t OH = problem->P / problem->ow;
   job.Q = (OH - 1) * W + problem->ow;
-  job.nr = amx ? 2 : choosePanelVectors(job.Q, 0);
+  job.nr = amx ? 2 : qccUkernelPanelVectors(job.Q, 0);
   job.mr = amx ? 32 : job.nr == 4 ? 6 : 8;
   for (int64_t kh = 0; kh < problem->kh; ++kh)
     for (int64_t kw = 0; kw < problem->kw; ++kw)
@@ -933,7 +918,7 @@ void qccUkernelInt8Avx512(const qccUkernelInt8Problem *problem, int amx,
   const int64_t M = problem->M, K = problem->K;
   job.amx = amx;
   job.K4 = amx ? (K + 63) / 64 * 16 : (K + 3) / 4;
-  job.nr = choosePanelVectors(problem->P, amx);
+  job.nr = qccUkernelPanelVectors(problem->P, amx);
   job.mr = amx ? 32 : job.nr == 4 ? 6 : 8;
   job.Mp = (M + job.mr - 1) / job.mr * job.mr;
   int owned;

@@ -50,6 +50,9 @@ int qccUkernelChannelPairsServe(const qccUkernelInt8Problem *pb) {
   const double channelLanes =
       (double)((pb->M + kPairChannels - 1) / kPairChannels * kPairChannels) *
       (double)best;
+  /* Int8Pairs.c's tiles: 3 rows x 24 columns. */
+  const double positionLanes =
+      (double)((pb->M + 2) / 3 * 3) * (double)((pb->P + 23) / 24 * 24);
   if (taps > 1 && pb->channels >= 32) {
     /* Window layers of 32 channels and more, any plane: Int8Pairs.c
      * gathers their im2col panels per call, which this kernel does not
@@ -57,20 +60,17 @@ int qccUkernelChannelPairsServe(const qccUkernelInt8Problem *pb) {
      * 128-143 -> 135-153 GOP/s; GoogLeNet's at 12x12 135-145 -> 156-158).
      * Fewer channels or a 3-channel stem lose to the panels (C = 16, 5x5:
      * 115 -> 103; the stem: half the speed). Unless its 16-channel blocks
-     * waste clearly more products than the panels' 3-row blocks. */
-    const double panels = (double)((pb->M + 2) / 3 * 3) *
-                          (double)((pb->P + 23) / 24 * 24) *
-                          (double)((pb->K + 1) / 2 * 2);
+     * waste clearly more products than the panels' 3-row blocks (the
+     * panels pair the taps of all channels, this kernel each tap's
+     * channels). */
     return channelLanes * (double)taps * (double)((pb->channels + 1) / 2 * 2) <=
-           1.05 * panels;
+           1.05 * positionLanes * (double)((pb->K + 1) / 2 * 2);
   }
   if (pb->P > kPairMaxPlane)
     return 0;
-  /* Multiply-adds per k against Int8Pairs.c's tiles (3 rows x 24
-   * columns) and their waste; the broadcasts and the transposing store
-   * cost about a fifth more per multiply-add, as on AVX-512. */
-  const double positionLanes =
-      (double)((pb->M + 2) / 3 * 3) * (double)((pb->P + 23) / 24 * 24);
+  /* Multiply-adds per k against those tiles and their waste; the
+   * broadcasts and the transposing store cost about a fifth more per
+   * multiply-add, as on AVX-512. */
   return channelLanes * 1.2 < positionLanes;
 }
 

@@ -63,20 +63,16 @@ int qccUkernelChannelVectorsServe(const qccUkernelInt8Problem *pb) {
   if (!pb->conv || !pb->requant || taps > kChannelMaxTaps ||
       (taps == 1 && pb->P > kMaxPointwisePlane))
     return 0;
-  const int64_t OH = pb->P / pb->ow;
+  const int direct = pb->sh == 1 && pb->sw == 1;
   const int64_t positions =
-      pb->sh == 1 && pb->sw == 1 ? (OH - 1) * pb->width + pb->ow : pb->P;
-  int64_t panelled = (positions + 63) / 64 * 64;
-  for (int64_t lanes = 32; lanes <= 48; lanes += 16) {
-    const int64_t cols = (positions + lanes - 1) / lanes * lanes;
-    panelled = cols < panelled ? cols : panelled;
-  }
+      direct ? (pb->P / pb->ow - 1) * pb->width + pb->ow : pb->P;
+  const int64_t width = 16 * qccUkernelPanelVectors(positions, 0);
+  const int64_t panelled = (positions + width - 1) / width * width;
   /* Per lane, each tap of each channel quad here, as on the direct path;
    * im2col panels (other strides) pack the taps of all channels into
    * quads (a 7x7 stem on 3 channels: 148 against 196 products). */
   const int64_t quadsOfChannels = taps * ((pb->channels + 3) / 4 * 4);
-  const int64_t quadsOfTaps =
-      pb->sh == 1 && pb->sw == 1 ? quadsOfChannels : (pb->K + 3) / 4 * 4;
+  const int64_t quadsOfTaps = direct ? quadsOfChannels : (pb->K + 3) / 4 * 4;
   const double positionLanes =
       (double)((pb->M + 7) / 8 * 8) * (double)panelled * (double)quadsOfTaps;
   int64_t bestPositions;
@@ -137,10 +133,7 @@ QCC_VNNI static LaneScales laneScales(const ChannelJob *job, int64_t m) {
     /* Lanes past M: shift 33 (their outputs are not stored). */
     shift = _mm512_mask_blend_epi32(lanes, _mm512_set1_epi32(33), shift);
     s.bits = _mm512_sub_epi32(shift, _mm512_set1_epi32(32));
-    s.addend = _mm512_add_epi32(
-        _mm512_sllv_epi32(_mm512_set1_epi32(1),
-                          _mm512_sub_epi32(s.bits, _mm512_set1_epi32(1))),
-        _mm512_sllv_epi32(_mm512_set1_epi32(pb->outZp), s.bits));
+    s.addend = qccUkernelHighScaleAddend16(s.bits, pb->outZp);
     return s;
   }
   const __m512i low = _mm512_set1_epi64(0xFFFFFFFF);

@@ -92,6 +92,15 @@ QCC_VNNI static inline __m512i qccUkernelScaleHigh16(__m512i x, __m512i mulEven,
   return _mm512_srav_epi32(_mm512_add_epi32(high, addend), count);
 }
 
+/* qccUkernelHighScaleAddend of 16 lanes from their shift - 32. */
+QCC_VNNI static inline __m512i qccUkernelHighScaleAddend16(__m512i bits,
+                                                           int32_t zp) {
+  return _mm512_add_epi32(
+      _mm512_sllv_epi32(_mm512_set1_epi32(1),
+                        _mm512_sub_epi32(bits, _mm512_set1_epi32(1))),
+      _mm512_sllv_epi32(_mm512_set1_epi32(zp), bits));
+}
+
 /* y clamped to [lo, hi] (within the int8 range) as int8: the saturating
  * narrowing clamps to [-128, 127] itself. */
 QCC_VNNI static inline __m128i qccUkernelClampInt8(__m512i y, int32_t lo,
@@ -161,7 +170,8 @@ static inline int qccUkernelHighScales(const int8_t *shift, int64_t count) {
   return 1;
 }
 
-/* The addend of a lane: 2^(shift - 33) + zp * 2^(shift - 32). */
+/* The addend of a lane: 2^(shift - 33) + zp * 2^(shift - 32) (16 lanes:
+ * qccUkernelHighScaleAddend16). */
 static inline int32_t qccUkernelHighScaleAddend(int shift, int32_t zp) {
   return (int32_t)(((int64_t)1 << (shift - 33)) +
                    (int64_t)zp * ((int64_t)1 << (shift - 32)));
@@ -201,6 +211,22 @@ typedef struct {
   int64_t strideOut;
   int highScales; /* every shift in [33, 54] (qccUkernelHighScales) */
 } qccUkernelInt8Problem;
+
+/* Vectors of 16 positions per panel of the AVX-512 int8 kernels: the
+ * fewest computed columns for P positions, ties to wider (AMX: pairs of
+ * 16-column tiles). */
+static inline int qccUkernelPanelVectors(int64_t P, int amx) {
+  int best = 4;
+  int64_t bestCols = (P + 63) / 64 * 64;
+  for (int nr = amx ? 2 : 3; nr >= 2; --nr) {
+    const int64_t cols = (P + nr * 16 - 1) / (nr * 16) * (nr * 16);
+    if (cols < bestCols) {
+      best = nr;
+      bestCols = cols;
+    }
+  }
+  return best;
+}
 
 /* min(max(v, lo), hi) with NaN kept (a fused Relu or Clip of a float
  * kernel: NaN propagates, as in ONNX Runtime and the interpreter). */
