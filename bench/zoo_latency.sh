@@ -114,7 +114,8 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 flags = next((l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags")), [])
 isa = "AVX-512 VNNI" if "avx512_vnni" in flags else ("AVX2" if "avx2" in flags else "x86-64")
 field = lambda key: next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith(key)), "?")
-cpu += f" (family {field('cpu family')}, model {field('model' + chr(9))})"
+model = field("model\t")  # not "model name"
+cpu += f" (family {field('cpu family')}, model {model})"
 rounds = max((r.get("round", 1) for r in rows), default=1)
 print(f"# Model zoo latency\n\nMachine: {cpu} ({isa}), {subprocess.check_output(['nproc']).decode().strip()} cores. "
       f"Batch 1, 96x96 inputs. {rounds} rounds, each running the four engines in turn (median of {runs} "
