@@ -14,7 +14,10 @@
  * maxima of the window's rows, then their maximum), then picks the
  * outputs, out[oh][ow] = m[oh * sh * W + ow * sw] of each plane (positions
  * whose window crosses a row or plane end are computed and never picked).
- * Runs of planes are sized to stay in L1. Written with GCC/clang vector
+ * Runs of planes are sized to stay in L1. Stride-1 windows that keep the
+ * plane's size (GoogLeNet's inception pools) need neither the padded copy
+ * nor the picks: their outputs are the positions themselves
+ * (maxPoolSamePlanesS8, int8). Written with GCC/clang vector
  * types and compiled once per ISA tier, as the depthwise kernels; the body
  * is MaxPoolPlanes.inc, included once per element type. Padding (the
  * lowest value: -128, -inf) is written around each run's planes in the
@@ -37,6 +40,7 @@ enum {
 
 typedef int8_t qccPoolV64i8 __attribute__((vector_size(64)));
 typedef int8_t qccPoolV16i8 __attribute__((vector_size(16)));
+typedef uint8_t qccPoolV64u8 __attribute__((vector_size(64)));
 typedef int8_t qccPoolV32i8 __attribute__((vector_size(32)));
 typedef float qccPoolV16f32 __attribute__((vector_size(64)));
 typedef float qccPoolV32f32 __attribute__((vector_size(128)));
@@ -58,6 +62,16 @@ maxBytes(qccPoolV64i8 a, qccPoolV64i8 b) {
   return __builtin_elementwise_max(a, b);
 #else
   const qccPoolV64i8 greater = a > b;
+  return (a & greater) | (b & ~greater);
+#endif
+}
+
+__attribute__((always_inline)) static inline qccPoolV64u8
+maxUnsignedBytes(qccPoolV64u8 a, qccPoolV64u8 b) {
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_max)
+  return __builtin_elementwise_max(a, b);
+#else
+  const qccPoolV64u8 greater = (qccPoolV64u8)(a > b);
   return (a & greater) | (b & ~greater);
 #endif
 }
@@ -117,6 +131,123 @@ static inline void fillFloats(float *p, int64_t n) {
 #define POOL_NAME(x) x##F32
 #include "MaxPoolPlanes.inc"
 
+/*--- int8 stride-1 windows that keep the plane's size -------------------*/
+
+/* GoogLeNet's inception pools (3x3, stride 1, a border of 1) keep their
+ * planes' size, so output position q (flat over the planes) is input
+ * position q too, and each window tap is one offset from it: out[q] = the
+ * maximum of x[q + dr * W + dc] over the taps (dr, dc) whose row and
+ * column stay in q's plane (the others read the padding, -128, which a
+ * maximum ignores). That needs no padded copy and no per-row picks, which
+ * were most of the time on the 3x3 to 12x12 planes: a vector of 64
+ * positions at a time, whatever the planes' width, with each lane's row
+ * and column kept as byte counters that advance by 64 positions per
+ * vector; a tap's lanes outside the plane are masked to -128. */
+enum {
+  kSameMaxSide = 127, /* plane rows and columns: byte counters */
+  kSameMaxWindow = 8, /* KH and KW */
+  kSameMaxReach = 16, /* rows and columns a tap reaches from its output */
+};
+
+static int keepsPlaneSize(const MaxPoolJob *job) {
+  const int64_t H = job->H - job->pad.top - job->pad.bottom,
+                W = job->W - job->pad.left - job->pad.right;
+  const int64_t lastRow = (job->KH - 1) * job->dh - job->pad.top,
+                lastColumn = (job->KW - 1) * job->dw - job->pad.left;
+  return job->elementBytes == 1 && job->sh == 1 && job->sw == 1 &&
+         job->OH == H && job->OW == W && H <= kSameMaxSide &&
+         W <= kSameMaxSide && job->KH <= kSameMaxWindow &&
+         job->KW <= kSameMaxWindow && job->pad.top <= kSameMaxReach &&
+         job->pad.left <= kSameMaxReach && lastRow <= kSameMaxReach &&
+         lastColumn <= kSameMaxReach;
+}
+
+/* Planes [begin, end) of a job keepsPlaneSize accepts, for a KH x KW
+ * window (constants where the caller knows them: the loops unroll and the
+ * masks stay in registers). Inlined into each tier's copy. */
+__attribute__((always_inline)) static inline void
+maxPoolSamePlanesS8(const MaxPoolJob *job, const int64_t KH, const int64_t KW,
+                    int64_t begin, int64_t end) {
+  const int64_t H = job->OH, W = job->OW, HW = H * W;
+  const int64_t total = job->N * job->C * HW;
+  const int8_t *x = (const int8_t *)job->x;
+  int8_t *out = (int8_t *)job->out;
+  int8_t rowShift[kSameMaxWindow], columnShift[kSameMaxWindow];
+  for (int64_t kh = 0; kh < KH; ++kh)
+    rowShift[kh] = (int8_t)(kh * job->dh - job->pad.top);
+  for (int64_t kw = 0; kw < KW; ++kw)
+    columnShift[kw] = (int8_t)(kw * job->dw - job->pad.left);
+  const int64_t lowest = rowShift[0] * W + columnShift[0],
+                highest = rowShift[KH - 1] * W + columnShift[KW - 1];
+  /* The lanes' rows and columns at a plane's start. */
+  qccPoolV64u8 row, column;
+  for (int j = 0, r = 0, c = 0; j < 64; ++j) {
+    row[j] = (uint8_t)r;
+    column[j] = (uint8_t)c;
+    if (++c == W) {
+      c = 0;
+      r = r + 1 == H ? 0 : r + 1;
+    }
+  }
+  const uint8_t columnStep = (uint8_t)(64 % W), rowStep = (uint8_t)(64 / W % H);
+  const qccPoolV64u8 width = (qccPoolV64u8){0} + (uint8_t)W,
+                     height = (qccPoolV64u8){0} + (uint8_t)H;
+  /* The tensor's first and last vectors read from a copy with the
+   * padding value around it. */
+  int8_t edge[64 + 2 * kSameMaxReach * (kSameMaxSide + 1)];
+  const int64_t last = end * HW;
+  for (int64_t q = begin * HW; q < last; q += 64) {
+    const int8_t *at = x + q;
+    if (q + lowest < 0 || q + 64 + highest > total) {
+      const int64_t from = q + lowest, to = q + 64 + highest;
+      for (int64_t i = from; i < to; ++i)
+        edge[i - from] = i >= 0 && i < total ? x[i] : -128;
+      at = edge - lowest;
+    }
+    /* Unsigned: a row or column before the plane's wraps past it. */
+    qccPoolV64i8 rowInside[kSameMaxWindow], columnInside[kSameMaxWindow];
+    for (int64_t kh = 0; kh < KH; ++kh)
+      rowInside[kh] =
+          (qccPoolV64i8)((qccPoolV64u8)(row + (uint8_t)rowShift[kh]) < height);
+    for (int64_t kw = 0; kw < KW; ++kw)
+      columnInside[kw] =
+          (qccPoolV64i8)((qccPoolV64u8)(column + (uint8_t)columnShift[kw]) <
+                         width);
+    /* In the unsigned order (x ^ 0x80), where the padding (-128) is 0: a
+     * tap's lanes outside the plane are cleared. */
+    qccPoolV64u8 best = (qccPoolV64u8){0};
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = 0; kw < KW; ++kw) {
+        qccPoolV64u8 v;
+        memcpy(&v, at + rowShift[kh] * W + columnShift[kw], sizeof v);
+        v = (v ^ 0x80) & (qccPoolV64u8)(rowInside[kh] & columnInside[kw]);
+        best = maxUnsignedBytes(best, v);
+      }
+    best ^= 0x80;
+    /* The last vector of this part's planes stops at them (the next
+     * part's outputs belong to another thread). */
+    if (last - q >= 64)
+      memcpy(out + q, &best, sizeof best);
+    else
+      memcpy(out + q, &best, (size_t)(last - q));
+    /* Advance the lanes by 64 positions: a column carry is one more row. */
+    column += columnStep;
+    const qccPoolV64u8 carry = (qccPoolV64u8)(column >= width);
+    column -= carry & width;
+    row += rowStep - carry; /* carry lanes are 0xFF: + 1 */
+    row -= (qccPoolV64u8)(row >= height) & height;
+  }
+}
+
+/* Each tier's copy: GoogLeNet's 3x3 windows unrolled, any other window. */
+#define QCC_DEFINE_SAME_POOL(NAME, ATTR)                                       \
+  ATTR static void NAME(const MaxPoolJob *job, int64_t begin, int64_t end) {   \
+    if (job->KH == 3 && job->KW == 3)                                          \
+      maxPoolSamePlanesS8(job, 3, 3, begin, end);                              \
+    else                                                                       \
+      maxPoolSamePlanesS8(job, job->KH, job->KW, begin, end);                  \
+  }
+
 /* One tier's copy of an element type's planes: m, h and padded are
  * scratch of that element type. */
 typedef void (*MaxPoolFn)(const MaxPoolJob *, int64_t, int64_t, void *, void *,
@@ -136,6 +267,24 @@ QCC_DEFINE_MAX_POOL(maxPoolAvx2F32, QCC_AVX2, float, maxPoolPlanesF32)
 QCC_DEFINE_MAX_POOL(maxPoolAvx512F32, QCC_VNNI, float, maxPoolPlanesF32)
 #endif
 
+typedef void (*SamePoolFn)(const MaxPoolJob *, int64_t, int64_t);
+QCC_DEFINE_SAME_POOL(maxPoolSameGeneric, )
+#if QCC_HAVE_X86
+QCC_DEFINE_SAME_POOL(maxPoolSameAvx2, QCC_AVX2)
+QCC_DEFINE_SAME_POOL(maxPoolSameAvx512, QCC_VNNI)
+#endif
+
+static SamePoolFn chooseSamePool(void) {
+#if QCC_HAVE_X86
+  const int tier = qcc_ukernel_cpu_tier();
+  if (tier >= QCC_CPU_TIER_AVX512VNNI)
+    return maxPoolSameAvx512;
+  if (tier >= QCC_CPU_TIER_AVX2)
+    return maxPoolSameAvx2;
+#endif
+  return maxPoolSameGeneric;
+}
+
 /* The tier's copy for elements of `bytes` bytes. */
 static MaxPoolFn chooseMaxPool(int64_t bytes) {
 #if QCC_HAVE_X86
@@ -151,6 +300,10 @@ static MaxPoolFn chooseMaxPool(int64_t bytes) {
 static void *maxPoolPart(void *arg) {
   const PackedPart *part = arg; /* planes [begin, end) */
   const MaxPoolJob *job = (const MaxPoolJob *)part->job;
+  if (keepsPlaneSize(job)) {
+    chooseSamePool()(job, part->begin, part->end);
+    return NULL;
+  }
   const int64_t size = job->elementBytes;
   /* A run is kRunBytes, or one plane if that is larger; 64 elements of
    * slack for the last vector and the stride-2 picks' 32-element loads;
