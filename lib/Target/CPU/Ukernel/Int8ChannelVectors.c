@@ -39,6 +39,13 @@ enum {
   kMinPositions = 6,    /* PR: positions per register tile */
   kMaxPositions = 12,
   kMaxPointwisePlane = 256, /* output positions of a 1x1 layer taken */
+  /* How far ahead of its reads each weight stream is prefetched: on the
+   * 3x3 and 6x6 planes a weight is used by one to four position tiles, so
+   * the layer streams its weights (up to 2.4 MB) from L3 or memory at about
+   * 7 bytes per cycle, faster than the hardware prefetchers fetch. Measured
+   * on ResNet-50's layers in model order (Zen 4, one thread): 1024 bytes
+   * ahead gains 2-5%, 2048 and 4096 8-10%. */
+  kWeightPrefetchBytes = 2048,
 };
 
 /* Which kernel serves a convolution, by the multiply-adds each computes:
@@ -243,6 +250,10 @@ storeChannelSums(const ChannelJob *job, const __m512i (*sums)[2], int PR,
       for (int64_t cq = 0; cq < job->quads; ++cq) {                            \
         const __m512i v0 = _mm512_loadu_si512(wt0 + cq * 64);                  \
         const __m512i v1 = _mm512_loadu_si512(wt1 + cq * 64);                  \
+        _mm_prefetch((const char *)(wt0 + cq * 64 + kWeightPrefetchBytes),     \
+                     _MM_HINT_T0);                                             \
+        _mm_prefetch((const char *)(wt1 + cq * 64 + kWeightPrefetchBytes),     \
+                     _MM_HINT_T0);                                             \
         const uint8_t *bq = b + cq * job->quadStride;                          \
         for (int r = 0; r < PR; ++r) {                                         \
           int32_t quad;                                                        \
