@@ -14,6 +14,7 @@
 #include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace qcc;
@@ -123,6 +124,56 @@ struct ConvertStorageCast : OpConversionPattern<StorageCastOp> {
 // Integer rescale and clamps
 //===----------------------------------------------------------------------===//
 
+/// How a rescale's arithmetic is emitted. Each form computes TOSA's
+/// apply_scale_32 with single rounding, (v * m + 2^(s-1)) >> s for v = x -
+/// input zero point, exactly; the 32-bit ones where the operands' ranges
+/// allow them, since 64-bit lanes halve a vector's elements and x86 has no
+/// vector 64-bit multiply below AVX-512 (a residual Add's rescales ran in
+/// 64-bit lanes with vpmullq).
+enum class RescaleForm {
+  /// In i64: any input, multiplier and shift.
+  Wide,
+  /// Shifts of 33 and more: the high half H of the 32 x 32-bit product,
+  /// (H + 2^(s-33)) >> (s-32) in i32, exact because
+  /// 2^(s-1) is a multiple of 2^32 (the CPU kernels' requantization too).
+  HighHalf,
+  /// Per-tensor shifts below 32 on narrow inputs: m = mh * 2^s + ml with
+  /// 0 <= ml < 2^s, and v * mh + ((v * ml + 2^(s-1)) >> s), exact because
+  /// v * mh * 2^s is a multiple of 2^s; chosen where every term fits i32.
+  Split,
+};
+
+/// The form for a rescale of inputs in [vMin, vMax] (after the zero point)
+/// to outputs whose zero point is outZp.
+RescaleForm chooseRescaleForm(ArrayRef<int32_t> multipliers,
+                              ArrayRef<int8_t> shifts, int64_t vMin,
+                              int64_t vMax, int64_t outZp) {
+  const int64_t i32Min = std::numeric_limits<int32_t>::min(),
+                i32Max = std::numeric_limits<int32_t>::max();
+  auto fits = [&](int64_t v) { return v >= i32Min && v <= i32Max; };
+  if (!fits(vMin) || !fits(vMax) || !fits(outZp))
+    return RescaleForm::Wide;
+  // |v * m| <= 2^62, so |H| <= 2^30 and the result is below 2^30 in
+  // magnitude before the zero point.
+  if (llvm::all_of(shifts, [](int8_t s) { return s >= 33 && s <= 62; }) &&
+      fits(outZp + (int64_t(1) << 30)) && fits(outZp - (int64_t(1) << 30)))
+    return RescaleForm::HighHalf;
+  const int64_t vMagnitude = std::max(-vMin, vMax);
+  if (multipliers.size() != 1 || shifts[0] < 1 || shifts[0] > 30 ||
+      vMagnitude > (int64_t(1) << 17))
+    return RescaleForm::Wide;
+  const int64_t m = multipliers[0], s = shifts[0];
+  const int64_t high = m >> s, low = m - high * (int64_t(1) << s);
+  const int64_t round = int64_t(1) << (s - 1);
+  // Every intermediate at both ends of v's range (each is monotone in v).
+  for (int64_t v : {vMin, vMax}) {
+    const int64_t y = (v * m + round) >> s;
+    if (!fits(v * high) || !fits(v * low + round) || !fits(y + outZp))
+      return RescaleForm::Wide;
+  }
+  return RescaleForm::Split;
+}
+
 struct ConvertRescale : OpConversionPattern<RescaleOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -159,37 +210,90 @@ struct ConvertRescale : OpConversionPattern<RescaleOp> {
     const int64_t outMin = range.first, outMax = range.second;
     const bool inputUnsigned = op.getInputUnsigned();
     const int64_t inputZp = op.getInputZp(), outputZp = op.getOutputZp();
+    const unsigned inBits = op.getInput().getType().getElementTypeBitWidth();
+    if (inBits > 32)
+      return unsupported(op, "inputs of up to 32 bits");
+    const auto inRange =
+        inputUnsigned
+            ? std::pair<int64_t, int64_t>(0, (int64_t(1) << inBits) - 1)
+            : signedRange(inBits);
+    const RescaleForm form =
+        outBits > 32
+            ? RescaleForm::Wide
+            : chooseRescaleForm(multipliers, shifts, inRange.first - inputZp,
+                                inRange.second - inputZp, outputZp);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, result, inputs,
         emptyLike(rewriter, loc, result, adaptor.getInput()), maps,
         parallel(result.getRank()),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          auto i64 = b.getI64Type();
+          IntegerType wide =
+              form == RescaleForm::Wide ? b.getI64Type() : b.getI32Type();
+          auto c = [&](int64_t v) { return constantInt(b, l, wide, v); };
           Value x = args[0];
-          x = inputUnsigned ? arith::ExtUIOp::create(b, l, i64, x).getResult()
-                            : arith::ExtSIOp::create(b, l, i64, x).getResult();
-          x = arith::SubIOp::create(b, l, x, constantInt(b, l, i64, inputZp));
+          if (x.getType() != wide)
+            x = inputUnsigned
+                    ? arith::ExtUIOp::create(b, l, wide, x).getResult()
+                    : arith::ExtSIOp::create(b, l, wide, x).getResult();
+          x = arith::SubIOp::create(b, l, x, c(inputZp));
           Value m, s;
           if (perChannel) {
-            m = arith::ExtSIOp::create(b, l, i64, args[1]);
-            s = arith::ExtSIOp::create(b, l, i64, args[2]);
+            m = args[1];
+            if (m.getType() != wide)
+              m = arith::ExtSIOp::create(b, l, wide, m);
+            s = arith::ExtSIOp::create(b, l, wide, args[2]);
           } else {
-            m = constantInt(b, l, i64, multipliers[0]);
-            s = constantInt(b, l, i64, shifts[0]);
+            m = c(multipliers[0]);
+            s = c(shifts[0]);
           }
-          Value one = constantInt(b, l, i64, 1);
-          Value round = arith::ShLIOp::create(
-              b, l, one, arith::SubIOp::create(b, l, s, one));
-          Value y = arith::AddIOp::create(
-              b, l, arith::MulIOp::create(b, l, x, m), round);
-          y = arith::ShRSIOp::create(b, l, y, s);
-          y = arith::AddIOp::create(b, l, y, constantInt(b, l, i64, outputZp));
-          y = arith::MaxSIOp::create(b, l, y, constantInt(b, l, i64, outMin));
-          y = arith::MinSIOp::create(b, l, y, constantInt(b, l, i64, outMax));
-          linalg::YieldOp::create(
-              b, l,
-              arith::TruncIOp::create(b, l, result.getElementType(), y)
-                  .getResult());
+          Value y;
+          switch (form) {
+          case RescaleForm::Wide: {
+            Value round = arith::ShLIOp::create(
+                b, l, c(1), arith::SubIOp::create(b, l, s, c(1)));
+            y = arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, x, m),
+                                      round);
+            y = arith::ShRSIOp::create(b, l, y, s);
+            break;
+          }
+          case RescaleForm::HighHalf: {
+            // The high half as i64 operations (arith.mulsi_extended's own
+            // expansion), which every emitter takes: LLVM makes them one
+            // 32-bit high multiply, vpmuldq on x86.
+            auto i64 = b.getI64Type();
+            Value product = arith::MulIOp::create(
+                b, l, arith::ExtSIOp::create(b, l, i64, x),
+                arith::ExtSIOp::create(b, l, i64, m));
+            Value high = arith::TruncIOp::create(
+                b, l, wide,
+                arith::ShRSIOp::create(b, l, product,
+                                       constantInt(b, l, i64, 32)));
+            Value round = arith::ShLIOp::create(
+                b, l, c(1), arith::SubIOp::create(b, l, s, c(33)));
+            y = arith::ShRSIOp::create(b, l,
+                                       arith::AddIOp::create(b, l, high, round),
+                                       arith::SubIOp::create(b, l, s, c(32)));
+            break;
+          }
+          case RescaleForm::Split: {
+            const int64_t shift = shifts[0];
+            const int64_t high = int64_t(multipliers[0]) >> shift;
+            const int64_t low = multipliers[0] - high * (int64_t(1) << shift);
+            Value fraction = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, x, c(low)),
+                c(int64_t(1) << (shift - 1)));
+            y = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, x, c(high)),
+                arith::ShRSIOp::create(b, l, fraction, c(shift)));
+            break;
+          }
+          }
+          y = arith::AddIOp::create(b, l, y, c(outputZp));
+          y = arith::MaxSIOp::create(b, l, y, c(outMin));
+          y = arith::MinSIOp::create(b, l, y, c(outMax));
+          if (y.getType() != result.getElementType())
+            y = arith::TruncIOp::create(b, l, result.getElementType(), y);
+          linalg::YieldOp::create(b, l, y);
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
