@@ -68,7 +68,7 @@ static qccUkernelPacked packBlocks(const void *A, int64_t M, int64_t K,
   for (int64_t m = 0; m < M; ++m)
     for (int64_t k = 0; k < K; ++k)
       packed[(m / rows) * K * rows + k * rows + m % rows] = w[m * lda + k];
-  return (qccUkernelPacked){packed, NULL};
+  return (qccUkernelPacked){packed, NULL, (size_t)(Mp * K) * sizeof(float)};
 }
 
 static qccUkernelPacked packBlocks4(const void *A, int64_t M, int64_t K,

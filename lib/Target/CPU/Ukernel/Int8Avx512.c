@@ -534,7 +534,8 @@ qccUkernelPacked qccUkernelPackTaps(const int8_t *A, int64_t M, int64_t K,
    * and 8 (VNNI rows). */
   const int64_t rowUnit = layout == kTapsVnniRows ? 24 : 32,
                 Mp = (M + rowUnit - 1) / rowUnit * rowUnit;
-  int8_t *packed = calloc((size_t)(Mp * taps * quads * 4), 1);
+  const size_t bytes = (size_t)(Mp * taps * quads * 4);
+  int8_t *packed = calloc(bytes, 1);
   int32_t *rowSum = calloc((size_t)Mp, sizeof(int32_t));
   if (!packed || !rowSum)
     abort();
@@ -553,7 +554,8 @@ qccUkernelPacked qccUkernelPackTaps(const int8_t *A, int64_t M, int64_t K,
           at = (m * taps + t) * quads * 4 + c;
           break;
         default: /* kTapsChannelVectors */
-          at = ((m / 16 * taps + t) * quads + c / 4) * 64 + m % 16 * 4 + c % 4;
+          at = ((m / 32 * taps + t) * quads + c / 4) * 128 + m % 32 / 16 * 64 +
+               m % 16 * 4 + c % 4;
           break;
         }
         packed[at] = v;
@@ -561,7 +563,7 @@ qccUkernelPacked qccUkernelPackTaps(const int8_t *A, int64_t M, int64_t K,
       }
     rowSum[m] = 128 * sum;
   }
-  return (qccUkernelPacked){packed, rowSum};
+  return (qccUkernelPacked){packed, rowSum, bytes};
 }
 
 static qccUkernelPacked packADirectAmx(const void *A, int64_t M, int64_t K,

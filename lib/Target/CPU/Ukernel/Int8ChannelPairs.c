@@ -93,7 +93,7 @@ static qccUkernelPacked packChannelPairs(const void *data, int64_t M,
       for (int64_t t = 0; t < taps; ++t)
         packed[((m / kPairChannels * taps + t) * C2 + c / 2) * 32 +
                m % kPairChannels * 2 + c % 2] = A[m * lda + c * taps + t];
-  return (qccUkernelPacked){packed, NULL};
+  return (qccUkernelPacked){packed, NULL, (size_t)(blocks * taps * C2 * 32)};
 }
 
 typedef struct {

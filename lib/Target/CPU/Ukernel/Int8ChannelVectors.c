@@ -39,11 +39,12 @@ enum {
   kMinPositions = 6,    /* PR: positions per register tile */
   kMaxPositions = 12,
   kMaxPointwisePlane = 256, /* output positions of a 1x1 layer taken */
-  /* How far ahead of its reads each weight stream is prefetched: on the
-   * 3x3 and 6x6 planes a weight is used by one to four position tiles, so
-   * the layer streams its weights (up to 2.4 MB) from L3 or memory at about
-   * 7 bytes per cycle, faster than the hardware prefetchers fetch. Measured
-   * on ResNet-50's layers in model order (Zen 4, one thread): 1024 bytes
+  /* How far ahead of its reads a tile prefetches its weights (one stream:
+   * a 32-channel block's two vectors are side by side): on the 3x3 and 6x6
+   * planes a weight is used by one to four position tiles, so the layer
+   * streams its weights (up to 2.4 MB) from L3 or memory at about 7 bytes
+   * per cycle, faster than the hardware prefetchers fetch. Measured on
+   * ResNet-50's layers in model order (Zen 4, one thread): 1024 bytes
    * ahead gains 2-5%, 2048 and 4096 8-10%. */
   kWeightPrefetchBytes = 2048,
 };
@@ -97,7 +98,7 @@ typedef struct {
   qccUkernelInt8Problem pb;
   int64_t quads, taps, quadStride, PR;
   int64_t tapOffset[kChannelMaxTaps]; /* in xq bytes */
-  const int8_t *Wp;                   /* [Mp / 16][taps][quads][16][4] */
+  const int8_t *Wp;                   /* [Mp / 32][taps][quads][2][16][4] */
   const int32_t *rowSum;              /* 128 * sum of each channel's w */
   const uint8_t *xq;                  /* the current image, repacked */
   int8_t *out;                        /* the current image's output */
@@ -241,19 +242,18 @@ storeChannelSums(const ChannelJob *job, const __m512i (*sums)[2], int PR,
       at[r] = (oh * pb->sh * pb->width + ow * pb->sw) * 4;                     \
       acc[r][0] = acc[r][1] = _mm512_setzero_si512();                          \
     }                                                                          \
-    const int64_t perVector = job->taps * job->quads * 64;                     \
-    const int8_t *w0 = job->Wp + m0 / 16 * perVector, *w1 = w0 + perVector;    \
+    const int8_t *w = job->Wp + m0 / 32 * job->taps * job->quads * 128;        \
     for (int64_t t = 0; t < job->taps; ++t) {                                  \
       const uint8_t *b = job->xq + job->tapOffset[t];                          \
-      const int8_t *wt0 = w0 + t * job->quads * 64,                            \
-                   *wt1 = w1 + t * job->quads * 64;                            \
+      const int8_t *wt = w + t * job->quads * 128;                             \
       for (int64_t cq = 0; cq < job->quads; ++cq) {                            \
-        const __m512i v0 = _mm512_loadu_si512(wt0 + cq * 64);                  \
-        const __m512i v1 = _mm512_loadu_si512(wt1 + cq * 64);                  \
-        _mm_prefetch((const char *)(wt0 + cq * 64 + kWeightPrefetchBytes),     \
+        const __m512i v0 = _mm512_loadu_si512(wt + cq * 128);                  \
+        const __m512i v1 = _mm512_loadu_si512(wt + cq * 128 + 64);             \
+        _mm_prefetch((const char *)(wt + cq * 128 + kWeightPrefetchBytes),     \
                      _MM_HINT_T0);                                             \
-        _mm_prefetch((const char *)(wt1 + cq * 64 + kWeightPrefetchBytes),     \
-                     _MM_HINT_T0);                                             \
+        _mm_prefetch(                                                          \
+            (const char *)(wt + cq * 128 + kWeightPrefetchBytes + 64),         \
+            _MM_HINT_T0);                                                      \
         const uint8_t *bq = b + cq * job->quadStride;                          \
         for (int r = 0; r < PR; ++r) {                                         \
           int32_t quad;                                                        \

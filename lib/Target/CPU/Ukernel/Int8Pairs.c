@@ -57,7 +57,8 @@ static qccUkernelPacked packPairs(const void *data, int64_t M, int64_t K,
   for (int64_t m = 0; m < M; ++m)
     for (int64_t k = 0; k < K; ++k)
       packed[m * K2 * 2 + k] = A[m * lda + k];
-  return (qccUkernelPacked){packed, NULL};
+  return (qccUkernelPacked){packed, NULL,
+                            (size_t)(Mp * K2 * 2) * sizeof(int16_t)};
 }
 
 /* A as [Mp][K/4][4] int8, and 128 * (row sums). */

@@ -433,6 +433,7 @@ int qccUkernelThreadsForWork(double work, int threads);
 typedef struct {
   void *data;
   int32_t *rowSum;
+  size_t bytes; /* of data */
 } qccUkernelPacked;
 /* `taps` is the window of a convolution's weights, A = [M][K / taps
  * channels][taps], for the layouts that need it (1, or ignored, for a
@@ -480,8 +481,9 @@ void qccUkernelFreeQuadImage(qccUkernelQuadImage *image);
  * zeros in the padding, with 128 * (row sums) (Int8Avx512.c):
  *  - kTapsAmxTiles: 16 x 64 AMX tiles, [Mp / 16][taps][C64 / 64][16][64];
  *  - kTapsVnniRows: rows of quads, [Mp][taps][C4][4] (M to 24);
- *  - kTapsChannelVectors: 16 rows' quads per 64-byte vector,
- *    [Mp / 16][taps][C4][16][4] (Int8ChannelVectors.c).
+ *  - kTapsChannelVectors: 16 rows' quads per 64-byte vector, the two
+ *    vectors of a 32-row block side by side, [Mp / 32][taps][C4][2][16][4]
+ *    (Int8ChannelVectors.c: a block's tile reads one stream).
  * M is padded to 32 but in kTapsVnniRows. */
 typedef enum {
   kTapsAmxTiles,

@@ -194,7 +194,7 @@ QCC_VNNI static void s8PackedVnni(int64_t M, int64_t N, int64_t K,
 /* With several rows of X (a transformer's tokens) the dot-product tiles
  * above spend as much on reducing their 16 sums as on multiplying when K
  * is a few hundred (the ViT's 192). Int8 weights are then repacked as
- * channel vectors (kTapsChannelVectors: [Np / 16][K / 4][16][4], 128 *
+ * channel vectors (kTapsChannelVectors: [Np / 32][K / 4][2][16][4], 128 *
  * sum(w) per output) and the tile is PR rows of X x 32 outputs: each quad
  * of k loads two weight vectors and broadcasts each row's 4 bytes of X
  * (made unsigned), so sums land in the lanes of Y's rows with nothing to
@@ -209,7 +209,7 @@ typedef struct {
   int64_t M, N, K, quads, PR;
   const int8_t *X;
   int64_t ldx;
-  const int8_t *Wp;      /* [Np / 16][quads][16][4] */
+  const int8_t *Wp;      /* [Np / 32][quads][2][16][4] */
   const int32_t *rowSum; /* 128 * sum of each output's weights */
   int32_t *Y;
   int64_t ldy;
@@ -242,12 +242,11 @@ laneQuad(const int8_t *x, int64_t k, int64_t K) {
       x[r] = job->X + (m0 + r < job->M ? m0 + r : job->M - 1) * job->ldx;      \
       acc[r][0] = acc[r][1] = _mm512_setzero_si512();                          \
     }                                                                          \
-    const int8_t *w0 = job->Wp + n0 / 16 * job->quads * 64,                    \
-                 *w1 = w0 + job->quads * 64;                                   \
+    const int8_t *w = job->Wp + n0 / 32 * job->quads * 128;                    \
     const int64_t whole = job->K / 4;                                          \
     for (int64_t q = 0; q < job->quads; ++q) {                                 \
-      const __m512i v0 = _mm512_loadu_si512(w0 + q * 64);                      \
-      const __m512i v1 = _mm512_loadu_si512(w1 + q * 64);                      \
+      const __m512i v0 = _mm512_loadu_si512(w + q * 128);                      \
+      const __m512i v1 = _mm512_loadu_si512(w + q * 128 + 64);                 \
       for (int r = 0; r < PR; ++r) {                                           \
         __m512i b;                                                             \
         if (q < whole) {                                                       \
