@@ -702,23 +702,23 @@ TEST_P(UkernelTier, MaxPoolingReadsItsInputPadded) {
                             uneven = {2, 1, 0, 3, -128},
                             two = {2, 2, 2, 2, -128},
                             topLeft = {2, 2, 0, 0, -128},
-                            sides = {0, 1, 0, 1, -128};
+                            sides = {0, 1, 0, 1, -128},
+                            start = {1, 1, 0, 0, -128},
+                            mixed = {1, 0, 1, 1, -128};
   for (auto [s, pad] :
        {std::pair{ConvShape{1, 8, 14, 14, 8, 3, 3, 1, 1, 1, 1}, one},
         std::pair{ConvShape{2, 5, 25, 25, 5, 3, 3, 2, 2, 1, 1}, ceil},
         std::pair{ConvShape{1, 3, 50, 50, 3, 3, 3, 2, 2, 1, 1}, one},
         std::pair{ConvShape{1, 6, 12, 13, 6, 3, 2, 1, 2, 2, 1}, uneven},
         std::pair{ConvShape{1, 3, 131, 130, 3, 3, 3, 2, 2, 1, 1}, one},
-        // GoogLeNet's narrow planes (6 and 3 columns): rows
-        // stored 16 bytes at a time, on as many threads as
-        // the work allows.
+        // GoogLeNet's narrow planes (6 and 3 columns): rows stored 16 bytes
+        // at a time, on as many threads as the work allows.
         std::pair{ConvShape{1, 480, 8, 8, 480, 3, 3, 1, 1, 1, 1}, one},
         std::pair{ConvShape{1, 97, 5, 5, 97, 3, 3, 1, 1, 1, 1}, one},
         std::pair{ConvShape{1, 83, 13, 13, 83, 3, 3, 2, 2, 1, 1}, ceil},
-        // Stride-1 windows that keep the plane's size (read
-        // without a padded copy): 5x5 (YOLO's SPP), dilated,
-        // 2x2 padded at the end, uneven borders, rows of 127
-        // and 64 columns, one-row planes, a batch.
+        // Stride-1 windows that keep the plane's size (read without a padded
+        // copy): 5x5 (YOLO's SPP), dilated, 2x2 padded at the end, uneven
+        // borders, rows of 127 and 64 columns, one-row planes, a batch.
         std::pair{ConvShape{1, 7, 17, 17, 7, 5, 5, 1, 1, 1, 1}, two},
         std::pair{ConvShape{1, 5, 14, 14, 5, 3, 3, 1, 1, 2, 2}, two},
         std::pair{ConvShape{1, 9, 8, 8, 9, 2, 2, 1, 1, 1, 1}, ceil},
@@ -726,7 +726,16 @@ TEST_P(UkernelTier, MaxPoolingReadsItsInputPadded) {
         std::pair{ConvShape{1, 2, 5, 129, 2, 3, 3, 1, 1, 1, 1}, one},
         std::pair{ConvShape{1, 3, 6, 66, 3, 3, 3, 1, 1, 1, 1}, one},
         std::pair{ConvShape{1, 50, 1, 9, 50, 1, 3, 1, 1, 1, 1}, sides},
-        std::pair{ConvShape{3, 37, 5, 5, 37, 3, 3, 1, 1, 1, 1}, one}})
+        std::pair{ConvShape{3, 37, 5, 5, 37, 3, 3, 1, 1, 1, 1}, one},
+        // Stride-2 windows that halve an even plane (read as byte pairs): 2x2
+        // with ceil_mode's end, borders at the start only, 70 and 127
+        // outputs a row, several runs of planes, a 3x2 window.
+        std::pair{ConvShape{1, 832, 7, 7, 832, 2, 2, 2, 2, 1, 1}, ceil},
+        std::pair{ConvShape{1, 6, 13, 13, 6, 3, 3, 2, 2, 1, 1}, start},
+        std::pair{ConvShape{1, 2, 6, 142, 2, 3, 3, 2, 2, 1, 1}, one},
+        std::pair{ConvShape{1, 1, 4, 256, 1, 3, 3, 2, 2, 1, 1}, one},
+        std::pair{ConvShape{2, 100, 26, 26, 100, 3, 3, 2, 2, 1, 1}, one},
+        std::pair{ConvShape{1, 7, 10, 9, 7, 3, 2, 2, 2, 1, 1}, mixed}})
     for (int threads : {1, 2, 3}) {
       const int64_t OH = s.outH(), OW = s.outW();
       const int64_t H = s.H - pad.top - pad.bottom,
