@@ -227,6 +227,8 @@ static size_t arenaChunk = kHugePage / 2; /* doubles up to kArenaMaxChunk */
 
 static void *keepOnHugePages(const void *data, size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (bytes == 0) /* a packer that does not say its size keeps its buffer */
+    return NULL;
   bytes = (bytes + 63) / 64 * 64;
   if (!arenaNext || (size_t)(arenaEnd - arenaNext) < bytes) {
     /* Chunks grow from one huge page: a small model keeps a small
