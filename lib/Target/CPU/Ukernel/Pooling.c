@@ -411,19 +411,22 @@ maxPoolHalfPlanesS8(const MaxPoolJob *job, int64_t begin, int64_t end,
   }
 }
 
-#define QCC_DEFINE_HALF_POOL(NAME, ATTR)                                       \
-  ATTR static void NAME(const MaxPoolJob *job, int64_t begin, int64_t end,     \
-                        uint8_t *h) {                                          \
-    maxPoolHalfPlanesS8(job, begin, end, h);                                   \
-  }
-
-/* Each tier's copy: GoogLeNet's 3x3 windows unrolled, any other window. */
-#define QCC_DEFINE_SAME_POOL(NAME, ATTR)                                       \
-  ATTR static void NAME(const MaxPoolJob *job, int64_t begin, int64_t end) {   \
+/* Each tier's copies of the two int8 paths, with one signature (h: the
+ * halving path's scratch). The same-size path unrolls GoogLeNet's 3x3
+ * windows. */
+typedef void (*Int8PoolFn)(const MaxPoolJob *, int64_t, int64_t, uint8_t *);
+#define QCC_DEFINE_INT8_POOLS(TIER, ATTR)                                      \
+  ATTR static void maxPoolSame##TIER(const MaxPoolJob *job, int64_t begin,     \
+                                     int64_t end, uint8_t *h) {                \
+    (void)h;                                                                   \
     if (job->KH == 3 && job->KW == 3)                                          \
       maxPoolSamePlanesS8(job, 3, 3, begin, end);                              \
     else                                                                       \
       maxPoolSamePlanesS8(job, job->KH, job->KW, begin, end);                  \
+  }                                                                            \
+  ATTR static void maxPoolHalf##TIER(const MaxPoolJob *job, int64_t begin,     \
+                                     int64_t end, uint8_t *h) {                \
+    maxPoolHalfPlanesS8(job, begin, end, h);                                   \
   }
 
 /* One tier's copy of an element type's planes: m, h and padded are
@@ -445,40 +448,22 @@ QCC_DEFINE_MAX_POOL(maxPoolAvx2F32, QCC_AVX2, float, maxPoolPlanesF32)
 QCC_DEFINE_MAX_POOL(maxPoolAvx512F32, QCC_VNNI, float, maxPoolPlanesF32)
 #endif
 
-typedef void (*SamePoolFn)(const MaxPoolJob *, int64_t, int64_t);
-QCC_DEFINE_SAME_POOL(maxPoolSameGeneric, )
+QCC_DEFINE_INT8_POOLS(Generic, )
 #if QCC_HAVE_X86
-QCC_DEFINE_SAME_POOL(maxPoolSameAvx2, QCC_AVX2)
-QCC_DEFINE_SAME_POOL(maxPoolSameAvx512, QCC_VNNI)
+QCC_DEFINE_INT8_POOLS(Avx2, QCC_AVX2)
+QCC_DEFINE_INT8_POOLS(Avx512, QCC_VNNI)
 #endif
 
-typedef void (*HalfPoolFn)(const MaxPoolJob *, int64_t, int64_t, uint8_t *);
-QCC_DEFINE_HALF_POOL(maxPoolHalfGeneric, )
-#if QCC_HAVE_X86
-QCC_DEFINE_HALF_POOL(maxPoolHalfAvx2, QCC_AVX2)
-QCC_DEFINE_HALF_POOL(maxPoolHalfAvx512, QCC_VNNI)
-#endif
-
-static HalfPoolFn chooseHalfPool(void) {
+/* The tier's copy of the halving (half) or the same-size int8 path. */
+static Int8PoolFn chooseInt8Pool(int half) {
 #if QCC_HAVE_X86
   const int tier = qcc_ukernel_cpu_tier();
   if (tier >= QCC_CPU_TIER_AVX512VNNI)
-    return maxPoolHalfAvx512;
+    return half ? maxPoolHalfAvx512 : maxPoolSameAvx512;
   if (tier >= QCC_CPU_TIER_AVX2)
-    return maxPoolHalfAvx2;
+    return half ? maxPoolHalfAvx2 : maxPoolSameAvx2;
 #endif
-  return maxPoolHalfGeneric;
-}
-
-static SamePoolFn chooseSamePool(void) {
-#if QCC_HAVE_X86
-  const int tier = qcc_ukernel_cpu_tier();
-  if (tier >= QCC_CPU_TIER_AVX512VNNI)
-    return maxPoolSameAvx512;
-  if (tier >= QCC_CPU_TIER_AVX2)
-    return maxPoolSameAvx2;
-#endif
-  return maxPoolSameGeneric;
+  return half ? maxPoolHalfGeneric : maxPoolSameGeneric;
 }
 
 /* The tier's copy for elements of `bytes` bytes. */
@@ -496,18 +481,16 @@ static MaxPoolFn chooseMaxPool(int64_t bytes) {
 static void *maxPoolPart(void *arg) {
   const PackedPart *part = arg; /* planes [begin, end) */
   const MaxPoolJob *job = (const MaxPoolJob *)part->job;
-  if (keepsPlaneSize(job)) {
-    chooseSamePool()(job, part->begin, part->end);
-    return NULL;
-  }
-  if (halvesPlane(job)) {
-    /* h of a run (kRunBytes, or one plane's rows) with 128 bytes of slack
-     * on each side for the masked-off rows' reads. */
+  const int same = keepsPlaneSize(job), half = !same && halvesPlane(job);
+  if (same || half) {
+    /* The halving path's h: a run (kRunBytes, or one plane's rows) with
+     * 128 bytes of slack on each side for the masked-off rows' reads. */
     const int64_t rows = 2 * job->OH * job->OW;
-    const size_t bytes =
-        (size_t)(rows > kRunBytes ? rows : kRunBytes) + 64 + 256;
-    uint8_t *h = qccUkernelScratch(bytes, 0);
-    chooseHalfPool()(job, part->begin, part->end, h + 128);
+    uint8_t *h =
+        half ? qccUkernelScratch(
+                   (size_t)(rows > kRunBytes ? rows : kRunBytes) + 320, 0)
+             : NULL;
+    chooseInt8Pool(half)(job, part->begin, part->end, half ? h + 128 : NULL);
     qccUkernelFree(h);
     return NULL;
   }
