@@ -259,7 +259,7 @@ maxPoolSamePlanesS8(const MaxPoolJob *job, const int64_t KH, const int64_t KW,
  * masked as in maxPoolSamePlanesS8. An output row is then the maximum of
  * the h rows its window covers: a vector of 16, 32 or 64 bytes per row (or
  * per 64 outputs), stored running on into the next row's outputs. Runs of
- * planes keep h in L1. GoogLeNet's four (Zen 4, one thread): 78-84 -> 28
+ * planes keep h in L1. GoogLeNet's four (Zen 4, one thread): 79-91 -> 28
  * us. */
 enum {
   kHalfMaxOutputs = 127, /* output columns: byte counters */
