@@ -138,6 +138,15 @@ static inline void fillFloats(float *p, int64_t n) {
 #define POOL_NAME(x) x##F32
 #include "MaxPoolPlanes.inc"
 
+/* dst[i] = x[from + i] for i < count, the padding (-128) where from + i is
+ * outside [0, total): the reads of a vector at the tensor's first or last
+ * positions. */
+static inline void copyOrPad(int8_t *dst, const int8_t *x, int64_t total,
+                             int64_t from, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    dst[i] = from + i >= 0 && from + i < total ? x[from + i] : -128;
+}
+
 /*--- int8 stride-1 windows that keep the plane's size -------------------*/
 
 /* GoogLeNet's inception pools (3x3, stride 1, a border of 1) keep their
@@ -206,9 +215,7 @@ maxPoolSamePlanesS8(const MaxPoolJob *job, const int64_t KH, const int64_t KW,
   for (int64_t q = begin * HW; q < last; q += 64) {
     const int8_t *at = x + q;
     if (q + lowest < 0 || q + 64 + highest > total) {
-      const int64_t from = q + lowest, to = q + 64 + highest;
-      for (int64_t i = from; i < to; ++i)
-        edge[i - from] = i >= 0 && i < total ? x[i] : -128;
+      copyOrPad(edge, x, total, q + lowest, 64 + highest - lowest);
       at = edge - lowest;
     }
     /* Unsigned: a row or column before the plane's wraps past it. */
@@ -286,8 +293,23 @@ static int halvesPlane(const MaxPoolJob *job) {
       77, 79, 81, 83, 85, 87, 89, 91, 93, 95, 97, 99, 101, 103, 105, 107, 109, \
       111, 113, 115, 117, 119, 121, 123, 125, 127
 
+/* The even and the odd bytes of the 64 pairs from src, in the unsigned
+ * order (x ^ 0x80: the padding is 0); a caller's unused half is dead code
+ * once this is inlined. */
+__attribute__((always_inline)) static inline void
+pairBytes(const int8_t *src, qccPoolV64u8 *even, qccPoolV64u8 *odd) {
+  qccPoolV64u8 lo, hi;
+  memcpy(&lo, src, 64);
+  memcpy(&hi, src + 64, 64);
+  lo ^= 0x80;
+  hi ^= 0x80;
+  *even = __builtin_shufflevector(lo, hi, QCC_EVEN_BYTES);
+  *odd = __builtin_shufflevector(lo, hi, QCC_ODD_BYTES);
+}
+
 /* Planes [begin, end) of a job halvesPlane accepts; h: scratch of a run's
- * input rows' outputs and 128 bytes on each side. Inlined into each tier's
+ * input rows' outputs and 64 bytes more (the last vector's lanes past the
+ * run, and the last output row's vector read). Inlined into each tier's
  * copy. */
 __attribute__((always_inline)) static inline void
 maxPoolHalfPlanesS8(const MaxPoolJob *job, int64_t begin, int64_t end,
@@ -320,40 +342,23 @@ maxPoolHalfPlanesS8(const MaxPoolJob *job, int64_t begin, int64_t end,
       const int64_t at = first * H * W + 2 * j;
       const int8_t *src = x + at;
       if (at - 2 < 0 || at + 130 > total) {
-        for (int64_t i = 0; i < 132; ++i)
-          edge[i] =
-              at - 2 + i >= 0 && at - 2 + i < total ? x[at - 2 + i] : -128;
+        copyOrPad(edge, x, total, at - 2, 132);
         src = edge + 2;
       }
-      qccPoolV64u8 lo, hi, best = (qccPoolV64u8){0};
-      memcpy(&lo, src, 64);
-      memcpy(&hi, src + 64, 64);
-      lo ^= 0x80; /* the unsigned order, padding 0 */
-      hi ^= 0x80;
-      const qccPoolV64u8 even = __builtin_shufflevector(lo, hi, QCC_EVEN_BYTES);
+      qccPoolV64u8 best = (qccPoolV64u8){0}, even, odd;
+      pairBytes(src, &even, &odd);
       if (firstColumn <= 0 && lastColumn >= 0)
         best = even;
       if (lastColumn >= 1)
-        best = maxUnsignedBytes(best,
-                                __builtin_shufflevector(lo, hi, QCC_ODD_BYTES));
+        best = maxUnsignedBytes(best, odd);
       if (firstColumn < 0) { /* pair ow - 1's odd byte, inside from ow 1 */
-        memcpy(&lo, src - 2, 64);
-        memcpy(&hi, src + 62, 64);
-        lo ^= 0x80;
-        hi ^= 0x80;
-        const qccPoolV64u8 previous =
-            __builtin_shufflevector(lo, hi, QCC_ODD_BYTES);
-        best = maxUnsignedBytes(best, previous & (qccPoolV64u8)(column >= one));
+        pairBytes(src - 2, &even, &odd);
+        best = maxUnsignedBytes(best, odd & (qccPoolV64u8)(column >= one));
       }
       if (lastColumn >= 2) { /* pair ow + 1's even byte, up to ow OW - 2 */
-        memcpy(&lo, src + 2, 64);
-        memcpy(&hi, src + 66, 64);
-        lo ^= 0x80;
-        hi ^= 0x80;
-        const qccPoolV64u8 next =
-            __builtin_shufflevector(lo, hi, QCC_EVEN_BYTES);
+        pairBytes(src + 2, &even, &odd);
         best = maxUnsignedBytes(best,
-                                next & (qccPoolV64u8)(column + one < outputs));
+                                even & (qccPoolV64u8)(column + one < outputs));
       }
       memcpy(h + j, &best, 64);
       column += columnStep;
@@ -483,14 +488,14 @@ static void *maxPoolPart(void *arg) {
   const MaxPoolJob *job = (const MaxPoolJob *)part->job;
   const int same = keepsPlaneSize(job), half = !same && halvesPlane(job);
   if (same || half) {
-    /* The halving path's h: a run (kRunBytes, or one plane's rows) with
-     * 128 bytes of slack on each side for the masked-off rows' reads. */
+    /* The halving path's h: a run (kRunBytes, or one plane's rows) and
+     * 64 bytes. */
     const int64_t rows = 2 * job->OH * job->OW;
     uint8_t *h =
         half ? qccUkernelScratch(
-                   (size_t)(rows > kRunBytes ? rows : kRunBytes) + 320, 0)
+                   (size_t)(rows > kRunBytes ? rows : kRunBytes) + 64, 0)
              : NULL;
-    chooseInt8Pool(half)(job, part->begin, part->end, half ? h + 128 : NULL);
+    chooseInt8Pool(half)(job, part->begin, part->end, h);
     qccUkernelFree(h);
     return NULL;
   }
