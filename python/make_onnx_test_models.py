@@ -534,9 +534,11 @@ def calibration_fixtures(out):
 
 
 def codegen_conv_models(out):
-    """Models of the CPU code generation tests of grouped and depthwise
-    convolutions, average pooling and transposed convolutions
-    (test/Target/CPU/conv-groups.test), their input and calibration data."""
+    """Models of the code generation tests of grouped and depthwise
+    convolutions, average pooling, transposed convolutions and reductions
+    of odd lengths (test/Target/CPU/conv-groups.test; the last:
+    test/Target/NVPTX/compile-models.test), their input and calibration
+    data."""
     r = lambda *s, seed: (np.random.default_rng(seed).standard_normal(s) * 0.3).astype(np.float32)
     X = [("x", F, ["N", 3, 8, 8])]
 
@@ -588,6 +590,20 @@ def codegen_conv_models(out):
              kernel_shape=[2, 2]),
     ], ["N", 2, 32, 32], [("w0", r(3, 4, 3, 3, seed=41)), ("b0", r(4, seed=42)),
                           ("w1", r(4, 1, 2, 2, seed=43))], opset=11)
+    # Reductions that are not whole 4-byte words (the GPU's dp4a kernels pad
+    # K to a multiple of 4): a 3x3 convolution over 3 channels (K = 27) and
+    # two fully connected layers over 5 and 7 activations.
+    save("odd_reductions", [
+        node("Conv", ["x", "w0", "b0"], ["c0"], name="conv0"),
+        node("Relu", ["c0"], ["a"], name="relu0"),
+        node("GlobalAveragePool", ["a"], ["g"], name="gap"),
+        node("Flatten", ["g"], ["f"], name="flatten"),
+        node("Gemm", ["f", "w1", "b1"], ["h"], name="fc1", transB=1),
+        node("Relu", ["h"], ["r"], name="relu1"),
+        node("Gemm", ["r", "w2", "b2"], ["y"], name="fc2", transB=1),
+    ], ["N", 3], [("w0", r(5, 3, 3, 3, seed=51)), ("b0", r(5, seed=52)),
+                  ("w1", r(7, 5, seed=53)), ("b1", r(7, seed=54)),
+                  ("w2", r(3, 7, seed=55)), ("b2", r(3, seed=56))])
     # Average pooling: padding not counted, ceil_mode windows running past
     # the padded input (counted and not).
     for name, attrs, shape in [

@@ -200,9 +200,10 @@ public:
     qcc::nvptx::LoweringOptions lowering;
     lowering.entry = func.getSymName().str();
     lowering.chip = gpus->front();
-    // mma.sync m16n8k32 on int8 needs sm_80: older GPUs in the list get
-    // the scalar kernels everywhere.
+    // mma.sync m16n8k32 on int8 needs sm_80, dp4a sm_61: an older GPU in
+    // the list makes every kernel one that it runs.
     lowering.tensorCores = architectureNumber(lowering.chip) >= 80;
+    lowering.dp4a = architectureNumber(lowering.chip) >= 61;
     lowering.cpuSimulation = simulate;
     MLIRContext *context = module.getContext();
     registerBuiltinDialectTranslation(*context);
@@ -343,6 +344,12 @@ private:
                                           ? "mma.sync m16n8k32 s8 (int8 "
                                             "matrix products, convolutions)"
                                           : "none (below sm_80)"},
+                     {"dp4a", !lowering.dp4a ? "none (below sm_61)"
+                              : lowering.tensorCores
+                                  ? "dp4a.s32.s32 (int8 products the tensor "
+                                    "cores do not take)"
+                                  : "dp4a.s32.s32 (int8 matrix products, "
+                                    "convolutions)"},
                      {"cpu_simulation", simulate},
                      {"cubins", std::move(assembled)},
                      {"embedded", embedded}};

@@ -109,6 +109,8 @@ void buildNVPTXLoweringPipeline(OpPassManager &pm,
   if (options.tensorCores)
     pm.addNestedPass<func::FuncOp>(
         createGPUTensorCoreContractions(tensorCores));
+  if (options.dp4a)
+    pm.addNestedPass<func::FuncOp>(createGPUDp4aContractions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   GPUMapParallelLoopsOptions mapping;
   mapping.blockSize = options.blockSize;
@@ -138,6 +140,7 @@ void buildNVPTXLoweringPipeline(OpPassManager &pm,
     pm.addPass(createGPUMergeKernelModules());
     // Each warp's vector code onto mma.sync, with upstream's lane layouts.
     pm.addNestedPass<gpu::GPUModuleOp>(createGPUVectorToMMA());
+    pm.addNestedPass<gpu::GPUModuleOp>(createGPUVectorToDp4a());
     // Copies, allocations and launches in order on one stream (what
     // gpu-to-llvm lowers: it takes only asynchronous gpu.alloc and
     // gpu.memcpy).
@@ -168,6 +171,11 @@ void registerNVPTXPassesAndPipelines() {
         *this, "tensor-cores",
         llvm::cl::desc("int8 matrix products on tensor cores (mma.sync)"),
         llvm::cl::init(LoweringOptions().tensorCores)};
+    Option<bool> dp4a{
+        *this, "dp4a",
+        llvm::cl::desc("The int8 matrix products left as per-thread dp4a "
+                       "kernels (sm_61 and later)"),
+        llvm::cl::init(LoweringOptions().dp4a)};
     Option<bool> cpuSimulation{
         *this, "cpu-simulation",
         llvm::cl::desc("Run the launches as loops on the CPU (qcc compile "
@@ -185,6 +193,7 @@ void registerNVPTXPassesAndPipelines() {
         lowering.blockSize = options.blockSize;
         lowering.cpuSimulation = options.cpuSimulation;
         lowering.tensorCores = options.tensorCores;
+        lowering.dp4a = options.dp4a;
         buildNVPTXLoweringPipeline(pm, lowering);
       });
 }

@@ -12,9 +12,10 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -49,6 +50,9 @@ struct LoweringOptions {
   /// tensor-core kernels (qcc-gpu-tensor-core-contractions); else scalar
   /// loops like every other op.
   bool tensorCores = true;
+  /// The int8 products left (all of them below sm_80) as per-thread dp4a
+  /// kernels (qcc-gpu-dp4a-contractions; sm_61 and later).
+  bool dp4a = true;
   /// Warps per block of the tensor-core kernels.
   int64_t warpsPerBlock = 4;
   /// The CPU execution of the mapping: launches as loops on the host, no

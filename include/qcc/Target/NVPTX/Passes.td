@@ -101,6 +101,59 @@ def GPUTensorCoreContractions
                            "mlir::vector::VectorDialect"];
 }
 
+def GPUDp4aContractions
+    : Pass<"qcc-gpu-dp4a-contractions", "mlir::func::FuncOp"> {
+  let summary = "Integer matrix products as per-thread dp4a kernels";
+  let description = [{
+    On buffers, after `qcc-gpu-tensor-core-contractions` (for GPUs without
+    int8 tensor cores, sm_61 to sm_75, and the products the tensor cores do
+    not take): each int8 product of the batched form
+    `C[b, m, p] += A[m, k] * B[b, k, p]` (batch 1) becomes launches of
+    scalar-thread code built around 4-deep byte dot products.
+
+    - `A` and `B` are read as 32-bit words holding 4 consecutive `k`: both
+      are laid out as `[ceil(K/4), X, 4]` (`X` the row of `A`, the column
+      of `B`), `K` padded with zeros. A constant `A` (a convolution's
+      weights) is laid out at compile time into a global of its own; the
+      others by a launch of one thread per word (`B`: im2col's matrix or a
+      layer's activations).
+    - Each thread of a block `(BX, BY)` computes a `TM x TN` register tile
+      of `C`: rows `by*BY*TM + ty + i*BY`, columns `bx*BX*TN + tx + j*BX`,
+      so that the threads of a warp read neighbouring words of `B` at each
+      step and share the words of `A`. The tile starts as `C` (the bias);
+      each step over `k/4` loads `TM` words of `A` and `TN` of `B` and
+      accumulates every pair as `vector.reduction <add>` of the product of
+      the sign-extended bytes, which `qcc-gpu-vector-to-dp4a` turns into
+      `dp4a.s32.s32` on the GPU (and which runs as it is in the CPU
+      execution of the mapping). Threads past `M` or `P` read the last
+      row or column and store nothing.
+    - The register tile and block shape follow the product's size: 4x4
+      and 256 threads for convolutions, smaller tiles and blocks (down to
+      one warp) until the grid has 64 blocks, for small layers.
+
+    dp4a's sums wrap in int32 like the interpreter's, so every reduction
+    length is exact. The shapes were chosen without a GPU to measure
+    them on.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def GPUVectorToDp4a
+    : Pass<"qcc-gpu-vector-to-dp4a", "mlir::gpu::GPUModuleOp"> {
+  let summary = "4-deep int8 dot products onto dp4a";
+  let description = [{
+    In kernels: `vector.reduction <add>, (sext(a) * sext(b)), acc` with `a`
+    and `b` of type `vector<4xi8>` becomes `nvvm.dot.accumulate.4way`
+    (PTX `dp4a.s32.s32`, sm_61 and later), which wraps in int32 as the
+    reduction does.
+  }];
+  let dependentDialects = ["mlir::NVVM::NVVMDialect"];
+}
+
 def GPUVectorToMMA : Pass<"qcc-gpu-vector-to-mma", "mlir::gpu::GPUModuleOp"> {
   let summary = "The warps' tile code onto mma.sync (upstream's conversion)";
   let description = [{

@@ -1,0 +1,251 @@
+//===- Dp4aContractions.cpp - int8 products as dp4a threads ---------------===//
+//
+// GPUs before sm_80 have no int8 mma.sync m16n8k32, but every GPU since
+// sm_61 has dp4a: a 4-deep byte dot product accumulated into int32 in one
+// instruction. Each thread keeps a small tile of the result in registers
+// and reads both operands as 32-bit words of 4 consecutive k, which needs
+// them laid out k-quad-major ([K/4, X, 4]): the weights at compile time,
+// the activations by a small launch.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Target/NVPTX/Passes.h"
+
+#include "BatchedProduct.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/Support/MathExtras.h"
+
+namespace qcc::nvptx {
+#define GEN_PASS_DEF_GPUDP4ACONTRACTIONS
+#include "qcc/Target/NVPTX/Passes.h.inc"
+} // namespace qcc::nvptx
+
+using namespace mlir;
+
+namespace {
+
+/// Threads per block for large products, and the grid below which smaller
+/// tiles and blocks spread a product over more of the GPU.
+constexpr int64_t kThreadsPerBlock = 256, kWarpSize = 32, kMinBlocks = 64;
+
+/// The register tile and block shape of one product.
+struct ThreadTiling {
+  int64_t tileM, tileN, blockX, blockY;
+
+  static ThreadTiling choose(int64_t M, int64_t P) {
+    ThreadTiling t;
+    t.tileM = M >= 64 ? 4 : M >= 16 ? 2 : 1;
+    t.blockY =
+        std::min<int64_t>(16, llvm::PowerOf2Ceil(llvm::divideCeil(M, t.tileM)));
+    t.blockX = kThreadsPerBlock / t.blockY;
+    t.tileN = 4;
+    while (t.tileN > 1 && t.blocks(M, P) < kMinBlocks)
+      t.tileN /= 2;
+    while (t.blockX * t.blockY > kWarpSize && t.blocks(M, P) < kMinBlocks)
+      t.blockX /= 2;
+    return t;
+  }
+  int64_t gridX(int64_t P) const { return llvm::divideCeil(P, blockX * tileN); }
+  int64_t gridY(int64_t M) const { return llvm::divideCeil(M, blockY * tileM); }
+  int64_t blocks(int64_t M, int64_t P) const { return gridX(P) * gridY(M); }
+};
+
+struct GPUDp4aContractionsPass
+    : qcc::nvptx::impl::GPUDp4aContractionsBase<GPUDp4aContractionsPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> products;
+    getOperation().walk([&](linalg::GenericOp op) { products.push_back(op); });
+    for (linalg::GenericOp op : products)
+      if (std::optional<qcc::nvptx::BatchedProduct> product =
+              qcc::nvptx::matchBatchedProduct(op))
+        rewrite(op, *product);
+  }
+
+  static Value index(OpBuilder &b, Location loc, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+
+  /// A launch of one thread per word of `quads` ([K4, X, 4]), each
+  /// gathering its 4 bytes from `source` ([X, K] when `kIsColumn`, else
+  /// [K, X]) - zeros past K.
+  static void emitQuadLayout(OpBuilder &b0, Location loc, Value source,
+                             bool kIsColumn, Value quads, int64_t K,
+                             int64_t X) {
+    const int64_t K4 = llvm::divideCeil(K, 4), words = K4 * X;
+    Value one = index(b0, loc, 1);
+    auto launch = gpu::LaunchOp::create(
+        b0, loc, index(b0, loc, llvm::divideCeil(words, kThreadsPerBlock)), one,
+        one, index(b0, loc, kThreadsPerBlock), one, one);
+    OpBuilder b1 = OpBuilder::atBlockBegin(&launch.getBody().front());
+    Value word = arith::AddIOp::create(
+        b1, loc,
+        arith::MulIOp::create(b1, loc, launch.getBlockIds().x,
+                              index(b1, loc, kThreadsPerBlock)),
+        launch.getThreadIds().x);
+    Value inRange = arith::CmpIOp::create(b1, loc, arith::CmpIPredicate::ult,
+                                          word, index(b1, loc, words));
+    auto guard = scf::IfOp::create(b1, loc, inRange, /*withElse=*/false);
+    gpu::TerminatorOp::create(b1, loc);
+    OpBuilder b2(guard.thenBlock()->getTerminator());
+    Value x = arith::RemUIOp::create(b2, loc, word, index(b2, loc, X));
+    Value quad = arith::DivUIOp::create(b2, loc, word, index(b2, loc, X));
+    Value k0 = arith::MulIOp::create(b2, loc, quad, index(b2, loc, 4));
+    Value zero = arith::ConstantIntOp::create(b2, loc, 0, 8);
+    SmallVector<Value, 4> bytes;
+    for (int64_t j = 0; j < 4; ++j) {
+      Value k = arith::AddIOp::create(b2, loc, k0, index(b2, loc, j));
+      // Past K (only in the last quad): read within bounds, keep a zero.
+      Value clamped =
+          K % 4 ? arith::MinUIOp::create(b2, loc, k, index(b2, loc, K - 1)) : k;
+      Value byte = memref::LoadOp::create(b2, loc, source,
+                                          kIsColumn ? ValueRange{x, clamped}
+                                                    : ValueRange{clamped, x});
+      if (K % 4) {
+        Value inK = arith::CmpIOp::create(b2, loc, arith::CmpIPredicate::ult, k,
+                                          index(b2, loc, K));
+        byte = arith::SelectOp::create(b2, loc, inK, byte, zero);
+      }
+      bytes.push_back(byte);
+    }
+    Value vector = vector::FromElementsOp::create(
+        b2, loc, VectorType::get({4}, b2.getI8Type()), bytes);
+    vector::StoreOp::create(b2, loc, vector, quads,
+                            ValueRange{quad, x, index(b2, loc, 0)},
+                            /*nontemporal=*/false, llvm::MaybeAlign(4));
+  }
+
+  void rewrite(linalg::GenericOp op,
+               const qcc::nvptx::BatchedProduct &product) {
+    const int64_t M = product.m, K = product.k, P = product.p;
+    const int64_t K4 = llvm::divideCeil(K, 4);
+    MLIRContext *ctx = op.getContext();
+    Location loc = op.getLoc();
+    OpBuilder b0(op);
+    Type i8 = b0.getI8Type();
+    auto quadType = [&](int64_t X) { return MemRefType::get({K4, X, 4}, i8); };
+
+    // A in quads: a constant one at compile time, as a global of its own
+    // (read in the kernel: on the device with the module).
+    memref::GlobalOp global;
+    Value aQuads;
+    if (product.constantA) {
+      std::vector<int8_t> quads(K4 * M * 4, 0);
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t k = 0; k < K; ++k)
+          quads[((k / 4) * M + m) * 4 + k % 4] =
+              (*product.constantA)[m * K + k];
+      auto module = op->getParentOfType<ModuleOp>();
+      OpBuilder moduleBuilder(ctx); // no insertion point: the table inserts
+      global = memref::GlobalOp::create(
+          moduleBuilder, loc, "__qcc_dp4a_weight",
+          moduleBuilder.getStringAttr("private"), quadType(M),
+          DenseElementsAttr::get(RankedTensorType::get({K4, M, 4}, i8),
+                                 ArrayRef<int8_t>(quads)),
+          /*constant=*/true, /*alignment=*/moduleBuilder.getI64IntegerAttr(16));
+      SymbolTable(module).insert(global, module.getBody()->begin());
+    } else {
+      aQuads = memref::AllocOp::create(b0, loc, quadType(M));
+      emitQuadLayout(b0, loc, product.a, /*kIsColumn=*/true, aQuads, K, M);
+    }
+    auto matrix = [&](Value v) {
+      return memref::CollapseShapeOp::create(
+          b0, loc, v, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+    };
+    Value bQuads = memref::AllocOp::create(b0, loc, quadType(P));
+    emitQuadLayout(b0, loc, matrix(product.b), /*kIsColumn=*/false, bQuads, K,
+                   P);
+    Value c = matrix(product.c);
+
+    const ThreadTiling t = ThreadTiling::choose(M, P);
+    Value one = index(b0, loc, 1);
+    auto launch = gpu::LaunchOp::create(
+        b0, loc, index(b0, loc, t.gridX(P)), index(b0, loc, t.gridY(M)), one,
+        index(b0, loc, t.blockX), index(b0, loc, t.blockY), one);
+    OpBuilder b1 = OpBuilder::atBlockBegin(&launch.getBody().front());
+    gpu::TerminatorOp::create(b1, loc);
+    b1.setInsertionPointToStart(&launch.getBody().front());
+    Value a = product.constantA ? memref::GetGlobalOp::create(
+                                      b1, loc, quadType(M), global.getSymName())
+                                      .getResult()
+                                : aQuads;
+    AffineExpr d0, d1;
+    bindDims(ctx, d0, d1);
+    // Row i of the tile: by*BY*TM + ty + i*BY (column j likewise), and the
+    // row it reads: the last one past M.
+    auto position = [&](Value block, Value thread, int64_t step, int64_t tile,
+                        int64_t i) {
+      return affine::AffineApplyOp::create(
+          b1, loc,
+          AffineMap::get(2, 0, {d0 * (step * tile) + d1 + i * step}, ctx),
+          ValueRange{block, thread});
+    };
+    SmallVector<Value> rows, columns, readRows, readColumns;
+    for (int64_t i = 0; i < t.tileM; ++i) {
+      rows.push_back(position(launch.getBlockIds().y, launch.getThreadIds().y,
+                              t.blockY, t.tileM, i));
+      readRows.push_back(
+          arith::MinUIOp::create(b1, loc, rows.back(), index(b1, loc, M - 1)));
+    }
+    for (int64_t j = 0; j < t.tileN; ++j) {
+      columns.push_back(position(launch.getBlockIds().x,
+                                 launch.getThreadIds().x, t.blockX, t.tileN,
+                                 j));
+      readColumns.push_back(arith::MinUIOp::create(b1, loc, columns.back(),
+                                                   index(b1, loc, P - 1)));
+    }
+    // The tile starts as C: the bias.
+    SmallVector<Value> initial;
+    for (Value row : readRows)
+      for (Value column : readColumns)
+        initial.push_back(
+            memref::LoadOp::create(b1, loc, c, ValueRange{row, column}));
+    Value zero = index(b1, loc, 0);
+    auto loop = scf::ForOp::create(b1, loc, zero, index(b1, loc, K4),
+                                   index(b1, loc, 1), initial);
+    {
+      OpBuilder b2 = OpBuilder::atBlockBegin(loop.getBody());
+      Value quad = loop.getInductionVar();
+      auto words = [&](Value quads, ArrayRef<Value> positions) {
+        SmallVector<Value> extended;
+        for (Value x : positions) {
+          Value word = vector::LoadOp::create(
+              b2, loc, VectorType::get({4}, b2.getI8Type()), quads,
+              ValueRange{quad, x, zero}, /*nontemporal=*/false,
+              llvm::MaybeAlign(4));
+          extended.push_back(arith::ExtSIOp::create(
+              b2, loc, VectorType::get({4}, b2.getI32Type()), word));
+        }
+        return extended;
+      };
+      SmallVector<Value> aWords = words(a, readRows),
+                         bWords = words(bQuads, readColumns);
+      SmallVector<Value> sums;
+      for (int64_t i = 0; i < t.tileM; ++i)
+        for (int64_t j = 0; j < t.tileN; ++j) {
+          Value products = arith::MulIOp::create(b2, loc, aWords[i], bWords[j]);
+          sums.push_back(vector::ReductionOp::create(
+              b2, loc, vector::CombiningKind::ADD, products,
+              loop.getRegionIterArgs()[i * t.tileN + j]));
+        }
+      scf::YieldOp::create(b2, loc, sums);
+    }
+    for (int64_t i = 0; i < t.tileM; ++i)
+      for (int64_t j = 0; j < t.tileN; ++j) {
+        Value inside = arith::AndIOp::create(
+            b1, loc,
+            arith::CmpIOp::create(b1, loc, arith::CmpIPredicate::ult, rows[i],
+                                  index(b1, loc, M)),
+            arith::CmpIOp::create(b1, loc, arith::CmpIPredicate::ult,
+                                  columns[j], index(b1, loc, P)));
+        auto store = scf::IfOp::create(b1, loc, inside, /*withElse=*/false);
+        OpBuilder b3(store.thenBlock()->getTerminator());
+        memref::StoreOp::create(b3, loc, loop.getResult(i * t.tileN + j), c,
+                                ValueRange{rows[i], columns[j]});
+      }
+    op.erase();
+  }
+};
+
+} // namespace
