@@ -2,11 +2,15 @@
 
 #include "BatchedProduct.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 
@@ -128,4 +132,117 @@ qcc::nvptx::matchBatchedProduct(linalg::GenericOp op) {
       !cast<MemRefType>(product.c.getType()).getElementType().isInteger(32))
     return std::nullopt;
   return product;
+}
+
+namespace {
+
+/// The buffer `v` is a view of.
+Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Every op using `buffer` or a view of it, the views left out.
+void collectUsers(Value buffer, SmallVectorImpl<Operation *> &users) {
+  for (Operation *user : buffer.getUsers()) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+        view && view.getViewSource() == buffer) {
+      for (Value result : user->getResults())
+        collectUsers(result, users);
+      continue;
+    }
+    users.push_back(user);
+  }
+}
+
+} // namespace
+
+linalg::GenericOp
+qcc::nvptx::findElementwiseConsumer(linalg::GenericOp op,
+                                    const BatchedProduct &product) {
+  // The next op that touches C (views aside) in the block.
+  linalg::GenericOp consumer;
+  for (Operation *next = op->getNextNode(); next; next = next->getNextNode()) {
+    if (auto generic = dyn_cast<linalg::GenericOp>(next);
+        generic && llvm::is_contained(generic.getDpsInputs(), product.c)) {
+      consumer = generic;
+      break;
+    }
+    // Nothing in between may write memory (allocations and views of
+    // buffers are all there usually is).
+    if (!isMemoryEffectFree(next) && !isa<memref::AllocOp>(next))
+      return {};
+  }
+  if (!consumer || consumer.getNumDpsInits() != 1 ||
+      consumer.getNumLoops() != 3 || !consumer.hasPureBufferSemantics() ||
+      consumer.getNumParallelLoops() != 3 ||
+      consumer->getParentOp() != op->getParentOp())
+    return {};
+  MLIRContext *ctx = op.getContext();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(3, ctx);
+  auto domain = SmallVector<int64_t>{1, product.m, product.p};
+  OpOperand *output = consumer.getDpsInitOperand(0);
+  auto outputType = dyn_cast<MemRefType>(output->get().getType());
+  if (!outputType || outputType.getShape() != ArrayRef<int64_t>(domain) ||
+      consumer.getMatchingIndexingMap(output) != identity ||
+      rootBuffer(output->get()) == rootBuffer(product.c))
+    return {};
+  for (OpOperand *input : consumer.getDpsInputOperands())
+    if (input->get() == product.c &&
+        consumer.getMatchingIndexingMap(input) != identity)
+      return {};
+  // C read by nothing else after the product (its initial value, the bias,
+  // is written before it).
+  SmallVector<Operation *> users;
+  collectUsers(rootBuffer(product.c), users);
+  for (Operation *user : users) {
+    if (user == op || user == consumer.getOperation() ||
+        isa<memref::DeallocOp>(user))
+      continue;
+    if (user->getBlock() != op->getBlock() || !user->isBeforeInBlock(op))
+      return {};
+  }
+  return consumer;
+}
+
+void qcc::nvptx::emitConsumerElement(OpBuilder &builder, Location loc,
+                                     linalg::GenericOp consumer,
+                                     const BatchedProduct &product,
+                                     Value result, Value m, Value p) {
+  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+  SmallVector<Value, 3> position = {zero, m, p};
+  auto indices = [&](OpOperand *operand) {
+    SmallVector<Value> values;
+    AffineMap map = consumer.getMatchingIndexingMap(operand);
+    for (AffineExpr expr : map.getResults())
+      if (auto dim = dyn_cast<AffineDimExpr>(expr))
+        values.push_back(position[dim.getPosition()]);
+      else
+        values.push_back(affine::AffineApplyOp::create(
+            builder, loc, AffineMap::get(3, 0, expr), position));
+    return values;
+  };
+  Block &body = consumer.getRegion().front();
+  IRMapping mapping;
+  for (OpOperand &operand : consumer->getOpOperands()) {
+    BlockArgument argument = body.getArgument(operand.getOperandNumber());
+    if (operand.get() == product.c)
+      mapping.map(argument, result);
+    else if (!argument.use_empty())
+      mapping.map(argument, memref::LoadOp::create(builder, loc, operand.get(),
+                                                   indices(&operand)));
+  }
+  for (Operation &op : body.without_terminator()) {
+    if (auto index = dyn_cast<linalg::IndexOp>(op)) {
+      mapping.map(index.getResult(), position[index.getDim()]);
+      continue;
+    }
+    builder.clone(op, mapping);
+  }
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  OpOperand *output = consumer.getDpsInitOperand(0);
+  memref::StoreOp::create(builder, loc,
+                          mapping.lookupOrDefault(yield.getValues()[0]),
+                          output->get(), indices(output));
 }

@@ -30,6 +30,22 @@ struct BatchedProduct {
 /// `op` as such a product, or nothing.
 std::optional<BatchedProduct> matchBatchedProduct(mlir::linalg::GenericOp op);
 
+/// The element-wise op that is the only reader of the product's result
+/// (`C` with the identity map, over the same `[1, M, P]` domain: the
+/// requantization of a layer), when nothing between the two writes memory
+/// and `C` is not read after it: a kernel may then apply it to each result
+/// in registers instead of storing `C`. Null otherwise.
+mlir::linalg::GenericOp findElementwiseConsumer(mlir::linalg::GenericOp op,
+                                                const BatchedProduct &product);
+
+/// `consumer`'s body for element `(0, m, p)` of the product, whose value is
+/// `result`, at `builder`'s insertion point: its other operands loaded at
+/// their indices, its value stored into its output.
+void emitConsumerElement(mlir::OpBuilder &builder, mlir::Location loc,
+                         mlir::linalg::GenericOp consumer,
+                         const BatchedProduct &product, mlir::Value result,
+                         mlir::Value m, mlir::Value p);
+
 } // namespace qcc::nvptx
 
 #endif // QCC_LIB_TARGET_NVPTX_BATCHEDPRODUCT_H

@@ -122,7 +122,12 @@ struct GPUDp4aContractionsPass
     const int64_t K4 = llvm::divideCeil(K, 4);
     MLIRContext *ctx = op.getContext();
     Location loc = op.getLoc();
-    OpBuilder b0(op);
+    // The requantization that reads C, applied in the kernel to each
+    // result: C is then never stored. The launches take its place (what
+    // lies in between writes no memory, and may define its operands).
+    linalg::GenericOp consumer =
+        qcc::nvptx::findElementwiseConsumer(op, product);
+    OpBuilder b0(consumer ? consumer.getOperation() : op.getOperation());
     Type i8 = b0.getI8Type();
     auto quadType = [&](int64_t X) { return MemRefType::get({K4, X, 4}, i8); };
 
@@ -241,9 +246,16 @@ struct GPUDp4aContractionsPass
                                   columns[j], index(b1, loc, P)));
         auto store = scf::IfOp::create(b1, loc, inside, /*withElse=*/false);
         OpBuilder b3(store.thenBlock()->getTerminator());
-        memref::StoreOp::create(b3, loc, loop.getResult(i * t.tileN + j), c,
-                                ValueRange{rows[i], columns[j]});
+        Value result = loop.getResult(i * t.tileN + j);
+        if (consumer)
+          qcc::nvptx::emitConsumerElement(b3, loc, consumer, product, result,
+                                          rows[i], columns[j]);
+        else
+          memref::StoreOp::create(b3, loc, result, c,
+                                  ValueRange{rows[i], columns[j]});
       }
+    if (consumer)
+      consumer.erase();
     op.erase();
   }
 };

@@ -111,6 +111,24 @@ struct GPUSequentializeLaunchesPass
     Operation *terminator = body.getTerminator();
     rewriter.inlineBlockBefore(&body, scopeEnd, replacements);
     rewriter.eraseOp(terminator);
+    // Lane-level code in warp-level launches (an epilogue in which each
+    // lane takes its part of the warp's tile) runs for every lane.
+    if (launch->hasAttr("qcc.warp_uniform")) {
+      SmallVector<Operation *> perLane;
+      scope.walk([&](Operation *op) {
+        if (op->hasAttr("qcc.per_lane"))
+          perLane.push_back(op);
+      });
+      for (Operation *op : perLane) {
+        rewriter.setInsertionPoint(op);
+        auto lanesLoop = scf::ForOp::create(rewriter, loc, zero, block.x, one);
+        rewriter.moveOpBefore(op, lanesLoop.getBody()->getTerminator());
+        rewriter.replaceUsesWithIf(
+            ids[5], lanesLoop.getInductionVar(),
+            [&](OpOperand &use) { return op->isAncestor(use.getOwner()); });
+        op->removeAttr("qcc.per_lane");
+      }
+    }
     rewriter.eraseOp(launch);
   }
 };

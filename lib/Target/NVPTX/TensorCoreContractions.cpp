@@ -48,6 +48,65 @@ struct GPUTensorCoreContractionsPass
       rewrite(op);
   }
 
+  /// After the warp has stored its tile of C: `consumer` on each element
+  /// of the tile inside C, the 128 elements spread over the 32 lanes (4
+  /// each; 8 lanes a row, so that a row is read and written together).
+  /// Lane-level code (`qcc.per_lane`): qcc-gpu-vector-to-mma puts a warp
+  /// barrier in front of it, which orders the lanes' stores before the
+  /// loads.
+  static void emitLaneEpilogue(OpBuilder &b1, Location loc,
+                               gpu::LaunchOp launch, Value inRange,
+                               int64_t warpsPerBlock, int64_t tilesN,
+                               Value cPadded, int64_t M, int64_t P,
+                               linalg::GenericOp consumer,
+                               const qcc::nvptx::BatchedProduct &product) {
+    MLIRContext *ctx = b1.getContext();
+    auto epilogue = scf::IfOp::create(b1, loc, inRange, /*withElse=*/false);
+    epilogue->setAttr("qcc.per_lane", UnitAttr::get(ctx));
+    OpBuilder b2(epilogue.thenBlock()->getTerminator());
+    AffineExpr d0, d1;
+    bindDims(ctx, d0, d1);
+    auto index = [&](OpBuilder &b, int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+    Value tile = affine::AffineApplyOp::create(
+        b2, loc, AffineMap::get(2, 0, {d0 * warpsPerBlock + d1}, ctx),
+        ValueRange{launch.getBlockIds().x, launch.getThreadIds().y});
+    Value lane = launch.getThreadIds().x;
+    auto loop = scf::ForOp::create(b2, loc, index(b2, 0),
+                                   index(b2, kTileM * kTileN), index(b2, 32));
+    OpBuilder b3 = OpBuilder::atBlockBegin(loop.getBody());
+    // Element e = step + lane of the tile: row e / 8, column e % 8.
+    Value row = affine::AffineApplyOp::create(
+        b3, loc,
+        AffineMap::get(3, 0,
+                       {d0.floorDiv(tilesN) * kTileM +
+                        (getAffineDimExpr(1, ctx) + getAffineDimExpr(2, ctx))
+                            .floorDiv(kTileN)},
+                       ctx),
+        ValueRange{tile, loop.getInductionVar(), lane});
+    Value column = affine::AffineApplyOp::create(
+        b3, loc,
+        AffineMap::get(
+            3, 0,
+            {(d0 % tilesN) * kTileN +
+             (getAffineDimExpr(1, ctx) + getAffineDimExpr(2, ctx)) % kTileN},
+            ctx),
+        ValueRange{tile, loop.getInductionVar(), lane});
+    Value inside = arith::AndIOp::create(
+        b3, loc,
+        arith::CmpIOp::create(b3, loc, arith::CmpIPredicate::ult, row,
+                              index(b3, M)),
+        arith::CmpIOp::create(b3, loc, arith::CmpIPredicate::ult, column,
+                              index(b3, P)));
+    auto store = scf::IfOp::create(b3, loc, inside, /*withElse=*/false);
+    OpBuilder b4(store.thenBlock()->getTerminator());
+    Value result =
+        memref::LoadOp::create(b4, loc, cPadded, ValueRange{row, column});
+    qcc::nvptx::emitConsumerElement(b4, loc, consumer, product, result, row,
+                                    column);
+  }
+
   void rewrite(linalg::GenericOp op) {
     std::optional<qcc::nvptx::BatchedProduct> product =
         qcc::nvptx::matchBatchedProduct(op);
@@ -61,7 +120,12 @@ struct GPUTensorCoreContractionsPass
 
     MLIRContext *ctx = op.getContext();
     Location loc = op.getLoc();
-    OpBuilder b0(op);
+    // The requantization that reads C, applied by the warp to its tile
+    // (below): no kernel of its own. The launch takes its place (what lies
+    // in between writes no memory, and may define its operands).
+    linalg::GenericOp consumer =
+        qcc::nvptx::findElementwiseConsumer(op, *product);
+    OpBuilder b0(consumer ? consumer.getOperation() : op.getOperation());
     // A constant A, padded with zeros to whole tiles, as a global of its
     // own (read in the kernel: on the device with the module).
     auto weightType = MemRefType::get({Mp, Kp}, b0.getI8Type());
@@ -129,7 +193,8 @@ struct GPUTensorCoreContractionsPass
     auto guard = scf::IfOp::create(b1, loc, inRange, /*withElse=*/false);
     // What qcc-gpu-vector-to-mma maps onto mma.sync.
     guard->setAttr("qcc.warp_tile", UnitAttr::get(ctx));
-    gpu::TerminatorOp::create(b1, loc);
+    auto terminator = gpu::TerminatorOp::create(b1, loc);
+    b1.setInsertionPoint(terminator);
     OpBuilder b2(guard.thenBlock()->getTerminator());
     Value m0 = affine::AffineApplyOp::create(
         b2, loc, AffineMap::get(1, 0, {d0.floorDiv(tilesN) * kTileM}, ctx),
@@ -184,6 +249,13 @@ struct GPUTensorCoreContractionsPass
         b2, loc, loop.getResult(0), cPadded, ValueRange{m0, n0},
         AffineMapAttr::get(AffineMap::getMultiDimIdentityMap(2, ctx)),
         b2.getBoolArrayAttr(inBounds));
+    if (consumer) {
+      emitLaneEpilogue(b1, loc, launch, inRange, warpsPerBlock, tilesN, cPadded,
+                       M, P, consumer, *product);
+      consumer.erase();
+      op.erase();
+      return;
+    }
     // The result's part of the padded accumulator back into C.
     b0.setInsertionPointAfter(launch);
     if (cPadded != cMatrix) {

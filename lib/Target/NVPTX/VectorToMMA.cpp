@@ -34,6 +34,22 @@ struct GPUVectorToMMAPass
       }
       tile->removeAttr("qcc.warp_tile");
     }
+    // Lane-level code after a warp's tile reads what the other lanes of
+    // the warp stored: a warp barrier first, which orders the memory
+    // accesses of the lanes around it (every lane of the warp gets there:
+    // the tiles' guards are uniform across a warp).
+    SmallVector<Operation *> perLane;
+    getOperation().walk([&](Operation *op) {
+      if (op->hasAttr("qcc.per_lane"))
+        perLane.push_back(op);
+    });
+    for (Operation *op : perLane) {
+      OpBuilder builder(op);
+      Value allLanes =
+          arith::ConstantIntOp::create(builder, op->getLoc(), -1, 32);
+      NVVM::SyncWarpOp::create(builder, op->getLoc(), allLanes);
+      op->removeAttr("qcc.per_lane");
+    }
   }
 };
 

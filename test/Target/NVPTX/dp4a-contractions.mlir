@@ -145,3 +145,70 @@ func.func @int16_product(%a: memref<16x32xi16>, %b: memref<1x32x8xi16>, %c: memr
   }
   return
 }
+
+// -----
+
+// The requantization that alone reads C: applied by each thread to its
+// results (its per-row multiplier loaded at the row), its int8 output
+// stored instead of C, and no kernel of its own.
+// CHECK-LABEL: func.func @requantized
+// CHECK:         gpu.launch
+// CHECK:         gpu.launch
+// CHECK:           scf.for
+// CHECK:           scf.if
+// CHECK:             %[[MUL:.*]] = memref.load %arg2[%{{.*}}] : memref<3xi32>
+// CHECK:             arith.muli %{{.*}}, %[[MUL]] : i32
+// CHECK:             arith.trunci
+// CHECK:             memref.store %{{.*}}, %arg3[%c0, %{{.*}}, %{{.*}}] : memref<1x3x5xi8>
+// CHECK-NOT:     linalg.generic
+// CHECK:         return
+memref.global "private" constant @w2 : memref<3x8xi8> = dense<3>
+func.func @requantized(%b: memref<1x8x5xi8>, %c: memref<1x3x5xi32>, %mul: memref<3xi32>, %out: memref<1x3x5xi8>) {
+  %w = memref.get_global @w2 : memref<3x8xi8>
+  linalg.generic {indexing_maps = [affine_map<(b, m, p, k) -> (m, k)>, affine_map<(b, m, p, k) -> (b, k, p)>, affine_map<(b, m, p, k) -> (b, m, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%w, %b : memref<3x8xi8>, memref<1x8x5xi8>) outs(%c : memref<1x3x5xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xe = arith.extsi %x : i8 to i32
+    %ye = arith.extsi %y : i8 to i32
+    %p = arith.muli %xe, %ye : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%c, %mul : memref<1x3x5xi32>, memref<3xi32>) outs(%out : memref<1x3x5xi8>) {
+  ^bb0(%v: i32, %m: i32, %o: i8):
+    %r = arith.muli %v, %m : i32
+    %t = arith.trunci %r : i32 to i8
+    linalg.yield %t : i8
+  }
+  return
+}
+
+// -----
+
+// C read again after its requantization: C is stored, the requantization
+// stays a kernel of its own.
+// CHECK-LABEL: func.func @read_again
+// CHECK:         gpu.launch
+// CHECK:         gpu.launch
+// CHECK:             memref.store %{{.*}} : memref<3x5xi32>
+// CHECK:         linalg.generic
+// CHECK:         memref.copy
+memref.global "private" constant @w3 : memref<3x8xi8> = dense<3>
+func.func @read_again(%b: memref<1x8x5xi8>, %c: memref<1x3x5xi32>, %mul: memref<3xi32>, %out: memref<1x3x5xi8>, %keep: memref<1x3x5xi32>) {
+  %w = memref.get_global @w3 : memref<3x8xi8>
+  linalg.generic {indexing_maps = [affine_map<(b, m, p, k) -> (m, k)>, affine_map<(b, m, p, k) -> (b, k, p)>, affine_map<(b, m, p, k) -> (b, m, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%w, %b : memref<3x8xi8>, memref<1x8x5xi8>) outs(%c : memref<1x3x5xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xe = arith.extsi %x : i8 to i32
+    %ye = arith.extsi %y : i8 to i32
+    %p = arith.muli %xe, %ye : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%c, %mul : memref<1x3x5xi32>, memref<3xi32>) outs(%out : memref<1x3x5xi8>) {
+  ^bb0(%v: i32, %m: i32, %o: i8):
+    %r = arith.muli %v, %m : i32
+    %t = arith.trunci %r : i32 to i8
+    linalg.yield %t : i8
+  }
+  memref.copy %c, %keep : memref<1x3x5xi32> to memref<1x3x5xi32>
+  return
+}

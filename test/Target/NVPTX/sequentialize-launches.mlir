@@ -61,3 +61,32 @@ func.func @warp_uniform(%buf: memref<4xindex>) {
   } {qcc.warp_uniform}
   return
 }
+
+// -----
+
+// Lane-level code in warp-level launches (an epilogue in which each lane
+// takes its part of the warp's tile) runs for every lane, with the lane's
+// id; the warp-level code before it, once per warp.
+// CHECK-LABEL: func.func @per_lane
+// CHECK:                 scf.for %[[WARP:.*]] = %c0 to %c4
+// CHECK-NEXT:              scf.for %{{.*}} = %c0 to %c1{{(_0)?}} step
+// CHECK-NEXT:                memref.alloca_scope {
+// CHECK-NEXT:                  memref.store %[[WARP]], %arg0
+// CHECK-NEXT:                  scf.for %[[LANE:.*]] = %c0 to %c32
+// CHECK-NEXT:                    scf.if
+// CHECK-NEXT:                      memref.store %[[LANE]], %arg1[%[[WARP]], %[[LANE]]]
+// CHECK-NOT:   qcc.per_lane
+func.func @per_lane(%buf: memref<4xindex>, %lanes: memref<4x32xindex>, %go: i1) {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%b, %by, %bz) in (%g0 = %c1, %g1 = %c1, %g2 = %c1)
+             threads(%t, %ty, %tz) in (%s0 = %c32, %s1 = %c4, %s2 = %c1) {
+    memref.store %ty, %buf[%ty] : memref<4xindex>
+    scf.if %go {
+      memref.store %t, %lanes[%ty, %t] : memref<4x32xindex>
+    } {qcc.per_lane}
+    gpu.terminator
+  } {qcc.warp_uniform}
+  return
+}

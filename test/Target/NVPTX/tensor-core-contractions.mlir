@@ -76,3 +76,48 @@ func.func @float_product(%a: memref<16x32xf32>, %b: memref<1x32x8xf32>, %c: memr
   }
   return
 }
+
+// -----
+
+// The requantization that alone reads C: after storing its tile, each
+// warp's lanes apply it to 4 elements each (element step + lane: row
+// (step + lane) / 8, column (step + lane) % 8 of the tile), inside C only;
+// it is no kernel of its own, and the padded C is not copied back.
+// CHECK-LABEL: func.func @requantized
+// CHECK:         gpu.launch
+// CHECK:           scf.if
+// CHECK:           } {qcc.warp_tile}
+// CHECK:           scf.if
+// CHECK:             scf.for %[[STEP:.*]] = %c0 to %c128 step %c32
+// CHECK:               %[[ROW:.*]] = affine.apply #{{.*}}(%{{.*}}, %[[STEP]], %{{.*}})
+// CHECK:               %[[COL:.*]] = affine.apply #{{.*}}(%{{.*}}, %[[STEP]], %{{.*}})
+// CHECK:               arith.cmpi ult, %[[ROW]], %c20
+// CHECK:               arith.cmpi ult, %[[COL]], %c12
+// CHECK:               scf.if
+// CHECK:                 %[[V:.*]] = memref.load %{{.*}}[%[[ROW]], %[[COL]]] : memref<32x16xi32>
+// CHECK:                 %[[MUL:.*]] = memref.load %arg2[%[[ROW]]] : memref<20xi32>
+// CHECK:                 arith.muli %[[V]], %[[MUL]] : i32
+// CHECK:                 memref.store %{{.*}}, %arg3[%c0, %[[ROW]], %[[COL]]] : memref<1x20x12xi8>
+// CHECK:           } {qcc.per_lane}
+// CHECK:         } {qcc.warp_uniform}
+// CHECK-NOT:     linalg.copy
+// CHECK-NOT:     linalg.generic
+memref.global "private" constant @w2 : memref<20x40xi8> = dense<3>
+func.func @requantized(%b: memref<1x40x12xi8>, %c: memref<1x20x12xi32>, %mul: memref<20xi32>, %out: memref<1x20x12xi8>) {
+  %w = memref.get_global @w2 : memref<20x40xi8>
+  linalg.generic {indexing_maps = [affine_map<(b, m, p, k) -> (m, k)>, affine_map<(b, m, p, k) -> (b, k, p)>, affine_map<(b, m, p, k) -> (b, m, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%w, %b : memref<20x40xi8>, memref<1x40x12xi8>) outs(%c : memref<1x20x12xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xe = arith.extsi %x : i8 to i32
+    %ye = arith.extsi %y : i8 to i32
+    %p = arith.muli %xe, %ye : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%c, %mul : memref<1x20x12xi32>, memref<20xi32>) outs(%out : memref<1x20x12xi8>) {
+  ^bb0(%v: i32, %m: i32, %o: i8):
+    %r = arith.muli %v, %m : i32
+    %t = arith.trunci %r : i32 to i8
+    linalg.yield %t : i8
+  }
+  return
+}

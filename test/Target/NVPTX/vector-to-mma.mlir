@@ -8,11 +8,17 @@
 // CHECK:         nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
 // CHECK-NOT:     vector.contract
 // CHECK-NOT:     qcc.warp_tile
+// The lane-level epilogue after it reads what the other lanes stored: a
+// warp barrier first.
+// CHECK:         nvvm.bar.warp.sync %c-1_i32 : i32
+// CHECK-NEXT:    scf.if
+// CHECK:           memref.load %arg2
+// CHECK-NOT:     qcc.per_lane
 // CHECK-LABEL: gpu.func @scalar
 // CHECK:         arith.muli
 module attributes {gpu.container_module} {
   gpu.module @kernels {
-    gpu.func @tile(%a: memref<16x32xi8>, %b: memref<32x8xi8>, %c: memref<16x8xi32>, %go: i1) kernel {
+    gpu.func @tile(%a: memref<16x32xi8>, %b: memref<32x8xi8>, %c: memref<16x8xi32>, %go: i1, %out: memref<32xi32>) kernel {
       %c0 = arith.constant 0 : index
       %z8 = arith.constant 0 : i8
       %z32 = arith.constant 0 : i32
@@ -23,6 +29,11 @@ module attributes {gpu.container_module} {
         %d = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %vb, %acc : vector<16x32xi8>, vector<8x32xi8> into vector<16x8xi32>
         vector.transfer_write %d, %c[%c0, %c0] {in_bounds = [true, true]} : vector<16x8xi32>, memref<16x8xi32>
       } {qcc.warp_tile}
+      scf.if %go {
+        %lane = gpu.thread_id x
+        %v = memref.load %c[%c0, %c0] : memref<16x8xi32>
+        memref.store %v, %out[%lane] : memref<32xi32>
+      } {qcc.per_lane}
       gpu.return
     }
     gpu.func @scalar(%a: memref<64xf32>, %n: index) kernel {

@@ -83,6 +83,14 @@ def GPUTensorCoreContractions
     compute the same vector code): the CPU execution of the mapping runs
     one lane per warp.
 
+    When the only reader of `C` is an element-wise op over the same domain
+    (the layer's requantization) and nothing in between writes memory, the
+    launch applies it: after storing its tile, each warp's lanes read back
+    4 of its elements each (a row's 8 elements by 8 neighbouring lanes),
+    apply the op and store its output (code marked `qcc.per_lane`, after
+    the tile's `qcc.warp_tile` region). The op is then no kernel of its
+    own, and a padded `C` is not copied back.
+
     The tensor cores accumulate with saturation (`satfinite`); the sums
     equal the wrapping int32 sums of the interpreter as long as they stay
     within int32, which products of at most 65536 int8 pairs on a bias
@@ -127,6 +135,11 @@ def GPUDp4aContractions
       `dp4a.s32.s32` on the GPU (and which runs as it is in the CPU
       execution of the mapping). Threads past `M` or `P` read the last
       row or column and store nothing.
+    - When the only reader of `C` is an element-wise op over the same
+      domain (the layer's requantization to int8) and nothing in between
+      writes memory, each thread applies that op to its results and stores
+      its output instead: `C` is never stored, and the requantization is
+      no kernel of its own.
     - The register tile and block shape follow the product's size: 4x4
       and 256 threads for convolutions, smaller tiles and blocks (down to
       one warp) until the grid has 64 blocks, for small layers.
@@ -164,10 +177,16 @@ def GPUVectorToMMA : Pass<"qcc-gpu-vector-to-mma", "mlir::gpu::GPUModuleOp"> {
     marks `qcc.warp_tile`, and only there: upstream's pass takes every
     scalar op of the function it runs on for part of the matrix code (and
     fails on the index arithmetic of the other kernels).
+
+    Lane-level code that follows a warp's tile (`qcc.per_lane`: the
+    epilogue in which each lane applies the requantization to its part of
+    the tile the warp stored) gets a warp barrier in front of it
+    (`nvvm.bar.warp.sync`, which also orders the lanes' memory accesses).
   }];
   let dependentDialects = ["mlir::affine::AffineDialect",
                            "mlir::gpu::GPUDialect",
                            "mlir::memref::MemRefDialect",
+                           "mlir::NVVM::NVVMDialect",
                            "mlir::nvgpu::NVGPUDialect",
                            "mlir::vector::VectorDialect"];
 }
@@ -226,7 +245,9 @@ def GPUSequentializeLaunches
     shuffles, workgroup attributions) cannot run this way and are rejected.
     A launch marked `qcc.warp_uniform` (warp-level vector code that every
     lane of a warp runs alike, from `qcc-gpu-tensor-core-contractions`)
-    runs one lane per warp: thread x 0 of each.
+    runs one lane per warp: thread x 0 of each; the ops in it marked
+    `qcc.per_lane` (an epilogue in which each lane takes its part of the
+    warp's tile) run for every lane, after it.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::memref::MemRefDialect",
