@@ -6,8 +6,9 @@ For each model in ZOO_DIR: import; the interpreter against PyTorch fp32;
 (integer-only, or with its float islands listed), its compiled output
 against the interpreter on its own lowered IR (bit-exact), and its SQNR
 against PyTorch fp32. With --gpu, also the int8 IR compiled for NVIDIA
-GPUs (`--target nvptx`, its tensor-core kernels counted, ptxas run when
-the CUDA toolkit is present) and the GPU mapping run on the CPU (`--emit
+GPUs (`--target nvptx`) with tensor cores (sm_80, sm_90) and without
+(sm_75: dp4a), the kernels using each counted, ptxas run when the CUDA
+toolkit is present, and each GPU mapping run on the CPU (`--emit
 cpu-sim`) against the interpreter (bit-exact): not in `make zoo`, since
 compiling the CPU simulation of the larger models takes clang tens of
 minutes (DenseNet-121). Prints a Markdown table (docs/model-zoo.md holds
@@ -74,27 +75,34 @@ def first_error(text):
 
 
 def check_gpu(qcc, out, x, interpreted):
-    """The int8 IR for NVIDIA GPUs, and its GPU mapping run on the CPU
-    against the interpreter's outputs `interpreted`."""
+    """The int8 IR for NVIDIA GPUs with tensor cores (sm_80 and sm_90, the
+    default) and without (sm_75: dp4a kernels), and each GPU mapping run on
+    the CPU against the interpreter's outputs `interpreted`."""
     ir = os.path.join(out, "int8", "model.mlir")
-    gpu = os.path.join(out, "gpu")
-    rc, text, _ = run([qcc, "compile", ir, "--target", "nvptx", "-o", gpu])
-    if rc:
-        return first_error(text)
-    with open(os.path.join(gpu, "model.ptx")) as ptx:
-        mma = ptx.read().count("mma.sync.aligned.m16n8k32")
-    sim = os.path.join(out, "gpu-sim")
-    rc, text, _ = run([qcc, "compile", ir, "--target", "nvptx", "--emit",
-                       "cpu-sim", "-o", sim])
-    if rc == 0:
-        rc, text, _ = run([qcc, "run", sim, "--input", x, "-o",
-                           os.path.join(out, "gpu-sim.npy")])
-    if rc:
-        return first_error(text)
-    a = np.load(os.path.join(out, "gpu-sim.npy"))
-    if not np.array_equal(a, interpreted):
-        return "GPU mapping differs from the interpreter"
-    return "ok (%d tensor-core kernels)" % mma
+    counts = []
+    for gpus, instruction, what in [
+            ("sm_80,sm_90", "mma.sync.aligned.m16n8k32", "tensor-core"),
+            ("sm_75", "dp4a.s32.s32", "dp4a")]:
+        gpu = os.path.join(out, "gpu-" + gpus.split(",")[0])
+        rc, text, _ = run([qcc, "compile", ir, "--target", "nvptx", "--gpu",
+                           gpus, "-o", gpu])
+        if rc:
+            return first_error(text)
+        with open(os.path.join(gpu, "model.ptx")) as ptx:
+            kernels = ptx.read().split(".entry ")[1:]
+        counts.append("%d %s kernels" % (
+            sum(instruction in kernel for kernel in kernels), what))
+        sim = gpu + "-sim"
+        rc, text, _ = run([qcc, "compile", ir, "--target", "nvptx", "--gpu",
+                           gpus, "--emit", "cpu-sim", "-o", sim])
+        if rc == 0:
+            rc, text, _ = run([qcc, "run", sim, "--input", x, "-o",
+                               sim + ".npy"])
+        if rc:
+            return first_error(text)
+        if not np.array_equal(np.load(sim + ".npy"), interpreted):
+            return "GPU mapping (%s) differs from the interpreter" % gpus
+    return "ok (%s)" % ", ".join(counts)
 
 
 def check(qcc, zoo, work, name):

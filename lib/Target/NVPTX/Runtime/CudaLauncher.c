@@ -1,4 +1,5 @@
-/*===- CudaLauncher.c - The GPU model's launcher over the CUDA driver -*- C -*-===*
+/*===- CudaLauncher.c - The GPU model's launcher over the CUDA driver -*- C
+ *-*-===*
  *
  * The functions MLIR's host code calls to load kernels, allocate device
  * memory, copy and launch (the mgpu* functions `gpu-to-llvm` and the GPU
@@ -10,6 +11,10 @@
  * beside the C API (lib/Target/CPU/Runtime/ModelApi.c), which asks
  * qcc_device_error before creating a model and qcc_device_run_error after
  * each run.
+ *
+ * QCC_CUDA_PROFILE=1 (or a file name) times every launch with CUDA events
+ * and prints each kernel's share of the GPU time at exit (to stderr, or to
+ * that file): where a model's time goes, kernel by kernel.
  *
  * Errors: the first failure of loading the driver or the kernels is kept
  * for the process (qcc_device_error); a failure during a run is kept for
@@ -32,7 +37,7 @@
 /* The few driver API types used, as cuda.h defines them. */
 typedef int CUresult; /* CUDA_SUCCESS is 0 */
 typedef int CUdevice;
-typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream;
+typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream, *CUevent;
 typedef unsigned long long CUdeviceptr;
 enum {
   CU_STREAM_NON_BLOCKING = 1,
@@ -65,6 +70,14 @@ static struct {
   CUresult (*MemsetD32Async)(CUdeviceptr, unsigned, size_t, CUstream);
 } cu;
 
+/* Only for QCC_CUDA_PROFILE, looked up when it is set. */
+static struct {
+  CUresult (*Create)(CUevent *, unsigned);
+  CUresult (*Record)(CUevent, CUstream);
+  CUresult (*ElapsedTime)(float *, CUevent, CUevent);
+  CUresult (*Destroy)(CUevent);
+} cuEvent;
+
 static pthread_once_t driver_once = PTHREAD_ONCE_INIT;
 static char load_error[1024]; /* empty: the driver and a device are ready */
 static pthread_mutex_t load_error_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -85,6 +98,138 @@ static void set_load_error(const char *what, CUresult result, const char *log) {
              what, describe(result), result, log && *log ? ": " : "",
              log ? log : "");
   pthread_mutex_unlock(&load_error_lock);
+}
+
+/* QCC_CUDA_PROFILE: per kernel (the function handles of
+ * mgpuModuleGetFunction, with their names), its launches and their times;
+ * per run, the events of its launches until the stream is synchronized. */
+typedef struct {
+  CUfunction function;
+  char *name;
+  unsigned long long launches;
+  double totalMs, minMs;
+  unsigned grid[3], block[3];
+} KernelProfile;
+typedef struct {
+  size_t kernel;
+  CUevent start, end;
+} PendingLaunch;
+static struct {
+  bool on;
+  FILE *out;
+  pthread_mutex_t lock;
+  KernelProfile *kernels;
+  size_t numKernels, kernelCapacity;
+  PendingLaunch *pending;
+  size_t numPending, pendingCapacity;
+  unsigned long long runs;
+} profile = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int by_total_time(const void *a, const void *b) {
+  const double x = ((const KernelProfile *)a)->totalMs,
+               y = ((const KernelProfile *)b)->totalMs;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void print_profile(void) {
+  pthread_mutex_lock(&profile.lock);
+  double total = 0;
+  for (size_t i = 0; i < profile.numKernels; ++i)
+    total += profile.kernels[i].totalMs;
+  qsort(profile.kernels, profile.numKernels, sizeof *profile.kernels,
+        by_total_time);
+  FILE *out = profile.out ? profile.out : stderr;
+  const unsigned long long runs = profile.runs ? profile.runs : 1;
+  fprintf(out,
+          "qcc GPU profile (QCC_CUDA_PROFILE): %llu runs, %zu kernels, "
+          "%.3f ms per run in kernels\n",
+          profile.runs, profile.numKernels, total / runs);
+  fprintf(out, "%6s %10s %9s %10s %10s  %-27s %s\n", "share", "ms/run",
+          "launches", "mean us", "min us", "grid x block", "kernel");
+  for (size_t i = 0; i < profile.numKernels; ++i) {
+    const KernelProfile *k = &profile.kernels[i];
+    if (!k->launches)
+      continue;
+    char shape[64];
+    snprintf(shape, sizeof shape, "%ux%ux%u x %ux%ux%u", k->grid[0], k->grid[1],
+             k->grid[2], k->block[0], k->block[1], k->block[2]);
+    fprintf(out, "%5.1f%% %10.4f %9llu %10.2f %10.2f  %-27s %s\n",
+            total > 0 ? 100 * k->totalMs / total : 0.0, k->totalMs / runs,
+            k->launches, 1000 * k->totalMs / k->launches, 1000 * k->minMs,
+            shape, k->name);
+  }
+  if (profile.out)
+    fclose(profile.out);
+  pthread_mutex_unlock(&profile.lock);
+}
+
+static void start_profile(void *library) {
+  const char *where = getenv("QCC_CUDA_PROFILE");
+  if (!where || !*where || !strcmp(where, "0"))
+    return;
+  *(void **)&cuEvent.Create = dlsym(library, "cuEventCreate");
+  *(void **)&cuEvent.Record = dlsym(library, "cuEventRecord");
+  *(void **)&cuEvent.ElapsedTime = dlsym(library, "cuEventElapsedTime_v2");
+  if (!cuEvent.ElapsedTime) /* drivers before CUDA 12.8 */
+    *(void **)&cuEvent.ElapsedTime = dlsym(library, "cuEventElapsedTime");
+  *(void **)&cuEvent.Destroy = dlsym(library, "cuEventDestroy_v2");
+  if (!cuEvent.Create || !cuEvent.Record || !cuEvent.ElapsedTime ||
+      !cuEvent.Destroy) {
+    fprintf(stderr, "qcc: QCC_CUDA_PROFILE: the CUDA driver lacks the event "
+                    "functions; not profiling\n");
+    return;
+  }
+  if (strcmp(where, "1") && !(profile.out = fopen(where, "w")))
+    fprintf(stderr,
+            "qcc: QCC_CUDA_PROFILE: cannot write %s; profiling to "
+            "stderr\n",
+            where);
+  profile.on = true;
+  atexit(print_profile);
+}
+
+/* The kernel's entry in the profile (added on first sight). */
+static size_t profiled_kernel(CUfunction function, const char *name) {
+  for (size_t i = 0; i < profile.numKernels; ++i)
+    if (profile.kernels[i].function == function)
+      return i;
+  if (profile.numKernels == profile.kernelCapacity) {
+    size_t capacity = profile.kernelCapacity ? 2 * profile.kernelCapacity : 64;
+    KernelProfile *grown =
+        realloc(profile.kernels, capacity * sizeof *profile.kernels);
+    if (!grown)
+      return SIZE_MAX;
+    profile.kernels = grown;
+    profile.kernelCapacity = capacity;
+  }
+  KernelProfile *k = &profile.kernels[profile.numKernels];
+  memset(k, 0, sizeof *k);
+  k->function = function;
+  k->name = strdup(name ? name : "?");
+  return profile.numKernels++;
+}
+
+/* Times of the launches queued since the last synchronization (the events
+ * have completed). */
+static void collect_profile(void) {
+  pthread_mutex_lock(&profile.lock);
+  if (profile.numPending)
+    ++profile.runs;
+  for (size_t i = 0; i < profile.numPending; ++i) {
+    PendingLaunch *launch = &profile.pending[i];
+    float ms = 0;
+    if (cuEvent.ElapsedTime(&ms, launch->start, launch->end) == 0) {
+      KernelProfile *k = &profile.kernels[launch->kernel];
+      if (!k->launches || ms < k->minMs)
+        k->minMs = ms;
+      k->totalMs += ms;
+      ++k->launches;
+    }
+    cuEvent.Destroy(launch->start);
+    cuEvent.Destroy(launch->end);
+  }
+  profile.numPending = 0;
+  pthread_mutex_unlock(&profile.lock);
 }
 
 static void load_driver(void) {
@@ -155,8 +300,11 @@ static void load_driver(void) {
     set_load_error("cuDeviceGet (QCC_CUDA_DEVICE)", result, NULL);
     return;
   }
-  if ((result = cu.DevicePrimaryCtxRetain(&context, device)) != 0)
+  if ((result = cu.DevicePrimaryCtxRetain(&context, device)) != 0) {
     set_load_error("cuDevicePrimaryCtxRetain", result, NULL);
+    return;
+  }
+  start_profile(library);
 }
 
 /* Whether the driver is ready, with its context current on this thread. */
@@ -236,8 +384,14 @@ QCC_HIDDEN void *mgpuModuleGetFunction(void *module, const char *name) {
                load_error[0] ? load_error : "unknown reason");
     return NULL;
   }
-  if (run_ok())
-    check(cu.ModuleGetFunction(&function, module, name), "cuModuleGetFunction");
+  if (run_ok() &&
+      check(cu.ModuleGetFunction(&function, module, name),
+            "cuModuleGetFunction") &&
+      profile.on) {
+    pthread_mutex_lock(&profile.lock);
+    profiled_kernel(function, name);
+    pthread_mutex_unlock(&profile.lock);
+  }
   return function;
 }
 
@@ -250,11 +404,48 @@ QCC_HIDDEN void mgpuLaunchKernel(void *function, intptr_t gridX,
   (void)paramsCount;
   if (!function || !run_ok())
     return;
-  check(cu.LaunchKernel(function, (unsigned)gridX, (unsigned)gridY,
-                        (unsigned)gridZ, (unsigned)blockX, (unsigned)blockY,
-                        (unsigned)blockZ, (unsigned)sharedBytes, stream,
-                        params, extra),
-        "launching a kernel (cuLaunchKernel)");
+  CUevent start = NULL, end = NULL;
+  if (profile.on &&
+      (cuEvent.Create(&start, 0) != 0 || cuEvent.Record(start, stream) != 0))
+    start = NULL;
+  if (!check(cu.LaunchKernel(function, (unsigned)gridX, (unsigned)gridY,
+                             (unsigned)gridZ, (unsigned)blockX,
+                             (unsigned)blockY, (unsigned)blockZ,
+                             (unsigned)sharedBytes, stream, params, extra),
+             "launching a kernel (cuLaunchKernel)") ||
+      !start)
+    return;
+  if (cuEvent.Create(&end, 0) != 0 || cuEvent.Record(end, stream) != 0) {
+    cuEvent.Destroy(start);
+    return;
+  }
+  pthread_mutex_lock(&profile.lock);
+  const size_t kernel = profiled_kernel(function, NULL);
+  if (profile.numPending == profile.pendingCapacity) {
+    size_t capacity =
+        profile.pendingCapacity ? 2 * profile.pendingCapacity : 256;
+    PendingLaunch *grown =
+        realloc(profile.pending, capacity * sizeof *profile.pending);
+    if (grown) {
+      profile.pending = grown;
+      profile.pendingCapacity = capacity;
+    }
+  }
+  if (kernel != SIZE_MAX && profile.numPending < profile.pendingCapacity) {
+    KernelProfile *k = &profile.kernels[kernel];
+    const unsigned shape[6] = {(unsigned)gridX,  (unsigned)gridY,
+                               (unsigned)gridZ,  (unsigned)blockX,
+                               (unsigned)blockY, (unsigned)blockZ};
+    memcpy(k->grid, shape, sizeof k->grid);
+    memcpy(k->block, shape + 3, sizeof k->block);
+    profile.pending[profile.numPending++] = (PendingLaunch){kernel, start, end};
+    start = end = NULL;
+  }
+  pthread_mutex_unlock(&profile.lock);
+  if (start) {
+    cuEvent.Destroy(start);
+    cuEvent.Destroy(end);
+  }
 }
 
 QCC_HIDDEN void *mgpuStreamCreate(void) {
@@ -270,9 +461,11 @@ QCC_HIDDEN void mgpuStreamDestroy(void *stream) {
 }
 
 QCC_HIDDEN void mgpuStreamSynchronize(void *stream) {
-  if (run_ok())
-    check(cu.StreamSynchronize(stream),
-          "running the model's kernels (cuStreamSynchronize)");
+  if (run_ok() &&
+      check(cu.StreamSynchronize(stream),
+            "running the model's kernels (cuStreamSynchronize)") &&
+      profile.on)
+    collect_profile();
 }
 
 /* Device buffers are kept for the next run instead of freed: a model
