@@ -18,8 +18,9 @@ import re
 import sys
 
 # Per-SM limits (CUDA occupancy calculator; the same for sm_80 and sm_90
-# except shared memory).
+# except shared memory; sm_75: Turing, the dp4a kernels' oldest target).
 LIMITS = {
+    "sm_75": dict(regs=65536, warps=32, blocks=16, smem=65536),
     "sm_80": dict(regs=65536, warps=64, blocks=32, smem=167936),
     "sm_86": dict(regs=65536, warps=48, blocks=16, smem=102400),
     "sm_89": dict(regs=65536, warps=48, blocks=24, smem=102400),
