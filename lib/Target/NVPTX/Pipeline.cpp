@@ -136,6 +136,10 @@ void buildNVPTXLoweringPipeline(OpPassManager &pm,
     pm.addPass(createUBToLLVMConversionPass());
   } else {
     pm.addNestedPass<func::FuncOp>(createGPUDeviceBuffers());
+    // Constants and index arithmetic the kernels use go into them instead
+    // of becoming kernel arguments (constant loop bounds, provable
+    // alignments).
+    pm.addPass(createGpuLaunchSinkIndexComputationsPass());
     pm.addPass(createGpuKernelOutliningPass());
     pm.addPass(createGPUMergeKernelModules());
     // Each warp's vector code onto mma.sync, with upstream's lane layouts.

@@ -3,8 +3,14 @@
 // The marked warp tile becomes mma.sync m16n8k32 on per-lane fragments;
 // the scalar kernel beside it, whose index arithmetic upstream's pass
 // would reject, is left alone.
+// The lanes' fragment accesses get the alignment of their size: C's pairs
+// of int32 (8 bytes) and A's words of 4 int8 (its rows are 32 bytes, the
+// lanes' offsets multiples of 4); B, read transposed, by bytes.
 // CHECK-LABEL: gpu.func @tile
 // CHECK:         gpu.lane_id
+// CHECK:         vector.load %arg2[{{.*}}] {alignment = 8 : i64} : memref<16x8xi32>, vector<2xi32>
+// CHECK:         vector.load %arg0[{{.*}}] {alignment = 4 : i64} : memref<16x32xi8>, vector<4xi8>
+// CHECK:         memref.load %arg1[{{.*}}] : memref<32x8xi8>
 // CHECK:         nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
 // CHECK-NOT:     vector.contract
 // CHECK-NOT:     qcc.warp_tile

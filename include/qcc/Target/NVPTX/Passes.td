@@ -67,14 +67,18 @@ def GPUTensorCoreContractions
     batched form `C[b, m, p] += A[m, k] * B[b, k, p]` (a `linalg.generic`
     with sign-extended int8 operands and an int32 accumulator, batch 1,
     `A` a constant weight) becomes a `gpu.launch` in which each warp
-    computes 16x8 tiles of `C`: a loop over `K` in steps of 32 reads a
-    16x32 tile of `A` and a 32x8 tile of `B` (transposed, as the column
-    operand), `vector.contract`s them into the accumulator, which starts as
-    the tile of `C` (the bias) and is written back at the end. Blocks hold
-    `warps-per-block` warps (threads `(32, warps)`); `M`, `K` and `P` are
-    padded to multiples of 16, 32 and 8 (the weight at compile time, with
-    zeros; `B` and `C` through zero-filled copies when they are not
-    multiples already).
+    computes a tile of `C` made of up to 2x4 tiles of 16x8 (32x32; 16 rows
+    when `M` is 16 or less, 16 or 8 columns when `P` is 16 or 8 or less):
+    a loop over `K` in steps of 32 reads a 16x32 tile of `A` for each row
+    of 16x8 tiles and an 8x32 tile of `B` transposed (the column operand)
+    for each column, and `vector.contract`s each pair into its
+    accumulator, which starts as the tile of `C` (the bias) and is written
+    back at the end. Blocks hold `warps-per-block` warps (threads `(32,
+    warps)`); `M`, `K` and `P` are padded to multiples of the warp tile's
+    rows, 32 and its columns (the weight at compile time, with zeros; `C`
+    through a zero-filled copy when it is not a multiple already). `B` is
+    transposed into a zero-filled `[P, K]` buffer, so that each lane's
+    part of a column tile is 4 consecutive bytes.
 
     `convert-vector-to-gpu{use-nvgpu}` then turns each warp's vector code
     into `nvgpu.mma.sync` m16n8k32 s8 (PTX `mma.sync.aligned.m16n8k32`,
@@ -86,8 +90,8 @@ def GPUTensorCoreContractions
     When the only reader of `C` is an element-wise op over the same domain
     (the layer's requantization) and nothing in between writes memory, the
     launch applies it: after storing its tile, each warp's lanes read back
-    4 of its elements each (a row's 8 elements by 8 neighbouring lanes),
-    apply the op and store its output (code marked `qcc.per_lane`, after
+    its elements in turn (neighbouring lanes on neighbouring elements of a
+    row), apply the op and store its output (code marked `qcc.per_lane`, after
     the tile's `qcc.warp_tile` region). The op is then no kernel of its
     own, and a padded `C` is not copied back.
 
@@ -98,7 +102,7 @@ def GPUTensorCoreContractions
   }];
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
-           "Warps per block (each computes 16x8 tiles of the result)">,
+           "Warps per block (each computes a tile of the result)">,
   ];
   let dependentDialects = ["mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect",
@@ -177,6 +181,12 @@ def GPUVectorToMMA : Pass<"qcc-gpu-vector-to-mma", "mlir::gpu::GPUModuleOp"> {
     marks `qcc.warp_tile`, and only there: upstream's pass takes every
     scalar op of the function it runs on for part of the matrix code (and
     fails on the index arithmetic of the other kernels).
+
+    Upstream leaves the lanes' fragment loads and stores (4 int8, 2 int32)
+    without an alignment, which LLVM splits into bytes and words; each one
+    whose index is provably a multiple of its length (lane offsets, tile
+    origins, loop steps) on a buffer whose rows are whole multiples gets
+    its size as alignment: `ld.global.b32` and `.v2.b32`.
 
     Lane-level code that follows a warp's tile (`qcc.per_lane`: the
     epilogue in which each lane applies the requantization to its part of
