@@ -73,7 +73,8 @@ struct GPUDp4aContractionsPass
   static void emitQuadLayout(OpBuilder &b0, Location loc, Value source,
                              bool kIsColumn, Value quads, int64_t K,
                              int64_t X) {
-    const int64_t K4 = llvm::divideCeil(K, 4), words = K4 * X;
+    const int64_t K4 = cast<MemRefType>(quads.getType()).getDimSize(0),
+                  words = K4 * X;
     Value one = index(b0, loc, 1);
     auto launch = gpu::LaunchOp::create(
         b0, loc, index(b0, loc, llvm::divideCeil(words, kThreadsPerBlock)), one,
@@ -119,7 +120,14 @@ struct GPUDp4aContractionsPass
   void rewrite(linalg::GenericOp op,
                const qcc::nvptx::BatchedProduct &product) {
     const int64_t M = product.m, K = product.k, P = product.p;
-    const int64_t K4 = llvm::divideCeil(K, 4);
+    // int4 weights (a constant A within [-8, 7]: W4A8) stay packed, two
+    // per byte: a 32-bit word holds 8 k, read as two words of 4 (below).
+    const bool nibbles =
+        product.constantA && llvm::all_of(*product.constantA, [](int8_t v) {
+          return v >= -8 && v <= 7;
+        });
+    const int64_t K4 =
+        nibbles ? 2 * llvm::divideCeil(K, 8) : llvm::divideCeil(K, 4);
     MLIRContext *ctx = op.getContext();
     Location loc = op.getLoc();
     // The requantization that reads C, applied in the kernel to each
@@ -135,18 +143,30 @@ struct GPUDp4aContractionsPass
     // (read in the kernel: on the device with the module).
     memref::GlobalOp global;
     Value aQuads;
+    const int64_t aWords = nibbles ? K4 / 2 : K4;
+    auto aType = MemRefType::get({aWords, M, 4}, i8);
     if (product.constantA) {
-      std::vector<int8_t> quads(K4 * M * 4, 0);
+      std::vector<int8_t> quads(aWords * M * 4, 0);
       for (int64_t m = 0; m < M; ++m)
-        for (int64_t k = 0; k < K; ++k)
-          quads[((k / 4) * M + m) * 4 + k % 4] =
-              (*product.constantA)[m * K + k];
+        for (int64_t k = 0; k < (nibbles ? aWords * 8 : K); ++k) {
+          const int8_t v = k < K ? (*product.constantA)[m * K + k] : 0;
+          if (!nibbles) {
+            quads[((k / 4) * M + m) * 4 + k % 4] = v;
+            continue;
+          }
+          // Byte i of word k/8 holds k%8 = i in its low nibble, i + 4 in
+          // its high one, each as v + 8 (0 to 15).
+          uint8_t &byte =
+              reinterpret_cast<uint8_t &>(quads[((k / 8) * M + m) * 4 + k % 4]);
+          byte |= static_cast<uint8_t>(v + 8) << (k % 8 < 4 ? 0 : 4);
+        }
       auto module = op->getParentOfType<ModuleOp>();
       OpBuilder moduleBuilder(ctx); // no insertion point: the table inserts
       global = memref::GlobalOp::create(
-          moduleBuilder, loc, "__qcc_dp4a_weight",
-          moduleBuilder.getStringAttr("private"), quadType(M),
-          DenseElementsAttr::get(RankedTensorType::get({K4, M, 4}, i8),
+          moduleBuilder, loc,
+          nibbles ? "__qcc_dp4a_weight_s4" : "__qcc_dp4a_weight",
+          moduleBuilder.getStringAttr("private"), aType,
+          DenseElementsAttr::get(RankedTensorType::get({aWords, M, 4}, i8),
                                  ArrayRef<int8_t>(quads)),
           /*constant=*/true, /*alignment=*/moduleBuilder.getI64IntegerAttr(16));
       SymbolTable(module).insert(global, module.getBody()->begin());
@@ -171,10 +191,11 @@ struct GPUDp4aContractionsPass
     OpBuilder b1 = OpBuilder::atBlockBegin(&launch.getBody().front());
     gpu::TerminatorOp::create(b1, loc);
     b1.setInsertionPointToStart(&launch.getBody().front());
-    Value a = product.constantA ? memref::GetGlobalOp::create(
-                                      b1, loc, quadType(M), global.getSymName())
-                                      .getResult()
-                                : aQuads;
+    Value a =
+        product.constantA
+            ? memref::GetGlobalOp::create(b1, loc, aType, global.getSymName())
+                  .getResult()
+            : aQuads;
     AffineExpr d0, d1;
     bindDims(ctx, d0, d1);
     // Row i of the tile: by*BY*TM + ty + i*BY (column j likewise), and the
@@ -207,35 +228,97 @@ struct GPUDp4aContractionsPass
         initial.push_back(
             memref::LoadOp::create(b1, loc, c, ValueRange{row, column}));
     Value zero = index(b1, loc, 0);
-    auto loop = scf::ForOp::create(b1, loc, zero, index(b1, loc, K4),
+    // With nibbles, each column's sum of B too (for the weights' offset).
+    Value i32Zero = arith::ConstantIntOp::create(b1, loc, 0, 32);
+    if (nibbles)
+      initial.append(t.tileN, i32Zero);
+    auto loop = scf::ForOp::create(b1, loc, zero, index(b1, loc, aWords),
                                    index(b1, loc, 1), initial);
     {
       OpBuilder b2 = OpBuilder::atBlockBegin(loop.getBody());
-      Value quad = loop.getInductionVar();
-      auto words = [&](Value quads, ArrayRef<Value> positions) {
-        SmallVector<Value> extended;
-        for (Value x : positions) {
-          Value word = vector::LoadOp::create(
-              b2, loc, VectorType::get({4}, b2.getI8Type()), quads,
-              ValueRange{quad, x, zero}, /*nontemporal=*/false,
-              llvm::MaybeAlign(4));
-          extended.push_back(arith::ExtSIOp::create(
-              b2, loc, VectorType::get({4}, b2.getI32Type()), word));
-        }
-        return extended;
+      Value step = loop.getInductionVar();
+      auto quadVector = VectorType::get({4}, b2.getI8Type());
+      auto laneVector = VectorType::get({4}, b2.getI32Type());
+      auto load = [&](Value quads, Value quad, Value x) {
+        return vector::LoadOp::create(
+                   b2, loc, quadVector, quads, ValueRange{quad, x, zero},
+                   /*nontemporal=*/false, llvm::MaybeAlign(4))
+            .getResult();
       };
-      SmallVector<Value> aWords = words(a, readRows),
-                         bWords = words(bQuads, readColumns);
+      auto signedLanes = [&](Value v) -> Value {
+        return arith::ExtSIOp::create(b2, loc, laneVector, v);
+      };
+      auto unsignedLanes = [&](Value v) -> Value {
+        return arith::ExtUIOp::create(b2, loc, laneVector, v);
+      };
+      // acc + the dot product of two 4-lane words (dp4a on the GPU).
+      auto dot = [&](Value x, Value y, Value acc) -> Value {
+        return vector::ReductionOp::create(b2, loc, vector::CombiningKind::ADD,
+                                           arith::MulIOp::create(b2, loc, x, y),
+                                           acc);
+      };
+      // Per step, the words of A (one per k-half with nibbles) and of B.
+      SmallVector<SmallVector<Value, 2>> aHalves, bHalves;
+      for (Value row : readRows) {
+        Value word = load(a, step, row);
+        if (!nibbles) {
+          aHalves.push_back({signedLanes(word)});
+          continue;
+        }
+        auto splat = [&](int64_t v) {
+          return arith::ConstantOp::create(
+              b2, loc,
+              DenseElementsAttr::get(quadVector, b2.getI8IntegerAttr(v)));
+        };
+        Value low = arith::AndIOp::create(b2, loc, word, splat(0x0F));
+        Value high = arith::ShRUIOp::create(b2, loc, word, splat(4));
+        aHalves.push_back({unsignedLanes(low), unsignedLanes(high)});
+      }
+      Value two = index(b2, loc, 2);
+      for (Value column : readColumns) {
+        if (!nibbles) {
+          bHalves.push_back({signedLanes(load(bQuads, step, column))});
+          continue;
+        }
+        Value first = arith::MulIOp::create(b2, loc, step, two);
+        Value second = arith::AddIOp::create(b2, loc, first, index(b2, loc, 1));
+        bHalves.push_back({signedLanes(load(bQuads, first, column)),
+                           signedLanes(load(bQuads, second, column))});
+      }
+      ValueRange carried = loop.getRegionIterArgs();
       SmallVector<Value> sums;
       for (int64_t i = 0; i < t.tileM; ++i)
         for (int64_t j = 0; j < t.tileN; ++j) {
-          Value products = arith::MulIOp::create(b2, loc, aWords[i], bWords[j]);
-          sums.push_back(vector::ReductionOp::create(
-              b2, loc, vector::CombiningKind::ADD, products,
-              loop.getRegionIterArgs()[i * t.tileN + j]));
+          Value sum = carried[i * t.tileN + j];
+          for (size_t h = 0; h < aHalves[i].size(); ++h)
+            sum = dot(aHalves[i][h], bHalves[j][h], sum);
+          sums.push_back(sum);
         }
+      if (nibbles) {
+        Value ones = unsignedLanes(arith::ConstantOp::create(
+            b2, loc,
+            DenseElementsAttr::get(quadVector, b2.getI8IntegerAttr(1))));
+        for (int64_t j = 0; j < t.tileN; ++j) {
+          Value sum = carried[t.tileM * t.tileN + j];
+          for (Value half : bHalves[j])
+            sum = dot(ones, half, sum);
+          sums.push_back(sum);
+        }
+      }
       scf::YieldOp::create(b2, loc, sums);
     }
+    // Results: with nibbles the products were of v + 8, so 8 times each
+    // column's sum of B comes off (exact in wrapping int32).
+    auto result = [&](int64_t i, int64_t j, OpBuilder &b) -> Value {
+      Value sum = loop.getResult(i * t.tileN + j);
+      if (!nibbles)
+        return sum;
+      Value columnSum = loop.getResult(t.tileM * t.tileN + j);
+      return arith::SubIOp::create(
+          b, loc, sum,
+          arith::ShLIOp::create(b, loc, columnSum,
+                                arith::ConstantIntOp::create(b, loc, 3, 32)));
+    };
     for (int64_t i = 0; i < t.tileM; ++i)
       for (int64_t j = 0; j < t.tileN; ++j) {
         Value inside = arith::AndIOp::create(
@@ -246,12 +329,12 @@ struct GPUDp4aContractionsPass
                                   columns[j], index(b1, loc, P)));
         auto store = scf::IfOp::create(b1, loc, inside, /*withElse=*/false);
         OpBuilder b3(store.thenBlock()->getTerminator());
-        Value result = loop.getResult(i * t.tileN + j);
+        Value value = result(i, j, b3);
         if (consumer)
-          qcc::nvptx::emitConsumerElement(b3, loc, consumer, product, result,
+          qcc::nvptx::emitConsumerElement(b3, loc, consumer, product, value,
                                           rows[i], columns[j]);
         else
-          memref::StoreOp::create(b3, loc, result, c,
+          memref::StoreOp::create(b3, loc, value, c,
                                   ValueRange{rows[i], columns[j]});
       }
     if (consumer)

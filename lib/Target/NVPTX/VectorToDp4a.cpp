@@ -14,19 +14,25 @@ using namespace mlir;
 
 namespace {
 
-/// `v` = sext(x) with x : vector<4xi8>: x.
-Value extendedQuad(Value v) {
-  auto ext = v.getDefiningOp<arith::ExtSIOp>();
-  if (!ext)
-    return {};
-  auto type = dyn_cast<VectorType>(ext.getIn().getType());
+/// `v` = sext(x) or zext(x) with x : vector<4xi8>: x, and which.
+std::pair<Value, NVVM::DotAccumulateType> extendedQuad(Value v) {
+  Value in;
+  NVVM::DotAccumulateType kind = NVVM::DotAccumulateType::SIGNED;
+  if (auto ext = v.getDefiningOp<arith::ExtSIOp>()) {
+    in = ext.getIn();
+  } else if (auto ext = v.getDefiningOp<arith::ExtUIOp>()) {
+    in = ext.getIn();
+    kind = NVVM::DotAccumulateType::UNSIGNED;
+  }
+  auto type = in ? dyn_cast<VectorType>(in.getType()) : VectorType();
   if (!type || type.getShape() != ArrayRef<int64_t>{4} ||
       !type.getElementType().isInteger(8))
-    return {};
-  return ext.getIn();
+    return {Value(), kind};
+  return {in, kind};
 }
 
-/// acc + sum(sext(a) * sext(b)) -> dp4a(a, b, acc).
+/// acc + sum(ext(a) * ext(b)) -> dp4a(a, b, acc), each byte operand
+/// sign- or zero-extended (dp4a.s32.s32, .u32.s32, ...).
 struct ReductionToDotAccumulate : OpRewritePattern<vector::ReductionOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -38,13 +44,12 @@ struct ReductionToDotAccumulate : OpRewritePattern<vector::ReductionOp> {
     auto product = op.getVector().getDefiningOp<arith::MulIOp>();
     if (!product)
       return failure();
-    Value a = extendedQuad(product.getLhs()),
-          b = extendedQuad(product.getRhs());
+    auto [a, aKind] = extendedQuad(product.getLhs());
+    auto [b, bKind] = extendedQuad(product.getRhs());
     if (!a || !b)
       return failure();
     rewriter.replaceOpWithNewOp<NVVM::DotAccumulate4WayOp>(
-        op, op.getType(), a, NVVM::DotAccumulateType::SIGNED, b,
-        NVVM::DotAccumulateType::SIGNED, op.getAcc());
+        op, op.getType(), a, aKind, b, bKind, op.getAcc());
     return success();
   }
 };

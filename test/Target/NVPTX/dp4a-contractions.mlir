@@ -212,3 +212,43 @@ func.func @read_again(%b: memref<1x8x5xi8>, %c: memref<1x3x5xi32>, %mul: memref<
   memref.copy %c, %keep : memref<1x3x5xi32> to memref<1x3x5xi32>
   return
 }
+
+// -----
+
+// int4 weights (all within [-8, 7]: W4A8) stay packed: byte i of the word
+// of 8 k holds k = i in its low nibble and k = i + 4 in its high one, each
+// as v + 8 (here v = 1 for k 0-3, -2 for k 4-5, zeros past K = 6: bytes
+// 0-1 9 | 6 << 4 = 105, bytes 2-3 9 | 8 << 4 = 137, -119 as int8). B is
+// laid out in 2 quads per word (K padded to 8).
+// Each step splits the weight word into its unsigned nibbles, multiplies
+// them with the two words of B, and sums B's bytes (a dot product with
+// ones); the result takes 8 times that sum off.
+// CHECK:       memref.global "private" constant @__qcc_dp4a_weight_s4 : memref<1x2x4xi8> = dense<{{\[\[\[}}105, 105, -119, -119], [105, 105, -119, -119]]]>
+// CHECK-LABEL: func.func @int4_weights
+// CHECK:         memref.alloc() : memref<2x3x4xi8>
+// CHECK:         gpu.launch
+// CHECK:         gpu.launch
+// CHECK:           %[[SUMS:.*]]:2 = scf.for {{.*}} = %c0 to %c1 step %c1 iter_args(%{{.*}} = %{{.*}}, %[[SUMB:.*]] = %c0_i32)
+// CHECK:             %[[W:.*]] = vector.load {{.*}} : memref<1x2x4xi8>, vector<4xi8>
+// CHECK:             %[[LO:.*]] = arith.andi %[[W]], %cst
+// CHECK:             %[[HI:.*]] = arith.shrui %[[W]], %cst
+// CHECK:             arith.extui %[[LO]]
+// CHECK:             arith.extui %[[HI]]
+// CHECK-COUNT-2:     vector.load {{.*}} : memref<2x3x4xi8>, vector<4xi8>
+// CHECK-COUNT-4:     vector.reduction <add>
+// CHECK:             scf.yield
+// CHECK:           %[[EIGHT:.*]] = arith.shli %[[SUMS]]#1, %c3_i32
+// CHECK:           arith.subi %[[SUMS]]#0, %[[EIGHT]]
+memref.global "private" constant @w5 : memref<2x6xi8> = dense<[[1, 1, 1, 1, -2, -2], [1, 1, 1, 1, -2, -2]]>
+func.func @int4_weights(%b: memref<1x6x3xi8>, %c: memref<1x2x3xi32>) {
+  %w = memref.get_global @w5 : memref<2x6xi8>
+  linalg.generic {indexing_maps = [affine_map<(b, m, p, k) -> (m, k)>, affine_map<(b, m, p, k) -> (b, k, p)>, affine_map<(b, m, p, k) -> (b, m, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%w, %b : memref<2x6xi8>, memref<1x6x3xi8>) outs(%c : memref<1x2x3xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xe = arith.extsi %x : i8 to i32
+    %ye = arith.extsi %y : i8 to i32
+    %p = arith.muli %xe, %ye : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  }
+  return
+}

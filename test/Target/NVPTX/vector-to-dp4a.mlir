@@ -19,18 +19,31 @@ gpu.module @kernels {
 
 // -----
 
-// Not dp4a: zero-extended bytes, no accumulator, another combining kind,
-// 8 lanes, int16 lanes.
+// Zero-extended bytes: dp4a with that operand unsigned (the offset int4
+// weights: dp4a.u32.s32).
+// CHECK-LABEL: gpu.func @unsigned_quad
+// CHECK:         nvvm.dot.accumulate.4way %{{.*}} <unsigned>, %{{.*}} <signed>, %{{.*}} : vector<4xi8>, vector<4xi8>
+// CHECK-NOT:     vector.reduction
+gpu.module @kernels {
+  gpu.func @unsigned_quad(%a: vector<4xi8>, %b: vector<4xi8>, %acc: i32) -> i32 {
+    %au = arith.extui %a : vector<4xi8> to vector<4xi32>
+    %be = arith.extsi %b : vector<4xi8> to vector<4xi32>
+    %p = arith.muli %au, %be : vector<4xi32>
+    %s = vector.reduction <add>, %p, %acc : vector<4xi32> into i32
+    gpu.return %s : i32
+  }
+}
+
+// -----
+
+// Not dp4a: no accumulator, another combining kind, 8 lanes, int16 lanes.
 // CHECK-LABEL: gpu.func @others
 // CHECK-NOT:     nvvm.dot.accumulate.4way
-// CHECK-COUNT-5: vector.reduction
+// CHECK-COUNT-4: vector.reduction
 gpu.module @kernels {
-  gpu.func @others(%a: vector<4xi8>, %b: vector<4xi8>, %a8: vector<8xi8>, %a16: vector<4xi16>, %acc: i32) -> (i32, i32, i32, i32, i32) {
+  gpu.func @others(%a: vector<4xi8>, %b: vector<4xi8>, %a8: vector<8xi8>, %a16: vector<4xi16>, %acc: i32) -> (i32, i32, i32, i32) {
     %ae = arith.extsi %a : vector<4xi8> to vector<4xi32>
     %be = arith.extsi %b : vector<4xi8> to vector<4xi32>
-    %bu = arith.extui %b : vector<4xi8> to vector<4xi32>
-    %pu = arith.muli %ae, %bu : vector<4xi32>
-    %s0 = vector.reduction <add>, %pu, %acc : vector<4xi32> into i32
     %p = arith.muli %ae, %be : vector<4xi32>
     %s1 = vector.reduction <add>, %p : vector<4xi32> into i32
     %s2 = vector.reduction <maxsi>, %p, %acc : vector<4xi32> into i32
@@ -40,6 +53,6 @@ gpu.module @kernels {
     %a16e = arith.extsi %a16 : vector<4xi16> to vector<4xi32>
     %p16 = arith.muli %a16e, %be : vector<4xi32>
     %s4 = vector.reduction <add>, %p16, %acc : vector<4xi32> into i32
-    gpu.return %s0, %s1, %s2, %s3, %s4 : i32, i32, i32, i32, i32
+    gpu.return %s1, %s2, %s3, %s4 : i32, i32, i32, i32
   }
 }

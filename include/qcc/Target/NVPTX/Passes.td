@@ -144,6 +144,13 @@ def GPUDp4aContractions
       writes memory, each thread applies that op to its results and stores
       its output instead: `C` is never stored, and the requantization is
       no kernel of its own.
+    - A constant `A` whose values all lie within [-8, 7] (int4 weights:
+      W4A8) stays packed: a word of `[ceil(K/8), M, 4]` holds 8 `k`, byte
+      `i` the `k` = `i` in its low nibble and `i + 4` in its high one, each
+      as `v + 8`. Each step splits it into two words of unsigned bytes
+      (`vector.reduction` of zero-extended bytes: `dp4a.u32.s32`) against
+      two words of `B`, and sums `B`'s bytes; 8 times that sum comes off
+      each result (exact in wrapping int32).
     - The register tile and block shape follow the product's size: 4x4
       and 256 threads for convolutions, smaller tiles and blocks (down to
       one warp) until the grid has 64 blocks, for small layers.
@@ -163,10 +170,11 @@ def GPUVectorToDp4a
     : Pass<"qcc-gpu-vector-to-dp4a", "mlir::gpu::GPUModuleOp"> {
   let summary = "4-deep int8 dot products onto dp4a";
   let description = [{
-    In kernels: `vector.reduction <add>, (sext(a) * sext(b)), acc` with `a`
-    and `b` of type `vector<4xi8>` becomes `nvvm.dot.accumulate.4way`
-    (PTX `dp4a.s32.s32`, sm_61 and later), which wraps in int32 as the
-    reduction does.
+    In kernels: `vector.reduction <add>, (ext(a) * ext(b)), acc` with `a`
+    and `b` of type `vector<4xi8>`, each sign- or zero-extended, becomes
+    `nvvm.dot.accumulate.4way` with those operand types (PTX
+    `dp4a.s32.s32`, `dp4a.u32.s32`, ...; sm_61 and later), which wraps in
+    int32 as the reduction does.
   }];
   let dependentDialects = ["mlir::NVVM::NVVMDialect"];
 }
