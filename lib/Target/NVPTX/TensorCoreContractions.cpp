@@ -2,10 +2,11 @@
 //
 // The integer matrix products (fully connected layers, and convolutions
 // after im2col) are where int8 models spend their time. Each becomes a
-// launch of warp-level vector code - 16x8 tiles of the result accumulated
-// over 32-deep slices of K - which upstream's convert-vector-to-gpu maps
-// onto mma.sync m16n8k32 s8 with the fragment layouts it knows. Padding
-// every dimension to the tile shape keeps the kernel free of edge cases.
+// launch of warp-level vector code - up to 2x4 tiles of 16x8 of the result
+// per warp, accumulated over 32-deep slices of K - which upstream's
+// convert-vector-to-gpu maps onto mma.sync m16n8k32 s8 with the fragment
+// layouts it knows. Padding every dimension to the warp's tile keeps the
+// kernel free of edge cases.
 //
 //===----------------------------------------------------------------------===//
 
