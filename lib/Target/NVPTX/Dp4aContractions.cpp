@@ -5,7 +5,9 @@
 // instruction. Each thread keeps a small tile of the result in registers
 // and reads both operands as 32-bit words of 4 consecutive k, which needs
 // them laid out k-quad-major ([K/4, X, 4]): the weights at compile time,
-// the activations by a small launch.
+// the activations by a small launch. int4 weights stay packed (a word of 8
+// nibbles, unpacked in registers), and the layer's requantization is
+// applied to the results before they are stored.
 //
 //===----------------------------------------------------------------------===//
 
