@@ -63,7 +63,6 @@ graph = helper.make_graph(
 onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
           out + "/gemm.onnx")
 np.save(out + "/calib.npy", rng.standard_normal((2, n, h, w)).astype(np.float32))
-np.save(out + "/x.npy", rng.standard_normal((1, n, h, w)).astype(np.float32))
 PY
 }
 

@@ -173,7 +173,7 @@ struct GPUDp4aContractionsPass
           /*constant=*/true, /*alignment=*/moduleBuilder.getI64IntegerAttr(16));
       SymbolTable(module).insert(global, module.getBody()->begin());
     } else {
-      aQuads = memref::AllocOp::create(b0, loc, quadType(M));
+      aQuads = memref::AllocOp::create(b0, loc, aType);
       emitQuadLayout(b0, loc, product.a, /*kIsColumn=*/true, aQuads, K, M);
     }
     auto matrix = [&](Value v) {

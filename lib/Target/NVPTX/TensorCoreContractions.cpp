@@ -73,29 +73,25 @@ struct GPUTensorCoreContractionsPass
   /// barrier in front of it, which orders the lanes' stores before the
   /// loads.
   static void emitLaneEpilogue(OpBuilder &b1, Location loc,
-                               gpu::LaunchOp launch, Value inRange,
-                               int64_t warpsPerBlock, WarpTile warp,
-                               int64_t tilesN, Value cPadded, int64_t M,
-                               int64_t P, linalg::GenericOp consumer,
+                               gpu::LaunchOp launch, Value tile, Value inRange,
+                               WarpTile warp, int64_t tilesN, Value cPadded,
+                               int64_t M, int64_t P, linalg::GenericOp consumer,
                                const qcc::nvptx::BatchedProduct &product) {
     MLIRContext *ctx = b1.getContext();
     auto epilogue = scf::IfOp::create(b1, loc, inRange, /*withElse=*/false);
     epilogue->setAttr("qcc.per_lane", UnitAttr::get(ctx));
     OpBuilder b2(epilogue.thenBlock()->getTerminator());
-    AffineExpr d0, d1;
-    bindDims(ctx, d0, d1);
+    AffineExpr d0 = getAffineDimExpr(0, ctx);
     auto index = [&](OpBuilder &b, int64_t v) {
       return arith::ConstantIndexOp::create(b, loc, v).getResult();
     };
-    Value tile = affine::AffineApplyOp::create(
-        b2, loc, AffineMap::get(2, 0, {d0 * warpsPerBlock + d1}, ctx),
-        ValueRange{launch.getBlockIds().x, launch.getThreadIds().y});
     Value lane = launch.getThreadIds().x;
     auto loop = scf::ForOp::create(b2, loc, index(b2, 0),
                                    index(b2, warp.rows() * warp.columns()),
                                    index(b2, 32));
     OpBuilder b3 = OpBuilder::atBlockBegin(loop.getBody());
-    // Element e = step + lane of the tile: row e / 8, column e % 8.
+    // Element e = step + lane of the warp's tile: row e / its columns,
+    // column e % its columns.
     Value row = affine::AffineApplyOp::create(
         b3, loc,
         AffineMap::get(3, 0,
@@ -132,8 +128,8 @@ struct GPUTensorCoreContractionsPass
   /// directly when B is read by nothing else; otherwise a transpose copies
   /// it.
   static Value transposedB(OpBuilder &b0, Location loc, linalg::GenericOp op,
-                           Value b, Value bMatrix, int64_t K, int64_t P,
-                           int64_t Kp, int64_t Pp) {
+                           Value b, int64_t K, int64_t P, int64_t Kp,
+                           int64_t Pp) {
     linalg::GenericOp producer = findWholeWriter(op, b);
     OpBuilder builder = b0;
     if (producer)
@@ -148,6 +144,8 @@ struct GPUTensorCoreContractionsPass
     Value matrix = memref::CollapseShapeOp::create(
         builder, loc, buffer, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
     if (!producer) {
+      Value bMatrix = memref::CollapseShapeOp::create(
+          builder, loc, b, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
       Value window = memref::SubViewOp::create(
           builder, loc, matrix, ArrayRef<int64_t>{0, 0},
           ArrayRef<int64_t>{P, K}, ArrayRef<int64_t>{1, 1});
@@ -173,14 +171,12 @@ struct GPUTensorCoreContractionsPass
   /// The element-wise op before `op` that alone writes all of `b` (identity
   /// map, every loop parallel), when only `op` reads `b` after it.
   static linalg::GenericOp findWholeWriter(linalg::GenericOp op, Value b) {
-    auto producer = dyn_cast_or_null<linalg::GenericOp>([&]() -> Operation * {
-      for (Operation *user : b.getUsers())
-        if (auto generic = dyn_cast<linalg::GenericOp>(user);
-            generic && generic != op &&
-            llvm::is_contained(generic.getDpsInits(), b))
-          return generic;
-      return nullptr;
-    }());
+    linalg::GenericOp producer;
+    for (Operation *user : b.getUsers())
+      if (auto generic = dyn_cast<linalg::GenericOp>(user);
+          generic && generic != op &&
+          llvm::is_contained(generic.getDpsInits(), b))
+        producer = generic;
     if (!producer || producer.getNumDpsInits() != 1 ||
         producer->getBlock() != op->getBlock() ||
         !producer->isBeforeInBlock(op) || !producer.hasPureBufferSemantics() ||
@@ -196,8 +192,7 @@ struct GPUTensorCoreContractionsPass
       return {};
     for (Operation *user : b.getUsers())
       if (user != op.getOperation() && user != producer.getOperation() &&
-          !isa<memref::DeallocOp>(user) &&
-          !(isa<ViewLikeOpInterface>(user) && user->use_empty()))
+          !isa<memref::DeallocOp>(user))
         return {};
     return producer;
   }
@@ -264,9 +259,9 @@ struct GPUTensorCoreContractionsPass
       return buffer;
     };
     Value aPadded = weights ? Value() : paddedCopy(a, Mp, Kp, b0.getI8Type());
-    Value bMatrix = matrix(b), cMatrix = matrix(c);
+    Value cMatrix = matrix(c);
     Value cPadded = paddedCopy(cMatrix, Mp, Pp, b0.getI32Type());
-    Value bTransposed = transposedB(b0, loc, op, b, bMatrix, K, P, Kp, Pp);
+    Value bTransposed = transposedB(b0, loc, op, b, K, P, Kp, Pp);
 
     // One warp per tile of C.
     const int64_t tilesN = Pp / warp.columns(),
@@ -374,8 +369,8 @@ struct GPUTensorCoreContractionsPass
             AffineMapAttr::get(AffineMap::getMultiDimIdentityMap(2, ctx)),
             b2.getBoolArrayAttr(inBounds));
     if (consumer) {
-      emitLaneEpilogue(b1, loc, launch, inRange, warpsPerBlock, warp, tilesN,
-                       cPadded, M, P, consumer, *product);
+      emitLaneEpilogue(b1, loc, launch, tile, inRange, warp, tilesN, cPadded, M,
+                       P, consumer, *product);
       consumer.erase();
       op.erase();
       return;
