@@ -272,17 +272,21 @@ int main(int argc, char **argv) {
    * to 1x of its time alone). */
   enum { kSizes = 4 };
   const int sizes[kSizes] = {256, 512, 1024, 2048};
-  double qccSeconds[kSizes];
+  /* qcc also with A of 7 bits ([-64, 64], as int7 weights): its AVX2 tier
+   * then runs vpmaddubsw, exact for such A (Int8Pairs.c). */
+  double qccSeconds[kSizes], qcc7Seconds[kSizes];
   for (int pass = 0; pass < 2; ++pass) {
     for (int s = 0; s < kSizes; ++s) {
       const int n = sizes[s];
       int8_t *A = malloc((size_t)n * n), *B = malloc((size_t)n * n);
+      int8_t *A7 = malloc((size_t)n * n);
       uint8_t *Au = malloc((size_t)n * n);
       int32_t *C = calloc((size_t)n * n, 4);
       srand(n);
       for (long i = 0; i < (long)n * n; ++i) {
         A[i] = (int8_t)(rand() % 256 - 128);
         B[i] = (int8_t)(rand() % 256 - 128);
+        A7[i] = (int8_t)(rand() % 129 - 64);
         Au[i] = (uint8_t)A[i];
       }
       const double ops = 2.0 * n * n * n;
@@ -290,6 +294,9 @@ int main(int argc, char **argv) {
       if (pass == 0) {
         qccSeconds[s] =
             TIME(runs, qcc_ukernel_matmul_s8s8s32(1, n, n, n, A, n, B, 0, n, C,
+                                                  0, n, threads));
+        qcc7Seconds[s] =
+            TIME(runs, qcc_ukernel_matmul_s8s8s32(1, n, n, n, A7, n, B, 0, n, C,
                                                   0, n, threads));
       } else {
         int32_t co = 0;
@@ -316,15 +323,18 @@ int main(int argc, char **argv) {
                                          B, n, 0, 0.0f, C, n, &co));
         const char *impl = "";
         double tm = timeMatmul(n, Au, B, C, runs, &impl);
-        printf("{\"what\": \"gemm\", \"tier\": \"%s\", \"n\": %d, "
-               "\"threads\": %d, \"qcc_gops\": %.1f, \"onednn_u8s8s32_gops\": "
-               "%.1f, \"onednn_s8s8s32_gops\": %.1f, "
-               "\"onednn_s8s8s32_inexact\": %ld, \"onednn_matmul_gops\": %.1f, "
-               "\"onednn_matmul_impl\": \"%s\"}\n",
-               tier, n, threads, ops / qccSeconds[s] / 1e9, ops / tu / 1e9,
-               ops / ts / 1e9, wrong, tm > 0 ? ops / tm / 1e9 : 0.0, impl);
+        printf(
+            "{\"what\": \"gemm\", \"tier\": \"%s\", \"n\": %d, "
+            "\"threads\": %d, \"qcc_gops\": %.1f, \"qcc_7bit_a_gops\": %.1f, "
+            "\"onednn_u8s8s32_gops\": %.1f, \"onednn_s8s8s32_gops\": %.1f, "
+            "\"onednn_s8s8s32_inexact\": %ld, \"onednn_matmul_gops\": %.1f, "
+            "\"onednn_matmul_impl\": \"%s\"}\n",
+            tier, n, threads, ops / qccSeconds[s] / 1e9,
+            ops / qcc7Seconds[s] / 1e9, ops / tu / 1e9, ops / ts / 1e9, wrong,
+            tm > 0 ? ops / tm / 1e9 : 0.0, impl);
       }
       free(A);
+      free(A7);
       free(B);
       free(Au);
       free(C);

@@ -31,14 +31,20 @@ struct Shape {
   int64_t batch, M, P, K;
 };
 
-void check(const Shape &s, int threads, int8_t fill, unsigned seed) {
+/// A's element (m, k), when a test chooses A; random bytes otherwise.
+using ChooseA = int8_t (*)(int64_t m, int64_t k, std::mt19937 &rng);
+
+void check(const Shape &s, int threads, int8_t fill, unsigned seed,
+           ChooseA chooseA = nullptr) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> byte(-128, 127);
   const int64_t lda = s.K + 3, ldb = s.P + 5, ldc = s.P + 2;
   const int64_t strideB = s.K * ldb + 7, strideC = s.M * ldc + 1;
   std::vector<int8_t> A(s.M * lda), B(s.batch * strideB);
-  for (int8_t &v : A)
-    v = fill ? fill : static_cast<int8_t>(byte(rng));
+  for (int64_t i = 0; i < static_cast<int64_t>(A.size()); ++i)
+    A[i] = chooseA ? chooseA(i / lda, i % lda, rng)
+           : fill  ? fill
+                   : static_cast<int8_t>(byte(rng));
   for (int8_t &v : B)
     v = fill ? static_cast<int8_t>(-fill) : static_cast<int8_t>(byte(rng));
   std::vector<int32_t> C(s.batch * strideC), expected;
@@ -78,6 +84,42 @@ TEST_P(UkernelTier, BatchesThreadsAndExtremes) {
   // The same on shapes big enough for AMX tiles (amxPays).
   check({1, 64, 64, 320}, 2, -128, 9);
   check({1, 64, 64, 320}, 1, 127, 10);
+}
+
+// Rows of A whose pairs (k, k + 1), k even, have |a[k]| + |a[k + 1]| <= 128
+// make AVX2's vpmaddubsw exact, and that tier takes them in bytes
+// (Int8Pairs.c): the pair sums at the edge of 16 bits against B's extremes,
+// and a row one over the edge, which must go back to 16-bit pairs.
+TEST_P(UkernelTier, NarrowPairsOfAAreExact) {
+  // Random 7-bit weights, [-64, 64].
+  const ChooseA sevenBits = [](int64_t, int64_t, std::mt19937 &rng) {
+    return static_cast<int8_t>(static_cast<int>(rng() % 129) - 64);
+  };
+  // Pairs summing to exactly 128 in magnitude: (-128, 0), (0, -128),
+  // (127, 1), (-1, -127), (64, 64), (-64, -64), in turn by pair.
+  const ChooseA edge = [](int64_t m, int64_t k, std::mt19937 &) {
+    static const int8_t pairs[][2] = {{-128, 0},  {0, -128}, {127, 1},
+                                      {-1, -127}, {64, 64},  {-64, -64}};
+    return pairs[(m + k / 2) % 6][k % 2];
+  };
+  // The same with one pair of the last row at 129: the 16-bit pairs.
+  const ChooseA overEdge = [](int64_t m, int64_t k, std::mt19937 &rng) {
+    return m == 12 && k == 2 ? static_cast<int8_t>(-127)
+           : m == 12 && k == 3
+               ? static_cast<int8_t>(-2)
+               : static_cast<int8_t>(static_cast<int>(rng() % 129) - 64);
+  };
+  unsigned seed = 300;
+  for (ChooseA choose : {sevenBits, edge, overEdge})
+    for (Shape s : {Shape{1, 13, 49, 27}, Shape{2, 7, 100, 64},
+                    Shape{1, 64, 196, 147}, Shape{1, 200, 300, 600}})
+      for (int threads : {1, 2})
+        check(s, threads, 0, seed++, choose);
+  // B's extremes (all -128, fill 128; all 127, fill -127: 255 once made
+  // unsigned) against the edge pairs.
+  check({1, 13, 40, 300}, 1, -128, 320, edge);
+  check({1, 13, 40, 300}, 2, -127, 321, edge);
+  check({1, 13, 40, 300}, 1, -127, 322, overEdge);
 }
 
 struct ConvShape {
@@ -343,19 +385,30 @@ void overrideRequant(Requant &r, int32_t &lo, int32_t &hi,
   hi = o->hi;
 }
 
+/// A convolution's weights [M][C][KH * KW], when a test chooses them.
+using ChooseWeights = std::vector<int8_t> (*)(const ConvShape &s,
+                                              std::mt19937 &rng);
+
 /// The convolution of shape s (H, W: the padded input's) on an input that
 /// the kernel pads as `pad` says equals the reference on the padded copy.
-/// `scale`, if given, replaces the random multipliers and shifts.
+/// `scale`, if given, replaces the random multipliers and shifts;
+/// `chooseWeights` the random weights, `inputFill` the random input.
 void checkConvRequant(const ConvShape &s, bool perChannel, int threads,
                       unsigned seed, const qcc_ukernel_padding &pad = {},
                       std::optional<std::pair<int32_t, int8_t>> scale = {},
-                      std::optional<RequantOverride> fixed = {}) {
+                      std::optional<RequantOverride> fixed = {},
+                      ChooseWeights chooseWeights = nullptr,
+                      std::optional<int8_t> inputFill = {}) {
   std::mt19937 rng(seed);
   const int64_t OH = s.outH(), OW = s.outW();
   const int64_t H = s.H - pad.top - pad.bottom, W = s.W - pad.left - pad.right;
-  const std::vector<int8_t> source = randomBytes(s.N * s.C * H * W, rng);
+  std::vector<int8_t> source = randomBytes(s.N * s.C * H * W, rng);
+  if (inputFill)
+    std::fill(source.begin(), source.end(), *inputFill);
   const std::vector<int8_t> x = padPlanes(source, s.N * s.C, H, W, pad);
-  const std::vector<int8_t> w = randomBytes(s.M * s.C * s.KH * s.KW, rng);
+  const std::vector<int8_t> w = chooseWeights
+                                    ? chooseWeights(s, rng)
+                                    : randomBytes(s.M * s.C * s.KH * s.KW, rng);
   // Real scales around 2^-12 .. 2^-6 (the sums reach ~2^20): outputs cover
   // the int8 range, so clamping and rounding ties both occur.
   Requant r = randomRequant(s.M, perChannel, 100000, 36, rng);
@@ -561,6 +614,69 @@ TEST_P(UkernelTier, ConvolutionsReadTheirInputPadded) {
            std::pair{ConvShape{1, 17, 11, 12, 17, 5, 5, 2, 2, 1, 1}, uneven}})
     for (int threads : {1, 2})
       checkDepthwiseRequant(s, /*perChannel=*/true, threads, seed++, pad);
+}
+
+// Weights of 7 bits, and weights whose channel pairs at a tap reach
+// |w[c]| + |w[c + 1]| = 128, take AVX2's exact vpmaddubsw in both the
+// channel-lane kernel (Int8ChannelPairs.c) and the im2col panels
+// (Int8Pairs.c); one pair at 129 sends a layer back to 16-bit pairs.
+TEST_P(UkernelTier, ConvolutionsOnNarrowWeightsAreExact) {
+  const ChooseWeights sevenBits = [](const ConvShape &s, std::mt19937 &rng) {
+    std::vector<int8_t> w(s.M * s.C * s.KH * s.KW);
+    for (int8_t &v : w)
+      v = static_cast<int8_t>(static_cast<int>(rng() % 129) - 64);
+    return w;
+  };
+  // Channel pairs (c, c + 1) at each tap of sums 128 in magnitude, the
+  // signs varying with the output channel and the tap.
+  const ChooseWeights edge = [](const ConvShape &s, std::mt19937 &) {
+    static const int8_t pairs[][2] = {{-128, 0},  {0, -128}, {127, 1},
+                                      {-1, -127}, {64, 64},  {-64, -64}};
+    const int64_t taps = s.KH * s.KW;
+    std::vector<int8_t> w(s.M * s.C * taps);
+    for (int64_t m = 0; m < s.M; ++m)
+      for (int64_t c = 0; c < s.C; ++c)
+        for (int64_t t = 0; t < taps; ++t)
+          w[(m * s.C + c) * taps + t] = pairs[(m + c / 2 + t) % 6][c % 2];
+    return w;
+  };
+  // Random 7-bit weights but the last output channel's first channel pair,
+  // (-127, -2) at every tap.
+  const ChooseWeights overEdge = [](const ConvShape &s, std::mt19937 &rng) {
+    std::vector<int8_t> w(s.M * s.C * s.KH * s.KW);
+    for (int8_t &v : w)
+      v = static_cast<int8_t>(static_cast<int>(rng() % 129) - 64);
+    const int64_t taps = s.KH * s.KW;
+    for (int64_t t = 0; t < taps; ++t) {
+      w[(s.M - 1) * s.C * taps + t] = -127;
+      w[((s.M - 1) * s.C + 1) * taps + t] = -2;
+    }
+    return w;
+  };
+  const qcc_ukernel_padding one = {1, 1, 1, 1, -128}, uneven = {2, 0, 1, 3, 17};
+  unsigned seed = 2400;
+  for (ChooseWeights choose : {sevenBits, edge, overEdge})
+    for (auto [s, pad] :
+         {// Channel lanes: a window on a small plane, stride 2, a
+          // channel count short of its quad, 16-channel tails.
+          std::pair{ConvShape{1, 96, 7, 7, 64, 3, 3, 1, 1, 1, 1}, one},
+          std::pair{ConvShape{2, 34, 9, 9, 40, 3, 3, 2, 2, 1, 1}, uneven},
+          std::pair{ConvShape{1, 64, 6, 6, 30, 1, 1, 1, 1, 1, 1},
+                    qcc_ukernel_padding{}},
+          std::pair{ConvShape{1, 32, 20, 20, 48, 3, 3, 1, 1, 1, 1}, uneven},
+          // im2col panels: a 3-channel stem, a 7x7 window.
+          std::pair{ConvShape{1, 3, 35, 35, 16, 3, 3, 2, 2, 1, 1}, one},
+          std::pair{ConvShape{1, 3, 38, 36, 8, 7, 7, 2, 2, 1, 1}, uneven}})
+      for (int threads : {1, 2})
+        checkConvRequant(s, /*perChannel=*/true, threads, seed++, pad, {}, {},
+                         choose);
+  // Inputs at 127 (255 once made unsigned) and no padding: the pair over
+  // the edge would saturate at every position.
+  for (ConvShape s : {ConvShape{1, 34, 9, 9, 40, 3, 3, 1, 1, 1, 1},
+                      ConvShape{1, 3, 35, 35, 16, 3, 3, 2, 2, 1, 1}})
+    for (ChooseWeights choose : {edge, overEdge})
+      checkConvRequant(s, /*perChannel=*/true, 1, seed++, {}, {}, {}, choose,
+                       int8_t{127});
 }
 
 // The requantization at the ends of qc.rescale's shift range [2, 62] and

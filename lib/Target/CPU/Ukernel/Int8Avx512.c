@@ -553,9 +553,12 @@ qccUkernelPacked qccUkernelPackTaps(const int8_t *A, int64_t M, int64_t K,
         case kTapsVnniRows:
           at = (m * taps + t) * quads * 4 + c;
           break;
-        default: /* kTapsChannelVectors */
+        case kTapsChannelVectors:
           at = ((m / 32 * taps + t) * quads + c / 4) * 128 + m % 32 / 16 * 64 +
                m % 16 * 4 + c % 4;
+          break;
+        default: /* kTapsChannelQuads */
+          at = ((m / 16 * taps + t) * quads + c / 4) * 64 + m % 16 * 4 + c % 4;
           break;
         }
         packed[at] = v;

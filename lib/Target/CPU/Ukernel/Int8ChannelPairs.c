@@ -19,6 +19,16 @@
  * stride, dilation and window: a position's tap is one offset into the
  * plane. Signed times signed: no compensation term.
  *
+ * On AVX2, weights whose channel pairs (c, c + 1) at each tap have
+ * |w[c]| + |w[c + 1]| <= 128 (7 bits or fewer) take Int8Pairs.c's exact
+ * vpmaddubsw instead ("bytes"): [Mp / 16][taps][C / 4][16][4] int8 (four
+ * input channels of 8 output channels per 32-byte vector, no
+ * sign-extension), the image as channel quads of bytes + 128 (the padding
+ * and missing channels too), 128 * (each channel's weight sum) subtracted
+ * from its accumulators; 4 channels per broadcast instead of 2, at most 5
+ * positions per tile (vpmaddubsw's product and the ones of the vpmaddwd
+ * after it take two of the 16 registers).
+ *
  * The epilogue requantizes each position's 16 channel sums with per-lane
  * multipliers and shifts (TOSA apply_scale_32 in 64 bits; AVX2 has no
  * 64-bit arithmetic shift, so a logical one of the sign-flipped value)
@@ -96,13 +106,40 @@ static qccUkernelPacked packChannelPairs(const void *data, int64_t M,
   return (qccUkernelPacked){packed, NULL, (size_t)(blocks * taps * C2 * 32)};
 }
 
+/* Whether vpmaddubsw is exact on w's channel pairs at every tap (bytes in
+ * [0, 255] times them): |w[m][c][t]| + |w[m][c + 1][t]| <= 128, c even. */
+static int channelPairsFit16Bits(const int8_t *A, int64_t M, int64_t K,
+                                 int64_t lda, int64_t taps) {
+  const int64_t C = K / taps;
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t c = 0; c < C; c += 2)
+      for (int64_t t = 0; t < taps; ++t) {
+        const int first = abs(A[m * lda + c * taps + t]);
+        const int second = c + 1 < C ? abs(A[m * lda + (c + 1) * taps + t]) : 0;
+        if (first + second > 128)
+          return 0;
+      }
+  return 1;
+}
+
+/* The AVX2 tier's layout: bytes where they are exact, pairs otherwise. */
+static qccUkernelPacked packChannelAvx2(const void *data, int64_t M, int64_t K,
+                                        int64_t lda, int64_t taps) {
+  const int8_t *A = (const int8_t *)data;
+  return channelPairsFit16Bits(A, M, K, lda, taps)
+             ? qccUkernelPackTaps(A, M, K, lda, taps, kTapsChannelQuads)
+             : packChannelPairs(data, M, K, lda, taps);
+}
+
 typedef struct {
   qccUkernelInt8Problem pb;
-  int64_t pairs, taps, PR;
+  int bytes;                          /* the layouts: bytes or pairs */
+  int64_t pairs, taps, PR;            /* pairs: channel pairs or quads */
   int64_t pairStride;                 /* bytes per channel pair plane */
   int64_t tapOffset[kPairMaxTaps];    /* in image bytes */
-  const int8_t *Wp;                   /* packChannelPairs */
-  int16_t *image;                     /* the current image, as pairs */
+  const int8_t *Wp;                   /* packChannelPairs or ..Bytes */
+  const int32_t *rowSum;              /* bytes: 128 * the weights' sums */
+  void *image;                        /* the current image, as pairs */
   const int8_t *x;                    /* the current image's input */
   int8_t *out;                        /* the current image's output */
 } PairJob;
@@ -124,38 +161,59 @@ QCC_AVX2 static inline void interleaveRow(int16_t *dst, const int8_t *a,
     }
 }
 
-QCC_AVX2 static inline void fillPairs(int16_t *dst, int16_t value,
-                                      int64_t n) {
-  for (int64_t j = 0; j < 2 * n; ++j)
-    dst[j] = value;
+/* Channels rows[0..3] (NULL: zeros) of n positions as quads of bytes + 128. */
+QCC_AVX2 static inline void
+interleaveQuadRow(uint8_t *dst, const int8_t *const rows[4], int64_t n) {
+  for (int h = 0; h < 4; ++h) {
+    if (rows[h])
+      for (int64_t j = 0; j < n; ++j)
+        dst[4 * j + h] = (uint8_t)(rows[h][j] ^ 0x80);
+    else
+      for (int64_t j = 0; j < n; ++j)
+        dst[4 * j + h] = 0x80;
+  }
 }
 
-/* Channel pairs [begin, end) of the current image, its padding written
- * around each pair's rows. */
-QCC_AVX2 static void *repackPairs(void *arg) {
+/* Channel groups [begin, end) of the current image, pairs or quads (4 bytes
+ * a position either way), the padding written around each group's rows. */
+QCC_AVX2 static void *repackImage(void *arg) {
   const PackedPart *part = arg;
   const PairJob *job = part->job;
   const qccUkernelInt8Problem *pb = &job->pb;
   const qcc_ukernel_padding *pad = &pb->pad;
   const int64_t W = pb->width - pad->left - pad->right;
   const int64_t H = pb->height - pad->top - pad->bottom;
-  const int16_t value = (int16_t)(int8_t)pad->value;
-  for (int64_t c2 = part->begin; c2 < part->end; ++c2) {
-    const int8_t *a = job->x + 2 * c2 * H * W;
-    const int8_t *b = 2 * c2 + 1 < pb->channels ? a + H * W : NULL;
-    int16_t *dst = job->image + c2 * job->pairStride / 2;
-    if (H == 0) {
-      fillPairs(dst, value, pb->height * pb->width);
-      continue;
-    }
+  const int G = job->bytes ? 4 : 2;
+  /* The padding value of a position in every channel of the group. */
+  const int8_t padValue = (int8_t)pad->value;
+  const uint32_t value = job->bytes ? 0x01010101u * (uint8_t)(padValue ^ 0x80)
+                                    : 0x00010001u * (uint16_t)(int16_t)padValue;
+  for (int64_t g = part->begin; g < part->end; ++g) {
+    const int8_t *rows[4] = {NULL, NULL, NULL, NULL};
+    for (int h = 0; h < G; ++h)
+      if (G * g + h < pb->channels)
+        rows[h] = job->x + (G * g + h) * H * W;
+    uint32_t *dst = (uint32_t *)((uint8_t *)job->image + g * job->pairStride);
     /* The right padding of a row and the left of the next are one run. */
-    fillPairs(dst, value, pad->top * pb->width + pad->left);
-    dst += 2 * (pad->top * pb->width + pad->left);
-    for (int64_t h = 0; h < H; ++h, dst += 2 * pb->width) {
-      interleaveRow(dst, a + h * W, b ? b + h * W : NULL, W);
-      fillPairs(dst + 2 * W, value,
-                h + 1 < H ? pad->right + pad->left
-                          : pad->right + pad->bottom * pb->width);
+    const int64_t head =
+        H == 0 ? pb->height * pb->width : pad->top * pb->width + pad->left;
+    for (int64_t j = 0; j < head; ++j)
+      dst[j] = value;
+    dst += head;
+    for (int64_t h = 0; h < H; ++h, dst += pb->width) {
+      if (job->bytes) {
+        const int8_t *const at[4] = {
+            rows[0] + h * W, rows[1] ? rows[1] + h * W : NULL,
+            rows[2] ? rows[2] + h * W : NULL, rows[3] ? rows[3] + h * W : NULL};
+        interleaveQuadRow((uint8_t *)dst, at, W);
+      } else {
+        interleaveRow((int16_t *)dst, rows[0] + h * W,
+                      rows[1] ? rows[1] + h * W : NULL, W);
+      }
+      const int64_t gap = h + 1 < H ? pad->right + pad->left
+                                    : pad->right + pad->bottom * pb->width;
+      for (int64_t j = 0; j < gap; ++j)
+        dst[W + j] = value;
     }
   }
   return NULL;
@@ -228,19 +286,43 @@ storePairTile(const PairJob *job, const int8_t (*tile)[kPairChannels],
       out[j * P + r] = tile[r][j];
 }
 
+/* The image offsets of the tile's PR positions from p0 (at their first
+ * tap); positions past P repeat the last one. */
+static inline void tilePositions(const PairJob *job, int64_t p0, int PR,
+                                 int64_t *at) {
+  const qccUkernelInt8Problem *pb = &job->pb;
+  for (int r = 0; r < PR; ++r) {
+    const int64_t p = p0 + r < pb->P ? p0 + r : pb->P - 1;
+    const int64_t oh = p / pb->ow, ow = p % pb->ow;
+    at[r] = (oh * pb->sh * pb->width + ow * pb->sw) * 4;
+  }
+}
+
+/* The tile's accumulators, acc[r][v] for position p0 + r and channels
+ * m0 + 8v .. m0 + 8v + 7, requantized and stored (the first `rows`). */
+QCC_AVX2 __attribute__((noinline)) static void
+finishPairTile(const PairJob *job, const __m256i (*acc)[2], int PR, int64_t m0,
+               int64_t p0) {
+  int8_t tile[kPairMaxPositions][kPairChannels];
+  for (int v = 0; v < 2; ++v) {
+    const PairScales s = pairScales(job, m0 + 8 * v);
+    for (int r = 0; r < PR; ++r)
+      _mm_storel_epi64((__m128i *)&tile[r][8 * v],
+                       requantizePairLanes(job, &s, acc[r][v]));
+  }
+  const int rows = job->pb.P - p0 < PR ? (int)(job->pb.P - p0) : PR;
+  storePairTile(job, (const int8_t(*)[kPairChannels])tile, rows, m0, p0);
+}
+
 /* PR positions from p0 by 16 channels from m0, over every tap and channel
  * pair. Positions past P repeat the last one and are not stored. */
 #define QCC_DEFINE_PAIR_TILE(PR, NAME)                                         \
   QCC_AVX2 static void NAME(const PairJob *job, int64_t m0, int64_t p0) {      \
-    const qccUkernelInt8Problem *pb = &job->pb;                                \
     __m256i acc[PR][2];                                                        \
     int64_t at[PR];                                                            \
-    for (int r = 0; r < PR; ++r) {                                             \
-      const int64_t p = p0 + r < pb->P ? p0 + r : pb->P - 1;                   \
-      const int64_t oh = p / pb->ow, ow = p % pb->ow;                          \
-      at[r] = (oh * pb->sh * pb->width + ow * pb->sw) * 4;                     \
+    tilePositions(job, p0, PR, at);                                            \
+    for (int r = 0; r < PR; ++r)                                               \
       acc[r][0] = acc[r][1] = _mm256_setzero_si256();                          \
-    }                                                                          \
     const int8_t *w =                                                          \
         job->Wp + m0 / kPairChannels * job->taps * job->pairs * 32;            \
     const uint8_t *image = (const uint8_t *)job->image;                        \
@@ -262,29 +344,74 @@ storePairTile(const PairJob *job, const int8_t (*tile)[kPairChannels],
         }                                                                      \
       }                                                                        \
     }                                                                          \
-    int8_t tile[PR][kPairChannels];                                            \
-    for (int v = 0; v < 2; ++v) {                                              \
-      const PairScales s = pairScales(job, m0 + 8 * v);                        \
-      for (int r = 0; r < PR; ++r)                                             \
-        _mm_storel_epi64((__m128i *)&tile[r][8 * v],                           \
-                         requantizePairLanes(job, &s, acc[r][v]));             \
-    }                                                                          \
-    const int rows = pb->P - p0 < PR ? (int)(pb->P - p0) : PR;                 \
-    storePairTile(job, tile, rows, m0, p0);                                    \
+    finishPairTile(job, (const __m256i(*)[2])acc, PR, m0, p0);                 \
   }
 
 QCC_DEFINE_PAIR_TILE(4, pairTile4)
 QCC_DEFINE_PAIR_TILE(5, pairTile5)
 QCC_DEFINE_PAIR_TILE(6, pairTile6)
 
+/* The same on bytes: each step broadcasts a position's channel quad and
+ * multiplies it into 8 channels' quads per vector with vpmaddubsw, whose
+ * pair sums the weights keep within 16 bits, then vpmaddwd by ones. The
+ * accumulators start at -128 * the channels' weight sums. */
+#define QCC_DEFINE_BYTE_TILE(PR, NAME)                                         \
+  QCC_AVX2 static void NAME(const PairJob *job, int64_t m0, int64_t p0) {      \
+    __m256i acc[PR][2];                                                        \
+    int64_t at[PR];                                                            \
+    const __m256i ones = _mm256_set1_epi16(1);                                 \
+    const __m256i start0 = _mm256_sub_epi32(                                   \
+        _mm256_setzero_si256(),                                                \
+        _mm256_loadu_si256((const __m256i *)(job->rowSum + m0)));              \
+    const __m256i start1 = _mm256_sub_epi32(                                   \
+        _mm256_setzero_si256(),                                                \
+        _mm256_loadu_si256((const __m256i *)(job->rowSum + m0 + 8)));          \
+    tilePositions(job, p0, PR, at);                                            \
+    for (int r = 0; r < PR; ++r) {                                             \
+      acc[r][0] = start0;                                                      \
+      acc[r][1] = start1;                                                      \
+    }                                                                          \
+    const int8_t *w =                                                          \
+        job->Wp + m0 / kPairChannels * job->taps * job->pairs * 64;            \
+    const uint8_t *image = (const uint8_t *)job->image;                        \
+    for (int64_t t = 0; t < job->taps; ++t) {                                  \
+      const uint8_t *b = image + job->tapOffset[t];                            \
+      const int8_t *wt = w + t * job->pairs * 64;                              \
+      for (int64_t c4 = 0; c4 < job->pairs; ++c4) {                            \
+        const __m256i v0 =                                                     \
+            _mm256_loadu_si256((const __m256i *)(wt + c4 * 64));               \
+        const __m256i v1 =                                                     \
+            _mm256_loadu_si256((const __m256i *)(wt + c4 * 64 + 32));          \
+        const uint8_t *bq = b + c4 * job->pairStride;                          \
+        for (int r = 0; r < PR; ++r) {                                         \
+          int32_t quad;                                                        \
+          memcpy(&quad, bq + at[r], 4);                                        \
+          const __m256i x = _mm256_set1_epi32(quad);                           \
+          acc[r][0] = _mm256_add_epi32(                                        \
+              acc[r][0],                                                       \
+              _mm256_madd_epi16(_mm256_maddubs_epi16(x, v0), ones));           \
+          acc[r][1] = _mm256_add_epi32(                                        \
+              acc[r][1],                                                       \
+              _mm256_madd_epi16(_mm256_maddubs_epi16(x, v1), ones));           \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+    finishPairTile(job, (const __m256i(*)[2])acc, PR, m0, p0);                 \
+  }
+
+QCC_DEFINE_BYTE_TILE(4, byteTile4)
+QCC_DEFINE_BYTE_TILE(5, byteTile5)
+
 typedef void (*PairTileFn)(const PairJob *, int64_t, int64_t);
 
 static void *pairPart(void *arg) {
-  static const PairTileFn tiles[kPairMaxPositions + 1] = {
+  static const PairTileFn pairTiles[kPairMaxPositions + 1] = {
       [4] = pairTile4, [5] = pairTile5, [6] = pairTile6};
+  static const PairTileFn byteTiles[kPairMaxPositions + 1] = {
+      [4] = byteTile4, [5] = byteTile5};
   const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;
   const PairJob *job = (const PairJob *)part->job;
-  const PairTileFn tile = tiles[job->PR];
+  const PairTileFn tile = (job->bytes ? byteTiles : pairTiles)[job->PR];
   /* Channel blocks outside, position tiles inside: a block's weights
    * (taps x C x 64 bytes) stay in cache for all the plane's positions. */
   for (int64_t blk = part->panelBegin; blk < part->panelEnd; ++blk) {
@@ -296,27 +423,32 @@ static void *pairPart(void *arg) {
   return NULL;
 }
 
-void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem,
+void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem, int tier,
                                 int threads) {
   PairJob job;
   memset(&job, 0, sizeof job);
   job.pb = *problem;
   const int64_t W = problem->width, HW = problem->height * W;
-  job.pairs = (problem->channels + 1) / 2;
   job.taps = problem->kh * problem->kw;
+  int owned;
+  qccUkernelPacked packed = qccUkernelGetPacked(
+      problem->A, problem->M, problem->K, problem->lda, job.taps,
+      problem->constantA,
+      tier == QCC_CPU_TIER_AVX2 ? packChannelAvx2 : packChannelPairs, &owned);
+  job.Wp = packed.data;
+  job.rowSum = packed.rowSum;
+  job.bytes = packed.rowSum != NULL;
+  job.pairs =
+      job.bytes ? (problem->channels + 3) / 4 : (problem->channels + 1) / 2;
   job.pairStride = HW * 4;
   for (int64_t kh = 0; kh < problem->kh; ++kh)
     for (int64_t kw = 0; kw < problem->kw; ++kw)
       job.tapOffset[kh * problem->kw + kw] =
           (kh * problem->dh * W + kw * problem->dw) * 4;
   int64_t positions;
-  job.PR = qccUkernelLeastPaddedTile(problem->P, kPairMinPositions,
-                                     kPairMaxPositions, &positions);
-  int owned;
-  qccUkernelPacked packed = qccUkernelGetPacked(
-      problem->A, problem->M, problem->K, problem->lda, job.taps,
-      problem->constantA, packChannelPairs, &owned);
-  job.Wp = packed.data;
+  job.PR = qccUkernelLeastPaddedTile(
+      problem->P, kPairMinPositions,
+      job.bytes ? kPairMaxPositions - 1 : kPairMaxPositions, &positions);
   job.image = qccUkernelScratch((size_t)(job.pairs * job.pairStride), 0);
   const int64_t blocks = (problem->M + kPairChannels - 1) / kPairChannels;
   const int64_t positionTiles = positions / job.PR;
@@ -325,7 +457,7 @@ void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem,
   for (int64_t n = 0; n < problem->batch; ++n) {
     job.x = problem->B + n * problem->strideB;
     job.out = problem->out + n * problem->strideOut;
-    qccUkernelSplitPlanes(repackPairs, &job, job.pairs,
+    qccUkernelSplitPlanes(repackImage, &job, job.pairs,
                           job.pairs * job.pairStride, kRepackParallelBytes,
                           threads);
     qccUkernelSplitPanels(pairPart, &job, positionTiles, blocks,
@@ -338,9 +470,10 @@ void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem,
 
 #else
 
-void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem,
+void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem, int tier,
                                 int threads) {
   (void)problem;
+  (void)tier;
   (void)threads;
   abort(); /* only the AVX2 and AVX-VNNI tiers call it */
 }

@@ -15,6 +15,15 @@
  * "quads" as AVX-512 VNNI does: panels of [K/4][columns][4] bytes with B
  * made unsigned (b + 128) and 128 * rowsum(A) subtracted once per row.
  *
+ * AVX2 takes quads too where the weights make vpmaddubsw exact: when
+ * every pair of A's row (k, k + 1), k even, has |a[k]| + |a[k + 1]| <= 128
+ * (weights of 7 bits or fewer: int7 quantization, int4 to int6 formats
+ * held as bytes), a pair sum of 255 * 128 = 32640 cannot saturate, and
+ * vpmaddubsw + vpmaddwd (by ones) do 32 multiply-adds in two multiplies
+ * where vpmaddwd alone does 16 in one plus its add ("bytes": the
+ * saturating scheme of ONNX Runtime's and oneDNN's AVX2 kernels, made
+ * exact by the weights' range; checked once, when the weights are packed).
+ *
  * Either way a column holds 4 bytes per step of k (2 int16 or 4 int8), so
  * one tile serves both: kRows = 3 rows x 3 vectors of 8 int32
  * accumulators, each step loading 3 vectors of the panel (24 columns) and
@@ -66,6 +75,29 @@ static qccUkernelPacked packQuads(const void *data, int64_t M, int64_t K,
                                   int64_t lda, int64_t taps) {
   (void)taps;
   return qccUkernelPackQuads((const int8_t *)data, M, K, lda, 4, kRows);
+}
+
+/* Whether vpmaddubsw's 16-bit pair sums of A's rows times bytes in
+ * [0, 255] are exact: |a[k]| + |a[k + 1]| <= 128 for every even k. */
+static int pairSumsFit16Bits(const int8_t *A, int64_t M, int64_t K,
+                             int64_t lda) {
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t k = 0; k < K; k += 2) {
+      const int first = abs(A[m * lda + k]);
+      const int second = k + 1 < K ? abs(A[m * lda + k + 1]) : 0;
+      if (first + second > 128)
+        return 0;
+    }
+  return 1;
+}
+
+/* The AVX2 tier's layout, chosen by A's range: quads (with row sums) where
+ * vpmaddubsw is exact on them, pairs otherwise. */
+static qccUkernelPacked packAvx2(const void *data, int64_t M, int64_t K,
+                                 int64_t lda, int64_t taps) {
+  return pairSumsFit16Bits((const int8_t *)data, M, K, lda)
+             ? packQuads(data, M, K, lda, taps)
+             : packPairs(data, M, K, lda, taps);
 }
 
 /* The G = 2 (pairs) or 4 (quads) rows of B that step `step` of a panel
@@ -327,12 +359,17 @@ storeRequantized(const Job *job, int64_t m, const __m256i *acc, int64_t cols,
   }
 
 /* Pairs: a and b hold 16-bit pairs. Quads: b (the panel) unsigned bytes,
- * a (A) signed bytes. */
+ * a (A) signed bytes; on AVX2 only where A's pairs fit (pairSumsFit16Bits). */
 #define QCC_MADD_AVX2(acc, a, b) _mm256_add_epi32(acc, _mm256_madd_epi16(a, b))
+#define QCC_MADD_AVX2_BYTES(acc, a, b)                                         \
+  _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(b, a),          \
+                                          _mm256_set1_epi16(1)))
 #define QCC_MADD_AVXVNNI(acc, a, b) _mm256_dpbusd_avx_epi32(acc, b, a)
 
 QCC_DEFINE_PAIRS_TILE(tileAvx2, QCC_AVX2, QCC_MADD_AVX2, 0)
 QCC_DEFINE_PAIRS_TILE(tileAvx2Requant, QCC_AVX2, QCC_MADD_AVX2, 1)
+QCC_DEFINE_PAIRS_TILE(tileAvx2Bytes, QCC_AVX2, QCC_MADD_AVX2_BYTES, 0)
+QCC_DEFINE_PAIRS_TILE(tileAvx2BytesRequant, QCC_AVX2, QCC_MADD_AVX2_BYTES, 1)
 QCC_DEFINE_PAIRS_TILE(tileAvxVnni, QCC_AVXVNNI, QCC_MADD_AVXVNNI, 0)
 QCC_DEFINE_PAIRS_TILE(tileAvxVnniRequant, QCC_AVXVNNI, QCC_MADD_AVXVNNI, 1)
 
@@ -373,6 +410,8 @@ typedef void (*TileFn)(const Job *, const uint8_t *, int64_t, int64_t,
 QCC_DEFINE_PAIRS_PART(runGeneric, , tileGeneric, tileGeneric, 0)
 #if QCC_HAVE_X86
 QCC_DEFINE_PAIRS_PART(runAvx2, QCC_AVX2, tileAvx2, tileAvx2Requant, 0)
+QCC_DEFINE_PAIRS_PART(runAvx2Bytes, QCC_AVX2, tileAvx2Bytes,
+                      tileAvx2BytesRequant, 1)
 QCC_DEFINE_PAIRS_PART(runAvxVnni, QCC_AVXVNNI, tileAvxVnni, tileAvxVnniRequant,
                       1)
 #endif
@@ -381,7 +420,7 @@ void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
                          int threads) {
   if (QCC_HAVE_X86 && tier >= QCC_CPU_TIER_AVX2 &&
       qccUkernelChannelPairsServe(problem)) {
-    qccUkernelInt8ChannelPairs(problem, threads);
+    qccUkernelInt8ChannelPairs(problem, tier, threads);
     return;
   }
   /* The panels read the padded geometry. */
@@ -391,16 +430,20 @@ void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
   problem = &padded;
   Job job = {0};
   job.pb = *problem;
-  job.quads = QCC_HAVE_X86 && tier == QCC_CPU_TIER_AVXVNNI;
-  const int G = job.quads ? 4 : 2;
-  job.steps = (problem->K + G - 1) / G;
-  job.Mp = (problem->M + kRows - 1) / kRows * kRows;
+  const int avx2 = QCC_HAVE_X86 && tier == QCC_CPU_TIER_AVX2;
   int owned;
   qccUkernelPacked packed = qccUkernelGetPacked(
       problem->A, problem->M, problem->K, problem->lda, 1, problem->constantA,
-      job.quads ? packQuads : packPairs, &owned);
+      avx2                           ? packAvx2
+      : tier == QCC_CPU_TIER_AVXVNNI ? packQuads
+                                     : packPairs,
+      &owned);
   job.Ap = packed.data;
   job.rowSum = packed.rowSum;
+  job.quads = packed.rowSum != NULL;
+  const int G = job.quads ? 4 : 2;
+  job.steps = (problem->K + G - 1) / G;
+  job.Mp = (problem->M + kRows - 1) / kRows * kRows;
   int64_t *planeOffset =
       problem->conv ? qccUkernelPlaneOffsets(problem, job.steps * G) : NULL;
   job.planeOffset = planeOffset;
@@ -409,8 +452,8 @@ void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
 #if QCC_HAVE_X86
   if (tier == QCC_CPU_TIER_AVXVNNI)
     run = runAvxVnni;
-  else if (tier >= QCC_CPU_TIER_AVX2)
-    run = runAvx2;
+  else if (avx2)
+    run = job.quads ? runAvx2Bytes : runAvx2;
 #endif
 
   const int64_t blocks = job.Mp / kRows;

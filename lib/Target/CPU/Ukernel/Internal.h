@@ -483,12 +483,15 @@ void qccUkernelFreeQuadImage(qccUkernelQuadImage *image);
  *  - kTapsVnniRows: rows of quads, [Mp][taps][C4][4] (M to 24);
  *  - kTapsChannelVectors: 16 rows' quads per 64-byte vector, the two
  *    vectors of a 32-row block side by side, [Mp / 32][taps][C4][2][16][4]
- *    (Int8ChannelVectors.c: a block's tile reads one stream).
+ *    (Int8ChannelVectors.c: a block's tile reads one stream);
+ *  - kTapsChannelQuads: 8 rows' quads per 32-byte vector, 16 rows' side
+ *    by side, [Mp / 16][taps][C4][16][4] (Int8ChannelPairs.c on bytes).
  * M is padded to 32 but in kTapsVnniRows. */
 typedef enum {
   kTapsAmxTiles,
   kTapsVnniRows,
-  kTapsChannelVectors
+  kTapsChannelVectors,
+  kTapsChannelQuads
 } qccUkernelTapLayout;
 qccUkernelPacked qccUkernelPackTaps(const int8_t *A, int64_t M, int64_t K,
                                     int64_t lda, int64_t taps,
@@ -503,11 +506,11 @@ int qccUkernelChannelVectorsServe(const qccUkernelInt8Problem *problem);
 void qccUkernelInt8ChannelVectors(const qccUkernelInt8Problem *problem,
                                   int threads);
 
-/* The same for the AVX2 and AVX-VNNI tiers, on 16-bit pairs
- * (Int8ChannelPairs.c): whether it serves a problem better than
- * Int8Pairs.c's position panels, and the convolution. */
+/* The same for the AVX2 and AVX-VNNI tiers, on 16-bit pairs or, on AVX2
+ * for weights of 7 bits, bytes (Int8ChannelPairs.c): whether it serves a
+ * problem better than Int8Pairs.c's position panels, and the convolution. */
 int qccUkernelChannelPairsServe(const qccUkernelInt8Problem *problem);
-void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem,
+void qccUkernelInt8ChannelPairs(const qccUkernelInt8Problem *problem, int tier,
                                 int threads);
 
 /*--- Buffers ---------------------------------------------------------------*/
