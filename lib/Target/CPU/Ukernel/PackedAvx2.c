@@ -1,4 +1,5 @@
-/*===- PackedAvx2.c - Packed-weight products below AVX-512 ----------*- C -*-===*
+/*===- PackedAvx2.c - Packed-weight products below AVX-512 ----------*- C
+ *-*-===*
  *
  * qcc_ukernel_matmul_s8_packed below the AVX-512 VNNI tier: int8
  * activations times rows of int8 or packed int4 weights (the classifiers
@@ -14,6 +15,12 @@
  * (for int4: the step's even elements, then its odd ones). A tile is 4 rows
  * of W by 2 rows of X (8 accumulators); threads split the rows of W. The
  * generic tier runs Reference.c's kernel on the same split.
+ *
+ * int4 weights on AVX2 take bytes instead: a nibble c made unsigned (c ^ 8
+ * = w + 8, in [0, 15]) times an int8 of X sums in pairs to at most
+ * 2 * 15 * 128 = 3840, so vpmaddubsw is exact on them: one vpmaddubsw and
+ * one vpmaddwd by ones per 32 weights and row of X, X kept as bytes (in the
+ * nibbles' order), and 8 * (the sum of X's row) subtracted at the end.
  *
  * The float kernel (AVX2 + FMA) has the same tiles of 8-float vectors. f32
  * weights are loaded as they are, int8/uint8 ones converted ((q - zp) *
@@ -34,6 +41,8 @@ enum { kStep = 32, kXRows = 2 };
 typedef struct {
   int64_t M, N, K, steps; /* steps of kStep along K */
   const int16_t *X;       /* [M][steps * kStep], in the weights' order */
+  const int8_t *Xb;       /* int4 on AVX2: X as bytes in that order */
+  const int32_t *xSum8;   /* and 8 * the sums of its rows */
   const int8_t *rawX;     /* the caller's X (generic tier) */
   int64_t ldx;
   const uint8_t *W;
@@ -125,11 +134,63 @@ tile(const Job *job, int64_t m0, int64_t n0, const int MB) {
       job->Y[(m0 + i) * job->ldy + n0 + j] += sum8(acc[i][j]);
 }
 
+/* The same for int4 weights on bytes: 32 nibbles of a row made unsigned
+ * (even elements in the low half, odd in the high, as X's bytes), times
+ * 32 bytes of X with vpmaddubsw. */
+QCC_AVX2 __attribute__((always_inline)) static inline void
+tileInt4Bytes(const Job *job, int64_t m0, int64_t n0, const int MB) {
+  const uint8_t *rows[kPackedTileRows];
+  for (int j = 0; j < kPackedTileRows; ++j)
+    rows[j] = job->W + (n0 + j < job->N ? n0 + j : job->N - 1) * job->rowBytes;
+  const int8_t *xs[kXRows];
+  for (int i = 0; i < MB; ++i)
+    xs[i] = job->Xb + (m0 + i) * job->steps * kStep;
+  __m256i acc[kXRows][kPackedTileRows];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < kPackedTileRows; ++j)
+      acc[i][j] = _mm256_setzero_si256();
+  const __m128i nibble = _mm_set1_epi8(15);
+  const __m256i eight = _mm256_set1_epi8(8), ones = _mm256_set1_epi16(1);
+  for (int64_t s = 0; s < job->steps; ++s) {
+    __m256i u[kPackedTileRows];
+    for (int j = 0; j < kPackedTileRows; ++j) {
+      const uint8_t *at = rows[j] + s * job->stepBytes;
+      uint8_t padded[kStep / 2] = {0};
+      if ((s + 1) * job->stepBytes > job->rowBytes) {
+        memcpy(padded, at, (size_t)(job->rowBytes - s * job->stepBytes));
+        at = padded;
+      }
+      const __m128i bytes = _mm_loadu_si128((const __m128i *)at);
+      const __m128i even = _mm_and_si128(bytes, nibble);
+      const __m128i odd = _mm_and_si128(_mm_srli_epi16(bytes, 4), nibble);
+      u[j] = _mm256_xor_si256(_mm256_set_m128i(odd, even), eight);
+    }
+    for (int i = 0; i < MB; ++i) {
+      const __m256i x =
+          _mm256_loadu_si256((const __m256i *)(xs[i] + s * kStep));
+      for (int j = 0; j < kPackedTileRows; ++j)
+        acc[i][j] = _mm256_add_epi32(
+            acc[i][j], _mm256_madd_epi16(_mm256_maddubs_epi16(u[j], x), ones));
+    }
+  }
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < kPackedTileRows && n0 + j < job->N; ++j)
+      job->Y[(m0 + i) * job->ldy + n0 + j] +=
+          sum8(acc[i][j]) - job->xSum8[m0 + i];
+}
+
 QCC_AVX2 static void *avx2Part(void *arg) {
   const PackedPart *part = (const PackedPart *)arg;
   const Job *job = (const Job *)part->job;
   for (int64_t n = part->begin; n < part->end; n += kPackedTileRows) {
     int64_t m = 0;
+    if (job->Xb) {
+      for (; m + kXRows <= job->M; m += kXRows)
+        tileInt4Bytes(job, m, n, kXRows);
+      for (; m < job->M; ++m)
+        tileInt4Bytes(job, m, n, 1);
+      continue;
+    }
     for (; m + kXRows <= job->M; m += kXRows)
       tile(job, m, n, kXRows);
     for (; m < job->M; ++m)
@@ -160,11 +221,13 @@ void qccUkernelMatmulS8PackedPairs(int64_t M, int64_t N, int64_t K,
   job.ldy = ldy;
 #if QCC_HAVE_X86
   if (tier >= QCC_CPU_TIER_AVX2) {
-    /* X sign-extended and zero-padded to whole steps, in the order the
-     * weights unpack in. */
+    /* X zero-padded to whole steps, in the order the weights unpack in:
+     * bytes for int4 (and 8 * its rows' sums), else sign-extended. */
     const int64_t padded = job.steps * kStep;
-    int16_t *x =
-        qccUkernelScratch((size_t)(M * padded) * sizeof(int16_t), 1);
+    const size_t elementBytes = bits == 4 ? 1 : sizeof(int16_t);
+    void *x = qccUkernelScratch((size_t)(M * padded) * elementBytes, 1);
+    int32_t *xSum8 =
+        bits == 4 ? qccUkernelScratch((size_t)M * sizeof(int32_t), 1) : NULL;
     for (int64_t m = 0; m < M; ++m)
       for (int64_t k = 0; k < K; ++k) {
         const int64_t at =
@@ -172,11 +235,22 @@ void qccUkernelMatmulS8PackedPairs(int64_t M, int64_t N, int64_t K,
                 ? (k & ~(int64_t)(kStep - 1)) + (k & (kStep - 1)) / 2 +
                       (k & 1) * (kStep / 2)
                 : k;
-        x[m * padded + at] = X[m * ldx + k];
+        if (bits == 4) {
+          ((int8_t *)x)[m * padded + at] = X[m * ldx + k];
+          xSum8[m] += 8 * X[m * ldx + k];
+        } else {
+          ((int16_t *)x)[m * padded + at] = X[m * ldx + k];
+        }
       }
-    job.X = x;
+    if (bits == 4) {
+      job.Xb = x;
+      job.xSum8 = xSum8;
+    } else {
+      job.X = x;
+    }
     qccUkernelSplitRows(avx2Part, &job, N, M * N * K, threads);
     qccUkernelFree(x);
+    qccUkernelFree(xSum8);
     return;
   }
 #else
