@@ -5,13 +5,15 @@
 #
 #   * batch-1 latency (median of --runs runs, 1 and 2 threads) of one
 #     portable model.so per model (qcc compile, default --cpu portable),
-#     int8 (integer-only) and f32 (--float), under each tier; ORT fp32 and
+#     int8 (integer-only), int7 (integer-only with 7-bit weights, which
+#     the avx2 tier runs with exact vpmaddubsw) and f32 (--float), under
+#     each tier; ORT fp32 and
 #     ORT int8 (QDQ U8S8, python/ort_style_quantize.py) on the same model.
 #     ORT picks its own kernels (the best this CPU has), so on an AVX-512
 #     machine the lower tiers' ratios are against a faster ORT than an AVX2
 #     machine would run;
-#   * whether the int8 outputs are the same bytes on every tier (two
-#     calibration images);
+#   * whether the int8 and int7 outputs are the same bytes on every tier
+#     (two calibration images);
 #   * int8 GEMM throughput per tier next to oneDNN limited to the same ISA
 #     (ONEDNN_MAX_CPU_ISA), and how many of oneDNN's outputs are inexact
 #     (its AVX2 kernels saturate 16-bit pair sums).
@@ -74,19 +76,24 @@ for name in "${NAMES[@]}"; do
   [ -f "$onnx" ] || { log "$name: $onnx missing (make zoo builds the zoo): skipped"; continue; }
   dir=$WORK/$name
   mkdir -p "$dir"
-  log "$name: compiling int8 and f32 (portable)"
+  log "$name: compiling int8, int7 and f32 (portable)"
   "$QCC" compile "$onnx" --calib "$calib" -o "$dir/int8" > "$dir/int8.log" 2>&1
+  "$QCC" quantize "$onnx" --calib "$calib" --weights int7 --integer-only \
+    -o "$dir/int7.mlir" > "$dir/int7.log" 2>&1
+  "$QCC" compile "$dir/int7.mlir" -o "$dir/int7" >> "$dir/int7.log" 2>&1
   "$QCC" compile "$onnx" --float -o "$dir/f32" > "$dir/f32.log" 2>&1
   $PY python/ort_style_quantize.py "$onnx" "$calib" "$dir/ort_u8s8.onnx" > "$dir/ort_quantize.log" 2>&1
   $PY -c "import numpy as np, sys; np.save(sys.argv[2], np.load(sys.argv[1])[:2])" "$calib" "$dir/two.npy"
   for tier in "${TIERS[@]}"; do
     ran=$(QCC_CPU_TIER=$tier "$QCC" bench "$dir/int8" --runs 1 --warmup 0 --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["cpu_tier"])')
     [ "$ran" = "$tier" ] || { log "$name: this CPU lacks $tier: skipped"; continue; }
-    QCC_CPU_TIER=$tier "$QCC" run "$dir/int8" --input "$dir/two.npy" -o "$dir/out-$tier.npy" > /dev/null
-    record "{\"model\": \"$name\", \"tier\": \"$tier\", \"sha256\": \"$(sha256sum < "$dir/out-$tier.npy" | cut -d' ' -f1)\"}"
+    for kind in int8 int7; do
+      QCC_CPU_TIER=$tier "$QCC" run "$dir/$kind" --input "$dir/two.npy" -o "$dir/out-$kind-$tier.npy" > /dev/null
+      record "{\"model\": \"$name\", \"kind\": \"$kind\", \"tier\": \"$tier\", \"sha256\": \"$(sha256sum < "$dir/out-$kind-$tier.npy" | cut -d' ' -f1)\"}"
+    done
     for t in 1 2; do
       log "$name: $tier, $t thread(s)"
-      for kind in int8 f32; do
+      for kind in int8 int7 f32; do
         q=$(QCC_CPU_TIER=$tier QCC_NUM_THREADS=$t "$QCC" bench "$dir/$kind" --runs "$RUNS" --json)
         record "{\"model\": \"$name\", \"engine\": \"qcc $kind\", \"tier\": \"$tier\", \"threads\": $t, \"latency\": $q}"
       done
@@ -137,8 +144,8 @@ models = []
 for r in rows:
     if "engine" in r and r["model"] not in models:
         models.append(r["model"])
-print("| model | tier | threads | qcc int8 | ORT int8 | qcc f32 | ORT fp32 | int8 / ORT int8 | f32 / ORT fp32 |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| model | tier | threads | qcc int8 | qcc int7 | ORT int8 | qcc f32 | ORT fp32 | int8 / ORT int8 | int7 / ORT int8 | f32 / ORT fp32 |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for m in models:
     tiers = []
     for r in rows:
@@ -152,13 +159,16 @@ for m in models:
                 continue
             f = lambda k: f"{lat[k]:.3f}" if k in lat else "-"
             ratio = lambda a, b: f"{lat[a] / lat[b]:.2f}" if a in lat and b in lat else "-"
-            print(f"| {m} | {tier} | {t} | {f('qcc int8')} | {f('ORT int8')} | {f('qcc f32')} | "
-                  f"{f('ORT fp32')} | {ratio('qcc int8', 'ORT int8')} | {ratio('qcc f32', 'ORT fp32')} |")
+            print(f"| {m} | {tier} | {t} | {f('qcc int8')} | {f('qcc int7')} | {f('ORT int8')} | {f('qcc f32')} | "
+                  f"{f('ORT fp32')} | {ratio('qcc int8', 'ORT int8')} | {ratio('qcc int7', 'ORT int8')} | "
+                  f"{ratio('qcc f32', 'ORT fp32')} |")
 print()
 for m in models:
-    hashes = {r["tier"]: r["sha256"] for r in rows if r.get("model") == m and "sha256" in r}
-    same = len(set(hashes.values())) == 1
-    print(f"{m}: int8 outputs on {', '.join(hashes)}: {'identical bytes' if same else 'DIFFERENT'}")
+    for kind in ("int8", "int7"):
+        hashes = {r["tier"]: r["sha256"] for r in rows
+                  if r.get("model") == m and r.get("kind") == kind and "sha256" in r}
+        same = len(set(hashes.values())) == 1
+        print(f"{m}: {kind} outputs on {', '.join(hashes)}: {'identical bytes' if same else 'DIFFERENT'}")
 gemm = [r for r in rows if r.get("what") == "gemm"]
 if gemm:
     print("\n## int8 GEMM (GOP/s, square n x n x n), oneDNN limited to the same ISA\n")
