@@ -185,12 +185,50 @@ std::optional<PackedProduct> matchWeight(PackedProduct p, Value weight,
       p.unpack.getReductionDims() != ArrayRef<int64_t>(p.reduction))
     return std::nullopt;
   if (integer) {
+    // The kernel has rows of int4 and int8; other widths are re-encoded
+    // into those at compile time (kernelRows). Convolutions take int4 only.
     const unsigned bits = p.unpack.getType().getElementTypeBitWidth();
-    if ((bits != 4 && bits != 8) ||
+    if (bits < 2 || bits > 8 || (conv && bits != 4) ||
         !getElementTypeOrSelf(p.unpack.getType()).isSignlessInteger())
       return std::nullopt;
   }
   return p;
+}
+
+/// An integer product's packed weight as rows the kernel reads, and their
+/// width: int4 and int8 rows as they are; 2 and 3 bits widened to int4 rows
+/// (half the bytes of int8 ones), 5 to 7 bits to int8 rows (one byte a
+/// weight, as the int8 path keeps them: the AVX2 tier runs 7-bit rows with
+/// vpmaddubsw). The same values, so the same sums.
+std::pair<Value, int> kernelRows(OpBuilder &b, Location loc, PackedProduct &p) {
+  const unsigned bits = p.unpack.getType().getElementTypeBitWidth();
+  if (bits == 4 || bits == 8)
+    return {p.unpack.getPacked(), static_cast<int>(bits)};
+  const unsigned width = bits < 4 ? 4 : 8;
+  const std::vector<int64_t> packed = *getIntegerConstant(p.unpack.getPacked());
+  const size_t from = numerics::packedRowBytes(bits, p.k),
+               to = numerics::packedRowBytes(width, p.k);
+  std::vector<uint8_t> row(from), codes(p.k), out(to);
+  std::vector<double> bytes;
+  bytes.reserve(p.n * to);
+  for (int64_t n = 0; n < p.n; ++n) {
+    for (size_t i = 0; i < from; ++i)
+      row[i] = static_cast<uint8_t>(packed[n * from + i]);
+    numerics::unpackRow(bits, row.data(), p.k, codes.data());
+    for (uint8_t &code : codes)
+      code = numerics::signedCode(numerics::signedValue(code, bits), width);
+    numerics::packRow(width, codes.data(), p.k, out.data());
+    for (uint8_t byte : out)
+      bytes.push_back(static_cast<int8_t>(byte));
+  }
+  Value rows = createConstant(
+      b, loc,
+      RankedTensorType::get({static_cast<int64_t>(bytes.size())},
+                            b.getI8Type()),
+      bytes,
+      derivedConstantName(p.op->getOperand(1),
+                          width == 4 ? "_int4_rows" : "_int8_rows", "weight"));
+  return {rows, static_cast<int>(width)};
 }
 
 /// The f32 kernel's description of a weight of quantized type `type`:
@@ -639,8 +677,8 @@ void qcc::cpu::convertPackedMatrixProducts(Operation *root,
       continue;
     }
     if (p.chain.empty()) {
-      emitKernelCall(p, p.unpack.getPacked(), "qcc_ukernel_matmul_s8_packed",
-                     {}, {p.unpack.getType().getElementTypeBitWidth()});
+      auto [rows, width] = kernelRows(b, loc, p);
+      emitKernelCall(p, rows, "qcc_ukernel_matmul_s8_packed", {}, {width});
       continue;
     }
     std::optional<FloatWeightFormat> f = floatWeightFormat(p);

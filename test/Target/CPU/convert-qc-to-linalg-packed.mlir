@@ -27,6 +27,38 @@ func.func @w4a8(%x: tensor<2x4xi8>) -> tensor<2x3xi32> {
 
 // -----
 
+// Widths without kernel rows of their own are re-encoded at compile time:
+// int7 (planes 4 + 2 + 1) as int8 rows, the same values a byte each...
+// CHECK-LABEL: func.func @w7a8
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<[-64, 63, 1, -1, 5, -5, 0, 33, -33, 20, -2, 7]> : tensor<12xi8>
+// CHECK-DAG: bufferization.to_buffer %[[W]] read_only
+// CHECK: %[[BITS:.*]] = arith.constant 8 : i64
+// CHECK: call @qcc_ukernel_matmul_s8_packed({{.*}}, %[[BITS]])
+// CHECK-NOT: qc.unpack
+func.func @w7a8(%x: tensor<2x4xi8>) -> tensor<2x3xi32> {
+  %p = arith.constant dense<[-16, -15, -52, 9, -75, 16, -116, 2, 79, 126, 53, 5]> : tensor<12xi8>
+  %w = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<12xi8> -> tensor<4x3xi7>
+  %y = qc.matmul %x, %w : (tensor<2x4xi8>, tensor<4x3xi7>) -> tensor<2x3xi32>
+  return %y : tensor<2x3xi32>
+}
+
+// -----
+
+// ... and int3 (planes 2 + 1) as int4 rows: [-4, 3, -1, 2] as nibbles.
+// CHECK-LABEL: func.func @w3a8
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<[60, 47]> : tensor<2xi8>
+// CHECK-DAG: bufferization.to_buffer %[[W]] read_only
+// CHECK: %[[BITS:.*]] = arith.constant 4 : i64
+// CHECK: call @qcc_ukernel_matmul_s8_packed({{.*}}, %[[BITS]])
+func.func @w3a8(%x: tensor<2x4xi8>) -> tensor<2x1xi32> {
+  %p = arith.constant dense<[-68, 5]> : tensor<2xi8>
+  %w = qc.unpack %p {reduction_dims = array<i64: 0>} : tensor<2xi8> -> tensor<4x1xi3>
+  %y = qc.matmul %x, %w : (tensor<2x4xi8>, tensor<4x1xi3>) -> tensor<2x1xi32>
+  return %y : tensor<2x1xi32>
+}
+
+// -----
+
 // A gemm with transposed weights (rows along dimension 1) and an int32
 // bias, dynamic batch.
 // CHECK-LABEL: func.func @gemm_bias
@@ -87,12 +119,13 @@ func.func @int4_groups(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 
 // -----
 
-// Codes the kernels do not read (int2) are unpacked at compile time: the
-// int2 codes 0, 1, -2, -1 of row 0 (byte 0xE4, first code lowest) become
-// an int8 weight of the int8 product.
+// int2 rows as int4 rows: the codes 0, 1, -2, -1 of row 0 (byte 0xE4,
+// first code lowest) as the nibbles 0x10, 0xFE; rows 1 and 2 zeros.
 // CHECK-LABEL: func.func @int2_unpacked
-// CHECK: arith.constant dense<{{\[\[\[}}0, 0, 0], [1, 0, 0], [-2, 0, 0], [-1, 0, 0]]]> : tensor<1x4x3xi8>
-// CHECK-NOT: call
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<[16, -2, 0, 0, 0, 0]> : tensor<6xi8>
+// CHECK-DAG: bufferization.to_buffer %[[W]] read_only
+// CHECK: %[[BITS:.*]] = arith.constant 4 : i64
+// CHECK: call @qcc_ukernel_matmul_s8_packed({{.*}}, %[[BITS]])
 // CHECK-NOT: qc.unpack
 func.func @int2_unpacked(%x: tensor<2x4xi8>) -> tensor<2x3xi32> {
   %p = arith.constant dense<[-28, 0, 0]> : tensor<3xi8>
