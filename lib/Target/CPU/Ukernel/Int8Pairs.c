@@ -128,12 +128,51 @@ storeColumn(uint8_t *step, int64_t j, const int8_t *const rows[4], int64_t at,
   }
 }
 
+#if QCC_HAVE_X86
+/* storeColumn for columns [0, n) of consecutive bytes, 8 columns a step
+ * (the compiler does not vectorise storeColumn's gathers across rows):
+ * interleaved with byte and word unpacks; NULL rows read as zeros. */
+QCC_AVX2 __attribute__((noinline)) static void
+storeColumns(uint8_t *step, const int8_t *const rows[4], int64_t n, int quads) {
+  int64_t i = 0;
+  if (quads) {
+    const __m128i flip = _mm_set1_epi8((char)0x80);
+    for (; i + 8 <= n; i += 8) {
+      __m128i r[4];
+      for (int h = 0; h < 4; ++h) /* -128: 0 once made unsigned */
+        r[h] = rows[h] ? _mm_loadl_epi64((const __m128i *)(rows[h] + i))
+                       : _mm_set1_epi8(-128);
+      const __m128i r01 = _mm_unpacklo_epi8(r[0], r[1]);
+      const __m128i r23 = _mm_unpacklo_epi8(r[2], r[3]);
+      _mm_storeu_si128((__m128i *)(step + 4 * i),
+                       _mm_xor_si128(_mm_unpacklo_epi16(r01, r23), flip));
+      _mm_storeu_si128((__m128i *)(step + 4 * i + 16),
+                       _mm_xor_si128(_mm_unpackhi_epi16(r01, r23), flip));
+    }
+  } else {
+    for (; i + 8 <= n; i += 8) {
+      const __m128i a =
+          _mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(rows[0] + i)));
+      const __m128i b = rows[1] ? _mm_cvtepi8_epi16(_mm_loadl_epi64(
+                                      (const __m128i *)(rows[1] + i)))
+                                : _mm_setzero_si128();
+      _mm_storeu_si128((__m128i *)(step + 4 * i), _mm_unpacklo_epi16(a, b));
+      _mm_storeu_si128((__m128i *)(step + 4 * i + 16),
+                       _mm_unpackhi_epi16(a, b));
+    }
+  }
+  for (; i < n; ++i)
+    storeColumn(step, i, rows, i, quads);
+}
+#endif
+
 /* Columns [p0, p0 + kWidth) of B, or of B = im2col(x) (row k = (c, kh,
  * kw), column p = (oh, ow): x[c][oh * sh + kh * dh][ow * sw + kw * dw]),
  * as [steps][kWidth][4 bytes], zeros past P. */
 __attribute__((always_inline)) static inline void
 packPanel(const Job *job, const int8_t *B, int64_t p0, uint8_t *panel,
-          const int quads) {
+          const int quads, const int vectorColumns) {
+  (void)vectorColumns; /* x86-64 only */
   const qccUkernelInt8Problem *pb = &job->pb;
   const int64_t cols = pb->P - p0 < kWidth ? pb->P - p0 : kWidth;
   const int G = quads ? 4 : 2;
@@ -159,6 +198,12 @@ packPanel(const Job *job, const int8_t *B, int64_t p0, uint8_t *panel,
         at[h] = rows[h] ? rows[h] + segments[s].src : NULL;
       uint8_t *out = dst + 4 * segments[s].j0;
       const int64_t n = segments[s].n;
+#if QCC_HAVE_X86
+      if (stride == 1 && vectorColumns) {
+        storeColumns(out, at, n, quads);
+        continue;
+      }
+#endif
       if (stride == 1)
         for (int64_t i = 0; i < n; ++i)
           storeColumn(out, i, at, i, quads);
@@ -382,7 +427,8 @@ typedef void (*TileFn)(const Job *, const uint8_t *, int64_t, int64_t,
 
 /* One thread's share: pack each of its panels, then run the tiles over it.
  * Defined per tier so that the packing is vectorised for the tier. */
-#define QCC_DEFINE_PAIRS_PART(NAME, ATTR, TILE, TILE_REQUANT, QUADS)           \
+#define QCC_DEFINE_PAIRS_PART(NAME, ATTR, TILE, TILE_REQUANT, QUADS,           \
+                              VECTOR_COLUMNS)                                  \
   ATTR static void *NAME(void *arg) {                                          \
     const qccUkernelPanelPart *part = (const qccUkernelPanelPart *)arg;        \
     const Job *job = (const Job *)part->job;                                   \
@@ -398,7 +444,7 @@ typedef void (*TileFn)(const Job *, const uint8_t *, int64_t, int64_t,
         const int64_t p0 = q * kWidth;                                         \
         int64_t first, last;                                                   \
         qccUkernelPartBlocks(part, q, &first, &last);                          \
-        packPanel(job, B, p0, panel, QUADS);                                   \
+        packPanel(job, B, p0, panel, QUADS, VECTOR_COLUMNS);                   \
         for (int64_t blk = first; blk < last; ++blk)                           \
           tile(job, panel, blk *kRows, p0, C, out);                            \
       }                                                                        \
@@ -407,13 +453,13 @@ typedef void (*TileFn)(const Job *, const uint8_t *, int64_t, int64_t,
     return NULL;                                                               \
   }
 
-QCC_DEFINE_PAIRS_PART(runGeneric, , tileGeneric, tileGeneric, 0)
+QCC_DEFINE_PAIRS_PART(runGeneric, , tileGeneric, tileGeneric, 0, 0)
 #if QCC_HAVE_X86
-QCC_DEFINE_PAIRS_PART(runAvx2, QCC_AVX2, tileAvx2, tileAvx2Requant, 0)
+QCC_DEFINE_PAIRS_PART(runAvx2, QCC_AVX2, tileAvx2, tileAvx2Requant, 0, 1)
 QCC_DEFINE_PAIRS_PART(runAvx2Bytes, QCC_AVX2, tileAvx2Bytes,
-                      tileAvx2BytesRequant, 1)
+                      tileAvx2BytesRequant, 1, 1)
 QCC_DEFINE_PAIRS_PART(runAvxVnni, QCC_AVXVNNI, tileAvxVnni, tileAvxVnniRequant,
-                      1)
+                      1, 1)
 #endif
 
 void qccUkernelInt8Pairs(const qccUkernelInt8Problem *problem, int tier,
