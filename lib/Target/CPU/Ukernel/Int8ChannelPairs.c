@@ -135,11 +135,11 @@ typedef struct {
   qccUkernelInt8Problem pb;
   int bytes;                          /* the layouts: bytes or pairs */
   int64_t pairs, taps, PR;            /* pairs: channel pairs or quads */
-  int64_t pairStride;                 /* bytes per channel pair plane */
+  int64_t pairStride;                 /* bytes per pair's (quad's) plane */
   int64_t tapOffset[kPairMaxTaps];    /* in image bytes */
-  const int8_t *Wp;                   /* packChannelPairs or ..Bytes */
+  const int8_t *Wp;                   /* packChannelPairs, kTapsChannelQuads */
   const int32_t *rowSum;              /* bytes: 128 * the weights' sums */
-  void *image;                        /* the current image, as pairs */
+  void *image;                        /* the current image, pairs or quads */
   const int8_t *x;                    /* the current image's input */
   int8_t *out;                        /* the current image's output */
 } PairJob;
