@@ -205,22 +205,17 @@ std::pair<Value, int> kernelRows(OpBuilder &b, Location loc, PackedProduct &p) {
   if (bits == 4 || bits == 8)
     return {p.unpack.getPacked(), static_cast<int>(bits)};
   const unsigned width = bits < 4 ? 4 : 8;
-  const std::vector<int64_t> packed = *getIntegerConstant(p.unpack.getPacked());
-  const size_t from = numerics::packedRowBytes(bits, p.k),
-               to = numerics::packedRowBytes(width, p.k);
-  std::vector<uint8_t> row(from), codes(p.k), out(to);
+  numerics::PackedMatrix packed{bits, p.n, p.k, {}};
+  const std::vector<int64_t> bytesOfPacked =
+      *getIntegerConstant(p.unpack.getPacked());
+  for (int64_t byte : bytesOfPacked)
+    packed.bytes.push_back(static_cast<uint8_t>(byte));
+  std::vector<uint8_t> codes = numerics::unpackMatrix(packed);
+  for (uint8_t &code : codes)
+    code = numerics::signedCode(numerics::signedValue(code, bits), width);
   std::vector<double> bytes;
-  bytes.reserve(p.n * to);
-  for (int64_t n = 0; n < p.n; ++n) {
-    for (size_t i = 0; i < from; ++i)
-      row[i] = static_cast<uint8_t>(packed[n * from + i]);
-    numerics::unpackRow(bits, row.data(), p.k, codes.data());
-    for (uint8_t &code : codes)
-      code = numerics::signedCode(numerics::signedValue(code, bits), width);
-    numerics::packRow(width, codes.data(), p.k, out.data());
-    for (uint8_t byte : out)
-      bytes.push_back(static_cast<int8_t>(byte));
-  }
+  for (uint8_t byte : numerics::packMatrix(width, codes, p.n, p.k).bytes)
+    bytes.push_back(static_cast<int8_t>(byte));
   Value rows = createConstant(
       b, loc,
       RankedTensorType::get({static_cast<int64_t>(bytes.size())},

@@ -319,6 +319,20 @@ qccUkernelPacked qccUkernelPackQuads(const int8_t *A, int64_t M, int64_t K,
   return (qccUkernelPacked){packed, rowSum, bytes};
 }
 
+int qccUkernelPairSumsFit16Bits(const int8_t *A, int64_t M, int64_t K,
+                                int64_t lda, int64_t taps) {
+  const int64_t C = K / taps;
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t c = 0; c < C; c += 2)
+      for (int64_t t = 0; t < taps; ++t) {
+        const int first = abs(A[m * lda + c * taps + t]);
+        const int second = c + 1 < C ? abs(A[m * lda + (c + 1) * taps + t]) : 0;
+        if (first + second > 128)
+          return 0;
+      }
+  return 1;
+}
+
 void qccUkernelFreePacked(qccUkernelPacked packed) {
   free(packed.data);
   free(packed.rowSum);

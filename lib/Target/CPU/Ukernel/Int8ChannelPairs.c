@@ -106,27 +106,11 @@ static qccUkernelPacked packChannelPairs(const void *data, int64_t M,
   return (qccUkernelPacked){packed, NULL, (size_t)(blocks * taps * C2 * 32)};
 }
 
-/* Whether vpmaddubsw is exact on w's channel pairs at every tap (bytes in
- * [0, 255] times them): |w[m][c][t]| + |w[m][c + 1][t]| <= 128, c even. */
-static int channelPairsFit16Bits(const int8_t *A, int64_t M, int64_t K,
-                                 int64_t lda, int64_t taps) {
-  const int64_t C = K / taps;
-  for (int64_t m = 0; m < M; ++m)
-    for (int64_t c = 0; c < C; c += 2)
-      for (int64_t t = 0; t < taps; ++t) {
-        const int first = abs(A[m * lda + c * taps + t]);
-        const int second = c + 1 < C ? abs(A[m * lda + (c + 1) * taps + t]) : 0;
-        if (first + second > 128)
-          return 0;
-      }
-  return 1;
-}
-
 /* The AVX2 tier's layout: bytes where they are exact, pairs otherwise. */
 static qccUkernelPacked packChannelAvx2(const void *data, int64_t M, int64_t K,
                                         int64_t lda, int64_t taps) {
   const int8_t *A = (const int8_t *)data;
-  return channelPairsFit16Bits(A, M, K, lda, taps)
+  return qccUkernelPairSumsFit16Bits(A, M, K, lda, taps)
              ? qccUkernelPackTaps(A, M, K, lda, taps, kTapsChannelQuads)
              : packChannelPairs(data, M, K, lda, taps);
 }

@@ -28,7 +28,8 @@
  * one tile serves both: kRows = 3 rows x 3 vectors of 8 int32
  * accumulators, each step loading 3 vectors of the panel (24 columns) and
  * broadcasting 4 bytes of A per row: 9 + 3 + 1 ymm registers, and one for
- * AVX2's product before its add (4 rows would need 17 of the 16 and spill
+ * AVX2's product before its add (two on bytes: the vpmaddubsw product and
+ * the ones of the vpmaddwd after it; 4 rows would need 17 of the 16 and spill
  * accumulators in the inner loop: ResNet-18 ran 1.6x slower). Threads
  * split the panels (or the row blocks, when there are fewer panels than
  * threads); each packs the panels it needs.
@@ -77,25 +78,11 @@ static qccUkernelPacked packQuads(const void *data, int64_t M, int64_t K,
   return qccUkernelPackQuads((const int8_t *)data, M, K, lda, 4, kRows);
 }
 
-/* Whether vpmaddubsw's 16-bit pair sums of A's rows times bytes in
- * [0, 255] are exact: |a[k]| + |a[k + 1]| <= 128 for every even k. */
-static int pairSumsFit16Bits(const int8_t *A, int64_t M, int64_t K,
-                             int64_t lda) {
-  for (int64_t m = 0; m < M; ++m)
-    for (int64_t k = 0; k < K; k += 2) {
-      const int first = abs(A[m * lda + k]);
-      const int second = k + 1 < K ? abs(A[m * lda + k + 1]) : 0;
-      if (first + second > 128)
-        return 0;
-    }
-  return 1;
-}
-
 /* The AVX2 tier's layout, chosen by A's range: quads (with row sums) where
  * vpmaddubsw is exact on them, pairs otherwise. */
 static qccUkernelPacked packAvx2(const void *data, int64_t M, int64_t K,
                                  int64_t lda, int64_t taps) {
-  return pairSumsFit16Bits((const int8_t *)data, M, K, lda)
+  return qccUkernelPairSumsFit16Bits((const int8_t *)data, M, K, lda, 1)
              ? packQuads(data, M, K, lda, taps)
              : packPairs(data, M, K, lda, taps);
 }

@@ -454,6 +454,13 @@ qccUkernelPacked qccUkernelPackQuads(const int8_t *A, int64_t M, int64_t K,
                                      int64_t lda, int64_t kMultiple,
                                      int64_t mMultiple);
 
+/* Whether vpmaddubsw's 16-bit pair sums of bytes in [0, 255] times A's
+ * pairs are exact: |a| + |a'| <= 128 for every pair the byte layouts form,
+ * channels c and c + 1 (c even) at each tap of A = [M][K / taps][taps]
+ * (taps = 1: k and k + 1 of a matrix's rows). */
+int qccUkernelPairSumsFit16Bits(const int8_t *A, int64_t M, int64_t K,
+                                int64_t lda, int64_t taps);
+
 /* A convolution input image ([channels][HW] int8, HW = height x width
  * of the padded input) repacked as channel quads, [channels / 4][quadStride
  * / 4][4] bytes + 128 (channels past the last read as zeros, i.e. 128):

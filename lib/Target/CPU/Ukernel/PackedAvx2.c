@@ -1,5 +1,4 @@
-/*===- PackedAvx2.c - Packed-weight products below AVX-512 ----------*- C
- *-*-===*
+/*===- PackedAvx2.c - Packed-weight products below AVX-512 -------*- C -*-===*
  *
  * qcc_ukernel_matmul_s8_packed below the AVX-512 VNNI tier: int8
  * activations times rows of int8 or packed int4 weights (the classifiers
@@ -7,20 +6,19 @@
  * (float activations: the float models' matrix products and convolutions
  * on plain f32 weights, weight-only formats).
  *
- * As in Int8Pairs.c, both operands are sign-extended to 16 bits and
- * multiplied in pairs with vpmaddwd (no saturation, no offsets). Rows of W
- * are read packed, 32 weights per step: 32 int8 bytes, or 16 int4 bytes
- * whose low nibbles are the even elements of the step and the high nibbles
- * the odd ones; X is sign-extended once per call into the same order
- * (for int4: the step's even elements, then its odd ones). A tile is 4 rows
- * of W by 2 rows of X (8 accumulators); threads split the rows of W. The
- * generic tier runs Reference.c's kernel on the same split.
- *
- * int4 weights on AVX2 take bytes instead: a nibble c made unsigned (c ^ 8
- * = w + 8, in [0, 15]) times an int8 of X sums in pairs to at most
+ * Rows of W are read packed, 32 weights per step: 32 int8 bytes, or 16
+ * int4 bytes whose low nibbles are the even elements of the step and the
+ * high nibbles the odd ones. int8 weights: as in Int8Pairs.c, both operands
+ * sign-extended to 16 bits and multiplied in pairs with vpmaddwd (no
+ * saturation, no offsets). int4 weights: a nibble c made unsigned (c ^ 8 =
+ * w + 8, in [0, 15]) times an int8 of X sums in pairs to at most
  * 2 * 15 * 128 = 3840, so vpmaddubsw is exact on them: one vpmaddubsw and
- * one vpmaddwd by ones per 32 weights and row of X, X kept as bytes (in the
- * nibbles' order), and 8 * (the sum of X's row) subtracted at the end.
+ * one vpmaddwd by ones per 32 weights and row of X, and 8 * (the sum of X's
+ * row) subtracted at the end. X is copied once per call into the weights'
+ * order (for int4: the step's even elements, then its odd ones), as int16
+ * or bytes. A tile is 4 rows of W by 2 rows of X (8 accumulators); threads
+ * split the rows of W. The generic tier runs Reference.c's kernel on the
+ * same split.
  *
  * The float kernel (AVX2 + FMA) has the same tiles of 8-float vectors. f32
  * weights are loaded as they are, int8/uint8 ones converted ((q - zp) *
@@ -40,9 +38,9 @@ enum { kStep = 32, kXRows = 2 };
 
 typedef struct {
   int64_t M, N, K, steps; /* steps of kStep along K */
-  const int16_t *X;       /* [M][steps * kStep], in the weights' order */
-  const int8_t *Xb;       /* int4 on AVX2: X as bytes in that order */
-  const int32_t *xSum8;   /* and 8 * the sums of its rows */
+  const int16_t *X;       /* int8 weights: [M][steps * kStep] int16 */
+  const int8_t *Xb;       /* int4 weights: the same as bytes, in the */
+  const int32_t *xSum8;   /* nibbles' order, and 8 * its rows' sums */
   const int8_t *rawX;     /* the caller's X (generic tier) */
   int64_t ldx;
   const uint8_t *W;
@@ -64,32 +62,26 @@ static void *genericPart(void *arg) {
 
 #if QCC_HAVE_X86
 
-/* The 32 weights of step s of a row as two vectors of 16 int16; the last
- * step may pass the end of the row (read through a zero-padded copy). */
+/* The bytes of step s of a row; the last step may pass the end of the
+ * row, and is read through `padded` (kStep bytes), a zero-padded copy. */
+QCC_AVX2 __attribute__((always_inline)) static inline const uint8_t *
+stepBytes(const Job *job, const uint8_t *row, int64_t s, uint8_t *padded) {
+  const uint8_t *at = row + s * job->stepBytes;
+  if ((s + 1) * job->stepBytes <= job->rowBytes)
+    return at;
+  memset(padded, 0, kStep);
+  memcpy(padded, at, (size_t)(job->rowBytes - s * job->stepBytes));
+  return padded;
+}
+
+/* The 32 int8 weights of step s of a row as two vectors of 16 int16. */
 QCC_AVX2 __attribute__((always_inline)) static inline void
 loadWeights(const Job *job, const uint8_t *row, int64_t s, __m256i w[2]) {
-  const uint8_t *at = row + s * job->stepBytes;
-  uint8_t padded[kStep] = {0};
-  if ((s + 1) * job->stepBytes > job->rowBytes) {
-    memcpy(padded, at, (size_t)(job->rowBytes - s * job->stepBytes));
-    at = padded;
-  }
-  if (job->bits == 8) {
-    const __m256i bytes = _mm256_loadu_si256((const __m256i *)at);
-    w[0] = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(bytes));
-    w[1] = _mm256_cvtepi8_epi16(_mm256_extracti128_si256(bytes, 1));
-    return;
-  }
-  const __m128i bytes = _mm_loadu_si128((const __m128i *)at);
-  const __m128i nibble = _mm_set1_epi8(15), eight = _mm_set1_epi8(8);
-  /* ((c & 15) ^ 8) - 8: the two's-complement value of nibble c. */
-  const __m128i even = _mm_sub_epi8(
-      _mm_xor_si128(_mm_and_si128(bytes, nibble), eight), eight);
-  const __m128i odd = _mm_sub_epi8(
-      _mm_xor_si128(_mm_and_si128(_mm_srli_epi16(bytes, 4), nibble), eight),
-      eight);
-  w[0] = _mm256_cvtepi8_epi16(even);
-  w[1] = _mm256_cvtepi8_epi16(odd);
+  uint8_t padded[kStep];
+  const __m256i bytes =
+      _mm256_loadu_si256((const __m256i *)stepBytes(job, row, s, padded));
+  w[0] = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(bytes));
+  w[1] = _mm256_cvtepi8_epi16(_mm256_extracti128_si256(bytes, 1));
 }
 
 QCC_AVX2 static inline int32_t sum8(__m256i v) {
@@ -100,7 +92,7 @@ QCC_AVX2 static inline int32_t sum8(__m256i v) {
   return _mm_cvtsi128_si32(s);
 }
 
-/* Rows [n0, n0 + 4) of W (clamped; extra rows not stored) times rows
+/* Rows [n0, n0 + 4) of int8 W (clamped; extra rows not stored) times rows
  * [m0, m0 + MB) of X, MB <= kXRows. */
 QCC_AVX2 __attribute__((always_inline)) static inline void
 tile(const Job *job, int64_t m0, int64_t n0, const int MB) {
@@ -154,13 +146,9 @@ tileInt4Bytes(const Job *job, int64_t m0, int64_t n0, const int MB) {
   for (int64_t s = 0; s < job->steps; ++s) {
     __m256i u[kPackedTileRows];
     for (int j = 0; j < kPackedTileRows; ++j) {
-      const uint8_t *at = rows[j] + s * job->stepBytes;
-      uint8_t padded[kStep / 2] = {0};
-      if ((s + 1) * job->stepBytes > job->rowBytes) {
-        memcpy(padded, at, (size_t)(job->rowBytes - s * job->stepBytes));
-        at = padded;
-      }
-      const __m128i bytes = _mm_loadu_si128((const __m128i *)at);
+      uint8_t padded[kStep];
+      const __m128i bytes =
+          _mm_loadu_si128((const __m128i *)stepBytes(job, rows[j], s, padded));
       const __m128i even = _mm_and_si128(bytes, nibble);
       const __m128i odd = _mm_and_si128(_mm_srli_epi16(bytes, 4), nibble);
       u[j] = _mm256_xor_si256(_mm256_set_m128i(odd, even), eight);
