@@ -267,7 +267,9 @@ void checkFloatDepthwise(const ConvShape &s, int threads, unsigned seed,
   if (clamp.nanAt >= 0)
     source[clamp.nanAt % source.size()] = std::nanf("");
   const std::vector<float> x = padPlanes(source, s.N * s.C, H, W, pad);
-  std::vector<float> out(s.N * s.C * OH * OW, 1e30f);
+  // Guard floats after the output: no store may run past it.
+  const size_t size = s.N * s.C * OH * OW, guard = 32;
+  std::vector<float> out(size + guard, 1e30f);
   qcc_ukernel_depthwise_conv2d_f32(s.N, s.C, H, W, source.data(), &pad, s.KH,
                                    s.KW, w.data(), bias.data(), clamp.lo,
                                    clamp.hi, OH, OW, out.data(), s.sh, s.sw,
@@ -295,15 +297,27 @@ void checkFloatDepthwise(const ConvShape &s, int threads, unsigned seed,
               << pad.top << "," << pad.left << "," << pad.bottom << ","
               << pad.right;
         }
+  for (size_t i = size; i < out.size(); ++i)
+    ASSERT_EQ(out[i], 1e30f) << "a store past the output, C " << s.C << " H "
+                             << s.H << " W " << s.W << " stride " << s.sh;
 }
 
 TEST_P(UkernelTier, FloatDepthwiseConvolutionMatchesReference) {
   unsigned seed = 3000;
-  // The int8 depthwise test's geometries: flattened (strides 1 and 2, 3x3
-  // and 5x5, rows longer than a pass) and direct (stride 3, unequal
-  // strides), batches and threads; planes large enough for four blocks of
-  // outputs at a time at strides 1 and 2.
+  // Channel lanes: small planes (3x3 and 5x5 windows, strides 1, 2 and 3,
+  // unequal strides, dilation), channel counts that leave a group part
+  // empty, batches, planes of fewer positions than half a vector (1, 4 and
+  // 6: a group's stores must not run on past its planes). Flattened planes
+  // (stride 1, rows of 24 outputs and more: rows longer than a pass, four
+  // blocks of outputs at a time); threads.
   for (ConvShape s : {ConvShape{1, 8, 10, 10, 8, 3, 3, 1, 1, 1, 1},
+                      ConvShape{2, 20, 5, 5, 20, 3, 3, 1, 1, 1, 1},
+                      ConvShape{3, 37, 9, 9, 37, 5, 5, 2, 2, 1, 1},
+                      ConvShape{1, 33, 8, 8, 33, 3, 3, 1, 1, 2, 2},
+                      ConvShape{2, 21, 3, 3, 21, 3, 3, 1, 1, 1, 1},
+                      ConvShape{1, 40, 6, 6, 40, 3, 3, 2, 2, 1, 1},
+                      ConvShape{1, 19, 4, 5, 19, 3, 3, 1, 1, 1, 1},
+                      ConvShape{1, 7, 30, 30, 7, 5, 5, 1, 1, 1, 1},
                       ConvShape{2, 5, 11, 9, 5, 3, 3, 2, 2, 1, 1},
                       ConvShape{2, 6, 50, 49, 6, 3, 3, 2, 2, 1, 1},
                       ConvShape{1, 6, 13, 17, 6, 5, 5, 1, 1, 1, 1},
@@ -530,7 +544,9 @@ void checkDepthwiseRequant(const ConvShape &s, bool perChannel, int threads,
   int32_t lo = -128, hi = 100;
   overrideRequant(r, lo, hi, fixed);
   const auto &[bias, multiplier, shift, zp] = r;
-  std::vector<int8_t> out(s.N * s.C * OH * OW), expected(out.size());
+  // Guard bytes after the output: no store may run past it.
+  const size_t size = s.N * s.C * OH * OW, guard = 64;
+  std::vector<int8_t> out(size + guard, 77), expected(out);
   qcc_ukernel_depthwise_conv2d_requant_reference(
       s.N, s.C, s.H, s.W, x.data(), s.KH, s.KW, w.data(), bias.data(), OH, OW,
       expected.data(), s.sh, s.sw, s.dh, s.dw, multiplier.data(), shift.data(),
@@ -559,6 +575,10 @@ TEST_P(UkernelTier,
                       ConvShape{2, 20, 5, 5, 20, 3, 3, 1, 1, 1, 1},
                       ConvShape{3, 37, 9, 9, 37, 5, 5, 2, 2, 1, 1},
                       ConvShape{1, 33, 8, 8, 33, 3, 3, 1, 1, 2, 2},
+                      // Planes of 1 and 4 positions: a group's stores must
+                      // not run on past its planes.
+                      ConvShape{2, 21, 3, 3, 21, 3, 3, 1, 1, 1, 1},
+                      ConvShape{1, 40, 6, 6, 40, 3, 3, 2, 2, 1, 1},
                       ConvShape{2, 5, 11, 9, 5, 3, 3, 2, 2, 1, 1},
                       ConvShape{1, 6, 13, 17, 6, 5, 5, 1, 1, 1, 1},
                       ConvShape{1, 3, 12, 14, 3, 3, 2, 3, 3, 1, 1},

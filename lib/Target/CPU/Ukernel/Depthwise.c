@@ -203,65 +203,7 @@ static PlaneFn flatPlaneOfTier(void) {
  * sums are requantized with per-lane scales, and the [OH * OW][16] result is
  * transposed back into the group's output planes. */
 
-/* out[j][i] = in[i][j] for 16 x 16 bytes: interleaves of 8-, 16-, 32- and
- * 64-bit units (punpck* on x86). */
-__attribute__((always_inline)) static inline void
-transpose16(const qccV16i8 in[16], qccV16i8 out[16]) {
-#define QCC_LO8(a, b)                                                          \
-  __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6,   \
-                          22, 7, 23)
-#define QCC_HI8(a, b)                                                          \
-  __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29,  \
-                          14, 30, 15, 31)
-#define QCC_LO16(a, b)                                                         \
-  __builtin_shufflevector(a, b, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6,   \
-                          7, 22, 23)
-#define QCC_HI16(a, b)                                                         \
-  __builtin_shufflevector(a, b, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29,  \
-                          14, 15, 30, 31)
-#define QCC_LO32(a, b)                                                         \
-  __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20,    \
-                          21, 22, 23)
-#define QCC_HI32(a, b)                                                         \
-  __builtin_shufflevector(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15,  \
-                          28, 29, 30, 31)
-#define QCC_LO64(a, b)                                                         \
-  __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20,    \
-                          21, 22, 23)
-#define QCC_HI64(a, b)                                                         \
-  __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27,  \
-                          28, 29, 30, 31)
-  /* a[h * 8 + i]: rows 2i, 2i+1 of columns 8h .. 8h+7, as 16-bit units. */
-  qccV16i8 a[16], b[16];
-  for (int i = 0; i < 8; ++i) {
-    a[i] = QCC_LO8(in[2 * i], in[2 * i + 1]);
-    a[8 + i] = QCC_HI8(in[2 * i], in[2 * i + 1]);
-  }
-  /* b[q * 4 + j]: rows 4j .. 4j+3 of columns 4q .. 4q+3, 32-bit units. */
-  for (int h = 0; h < 2; ++h)
-    for (int j = 0; j < 4; ++j) {
-      b[h * 8 + j] = QCC_LO16(a[h * 8 + 2 * j], a[h * 8 + 2 * j + 1]);
-      b[h * 8 + 4 + j] = QCC_HI16(a[h * 8 + 2 * j], a[h * 8 + 2 * j + 1]);
-    }
-  for (int q = 0; q < 4; ++q) {
-    const qccV16i8 *g = &b[q * 4];
-    /* Columns 4q, 4q+1 (c0) and 4q+2, 4q+3 (c1) of rows 0-7 and 8-15. */
-    const qccV16i8 c0 = QCC_LO32(g[0], g[1]), c1 = QCC_HI32(g[0], g[1]);
-    const qccV16i8 c2 = QCC_LO32(g[2], g[3]), c3 = QCC_HI32(g[2], g[3]);
-    out[4 * q] = QCC_LO64(c0, c2);
-    out[4 * q + 1] = QCC_HI64(c0, c2);
-    out[4 * q + 2] = QCC_LO64(c1, c3);
-    out[4 * q + 3] = QCC_HI64(c1, c3);
-  }
-#undef QCC_LO8
-#undef QCC_HI8
-#undef QCC_LO16
-#undef QCC_HI16
-#undef QCC_LO32
-#undef QCC_HI32
-#undef QCC_LO64
-#undef QCC_HI64
-}
+QCC_DEFINE_TRANSPOSE16(transpose16, qccV16i8)
 
 /* The first min(valid, 16) bytes at p (valid <= 0: none), zeros after
  * them; bytes up to `end` may be read beyond them (and are dropped), so a
@@ -415,9 +357,10 @@ laneInput(const DepthwiseJob *job, int64_t n, int64_t c0, int64_t lanes,
 
 /* The group's output from position p0 on: `lanes` rows of P bytes, one
  * after another. Each 16-position chunk is stored 16 bytes per row,
- * overwriting the next row's first positions before they are written: the
- * tail chunk first, then the others in order, the last row's stores exact
- * (the next group's output follows it). Positions before p0 are stored
+ * overwriting the next rows' first positions before they are written: the
+ * tail chunk first, then the others in order; a store that would pass the
+ * group's last row (into the next group's output) is exact. Positions
+ * before p0 are stored
  * after this (they overwrite what the tail wrote into them). */
 __attribute__((always_inline)) static inline void
 laneOutput(const DepthwiseJob *job, int64_t n, int64_t c0, int64_t lanes,
@@ -433,10 +376,14 @@ laneOutput(const DepthwiseJob *job, int64_t n, int64_t c0, int64_t lanes,
     memcpy(positions, scratch->output + p * 16, sizeof positions);
     transpose16(positions, channels);
     const int64_t count = P - p < 16 ? P - p : 16;
-    for (int i = 0; i + 1 < lanes; ++i)
-      memcpy(out + i * P + p, &channels[i], 16);
-    for (int64_t k = 0; k < count; ++k)
-      out[(lanes - 1) * P + p + k] = channels[lanes - 1][k];
+    for (int i = 0; i < lanes; ++i) {
+      int8_t *dst = out + i * P + p;
+      if (dst + 16 <= out + lanes * P)
+        memcpy(dst, &channels[i], 16);
+      else
+        for (int64_t k = 0; k < count; ++k)
+          dst[k] = channels[i][k];
+    }
   }
 }
 

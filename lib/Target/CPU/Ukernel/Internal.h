@@ -228,6 +228,99 @@ static inline int qccUkernelPanelVectors(int64_t P, int amx) {
   return best;
 }
 
+/*--- Transposes of square tiles of vectors -----------------------------------*
+ *
+ * out[j][i] = in[i][j] for 16 vectors of 16 elements (bytes, floats) or 8
+ * vectors of 8: interleaves of 1-, 2-, 4- (and 8-) element units, which
+ * x86 does with unpck* / permutes. Defined per vector type. */
+
+#define QCC_INTERLEAVE16_LO1(a, b)                                             \
+  __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6,   \
+                          22, 7, 23)
+#define QCC_INTERLEAVE16_HI1(a, b)                                             \
+  __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29,  \
+                          14, 30, 15, 31)
+#define QCC_INTERLEAVE16_LO2(a, b)                                             \
+  __builtin_shufflevector(a, b, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6,   \
+                          7, 22, 23)
+#define QCC_INTERLEAVE16_HI2(a, b)                                             \
+  __builtin_shufflevector(a, b, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29,  \
+                          14, 15, 30, 31)
+#define QCC_INTERLEAVE16_LO4(a, b)                                             \
+  __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20,    \
+                          21, 22, 23)
+#define QCC_INTERLEAVE16_HI4(a, b)                                             \
+  __builtin_shufflevector(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15,  \
+                          28, 29, 30, 31)
+#define QCC_INTERLEAVE16_LO8(a, b)                                             \
+  __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20,    \
+                          21, 22, 23)
+#define QCC_INTERLEAVE16_HI8(a, b)                                             \
+  __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27,  \
+                          28, 29, 30, 31)
+
+#define QCC_DEFINE_TRANSPOSE16(NAME, VEC)                                      \
+  __attribute__((always_inline)) static inline void NAME(const VEC in[16],     \
+                                                         VEC out[16]) {        \
+    /* a[h * 8 + i]: rows 2i, 2i+1 of columns 8h .. 8h+7, in pairs. */         \
+    VEC a[16], b[16];                                                          \
+    for (int i = 0; i < 8; ++i) {                                              \
+      a[i] = QCC_INTERLEAVE16_LO1(in[2 * i], in[2 * i + 1]);                   \
+      a[8 + i] = QCC_INTERLEAVE16_HI1(in[2 * i], in[2 * i + 1]);               \
+    }                                                                          \
+    /* b[q * 4 + j]: rows 4j .. 4j+3 of columns 4q .. 4q+3, in quads. */       \
+    for (int h = 0; h < 2; ++h)                                                \
+      for (int j = 0; j < 4; ++j) {                                            \
+        b[h * 8 + j] =                                                         \
+            QCC_INTERLEAVE16_LO2(a[h * 8 + 2 * j], a[h * 8 + 2 * j + 1]);      \
+        b[h * 8 + 4 + j] =                                                     \
+            QCC_INTERLEAVE16_HI2(a[h * 8 + 2 * j], a[h * 8 + 2 * j + 1]);      \
+      }                                                                        \
+    for (int q = 0; q < 4; ++q) {                                              \
+      const VEC *g = &b[q * 4];                                                \
+      /* Columns 4q, 4q+1 (c0) and 4q+2, 4q+3 (c1) of rows 0-7 and 8-15. */    \
+      const VEC c0 = QCC_INTERLEAVE16_LO4(g[0], g[1]),                         \
+                c1 = QCC_INTERLEAVE16_HI4(g[0], g[1]);                         \
+      const VEC c2 = QCC_INTERLEAVE16_LO4(g[2], g[3]),                         \
+                c3 = QCC_INTERLEAVE16_HI4(g[2], g[3]);                         \
+      out[4 * q] = QCC_INTERLEAVE16_LO8(c0, c2);                               \
+      out[4 * q + 1] = QCC_INTERLEAVE16_HI8(c0, c2);                           \
+      out[4 * q + 2] = QCC_INTERLEAVE16_LO8(c1, c3);                           \
+      out[4 * q + 3] = QCC_INTERLEAVE16_HI8(c1, c3);                           \
+    }                                                                          \
+  }
+
+#define QCC_DEFINE_TRANSPOSE8(NAME, VEC)                                       \
+  __attribute__((always_inline)) static inline void NAME(const VEC in[8],      \
+                                                         VEC out[8]) {         \
+    /* a[h * 4 + i]: rows 2i, 2i+1 of columns 4h .. 4h+3, in pairs. */         \
+    VEC a[8], b[8];                                                            \
+    for (int i = 0; i < 4; ++i) {                                              \
+      a[i] = __builtin_shufflevector(in[2 * i], in[2 * i + 1], 0, 8, 1, 9, 2,  \
+                                     10, 3, 11);                               \
+      a[4 + i] = __builtin_shufflevector(in[2 * i], in[2 * i + 1], 4, 12, 5,   \
+                                         13, 6, 14, 7, 15);                    \
+    }                                                                          \
+    /* b[h * 4 + j]: rows 4j .. 4j+3 of columns 4h, 4h+1 (b[h * 4 + 2 + j]:    \
+     * 4h+2, 4h+3), in quads. */                                               \
+    for (int h = 0; h < 2; ++h)                                                \
+      for (int j = 0; j < 2; ++j) {                                            \
+        const VEC lo = a[h * 4 + 2 * j], hi = a[h * 4 + 2 * j + 1];            \
+        b[h * 4 + j] =                                                         \
+            __builtin_shufflevector(lo, hi, 0, 1, 8, 9, 2, 3, 10, 11);         \
+        b[h * 4 + 2 + j] =                                                     \
+            __builtin_shufflevector(lo, hi, 4, 5, 12, 13, 6, 7, 14, 15);       \
+      }                                                                        \
+    for (int h = 0; h < 2; ++h)                                                \
+      for (int k = 0; k < 2; ++k) {                                            \
+        const VEC top = b[h * 4 + 2 * k], bottom = b[h * 4 + 2 * k + 1];       \
+        out[4 * h + 2 * k] =                                                   \
+            __builtin_shufflevector(top, bottom, 0, 1, 2, 3, 8, 9, 10, 11);    \
+        out[4 * h + 2 * k + 1] =                                               \
+            __builtin_shufflevector(top, bottom, 4, 5, 6, 7, 12, 13, 14, 15);  \
+      }                                                                        \
+  }
+
 /* min(max(v, lo), hi) with NaN kept (a fused Relu or Clip of a float
  * kernel: NaN propagates, as in ONNX Runtime and the interpreter). */
 static inline float qccUkernelClampF32(float v, float lo, float hi) {
