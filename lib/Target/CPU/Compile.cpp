@@ -150,6 +150,9 @@ void buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createCPULinalgToUkernelCalls());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  // The buffers, freed at the end of the function by the pipeline above, in
+  // one arena by their live ranges.
+  pm.addNestedPass<func::FuncOp>(createCPUPlanBuffers());
   pm.addPass(createCPUOutlineLoops());
   pm.addPass(createCPUParallelizeLoops());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

@@ -174,6 +174,35 @@ def CPULinalgToUkernelCalls
   ];
 }
 
+def CPUPlanBuffers : Pass<"qcc-cpu-plan-buffers", "mlir::func::FuncOp"> {
+  let summary = "Place a function's buffers in one arena, reusing memory "
+                "whose contents are dead";
+  let description = [{
+    Runs after the buffer deallocation pipeline, which frees every buffer at
+    the end of its block: a whole model's activations were then live
+    together (MobileNetV2 f32: 64 buffers, each a block of its own), so each
+    layer wrote its output into memory last touched a run before, out of the
+    cache (its first 1x1 expansion's 884 KB of stores missed to memory).
+
+    Each `memref.alloc` of a static shape and identity layout in the
+    function's body block whose only deallocation is one `memref.dealloc` in
+    that block, and whose uses (through view-like ops: casts, reshapes,
+    subviews) are ops of that block or nested in them, is live from its
+    allocation to its last use there. Calls are taken not to keep a buffer
+    (the micro-kernels and outlined loops do not); a buffer that escapes
+    otherwise (returned, stored, yielded) is left alone. The buffers are
+    placed greedily by size, largest first, at the lowest 64-byte-aligned
+    offset that overlaps no placed buffer live at the same time, into one
+    `i8` arena allocated at the start of the block and freed at its end;
+    each becomes a `memref.view` of it. The arena is as large as the most
+    memory live at once (or a little more), and a layer's output lands in
+    memory its inputs' producers have just used. MobileNetV2 f32 (96 x 96):
+    5.1 MB of buffers in a 1.1 MB arena.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def CPUOutlineLoops : Pass<"qcc-cpu-outline-loops", "mlir::ModuleOp"> {
   let summary = "Move each linalg op on buffers into a function of its own";
   let description = [{
