@@ -268,7 +268,7 @@ typedef struct {
         }                                                                      \
       for (int j = 0; j < kChains && p0 + j < P; ++j) {                        \
         /* qccUkernelClampF32 per lane: NaN compares false and stays. */       \
-        const IVEC below = acc[j]<lo, above = acc[j]> hi;                      \
+        const IVEC below = (acc[j] < lo), above = (acc[j] > hi);               \
         VEC v = (VEC)(((IVEC)acc[j] & ~below) | ((IVEC)lo & below));           \
         v = (VEC)(((IVEC)v & ~above) | ((IVEC)hi & above));                    \
         memcpy(scratch->output + (p0 + j) * VL, &v, sizeof v);                 \
