@@ -70,11 +70,13 @@ struct FuseElementwisePass
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *fused) {
-          // Only into element-wise consumers: see Passes.td.
+          // Only into element-wise consumers that read each of the
+          // producer's elements once: see Passes.td.
           Operation *producer = fused->get().getDefiningOp();
           auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
           return producer && producer->hasOneUse() && consumer &&
-                 consumer.getNumLoops() == consumer.getNumParallelLoops();
+                 consumer.getNumLoops() == consumer.getNumParallelLoops() &&
+                 consumer.getMatchingIndexingMap(fused).isPermutation();
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

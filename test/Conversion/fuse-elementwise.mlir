@@ -64,13 +64,20 @@ func.func @spare_contractions(%init: tensor<1x2x8xi32>, %a: tensor<2x3xi8>, %b: 
 
 // A size-1 dimension broadcast by a constant index ([1, C, 1, 1] against
 // [1, C, H, W]: EfficientNet's squeeze-and-excitation scale, dequantized,
-// multiplied, quantized) fuses but is not collapsed: upstream's collapsing
-// takes every operand index for a loop dimension and left the broadcast
-// operand with a map of the old rank (invalid IR, and a crash in qcc compile).
+// multiplied, quantized). The broadcast producer is not fused (it would be
+// computed again for each of the H x W elements it scales: the float
+// sigmoid of the squeeze-and-excitation); it runs on its C elements. The
+// consumer, fused with its own consumer, is not collapsed: upstream's
+// collapsing takes every operand index for a loop dimension and left the
+// broadcast operand with a map of the old rank (invalid IR, and a crash in
+// qcc compile).
 // CHECK-LABEL: func @broadcast_not_collapsed
-// CHECK-NOT: tensor.collapse_shape
-// CHECK: linalg.generic {{.*}} ins(%arg1, %arg0 : tensor<1x4x1x1xi8>, tensor<1x4x5x6xf32>) outs(%{{.*}} : tensor<1x4x5x6xi8>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<4xi8>) outs(%{{.*}} : tensor<4xf32>)
 // CHECK: arith.sitofp
+// CHECK: %[[SCALE:.*]] = tensor.expand_shape {{.*}} : tensor<4xf32> into tensor<1x4x1x1xf32>
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: linalg.generic {{.*}} ins(%[[SCALE]], %arg0 : tensor<1x4x1x1xf32>, tensor<1x4x5x6xf32>) outs(%{{.*}} : tensor<1x4x5x6xi8>)
+// CHECK-NOT: arith.sitofp
 // CHECK: arith.mulf
 // CHECK: arith.fptosi
 // CHECK-NOT: linalg.generic

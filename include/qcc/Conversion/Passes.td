@@ -112,7 +112,12 @@ def FuseElementwise : Pass<"qc-fuse-elementwise"> {
     element-wise themselves: a producer fused into a contraction (a
     convolution, a matrix product) would be recomputed for every output
     that reads its element, and the contraction would no longer have the
-    form a target's kernels match. No reshape propagation. Then, in each
+    form a target's kernels match. Nor into a consumer that broadcasts the
+    producer's result (reads it through a map that is not a permutation):
+    the producer would be computed again for every element it is broadcast
+    to (EfficientNet's squeeze-and-excitation sigmoid, on `[1, C, 1, 1]`,
+    was computed for each of the `H x W` elements it scales). No reshape
+    propagation. Then, in each
     element-wise op, the trailing loops that all operands index as their
     own trailing dimensions are merged into one (e.g. `H x W` of a
     per-channel rescale, with reshapes around the op), so that the
