@@ -226,6 +226,67 @@ void checkFloatConv(const ConvShape &s, int threads, unsigned seed,
         << pad.top << "," << pad.left << "," << pad.bottom << "," << pad.right;
 }
 
+/// The grouped float convolution of shape s (C and M over all groups; H, W:
+/// the padded input's) against double sums, and nothing stored past its
+/// output.
+void checkGroupedFloatConv(const ConvShape &s, int64_t groups, int threads,
+                           unsigned seed, const qcc_ukernel_padding &pad = {}) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  const int64_t OH = s.outH(), OW = s.outW(), Cg = s.C / groups,
+                Mg = s.M / groups;
+  const int64_t H = s.H - pad.top - pad.bottom, W = s.W - pad.left - pad.right;
+  std::vector<float> source(s.N * s.C * H * W), w(s.M * Cg * s.KH * s.KW),
+      bias(s.M);
+  for (std::vector<float> *v : {&source, &w, &bias})
+    for (float &f : *v)
+      f = value(rng);
+  const std::vector<float> x = padPlanes(source, s.N * s.C, H, W, pad);
+  const size_t size = s.N * s.M * OH * OW, guard = 32;
+  std::vector<float> out(size + guard, 1e30f);
+  qcc_ukernel_grouped_conv2d_f32(s.N, s.C, H, W, source.data(), &pad, s.M, s.KH,
+                                 s.KW, w.data(), bias.data(), -INFINITY,
+                                 INFINITY, OH, OW, out.data(), s.sh, s.sw, s.dh,
+                                 s.dw, /*constantWeights=*/0, groups, threads);
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t m = 0; m < s.M; ++m)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const int64_t g = m / Mg;
+          double sum = bias[m];
+          for (int64_t c = 0; c < Cg; ++c)
+            for (int64_t kh = 0; kh < s.KH; ++kh)
+              for (int64_t kw = 0; kw < s.KW; ++kw)
+                sum +=
+                    double(w[((m * Cg + c) * s.KH + kh) * s.KW + kw]) *
+                    x[((n * s.C + g * Cg + c) * s.H + oh * s.sh + kh * s.dh) *
+                          s.W +
+                      ow * s.sw + kw * s.dw];
+          ASSERT_NEAR(out[((n * s.M + m) * OH + oh) * OW + ow], sum,
+                      1e-6 * (Cg * s.KH * s.KW + 1))
+              << "C " << s.C << " M " << s.M << " groups " << groups << " H "
+              << s.H << " stride " << s.sh << " threads " << threads;
+        }
+  for (size_t i = size; i < out.size(); ++i)
+    ASSERT_EQ(out[i], 1e30f) << "a store past the output";
+}
+
+// Grouped float convolutions: RegNet's groups of 8 channels (3x3, strides
+// 1 and 2, padded), a channel multiplier of 2 (one input channel per
+// group), batches, groups split among threads; one group is the plain
+// convolution.
+TEST_P(UkernelTier, GroupedFloatConvolutionMatchesReference) {
+  unsigned seed = 2600;
+  const qcc_ukernel_padding one = {1, 1, 1, 1, 0};
+  for (auto [s, groups] :
+       {std::pair{ConvShape{1, 48, 14, 14, 48, 3, 3, 1, 1, 1, 1}, int64_t{6}},
+        std::pair{ConvShape{2, 24, 13, 13, 24, 3, 3, 2, 2, 1, 1}, int64_t{3}},
+        std::pair{ConvShape{1, 8, 10, 10, 16, 3, 3, 1, 1, 1, 1}, int64_t{8}},
+        std::pair{ConvShape{1, 16, 9, 9, 32, 1, 1, 1, 1, 1, 1}, int64_t{1}}})
+    for (int threads : {1, 2, 3})
+      checkGroupedFloatConv(s, groups, threads, seed++, one);
+}
+
 TEST_P(UkernelTier, FloatConvolutionMatchesReference) {
   unsigned seed = 2000;
   // Tails of M (row blocks of 4, 6 and 8) and P (panels of 2, 3 and 4

@@ -498,6 +498,22 @@ bool isFloatDepthwise(ConvOp conv) {
               RankedTensorType::get({group}, type.getElementType()));
 }
 
+/// A float convolution of more than one group that is not depthwise (a
+/// grouped convolution: RegNet's groups of 8 channels), constant weights,
+/// static shapes.
+bool isFloatGrouped(ConvOp conv) {
+  auto type = cast<RankedTensorType>(conv.getType());
+  auto input = tensorType(conv.getInput());
+  return type.getElementType().isF32() && input.getElementType().isF32() &&
+         type.getRank() == 4 && type.hasStaticShape() &&
+         input.hasStaticShape() && conv.getGroup() > 1 &&
+         !isFloatDepthwise(conv) &&
+         conv.getWeight().getDefiningOp<arith::ConstantOp>() &&
+         (!conv.getBias() || tensorType(conv.getBias()) ==
+                                 RankedTensorType::get({type.getDimSize(1)},
+                                                       type.getElementType()));
+}
+
 /// The float activation a convolution's kernel applies as it stores: the
 /// convolution's only user, a qc.relu or a qc.clip on constant bounds
 /// (ReLU6), as [lo, hi]; the op itself is then replaced by the call.
@@ -538,7 +554,8 @@ FusedActivation getFusedActivation(ConvOp conv) {
 
 /// A float model's convolution on its constant f32 weight, with static
 /// shapes: one call of qcc_ukernel_conv2d_f32 (group 1: an implicit GEMM, no
-/// im2col matrix, no transpose of the result) or of
+/// im2col matrix, no transpose of the result), of
+/// qcc_ukernel_grouped_conv2d_f32 (one such GEMM per group) or of
 /// qcc_ukernel_depthwise_conv2d_f32, which read the input padded by the
 /// convolution's pads (no padded copy on one thread) and apply a following
 /// Relu or Clip as they store (no pass over the output on one thread).
@@ -571,15 +588,19 @@ void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
     i64Arg(v);
   for (int64_t v : conv.getDilations())
     i64Arg(v);
+  const int64_t groups = depthwise ? 1 : conv.getGroup();
   if (!depthwise)
     i64Arg(1); // the weight is an arith.constant: pack it once
+  if (groups > 1)
+    i64Arg(groups);
   for (int64_t v : conv.getPads()) // top, left, bottom, right
     i64Arg(v);
   func::CallOp::create(
       b, loc,
       getOrDeclareKernel(b, conv->getParentOfType<ModuleOp>(),
-                         depthwise ? "qcc_ukernel_depthwise_conv2d_f32"
-                                   : "qcc_ukernel_conv2d_f32",
+                         depthwise    ? "qcc_ukernel_depthwise_conv2d_f32"
+                         : groups > 1 ? "qcc_ukernel_grouped_conv2d_f32"
+                                      : "qcc_ukernel_conv2d_f32",
                          ValueRange(args).getTypes()),
       args);
   Value result = getKernelResultTensor(b, loc, type, out);
@@ -595,13 +616,17 @@ void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
 
 void qcc::cpu::convertPackedMatrixProducts(Operation *root,
                                       int64_t packedConvMinBytes) {
-  SmallVector<ConvOp> depthwise;
+  SmallVector<ConvOp> depthwise, grouped;
   root->walk([&](ConvOp conv) {
     if (isFloatDepthwise(conv))
       depthwise.push_back(conv);
+    else if (isFloatGrouped(conv))
+      grouped.push_back(conv);
   });
   for (ConvOp conv : depthwise)
     emitFloatConvCall(conv, conv.getBias(), /*depthwise=*/true);
+  for (ConvOp conv : grouped)
+    emitFloatConvCall(conv, conv.getBias(), /*depthwise=*/false);
   SmallVector<PackedProduct> products;
   root->walk([&](Operation *op) {
     auto p = matchPackedProduct(op);

@@ -178,6 +178,17 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
                             int64_t dh, int64_t dw, int constantWeights,
                             int threads);
 
+/* The same with `groups` groups (w [M][C / groups][KH][KW]; output
+ * channels [g * M / groups, (g + 1) * M / groups) read input channels
+ * [g * C / groups, (g + 1) * C / groups)): each group an implicit GEMM of
+ * its own, whole groups per thread (RegNet's have 8 channels). */
+void qcc_ukernel_grouped_conv2d_f32(
+    int64_t N, int64_t C, int64_t H, int64_t W, const float *x,
+    const qcc_ukernel_padding *pad, int64_t M, int64_t KH, int64_t KW,
+    const float *w, const float *bias, float lo, float hi, int64_t OH,
+    int64_t OW, float *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    int constantWeights, int64_t groups, int threads);
+
 /* The float depthwise convolution (w [C][1][KH][KW], x read padded with
  * zeros as `pad` says, NULL for none), clamped as above:
  * out[n][c][oh][ow] = clamp(bias[c] + sum_{kh,kw} w[c][kh][kw] *

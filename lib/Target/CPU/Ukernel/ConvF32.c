@@ -492,3 +492,63 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
   free(planeOffset);
   qccUkernelFree(padded);
 }
+
+/* Groups [begin, end) of every image of a grouped convolution, one
+ * thread's share. */
+typedef struct {
+  int64_t N, C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, groups;
+  const float *x, *w, *bias;
+  const qcc_ukernel_padding *pad;
+  float lo, hi, *out;
+  int constantWeights;
+} GroupedJob;
+
+typedef struct {
+  const GroupedJob *job;
+  int64_t begin, end;
+} GroupPart;
+
+static void *runGroups(void *arg) {
+  const GroupPart *part = arg;
+  const GroupedJob *j = part->job;
+  const int64_t Cg = j->C / j->groups, Mg = j->M / j->groups;
+  for (int64_t n = 0; n < j->N; ++n)
+    for (int64_t g = part->begin; g < part->end; ++g)
+      qcc_ukernel_conv2d_f32(
+          1, Cg, j->H, j->W, j->x + (n * j->C + g * Cg) * j->H * j->W, j->pad,
+          Mg, j->KH, j->KW, j->w + g * Mg * Cg * j->KH * j->KW,
+          j->bias + g * Mg, j->lo, j->hi, j->OH, j->OW,
+          j->out + (n * j->M + g * Mg) * j->OH * j->OW, j->sh, j->sw, j->dh,
+          j->dw, j->constantWeights, 1);
+  return NULL;
+}
+
+void qcc_ukernel_grouped_conv2d_f32(
+    int64_t N, int64_t C, int64_t H, int64_t W, const float *x,
+    const qcc_ukernel_padding *pad, int64_t M, int64_t KH, int64_t KW,
+    const float *w, const float *bias, float lo, float hi, int64_t OH,
+    int64_t OW, float *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    int constantWeights, int64_t groups, int threads) {
+  if (N <= 0 || M <= 0 || OH <= 0 || OW <= 0 || C * KH * KW <= 0 ||
+      groups <= 0 || C % groups || M % groups)
+    return;
+  if (groups == 1) {
+    qcc_ukernel_conv2d_f32(N, C, H, W, x, pad, M, KH, KW, w, bias, lo, hi, OH,
+                           OW, out, sh, sw, dh, dw, constantWeights, threads);
+    return;
+  }
+  const GroupedJob job = {
+      N,  C,  H,      W, M, KH,   KW,  OH, OW, sh,  sw,
+      dh, dw, groups, x, w, bias, pad, lo, hi, out, constantWeights};
+  threads = qccUkernelThreadsForWork(
+      (double)N * M * OH * OW * (C / groups) * KH * KW, threads);
+  if (threads > groups)
+    threads = (int)groups;
+  GroupPart parts[64];
+  if (threads > 64)
+    threads = 64;
+  for (int t = 0; t < threads; ++t)
+    parts[t] =
+        (GroupPart){&job, groups * t / threads, groups * (t + 1) / threads};
+  qccUkernelRunParallel(runGroups, parts, sizeof(GroupPart), threads);
+}

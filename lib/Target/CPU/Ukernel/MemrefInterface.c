@@ -266,6 +266,22 @@ void _mlir_ciface_qcc_ukernel_conv2d_f32(
                          dw, (int)constantWeights, qcc_ukernel_num_threads());
 }
 
+/* The grouped float convolution: w [M][C / groups][KH][KW]. */
+void _mlir_ciface_qcc_ukernel_grouped_conv2d_f32(
+    qcc_memref_f32_4d *x, qcc_memref_f32_4d *w, qcc_memref_f32_1d *bias,
+    qcc_memref_f32_4d *out, float lo, float hi, int64_t sh, int64_t sw,
+    int64_t dh, int64_t dw, int64_t constantWeights, int64_t groups,
+    int64_t padTop, int64_t padLeft, int64_t padBottom, int64_t padRight) {
+  const qcc_ukernel_padding pad =
+      padding(padTop, padLeft, padBottom, padRight, 0);
+  qcc_ukernel_grouped_conv2d_f32(
+      x->sizes[0], x->sizes[1], x->sizes[2], x->sizes[3],
+      x->aligned + x->offset, &pad, w->sizes[0], w->sizes[2], w->sizes[3],
+      w->aligned + w->offset, bias->aligned + bias->offset, lo, hi,
+      out->sizes[2], out->sizes[3], out->aligned + out->offset, sh, sw, dh, dw,
+      (int)constantWeights, groups, qcc_ukernel_num_threads());
+}
+
 /* The float depthwise convolution: w [C][1][KH][KW], the rest as above. */
 void _mlir_ciface_qcc_ukernel_depthwise_conv2d_f32(
     qcc_memref_f32_4d *x, qcc_memref_f32_4d *w, qcc_memref_f32_1d *bias,
