@@ -493,8 +493,7 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
   qccUkernelFree(padded);
 }
 
-/* Groups [begin, end) of every image of a grouped convolution, one
- * thread's share. */
+/* A grouped convolution; each thread takes whole groups of every image. */
 typedef struct {
   int64_t N, C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, groups;
   const float *x, *w, *bias;
@@ -503,13 +502,8 @@ typedef struct {
   int constantWeights;
 } GroupedJob;
 
-typedef struct {
-  const GroupedJob *job;
-  int64_t begin, end;
-} GroupPart;
-
 static void *runGroups(void *arg) {
-  const GroupPart *part = arg;
+  const PackedPart *part = arg; /* groups [begin, end) */
   const GroupedJob *j = part->job;
   const int64_t Cg = j->C / j->groups, Mg = j->M / j->groups;
   for (int64_t n = 0; n < j->N; ++n)
@@ -540,15 +534,8 @@ void qcc_ukernel_grouped_conv2d_f32(
   const GroupedJob job = {
       N,  C,  H,      W, M, KH,   KW,  OH, OW, sh,  sw,
       dh, dw, groups, x, w, bias, pad, lo, hi, out, constantWeights};
-  threads = qccUkernelThreadsForWork(
-      (double)N * M * OH * OW * (C / groups) * KH * KW, threads);
-  if (threads > groups)
-    threads = (int)groups;
-  GroupPart parts[64];
-  if (threads > 64)
-    threads = 64;
-  for (int t = 0; t < threads; ++t)
-    parts[t] =
-        (GroupPart){&job, groups * t / threads, groups * (t + 1) / threads};
-  qccUkernelRunParallel(runGroups, parts, sizeof(GroupPart), threads);
+  qccUkernelSplitPlanes(
+      runGroups, &job, groups, 0, 0,
+      qccUkernelThreadsForWork(
+          (double)N * M * OH * OW * (C / groups) * KH * KW, threads));
 }

@@ -558,15 +558,11 @@ void qcc_ukernel_conv2d_requant(
 }
 
 /* Groups [begin, end) of a grouped convolution, one thread's share. */
-typedef struct {
-  const qccUkernelInt8Problem *problems;
-  int64_t begin, end;
-} GroupPart;
-
 static void *runGroups(void *arg) {
-  const GroupPart *part = arg;
+  const PackedPart *part = arg;
+  const qccUkernelInt8Problem *problems = part->job;
   for (int64_t g = part->begin; g < part->end; ++g)
-    runInt8(&part->problems[g], 1);
+    runInt8(&problems[g], 1);
   return NULL;
 }
 
@@ -598,14 +594,9 @@ void qcc_ukernel_grouped_conv2d_requant(
     problems[g] = requantProblem(N, C, H, W, x, pad, M, KH, KW, w, bias, OH, OW, out,
                                  sh, sw, dh, dw, multiplier, shift, perChannel,
                                  outZp, lo, hi, constantWeights, g, groups);
-  threads = qccUkernelThreadsForWork(
-      (double)N * M * OH * OW * (C / groups) * KH * KW, threads);
-  if (threads > groups)
-    threads = (int)groups;
-  GroupPart parts[64];
-  for (int t = 0; t < threads; ++t)
-    parts[t] =
-        (GroupPart){problems, groups * t / threads, groups * (t + 1) / threads};
-  qccUkernelRunParallel(runGroups, parts, sizeof(GroupPart), threads);
+  qccUkernelSplitPlanes(
+      runGroups, problems, groups, 0, 0,
+      qccUkernelThreadsForWork(
+          (double)N * M * OH * OW * (C / groups) * KH * KW, threads));
   free(problems);
 }
