@@ -482,36 +482,35 @@ void emitKernelCall(PackedProduct &p, Value packed, StringRef kernel,
     p.unpack->erase();
 }
 
-/// A float depthwise convolution (one input channel per group, one output
-/// channel per input channel) on a constant f32 weight, static shapes.
-bool isFloatDepthwise(ConvOp conv) {
-  auto type = cast<RankedTensorType>(conv.getType());
-  auto input = tensorType(conv.getInput());
-  const int64_t group = conv.getGroup();
-  return type.getElementType().isF32() && input.getElementType().isF32() &&
-         type.getRank() == 4 && type.hasStaticShape() &&
-         input.hasStaticShape() && group > 1 &&
-         group == input.getDimSize(1) && group == type.getDimSize(1) &&
-         conv.getWeight().getDefiningOp<arith::ConstantOp>() &&
-         (!conv.getBias() ||
-          tensorType(conv.getBias()) ==
-              RankedTensorType::get({group}, type.getElementType()));
-}
-
-/// A float convolution of more than one group that is not depthwise (a
-/// grouped convolution: RegNet's groups of 8 channels), constant weights,
-/// static shapes.
-bool isFloatGrouped(ConvOp conv) {
+/// A float convolution the float kernels take: f32 NCHW, static shapes, a
+/// constant f32 weight, and a bias of one element per output channel or
+/// none.
+bool isFloatConvOnConstantWeight(ConvOp conv) {
   auto type = cast<RankedTensorType>(conv.getType());
   auto input = tensorType(conv.getInput());
   return type.getElementType().isF32() && input.getElementType().isF32() &&
          type.getRank() == 4 && type.hasStaticShape() &&
-         input.hasStaticShape() && conv.getGroup() > 1 &&
-         !isFloatDepthwise(conv) &&
+         input.hasStaticShape() &&
          conv.getWeight().getDefiningOp<arith::ConstantOp>() &&
          (!conv.getBias() || tensorType(conv.getBias()) ==
                                  RankedTensorType::get({type.getDimSize(1)},
                                                        type.getElementType()));
+}
+
+/// A float depthwise convolution (one input channel per group, one output
+/// channel per input channel).
+bool isFloatDepthwise(ConvOp conv) {
+  const int64_t group = conv.getGroup();
+  return isFloatConvOnConstantWeight(conv) && group > 1 &&
+         group == tensorType(conv.getInput()).getDimSize(1) &&
+         group == cast<RankedTensorType>(conv.getType()).getDimSize(1);
+}
+
+/// A float convolution of more than one group that is not depthwise (a
+/// grouped convolution: RegNet's groups of 8 channels).
+bool isFloatGrouped(ConvOp conv) {
+  return isFloatConvOnConstantWeight(conv) && conv.getGroup() > 1 &&
+         !isFloatDepthwise(conv);
 }
 
 /// The float activation a convolution's kernel applies as it stores: the

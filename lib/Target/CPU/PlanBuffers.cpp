@@ -142,8 +142,9 @@ struct CPUPlanBuffersPass
       return;
     Block &body = func.getBody().front();
     DenseMap<Operation *, unsigned> position;
+    unsigned index = 0;
     for (Operation &op : body)
-      position[&op] = position.size();
+      position[&op] = index++;
     SmallVector<Buffer> buffers;
     for (auto alloc : body.getOps<memref::AllocOp>()) {
       std::optional<int64_t> bytes = plannableBytes(alloc);

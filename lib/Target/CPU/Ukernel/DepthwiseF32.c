@@ -181,14 +181,13 @@ typedef struct {
     VEC v = {0};                                                               \
     if (valid <= 0)                                                            \
       return v;                                                                \
-    if (valid >= VL || p + VL <= end) {                                        \
-      memcpy(&v, p, sizeof v);                                                 \
-    } else {                                                                   \
+    if (valid < VL && p + VL > end) { /* the end of the array */               \
       float part[VL] = {0};                                                    \
       memcpy(part, p, (size_t)valid * sizeof(float));                          \
       memcpy(&v, part, sizeof v);                                              \
       return v;                                                                \
     }                                                                          \
+    memcpy(&v, p, sizeof v);                                                   \
     if (valid >= VL)                                                           \
       return v;                                                                \
     IVEC lane;                                                                 \
