@@ -900,6 +900,7 @@ TEST_P(UkernelTier, MaxPoolingReadsItsInputPadded) {
                             two = {2, 2, 2, 2, -128},
                             topLeft = {2, 2, 0, 0, -128},
                             sides = {0, 1, 0, 1, -128},
+                            none = {0, 0, 0, 0, -128},
                             start = {1, 1, 0, 0, -128},
                             mixed = {1, 0, 1, 1, -128};
   for (auto [s, pad] :
@@ -932,7 +933,10 @@ TEST_P(UkernelTier, MaxPoolingReadsItsInputPadded) {
         std::pair{ConvShape{1, 2, 6, 142, 2, 3, 3, 2, 2, 1, 1}, one},
         std::pair{ConvShape{1, 1, 4, 256, 1, 3, 3, 2, 2, 1, 1}, one},
         std::pair{ConvShape{2, 100, 26, 26, 100, 3, 3, 2, 2, 1, 1}, one},
-        std::pair{ConvShape{1, 7, 10, 9, 7, 3, 2, 2, 2, 1, 1}, mixed}})
+        std::pair{ConvShape{1, 7, 10, 9, 7, 3, 2, 2, 2, 1, 1}, mixed},
+        // Odd planes with stride-2 windows, read row by row.
+        std::pair{ConvShape{1, 64, 47, 47, 64, 3, 3, 2, 2, 1, 1}, none},
+        std::pair{ConvShape{1, 3, 15, 37, 3, 3, 3, 2, 2, 2, 2}, none}})
     for (int threads : {1, 2, 3}) {
       const int64_t OH = s.outH(), OW = s.outW();
       const int64_t H = s.H - pad.top - pad.bottom,
@@ -977,7 +981,15 @@ TEST_P(UkernelTier, FloatMaxPoolingMatchesReference) {
         std::pair{ConvShape{1, 4, 9, 9, 4, 1, 3, 1, 2, 1, 1}, none},
         std::pair{ConvShape{1, 3, 131, 130, 3, 3, 3, 2, 2, 1, 1}, one},
         std::pair{ConvShape{1, 480, 8, 8, 480, 3, 3, 1, 1, 1, 1}, one},
-        std::pair{ConvShape{1, 97, 5, 5, 97, 3, 3, 1, 1, 1, 1}, one}})
+        std::pair{ConvShape{1, 97, 5, 5, 97, 3, 3, 1, 1, 1, 1}, one},
+        // Strided windows read row by row (SqueezeNet's odd planes, several
+        // runs of planes; dilation; a 2-row stride with 1-column steps;
+        // planes narrower than a vector; the window at the buffer's end).
+        std::pair{ConvShape{1, 64, 47, 47, 64, 3, 3, 2, 2, 1, 1}, none},
+        std::pair{ConvShape{1, 40, 11, 11, 40, 3, 3, 2, 2, 1, 1}, ceil},
+        std::pair{ConvShape{1, 3, 15, 37, 3, 3, 3, 2, 2, 2, 2}, none},
+        std::pair{ConvShape{2, 5, 9, 40, 5, 2, 3, 2, 1, 1, 1}, none},
+        std::pair{ConvShape{1, 2, 7, 3, 2, 3, 2, 2, 1, 1, 1}, none}})
     for (int threads : {1, 2, 3}) {
       const int64_t OH = s.outH(), OW = s.outW();
       const int64_t H = s.H - pad.top - pad.bottom,

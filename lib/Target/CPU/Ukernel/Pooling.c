@@ -83,6 +83,16 @@ maxUnsignedBytes(qccPoolV64u8 a, qccPoolV64u8 b) {
   return QCC_POOL_MAXU(qccPoolV64u8, a, b);
 }
 
+__attribute__((always_inline)) static inline qccPoolV16i8
+maxBytes16(qccPoolV16i8 a, qccPoolV16i8 b) {
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_max)
+  return __builtin_elementwise_max(a, b);
+#else
+  const qccPoolV16i8 greater = a > b;
+  return (a & greater) | (b & ~greater);
+#endif
+}
+
 static inline int8_t maxByte(int8_t a, int8_t b) { return a > b ? a : b; }
 
 /* arith.maximumf on 16 lanes: a where a > b, or a is NaN; the bitwise and
@@ -123,6 +133,7 @@ static inline void fillFloats(float *p, int64_t n) {
 #define POOL_V16 qccPoolV16i8
 #define POOL_V32 qccPoolV32i8
 #define POOL_MAXV maxBytes
+#define POOL_MAXV16 maxBytes16
 #define POOL_MAXS maxByte
 #define POOL_FILL fillBytes
 #define POOL_NAME(x) x##S8
@@ -133,6 +144,7 @@ static inline void fillFloats(float *p, int64_t n) {
 #define POOL_V16 qccPoolV16f32
 #define POOL_V32 qccPoolV32f32
 #define POOL_MAXV maxFloats
+#define POOL_MAXV16 maxFloats
 #define POOL_MAXS maxFloat
 #define POOL_FILL fillFloats
 #define POOL_NAME(x) x##F32
