@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -256,6 +257,108 @@ TEST_P(UkernelTier, PackedFloatProductsMatchDoubleSums) {
                 << describe(c, K, group) << " m " << m << " n " << n;
           }
       }
+}
+
+// qcc_ukernel_matmul_f32_rows (GemmF32.c): y = bias + x w^T on f32 weight
+// rows, against double sums: every tile's remainders of rows (1 to 13 rows
+// against tiles of 4 to 12) and of columns (1, 17, 100 against panels of
+// 16 to 64), K of 0, 1 and a transformer's 192, strides past the rows,
+// with and without bias, weights packed per call and cached (twice with
+// the same weights: the cached panels), 1 to 3 threads; nothing stored
+// past a row's N outputs.
+TEST_P(UkernelTier, FloatRowsProductsMatchDoubleSums) {
+  std::mt19937 rng(17);
+  std::normal_distribution<float> normal;
+  // Weights packed and cached for the process (keyed on their address)
+  // stay alive, so no later weights take their address.
+  static std::vector<std::unique_ptr<std::vector<float>>> cachedWeights;
+  for (auto [M, N, K] : {std::tuple<int64_t, int64_t, int64_t>{1, 17, 5},
+                         {4, 1, 1},
+                         {5, 100, 33},
+                         {13, 64, 192},
+                         {37, 48, 0},
+                         {37, 200, 192}})
+    for (int threads : {1, 2, 3})
+      for (int constant : {0, 1})
+        for (bool withBias : {false, true}) {
+          cachedWeights.push_back(std::make_unique<std::vector<float>>(N * K));
+          std::vector<float> &W = *cachedWeights.back();
+          std::vector<float> bias(N);
+          for (float &v : W)
+            v = normal(rng);
+          for (float &v : bias)
+            v = normal(rng);
+          const int64_t ldx = K + 2, ldy = N + 5;
+          std::vector<float> X(M * ldx);
+          for (float &v : X)
+            v = normal(rng);
+          for (int repeat = 0; repeat < 1 + constant; ++repeat) {
+            std::vector<float> Y(M * ldy, 42.0f);
+            qcc_ukernel_matmul_f32_rows(M, N, K, X.data(), ldx, W.data(),
+                                        withBias ? bias.data() : nullptr,
+                                        Y.data(), ldy, constant, threads);
+            for (int64_t m = 0; m < M; ++m) {
+              for (int64_t n = 0; n < N; ++n) {
+                double sum = withBias ? bias[n] : 0.0,
+                       magnitude = std::fabs(sum);
+                for (int64_t k = 0; k < K; ++k) {
+                  const double term = double(X[m * ldx + k]) * W[n * K + k];
+                  sum += term;
+                  magnitude += std::fabs(term);
+                }
+                // K + 1 float roundings (the bias first), each below 2^-24
+                // of the running sum's magnitude.
+                ASSERT_NEAR(Y[m * ldy + n], sum, magnitude * (K + 1) * 0x1p-24)
+                    << "M " << M << " N " << N << " K " << K << " m " << m
+                    << " n " << n << " threads " << threads;
+              }
+              for (int64_t n = N; n < ldy; ++n)
+                ASSERT_EQ(Y[m * ldy + n], 42.0f)
+                    << "stored past row " << m << "'s outputs: N " << N;
+            }
+          }
+        }
+}
+
+// qcc_ukernel_batch_matmul_f32 (attention's products of two activations):
+// y[b] = a[b] x[b] against double sums, batches of 1 to 3, ViT's head
+// shapes (37 x 64 by 64 x 37, 37 x 37 by 37 x 64), K = 0 (zeros), 1 to 3
+// threads, nothing stored past the last batch.
+TEST_P(UkernelTier, FloatBatchedProductsMatchDoubleSums) {
+  std::mt19937 rng(19);
+  std::normal_distribution<float> normal;
+  for (auto [B, M, N, K] :
+       {std::tuple<int64_t, int64_t, int64_t, int64_t>{1, 1, 1, 1},
+        {3, 37, 37, 64},
+        {3, 37, 64, 37},
+        {2, 5, 7, 0},
+        {2, 9, 100, 3}})
+    for (int threads : {1, 2, 3}) {
+      std::vector<float> A(B * M * K), X(B * K * N);
+      for (float &v : A)
+        v = normal(rng);
+      for (float &v : X)
+        v = normal(rng);
+      std::vector<float> Y(B * M * N + 16, 42.0f);
+      qcc_ukernel_batch_matmul_f32(B, M, N, K, A.data(), X.data(), Y.data(),
+                                   threads);
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t m = 0; m < M; ++m)
+          for (int64_t n = 0; n < N; ++n) {
+            double sum = 0.0, magnitude = 0.0;
+            for (int64_t k = 0; k < K; ++k) {
+              const double term =
+                  double(A[(b * M + m) * K + k]) * X[(b * K + k) * N + n];
+              sum += term;
+              magnitude += std::fabs(term);
+            }
+            ASSERT_NEAR(Y[(b * M + m) * N + n], sum, magnitude * K * 0x1p-24)
+                << "batch " << b << " of " << B << ", M " << M << " N " << N
+                << " K " << K << " threads " << threads;
+          }
+      for (int64_t i = B * M * N; i < static_cast<int64_t>(Y.size()); ++i)
+        ASSERT_EQ(Y[i], 42.0f) << "stored past the outputs";
+    }
 }
 
 TEST_P(UkernelTier, PackedPlainFloatWeights) {

@@ -31,6 +31,8 @@ struct CPUConvertQCToLinalgPass
     // Packed weights the kernels read as they are stored; then, once the
     // other constant weights are folded (weight-only products dequantized
     // at compile time become f32 constants), the f32 products on them.
+    if (singleFloatMath)
+      convertFloatBatchedProducts(module);
     convertPackedMatrixProducts(module, packedConvMinBytes);
     foldConstantWeights(module);
     convertPackedMatrixProducts(module, packedConvMinBytes);

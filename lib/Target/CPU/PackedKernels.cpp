@@ -611,7 +611,78 @@ void emitFloatConvCall(ConvOp conv, Value bias, bool depthwise) {
   conv->erase();
 }
 
+/// A float matrix product with batch dimensions whose operands are both of
+/// the result's rank, batch dimensions equal to its (no broadcast), static
+/// shapes: attention's scores (queries times transposed keys) and weighted
+/// values, products of two activations.
+bool isFloatBatchedProduct(MatMulOp matmul) {
+  auto type = cast<RankedTensorType>(matmul.getType());
+  auto lhs = tensorType(matmul.getLhs()), rhs = tensorType(matmul.getRhs());
+  const int64_t rank = type.getRank();
+  auto isF32 = [](RankedTensorType t) {
+    return t.getElementType().isF32() && t.hasStaticShape();
+  };
+  return rank >= 3 && isF32(type) && isF32(lhs) && isF32(rhs) &&
+         lhs.getRank() == rank && rhs.getRank() == rank &&
+         lhs.getShape().drop_back(2) == type.getShape().drop_back(2) &&
+         rhs.getShape().drop_back(2) == type.getShape().drop_back(2);
+}
+
+/// One call of qcc_ukernel_batch_matmul_f32 on the operands with their
+/// batch dimensions collapsed into one.
+void emitFloatBatchedProductCall(MatMulOp matmul) {
+  auto type = cast<RankedTensorType>(matmul.getType());
+  const int64_t rank = type.getRank();
+  OpBuilder b(matmul);
+  Location loc = matmul.getLoc();
+  Type f32 = b.getF32Type();
+  int64_t batch = 1;
+  ReassociationIndices leading;
+  for (int64_t d = 0; d + 2 < rank; ++d) {
+    batch *= type.getDimSize(d);
+    leading.push_back(d);
+  }
+  const SmallVector<ReassociationIndices> threeDims = {
+      leading, {rank - 2}, {rank - 1}};
+  auto collapsed = [&](Value v) -> Value {
+    return rank == 3 ? v
+                     : tensor::CollapseShapeOp::create(b, loc, v, threeDims)
+                           .getResult();
+  };
+  SmallVector<Value> args = {
+      getReadOnlyBuffer(b, loc, collapsed(matmul.getLhs())),
+      getReadOnlyBuffer(b, loc, collapsed(matmul.getRhs()))};
+  auto resultType = RankedTensorType::get(
+      {batch, type.getDimSize(rank - 2), type.getDimSize(rank - 1)}, f32);
+  Value out = memref::AllocOp::create(
+      b, loc, MemRefType::get(resultType.getShape(), f32),
+      b.getI64IntegerAttr(64));
+  args.push_back(
+      memref::CastOp::create(b, loc, getAnyStridedMemRefType(3, f32), out));
+  func::CallOp::create(b, loc,
+                       getOrDeclareKernel(b,
+                                          matmul->getParentOfType<ModuleOp>(),
+                                          "qcc_ukernel_batch_matmul_f32",
+                                          ValueRange(args).getTypes()),
+                       args);
+  Value result = getKernelResultTensor(b, loc, resultType, out);
+  if (rank > 3)
+    result = tensor::ExpandShapeOp::create(b, loc, type, result, threeDims);
+  matmul.getResult().replaceAllUsesWith(result);
+  matmul->erase();
+}
+
 } // namespace
+
+void qcc::cpu::convertFloatBatchedProducts(Operation *root) {
+  SmallVector<MatMulOp> products;
+  root->walk([&](MatMulOp matmul) {
+    if (isFloatBatchedProduct(matmul))
+      products.push_back(matmul);
+  });
+  for (MatMulOp matmul : products)
+    emitFloatBatchedProductCall(matmul);
+}
 
 void qcc::cpu::convertPackedMatrixProducts(Operation *root,
                                       int64_t packedConvMinBytes) {

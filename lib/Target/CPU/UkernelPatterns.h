@@ -23,6 +23,12 @@ namespace qcc::cpu {
 void convertPackedMatrixProducts(mlir::Operation *root,
                                  int64_t packedConvMinBytes);
 
+/// A float model's batched matrix products of two activations (attention)
+/// become calls of qcc_ukernel_batch_matmul_f32, sums in f32: not for float
+/// islands, whose products the interpreter sums in double
+/// (PackedKernels.cpp).
+void convertFloatBatchedProducts(mlir::Operation *root);
+
 /// The chains qc.conv (int8) -> qc.rescale [-> qc.clip] as one call of the
 /// convolution kernel with requantization in its output stage
 /// (ConvRequant.cpp): the patterns, and the legality that keeps a chain's

@@ -189,6 +189,15 @@ void qcc_ukernel_grouped_conv2d_f32(
     int64_t OW, float *out, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
     int constantWeights, int64_t groups, int threads);
 
+/* Float batched matrix products of two activations (attention's scores
+ * and weighted values): y[b] = a[b] (M x K) times x[b] (K x N), each row
+ * major and contiguous, batches one after another; sums in float, in an
+ * order of the kernel's choosing (ConvF32.c: the 1x1 convolution's
+ * implicit GEMM with a[b] as its weight). */
+void qcc_ukernel_batch_matmul_f32(int64_t batch, int64_t M, int64_t N,
+                                  int64_t K, const float *a, const float *x,
+                                  float *y, int threads);
+
 /* The float depthwise convolution (w [C][1][KH][KW], x read padded with
  * zeros as `pad` says, NULL for none), clamped as above:
  * out[n][c][oh][ow] = clamp(bias[c] + sum_{kh,kw} w[c][kh][kw] *
@@ -270,6 +279,17 @@ void qcc_ukernel_matmul_f32_packed(int64_t M, int64_t N, int64_t K,
                                    const uint8_t *W,
                                    const qcc_packed_weights *format, float *Y,
                                    int64_t ldy, int threads);
+
+/* Y[m][n] = bias[n] + sum_k X[m][k] * w[n][k] on plain f32 weight rows w
+ * [N][K] (bias NULL for none), for several rows of X (a transformer's
+ * tokens): columns of Y in the vector lanes, weights packed as panels of
+ * columns (GemmF32.c). Sums in float in k order. constantWeights: w is
+ * packed once per process and the packing kept (keyed on its address),
+ * as for qcc_ukernel_conv2d_nchw_s8s8s32. */
+void qcc_ukernel_matmul_f32_rows(int64_t M, int64_t N, int64_t K,
+                                 const float *X, int64_t ldx, const float *w,
+                                 const float *bias, float *Y, int64_t ldy,
+                                 int constantWeights, int threads);
 
 /* The portable C version: the dequantized weight of (n, k), and the
  * product with sums in double (the tests' reference). */

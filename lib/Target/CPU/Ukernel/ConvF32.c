@@ -29,6 +29,7 @@
 
 #include "Internal.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,4 +539,26 @@ void qcc_ukernel_grouped_conv2d_f32(
       runGroups, &job, groups, 0, 0,
       qccUkernelThreadsForWork(
           (double)N * M * OH * OW * (C / groups) * KH * KW, threads));
+}
+
+void qcc_ukernel_batch_matmul_f32(int64_t batch, int64_t M, int64_t N,
+                                  int64_t K, const float *a, const float *x,
+                                  float *y, int threads) {
+  if (batch <= 0 || M <= 0 || N <= 0)
+    return;
+  if (K <= 0) { /* empty sums */
+    memset(y, 0, (size_t)(batch * M * N) * sizeof(float));
+    return;
+  }
+  float *zeros = calloc((size_t)M, sizeof(float));
+  if (!zeros)
+    abort();
+  /* x[b] as a 1 x N image of K channels; a[b] as the weight, packed per
+   * call (it changes from run to run). */
+  for (int64_t b = 0; b < batch; ++b)
+    qcc_ukernel_conv2d_f32(1, K, 1, N, x + b * K * N, NULL, M, 1, 1,
+                           a + b * M * K, zeros, -INFINITY, INFINITY, 1, N,
+                           y + b * M * N, 1, 1, 1, 1, /*constantWeights=*/0,
+                           threads);
+  free(zeros);
 }

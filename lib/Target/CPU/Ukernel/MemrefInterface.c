@@ -172,6 +172,22 @@ typedef struct {
   float *allocated, *aligned;
   int64_t offset, sizes[2], strides[2];
 } qcc_memref_f32_2d;
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[3], strides[3];
+} qcc_memref_f32_3d;
+
+/* Float batched products of activations: y [B][M][N] = a [B][M][K] x
+ * [B][K][N], contiguous (qcc-cpu-convert-qc-to-linalg's calls for a float
+ * model's qc.matmul of two activations). */
+void _mlir_ciface_qcc_ukernel_batch_matmul_f32(qcc_memref_f32_3d *a,
+                                               qcc_memref_f32_3d *x,
+                                               qcc_memref_f32_3d *y) {
+  qcc_ukernel_batch_matmul_f32(y->sizes[0], y->sizes[1], y->sizes[2],
+                               a->sizes[2], a->aligned + a->offset,
+                               x->aligned + x->offset, y->aligned + y->offset,
+                               qcc_ukernel_num_threads());
+}
 
 /* Matrix products on packed weight rows w [N][K]
  * (qcc-cpu-convert-qc-to-linalg's calls for qc.matmul / qc.gemm on qc.unpack):
@@ -196,12 +212,27 @@ void _mlir_ciface_qcc_ukernel_matmul_s8_packed(qcc_memref_i8_2d *x,
 }
 
 /* y = bias (or 0) + x w^T on the packed rows `w` described by `weights`. */
+/* Rows of x from which a float model's f32 weights take the GEMM of
+ * GemmF32.c: fewer (a classifier's one row) stream the weights once
+ * through the dot-product kernel. */
+enum { kF32RowsMinRows = 4 };
+
 static void f32PackedCall(qcc_memref_f32_2d *x, qcc_memref_i8_1d *w,
                           const qcc_packed_weights *weights,
                           qcc_memref_f32_1d *bias, qcc_memref_f32_2d *y) {
   const int64_t M = y->sizes[0], N = y->sizes[1];
   float *Y = y->aligned + y->offset;
   const float *b = bias->aligned + bias->offset;
+  /* A float model's f32 weight (a constant) applied to several rows. */
+  if (weights->format == QCC_PACKED_F32 && M >= kF32RowsMinRows &&
+      (!bias->sizes[0] || bias->strides[0] == 1)) {
+    qcc_ukernel_matmul_f32_rows(
+        M, N, x->sizes[1], x->aligned + x->offset, x->strides[0],
+        (const float *)(w->aligned + w->offset), bias->sizes[0] ? b : NULL, Y,
+        y->strides[0],
+        /*constantWeights=*/1, qcc_ukernel_num_threads());
+    return;
+  }
   for (int64_t m = 0; m < M; ++m)
     for (int64_t n = 0; n < N; ++n)
       Y[m * y->strides[0] + n] = bias->sizes[0] ? b[n * bias->strides[0]] : 0;
