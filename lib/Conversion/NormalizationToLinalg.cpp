@@ -2,7 +2,8 @@
 //
 // The float islands' normalizations (softmax, layer and batch
 // normalization) and means, in double precision as the interpreter computes
-// them and rounded to f32 once.
+// them and rounded to f32 once; a float model's softmax and layer
+// normalization in f32 (FloatMath::Single).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,11 +18,48 @@ using namespace qcc::qc_to_linalg;
 
 namespace {
 
-/// Float softmax (a float island), computed as the interpreter does: in
-/// double precision, the maximum along the axis, then the sum of exp(x -
-/// max) in index order, then exp(x - max) / sum rounded to f32.
+/// The precision a normalization computes in: double, as the interpreter
+/// does, rounded to f32 once (FloatMath::Interpreter: float islands equal
+/// it bit for bit); or f32 for float models (FloatMath::Single), the sums'
+/// adds free to reassociate so that they vectorize, exp approximated by
+/// the target as other f32 math functions are.
+struct WorkPrecision {
+  FloatMath math;
+  bool single() const { return math == FloatMath::Single; }
+  Type type(OpBuilder &b) const {
+    return single() ? Type(b.getF32Type()) : Type(b.getF64Type());
+  }
+  Value constant(OpBuilder &b, Location l, double v) const {
+    return single() ? arith::ConstantOp::create(b, l, b.getF32FloatAttr(v))
+                          .getResult()
+                    : f64Constant(b, l, v);
+  }
+  /// An f32 element in the working precision.
+  Value in(OpBuilder &b, Location l, Value v) const {
+    return single() ? v : toF64(b, l, v);
+  }
+  /// A working value as the f32 result.
+  Value out(OpBuilder &b, Location l, Value v) const {
+    return single()
+               ? v
+               : arith::TruncFOp::create(b, l, b.getF32Type(), v).getResult();
+  }
+  /// acc + v for a sum: reassociable in f32.
+  Value sum(OpBuilder &b, Location l, Value acc, Value v) const {
+    return arith::AddFOp::create(b, l, acc, v,
+                                 single() ? arith::FastMathFlags::reassoc
+                                          : arith::FastMathFlags::none);
+  }
+};
+
+/// Float softmax: the maximum along the axis, e = exp(x - max) at every
+/// element, the sum of e in index order, then e / sum; in double as the
+/// interpreter computes it (a float island), or in f32 for float models.
 struct ConvertSoftmax : OpConversionPattern<SoftmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvertSoftmax(const TypeConverter &converter, MLIRContext *context,
+                 FloatMath math)
+      : OpConversionPattern(converter, context), work{math} {}
+  WorkPrecision work;
   LogicalResult
   matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -35,7 +73,7 @@ struct ConvertSoftmax : OpConversionPattern<SoftmaxOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     const int64_t rank = type.getRank();
-    auto f64 = rewriter.getF64Type();
+    Type element = work.type(rewriter);
     SmallVector<int64_t> reducedShape;
     SmallVector<AffineExpr> reducedExprs;
     SmallVector<utils::IteratorType> iterators;
@@ -47,75 +85,73 @@ struct ConvertSoftmax : OpConversionPattern<SoftmaxOp> {
         reducedExprs.push_back(getAffineDimExpr(d, ctx));
       }
     }
-    auto reducedType = RankedTensorType::get(reducedShape, f64);
+    auto reducedType = RankedTensorType::get(reducedShape, element);
+    auto workType = RankedTensorType::get(type.getShape(), element);
     AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
     AffineMap reduced = AffineMap::get(rank, 0, reducedExprs, ctx);
     Value x = adaptor.getInput();
     auto filled = [&](double v) -> Value {
-      Value c = arith::ConstantOp::create(rewriter, loc,
-                                          rewriter.getF64FloatAttr(v));
-      Value empty = tensor::EmptyOp::create(rewriter, loc, reducedShape, f64);
-      return linalg::FillOp::create(rewriter, loc, c, empty).getResult(0);
-    };
-    auto reduce = [&](double init,
-                      function_ref<Value(OpBuilder &, Location, Value, Value)>
-                          step,
-                      ValueRange extra) {
-      Value start = filled(init);
-      SmallVector<Value> inputs = {x};
-      llvm::append_range(inputs, extra);
-      SmallVector<AffineMap> maps = {identity};
-      maps.append(extra.size(), reduced);
-      maps.push_back(reduced);
-      return linalg::GenericOp::create(
-                 rewriter, loc, reducedType, inputs, start, maps, iterators,
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(
-                       b, l,
-                       step(b, l, toF64(b, l, args[0]),
-                            args.size() > 2 ? args[1] : args.back()));
-                 })
+      Value empty =
+          tensor::EmptyOp::create(rewriter, loc, reducedShape, element);
+      return linalg::FillOp::create(rewriter, loc,
+                                    work.constant(rewriter, loc, v), empty)
           .getResult(0);
     };
+    auto reduce =
+        [&](Value input, double init,
+            function_ref<Value(OpBuilder &, Location, Value, Value)> step) {
+          return linalg::GenericOp::create(
+                     rewriter, loc, reducedType, input, filled(init),
+                     ArrayRef<AffineMap>{identity, reduced}, iterators,
+                     [&](OpBuilder &b, Location l, ValueRange args) {
+                       Value v = args[0];
+                       if (v.getType() != element)
+                         v = work.in(b, l, v);
+                       linalg::YieldOp::create(b, l, step(b, l, v, args[1]));
+                     })
+              .getResult(0);
+        };
     // max: std::max(acc, v) = acc < v ? v : acc (NaN never wins).
-    Value max = reduce(
-        -INFINITY,
-        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+    Value max =
+        reduce(x, -INFINITY, [](OpBuilder &b, Location l, Value v, Value acc) {
           Value less =
               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, acc, v);
-          return arith::SelectOp::create(b, l, less, v, acc);
-        },
-        {});
-    // sum of exp(v - max); args: v, max, acc.
-    Value sum = linalg::GenericOp::create(
-                    rewriter, loc, reducedType, ValueRange{x, max}, filled(0),
-                    ArrayRef<AffineMap>{identity, reduced, reduced}, iterators,
-                    [&](OpBuilder &b, Location l, ValueRange args) {
-                      Value e = math::ExpOp::create(
-                          b, l,
-                          arith::SubFOp::create(b, l, toF64(b, l, args[0]),
-                                                args[1]));
-                      linalg::YieldOp::create(
-                          b, l, arith::AddFOp::create(b, l, args[2], e)
-                                    .getResult());
-                    })
-                    .getResult(0);
+          return arith::SelectOp::create(b, l, less, v, acc).getResult();
+        });
+    // e = exp(x - max), once per element (a loop along the axis that
+    // vectorizes), then its sum.
+    Value e =
+        linalg::GenericOp::create(
+            rewriter, loc, workType, ValueRange{x, max},
+            tensor::EmptyOp::create(rewriter, loc, type.getShape(), element)
+                .getResult(),
+            ArrayRef<AffineMap>{identity, reduced, identity}, parallel(rank),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  b, l,
+                  math::ExpOp::create(
+                      b, l,
+                      arith::SubFOp::create(b, l, work.in(b, l, args[0]),
+                                            args[1]))
+                      .getResult());
+            })
+            .getResult(0);
+    Value sum =
+        reduce(e, 0.0, [&](OpBuilder &b, Location l, Value v, Value acc) {
+          return work.sum(b, l, acc, v);
+        });
     Value result =
         linalg::GenericOp::create(
-            rewriter, loc, type, ValueRange{x, max, sum},
+            rewriter, loc, type, ValueRange{e, sum},
             tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                     type.getElementType())
                 .getResult(),
-            ArrayRef<AffineMap>{identity, reduced, reduced, identity},
-            parallel(rank),
+            ArrayRef<AffineMap>{identity, reduced, identity}, parallel(rank),
             [&](OpBuilder &b, Location l, ValueRange args) {
-              Value e = math::ExpOp::create(
-                  b, l,
-                  arith::SubFOp::create(b, l, toF64(b, l, args[0]), args[1]));
-              Value q = arith::DivFOp::create(b, l, e, args[2]);
               linalg::YieldOp::create(
                   b, l,
-                  arith::TruncFOp::create(b, l, b.getF32Type(), q).getResult());
+                  work.out(b, l,
+                           arith::DivFOp::create(b, l, args[0], args[1])));
             })
             .getResult(0);
     rewriter.replaceOp(op, result);
@@ -126,10 +162,13 @@ struct ConvertSoftmax : OpConversionPattern<SoftmaxOp> {
 /// f32 layer normalization over the dimensions from `axis` on, in double
 /// as the interpreter computes it (mean, then the population variance of
 /// x - mean, then (x - mean) / sqrt(var + epsilon) * scale + bias), rounded
-/// to f32 once. The reductions run over the normalized dimensions in index
-/// order, as the interpreter adds them.
+/// to f32 once; the reductions run over the normalized dimensions in index
+/// order, as the interpreter adds them. In f32 for float models.
 struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvertLayerNorm(const TypeConverter &converter, MLIRContext *context,
+                   FloatMath math)
+      : OpConversionPattern(converter, context), work{math} {}
+  WorkPrecision work;
   LogicalResult
   matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -166,9 +205,8 @@ struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
     double count = 1;
     for (int64_t d = axis; d < rank; ++d)
       count *= type.getDimSize(d);
-    auto f64 = rewriter.getF64Type();
-    auto reducedType =
-        RankedTensorType::get(type.getShape().take_front(axis), f64);
+    auto reducedType = RankedTensorType::get(type.getShape().take_front(axis),
+                                             work.type(rewriter));
     SmallVector<AffineExpr> outer;
     for (int64_t d = 0; d < axis; ++d)
       outer.push_back(getAffineDimExpr(d, ctx));
@@ -191,7 +229,7 @@ struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
     Value x = adaptor.getInput();
     auto zeros = [&]() -> Value {
       return linalg::FillOp::create(rewriter, loc,
-                                    f64Constant(rewriter, loc, 0.0),
+                                    work.constant(rewriter, loc, 0.0),
                                     emptyLike(rewriter, loc, reducedType, x))
           .getResult(0);
     };
@@ -208,14 +246,12 @@ struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
           linalg::GenericOp::create(
               rewriter, loc, reducedType, inputs, zeros(), maps, iterators,
               [&](OpBuilder &b, Location l, ValueRange args) {
-                Value v = toF64(b, l, args[0]);
+                Value v = work.in(b, l, args[0]);
                 if (mean) {
                   Value d = arith::SubFOp::create(b, l, v, args[1]);
                   v = arith::MulFOp::create(b, l, d, d);
                 }
-                linalg::YieldOp::create(
-                    b, l,
-                    arith::AddFOp::create(b, l, args.back(), v).getResult());
+                linalg::YieldOp::create(b, l, work.sum(b, l, args.back(), v));
               })
               .getResult(0);
       return linalg::GenericOp::create(
@@ -229,7 +265,7 @@ struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
                    linalg::YieldOp::create(
                        b, l,
                        arith::DivFOp::create(b, l, args[0],
-                                             f64Constant(b, l, count))
+                                             work.constant(b, l, count))
                            .getResult());
                  })
           .getResult(0);
@@ -252,24 +288,22 @@ struct ConvertLayerNorm : OpConversionPattern<LayerNormOp> {
             maps, parallel(rank),
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value inv = arith::DivFOp::create(
-                  b, l, f64Constant(b, l, 1.0),
+                  b, l, work.constant(b, l, 1.0),
                   math::SqrtOp::create(
                       b, l,
                       arith::AddFOp::create(b, l, args[2],
-                                            f64Constant(b, l, epsilon))));
+                                            work.constant(b, l, epsilon))));
               Value v = arith::MulFOp::create(
                   b, l,
                   arith::MulFOp::create(
                       b, l,
-                      arith::SubFOp::create(b, l, toF64(b, l, args[0]),
+                      arith::SubFOp::create(b, l, work.in(b, l, args[0]),
                                             args[1]),
                       inv),
-                  toF64(b, l, args[3]));
+                  work.in(b, l, args[3]));
               if (bias)
-                v = arith::AddFOp::create(b, l, v, toF64(b, l, args[4]));
-              linalg::YieldOp::create(
-                  b, l,
-                  arith::TruncFOp::create(b, l, b.getF32Type(), v).getResult());
+                v = arith::AddFOp::create(b, l, v, work.in(b, l, args[4]));
+              linalg::YieldOp::create(b, l, work.out(b, l, v));
             })
             .getResult(0);
     rewriter.replaceOp(op, result);
@@ -384,8 +418,11 @@ struct ConvertBatchNorm : OpConversionPattern<BatchNormOp> {
 
 } // namespace
 
-void qcc::qc_to_linalg::populateNormalizationPatterns(const TypeConverter &converter,
-                                    RewritePatternSet &patterns) {
-  patterns.add<ConvertSoftmax, ConvertLayerNorm, ConvertReduceMean,
-               ConvertBatchNorm>(converter, patterns.getContext());
+void qcc::qc_to_linalg::populateNormalizationPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    FloatMath floatMath) {
+  patterns.add<ConvertSoftmax, ConvertLayerNorm>(
+      converter, patterns.getContext(), floatMath);
+  patterns.add<ConvertReduceMean, ConvertBatchNorm>(converter,
+                                                    patterns.getContext());
 }

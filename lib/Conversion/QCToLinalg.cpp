@@ -301,7 +301,7 @@ void qcc::populateQCToLinalgConversionPatterns(
   qc_to_linalg::populateElementwisePatterns(converter, patterns, floatMath);
   qc_to_linalg::populateContractionPatterns(converter, patterns);
   qc_to_linalg::populatePoolingPatterns(converter, patterns);
-  qc_to_linalg::populateNormalizationPatterns(converter, patterns);
+  qc_to_linalg::populateNormalizationPatterns(converter, patterns, floatMath);
   qc_to_linalg::populateShapePatterns(converter, patterns);
   // Signed and unsigned integers at function boundaries and in constants
   // become signless.

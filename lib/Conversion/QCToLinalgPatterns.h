@@ -118,9 +118,11 @@ void populateContractionPatterns(const mlir::TypeConverter &converter,
 void populatePoolingPatterns(const mlir::TypeConverter &converter,
                              mlir::RewritePatternSet &patterns);
 /// Softmax, layer and batch normalization, means
-/// (NormalizationToLinalg.cpp).
+/// (NormalizationToLinalg.cpp); softmax and layer normalization in f32
+/// with FloatMath::Single.
 void populateNormalizationPatterns(const mlir::TypeConverter &converter,
-                                   mlir::RewritePatternSet &patterns);
+                                   mlir::RewritePatternSet &patterns,
+                                   FloatMath floatMath);
 /// Reshape, transpose, concat, split, slice, gather (ShapeToLinalg.cpp).
 void populateShapePatterns(const mlir::TypeConverter &converter,
                            mlir::RewritePatternSet &patterns);

@@ -557,8 +557,10 @@ void registerCPUPassesAndPipelines() {
         llvm::cl::init("")};
     Option<bool> singleFloatMath{
         *this, "single-float-math",
-        llvm::cl::desc("Float activations in f32, their math functions as "
-                       "polynomials (float models; qcc compile --float)"),
+        llvm::cl::desc("Float activations, softmax and layer normalization "
+                       "in f32, their math functions as polynomials, batched "
+                       "products of activations on the f32 GEMM kernel "
+                       "(float models; qcc compile --float)"),
         llvm::cl::init(false)};
   };
   PassPipelineRegistration<PipelineOptions>(

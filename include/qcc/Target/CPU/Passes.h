@@ -36,9 +36,10 @@ struct LoweringOptions {
   int64_t packedConvMinBytes = 262144;
   /// The entry function (empty: @main, else the first with a body).
   std::string entry;
-  /// Float activations in f32 with vectorizable approximations of their
-  /// math functions (float models: FloatMath::Single and
-  /// qcc-cpu-approximate-float-math), not in double with libm as the
+  /// Float activations, softmax and layer normalization in f32 with
+  /// vectorizable approximations of their math functions, batched products
+  /// of activations on the f32 GEMM kernel (float models: FloatMath::Single
+  /// and qcc-cpu-approximate-float-math), not in double with libm as the
   /// interpreter computes them.
   bool singleFloatMath = false;
 };

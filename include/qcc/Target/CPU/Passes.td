@@ -114,9 +114,11 @@ def CPUConvertQCToLinalg
            "weights stay in the cache">,
     Option<"singleFloatMath", "single-float-math", "bool",
            /*default=*/"false",
-           "Float activations (sigmoid, tanh, erf, GELU, ...) in f32 "
-           "(FloatMath::Single: float models), not in double precision as "
-           "the reference interpreter computes them">,
+           "Float activations (sigmoid, tanh, erf, GELU, ...), softmax "
+           "and layer normalization in f32 and batched products of two "
+           "activations on the f32 GEMM kernel (FloatMath::Single: float "
+           "models), not in double precision as the reference interpreter "
+           "computes them">,
   ];
 }
 
