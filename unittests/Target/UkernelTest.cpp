@@ -295,8 +295,12 @@ TEST_P(UkernelTier, FloatConvolutionMatchesReference) {
   // many channels (P = 9, 16, 49) run channel-lane tiles on every tier,
   // with tails of positions and channels. A 1x1 stride-1 convolution of a
   // batch of two large planes reads its whole panels in place and packs
-  // its last, partial one.
+  // its last, partial one. Stride-2 stems whose panels take more than 16
+  // columns of a row: SqueezeNet's (47 outputs a row, panels of 64 on
+  // AVX-512) and one of 24-column panels (AVX2 and generic).
   for (ConvShape s : {ConvShape{1, 3, 14, 14, 8, 7, 7, 2, 2, 1, 1},
+                      ConvShape{1, 3, 96, 95, 64, 3, 3, 2, 2, 1, 1},
+                      ConvShape{1, 3, 49, 49, 16, 3, 3, 2, 2, 1, 1},
                       ConvShape{2, 16, 24, 23, 40, 1, 1, 1, 1, 1, 1},
                       ConvShape{2, 20, 5, 5, 40, 3, 3, 1, 1, 1, 1},
                       ConvShape{1, 24, 11, 11, 70, 3, 3, 2, 2, 2, 2},

@@ -28,6 +28,10 @@ typedef void (*GemmTileFn)(const GemmJob *job, int64_t m0, int64_t n0);
 struct GemmJob {
   int64_t M, N, K, ldx, ldy;
   const float *x;
+  /* x's rows in blocks of `rows`, [Mp / rows][K][rows] (the last row
+   * repeated past M): a tile broadcasts from one pointer at fixed offsets
+   * (twelve row pointers of their own had spilled). */
+  float *rowBlocks;
   const float *panels; /* [Np / width][K][width] */
   const float *bias;   /* [Np], zeros past N */
   float *y;
@@ -36,15 +40,13 @@ struct GemmJob {
   GemmTileFn tile;
 };
 
-/* One tile: rows [m0, m0 + MR) (the last row repeated past M, not
- * stored) by columns [n0, n0 + NR * VL) over all of K. */
+/* One tile: rows [m0, m0 + MR) by columns [n0, n0 + NR * VL) over all of
+ * K, x's rows read from their block, [K][MR]. */
 #define QCC_DEFINE_GEMM_F32_TILE(SUFFIX, ATTR, VL, MR, NR)                     \
-  ATTR static void gemmTile##SUFFIX##MR##x##NR(const GemmJob *job, int64_t m0, \
-                                               int64_t n0) {                   \
+  ATTR static void gemmTile##SUFFIX##MR##x##NR(const GemmJob *job,             \
+                                               int64_t m0, int64_t n0) {       \
     const int64_t K = job->K;                                                  \
-    const float *rows[MR];                                                     \
-    for (int r = 0; r < MR; ++r)                                               \
-      rows[r] = job->x + (m0 + r < job->M ? m0 + r : job->M - 1) * job->ldx;   \
+    const float *rows = job->rowBlocks + m0 * K;                               \
     Vec##SUFFIX acc[MR][NR], bias[NR];                                         \
     memcpy(bias, job->bias + n0, sizeof bias);                                 \
     for (int r = 0; r < MR; ++r)                                               \
@@ -55,18 +57,23 @@ struct GemmJob {
       Vec##SUFFIX b[NR];                                                       \
       memcpy(b, w + k * NR * VL, sizeof b);                                    \
       for (int r = 0; r < MR; ++r) {                                           \
-        const float v = rows[r][k];                                            \
+        const float v = rows[k * MR + r];                                      \
         for (int j = 0; j < NR; ++j)                                           \
           acc[r][j] += v * b[j];                                               \
       }                                                                        \
     }                                                                          \
+    /* Through an array of their own: a variable-size copy straight out of \
+     * acc kept half the sums of the 12 x 2 tile on the stack in the loop.  \
+     */                                                                        \
+    float sums[MR][NR * VL];                                                   \
+    memcpy(sums, acc, sizeof sums);                                            \
     const int64_t cols = job->N - n0;                                          \
     for (int r = 0; r < MR && m0 + r < job->M; ++r) {                          \
       float *dst = job->y + (m0 + r) * job->ldy + n0;                          \
       if (cols >= NR * VL)                                                     \
-        memcpy(dst, acc[r], sizeof acc[r]);                                    \
+        memcpy(dst, sums[r], sizeof sums[r]);                                  \
       else                                                                     \
-        memcpy(dst, acc[r], (size_t)cols * sizeof(float));                     \
+        memcpy(dst, sums[r], (size_t)cols * sizeof(float));                    \
     }                                                                          \
   }
 
@@ -186,10 +193,20 @@ void qcc_ukernel_matmul_f32_rows(int64_t M, int64_t N, int64_t K,
                                  packColumnPanels, &owned);
     job.panels = packed.data;
   }
-  qccUkernelSplitPanels(gemmPart, &job, (M + job.rows - 1) / job.rows,
-                        Np / job.width,
+  const int64_t blocks = (M + job.rows - 1) / job.rows;
+  job.rowBlocks = malloc((size_t)(blocks * job.rows * job.K + 1) * sizeof(float));
+  if (!job.rowBlocks)
+    abort();
+  for (int64_t m = 0; m < blocks * job.rows; ++m) {
+    const float *row = x + (m < M ? m : M - 1) * ldx;
+    float *to = job.rowBlocks + (m / job.rows) * job.K * job.rows + m % job.rows;
+    for (int64_t k = 0; k < job.K; ++k)
+      to[k * job.rows] = row[k];
+  }
+  qccUkernelSplitPanels(gemmPart, &job, blocks, Np / job.width,
                         qccUkernelThreadsForWork((double)M * N * K, threads));
   if (owned)
     qccUkernelFreePacked(packed);
+  free(job.rowBlocks);
   free(paddedBias);
 }
