@@ -105,6 +105,47 @@ maxFloats(qccPoolV16f32 a, qccPoolV16f32 b) {
   return (qccPoolV16f32)(((ai & bi) & equal) | (larger & ~equal));
 }
 
+/* The same for floats without a sign bit set (+0, positive values, +inf,
+ * positive NaN): their bit patterns order as signed integers do, NaN above
+ * +inf, +0 lowest, and -inf (the padding) below them all. */
+__attribute__((always_inline)) static inline qccPoolV16f32
+maxSignsClearFloats(qccPoolV16f32 a, qccPoolV16f32 b) {
+  const qccPoolV16i32 ai = (qccPoolV16i32)a, bi = (qccPoolV16i32)b;
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_max)
+  return (qccPoolV16f32)__builtin_elementwise_max(ai, bi);
+#else
+  const qccPoolV16i32 greater = ai > bi;
+  return (qccPoolV16f32)((ai & greater) | (bi & ~greater));
+#endif
+}
+
+/* Whether no float of p[0, n) has its sign bit set (ReLU outputs). */
+__attribute__((always_inline)) static inline int
+signsClearFloats(const float *p, int64_t n) {
+  qccPoolV16i32 any = {0};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    qccPoolV16i32 v;
+    memcpy(&v, p + i, sizeof v);
+    any |= v;
+  }
+  int32_t all = 0;
+  for (int lane = 0; lane < 16; ++lane)
+    all |= any[lane];
+  for (; i < n; ++i) {
+    int32_t bits;
+    memcpy(&bits, p + i, 4);
+    all |= bits;
+  }
+  return all >= 0;
+}
+
+static inline int signsClearBytes(const int8_t *p, int64_t n) {
+  (void)p;
+  (void)n;
+  return 0; /* the int8 maximum is one instruction either way */
+}
+
 static inline float maxFloat(float a, float b) {
   if (a != a || a > b)
     return a;
@@ -134,6 +175,8 @@ static inline void fillFloats(float *p, int64_t n) {
 #define POOL_V32 qccPoolV32i8
 #define POOL_MAXV maxBytes
 #define POOL_MAXV16 maxBytes16
+#define POOL_MAXV16_SIGNS_CLEAR maxBytes16
+#define POOL_SIGNS_CLEAR signsClearBytes
 #define POOL_MAXS maxByte
 #define POOL_FILL fillBytes
 #define POOL_NAME(x) x##S8
@@ -145,6 +188,8 @@ static inline void fillFloats(float *p, int64_t n) {
 #define POOL_V32 qccPoolV32f32
 #define POOL_MAXV maxFloats
 #define POOL_MAXV16 maxFloats
+#define POOL_MAXV16_SIGNS_CLEAR maxSignsClearFloats
+#define POOL_SIGNS_CLEAR signsClearFloats
 #define POOL_MAXS maxFloat
 #define POOL_FILL fillFloats
 #define POOL_NAME(x) x##F32
