@@ -61,15 +61,7 @@ struct Job {
 /* A as blocks of `rows` rows, [Mp / rows][K][rows], zeros past M. */
 static qccUkernelPacked packBlocks(const void *A, int64_t M, int64_t K,
                                    int64_t lda, int rows) {
-  const float *w = (const float *)A;
-  const int64_t Mp = (M + rows - 1) / rows * rows;
-  float *packed = calloc((size_t)(Mp * K), sizeof(float));
-  if (!packed)
-    abort();
-  for (int64_t m = 0; m < M; ++m)
-    for (int64_t k = 0; k < K; ++k)
-      packed[(m / rows) * K * rows + k * rows + m % rows] = w[m * lda + k];
-  return (qccUkernelPacked){packed, NULL, (size_t)(Mp * K) * sizeof(float)};
+  return qccUkernelPackF32Blocks((const float *)A, M, K, lda, rows);
 }
 
 static qccUkernelPacked packBlocks4(const void *A, int64_t M, int64_t K,

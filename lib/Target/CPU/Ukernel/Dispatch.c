@@ -301,6 +301,18 @@ qccUkernelPacked qccUkernelGetPacked(const void *A, int64_t M, int64_t K,
   return packed;
 }
 
+qccUkernelPacked qccUkernelPackF32Blocks(const float *A, int64_t M, int64_t K,
+                                         int64_t lda, int64_t rows) {
+  const int64_t Mp = (M + rows - 1) / rows * rows;
+  float *packed = calloc((size_t)(Mp * K), sizeof(float));
+  if (!packed)
+    abort();
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t k = 0; k < K; ++k)
+      packed[(m / rows) * K * rows + k * rows + m % rows] = A[m * lda + k];
+  return (qccUkernelPacked){packed, NULL, (size_t)(Mp * K) * sizeof(float)};
+}
+
 qccUkernelPacked qccUkernelPackQuads(const int8_t *A, int64_t M, int64_t K,
                                      int64_t lda, int64_t kMultiple,
                                      int64_t mMultiple) {

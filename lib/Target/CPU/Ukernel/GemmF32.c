@@ -124,15 +124,7 @@ static const GemmTile *chooseTile(const GemmTile *tiles, int64_t M, int64_t N,
  * zeros past N. */
 static qccUkernelPacked packColumnPanels(const void *A, int64_t N, int64_t K,
                                          int64_t lda, int64_t width) {
-  const float *w = (const float *)A;
-  const int64_t Np = (N + width - 1) / width * width;
-  float *packed = calloc((size_t)(Np * K), sizeof(float));
-  if (!packed)
-    abort();
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t k = 0; k < K; ++k)
-      packed[(n / width) * K * width + k * width + n % width] = w[n * lda + k];
-  return (qccUkernelPacked){packed, NULL, (size_t)(Np * K) * sizeof(float)};
+  return qccUkernelPackF32Blocks((const float *)A, N, K, lda, width);
 }
 
 /* A thread's share: column panels x row blocks. */

@@ -539,6 +539,13 @@ qccUkernelPacked qccUkernelGetPacked(const void *A, int64_t M, int64_t K,
                                      qccUkernelPackFn pack, int *owned);
 void qccUkernelFreePacked(qccUkernelPacked packed);
 
+/* The f32 matrix A (M x K, row stride lda) as blocks of `rows` rows,
+ * [Mp / rows][K][rows], zeros past M: the float convolution's weight
+ * blocks and panels of output channels (ConvF32.c), the float GEMM's
+ * panels of output columns (GemmF32.c). */
+qccUkernelPacked qccUkernelPackF32Blocks(const float *A, int64_t M, int64_t K,
+                                         int64_t lda, int64_t rows);
+
 /* The quads layout of the vpdpbusd kernels (AVX-512 VNNI, AMX, AVX-VNNI):
  * A as [Mp][K4 * 4] int8 with K padded to a multiple of kMultiple (of 4)
  * and M to mMultiple, zeros in the padding, and 128 * (row sums), the
