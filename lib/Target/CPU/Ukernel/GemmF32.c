@@ -11,8 +11,10 @@
  * ran ViT's 192- and 768-wide layers at about 160 GFLOP/s on Zen 5.
  * Written once in GCC/clang vector types and compiled per ISA tier:
  * AVX-512 (tiles of 24 of the 32 registers: 12 x 2, 8 x 3, 6 x 4 zmm),
- * AVX2 + FMA and generic (12 of 16: 6 x 2, 4 x 3 vectors of 8). Sums are
- * formed in float in k order per output.
+ * AVX2 + FMA and generic (6 x 2, 5 x 2, 4 x 2 vectors of 8: at most 12
+ * of the 16 registers hold sums; a 4 x 3 tile, which leaves none spare,
+ * ran ViT's 37-row layers at a quarter of the speed). Sums are formed in
+ * float in k order per output.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -43,8 +45,8 @@ struct GemmJob {
 /* One tile: rows [m0, m0 + MR) by columns [n0, n0 + NR * VL) over all of
  * K, x's rows read from their block, [K][MR]. */
 #define QCC_DEFINE_GEMM_F32_TILE(SUFFIX, ATTR, VL, MR, NR)                     \
-  ATTR static void gemmTile##SUFFIX##MR##x##NR(const GemmJob *job,             \
-                                               int64_t m0, int64_t n0) {       \
+  ATTR static void gemmTile##SUFFIX##MR##x##NR(const GemmJob *job, int64_t m0, \
+                                               int64_t n0) {                   \
     const int64_t K = job->K;                                                  \
     const float *rows = job->rowBlocks + m0 * K;                               \
     Vec##SUFFIX acc[MR][NR], bias[NR];                                         \
@@ -62,8 +64,8 @@ struct GemmJob {
           acc[r][j] += v * b[j];                                               \
       }                                                                        \
     }                                                                          \
-    /* Through an array of their own: a variable-size copy straight out of \
-     * acc kept half the sums of the 12 x 2 tile on the stack in the loop.  \
+    /* Through an array of their own: a variable-size copy straight out of     \
+     * acc kept half the sums of the 12 x 2 tile on the stack in the loop.     \
      */                                                                        \
     float sums[MR][NR * VL];                                                   \
     memcpy(sums, acc, sizeof sums);                                            \
@@ -85,9 +87,11 @@ typedef struct {
 #define QCC_GEMM_F32_TILES_16(SUFFIX, ATTR)                                    \
   typedef float Vec##SUFFIX __attribute__((vector_size(32)));                  \
   QCC_DEFINE_GEMM_F32_TILE(SUFFIX, ATTR, 8, 6, 2)                              \
-  QCC_DEFINE_GEMM_F32_TILE(SUFFIX, ATTR, 8, 4, 3)                              \
+  QCC_DEFINE_GEMM_F32_TILE(SUFFIX, ATTR, 8, 5, 2)                              \
+  QCC_DEFINE_GEMM_F32_TILE(SUFFIX, ATTR, 8, 4, 2)                              \
   static const GemmTile kTiles##SUFFIX[] = {{6, 2, gemmTile##SUFFIX##6x2},     \
-                                            {4, 3, gemmTile##SUFFIX##4x3},     \
+                                            {5, 2, gemmTile##SUFFIX##5x2},     \
+                                            {4, 2, gemmTile##SUFFIX##4x2},     \
                                             {0, 0, 0}};
 
 QCC_GEMM_F32_TILES_16(Generic, )
@@ -146,6 +150,12 @@ void qcc_ukernel_matmul_f32_rows(int64_t M, int64_t N, int64_t K,
                                  int constantWeights, int threads) {
   if (M <= 0 || N <= 0)
     return;
+  if (K <= 0) { /* empty sums: the bias */
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = 0; n < N; ++n)
+        y[m * ldy + n] = bias ? bias[n] : 0.0f;
+    return;
+  }
   const int tier = qcc_ukernel_cpu_tier();
   int vl = 8;
   const GemmTile *tiles = kTilesGeneric;
@@ -163,7 +173,7 @@ void qcc_ukernel_matmul_f32_rows(int64_t M, int64_t N, int64_t K,
   GemmJob job = {0};
   job.M = M;
   job.N = N;
-  job.K = K > 0 ? K : 0;
+  job.K = K;
   job.x = x;
   job.ldx = ldx;
   job.y = y;
@@ -178,20 +188,18 @@ void qcc_ukernel_matmul_f32_rows(int64_t M, int64_t N, int64_t K,
   if (bias)
     memcpy(paddedBias, bias, (size_t)N * sizeof(float));
   job.bias = paddedBias;
-  int owned = 0;
-  qccUkernelPacked packed = {NULL, NULL, 0};
-  if (job.K > 0) {
-    packed = qccUkernelGetPacked(w, N, job.K, job.K, job.width, constantWeights,
-                                 packColumnPanels, &owned);
-    job.panels = packed.data;
-  }
+  int owned;
+  qccUkernelPacked packed = qccUkernelGetPacked(
+      w, N, K, K, job.width, constantWeights, packColumnPanels, &owned);
+  job.panels = packed.data;
   const int64_t blocks = (M + job.rows - 1) / job.rows;
-  job.rowBlocks = malloc((size_t)(blocks * job.rows * job.K + 1) * sizeof(float));
+  job.rowBlocks = malloc((size_t)(blocks * job.rows * K) * sizeof(float));
   if (!job.rowBlocks)
     abort();
   for (int64_t m = 0; m < blocks * job.rows; ++m) {
     const float *row = x + (m < M ? m : M - 1) * ldx;
-    float *to = job.rowBlocks + (m / job.rows) * job.K * job.rows + m % job.rows;
+    float *to =
+        job.rowBlocks + (m / job.rows) * job.K * job.rows + m % job.rows;
     for (int64_t k = 0; k < job.K; ++k)
       to[k * job.rows] = row[k];
   }
