@@ -60,37 +60,28 @@ typedef struct {
   int64_t elementBytes; /* 1 or 4 */
 } MaxPoolJob;
 
-__attribute__((always_inline)) static inline qccPoolV64i8
-maxBytes(qccPoolV64i8 a, qccPoolV64i8 b) {
+/* The lane-wise maximum of vectors of type V, signed or unsigned as V's
+ * elements are. */
 #if defined(__has_builtin) && __has_builtin(__builtin_elementwise_max)
-  return __builtin_elementwise_max(a, b);
+#define QCC_POOL_MAX(V, a, b) __builtin_elementwise_max((V)(a), (V)(b))
 #else
-  const qccPoolV64i8 greater = a > b;
-  return (a & greater) | (b & ~greater);
-#endif
-}
-
-/* The maximum of unsigned byte vectors of type V. */
-#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_max)
-#define QCC_POOL_MAXU(V, a, b) __builtin_elementwise_max((V)(a), (V)(b))
-#else
-#define QCC_POOL_MAXU(V, a, b)                                                 \
+#define QCC_POOL_MAX(V, a, b)                                                  \
   ((((V)(a) > (V)(b)) & (V)(a)) | (~((V)(a) > (V)(b)) & (V)(b)))
 #endif
 
+__attribute__((always_inline)) static inline qccPoolV64i8
+maxBytes(qccPoolV64i8 a, qccPoolV64i8 b) {
+  return QCC_POOL_MAX(qccPoolV64i8, a, b);
+}
+
 __attribute__((always_inline)) static inline qccPoolV64u8
 maxUnsignedBytes(qccPoolV64u8 a, qccPoolV64u8 b) {
-  return QCC_POOL_MAXU(qccPoolV64u8, a, b);
+  return QCC_POOL_MAX(qccPoolV64u8, a, b);
 }
 
 __attribute__((always_inline)) static inline qccPoolV16i8
 maxBytes16(qccPoolV16i8 a, qccPoolV16i8 b) {
-#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_max)
-  return __builtin_elementwise_max(a, b);
-#else
-  const qccPoolV16i8 greater = a > b;
-  return (a & greater) | (b & ~greater);
-#endif
+  return QCC_POOL_MAX(qccPoolV16i8, a, b);
 }
 
 static inline int8_t maxByte(int8_t a, int8_t b) { return a > b ? a : b; }
@@ -110,13 +101,7 @@ maxFloats(qccPoolV16f32 a, qccPoolV16f32 b) {
  * +inf, +0 lowest, and -inf (the padding) below them all. */
 __attribute__((always_inline)) static inline qccPoolV16f32
 maxSignsClearFloats(qccPoolV16f32 a, qccPoolV16f32 b) {
-  const qccPoolV16i32 ai = (qccPoolV16i32)a, bi = (qccPoolV16i32)b;
-#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_max)
-  return (qccPoolV16f32)__builtin_elementwise_max(ai, bi);
-#else
-  const qccPoolV16i32 greater = ai > bi;
-  return (qccPoolV16f32)((ai & greater) | (bi & ~greater));
-#endif
+  return (qccPoolV16f32)QCC_POOL_MAX(qccPoolV16i32, a, b);
 }
 
 /* Whether no float of p[0, n) has its sign bit set (ReLU outputs). */
@@ -442,15 +427,15 @@ maxPoolHalfPlanesS8(const MaxPoolJob *job, int64_t begin, int64_t end,
       }                                                                        \
       if (below) {                                                             \
         memcpy(&v, row + OW + ow, LANES);                                      \
-        best = QCC_POOL_MAXU(V, best, v);                                      \
+        best = QCC_POOL_MAX(V, best, v);                                       \
       }                                                                        \
       if (up && oh > 0) {                                                      \
         memcpy(&v, row - OW + ow, LANES);                                      \
-        best = QCC_POOL_MAXU(V, best, v);                                      \
+        best = QCC_POOL_MAX(V, best, v);                                       \
       }                                                                        \
       if (twoBelow && oh + 1 < OH) {                                           \
         memcpy(&v, row + 2 * OW + ow, LANES);                                  \
-        best = QCC_POOL_MAXU(V, best, v);                                      \
+        best = QCC_POOL_MAX(V, best, v);                                       \
       }                                                                        \
       best ^= 0x80;                                                            \
       /* The rest of the vector runs on into the next row's outputs, which     \
