@@ -161,24 +161,9 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
       const Job *job, const float *positions, const float *w, int64_t p0,      \
       int64_t m0, float *out) {                                                \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
-    const int64_t K = pb->K;                                                   \
-    Vec##SUFFIX acc[MR][NR];                                                   \
-    Vec##SUFFIX bias[NR];                                                      \
-    memcpy(bias, job->laneBias + m0, sizeof bias);                             \
-    for (int r = 0; r < MR; ++r)                                               \
-      for (int j = 0; j < NR; ++j)                                             \
-        acc[r][j] = bias[j];                                                   \
-    for (int64_t k = 0; k < K; ++k) {                                          \
-      Vec##SUFFIX b[NR];                                                       \
-      memcpy(b, w + k * NR * VL, sizeof b);                                    \
-      for (int r = 0; r < MR; ++r) {                                           \
-        const float x = positions[k * MR + r];                                 \
-        for (int j = 0; j < NR; ++j)                                           \
-          acc[r][j] += x * b[j];                                               \
-      }                                                                        \
-    }                                                                          \
     float sums[MR][NR * VL];                                                   \
-    memcpy(sums, acc, sizeof sums);                                            \
+    QCC_F32_LANE_SUMS(Vec##SUFFIX, VL, MR, NR, positions, w,                   \
+                      job->laneBias + m0, pb->K, sums);                        \
     const int rows = pb->P - p0 < MR ? (int)(pb->P - p0) : MR;                 \
     const int lanes = pb->M - m0 < NR * VL ? (int)(pb->M - m0) : NR * VL;      \
     for (int c = 0; c < lanes; ++c) {                                          \

@@ -47,28 +47,10 @@ struct GemmJob {
 #define QCC_DEFINE_GEMM_F32_TILE(SUFFIX, ATTR, VL, MR, NR)                     \
   ATTR static void gemmTile##SUFFIX##MR##x##NR(const GemmJob *job, int64_t m0, \
                                                int64_t n0) {                   \
-    const int64_t K = job->K;                                                  \
-    const float *rows = job->rowBlocks + m0 * K;                               \
-    Vec##SUFFIX acc[MR][NR], bias[NR];                                         \
-    memcpy(bias, job->bias + n0, sizeof bias);                                 \
-    for (int r = 0; r < MR; ++r)                                               \
-      for (int j = 0; j < NR; ++j)                                             \
-        acc[r][j] = bias[j];                                                   \
-    const float *w = job->panels + n0 * K;                                     \
-    for (int64_t k = 0; k < K; ++k) {                                          \
-      Vec##SUFFIX b[NR];                                                       \
-      memcpy(b, w + k * NR * VL, sizeof b);                                    \
-      for (int r = 0; r < MR; ++r) {                                           \
-        const float v = rows[k * MR + r];                                      \
-        for (int j = 0; j < NR; ++j)                                           \
-          acc[r][j] += v * b[j];                                               \
-      }                                                                        \
-    }                                                                          \
-    /* Through an array of their own: a variable-size copy straight out of     \
-     * acc kept half the sums of the 12 x 2 tile on the stack in the loop.     \
-     */                                                                        \
     float sums[MR][NR * VL];                                                   \
-    memcpy(sums, acc, sizeof sums);                                            \
+    QCC_F32_LANE_SUMS(Vec##SUFFIX, VL, MR, NR, job->rowBlocks + m0 * job->K,   \
+                      job->panels + n0 * job->K, job->bias + n0, job->K,       \
+                      sums);                                                   \
     const int64_t cols = job->N - n0;                                          \
     for (int r = 0; r < MR && m0 + r < job->M; ++r) {                          \
       float *dst = job->y + (m0 + r) * job->ldy + n0;                          \

@@ -259,6 +259,33 @@ static inline int qccUkernelPanelVectors(int64_t P, int amx) {
   __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27,  \
                           28, 29, 30, 31)
 
+/* The float tiles with outputs in the vector lanes (ConvF32.c's channel
+ * lanes, GemmF32.c's columns): sums[r][j * VL + l] = bias[j * VL + l] +
+ * sum over k, in k order, of x[k * MR + r] * w[k * NR * VL + j * VL + l],
+ * MR broadcast values against NR vectors of VL floats (type VEC) a step.
+ * The sums leave the registers through `sums` (float [MR][NR * VL]), an
+ * array of their own: a variable-size copy straight out of the
+ * accumulators kept half of a 12 x 2 tile's sums on the stack inside the
+ * loop. */
+#define QCC_F32_LANE_SUMS(VEC, VL, MR, NR, x, w, bias, K, sums)                \
+  do {                                                                         \
+    VEC acc_[MR][NR], bias_[NR];                                               \
+    memcpy(bias_, (bias), sizeof bias_);                                       \
+    for (int r_ = 0; r_ < (MR); ++r_)                                          \
+      for (int j_ = 0; j_ < (NR); ++j_)                                        \
+        acc_[r_][j_] = bias_[j_];                                              \
+    for (int64_t k_ = 0; k_ < (K); ++k_) {                                     \
+      VEC b_[NR];                                                              \
+      memcpy(b_, (w) + k_ * (NR) * (VL), sizeof b_);                           \
+      for (int r_ = 0; r_ < (MR); ++r_) {                                      \
+        const float v_ = (x)[k_ * (MR) + r_];                                  \
+        for (int j_ = 0; j_ < (NR); ++j_)                                      \
+          acc_[r_][j_] += v_ * b_[j_];                                         \
+      }                                                                        \
+    }                                                                          \
+    memcpy((sums), acc_, sizeof acc_);                                         \
+  } while (0)
+
 #define QCC_DEFINE_TRANSPOSE16(NAME, VEC)                                      \
   __attribute__((always_inline)) static inline void NAME(const VEC in[16],     \
                                                          VEC out[16]) {        \
