@@ -619,11 +619,11 @@ bool isFloatBatchedProduct(MatMulOp matmul) {
   auto type = cast<RankedTensorType>(matmul.getType());
   auto lhs = tensorType(matmul.getLhs()), rhs = tensorType(matmul.getRhs());
   const int64_t rank = type.getRank();
-  auto isF32 = [](RankedTensorType t) {
+  auto isStaticF32 = [](RankedTensorType t) {
     return t.getElementType().isF32() && t.hasStaticShape();
   };
-  return rank >= 3 && isF32(type) && isF32(lhs) && isF32(rhs) &&
-         lhs.getRank() == rank && rhs.getRank() == rank &&
+  return rank >= 3 && isStaticF32(type) && isStaticF32(lhs) &&
+         isStaticF32(rhs) && lhs.getRank() == rank && rhs.getRank() == rank &&
          lhs.getShape().drop_back(2) == type.getShape().drop_back(2) &&
          rhs.getShape().drop_back(2) == type.getShape().drop_back(2);
 }

@@ -211,12 +211,12 @@ void _mlir_ciface_qcc_ukernel_matmul_s8_packed(qcc_memref_i8_2d *x,
       /*constantW=*/1, qcc_ukernel_num_threads());
 }
 
-/* y = bias (or 0) + x w^T on the packed rows `w` described by `weights`. */
 /* Rows of x from which a float model's f32 weights take the GEMM of
  * GemmF32.c: fewer (a classifier's one row) stream the weights once
  * through the dot-product kernel. */
 enum { kF32RowsMinRows = 4 };
 
+/* y = bias (or 0) + x w^T on the packed rows `w` described by `weights`. */
 static void f32PackedCall(qcc_memref_f32_2d *x, qcc_memref_i8_1d *w,
                           const qcc_packed_weights *weights,
                           qcc_memref_f32_1d *bias, qcc_memref_f32_2d *y) {
