@@ -203,7 +203,9 @@ void checkFloatConv(const ConvShape &s, int threads, unsigned seed,
   if (clamp.nanAt >= 0)
     source[clamp.nanAt % source.size()] = std::nanf("");
   const std::vector<float> x = padPlanes(source, s.N * s.C, H, W, pad);
-  std::vector<float> out(s.N * s.M * OH * OW, 1e30f), expected(out.size());
+  // Guard floats after the output: no store may run past it.
+  const size_t size = s.N * s.M * OH * OW, guard = 64;
+  std::vector<float> out(size + guard, 1e30f), expected(size);
   qcc_ukernel_conv2d_f32_reference(s.N, s.C, s.H, s.W, x.data(), s.M, s.KH,
                                    s.KW, w.data(), bias.data(), OH, OW,
                                    expected.data(), s.sh, s.sw, s.dh, s.dw);
@@ -215,7 +217,9 @@ void checkFloatConv(const ConvShape &s, int threads, unsigned seed,
                          /*constantWeights=*/0, threads);
   // Float sums in another order: within a few ulps of the sum of |terms|.
   const double tolerance = 1e-6 * (s.C * s.KH * s.KW + 1);
-  for (size_t i = 0; i < out.size(); ++i)
+  for (size_t i = size; i < out.size(); ++i)
+    ASSERT_EQ(out[i], 1e30f) << "stored past the output at " << i;
+  for (size_t i = 0; i < size; ++i)
     if (std::isnan(expected[i]))
       ASSERT_TRUE(std::isnan(out[i])) << "NaN dropped at " << i;
     else
@@ -820,16 +824,20 @@ TEST_P(UkernelTier, FloatConvolutionsReadTheirInputPadded) {
   unsigned seed = 2200;
   const qcc_ukernel_padding one = {1, 1, 1, 1, 0}, lower = {0, 0, 1, 1, 0},
                             uneven = {2, 0, 1, 3, 0}, stem = {3, 3, 3, 3, 0};
-  for (auto [s, pad] : {
-           // Panels of positions: a 7x7 stem at stride 2, 3x3 on 30x30.
-           std::pair{ConvShape{1, 3, 38, 38, 16, 7, 7, 2, 2, 1, 1}, stem},
-           std::pair{ConvShape{2, 16, 30, 29, 24, 3, 3, 1, 1, 1, 1}, uneven},
-           std::pair{ConvShape{1, 8, 35, 33, 16, 3, 3, 2, 2, 2, 2}, uneven},
-           std::pair{ConvShape{1, 4, 20, 23, 8, 5, 3, 1, 3, 1, 2}, stem},
-           // Channel lanes: 7x7 and 3x3 planes, stride 2, channel tails.
-           std::pair{ConvShape{1, 48, 9, 9, 64, 3, 3, 1, 1, 1, 1}, one},
-           std::pair{ConvShape{2, 20, 8, 8, 40, 3, 3, 2, 2, 1, 1}, lower},
-           std::pair{ConvShape{1, 24, 10, 9, 70, 3, 3, 2, 2, 2, 2}, uneven}})
+  for (auto [s, pad] :
+       {// Panels of positions: a 7x7 stem at stride 2, 3x3 on 30x30.
+        std::pair{ConvShape{1, 3, 38, 38, 16, 7, 7, 2, 2, 1, 1}, stem},
+        std::pair{ConvShape{2, 16, 30, 29, 24, 3, 3, 1, 1, 1, 1}, uneven},
+        std::pair{ConvShape{1, 8, 35, 33, 16, 3, 3, 2, 2, 2, 2}, uneven},
+        std::pair{ConvShape{1, 4, 20, 23, 8, 5, 3, 1, 3, 1, 2}, stem},
+        // Direct panels from a phase copy: stride 2 with dilation 3 (taps
+        // in both phases of a row), stride 3 (nine phases).
+        std::pair{ConvShape{1, 6, 29, 71, 16, 3, 3, 2, 2, 3, 3}, uneven},
+        std::pair{ConvShape{2, 5, 26, 80, 12, 5, 5, 3, 3, 1, 1}, stem},
+        // Channel lanes: 7x7 and 3x3 planes, stride 2, channel tails.
+        std::pair{ConvShape{1, 48, 9, 9, 64, 3, 3, 1, 1, 1, 1}, one},
+        std::pair{ConvShape{2, 20, 8, 8, 40, 3, 3, 2, 2, 1, 1}, lower},
+        std::pair{ConvShape{1, 24, 10, 9, 70, 3, 3, 2, 2, 2, 2}, uneven}})
     for (int threads : {1, 2})
       checkFloatConv(s, threads, seed++, pad);
   for (auto [s, pad] : {

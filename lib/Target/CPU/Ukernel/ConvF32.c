@@ -5,21 +5,28 @@
  * out[n] (M x OH*OW) = bias + w (M x C*KH*KW) * im2col(x[n]), the im2col
  * matrix gathered panel by panel and never stored, as the int8 kernels do.
  *
- * B (im2col) is packed per panel of NR vectors as [K][NR * VL] floats, A
- * (the weights) per block of MR rows as [K][MR] floats, so that each step
- * of k loads NR vectors of B and broadcasts MR weights into MR x NR
- * accumulators with FMAs. Written once in GCC/clang vector types and
- * compiled per ISA tier: AVX-512 (8 rows x 3 zmm: 24 of 32 registers hold
- * sums), AVX2 + FMA (4 x 3 ymm: 12 of 16) and generic (4 x 3 vectors of 8
- * the target splits). Panels are 2, 3 or 4 vectors wide, whichever wastes
- * the fewest columns of P (7 x 7 = 49 outputs: one panel of 4 zmm, 6 rows
- * per tile, not two of 3 zmm that compute 96 columns). Small planes with
- * many channels, where even those panels compute a tenth more than P,
- * swap the roles (channel lanes): the weights are packed once as panels of
- * output channels, im2col(x) is transposed into blocks of 6 to 12
- * positions, and the tile's sums are stored transposed (ResNet-18's 7 x 7
- * and 14 x 14 layers: 84-95 -> 104-110 GFLOP/s on Zen 4). x is read padded
- * by the convolution's pads from a copy the threads make. Sums are formed
+ * Two kinds of tile, written once in GCC/clang vector types and compiled
+ * per ISA tier (AVX-512, AVX2 + FMA, and generic vectors of 8 the target
+ * splits), and the call takes whichever costs the fewest sums computed,
+ * counting what else each does (qcc_ukernel_conv2d_f32):
+ *
+ * - Channel lanes: MR output positions (6 to 9) x NR vectors of output
+ *   channels, the weights packed once as panels of output channels, each
+ *   position's value of B broadcast straight from the image (nothing
+ *   packed per call), the sums transposed in registers and stored as rows
+ *   of MR positions. Most layers with K in the hundreds: 250-270 GFLOP/s
+ *   on ResNet's 3 x 3 layers on Zen 5, whose FMA peak is about 275.
+ * - Panels of positions: MR output channels x NR vectors of positions (2,
+ *   3 or 4, whichever wastes the fewest columns), the weights packed per
+ *   block of MR rows, B's rows loaded as vectors: packed per panel from
+ *   im2col(x), or read in place (a 1x1 stride-1 convolution, and
+ *   "direct" panels of larger filters, which read a phase copy of the
+ *   image where every tap's row is consecutive floats and compute the few
+ *   columns past each output row that are never stored). For small K
+ *   (1x1 layers of a few dozen channels), where lanes spend more on their
+ *   transposed stores than on their sums.
+ *
+ * Both read x padded from a copy the threads make. Sums are formed
  * in float in k order per output, so results may differ from other tiers'
  * and from the interpreter's in the last bits (fused multiply-adds), as
  * any float kernel's do. Threads split the panels (or the row blocks);
@@ -42,21 +49,64 @@ struct Job {
   float *out;
   int64_t Mp;
   int vectors; /* per panel: 2, 3 or 4 (the tile's NR) */
-  /* A 1x1 stride-1 convolution of an unpadded image: B's rows are x's
-   * planes, which the tiles read in place (whole panels) instead of a
-   * packed copy. */
-  int planesAreRows;
-  const float *Ap; /* [Mp / MR][K][MR] */
-  const int64_t *planeOffset;
-  /* Channel lanes (laneTile): positions in rows, output channels in lanes. */
-  float *positions;      /* [Pp / rows][K][rows]: im2col(x[n]) transposed */
+  /* Panels run over the columns q = oh * pitch + ow, q < columns = OH *
+   * pitch; the columns with ow >= OW are computed and never stored. pitch
+   * is OW, except for direct panels read from a phase copy. */
+  int64_t pitch, columns;
+  /* Direct panels: B's rows are read in place, row k of the panel at
+   * column q0 at x + planeOffset[k] + q0, instead of from a packed copy.
+   * Past the last full panel only if the image has slack (`overread`). */
+  int direct, overread;
+  const float *Ap;            /* [Mp / MR][K][MR] */
+  const int64_t *planeOffset; /* per row of B: its plane's offset in x */
+  const int64_t *packedRows;  /* k * panel width: a packed panel's rows */
+  /* Channel lanes (laneTile): positions in rows, output channels in lanes,
+   * each position's value of B read in place, at x + planeOffset[k] +
+   * positionBase[p]. */
+  const int64_t *positionBase; /* [P + rows]: past P, the last again */
   const float *Bp;       /* [Mp / width][K][width]: the weights by channels */
   const float *laneBias; /* [Mp] */
   int rows;              /* positions per tile */
   int64_t laneWidth;     /* output channels per tile */
-  void (*laneTile)(const Job *job, const float *positions, const float *w,
-                   int64_t p0, int64_t m0, float *out);
+  void (*laneTile)(const Job *job, const float *w, int64_t p0, int64_t m0,
+                   float *out);
 };
+
+/* A run of a panel's columns [j0, j0 + n) that are outputs dst .. dst + n
+ * of a channel's plane. */
+typedef struct {
+  int j0, n;
+  int64_t dst;
+} StoreSegment;
+
+enum { kMaxPanelWidth = 4 * 16 };
+
+/* The stored runs of the panel at column q0 (one per output row it
+ * touches); returns how many (at most width / pitch + 2). */
+static int planStores(const Job *job, int64_t q0, int width,
+                      StoreSegment *segments) {
+  const int64_t pitch = job->pitch, OW = job->pb.ow, P = job->pb.P;
+  if (pitch == OW) { /* one run, cut at the end of the plane */
+    segments[0] = (StoreSegment){0, (int)(P - q0 < width ? P - q0 : width), q0};
+    return 1;
+  }
+  int64_t oh = q0 / pitch, ow = q0 % pitch;
+  int count = 0;
+  for (int64_t j = 0; j < width; j += pitch - ow, ++oh, ow = 0) {
+    const int64_t dst = oh * OW + ow;
+    if (dst >= P)
+      break;
+    if (ow < OW) {
+      const int64_t n = OW - ow < width - j ? OW - ow : width - j;
+      StoreSegment *last = &segments[count - 1];
+      if (count && last->dst + last->n == dst && last->j0 + last->n == j)
+        last->n += (int)n; /* no skipped columns (pitch OW) */
+      else
+        segments[count++] = (StoreSegment){(int)j, (int)n, dst};
+    }
+  }
+  return count;
+}
 
 /* A as blocks of `rows` rows, [Mp / rows][K][rows], zeros past M. */
 static qccUkernelPacked packBlocks(const void *A, int64_t M, int64_t K,
@@ -114,13 +164,13 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
 }
 
 /* One tile: MR rows x NR vectors of VL floats, over all of K; row k of the
- * panel at panel + k * ldp. */
+ * panel at b + rowOffset[k]; the sums stored by `segments`. */
 #define QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR, NR)                     \
-  ATTR static void tile##SUFFIX##NR(const Job *job, const float *panel,        \
-                                    int64_t ldp, int64_t m0, int64_t p0,       \
-                                    float *out) {                              \
+  ATTR static void tile##SUFFIX##NR(                                           \
+      const Job *job, const float *panel, const int64_t *rowOffset,            \
+      int64_t m0, const StoreSegment *segments, int count, float *out) {       \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
-    const int64_t K = pb->K, cols = pb->P - p0;                                \
+    const int64_t K = pb->K;                                                   \
     Vec##SUFFIX acc[MR][NR];                                                   \
     for (int r = 0; r < MR; ++r) {                                             \
       const float b = m0 + r < pb->M ? job->bias[m0 + r] : 0.0f;               \
@@ -130,46 +180,75 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
     const float *a = job->Ap + m0 * K;                                         \
     for (int64_t k = 0; k < K; ++k) {                                          \
       Vec##SUFFIX b[NR];                                                       \
-      memcpy(b, panel + k * ldp, sizeof b);                                    \
+      memcpy(b, panel + rowOffset[k], sizeof b);                               \
       for (int r = 0; r < MR; ++r) {                                           \
         const float w = a[k * MR + r];                                         \
         for (int j = 0; j < NR; ++j)                                           \
           acc[r][j] += w * b[j];                                               \
       }                                                                        \
     }                                                                          \
+    /* A whole row as vector stores; a variable size is no libc call (a        \
+     * tenth of MobileNetV2 f32 when every row went through one). */           \
+    const int whole = count == 1 && segments[0].n == NR * VL;                  \
+    const int64_t first = segments[0].dst;                                     \
+    const float lo = job->lo, hi = job->hi;                                    \
     for (int r = 0; r < MR && m0 + r < pb->M; ++r) {                           \
-      float sums[NR * VL];                                                     \
-      memcpy(sums, acc[r], sizeof sums);                                       \
-      for (int i = 0; i < NR * VL; ++i)                                        \
-        sums[i] = qccUkernelClampF32(sums[i], job->lo, job->hi);               \
-      /* A whole row as vector stores; a variable size is a libc call (a       \
-       * tenth of MobileNetV2 f32 when every row went through it). */          \
-      if (cols >= NR * VL)                                                     \
-        memcpy(out + (m0 + r) * pb->P + p0, sums, sizeof sums);                \
-      else                                                                     \
-        memcpy(out + (m0 + r) * pb->P + p0, sums,                              \
-               (size_t)cols * sizeof(float));                                  \
+      Vec##SUFFIX sums[NR];                                                    \
+      for (int j = 0; j < NR; ++j) {                                           \
+        sums[j] = acc[r][j];                                                   \
+        QCC_CLAMP_F32_VEC(Vec##SUFFIX, VecI##SUFFIX, sums[j], lo, hi);         \
+      }                                                                        \
+      float *row = out + (m0 + r) * pb->P;                                     \
+      if (whole) {                                                             \
+        memcpy(row + first, sums, sizeof sums);                                \
+      } else {                                                                 \
+        for (int s = 0; s < count; ++s)                                        \
+          qccUkernelCopyBytes(row + segments[s].dst,                           \
+                              (const float *)sums + segments[s].j0,            \
+                              segments[s].n * (int64_t)sizeof(float));         \
+      }                                                                        \
     }                                                                          \
   }
 
+/* Position r's value of B at step k, read in place from the image. */
+#define QCC_CONV_IMAGE_VALUE(k, r, MR) x[planeOffset[k] + base[r]]
+
 /* One channel-lane tile: MR positions x NR vectors of VL output channels,
- * over all of K; the sums are stored transposed into the [M][P] output.
- * For small planes, where a panel of positions would compute mostly
- * padding (7 x 7 = 49 positions in a panel of 64). */
+ * over all of K. For small planes, where a panel of positions would
+ * compute mostly padding (7 x 7 = 49 positions in a panel of 64). The
+ * positions' values are broadcast from the image itself: nothing is
+ * packed. The sums go to the [M][P] output transposed in registers (MR <=
+ * VL positions of a channel a store; a float at a time took a third of a
+ * tile of K = 48). */
 #define QCC_DEFINE_CONV_F32_LANE_TILE(SUFFIX, ATTR, VL, MR, NR)                \
   ATTR static void laneTile##SUFFIX##MR##x##NR(                                \
-      const Job *job, const float *positions, const float *w, int64_t p0,      \
-      int64_t m0, float *out) {                                                \
+      const Job *job, const float *w, int64_t p0, int64_t m0, float *out) {    \
+    _Static_assert(MR <= VL, "a tile's positions fit a vector");               \
     const qccUkernelInt8Problem *pb = &job->pb;                                \
+    const float *x = job->x;                                                   \
+    const int64_t *planeOffset = job->planeOffset;                             \
+    const int64_t *base = job->positionBase + p0;                              \
     float sums[MR][NR * VL];                                                   \
-    QCC_F32_LANE_SUMS(Vec##SUFFIX, VL, MR, NR, positions, w,                   \
+    QCC_F32_LANE_SUMS(Vec##SUFFIX, VL, MR, NR, QCC_CONV_IMAGE_VALUE, w,        \
                       job->laneBias + m0, pb->K, sums);                        \
     const int rows = pb->P - p0 < MR ? (int)(pb->P - p0) : MR;                 \
-    const int lanes = pb->M - m0 < NR * VL ? (int)(pb->M - m0) : NR * VL;      \
-    for (int c = 0; c < lanes; ++c) {                                          \
-      float *dst = out + (m0 + c) * pb->P + p0;                                \
-      for (int r = 0; r < rows; ++r)                                           \
-        dst[r] = qccUkernelClampF32(sums[r][c], job->lo, job->hi);             \
+    const int64_t lanes = pb->M - m0;                                          \
+    for (int j = 0; j < NR && j * VL < lanes; ++j) {                           \
+      Vec##SUFFIX positions[VL] = {0}, channels[VL];                           \
+      for (int r = 0; r < MR; ++r) {                                           \
+        memcpy(&positions[r], &sums[r][j * VL], sizeof positions[r]);          \
+        QCC_CLAMP_F32_VEC(Vec##SUFFIX, VecI##SUFFIX, positions[r], job->lo,    \
+                          job->hi);                                            \
+      }                                                                        \
+      transpose##SUFFIX(positions, channels);                                  \
+      const int count = lanes - j * VL < VL ? (int)(lanes - j * VL) : VL;      \
+      float *dst = out + (m0 + j * VL) * pb->P + p0;                           \
+      for (int c = 0; c < count; ++c, dst += pb->P)                            \
+        if (rows == MR)                                                        \
+          memcpy(dst, &channels[c], MR * sizeof(float));                       \
+        else                                                                   \
+          qccUkernelCopyBytes(dst, &channels[c],                               \
+                              rows *(int64_t)sizeof(float));                   \
     }                                                                          \
   }
 
@@ -178,6 +257,7 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
  * The panel width is chosen per call (choosePanelVectors). */
 #define QCC_DEFINE_CONV_F32_TIER(SUFFIX, ATTR, VL, MR, MR4)                    \
   typedef float Vec##SUFFIX __attribute__((vector_size(VL * 4)));              \
+  typedef int32_t VecI##SUFFIX __attribute__((vector_size(VL * 4)));           \
   QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR, 2)                            \
   QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR, 3)                            \
   QCC_DEFINE_CONV_F32_TILE(SUFFIX, ATTR, VL, MR4, 4)                           \
@@ -196,21 +276,27 @@ packPanel(const Job *job, const float *x, int64_t p0, int width, float *panel) {
       for (int64_t q = part->panelBegin; q < part->panelEnd; ++q) {            \
         int64_t first, last;                                                   \
         qccUkernelPartBlocks(part, q, &first, &last);                          \
+        const int64_t q0 = q * width;                                          \
         const float *b = panel;                                                \
-        int64_t ldp = width;                                                   \
-        if (job->planesAreRows && (q + 1) * width <= pb->P) {                  \
-          b = x + q * width;                                                   \
-          ldp = pb->P;                                                         \
+        const int64_t *rowOffset = job->packedRows;                            \
+        if (job->direct && (job->overread || q0 + width <= job->columns)) {    \
+          b = x + q0;                                                          \
+          rowOffset = job->planeOffset;                                        \
         } else {                                                               \
-          packPanel(job, x, q *width, width, panel);                           \
+          packPanel(job, x, q0, width, panel);                                 \
         }                                                                      \
+        StoreSegment segments[kMaxPanelWidth + 2];                             \
+        const int count = planStores(job, q0, width, segments);                \
         for (int64_t blk = first; blk < last; ++blk) {                         \
           if (job->vectors == 2)                                               \
-            tile##SUFFIX##2(job, b, ldp, blk * rows, q * width, out);          \
+            tile##SUFFIX##2(job, b, rowOffset, blk * rows, segments, count,    \
+                            out);                                              \
           else if (job->vectors == 3)                                          \
-            tile##SUFFIX##3(job, b, ldp, blk * rows, q * width, out);          \
+            tile##SUFFIX##3(job, b, rowOffset, blk * rows, segments, count,    \
+                            out);                                              \
           else                                                                 \
-            tile##SUFFIX##4(job, b, ldp, blk * rows, q * width, out);          \
+            tile##SUFFIX##4(job, b, rowOffset, blk * rows, segments, count,    \
+                            out);                                              \
         }                                                                      \
       }                                                                        \
     }                                                                          \
@@ -227,11 +313,12 @@ QCC_DEFINE_CONV_F32_TIER(Avx512, QCC_VNNI, 16, 8, 6)
 
 /* The channel-lane tiles of a tier: MR positions x NR vectors, the sums
  * and a vector per column of weights, plus a broadcast, in the registers
- * (16 on AVX2 and generic, 32 on AVX-512). */
+ * (16 on AVX2 and generic, 32 on AVX-512), and the MR positions' offsets
+ * in the general ones: at most 9 (a 12 x 2 tile spilled its offsets and
+ * ran ResNet-50's 24 x 24 layer at 174 GFLOP/s, 6 x 4 at 256). */
 typedef struct {
   int rows, vectors;
-  void (*tile)(const Job *, const float *, const float *, int64_t, int64_t,
-               float *);
+  void (*tile)(const Job *, const float *, int64_t, int64_t, float *);
 } LaneTile;
 
 #define QCC_LANE_TILES_16(SUFFIX, ATTR)                                        \
@@ -245,24 +332,29 @@ typedef struct {
       {6, 2, laneTile##SUFFIX##6x2}, {3, 3, laneTile##SUFFIX##3x3},            \
       {4, 3, laneTile##SUFFIX##4x3}, {0, 0, NULL}};
 
+QCC_DEFINE_TRANSPOSE8(transposeGeneric, VecGeneric)
 QCC_LANE_TILES_16(Generic, )
 #if QCC_HAVE_X86
+QCC_DEFINE_TRANSPOSE8(transposeAvx2, VecAvx2)
+QCC_DEFINE_TRANSPOSE16(transposeAvx512, VecAvx512)
 QCC_LANE_TILES_16(Avx2, QCC_AVX2)
 QCC_DEFINE_CONV_F32_LANE_TILE(Avx512, QCC_VNNI, 16, 6, 2)
 QCC_DEFINE_CONV_F32_LANE_TILE(Avx512, QCC_VNNI, 16, 7, 2)
 QCC_DEFINE_CONV_F32_LANE_TILE(Avx512, QCC_VNNI, 16, 8, 2)
 QCC_DEFINE_CONV_F32_LANE_TILE(Avx512, QCC_VNNI, 16, 9, 2)
-QCC_DEFINE_CONV_F32_LANE_TILE(Avx512, QCC_VNNI, 16, 12, 2)
 QCC_DEFINE_CONV_F32_LANE_TILE(Avx512, QCC_VNNI, 16, 6, 3)
 QCC_DEFINE_CONV_F32_LANE_TILE(Avx512, QCC_VNNI, 16, 7, 3)
 QCC_DEFINE_CONV_F32_LANE_TILE(Avx512, QCC_VNNI, 16, 8, 3)
 QCC_DEFINE_CONV_F32_LANE_TILE(Avx512, QCC_VNNI, 16, 6, 4)
-static const LaneTile kLaneTilesAvx512[] = {
-    {6, 2, laneTileAvx5126x2},   {7, 2, laneTileAvx5127x2},
-    {8, 2, laneTileAvx5128x2},   {9, 2, laneTileAvx5129x2},
-    {12, 2, laneTileAvx51212x2}, {6, 3, laneTileAvx5126x3},
-    {7, 3, laneTileAvx5127x3},   {8, 3, laneTileAvx5128x3},
-    {6, 4, laneTileAvx5126x4},   {0, 0, NULL}};
+static const LaneTile kLaneTilesAvx512[] = {{6, 2, laneTileAvx5126x2},
+                                            {7, 2, laneTileAvx5127x2},
+                                            {8, 2, laneTileAvx5128x2},
+                                            {9, 2, laneTileAvx5129x2},
+                                            {6, 3, laneTileAvx5126x3},
+                                            {7, 3, laneTileAvx5127x3},
+                                            {8, 3, laneTileAvx5128x3},
+                                            {6, 4, laneTileAvx5126x4},
+                                            {0, 0, NULL}};
 #endif
 
 /* The channel-lane tile that computes the fewest sums for P positions x M
@@ -296,34 +388,7 @@ static void *lanePart(void *arg) {
     qccUkernelPartBlocks(part, q, &first, &last);
     const float *w = job->Bp + q * K * job->laneWidth;
     for (int64_t blk = first; blk < last; ++blk)
-      job->laneTile(job, job->positions + blk * K * job->rows, w,
-                    blk * job->rows, q * job->laneWidth, job->out);
-  }
-  return NULL;
-}
-
-/* Positions [begin, end) blocks of im2col(x[n]) transposed,
- * [blocks][K][rows], zeros past P. */
-static void *packPositionsPart(void *arg) {
-  const PackedPart *part = (const PackedPart *)arg;
-  const Job *job = (const Job *)part->job;
-  const qccUkernelInt8Problem *pb = &job->pb;
-  const int rows = job->rows;
-  for (int64_t blk = part->begin; blk < part->end; ++blk) {
-    int64_t base[16];
-    int inside = 0;
-    for (int r = 0; r < rows && blk * rows + r < pb->P; ++r, ++inside) {
-      const int64_t p = blk * rows + r;
-      base[r] = (p / pb->ow) * pb->sh * pb->width + (p % pb->ow) * pb->sw;
-    }
-    float *dst = job->positions + blk * pb->K * rows;
-    for (int64_t k = 0; k < pb->K; ++k) {
-      const float *plane = job->x + job->planeOffset[k];
-      for (int r = 0; r < inside; ++r)
-        dst[k * rows + r] = plane[base[r]];
-      for (int r = inside; r < rows; ++r)
-        dst[k * rows + r] = 0.0f;
-    }
+      job->laneTile(job, w, blk * job->rows, q * job->laneWidth, job->out);
   }
   return NULL;
 }
@@ -344,6 +409,83 @@ static int choosePanelVectors(int64_t P, int vl, int widest) {
     }
   }
   return best;
+}
+
+/* Rows per panel tile: 8 on AVX-512 (6 with 4 vectors), else 4. */
+static int panelRows(int wide, int vectors) {
+  return wide ? (vectors == 4 ? 6 : 8) : 4;
+}
+
+/* The sums that tiles of `rows` x `width` compute for M x columns. */
+static int64_t tileSums(int64_t M, int64_t rows, int64_t columns,
+                        int64_t width) {
+  return (M + rows - 1) / rows * rows * ((columns + width - 1) / width * width);
+}
+
+/* The image that direct panels read: each plane of x padded by `pad` and
+ * split by the stride s into s x s phase planes of Hq x Wq floats,
+ * [planes][s][s][Hq][Wq] (phase (a, b) holds the padded image's rows
+ * a, a + s, ... and columns b, b + s, ...), so that every tap's row of B
+ * is consecutive floats of one phase, whatever the stride. */
+typedef struct {
+  const float *x;
+  int64_t H, W, s, Hq, Wq;
+  const qcc_ukernel_padding *pad;
+  float *dst;
+} PhaseJob;
+
+static void *phasePart(void *arg) {
+  const PackedPart *part = arg; /* planes [begin, end) of all images */
+  const PhaseJob *job = part->job;
+  const int64_t s = job->s, Hq = job->Hq, Wq = job->Wq, H = job->H, W = job->W;
+  for (int64_t p = part->begin; p < part->end; ++p) {
+    const float *src = job->x + p * H * W;
+    float *dst = job->dst + p * s * s * Hq * Wq;
+    if (s == 1) {
+      qccUkernelPadPlane(src, H, W, job->pad, sizeof(float), 0, dst);
+      continue;
+    }
+    for (int64_t a = 0; a < s; ++a)
+      for (int64_t b = 0; b < s; ++b)
+        for (int64_t i = 0; i < Hq; ++i, dst += Wq) {
+          /* Phase column j reads x's column j * s + shift: inside x for j
+           * in [j0, j1). */
+          const int64_t ih = i * s + a - job->pad->top;
+          const int64_t shift = b - job->pad->left;
+          int64_t j0 = shift >= 0 ? 0 : (s - 1 - shift) / s;
+          int64_t j1 = W - shift <= 0 ? 0 : (W - shift + s - 1) / s;
+          if (j1 > Wq)
+            j1 = Wq;
+          if (ih < 0 || ih >= H || j0 >= j1) {
+            qccUkernelFillBytes(dst, 0, Wq * (int64_t)sizeof(float));
+            continue;
+          }
+          const float *row = src + ih * W;
+          qccUkernelFillBytes(dst, 0, j0 * (int64_t)sizeof(float));
+          for (int64_t j = j0; j < j1; ++j)
+            dst[j] = row[j * s + shift];
+          qccUkernelFillBytes(dst + j1, 0, (Wq - j1) * (int64_t)sizeof(float));
+        }
+  }
+  return NULL;
+}
+
+/* Row k = (c, i, j) of B in the phase image: tap (i * dh, j * dw) of
+ * channel c at output (0, 0). */
+static int64_t *phaseOffsets(int64_t C, int64_t KH, int64_t KW, int64_t dh,
+                             int64_t dw, int64_t s, int64_t Hq, int64_t Wq) {
+  int64_t *offsets = malloc((size_t)(C * KH * KW) * sizeof(int64_t));
+  if (!offsets)
+    abort();
+  int64_t k = 0;
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t i = 0; i < KH; ++i)
+      for (int64_t j = 0; j < KW; ++j) {
+        const int64_t dy = i * dh, dx = j * dw;
+        offsets[k++] =
+            ((c * s + dy % s) * s + dx % s) * Hq * Wq + dy / s * Wq + dx / s;
+      }
+  return offsets;
 }
 
 void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
@@ -377,6 +519,8 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
   job.bias = bias;
   job.lo = lo;
   job.hi = hi;
+  job.pitch = OW;
+  job.columns = pb->P;
 
   const int tier = qcc_ukernel_cpu_tier();
   int vl = 8, wide = 0;
@@ -395,37 +539,97 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
 #else
   (void)tier;
 #endif
-  job.vectors = choosePanelVectors(pb->P, vl, wide ? 4 : 3);
-  /* Rows per tile: 8 on AVX-512 (6 with 4 vectors), else 4. */
-  const int rows = wide ? (job.vectors == 4 ? 6 : 8) : 4;
-  const int64_t width = job.vectors * vl;
+  /* Three ways, each costed in sums computed, times what else it does:
+   *  - packed panels of positions, plus about 15% for packing them (read
+   *    in place instead for a 1x1 stride-1 convolution of an unpadded
+   *    image, but for a last part panel);
+   *  - direct panels of a filter larger than 1 x 1, read from a phase copy
+   *    of the image at pitch Wq: Wq - OW columns per output row computed
+   *    and never stored, nothing packed (SqueezeNet's 3 x 3 layers on
+   *    23 x 23: 51 -> 44-47 us; on 11 x 11, 18% more columns: even);
+   *  - channel lanes (small planes, where panels of positions are mostly
+   *    padding): no padding of positions, nothing packed, but every sum
+   *    stored transposed, a float at a time: about half a cycle each,
+   *    against K / (2 VL) cycles of multiply-adds, so a share VL / K more
+   *    (SqueezeNet's 1x1 layers of K = 48 or 64 on 5 x 5 run faster as
+   *    panels, those of K >= 256 as lanes: 5.5 -> 3.7 us).
+   * Costs in units of a sum: fractions of 20. */
+  const int widest = wide ? 4 : 3;
+  job.vectors = choosePanelVectors(pb->P, vl, widest);
+  const int64_t packedWidth = job.vectors * vl;
+  const int inPlace =
+      KH == 1 && KW == 1 && sh == 1 && sw == 1 && !qccUkernelHasPadding(pad);
+  const int64_t packedColumns =
+      inPlace ? (pb->P % packedWidth ? packedWidth : 0)
+              : (pb->P + packedWidth - 1) / packedWidth * packedWidth;
   const int64_t panelSums =
-      (M + rows - 1) / rows * rows * ((pb->P + width - 1) / width * width);
+      tileSums(M, panelRows(wide, job.vectors), pb->P, packedWidth);
+  double cost =
+      (double)panelSums * (1.0 + 0.15 * (double)packedColumns /
+                                     (double)((pb->P + packedWidth - 1) /
+                                              packedWidth * packedWidth));
   int64_t laneSums;
   const LaneTile *lane = chooseLaneTile(laneTiles, pb->P, M, vl, &laneSums);
-  threads = qccUkernelThreadsForWork((double)N * M * pb->P * pb->K, threads);
-  /* Both kinds of tile read the image through its padded geometry: a
-   * padded copy, made by all threads (the generated code makes none). */
-  void *padded = NULL;
-  job.x = x;
-  if (qccUkernelHasPadding(pad)) {
-    padded =
-        qccUkernelPadPlanes(x, N * C, H, W, pad, sizeof(float), 0, threads);
-    job.x = padded;
-    pb->height = H + pad->top + pad->bottom;
-    pb->width = W + pad->left + pad->right;
+  const double laneCost =
+      (double)laneSums * (1.0 + (double)vl / (2.0 * (double)pb->K));
+  const int64_t Hp = H + pad->top + pad->bottom,
+                Wp = W + pad->left + pad->right;
+  const int64_t s = sh, Hq = (Hp + s - 1) / s, Wq = (Wp + s - 1) / s;
+  int phases = 0;
+  if (sh == sw && sh <= 4 && KH * KW > 1) {
+    const int vectors = choosePanelVectors(OH * Wq, vl, widest);
+    const int64_t directSums =
+        tileSums(M, panelRows(wide, vectors), OH * Wq, vectors * vl);
+    if (directSums <= cost) {
+      phases = 1;
+      job.vectors = vectors;
+      cost = (double)directSums;
+    }
   }
-  pb->strideB = C * pb->height * pb->width;
-  job.planesAreRows = KH == 1 && KW == 1 && sh == 1 && sw == 1 && !padded;
-  int64_t *planeOffset = qccUkernelPlaneOffsets(pb, pb->K);
+  const int lanes = laneCost < cost;
+  if (lanes)
+    phases = 0;
+  threads = qccUkernelThreadsForWork((double)N * M * pb->P * pb->K, threads);
+  void *copy = NULL;
+  int64_t *planeOffset;
+  job.x = x;
+  if (phases) {
+    /* Slack: the last panel reads up to a row and a panel past the image. */
+    const int64_t image = C * s * s * Hq * Wq, slack = Wq + kMaxPanelWidth;
+    float *dst =
+        qccUkernelScratch((size_t)(N * image + slack) * sizeof(float), 0);
+    memset(dst + N * image, 0, (size_t)slack * sizeof(float));
+    const PhaseJob phase = {x, H, W, s, Hq, Wq, pad, dst};
+    qccUkernelSplitPlanes(phasePart, &phase, N * C, N * image * 4,
+                          kRepackParallelBytes, threads);
+    copy = dst;
+    job.x = dst;
+    pb->strideB = image;
+    job.pitch = Wq;
+    job.columns = OH * Wq;
+    job.direct = job.overread = 1;
+    planeOffset = phaseOffsets(C, KH, KW, dh, dw, s, Hq, Wq);
+  } else {
+    /* Packed panels and channel lanes read the image through its padded
+     * geometry: a padded copy, made by all threads (the generated code
+     * makes none). */
+    if (qccUkernelHasPadding(pad)) {
+      copy =
+          qccUkernelPadPlanes(x, N * C, H, W, pad, sizeof(float), 0, threads);
+      job.x = copy;
+      pb->height = Hp;
+      pb->width = Wp;
+    }
+    pb->strideB = C * pb->height * pb->width;
+    /* A 1x1 stride-1 convolution of an unpadded image: B's rows are x's
+     * planes, read in place but for a last part panel. */
+    job.direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && !copy;
+    planeOffset = qccUkernelPlaneOffsets(pb, pb->K);
+  }
   job.planeOffset = planeOffset;
   int owned;
   qccUkernelPacked packed;
-  /* Small planes, where panels of positions compute a tenth more: positions
-   * in rows, output channels in lanes. Not for less: the transposed image
-   * (K x P floats) is written and read once more, and the stores scatter
-   * (ResNet-18's 28 x 28 layers: 4% fewer sums, 8% slower). */
-  if (laneSums * 10 < panelSums * 9) {
+  if (lanes) {
     job.rows = lane->rows;
     job.vectors = lane->vectors;
     job.laneWidth = (int64_t)lane->vectors * vl;
@@ -436,39 +640,52 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
     job.Bp = packed.data;
     const int64_t blocks = (pb->P + job.rows - 1) / job.rows;
     float *laneBias = calloc((size_t)job.Mp, sizeof(float));
-    float *positions =
-        malloc((size_t)(blocks * job.rows * pb->K) * sizeof(float));
-    if (!laneBias || !positions)
+    int64_t *positionBase =
+        malloc((size_t)(pb->P + job.rows) * sizeof(int64_t));
+    if (!laneBias || !positionBase)
       abort();
     memcpy(laneBias, bias, (size_t)M * sizeof(float));
+    int64_t p = 0;
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow)
+        positionBase[p++] = oh * sh * pb->width + ow * sw;
+    for (; p < pb->P + job.rows; ++p) /* a last block's rows past P */
+      positionBase[p] = positionBase[pb->P - 1];
     job.laneBias = laneBias;
-    job.positions = positions;
+    job.positionBase = positionBase;
     const float *images = job.x;
     for (int64_t n = 0; n < N; ++n) {
       job.x = images + n * pb->strideB;
       job.out = out + n * M * pb->P;
-      qccUkernelSplitPlanes(packPositionsPart, &job, blocks, blocks * pb->K,
-                            kRepackParallelBytes / 4, threads);
       qccUkernelSplitPanels(lanePart, &job, blocks, job.Mp / job.laneWidth,
                             threads);
     }
-    free(positions);
+    free(positionBase);
     free(laneBias);
   } else {
     job.out = out;
+    const int rows = panelRows(wide, job.vectors);
+    const int64_t width = job.vectors * vl;
     const qccUkernelPackFn pack =
         wide ? (job.vectors == 4 ? packBlocks6 : packBlocks8) : packBlocks4;
     job.Mp = (M + rows - 1) / rows * rows;
     packed = qccUkernelGetPacked(w, M, pb->K, pb->K, 1, constantWeights, pack,
                                  &owned);
     job.Ap = packed.data;
-    qccUkernelSplitPanels(run, &job, job.Mp / rows, (pb->P + width - 1) / width,
-                          threads);
+    int64_t *packedRows = malloc((size_t)pb->K * sizeof(int64_t));
+    if (!packedRows)
+      abort();
+    for (int64_t k = 0; k < pb->K; ++k)
+      packedRows[k] = k * width;
+    job.packedRows = packedRows;
+    qccUkernelSplitPanels(run, &job, job.Mp / rows,
+                          (job.columns + width - 1) / width, threads);
+    free(packedRows);
   }
   if (owned)
     qccUkernelFreePacked(packed);
   free(planeOffset);
-  qccUkernelFree(padded);
+  qccUkernelFree(copy);
 }
 
 /* A grouped convolution; each thread takes whole groups of every image. */

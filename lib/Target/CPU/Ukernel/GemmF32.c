@@ -42,13 +42,17 @@ struct GemmJob {
   GemmTileFn tile;
 };
 
+/* Row r of x at step k, from its block (`block`, [K][MR]). */
+#define QCC_GEMM_BLOCK_VALUE(k, r, MR) block[(k) * (MR) + (r)]
+
 /* One tile: rows [m0, m0 + MR) by columns [n0, n0 + NR * VL) over all of
  * K, x's rows read from their block, [K][MR]. */
 #define QCC_DEFINE_GEMM_F32_TILE(SUFFIX, ATTR, VL, MR, NR)                     \
   ATTR static void gemmTile##SUFFIX##MR##x##NR(const GemmJob *job, int64_t m0, \
                                                int64_t n0) {                   \
     float sums[MR][NR * VL];                                                   \
-    QCC_F32_LANE_SUMS(Vec##SUFFIX, VL, MR, NR, job->rowBlocks + m0 * job->K,   \
+    const float *block = job->rowBlocks + m0 * job->K;                         \
+    QCC_F32_LANE_SUMS(Vec##SUFFIX, VL, MR, NR, QCC_GEMM_BLOCK_VALUE,           \
                       job->panels + n0 * job->K, job->bias + n0, job->K,       \
                       sums);                                                   \
     const int64_t cols = job->N - n0;                                          \

@@ -261,13 +261,14 @@ static inline int qccUkernelPanelVectors(int64_t P, int amx) {
 
 /* The float tiles with outputs in the vector lanes (ConvF32.c's channel
  * lanes, GemmF32.c's columns): sums[r][j * VL + l] = bias[j * VL + l] +
- * sum over k, in k order, of x[k * MR + r] * w[k * NR * VL + j * VL + l],
+ * sum over k, in k order, of VALUE(k, r, MR) * w[k * NR * VL + j * VL + l],
  * MR broadcast values against NR vectors of VL floats (type VEC) a step.
- * The sums leave the registers through `sums` (float [MR][NR * VL]), an
- * array of their own: a variable-size copy straight out of the
- * accumulators kept half of a 12 x 2 tile's sums on the stack inside the
- * loop. */
-#define QCC_F32_LANE_SUMS(VEC, VL, MR, NR, x, w, bias, K, sums)                \
+ * VALUE(k, r, MR) is a macro for the value of row r at step k: a packed
+ * block's x[k * MR + r], or an image's float read in place. The sums leave
+ * the registers through `sums` (float [MR][NR * VL]), an array of their
+ * own: a variable-size copy straight out of the accumulators kept half of
+ * a 12 x 2 tile's sums on the stack inside the loop. */
+#define QCC_F32_LANE_SUMS(VEC, VL, MR, NR, VALUE, w, bias, K, sums)            \
   do {                                                                         \
     VEC acc_[MR][NR], bias_[NR];                                               \
     memcpy(bias_, (bias), sizeof bias_);                                       \
@@ -278,7 +279,7 @@ static inline int qccUkernelPanelVectors(int64_t P, int amx) {
       VEC b_[NR];                                                              \
       memcpy(b_, (w) + k_ * (NR) * (VL), sizeof b_);                           \
       for (int r_ = 0; r_ < (MR); ++r_) {                                      \
-        const float v_ = (x)[k_ * (MR) + r_];                                  \
+        const float v_ = VALUE(k_, r_, MR);                                    \
         for (int j_ = 0; j_ < (NR); ++j_)                                      \
           acc_[r_][j_] += v_ * b_[j_];                                         \
       }                                                                        \
@@ -355,10 +356,28 @@ static inline float qccUkernelClampF32(float v, float lo, float hi) {
   return v > hi ? hi : v;
 }
 
+/* qccUkernelClampF32 on each lane of v, a VEC of floats whose lanes as
+ * integers are VECI: selects on the vector, not a loop over a copy of it in
+ * memory (the sums' round trip through the stack cost a float tile's
+ * epilogue more than its stores). */
+#define QCC_CLAMP_F32_VEC(VEC, VECI, v, lo, hi)                                \
+  do {                                                                         \
+    const VEC lo_ = (VEC){0} + (lo), hi_ = (VEC){0} + (hi);                    \
+    VECI below_ = (VECI)((v) < lo_);                                           \
+    (v) = (VEC)((below_ & (VECI)lo_) | (~below_ & (VECI)(v)));                 \
+    VECI above_ = (VECI)((v) > hi_);                                           \
+    (v) = (VEC)((above_ & (VECI)hi_) | (~above_ & (VECI)(v)));                 \
+  } while (0)
+
 static inline int qccUkernelHasPadding(const qcc_ukernel_padding *pad) {
   return pad->top != 0 || pad->left != 0 || pad->bottom != 0 ||
          pad->right != 0;
 }
+
+/* Keeps a loop of moves a loop: clang and GCC otherwise turn it back into
+ * the libc call these helpers exist to avoid (a tenth of a 3 x 3 float
+ * convolution's time went to memcpy calls of its rows). */
+#define QCC_KEEP_LOOP() __asm__ volatile("")
 
 /* n bytes copied, or set to `value`, without a libc call: padding writes
  * rows of a few bytes to a few dozen, where a call costs more than the
@@ -367,8 +386,10 @@ static inline void qccUkernelCopyBytes(void *dst, const void *src, int64_t n) {
   char *d = (char *)dst;
   const char *s = (const char *)src;
   if (n >= 16) {
-    for (int64_t i = 0; i + 16 <= n; i += 16)
+    for (int64_t i = 0; i + 16 <= n; i += 16) {
       __builtin_memcpy(d + i, s + i, 16);
+      QCC_KEEP_LOOP();
+    }
     __builtin_memcpy(d + n - 16, s + n - 16, 16);
   } else if (n >= 8) {
     uint64_t a, b;
@@ -393,8 +414,10 @@ static inline void qccUkernelFillBytes(void *dst, int value, int64_t n) {
     splat[i] = (uint8_t)value;
   char *d = (char *)dst;
   if (n >= 16) {
-    for (int64_t i = 0; i + 16 <= n; i += 16)
+    for (int64_t i = 0; i + 16 <= n; i += 16) {
       __builtin_memcpy(d + i, splat, 16);
+      QCC_KEEP_LOOP();
+    }
     __builtin_memcpy(d + n - 16, splat, 16);
   } else if (n >= 4) {
     const int64_t half = n >= 8 ? 8 : 4;

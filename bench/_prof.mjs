@@ -1,0 +1,12 @@
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const ort = require('onnxruntime-node');
+const fs = require('fs');
+const model = process.argv[2];
+const session = await ort.InferenceSession.create(model, {executionProviders:['cpu'], intraOpNumThreads:1, interOpNumThreads:1, executionMode:'sequential', enableProfiling:true, profileFilePrefix:'/tmp/ortprof'});
+const meta = session.inputMetadata?.[0]; const shape = meta.shape.map(d => typeof d==='number'&&d>0?d:1);
+const size = shape.reduce((a,b)=>a*b,1); const data=new Float32Array(size).map((_, i)=> (i*7919%1000)/1000);
+const feeds={[session.inputNames[0]]: new ort.Tensor('float32', data, shape)};
+for (let i=0;i<300;i++) await session.run(feeds);
+const f = session.endProfiling ? await session.endProfiling() : null;
+console.log(f);
