@@ -445,6 +445,15 @@ Error linkSharedLibrary(ArrayRef<std::string> sources, StringRef output,
 }
 
 namespace {
+/// Lets LLVM's vectorizers use 512-bit vectors in f's loops on an AVX-512
+/// target, whose tuning otherwise stops them at 256 bits (for the clock of
+/// early AVX-512 cores, which the micro-kernels' zmm code pays anyway).
+/// EfficientNet-B0 f32 on Zen 5: 2.0 -> 1.8 ms, its SiLU and
+/// squeeze-excitation loops twice as wide.
+void preferWideVectors(llvm::Function &f) {
+  f.addFnAttr("prefer-vector-width", "512");
+}
+
 /// Adds to `m` a copy of the model's code compiled for the x86-64 `level`
 /// (the functions `defined`, cloned with the function attribute target-cpu;
 /// the weights and other globals are shared), whose entry is
@@ -482,6 +491,8 @@ void addCodeVersion(llvm::Module &m, ArrayRef<llvm::Function *> defined,
     }
     clone->removeFnAttr("target-features");
     clone->addFnAttr("target-cpu", level);
+    if (level == "x86-64-v4")
+      preferWideVectors(*clone);
   }
 }
 } // namespace
@@ -516,6 +527,12 @@ Expected<std::string> buildModel(LLVMModule &module, StringRef provenance,
   for (llvm::Function &f : *module.module)
     if (!f.isDeclaration())
       defined.push_back(&f);
+  const bool avx512 =
+      cpu.march == "x86-64-v4" ||
+      (cpu.march == "native" && sys::getHostCPUFeatures().lookup("avx512f"));
+  if (avx512)
+    for (llvm::Function *f : defined)
+      preferWideVectors(*f);
   for (const std::string &level : cpu.codeVersions)
     addCodeVersion(*module.module, defined, level);
   addString("qcc_provenance", provenance);
