@@ -98,11 +98,7 @@ static int planStores(const Job *job, int64_t q0, int width,
       break;
     if (ow < OW) {
       const int64_t n = OW - ow < width - j ? OW - ow : width - j;
-      StoreSegment *last = &segments[count - 1];
-      if (count && last->dst + last->n == dst && last->j0 + last->n == j)
-        last->n += (int)n; /* no skipped columns (pitch OW) */
-      else
-        segments[count++] = (StoreSegment){(int)j, (int)n, dst};
+      segments[count++] = (StoreSegment){(int)j, (int)n, dst};
     }
   }
   return count;
@@ -547,13 +543,13 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
    *    of the image at pitch Wq: Wq - OW columns per output row computed
    *    and never stored, nothing packed (SqueezeNet's 3 x 3 layers on
    *    23 x 23: 51 -> 44-47 us; on 11 x 11, 18% more columns: even);
-   *  - channel lanes (small planes, where panels of positions are mostly
-   *    padding): no padding of positions, nothing packed, but every sum
-   *    stored transposed, a float at a time: about half a cycle each,
-   *    against K / (2 VL) cycles of multiply-adds, so a share VL / K more
-   *    (SqueezeNet's 1x1 layers of K = 48 or 64 on 5 x 5 run faster as
-   *    panels, those of K >= 256 as lanes: 5.5 -> 3.7 us).
-   * Costs in units of a sum: fractions of 20. */
+   *  - channel lanes: no padding of positions, nothing packed, but every
+   *    sum transposed before it is stored, about a quarter of a cycle
+   *    each against K / (2 VL) cycles of multiply-adds, so a share
+   *    VL / 2K more (1x1 layers of a few dozen channels run faster as
+   *    panels: SqueezeNet's 16 -> 64 on 23 x 23, 6.9 against 8.3 us;
+   *    most others as lanes, ResNet's 3 x 3 layers at 250-270 GFLOP/s).
+   * Costs in units of a sum computed. */
   const int widest = wide ? 4 : 3;
   job.vectors = choosePanelVectors(pb->P, vl, widest);
   const int64_t packedWidth = job.vectors * vl;
@@ -629,7 +625,7 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
     pb->strideB = C * pb->height * pb->width;
     /* A 1x1 stride-1 convolution of an unpadded image: B's rows are x's
      * planes, read in place but for a last part panel. */
-    job.direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && !copy;
+    job.direct = inPlace;
     planeOffset = qccUkernelPlaneOffsets(pb, pb->K);
   }
   job.planeOffset = planeOffset;
