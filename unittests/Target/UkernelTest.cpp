@@ -825,14 +825,20 @@ TEST_P(UkernelTier, FloatConvolutionsReadTheirInputPadded) {
   const qcc_ukernel_padding one = {1, 1, 1, 1, 0}, lower = {0, 0, 1, 1, 0},
                             uneven = {2, 0, 1, 3, 0}, stem = {3, 3, 3, 3, 0};
   for (auto [s, pad] :
-       {// Panels of positions: a 7x7 stem at stride 2, 3x3 on 30x30.
+       {// Panels of positions on AVX-512 (the AVX2 tier runs some as
+        // channel lanes): a 7x7 stem at stride 2, 3x3 on 30x30.
         std::pair{ConvShape{1, 3, 38, 38, 16, 7, 7, 2, 2, 1, 1}, stem},
         std::pair{ConvShape{2, 16, 30, 29, 24, 3, 3, 1, 1, 1, 1}, uneven},
         std::pair{ConvShape{1, 8, 35, 33, 16, 3, 3, 2, 2, 2, 2}, uneven},
         std::pair{ConvShape{1, 4, 20, 23, 8, 5, 3, 1, 3, 1, 2}, stem},
-        // Direct panels from a phase copy: stride 2 with dilation 3 (taps
-        // in both phases of a row), stride 3 (nine phases).
+        // Stride 2 with dilation 3, whose taps fall in both phases of a
+        // row (packed panels on AVX-512, channel lanes on AVX2).
         std::pair{ConvShape{1, 6, 29, 71, 16, 3, 3, 2, 2, 3, 3}, uneven},
+        // Direct panels from a phase copy on AVX-512 and AVX2 (few output
+        // channels, which channel lanes would pad): stride 1 (the padded
+        // copy), stride 2 with dilation 3, stride 3 (nine phases).
+        std::pair{ConvShape{1, 16, 32, 41, 12, 3, 3, 1, 1, 1, 1}, one},
+        std::pair{ConvShape{1, 24, 58, 67, 12, 3, 3, 2, 2, 3, 3}, one},
         std::pair{ConvShape{2, 5, 26, 80, 12, 5, 5, 3, 3, 1, 1}, stem},
         // Channel lanes: 7x7 and 3x3 planes, stride 2, channel tails.
         std::pair{ConvShape{1, 48, 9, 9, 64, 3, 3, 1, 1, 1, 1}, one},

@@ -527,10 +527,9 @@ Expected<std::string> buildModel(LLVMModule &module, StringRef provenance,
   for (llvm::Function &f : *module.module)
     if (!f.isDeclaration())
       defined.push_back(&f);
-  const bool avx512 =
-      cpu.march == "x86-64-v4" ||
-      (cpu.march == "native" && sys::getHostCPUFeatures().lookup("avx512f"));
-  if (avx512)
+  // The library's own code, where it requires AVX-512 (x86-64-v4, or
+  // native on an AVX-512 host).
+  if (llvm::is_contained(cpu.features, "avx512f"))
     for (llvm::Function *f : defined)
       preferWideVectors(*f);
   for (const std::string &level : cpu.codeVersions)

@@ -555,15 +555,15 @@ void qcc_ukernel_conv2d_f32(int64_t N, int64_t C, int64_t H, int64_t W,
   const int64_t packedWidth = job.vectors * vl;
   const int inPlace =
       KH == 1 && KW == 1 && sh == 1 && sw == 1 && !qccUkernelHasPadding(pad);
-  const int64_t packedColumns =
-      inPlace ? (pb->P % packedWidth ? packedWidth : 0)
-              : (pb->P + packedWidth - 1) / packedWidth * packedWidth;
-  const int64_t panelSums =
-      tileSums(M, panelRows(wide, job.vectors), pb->P, packedWidth);
+  /* The share of the panels packed: all, or read in place but for a last
+   * part panel. */
+  const int64_t panels = (pb->P + packedWidth - 1) / packedWidth;
+  const double packedShare = !inPlace              ? 1.0
+                             : pb->P % packedWidth ? 1.0 / (double)panels
+                                                   : 0.0;
   double cost =
-      (double)panelSums * (1.0 + 0.15 * (double)packedColumns /
-                                     (double)((pb->P + packedWidth - 1) /
-                                              packedWidth * packedWidth));
+      (double)tileSums(M, panelRows(wide, job.vectors), pb->P, packedWidth) *
+      (1.0 + 0.15 * packedShare);
   int64_t laneSums;
   const LaneTile *lane = chooseLaneTile(laneTiles, pb->P, M, vl, &laneSums);
   const double laneCost =
